@@ -1,0 +1,108 @@
+# Engage: the two commands a new user needs are `make run` and `make test`.
+# Everything else here is what those two call.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app engage
+BUILD := engage/static/build
+GOVUK := node_modules/govuk-frontend/dist/govuk
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run install install-test assets translations migrate demo serve test lint browser-deps \
+	extract-messages bench clean
+
+## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000
+run: install migrate demo serve
+
+## make install: the virtualenv, Engage and its front-end assets (idempotent)
+install: $(VENV)/.installed assets translations instance/secret_key
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+## make assets: GOV.UK Frontend (compiled with the council's font stack), htmx and axe-core from npm
+assets: $(BUILD)/engage.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js $(BUILD)/axe.min.js
+
+$(BUILD)/engage.css: assets/engage.scss node_modules/.package-lock.json
+	@mkdir -p $(BUILD)/govuk-assets $(BUILD)/licences
+	node_modules/.bin/sass --pkg-importer=node --no-source-map --style=compressed --quiet-deps \
+		assets/engage.scss $@
+	cp -R $(GOVUK)/assets/images $(BUILD)/govuk-assets/
+	node -e 'const p=require("./node_modules/govuk-frontend/package.json"); console.log(`$${p.name} $${p.version}: $${p.license} licence, Crown copyright. Source: $${p.repository.url || p.repository}`)' \
+		> $(BUILD)/licences/govuk-frontend.txt
+
+$(BUILD)/govuk-frontend.min.js: node_modules/.package-lock.json
+	@mkdir -p $(BUILD)
+	cp $(GOVUK)/govuk-frontend.min.js $@
+
+$(BUILD)/htmx.min.js: node_modules/.package-lock.json
+	@mkdir -p $(BUILD)/licences
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+	cp node_modules/htmx.org/LICENSE $(BUILD)/licences/htmx.txt
+
+$(BUILD)/axe.min.js: node_modules/.package-lock.json
+	@mkdir -p $(BUILD)/licences
+	cp node_modules/axe-core/axe.min.js $@
+	cp node_modules/axe-core/LICENSE $(BUILD)/licences/axe-core.txt
+
+## make translations: compile the message catalogues (.mo files are built, not kept in git)
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d engage/translations
+
+## make extract-messages: refresh the .pot template and merge it into every language's .po
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o engage/translations/messages.pot .
+	$(BIN)/pybabel update -i engage/translations/messages.pot -d engage/translations --no-fuzzy-matching
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+	@chmod 600 $@
+	@echo "Wrote a new secret key to $@"
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo --if-empty
+
+serve:
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: install the test extras, lint, then run every test (browser tests included)
+test: install $(VENV)/.installed-test lint browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check engage tests migrations scripts
+	$(BIN)/ruff format --check engage tests migrations scripts
+
+## Chromium for the browser tests: installed with apt-get when we are root; otherwise say how.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's Chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is missing, so the browser tests will be skipped."; \
+		echo "Install it with: sudo apt-get install chromium"; \
+	fi
+
+clean:
+	rm -rf $(BUILD) node_modules $(VENV) .pytest_cache .ruff_cache

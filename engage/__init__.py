@@ -1,0 +1,99 @@
+"""Engage: ask residents what matters most and turn the answers into weights for performance management."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from engage.config import load_config
+from engage.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings (tests pass a mapping). No database work here."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config))
+
+    configure_templates(app)
+    configure_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def configure_templates(app: Flask) -> None:
+    """The app's templates first, then the GOV.UK Frontend macros under their package prefixes."""
+    from engage import web
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    web.init_app(app)
+
+
+def configure_extensions(app: Flask) -> None:
+    """Bind each extension to the app."""
+    from engage.accounts.models import User
+    from engage.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = None  # the sign-in page says what to do; no extra banner
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per domain package."""
+    from engage.accounts import bp as accounts_bp
+    from engage.boards import bp as boards_bp
+    from engage.public import bp as public_bp
+
+    for blueprint in (public_bp, accounts_bp, boards_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """GOV.UK-style pages for HTTP errors."""
+    from engage.errors import init_app
+
+    init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Click commands, one module per domain."""
+    from engage.accounts.cli import create_admin, set_password
+    from engage.demo import demo
+
+    for command in (create_admin, set_password, demo):
+        app.cli.add_command(command)

@@ -1,0 +1,121 @@
+"""Organisations (partners) and their users."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engage.database import UTCDateTime, utcnow
+from engage.extensions import db
+
+if TYPE_CHECKING:
+    from engage.boards.models import Board
+
+
+class OrganisationKind(enum.Enum):
+    COUNCIL = "council"
+    NHS = "nhs"
+    POLICE = "police"
+    FIRE = "fire"
+    VOLUNTARY = "voluntary"
+    EDUCATION = "education"
+    OTHER = "other"
+
+
+class Role(enum.Enum):
+    ADMIN = "admin"
+    BOARD_OFFICER = "board_officer"
+    FACILITATOR = "facilitator"
+    ANALYST = "analyst"
+
+
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: a short string with a CHECK constraint, the same on SQLite and PostgreSQL."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind, "organisation_kind"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.name")
+    boards: Mapped[list[Board]] = relationship(
+        secondary="board_members", back_populates="members", order_by="Board.name"
+    )
+
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased, so sign-in ignores the case people type.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: An argon2id hash; never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    #: Deactivated users cannot sign in; their history stays.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+    role_grants: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {grant.role for grant in self.role_grants}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r}>"
+
+
+class UserRole(db.Model):
+    """One role held by one user: a user may be, say, both a board officer and a facilitator."""
+
+    __tablename__ = "user_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+
+    user: Mapped[User] = relationship(back_populates="role_grants")
+
+    __table_args__ = (UniqueConstraint("user_id", "role"),)

@@ -1,0 +1,123 @@
+"""Sign in and out; organisations and users (administrators)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from engage.accounts import bp, service
+from engage.accounts.forms import (
+    ORGANISATION_KIND_LABELS,
+    ROLE_LABELS,
+    OrganisationForm,
+    SignInForm,
+    UserForm,
+)
+from engage.accounts.models import Organisation, OrganisationKind, User
+from engage.accounts.permissions import admin_required
+from engage.extensions import csrf, db, limiter
+from engage.service_errors import FieldConflict
+from engage.urls import safe_next
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["ENGAGE_SIGN_IN_LIMIT"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.manage_home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(_("You are signed in."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("public.manage_home")))
+        form.add_error("email", _("Enter a correct email address and password"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    logout_user()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.get("/manage/organisations")
+@admin_required
+def organisations():
+    return render_template(
+        "accounts/organisations.html",
+        organisations=service.list_organisations(),
+        kind_labels=ORGANISATION_KIND_LABELS,
+    )
+
+
+@bp.route("/manage/organisations/new", methods=["GET", "POST"])
+@bp.route("/manage/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@csrf.exempt
+@admin_required
+def edit_organisation(organisation_id: int | None = None):
+    organisation = db.get_or_404(Organisation, organisation_id) if organisation_id else None
+    form = OrganisationForm(obj=organisation, organisation=organisation)
+    if request.method == "GET" and organisation is not None:
+        form.kind.data = organisation.kind.value
+    if form.validate_on_submit():
+        try:
+            saved = service.save_organisation(
+                organisation, name=form.name.data, kind=OrganisationKind(form.kind.data)
+            )
+        except FieldConflict as conflict:
+            form.add_error(conflict.field, conflict.message)
+        else:
+            flash(_("Saved %(name)s.", name=saved.name), "success")
+            return redirect(url_for("accounts.organisations"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/organisation_form.html", form=form, organisation=organisation), status
+
+
+@bp.get("/manage/users")
+@admin_required
+def users():
+    return render_template("accounts/users.html", users=service.list_users(), role_labels=ROLE_LABELS)
+
+
+@bp.route("/manage/users/new", methods=["GET", "POST"])
+@bp.route("/manage/users/<int:user_id>/edit", methods=["GET", "POST"])
+@csrf.exempt
+@admin_required
+def edit_user(user_id: int | None = None):
+    user = db.get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=user, user=user, editor=current_user, organisations=service.list_organisations())
+    if request.method == "GET" and user is not None:
+        form.roles.data = [role.value for role in user.roles]
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation_id.data)
+        fields = {
+            "email": form.email.data,
+            "name": form.name.data,
+            "organisation": organisation,
+            "roles": form.selected_roles,
+        }
+        try:
+            if user is None:
+                saved = service.create_user(password=form.password.data, **fields)
+            else:
+                saved = service.update_user(
+                    user, active=form.active.data, password=form.password.data, **fields
+                )
+        except FieldConflict as conflict:
+            form.add_error(conflict.field, conflict.message)
+        else:
+            flash(_("Saved %(name)s.", name=saved.name), "success")
+            return redirect(url_for("accounts.users"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/user_form.html", form=form, user=user), status

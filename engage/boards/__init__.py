@@ -1,0 +1,10 @@
+"""Themed boards, the organisations that sit on them, and their priorities."""
+
+import logging
+
+from flask import Blueprint
+
+bp = Blueprint("boards", __name__)
+logger = logging.getLogger(__name__)
+
+from engage.boards import views  # noqa: E402,F401  (registers the routes on bp)

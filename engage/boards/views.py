@@ -1,0 +1,136 @@
+"""Boards: the public board page, and managing boards (admins) and priorities (board officers)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.permissions import admin_required, can_manage_priorities, can_read_results, sits_on
+from engage.accounts.service import list_organisations
+from engage.boards import bp, service
+from engage.boards.forms import BOARD_KIND_LABELS, BoardForm, PriorityForm
+from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
+from engage.extensions import csrf, db
+from engage.service_errors import FieldConflict
+
+
+def _board_or_404(slug: str) -> Board:
+    board = service.get_board(slug)
+    if board is None:
+        abort(404)
+    return board
+
+
+def _priority_or_404(board: Board, priority_id: int) -> Priority:
+    priority = db.get_or_404(Priority, priority_id)
+    if priority.board_id != board.id:
+        abort(404)
+    return priority
+
+
+@bp.get("/boards/<slug>")
+def board(slug: str):
+    """The public page of a board: its remit, partners and active priorities."""
+    return render_template("boards/board.html", board=_board_or_404(slug), kind_labels=BOARD_KIND_LABELS)
+
+
+@bp.get("/manage/boards")
+@login_required
+def manage_boards():
+    return render_template(
+        "boards/manage_boards.html", boards=service.boards_for(current_user), kind_labels=BOARD_KIND_LABELS
+    )
+
+
+@bp.route("/manage/boards/new", methods=["GET", "POST"])
+@bp.route("/manage/boards/<slug>/edit", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@admin_required
+def edit_board(slug: str | None = None):
+    board = _board_or_404(slug) if slug else None
+    form = BoardForm(obj=board, board=board, organisations=list_organisations())
+    if request.method == "GET" and board is not None:
+        form.kind.data = board.kind.value
+        form.members.data = [org.id for org in board.members]
+    if form.validate_on_submit():
+        chosen = {org.id: org for org in list_organisations()}
+        try:
+            saved = service.save_board(
+                board,
+                name=form.name.data,
+                slug=form.chosen_slug,
+                short_code=form.short_code.data,
+                remit=form.remit.data or "",
+                kind=BoardKind(form.kind.data),
+                members=[chosen[i] for i in form.members.data or [] if i in chosen],
+            )
+        except FieldConflict as conflict:
+            form.add_error(conflict.field, conflict.message)
+        else:
+            flash(_("Saved %(name)s.", name=saved.name), "success")
+            return redirect(url_for("boards.manage_board", slug=saved.slug))
+    status = 400 if form.errors else 200
+    return render_template("boards/board_form.html", form=form, board=board), status
+
+
+@bp.get("/manage/boards/<slug>")
+@login_required
+def manage_board(slug: str):
+    board = _board_or_404(slug)
+    if not can_read_results(current_user, board):
+        abort(403)
+    return render_template(
+        "boards/manage_board.html",
+        board=board,
+        kind_labels=BOARD_KIND_LABELS,
+        can_manage=can_manage_priorities(current_user, board),
+        sits_on_board=sits_on(current_user, board),
+    )
+
+
+@bp.route("/manage/boards/<slug>/priorities/new", methods=["GET", "POST"])
+@bp.route("/manage/boards/<slug>/priorities/<int:priority_id>/edit", methods=["GET", "POST"])
+@csrf.exempt
+@login_required
+def edit_priority(slug: str, priority_id: int | None = None):
+    board = _board_or_404(slug)
+    if not can_manage_priorities(current_user, board):
+        abort(403)
+    priority = _priority_or_404(board, priority_id) if priority_id else None
+    form = PriorityForm(obj=priority, board=board, priority=priority)
+    if form.validate_on_submit():
+        try:
+            saved = service.save_priority(
+                board,
+                priority,
+                code=form.code.data,
+                title=form.title.data,
+                description=form.description.data or "",
+            )
+        except FieldConflict as conflict:
+            form.add_error(conflict.field, conflict.message)
+        else:
+            flash(_("Saved priority %(code)s.", code=saved.code), "success")
+            return redirect(url_for("boards.manage_board", slug=board.slug))
+    status = 400 if form.errors else 200
+    return render_template("boards/priority_form.html", form=form, board=board, priority=priority), status
+
+
+@bp.post("/manage/boards/<slug>/priorities/<int:priority_id>/<any(archive, restore):action>")
+@login_required
+def change_priority_status(slug: str, priority_id: int, action: str):
+    board = _board_or_404(slug)
+    if not can_manage_priorities(current_user, board):
+        abort(403)
+    priority = _priority_or_404(board, priority_id)
+    status = PriorityStatus.ARCHIVED if action == "archive" else PriorityStatus.ACTIVE
+    service.set_priority_status(priority, status)
+    if status is PriorityStatus.ARCHIVED:
+        flash(
+            _("Archived %(code)s. Its history is kept; restore it at any time.", code=priority.code),
+            "success",
+        )
+    else:
+        flash(_("Restored %(code)s.", code=priority.code), "success")
+    return redirect(url_for("boards.manage_board", slug=board.slug))

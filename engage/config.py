@@ -1,0 +1,91 @@
+"""Settings: defaults, then ``ENGAGE_*`` environment variables, then a mapping passed to ``create_app``.
+
+This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+SUPPORTED_LOCALES = ("en", "cy")
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the settings cannot make a working, safe app."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path, environment: str) -> str:
+    """Return the signing key: the environment, else the instance file ``make run`` writes."""
+    if env.get("ENGAGE_SECRET_KEY"):
+        return env["ENGAGE_SECRET_KEY"]
+    key_file = instance_path / SECRET_KEY_FILE
+    if key_file.is_file():
+        key = key_file.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    if environment == "development":
+        # A throwaway key: sessions do not survive a restart, which is fine on a developer's laptop.
+        return secrets.token_hex(32)
+    raise ConfigError(
+        "ENGAGE_SECRET_KEY is not set. Set it to a long random string (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_hex(32))'`), or put one in "
+        f"{key_file}. `make run` creates that file for you."
+    )
+
+
+def load_config(
+    instance_path: str, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Build the Flask config mapping for an app whose instance folder is ``instance_path``."""
+    env = os.environ if env is None else env
+    overrides = dict(overrides or {})
+    instance = Path(instance_path)
+    environment = overrides.pop("ENGAGE_ENV", env.get("ENGAGE_ENV", "production"))
+    if environment not in {"production", "development", "testing"}:
+        raise ConfigError(f"ENGAGE_ENV must be production, development or testing, not {environment!r}.")
+
+    database_url = env.get("ENGAGE_DATABASE_URL") or f"sqlite:///{instance / 'engage.sqlite'}"
+    redis_url = env.get("ENGAGE_REDIS_URL") or None
+    production = environment == "production"
+
+    config: dict[str, Any] = {
+        "ENGAGE_ENV": environment,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ENGAGE_REDIS_URL": redis_url,
+        # Rate limits are shared between workers only through Redis; memory is per process.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _flag(env.get("ENGAGE_RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "ENGAGE_SIGN_IN_LIMIT": env.get("ENGAGE_SIGN_IN_LIMIT", "10 per minute;50 per hour"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+        "ENGAGE_LOCALES": SUPPORTED_LOCALES,
+        "ENGAGE_SERVICE_NAME": env.get("ENGAGE_SERVICE_NAME", "Engage"),
+        "ENGAGE_PARTNERSHIP_NAME": env.get("ENGAGE_PARTNERSHIP_NAME", "Aldermoor Partnership"),
+        "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("ENGAGE_SECURE_COOKIES"), False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 3600 * 8,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+    if environment == "testing":
+        config.update({"TESTING": True, "RATELIMIT_ENABLED": False, "SECRET_KEY": "testing-only-secret"})
+    else:
+        config["SECRET_KEY"] = _secret_key(env, instance, environment)
+    config.update(overrides)
+    return config

@@ -1,0 +1,181 @@
+"""The demo partnership's content: a made-up area with real-looking partners, boards and priorities.
+
+Priority codes match the sample performance-management export (``indicators.csv``), so indicator imports
+join to them.
+"""
+
+from __future__ import annotations
+
+from engage.accounts.models import OrganisationKind, Role
+from engage.boards.models import BoardKind
+
+ORGANISATIONS = [
+    ("Aldermoor Borough Council", OrganisationKind.COUNCIL),
+    ("Aldermoor and District Integrated Care Board", OrganisationKind.NHS),
+    ("Westmarch Police", OrganisationKind.POLICE),
+    ("Westmarch Fire and Rescue Service", OrganisationKind.FIRE),
+    ("Aldermoor Council for Voluntary Service", OrganisationKind.VOLUNTARY),
+    ("Aldermoor College", OrganisationKind.EDUCATION),
+]
+
+COUNCIL, NHS, POLICE, FIRE, CVS, COLLEGE = (name for name, _ in ORGANISATIONS)
+
+#: (name, slug, short code, kind, remit, members, priorities as (code, title, description))
+BOARDS = [
+    (
+        "Children and Young People",
+        "children-and-young-people",
+        "CYP",
+        BoardKind.PARTNERSHIP,
+        "Makes sure every child and young person in Aldermoor is safe, healthy and has the best start in "
+        "life, and that services for families work together.",
+        [COUNCIL, NHS, POLICE, CVS, COLLEGE],
+        [
+            (
+                "CYP-HEALTHY-WEIGHT",
+                "Healthy weight in childhood",
+                "Help children grow up at a healthy weight through school meals, activity and "
+                "family support.",
+            ),
+            (
+                "CYP-YOUTH-JUSTICE",
+                "Keeping young people out of the justice system",
+                "Work with young people early so fewer enter the youth justice system.",
+            ),
+            (
+                "CYP-NEET",
+                "Education, training or work for 16 to 18 year olds",
+                "Make sure young people leaving school go on to learning, an apprenticeship or a job.",
+            ),
+            (
+                "CYP-LAC-STABILITY",
+                "Stable homes for children in care",
+                "Give children in care settled placements so they do not have to keep moving.",
+            ),
+            (
+                "CYP-EARLY-YEARS",
+                "Ready for school",
+                "Support families in the early years so children start school ready to learn.",
+            ),
+            (
+                "CYP-MENTAL-HEALTH",
+                "Young people's mental health",
+                "Shorter waits and more support in schools for young people who are struggling.",
+            ),
+        ],
+    ),
+    (
+        "Health and Wellbeing",
+        "health-and-wellbeing",
+        "HWB",
+        BoardKind.PARTNERSHIP,
+        "The statutory Health and Wellbeing Board: improves the health of Aldermoor's residents and "
+        "reduces the gaps in health between neighbourhoods.",
+        [COUNCIL, NHS, CVS, FIRE],
+        [
+            ("HWB-ALCOHOL", "Reducing alcohol harm", "Fewer people admitted to hospital because of alcohol."),
+            (
+                "HWB-SMOKING",
+                "Helping people stop smoking",
+                "Free support for anyone who wants to quit smoking or vaping.",
+            ),
+            (
+                "HWB-ACTIVE",
+                "More people active",
+                "Make it easier for adults to take part in sport and everyday exercise.",
+            ),
+            (
+                "HWB-INDEPENDENCE",
+                "Independence for older people",
+                "Help older people return home and stay independent after a stay in hospital.",
+            ),
+            (
+                "HWB-MENTAL-WELLBEING",
+                "Adult mental wellbeing",
+                "Quicker access to talking therapies and community support.",
+            ),
+            (
+                "HWB-LONELINESS",
+                "Tackling loneliness",
+                "Befriending, community groups and transport so fewer people are cut off.",
+            ),
+        ],
+    ),
+    (
+        "Safer and Stronger Communities",
+        "safer-and-stronger-communities",
+        "SSC",
+        BoardKind.PARTNERSHIP,
+        "The Community Safety Partnership: reduces crime and the fear of crime, and helps communities "
+        "get on well together.",
+        [COUNCIL, POLICE, FIRE, NHS, CVS],
+        [
+            ("SSC-VIOLENCE", "Reducing serious violence", "Prevent knife crime and serious assaults."),
+            (
+                "SSC-ASB",
+                "Tackling anti-social behaviour",
+                "Respond quickly to nuisance, vandalism and intimidation in neighbourhoods.",
+            ),
+            (
+                "SSC-DOMESTIC-ABUSE",
+                "Supporting victims of domestic abuse",
+                "Safe housing, advice and fewer repeat incidents for people experiencing abuse.",
+            ),
+            ("SSC-ROADS", "Safer roads", "Fewer people killed or seriously injured on Aldermoor's roads."),
+            (
+                "SSC-COHESION",
+                "People getting on well together",
+                "Help people from different backgrounds get on well in their neighbourhood.",
+            ),
+            (
+                "SSC-FIRE-SAFETY",
+                "Fire safety at home",
+                "Free home fire safety checks for people most at risk.",
+            ),
+        ],
+    ),
+    (
+        "Economy and Environment",
+        "economy-and-environment",
+        "EE",
+        BoardKind.NETWORK,
+        "A working group of partners and businesses that advises the partnership on jobs, housing, "
+        "transport and the environment.",
+        [COUNCIL, CVS, COLLEGE],
+        [
+            (
+                "EE-WORKLESSNESS",
+                "Helping people into work",
+                "Support for people out of work to find and keep a job.",
+            ),
+            (
+                "EE-NEW-BUSINESS",
+                "New and growing businesses",
+                "Advice, space and grants for people starting a business.",
+            ),
+            (
+                "EE-CARBON",
+                "Cutting carbon emissions",
+                "Reduce the area's carbon emissions from homes, transport and business.",
+            ),
+            (
+                "EE-RECYCLING",
+                "Recycling more",
+                "Make it easier to reuse, recycle and compost household waste.",
+            ),
+            (
+                "EE-AFFORDABLE-HOMES",
+                "Affordable homes",
+                "More homes that local people on ordinary incomes can afford.",
+            ),
+        ],
+    ),
+]
+
+#: One demo user per role: (email, name, organisation, roles)
+USERS = [
+    ("admin@aldermoor.example", "Alex Admin", COUNCIL, [Role.ADMIN]),
+    ("officer@aldermoor.example", "Bina Officer", COUNCIL, [Role.BOARD_OFFICER]),
+    ("facilitator@aldermoor.example", "Chris Facilitator", CVS, [Role.FACILITATOR]),
+    ("analyst@aldermoor.example", "Dee Analyst", NHS, [Role.ANALYST]),
+]

@@ -1,0 +1,57 @@
+"""The base form every Engage form extends, and small shared helpers for forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+from wtforms.validators import ValidationError
+
+CSRF_EXPIRED = _l(
+    "This form was open too long or was sent from another page. Check your answers and submit it again."
+)
+
+
+class EngageForm(FlaskForm):
+    """A FlaskForm whose CSRF failure is a plain-English message on the form, not an error page.
+
+    What the person typed stays in the fields, so an expired session costs one more click, not their work.
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        if "csrf_token" in self.errors:
+            self.csrf_token.errors = [str(CSRF_EXPIRED)]
+        return valid
+
+    def error_summary(self) -> dict[str, Any]:
+        """Parameters for ``govukErrorSummary``: every error, linked to its field."""
+        items = []
+        for name, field in self._fields.items():
+            for message in field.errors:
+                href = "#main-content" if name == "csrf_token" else f"#{field.id}"
+                items.append({"text": str(message), "href": href})
+        return {"titleText": str(_l("There is a problem")), "errorList": items}
+
+    def add_error(self, field_name: str, message: str) -> None:
+        """Put an error found after validation (e.g. by a service) on a field."""
+        field = self._fields[field_name]
+        field.errors = [*field.errors, message]
+
+
+def strip_filter(value: Any) -> Any:
+    """Trim surrounding white space from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def not_blank(form: FlaskForm, field: Any) -> None:
+    """A stricter DataRequired for text: white space alone is empty."""
+    if not (field.data or "").strip():
+        raise ValidationError(field.gettext("This field is required."))
+
+
+def enum_choices(labels: dict[Any, Any]) -> list[SelectChoice]:
+    """Choices for a radio or checkbox field from ``{EnumMember: label}``, in that order."""
+    return [SelectChoice(member.value, label) for member, label in labels.items()]

@@ -1,0 +1,53 @@
+"""Home page, language switcher, statement pages and the signed-in dashboard."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from engage.boards.forms import BOARD_KIND_LABELS
+from engage.boards.service import boards_for, list_boards
+from engage.extensions import db
+from engage.public import bp
+from engage.urls import safe_next
+
+
+@bp.get("/")
+def home():
+    # Exercises arrive with the prioritisation package; until then the list is honestly empty.
+    open_exercises: list = []
+    return render_template(
+        "public/home.html", boards=list_boards(), open_exercises=open_exercises, kind_labels=BOARD_KIND_LABELS
+    )
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """Remember the visitor's language and go back to the page they were on."""
+    if code in current_app.config["ENGAGE_LOCALES"]:
+        session["locale"] = code
+    return redirect(safe_next(request.args.get("next"), url_for("public.home")))
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers: 200 when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.get("/manage")
+@login_required
+def manage_home():
+    return render_template("public/manage_home.html", boards=boards_for(current_user))

@@ -1,0 +1,77 @@
+"""What every page needs: template globals, security headers and static asset URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from engage.i18n import LANGUAGE_NAMES, text_direction
+
+#: Strict: everything from this site, nothing inline. Scripts and styles are files the app serves.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def _template_context() -> dict[str, Any]:
+    locale = get_locale()
+    code = str(locale) if locale else "en"
+    return {
+        "service_name": current_app.config["ENGAGE_SERVICE_NAME"],
+        "partnership_name": current_app.config["ENGAGE_PARTNERSHIP_NAME"],
+        "current_locale": code,
+        "text_direction": text_direction(),
+        "languages": [(c, LANGUAGE_NAMES[c]) for c in current_app.config["ENGAGE_LOCALES"]],
+        "csrf_token_value": generate_csrf,
+    }
+
+
+def _security_headers(response):  # noqa: ANN001
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static" and response.mimetype == "text/html":
+        # Pages can hold personal data or a CSRF token: do not let shared caches keep them.
+        response.headers.setdefault("Cache-Control", "no-store")
+    response.vary.add("Cookie")
+    return response
+
+
+def content_lang() -> Markup:
+    """` lang="en"` on content officers wrote in English, when the page is in another language.
+
+    Screen readers then pronounce it as English (WCAG 3.1.2, language of parts). Content translation will
+    replace this with the language each text was actually written in.
+    """
+    locale = get_locale()
+    return Markup(' lang="en"') if locale is not None and locale.language != "en" else Markup("")
+
+
+def asset_url(path: str) -> str:
+    """URL of a built front-end asset (``make assets`` puts them under static/build)."""
+    return url_for("static", filename=f"build/{path}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the context processor, template globals and response headers."""
+    app.context_processor(_template_context)
+    app.add_template_global(asset_url)
+    app.add_template_global(content_lang)
+    app.after_request(_security_headers)

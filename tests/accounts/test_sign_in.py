@@ -1,0 +1,160 @@
+"""Signing in and out: hashed passwords, clear failures, rate limits and expired forms."""
+
+import os
+import re
+import uuid
+
+import pytest
+
+from sqlalchemy import select
+
+from engage.accounts.models import Role, User
+from engage.extensions import db
+from tests.conftest import PASSWORD, sign_in
+
+
+def test_sign_in_page_shows_email_and_password_fields(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    assert 'autocomplete="email"' in html and 'type="password"' in html
+
+
+def test_correct_password_signs_in_and_goes_to_manage(client, make_user):
+    user = make_user(Role.BOARD_OFFICER, email="bina@council.example")
+    response = client.post("/sign-in", data={"email": "  Bina@Council.example ", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/manage"
+    assert "Hello, Test User" in client.get("/manage").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.last_sign_in_at is not None
+
+
+def test_password_is_stored_hashed(make_user):
+    user = make_user(Role.ANALYST)
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith("$argon2id$")
+
+
+def test_wrong_password_gets_a_clear_message_and_keeps_the_email(client, make_user):
+    make_user(Role.ADMIN, email="alex@council.example")
+    response = client.post("/sign-in", data={"email": "alex@council.example", "password": "wrong"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert "Enter a correct email address and password" in html
+    assert 'value="alex@council.example"' in html
+    assert "Error:" in html  # in the page title, so screen readers hear it first
+
+
+def test_unknown_email_gets_the_same_message_as_a_wrong_password(client):
+    html = client.post("/sign-in", data={"email": "nobody@x.example", "password": "wrong"}).get_data(
+        as_text=True
+    )
+    assert "Enter a correct email address and password" in html
+
+
+def test_empty_fields_are_each_named(client):
+    html = client.post("/sign-in", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert "Enter your email address" in html and "Enter your password" in html
+    assert 'href="#email"' in html and 'href="#password"' in html
+
+
+def test_deactivated_user_cannot_sign_in(client, make_user):
+    user = make_user(Role.ADMIN, active=False)
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_next_parameter_returns_to_the_page_asked_for_but_never_off_site(client, make_user):
+    user = make_user(Role.ADMIN)
+    response = client.post("/sign-in?next=/manage/users", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/manage/users"
+    client.post("/sign-out")
+    response = client.post(
+        "/sign-in?next=https://evil.example/", data={"email": user.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/manage"
+
+
+def test_signed_in_user_visiting_sign_in_goes_to_manage(client, signed_in):
+    signed_in(Role.ANALYST)
+    assert client.get("/sign-in").headers["Location"] == "/manage"
+
+
+def test_sign_out(client, signed_in):
+    signed_in(Role.ANALYST)
+    response = client.post("/sign-out", follow_redirects=True)
+    assert "You have signed out." in response.get_data(as_text=True)
+    assert client.get("/manage").status_code == 302
+
+
+def test_sign_in_attempts_are_rate_limited(app_factory, make_user):
+    app = app_factory(RATELIMIT_ENABLED=True, ENGAGE_SIGN_IN_LIMIT="3 per minute")
+    client = app.test_client()
+    with app.app_context():
+        for _ in range(3):
+            assert client.post("/sign-in", data={"email": "a@b.example", "password": "x"}).status_code == 400
+        response = client.post("/sign-in", data={"email": "a@b.example", "password": "x"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    # Reading the page is not limited
+    assert client.get("/sign-in").status_code == 200
+
+
+def test_expired_csrf_token_is_a_message_on_the_form_with_the_email_kept(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        client.get("/sign-in")
+        response = client.post(
+            "/sign-in", data={"email": "kept@x.example", "password": "pw", "csrf_token": "stale"}
+        )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This form was open too long" in html
+    assert 'value="kept@x.example"' in html
+
+
+def test_sign_in_works_with_a_real_csrf_token(app_factory, make_user):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        user = make_user(Role.ADMIN)
+        html = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        response = client.post(
+            "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
+    assert response.status_code == 302
+
+
+def test_post_without_csrf_token_outside_a_form_is_refused(app_factory, make_user):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        make_user(Role.ADMIN)
+        response = client.post("/sign-out")
+    assert response.status_code == 400
+    assert "Your session has timed out" in response.get_data(as_text=True)
+
+
+def test_sign_in_helper_really_signs_in(client, make_user):
+    user = make_user(Role.ADMIN)
+    sign_in(client, user)
+    assert db.session.scalar(select(User).where(User.id == user.id)).last_sign_in_at is not None
+
+
+def test_sign_in_limit_is_shared_between_workers_through_redis(app_factory):
+    """Two app processes (workers) behind one load balancer count attempts together when Redis is set."""
+    redis_url = os.environ.get("ENGAGE_TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("set ENGAGE_TEST_REDIS_URL (CI does) to test Redis-backed rate limits")
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_KEY_PREFIX": f"engage-test-{uuid.uuid4().hex}",
+        "ENGAGE_SIGN_IN_LIMIT": "3 per minute",
+    }
+    workers = [app_factory(**settings).test_client() for _ in range(2)]
+    statuses = [
+        workers[i % 2].post("/sign-in", data={"email": "a@b.example", "password": "x"}).status_code for i in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]

@@ -1,0 +1,136 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app on a random loopback port.
+
+No browser is downloaded: Playwright launches /usr/bin/chromium. When Chromium is missing these tests are
+skipped with a message saying how to install it, unless ENGAGE_REQUIRE_BROWSER is set (CI sets it), in
+which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_FILE = Path(__file__).resolve().parents[2] / "engage" / "static" / "build" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_dir = Path(__file__).parent
+    for item in items:
+        if browser_dir in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM}: install it with `sudo apt-get install chromium`"
+        if os.environ.get("ENGAGE_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    if not AXE_FILE.exists():
+        pytest.fail("axe-core is missing: run `make assets`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) that reaches no other host and fails on console errors."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=live_server.url)
+    errors: list[str] = []
+
+    def only_local(route):
+        if urlsplit(route.request.url).hostname in {"127.0.0.1", "localhost"}:
+            route.continue_()
+        else:
+            errors.append(f"request to another host: {route.request.url}")
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+
+    def console(msg):
+        # A page that is itself a 4xx (a 404 page, a form with errors) logs "Failed to load resource";
+        # failed sub-resources are caught below, by their responses.
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(f"console {msg.type}: {msg.text}")
+
+    def response(resp):
+        if resp.status >= 400 and resp.request.resource_type != "document":
+            errors.append(f"{resp.status} for {resp.request.resource_type} {resp.url}")
+
+    page.on("console", console)
+    page.on("response", response)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert errors == [], "\n".join(errors)
+
+
+def assert_accessible(page, context: str = "") -> None:
+    """Run axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page and fail on any violation."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url="/static/build/axe.min.js")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    violations = result["violations"]
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n    "
+        + "\n    ".join(n["html"][:160] for n in v["nodes"][:5])
+        for v in violations
+    )
+    assert not violations, f"axe found {len(violations)} violation(s) on {page.url} {context}\n{report}"
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    """Reflow: the page must fit the viewport's width (WCAG 1.4.10)."""
+    scroll_width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= viewport, f"{page.url} scrolls sideways: {scroll_width}px content in {viewport}px"

@@ -1,0 +1,46 @@
+"""The demo partnership: loaded once into an empty database, joined to the sample indicator codes."""
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engage.accounts.models import Role, User
+from engage.accounts.passwords import verify_password
+from engage.boards.models import Board, BoardKind
+from engage.extensions import db
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_demo_loads_four_boards_partners_and_a_user_per_role(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    boards = db.session.scalars(select(Board).order_by(Board.short_code)).all()
+    assert [b.short_code for b in boards] == ["CYP", "EE", "HWB", "SSC"]
+    assert all(5 <= len(b.priorities) <= 8 for b in boards)
+    assert {b.kind for b in boards} == {BoardKind.PARTNERSHIP, BoardKind.NETWORK}
+    users = db.session.scalars(select(User)).all()
+    assert set().union(*(u.roles for u in users)) == set(Role)
+    # the printed passwords really work
+    for user in users:
+        line = next(line for line in result.output.splitlines() if user.email in line)
+        assert verify_password(user.password_hash, line.split()[-1])
+
+
+def test_demo_priority_codes_join_to_the_sample_indicator_export(runner):
+    runner.invoke(args=["demo"])
+    with (DATA / "indicators.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    boards = {b.short_code: {p.code for p in b.priorities} for b in db.session.scalars(select(Board))}
+    for row in rows:
+        assert row["Priority Code"] in boards[row["Board"]], row["Priority Code"]
+
+
+def test_demo_is_not_loaded_twice(runner):
+    runner.invoke(args=["demo"])
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code != 0 and "already has data" in again.output
+    skipped = runner.invoke(args=["demo", "--if-empty"])
+    assert skipped.exit_code == 0 and "already has data" in skipped.output
+    assert len(db.session.scalars(select(Board)).all()) == 4

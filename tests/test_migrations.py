@@ -1,0 +1,58 @@
+"""The migrations build the schema the models describe, on SQLite and PostgreSQL, and can be undone."""
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from engage import MIGRATIONS_DIR, create_app
+from engage.extensions import db
+
+
+def test_migrated_schema_matches_the_models(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_database_is_at_the_single_head_revision(app):
+    heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
+    assert len(heads) == 1, "two migration heads: merge them"
+    with db.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == heads[0]
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """An empty database of the same kind as the test database, for upgrade and downgrade."""
+    url = os.environ.get("ENGAGE_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = "engage_migration_scratch"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_upgrade_from_empty_then_downgrade_to_empty_and_back(scratch_database_url):
+    app = create_app({"ENGAGE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"organisations", "users", "user_roles", "boards", "board_members", "priorities"} <= tables
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert "priorities" in inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
