@@ -5,7 +5,6 @@ import re
 import uuid
 
 import pytest
-
 from sqlalchemy import select
 
 from engage.accounts.models import Role, User
@@ -154,7 +153,6 @@ def test_sign_in_limit_is_shared_between_workers_through_redis(app_factory):
         "ENGAGE_SIGN_IN_LIMIT": "3 per minute",
     }
     workers = [app_factory(**settings).test_client() for _ in range(2)]
-    statuses = [
-        workers[i % 2].post("/sign-in", data={"email": "a@b.example", "password": "x"}).status_code for i in range(4)
-    ]
+    attempt = {"email": "a@b.example", "password": "x"}
+    statuses = [workers[i % 2].post("/sign-in", data=attempt).status_code for i in range(4)]
     assert statuses == [400, 400, 400, 429]
