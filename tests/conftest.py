@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -59,7 +60,15 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+
+    @app.before_request
+    def _forget_cached_locale() -> None:
+        # Tests keep an app context open, which Flask reuses for every test-client request, and Flask-Babel
+        # caches the locale on it. In production each request has its own context; make tests do the same.
+        flask_babel.refresh()
+
+    return app
 
 
 def _empty_all_tables() -> None:

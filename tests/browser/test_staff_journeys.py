@@ -28,7 +28,7 @@ def test_wrong_password_shows_a_focused_error_summary(
     assert error_title in summary.inner_text()
     assert error_message in summary.inner_text()
     # GOV.UK Frontend moves focus to the summary so screen-reader users hear it first
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
     assert page.locator("#email").input_value() == user.email
     assert page.title().startswith("Gwall:" if lang == "cy" else "Error:")
     assert_accessible(page, f"sign-in error state ({lang})")

@@ -1,0 +1,187 @@
+"""Bradley-Terry fits and scores against hand-computed answers, a published table and choix."""
+
+import numpy as np
+import pytest
+
+from engage.stats.pairwise import (
+    beat_random_scores,
+    bootstrap_scores,
+    fit_bradley_terry,
+    top_k_stability,
+    win_matrix,
+)
+
+# Agresti, Categorical Data Analysis (2nd ed., 2002), Table 10.10: 1987 American League East baseball,
+# wins of the row team over the column team (13 games per pair). Table 10.11 gives the fitted
+# Bradley-Terry parameters with Baltimore fixed at 0.
+TEAMS = ["Milwaukee", "Detroit", "Toronto", "New York", "Boston", "Cleveland", "Baltimore"]
+BASEBALL = np.array(
+    [
+        [0, 7, 9, 7, 7, 9, 11],
+        [6, 0, 7, 5, 11, 9, 9],
+        [4, 6, 0, 7, 7, 8, 12],
+        [6, 8, 6, 0, 6, 7, 10],
+        [6, 2, 6, 7, 0, 7, 12],
+        [4, 4, 5, 6, 6, 0, 6],
+        [2, 4, 1, 3, 1, 7, 0],
+    ],
+    dtype=float,
+)
+AGRESTI_FIT = np.array([1.5814, 1.4364, 1.2945, 1.2476, 1.1077, 0.6839, 0.0])
+
+
+def random_votes(rng, n_items, n_votes, n_respondents):
+    strengths = rng.normal(0, 1, n_items)
+    left = rng.integers(0, n_items, n_votes)
+    right = (left + rng.integers(1, n_items, n_votes)) % n_items
+    left_wins = rng.random(n_votes) < 1 / (1 + np.exp(strengths[right] - strengths[left]))
+    winners = np.where(left_wins, left, right)
+    losers = np.where(left_wins, right, left)
+    return winners, losers, rng.integers(0, n_respondents, n_votes)
+
+
+def test_win_matrix_counts_and_weights():
+    wins = win_matrix([0, 0, 2], [1, 1, 0], 3)
+    assert wins.tolist() == [[0, 2, 0], [0, 0, 0], [1, 0, 0]]
+    weighted = win_matrix([0, 0, 2], [1, 1, 0], 3, weights=[0.5, 1.5, 2])
+    assert weighted[0, 1] == 2.0 and weighted[2, 0] == 2.0
+
+
+@pytest.mark.parametrize(("winners", "losers"), [([0], [3]), ([1], [1]), ([0, 1], [1])])
+def test_win_matrix_rejects_bad_input(winners, losers):
+    with pytest.raises(ValueError):
+        win_matrix(winners, losers, 3)
+
+
+def test_two_items_fit_the_log_odds_exactly():
+    # i beat j 3 times and lost once: s_i - s_j = log(3)
+    s = fit_bradley_terry(np.array([[0, 3], [1, 0]]), alpha=0)
+    assert s[0] - s[1] == pytest.approx(np.log(3), abs=1e-9)
+    assert s.mean() == pytest.approx(0, abs=1e-12)
+
+
+def test_hand_computed_three_items():
+    # Strengths 1, 2, 4: observed counts equal the expected ones, so the ML estimate is log(1, 2, 4), centred.
+    wins = np.array([[0, 1, 1], [2, 0, 1], [4, 2, 0]], dtype=float)
+    s = fit_bradley_terry(wins, alpha=0)
+    assert s == pytest.approx(np.log([1, 2, 4]) - np.log([1, 2, 4]).mean(), abs=1e-9)
+    # Scores: item 2 beats item 0 with chance 4/5 and item 1 with chance 2/3; the mean is 73.33
+    assert beat_random_scores(s)[2] == pytest.approx(100 * (4 / 5 + 2 / 3) / 2)
+
+
+def test_published_bradley_terry_table():
+    s = fit_bradley_terry(BASEBALL, alpha=0)
+    assert s - s[-1] == pytest.approx(AGRESTI_FIT, abs=5e-4)
+
+
+def test_agrees_with_choix_maximum_likelihood():
+    choix = pytest.importorskip("choix")
+    rng = np.random.default_rng(1)
+    winners, losers, _ = random_votes(rng, 12, 3000, 100)
+    wins = win_matrix(winners, losers, 12)
+    ours = fit_bradley_terry(wins, alpha=0)
+    theirs = choix.ilsr_pairwise_dense(wins, alpha=0, tol=1e-12, max_iter=10_000)
+    assert ours == pytest.approx(theirs - theirs.mean(), abs=1e-6)
+
+
+def test_agrees_with_choix_map_estimate():
+    choix = pytest.importorskip("choix")
+    rng = np.random.default_rng(2)
+    winners, losers, _ = random_votes(rng, 6, 40, 10)
+    alpha = 0.5
+    ours = fit_bradley_terry(win_matrix(winners, losers, 6), alpha=alpha)
+    # choix penalises penalty * ||s||^2; our prior is alpha / 2 * ||s||^2
+    theirs = choix.opt_pairwise(6, list(zip(winners, losers, strict=True)), alpha=alpha / 2, method="BFGS")
+    assert ours == pytest.approx(theirs, abs=1e-4)
+
+
+def test_maximum_likelihood_that_does_not_exist_is_a_clear_error():
+    # item 0 never loses: ML would send it to infinity
+    wins = np.array([[0, 3, 2], [0, 0, 1], [0, 1, 0]], dtype=float)
+    with pytest.raises(ValueError, match="does not exist"):
+        fit_bradley_terry(wins, alpha=0)
+    s = fit_bradley_terry(wins)  # the prior keeps it finite
+    assert np.all(np.isfinite(s)) and np.argmax(s) == 0
+
+
+def test_items_with_no_votes_sit_at_the_middle():
+    wins = np.zeros((4, 4))
+    wins[0, 1], wins[1, 0] = 5, 1
+    s = fit_bradley_terry(wins)
+    assert s[2] == pytest.approx(s[3])
+    assert beat_random_scores(np.zeros(5)) == pytest.approx(np.full(5, 50.0))
+
+
+def test_adding_a_win_never_lowers_the_winner():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        wins = rng.integers(0, 4, (5, 5)).astype(float)
+        np.fill_diagonal(wins, 0)
+        before = beat_random_scores(fit_bradley_terry(wins))
+        i, j = rng.choice(5, 2, replace=False)
+        wins[i, j] += 1
+        after = beat_random_scores(fit_bradley_terry(wins))
+        assert after[i] >= before[i] - 1e-9
+
+
+def test_relabelling_items_permutes_the_output():
+    rng = np.random.default_rng(4)
+    wins = rng.integers(0, 5, (6, 6)).astype(float)
+    np.fill_diagonal(wins, 0)
+    perm = rng.permutation(6)
+    assert fit_bradley_terry(wins[np.ix_(perm, perm)]) == pytest.approx(
+        fit_bradley_terry(wins)[perm], abs=1e-8
+    )
+
+
+def test_scores_average_fifty():
+    s = np.array([2.0, -1.0, 0.3, 0.0])
+    assert beat_random_scores(s).mean() == pytest.approx(50.0)
+
+
+def test_bootstrap_intervals_contain_the_estimate_and_shrink_with_more_respondents():
+    rng = np.random.default_rng(5)
+    small = bootstrap_scores(*random_votes(rng, 5, 200, 20), n_items=5, n_resamples=200)
+    large = bootstrap_scores(*random_votes(rng, 5, 20_000, 2000), n_items=5, n_resamples=200)
+    for result in (small, large):
+        assert np.all(result.score_low <= result.scores + 1e-9)
+        assert np.all(result.scores <= result.score_high + 1e-9)
+    assert np.mean(large.score_high - large.score_low) < np.mean(small.score_high - small.score_low) / 3
+
+
+def test_bootstrap_over_respondents_is_wider_when_each_person_repeats_themselves():
+    # 20 people each cast the same vote 50 times: really 20 opinions, not 1000 independent votes.
+    people = np.repeat(np.arange(20), 50)
+    winners = np.where(people < 12, 0, 1)
+    losers = 1 - winners
+    clustered = bootstrap_scores(winners, losers, people, 2, n_resamples=300)
+    independent = bootstrap_scores(winners, losers, np.arange(1000), 2, n_resamples=300)
+    width = lambda r: r.score_high[0] - r.score_low[0]  # noqa: E731
+    assert width(clustered) > 3 * width(independent)
+
+
+def test_bootstrap_with_weights_of_one_equals_unweighted():
+    rng = np.random.default_rng(6)
+    winners, losers, people = random_votes(rng, 4, 300, 30)
+    plain = bootstrap_scores(winners, losers, people, 4, n_resamples=50, seed=9)
+    weighted = bootstrap_scores(winners, losers, people, 4, n_resamples=50, seed=9, weights=np.ones(30))
+    assert weighted.scores == pytest.approx(plain.scores)
+    assert weighted.score_low == pytest.approx(plain.score_low)
+
+
+def test_stability_of_a_clear_order_and_of_a_tie():
+    rng = np.random.default_rng(7)
+    n = 4
+    strengths = np.array([3.0, 1.5, 0.0, -1.5])
+    left = rng.integers(0, n, 4000)
+    right = (left + rng.integers(1, n, 4000)) % n
+    left_wins = rng.random(4000) < 1 / (1 + np.exp(strengths[right] - strengths[left]))
+    winners, losers = np.where(left_wins, left, right), np.where(left_wins, right, left)
+    result = bootstrap_scores(winners, losers, np.arange(4000) // 20, n, n_resamples=200)
+    clear = top_k_stability(result.scores, result.samples, k=2, n_votes=4000)
+    assert clear.settled_top == 3 and clear.agreement >= 0.95 and clear.more_votes_needed == 0
+
+    tie = bootstrap_scores([0, 1] * 50, [1, 0] * 50, np.arange(100), 2, n_resamples=200)
+    unsettled = top_k_stability(tie.scores, tie.samples, k=1, n_votes=100)
+    assert unsettled.settled_top == 0 and unsettled.agreement < 0.95
+    assert unsettled.more_votes_needed > 0
