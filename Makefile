@@ -36,7 +36,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 ## make assets: GOV.UK Frontend (compiled with the council's font stack), htmx and axe-core from npm
-assets: $(BUILD)/engage.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js $(BUILD)/axe.min.js
+assets: $(BUILD)/engage.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js $(BUILD)/axe.min.js \
+	$(BUILD)/plotly.min.js
 
 $(BUILD)/engage.css: assets/engage.scss node_modules/.package-lock.json
 	@mkdir -p $(BUILD)/govuk-assets $(BUILD)/licences
@@ -59,6 +60,12 @@ $(BUILD)/axe.min.js: node_modules/.package-lock.json
 	@mkdir -p $(BUILD)/licences
 	cp node_modules/axe-core/axe.min.js $@
 	cp node_modules/axe-core/LICENSE $(BUILD)/licences/axe-core.txt
+
+# Plotly.js ships inside the plotly Python package: serve that copy, never a CDN's.
+$(BUILD)/plotly.min.js: $(VENV)/.installed
+	@mkdir -p $(BUILD)/licences
+	cp "$$($(BIN)/python -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $@
+	echo "plotly.js (bundled with the plotly Python package): MIT licence" > $(BUILD)/licences/plotly.txt
 
 ## make translations: compile the message catalogues (.mo files are built, not kept in git)
 translations: $(VENV)/.installed

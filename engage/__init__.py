@@ -77,9 +77,10 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per domain package."""
     from engage.accounts import bp as accounts_bp
     from engage.boards import bp as boards_bp
+    from engage.prioritise import bp as prioritise_bp
     from engage.public import bp as public_bp
 
-    for blueprint in (public_bp, accounts_bp, boards_bp):
+    for blueprint in (public_bp, accounts_bp, boards_bp, prioritise_bp):
         app.register_blueprint(blueprint)
 
 
@@ -94,6 +95,7 @@ def register_cli(app: Flask) -> None:
     """Click commands, one module per domain."""
     from engage.accounts.cli import create_admin, set_password
     from engage.demo import demo
+    from engage.prioritise.cli import rebuild_counts_command
 
-    for command in (create_admin, set_password, demo):
+    for command in (create_admin, set_password, demo, rebuild_counts_command):
         app.cli.add_command(command)

@@ -68,12 +68,20 @@ def load_config(
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("ENGAGE_RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        #: Votes per respondent, and per address (a workshop room or a library shares one): generous for
+        #: people, a brake on scripts.
+        "ENGAGE_VOTE_LIMIT": env.get("ENGAGE_VOTE_LIMIT", "60 per minute"),
+        "ENGAGE_VOTE_ADDRESS_LIMIT": env.get("ENGAGE_VOTE_ADDRESS_LIMIT", "600 per minute"),
         "ENGAGE_SIGN_IN_LIMIT": env.get("ENGAGE_SIGN_IN_LIMIT", "10 per minute;50 per hour"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "ENGAGE_LOCALES": SUPPORTED_LOCALES,
         "ENGAGE_SERVICE_NAME": env.get("ENGAGE_SERVICE_NAME", "Engage"),
         "ENGAGE_PARTNERSHIP_NAME": env.get("ENGAGE_PARTNERSHIP_NAME", "Aldermoor Partnership"),
+        #: The area's wards, for the equality question and population weighting (comma-separated).
+        "ENGAGE_WARDS": [
+            w.strip() for w in env.get("ENGAGE_WARDS", "Central,North,South,East,West").split(",")
+        ],
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

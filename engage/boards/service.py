@@ -55,6 +55,11 @@ def get_board(slug: str) -> Board | None:
     return db.session.scalar(select(Board).where(Board.slug == slug))
 
 
+def get_board_or_404(slug: str) -> Board:
+    """The board with this slug; a 404 for the visitor when there is none."""
+    return db.first_or_404(select(Board).where(Board.slug == slug))
+
+
 def _taken(column, value: str, exclude_id: int | None) -> bool:  # noqa: ANN001
     query = select(Board.id).where(func.lower(column) == value.strip().lower())
     if exclude_id is not None:

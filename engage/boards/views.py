@@ -6,20 +6,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.accounts.permissions import admin_required, can_manage_priorities, can_read_results, sits_on
+from engage.accounts.models import Role
+from engage.accounts.permissions import (
+    admin_required,
+    can_manage_owned,
+    can_manage_priorities,
+    can_read_results,
+    sits_on,
+)
 from engage.accounts.service import list_organisations
 from engage.boards import bp, service
 from engage.boards.forms import BOARD_KIND_LABELS, BoardForm, PriorityForm
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
 from engage.extensions import csrf, db
+from engage.prioritise.service import exercises_for_board
 from engage.service_errors import FieldConflict
-
-
-def _board_or_404(slug: str) -> Board:
-    board = service.get_board(slug)
-    if board is None:
-        abort(404)
-    return board
 
 
 def _priority_or_404(board: Board, priority_id: int) -> Priority:
@@ -32,7 +33,9 @@ def _priority_or_404(board: Board, priority_id: int) -> Priority:
 @bp.get("/boards/<slug>")
 def board(slug: str):
     """The public page of a board: its remit, partners and active priorities."""
-    return render_template("boards/board.html", board=_board_or_404(slug), kind_labels=BOARD_KIND_LABELS)
+    return render_template(
+        "boards/board.html", board=service.get_board_or_404(slug), kind_labels=BOARD_KIND_LABELS
+    )
 
 
 @bp.get("/manage/boards")
@@ -48,7 +51,7 @@ def manage_boards():
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the form
 @admin_required
 def edit_board(slug: str | None = None):
-    board = _board_or_404(slug) if slug else None
+    board = service.get_board_or_404(slug) if slug else None
     form = BoardForm(obj=board, board=board, organisations=list_organisations())
     if request.method == "GET" and board is not None:
         form.kind.data = board.kind.value
@@ -77,7 +80,7 @@ def edit_board(slug: str | None = None):
 @bp.get("/manage/boards/<slug>")
 @login_required
 def manage_board(slug: str):
-    board = _board_or_404(slug)
+    board = service.get_board_or_404(slug)
     if not can_read_results(current_user, board):
         abort(403)
     return render_template(
@@ -86,6 +89,10 @@ def manage_board(slug: str):
         kind_labels=BOARD_KIND_LABELS,
         can_manage=can_manage_priorities(current_user, board),
         sits_on_board=sits_on(current_user, board),
+        exercises=exercises_for_board(board),
+        can_create_exercise=can_manage_owned(
+            current_user, board, current_user.organisation_id, Role.BOARD_OFFICER
+        ),
     )
 
 
@@ -94,7 +101,7 @@ def manage_board(slug: str):
 @csrf.exempt
 @login_required
 def edit_priority(slug: str, priority_id: int | None = None):
-    board = _board_or_404(slug)
+    board = service.get_board_or_404(slug)
     if not can_manage_priorities(current_user, board):
         abort(403)
     priority = _priority_or_404(board, priority_id) if priority_id else None
@@ -120,7 +127,7 @@ def edit_priority(slug: str, priority_id: int | None = None):
 @bp.post("/manage/boards/<slug>/priorities/<int:priority_id>/<any(archive, restore):action>")
 @login_required
 def change_priority_status(slug: str, priority_id: int, action: str):
-    board = _board_or_404(slug)
+    board = service.get_board_or_404(slug)
     if not can_manage_priorities(current_user, board):
         abort(403)
     priority = _priority_or_404(board, priority_id)

@@ -11,8 +11,11 @@ from sqlalchemy import func, select
 from engage.accounts import service as accounts
 from engage.accounts.models import Organisation, User
 from engage.boards import service as boards
-from engage.demo.data import BOARDS, ORGANISATIONS, USERS
+from engage.demo.data import BOARDS, EXERCISES, INTRODUCTION, ORGANISATIONS, USERS
+from engage.demo.votes import add_synthetic_votes
 from engage.extensions import db
+from engage.prioritise import service as exercises
+from engage.prioritise.models import ExerciseStatus
 
 
 def database_is_empty() -> bool:
@@ -40,11 +43,40 @@ def load_demo() -> dict[str, str]:
         for p_code, title, description in priorities:
             boards.save_priority(board, None, code=p_code, title=title, description=description)
     passwords = {}
+    users = {}
     for email, name, org, roles in USERS:
         password = secrets.token_urlsafe(12)
-        accounts.create_user(email=email, name=name, password=password, organisation=orgs[org], roles=roles)
+        users[email] = accounts.create_user(
+            email=email, name=name, password=password, organisation=orgs[org], roles=roles
+        )
         passwords[email] = password
+    _load_exercises(orgs, users)
     return passwords
+
+
+def _load_exercises(orgs: dict, users: dict) -> None:
+    """An open pairwise exercise and a closed one with public results, each with synthetic votes."""
+    officer = users["officer@aldermoor.example"]
+    for slug, title, question, status in EXERCISES:
+        board = boards.get_board(slug)
+        exercise = exercises.save_exercise(
+            None,
+            board=board,
+            organisation_id=officer.organisation_id,
+            user=officer,
+            title=title,
+            question=question,
+            introduction=INTRODUCTION,
+            priorities=board.active_priorities,
+            opens_at=None,
+            closes_at=None,
+            allow_suggestions=True,
+            results_public=True,
+        )
+        exercises.set_status(exercise, ExerciseStatus.OPEN)
+        add_synthetic_votes(exercise, respondents=250 if status is ExerciseStatus.OPEN else 120)
+        if status is ExerciseStatus.CLOSED:
+            exercises.set_status(exercise, ExerciseStatus.CLOSED)
 
 
 @click.command("demo")

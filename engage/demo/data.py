@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from engage.accounts.models import OrganisationKind, Role
 from engage.boards.models import BoardKind
+from engage.prioritise.models import ExerciseStatus
 
 ORGANISATIONS = [
     ("Aldermoor Borough Council", OrganisationKind.COUNCIL),
@@ -178,4 +179,26 @@ USERS = [
     ("officer@aldermoor.example", "Bina Officer", COUNCIL, [Role.BOARD_OFFICER]),
     ("facilitator@aldermoor.example", "Chris Facilitator", CVS, [Role.FACILITATOR]),
     ("analyst@aldermoor.example", "Dee Analyst", NHS, [Role.ANALYST]),
+]
+
+INTRODUCTION = (
+    "The board has to decide where to put its effort over the next three years. Tell us which of its "
+    "priorities matter most to you.\n\nWe will publish the results and use them, with other evidence, to "
+    "set the board's priorities for 2027 to 2030."
+)
+
+#: (board slug, title, question, final status)
+EXERCISES = [
+    (
+        "health-and-wellbeing",
+        "Health and wellbeing: what matters most to you?",
+        "Which should the Health and Wellbeing Board focus on first?",
+        ExerciseStatus.OPEN,
+    ),
+    (
+        "safer-and-stronger-communities",
+        "Safer communities: your priorities for 2026",
+        "Which should the Community Safety Partnership tackle first?",
+        ExerciseStatus.CLOSED,
+    ),
 ]

@@ -9,16 +9,18 @@ from sqlalchemy import text
 from engage.boards.forms import BOARD_KIND_LABELS
 from engage.boards.service import boards_for, list_boards
 from engage.extensions import db
+from engage.prioritise.service import open_exercises
 from engage.public import bp
 from engage.urls import safe_next
 
 
 @bp.get("/")
 def home():
-    # Exercises arrive with the prioritisation package; until then the list is honestly empty.
-    open_exercises: list = []
     return render_template(
-        "public/home.html", boards=list_boards(), open_exercises=open_exercises, kind_labels=BOARD_KIND_LABELS
+        "public/home.html",
+        boards=list_boards(),
+        open_exercises=open_exercises(),
+        kind_labels=BOARD_KIND_LABELS,
     )
 
 

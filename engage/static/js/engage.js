@@ -9,3 +9,12 @@ document.body.addEventListener("htmx:configRequest", (event) => {
     event.detail.headers["X-CSRFToken"] = csrfMeta.content;
   }
 });
+
+// After htmx swaps in new content (the next pair), move focus to its heading so keyboard and screen-reader
+// users continue from the new question, not from a button that no longer exists.
+document.body.addEventListener("htmx:afterSettle", () => {
+  const target = document.querySelector("[data-autofocus]");
+  if (target) {
+    target.focus();
+  }
+});

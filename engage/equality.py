@@ -1,0 +1,44 @@
+"""Optional equality-monitoring questions, kept apart from answers and used for population weighting.
+
+Categories match the population margins the partnership loads (age band, sex, ward), so respondents can be
+weighted to the area. Every question can be left blank or answered "Prefer not to say".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    question: object  # a lazy string
+    categories: list[tuple[str, object]]
+
+
+AGE_BANDS = [
+    ("under-16", _l("Under 16")),
+    ("16-24", _l("16 to 24")),
+    ("25-34", _l("25 to 34")),
+    ("35-44", _l("35 to 44")),
+    ("45-54", _l("45 to 54")),
+    ("55-64", _l("55 to 64")),
+    ("65-74", _l("65 to 74")),
+    ("75+", _l("75 or over")),
+]
+SEXES = [("Female", _l("Female")), ("Male", _l("Male"))]
+
+
+def dimensions() -> list[Dimension]:
+    """The questions asked, with the area's wards from the settings."""
+    wards = [(ward, ward) for ward in current_app.config["ENGAGE_WARDS"]]
+    return [
+        Dimension("age_band", _l("What is your age?"), AGE_BANDS),
+        Dimension("sex", _l("What is your sex?"), SEXES),
+        Dimension("ward", _l("Which ward do you live in?"), wards),
+    ]

@@ -1,0 +1,34 @@
+"""``flask --app engage rebuild-counts``: rebuild the derived pair counts from the vote rows."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from engage.extensions import db
+from engage.prioritise.counts import rebuild_counts
+from engage.prioritise.models import Exercise
+
+
+@click.command("rebuild-counts")
+@click.option("--exercise", "exercise_id", type=int, help="Only this exercise (default: all).")
+@with_appcontext
+def rebuild_counts_command(exercise_id: int | None) -> None:
+    """Recompute pair counts from the votes and report any pair whose stored totals differed."""
+    query = select(Exercise).order_by(Exercise.id)
+    if exercise_id is not None:
+        query = query.where(Exercise.id == exercise_id)
+    exercises = db.session.scalars(query).all()
+    if exercise_id is not None and not exercises:
+        raise click.ClickException(f"There is no exercise {exercise_id}.")
+    differing = 0
+    for exercise in exercises:
+        report = rebuild_counts(exercise)
+        differing += len(report.differences)
+        click.echo(f"Exercise {exercise.id}: {report.pairs} pairs, {len(report.differences)} differed.")
+        for low, high, stored, fresh in report.differences:
+            click.echo(
+                f"  items {low} and {high}: stored {stored}, from votes {fresh} (low wins, high wins, skips)"
+            )
+    click.echo("All counts matched the votes." if not differing else f"Fixed {differing} pair count(s).")

@@ -1,0 +1,93 @@
+"""The derived pair-count table: rebuilt from the immutable vote rows, with a report of any difference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, delete, func, select, update
+
+from engage.extensions import db
+from engage.prioritise import logger
+from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote
+from engage.stats.pairwise import fit_bradley_terry, win_matrix
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    exercise_id: int
+    pairs: int
+    #: Each pair that differed: (low item, high item, stored totals, totals from the votes), where totals
+    #: are (low wins, high wins, skips).
+    differences: list[tuple[int, int, tuple[int, int, int], tuple[int, int, int]]]
+
+
+def counts_from_votes(exercise: Exercise) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """Pair totals computed from the votes in one grouped query."""
+    low = case(
+        (PairwiseVote.left_item_id < PairwiseVote.right_item_id, PairwiseVote.left_item_id),
+        else_=PairwiseVote.right_item_id,
+    )
+    high = case(
+        (PairwiseVote.left_item_id < PairwiseVote.right_item_id, PairwiseVote.right_item_id),
+        else_=PairwiseVote.left_item_id,
+    )
+    winner = case(
+        (PairwiseVote.outcome == Outcome.LEFT, PairwiseVote.left_item_id),
+        (PairwiseVote.outcome == Outcome.RIGHT, PairwiseVote.right_item_id),
+        else_=None,
+    )
+    rows = db.session.execute(
+        select(
+            low,
+            high,
+            func.sum(case((winner == low, 1), else_=0)),
+            func.sum(case((winner == high, 1), else_=0)),
+            func.sum(case((PairwiseVote.outcome == Outcome.SKIP, 1), else_=0)),
+        )
+        .where(PairwiseVote.exercise_id == exercise.id)
+        .group_by(low, high)
+    ).all()
+    return {(a, b): (int(lw), int(hw), int(s)) for a, b, lw, hw, s in rows}
+
+
+def rebuild_counts(exercise: Exercise) -> RebuildReport:
+    """Replace the pair counts, item comparisons and selection ratings with values derived from the votes."""
+    fresh = counts_from_votes(exercise)
+    stored = {
+        (row.low_item_id, row.high_item_id): (row.low_wins, row.high_wins, row.skips)
+        for row in db.session.scalars(select(PairCount).where(PairCount.exercise_id == exercise.id))
+    }
+    differences = [
+        (low, high, stored.get((low, high), (0, 0, 0)), fresh.get((low, high), (0, 0, 0)))
+        for low, high in sorted(set(fresh) | set(stored))
+        if stored.get((low, high), (0, 0, 0)) != fresh.get((low, high), (0, 0, 0))
+    ]
+    db.session.execute(delete(PairCount).where(PairCount.exercise_id == exercise.id))
+    db.session.add_all(
+        PairCount(
+            exercise_id=exercise.id, low_item_id=low, high_item_id=high, low_wins=lw, high_wins=hw, skips=s
+        )
+        for (low, high), (lw, hw, s) in fresh.items()
+    )
+    items = list(exercise.items)
+    index = {item.id: k for k, item in enumerate(items)}
+    winners, losers = [], []
+    comparisons = dict.fromkeys(index, 0)
+    for (low, high), (lw, hw, _) in fresh.items():
+        winners += [index[low]] * lw + [index[high]] * hw
+        losers += [index[high]] * lw + [index[low]] * hw
+        comparisons[low] += lw + hw
+        comparisons[high] += lw + hw
+    strengths = fit_bradley_terry(win_matrix(winners, losers, len(items))) if items else []
+    for item in items:
+        db.session.execute(
+            update(ExerciseItem)
+            .where(ExerciseItem.id == item.id)
+            .values(comparisons=comparisons[item.id], selection_rating=float(strengths[index[item.id]]))
+        )
+    db.session.commit()
+    if differences:
+        logger.info(
+            "exercise %s: rebuilt %d pair counts that differed from the votes", exercise.id, len(differences)
+        )
+    return RebuildReport(exercise.id, len(fresh), differences)

@@ -1,0 +1,216 @@
+"""Forms for building exercises, voting, suggesting, equality questions and moderation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from engage.boards.models import Priority
+from engage.equality import PREFER_NOT_TO_SAY, dimensions
+from engage.forms import EngageForm, strip_filter
+from engage.prioritise.models import ExerciseItem
+
+LONDON = ZoneInfo("Europe/London")
+
+SKIP_REASONS = [
+    SelectChoice("equal", _l("They are equally important")),
+    SelectChoice("dont_know", _l("I don't know enough to choose")),
+    SelectChoice("neither", _l("Neither matters to me")),
+]
+
+
+def start_of_day(day: date | None) -> datetime | None:
+    """Midnight at the start of a day, UK time."""
+    return datetime.combine(day, time.min, tzinfo=LONDON) if day else None
+
+
+def end_of_day(day: date | None) -> datetime | None:
+    """Midnight at the end of a day, UK time: an exercise 'closing on' a day takes votes all that day."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LONDON) if day else None
+
+
+class ExerciseForm(EngageForm):
+    title = StringField(
+        _l("Title"),
+        description=_l("Residents see this first, like 'Health and wellbeing priorities 2026'"),
+        validators=[DataRequired(message=_l("Enter a title")), Length(max=200)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    question = StringField(
+        _l("Question"),
+        description=_l("Shown above every pair, like 'Which should the board focus on first?'"),
+        validators=[DataRequired(message=_l("Enter the question residents answer")), Length(max=300)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    introduction = TextAreaField(
+        _l("Introduction"),
+        description=_l("What the exercise is for and how the answers will be used"),
+        validators=[Length(max=4000)],
+        filters=[strip_filter],
+        widget=GovTextArea(),
+    )
+    priorities = SelectMultipleField(_l("Priorities to compare"), coerce=int, widget=GovCheckboxesInput())
+    opens_on = DateField(
+        _l("Opens on (optional)"),
+        validators=[Optional()],
+        widget=GovDateInput(),
+        format=["%d %m %Y", "%Y-%m-%d"],
+    )
+    closes_on = DateField(
+        _l("Closes at the end of (optional)"),
+        validators=[Optional()],
+        widget=GovDateInput(),
+        format=["%d %m %Y", "%Y-%m-%d"],
+    )
+    allow_suggestions = BooleanField(
+        _l("Residents may suggest priorities of their own"), widget=GovCheckboxInput()
+    )
+    results_public = BooleanField(
+        _l("Publish the results once the exercise closes"), widget=GovCheckboxInput()
+    )
+    max_votes_per_respondent = IntegerField(
+        _l("Most choices one person can make"),
+        default=200,
+        validators=[InputRequired(message=_l("Enter a number")), NumberRange(min=10, max=2000)],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Save exercise"), widget=GovSubmitInput())
+
+    def __init__(self, *args, priorities: list[Priority], locked: set[int] = frozenset(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.priorities.choices = [SelectChoice(p.id, f"{p.title} ({p.code})") for p in priorities]
+        self._locked = locked
+
+    def validate_priorities(self, field: SelectMultipleField) -> None:
+        chosen = set(field.data or [])
+        if len(chosen) < 3:
+            raise ValidationError(_l("Choose at least 3 priorities"))
+        if not self._locked <= chosen:
+            raise ValidationError(
+                _l("An open or closed exercise cannot lose items: residents have compared them")
+            )
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The closing date must be on or after the opening date"))
+
+
+class VoteForm(EngageForm):
+    left = HiddenField(validators=[DataRequired()])
+    right = HiddenField(validators=[DataRequired()])
+    key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    choice = RadioField(choices=["left", "right", "skip"], validators=[InputRequired()])
+    skip_reason = RadioField(
+        _l("Why can't you decide? (optional)"),
+        choices=SKIP_REASONS,
+        validators=[Optional()],
+        widget=GovRadioInput(),
+    )
+
+    def item_ids(self) -> tuple[int, int] | None:
+        try:
+            return int(self.left.data), int(self.right.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class SuggestionForm(EngageForm):
+    text = TextAreaField(
+        _l("Suggest a priority"),
+        description=_l("Is something missing that matters to you? Describe it in a sentence or two."),
+        validators=[
+            DataRequired(message=_l("Enter your suggestion")),
+            Length(max=500, message=_l("Suggestion must be 500 characters or fewer")),
+        ],
+        filters=[strip_filter],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField(_l("Send suggestion"), widget=GovSubmitInput())
+
+
+class ProfileForm(EngageForm):
+    """The optional equality questions; fields are added for each dimension."""
+
+    submit = SubmitField(_l("Send answers"), widget=GovSubmitInput())
+
+    @classmethod
+    def build(cls, *args, **kwargs) -> ProfileForm:
+        """A form class with one radio question per equality dimension, instantiated."""
+        fields = {}
+        for dimension in dimensions():
+            choices = [SelectChoice(value, label) for value, label in dimension.categories]
+            choices.append(SelectChoice(PREFER_NOT_TO_SAY, _l("Prefer not to say")))
+            fields[dimension.key] = RadioField(
+                dimension.question, choices=choices, validators=[Optional()], widget=GovRadioInput()
+            )
+        form_class = type("EqualityForm", (cls,), fields)
+        return form_class(*args, **kwargs)
+
+    def answers(self) -> dict[str, str]:
+        return {d.key: self[d.key].data for d in dimensions() if self[d.key].data}
+
+
+class ApproveForm(EngageForm):
+    title = StringField(
+        _l("Title residents will see"),
+        validators=[DataRequired(message=_l("Enter a title")), Length(max=200)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[Length(max=2000)], filters=[strip_filter], widget=GovTextArea()
+    )
+    board_code = StringField(
+        _l("Also add it to the board's priorities with this code (optional)"),
+        validators=[Optional(), Length(max=60)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Approve"), widget=GovSubmitInput())
+
+
+class MergeForm(EngageForm):
+    item = SelectField(_l("Already covered by"), coerce=int, widget=GovSelect())
+    submit = SubmitField(_l("Merge"), widget=GovSubmitInput())
+
+    def __init__(self, *args, items: list[ExerciseItem], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.item.choices = [SelectChoice(item.id, item.title) for item in items]
+
+
+class RejectForm(EngageForm):
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(message=_l("Say why the suggestion is rejected")), Length(max=500)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Reject"), widget=GovSubmitInput())

@@ -1,0 +1,238 @@
+"""Results of a pairwise exercise: the service side of the statistics (query counts, call engage.stats)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import case, func, select
+
+from engage.extensions import db
+from engage.prioritise.models import (
+    Channel,
+    Exercise,
+    ExerciseItem,
+    Outcome,
+    PairCount,
+    PairwiseVote,
+    Respondent,
+    RespondentProfile,
+)
+from engage.stats.pairwise import (
+    DEFAULT_ALPHA,
+    Stability,
+    beat_random_scores,
+    bootstrap_scores,
+    fit_bradley_terry,
+    top_k_stability,
+    win_matrix,
+)
+
+#: Bootstrap resamples for intervals: enough for stable 95% percentile limits at the scale of a council
+#: exercise, and fast (see docs/benchmarks.md).
+RESAMPLES = 200
+#: The top-k the stability signal speaks about.
+STABILITY_K = 5
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item: ExerciseItem
+    score: float
+    low: float
+    high: float
+    wins: int
+    comparisons: int
+    rank: int
+
+
+@dataclass
+class PairwiseResults:
+    exercise: Exercise
+    items: list[ItemScore]
+    votes: int
+    skips: int
+    respondents: int
+    stability: Stability | None
+    stability_k: int
+    #: {channel value: {item id: score}} (point estimates)
+    by_channel: dict[str, dict[int, float]] = field(default_factory=dict)
+    #: {dimension: {category: (respondents, {item id: score})}}
+    by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
+    #: [(ISO date, votes)]
+    per_day: list[tuple[str, int]] = field(default_factory=list)
+    #: head_to_head[i][j] = share of i-vs-j comparisons i won (None when never compared)
+    head_to_head: list[list[float | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecisiveVotes:
+    """Decisive votes as arrays of item positions and respondent numbers, plus each vote's channel."""
+
+    winners: np.ndarray
+    losers: np.ndarray
+    respondents: np.ndarray
+    respondent_ids: np.ndarray
+    channels: np.ndarray
+
+
+def load_decisive_votes(exercise: Exercise, index: dict[int, int]) -> DecisiveVotes:
+    """One query for every decisive vote's winner, loser, respondent and channel."""
+    winner = case(
+        (PairwiseVote.outcome == Outcome.LEFT, PairwiseVote.left_item_id), else_=PairwiseVote.right_item_id
+    )
+    loser = case(
+        (PairwiseVote.outcome == Outcome.LEFT, PairwiseVote.right_item_id), else_=PairwiseVote.left_item_id
+    )
+    rows = db.session.execute(
+        select(winner, loser, PairwiseVote.respondent_id, PairwiseVote.channel).where(
+            PairwiseVote.exercise_id == exercise.id, PairwiseVote.outcome != Outcome.SKIP
+        )
+    ).all()
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return DecisiveVotes(empty, empty, empty, empty, np.zeros(0, dtype=object))
+    winners, losers, people, channels = zip(*rows, strict=True)
+    lookup = np.vectorize(index.__getitem__, otypes=[np.int64])
+    respondent_ids, respondents = np.unique(np.asarray(people, dtype=np.int64), return_inverse=True)
+    return DecisiveVotes(
+        lookup(winners), lookup(losers), respondents, respondent_ids, np.array([c.value for c in channels])
+    )
+
+
+def counts_matrix(exercise: Exercise, index: dict[int, int]) -> np.ndarray:
+    """The win matrix from the pair-count table (the derived totals, one row per pair)."""
+    n = len(index)
+    wins = np.zeros((n, n))
+    for low, high, low_wins, high_wins in db.session.execute(
+        select(PairCount.low_item_id, PairCount.high_item_id, PairCount.low_wins, PairCount.high_wins).where(
+            PairCount.exercise_id == exercise.id
+        )
+    ):
+        wins[index[low], index[high]] = low_wins
+        wins[index[high], index[low]] = high_wins
+    return wins
+
+
+def _point_scores(votes: DecisiveVotes, mask: np.ndarray, n: int) -> np.ndarray:
+    wins = win_matrix(votes.winners[mask], votes.losers[mask], n)
+    return beat_random_scores(fit_bradley_terry(wins, alpha=DEFAULT_ALPHA))
+
+
+def pairwise_results(
+    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True
+) -> PairwiseResults:
+    """Scores with 95% intervals, wins and comparisons, stability, and breakdowns for one exercise."""
+    items = list(exercise.items)
+    index = {item.id: k for k, item in enumerate(items)}
+    n = len(items)
+    votes = load_decisive_votes(exercise, index)
+    # The point estimate comes from the pair counts; the bootstrap needs each vote's respondent.
+    point = beat_random_scores(fit_bradley_terry(counts_matrix(exercise, index), alpha=DEFAULT_ALPHA))
+    boot = bootstrap_scores(votes.winners, votes.losers, votes.respondents, n, n_resamples=resamples)
+    wins = np.bincount(votes.winners, minlength=n)
+    comparisons = wins + np.bincount(votes.losers, minlength=n)
+    order = np.argsort(-point, kind="stable")
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(1, n + 1)
+    scored = [
+        ItemScore(
+            items[k],
+            float(point[k]),
+            float(boot.score_low[k]),
+            float(boot.score_high[k]),
+            int(wins[k]),
+            int(comparisons[k]),
+            int(rank[k]),
+        )
+        for k in order
+    ]
+    k = min(STABILITY_K, max(n - 1, 1))
+    stability = top_k_stability(point, boot.samples, k, len(votes.winners)) if len(votes.winners) else None
+    skips = db.session.scalar(
+        select(func.count())
+        .select_from(PairwiseVote)
+        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.outcome == Outcome.SKIP)
+    )
+    respondents = db.session.scalar(
+        select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)
+    )
+    results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k)
+    if breakdowns:
+        _add_breakdowns(results, exercise, votes, items, index)
+    return results
+
+
+def _add_breakdowns(
+    results: PairwiseResults, exercise: Exercise, votes: DecisiveVotes, items: list, index: dict[int, int]
+) -> None:
+    n = len(items)
+    for channel in Channel:
+        mask = votes.channels == channel.value
+        if mask.any():
+            scores = _point_scores(votes, mask, n)
+            results.by_channel[channel.value] = {item.id: float(scores[index[item.id]]) for item in items}
+    profiles = db.session.execute(
+        select(RespondentProfile.respondent_id, RespondentProfile.dimension, RespondentProfile.category)
+        .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
+        .where(Respondent.exercise_id == exercise.id)
+    ).all()
+    by_dimension: dict[str, dict[str, set[int]]] = {}
+    for respondent_id, dimension, category in profiles:
+        by_dimension.setdefault(dimension, {}).setdefault(category, set()).add(respondent_id)
+    vote_people = votes.respondent_ids[votes.respondents] if len(votes.respondents) else votes.respondents
+    for dimension, categories in sorted(by_dimension.items()):
+        for category, people in sorted(categories.items()):
+            mask = np.isin(vote_people, list(people))
+            if mask.any():
+                scores = _point_scores(votes, mask, n)
+                results.by_dimension.setdefault(dimension, {})[category] = (
+                    len(people),
+                    {item.id: float(scores[index[item.id]]) for item in items},
+                )
+    day = func.date(PairwiseVote.created_at)
+    results.per_day = [
+        (str(d), c)
+        for d, c in db.session.execute(
+            select(day, func.count())
+            .where(PairwiseVote.exercise_id == exercise.id)
+            .group_by(day)
+            .order_by(day)
+        )
+    ]
+    wins = counts_matrix(exercise, index)
+    totals = wins + wins.T
+    results.head_to_head = [
+        [float(wins[i, j] / totals[i, j]) if totals[i, j] else None for j in range(n)] for i in range(n)
+    ]
+
+
+def respondent_top_items(
+    exercise: Exercise, respondent: Respondent | None, limit: int = 5
+) -> list[ExerciseItem]:
+    """A respondent's own top priorities, from their choices alone (a strong prior steadies few votes)."""
+    if respondent is None:
+        return []
+    items = list(exercise.active_items)
+    index = {item.id: k for k, item in enumerate(items)}
+    rows = db.session.execute(
+        select(PairwiseVote.left_item_id, PairwiseVote.right_item_id, PairwiseVote.outcome).where(
+            PairwiseVote.exercise_id == exercise.id,
+            PairwiseVote.respondent_id == respondent.id,
+            PairwiseVote.outcome != Outcome.SKIP,
+        )
+    ).all()
+    pairs = [
+        (left, right) if outcome is Outcome.LEFT else (right, left)
+        for left, right, outcome in rows
+        if left in index and right in index
+    ]
+    if not pairs:
+        return []
+    winners, losers = zip(*pairs, strict=True)
+    chosen = Counter(winners)
+    wins = win_matrix([index[w] for w in winners], [index[x] for x in losers], len(items))
+    strengths = fit_bradley_terry(wins, alpha=1.0)
+    ranked = sorted(range(len(items)), key=lambda k: -strengths[k])
+    return [items[k] for k in ranked if chosen[items[k].id] > 0][:limit]

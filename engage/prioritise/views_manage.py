@@ -1,0 +1,190 @@
+"""Board officers: build, open and close exercises, moderate suggestions, read and download results."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.models import Role
+from engage.accounts.permissions import can_manage_owned, can_read_results
+from engage.boards.models import Board, PriorityStatus
+from engage.boards.service import get_board_or_404
+from engage.extensions import csrf, db
+from engage.prioritise import bp, charts, exports, results, service
+from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm, end_of_day, start_of_day
+from engage.prioritise.models import Exercise, ExerciseItem, ExerciseStatus, Suggestion
+from engage.service_errors import FieldConflict
+
+
+def _can_manage(exercise: Exercise) -> bool:
+    return can_manage_owned(current_user, exercise.board, exercise.organisation_id, Role.BOARD_OFFICER)
+
+
+def _exercise_for(exercise_id: int, manage: bool) -> Exercise:
+    exercise = db.get_or_404(Exercise, exercise_id)
+    allowed = _can_manage(exercise) if manage else can_read_results(current_user, exercise.board)
+    if not allowed:
+        abort(403)
+    return exercise
+
+
+def _may_create_on(board: Board) -> bool:
+    return current_user.is_admin or can_manage_owned(
+        current_user, board, current_user.organisation_id, Role.BOARD_OFFICER
+    )
+
+
+@bp.route("/manage/boards/<slug>/exercises/new", methods=["GET", "POST"])
+@bp.route("/manage/exercises/<int:exercise_id>/edit", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def edit_exercise(slug: str | None = None, exercise_id: int | None = None):
+    exercise = _exercise_for(exercise_id, manage=True) if exercise_id else None
+    board = exercise.board if exercise else get_board_or_404(slug)
+    if exercise is None and not _may_create_on(board):
+        abort(403)
+    available = [
+        p
+        for p in board.priorities
+        if p.status is PriorityStatus.ACTIVE
+        or (exercise and any(i.priority_id == p.id for i in exercise.items))
+    ]
+    locked = set()
+    if exercise and exercise.status is not ExerciseStatus.DRAFT:
+        locked = {i.priority_id for i in exercise.active_items if i.priority_id}
+    form = ExerciseForm(obj=exercise, priorities=available, locked=locked)
+    if request.method == "GET":
+        if exercise is None:
+            form.priorities.data = [p.id for p in board.active_priorities]
+            form.allow_suggestions.data = form.results_public.data = True
+        else:
+            form.priorities.data = [i.priority_id for i in exercise.active_items if i.priority_id]
+            form.opens_on.data = exercise.opens_at.date() if exercise.opens_at else None
+            form.closes_on.data = exercise.closes_at.date() if exercise.closes_at else None
+    if form.validate_on_submit():
+        chosen = [p for p in available if p.id in set(form.priorities.data)]
+        try:
+            saved = service.save_exercise(
+                exercise,
+                board=board,
+                organisation_id=exercise.organisation_id if exercise else current_user.organisation_id,
+                user=current_user,
+                title=form.title.data,
+                question=form.question.data,
+                introduction=form.introduction.data or "",
+                priorities=chosen,
+                opens_at=start_of_day(form.opens_on.data),
+                closes_at=end_of_day(form.closes_on.data),
+                allow_suggestions=form.allow_suggestions.data,
+                results_public=form.results_public.data,
+                max_votes_per_respondent=form.max_votes_per_respondent.data,
+            )
+        except FieldConflict as conflict:
+            form.add_error(conflict.field, conflict.message)
+        else:
+            flash(_("Saved %(title)s.", title=saved.title), "success")
+            return redirect(url_for(".manage_exercise", exercise_id=saved.id))
+    status = 400 if form.errors else 200
+    return render_template("prioritise/exercise_form.html", form=form, board=board, exercise=exercise), status
+
+
+@bp.get("/manage/exercises/<int:exercise_id>")
+@login_required
+def manage_exercise(exercise_id: int):
+    exercise = _exercise_for(exercise_id, manage=False)
+    return render_template(
+        "prioritise/manage_exercise.html",
+        exercise=exercise,
+        totals=service.exercise_totals(exercise),
+        can_manage=_can_manage(exercise),
+    )
+
+
+@bp.post("/manage/exercises/<int:exercise_id>/<any(open, close):action>")
+@login_required
+def change_status(exercise_id: int, action: str):
+    exercise = _exercise_for(exercise_id, manage=True)
+    target = ExerciseStatus.OPEN if action == "open" else ExerciseStatus.CLOSED
+    try:
+        service.set_status(exercise, target)
+    except service.StateError as error:
+        flash(error.message, "important")
+    else:
+        flash(
+            _("The exercise is open to residents.")
+            if target is ExerciseStatus.OPEN
+            else _("The exercise is closed. No more votes will be taken."),
+            "success",
+        )
+    return redirect(url_for(".manage_exercise", exercise_id=exercise.id))
+
+
+@bp.get("/manage/exercises/<int:exercise_id>/suggestions")
+@login_required
+def moderate(exercise_id: int):
+    exercise = _exercise_for(exercise_id, manage=True)
+    return render_template(
+        "prioritise/moderate.html",
+        exercise=exercise,
+        suggestions=service.suggestions(exercise),
+        approve_form=ApproveForm(formdata=None),
+        merge_form=MergeForm(formdata=None, items=exercise.active_items),
+        reject_form=RejectForm(formdata=None),
+    )
+
+
+@bp.post("/manage/suggestions/<int:suggestion_id>/<any(approve, merge, reject):action>")
+@csrf.exempt
+@login_required
+def moderate_suggestion(suggestion_id: int, action: str):
+    suggestion = db.get_or_404(Suggestion, suggestion_id)
+    exercise = _exercise_for(suggestion.exercise_id, manage=True)
+    form = {"approve": ApproveForm, "reject": RejectForm}.get(action, MergeForm)
+    form = form(items=exercise.active_items) if form is MergeForm else form()
+    if form.validate_on_submit():
+        try:
+            if action == "approve":
+                service.approve_suggestion(
+                    suggestion,
+                    current_user,
+                    title=form.title.data,
+                    description=form.description.data or "",
+                    board_code=form.board_code.data,
+                )
+            elif action == "merge":
+                service.merge_suggestion(
+                    suggestion, current_user, db.get_or_404(ExerciseItem, form.item.data)
+                )
+            else:
+                service.reject_suggestion(suggestion, current_user, form.reason.data)
+        except (service.StateError, FieldConflict) as error:
+            flash(error.message, "important")
+        else:
+            flash(_("Suggestion moderated."), "success")
+        return redirect(url_for(".moderate", exercise_id=exercise.id))
+    for field_errors in form.errors.values():
+        flash(field_errors[0], "important")
+    return redirect(url_for(".moderate", exercise_id=exercise.id) + f"#suggestion-{suggestion.id}")
+
+
+@bp.get("/manage/exercises/<int:exercise_id>/results")
+@login_required
+def exercise_results(exercise_id: int):
+    exercise = _exercise_for(exercise_id, manage=False)
+    outcome = results.pairwise_results(exercise)
+    return render_template(
+        "prioritise/results.html", exercise=exercise, results=outcome, chart=charts.scores_chart(outcome)
+    )
+
+
+@bp.get("/manage/exercises/<int:exercise_id>/<any(votes, scores):what>.<any(csv, xlsx):fmt>")
+@login_required
+def download(exercise_id: int, what: str, fmt: str):
+    exercise = _exercise_for(exercise_id, manage=False)
+    if what == "votes":
+        if fmt != "csv":
+            abort(404)
+        return exports.votes_csv_response(exercise)
+    outcome = results.pairwise_results(exercise, breakdowns=False)
+    return exports.scores_csv_response(outcome) if fmt == "csv" else exports.scores_xlsx_response(outcome)
