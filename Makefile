@@ -74,6 +74,7 @@ translations: $(VENV)/.installed
 ## make extract-messages: refresh the .pot template and merge it into every language's .po
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--ignore-dirs '.* node_modules __pycache__ instance build' \
 		-o engage/translations/messages.pot .
 	$(BIN)/pybabel update -i engage/translations/messages.pot -d engage/translations --no-fuzzy-matching
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -55,3 +56,17 @@ def not_blank(form: FlaskForm, field: Any) -> None:
 def enum_choices(labels: dict[Any, Any]) -> list[SelectChoice]:
     """Choices for a radio or checkbox field from ``{EnumMember: label}``, in that order."""
     return [SelectChoice(member.value, label) for member, label in labels.items()]
+
+
+class DateInput(GovDateInput):
+    """GOV.UK's three-box date input with translatable labels, tolerating a post that left the field out."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        raw = field.raw_data
+        if raw is not None and len(raw) != 3:
+            field.raw_data = None  # absent from the post: show empty boxes rather than fail
+        params = super().map_gov_params(field, **kwargs)
+        field.raw_data = raw
+        for item, label in zip(params["items"], (_l("Day"), _l("Month"), _l("Year")), strict=True):
+            item["label"] = str(label)
+        return params

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -33,7 +32,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engage.boards.models import Priority
 from engage.equality import PREFER_NOT_TO_SAY, dimensions
-from engage.forms import EngageForm, strip_filter
+from engage.forms import DateInput, EngageForm, strip_filter
 from engage.prioritise.models import ExerciseItem
 
 LONDON = ZoneInfo("Europe/London")
@@ -81,13 +80,13 @@ class ExerciseForm(EngageForm):
     opens_on = DateField(
         _l("Opens on (optional)"),
         validators=[Optional()],
-        widget=GovDateInput(),
+        widget=DateInput(),
         format=["%d %m %Y", "%Y-%m-%d"],
     )
     closes_on = DateField(
         _l("Closes at the end of (optional)"),
         validators=[Optional()],
-        widget=GovDateInput(),
+        widget=DateInput(),
         format=["%d %m %Y", "%Y-%m-%d"],
     )
     allow_suggestions = BooleanField(

@@ -1,0 +1,244 @@
+"""Officers build, open and close exercises, moderate suggestions and read results; others cannot."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from engage.accounts.models import Role
+from engage.boards.models import Priority
+from engage.extensions import db
+from engage.prioritise.models import (
+    Exercise,
+    ExerciseItem,
+    ExerciseStatus,
+    Outcome,
+    Suggestion,
+    SuggestionStatus,
+)
+from tests.conftest import sign_in
+
+
+def exercise_form(board, **changes):
+    data = {
+        "title": "Health priorities 2026",
+        "question": "Which should the board focus on first?",
+        "introduction": "Tell us.",
+        "priorities": [str(p.id) for p in board.active_priorities],
+        "allow_suggestions": "y",
+        "results_public": "y",
+        "max_votes_per_respondent": "200",
+    }
+    data.update(changes)
+    return data
+
+
+def test_officer_of_a_member_organisation_creates_a_draft_exercise(client, hwb, officer):
+    sign_in(client, officer)
+    page = client.get("/manage/boards/health-and-wellbeing/exercises/new").get_data(as_text=True)
+    assert page.count("checked") >= 4  # the board's active priorities are chosen by default
+    response = client.post("/manage/boards/health-and-wellbeing/exercises/new", data=exercise_form(hwb))
+    assert response.status_code == 302
+    exercise = db.session.scalar(select(Exercise))
+    assert exercise.status is ExerciseStatus.DRAFT
+    assert exercise.organisation_id == officer.organisation_id
+    assert len(exercise.active_items) == 4
+
+
+def test_exercise_dates_are_whole_uk_days(client, hwb, officer):
+    sign_in(client, officer)
+    data = exercise_form(hwb, opens_on=["1", "4", "2026"], closes_on=["30", "4", "2026"])
+    client.post("/manage/boards/health-and-wellbeing/exercises/new", data=data)
+    exercise = db.session.scalar(select(Exercise))
+    assert exercise.opens_at.isoformat() == "2026-03-31T23:00:00+00:00"  # midnight BST
+    assert exercise.last_day.isoformat() == "2026-04-30"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"priorities": []}, "Choose at least 3 priorities"),
+        ({"title": " "}, "Enter a title"),
+        ({"question": ""}, "Enter the question residents answer"),
+        ({"max_votes_per_respondent": "3"}, "Number must be between 10 and 2000"),
+        (
+            {"opens_on": ["2", "5", "2026"], "closes_on": ["1", "5", "2026"]},
+            "closing date must be on or after",
+        ),
+        ({"opens_on": ["31", "2", "2026"]}, "Not a valid date value"),
+    ],
+)
+def test_bad_exercise_details_get_clear_messages_and_nothing_is_written(
+    client, hwb, officer, changes, message
+):
+    sign_in(client, officer)
+    response = client.post(
+        "/manage/boards/health-and-wellbeing/exercises/new", data=exercise_form(hwb, **changes)
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Exercise)) == 0
+
+
+def test_officer_from_outside_the_board_cannot_create(client, hwb, signed_in):
+    signed_in(Role.BOARD_OFFICER)
+    assert client.get("/manage/boards/health-and-wellbeing/exercises/new").status_code == 403
+
+
+def test_analyst_on_the_board_cannot_create_but_can_read_results(
+    client, hwb, council, signed_in, make_exercise
+):
+    exercise = make_exercise()
+    signed_in(Role.ANALYST, organisation=council)
+    assert client.get("/manage/boards/health-and-wellbeing/exercises/new").status_code == 403
+    assert client.get(f"/manage/exercises/{exercise.id}/results").status_code == 200
+    assert client.post(f"/manage/exercises/{exercise.id}/close").status_code == 403
+
+
+def test_another_partner_on_the_board_reads_but_does_not_manage(
+    client, hwb, make_organisation, make_exercise, signed_in
+):
+    police = make_organisation("Police")
+    hwb.members.append(police)
+    db.session.commit()
+    exercise = make_exercise()
+    signed_in(Role.BOARD_OFFICER, organisation=police)
+    assert client.get(f"/manage/exercises/{exercise.id}").status_code == 200
+    assert client.get(f"/manage/exercises/{exercise.id}/edit").status_code == 403
+    assert client.get(f"/manage/exercises/{exercise.id}/suggestions").status_code == 403
+
+
+def test_outsiders_cannot_read_results(client, make_exercise, signed_in):
+    exercise = make_exercise()
+    signed_in(Role.ANALYST)
+    assert client.get(f"/manage/exercises/{exercise.id}/results").status_code == 403
+    assert client.get(f"/manage/exercises/{exercise.id}/votes.csv").status_code == 403
+
+
+def test_open_and_close(client, officer, make_exercise):
+    exercise = make_exercise(ExerciseStatus.DRAFT)
+    sign_in(client, officer)
+    client.post(f"/manage/exercises/{exercise.id}/open")
+    db.session.refresh(exercise)
+    assert exercise.status is ExerciseStatus.OPEN
+    html = client.post(f"/manage/exercises/{exercise.id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "No more votes will be taken" in html
+    db.session.refresh(exercise)
+    assert exercise.status is ExerciseStatus.CLOSED
+
+
+def test_open_exercise_can_gain_but_not_lose_items(client, hwb, officer, make_exercise, make_priority):
+    exercise = make_exercise(priorities=hwb.active_priorities[:3])
+    sign_in(client, officer)
+    swapped = [hwb.active_priorities[i] for i in (0, 1, 3)]  # drops the third, adds the fourth
+    response = client.post(
+        f"/manage/exercises/{exercise.id}/edit",
+        data=exercise_form(hwb, priorities=[str(p.id) for p in swapped]),
+    )
+    assert "cannot lose items" in response.get_data(as_text=True)
+    more = exercise_form(hwb)  # all four
+    assert client.post(f"/manage/exercises/{exercise.id}/edit", data=more).status_code == 302
+    db.session.refresh(exercise)
+    assert len(exercise.active_items) == 4
+
+
+def _suggest(exercise, text="More buses to the hospital"):
+    suggestion = Suggestion(exercise_id=exercise.id, text=text)
+    db.session.add(suggestion)
+    db.session.commit()
+    return suggestion
+
+
+def test_suggested_text_is_shown_escaped(client, officer, make_exercise):
+    exercise = make_exercise()
+    _suggest(exercise, "<script>alert('x')</script>")
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/suggestions").get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
+def test_approving_a_suggestion_adds_an_item_and_optionally_a_priority(client, hwb, officer, make_exercise):
+    exercise = make_exercise()
+    suggestion = _suggest(exercise)
+    sign_in(client, officer)
+    response = client.post(
+        f"/manage/suggestions/{suggestion.id}/approve",
+        data={
+            "title": "Transport to health services",
+            "description": "Buses.",
+            "board_code": "HWB-TRANSPORT",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(suggestion)
+    assert suggestion.status is SuggestionStatus.APPROVED
+    assert suggestion.item.title == "Transport to health services" and suggestion.item.active
+    priority = db.session.scalar(select(Priority).where(Priority.code == "HWB-TRANSPORT"))
+    assert priority.board_id == hwb.id and suggestion.item.priority_id == priority.id
+    again = client.post(
+        f"/manage/suggestions/{suggestion.id}/reject", data={"reason": "x"}, follow_redirects=True
+    )
+    assert "already been moderated" in again.get_data(as_text=True)
+
+
+def test_merging_and_rejecting(client, officer, make_exercise):
+    exercise = make_exercise()
+    merge, reject = _suggest(exercise), _suggest(exercise, "Something else")
+    sign_in(client, officer)
+    client.post(f"/manage/suggestions/{merge.id}/merge", data={"item": str(exercise.items[0].id)})
+    no_reason = client.post(
+        f"/manage/suggestions/{reject.id}/reject", data={"reason": ""}, follow_redirects=True
+    )
+    assert "Say why the suggestion is rejected" in no_reason.get_data(as_text=True)
+    client.post(f"/manage/suggestions/{reject.id}/reject", data={"reason": "Outside the board's remit"})
+    db.session.refresh(merge)
+    db.session.refresh(reject)
+    assert merge.status is SuggestionStatus.MERGED and merge.item_id == exercise.items[0].id
+    assert reject.status is SuggestionStatus.REJECTED and reject.reason == "Outside the board's remit"
+    assert db.session.scalar(select(func.count()).select_from(ExerciseItem)) == 4
+
+
+def test_results_page_shows_scores_stability_and_the_weighting_caveat(client, officer, make_exercise, cast):
+    exercise = make_exercise()
+    a, b, c, d = exercise.items
+    for _ in range(15):
+        cast(exercise, a, b)
+        cast(exercise, b, c)
+        cast(exercise, c, d)
+        cast(exercise, a, d, Outcome.RIGHT)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "60 choices and 0 skips from 60 people" in html
+    assert "Scores with 95% intervals" in html and "data-plotly=" in html
+    assert "Population weighting is not built yet" in html
+    assert "The top 3 is" in html
+    assert "Head to head" in html and "Votes per day" in html
+
+
+def test_downloads(client, officer, make_exercise, cast):
+    exercise = make_exercise()
+    a, b = exercise.items[:2]
+    cast(exercise, a, b)
+    cast(exercise, a, b, Outcome.SKIP)
+    sign_in(client, officer)
+    votes = client.get(f"/manage/exercises/{exercise.id}/votes.csv").get_data(as_text=True).splitlines()
+    assert votes[0] == (
+        "vote_id,recorded_at,respondent,left_code,left_title,right_code,right_title,outcome,"
+        "skip_reason,channel,workshop_session,locale"
+    )
+    assert len(votes) == 3 and f",{a.priority.code},{a.title}," in votes[1] and ",skip," in votes[2]
+    scores = client.get(f"/manage/exercises/{exercise.id}/scores.csv").get_data(as_text=True).splitlines()
+    assert scores[0] == "rank,code,title,score,score_low,score_high,wins,comparisons"
+    assert len(scores) == 5
+    xlsx = client.get(f"/manage/exercises/{exercise.id}/scores.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet["A1"].value == "rank" and sheet.max_row == 5
+    assert client.get(f"/manage/exercises/{exercise.id}/votes.xlsx").status_code == 404
+
+
+def test_board_page_lists_its_exercises(client, officer, make_exercise):
+    make_exercise(title="Listed exercise")
+    sign_in(client, officer)
+    html = client.get("/manage/boards/health-and-wellbeing").get_data(as_text=True)
+    assert "Listed exercise" in html and "New pairwise exercise" in html
