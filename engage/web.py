@@ -4,28 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from engage.i18n import LANGUAGE_NAMES, text_direction
 
-#: Strict: everything from this site, nothing inline. Scripts and styles are files the app serves.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
+
+def content_security_policy(inline_styles: bool = False) -> str:
+    """Strict: everything from this site, nothing inline. Scripts and styles are files the app serves.
+
+    Pages with a Plotly chart allow inline *styles* (Plotly.js writes a <style> element while drawing);
+    scripts stay strict everywhere.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'" if inline_styles else "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def allow_inline_styles() -> None:
+    """Call from a view whose page draws a Plotly chart."""
+    g.csp_inline_styles = True
 
 
 def _template_context() -> dict[str, Any]:
@@ -42,7 +53,9 @@ def _template_context() -> dict[str, Any]:
 
 
 def _security_headers(response):  # noqa: ANN001
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(inline_styles=g.get("csp_inline_styles", False))
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

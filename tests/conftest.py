@@ -27,6 +27,8 @@ from engage.extensions import db
 
 PASSWORD = "correct horse battery staple"
 
+pytest_plugins = ["tests.factories_prioritise"]
+
 
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url)

@@ -15,6 +15,7 @@ from engage.prioritise import bp, charts, exports, results, service
 from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm, end_of_day, start_of_day
 from engage.prioritise.models import Exercise, ExerciseItem, ExerciseStatus, Suggestion
 from engage.service_errors import FieldConflict
+from engage.web import allow_inline_styles
 
 
 def _can_manage(exercise: Exercise) -> bool:
@@ -173,6 +174,7 @@ def moderate_suggestion(suggestion_id: int, action: str):
 def exercise_results(exercise_id: int):
     exercise = _exercise_for(exercise_id, manage=False)
     outcome = results.pairwise_results(exercise)
+    allow_inline_styles()
     return render_template(
         "prioritise/results.html", exercise=exercise, results=outcome, chart=charts.scores_chart(outcome)
     )

@@ -13,6 +13,7 @@ from engage.prioritise import bp, charts, results, service, voting
 from engage.prioritise.forms import ProfileForm, SuggestionForm, VoteForm
 from engage.prioritise.models import Exercise, ExerciseStatus, Outcome, Respondent, SkipReason
 from engage.respondents import current_token, set_token_cookie, token_or_new
+from engage.web import allow_inline_styles
 
 
 def public_exercise_or_404(exercise_id: int) -> Exercise:
@@ -168,6 +169,7 @@ def public_results(exercise_id: int):
     if not (exercise.results_public and exercise.status is ExerciseStatus.CLOSED):
         abort(404)
     outcome = results.pairwise_results(exercise, breakdowns=False)
+    allow_inline_styles()
     return render_template(
         "prioritise/public_results.html",
         exercise=exercise,

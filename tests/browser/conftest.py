@@ -79,9 +79,9 @@ def live_server(app) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context (no cookies) that reaches no other host and fails on console errors."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=live_server.url)
+def make_page(browser, live_server):
+    """Open pages in fresh contexts (no cookies) that reach no other host and fail on console errors."""
+    contexts = []
     errors: list[str] = []
 
     def only_local(route):
@@ -90,9 +90,6 @@ def page(browser, live_server):
         else:
             errors.append(f"request to another host: {route.request.url}")
             route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
 
     def console(msg):
         # A page that is itself a 4xx (a 404 page, a form with errors) logs "Failed to load resource";
@@ -104,13 +101,27 @@ def page(browser, live_server):
         if resp.status >= 400 and resp.request.resource_type != "document":
             errors.append(f"{resp.status} for {resp.request.resource_type} {resp.url}")
 
-    page.on("console", console)
-    page.on("response", response)
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    def make(**options):
+        options.setdefault("viewport", {"width": 1024, "height": 768})
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        context.route("**/*", only_local)
+        new_page = context.new_page()
+        new_page.on("console", console)
+        new_page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        new_page.on("response", response)
+        new_page.set_default_timeout(10_000)
+        return new_page
+
+    yield make
+    for context in contexts:
+        context.close()
     assert errors == [], "\n".join(errors)
+
+
+@pytest.fixture
+def page(make_page):
+    return make_page()
 
 
 def assert_accessible(page, context: str = "") -> None:

@@ -1,6 +1,7 @@
 """Staff journeys in the browser: sign in (and its errors), create a board, add priorities, see them."""
 
 import pytest
+from playwright.sync_api import expect
 
 from engage.accounts.models import Role
 from tests.browser.conftest import assert_accessible
@@ -28,7 +29,7 @@ def test_wrong_password_shows_a_focused_error_summary(
     assert error_title in summary.inner_text()
     assert error_message in summary.inner_text()
     # GOV.UK Frontend moves focus to the summary so screen-reader users hear it first
-    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
     assert page.locator("#email").input_value() == user.email
     assert page.title().startswith("Gwall:" if lang == "cy" else "Error:")
     assert_accessible(page, f"sign-in error state ({lang})")

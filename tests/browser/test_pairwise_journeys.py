@@ -1,0 +1,147 @@
+"""A resident votes in a pairwise exercise (keyboard, htmx, no JavaScript, phone, Welsh); an officer moderates
+suggestions."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from engage.extensions import db
+from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, RespondentProfile, Suggestion
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.conftest import PASSWORD
+
+
+def votes():
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(PairwiseVote))
+
+
+def status_says(page, text):
+    expect(page.locator("#vote-status")).to_contain_text(text)
+
+
+def test_keyboard_resident_votes_with_htmx_and_finishes(page, make_exercise):
+    exercise = make_exercise()
+    page.goto(f"/exercises/{exercise.id}")
+    assert_accessible(page, "start page")
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_url(f"**/exercises/{exercise.id}/vote")
+    assert_accessible(page, "first pair")
+    vote_url = page.url
+
+    page.locator(".app-choice").first.focus()
+    page.keyboard.press("Enter")
+    status_says(page, "You've made 1 choice.")
+    # htmx swapped the pair in place and moved focus to the new question
+    expect(page.locator("#pair-question")).to_be_focused()
+    assert page.url == vote_url
+    for made in range(2, 5):
+        page.keyboard.press("Tab")  # from the question to the first priority
+        assert page.evaluate("document.activeElement.classList.contains('app-choice')")
+        page.keyboard.press("Space")
+        status_says(page, f"You've made {made} choices.")
+        expect(page.locator("#pair-question")).to_be_focused()
+    assert votes() == 4
+
+    # "I can't decide", with a reason chosen by keyboard
+    page.locator(".app-cant-decide summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("They are equally important").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Skip this pair").focus()
+    page.keyboard.press("Enter")
+    status_says(page, "You've made 5 choices.")
+    skip = db.session.scalar(select(PairwiseVote).where(PairwiseVote.outcome == Outcome.SKIP))
+    assert skip.skip_reason.value == "equal"
+    assert_accessible(page, "pair after a skip")
+
+    page.get_by_role("link", name="Finish and see your top priorities").click()
+    assert page.locator(".app-top-list li").count() >= 1, page.locator("main").inner_text()
+    assert_accessible(page, "finish page")
+    page.get_by_label("Suggest a priority").fill("Better buses to the hospital")
+    page.get_by_role("button", name="Send suggestion").click()
+    assert "Thank you. Your suggestion" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_label("25 to 34").check()
+    page.get_by_label("North").check()
+    page.get_by_role("button", name="Send answers").click()
+    page.wait_for_url("**/thank-you")
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you for taking part"
+    assert_accessible(page, "thank you")
+    db.session.expire_all()
+    assert db.session.scalar(select(Suggestion.text)) == "Better buses to the hospital"
+    assert db.session.scalar(select(func.count()).select_from(RespondentProfile)) == 2
+
+
+def test_resident_without_javascript_votes_by_posting_the_form(make_page, make_exercise):
+    exercise = make_exercise()
+    page = make_page(java_script_enabled=False)
+    page.goto(f"/exercises/{exercise.id}/vote")
+    for made in (1, 2, 3):
+        page.locator(".app-choice").nth(made % 2).click()
+        page.wait_for_load_state()
+        noun = "choice" if made == 1 else "choices"
+        assert f"You've made {made} {noun}." in page.locator("#vote-status").inner_text()
+    assert votes() == 3
+
+
+def test_phone_sized_screen_in_welsh(make_page, make_exercise):
+    exercise = make_exercise()
+    page = make_page(viewport={"width": 320, "height": 640})
+    page.goto(f"/exercises/{exercise.id}?lang=cy")
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Dechrau nawr").click()
+    assert page.locator("html").get_attribute("lang") == "cy"
+    assert_no_horizontal_scroll(page)
+    box = page.locator(".app-choice").first.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 250  # large touch targets, full width on a phone
+    page.locator(".app-choice").first.click()
+    status_says(page, "Rydych wedi gwneud 1 dewis.")
+    assert_accessible(page, "pair in Welsh at 320px")
+
+
+def test_public_results_page_draws_the_chart_beside_a_table(page, make_exercise, cast):
+    exercise = make_exercise()
+    items = exercise.items
+    for _ in range(5):
+        cast(exercise, items[0], items[1])
+        cast(exercise, items[1], items[2])
+        cast(exercise, items[2], items[3])
+    from engage.prioritise.service import set_status
+
+    set_status(exercise, ExerciseStatus.CLOSED)
+    page.goto(f"/exercises/{exercise.id}/results")
+    page.wait_for_selector(".app-chart__plot .main-svg")
+    assert page.locator(".app-scores-table tbody tr").count() == 4
+    assert_accessible(page, "public results")
+
+
+def test_officer_moderates_a_suggestion(page, make_exercise, officer):
+    exercise = make_exercise()
+    db.session.add(Suggestion(exercise_id=exercise.id, text="Free swimming for <b>under 16s</b>"))
+    db.session.commit()
+    page.goto("/sign-in")
+    page.locator("#email").fill(officer.email)
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/manage/exercises/{exercise.id}")
+    assert_accessible(page, "exercise overview")
+    page.get_by_role("link", name="Moderate suggestions").click()
+    assert "Free swimming for <b>under 16s</b>" in page.locator("blockquote").inner_text()  # shown as text
+    assert_accessible(page, "moderation")
+    page.get_by_text("Approve as a new item").click()
+    page.get_by_label("Title residents will see").fill("Free swimming for children")
+    page.get_by_role("button", name="Approve").click()
+    assert "Suggestion moderated." in page.locator(".govuk-notification-banner").inner_text()
+    page.goto(f"/manage/exercises/{exercise.id}")
+    assert re.search(r"Free swimming for children\s*\(from a suggestion\)", page.locator("main").inner_text())
+    page.goto(f"/manage/exercises/{exercise.id}/results")
+    assert_accessible(page, "officer results")
+
+
+@pytest.mark.parametrize("path", ["/exercises/{id}/finish", "/exercises/{id}/thank-you"])
+def test_other_resident_pages_are_accessible(page, make_exercise, path):
+    exercise = make_exercise()
+    page.goto(path.format(id=exercise.id))
+    assert_accessible(page, path)
