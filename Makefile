@@ -98,8 +98,8 @@ test: install $(VENV)/.installed-test lint browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check engage tests migrations scripts
-	$(BIN)/ruff format --check engage tests migrations scripts
+	$(BIN)/ruff check engage tests migrations scripts benchmarks
+	$(BIN)/ruff format --check engage tests migrations scripts benchmarks
 
 ## Chromium for the browser tests: installed with apt-get when we are root; otherwise say how.
 browser-deps:
@@ -111,6 +111,10 @@ browser-deps:
 		echo "Chromium is missing, so the browser tests will be skipped."; \
 		echo "Install it with: sudo apt-get install chromium"; \
 	fi
+
+## make bench: performance figures (not part of make test), written to docs/benchmarks.md
+bench: install $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.pairwise
 
 clean:
 	rm -rf $(BUILD) node_modules $(VENV) .pytest_cache .ruff_cache

@@ -25,6 +25,7 @@ from engage.stats.pairwise import (
     beat_random_scores,
     bootstrap_scores,
     fit_bradley_terry,
+    sandwich_scores,
     top_k_stability,
     win_matrix,
 )
@@ -32,6 +33,9 @@ from engage.stats.pairwise import (
 #: Bootstrap resamples for intervals: enough for stable 95% percentile limits at the scale of a council
 #: exercise, and fast (see docs/benchmarks.md).
 RESAMPLES = 200
+#: Up to this many decisive votes, intervals come from refitting bootstrap resamples; above it, from the
+#: cluster-robust (sandwich) covariance, which the tests check against the bootstrap and which takes one fit.
+BOOTSTRAP_MAX_VOTES = 100_000
 #: The top-k the stability signal speaks about.
 STABILITY_K = 5
 
@@ -56,6 +60,8 @@ class PairwiseResults:
     respondents: int
     stability: Stability | None
     stability_k: int
+    #: "bootstrap" or "sandwich": how the intervals were made
+    interval_method: str = "bootstrap"
     #: {channel value: {item id: score}} (point estimates)
     by_channel: dict[str, dict[int, float]] = field(default_factory=dict)
     #: {dimension: {category: (respondents, {item id: score})}}
@@ -130,7 +136,12 @@ def pairwise_results(
     votes = load_decisive_votes(exercise, index)
     # The point estimate comes from the pair counts; the bootstrap needs each vote's respondent.
     point = beat_random_scores(fit_bradley_terry(counts_matrix(exercise, index), alpha=DEFAULT_ALPHA))
-    boot = bootstrap_scores(votes.winners, votes.losers, votes.respondents, n, n_resamples=resamples)
+    if len(votes.winners) <= BOOTSTRAP_MAX_VOTES:
+        method = "bootstrap"
+        boot = bootstrap_scores(votes.winners, votes.losers, votes.respondents, n, n_resamples=resamples)
+    else:
+        method = "sandwich"
+        boot = sandwich_scores(votes.winners, votes.losers, votes.respondents, n, n_draws=resamples)
     wins = np.bincount(votes.winners, minlength=n)
     comparisons = wins + np.bincount(votes.losers, minlength=n)
     order = np.argsort(-point, kind="stable")
@@ -158,7 +169,7 @@ def pairwise_results(
     respondents = db.session.scalar(
         select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)
     )
-    results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k)
+    results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
     if breakdowns:
         _add_breakdowns(results, exercise, votes, items, index)
     return results

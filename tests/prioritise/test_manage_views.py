@@ -242,3 +242,21 @@ def test_board_page_lists_its_exercises(client, officer, make_exercise):
     sign_in(client, officer)
     html = client.get("/manage/boards/health-and-wellbeing").get_data(as_text=True)
     assert "Listed exercise" in html and "New pairwise exercise" in html
+
+
+def test_large_exercises_use_the_sandwich_intervals(client, officer, make_exercise, cast, monkeypatch):
+    from engage.prioritise import results
+
+    exercise = make_exercise()
+    a, b, c = exercise.items[:3]
+    for _ in range(4):
+        cast(exercise, a, b)
+        cast(exercise, b, c)
+        cast(exercise, c, a, Outcome.RIGHT)
+    sign_in(client, officer)
+    assert "bootstrap over respondents" in client.get(f"/manage/exercises/{exercise.id}/results").get_data(
+        as_text=True
+    )
+    monkeypatch.setattr(results, "BOOTSTRAP_MAX_VOTES", 5)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "cluster-robust (sandwich)" in html and "Scores with 95% intervals" in html

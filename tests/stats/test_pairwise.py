@@ -7,6 +7,7 @@ from engage.stats.pairwise import (
     beat_random_scores,
     bootstrap_scores,
     fit_bradley_terry,
+    sandwich_scores,
     top_k_stability,
     win_matrix,
 )
@@ -185,3 +186,33 @@ def test_stability_of_a_clear_order_and_of_a_tie():
     unsettled = top_k_stability(tie.scores, tie.samples, k=1, n_votes=100)
     assert unsettled.settled_top == 0 and unsettled.agreement < 0.95
     assert unsettled.more_votes_needed > 0
+
+
+def test_sandwich_intervals_agree_with_the_bootstrap_over_respondents():
+    rng = np.random.default_rng(11)
+    n_items, people = 8, 400
+    strengths = rng.normal(0, 1, n_items)
+    # each person has their own taste (so their votes are correlated) and casts 15 votes
+    taste = strengths + rng.normal(0, 0.8, (people, n_items))
+    person = np.repeat(np.arange(people), 15)
+    left = rng.integers(0, n_items, person.size)
+    right = (left + rng.integers(1, n_items, person.size)) % n_items
+    left_wins = rng.random(person.size) < 1 / (1 + np.exp(taste[person, right] - taste[person, left]))
+    winners, losers = np.where(left_wins, left, right), np.where(left_wins, right, left)
+    boot = bootstrap_scores(winners, losers, person, n_items, n_resamples=600, seed=1)
+    sandwich = sandwich_scores(winners, losers, person, n_items)
+    assert sandwich.scores == pytest.approx(boot.scores)
+    boot_width = boot.score_high - boot.score_low
+    sandwich_width = sandwich.score_high - sandwich.score_low
+    assert sandwich_width == pytest.approx(boot_width, rel=0.2)
+    assert sandwich.samples.shape == (200, n_items)
+
+
+def test_sandwich_is_wider_than_treating_votes_as_independent():
+    people = np.repeat(np.arange(30), 40)
+    winners = np.where(people < 18, 0, 1)
+    clustered = sandwich_scores(winners, 1 - winners, people, 2)
+    independent = sandwich_scores(winners, 1 - winners, np.arange(people.size), 2)
+    assert (clustered.score_high - clustered.score_low)[0] > 3 * (
+        independent.score_high - independent.score_low
+    )[0]
