@@ -217,7 +217,13 @@ class PairCount(db.Model):
     high_wins: Mapped[int] = mapped_column(Integer, default=0)
     skips: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (CheckConstraint("low_item_id < high_item_id", name="ordered_pair"),)
+    __table_args__ = (
+        CheckConstraint("low_item_id < high_item_id", name="ordered_pair"),
+        # The primary key finds pairs by their lower item; this finds them by the higher one, so choosing a
+        # pair reads one item's pairs without scanning the exercise's. It leads with the item so that a
+        # query for a whole exercise still reads the primary key, which holds the counts.
+        Index("ix_pair_counts_high_item", "high_item_id", "exercise_id"),
+    )
 
 
 class Suggestion(db.Model):

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -152,8 +152,16 @@ def record_pairwise_vote(
         return VoteReceipt(existing, False, count_votes(exercise, respondent))
     if not exercise.accepting_votes():
         raise VoteRefused("closed", str(_l("This exercise is not taking votes at the moment.")))
-    active_ids = {item.id for item in exercise.active_items}
-    if left_item_id == right_item_id or not {left_item_id, right_item_id} <= active_ids:
+    in_exercise = db.session.scalar(
+        select(func.count())
+        .select_from(ExerciseItem)
+        .where(
+            ExerciseItem.exercise_id == exercise.id,
+            ExerciseItem.active.is_(True),
+            ExerciseItem.id.in_([left_item_id, right_item_id]),
+        )
+    )
+    if left_item_id == right_item_id or in_exercise != 2:
         raise VoteRefused("pair", str(_l("That pair is not part of this exercise. Here is a new pair.")))
     if outcome is not Outcome.SKIP:
         skip_reason = None
@@ -200,6 +208,24 @@ def record_pairwise_vote(
     return VoteReceipt(vote, True, made + 1)
 
 
+def _comparisons_with(exercise_id: int, item_id: int) -> dict[int, int]:
+    """How often each other item has been shown with ``item_id``: two index seeks, one per side of the pair.
+
+    SQLite without table statistics may scan the exercise's pairs for the higher-item side, so that query
+    names its index (the hint is ignored by PostgreSQL).
+    """
+    shown = PairCount.low_wins + PairCount.high_wins + PairCount.skips
+    as_low = select(PairCount.high_item_id, shown).where(
+        PairCount.exercise_id == exercise_id, PairCount.low_item_id == item_id
+    )
+    as_high = (
+        select(PairCount.low_item_id, shown)
+        .where(PairCount.exercise_id == exercise_id, PairCount.high_item_id == item_id)
+        .with_hint(PairCount, "INDEXED BY ix_pair_counts_high_item", "sqlite")
+    )
+    return dict(db.session.execute(as_low).all()) | dict(db.session.execute(as_high).all())
+
+
 def choose_pair(
     exercise: Exercise, respondent: Respondent | None, rng: random.Random | None = None
 ) -> tuple[ExerciseItem, ExerciseItem] | None:
@@ -209,21 +235,16 @@ def choose_pair(
     previous pair is never shown again straight away.
     """
     rng = rng or random.Random()  # noqa: S311 (not for security)
-    items = [item for item in exercise.items if item.active]
+    # Plain rows, not ORM objects: an exercise may have hundreds of items and this runs on every vote.
+    items = db.session.execute(
+        select(ExerciseItem.id, ExerciseItem.comparisons, ExerciseItem.selection_rating).where(
+            ExerciseItem.exercise_id == exercise.id, ExerciseItem.active.is_(True)
+        )
+    ).all()
     if len(items) < 2:
         return None
     first = rng.choices(items, weights=[1.0 / (1 + item.comparisons) ** 2 for item in items])[0]
-    seen = dict(
-        db.session.execute(
-            select(
-                PairCount.low_item_id + PairCount.high_item_id - first.id,
-                PairCount.low_wins + PairCount.high_wins + PairCount.skips,
-            ).where(
-                PairCount.exercise_id == exercise.id,
-                or_(PairCount.low_item_id == first.id, PairCount.high_item_id == first.id),
-            )
-        ).all()
-    )
+    seen = _comparisons_with(exercise.id, first.id)
     last = None
     if respondent is not None:
         last = db.session.execute(
@@ -241,6 +262,6 @@ def choose_pair(
         for item in others
     ]
     second = rng.choices(others, weights=weights)[0]
-    pair = [first, second]
+    pair = [db.session.get(ExerciseItem, first.id), db.session.get(ExerciseItem, second.id)]
     rng.shuffle(pair)
     return pair[0], pair[1]

@@ -83,16 +83,18 @@ def fit_bradley_terry(
         diff = x[:, None] - x[None, :]
         return float(np.sum(wins * -np.logaddexp(0.0, -diff)) - 0.5 * alpha * x @ x)
 
-    current = log_posterior(s)
+    information = np.empty((n, n))
     for _ in range(max_iter):
         p = expit(s[:, None] - s[None, :])
-        gradient = row_wins - np.sum(totals * p, axis=1) - alpha * s
-        curvature = totals * (p - p * p)  # p_ij (1 - p_ij), times the comparisons
-        information = -curvature
-        np.fill_diagonal(information, curvature.sum(axis=1) + alpha)
+        gradient = row_wins - np.einsum("ij,ij->i", totals, p) - alpha * s
+        # information = -(comparisons * p (1 - p)) off the diagonal, built in place to spare temporaries
+        np.multiply(p, p, out=information)
+        np.subtract(information, p, out=information)
+        information *= totals
+        np.fill_diagonal(information, -information.sum(axis=1) + alpha)
         information += pin
         step = linalg.cho_solve(
-            linalg.cho_factor(information, check_finite=False), gradient, check_finite=False
+            linalg.cho_factor(information, overwrite_a=True, check_finite=False), gradient, check_finite=False
         )
         size = np.max(np.abs(step))
         if size <= 0.5:
@@ -101,6 +103,7 @@ def fit_bradley_terry(
             s -= s.mean()
         else:
             # Far from it, halve the step until the log-posterior does not fall.
+            current = log_posterior(s)
             scale = 1.0
             while True:
                 candidate = s + scale * step
@@ -109,7 +112,7 @@ def fit_bradley_terry(
                 if value >= current - 1e-12 or scale < 1e-4:
                     break
                 scale /= 2
-            s, current = candidate, value
+            s = candidate
             size *= scale
         if size < tol:
             break

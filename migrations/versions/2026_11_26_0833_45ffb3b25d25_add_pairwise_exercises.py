@@ -161,6 +161,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("exercise_id", "low_item_id", "high_item_id", name=op.f("pk_pair_counts")),
     )
+    with op.batch_alter_table("pair_counts", schema=None) as batch_op:
+        batch_op.create_index("ix_pair_counts_high_item", ["high_item_id", "exercise_id"], unique=False)
     op.create_table(
         "pairwise_votes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -328,6 +330,9 @@ def downgrade():
         batch_op.drop_index("ix_pairwise_votes_exercise_respondent")
 
     op.drop_table("pairwise_votes")
+    with op.batch_alter_table("pair_counts", schema=None) as batch_op:
+        batch_op.drop_index("ix_pair_counts_high_item")
+
     op.drop_table("pair_counts")
     op.drop_table("respondents")
     with op.batch_alter_table("exercise_items", schema=None) as batch_op:
