@@ -32,14 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def synthetic_votes(rng: np.random.Generator):
-    strengths = rng.normal(0, 1, N_ITEMS)
-    left = rng.integers(0, N_ITEMS, N_VOTES)
-    right = (left + rng.integers(1, N_ITEMS, N_VOTES)) % N_ITEMS
-    left_wins = rng.random(N_VOTES) < 1 / (1 + np.exp(strengths[right] - strengths[left]))
-    winners = np.where(left_wins, left, right)
-    losers = np.where(left_wins, right, left)
-    respondents = rng.integers(0, N_RESPONDENTS, N_VOTES)
-    return winners, losers, respondents
+    from engage.stats.pairwise import simulate_votes
+
+    return simulate_votes(rng.normal(0, 1, N_ITEMS), N_VOTES, N_RESPONDENTS, rng)
 
 
 def measure(fn: Callable[[], object], repeat: int = 5) -> tuple[float, float, object]:

@@ -35,6 +35,23 @@ def win_matrix(
     return flat.astype(np.float64).reshape(n_items, n_items)
 
 
+def simulate_votes(
+    strengths: ArrayLike, n_votes: int, n_respondents: int, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Votes drawn from the Bradley-Terry model: random pairs, winners by ``strengths``, random respondents.
+
+    For tests, benchmarks and demos: (winners, losers, respondents).
+    """
+    strengths = np.asarray(strengths, dtype=np.float64)
+    n_items = strengths.size
+    left = rng.integers(0, n_items, n_votes)
+    right = (left + rng.integers(1, n_items, n_votes)) % n_items
+    left_wins = rng.random(n_votes) < expit(strengths[left] - strengths[right])
+    winners = np.where(left_wins, left, right)
+    losers = np.where(left_wins, right, left)
+    return winners, losers, rng.integers(0, n_respondents, n_votes)
+
+
 def _check_ml_exists(wins: NDArray[np.float64]) -> None:
     graph = sparse.csr_matrix(wins > 0)
     n_components, _ = connected_components(graph, directed=True, connection="strong")

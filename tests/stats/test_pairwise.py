@@ -8,6 +8,7 @@ from engage.stats.pairwise import (
     bootstrap_scores,
     fit_bradley_terry,
     sandwich_scores,
+    simulate_votes,
     top_k_stability,
     win_matrix,
 )
@@ -32,13 +33,7 @@ AGRESTI_FIT = np.array([1.5814, 1.4364, 1.2945, 1.2476, 1.1077, 0.6839, 0.0])
 
 
 def random_votes(rng, n_items, n_votes, n_respondents):
-    strengths = rng.normal(0, 1, n_items)
-    left = rng.integers(0, n_items, n_votes)
-    right = (left + rng.integers(1, n_items, n_votes)) % n_items
-    left_wins = rng.random(n_votes) < 1 / (1 + np.exp(strengths[right] - strengths[left]))
-    winners = np.where(left_wins, left, right)
-    losers = np.where(left_wins, right, left)
-    return winners, losers, rng.integers(0, n_respondents, n_votes)
+    return simulate_votes(rng.normal(0, 1, n_items), n_votes, n_respondents, rng)
 
 
 def test_win_matrix_counts_and_weights():
