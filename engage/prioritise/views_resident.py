@@ -62,6 +62,34 @@ def _pair_context(exercise: Exercise, respondent, message: str | None = None) ->
     }
 
 
+def _record_posted_vote(exercise: Exercise, token: str):
+    """Record the vote in the posted form. Returns (respondent, message for the page, redirect or None)."""
+    form = VoteForm()
+    ids = form.item_ids() if form.validate_on_submit() else None
+    if ids is None:
+        fallback = _("Something went wrong with that choice. Here is a new pair.")
+        return None, form.errors.get("csrf_token", [fallback])[0], None
+    try:
+        receipt = voting.record_pairwise_vote(
+            exercise,
+            token,
+            left_item_id=ids[0],
+            right_item_id=ids[1],
+            outcome=Outcome(form.choice.data),
+            idempotency_key=form.key.data,
+            skip_reason=SkipReason(form.skip_reason.data) if form.skip_reason.data else None,
+            locale=str(get_locale() or "en"),
+        )
+    except voting.VoteRefused as refused:
+        if refused.code == "cap":
+            flash(refused.message, "important")
+            return None, None, redirect(url_for(".finish", exercise_id=exercise.id))
+        return None, refused.message, None
+    respondent = db.session.get(Respondent, receipt.vote.respondent_id)
+    # Without htmx: post, then redirect to a fresh pair (so a reload never re-posts).
+    return respondent, None, None if htmx else redirect(url_for(".vote", exercise_id=exercise.id))
+
+
 @bp.route("/exercises/<int:exercise_id>/vote", methods=["GET", "POST"])
 @csrf.exempt  # the vote form checks its own token and says so on the page when it has expired
 @limiter.limit(_vote_address_limit, methods=["POST"])
@@ -74,34 +102,10 @@ def vote(exercise_id: int):
     respondent = None if new_token else voting.find_respondent(exercise, token)
     message = None
     if request.method == "POST":
-        form = VoteForm()
-        ids = form.item_ids() if form.validate_on_submit() else None
-        if ids is None:
-            message = form.errors.get(
-                "csrf_token", [_("Something went wrong with that choice. Here is a new pair.")]
-            )[0]
-        else:
-            reason = SkipReason(form.skip_reason.data) if form.skip_reason.data else None
-            try:
-                receipt = voting.record_pairwise_vote(
-                    exercise,
-                    token,
-                    left_item_id=ids[0],
-                    right_item_id=ids[1],
-                    outcome=Outcome(form.choice.data),
-                    idempotency_key=form.key.data,
-                    skip_reason=reason,
-                    locale=str(get_locale() or "en"),
-                )
-            except voting.VoteRefused as refused:
-                if refused.code == "cap":
-                    flash(refused.message, "important")
-                    return set_token_cookie(redirect(url_for(".finish", exercise_id=exercise.id)), token)
-                message = refused.message
-            else:
-                respondent = db.session.get(Respondent, receipt.vote.respondent_id)
-                if not htmx:
-                    return set_token_cookie(redirect(url_for(".vote", exercise_id=exercise.id)), token)
+        recorded, message, next_page = _record_posted_vote(exercise, token)
+        if next_page is not None:
+            return set_token_cookie(next_page, token)
+        respondent = recorded or respondent
     context = _pair_context(exercise, respondent, message)
     template = "prioritise/_partials/_pair.html" if htmx else "prioritise/vote.html"
     response = make_response(render_template(template, **context))
