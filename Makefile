@@ -114,7 +114,7 @@ browser-deps:
 
 ## make bench: performance figures (not part of make test), written to docs/benchmarks.md
 bench: install $(VENV)/.installed-test
-	$(BIN)/python -m benchmarks.pairwise
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(BUILD) node_modules $(VENV) .pytest_cache .ruff_cache

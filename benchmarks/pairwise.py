@@ -11,11 +11,8 @@ Measures, on the machine it runs on:
 
 from __future__ import annotations
 
-import os
-import platform
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -257,37 +254,3 @@ def bench_requests(rows: list[tuple[str, str, str, str]]) -> None:
         rows.append(
             ("(set-up: bulk-loading 1,000,000 votes and rebuilding counts)", f"{load_seconds:.0f} s", "", "")
         )
-
-
-def main() -> None:
-    rows: list[tuple[str, str, str, str]] = []
-    bench_statistics(rows)
-    bench_requests(rows)
-    import numpy
-    import scipy
-
-    lines = [
-        "# Benchmarks",
-        "",
-        "Written by `make bench` (benchmarks/pairwise.py). Figures are from one run on the machine named",
-        "below; targets come from the issues. Memory is the peak traced by tracemalloc during one run",
-        "(NumPy included).",
-        "",
-        f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-        f"NumPy {numpy.__version__}, SciPy {scipy.__version__}. "
-        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-        "",
-        "## Pairwise",
-        "",
-        "| what | time | peak memory | target |",
-        "|---|---|---|---|",
-        *[f"| {what} | {t} | {mem} | {target} |" for what, t, mem, target in rows],
-        "",
-    ]
-    out = ROOT / "docs" / "benchmarks.md"
-    out.write_text("\n".join(lines), encoding="utf-8")
-    sys.stdout.write("\n".join(lines) + f"\nwritten to {out.relative_to(ROOT)}\n")
-
-
-if __name__ == "__main__":
-    main()
