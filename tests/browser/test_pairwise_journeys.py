@@ -114,6 +114,14 @@ def test_public_results_page_draws_the_chart_beside_a_table(page, make_exercise,
     page.goto(f"/exercises/{exercise.id}/results")
     page.wait_for_selector(".app-chart__plot .main-svg")
     assert page.locator(".app-scores-table tbody tr").count() == 4
+    first_title = page.locator(".app-scores-table tbody tr").first.locator("th").inner_text()
+    page.get_by_role("button", name="Score", exact=True).click()  # ascending: the lowest score first
+    score_header = page.locator(".app-scores-table thead th").nth(2)
+    assert score_header.get_attribute("aria-sort") == "ascending"
+    assert page.locator(".app-scores-table tbody tr").first.locator("th").inner_text() != first_title
+    page.get_by_role("button", name="Score", exact=True).press("Enter")  # again, by keyboard: descending
+    assert score_header.get_attribute("aria-sort") == "descending"
+    assert page.locator(".app-scores-table tbody tr").first.locator("th").inner_text() == first_title
     assert_accessible(page, "public results")
 
 
