@@ -58,7 +58,8 @@ def test_keyboard_resident_votes_with_htmx_and_finishes(page, make_exercise):
     assert_accessible(page, "pair after a skip")
 
     page.get_by_role("link", name="Finish and see your top priorities").click()
-    assert page.locator(".app-top-list li").count() >= 1, page.locator("main").inner_text()
+    page.wait_for_url(f"**/exercises/{exercise.id}/finish")
+    expect(page.locator(".app-top-list li").first).to_be_visible()
     assert_accessible(page, "finish page")
     page.get_by_label("Suggest a priority").fill("Better buses to the hospital")
     page.get_by_role("button", name="Send suggestion").click()
@@ -80,9 +81,8 @@ def test_resident_without_javascript_votes_by_posting_the_form(make_page, make_e
     page.goto(f"/exercises/{exercise.id}/vote")
     for made in (1, 2, 3):
         page.locator(".app-choice").nth(made % 2).click()
-        page.wait_for_load_state()
         noun = "choice" if made == 1 else "choices"
-        assert f"You've made {made} {noun}." in page.locator("#vote-status").inner_text()
+        expect(page.locator("#vote-status")).to_contain_text(f"You've made {made} {noun}.")
     assert votes() == 3
 
 
@@ -92,6 +92,7 @@ def test_phone_sized_screen_in_welsh(make_page, make_exercise):
     page.goto(f"/exercises/{exercise.id}?lang=cy")
     assert_no_horizontal_scroll(page)
     page.get_by_role("button", name="Dechrau nawr").click()
+    page.wait_for_url(f"**/exercises/{exercise.id}/vote")
     assert page.locator("html").get_attribute("lang") == "cy"
     assert_no_horizontal_scroll(page)
     box = page.locator(".app-choice").first.bounding_box()
@@ -133,6 +134,7 @@ def test_officer_moderates_a_suggestion(page, make_exercise, officer):
     page.locator("#email").fill(officer.email)
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/manage")
     page.goto(f"/manage/exercises/{exercise.id}")
     assert_accessible(page, "exercise overview")
     page.get_by_role("link", name="Moderate suggestions").click()
