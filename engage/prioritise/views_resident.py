@@ -47,7 +47,9 @@ def start(exercise_id: int):
     return render_template("prioritise/start.html", exercise=exercise, respondent=_respondent(exercise))
 
 
-def _pair_context(exercise: Exercise, respondent, message: str | None = None) -> dict:
+def _pair_context(
+    exercise: Exercise, respondent, message: str | None = None, made: int | None = None
+) -> dict:
     pair = voting.choose_pair(exercise, respondent)
     form = VoteForm(formdata=None)
     if pair:
@@ -57,18 +59,21 @@ def _pair_context(exercise: Exercise, respondent, message: str | None = None) ->
         "exercise": exercise,
         "pair": pair,
         "form": form,
-        "made": voting.count_votes(exercise, respondent),
+        "made": voting.count_votes(exercise, respondent) if made is None else made,
         "message": message,
     }
 
 
 def _record_posted_vote(exercise: Exercise, token: str):
-    """Record the vote in the posted form. Returns (respondent, message for the page, redirect or None)."""
+    """Record the vote in the posted form.
+
+    Returns (respondent, their vote count or None, message for the page, redirect or None).
+    """
     form = VoteForm()
     ids = form.item_ids() if form.validate_on_submit() else None
     if ids is None:
         fallback = _("Something went wrong with that choice. Here is a new pair.")
-        return None, form.errors.get("csrf_token", [fallback])[0], None
+        return None, None, form.errors.get("csrf_token", [fallback])[0], None
     try:
         receipt = voting.record_pairwise_vote(
             exercise,
@@ -83,11 +88,12 @@ def _record_posted_vote(exercise: Exercise, token: str):
     except voting.VoteRefused as refused:
         if refused.code == "cap":
             flash(refused.message, "important")
-            return None, None, redirect(url_for(".finish", exercise_id=exercise.id))
-        return None, refused.message, None
+            return None, None, None, redirect(url_for(".finish", exercise_id=exercise.id))
+        return None, None, refused.message, None
     respondent = db.session.get(Respondent, receipt.vote.respondent_id)
     # Without htmx: post, then redirect to a fresh pair (so a reload never re-posts).
-    return respondent, None, None if htmx else redirect(url_for(".vote", exercise_id=exercise.id))
+    next_page = None if htmx else redirect(url_for(".vote", exercise_id=exercise.id))
+    return respondent, receipt.respondent_votes, None, next_page
 
 
 @bp.route("/exercises/<int:exercise_id>/vote", methods=["GET", "POST"])
@@ -100,13 +106,13 @@ def vote(exercise_id: int):
         return render_template("prioritise/not_open.html", exercise=exercise), 200
     token, new_token = token_or_new()
     respondent = None if new_token else voting.find_respondent(exercise, token)
-    message = None
+    message = made = None
     if request.method == "POST":
-        recorded, message, next_page = _record_posted_vote(exercise, token)
+        recorded, made, message, next_page = _record_posted_vote(exercise, token)
         if next_page is not None:
             return set_token_cookie(next_page, token)
         respondent = recorded or respondent
-    context = _pair_context(exercise, respondent, message)
+    context = _pair_context(exercise, respondent, message, made)
     template = "prioritise/_partials/_pair.html" if htmx else "prioritise/vote.html"
     response = make_response(render_template(template, **context))
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response
