@@ -97,6 +97,10 @@ def test_phone_sized_screen_in_welsh(make_page, make_exercise):
     assert_no_horizontal_scroll(page)
     box = page.locator(".app-choice").first.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 250  # large touch targets, full width on a phone
+    second = page.locator(".app-choice").nth(1).bounding_box()
+    assert second["y"] >= box["y"] + box["height"], "the two choices overlap"
+    for choice in page.locator(".app-choice").all():  # the whole text sits inside its button
+        assert choice.evaluate("b => b.scrollHeight <= b.clientHeight + 1")
     page.locator(".app-choice").first.click()
     status_says(page, "Rydych wedi gwneud 1 dewis.")
     assert_accessible(page, "pair in Welsh at 320px")
