@@ -55,6 +55,7 @@ def configure_extensions(app: Flask) -> None:
     """Bind each extension to the app."""
     from engage.accounts.models import User
     from engage.i18n import select_locale
+    from engage.population import models as population_models  # noqa: F401 (no blueprint imports it)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
@@ -95,7 +96,8 @@ def register_cli(app: Flask) -> None:
     """Click commands, one module per domain."""
     from engage.accounts.cli import create_admin, set_password
     from engage.demo import demo
+    from engage.population.cli import import_population_command
     from engage.prioritise.cli import rebuild_counts_command
 
-    for command in (create_admin, set_password, demo, rebuild_counts_command):
+    for command in (create_admin, set_password, demo, rebuild_counts_command, import_population_command):
         app.cli.add_command(command)

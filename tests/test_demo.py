@@ -44,3 +44,15 @@ def test_demo_is_not_loaded_twice(runner):
     skipped = runner.invoke(args=["demo", "--if-empty"])
     assert skipped.exit_code == 0 and "already has data" in skipped.output
     assert len(db.session.scalars(select(Board)).all()) == 4
+
+
+def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(runner):
+    from engage.prioritise.models import Exercise, ExerciseStatus
+    from engage.prioritise.results import pairwise_results
+
+    runner.invoke(args=["demo"])
+    exercises = {e.status: e for e in db.session.scalars(select(Exercise))}
+    assert set(exercises) == {ExerciseStatus.OPEN, ExerciseStatus.CLOSED}
+    results = pairwise_results(exercises[ExerciseStatus.OPEN], resamples=20, breakdowns=False)
+    assert results.votes > 2000 and results.respondents == 250
+    assert results.weighted is not None and set(results.weighted.dimensions) == {"age_band", "sex", "ward"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -14,8 +15,12 @@ from engage.boards import service as boards
 from engage.demo.data import BOARDS, EXERCISES, INTRODUCTION, ORGANISATIONS, USERS
 from engage.demo.votes import add_synthetic_votes
 from engage.extensions import db
+from engage.population.service import import_population
 from engage.prioritise import service as exercises
 from engage.prioritise.models import ExerciseStatus
+
+#: The demo area's population (a copy of the sample partners' systems produce), for weighting results.
+POPULATION = Path(__file__).resolve().parent.parent / "demo_data" / "population.csv"
 
 
 def database_is_empty() -> bool:
@@ -50,6 +55,7 @@ def load_demo() -> dict[str, str]:
             email=email, name=name, password=password, organisation=orgs[org], roles=roles
         )
         passwords[email] = password
+    import_population(POPULATION.read_text(encoding="utf-8"))
     _load_exercises(orgs, users)
     return passwords
 

@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from engage.extensions import db
+from engage.population.service import population_margins
 from engage.prioritise.models import (
     Channel,
     Exercise,
@@ -29,6 +30,7 @@ from engage.stats.pairwise import (
     top_k_stability,
     win_matrix,
 )
+from engage.stats.raking import MISSING, rake
 
 #: Bootstrap resamples for intervals: enough for stable 95% percentile limits at the scale of a council
 #: exercise, and fast (see docs/benchmarks.md).
@@ -36,6 +38,8 @@ RESAMPLES = 200
 #: Up to this many decisive votes, intervals come from refitting bootstrap resamples; above it, from the
 #: cluster-robust (sandwich) covariance, which the tests check against the bootstrap and which takes one fit.
 BOOTSTRAP_MAX_VOTES = 100_000
+#: Fewer people than this answering the questions about themselves, and results are not weighted.
+MIN_WEIGHTED_RESPONDENTS = 30
 #: The top-k the stability signal speaks about.
 STABILITY_K = 5
 
@@ -51,6 +55,19 @@ class ItemScore:
     rank: int
 
 
+@dataclass(frozen=True)
+class WeightedScores:
+    """Scores re-weighted to the area's population by raking."""
+
+    items: list[ItemScore]
+    dimensions: list[str]
+    #: People who answered at least one of the weighting questions.
+    respondents_with_answers: int
+    effective_sample_size: float
+    #: False when the weight cap stopped the margins matching exactly.
+    converged: bool
+
+
 @dataclass
 class PairwiseResults:
     exercise: Exercise
@@ -62,6 +79,10 @@ class PairwiseResults:
     stability_k: int
     #: "bootstrap" or "sandwich": how the intervals were made
     interval_method: str = "bootstrap"
+    #: Population-weighted scores, when margins are loaded and enough people answered
+    weighted: WeightedScores | None = None
+    #: Why there are no weighted scores: "no-margins" or "too-few" (None when there are)
+    unweighted_reason: str | None = None
     #: {channel value: {item id: score}} (point estimates)
     by_channel: dict[str, dict[int, float]] = field(default_factory=dict)
     #: {dimension: {category: (respondents, {item id: score})}}
@@ -146,29 +167,8 @@ def pairwise_results(
     votes = load_decisive_votes(exercise, index)
     # The point estimate comes from the pair counts; the bootstrap needs each vote's respondent.
     point = beat_random_scores(fit_bradley_terry(counts_matrix(exercise, index), alpha=DEFAULT_ALPHA))
-    if len(votes.winners) <= BOOTSTRAP_MAX_VOTES:
-        method = "bootstrap"
-        boot = bootstrap_scores(votes.winners, votes.losers, votes.respondents, n, n_resamples=resamples)
-    else:
-        method = "sandwich"
-        boot = sandwich_scores(votes.winners, votes.losers, votes.respondents, n, n_draws=resamples)
-    wins = np.bincount(votes.winners, minlength=n)
-    comparisons = wins + np.bincount(votes.losers, minlength=n)
-    order = np.argsort(-point, kind="stable")
-    rank = np.empty(n, dtype=int)
-    rank[order] = np.arange(1, n + 1)
-    scored = [
-        ItemScore(
-            items[k],
-            float(point[k]),
-            float(boot.score_low[k]),
-            float(boot.score_high[k]),
-            int(wins[k]),
-            int(comparisons[k]),
-            int(rank[k]),
-        )
-        for k in order
-    ]
+    method, boot = _intervals(votes, n, resamples)
+    scored = _item_scores(items, point, boot, votes, n)
     k = min(STABILITY_K, max(n - 1, 1))
     stability = top_k_stability(point, boot.samples, k, len(votes.winners)) if len(votes.winners) else None
     skips = db.session.scalar(
@@ -180,9 +180,79 @@ def pairwise_results(
         select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)
     )
     results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
+    results.weighted, results.unweighted_reason = _population_weighted(exercise, votes, items, resamples)
     if breakdowns:
         _add_breakdowns(results, exercise, votes, items, index)
     return results
+
+
+def _intervals(votes: DecisiveVotes, n: int, resamples: int, weights: np.ndarray | None = None):
+    """Bootstrap over respondents up to BOOTSTRAP_MAX_VOTES decisive votes, the sandwich estimate above."""
+    if len(votes.winners) <= BOOTSTRAP_MAX_VOTES:
+        return "bootstrap", bootstrap_scores(
+            votes.winners, votes.losers, votes.respondents, n, n_resamples=resamples, weights=weights
+        )
+    return "sandwich", sandwich_scores(
+        votes.winners, votes.losers, votes.respondents, n, n_draws=resamples, weights=weights
+    )
+
+
+def _item_scores(items: list, point: np.ndarray, boot, votes: DecisiveVotes, n: int) -> list[ItemScore]:
+    wins = np.bincount(votes.winners, minlength=n)
+    comparisons = wins + np.bincount(votes.losers, minlength=n)
+    order = np.argsort(-point, kind="stable")
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(1, n + 1)
+    return [
+        ItemScore(
+            items[k],
+            float(point[k]),
+            float(boot.score_low[k]),
+            float(boot.score_high[k]),
+            int(wins[k]),
+            int(comparisons[k]),
+            int(rank[k]),
+        )
+        for k in order
+    ]
+
+
+def _population_weighted(
+    exercise: Exercise, votes: DecisiveVotes, items: list, resamples: int
+) -> tuple[WeightedScores | None, str | None]:
+    """Scores with respondents raked to the area's population margins, or why that was not possible."""
+    margins = population_margins()
+    if not margins:
+        return None, "no-margins"
+    profiles = db.session.execute(
+        select(RespondentProfile.respondent_id, RespondentProfile.dimension, RespondentProfile.category)
+        .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
+        .where(Respondent.exercise_id == exercise.id, RespondentProfile.dimension.in_(list(margins)))
+    ).all()
+    position = {respondent_id: k for k, respondent_id in enumerate(votes.respondent_ids.tolist())}
+    dimensions = sorted({dimension for _, dimension, _ in profiles})
+    codes = {d: np.full(len(position), MISSING, dtype=np.int64) for d in dimensions}
+    lookup = {d: {category: c for c, category in enumerate(margins[d])} for d in dimensions}
+    answered = set()
+    for respondent_id, dimension, category in profiles:
+        if respondent_id in position and category in lookup[dimension]:
+            codes[dimension][position[respondent_id]] = lookup[dimension][category]
+            answered.add(respondent_id)
+    if len(answered) < MIN_WEIGHTED_RESPONDENTS:
+        return None, "too-few"
+    raked = rake(codes, {d: list(margins[d].values()) for d in dimensions})
+    n = len(items)
+    point = beat_random_scores(
+        fit_bradley_terry(win_matrix(votes.winners, votes.losers, n, raked.weights[votes.respondents]))
+    )
+    _, boot = _intervals(votes, n, resamples, weights=raked.weights)
+    return WeightedScores(
+        _item_scores(items, point, boot, votes, n),
+        dimensions,
+        len(answered),
+        raked.effective_sample_size,
+        raked.converged,
+    ), None
 
 
 def _add_breakdowns(

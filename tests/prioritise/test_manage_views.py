@@ -211,7 +211,7 @@ def test_results_page_shows_scores_stability_and_the_weighting_caveat(client, of
     html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "60 choices and 0 skips from 60 people" in html
     assert "Scores with 95% intervals" in html and "data-plotly=" in html
-    assert "Population weighting is not built yet" in html
+    assert "No population figures are loaded" in html
     assert "The top 3 is" in html
     assert "Head to head" in html and "Votes per day" in html
 
@@ -260,3 +260,52 @@ def test_large_exercises_use_the_sandwich_intervals(client, officer, make_exerci
     monkeypatch.setattr(results, "BOOTSTRAP_MAX_VOTES", 5)
     html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "cluster-robust (sandwich)" in html and "Scores with 95% intervals" in html
+
+
+def _people_with_profiles(exercise, cast, count, women_share):
+    """``count`` respondents who each make a few choices and say their sex; women prefer the first item."""
+    import secrets
+
+    from engage.prioritise.models import Respondent, RespondentProfile
+    from engage.prioritise.voting import find_respondent
+
+    a, b, c = exercise.items[:3]
+    for person in range(count):
+        token = secrets.token_urlsafe(32)
+        woman = person < count * women_share
+        cast(exercise, a, b, Outcome.LEFT if woman else Outcome.RIGHT, token=token)
+        cast(exercise, b, c, token=token)
+        respondent = find_respondent(exercise, token)
+        db.session.add(
+            RespondentProfile(
+                respondent_id=respondent.id, dimension="sex", category="Female" if woman else "Male"
+            )
+        )
+    db.session.commit()
+    return Respondent
+
+
+def test_results_are_weighted_to_the_population_when_margins_are_loaded(client, officer, make_exercise, cast):
+    from engage.population.service import import_population
+
+    import_population("dimension,category,population\nsex,Female,500\nsex,Male,500\n")
+    exercise = make_exercise()
+    _people_with_profiles(exercise, cast, 40, women_share=0.75)  # women over-represented: 30 of 40
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "Weighted to the area&#39;s population" in html or "Weighted to the area's population" in html
+    assert "Population-weighted scores with 95% intervals" in html
+    assert "40 people answered at least one of those questions" in html
+    # weights of 2/3 for 30 women and 2 for 10 men: effective sample size (40)^2 / (30*(2/3)^2 + 10*4) = 30
+    assert "as much information as 30 people" in html
+
+
+def test_too_few_answers_leave_results_unweighted_and_say_why(client, officer, make_exercise, cast):
+    from engage.population.service import import_population
+
+    import_population("dimension,category,population\nsex,Female,500\nsex,Male,500\n")
+    exercise = make_exercise()
+    _people_with_profiles(exercise, cast, 5, women_share=0.5)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "too few to weight the results" in html

@@ -1,0 +1,109 @@
+"""Population weighting by raking (iterative proportional fitting) to census margins.
+
+Each respondent may have answered some of the weighting questions (age band, sex, ward...). For each
+dimension in turn, the weights of the respondents who answered it are scaled so that their weighted
+distribution over that dimension's categories matches the population's; respondents who did not answer
+are left as they are for that dimension. The cycle repeats until every margin matches. Weights are then
+capped (so no one person speaks for too many) and the fit repeated, and the effective sample size reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: The code for "did not answer" (or "prefer not to say") in a respondent's category array.
+MISSING = -1
+
+
+@dataclass(frozen=True)
+class RakingResult:
+    #: One weight per respondent, mean 1.
+    weights: NDArray[np.float64]
+    #: Kish's effective sample size: (sum w)^2 / sum w^2.
+    effective_sample_size: float
+    converged: bool
+    iterations: int
+    #: (dimension, category) pairs with population but no respondent: they cannot be matched.
+    unmatched: list[tuple[str, int]]
+
+
+def effective_sample_size(weights: ArrayLike) -> float:
+    """Kish's effective sample size of a set of weights."""
+    w = np.asarray(weights, dtype=np.float64)
+    return float(w.sum() ** 2 / np.sum(w * w)) if w.size and np.any(w) else 0.0
+
+
+def _apply_cap(weights: NDArray[np.float64], cap: float) -> NDArray[np.float64]:
+    """Limit weights to ``cap`` times their mean (capping lowers the mean, so repeat until it holds)."""
+    for _ in range(100):
+        limit = cap * weights.mean()
+        if weights.max() <= limit * (1 + 1e-12):
+            break
+        weights = np.minimum(weights, limit)
+    return weights
+
+
+def rake(
+    categories: Mapping[str, ArrayLike],
+    targets: Mapping[str, Sequence[float]],
+    cap: float | None = 5.0,
+    tol: float = 1e-8,
+    max_iter: int = 200,
+) -> RakingResult:
+    """Weights that make each dimension's weighted distribution match ``targets``.
+
+    ``categories[d]`` holds each respondent's category index for dimension ``d`` (``MISSING`` if not
+    answered); ``targets[d]`` the population in each category (any scale: only shares matter). ``cap``
+    limits any weight to that multiple of the mean weight.
+    """
+    dims = list(targets)
+    if not dims:
+        raise ValueError("give at least one dimension to weight by")
+    codes = {d: np.asarray(categories[d], dtype=np.int64) for d in dims}
+    n = len(next(iter(codes.values())))
+    if any(len(c) != n for c in codes.values()):
+        raise ValueError("every dimension needs one category per respondent")
+    shares = {}
+    unmatched: list[tuple[str, int]] = []
+    for d in dims:
+        population = np.asarray(targets[d], dtype=np.float64)
+        if np.any(population < 0) or population.sum() <= 0:
+            raise ValueError(f"population counts for {d} must be non-negative and not all zero")
+        if codes[d].max(initial=MISSING) >= population.size:
+            raise ValueError(f"a respondent's category for {d} is not in its population table")
+        present = np.bincount(codes[d][codes[d] != MISSING], minlength=population.size) > 0
+        unmatched += [(d, int(c)) for c in np.flatnonzero(~present & (population > 0))]
+        # Categories nobody answered cannot be matched: share the population out over the rest.
+        kept = np.where(present, population, 0.0)
+        shares[d] = kept / kept.sum() if kept.sum() > 0 else kept
+    weights = np.ones(n)
+    converged, iterations = False, 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
+        worst = 0.0
+        for d in dims:
+            answered = codes[d] != MISSING
+            if not answered.any():
+                continue
+            current = np.bincount(codes[d][answered], weights=weights[answered], minlength=shares[d].size)
+            wanted = shares[d] * current.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(current > 0, wanted / current, 1.0)
+            worst = max(worst, float(np.max(np.abs(factor[current > 0] - 1.0))))
+            weights[answered] *= factor[codes[d][answered]]
+        if cap is not None:
+            capped = _apply_cap(weights, cap)
+            if not np.array_equal(capped, weights):
+                weights = capped
+                worst = max(worst, tol * 2)  # capping moved the margins: fit again
+        if worst < tol:
+            converged = True
+            break
+    if cap is not None:
+        # When the cap and the margins conflict the cap wins: margins then match as closely as it allows.
+        weights = _apply_cap(weights, cap)
+    weights = weights / weights.mean() if n else weights
+    return RakingResult(weights, effective_sample_size(weights), converged, iterations, unmatched)
