@@ -55,7 +55,6 @@ def configure_extensions(app: Flask) -> None:
     """Bind each extension to the app."""
     from engage.accounts.models import User
     from engage.i18n import select_locale
-    from engage.population import models as population_models  # noqa: F401 (no blueprint imports it)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
@@ -78,10 +77,11 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per domain package."""
     from engage.accounts import bp as accounts_bp
     from engage.boards import bp as boards_bp
+    from engage.population import bp as population_bp
     from engage.prioritise import bp as prioritise_bp
     from engage.public import bp as public_bp
 
-    for blueprint in (public_bp, accounts_bp, boards_bp, prioritise_bp):
+    for blueprint in (public_bp, accounts_bp, boards_bp, prioritise_bp, population_bp):
         app.register_blueprint(blueprint)
 
 

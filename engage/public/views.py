@@ -6,6 +6,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from engage.accounts.models import Role
 from engage.boards.forms import BOARD_KIND_LABELS
 from engage.boards.service import boards_for, list_boards
 from engage.extensions import db
@@ -52,4 +53,6 @@ def health():
 @bp.get("/manage")
 @login_required
 def manage_home():
-    return render_template("public/manage_home.html", boards=boards_for(current_user))
+    return render_template(
+        "public/manage_home.html", boards=boards_for(current_user), ROLE_ANALYST=Role.ANALYST
+    )

@@ -86,3 +86,29 @@ def test_admin_creates_a_board_and_adds_priorities_that_residents_then_see(
         assert "Safer and Stronger Communities" in main
         assert "Tackling anti-social behaviour" in main and "Safer roads" in main
         assert ("2 flaenoriaeth" if lang == "cy" else "2 priorities") in main
+
+
+def test_analyst_uploads_population_figures(page, make_user, tmp_path):
+    analyst = make_user(Role.ANALYST)
+    page.goto("/sign-in")
+    page.locator("#email").fill(analyst.email)
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/manage")
+    page.get_by_role("link", name="Population figures for weighting").click()
+    assert_accessible(page, "population upload")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("dimension,category,population\nsex,F,10\nward,N,5\n", encoding="utf-8")
+    page.get_by_label("Population file (CSV)").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload and replace").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Each dimension must add up to the same total"
+    )
+    assert_accessible(page, "population upload with errors")
+    good = tmp_path / "good.csv"
+    good.write_text("dimension,category,population\nsex,Female,10\nsex,Male,10\n", encoding="utf-8")
+    page.get_by_label("Population file (CSV)").set_input_files(str(good))
+    page.get_by_role("button", name="Upload and replace").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Loaded population figures for 1 dimension."
+    )
