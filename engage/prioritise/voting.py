@@ -128,6 +128,14 @@ def _move_ratings(winner_id: int, loser_id: int) -> None:
         )
 
 
+def _vote_with_key(exercise: Exercise, idempotency_key: str) -> PairwiseVote | None:
+    return db.session.scalar(
+        select(PairwiseVote).where(
+            PairwiseVote.exercise_id == exercise.id, PairwiseVote.idempotency_key == idempotency_key
+        )
+    )
+
+
 def record_pairwise_vote(
     exercise: Exercise,
     token: str,
@@ -142,11 +150,7 @@ def record_pairwise_vote(
     workshop_session_id: int | None = None,
 ) -> VoteReceipt:
     """Store one vote and update the pair counts in the same transaction. Re-sending a key stores nothing."""
-    existing = db.session.scalar(
-        select(PairwiseVote).where(
-            PairwiseVote.exercise_id == exercise.id, PairwiseVote.idempotency_key == idempotency_key
-        )
-    )
+    existing = _vote_with_key(exercise, idempotency_key)
     if existing is not None:
         respondent = db.session.get(Respondent, existing.respondent_id)
         return VoteReceipt(existing, False, count_votes(exercise, respondent))
@@ -190,15 +194,13 @@ def record_pairwise_vote(
     try:
         db.session.flush()
     except IntegrityError:
-        # Two copies of the same post raced; the other one won. Return it.
+        # Two copies of the same post raced and the other one won: return it. Any other clash is a bug.
         db.session.rollback()
-        return record_pairwise_vote(
-            exercise,
-            token,
-            left_item_id=left_item_id,
-            right_item_id=right_item_id,
-            outcome=outcome,
-            idempotency_key=idempotency_key,
+        winner = _vote_with_key(exercise, idempotency_key)
+        if winner is None:
+            raise
+        return VoteReceipt(
+            winner, False, count_votes(exercise, db.session.get(Respondent, winner.respondent_id))
         )
     _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
     if vote.winner_id is not None:

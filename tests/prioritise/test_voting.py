@@ -205,3 +205,21 @@ def test_items_and_votes_are_never_deleted_with_an_item(make_exercise, cast):
     with pytest.raises(Exception):  # noqa: B017 (the database refuses: RESTRICT)
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_retry_that_races_the_first_copy_returns_the_stored_vote(make_exercise, cast, monkeypatch):
+    exercise = make_exercise()
+    a, b = exercise.items[:2]
+    first = cast(exercise, a, b, token=TOKEN, key="r" * 32)
+    real_lookup = voting._vote_with_key
+    calls = []
+
+    def not_yet_visible(exercise, key):
+        # The first check misses the vote, as when two copies of a post arrive together.
+        calls.append(key)
+        return None if len(calls) == 1 else real_lookup(exercise, key)
+
+    monkeypatch.setattr(voting, "_vote_with_key", not_yet_visible)
+    again = cast(exercise, a, b, token=TOKEN, key="r" * 32)
+    assert not again.created and again.vote.id == first.vote.id
+    assert count(PairwiseVote) == 1
