@@ -63,6 +63,24 @@ def _check_ml_exists(wins: NDArray[np.float64]) -> None:
         )
 
 
+def _information(
+    p: NDArray[np.float64], totals: NDArray[np.float64], alpha: float, out: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """Minus the Hessian of the log-posterior, from the win probabilities ``p`` and comparisons ``totals``.
+
+    Built in place (in ``out`` when given) to spare n x n temporaries; pinned to mean 0 when alpha is 0,
+    where the likelihood ignores a common shift.
+    """
+    n = p.shape[0]
+    information = np.multiply(p, p, out=out)
+    np.subtract(information, p, out=information)  # -(p (1 - p)) off the diagonal
+    information *= totals
+    np.fill_diagonal(information, -information.sum(axis=1) + alpha)
+    if alpha == 0:
+        information += 1.0 / n
+    return information
+
+
 def fit_bradley_terry(
     wins: ArrayLike,
     alpha: float = DEFAULT_ALPHA,
@@ -93,8 +111,6 @@ def fit_bradley_terry(
         s -= s.mean()
     else:
         s = np.asarray(initial, dtype=np.float64) - np.mean(initial)
-    # With alpha = 0 the likelihood ignores a common shift; pin the mean at 0 with a rank-one term.
-    pin = np.full((n, n), 1.0 / n) if alpha == 0 else 0.0
 
     def log_posterior(x: NDArray[np.float64]) -> float:
         diff = x[:, None] - x[None, :]
@@ -104,12 +120,7 @@ def fit_bradley_terry(
     for _ in range(max_iter):
         p = expit(s[:, None] - s[None, :])
         gradient = row_wins - np.einsum("ij,ij->i", totals, p) - alpha * s
-        # information = -(comparisons * p (1 - p)) off the diagonal, built in place to spare temporaries
-        np.multiply(p, p, out=information)
-        np.subtract(information, p, out=information)
-        information *= totals
-        np.fill_diagonal(information, -information.sum(axis=1) + alpha)
-        information += pin
+        _information(p, totals, alpha, out=information)
         step = linalg.cho_solve(
             linalg.cho_factor(information, overwrite_a=True, check_finite=False), gradient, check_finite=False
         )
@@ -206,18 +217,6 @@ def bootstrap_scores(
     return PairwiseResult(point, scores, low, high, samples)
 
 
-def _information(s: NDArray[np.float64], wins: NDArray[np.float64], alpha: float) -> NDArray[np.float64]:
-    """Minus the Hessian of the log-posterior at ``s`` (pinned to mean 0 when alpha is 0)."""
-    n = s.size
-    p = expit(s[:, None] - s[None, :])
-    curvature = (wins + wins.T) * (p - p * p)
-    information = -curvature
-    np.fill_diagonal(information, curvature.sum(axis=1) + alpha)
-    if alpha == 0:
-        information += 1.0 / n
-    return information
-
-
 def _score_jacobian(s: NDArray[np.float64]) -> NDArray[np.float64]:
     """d(beat-random score_i) / d(s_k), for the delta method."""
     n = s.size
@@ -269,7 +268,8 @@ def sandwich_scores(
     mean = np.asarray(contributions.mean(axis=0)).ravel()
     meat = (contributions.T @ contributions).toarray() - n_respondents * np.outer(mean, mean)
     meat *= n_respondents / (n_respondents - 1)
-    bread = linalg.cho_solve(linalg.cho_factor(_information(s, wins, alpha)), np.eye(n))
+    p = expit(s[:, None] - s[None, :])
+    bread = linalg.cho_solve(linalg.cho_factor(_information(p, wins + wins.T, alpha)), np.eye(n))
     covariance = bread @ meat @ bread
     jacobian = _score_jacobian(s)
     spread = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", jacobian, covariance, jacobian), 0.0))
