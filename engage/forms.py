@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import SelectChoice
-from wtforms.validators import ValidationError
 
 CSRF_EXPIRED = _l(
     "This form was open too long or was sent from another page. Check your answers and submit it again."
@@ -45,12 +44,6 @@ class EngageForm(FlaskForm):
 def strip_filter(value: Any) -> Any:
     """Trim surrounding white space from text input."""
     return value.strip() if isinstance(value, str) else value
-
-
-def not_blank(form: FlaskForm, field: Any) -> None:
-    """A stricter DataRequired for text: white space alone is empty."""
-    if not (field.data or "").strip():
-        raise ValidationError(field.gettext("This field is required."))
 
 
 def enum_choices(labels: dict[Any, Any]) -> list[SelectChoice]:

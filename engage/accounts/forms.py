@@ -47,13 +47,6 @@ ROLE_LABELS = {
     Role.ANALYST: _l("Performance analyst"),
 }
 
-ROLE_HINTS = {
-    Role.ADMIN: _l("Manages organisations, users and boards, and sees everything"),
-    Role.BOARD_OFFICER: _l("Manages priorities, exercises and consultations on their organisation's boards"),
-    Role.FACILITATOR: _l("Runs workshops with residents"),
-    Role.ANALYST: _l("Imports indicators and exports weights"),
-}
-
 
 class SignInForm(EngageForm):
     email = EmailField(

@@ -22,10 +22,6 @@ BOARD_KIND_LABELS = {
     BoardKind.PARTNERSHIP: _l("Partnership board"),
     BoardKind.NETWORK: _l("Network or working group"),
 }
-BOARD_KIND_HINTS = {
-    BoardKind.PARTNERSHIP: _l("Makes decisions, so needs political oversight"),
-    BoardKind.NETWORK: _l("Advises and coordinates; does not make decisions"),
-}
 
 
 class BoardForm(EngageForm):

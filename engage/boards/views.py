@@ -12,7 +12,6 @@ from engage.accounts.permissions import (
     can_manage_owned,
     can_manage_priorities,
     can_read_results,
-    sits_on,
 )
 from engage.accounts.service import list_organisations
 from engage.boards import bp, service
@@ -88,7 +87,6 @@ def manage_board(slug: str):
         board=board,
         kind_labels=BOARD_KIND_LABELS,
         can_manage=can_manage_priorities(current_user, board),
-        sits_on_board=sits_on(current_user, board),
         exercises=exercises_for_board(board),
         can_create_exercise=can_manage_owned(
             current_user, board, current_user.organisation_id, Role.BOARD_OFFICER
