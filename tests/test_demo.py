@@ -53,6 +53,6 @@ def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(runner):
     runner.invoke(args=["demo"])
     exercises = {e.status: e for e in db.session.scalars(select(Exercise))}
     assert set(exercises) == {ExerciseStatus.OPEN, ExerciseStatus.CLOSED}
-    results = pairwise_results(exercises[ExerciseStatus.OPEN], resamples=20, breakdowns=False)
+    results = pairwise_results(exercises[ExerciseStatus.OPEN], resamples=20)
     assert results.votes > 2000 and results.respondents == 250
     assert results.weighted is not None and set(results.weighted.dimensions) == {"age_band", "sex", "ward"}

@@ -160,7 +160,8 @@ def _point_scores(votes: DecisiveVotes, mask: np.ndarray, n: int) -> np.ndarray:
 def pairwise_results(
     exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True
 ) -> PairwiseResults:
-    """Scores with 95% intervals, wins and comparisons, stability, and breakdowns for one exercise."""
+    """Scores with 95% intervals, wins and comparisons, stability; with ``breakdowns``, also the
+    population-weighted scores and the breakdowns the officers' page shows."""
     items = list(exercise.items)
     index = {item.id: k for k, item in enumerate(items)}
     n = len(items)
@@ -180,8 +181,9 @@ def pairwise_results(
         select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)
     )
     results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
-    results.weighted, results.unweighted_reason = _population_weighted(exercise, votes, items, resamples)
     if breakdowns:
+        # Only the officers' page shows these; the public page and the score downloads skip the work.
+        results.weighted, results.unweighted_reason = _population_weighted(exercise, votes, items, resamples)
         _add_breakdowns(results, exercise, votes, items, index)
     return results
 
