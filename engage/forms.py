@@ -26,12 +26,16 @@ class EngageForm(FlaskForm):
             self.csrf_token.errors = [str(CSRF_EXPIRED)]
         return valid
 
+    #: Where the error summary links for a field that is not itself on the page: {field name: "#anchor"}
+    error_anchors: dict[str, str] = {}
+
     def error_summary(self) -> dict[str, Any]:
         """Parameters for ``govukErrorSummary``: every error, linked to its field."""
         items = []
+        anchors = {"csrf_token": "#main-content", **self.error_anchors}
         for name, field in self._fields.items():
             for message in field.errors:
-                href = "#main-content" if name == "csrf_token" else f"#{field.id}"
+                href = anchors.get(name, f"#{field.id}")
                 items.append({"text": str(message), "href": href})
         return {"titleText": str(_l("There is a problem")), "errorList": items}
 

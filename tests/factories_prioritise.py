@@ -7,8 +7,9 @@ import secrets
 import pytest
 
 from engage.accounts.models import Role
-from engage.prioritise import service, voting
-from engage.prioritise.models import Exercise, ExerciseStatus, Outcome
+from engage.prioritise import service, submitting, voting
+from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
+from engage.prioritise.models import BudgetMode, BudgetUnit, Exercise, ExerciseKind, ExerciseStatus, Outcome
 
 
 @pytest.fixture
@@ -83,3 +84,66 @@ def cast():
         )
 
     return vote
+
+
+@pytest.fixture
+def make_budget(make_exercise):
+    """A budget exercise on the HWB board. Share mode: a pot of 100 points. Rebalance mode: current
+    budgets of 400k, 300k, 200k and 100k pounds, in steps of 10,000, with the first item's floor at 100k."""
+
+    def make(mode=BudgetMode.SHARE, status=ExerciseStatus.OPEN, items=None, **settings):
+        rebalance = mode is BudgetMode.REBALANCE
+        options = {
+            "kind": ExerciseKind.BUDGET,
+            "budget_mode": mode,
+            "unit": BudgetUnit.MONEY if rebalance else BudgetUnit.POINTS,
+            "budget_total": None if rebalance else 100,
+            "require_full": True,
+            "show_comparison": True,
+            "title": "Share the budget",
+            "question": "How would you share it?",
+        }
+        options.update(settings)
+        exercise = make_exercise(ExerciseStatus.DRAFT, **options)
+        budgets = items or {}
+        if rebalance and not budgets:
+            amounts = [400_000, 300_000, 200_000, 100_000]
+            for k, item in enumerate(exercise.active_items):
+                budgets[item.id] = ItemBudget(
+                    current_amount=amounts[k % 4], minimum=100_000 if k == 0 else None, step=10_000
+                )
+        if budgets:
+            save_item_budgets(exercise, budgets)
+        if status is not ExerciseStatus.DRAFT:
+            service.set_status(exercise, ExerciseStatus.OPEN)
+        if status is ExerciseStatus.CLOSED:
+            service.set_status(exercise, ExerciseStatus.CLOSED)
+        return exercise
+
+    return make
+
+
+@pytest.fixture
+def make_ranking(make_exercise):
+    def make(status=ExerciseStatus.OPEN, **settings):
+        options = {"kind": ExerciseKind.RANKING, "title": "Put them in order", "show_comparison": True}
+        options.update(settings)
+        return make_exercise(status, **options)
+
+    return make
+
+
+@pytest.fixture
+def submit():
+    """Submit an allocation or ranking ({item id: value}) as a new resident (or ``token``)."""
+
+    def send(exercise, values, token=None, **extra):
+        return submitting.record_submission(
+            exercise,
+            token or secrets.token_urlsafe(32),
+            values,
+            idempotency_key=extra.pop("key", secrets.token_hex(16)),
+            **extra,
+        )
+
+    return send

@@ -47,12 +47,38 @@ def test_demo_is_not_loaded_twice(runner):
 
 
 def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(runner):
-    from engage.prioritise.models import Exercise, ExerciseStatus
+    from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
     from engage.prioritise.results import pairwise_results
 
     runner.invoke(args=["demo"])
-    exercises = {e.status: e for e in db.session.scalars(select(Exercise))}
+    pairwise = select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE)
+    exercises = {e.status: e for e in db.session.scalars(pairwise)}
     assert set(exercises) == {ExerciseStatus.OPEN, ExerciseStatus.CLOSED}
     results = pairwise_results(exercises[ExerciseStatus.OPEN], resamples=20)
     assert results.votes > 2000 and results.respondents == 250
     assert results.weighted is not None and set(results.weighted.dimensions) == {"age_band", "sex", "ward"}
+
+
+def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(runner, app):
+    from engage.prioritise.allocation_rules import check_allocation
+    from engage.prioritise.budget_results import budget_results
+    from engage.prioritise.models import BudgetMode, Exercise, ExerciseKind, ExerciseStatus, Submission
+    from engage.prioritise.ranking_results import ranking_results
+    from engage.prioritise.submitting import check_ranking
+
+    runner.invoke(args=["demo"])
+    budget = db.session.scalar(select(Exercise).where(Exercise.kind == ExerciseKind.BUDGET))
+    ranking = db.session.scalar(select(Exercise).where(Exercise.kind == ExerciseKind.RANKING))
+    assert budget.status is ranking.status is ExerciseStatus.OPEN and budget.accepting_votes()
+    assert budget.budget_mode is BudgetMode.REBALANCE and budget.current_total == 4_200_000
+    with app.test_request_context("/"):
+        for exercise, check in ((budget, check_allocation), (ranking, check_ranking)):
+            answers = db.session.scalars(
+                select(Submission).where(Submission.exercise_id == exercise.id)
+            ).all()
+            assert len(answers) == 300
+            for answer in answers:
+                assert check(exercise, {e.item_id: e.value for e in answer.entries}) == []
+        shares = budget_results(budget, resamples=50)
+        assert shares.weighted is not None and shares.biggest_cut is not None
+        assert ranking_results(ranking, resamples=20).weighted is not None

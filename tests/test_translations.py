@@ -36,6 +36,17 @@ RESIDENT_TEMPLATES = [
     "prioritise/_partials/_vote_status.html",
     "prioritise/_partials/_scores_table.html",
     "prioritise/_partials/_scores_chart.html",
+    "prioritise/allocate.html",
+    "prioritise/rank.html",
+    "prioritise/check_answers.html",
+    "prioritise/answered.html",
+    "prioritise/answer_results.html",
+    "prioritise/_partials/_allocation_summary.html",
+    "prioritise/_partials/_consequence.html",
+    "prioritise/_partials/_ranking_list.html",
+    "prioritise/_partials/_about_you.html",
+    "prioritise/_partials/_shares_table.html",
+    "prioritise/_partials/_ranks_table.html",
 ]
 
 

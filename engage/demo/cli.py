@@ -12,12 +12,23 @@ from sqlalchemy import func, select
 from engage.accounts import service as accounts
 from engage.accounts.models import Organisation, User
 from engage.boards import service as boards
-from engage.demo.data import BOARDS, EXERCISES, INTRODUCTION, ORGANISATIONS, USERS
+from engage.demo.data import (
+    BOARDS,
+    BUDGET_EXERCISE,
+    BUDGET_ITEMS,
+    EXERCISES,
+    INTRODUCTION,
+    ORGANISATIONS,
+    RANKING_EXERCISE,
+    USERS,
+)
+from engage.demo.submissions import add_synthetic_submissions
 from engage.demo.votes import add_synthetic_votes
 from engage.extensions import db
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
-from engage.prioritise.models import ExerciseStatus
+from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
+from engage.prioritise.models import BudgetMode, BudgetUnit, ExerciseKind, ExerciseStatus, Threshold
 
 #: The demo area's population (a copy of the sample partners' systems produce), for weighting results.
 POPULATION = Path(__file__).resolve().parent.parent / "demo_data" / "population.csv"
@@ -61,7 +72,8 @@ def load_demo() -> dict[str, str]:
 
 
 def _load_exercises(orgs: dict, users: dict) -> None:
-    """An open pairwise exercise and a closed one with public results, each with synthetic votes."""
+    """Open pairwise, budget and ranking exercises and a closed pairwise one with public results, each with
+    synthetic answers."""
     officer = users["officer@aldermoor.example"]
     for slug, title, question, status in EXERCISES:
         board = boards.get_board(slug)
@@ -83,6 +95,65 @@ def _load_exercises(orgs: dict, users: dict) -> None:
         add_synthetic_votes(exercise, respondents=250 if status is ExerciseStatus.OPEN else 120)
         if status is ExerciseStatus.CLOSED:
             exercises.set_status(exercise, ExerciseStatus.CLOSED)
+    _load_budget_exercise(officer)
+    _load_ranking_exercise(officer)
+
+
+def _common(board, officer, title: str, question: str) -> dict:
+    return {
+        "board": board,
+        "organisation_id": officer.organisation_id,
+        "user": officer,
+        "title": title,
+        "question": question,
+        "introduction": INTRODUCTION,
+        "priorities": board.active_priorities,
+        "opens_at": None,
+        "closes_at": None,
+        "allow_suggestions": False,
+        "results_public": True,
+        "show_comparison": True,
+    }
+
+
+def _load_budget_exercise(officer) -> None:
+    """An open budget exercise in rebalance mode, in money, with a total that may move, and answers."""
+    slug, title, question, low, high, households, step = BUDGET_EXERCISE
+    board = boards.get_board(slug)
+    exercise = exercises.save_exercise(
+        None,
+        kind=ExerciseKind.BUDGET,
+        budget_mode=BudgetMode.REBALANCE,
+        unit=BudgetUnit.MONEY,
+        total_min=low,
+        total_max=high,
+        band_d_households=households,
+        **_common(board, officer, title, question),
+    )
+    budgets = {}
+    for item in exercise.active_items:
+        current, least, buys, consequences = BUDGET_ITEMS[item.priority.code]
+        budgets[item.id] = ItemBudget(
+            current_amount=current,
+            minimum=least or None,
+            step=step,
+            buys=buys,
+            consequences=[(Threshold(direction), amount, text) for direction, amount, text in consequences],
+        )
+    save_item_budgets(exercise, budgets)
+    exercises.set_status(exercise, ExerciseStatus.OPEN)
+    add_synthetic_submissions(exercise, respondents=300)
+
+
+def _load_ranking_exercise(officer) -> None:
+    """An open ranking exercise (top 3), with answers."""
+    slug, title, question, top_n = RANKING_EXERCISE
+    board = boards.get_board(slug)
+    exercise = exercises.save_exercise(
+        None, kind=ExerciseKind.RANKING, rank_top_n=top_n, **_common(board, officer, title, question)
+    )
+    exercises.set_status(exercise, ExerciseStatus.OPEN)
+    add_synthetic_submissions(exercise, respondents=300)
 
 
 @click.command("demo")

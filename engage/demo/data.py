@@ -202,3 +202,56 @@ EXERCISES = [
         ExerciseStatus.CLOSED,
     ),
 ]
+
+#: The demo budget exercise: residents rebalance the economy and environment budget.
+#: (board slug, title, question, lowest total, highest total, band D equivalent households, step)
+BUDGET_EXERCISE = (
+    "economy-and-environment",
+    "Economy and environment: how would you spend £4.2m?",
+    "How would you share the £4.2m economy and environment budget?",
+    4_000_000,
+    4_400_000,
+    48_000,
+    50_000,
+)
+#: Per priority: (current budget, least, what it buys, [(below/above, amount, consequence)])
+BUDGET_ITEMS = {
+    "EE-WORKLESSNESS": (
+        1_200_000,
+        400_000,
+        "Job coaching and training for about 900 people a year",
+        [("below", 900_000, "The jobs club closes in two of the five wards")],
+    ),
+    "EE-NEW-BUSINESS": (
+        600_000,
+        0,
+        "Start-up advice and 40 small grants a year",
+        [("below", 300_000, "No more start-up grants; advice online only")],
+    ),
+    "EE-CARBON": (
+        800_000,
+        0,
+        "Insulating about 250 homes and 20 electric vehicle chargers a year",
+        [("above", 1_200_000, "Enough to insulate every council home by 2030")],
+    ),
+    "EE-RECYCLING": (
+        1_000_000,
+        700_000,
+        "Food waste collections and two recycling centres (the law sets a floor)",
+        [("below", 850_000, "One recycling centre closes at weekends")],
+    ),
+    "EE-AFFORDABLE-HOMES": (
+        600_000,
+        0,
+        "Help towards about 30 affordable homes a year",
+        [("above", 900_000, "About 15 more affordable homes a year")],
+    ),
+}
+
+#: The demo ranking exercise: (board slug, title, question, top N)
+RANKING_EXERCISE = (
+    "children-and-young-people",
+    "Children and young people: put our priorities in order",
+    "Which matter most to you? Put your top 3 in order.",
+    3,
+)

@@ -22,6 +22,31 @@ AGE_BANDS = ["16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"]
 WARDS = ["Central", "North", "South", "East", "West"]
 
 
+def synthetic_respondent(exercise: Exercise, rng: np.random.Generator) -> Respondent:
+    """A made-up person in a channel (mostly online), six in ten of them answering the equality questions."""
+    channel = rng.choice([Channel.ONLINE, Channel.WORKSHOP, Channel.PAPER], p=[0.8, 0.15, 0.05])
+    respondent = Respondent(
+        exercise_id=exercise.id,
+        token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+        channel=channel,
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    if rng.random() < 0.6:
+        db.session.add_all(
+            [
+                RespondentProfile(
+                    respondent_id=respondent.id, dimension="age_band", category=rng.choice(AGE_BANDS)
+                ),
+                RespondentProfile(
+                    respondent_id=respondent.id, dimension="sex", category=rng.choice(["Female", "Male"])
+                ),
+                RespondentProfile(respondent_id=respondent.id, dimension="ward", category=rng.choice(WARDS)),
+            ]
+        )
+    return respondent
+
+
 def add_synthetic_votes(exercise: Exercise, respondents: int = 250, seed: int = 2026) -> int:
     """Add ``respondents`` synthetic people with 8-24 votes each; returns the number of votes written."""
     rng = np.random.default_rng(seed)
@@ -30,28 +55,8 @@ def add_synthetic_votes(exercise: Exercise, respondents: int = 250, seed: int = 
     now = utcnow()
     votes = []
     for person in range(respondents):
-        channel = rng.choice([Channel.ONLINE, Channel.WORKSHOP, Channel.PAPER], p=[0.8, 0.15, 0.05])
-        respondent = Respondent(
-            exercise_id=exercise.id,
-            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-            channel=channel,
-        )
-        db.session.add(respondent)
-        db.session.flush()
-        if rng.random() < 0.6:
-            db.session.add_all(
-                [
-                    RespondentProfile(
-                        respondent_id=respondent.id, dimension="age_band", category=rng.choice(AGE_BANDS)
-                    ),
-                    RespondentProfile(
-                        respondent_id=respondent.id, dimension="sex", category=rng.choice(["Female", "Male"])
-                    ),
-                    RespondentProfile(
-                        respondent_id=respondent.id, dimension="ward", category=rng.choice(WARDS)
-                    ),
-                ]
-            )
+        respondent = synthetic_respondent(exercise, rng)
+        channel = respondent.channel
         started = now - timedelta(days=float(rng.uniform(0, 14)))
         for n in range(int(rng.integers(8, 25))):
             left, right = rng.choice(len(items), 2, replace=False)

@@ -1,4 +1,4 @@
-"""Prioritisation exercises: residents say which priorities matter most (pairwise today)."""
+"""Prioritisation exercises: residents say which priorities matter most (pairwise, budget, ranking)."""
 
 import logging
 
@@ -7,4 +7,11 @@ from flask import Blueprint
 bp = Blueprint("prioritise", __name__)
 logger = logging.getLogger(__name__)
 
-from engage.prioritise import views_manage, views_resident  # noqa: E402,F401  (registers the routes on bp)
+# Importing the view modules registers their routes on bp.
+from engage.prioritise import (  # noqa: E402,F401
+    views_answers,
+    views_budget,
+    views_manage,
+    views_ranking,
+    views_resident,
+)

@@ -31,16 +31,73 @@ def scores_chart(results: PairwiseResults) -> str:
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
         )
     )
-    figure.update_layout(
+    return _laid_out(
+        figure,
         xaxis={
             "title": {"text": _("Score: chance of beating a random other priority (%)")},
             "range": [0, 100],
         },
-        yaxis={"automargin": True},
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         height=max(240, 48 * len(rows) + 80),
+    )
+
+
+def _laid_out(figure: go.Figure, **layout) -> str:
+    """The house style (white, the page's font, labels never cut off), as Plotly JSON."""
+    figure.update_layout(
+        yaxis={"automargin": True},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         font={"family": "system-ui, Arial, sans-serif", "size": 14, "color": "#0b0c0c"},
+        **layout,
     )
     return figure.to_json()
+
+
+def shares_chart(rows: list) -> str:
+    """Budget shares: each item's spread of people's shares (box: middle half; whiskers: 5th to 95th
+    percentile) with the mean share and its 95% interval as a diamond, largest mean first. In % of the pot."""
+    rows = list(reversed(rows))
+    titles = [row.item.title for row in rows]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Box(
+            y=titles,
+            q1=[row.spread[1] * 100 for row in rows],
+            median=[row.median * 100 for row in rows],
+            q3=[row.spread[2] * 100 for row in rows],
+            lowerfence=[row.spread[0] * 100 for row in rows],
+            upperfence=[row.spread[3] * 100 for row in rows],
+            orientation="h",
+            name=_("People's shares"),
+            marker={"color": "#949494"},
+            line={"color": "#505a5f"},
+            fillcolor="#f3f2f1",
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[row.mean * 100 for row in rows],
+            y=titles,
+            mode="markers",
+            name=_("Mean share"),
+            marker={"color": MARKER_COLOUR, "size": 10, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [(row.high - row.mean) * 100 for row in rows],
+                "arrayminus": [(row.mean - row.low) * 100 for row in rows],
+                "color": MARKER_COLOUR,
+                "thickness": 2,
+            },
+            hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+        )
+    )
+    return _laid_out(
+        figure,
+        xaxis={"title": {"text": _("Share of the budget (%)")}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 10, "b": 80},
+        height=max(260, 56 * len(rows) + 120),
+    )

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -27,6 +28,28 @@ from engage.extensions import db
 
 class ExerciseKind(enum.Enum):
     PAIRWISE = "pairwise"
+    #: Share out a budget (money, points or dots) between the items
+    BUDGET = "budget"
+    #: Put the items in order (all of them, or a top N)
+    RANKING = "ranking"
+
+
+class BudgetMode(enum.Enum):
+    #: Share a fixed pot from nothing
+    SHARE = "share"
+    #: Start from current spending and move money between items
+    REBALANCE = "rebalance"
+
+
+class BudgetUnit(enum.Enum):
+    MONEY = "money"
+    POINTS = "points"
+    DOTS = "dots"
+
+
+class Threshold(enum.Enum):
+    BELOW = "below"
+    ABOVE = "above"
 
 
 class ExerciseStatus(enum.Enum):
@@ -82,6 +105,25 @@ class Exercise(db.Model):
     #: Residents may see the results once the exercise has closed.
     results_public: Mapped[bool] = mapped_column(Boolean, default=True)
     max_votes_per_respondent: Mapped[int] = mapped_column(Integer, default=200)
+    # -- budget exercises (NULL for the other kinds) --
+    budget_mode: Mapped[BudgetMode | None] = mapped_column(enum_column(BudgetMode, "budget_mode"))
+    unit: Mapped[BudgetUnit | None] = mapped_column(enum_column(BudgetUnit, "budget_unit"))
+    #: The pot to share (share mode), in whole pounds, points or dots. In rebalance mode, NULL: the total
+    #: is the items' current amounts added up.
+    budget_total: Mapped[int | None] = mapped_column(BigInteger)
+    #: Rebalance mode: the lowest and highest total residents may choose (NULL: the total stays fixed).
+    total_min: Mapped[int | None] = mapped_column(BigInteger)
+    total_max: Mapped[int | None] = mapped_column(BigInteger)
+    #: Band D equivalent households (the council tax base): a change in the total divided by this is the
+    #: change in a band D household's council tax. NULL: no council tax figure is shown.
+    band_d_households: Mapped[int | None] = mapped_column(Integer)
+    #: Share mode: every unit must be allocated before submitting.
+    require_full: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: After submitting, residents see their choices beside everyone's so far.
+    show_comparison: Mapped[bool] = mapped_column(Boolean, default=True)
+    # -- ranking exercises --
+    #: Residents rank only their top N (NULL: every item).
+    rank_top_n: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -93,7 +135,38 @@ class Exercise(db.Model):
     __table_args__ = (
         CheckConstraint("max_votes_per_respondent > 0", name="vote_cap_positive"),
         CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window_order"),
+        CheckConstraint("budget_total IS NULL OR budget_total > 0", name="budget_positive"),
+        CheckConstraint(
+            "total_min IS NULL OR total_max IS NULL OR total_min <= total_max", name="total_range_order"
+        ),
+        CheckConstraint("rank_top_n IS NULL OR rank_top_n > 0", name="top_n_positive"),
     )
+
+    @property
+    def is_budget(self) -> bool:
+        return self.kind is ExerciseKind.BUDGET
+
+    @property
+    def is_ranking(self) -> bool:
+        return self.kind is ExerciseKind.RANKING
+
+    @property
+    def current_total(self) -> int:
+        """Rebalance mode: current spending on the active items, added up."""
+        return sum(item.current_amount or 0 for item in self.active_items)
+
+    @property
+    def starting_total(self) -> int:
+        """The pot residents start from: the fixed total, or current spending when rebalancing."""
+        if self.budget_mode is BudgetMode.REBALANCE:
+            return self.current_total
+        return self.budget_total or 0
+
+    @property
+    def ranked_places(self) -> int:
+        """How many places a resident fills: the top N, or every item."""
+        n = len(self.active_items)
+        return min(self.rank_top_n, n) if self.rank_top_n else n
 
     def accepting_votes(self, now: datetime | None = None) -> bool:
         """Open, and inside its dates when it has them."""
@@ -132,12 +205,49 @@ class ExerciseItem(db.Model):
     comparisons: Mapped[int] = mapped_column(Integer, default=0)
     #: An Elo-style running rating used only to choose informative pairs; results use the Bradley-Terry fit.
     selection_rating: Mapped[float] = mapped_column(Float, default=0.0)
+    # -- budget exercises: amounts in the exercise's unit --
+    #: What residents start from in rebalance mode (the current budget).
+    current_amount: Mapped[int | None] = mapped_column(BigInteger)
+    #: A floor residents cannot go below (e.g. a statutory minimum), and a ceiling.
+    minimum: Mapped[int | None] = mapped_column(BigInteger)
+    maximum: Mapped[int | None] = mapped_column(BigInteger)
+    #: Amounts must be a multiple of this (e.g. 10,000 pounds or 1 point).
+    step: Mapped[int] = mapped_column(BigInteger, default=1)
+    #: A short "what this buys" line shown beside the amount.
+    buys: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     exercise: Mapped[Exercise] = relationship(back_populates="items")
     priority: Mapped[Priority | None] = relationship()
+    consequences: Mapped[list[ItemConsequence]] = relationship(
+        back_populates="item", order_by="ItemConsequence.threshold", cascade="all, delete-orphan"
+    )
 
-    __table_args__ = (UniqueConstraint("exercise_id", "priority_id"),)
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "priority_id"),
+        CheckConstraint("step > 0", name="step_positive"),
+        CheckConstraint("minimum IS NULL OR minimum >= 0", name="minimum_not_negative"),
+        CheckConstraint("minimum IS NULL OR maximum IS NULL OR minimum <= maximum", name="range_order"),
+        CheckConstraint("current_amount IS NULL OR current_amount >= 0", name="current_not_negative"),
+    )
+
+
+class ItemConsequence(db.Model):
+    """What an amount means, shown to a resident as they move an item: 'below 80,000: libraries close'."""
+
+    __tablename__ = "item_consequences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("exercise_items.id", ondelete="CASCADE"), index=True)
+    #: BELOW applies when the amount is under the threshold; ABOVE when it is over it.
+    direction: Mapped[Threshold] = mapped_column(enum_column(Threshold, "threshold"))
+    threshold: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(String(300))
+
+    item: Mapped[ExerciseItem] = relationship(back_populates="consequences")
+
+    def applies(self, amount: int) -> bool:
+        return amount < self.threshold if self.direction is Threshold.BELOW else amount > self.threshold
 
 
 class Respondent(db.Model):
@@ -202,6 +312,66 @@ class PairwiseVote(db.Model):
     @property
     def loser_id(self) -> int | None:
         return {Outcome.LEFT: self.right_item_id, Outcome.RIGHT: self.left_item_id}.get(self.outcome)
+
+
+class Submission(db.Model):
+    """One respondent's whole answer to a budget or ranking exercise. Never edited or deleted.
+
+    Its entries hold an amount per item (budget) or a place per ranked item (ranking: 1 is first; items
+    left out of a top-N ranking have no entry).
+    """
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
+    #: The facilitated workshop it was made in, if any.
+    workshop_session_id: Mapped[int | None] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Made by the check-answers page: a double click or retry re-sends it and is stored once.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+
+    entries: Mapped[list[SubmissionEntry]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionEntry.item_id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "idempotency_key"),
+        # One person, one submission per exercise.
+        UniqueConstraint("exercise_id", "respondent_id"),
+    )
+
+
+class SubmissionEntry(db.Model):
+    __tablename__ = "submission_entries"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_items.id", ondelete="RESTRICT"), primary_key=True
+    )
+    #: An amount in the exercise's unit (budget), or a place (ranking, 1 = first).
+    value: Mapped[int] = mapped_column(BigInteger)
+
+    submission: Mapped[Submission] = relationship(back_populates="entries")
+
+    __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
+
+
+class Comment(db.Model):
+    """An optional comment a respondent leaves after submitting."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), index=True)
+    respondent_id: Mapped[int | None] = mapped_column(ForeignKey("respondents.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PairCount(db.Model):

@@ -9,7 +9,6 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from engage.extensions import db
-from engage.population.service import population_margins
 from engage.prioritise.models import (
     Channel,
     Exercise,
@@ -18,8 +17,8 @@ from engage.prioritise.models import (
     PairCount,
     PairwiseVote,
     Respondent,
-    RespondentProfile,
 )
+from engage.prioritise.weighting import population_weights, respondent_groups
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,
     Stability,
@@ -30,7 +29,6 @@ from engage.stats.pairwise import (
     top_k_stability,
     win_matrix,
 )
-from engage.stats.raking import MISSING, rake
 
 #: Bootstrap resamples for intervals: enough for stable 95% percentile limits at the scale of a council
 #: exercise, and fast (see docs/benchmarks.md).
@@ -38,8 +36,6 @@ RESAMPLES = 200
 #: Up to this many decisive votes, intervals come from refitting bootstrap resamples; above it, from the
 #: cluster-robust (sandwich) covariance, which the tests check against the bootstrap and which takes one fit.
 BOOTSTRAP_MAX_VOTES = 100_000
-#: Fewer people than this answering the questions about themselves, and results are not weighted.
-MIN_WEIGHTED_RESPONDENTS = 30
 #: The top-k the stability signal speaks about.
 STABILITY_K = 5
 
@@ -223,37 +219,20 @@ def _population_weighted(
     exercise: Exercise, votes: DecisiveVotes, items: list, resamples: int
 ) -> tuple[WeightedScores | None, str | None]:
     """Scores with respondents raked to the area's population margins, or why that was not possible."""
-    margins = population_margins()
-    if not margins:
-        return None, "no-margins"
-    profiles = db.session.execute(
-        select(RespondentProfile.respondent_id, RespondentProfile.dimension, RespondentProfile.category)
-        .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
-        .where(Respondent.exercise_id == exercise.id, RespondentProfile.dimension.in_(list(margins)))
-    ).all()
-    position = {respondent_id: k for k, respondent_id in enumerate(votes.respondent_ids.tolist())}
-    dimensions = sorted({dimension for _, dimension, _ in profiles})
-    codes = {d: np.full(len(position), MISSING, dtype=np.int64) for d in dimensions}
-    lookup = {d: {category: c for c, category in enumerate(margins[d])} for d in dimensions}
-    answered = set()
-    for respondent_id, dimension, category in profiles:
-        if respondent_id in position and category in lookup[dimension]:
-            codes[dimension][position[respondent_id]] = lookup[dimension][category]
-            answered.add(respondent_id)
-    if len(answered) < MIN_WEIGHTED_RESPONDENTS:
-        return None, "too-few"
-    raked = rake(codes, {d: list(margins[d].values()) for d in dimensions})
+    weighting, reason = population_weights(exercise, votes.respondent_ids)
+    if weighting is None:
+        return None, reason
     n = len(items)
     point = beat_random_scores(
-        fit_bradley_terry(win_matrix(votes.winners, votes.losers, n, raked.weights[votes.respondents]))
+        fit_bradley_terry(win_matrix(votes.winners, votes.losers, n, weighting.weights[votes.respondents]))
     )
-    _, boot = _intervals(votes, n, resamples, weights=raked.weights)
+    _, boot = _intervals(votes, n, resamples, weights=weighting.weights)
     return WeightedScores(
         _item_scores(items, point, boot, votes, n),
-        dimensions,
-        len(answered),
-        raked.effective_sample_size,
-        raked.converged,
+        weighting.dimensions,
+        weighting.respondents_with_answers,
+        weighting.effective_sample_size,
+        weighting.converged,
     ), None
 
 
@@ -266,17 +245,9 @@ def _add_breakdowns(
         if mask.any():
             scores = _point_scores(votes, mask, n)
             results.by_channel[channel.value] = {item.id: float(scores[index[item.id]]) for item in items}
-    profiles = db.session.execute(
-        select(RespondentProfile.respondent_id, RespondentProfile.dimension, RespondentProfile.category)
-        .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
-        .where(Respondent.exercise_id == exercise.id)
-    ).all()
-    by_dimension: dict[str, dict[str, set[int]]] = {}
-    for respondent_id, dimension, category in profiles:
-        by_dimension.setdefault(dimension, {}).setdefault(category, set()).add(respondent_id)
     vote_people = votes.respondent_ids[votes.respondents] if len(votes.respondents) else votes.respondents
-    for dimension, categories in sorted(by_dimension.items()):
-        for category, people in sorted(categories.items()):
+    for dimension, categories in respondent_groups(exercise).items():
+        for category, people in categories.items():
             mask = np.isin(vote_people, list(people))
             if mask.any():
                 scores = _point_scores(votes, mask, n)

@@ -14,6 +14,7 @@ from engage.boards.service import save_priority
 from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise import logger
+from engage.prioritise.budget_setup import budget_not_ready, has_submissions
 from engage.prioritise.models import (
     Exercise,
     ExerciseItem,
@@ -22,6 +23,7 @@ from engage.prioritise.models import (
     PairwiseVote,
     Respondent,
     RespondentProfile,
+    Submission,
     Suggestion,
     SuggestionStatus,
 )
@@ -76,8 +78,14 @@ def save_exercise(
     allow_suggestions: bool,
     results_public: bool,
     max_votes_per_respondent: int = 200,
+    kind: ExerciseKind = ExerciseKind.PAIRWISE,
+    **kind_settings,
 ) -> Exercise:
-    """Create a pairwise exercise, or change one. Once open, items can be added but never removed."""
+    """Create an exercise, or change one. Once open, items can be added but never removed.
+
+    ``kind`` is set when the exercise is created and never changes; ``kind_settings`` are the budget or
+    ranking settings (columns of Exercise such as ``budget_mode`` or ``rank_top_n``).
+    """
     chosen = {priority.id: priority for priority in priorities}
     if any(priority.board_id != board.id for priority in chosen.values()):
         raise FieldConflict("priorities", str(_l("Choose priorities from this board only")))
@@ -85,7 +93,7 @@ def save_exercise(
         exercise = Exercise(
             board=board,
             organisation_id=organisation_id,
-            kind=ExerciseKind.PAIRWISE,
+            kind=kind,
             created_by=user,
             items=[],
         )
@@ -109,6 +117,16 @@ def save_exercise(
     exercise.opens_at, exercise.closes_at = opens_at, closes_at
     exercise.allow_suggestions, exercise.results_public = allow_suggestions, results_public
     exercise.max_votes_per_respondent = max_votes_per_respondent
+    unknown = set(kind_settings) - KIND_SETTINGS
+    if unknown:
+        raise TypeError(f"not exercise settings: {sorted(unknown)}")
+    if kind_settings and has_submissions(exercise) and _changes(exercise, kind_settings, BUDGET_LOCKED):
+        db.session.rollback()
+        raise FieldConflict(
+            "budget_total", str(_l("People have already answered, so the budget can no longer change"))
+        )
+    for name, value in kind_settings.items():
+        setattr(exercise, name, value)
     if len(exercise.active_items) < MIN_ITEMS:
         db.session.rollback()
         raise FieldConflict("priorities", str(_l("Choose at least %(n)s priorities", n=MIN_ITEMS)))
@@ -117,10 +135,34 @@ def save_exercise(
     return exercise
 
 
+#: Settings of budget and ranking exercises that save_exercise accepts.
+KIND_SETTINGS = {
+    "budget_mode",
+    "unit",
+    "budget_total",
+    "total_min",
+    "total_max",
+    "band_d_households",
+    "require_full",
+    "show_comparison",
+    "rank_top_n",
+}
+#: Settings that would change the meaning of answers already given.
+BUDGET_LOCKED = {"budget_mode", "unit", "budget_total", "total_min", "total_max", "rank_top_n"}
+
+
+def _changes(exercise: Exercise, settings: Mapping, names: set[str]) -> bool:
+    return any(name in settings and getattr(exercise, name) != settings[name] for name in names)
+
+
 def set_status(exercise: Exercise, status: ExerciseStatus) -> Exercise:
     """Open, close or reopen an exercise. Opening needs at least three items; a draft cannot be closed."""
     if status is ExerciseStatus.OPEN and len(exercise.active_items) < MIN_ITEMS:
         raise StateError(str(_l("An exercise needs at least %(n)s items before it can open", n=MIN_ITEMS)))
+    if status is ExerciseStatus.OPEN and exercise.kind is ExerciseKind.BUDGET:
+        problem = budget_not_ready(exercise)
+        if problem:
+            raise StateError(problem)
     if status is ExerciseStatus.CLOSED and exercise.status is ExerciseStatus.DRAFT:
         raise StateError(str(_l("A draft exercise has not opened, so it cannot close")))
     if status is ExerciseStatus.DRAFT and exercise.status is not ExerciseStatus.DRAFT:
@@ -132,9 +174,10 @@ def set_status(exercise: Exercise, status: ExerciseStatus) -> Exercise:
 
 
 def exercise_totals(exercise: Exercise) -> dict[str, int]:
-    """Votes and respondents so far, and suggestions waiting for moderation."""
+    """Votes (or submissions) and respondents so far, and suggestions waiting for moderation."""
+    answers = PairwiseVote if exercise.kind is ExerciseKind.PAIRWISE else Submission
     votes = db.session.scalar(
-        select(func.count()).select_from(PairwiseVote).where(PairwiseVote.exercise_id == exercise.id)
+        select(func.count()).select_from(answers).where(answers.exercise_id == exercise.id)
     )
     respondents = db.session.scalar(
         select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)

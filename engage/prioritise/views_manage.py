@@ -11,9 +11,12 @@ from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.models import Board, PriorityStatus
 from engage.boards.service import get_board_or_404
 from engage.extensions import csrf, db
-from engage.prioritise import bp, charts, exports, results, service
+from engage.prioritise import answer_exports, bp, charts, exports, results, service
+from engage.prioritise.answer_forms import BudgetExerciseForm, ItemBudgetsForm, RankingExerciseForm
+from engage.prioritise.answer_pages import render_answer_results
+from engage.prioritise.budget_setup import budget_not_ready, save_item_budgets
 from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm, end_of_day, start_of_day
-from engage.prioritise.models import Exercise, ExerciseItem, ExerciseStatus, Suggestion
+from engage.prioritise.models import Exercise, ExerciseItem, ExerciseKind, ExerciseStatus, Suggestion
 from engage.service_errors import FieldConflict
 from engage.web import allow_inline_styles
 
@@ -36,12 +39,21 @@ def _may_create_on(board: Board) -> bool:
     )
 
 
+FORMS = {
+    ExerciseKind.PAIRWISE: ExerciseForm,
+    ExerciseKind.BUDGET: BudgetExerciseForm,
+    ExerciseKind.RANKING: RankingExerciseForm,
+}
+
+
 @bp.route("/manage/boards/<slug>/exercises/new", methods=["GET", "POST"])
+@bp.route("/manage/boards/<slug>/exercises/new/<any(budget, ranking):kind>", methods=["GET", "POST"])
 @bp.route("/manage/exercises/<int:exercise_id>/edit", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the form
 @login_required
-def edit_exercise(slug: str | None = None, exercise_id: int | None = None):
+def edit_exercise(slug: str | None = None, exercise_id: int | None = None, kind: str = "pairwise"):
     exercise = _exercise_for(exercise_id, manage=True) if exercise_id else None
+    kind = exercise.kind if exercise else ExerciseKind(kind)
     board = exercise.board if exercise else get_board_or_404(slug)
     if exercise is None and not _may_create_on(board):
         abort(403)
@@ -54,11 +66,17 @@ def edit_exercise(slug: str | None = None, exercise_id: int | None = None):
     locked = set()
     if exercise and exercise.status is not ExerciseStatus.DRAFT:
         locked = {i.priority_id for i in exercise.active_items if i.priority_id}
-    form = ExerciseForm(obj=exercise, priorities=available, locked=locked)
+    form = FORMS[kind](obj=exercise, priorities=available, locked=locked)
     if request.method == "GET":
         if exercise is None:
             form.priorities.data = [p.id for p in board.active_priorities]
-            form.allow_suggestions.data = form.results_public.data = True
+            form.allow_suggestions.data = form.results_public.data = kind is ExerciseKind.PAIRWISE
+            if kind is not ExerciseKind.PAIRWISE:
+                form.show_comparison.data = form.results_public.data = True
+            if kind is ExerciseKind.BUDGET:
+                form.require_full.data = True
+        elif kind is ExerciseKind.BUDGET:
+            form.budget_mode.data, form.unit.data = exercise.budget_mode.value, exercise.unit.value
         else:
             form.priorities.data = [i.priority_id for i in exercise.active_items if i.priority_id]
             form.opens_on.data = exercise.opens_at.date() if exercise.opens_at else None
@@ -79,15 +97,51 @@ def edit_exercise(slug: str | None = None, exercise_id: int | None = None):
                 closes_at=end_of_day(form.closes_on.data),
                 allow_suggestions=form.allow_suggestions.data,
                 results_public=form.results_public.data,
-                max_votes_per_respondent=form.max_votes_per_respondent.data,
+                kind=kind,
+                **_kind_settings(form),
             )
         except FieldConflict as conflict:
             form.add_error(conflict.field, conflict.message)
         else:
             flash(_("Saved %(title)s.", title=saved.title), "success")
+            if kind is ExerciseKind.BUDGET and exercise is None:
+                return redirect(url_for(".edit_items", exercise_id=saved.id))
             return redirect(url_for(".manage_exercise", exercise_id=saved.id))
     status = 400 if form.errors else 200
-    return render_template("prioritise/exercise_form.html", form=form, board=board, exercise=exercise), status
+    return render_template(
+        "prioritise/exercise_form.html", form=form, board=board, exercise=exercise, kind=kind
+    ), status
+
+
+def _kind_settings(form) -> dict:
+    """The settings only some kinds have; a pairwise exercise's vote cap rides along here too."""
+    if isinstance(form, BudgetExerciseForm | RankingExerciseForm):
+        return form.settings()
+    return {"max_votes_per_respondent": form.max_votes_per_respondent.data}
+
+
+@bp.route("/manage/exercises/<int:exercise_id>/items", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token
+@login_required
+def edit_items(exercise_id: int):
+    """A budget exercise's amounts per item: current budget, least, most, step, what it buys, consequences."""
+    exercise = _exercise_for(exercise_id, manage=True)
+    if exercise.kind is not ExerciseKind.BUDGET:
+        abort(404)
+    form = ItemBudgetsForm.build(exercise)
+    if form.validate_on_submit():
+        try:
+            save_item_budgets(exercise, form.budgets)
+        except FieldConflict as conflict:
+            if conflict.field in form:
+                form.add_error(conflict.field, conflict.message)
+            else:
+                form.add_error("csrf_token", conflict.message)
+        else:
+            flash(_("Saved the items' amounts."), "success")
+            return redirect(url_for(".manage_exercise", exercise_id=exercise.id))
+    status = 400 if form.errors else 200
+    return render_template("prioritise/items_form.html", form=form, exercise=exercise), status
 
 
 @bp.get("/manage/exercises/<int:exercise_id>")
@@ -99,6 +153,7 @@ def manage_exercise(exercise_id: int):
         exercise=exercise,
         totals=service.exercise_totals(exercise),
         can_manage=_can_manage(exercise),
+        not_ready=budget_not_ready(exercise) if exercise.kind is ExerciseKind.BUDGET else None,
     )
 
 
@@ -173,20 +228,29 @@ def moderate_suggestion(suggestion_id: int, action: str):
 @login_required
 def exercise_results(exercise_id: int):
     exercise = _exercise_for(exercise_id, manage=False)
-    outcome = results.pairwise_results(exercise)
     allow_inline_styles()
+    if exercise.kind is not ExerciseKind.PAIRWISE:
+        return render_answer_results(exercise, public=False)
+    outcome = results.pairwise_results(exercise)
     return render_template(
         "prioritise/results.html", exercise=exercise, results=outcome, chart=charts.scores_chart(outcome)
     )
 
 
-@bp.get("/manage/exercises/<int:exercise_id>/<any(votes, scores):what>.<any(csv, xlsx):fmt>")
+DOWNLOADS = "<any(votes, scores, responses, results):what>.<any(csv, xlsx, pb):fmt>"
+
+
+@bp.get(f"/manage/exercises/<int:exercise_id>/{DOWNLOADS}")
 @login_required
 def download(exercise_id: int, what: str, fmt: str):
     exercise = _exercise_for(exercise_id, manage=False)
+    if exercise.kind is not ExerciseKind.PAIRWISE:
+        return answer_exports.download(exercise, what, fmt)
     if what == "votes":
         if fmt != "csv":
             abort(404)
         return exports.votes_csv_response(exercise)
+    if what != "scores" or fmt == "pb":
+        abort(404)
     outcome = results.pairwise_results(exercise, breakdowns=False)
     return exports.scores_csv_response(outcome) if fmt == "csv" else exports.scores_xlsx_response(outcome)

@@ -10,10 +10,18 @@ from flask_babel import gettext as _
 
 from engage.extensions import csrf, db, htmx, limiter
 from engage.prioritise import bp, charts, results, service, voting
+from engage.prioritise.answer_pages import render_answer_results
 from engage.prioritise.forms import ProfileForm, SuggestionForm, VoteForm
-from engage.prioritise.models import Exercise, ExerciseStatus, Outcome, Respondent, SkipReason
+from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, Respondent, SkipReason
 from engage.respondents import current_token, set_token_cookie, token_or_new
 from engage.web import allow_inline_styles
+
+#: Where each kind of exercise starts once a resident presses "Start now".
+FIRST_STEP = {
+    ExerciseKind.PAIRWISE: ".vote",
+    ExerciseKind.BUDGET: ".allocate",
+    ExerciseKind.RANKING: ".rank",
+}
 
 
 def public_exercise_or_404(exercise_id: int) -> Exercise:
@@ -24,12 +32,12 @@ def public_exercise_or_404(exercise_id: int) -> Exercise:
     return exercise
 
 
-def _respondent(exercise: Exercise):
+def respondent_here(exercise: Exercise):
     token = current_token()
     return voting.find_respondent(exercise, token) if token else None
 
 
-def _respondent_key() -> str:
+def respondent_key() -> str:
     return current_token() or request.remote_addr or "anonymous"
 
 
@@ -44,7 +52,11 @@ def _vote_address_limit() -> str:
 @bp.get("/exercises/<int:exercise_id>")
 def start(exercise_id: int):
     exercise = public_exercise_or_404(exercise_id)
-    return render_template("prioritise/start.html", exercise=exercise, respondent=_respondent(exercise))
+    return render_template(
+        "prioritise/start.html",
+        exercise=exercise,
+        first_step=url_for(FIRST_STEP[exercise.kind], exercise_id=exercise.id),
+    )
 
 
 def _pair_context(
@@ -99,7 +111,7 @@ def _record_posted_vote(exercise: Exercise, token: str):
 @bp.route("/exercises/<int:exercise_id>/vote", methods=["GET", "POST"])
 @csrf.exempt  # the vote form checks its own token and says so on the page when it has expired
 @limiter.limit(_vote_address_limit, methods=["POST"])
-@limiter.limit(_vote_limit, methods=["POST"], key_func=_respondent_key)
+@limiter.limit(_vote_limit, methods=["POST"], key_func=respondent_key)
 def vote(exercise_id: int):
     exercise = public_exercise_or_404(exercise_id)
     if not exercise.accepting_votes():
@@ -118,8 +130,8 @@ def vote(exercise_id: int):
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response
 
 
-def _render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, status: int = 200):
-    respondent = _respondent(exercise)
+def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, status: int = 200):
+    respondent = respondent_here(exercise)
     failed = suggestion_form if suggestion_form is not None else profile_form
     return render_template(
         "prioritise/finish.html",
@@ -134,37 +146,27 @@ def _render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, 
 
 @bp.get("/exercises/<int:exercise_id>/finish")
 def finish(exercise_id: int):
-    return _render_finish(public_exercise_or_404(exercise_id))
+    exercise = public_exercise_or_404(exercise_id)
+    if exercise.kind is not ExerciseKind.PAIRWISE:
+        return redirect(url_for(".answered", exercise_id=exercise.id))
+    return render_finish(exercise)
 
 
 @bp.post("/exercises/<int:exercise_id>/suggest")
 @csrf.exempt
-@limiter.limit("10 per hour", key_func=_respondent_key)
+@limiter.limit("10 per hour", key_func=respondent_key)
 def suggest(exercise_id: int):
     exercise = public_exercise_or_404(exercise_id)
     if not exercise.allow_suggestions:
         abort(404)
     form = SuggestionForm()
     if form.validate_on_submit():
-        service.add_suggestion(exercise, _respondent(exercise), form.text.data)
+        service.add_suggestion(exercise, respondent_here(exercise), form.text.data)
         flash(
             _("Thank you. Your suggestion will be read by the board's officers before it appears."), "success"
         )
         return redirect(url_for(".finish", exercise_id=exercise.id))
-    return _render_finish(exercise, suggestion_form=form, status=400)
-
-
-@bp.post("/exercises/<int:exercise_id>/about-you")
-@csrf.exempt
-def about_you(exercise_id: int):
-    exercise = public_exercise_or_404(exercise_id)
-    form = ProfileForm.build()
-    if form.validate_on_submit():
-        respondent = _respondent(exercise)
-        if respondent is not None:
-            service.save_profile(respondent, form.answers())
-        return redirect(url_for(".thank_you", exercise_id=exercise.id))
-    return _render_finish(exercise, profile_form=form, status=400)
+    return render_finish(exercise, suggestion_form=form, status=400)
 
 
 @bp.get("/exercises/<int:exercise_id>/thank-you")
@@ -178,8 +180,10 @@ def public_results(exercise_id: int):
     exercise = public_exercise_or_404(exercise_id)
     if not (exercise.results_public and exercise.status is ExerciseStatus.CLOSED):
         abort(404)
-    outcome = results.pairwise_results(exercise, breakdowns=False)
     allow_inline_styles()
+    if exercise.kind is not ExerciseKind.PAIRWISE:
+        return render_answer_results(exercise, public=True)
+    outcome = results.pairwise_results(exercise, breakdowns=False)
     return render_template(
         "prioritise/public_results.html",
         exercise=exercise,

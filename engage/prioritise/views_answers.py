@@ -1,0 +1,162 @@
+"""What budget and ranking exercises share: check your answers, submit once, then compare and comment."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from engage.extensions import csrf, db, limiter
+from engage.prioritise import bp, budget_results, ranking_results, service, voting
+from engage.prioritise.allocation_rules import summarise
+from engage.prioritise.amounts import format_amount, format_share
+from engage.prioritise.answer_forms import CommentForm, SubmitAnswerForm
+from engage.prioritise.drafts import clear_draft, load_draft
+from engage.prioritise.forms import ProfileForm
+from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
+from engage.prioritise.submitting import SubmissionInvalid, add_comment, find_submission, record_submission
+from engage.prioritise.views_resident import (
+    FIRST_STEP,
+    public_exercise_or_404,
+    render_finish,
+    respondent_here,
+    respondent_key,
+)
+from engage.respondents import set_token_cookie, token_or_new
+
+
+def answering_exercise_or_404(exercise_id: int, kind: ExerciseKind):
+    """(exercise, None) when it takes answers now; (exercise, the 'not open' page) when it does not."""
+    exercise = db.get_or_404(Exercise, exercise_id)
+    if exercise.status is ExerciseStatus.DRAFT or exercise.kind is not kind:
+        abort(404)
+    if not exercise.accepting_votes():
+        return exercise, render_template("prioritise/not_open.html", exercise=exercise)
+    return exercise, None
+
+
+def already_answered(exercise: Exercise) -> bool:
+    return find_submission(exercise, respondent_here(exercise)) is not None
+
+
+def _check_page(exercise: Exercise, draft: dict[int, int], form: SubmitAnswerForm, status: int = 200):
+    items = {item.id: item for item in exercise.active_items}
+    context = {"exercise": exercise, "form": form, "draft": draft}
+    if exercise.kind is ExerciseKind.BUDGET:
+        context["summary"] = summarise(exercise, draft)
+        context["rows"] = [(item, draft.get(item.id, 0)) for item in exercise.active_items]
+    else:
+        ranked = sorted((place, item_id) for item_id, place in draft.items())
+        context["rows"] = [items[item_id] for _, item_id in ranked]
+    return render_template("prioritise/check_answers.html", **context), status
+
+
+@bp.route("/exercises/<int:exercise_id>/check", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token and says so on the page
+@limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
+def check_answers(exercise_id: int):
+    exercise = db.get_or_404(Exercise, exercise_id)
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        abort(404)
+    exercise, closed = answering_exercise_or_404(exercise_id, exercise.kind)
+    if closed is not None:
+        return closed
+    first_step = url_for(FIRST_STEP[exercise.kind], exercise_id=exercise.id)
+    draft = load_draft(exercise)
+    if already_answered(exercise):
+        return redirect(url_for(".answered", exercise_id=exercise.id))
+    if draft is None:
+        return redirect(first_step)
+    form = SubmitAnswerForm()
+    if not form.is_submitted():
+        form.key.data = secrets.token_hex(16)
+        return _check_page(exercise, draft, form)
+    if not form.validate():
+        return _check_page(exercise, draft, form, 400)
+    token, _new = token_or_new()
+    try:
+        record_submission(
+            exercise, token, draft, idempotency_key=form.key.data, locale=str(get_locale() or "en")
+        )
+    except SubmissionInvalid:
+        # The exercise changed under the draft (an item was added): send them back to look again.
+        flash(_("The exercise has changed since you started. Check your answers again."), "important")
+        return redirect(first_step)
+    except voting.VoteRefused:
+        return render_template("prioritise/not_open.html", exercise=exercise)
+    clear_draft(exercise)
+    return set_token_cookie(redirect(url_for(".answered", exercise_id=exercise.id)), token)
+
+
+def render_answered(exercise: Exercise, comment_form=None, profile_form=None, status: int = 200):
+    """The page after submitting: their answer beside everyone's, a comment box and 'about you'."""
+    submission = find_submission(exercise, respondent_here(exercise))
+    if submission is None:
+        return redirect(url_for(".start", exercise_id=exercise.id))
+    comparison = None
+    if exercise.show_comparison:
+        if exercise.kind is ExerciseKind.BUDGET:
+            everyone = budget_results.budget_results(exercise, resamples=0, breakdowns=False)
+            mine = budget_results.respondent_shares(exercise, submission)
+            comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
+        else:
+            everyone = ranking_results.ranking_results(exercise, resamples=0, breakdowns=False)
+            mine = {entry.item_id: entry.value for entry in submission.entries}
+            comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
+        comparison = {"rows": comparison, "respondents": everyone.respondents}
+    failed = comment_form if comment_form is not None else profile_form
+    return render_template(
+        "prioritise/answered.html",
+        exercise=exercise,
+        submission=submission,
+        comparison=comparison,
+        comment_form=comment_form or CommentForm(formdata=None),
+        profile_form=profile_form or ProfileForm.build(formdata=None),
+        form=failed,
+    ), status
+
+
+@bp.get("/exercises/<int:exercise_id>/your-answer")
+def answered(exercise_id: int):
+    exercise = db.get_or_404(Exercise, exercise_id)
+    if exercise.status is ExerciseStatus.DRAFT or exercise.kind is ExerciseKind.PAIRWISE:
+        abort(404)
+    return render_answered(exercise)
+
+
+@bp.post("/exercises/<int:exercise_id>/comment")
+@csrf.exempt
+@limiter.limit("10 per hour", key_func=respondent_key)
+def comment(exercise_id: int):
+    exercise = db.get_or_404(Exercise, exercise_id)
+    respondent = respondent_here(exercise)
+    if exercise.status is ExerciseStatus.DRAFT or find_submission(exercise, respondent) is None:
+        abort(404)
+    form = CommentForm()
+    if form.validate_on_submit():
+        add_comment(exercise, respondent, form.text.data)
+        flash(_("Thank you. Your comment has been sent to the board's officers."), "success")
+        return redirect(url_for(".answered", exercise_id=exercise.id))
+    return render_answered(exercise, comment_form=form, status=400)
+
+
+@bp.post("/exercises/<int:exercise_id>/about-you")
+@csrf.exempt
+def about_you(exercise_id: int):
+    """The optional equality questions, after any kind of exercise."""
+    exercise = public_exercise_or_404(exercise_id)
+    form = ProfileForm.build()
+    if form.validate_on_submit():
+        respondent = respondent_here(exercise)
+        if respondent is not None:
+            service.save_profile(respondent, form.answers())
+        return redirect(url_for(".thank_you", exercise_id=exercise.id))
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        return render_finish(exercise, profile_form=form, status=400)
+    return render_answered(exercise, profile_form=form, status=400)
+
+
+bp.add_app_template_filter(format_amount, "amount")
+bp.add_app_template_filter(format_share, "share")

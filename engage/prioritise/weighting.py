@@ -1,0 +1,73 @@
+"""Respondents' equality answers, for population weighting and breakdowns: shared by every exercise kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+
+from engage.extensions import db
+from engage.population.service import population_margins
+from engage.prioritise.models import Exercise, Respondent, RespondentProfile
+from engage.stats.raking import MISSING, rake
+
+#: Fewer people than this answering the questions about themselves, and results are not weighted.
+MIN_WEIGHTED_RESPONDENTS = 30
+
+
+@dataclass(frozen=True)
+class PopulationWeights:
+    #: One weight per respondent, in the order asked for (mean 1).
+    weights: np.ndarray
+    dimensions: list[str]
+    #: People who answered at least one of the weighting questions.
+    respondents_with_answers: int
+    effective_sample_size: float
+    #: False when the weight cap stopped the margins matching exactly.
+    converged: bool
+
+
+def _profiles(exercise: Exercise, dimensions: list[str] | None = None) -> list[tuple[int, str, str]]:
+    query = (
+        select(RespondentProfile.respondent_id, RespondentProfile.dimension, RespondentProfile.category)
+        .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
+        .where(Respondent.exercise_id == exercise.id)
+    )
+    if dimensions is not None:
+        query = query.where(RespondentProfile.dimension.in_(dimensions))
+    return [tuple(row) for row in db.session.execute(query).all()]
+
+
+def population_weights(
+    exercise: Exercise, respondent_ids: np.ndarray
+) -> tuple[PopulationWeights | None, str | None]:
+    """Weights raking these respondents to the area's population margins, or why that was not possible:
+    "no-margins" (no population figures loaded) or "too-few" (too few answered the questions)."""
+    margins = population_margins()
+    if not margins:
+        return None, "no-margins"
+    profiles = _profiles(exercise, list(margins))
+    position = {respondent_id: k for k, respondent_id in enumerate(respondent_ids.tolist())}
+    dimensions = sorted({dimension for _, dimension, _ in profiles})
+    codes = {d: np.full(len(position), MISSING, dtype=np.int64) for d in dimensions}
+    lookup = {d: {category: c for c, category in enumerate(margins[d])} for d in dimensions}
+    answered = set()
+    for respondent_id, dimension, category in profiles:
+        if respondent_id in position and category in lookup[dimension]:
+            codes[dimension][position[respondent_id]] = lookup[dimension][category]
+            answered.add(respondent_id)
+    if len(answered) < MIN_WEIGHTED_RESPONDENTS:
+        return None, "too-few"
+    raked = rake(codes, {d: list(margins[d].values()) for d in dimensions})
+    return PopulationWeights(
+        raked.weights, dimensions, len(answered), raked.effective_sample_size, raked.converged
+    ), None
+
+
+def respondent_groups(exercise: Exercise) -> dict[str, dict[str, set[int]]]:
+    """{dimension: {category: respondent ids}} from the equality answers, sorted by dimension and category."""
+    groups: dict[str, dict[str, set[int]]] = {}
+    for respondent_id, dimension, category in _profiles(exercise):
+        groups.setdefault(dimension, {}).setdefault(category, set()).add(respondent_id)
+    return {d: dict(sorted(categories.items())) for d, categories in sorted(groups.items())}
