@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy
 import scipy
 
-from benchmarks.allocation import bench_allocation
+from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.pairwise import bench_requests, bench_statistics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def main() -> None:
     bench_requests(pairwise)
     allocation: list[tuple[str, str, str, str]] = []
     bench_allocation(allocation)
+    bench_budget_requests(allocation)
     lines = [
         "# Benchmarks",
         "",
@@ -46,7 +47,7 @@ def main() -> None:
         "",
         *table(pairwise),
         "",
-        "## Budget allocation (statistics only; the exercise itself is not built yet)",
+        "## Budget allocation and ranking",
         "",
         *table(allocation),
         "",

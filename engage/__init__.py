@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +74,24 @@ def configure_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
-def register_blueprints(app: Flask) -> None:
-    """One blueprint per domain package."""
-    from engage.accounts import bp as accounts_bp
-    from engage.boards import bp as boards_bp
-    from engage.population import bp as population_bp
-    from engage.prioritise import bp as prioritise_bp
-    from engage.public import bp as public_bp
+#: The modules that add routes to each package's blueprint. They are imported here, when the app is built,
+#: not by the packages themselves: importing a package's models then never pulls in another package's views
+#: (which is what made import cycles between boards and prioritise).
+ROUTE_MODULES = {
+    "public": ["views"],
+    "accounts": ["views"],
+    "boards": ["views"],
+    "prioritise": ["views_resident", "views_answers", "views_budget", "views_ranking", "views_manage"],
+    "population": ["views"],
+}
 
-    for blueprint in (public_bp, accounts_bp, boards_bp, prioritise_bp, population_bp):
-        app.register_blueprint(blueprint)
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per domain package, with the routes its view modules add."""
+    for package, modules in ROUTE_MODULES.items():
+        for module in modules:
+            import_module(f"engage.{package}.{module}")
+        app.register_blueprint(import_module(f"engage.{package}").bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -6,5 +6,3 @@ from flask import Blueprint
 
 bp = Blueprint("boards", __name__)
 logger = logging.getLogger(__name__)
-
-from engage.boards import views  # noqa: E402,F401  (registers the routes on bp)

@@ -6,5 +6,3 @@ from flask import Blueprint
 
 bp = Blueprint("population", __name__)
 logger = logging.getLogger(__name__)
-
-from engage.population import views  # noqa: E402,F401  (registers the routes on bp)

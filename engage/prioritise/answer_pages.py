@@ -1,12 +1,18 @@
-"""The results page of a budget or ranking exercise, shared by the officers' and the public view."""
+"""Pages of budget and ranking exercises that more than one view renders: the page after answering, and
+the results (officers' and public)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from engage.prioritise import budget_results, charts, ranking_results
+from engage.prioritise.answer_forms import CommentForm
+from engage.prioritise.forms import ProfileForm, SuggestionForm
 from engage.prioritise.models import Exercise, ExerciseKind
+from engage.prioritise.submitting import find_submission
+from engage.prioritise.voting import find_respondent
+from engage.respondents import current_token
 
 
 def render_answer_results(exercise: Exercise, public: bool):
@@ -30,3 +36,37 @@ def render_answer_results(exercise: Exercise, public: bool):
         public=public,
         breakdowns=breakdowns,
     )
+
+
+def render_answered(
+    exercise: Exercise, comment_form=None, profile_form=None, suggestion_form=None, status: int = 200
+):
+    """The page after submitting: their answer beside everyone's, a suggestion and a comment box, and
+    'about you'."""
+    token = current_token()
+    respondent = find_respondent(exercise, token) if token else None
+    submission = find_submission(exercise, respondent)
+    if submission is None:
+        return redirect(url_for(".start", exercise_id=exercise.id))
+    comparison = None
+    if exercise.show_comparison:
+        if exercise.kind is ExerciseKind.BUDGET:
+            everyone = budget_results.budget_results(exercise, resamples=0, breakdowns=False)
+            mine = budget_results.respondent_shares(exercise, submission)
+            comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
+        else:
+            everyone = ranking_results.ranking_results(exercise, resamples=0, breakdowns=False)
+            mine = {entry.item_id: entry.value for entry in submission.entries}
+            comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
+        comparison = {"rows": comparison, "respondents": everyone.respondents}
+    failed = next((f for f in (comment_form, profile_form, suggestion_form) if f is not None), None)
+    return render_template(
+        "prioritise/answered.html",
+        exercise=exercise,
+        submission=submission,
+        comparison=comparison,
+        comment_form=comment_form or CommentForm(formdata=None),
+        suggestion_form=suggestion_form or SuggestionForm(formdata=None),
+        profile_form=profile_form or ProfileForm.build(formdata=None),
+        form=failed,
+    ), status

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engage.prioritise.answer_matrix import AnswerMatrix, load_answer_matrix
+from engage.prioritise.answer_matrix import load_answer_matrix
 from engage.prioritise.models import Channel, Exercise, ExerciseItem
 from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
 from engage.stats.pairwise import (
@@ -16,7 +16,7 @@ from engage.stats.pairwise import (
     fit_bradley_terry,
     win_matrix,
 )
-from engage.stats.ranking import borda_points, rank_summary, rankings_to_pairs
+from engage.stats.ranking import borda_points, places_to_pairs, rank_summary
 
 #: Bootstrap resamples over respondents for each interval.
 RESAMPLES = 200
@@ -58,40 +58,29 @@ class RankingResults:
     by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
 
 
-def rankings_from(answers: AnswerMatrix) -> list[list[int]]:
-    """Each respondent's ranked item positions, first place first (unranked items left out)."""
-    rankings = []
-    for row in answers.values:
-        placed = np.flatnonzero(~np.isnan(row))
-        rankings.append(placed[np.argsort(row[placed], kind="stable")].tolist())
-    return rankings
-
-
-def _point_scores(rankings: list[list[int]], n: int, weights: np.ndarray | None = None) -> np.ndarray:
-    winners, losers, people = rankings_to_pairs(rankings, n)
+def _point_scores(places: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    winners, losers, people = places_to_pairs(places)
     vote_weights = None if weights is None else weights[people]
+    n = places.shape[1]
     return beat_random_scores(
         fit_bradley_terry(win_matrix(winners, losers, n, vote_weights), alpha=DEFAULT_ALPHA)
     )
 
 
 def _item_ranks(
-    items: list[ExerciseItem], rankings: list[list[int]], weights: np.ndarray | None, resamples: int
+    items: list[ExerciseItem], places: np.ndarray, weights: np.ndarray | None, resamples: int
 ) -> list[ItemRank]:
     n = len(items)
-    winners, losers, people = rankings_to_pairs(rankings, n)
+    winners, losers, people = places_to_pairs(places)
+    w = np.ones(len(places)) if weights is None else np.asarray(weights, dtype=np.float64)
+    point = beat_random_scores(
+        fit_bradley_terry(win_matrix(winners, losers, n, w[people]), alpha=DEFAULT_ALPHA)
+    )
     boot = bootstrap_scores(winners, losers, people, n, n_resamples=resamples, weights=weights)
-    point = _point_scores(rankings, n, weights)
-    w = np.ones(len(rankings)) if weights is None else np.asarray(weights, dtype=np.float64)
-    mean_rank, _ = rank_summary(rankings, n)
-    ranked_by = np.zeros(n, dtype=int)
-    first = np.zeros(n)
-    for person, ranking in enumerate(rankings):
-        ranked_by[ranking] += 1
-        if ranking:
-            first[ranking[0]] += w[person]
-    first /= max(w.sum(), 1e-12)
-    borda = borda_points(rankings, n)
+    mean_rank, _ = rank_summary(places, n)
+    ranked_by = (~np.isnan(places)).sum(axis=0)
+    first = (w @ (places == 1)) / max(w.sum(), 1e-12)
+    borda = borda_points(places, n)
     order = np.argsort(-point, kind="stable")
     rank = np.empty(n, dtype=int)
     rank[order] = np.arange(1, n + 1)
@@ -111,10 +100,9 @@ def _item_ranks(
     ]
 
 
-def _group_scores(rankings: list[list[int]], mask: np.ndarray, items: list[ExerciseItem]):
-    chosen = [ranking for ranking, keep in zip(rankings, mask, strict=True) if keep]
-    scores = _point_scores(chosen, len(items))
-    return len(chosen), {item.id: float(scores[k]) for k, item in enumerate(items)}
+def _group_scores(places: np.ndarray, mask: np.ndarray, items: list[ExerciseItem]):
+    scores = _point_scores(places[mask])
+    return int(mask.sum()), {item.id: float(scores[k]) for k, item in enumerate(items)}
 
 
 def ranking_results(
@@ -124,26 +112,22 @@ def ranking_results(
     and scores by channel and equality question."""
     items = list(exercise.active_items)
     answers = load_answer_matrix(exercise, items)
-    rankings = rankings_from(answers)
+    places = answers.values
     results = RankingResults(
-        exercise, _item_ranks(items, rankings, None, resamples) if rankings else [], len(rankings)
+        exercise, _item_ranks(items, places, None, resamples) if len(places) else [], answers.respondents
     )
-    if not (breakdowns and rankings):
+    if not (breakdowns and len(places)):
         return results
     weighting, results.unweighted_reason = population_weights(exercise, answers.respondent_ids)
     if weighting is not None:
-        results.weighted = WeightedRanks(
-            _item_ranks(items, rankings, weighting.weights, resamples), weighting
-        )
+        results.weighted = WeightedRanks(_item_ranks(items, places, weighting.weights, resamples), weighting)
     for channel in Channel:
         mask = answers.channels == channel.value
         if mask.any():
-            results.by_channel[channel.value] = _group_scores(rankings, mask, items)
+            results.by_channel[channel.value] = _group_scores(places, mask, items)
     for dimension, categories in respondent_groups(exercise).items():
         for category, people in categories.items():
             mask = np.isin(answers.respondent_ids, list(people))
             if mask.any():
-                results.by_dimension.setdefault(dimension, {})[category] = _group_scores(
-                    rankings, mask, items
-                )
+                results.by_dimension.setdefault(dimension, {})[category] = _group_scores(places, mask, items)
     return results

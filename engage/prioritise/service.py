@@ -226,6 +226,16 @@ def approve_suggestion(
 ) -> ExerciseItem:
     """Make a suggestion an item of the exercise; with ``board_code`` it also becomes a board priority."""
     exercise = db.session.get(Exercise, suggestion.exercise_id)
+    if exercise.kind is not ExerciseKind.PAIRWISE and has_submissions(exercise):
+        # A new item would change the question under everyone who has already shared out or ordered.
+        raise StateError(
+            str(
+                _l(
+                    "People have already answered this exercise, so it cannot take a new item. Merge the "
+                    "suggestion, or reject it saying it will be considered for the board's next exercise."
+                )
+            )
+        )
     _moderated(suggestion, user, SuggestionStatus.APPROVED)
     priority = None
     if board_code:

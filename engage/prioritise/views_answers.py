@@ -9,10 +9,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engage.extensions import csrf, db, limiter
-from engage.prioritise import bp, budget_results, ranking_results, service, voting
+from engage.prioritise import bp, service, voting
 from engage.prioritise.allocation_rules import summarise
 from engage.prioritise.amounts import format_amount, format_share
 from engage.prioritise.answer_forms import CommentForm, SubmitAnswerForm
+from engage.prioritise.answer_pages import render_answered
 from engage.prioritise.drafts import clear_draft, load_draft
 from engage.prioritise.forms import ProfileForm
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
@@ -88,34 +89,6 @@ def check_answers(exercise_id: int):
         return render_template("prioritise/not_open.html", exercise=exercise)
     clear_draft(exercise)
     return set_token_cookie(redirect(url_for(".answered", exercise_id=exercise.id)), token)
-
-
-def render_answered(exercise: Exercise, comment_form=None, profile_form=None, status: int = 200):
-    """The page after submitting: their answer beside everyone's, a comment box and 'about you'."""
-    submission = find_submission(exercise, respondent_here(exercise))
-    if submission is None:
-        return redirect(url_for(".start", exercise_id=exercise.id))
-    comparison = None
-    if exercise.show_comparison:
-        if exercise.kind is ExerciseKind.BUDGET:
-            everyone = budget_results.budget_results(exercise, resamples=0, breakdowns=False)
-            mine = budget_results.respondent_shares(exercise, submission)
-            comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
-        else:
-            everyone = ranking_results.ranking_results(exercise, resamples=0, breakdowns=False)
-            mine = {entry.item_id: entry.value for entry in submission.entries}
-            comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
-        comparison = {"rows": comparison, "respondents": everyone.respondents}
-    failed = comment_form if comment_form is not None else profile_form
-    return render_template(
-        "prioritise/answered.html",
-        exercise=exercise,
-        submission=submission,
-        comparison=comparison,
-        comment_form=comment_form or CommentForm(formdata=None),
-        profile_form=profile_form or ProfileForm.build(formdata=None),
-        form=failed,
-    ), status
 
 
 @bp.get("/exercises/<int:exercise_id>/your-answer")

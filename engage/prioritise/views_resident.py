@@ -1,4 +1,4 @@
-"""What residents see: the start page, the pairs, their top priorities, suggestions and 'about you'."""
+"""What residents see: the start page, the pairs, their top priorities, suggestions and public results."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from engage.extensions import csrf, db, htmx, limiter
 from engage.prioritise import bp, charts, results, service, voting
-from engage.prioritise.answer_pages import render_answer_results
+from engage.prioritise.answer_pages import render_answer_results, render_answered
 from engage.prioritise.forms import ProfileForm, SuggestionForm, VoteForm
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, Respondent, SkipReason
 from engage.respondents import current_token, set_token_cookie, token_or_new
@@ -166,6 +166,8 @@ def suggest(exercise_id: int):
             _("Thank you. Your suggestion will be read by the board's officers before it appears."), "success"
         )
         return redirect(url_for(".finish", exercise_id=exercise.id))
+    if exercise.kind is not ExerciseKind.PAIRWISE:
+        return render_answered(exercise, suggestion_form=form, status=400)
     return render_finish(exercise, suggestion_form=form, status=400)
 
 

@@ -5,6 +5,10 @@ left unranked), so the Bradley-Terry machinery gives the same 0-100 "beats a ran
 pairwise exercise; intervals come from the bootstrap over respondents, which keeps one person's pairs
 together. This full rank-breaking is a pseudo-likelihood approximation to the Plackett-Luce model: it orders
 items the same way, and its intervals stay honest because people, not pairs, are resampled.
+
+Two forms of the same data: a list of rankings (item indices, best first) or a respondents x items matrix of
+places (1 = first, NaN = not ranked). The work is done on the matrix, one vectorised step per pair of items,
+so 100,000 rankings cost no Python loop per person.
 """
 
 from __future__ import annotations
@@ -12,73 +16,82 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 
-def _check(rankings: Sequence[Sequence[int]], n_items: int) -> None:
-    for ranking in rankings:
+def rankings_to_places(rankings: Sequence[Sequence[int]], n_items: int) -> NDArray[np.float64]:
+    """The places matrix of a list of rankings; refuses an item twice in a ranking or out of range."""
+    places = np.full((len(rankings), n_items), np.nan)
+    for person, ranking in enumerate(rankings):
         if len(set(ranking)) != len(ranking):
             raise ValueError("an item appears twice in one ranking")
         if any(not 0 <= item < n_items for item in ranking):
             raise ValueError("item index out of range")
+        places[person, list(ranking)] = np.arange(1, len(ranking) + 1)
+    return places
+
+
+def _as_places(rankings_or_places, n_items: int) -> NDArray[np.float64]:
+    if isinstance(rankings_or_places, np.ndarray) and rankings_or_places.ndim == 2:
+        return rankings_or_places.astype(np.float64, copy=False)
+    return rankings_to_places(rankings_or_places, n_items)
+
+
+def places_to_pairs(places: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """(winners, losers, respondent) for every pair a places matrix implies: a ranked item beats each item
+    placed below it and each unranked one; two unranked items are not compared."""
+    places = np.asarray(places, dtype=np.float64)
+    n = places.shape[1]
+    ordered = np.where(np.isnan(places), np.inf, places)
+    winners, losers, people = [], [], []
+    for i in range(n):
+        for j in range(i + 1, n):
+            for a, b in ((i, j), (j, i)):
+                wins = np.flatnonzero(ordered[:, a] < ordered[:, b])
+                winners.append(np.full(wins.size, a))
+                losers.append(np.full(wins.size, b))
+                people.append(wins)
+    if not winners:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    people_all = np.concatenate(people)
+    order = np.argsort(people_all, kind="stable")  # one person's pairs together, people in order
+    return (
+        np.concatenate(winners).astype(np.int64)[order],
+        np.concatenate(losers).astype(np.int64)[order],
+        people_all.astype(np.int64)[order],
+    )
 
 
 def rankings_to_pairs(
     rankings: Sequence[Sequence[int]], n_items: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """(winners, losers, respondent) for every pair implied by each ranking, best first."""
-    _check(rankings, n_items)
-    winners, losers, people = [], [], []
-    everyone = np.arange(n_items)
-    for person, ranking in enumerate(rankings):
-        ranked = np.asarray(ranking, dtype=np.int64)
-        unranked = np.setdiff1d(everyone, ranked)
-        for position, item in enumerate(ranked):
-            below = np.concatenate([ranked[position + 1 :], unranked])
-            winners.append(np.full(below.size, item))
-            losers.append(below)
-            people.append(np.full(below.size, person))
-    if not winners:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    return np.concatenate(winners), np.concatenate(losers), np.concatenate(people)
+    return places_to_pairs(rankings_to_places(rankings, n_items))
 
 
-def borda_points(rankings: Sequence[Sequence[int]], n_items: int) -> NDArray[np.float64]:
+def borda_points(rankings, n_items: int) -> NDArray[np.float64]:
     """Mean Borda points per item: n-1 for first place, down to 0; unranked items share what is left.
 
     With a top-N ranking the unranked items each get the mean of the points not handed out, so a partial
-    ranking neither rewards nor punishes the items it leaves out relative to one another.
+    ranking neither rewards nor punishes the items it leaves out relative to one another. Takes a list of
+    rankings or a places matrix.
     """
-    _check(rankings, n_items)
-    if not rankings:
+    places = _as_places(rankings, n_items)
+    if len(places) == 0:
         return np.zeros(n_items)
-    points = np.zeros((len(rankings), n_items))
-    for person, ranking in enumerate(rankings):
-        given = np.arange(n_items - 1, n_items - 1 - len(ranking), -1, dtype=np.float64)
-        points[person, list(ranking)] = given
-        left = n_items - len(ranking)
-        if left:
-            remaining = np.arange(left - 1, -1, -1, dtype=np.float64).mean()
-            unranked = np.setdiff1d(np.arange(n_items), ranking)
-            points[person, unranked] = remaining
+    ranked = (~np.isnan(places)).sum(axis=1, keepdims=True)
+    leftover = np.maximum(n_items - ranked - 1, 0) / 2  # the mean of 0 .. n-k-1
+    points = np.where(np.isnan(places), leftover, n_items - places)
     return points.mean(axis=0)
 
 
-def rank_summary(
-    rankings: Sequence[Sequence[int]], n_items: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(mean rank among those who ranked the item, NaN if nobody did; share of rankings that put it first)."""
-    _check(rankings, n_items)
-    rank_sum = np.zeros(n_items)
-    rank_count = np.zeros(n_items)
-    first = np.zeros(n_items)
-    for ranking in rankings:
-        for position, item in enumerate(ranking):
-            rank_sum[item] += position + 1
-            rank_count[item] += 1
-        if ranking:
-            first[ranking[0]] += 1
+def rank_summary(rankings, n_items: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(mean place among those who ranked the item, NaN if nobody did; share of rankings that put it first).
+    Takes a list of rankings or a places matrix."""
+    places = _as_places(rankings, n_items)
+    counted = (~np.isnan(places)).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_rank = np.where(rank_count > 0, rank_sum / np.maximum(rank_count, 1), np.nan)
-    return mean_rank, first / max(len(rankings), 1)
+        mean_rank = np.where(counted > 0, np.nansum(places, axis=0) / np.maximum(counted, 1), np.nan)
+    first = (places == 1).sum(axis=0) / max(len(places), 1)
+    return mean_rank, first

@@ -153,3 +153,26 @@ def test_ranking_on_a_phone_in_welsh(make_page, make_ranking):
     expect(page.locator("#ranking-status")).to_contain_text("bellach yn safle 2")
     assert_no_horizontal_scroll(page)
     assert_accessible(page, "ranking in Welsh at 320px")
+
+
+def test_public_budget_results_draw_the_spread_beside_a_table(page, budget, submit):
+    from engage.prioritise.models import ExerciseStatus
+    from engage.prioritise.service import set_status
+
+    a, b, c, d = budget.active_items
+    with page_request_context():
+        for cut in (0, 50_000, 100_000):
+            submit(budget, {a.id: 400_000 - cut, b.id: 300_000, c.id: 200_000, d.id: 100_000 + cut})
+    set_status(budget, ExerciseStatus.CLOSED)
+    page.goto(f"/exercises/{budget.id}/results")
+    page.wait_for_selector(".app-chart__plot .main-svg")
+    expect(page.locator(".app-scores-table tbody tr")).to_have_count(4)
+    expect(page.locator(".app-scores-table")).to_contain_text("Mean share")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("On average residents would take 12.5% from")
+    assert_accessible(page, "public budget results")
+
+
+def page_request_context():
+    from flask import current_app
+
+    return current_app.test_request_context("/")

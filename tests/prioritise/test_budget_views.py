@@ -266,3 +266,24 @@ def test_officer_builds_a_budget_exercise_and_its_items(client, officer, hwb):
     assert good.status_code == 302
     db.session.refresh(first)
     assert first.minimum == 100_000 and first.consequences[0].text == "Fewer clinics"
+
+
+def test_suggestions_after_a_budget_and_no_new_items_once_people_have_answered(
+    client, make_budget, officer, app
+):
+    from engage.prioritise import service
+    from engage.prioritise.models import Suggestion
+
+    exercise = make_budget(allow_suggestions=True)
+    client.post(f"/exercises/{exercise.id}/allocate", data=fields(exercise, 25, 25, 25, 25))
+    key = key_of(client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True))
+    client.post(f"/exercises/{exercise.id}/check", data={"key": key})
+    html = client.get(f"/exercises/{exercise.id}/your-answer").get_data(as_text=True)
+    assert "Is something missing?" in html
+    blank = client.post(f"/exercises/{exercise.id}/suggest", data={"text": ""})
+    assert blank.status_code == 400 and "Enter your suggestion" in blank.get_data(as_text=True)
+    assert client.post(f"/exercises/{exercise.id}/suggest", data={"text": "Youth clubs"}).status_code == 302
+    suggestion = db.session.scalar(select(Suggestion))
+    with app.test_request_context("/"), pytest.raises(service.StateError, match="cannot take a new item"):
+        service.approve_suggestion(suggestion, officer, title="Youth clubs", description="")
+    assert len(exercise.active_items) == 4

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engage.stats.pairwise import beat_random_scores, bootstrap_scores, fit_bradley_terry, win_matrix
-from engage.stats.ranking import borda_points, rank_summary, rankings_to_pairs
+from engage.stats.ranking import borda_points, rank_summary, rankings_to_pairs, rankings_to_places
 
 
 def test_a_full_ranking_breaks_into_every_pair():
@@ -51,3 +51,25 @@ def test_scores_from_rankings_recover_the_true_order():
     assert np.argsort(-scores).tolist() == [0, 1, 2, 3]
     result = bootstrap_scores(winners, losers, people, 4, n_resamples=100)
     assert np.all(result.score_low <= result.scores) and np.all(result.scores <= result.score_high)
+
+
+def _pairs_by_loop(rankings, n):
+    """The plain definition, one ranking at a time: what the vectorised version must equal."""
+    pairs = []
+    for person, ranking in enumerate(rankings):
+        unranked = [i for i in range(n) if i not in ranking]
+        for position, item in enumerate(ranking):
+            pairs += [(item, other, person) for other in list(ranking[position + 1 :]) + unranked]
+    return sorted(pairs)
+
+
+def test_vectorised_pairs_equal_the_definition_for_random_top_n_rankings():
+    rng = np.random.default_rng(3)
+    rankings = [list(rng.permutation(6)[: rng.integers(0, 7)]) for _ in range(200)]
+    winners, losers, people = rankings_to_pairs(rankings, 6)
+    assert sorted(zip(winners.tolist(), losers.tolist(), people.tolist(), strict=True)) == _pairs_by_loop(
+        rankings, 6
+    )
+    assert np.all(np.diff(people) >= 0)  # grouped by person, as the bootstrap expects
+    places = rankings_to_places(rankings, 6)
+    assert borda_points(places, 6).tolist() == pytest.approx(borda_points(rankings, 6).tolist())
