@@ -68,8 +68,9 @@ def test_language_switcher_keeps_the_resident_on_the_same_page(page, demo_board)
     page.goto("/boards/health-and-wellbeing")
     page.get_by_role("link", name="Cymraeg").click()
     expect(page.locator("html")).to_have_attribute("lang", "cy")  # same address, now in Welsh
+    # The lang attribute arrives with the first bytes of the new page: wait for its content too.
+    expect(page.get_by_role("heading", name="Blaenoriaethau")).to_be_visible()
     assert page.url.endswith("/boards/health-and-wellbeing")
-    assert page.get_by_role("heading", name="Blaenoriaethau").is_visible()
     assert_accessible(page, "board page in Welsh")
 
 
