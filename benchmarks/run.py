@@ -13,6 +13,7 @@ import scipy
 
 from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.pairwise import bench_requests, bench_statistics
+from benchmarks.weighting import bench_weighting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,8 @@ def main() -> None:
     allocation: list[tuple[str, str, str, str]] = []
     bench_allocation(allocation)
     bench_budget_requests(allocation)
+    weighting: list[tuple[str, str, str, str]] = []
+    bench_weighting(weighting)
     lines = [
         "# Benchmarks",
         "",
@@ -50,6 +53,10 @@ def main() -> None:
         "## Budget allocation and ranking",
         "",
         *table(allocation),
+        "",
+        "## Population weighting (statistics only; consultations are not built yet)",
+        "",
+        *table(weighting),
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"

@@ -25,10 +25,15 @@ class RakingResult:
     weights: NDArray[np.float64]
     #: Kish's effective sample size: (sum w)^2 / sum w^2.
     effective_sample_size: float
+    #: The weighted shares match every margin (within 1e-6). False when a cap or floor stopped them.
     converged: bool
     iterations: int
     #: (dimension, category) pairs with population but no respondent: they cannot be matched.
     unmatched: list[tuple[str, int]]
+    #: A whole cycle of fitting (and trimming) no longer moves the weights.
+    stable: bool = True
+    #: The largest gap between a weighted share and the population's share.
+    margin_error: float = 0.0
 
 
 def effective_sample_size(weights: ArrayLike) -> float:
@@ -37,13 +42,18 @@ def effective_sample_size(weights: ArrayLike) -> float:
     return float(w.sum() ** 2 / np.sum(w * w)) if w.size and np.any(w) else 0.0
 
 
-def _apply_cap(weights: NDArray[np.float64], cap: float) -> NDArray[np.float64]:
-    """Limit weights to ``cap`` times their mean (capping lowers the mean, so repeat until it holds)."""
+def _apply_cap(
+    weights: NDArray[np.float64], cap: float | None, floor: float | None = None
+) -> NDArray[np.float64]:
+    """Keep weights between ``floor`` and ``cap`` times their mean (trimming moves the mean, so repeat until
+    it holds)."""
     for _ in range(100):
-        limit = cap * weights.mean()
-        if weights.max() <= limit * (1 + 1e-12):
+        mean = weights.mean()
+        high = np.inf if cap is None else cap * mean
+        low = 0.0 if floor is None else floor * mean
+        if weights.max() <= high * (1 + 1e-12) and weights.min() >= low * (1 - 1e-12):
             break
-        weights = np.minimum(weights, limit)
+        weights = np.clip(weights, low, high)
     return weights
 
 
@@ -53,12 +63,13 @@ def rake(
     cap: float | None = 5.0,
     tol: float = 1e-8,
     max_iter: int = 200,
+    floor: float | None = None,
 ) -> RakingResult:
     """Weights that make each dimension's weighted distribution match ``targets``.
 
     ``categories[d]`` holds each respondent's category index for dimension ``d`` (``MISSING`` if not
     answered); ``targets[d]`` the population in each category (any scale: only shares matter). ``cap``
-    limits any weight to that multiple of the mean weight.
+    limits any weight to that multiple of the mean weight, and ``floor`` keeps each at least that multiple.
     """
     dims = list(targets)
     if not dims:
@@ -81,9 +92,9 @@ def rake(
         kept = np.where(present, population, 0.0)
         shares[d] = kept / kept.sum() if kept.sum() > 0 else kept
     weights = np.ones(n)
-    converged, iterations = False, 0
+    stable, iterations = False, 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
-        worst = 0.0
+        before = weights.copy()
         for d in dims:
             answered = codes[d] != MISSING
             if not answered.any():
@@ -92,18 +103,32 @@ def rake(
             wanted = shares[d] * current.sum()
             with np.errstate(divide="ignore", invalid="ignore"):
                 factor = np.where(current > 0, wanted / current, 1.0)
-            worst = max(worst, float(np.max(np.abs(factor[current > 0] - 1.0))))
             weights[answered] *= factor[codes[d][answered]]
-        if cap is not None:
-            capped = _apply_cap(weights, cap)
-            if not np.array_equal(capped, weights):
-                weights = capped
-                worst = max(worst, tol * 2)  # capping moved the margins: fit again
-        if worst < tol:
-            converged = True
+        if cap is not None or floor is not None:
+            # Trimming moves the margins, and the next cycle moves them back: repeat until a whole cycle
+            # (fit, then trim) leaves the weights where it found them.
+            weights = _apply_cap(weights, cap, floor)
+        weights = weights / weights.mean() if n else weights
+        if n == 0 or float(np.max(np.abs(weights / before - 1.0))) < tol:
+            stable = True
             break
-    if cap is not None:
-        # When the cap and the margins conflict the cap wins: margins then match as closely as it allows.
-        weights = _apply_cap(weights, cap)
-    weights = weights / weights.mean() if n else weights
-    return RakingResult(weights, effective_sample_size(weights), converged, iterations, unmatched)
+    error = _margin_error(codes, shares, weights)
+    return RakingResult(
+        weights, effective_sample_size(weights), error < 1e-6, iterations, unmatched, stable, error
+    )
+
+
+def _margin_error(
+    codes: Mapping[str, NDArray[np.int64]],
+    shares: Mapping[str, NDArray[np.float64]],
+    weights: NDArray[np.float64],
+) -> float:
+    """The largest gap between a weighted share and its population share, over every dimension."""
+    worst = 0.0
+    for d, code in codes.items():
+        answered = code != MISSING
+        if not answered.any():
+            continue
+        current = np.bincount(code[answered], weights=weights[answered], minlength=shares[d].size)
+        worst = max(worst, float(np.max(np.abs(current / current.sum() - shares[d]))))
+    return worst
