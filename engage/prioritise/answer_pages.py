@@ -10,7 +10,7 @@ from engage.prioritise import budget_results, charts, ranking_results
 from engage.prioritise.answer_forms import CommentForm
 from engage.prioritise.forms import ProfileForm, SuggestionForm
 from engage.prioritise.models import Exercise, ExerciseKind
-from engage.prioritise.submitting import find_submission
+from engage.prioritise.submitting import find_submission, recent_comments
 from engage.prioritise.voting import find_respondent
 from engage.respondents import current_token
 
@@ -35,6 +35,7 @@ def render_answer_results(exercise: Exercise, public: bool):
         chart=chart,
         public=public,
         breakdowns=breakdowns,
+        comments=None if public else recent_comments(exercise),
     )
 
 

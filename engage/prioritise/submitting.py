@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.extensions import db
@@ -169,3 +169,14 @@ def add_comment(exercise: Exercise, respondent: Respondent | None, text: str) ->
     db.session.add(comment)
     db.session.commit()
     return comment
+
+
+def recent_comments(exercise: Exercise, limit: int = 100) -> tuple[int, list[Comment]]:
+    """How many comments an exercise has, and the newest ``limit`` of them."""
+    total = db.session.scalar(
+        select(func.count()).select_from(Comment).where(Comment.exercise_id == exercise.id)
+    )
+    newest = db.session.scalars(
+        select(Comment).where(Comment.exercise_id == exercise.id).order_by(Comment.id.desc()).limit(limit)
+    )
+    return total, list(newest)

@@ -104,9 +104,20 @@ def test_whole_journey_check_submit_once_compare_and_comment(client, make_budget
     assert re.search(r"More people active</th>\s*<td[^>]*>40.0%</td>\s*<td[^>]*>32\.5%</td>", table), table
     # Coming back to the allocation after submitting shows what they sent, not a fresh form.
     assert client.get(f"/exercises/{exercise.id}/allocate").location.endswith("/your-answer")
-    response = client.post(f"/exercises/{exercise.id}/comment", data={"text": "Fund buses too"})
+    response = client.post(f"/exercises/{exercise.id}/comment", data={"text": "Fund buses <too>"})
     assert response.status_code == 302
-    assert db.session.scalar(select(Comment.text)) == "Fund buses too"
+    assert db.session.scalar(select(Comment.text)) == "Fund buses <too>"
+
+
+def test_officers_read_residents_comments_on_the_results_page(client, make_budget, submit, officer, app):
+    exercise = make_budget()
+    client.post(f"/exercises/{exercise.id}/allocate", data=fields(exercise, 40, 30, 20, 10))
+    key = key_of(client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True))
+    client.post(f"/exercises/{exercise.id}/check", data={"key": key})
+    client.post(f"/exercises/{exercise.id}/comment", data={"text": "Fund buses <too>"})
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "1 comment from residents" in html and "Fund buses &lt;too&gt;" in html
 
 
 def test_check_page_without_a_draft_goes_back_to_the_start(client, make_budget):
