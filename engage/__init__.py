@@ -83,6 +83,7 @@ ROUTE_MODULES = {
     "boards": ["views"],
     "prioritise": ["views_resident", "views_answers", "views_budget", "views_ranking", "views_manage"],
     "population": ["views"],
+    "surveys": ["views_resident", "views_manage"],
 }
 
 

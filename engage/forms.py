@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
 from wtforms import SelectChoice
 
 CSRF_EXPIRED = _l(
@@ -67,3 +67,29 @@ class DateInput(GovDateInput):
         for item, label in zip(params["items"], (_l("Day"), _l("Month"), _l("Year")), strict=True):
             item["label"] = str(label)
         return params
+
+
+def _with_legend(params: dict[str, Any], field: Any) -> dict[str, Any]:
+    """Give the fieldset the field's label as its legend when the template's params set only its style.
+
+    govuk-frontend-wtf adds the legend only when the template passes no ``fieldset`` at all, so a template
+    that sets the legend's size would otherwise render radios and checkboxes with no question above them.
+    """
+    legend = params.setdefault("fieldset", {}).setdefault("legend", {})
+    if not legend.get("text") and not legend.get("html"):
+        legend["text"] = field.label.text
+    return params
+
+
+class RadioInput(GovRadioInput):
+    """GOV.UK radios whose legend is always the question."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        return _with_legend(super().map_gov_params(field, **kwargs), field)
+
+
+class CheckboxesInput(GovCheckboxesInput):
+    """GOV.UK checkboxes whose legend is always the question."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        return _with_legend(super().map_gov_params(field, **kwargs), field)

@@ -47,6 +47,11 @@ RESIDENT_TEMPLATES = [
     "prioritise/_partials/_about_you.html",
     "prioritise/_partials/_shares_table.html",
     "prioritise/_partials/_ranks_table.html",
+    "surveys/start.html",
+    "surveys/section.html",
+    "surveys/check.html",
+    "surveys/confirmation.html",
+    "surveys/not_open.html",
 ]
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
     GovPasswordInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -28,7 +26,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from engage.accounts import service
 from engage.accounts.models import Organisation, OrganisationKind, Role
 from engage.accounts.passwords import MIN_LENGTH
-from engage.forms import EngageForm, enum_choices, strip_filter
+from engage.forms import CheckboxesInput, EngageForm, RadioInput, enum_choices, strip_filter
 
 ORGANISATION_KIND_LABELS = {
     OrganisationKind.COUNCIL: _l("Council"),
@@ -77,7 +75,7 @@ class OrganisationForm(EngageForm):
         _l("Type of organisation"),
         choices=enum_choices(ORGANISATION_KIND_LABELS),
         validators=[InputRequired(message=_l("Select the type of organisation"))],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
     )
     submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
 
@@ -121,7 +119,7 @@ class UserForm(EngageForm):
         _l("Roles"),
         choices=enum_choices(ROLE_LABELS),
         validators=[InputRequired(message=_l("Select at least one role"))],
-        widget=GovCheckboxesInput(),
+        widget=CheckboxesInput(),
     )
     password = PasswordField(
         _l("Password"),

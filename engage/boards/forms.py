@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -16,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 from engage.accounts.models import Organisation
 from engage.boards import service
 from engage.boards.models import Board, BoardKind, Priority
-from engage.forms import EngageForm, enum_choices, strip_filter
+from engage.forms import CheckboxesInput, EngageForm, RadioInput, enum_choices, strip_filter
 
 BOARD_KIND_LABELS = {
     BoardKind.PARTNERSHIP: _l("Partnership board"),
@@ -63,12 +61,12 @@ class BoardForm(EngageForm):
         _l("Kind of board"),
         choices=enum_choices(BOARD_KIND_LABELS),
         validators=[InputRequired(message=_l("Select the kind of board"))],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
     )
     members = SelectMultipleField(
         _l("Organisations on the board"),
         coerce=int,
-        widget=GovCheckboxesInput(),
+        widget=CheckboxesInput(),
     )
     submit = SubmitField(_l("Save board"), widget=GovSubmitInput())
 

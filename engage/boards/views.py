@@ -20,6 +20,7 @@ from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
 from engage.extensions import csrf, db
 from engage.prioritise.service import exercises_for_board
 from engage.service_errors import FieldConflict
+from engage.surveys.service import consultations_for_board
 
 
 def _priority_or_404(board: Board, priority_id: int) -> Priority:
@@ -88,6 +89,7 @@ def manage_board(slug: str):
         kind_labels=BOARD_KIND_LABELS,
         can_manage=can_manage_priorities(current_user, board),
         exercises=exercises_for_board(board),
+        consultations=consultations_for_board(board),
         can_create_exercise=can_manage_owned(
             current_user, board, current_user.organisation_id, Role.BOARD_OFFICER
         ),

@@ -29,6 +29,30 @@ from engage.population.service import import_population
 from engage.prioritise import service as exercises
 from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
 from engage.prioritise.models import BudgetMode, BudgetUnit, ExerciseKind, ExerciseStatus, Threshold
+from engage.surveys import service as surveys
+from engage.surveys.models import ConsultationStatus, QuestionKind
+
+#: The demo consultation's two pages: (kind, question, options)
+CONSULTATION_QUESTIONS = [
+    [
+        (
+            QuestionKind.SINGLE,
+            "How do you usually contact your GP practice?",
+            ["In person", "By phone", "Online"],
+        ),
+        (
+            QuestionKind.MULTIPLE,
+            "Which of these have you used in the last year?",
+            ["Pharmacy", "Walk-in centre", "Leisure centre", "Stop smoking service"],
+        ),
+        (QuestionKind.AGREEMENT, "Health services in Aldermoor are easy to get to", None),
+        (QuestionKind.RATING, "How would you rate your GP practice?", None),
+    ],
+    [
+        (QuestionKind.IMPORTANCE, "How important is each of the board's priorities to you?", None),
+        (QuestionKind.LONG_TEXT, "Is there anything else the board should know?", None),
+    ],
+]
 
 #: The demo area's population (a copy of the sample partners' systems produce), for weighting results.
 POPULATION = Path(__file__).resolve().parent.parent / "demo_data" / "population.csv"
@@ -73,7 +97,7 @@ def load_demo() -> dict[str, str]:
 
 def _load_exercises(orgs: dict, users: dict) -> None:
     """Open pairwise, budget and ranking exercises and a closed pairwise one with public results, each with
-    synthetic answers."""
+    synthetic answers, and an open consultation."""
     officer = users["officer@aldermoor.example"]
     for slug, title, question, status in EXERCISES:
         board = boards.get_board(slug)
@@ -97,6 +121,7 @@ def _load_exercises(orgs: dict, users: dict) -> None:
             exercises.set_status(exercise, ExerciseStatus.CLOSED)
     _load_budget_exercise(officer)
     _load_ranking_exercise(officer)
+    _load_consultation(officer)
 
 
 def _common(board, officer, title: str, question: str) -> dict:
@@ -154,6 +179,28 @@ def _load_ranking_exercise(officer) -> None:
     )
     exercises.set_status(exercise, ExerciseStatus.OPEN)
     add_synthetic_submissions(exercise, respondents=300)
+
+
+def _load_consultation(officer) -> None:
+    """An open consultation with a question of most kinds (no synthetic responses yet)."""
+    board = boards.get_board("health-and-wellbeing")
+    consultation = surveys.save_consultation(
+        None,
+        board=board,
+        organisation_id=officer.organisation_id,
+        user=officer,
+        title="Your health and wellbeing services",
+        summary="Tell us how you use health and wellbeing services in Aldermoor and what matters to you.",
+        audience="Anyone who lives, works or studies in Aldermoor.",
+        purpose="The Health and Wellbeing Board will use your answers to plan next year's services.",
+    )
+    using = surveys.save_section(consultation, None, title="Using services")
+    for kind, label, options in CONSULTATION_QUESTIONS[0]:
+        surveys.save_question(using, None, kind=kind, label=label, options=options, required=False)
+    priorities = surveys.save_section(consultation, None, title="What matters most")
+    for kind, label, options in CONSULTATION_QUESTIONS[1]:
+        surveys.save_question(priorities, None, kind=kind, label=label, options=options, required=False)
+    surveys.set_status(consultation, ConsultationStatus.OPEN)
 
 
 @click.command("demo")

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -25,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from engage.forms import EngageForm, enum_choices, strip_filter
+from engage.forms import EngageForm, RadioInput, enum_choices, strip_filter
 from engage.prioritise.allocation_rules import field_name
 from engage.prioritise.amounts import parse_amount
 from engage.prioritise.budget_setup import ItemBudget, consequences_text, parse_consequences
@@ -82,13 +81,13 @@ class BudgetExerciseForm(ExerciseForm):
         _l("How residents allocate"),
         choices=enum_choices(BUDGET_MODES),
         validators=[DataRequired(message=_l("Choose how residents allocate"))],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
     )
     unit = RadioField(
         _l("What residents share out"),
         choices=enum_choices(BUDGET_UNITS),
         validators=[DataRequired(message=_l("Choose what residents share out"))],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
     )
     budget_total = AmountField(
         _l("Total to share out (fixed pot only)"),

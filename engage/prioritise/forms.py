@@ -7,9 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -32,7 +30,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engage.boards.models import Priority
 from engage.equality import PREFER_NOT_TO_SAY, dimensions
-from engage.forms import DateInput, EngageForm, strip_filter
+from engage.forms import CheckboxesInput, DateInput, EngageForm, RadioInput, strip_filter
 from engage.prioritise.models import ExerciseItem
 
 LONDON = ZoneInfo("Europe/London")
@@ -76,7 +74,7 @@ class ExerciseForm(EngageForm):
         filters=[strip_filter],
         widget=GovTextArea(),
     )
-    priorities = SelectMultipleField(_l("Priorities to compare"), coerce=int, widget=GovCheckboxesInput())
+    priorities = SelectMultipleField(_l("Priorities to compare"), coerce=int, widget=CheckboxesInput())
     opens_on = DateField(
         _l("Opens on (optional)"),
         validators=[Optional()],
@@ -131,7 +129,7 @@ class VoteForm(EngageForm):
         _l("Why can't you decide? (optional)"),
         choices=SKIP_REASONS,
         validators=[Optional()],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
     )
 
     def item_ids(self) -> tuple[int, int] | None:
@@ -168,7 +166,7 @@ class ProfileForm(EngageForm):
             choices = [SelectChoice(value, label) for value, label in dimension.categories]
             choices.append(SelectChoice(PREFER_NOT_TO_SAY, _l("Prefer not to say")))
             fields[dimension.key] = RadioField(
-                dimension.question, choices=choices, validators=[Optional()], widget=GovRadioInput()
+                dimension.question, choices=choices, validators=[Optional()], widget=RadioInput()
             )
         form_class = type("EqualityForm", (cls,), fields)
         return form_class(*args, **kwargs)

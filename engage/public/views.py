@@ -12,6 +12,7 @@ from engage.boards.service import boards_for, list_boards
 from engage.extensions import db
 from engage.prioritise.service import open_exercises
 from engage.public import bp
+from engage.surveys.service import open_consultations
 from engage.urls import safe_next
 
 
@@ -21,6 +22,7 @@ def home():
         "public/home.html",
         boards=list_boards(),
         open_exercises=open_exercises(),
+        open_consultations=open_consultations(),
         kind_labels=BOARD_KIND_LABELS,
     )
 

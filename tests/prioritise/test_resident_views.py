@@ -245,3 +245,13 @@ def test_vote_page_in_welsh(client, make_exercise):
     assert '<html lang="cy"' in html
     assert "Ni allaf benderfynu" in html
     assert 'lang="en"' in html  # the officer's English text is marked as English
+
+
+def test_every_equality_question_is_asked_above_its_answers(client, make_exercise):
+    """Radios rendered with a styled fieldset still carry their question as the legend."""
+    from engage.equality import dimensions
+
+    exercise = make_exercise()
+    html = client.get(f"/exercises/{exercise.id}/finish").get_data(as_text=True)
+    legends = [" ".join(text.split()) for text in re.findall(r"<legend[^>]*>(.*?)</legend>", html, re.S)]
+    assert legends == [str(d.question) for d in dimensions()]

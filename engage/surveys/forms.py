@@ -1,0 +1,185 @@
+"""Forms: the officer's consultation, section and question forms, and the resident's page of questions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from engage.forms import DateInput, EngageForm, RadioInput, enum_choices, strip_filter
+from engage.surveys.models import QuestionKind, Section
+from engage.surveys.questions import check_other, fields_for
+
+KIND_LABELS = {
+    QuestionKind.SINGLE: _l("Single choice (radios)"),
+    QuestionKind.MULTIPLE: _l("Multiple choice (checkboxes)"),
+    QuestionKind.AGREEMENT: _l("Agreement scale (strongly agree to strongly disagree, and don't know)"),
+    QuestionKind.RATING: _l("Rating from 0 to 10"),
+    QuestionKind.SHORT_TEXT: _l("Short text"),
+    QuestionKind.LONG_TEXT: _l("Long text"),
+    QuestionKind.NUMBER: _l("Number"),
+    QuestionKind.DATE: _l("Date"),
+    QuestionKind.IMPORTANCE: _l("Importance of each of the board's priorities"),
+}
+CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
+
+
+class ConsultationForm(EngageForm):
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(message=_l("Enter a title")), Length(max=200)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    summary = TextAreaField(
+        _l("Summary"), validators=[Length(max=2000)], filters=[strip_filter], widget=GovTextArea()
+    )
+    audience = TextAreaField(
+        _l("Who it is for"), validators=[Length(max=1000)], filters=[strip_filter], widget=GovTextArea()
+    )
+    purpose = TextAreaField(
+        _l("Why we are asking"), validators=[Length(max=4000)], filters=[strip_filter], widget=GovTextArea()
+    )
+    opens_on = DateField(
+        _l("Opens on (optional)"),
+        validators=[Optional()],
+        widget=DateInput(),
+        format=["%d %m %Y", "%Y-%m-%d"],
+    )
+    closes_on = DateField(
+        _l("Closes at the end of (optional)"),
+        validators=[Optional()],
+        widget=DateInput(),
+        format=["%d %m %Y", "%Y-%m-%d"],
+    )
+    retain_until = DateField(
+        _l("Delete personal data after (optional)"),
+        description=_l("Any email address a resident gives is deleted after this date"),
+        validators=[Optional()],
+        widget=DateInput(),
+        format=["%d %m %Y", "%Y-%m-%d"],
+    )
+    privacy_notice = TextAreaField(
+        _l("Privacy notice"), validators=[Length(max=8000)], filters=[strip_filter], widget=GovTextArea()
+    )
+    submit = SubmitField(_l("Save consultation"), widget=GovSubmitInput())
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The closing date must be on or after the opening date"))
+
+
+class SectionForm(EngageForm):
+    title = StringField(
+        _l("Section title"),
+        validators=[DataRequired(message=_l("Enter a title for the section")), Length(max=200)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    introduction = TextAreaField(
+        _l("Introduction (optional)"),
+        validators=[Length(max=4000)],
+        filters=[strip_filter],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField(_l("Save section"), widget=GovSubmitInput())
+
+
+class QuestionForm(EngageForm):
+    kind = RadioField(
+        _l("Type of question"),
+        choices=enum_choices(KIND_LABELS),
+        validators=[DataRequired(message=_l("Choose the type of question"))],
+        widget=RadioInput(),
+    )
+    label = StringField(
+        _l("Question"),
+        validators=[DataRequired(message=_l("Enter the question")), Length(max=500)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    hint = StringField(
+        _l("Hint (optional)"), validators=[Length(max=1000)], filters=[strip_filter], widget=GovTextInput()
+    )
+    required = BooleanField(_l("Residents must answer this question"), widget=GovCheckboxInput())
+    options = TextAreaField(
+        _l("Options (single and multiple choice)"),
+        description=_l("One per line"),
+        filters=[strip_filter],
+        widget=GovTextArea(),
+    )
+    allow_other = BooleanField(_l("Offer 'Other, please specify' (single choice)"), widget=GovCheckboxInput())
+    max_choices = IntegerField(
+        _l("Most options one person may tick (multiple choice, optional)"),
+        validators=[Optional(), NumberRange(min=1, max=50)],
+        widget=GovTextInput(),
+    )
+    min_value = FloatField(
+        _l("Smallest number allowed (optional)"), validators=[Optional()], widget=GovTextInput()
+    )
+    max_value = FloatField(
+        _l("Largest number allowed (optional)"), validators=[Optional()], widget=GovTextInput()
+    )
+    submit = SubmitField(_l("Save question"), widget=GovSubmitInput())
+
+    def option_labels(self) -> list[str]:
+        return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
+
+    def validate_options(self, field: TextAreaField) -> None:
+        if self.kind.data in {k.value for k in CHOICE_KINDS}:
+            labels = self.option_labels()
+            if len(labels) < 2:
+                raise ValidationError(_l("Give at least 2 options, one per line"))
+            if len({label.casefold() for label in labels}) != len(labels):
+                raise ValidationError(_l("Each option must be different"))
+            if any(len(label) > 300 for label in labels):
+                raise ValidationError(_l("Each option must be 300 characters or fewer"))
+
+    def validate_max_value(self, field: FloatField) -> None:
+        if field.data is not None and self.min_value.data is not None and field.data < self.min_value.data:
+            raise ValidationError(_l("The largest number must be at least the smallest"))
+
+
+class PageForm(EngageForm):
+    """One section's questions, as a resident answers them; fields are added per question."""
+
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+    @classmethod
+    def build(cls, section: Section, priorities: list, *args, **kwargs) -> PageForm:
+        fields = {}
+        for question in section.questions:
+            fields.update(fields_for(question, priorities))
+        form = type("SectionPage", (cls,), fields)(*args, **kwargs)
+        form.section, form.priorities = section, priorities
+        return form
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for question in self.section.questions:
+            try:
+                check_other(question, self)
+            except ValidationError:
+                valid = False
+        return valid
+
+
+class SubmitResponseForm(EngageForm):
+    key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    submit = SubmitField(_l("Send your response"), widget=GovSubmitInput())

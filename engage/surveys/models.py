@@ -1,0 +1,235 @@
+"""Consultations, their sections and questions, and residents' responses (one immutable answer row each)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engage.accounts.models import Organisation, User, enum_column
+from engage.boards.models import Board, Priority
+from engage.database import UTCDateTime, utcnow
+from engage.extensions import db
+from engage.prioritise.models import Channel
+
+
+class ConsultationStatus(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class QuestionKind(enum.Enum):
+    SINGLE = "single"  # radios, optional "Other, please specify"
+    MULTIPLE = "multiple"  # checkboxes, optional maximum
+    AGREEMENT = "agreement"  # 5-point agree/disagree with "don't know"
+    RATING = "rating"  # 0 to 10
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"  # optional min and max
+    DATE = "date"
+    IMPORTANCE = "importance"  # rate each of the board's priorities from not to very important
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The board it is for; NULL for a partnership-wide consultation.
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="RESTRICT"), index=True)
+    #: The partner organisation that runs it.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: Who it is for, e.g. "People who live or work in Aldermoor".
+    audience: Mapped[str] = mapped_column(Text, default="")
+    #: Why we are asking.
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ConsultationStatus] = mapped_column(
+        enum_column(ConsultationStatus, "consultation_status"), default=ConsultationStatus.DRAFT
+    )
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Personal data (e.g. an email for save and return) is deleted after this date.
+    retain_until: Mapped[date | None] = mapped_column(Date)
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board: Mapped[Board | None] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window_order"),
+    )
+
+    def accepting_responses(self, now: datetime | None = None) -> bool:
+        """Open, and inside its dates when it has them."""
+        now = now or utcnow()
+        if self.status is not ConsultationStatus.OPEN:
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day (UK time) responses are taken: closes_at is midnight at the end of it."""
+        if self.closes_at is None:
+            return None
+        return (self.closes_at - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()
+
+    @property
+    def questions(self) -> list[Question]:
+        return [question for section in self.sections for question in section.questions]
+
+
+class Section(db.Model):
+    """One page of the consultation for a resident."""
+
+    __tablename__ = "consultation_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    introduction: Mapped[str] = mapped_column(Text, default="")
+
+    consultation: Mapped[Consultation] = relationship(back_populates="sections")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="section", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+
+class Question(db.Model):
+    __tablename__ = "consultation_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_sections.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, "question_kind"))
+    label: Mapped[str] = mapped_column(String(500))
+    hint: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Single choice: offer "Other, please specify" with a text box.
+    allow_other: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Multiple choice: the most options one person may tick (NULL: no limit).
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    #: Number questions: the range allowed.
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+
+    section: Mapped[Section] = relationship(back_populates="questions")
+    options: Mapped[list[QuestionOption]] = relationship(
+        back_populates="question", order_by="QuestionOption.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("max_choices IS NULL OR max_choices > 0", name="max_choices_positive"),
+        CheckConstraint(
+            "min_value IS NULL OR max_value IS NULL OR min_value <= max_value", name="range_order"
+        ),
+    )
+
+
+class QuestionOption(db.Model):
+    """A choice offered by a single or multiple choice question; ``code`` is what exports carry."""
+
+    __tablename__ = "consultation_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(300))
+    #: A short stable code for exports and codebooks (the option's number by default).
+    code: Mapped[str] = mapped_column(String(40))
+
+    question: Mapped[Question] = relationship(back_populates="options")
+
+    __table_args__ = (UniqueConstraint("question_id", "code"),)
+
+
+class ConsultationResponse(db.Model):
+    """One person's response. Submitted responses and their answers are never edited."""
+
+    __tablename__ = "consultation_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    #: What the resident is given on the confirmation page (to ask for their response to be deleted).
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"), default=Channel.ONLINE)
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    #: Made by the check-answers page: a double click or retry stores one response.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("consultation_id", "idempotency_key"),)
+
+
+class Answer(db.Model):
+    """One answer to one question. A multiple-choice answer is one row per ticked option; an importance
+    grid is one row per priority."""
+
+    __tablename__ = "consultation_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="RESTRICT"), index=True
+    )
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_options.id", ondelete="RESTRICT"))
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priorities.id", ondelete="RESTRICT"))
+    #: Free text, the "Other" text, or an agreement value ("agree", "dont_know"...).
+    text: Mapped[str | None] = mapped_column(Text)
+    #: A number, a rating (0-10) or an importance level (1-5). Dates are ISO text in ``text``.
+    number: Mapped[float | None] = mapped_column(Float)
+
+    response: Mapped[ConsultationResponse] = relationship(back_populates="answers")
+    priority: Mapped[Priority | None] = relationship()
+
+
+class ResponseDraft(db.Model):
+    """A resident's answers so far, section by section, kept on the server until they submit (long answers
+    do not fit in a cookie). Deleted when the response is submitted."""
+
+    __tablename__ = "consultation_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    #: SHA-256 of the respondent cookie token within this consultation's scope.
+    token_hash: Mapped[str] = mapped_column(String(64))
+    #: The posted form values so far, as JSON: {field name: [values]}.
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("consultation_id", "token_hash"),)

@@ -1,0 +1,254 @@
+"""What each kind of question asks and accepts: the form fields a resident sees, and the answer rows a valid
+post becomes. One place per kind, so the builder, the resident pages, the results and the exports agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from engage.forms import CheckboxesInput, DateInput, RadioInput, strip_filter
+from engage.surveys.models import Question, QuestionKind
+
+#: The agreement scale, most to least, then "don't know" (stored as the code).
+AGREEMENT = [
+    ("strongly_agree", _l("Strongly agree")),
+    ("agree", _l("Agree")),
+    ("neither", _l("Neither agree nor disagree")),
+    ("disagree", _l("Disagree")),
+    ("strongly_disagree", _l("Strongly disagree")),
+    ("dont_know", _l("Don't know")),
+]
+#: Importance levels for each priority (stored as the number).
+IMPORTANCE = [
+    (5, _l("Very important")),
+    (4, _l("Important")),
+    (3, _l("Quite important")),
+    (2, _l("Not very important")),
+    (1, _l("Not important")),
+]
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """One answer row to be: which option or priority, and the text or number."""
+
+    option_id: int | None = None
+    priority_id: int | None = None
+    text: str | None = None
+    number: float | None = None
+
+
+def field_name(question: Question, suffix: str = "") -> str:
+    return f"q{question.id}{'-' + suffix if suffix else ''}"
+
+
+def _required(question: Question, message):
+    return [InputRequired(message=message)] if question.required else [Optional()]
+
+
+class NumberField(StringField):
+    """A number as typed ('1,200', '3.5'); the range check is the question's."""
+
+    def __init__(self, *args, minimum=None, maximum=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def post_validate(self, form, validation_stopped):
+        if validation_stopped or not (self.data or "").strip():
+            return
+        try:
+            value = float(self.data.replace(",", "").strip())
+        except ValueError:
+            self.errors.append(str(_l("Enter a number")))
+            return
+        if self.minimum is not None and value < self.minimum:
+            self.errors.append(str(_l("Enter a number of %(n)s or more", n=f"{self.minimum:g}")))
+        if self.maximum is not None and value > self.maximum:
+            self.errors.append(str(_l("Enter a number of %(n)s or less", n=f"{self.maximum:g}")))
+
+
+class LimitedCheckboxes(SelectMultipleField):
+    """Checkboxes with an optional most-you-can-tick."""
+
+    def __init__(self, *args, most: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.most = most
+
+    def post_validate(self, form, validation_stopped):
+        if not validation_stopped and self.most and len(self.data or []) > self.most:
+            self.errors.append(str(_l("Choose up to %(n)s options", n=self.most)))
+
+
+def fields_for(question: Question, priorities: list) -> dict[str, Field]:
+    """The form fields that ask ``question`` (an importance grid asks one per priority)."""
+    label, hint = question.label, question.hint or ""
+    name = field_name(question)
+    kind = question.kind
+    choose = _l("Select an answer")
+    if kind is QuestionKind.SINGLE:
+        choices = [(str(o.id), o.label) for o in question.options]
+        if question.allow_other:
+            choices.append((OTHER, _l("Other")))
+        fields = {name: _radios(label, hint, choices, question, choose)}
+        if question.allow_other:
+            fields[field_name(question, "other")] = StringField(
+                _l("If other, please specify"),
+                validators=[Length(max=500)],
+                filters=[strip_filter],
+                widget=GovTextInput(),
+            )
+        return fields
+    if kind is QuestionKind.MULTIPLE:
+        choices = [SelectChoice(str(o.id), o.label) for o in question.options]
+        message = _l("Select at least one option")
+        return {
+            name: LimitedCheckboxes(
+                label,
+                description=hint,
+                choices=choices,
+                most=question.max_choices,
+                validators=[InputRequired(message=message)] if question.required else [Optional()],
+                widget=CheckboxesInput(),
+            )
+        }
+    if kind is QuestionKind.AGREEMENT:
+        return {name: _radios(label, hint, [(code, text) for code, text in AGREEMENT], question, choose)}
+    if kind is QuestionKind.RATING:
+        scale = [(str(n), str(n)) for n in range(11)]
+        return {name: _radios(label, hint or _l("0 is the lowest, 10 the highest"), scale, question, choose)}
+    if kind in {QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT}:
+        short = kind is QuestionKind.SHORT_TEXT
+        longest = 500 if short else 5000
+        field_class, widget = (StringField, GovTextInput()) if short else (TextAreaField, GovTextArea())
+        too_long = _l("Answer must be %(n)s characters or fewer", n=longest)
+        validators = [*_required(question, _l("Enter an answer")), Length(max=longest, message=too_long)]
+        return {
+            name: field_class(
+                label, description=hint, validators=validators, filters=[strip_filter], widget=widget
+            )
+        }
+    if kind is QuestionKind.NUMBER:
+        return {
+            name: NumberField(
+                label,
+                description=hint,
+                minimum=question.min_value,
+                maximum=question.max_value,
+                validators=_required(question, _l("Enter a number")),
+                widget=GovTextInput(),
+            )
+        }
+    if kind is QuestionKind.DATE:
+        return {
+            name: DateField(
+                label,
+                description=hint or _l("For example, 27 3 2026"),
+                format=["%d %m %Y", "%Y-%m-%d"],
+                validators=_required(question, _l("Enter a real date")),
+                widget=DateInput(),
+            )
+        }
+    # Importance grid: one radio question per priority of the board.
+    levels = [(str(level), text) for level, text in IMPORTANCE]
+    return {
+        field_name(question, f"p{priority.id}"): _radios(
+            priority.title, "", levels, question, _l("Select how important this is")
+        )
+        for priority in priorities
+    }
+
+
+def _radios(label, hint, choices: list[tuple[str, object]], question: Question, message) -> RadioField:
+    return RadioField(
+        label,
+        description=hint,
+        choices=[SelectChoice(value, text) for value, text in choices],
+        validators=_required(question, message),
+        widget=RadioInput(),
+    )
+
+
+def answers_from(question: Question, form, priorities: list) -> list[AnswerValue]:
+    """The answer rows a validated form holds for ``question`` (empty when it was skipped)."""
+    name = field_name(question)
+    kind = question.kind
+    if kind is QuestionKind.IMPORTANCE:
+        return [
+            AnswerValue(priority_id=p.id, number=float(form[field_name(question, f"p{p.id}")].data))
+            for p in priorities
+            if form[field_name(question, f"p{p.id}")].data
+        ]
+    value = form[name].data
+    if value in (None, "", []):
+        return []
+    if kind is QuestionKind.SINGLE:
+        if value == OTHER:
+            return [AnswerValue(text=form[field_name(question, "other")].data or "")]
+        return [AnswerValue(option_id=int(value))]
+    if kind is QuestionKind.MULTIPLE:
+        return [AnswerValue(option_id=int(v)) for v in value]
+    if kind is QuestionKind.AGREEMENT:
+        return [AnswerValue(text=value)]
+    if kind is QuestionKind.RATING:
+        return [AnswerValue(number=float(value))]
+    if kind is QuestionKind.NUMBER:
+        return [AnswerValue(number=float(value.replace(",", "")))]
+    if kind is QuestionKind.DATE:
+        return [AnswerValue(text=value.isoformat())]
+    return [AnswerValue(text=value)]
+
+
+def check_other(question: Question, form) -> None:
+    """'Other' chosen needs its text."""
+    if (
+        question.kind is QuestionKind.SINGLE
+        and question.allow_other
+        and form[field_name(question)].data == OTHER
+    ):
+        other = form[field_name(question, "other")]
+        if not (other.data or "").strip():
+            other.errors = [*other.errors, str(_l("Say what your other answer is"))]
+            raise ValidationError
+
+
+def display(question: Question, form, priorities: list) -> list[str]:
+    """The answer as words, for 'check your answers' (empty when skipped)."""
+    options = {str(o.id): o.label for o in question.options}
+    levels = {str(level): str(text) for level, text in IMPORTANCE}
+    if question.kind is QuestionKind.IMPORTANCE:
+        lines = []
+        for p in priorities:
+            value = form[field_name(question, f"p{p.id}")].data
+            if value:
+                lines.append(f"{p.title}: {levels.get(str(value), value)}")
+        return lines
+    value = form[field_name(question)].data
+    if value in (None, "", []):
+        return []
+    if question.kind is QuestionKind.SINGLE:
+        if value == OTHER:
+            return [f"{_l('Other')}: {form[field_name(question, 'other')].data}"]
+        return [options.get(value, value)]
+    if question.kind is QuestionKind.MULTIPLE:
+        return [options.get(v, v) for v in value]
+    if question.kind is QuestionKind.AGREEMENT:
+        return [str(dict(AGREEMENT).get(value, value))]
+    if question.kind is QuestionKind.DATE:
+        return [value.strftime("%d/%m/%Y")]
+    return [str(value)]

@@ -1,0 +1,196 @@
+"""Board officers build consultations (details, sections, questions), open and close them, read results."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.models import Role
+from engage.accounts.permissions import can_manage_owned, can_read_results
+from engage.boards.service import get_board_or_404
+from engage.extensions import csrf, db
+from engage.prioritise.forms import end_of_day, start_of_day
+from engage.surveys import bp, exports, results, service
+from engage.surveys.forms import CHOICE_KINDS, ConsultationForm, QuestionForm, SectionForm
+from engage.surveys.models import Consultation, ConsultationStatus, Question, QuestionKind, Section
+
+
+def _can_manage(consultation: Consultation) -> bool:
+    return can_manage_owned(
+        current_user, consultation.board, consultation.organisation_id, Role.BOARD_OFFICER
+    )
+
+
+def _consultation_for(consultation_id: int, manage: bool) -> Consultation:
+    consultation = db.get_or_404(Consultation, consultation_id)
+    allowed = _can_manage(consultation) if manage else can_read_results(current_user, consultation.board)
+    if not allowed:
+        abort(403)
+    return consultation
+
+
+@bp.route("/manage/boards/<slug>/consultations/new", methods=["GET", "POST"])
+@bp.route("/manage/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def edit_consultation(slug: str | None = None, consultation_id: int | None = None):
+    consultation = _consultation_for(consultation_id, manage=True) if consultation_id else None
+    board = consultation.board if consultation else get_board_or_404(slug)
+    if consultation is None and not (
+        current_user.is_admin
+        or can_manage_owned(current_user, board, current_user.organisation_id, Role.BOARD_OFFICER)
+    ):
+        abort(403)
+    form = ConsultationForm(obj=consultation)
+    if consultation is not None and not form.is_submitted():
+        form.opens_on.data = consultation.opens_at.date() if consultation.opens_at else None
+        form.closes_on.data = consultation.last_day
+    if form.validate_on_submit():
+        saved = service.save_consultation(
+            consultation,
+            board=board,
+            organisation_id=consultation.organisation_id if consultation else current_user.organisation_id,
+            user=current_user,
+            title=form.title.data,
+            summary=form.summary.data or "",
+            audience=form.audience.data or "",
+            purpose=form.purpose.data or "",
+            opens_at=start_of_day(form.opens_on.data),
+            closes_at=end_of_day(form.closes_on.data),
+            retain_until=form.retain_until.data,
+            privacy_notice=form.privacy_notice.data or "",
+        )
+        flash(_("Saved %(title)s.", title=saved.title), "success")
+        return redirect(url_for(".manage_consultation", consultation_id=saved.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "surveys/consultation_form.html", form=form, board=board, consultation=consultation
+    ), status
+
+
+@bp.get("/manage/consultations/<int:consultation_id>")
+@login_required
+def manage_consultation(consultation_id: int):
+    consultation = _consultation_for(consultation_id, manage=False)
+    return render_template(
+        "surveys/manage_consultation.html",
+        consultation=consultation,
+        can_manage=_can_manage(consultation),
+        responses=service.response_count(consultation),
+        locked=service.has_responses(consultation),
+    )
+
+
+@bp.route("/manage/consultations/<int:consultation_id>/sections/new", methods=["GET", "POST"])
+@bp.route("/manage/sections/<int:section_id>/edit", methods=["GET", "POST"])
+@csrf.exempt
+@login_required
+def edit_section(consultation_id: int | None = None, section_id: int | None = None):
+    section = db.get_or_404(Section, section_id) if section_id else None
+    consultation = _consultation_for(section.consultation_id if section else consultation_id, manage=True)
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        try:
+            service.save_section(
+                consultation, section, title=form.title.data, introduction=form.introduction.data or ""
+            )
+        except service.StateError as error:
+            form.add_error("title", error.message)
+        else:
+            return redirect(url_for(".manage_consultation", consultation_id=consultation.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "surveys/section_form.html", form=form, consultation=consultation, section=section
+    ), status
+
+
+@bp.route("/manage/sections/<int:section_id>/questions/new", methods=["GET", "POST"])
+@bp.route("/manage/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@csrf.exempt
+@login_required
+def edit_question(section_id: int | None = None, question_id: int | None = None):
+    question = db.get_or_404(Question, question_id) if question_id else None
+    section = question.section if question else db.get_or_404(Section, section_id)
+    consultation = _consultation_for(section.consultation_id, manage=True)
+    form = QuestionForm(obj=question)
+    if question is not None and not form.is_submitted():
+        form.kind.data = question.kind.value
+        form.options.data = "\n".join(option.label for option in question.options)
+    if form.validate_on_submit():
+        kind = QuestionKind(form.kind.data)
+        if kind is QuestionKind.IMPORTANCE and not service.priorities_for(consultation):
+            form.add_error("kind", _("This consultation's board has no active priorities to rate"))
+        else:
+            try:
+                service.save_question(
+                    section,
+                    question,
+                    kind=kind,
+                    label=form.label.data,
+                    hint=form.hint.data or "",
+                    required=bool(form.required.data),
+                    options=form.option_labels() if kind in CHOICE_KINDS else None,
+                    allow_other=bool(form.allow_other.data),
+                    max_choices=form.max_choices.data,
+                    min_value=form.min_value.data,
+                    max_value=form.max_value.data,
+                )
+            except service.StateError as error:
+                form.add_error("label", error.message)
+            else:
+                flash(_("Saved the question."), "success")
+                return redirect(url_for(".manage_consultation", consultation_id=consultation.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "surveys/question_form.html", form=form, consultation=consultation, section=section, question=question
+    ), status
+
+
+@bp.post("/manage/questions/<int:question_id>/move/<any(up, down):direction>")
+@login_required
+def move_question(question_id: int, direction: str):
+    question = db.get_or_404(Question, question_id)
+    consultation = _consultation_for(question.section.consultation_id, manage=True)
+    try:
+        service.move_question(question, direction)
+    except service.StateError as error:
+        flash(error.message, "important")
+    return redirect(
+        url_for(".manage_consultation", consultation_id=consultation.id) + f"#question-{question.id}"
+    )
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/<any(open, close):action>")
+@login_required
+def change_consultation_status(consultation_id: int, action: str):
+    consultation = _consultation_for(consultation_id, manage=True)
+    target = ConsultationStatus.OPEN if action == "open" else ConsultationStatus.CLOSED
+    try:
+        service.set_status(consultation, target)
+    except service.StateError as error:
+        flash(error.message, "important")
+    else:
+        flash(
+            _("The consultation is open to residents.")
+            if target is ConsultationStatus.OPEN
+            else _("The consultation is closed. No more responses will be taken."),
+            "success",
+        )
+    return redirect(url_for(".manage_consultation", consultation_id=consultation.id))
+
+
+@bp.get("/manage/consultations/<int:consultation_id>/results")
+@login_required
+def consultation_results(consultation_id: int):
+    consultation = _consultation_for(consultation_id, manage=False)
+    return render_template(
+        "surveys/results.html", consultation=consultation, results=results.consultation_results(consultation)
+    )
+
+
+@bp.get("/manage/consultations/<int:consultation_id>/responses.csv")
+@login_required
+def responses_csv(consultation_id: int):
+    consultation = _consultation_for(consultation_id, manage=False)
+    return exports.responses_csv_response(consultation)

@@ -1,0 +1,126 @@
+"""Residents answering a consultation: start page, one section per page, check your answers, confirmation."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from engage.accounts.permissions import can_read_results
+from engage.extensions import csrf, db, limiter
+from engage.respondents import current_token, set_token_cookie, token_or_new
+from engage.surveys import bp, service
+from engage.surveys.forms import PageForm, SubmitResponseForm
+from engage.surveys.models import Consultation, ConsultationStatus
+from engage.surveys.questions import display
+
+
+def _consultation_or_404(consultation_id: int) -> Consultation:
+    """Residents see anything but a draft; board members may preview a draft."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    if consultation.status is ConsultationStatus.DRAFT and not (
+        current_user.is_authenticated
+        and consultation.board
+        and can_read_results(current_user, consultation.board)
+    ):
+        abort(404)
+    return consultation
+
+
+def _key() -> str:
+    return current_token() or request.remote_addr or "anonymous"
+
+
+def _page_forms(consultation: Consultation, formdata) -> list[PageForm]:
+    priorities = service.priorities_for(consultation)
+    return [PageForm.build(section, priorities, formdata=formdata) for section in consultation.sections]
+
+
+@bp.get("/consultations/<int:consultation_id>")
+def start(consultation_id: int):
+    consultation = _consultation_or_404(consultation_id)
+    return render_template("surveys/start.html", consultation=consultation)
+
+
+@bp.route("/consultations/<int:consultation_id>/sections/<int:number>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token and says so on the page
+def section(consultation_id: int, number: int):
+    consultation = _consultation_or_404(consultation_id)
+    if not 1 <= number <= len(consultation.sections):
+        abort(404)
+    preview = not consultation.accepting_responses()
+    if preview and consultation.status is not ConsultationStatus.DRAFT:
+        return render_template("surveys/not_open.html", consultation=consultation)
+    page = consultation.sections[number - 1]
+    priorities = service.priorities_for(consultation)
+    token, new_token = token_or_new()
+    status = 200
+    if request.method == "GET":
+        # What they answered before, if they come back to this page (or change an answer).
+        form = PageForm.build(page, priorities, formdata=service.draft_answers(consultation, token))
+    else:
+        form = PageForm.build(page, priorities)
+        if form.validate():
+            if not preview:  # a board member trying a draft goes through the pages; nothing is stored
+                service.save_page(consultation, token, page, request.form, priorities)
+            following = number + 1
+            if following <= len(consultation.sections):
+                target = url_for(".section", consultation_id=consultation.id, number=following)
+            elif preview:
+                target = url_for(".start", consultation_id=consultation.id)
+            else:
+                target = url_for(".check", consultation_id=consultation.id)
+            return set_token_cookie(redirect(target), token)
+        status = 400
+    html = render_template(
+        "surveys/section.html",
+        consultation=consultation,
+        section=page,
+        number=number,
+        form=form,
+        preview=preview,
+    )
+    response = make_response(html, status)
+    return set_token_cookie(response, token) if new_token else response
+
+
+@bp.route("/consultations/<int:consultation_id>/check", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit("30 per hour", methods=["POST"], key_func=_key)
+def check(consultation_id: int):
+    consultation = _consultation_or_404(consultation_id)
+    if not consultation.accepting_responses():
+        return render_template("surveys/not_open.html", consultation=consultation)
+    token = current_token()
+    pages = _page_forms(consultation, service.draft_answers(consultation, token))
+    for number, page in enumerate(pages, start=1):
+        if not page.validate():  # a page skipped or changed since: go back to it
+            return redirect(url_for(".section", consultation_id=consultation.id, number=number))
+    form = SubmitResponseForm()
+    if request.method == "POST" and form.validate() and token:
+        try:
+            response = service.submit_response(
+                consultation, token, pages, idempotency_key=form.key.data, locale=str(get_locale() or "en")
+            )
+        except service.StateError:
+            return render_template("surveys/not_open.html", consultation=consultation)
+        session["consultation_reference"] = {"id": consultation.id, "reference": response.reference}
+        return redirect(url_for(".confirmation", consultation_id=consultation.id))
+    if not form.is_submitted():
+        form.key.data = secrets.token_hex(16)
+    return render_template(
+        "surveys/check.html", consultation=consultation, pages=pages, form=form, display=display
+    )
+
+
+@bp.get("/consultations/<int:consultation_id>/confirmation")
+def confirmation(consultation_id: int):
+    consultation = _consultation_or_404(consultation_id)
+    sent = session.get("consultation_reference") or {}
+    if sent.get("id") != consultation.id:
+        return redirect(url_for(".start", consultation_id=consultation.id))
+    return render_template(
+        "surveys/confirmation.html", consultation=consultation, reference=sent["reference"]
+    )

@@ -1,0 +1,57 @@
+"""A resident answers a consultation in a real browser (every question kind, errors, check answers,
+confirmation), and on a 320px phone in Welsh, with axe on every page."""
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from engage.extensions import db
+from engage.surveys.models import ConsultationResponse
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+
+
+def test_resident_answers_a_consultation(page, make_consultation, hwb):
+    consultation = make_consultation()
+    page.goto(f"/consultations/{consultation.id}")
+    assert_accessible(page, "consultation start page")
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_url("**/sections/1")
+    assert_accessible(page, "first page")
+    page.get_by_role("button", name="Continue").click()  # required questions left empty
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select an answer")
+    assert_accessible(page, "first page with errors")
+    page.get_by_label("By phone").check()
+    page.get_by_label("Pharmacy").check()
+    page.get_by_label("Agree", exact=True).check()
+    page.get_by_role("group", name="Rate your GP").get_by_label("7", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/sections/2")
+    for priority in hwb.active_priorities:
+        page.get_by_role("group", name=priority.title).get_by_label("Important", exact=True).check()
+    page.get_by_label("How many people live with you? (optional)").fill("2")
+    page.get_by_label("Anything else? (optional)").fill("More evening appointments")
+    assert_accessible(page, "second page")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/check")
+    expect(page.locator("main")).to_contain_text("By phone")
+    expect(page.locator("main")).to_contain_text("More evening appointments")
+    assert_accessible(page, "check your answers")
+    page.get_by_role("button", name="Send your response").click()
+    page.wait_for_url("**/confirmation")
+    expect(page.locator(".govuk-panel")).to_contain_text("Your reference number")
+    assert_accessible(page, "confirmation")
+    db.session.expire_all()
+    reference = db.session.scalar(select(ConsultationResponse.reference))
+    expect(page.locator(".app-reference")).to_have_text(reference)
+    assert db.session.scalar(select(func.count()).select_from(ConsultationResponse)) == 1
+
+
+def test_consultation_on_a_phone_in_welsh(make_page, make_consultation):
+    consultation = make_consultation()
+    page = make_page(viewport={"width": 320, "height": 640})
+    page.goto(f"/consultations/{consultation.id}/sections/1?lang=cy")
+    assert page.locator("html").get_attribute("lang") == "cy"
+    expect(page.locator("main")).to_contain_text("Cytuno'n gryf")
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Dewiswch ateb")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page, "consultation page in Welsh at 320px")

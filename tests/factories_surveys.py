@@ -1,0 +1,62 @@
+"""Factories for consultations (a pytest plugin: tests/conftest.py loads it): one with every question kind."""
+
+import pytest
+
+from engage.surveys import service
+from engage.surveys.models import ConsultationStatus, QuestionKind
+
+
+@pytest.fixture
+def make_consultation(hwb, officer):
+    def make(status=ConsultationStatus.OPEN):
+        consultation = service.save_consultation(
+            None,
+            board=hwb,
+            organisation_id=officer.organisation_id,
+            user=officer,
+            title="Your health services",
+            summary="Tell us about health services in Aldermoor.",
+            purpose="To plan next year's services.",
+        )
+        first = service.save_section(consultation, None, title="About the services")
+        service.save_question(
+            first,
+            None,
+            kind=QuestionKind.SINGLE,
+            label="How do you usually see a GP?",
+            required=True,
+            options=["In person", "By phone", "Online"],
+            allow_other=True,
+        )
+        service.save_question(
+            first,
+            None,
+            kind=QuestionKind.MULTIPLE,
+            label="Which services have you used this year?",
+            options=["Pharmacy", "Walk-in centre", "Dentist", "Leisure centre"],
+            max_choices=3,
+        )
+        service.save_question(first, None, kind=QuestionKind.AGREEMENT, label="Services are easy to reach")
+        service.save_question(first, None, kind=QuestionKind.RATING, label="Rate your GP", required=True)
+        second = service.save_section(consultation, None, title="Priorities and you")
+        service.save_question(
+            second, None, kind=QuestionKind.IMPORTANCE, label="How important is each priority?", required=True
+        )
+        service.save_question(
+            second,
+            None,
+            kind=QuestionKind.NUMBER,
+            label="How many people live with you?",
+            min_value=0,
+            max_value=20,
+        )
+        service.save_question(second, None, kind=QuestionKind.DATE, label="When did you last see a GP?")
+        service.save_question(second, None, kind=QuestionKind.SHORT_TEXT, label="Your town")
+        service.save_question(second, None, kind=QuestionKind.LONG_TEXT, label="Anything else?")
+        if status is not ConsultationStatus.DRAFT:
+            service.set_status(consultation, ConsultationStatus.OPEN)
+        if status is ConsultationStatus.CLOSED:
+            service.set_status(consultation, ConsultationStatus.CLOSED)
+        return consultation
+
+    return make

@@ -1,0 +1,217 @@
+"""Consultations through the test client: officers build one, residents answer it page by page, results and
+the export count each option once per person."""
+
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.extensions import db
+from engage.surveys import service
+from engage.surveys.models import (
+    Answer,
+    ConsultationResponse,
+    ConsultationStatus,
+    QuestionKind,
+    ResponseDraft,
+)
+from engage.surveys.results import consultation_results
+from tests.conftest import sign_in
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def first_page(consultation, **changes):
+    single, multiple, agreement, rating = consultation.sections[0].questions
+    by_phone = str(single.options[1].id)
+    data = {
+        f"q{single.id}": by_phone,
+        f"q{multiple.id}": [str(multiple.options[0].id), str(multiple.options[2].id)],
+        f"q{agreement.id}": "agree",
+        f"q{rating.id}": "8",
+    }
+    data.update(changes)
+    return data
+
+
+def second_page(consultation, hwb):
+    importance, number, when, town, anything = consultation.sections[1].questions
+    data = {
+        f"q{importance.id}-p{p.id}": "5" if p.code == "HWB-ACTIVE" else "3" for p in hwb.active_priorities
+    }
+    data |= {f"q{number.id}": "3", f"q{when.id}": ["4", "3", "2026"], f"q{town.id}": "Aldermoor"}
+    data[f"q{anything.id}"] = "More evening <appointments>"
+    return data
+
+
+def respond(client, consultation, hwb):
+    client.post(f"/consultations/{consultation.id}/sections/1", data=first_page(consultation))
+    client.post(f"/consultations/{consultation.id}/sections/2", data=second_page(consultation, hwb))
+    html = client.get(f"/consultations/{consultation.id}/check").get_data(as_text=True)
+    key = re.search(r'name="key"[^>]*value="([^"]+)"', html).group(1)
+    return client.post(f"/consultations/{consultation.id}/check", data={"key": key}), key
+
+
+def test_start_page_and_first_page(client, make_consultation):
+    consultation = make_consultation()
+    html = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "Your health services" in html and "There are 2 pages of questions." in html
+    html = client.get(f"/consultations/{consultation.id}/sections/1").get_data(as_text=True)
+    assert (
+        "Page 1 of 2" in html
+        and "How do you usually see a GP?" in html
+        and "If other, please specify" in html
+    )
+    assert "Strongly agree" in html and "Don't know" in html and "None" not in html
+    assert "Which services have you used this year? (optional)" in html
+
+
+def test_each_problem_on_a_page_is_named_and_nothing_is_kept(client, make_consultation):
+    consultation = make_consultation()
+    single, multiple, agreement, rating = consultation.sections[0].questions
+    bad = first_page(
+        consultation,
+        **{
+            f"q{single.id}": "other",
+            f"q{multiple.id}": [str(o.id) for o in multiple.options],
+            f"q{rating.id}": "",
+        },
+    )
+    response = client.post(f"/consultations/{consultation.id}/sections/1", data=bad)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in html
+    assert "Say what your other answer is" in html and "Choose up to 3 options" in html
+    assert "Select an answer" in html
+    assert count(ResponseDraft) == 0
+    number = consultation.sections[1].questions[1]
+    client.post(f"/consultations/{consultation.id}/sections/1", data=first_page(consultation))
+    out_of_range = client.post(f"/consultations/{consultation.id}/sections/2", data={f"q{number.id}": "25"})
+    assert "Enter a number of 20 or less" in out_of_range.get_data(as_text=True)
+
+
+def test_whole_response_check_answers_submit_once(client, make_consultation, hwb):
+    consultation = make_consultation()
+    client.post(f"/consultations/{consultation.id}/sections/1", data=first_page(consultation))
+    # going back shows what they answered
+    back = client.get(f"/consultations/{consultation.id}/sections/1").get_data(as_text=True)
+    assert re.search(r'value="\d+" checked', back) or "checked" in back
+    client.post(f"/consultations/{consultation.id}/sections/2", data=second_page(consultation, hwb))
+    check = client.get(f"/consultations/{consultation.id}/check").get_data(as_text=True)
+    assert "Check your answers before sending your response" in check
+    assert "By phone" in check and "Pharmacy" in check and "Dentist" in check and "04/03/2026" in check
+    assert "More people active: Very important" in check
+    first, key = respond(client, consultation, hwb)
+    assert first.location.endswith("/confirmation")
+    again = client.post(f"/consultations/{consultation.id}/check", data={"key": key})
+    assert again.status_code in (200, 302)
+    assert count(ConsultationResponse) == 1 and count(ResponseDraft) == 0
+    html = client.get(f"/consultations/{consultation.id}/confirmation").get_data(as_text=True)
+    reference = db.session.scalar(select(ConsultationResponse.reference))
+    assert (
+        "Response sent" in html and reference in html and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", reference)
+    )
+
+
+def test_skipping_a_page_sends_the_resident_back_to_it(client, make_consultation):
+    consultation = make_consultation()
+    response = client.get(f"/consultations/{consultation.id}/check")
+    assert response.location.endswith(f"/consultations/{consultation.id}/sections/1")
+
+
+def test_results_count_each_option_per_person_and_the_export_has_a_column_per_option(
+    client, make_consultation, hwb, officer, app
+):
+    consultation = make_consultation()
+    for _ in range(2):
+        other = app.test_client()
+        respond(other, consultation, hwb)
+    results = consultation_results(consultation)
+    assert results.responses == 2
+    single, multiple, agreement, rating = results.questions[:4]
+    assert {label: n for label, n, _ in single.counts}["By phone"] == 2
+    assert [(label, n, share) for label, n, share in multiple.counts] == [
+        ("Pharmacy", 2, 1.0),
+        ("Walk-in centre", 0, 0.0),
+        ("Dentist", 2, 1.0),
+        ("Leisure centre", 0, 0.0),
+    ]
+    assert rating.mean == pytest.approx(8)
+    importance = results.questions[4]
+    assert importance.priorities[0][0].code == "HWB-ACTIVE" and importance.priorities[0][2] == pytest.approx(
+        5
+    )
+
+    sign_in(client, officer)
+    html = client.get(f"/manage/consultations/{consultation.id}/results").get_data(as_text=True)
+    assert "2 responses." in html and "percentages can add up to more than 100%" in html
+    assert "More evening &lt;appointments&gt;" in html
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"/manage/consultations/{consultation.id}/responses.csv").get_data(as_text=True)
+            )
+        )
+    )
+    assert len(rows) == 2
+    assert (
+        rows[0]["q1"] == "2" and rows[0]["q2_1"] == "1" and rows[0]["q2_2"] == "0" and rows[0]["q2_3"] == "1"
+    )
+    assert rows[0]["q3"] == "agree" and rows[0]["q5_HWB-ACTIVE"] == "5" and rows[0]["q7"] == "2026-03-04"
+
+
+def test_questions_cannot_change_once_people_have_responded(client, make_consultation, hwb, app):
+    consultation = make_consultation()
+    respond(client, consultation, hwb)
+    with app.test_request_context("/"), pytest.raises(service.StateError, match="already responded"):
+        service.save_question(consultation.sections[0], None, kind=QuestionKind.SHORT_TEXT, label="New")
+    assert count(Answer) > 0
+
+
+def test_drafts_are_private_but_board_members_can_preview(client, make_consultation, officer):
+    consultation = make_consultation(ConsultationStatus.DRAFT)
+    assert client.get(f"/consultations/{consultation.id}").status_code == 404
+    sign_in(client, officer)
+    html = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "This is a preview of a draft consultation" in html
+    page = client.post(f"/consultations/{consultation.id}/sections/1", data=first_page(consultation))
+    assert page.location.endswith("/sections/2")
+    assert count(ResponseDraft) == 0
+
+
+def test_officer_builds_a_consultation(client, officer, hwb):
+    sign_in(client, officer)
+    response = client.post(f"/manage/boards/{hwb.slug}/consultations/new", data={"title": "Parks"})
+    assert response.status_code == 302
+    consultation_url = response.location
+    consultation_id = int(consultation_url.rsplit("/", 1)[1])
+    opened = client.post(f"/manage/consultations/{consultation_id}/open")
+    assert "Add at least one question" in client.get(opened.location).get_data(as_text=True)
+    client.post(f"/manage/consultations/{consultation_id}/sections/new", data={"title": "Your park"})
+    from engage.surveys.models import Consultation
+
+    consultation = db.session.get(Consultation, consultation_id)
+    section = consultation.sections[0]
+    too_few = client.post(
+        f"/manage/sections/{section.id}/questions/new",
+        data={"kind": "single", "label": "Which park?", "options": "Only one"},
+    )
+    assert too_few.status_code == 400 and "Give at least 2 options" in too_few.get_data(as_text=True)
+    for label in ("Which park?", "How often?"):
+        client.post(
+            f"/manage/sections/{section.id}/questions/new",
+            data={"kind": "single", "label": label, "options": "A\nB", "required": "y"},
+        )
+    db.session.expire_all()
+    second = consultation.sections[0].questions[1]
+    client.post(f"/manage/questions/{second.id}/move/up")
+    db.session.expire_all()
+    assert [q.label for q in consultation.sections[0].questions] == ["How often?", "Which park?"]
+    client.post(f"/manage/consultations/{consultation_id}/open")
+    db.session.expire_all()
+    assert consultation.status is ConsultationStatus.OPEN
+    html = client.get("/").get_data(as_text=True)
+    assert "Open consultations" in html and "Parks" in html
