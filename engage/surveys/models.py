@@ -233,3 +233,16 @@ class ResponseDraft(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("consultation_id", "token_hash"),)
+
+
+class ConsultationProfile(db.Model):
+    """One optional equality-monitoring answer of a response, kept apart from its answers."""
+
+    __tablename__ = "consultation_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("consultation_responses.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(80))
+
+    __table_args__ = (UniqueConstraint("response_id", "dimension"),)

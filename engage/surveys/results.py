@@ -13,6 +13,7 @@ from engage.extensions import db
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
 from engage.surveys.service import priorities_for
+from engage.surveys.weighting import Weighting, response_weights, who_we_heard_from
 
 
 @dataclass
@@ -27,6 +28,8 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)
     #: Importance grid: [(priority, people, mean level 1-5, share rating it important or very important)].
     priorities: list[tuple[object, int, float, float]] = field(default_factory=list)
+    #: Population-weighted shares beside ``counts`` (same order), when the responses could be weighted.
+    weighted: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -34,6 +37,10 @@ class ConsultationResults:
     consultation: Consultation
     responses: int
     questions: list[QuestionResult]
+    weighting: Weighting | None = None
+    #: Why the results are not weighted, in words for the officer.
+    unweighted_reason: str | None = None
+    heard_from: dict = field(default_factory=dict)
 
 
 def consultation_results(consultation: Consultation) -> ConsultationResults:
@@ -56,11 +63,37 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     for row in rows:
         by_question[row.question_id].append(row)
     priorities = priorities_for(consultation)
-    return ConsultationResults(
+    results = ConsultationResults(
         consultation,
         responses,
         [_question_result(q, by_question.get(q.id, []), priorities) for q in consultation.questions],
     )
+    results.heard_from = who_we_heard_from(consultation)
+    if responses:
+        ids = sorted({row.response_id for row in rows})
+        results.weighting, results.unweighted_reason = response_weights(consultation, ids)
+    if results.weighting is not None:
+        for result in results.questions:
+            _add_weighted(result, by_question.get(result.question.id, []), results.weighting.weights)
+    return results
+
+
+def _add_weighted(result: QuestionResult, rows: list, weights: dict[int, float]) -> None:
+    """Weighted shares of people choosing each answer of a closed question."""
+    kind = result.question.kind
+    if kind not in {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT}:
+        return
+    answered = {row.response_id for row in rows}
+    total = sum(weights[r] for r in answered)
+    if not total:
+        return
+    if kind is QuestionKind.AGREEMENT:
+        keys = [code for code, _ in AGREEMENT]
+        chosen = [(row.response_id, row.text) for row in rows]
+    else:
+        keys = [o.id for o in result.question.options] + ([None] if result.question.allow_other else [])
+        chosen = [(row.response_id, row.option_id) for row in rows]
+    result.weighted = [sum(weights[r] for r, value in chosen if value == key) / total for key in keys]
 
 
 def _share(count: int, total: int) -> float:

@@ -20,6 +20,7 @@ from engage.surveys import logger
 from engage.surveys.models import (
     Answer,
     Consultation,
+    ConsultationProfile,
     ConsultationResponse,
     ConsultationStatus,
     Question,
@@ -311,3 +312,32 @@ def submit_response(
         return winner
     logger.info("response %s to consultation %s", response.id, consultation.id)
     return response
+
+
+def response_by_reference(consultation: Consultation, reference: str) -> ConsultationResponse | None:
+    return db.session.scalar(
+        select(ConsultationResponse).where(
+            ConsultationResponse.consultation_id == consultation.id,
+            ConsultationResponse.reference == reference,
+        )
+    )
+
+
+def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> None:
+    """Store (or replace) a response's optional equality answers, apart from its answers."""
+    existing = {
+        row.dimension: row
+        for row in db.session.scalars(
+            select(ConsultationProfile).where(ConsultationProfile.response_id == response.id)
+        )
+    }
+    for dimension, category in answers.items():
+        if not category:
+            continue
+        if dimension in existing:
+            existing[dimension].category = category
+        else:
+            db.session.add(
+                ConsultationProfile(response_id=response.id, dimension=dimension, category=category)
+            )
+    db.session.commit()

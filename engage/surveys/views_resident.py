@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from engage.accounts.permissions import can_read_results
 from engage.extensions import csrf, db, limiter
+from engage.prioritise.forms import ProfileForm
 from engage.respondents import current_token, set_token_cookie, token_or_new
 from engage.surveys import bp, service
 from engage.surveys.forms import PageForm, SubmitResponseForm
@@ -122,5 +123,36 @@ def confirmation(consultation_id: int):
     if sent.get("id") != consultation.id:
         return redirect(url_for(".start", consultation_id=consultation.id))
     return render_template(
-        "surveys/confirmation.html", consultation=consultation, reference=sent["reference"]
+        "surveys/confirmation.html",
+        consultation=consultation,
+        reference=sent["reference"],
+        profile_form=ProfileForm.build(formdata=None),
+        answered_profile=sent.get("profile", False),
     )
+
+
+@bp.post("/consultations/<int:consultation_id>/about-you")
+@csrf.exempt  # the form checks its own token
+def about_you(consultation_id: int):
+    """The optional equality questions, after sending: stored against the response, apart from its answers."""
+    consultation = _consultation_or_404(consultation_id)
+    sent = session.get("consultation_reference") or {}
+    response = None
+    if sent.get("id") == consultation.id:
+        response = service.response_by_reference(consultation, sent.get("reference", ""))
+    if response is None:
+        return redirect(url_for(".start", consultation_id=consultation.id))
+    form = ProfileForm.build()
+    if not form.validate_on_submit():
+        page = render_template(
+            "surveys/confirmation.html",
+            consultation=consultation,
+            reference=response.reference,
+            profile_form=form,
+            form=form,
+            answered_profile=False,
+        )
+        return page, 400
+    service.save_profile(response, form.answers())
+    session["consultation_reference"] = {**sent, "profile": True}
+    return redirect(url_for(".confirmation", consultation_id=consultation.id))

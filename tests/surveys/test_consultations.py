@@ -215,3 +215,55 @@ def test_officer_builds_a_consultation(client, officer, hwb):
     assert consultation.status is ConsultationStatus.OPEN
     html = client.get("/").get_data(as_text=True)
     assert "Open consultations" in html and "Parks" in html
+
+
+def test_who_we_heard_from_and_weighted_percentages(client, make_consultation, hwb, officer, app):
+    """Two people by phone (both women), one online (a man); the area is half and half, so weighted,
+    phone falls from 2/3 to 1/2."""
+    from engage.population.service import import_population
+
+    import_population("dimension,category,population\nsex,Female,500\nsex,Male,500\n")
+    consultation = make_consultation()
+    single = consultation.sections[0].questions[0]
+    online = str(single.options[2].id)
+    for sex, answer in (("Female", None), ("Female", None), ("Male", online)):
+        resident = app.test_client()
+        page = first_page(consultation, **({f"q{single.id}": answer} if answer else {}))
+        resident.post(f"/consultations/{consultation.id}/sections/1", data=page)
+        resident.post(f"/consultations/{consultation.id}/sections/2", data=second_page(consultation, hwb))
+        html = resident.get(f"/consultations/{consultation.id}/check").get_data(as_text=True)
+        key = re.search(r'name="key"[^>]*value="([^"]+)"', html).group(1)
+        resident.post(f"/consultations/{consultation.id}/check", data={"key": key})
+        confirmation = resident.get(f"/consultations/{consultation.id}/confirmation").get_data(as_text=True)
+        assert "About you (optional)" in confirmation and "What is your sex?" in confirmation
+        resident.post(f"/consultations/{consultation.id}/about-you", data={"sex": sex})
+    results = consultation_results(consultation)
+    sexes = {row.category: (row.respondents, row.share) for row in results.heard_from["sex"]}
+    assert sexes["Female"] == (2, pytest.approx(2 / 3)) and sexes["Male"] == (1, pytest.approx(1 / 3))
+    assert results.weighting is not None
+    labels = [label for label, _, _ in results.questions[0].counts]
+    weighted = dict(zip(labels, results.questions[0].weighted, strict=True))
+    unweighted = {label: share for label, _, share in results.questions[0].counts}
+    assert unweighted["By phone"] == pytest.approx(2 / 3) and weighted["By phone"] == pytest.approx(0.5)
+    assert weighted["Online"] == pytest.approx(0.5)
+    sign_in(client, officer)
+    html = client.get(f"/manage/consultations/{consultation.id}/results").get_data(as_text=True)
+    assert (
+        "Who did we hear from" in html and "Weighted to the area" in html and "effective sample size" in html
+    )
+
+
+def test_weighting_that_cannot_be_done_says_why(make_consultation, hwb, app):
+    from engage.population.service import import_population
+
+    import_population("dimension,category,population\nsex,Female,500\nsex,Male,500\n")
+    consultation = make_consultation()
+    resident = app.test_client()
+    respond(resident, consultation, hwb)
+    resident.post(f"/consultations/{consultation.id}/about-you", data={"sex": "Female"})
+    results = consultation_results(consultation)
+    assert (
+        results.weighting is None
+        and "nobody in the sample is in these categories" in results.unweighted_reason
+    )
+    assert "Male" in results.unweighted_reason
