@@ -82,6 +82,8 @@ def load_config(
         "ENGAGE_WARDS": [
             w.strip() for w in env.get("ENGAGE_WARDS", "Central,North,South,East,West").split(",")
         ],
+        #: Published figures hide any count below this, so a small group's answers cannot be singled out.
+        "ENGAGE_SMALL_CELL": int(env.get("ENGAGE_SMALL_CELL", "5")),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -52,6 +52,7 @@ RESIDENT_TEMPLATES = [
     "surveys/check.html",
     "surveys/confirmation.html",
     "surveys/not_open.html",
+    "surveys/public_results.html",
 ]
 
 

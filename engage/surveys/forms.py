@@ -183,3 +183,14 @@ class PageForm(EngageForm):
 class SubmitResponseForm(EngageForm):
     key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     submit = SubmitField(_l("Send your response"), widget=GovSubmitInput())
+
+
+class WeDidForm(EngageForm):
+    we_did = TextAreaField(
+        _l("What was decided (we did)"),
+        description=_l("Published with the results: what the board decided after hearing from residents"),
+        validators=[DataRequired(message=_l("Say what was decided")), Length(max=8000)],
+        filters=[strip_filter],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField(_l("Publish the results"), widget=GovSubmitInput())

@@ -30,6 +30,8 @@ class ConsultationStatus(enum.Enum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+    #: Closed, and "we asked, you said, we did" is public
+    PUBLISHED = "published"
 
 
 class QuestionKind(enum.Enum):
@@ -66,6 +68,8 @@ class Consultation(db.Model):
     #: Personal data (e.g. an email for save and return) is deleted after this date.
     retain_until: Mapped[date | None] = mapped_column(Date)
     privacy_notice: Mapped[str] = mapped_column(Text, default="")
+    #: "We did": what the board decided after hearing the responses, published with the results.
+    we_did: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

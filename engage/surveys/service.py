@@ -185,7 +185,22 @@ def move_question(question: Question, direction: str) -> None:
         db.session.commit()
 
 
+def publish(consultation: Consultation, we_did: str) -> None:
+    """Publish a closed consultation's results with what was decided ("we did"); the text can be corrected
+    later, the publication not undone."""
+    if consultation.status not in {ConsultationStatus.CLOSED, ConsultationStatus.PUBLISHED}:
+        raise StateError(_("Close the consultation before publishing its results"))
+    if not we_did.strip():
+        raise StateError(_("Say what was decided before publishing"))
+    consultation.we_did = we_did.strip()
+    consultation.status = ConsultationStatus.PUBLISHED
+    db.session.commit()
+    logger.info("consultation %s results published", consultation.id)
+
+
 def set_status(consultation: Consultation, status: ConsultationStatus) -> None:
+    if consultation.status is ConsultationStatus.PUBLISHED:
+        raise StateError(_("The results are published, so the consultation cannot reopen"))
     if status is ConsultationStatus.OPEN and not consultation.questions:
         raise StateError(_("Add at least one question before opening the consultation"))
     if status is ConsultationStatus.CLOSED and consultation.status is ConsultationStatus.DRAFT:

@@ -12,7 +12,7 @@ from engage.boards.service import get_board_or_404
 from engage.extensions import csrf, db
 from engage.prioritise.forms import end_of_day, start_of_day
 from engage.surveys import bp, exports, results, service
-from engage.surveys.forms import CHOICE_KINDS, ConsultationForm, QuestionForm, SectionForm
+from engage.surveys.forms import CHOICE_KINDS, ConsultationForm, QuestionForm, SectionForm, WeDidForm
 from engage.surveys.models import Consultation, ConsultationStatus, Question, QuestionKind, Section
 
 
@@ -72,14 +72,20 @@ def edit_consultation(slug: str | None = None, consultation_id: int | None = Non
 @bp.get("/manage/consultations/<int:consultation_id>")
 @login_required
 def manage_consultation(consultation_id: int):
-    consultation = _consultation_for(consultation_id, manage=False)
+    return _render_manage(_consultation_for(consultation_id, manage=False))
+
+
+def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = None, status: int = 200):
+    form = we_did_form or WeDidForm(formdata=None, obj=consultation)
     return render_template(
         "surveys/manage_consultation.html",
         consultation=consultation,
         can_manage=_can_manage(consultation),
         responses=service.response_count(consultation),
         locked=service.has_responses(consultation),
-    )
+        we_did_form=form,
+        form=we_did_form,
+    ), status
 
 
 @bp.route("/manage/consultations/<int:consultation_id>/sections/new", methods=["GET", "POST"])
@@ -178,6 +184,23 @@ def change_consultation_status(consultation_id: int, action: str):
             "success",
         )
     return redirect(url_for(".manage_consultation", consultation_id=consultation.id))
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/publish")
+@csrf.exempt  # the form checks its own token
+@login_required
+def publish(consultation_id: int):
+    consultation = _consultation_for(consultation_id, manage=True)
+    form = WeDidForm()
+    if form.validate_on_submit():
+        try:
+            service.publish(consultation, form.we_did.data)
+        except service.StateError as error:
+            flash(error.message, "important")
+        else:
+            flash(_("The results are published."), "success")
+        return redirect(url_for(".manage_consultation", consultation_id=consultation.id))
+    return _render_manage(consultation, we_did_form=form, status=400)
 
 
 @bp.get("/manage/consultations/<int:consultation_id>/results")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from engage.accounts.permissions import can_read_results
 from engage.extensions import csrf, db, limiter
 from engage.prioritise.forms import ProfileForm
 from engage.respondents import current_token, set_token_cookie, token_or_new
-from engage.surveys import bp, service
+from engage.surveys import bp, results, service
 from engage.surveys.forms import PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus
 from engage.surveys.questions import display
@@ -156,3 +156,17 @@ def about_you(consultation_id: int):
     service.save_profile(response, form.answers())
     session["consultation_reference"] = {**sent, "profile": True}
     return redirect(url_for(".confirmation", consultation_id=consultation.id))
+
+
+@bp.get("/consultations/<int:consultation_id>/results")
+def public_results(consultation_id: int):
+    """We asked, you said, we did: published once the board has said what it decided."""
+    consultation = _consultation_or_404(consultation_id)
+    if consultation.status is not ConsultationStatus.PUBLISHED:
+        abort(404)
+    return render_template(
+        "surveys/public_results.html",
+        consultation=consultation,
+        results=results.consultation_results(consultation),
+        small=current_app.config["ENGAGE_SMALL_CELL"],
+    )

@@ -58,3 +58,15 @@ def test_consultation_on_a_phone_in_welsh(make_page, make_consultation):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Dewiswch ateb")
     assert_no_horizontal_scroll(page)
     assert_accessible(page, "consultation page in Welsh at 320px")
+
+
+def test_published_results_page_is_accessible(page, make_consultation, hwb):
+    from engage.surveys import service
+    from engage.surveys.models import ConsultationStatus
+
+    consultation = make_consultation(ConsultationStatus.CLOSED)
+    service.publish(consultation, "We will open the phone line earlier.")
+    page.goto(f"/consultations/{consultation.id}/results")
+    expect(page.get_by_role("heading", name="We did", exact=True)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("We will open the phone line earlier.")
+    assert_accessible(page, "we asked, you said, we did")

@@ -267,3 +267,39 @@ def test_weighting_that_cannot_be_done_says_why(make_consultation, hwb, app):
         and "nobody in the sample is in these categories" in results.unweighted_reason
     )
     assert "Male" in results.unweighted_reason
+
+
+def test_we_asked_you_said_we_did_hides_small_numbers(client, make_consultation, hwb, officer, app):
+    consultation = make_consultation()
+    single = consultation.sections[0].questions[0]
+    for k in range(6):  # five by phone, one online
+        resident = app.test_client()
+        answer = str(single.options[2 if k == 5 else 1].id)
+        resident.post(
+            f"/consultations/{consultation.id}/sections/1",
+            data=first_page(consultation, **{f"q{single.id}": answer}),
+        )
+        resident.post(f"/consultations/{consultation.id}/sections/2", data=second_page(consultation, hwb))
+        html = resident.get(f"/consultations/{consultation.id}/check").get_data(as_text=True)
+        key = re.search(r'name="key"[^>]*value="([^"]+)"', html).group(1)
+        resident.post(f"/consultations/{consultation.id}/check", data={"key": key})
+    assert client.get(f"/consultations/{consultation.id}/results").status_code == 404
+    sign_in(client, officer)
+    early = client.post(f"/manage/consultations/{consultation.id}/publish", data={"we_did": "We will."})
+    assert "Close the consultation before publishing" in client.get(early.location).get_data(as_text=True)
+    client.post(f"/manage/consultations/{consultation.id}/close")
+    blank = client.post(f"/manage/consultations/{consultation.id}/publish", data={"we_did": ""})
+    assert blank.status_code == 400 and "Say what was decided" in blank.get_data(as_text=True)
+    client.post(
+        f"/manage/consultations/{consultation.id}/publish",
+        data={"we_did": "We will open the phone line earlier."},
+    )
+    public = app.test_client().get(f"/consultations/{consultation.id}/results").get_data(as_text=True)
+    assert "We asked, you said, we did" in public and "6 people responded." in public
+    assert "We will open the phone line earlier." in public
+    phone = re.search(r"By phone</th>\s*<td[^>]*>(\d+)</td>", public)
+    assert phone and phone.group(1) == "5"
+    assert re.search(r"Online</th>\s*<td[^>]*>fewer than 5</td>", public)
+    assert "More evening" not in public  # written answers are never published here
+    reopened = client.post(f"/manage/consultations/{consultation.id}/open")
+    assert "cannot reopen" in client.get(reopened.location).get_data(as_text=True)
