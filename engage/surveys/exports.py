@@ -7,11 +7,13 @@ import csv
 import io
 
 from flask import Response
+from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engage.extensions import db
 from engage.surveys.models import Consultation, ConsultationResponse, Question, QuestionKind
+from engage.surveys.questions import AGREEMENT, IMPORTANCE
 from engage.surveys.service import priorities_for
 
 
@@ -51,12 +53,10 @@ def _cell(question: Question, target, answers: list) -> str | int | float:
     return answer.text or ""
 
 
-def responses_csv_response(consultation: Consultation) -> Response:
-    """Every response, no personal data: the reference is the only key (it names nobody)."""
+def response_rows(consultation: Consultation) -> list[list]:
+    """A header, then one row per response: no personal data, the reference is the only key."""
     cols = columns(consultation)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["reference", "submitted_at", "channel", "locale", *[name for name, _, _ in cols]])
+    rows = [["reference", "submitted_at", "channel", "locale", *[name for name, _, _ in cols]]]
     responses = db.session.scalars(
         select(ConsultationResponse)
         .where(ConsultationResponse.consultation_id == consultation.id)
@@ -64,7 +64,7 @@ def responses_csv_response(consultation: Consultation) -> Response:
         .order_by(ConsultationResponse.id)
     )
     for response in responses:
-        writer.writerow(
+        rows.append(
             [
                 response.reference,
                 response.submitted_at.isoformat(),
@@ -73,8 +73,67 @@ def responses_csv_response(consultation: Consultation) -> Response:
                 *[_cell(question, target, response.answers) for _, question, target in cols],
             ]
         )
+    return rows
+
+
+def codebook_rows(consultation: Consultation) -> list[list]:
+    """What every column means, and every code in it."""
+    rows = [["column", "question", "type", "values"]]
+    for name, question, target in columns(consultation):
+        kind = question.kind
+        if kind is QuestionKind.MULTIPLE:
+            values = f"1 = ticked '{target.label}', 0 = not ticked, blank = question not answered"
+        elif kind is QuestionKind.IMPORTANCE:
+            values = f"importance of {target.code} '{target.title}': " + ", ".join(
+                f"{level} = {label}" for level, label in IMPORTANCE
+            )
+        elif kind is QuestionKind.SINGLE and target == "other":
+            values = "the 'Other' answer's text"
+        elif kind is QuestionKind.SINGLE:
+            values = ", ".join(f"{o.code} = {o.label}" for o in question.options) + (
+                ", other = see the _other column" if question.allow_other else ""
+            )
+        elif kind is QuestionKind.AGREEMENT:
+            values = ", ".join(f"{code} = {label}" for code, label in AGREEMENT)
+        elif kind is QuestionKind.RATING:
+            values = "0 (lowest) to 10 (highest)"
+        elif kind is QuestionKind.DATE:
+            values = "a date, YYYY-MM-DD"
+        elif kind is QuestionKind.NUMBER:
+            values = "a number"
+        else:
+            values = "free text"
+        rows.append([name, question.label, kind.value, values])
+    return rows
+
+
+def responses_csv_response(consultation: Consultation) -> Response:
+    """Every response as CSV."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(response_rows(consultation))
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=consultation-{consultation.id}-responses.csv"},
+    )
+
+
+def responses_xlsx_response(consultation: Consultation) -> Response:
+    """Every response as a spreadsheet, with a codebook sheet saying what each column and code means."""
+    workbook = Workbook(write_only=True)
+    for title, rows in (
+        ("Responses", response_rows(consultation)),
+        ("Codebook", codebook_rows(consultation)),
+    ):
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append([str(v) if not isinstance(v, int | float | str) else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f"attachment; filename=consultation-{consultation.id}-responses.xlsx"
+        },
     )

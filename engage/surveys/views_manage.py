@@ -212,8 +212,10 @@ def consultation_results(consultation_id: int):
     )
 
 
-@bp.get("/manage/consultations/<int:consultation_id>/responses.csv")
+@bp.get("/manage/consultations/<int:consultation_id>/responses.<any(csv, xlsx):fmt>")
 @login_required
-def responses_csv(consultation_id: int):
+def responses_download(consultation_id: int, fmt: str):
     consultation = _consultation_for(consultation_id, manage=False)
-    return exports.responses_csv_response(consultation)
+    if fmt == "csv":
+        return exports.responses_csv_response(consultation)
+    return exports.responses_xlsx_response(consultation)

@@ -303,3 +303,21 @@ def test_we_asked_you_said_we_did_hides_small_numbers(client, make_consultation,
     assert "More evening" not in public  # written answers are never published here
     reopened = client.post(f"/manage/consultations/{consultation.id}/open")
     assert "cannot reopen" in client.get(reopened.location).get_data(as_text=True)
+
+
+def test_excel_export_has_the_responses_and_a_codebook(client, make_consultation, hwb, officer):
+    from openpyxl import load_workbook
+
+    consultation = make_consultation()
+    respond(client, consultation, hwb)
+    sign_in(client, officer)
+    book = load_workbook(
+        io.BytesIO(client.get(f"/manage/consultations/{consultation.id}/responses.xlsx").data)
+    )
+    assert book.sheetnames == ["Responses", "Codebook"]
+    header = [cell.value for cell in next(book["Responses"].iter_rows())]
+    assert header[:4] == ["reference", "submitted_at", "channel", "locale"] and "q2_1" in header
+    codebook = {row[0].value: row[3].value for row in book["Codebook"].iter_rows(min_row=2)}
+    assert codebook["q1"] == "1 = In person, 2 = By phone, 3 = Online, other = see the _other column"
+    assert codebook["q2_1"].startswith("1 = ticked 'Pharmacy'")
+    assert "strongly_agree = Strongly agree" in codebook["q3"]
