@@ -53,6 +53,8 @@ RESIDENT_TEMPLATES = [
     "surveys/confirmation.html",
     "surveys/not_open.html",
     "surveys/public_results.html",
+    "surveys/delete_response.html",
+    "surveys/response_deleted.html",
 ]
 
 

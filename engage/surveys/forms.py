@@ -194,3 +194,14 @@ class WeDidForm(EngageForm):
         widget=GovTextArea(),
     )
     submit = SubmitField(_l("Publish the results"), widget=GovSubmitInput())
+
+
+class DeleteResponseForm(EngageForm):
+    reference = StringField(
+        _l("Your reference number"),
+        description=_l("It was on the page after you sent your response, like K7QD-3MWX"),
+        validators=[DataRequired(message=_l("Enter your reference number")), Length(max=20)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Delete my response"), widget=GovSubmitInput())

@@ -356,3 +356,18 @@ def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> Non
                 ConsultationProfile(response_id=response.id, dimension=dimension, category=category)
             )
     db.session.commit()
+
+
+def delete_response(consultation: Consultation, reference: str) -> bool:
+    """Delete a response (its answers and equality answers go with it) by its reference; False if none.
+
+    The reference is the resident's proof: it is shown once, on the confirmation page, and has about 8.5 *
+    10^11 possible values, so it cannot be guessed at the rate the page allows.
+    """
+    response = response_by_reference(consultation, reference.strip().upper())
+    if response is None:
+        return False
+    db.session.delete(response)
+    db.session.commit()
+    logger.info("response deleted by its reference in consultation %s", consultation.id)
+    return True

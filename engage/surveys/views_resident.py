@@ -6,6 +6,7 @@ import secrets
 
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from engage.accounts.permissions import can_read_results
@@ -13,7 +14,7 @@ from engage.extensions import csrf, db, limiter
 from engage.prioritise.forms import ProfileForm
 from engage.respondents import current_token, set_token_cookie, token_or_new
 from engage.surveys import bp, results, service
-from engage.surveys.forms import PageForm, SubmitResponseForm
+from engage.surveys.forms import DeleteResponseForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus
 from engage.surveys.questions import display
 
@@ -170,3 +171,18 @@ def public_results(consultation_id: int):
         results=results.consultation_results(consultation),
         small=current_app.config["ENGAGE_SMALL_CELL"],
     )
+
+
+@bp.route("/consultations/<int:consultation_id>/delete-response", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token
+@limiter.limit("10 per hour", methods=["POST"])
+def delete_response(consultation_id: int):
+    """A resident deletes their own response with the reference number they were given."""
+    consultation = _consultation_or_404(consultation_id)
+    form = DeleteResponseForm()
+    if form.validate_on_submit():
+        if service.delete_response(consultation, form.reference.data):
+            return render_template("surveys/response_deleted.html", consultation=consultation)
+        form.add_error("reference", _("No response has that reference number. Check it and try again."))
+    status = 400 if form.errors else 200
+    return render_template("surveys/delete_response.html", consultation=consultation, form=form), status

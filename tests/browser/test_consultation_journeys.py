@@ -70,3 +70,13 @@ def test_published_results_page_is_accessible(page, make_consultation, hwb):
     expect(page.get_by_role("heading", name="We did", exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("We will open the phone line earlier.")
     assert_accessible(page, "we asked, you said, we did")
+
+
+def test_delete_your_response_page_is_accessible_and_explains_a_wrong_reference(page, make_consultation):
+    consultation = make_consultation()
+    page.goto(f"/consultations/{consultation.id}/delete-response")
+    assert_accessible(page, "delete your response")
+    page.get_by_label("Your reference number").fill("AAAA-AAAA")
+    page.get_by_role("button", name="Delete my response").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("No response has that reference number")
+    assert_accessible(page, "delete your response with an error")

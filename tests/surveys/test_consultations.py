@@ -321,3 +321,22 @@ def test_excel_export_has_the_responses_and_a_codebook(client, make_consultation
     assert codebook["q1"] == "1 = In person, 2 = By phone, 3 = Online, other = see the _other column"
     assert codebook["q2_1"].startswith("1 = ticked 'Pharmacy'")
     assert "strongly_agree = Strongly agree" in codebook["q3"]
+
+
+def test_a_resident_deletes_their_response_with_the_reference(client, make_consultation, hwb):
+    from engage.surveys.models import ConsultationProfile
+
+    consultation = make_consultation()
+    respond(client, consultation, hwb)
+    client.post(f"/consultations/{consultation.id}/about-you", data={"sex": "Female"})
+    reference = db.session.scalar(select(ConsultationResponse.reference))
+    wrong = client.post(f"/consultations/{consultation.id}/delete-response", data={"reference": "AAAA-AAAA"})
+    assert wrong.status_code == 400 and "No response has that reference number" in wrong.get_data(
+        as_text=True
+    )
+    assert count(ConsultationResponse) == 1
+    done = client.post(
+        f"/consultations/{consultation.id}/delete-response", data={"reference": reference.lower()}
+    )
+    assert "Your response has been deleted" in done.get_data(as_text=True)
+    assert count(ConsultationResponse) == 0 and count(Answer) == 0 and count(ConsultationProfile) == 0
