@@ -82,3 +82,19 @@ def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(runner, a
         shares = budget_results(budget, resamples=50)
         assert shares.weighted is not None and shares.biggest_cut is not None
         assert ranking_results(ranking, resamples=20).weighted is not None
+
+
+def test_demo_has_an_open_consultation_and_a_published_one_weighted_to_the_area(runner, app):
+    from engage.surveys.models import Consultation, ConsultationStatus
+    from engage.surveys.results import consultation_results
+
+    runner.invoke(args=["demo"])
+    by_status = {c.status: c for c in db.session.scalars(select(Consultation))}
+    assert set(by_status) == {ConsultationStatus.OPEN, ConsultationStatus.PUBLISHED}
+    with app.test_request_context("/"):
+        results = consultation_results(by_status[ConsultationStatus.PUBLISHED])
+    assert results.responses == 1000 and results.weighting is not None
+    assert set(results.heard_from) == {"age_band", "sex", "ward"}
+    client = app.test_client()
+    page = client.get(f"/consultations/{by_status[ConsultationStatus.PUBLISHED].id}/results")
+    assert page.status_code == 200 and "call-back service" in page.get_data(as_text=True)

@@ -22,6 +22,7 @@ from engage.demo.data import (
     RANKING_EXERCISE,
     USERS,
 )
+from engage.demo.responses import add_synthetic_responses
 from engage.demo.submissions import add_synthetic_submissions
 from engage.demo.votes import add_synthetic_votes
 from engage.extensions import db
@@ -97,7 +98,7 @@ def load_demo() -> dict[str, str]:
 
 def _load_exercises(orgs: dict, users: dict) -> None:
     """Open pairwise, budget and ranking exercises and a closed pairwise one with public results, each with
-    synthetic answers, and an open consultation."""
+    synthetic answers; an open consultation and a published one."""
     officer = users["officer@aldermoor.example"]
     for slug, title, question, status in EXERCISES:
         board = boards.get_board(slug)
@@ -121,7 +122,7 @@ def _load_exercises(orgs: dict, users: dict) -> None:
             exercises.set_status(exercise, ExerciseStatus.CLOSED)
     _load_budget_exercise(officer)
     _load_ranking_exercise(officer)
-    _load_consultation(officer)
+    _load_consultations(officer)
 
 
 def _common(board, officer, title: str, question: str) -> dict:
@@ -181,26 +182,47 @@ def _load_ranking_exercise(officer) -> None:
     add_synthetic_submissions(exercise, respondents=300)
 
 
-def _load_consultation(officer) -> None:
-    """An open consultation with a question of most kinds (no synthetic responses yet)."""
+def _build_consultation(officer, title: str, summary: str) -> object:
+    """The demo consultation's details, two pages and their questions (a question of most kinds)."""
     board = boards.get_board("health-and-wellbeing")
     consultation = surveys.save_consultation(
         None,
         board=board,
         organisation_id=officer.organisation_id,
         user=officer,
-        title="Your health and wellbeing services",
-        summary="Tell us how you use health and wellbeing services in Aldermoor and what matters to you.",
+        title=title,
+        summary=summary,
         audience="Anyone who lives, works or studies in Aldermoor.",
         purpose="The Health and Wellbeing Board will use your answers to plan next year's services.",
     )
-    using = surveys.save_section(consultation, None, title="Using services")
-    for kind, label, options in CONSULTATION_QUESTIONS[0]:
-        surveys.save_question(using, None, kind=kind, label=label, options=options, required=False)
-    priorities = surveys.save_section(consultation, None, title="What matters most")
-    for kind, label, options in CONSULTATION_QUESTIONS[1]:
-        surveys.save_question(priorities, None, kind=kind, label=label, options=options, required=False)
-    surveys.set_status(consultation, ConsultationStatus.OPEN)
+    for page, section_title in enumerate(("Using services", "What matters most")):
+        section = surveys.save_section(consultation, None, title=section_title)
+        for kind, label, options in CONSULTATION_QUESTIONS[page]:
+            surveys.save_question(section, None, kind=kind, label=label, options=options, required=False)
+    return consultation
+
+
+def _load_consultations(officer) -> None:
+    """An open consultation, and last year's, closed and published with 1,000 synthetic responses."""
+    current = _build_consultation(
+        officer,
+        "Your health and wellbeing services",
+        "Tell us how you use health and wellbeing services in Aldermoor and what matters to you.",
+    )
+    surveys.set_status(current, ConsultationStatus.OPEN)
+    last_year = _build_consultation(
+        officer,
+        "Health and wellbeing services 2025",
+        "Last year we asked how you use health and wellbeing services and what matters to you.",
+    )
+    surveys.set_status(last_year, ConsultationStatus.OPEN)
+    add_synthetic_responses(last_year, respondents=1000)
+    surveys.set_status(last_year, ConsultationStatus.CLOSED)
+    surveys.publish(
+        last_year,
+        "You told us getting through to a GP practice by phone was hard. The board has funded a shared "
+        "call-back service for all practices from April 2026, and will report on waiting times each quarter.",
+    )
 
 
 @click.command("demo")

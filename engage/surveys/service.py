@@ -261,7 +261,7 @@ def page_field_names(question: Question, priorities: list) -> list[str]:
     return [field_name(question), field_name(question, "other")]
 
 
-def _new_reference() -> str:
+def new_reference() -> str:
     code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"{code[:4]}-{code[4:]}"
 
@@ -291,7 +291,7 @@ def submit_response(
         raise StateError(_("This consultation is not taking responses at the moment."))
     response = ConsultationResponse(
         consultation_id=consultation.id,
-        reference=_new_reference(),
+        reference=new_reference(),
         channel=channel,
         locale=locale,
         idempotency_key=idempotency_key,
