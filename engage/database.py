@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -59,3 +60,20 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class DatedWindow:
+    """For models with ``opens_at`` and ``closes_at`` (either may be NULL): whether a moment is inside them,
+    and the last day, UK time, that is. ``closes_at`` is midnight at the end of the last day."""
+
+    def within_dates(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+    @property
+    def last_day(self) -> date | None:
+        if self.closes_at is None:
+            return None
+        return (self.closes_at - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()

@@ -6,10 +6,14 @@ weighted to the area. Every question can be left blank or answered "Prefer not t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from engage.extensions import db
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 
@@ -42,3 +46,18 @@ def dimensions() -> list[Dimension]:
         Dimension("sex", _l("What is your sex?"), SEXES),
         Dimension("ward", _l("Which ward do you live in?"), wards),
     ]
+
+
+def store_answers(model: type, owner: str, owner_id: int, answers: Mapping[str, str]) -> None:
+    """Store (or replace) one person's equality answers as rows of ``model`` (``owner`` names its column
+    for the person's respondent or response); blank answers are not stored."""
+    column = getattr(model, owner)
+    existing = {row.dimension: row for row in db.session.scalars(select(model).where(column == owner_id))}
+    for dimension, category in answers.items():
+        if not category:
+            continue
+        if dimension in existing:
+            existing[dimension].category = category
+        else:
+            db.session.add(model(**{owner: owner_id, "dimension": dimension, "category": category}))
+    db.session.commit()

@@ -7,7 +7,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
-from wtforms import SelectChoice
+from wtforms import DateField, SelectChoice, ValidationError
+from wtforms.validators import Optional
 
 CSRF_EXPIRED = _l(
     "This form was open too long or was sent from another page. Check your answers and submit it again."
@@ -93,3 +94,34 @@ class CheckboxesInput(GovCheckboxesInput):
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         return _with_legend(super().map_gov_params(field, **kwargs), field)
+
+
+def optional_date(label: Any, description: Any = None, validators: list | None = None) -> DateField:
+    """A GOV.UK three-box date that may be left blank (typed as '27 3 2026', or ISO from a test)."""
+    return DateField(
+        label,
+        description=description,
+        validators=[Optional(), *(validators or [])],
+        widget=DateInput(),
+        format=["%d %m %Y", "%Y-%m-%d"],
+    )
+
+
+class OnOrAfter:
+    """A date validator: on or after the date in another field of the form (when that one is given)."""
+
+    def __init__(self, other: str, message: Any) -> None:
+        self.other, self.message = other, message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        start = form[self.other].data
+        if field.data and start and field.data < start:
+            raise ValidationError(self.message)
+
+
+def opening_dates() -> tuple[DateField, DateField]:
+    """The optional 'opens on' and 'closes at the end of' dates of an exercise or consultation."""
+    closes_after = OnOrAfter("opens_on", _l("The closing date must be on or after the opening date"))
+    return optional_date(_l("Opens on (optional)")), optional_date(
+        _l("Closes at the end of (optional)"), validators=[closes_after]
+    )

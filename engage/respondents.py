@@ -31,6 +31,11 @@ def current_token() -> str | None:
     return token if isinstance(token, str) and len(token) >= 32 else None
 
 
+def respondent_key() -> str:
+    """Who a rate limit counts: the respondent's token, else (before they have one) their address."""
+    return current_token() or request.remote_addr or "anonymous"
+
+
 def token_or_new() -> tuple[str, bool]:
     """The request's token, or a new one; the flag says whether it is new (and must be set as a cookie)."""
     token = current_token()

@@ -13,3 +13,12 @@ class FieldConflict(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class StateError(Exception):
+    """An action the state of an exercise or consultation does not allow (closing a draft, changing
+    questions people have answered...); ``message`` says why, for the page. Nothing was written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -15,6 +15,12 @@ from engage.prioritise.voting import find_respondent
 from engage.respondents import current_token
 
 
+def respondent_here(exercise: Exercise):
+    """The respondent this browser's cookie names in the exercise, if they have taken part."""
+    token = current_token()
+    return find_respondent(exercise, token) if token else None
+
+
 def render_answer_results(exercise: Exercise, public: bool):
     """The results page of a budget or ranking exercise (the public page leaves out breakdowns)."""
     if exercise.kind is ExerciseKind.BUDGET:
@@ -44,9 +50,7 @@ def render_answered(
 ):
     """The page after submitting: their answer beside everyone's, a suggestion and a comment box, and
     'about you'."""
-    token = current_token()
-    respondent = find_respondent(exercise, token) if token else None
-    submission = find_submission(exercise, respondent)
+    submission = find_submission(exercise, respondent_here(exercise))
     if submission is None:
         return redirect(url_for(".start", exercise_id=exercise.id))
     comparison = None

@@ -15,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -30,7 +29,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engage.boards.models import Priority
 from engage.equality import PREFER_NOT_TO_SAY, dimensions
-from engage.forms import CheckboxesInput, DateInput, EngageForm, RadioInput, strip_filter
+from engage.forms import CheckboxesInput, EngageForm, RadioInput, opening_dates, strip_filter
 from engage.prioritise.models import ExerciseItem
 
 LONDON = ZoneInfo("Europe/London")
@@ -75,18 +74,7 @@ class ExerciseForm(EngageForm):
         widget=GovTextArea(),
     )
     priorities = SelectMultipleField(_l("Priorities to compare"), coerce=int, widget=CheckboxesInput())
-    opens_on = DateField(
-        _l("Opens on (optional)"),
-        validators=[Optional()],
-        widget=DateInput(),
-        format=["%d %m %Y", "%Y-%m-%d"],
-    )
-    closes_on = DateField(
-        _l("Closes at the end of (optional)"),
-        validators=[Optional()],
-        widget=DateInput(),
-        format=["%d %m %Y", "%Y-%m-%d"],
-    )
+    opens_on, closes_on = opening_dates()
     allow_suggestions = BooleanField(
         _l("Residents may suggest priorities of their own"), widget=GovCheckboxInput()
     )
@@ -114,10 +102,6 @@ class ExerciseForm(EngageForm):
             raise ValidationError(
                 _l("An open or closed exercise cannot lose items: residents have compared them")
             )
-
-    def validate_closes_on(self, field: DateField) -> None:
-        if field.data and self.opens_on.data and field.data < self.opens_on.data:
-            raise ValidationError(_l("The closing date must be on or after the opening date"))
 
 
 class VoteForm(EngageForm):

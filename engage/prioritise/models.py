@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation, User, enum_column
 from engage.boards.models import Board, Priority
-from engage.database import UTCDateTime, utcnow
+from engage.database import DatedWindow, UTCDateTime, utcnow
 from engage.extensions import db
 
 
@@ -83,7 +82,7 @@ class SuggestionStatus(enum.Enum):
     REJECTED = "rejected"
 
 
-class Exercise(db.Model):
+class Exercise(DatedWindow, db.Model):
     __tablename__ = "exercises"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,19 +169,7 @@ class Exercise(db.Model):
 
     def accepting_votes(self, now: datetime | None = None) -> bool:
         """Open, and inside its dates when it has them."""
-        now = now or utcnow()
-        if self.status is not ExerciseStatus.OPEN:
-            return False
-        if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
-
-    @property
-    def last_day(self) -> date | None:
-        """The last day (UK time) votes are taken: closes_at is midnight at the end of it."""
-        if self.closes_at is None:
-            return None
-        return (self.closes_at - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()
+        return self.status is ExerciseStatus.OPEN and self.within_dates(now)
 
     @property
     def active_items(self) -> list[ExerciseItem]:

@@ -12,6 +12,7 @@ from engage.accounts.models import User
 from engage.boards.models import Board, Priority
 from engage.boards.service import save_priority
 from engage.database import utcnow
+from engage.equality import store_answers
 from engage.extensions import db
 from engage.prioritise import logger
 from engage.prioritise.budget_setup import budget_not_ready, has_submissions
@@ -27,17 +28,9 @@ from engage.prioritise.models import (
     Suggestion,
     SuggestionStatus,
 )
-from engage.service_errors import FieldConflict
+from engage.service_errors import FieldConflict, StateError
 
 MIN_ITEMS = 3
-
-
-class StateError(Exception):
-    """An action that the exercise's state does not allow; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def exercises_for_board(board: Board) -> list[Exercise]:
@@ -277,19 +270,4 @@ def reject_suggestion(suggestion: Suggestion, user: User, reason: str) -> None:
 
 def save_profile(respondent: Respondent, answers: Mapping[str, str]) -> None:
     """Store (or replace) a respondent's optional equality answers; blank answers are not stored."""
-    existing = {
-        row.dimension: row
-        for row in db.session.scalars(
-            select(RespondentProfile).where(RespondentProfile.respondent_id == respondent.id)
-        )
-    }
-    for dimension, category in answers.items():
-        if not category:
-            continue
-        if dimension in existing:
-            existing[dimension].category = category
-        else:
-            db.session.add(
-                RespondentProfile(respondent_id=respondent.id, dimension=dimension, category=category)
-            )
-    db.session.commit()
+    store_answers(RespondentProfile, "respondent_id", respondent.id, answers)

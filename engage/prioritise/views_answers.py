@@ -13,7 +13,7 @@ from engage.prioritise import bp, service, voting
 from engage.prioritise.allocation_rules import summarise
 from engage.prioritise.amounts import format_amount, format_share
 from engage.prioritise.answer_forms import CommentForm, SubmitAnswerForm
-from engage.prioritise.answer_pages import render_answered
+from engage.prioritise.answer_pages import render_answered, respondent_here
 from engage.prioritise.drafts import clear_draft, load_draft
 from engage.prioritise.forms import ProfileForm
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
@@ -22,10 +22,8 @@ from engage.prioritise.views_resident import (
     FIRST_STEP,
     public_exercise_or_404,
     render_finish,
-    respondent_here,
-    respondent_key,
 )
-from engage.respondents import set_token_cookie, token_or_new
+from engage.respondents import respondent_key, set_token_cookie, token_or_new
 
 
 def answering_exercise_or_404(exercise_id: int, kind: ExerciseKind):

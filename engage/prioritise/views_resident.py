@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 
 from engage.extensions import csrf, db, htmx, limiter
 from engage.prioritise import bp, charts, results, service, voting
-from engage.prioritise.answer_pages import render_answer_results, render_answered
+from engage.prioritise.answer_pages import render_answer_results, render_answered, respondent_here
 from engage.prioritise.forms import ProfileForm, SuggestionForm, VoteForm
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, Respondent, SkipReason
-from engage.respondents import current_token, set_token_cookie, token_or_new
+from engage.respondents import respondent_key, set_token_cookie, token_or_new
 from engage.web import allow_inline_styles
 
 #: Where each kind of exercise starts once a resident presses "Start now".
@@ -30,15 +30,6 @@ def public_exercise_or_404(exercise_id: int) -> Exercise:
     if exercise.status is ExerciseStatus.DRAFT:
         abort(404)
     return exercise
-
-
-def respondent_here(exercise: Exercise):
-    token = current_token()
-    return voting.find_respondent(exercise, token) if token else None
-
-
-def respondent_key() -> str:
-    return current_token() or request.remote_addr or "anonymous"
 
 
 def _vote_limit() -> str:

@@ -11,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -22,7 +21,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from engage.forms import DateInput, EngageForm, RadioInput, enum_choices, strip_filter
+from engage.forms import (
+    EngageForm,
+    RadioInput,
+    enum_choices,
+    opening_dates,
+    optional_date,
+    strip_filter,
+)
 from engage.surveys.models import QuestionKind, Section
 from engage.surveys.questions import check_other, fields_for
 
@@ -56,33 +62,15 @@ class ConsultationForm(EngageForm):
     purpose = TextAreaField(
         _l("Why we are asking"), validators=[Length(max=4000)], filters=[strip_filter], widget=GovTextArea()
     )
-    opens_on = DateField(
-        _l("Opens on (optional)"),
-        validators=[Optional()],
-        widget=DateInput(),
-        format=["%d %m %Y", "%Y-%m-%d"],
-    )
-    closes_on = DateField(
-        _l("Closes at the end of (optional)"),
-        validators=[Optional()],
-        widget=DateInput(),
-        format=["%d %m %Y", "%Y-%m-%d"],
-    )
-    retain_until = DateField(
+    opens_on, closes_on = opening_dates()
+    retain_until = optional_date(
         _l("Delete personal data after (optional)"),
         description=_l("Any email address a resident gives is deleted after this date"),
-        validators=[Optional()],
-        widget=DateInput(),
-        format=["%d %m %Y", "%Y-%m-%d"],
     )
     privacy_notice = TextAreaField(
         _l("Privacy notice"), validators=[Length(max=8000)], filters=[strip_filter], widget=GovTextArea()
     )
     submit = SubmitField(_l("Save consultation"), widget=GovSubmitInput())
-
-    def validate_closes_on(self, field: DateField) -> None:
-        if field.data and self.opens_on.data and field.data < self.opens_on.data:
-            raise ValidationError(_l("The closing date must be on or after the opening date"))
 
 
 class SectionForm(EngageForm):

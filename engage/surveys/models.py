@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation, User, enum_column
 from engage.boards.models import Board, Priority
-from engage.database import UTCDateTime, utcnow
+from engage.database import DatedWindow, UTCDateTime, utcnow
 from engage.extensions import db
 from engage.prioritise.models import Channel
 
@@ -46,7 +45,7 @@ class QuestionKind(enum.Enum):
     IMPORTANCE = "importance"  # rate each of the board's priorities from not to very important
 
 
-class Consultation(db.Model):
+class Consultation(DatedWindow, db.Model):
     __tablename__ = "consultations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,19 +85,7 @@ class Consultation(db.Model):
 
     def accepting_responses(self, now: datetime | None = None) -> bool:
         """Open, and inside its dates when it has them."""
-        now = now or utcnow()
-        if self.status is not ConsultationStatus.OPEN:
-            return False
-        if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
-
-    @property
-    def last_day(self) -> date | None:
-        """The last day (UK time) responses are taken: closes_at is midnight at the end of it."""
-        if self.closes_at is None:
-            return None
-        return (self.closes_at - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()
+        return self.status is ConsultationStatus.OPEN and self.within_dates(now)
 
     @property
     def questions(self) -> list[Question]:

@@ -13,9 +13,11 @@ from werkzeug.datastructures import MultiDict
 
 from engage.accounts.models import User
 from engage.boards.models import Board, PriorityStatus
+from engage.equality import store_answers
 from engage.extensions import db
 from engage.prioritise.models import Channel
 from engage.respondents import respondent_hash
+from engage.service_errors import StateError
 from engage.surveys import logger
 from engage.surveys.models import (
     Answer,
@@ -33,14 +35,6 @@ from engage.surveys.questions import answers_from, field_name
 
 #: Letters and digits that cannot be mistaken for one another when read out or written down.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-class StateError(Exception):
-    """What the consultation's state does not allow; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def consultations_for_board(board: Board) -> list[Consultation]:
@@ -340,22 +334,7 @@ def response_by_reference(consultation: Consultation, reference: str) -> Consult
 
 def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> None:
     """Store (or replace) a response's optional equality answers, apart from its answers."""
-    existing = {
-        row.dimension: row
-        for row in db.session.scalars(
-            select(ConsultationProfile).where(ConsultationProfile.response_id == response.id)
-        )
-    }
-    for dimension, category in answers.items():
-        if not category:
-            continue
-        if dimension in existing:
-            existing[dimension].category = category
-        else:
-            db.session.add(
-                ConsultationProfile(response_id=response.id, dimension=dimension, category=category)
-            )
-    db.session.commit()
+    store_answers(ConsultationProfile, "response_id", response.id, answers)
 
 
 def delete_response(consultation: Consultation, reference: str) -> bool:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from engage.accounts.permissions import can_read_results
 from engage.extensions import csrf, db, limiter
 from engage.prioritise.forms import ProfileForm
-from engage.respondents import current_token, set_token_cookie, token_or_new
+from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.surveys import bp, results, service
 from engage.surveys.forms import DeleteResponseForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus
@@ -29,10 +29,6 @@ def _consultation_or_404(consultation_id: int) -> Consultation:
     ):
         abort(404)
     return consultation
-
-
-def _key() -> str:
-    return current_token() or request.remote_addr or "anonymous"
 
 
 def _page_forms(consultation: Consultation, formdata) -> list[PageForm]:
@@ -90,7 +86,7 @@ def section(consultation_id: int, number: int):
 
 @bp.route("/consultations/<int:consultation_id>/check", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit("30 per hour", methods=["POST"], key_func=_key)
+@limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
 def check(consultation_id: int):
     consultation = _consultation_or_404(consultation_id)
     if not consultation.accepting_responses():
