@@ -84,6 +84,8 @@ ROUTE_MODULES = {
     "prioritise": ["views_resident", "views_answers", "views_budget", "views_ranking", "views_manage"],
     "population": ["views"],
     "surveys": ["views_resident", "views_manage"],
+    "weights": ["views_manage", "views_public"],
+    "api": ["views", "views_tokens"],
 }
 
 
@@ -108,6 +110,14 @@ def register_cli(app: Flask) -> None:
     from engage.demo import demo
     from engage.population.cli import import_population_command
     from engage.prioritise.cli import rebuild_counts_command
+    from engage.weights.cli import export_weights_command
 
-    for command in (create_admin, set_password, demo, rebuild_counts_command, import_population_command):
+    for command in (
+        create_admin,
+        set_password,
+        demo,
+        rebuild_counts_command,
+        import_population_command,
+        export_weights_command,
+    ):
         app.cli.add_command(command)

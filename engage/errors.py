@@ -26,7 +26,9 @@ def render_error(error: HTTPException):
     """Render an HTTP error as a page (or JSON for API clients) with its status code."""
     code = error.code or 500
     if _wants_json():
-        return {"error": {"status": code, "message": error.description}}, code
+        # Keep the headers that belong to the error (WWW-Authenticate on a 401, Allow on a 405).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return {"error": {"status": code, "message": error.description}}, code, headers
     template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
     return render_template(template, error=error), code
 

@@ -27,7 +27,7 @@ from engage.extensions import db
 
 PASSWORD = "correct horse battery staple"
 
-pytest_plugins = ["tests.factories_prioritise", "tests.factories_surveys"]
+pytest_plugins = ["tests.factories_prioritise", "tests.factories_surveys", "tests.factories_weights"]
 
 
 def _reset_postgres(url: str) -> None:

@@ -98,3 +98,21 @@ def test_demo_has_an_open_consultation_and_a_published_one_weighted_to_the_area(
     client = app.test_client()
     page = client.get(f"/consultations/{by_status[ConsultationStatus.PUBLISHED].id}/results")
     assert page.status_code == 200 and "call-back service" in page.get_data(as_text=True)
+
+
+def test_demo_publishes_version_1_of_every_boards_weights(runner):
+    import json
+
+    from engage.weights.versions import current_weight_set
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for board in db.session.scalars(select(Board)):
+        weight_set = current_weight_set(board)
+        assert weight_set is not None and weight_set.version == 1, board.slug
+        weights = [e.weight for e in weight_set.entries if e.weight is not None]
+        assert abs(sum(weights) - 1) < 1e-9
+        notes = [s["weighting"] for s in json.loads(weight_set.parameters)["sources"]]
+        assert all(note.startswith("Population weighted") for note in notes), notes
+    hwb = current_weight_set(db.session.scalar(select(Board).where(Board.short_code == "HWB")))
+    assert [s.blend for s in hwb.sources] == [50.0, 50.0]  # the open pairwise and last year's importance grid

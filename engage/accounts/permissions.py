@@ -60,3 +60,8 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 
 admin_required = roles_required(Role.ADMIN)
+
+
+def can_build_weights(user: User, board: Board) -> bool:
+    """Admins, and analysts from an organisation that sits on the board."""
+    return user.is_admin or (user.has_role(Role.ANALYST) and sits_on(user, board))

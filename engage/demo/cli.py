@@ -25,6 +25,7 @@ from engage.demo.data import (
 from engage.demo.responses import add_synthetic_responses
 from engage.demo.submissions import add_synthetic_submissions
 from engage.demo.votes import add_synthetic_votes
+from engage.demo.weights import publish_demo_weights
 from engage.extensions import db
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
@@ -93,6 +94,7 @@ def load_demo() -> dict[str, str]:
         passwords[email] = password
     import_population(POPULATION.read_text(encoding="utf-8"))
     _load_exercises(orgs, users)
+    publish_demo_weights(users["analyst@aldermoor.example"], users["admin@aldermoor.example"])
     return passwords
 
 

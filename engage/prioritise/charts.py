@@ -31,7 +31,7 @@ def scores_chart(results: PairwiseResults) -> str:
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
         )
     )
-    return _laid_out(
+    return laid_out(
         figure,
         xaxis={
             "title": {"text": _("Score: chance of beating a random other priority (%)")},
@@ -42,7 +42,7 @@ def scores_chart(results: PairwiseResults) -> str:
     )
 
 
-def _laid_out(figure: go.Figure, **layout) -> str:
+def laid_out(figure: go.Figure, **layout) -> str:
     """The house style (white, the page's font, labels never cut off), as Plotly JSON."""
     figure.update_layout(
         yaxis={"automargin": True},
@@ -94,7 +94,7 @@ def shares_chart(rows: list) -> str:
             hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
         )
     )
-    return _laid_out(
+    return laid_out(
         figure,
         xaxis={"title": {"text": _("Share of the budget (%)")}, "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},

@@ -164,7 +164,7 @@ def pairwise_results(
     votes = load_decisive_votes(exercise, index)
     # The point estimate comes from the pair counts; the bootstrap needs each vote's respondent.
     point = beat_random_scores(fit_bradley_terry(counts_matrix(exercise, index), alpha=DEFAULT_ALPHA))
-    method, boot = _intervals(votes, n, resamples)
+    method, boot = score_intervals(votes, n, resamples)
     scored = _item_scores(items, point, boot, votes, n)
     k = min(STABILITY_K, max(n - 1, 1))
     stability = top_k_stability(point, boot.samples, k, len(votes.winners)) if len(votes.winners) else None
@@ -184,14 +184,22 @@ def pairwise_results(
     return results
 
 
-def _intervals(votes: DecisiveVotes, n: int, resamples: int, weights: np.ndarray | None = None):
+def score_intervals(
+    votes: DecisiveVotes, n: int, resamples: int, weights: np.ndarray | None = None, seed: int = 0
+):
     """Bootstrap over respondents up to BOOTSTRAP_MAX_VOTES decisive votes, the sandwich estimate above."""
     if len(votes.winners) <= BOOTSTRAP_MAX_VOTES:
         return "bootstrap", bootstrap_scores(
-            votes.winners, votes.losers, votes.respondents, n, n_resamples=resamples, weights=weights
+            votes.winners,
+            votes.losers,
+            votes.respondents,
+            n,
+            n_resamples=resamples,
+            weights=weights,
+            seed=seed,
         )
     return "sandwich", sandwich_scores(
-        votes.winners, votes.losers, votes.respondents, n, n_draws=resamples, weights=weights
+        votes.winners, votes.losers, votes.respondents, n, n_draws=resamples, weights=weights, seed=seed
     )
 
 
@@ -226,7 +234,7 @@ def _population_weighted(
     point = beat_random_scores(
         fit_bradley_terry(win_matrix(votes.winners, votes.losers, n, weighting.weights[votes.respondents]))
     )
-    _, boot = _intervals(votes, n, resamples, weights=weighting.weights)
+    _, boot = score_intervals(votes, n, resamples, weights=weighting.weights)
     return WeightedScores(
         _item_scores(items, point, boot, votes, n),
         weighting.dimensions,

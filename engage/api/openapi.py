@@ -1,0 +1,227 @@
+"""The OpenAPI 3 description of /api/v1, served at /api/v1/openapi.json (tests check every route is in it
+and every response matches it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engage.weights.exports import CSV_COLUMNS
+
+NUMBER_OR_NULL = {"type": ["number", "null"]}
+STRING_OR_NULL = {"type": ["string", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required or list(properties)}
+
+
+def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "401": _json_response("No token, or a token that is unknown or revoked", _ref("Error")),
+    "403": _json_response("The token's organisation does not sit on this board", _ref("Error")),
+    "404": _json_response("No such board or version", _ref("Error")),
+}
+
+SLUG = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The board's slug, e.g. health-and-wellbeing",
+}
+
+WEIGHT_FIELDS = [c for c in CSV_COLUMNS if c not in {"board", "version", "published_at", "method"}]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object({"error": _object({"status": {"type": "integer"}, "message": {"type": "string"}})}),
+    "BoardSummary": _object(
+        {
+            "slug": {"type": "string"},
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["partnership", "network"]},
+            "links": _object(
+                {
+                    "priorities": {"type": "string"},
+                    "weights": {"type": "string"},
+                    "latest_weights": {"type": "string"},
+                }
+            ),
+        }
+    ),
+    "Priority": _object(
+        {
+            "code": {"type": "string"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "status": {"type": "string", "enum": ["active", "archived"]},
+        }
+    ),
+    "Weight": _object(
+        {
+            "priority_code": {"type": "string"},
+            "priority_title": {"type": "string"},
+            "weight": {
+                **NUMBER_OR_NULL,
+                "description": "Share of importance, 0 to 1; null when no source covered it",
+            },
+            "weight_low": NUMBER_OR_NULL,
+            "weight_high": NUMBER_OR_NULL,
+            "rank": {"type": ["integer", "null"]},
+            "respondents": {"type": "integer"},
+        },
+        WEIGHT_FIELDS,
+    ),
+    "WeightSet": _object(
+        {
+            "board": _object(
+                {"slug": {"type": "string"}, "code": {"type": "string"}, "name": {"type": "string"}}
+            ),
+            "version": {"type": "integer"},
+            "status": {"type": "string", "enum": ["published", "withdrawn"]},
+            "published_at": {"type": "string", "format": "date-time"},
+            "withdrawn_at": STRING_OR_NULL,
+            "withdrawn_reason": STRING_OR_NULL,
+            "method": {"type": "string"},
+            "method_statement": {"type": "string"},
+            "parameters": {"type": "object"},
+            "sources": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "title": {"type": "string"},
+                        "blend_percent": {"type": "number"},
+                        "respondents": {"type": ["integer", "null"]},
+                        "shares": {"type": "object", "additionalProperties": NUMBER_OR_NULL},
+                    }
+                ),
+            },
+            "weights": {"type": "array", "items": _ref("Weight")},
+        }
+    ),
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole document (OpenAPI 3.1, so nullable types are JSON Schema type lists)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Engage API",
+            "version": "1",
+            "description": "Read the partnership's boards, their priorities and the published weights. "
+            "Send 'Authorization: Bearer <token>' (an administrator issues tokens per partner organisation). "
+            "Responses carry ETags: send If-None-Match to get 304 when nothing changed.",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"token": []}],
+        "paths": {
+            "/api/v1/boards": {
+                "get": {
+                    "operationId": "listBoards",
+                    "summary": "The boards the token's organisation sits on",
+                    "responses": {
+                        "200": _json_response(
+                            "Boards", _object({"boards": {"type": "array", "items": _ref("BoardSummary")}})
+                        ),
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/api/v1/boards/{slug}/priorities": {
+                "get": {
+                    "operationId": "listPriorities",
+                    "summary": "A board's priorities (active and archived) with their indicator codes",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": _json_response(
+                            "Priorities",
+                            _object(
+                                {
+                                    "board": _ref("BoardSummary"),
+                                    "priorities": {"type": "array", "items": _ref("Priority")},
+                                }
+                            ),
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/v1/boards/{slug}/weights": {
+                "get": {
+                    "operationId": "listWeightVersions",
+                    "summary": "Every published (or withdrawn) version of a board's weights, newest first",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": _json_response(
+                            "Versions",
+                            _object(
+                                {
+                                    "board": _ref("BoardSummary"),
+                                    "versions": {
+                                        "type": "array",
+                                        "items": _object(
+                                            {
+                                                "version": {"type": "integer"},
+                                                "status": {
+                                                    "type": "string",
+                                                    "enum": ["published", "withdrawn"],
+                                                },
+                                                "published_at": STRING_OR_NULL,
+                                                "link": {"type": "string"},
+                                            }
+                                        ),
+                                    },
+                                }
+                            ),
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/v1/boards/{slug}/weights/{version}": {
+                "get": {
+                    "operationId": "getWeights",
+                    "summary": "A version of a board's weights: 'latest' (newest not withdrawn) or a number",
+                    "parameters": [
+                        SLUG,
+                        {
+                            "name": "version",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^(latest|[0-9]{1,9})$"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json_response("The weight set", _ref("WeightSet")),
+                        "400": _json_response("The version is not a number or 'latest'", _ref("Error")),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
+        },
+    }

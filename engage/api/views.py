@@ -1,0 +1,158 @@
+"""/api/v1: JSON only (errors too), a bearer token on every call but the OpenAPI document, and ETags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, g, jsonify, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+
+from engage.accounts.permissions import sits_on
+from engage.api import bp, logger
+from engage.api.openapi import openapi_document
+from engage.api.tokens import authenticate, log_call
+from engage.boards.models import Board
+from engage.extensions import db, limiter
+from engage.weights.exports import weight_set_document
+from engage.weights.versions import current_weight_set, published_weight_sets, weight_set_version
+
+PREFIX = "/api/v1"
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+def _unauthorised(message: str) -> Unauthorized:
+    return Unauthorized(message, www_authenticate=WWWAuthenticate("bearer", {"realm": "engage"}))
+
+
+@bp.before_request
+def require_token() -> None:
+    g.api_token = None
+    if not request.path.startswith(PREFIX + "/") or request.endpoint in PUBLIC_ENDPOINTS:
+        return  # the token management pages share the blueprint; they use sign-in
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise _unauthorised("Send your API token in the Authorization header: 'Bearer <token>'.")
+    token = authenticate(value.strip())
+    if token is None:
+        raise _unauthorised("This API token is not recognised or has been revoked.")
+    g.api_token = token
+
+
+@bp.after_app_request
+def log_api_call(response):  # noqa: ANN001, ANN201
+    """Every call under /api/ is logged, answered or refused (a failure to log never fails the call)."""
+    if request.path.startswith("/api/"):
+        try:
+            log_call(g.get("api_token"), request.method, request.full_path.rstrip("?"), response.status_code)
+        except Exception:  # noqa: BLE001 - logging must not turn an answer into an error
+            db.session.rollback()
+            logger.exception("could not log API call to %s", request.path)
+    return response
+
+
+def _json(document: Any):  # noqa: ANN401
+    """JSON with an ETag; a matching If-None-Match gets 304 Not Modified."""
+    response = jsonify(document)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _board(slug: str) -> Board:
+    board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        abort(404, f"There is no board '{slug}'.")
+    if not sits_on(_token_holder(), board):
+        abort(403, "Your organisation does not sit on this board, so this token cannot read it.")
+    return board
+
+
+class _Holder:
+    """Stands in for a user in the permission checks: a token acts for its organisation."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.organisation_id = organisation_id
+
+
+def _token_holder() -> Any:  # noqa: ANN401
+    return _Holder(g.api_token.organisation_id)
+
+
+def _board_summary(board: Board) -> dict[str, Any]:
+    return {
+        "slug": board.slug,
+        "code": board.short_code,
+        "name": board.name,
+        "kind": board.kind.value,
+        "links": {
+            "priorities": url_for(".priorities", slug=board.slug),
+            "weights": url_for(".weight_versions", slug=board.slug),
+            "latest_weights": url_for(".weights", slug=board.slug, version="latest"),
+        },
+    }
+
+
+@bp.get(f"{PREFIX}/openapi.json")
+@limiter.exempt
+def openapi():
+    return _json(openapi_document())
+
+
+@bp.get(f"{PREFIX}/boards")
+def boards():
+    rows = db.session.scalars(select(Board).order_by(Board.name))
+    holder = _token_holder()
+    return _json({"boards": [_board_summary(board) for board in rows if sits_on(holder, board)]})
+
+
+@bp.get(f"{PREFIX}/boards/<slug>/priorities")
+def priorities(slug: str):
+    board = _board(slug)
+    return _json(
+        {
+            "board": _board_summary(board),
+            "priorities": [
+                {"code": p.code, "title": p.title, "description": p.description, "status": p.status.value}
+                for p in board.priorities
+            ],
+        }
+    )
+
+
+@bp.get(f"{PREFIX}/boards/<slug>/weights")
+def weight_versions(slug: str):
+    board = _board(slug)
+    return _json(
+        {
+            "board": _board_summary(board),
+            "versions": [
+                {
+                    "version": ws.version,
+                    "status": ws.status.value,
+                    "published_at": ws.published_at.isoformat(timespec="seconds")
+                    if ws.published_at
+                    else None,
+                    "link": url_for(".weights", slug=board.slug, version=str(ws.version)),
+                }
+                for ws in published_weight_sets(board)
+            ],
+        }
+    )
+
+
+@bp.get(f"{PREFIX}/boards/<slug>/weights/<version>")
+def weights(slug: str, version: str):
+    board = _board(slug)
+    if version == "latest":
+        weight_set = current_weight_set(board)
+        if weight_set is None:
+            abort(404, "This board has not published any weights yet.")
+    elif version.isascii() and version.isdigit() and len(version) < 10:
+        weight_set = weight_set_version(board, int(version))
+        if weight_set is None:
+            abort(404, f"This board has no published version {int(version)}.")
+    else:
+        abort(400, "The version must be a whole number or 'latest'.")
+    return _json(weight_set_document(weight_set))

@@ -1,0 +1,110 @@
+"""Indicators (one per priority and reference), their values per period, imports and remembered mappings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engage.accounts.models import Organisation, User, enum_column
+from engage.boards.models import Priority
+from engage.database import UTCDateTime, utcnow
+from engage.extensions import db
+
+
+class Polarity(enum.Enum):
+    HIGHER = "higher"  # higher is better
+    LOWER = "lower"  # lower is better
+
+
+class Rag(enum.Enum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class ImportStatus(enum.Enum):
+    #: Uploaded and previewed; nothing written to the indicators yet.
+    STAGED = "staged"
+    IMPORTED = "imported"
+
+
+class Indicator(db.Model):
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priorities.id", ondelete="RESTRICT"), index=True)
+    #: The system's reference, e.g. "NI 56".
+    reference: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    polarity: Mapped[Polarity] = mapped_column(enum_column(Polarity, "polarity"))
+
+    priority: Mapped[Priority] = relationship()
+    values: Mapped[list[IndicatorValue]] = relationship(
+        back_populates="indicator", order_by="IndicatorValue.period", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("priority_id", "reference"),)
+
+
+class IndicatorValue(db.Model):
+    """One period's figures. Importing the same indicator and period again updates this row."""
+
+    __tablename__ = "indicator_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    #: As the system writes it, e.g. "2025/26 Q2".
+    period: Mapped[str] = mapped_column(String(40))
+    actual: Mapped[float] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    #: The system's own red/amber/green rating (NULL when it gave none).
+    status: Mapped[Rag | None] = mapped_column(enum_column(Rag, "rag"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_imports.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="values")
+
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+
+class IndicatorImport(db.Model):
+    """An uploaded file: staged for preview, then imported. The history of who imported what."""
+
+    __tablename__ = "indicator_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    #: NULL when run from the command line.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    #: The file as uploaded, kept until it is imported (then emptied).
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[ImportStatus] = mapped_column(
+        enum_column(ImportStatus, "import_status"), default=ImportStatus.STAGED
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class ColumnMapping(db.Model):
+    """An organisation's remembered mapping from its export's headers to Engage's fields (JSON)."""
+
+    __tablename__ = "indicator_column_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    mapping: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

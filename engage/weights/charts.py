@@ -1,0 +1,36 @@
+"""The weights chart: each priority's weight (per cent) with its 95% interval, largest first."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from flask_babel import gettext as _
+
+from engage.prioritise.charts import MARKER_COLOUR, laid_out
+
+
+def weights_chart(rows: list[tuple[str, float, float, float]]) -> str:
+    """``rows`` are (title, weight, low, high) as fractions, in rank order; Plotly JSON in per cent."""
+    rows = list(reversed(rows))  # Plotly draws the first category at the bottom
+    figure = go.Figure(
+        go.Scatter(
+            x=[weight * 100 for _t, weight, _l, _h in rows],
+            y=[title for title, *_rest in rows],
+            mode="markers",
+            marker={"color": MARKER_COLOUR, "size": 10, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [(high - weight) * 100 for _t, weight, _l, high in rows],
+                "arrayminus": [(weight - low) * 100 for _t, weight, low, _h in rows],
+                "color": MARKER_COLOUR,
+                "thickness": 2,
+            },
+            hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+        )
+    )
+    return laid_out(
+        figure,
+        xaxis={"title": {"text": _("Weight (%)")}, "rangemode": "tozero"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 50},
+        height=max(240, 48 * len(rows) + 80),
+    )

@@ -1,0 +1,149 @@
+"""A published weight set as CSV, JSON and XLSX. One function builds the rows; every format writes them, so
+the downloads and the API cannot disagree.
+
+CSV columns (stable; documented in docs/weights.md): board, priority_code, priority_title, weight,
+weight_low, weight_high, rank, respondents, version, published_at, method. Weights are fractions that add up
+to 1, rounded to 6 decimal places; a priority no source covered has empty weight, interval and rank.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from openpyxl import Workbook
+
+from engage.weights.models import WeightSet
+
+CSV_COLUMNS = [
+    "board",
+    "priority_code",
+    "priority_title",
+    "weight",
+    "weight_low",
+    "weight_high",
+    "rank",
+    "respondents",
+    "version",
+    "published_at",
+    "method",
+]
+DECIMALS = 6
+
+
+def _iso(moment) -> str | None:  # noqa: ANN001
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, DECIMALS)
+
+
+def method_summary(weight_set: WeightSet) -> str:
+    """One line for the CSV's method column, e.g. "pairwise 50% + budget 50%; online, paper; population
+    weighted"."""
+    parameters = json.loads(weight_set.parameters)
+    blend = " + ".join(f"{s['kind']} {s['blend_percent']:g}%" for s in parameters["sources"])
+    weighting = "population weighted" if parameters["population_weighting"] else "not population weighted"
+    return f"{blend}; {', '.join(parameters['channels'])}; {weighting}"
+
+
+def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
+    """One dict per priority with the CSV columns, in published order."""
+    common = {
+        "board": weight_set.board.short_code,
+        "version": weight_set.version,
+        "published_at": _iso(weight_set.published_at),
+        "method": method_summary(weight_set),
+    }
+    return [
+        {
+            "board": common["board"],
+            "priority_code": entry.priority_code,
+            "priority_title": entry.priority_title,
+            "weight": _round(entry.weight),
+            "weight_low": _round(entry.weight_low),
+            "weight_high": _round(entry.weight_high),
+            "rank": entry.rank,
+            "respondents": entry.respondents,
+            "version": common["version"],
+            "published_at": common["published_at"],
+            "method": common["method"],
+        }
+        for entry in weight_set.entries
+    ]
+
+
+def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
+    """The JSON form: the version's facts, its method, its sources and one object per priority."""
+    return {
+        "board": {
+            "slug": weight_set.board.slug,
+            "code": weight_set.board.short_code,
+            "name": weight_set.board.name,
+        },
+        "version": weight_set.version,
+        "status": weight_set.status.value,
+        "published_at": _iso(weight_set.published_at),
+        "withdrawn_at": _iso(weight_set.withdrawn_at),
+        "withdrawn_reason": weight_set.withdrawn_reason or None,
+        "method": method_summary(weight_set),
+        "method_statement": weight_set.method_statement,
+        "parameters": json.loads(weight_set.parameters),
+        "sources": [
+            {
+                "title": source.title,
+                "blend_percent": source.blend,
+                "respondents": source.respondents,
+                "shares": json.loads(source.snapshot) if source.snapshot else {},
+            }
+            for source in weight_set.sources
+        ],
+        "weights": [
+            {
+                key: row[key]
+                for key in CSV_COLUMNS
+                if key not in {"board", "version", "published_at", "method"}
+            }
+            for row in weight_rows(weight_set)
+        ],
+    }
+
+
+def weight_set_csv(weight_set: WeightSet) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(weight_rows(weight_set))
+    return buffer.getvalue()
+
+
+def weight_set_json(weight_set: WeightSet) -> str:
+    return json.dumps(weight_set_document(weight_set), indent=2, ensure_ascii=False)
+
+
+def weight_set_xlsx(weight_set: WeightSet) -> bytes:
+    """Sheet "Weights" with the CSV columns; sheet "Method" with the statement and the sources."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Weights"
+    sheet.append(CSV_COLUMNS)
+    for row in weight_rows(weight_set):
+        sheet.append([row[column] for column in CSV_COLUMNS])
+    method = workbook.create_sheet("Method")
+    method.append(["Board", weight_set.board.name])
+    method.append(["Version", weight_set.version])
+    method.append(["Status", weight_set.status.value])
+    method.append(["Published", _iso(weight_set.published_at)])
+    method.append([])
+    for paragraph in weight_set.method_statement.split("\n\n"):
+        method.append([paragraph])
+    method.append([])
+    method.append(["Source", "Blend (%)", "Respondents"])
+    for source in weight_set.sources:
+        method.append([source.title, source.blend, source.respondents])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,147 @@
+"""Forms for building, publishing and withdrawing weight sets, and for API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from engage.forms import CheckboxesInput, EngageForm, enum_choices, strip_filter
+from engage.prioritise.models import Channel
+
+CHANNEL_LABELS = {
+    Channel.ONLINE: _l("Online"),
+    Channel.WORKSHOP: _l("At workshops"),
+    Channel.PAPER: _l("On paper"),
+}
+
+
+class WeightSetForm(EngageForm):
+    """The fixed fields; :func:`weight_set_form` adds one blend box per candidate source."""
+
+    channels = SelectMultipleField(
+        _l("Answers to count"),
+        choices=enum_choices(CHANNEL_LABELS),
+        default=[channel.value for channel in CHANNEL_LABELS],
+        widget=CheckboxesInput(),
+    )
+    population_weighting = BooleanField(
+        _l("Weight each source's respondents to the area's population"), widget=GovCheckboxInput()
+    )
+    submit = SubmitField(_l("Save and preview"), widget=GovSubmitInput())
+
+    #: [(field name, candidate)] in the order shown
+    source_fields: list[tuple[str, Any]] = []
+
+    def validate_channels(self, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise ValidationError(_("Choose at least one kind of answer to count"))
+
+    def blends(self) -> dict[str, float]:
+        """{candidate key: blend per cent} for the sources given a share."""
+        return {
+            candidate.key: float(self[name].data) for name, candidate in self.source_fields if self[name].data
+        }
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        if not self.source_fields:
+            return valid
+        first = self.source_fields[0][0]
+        if any(self[name].errors for name, _c in self.source_fields):
+            return False
+        total = sum(self.blends().values())
+        if not self.blends():
+            self.add_error(first, _("Give at least one source a share of the blend"))
+            return False
+        if round(total) != 100:
+            self.add_error(
+                first,
+                _(
+                    "The shares of the blend add up to %(total)s%%. They must add up to 100%%.",
+                    total=f"{total:g}",
+                ),
+            )
+            return False
+        return valid
+
+
+def weight_set_form(candidates: list, data: dict[str, float] | None = None, **kwargs: Any) -> WeightSetForm:
+    """A WeightSetForm with a "share of the blend" box per candidate source, filled from ``data``."""
+
+    class Form(WeightSetForm):
+        pass
+
+    fields = []
+    for candidate in candidates:
+        name = f"blend_{candidate.key.replace('-', '_')}"
+        setattr(
+            Form,
+            name,
+            IntegerField(
+                candidate.title,
+                description=_l("Share of the blend, in per cent. Leave empty to leave it out."),
+                validators=[
+                    Optional(),
+                    NumberRange(min=1, max=100, message=_l("Enter a whole number from 1 to 100")),
+                ],
+                widget=GovTextInput(),
+                default=(data or {}).get(candidate.key),
+            ),
+        )
+        fields.append((name, candidate))
+    Form.source_fields = fields
+    return Form(**kwargs)
+
+
+class PublishForm(EngageForm):
+    submit = SubmitField(_l("Publish this version"), widget=GovSubmitInput())
+
+
+class DeleteDraftForm(EngageForm):
+    submit = SubmitField(_l("Delete this draft"), widget=GovSubmitInput())
+
+
+class WithdrawForm(EngageForm):
+    reason = TextAreaField(
+        _l("Why is this version being withdrawn?"),
+        description=_l("This is shown beside the version, to everyone who reads it."),
+        filters=[strip_filter],
+        validators=[DataRequired(message=_l("Say why this version is being withdrawn")), Length(max=2000)],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField(_l("Withdraw this version"), widget=GovSubmitInput())
+
+
+class ApiTokenForm(EngageForm):
+    organisation = SelectField(_l("Organisation"), coerce=int, widget=GovSelect())
+    name = StringField(
+        _l("What is this token for?"),
+        description=_l("For example: Pentana nightly import"),
+        filters=[strip_filter],
+        validators=[DataRequired(message=_l("Say what the token is for")), Length(max=100)],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
+
+
+class RevokeTokenForm(EngageForm):
+    submit = SubmitField(_l("Revoke"), widget=GovSubmitInput())

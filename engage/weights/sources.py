@@ -1,0 +1,192 @@
+"""Each kind of source turned into a share of importance per board priority, with bootstrap replicates.
+
+- Pairwise and ranking: Bradley-Terry "beats a random other" scores (0 to 100), divided by their total.
+- Budget: the mean share of the pot, as it is.
+- Importance grid: the mean rating (1 = not important to 5 = very important), divided by the total.
+
+Only items linked to a board priority count (an approved suggestion that never became a priority is left
+out, and the remaining shares re-add to 1). Only the chosen channels count. With population weighting, each
+source's respondents are raked to the area's population figures when enough of them answered the questions
+about themselves; when not, the source is used unweighted and the reason is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sqlalchemy import select
+
+from engage.boards.models import Priority
+from engage.extensions import db
+from engage.prioritise.answer_matrix import load_answer_matrix
+from engage.prioritise.models import Channel, Exercise, ExerciseKind
+from engage.prioritise.results import load_decisive_votes, score_intervals
+from engage.prioritise.weighting import population_weights
+from engage.stats.allocation import row_shares
+from engage.stats.blend import SourceShares, bootstrap_column_means, pool_columns, shares_from_scores
+from engage.stats.pairwise import bootstrap_scores
+from engage.stats.ranking import places_to_pairs
+from engage.surveys.models import Answer, ConsultationResponse, Question
+from engage.surveys.weighting import response_weights
+from engage.weights.models import WeightSource
+
+#: Bootstrap replicates per source (the same for every source, so the blend can go replicate by replicate).
+RESAMPLES = 200
+
+
+class SourceProblem(ValueError):
+    """A source that cannot give shares (no answers from the chosen channels, no priorities covered)."""
+
+
+@dataclass(frozen=True)
+class SourceEstimate:
+    source: WeightSource
+    shares: SourceShares
+    respondents: int
+    #: "Population weighted (effective sample size 412)", or why it was not.
+    weighting_note: str
+    effective_sample_size: float | None
+
+    @property
+    def kind(self) -> str:
+        """ "pairwise", "budget", "ranking" or "importance grid"."""
+        return self.source.exercise.kind.value if self.source.exercise else "importance grid"
+
+
+def _columns(items: list, priorities: list[Priority]) -> list[int | None]:
+    position = {priority.id: k for k, priority in enumerate(priorities)}
+    return [position.get(item.priority_id) for item in items]
+
+
+def _finish(
+    source: WeightSource,
+    point: np.ndarray,
+    samples: np.ndarray,
+    groups: list[int | None],
+    n: int,
+    respondents: int,
+    note: str,
+    ess: float | None,
+) -> SourceEstimate:
+    pooled_point = pool_columns(point, groups, n)
+    if np.all(np.isnan(pooled_point)):
+        raise SourceProblem(f"“{source.title}” has no items linked to this board’s priorities")
+    shares = SourceShares(
+        shares_from_scores(pooled_point), shares_from_scores(pool_columns(samples, groups, n))
+    )
+    return SourceEstimate(source, shares, respondents, note, ess)
+
+
+def _weights(exercise: Exercise, respondent_ids: np.ndarray, wanted: bool):
+    if not wanted:
+        return None, "Not population weighted", None
+    weighting, reason = population_weights(exercise, respondent_ids)
+    if weighting is None:
+        why = (
+            "no population figures are loaded" if reason == "no-margins" else "too few said about themselves"
+        )
+        return None, f"Not population weighted: {why}", None
+    ess = weighting.effective_sample_size
+    return weighting.weights, f"Population weighted (effective sample size {ess:,.0f})", ess
+
+
+def _pairwise(source, exercise, priorities, channels, weighted, seed) -> SourceEstimate:
+    items = list(exercise.items)
+    votes = load_decisive_votes(exercise, {item.id: k for k, item in enumerate(items)})
+    keep = np.isin(votes.channels, channels)
+    ids, people = np.unique(votes.respondent_ids[votes.respondents[keep]], return_inverse=True)
+    if not len(ids):
+        raise SourceProblem(f"“{source.title}” has no votes from the chosen channels")
+    votes = replace(
+        votes, winners=votes.winners[keep], losers=votes.losers[keep], respondents=people, respondent_ids=ids
+    )
+    weights, note, ess = _weights(exercise, ids, weighted)
+    _, boot = score_intervals(votes, len(items), RESAMPLES, weights=weights, seed=seed)
+    return _finish(
+        source, boot.scores, boot.samples, _columns(items, priorities), len(priorities), len(ids), note, ess
+    )
+
+
+def _answers(source, exercise, channels):
+    items = list(exercise.active_items)
+    answers = load_answer_matrix(exercise, items)
+    keep = np.isin(answers.channels, channels)
+    if not keep.any():
+        raise SourceProblem(f"“{source.title}” has no answers from the chosen channels")
+    return items, answers.values[keep], answers.respondent_ids[keep]
+
+
+def _budget(source, exercise, priorities, channels, weighted, seed) -> SourceEstimate:
+    items, values, ids = _answers(source, exercise, channels)
+    shares, kept = row_shares(np.nan_to_num(values))
+    weights, note, ess = _weights(exercise, ids, weighted)
+    point, samples = bootstrap_column_means(
+        shares, None if weights is None else weights[kept], n_resamples=RESAMPLES, seed=seed
+    )
+    return _finish(
+        source, point, samples, _columns(items, priorities), len(priorities), int(kept.sum()), note, ess
+    )
+
+
+def _ranking(source, exercise, priorities, channels, weighted, seed) -> SourceEstimate:
+    items, places, ids = _answers(source, exercise, channels)
+    winners, losers, people = places_to_pairs(places)
+    weights, note, ess = _weights(exercise, ids, weighted)
+    boot = bootstrap_scores(
+        winners, losers, people, len(items), n_resamples=RESAMPLES, weights=weights, seed=seed
+    )
+    return _finish(
+        source, boot.scores, boot.samples, _columns(items, priorities), len(priorities), len(ids), note, ess
+    )
+
+
+def _importance_grid(source, question: Question, priorities, channels, weighted, seed) -> SourceEstimate:
+    rows = db.session.execute(
+        select(Answer.response_id, Answer.priority_id, Answer.number)
+        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
+        .where(
+            Answer.question_id == question.id,
+            Answer.number.is_not(None),
+            ConsultationResponse.channel.in_([Channel(c) for c in channels]),
+        )
+    ).all()
+    response_ids = sorted({row[0] for row in rows})
+    if not response_ids:
+        raise SourceProblem(f"“{source.title}” has no answers from the chosen channels")
+    row_of = {rid: k for k, rid in enumerate(response_ids)}
+    column_of = {priority.id: k for k, priority in enumerate(priorities)}
+    ratings = np.full((len(response_ids), len(priorities)), np.nan)
+    for response_id, priority_id, number in rows:
+        if priority_id in column_of:
+            ratings[row_of[response_id], column_of[priority_id]] = number
+    weights, note, ess = None, "Not population weighted", None
+    if weighted:
+        weighting, reason = response_weights(question.section.consultation, response_ids)
+        if weighting is None:
+            note = f"Not population weighted: {reason}"
+        else:
+            weights = np.array([weighting.weights[rid] for rid in response_ids])
+            ess = weighting.effective_sample_size
+            note = f"Population weighted (effective sample size {ess:,.0f})"
+    point, samples = bootstrap_column_means(ratings, weights, n_resamples=RESAMPLES, seed=seed)
+    groups = list(range(len(priorities)))
+    return _finish(source, point, samples, groups, len(priorities), len(response_ids), note, ess)
+
+
+SOURCE_KINDS = {
+    ExerciseKind.PAIRWISE: _pairwise,
+    ExerciseKind.BUDGET: _budget,
+    ExerciseKind.RANKING: _ranking,
+}
+
+
+def estimate_source(
+    source: WeightSource, priorities: list[Priority], channels: list[str], weighted: bool, seed: int
+) -> SourceEstimate:
+    """The source's share per priority (in ``priorities`` order), replicates, respondents and weighting."""
+    if source.exercise is not None:
+        estimate = SOURCE_KINDS[source.exercise.kind]
+        return estimate(source, source.exercise, priorities, channels, weighted, seed)
+    assert source.question is not None
+    return _importance_grid(source, source.question, priorities, channels, weighted, seed)

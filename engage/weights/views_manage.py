@@ -1,0 +1,206 @@
+"""Analysts build a board's weight set (sources, blend, channels, weighting), preview, publish, withdraw."""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.permissions import can_build_weights, can_read_results
+from engage.boards.models import Board
+from engage.boards.service import get_board_or_404
+from engage.extensions import csrf, db
+from engage.service_errors import StateError
+from engage.web import allow_inline_styles
+from engage.weights import bp, service
+from engage.weights.charts import weights_chart
+from engage.weights.forms import CHANNEL_LABELS, DeleteDraftForm, PublishForm, WithdrawForm, weight_set_form
+from engage.weights.models import WeightSet
+from engage.weights.preview import compute_preview, source_share_table
+from engage.weights.versions import draft_weight_sets, is_superseded, published_weight_sets
+from engage.weights.views_public import chart_rows
+
+
+def _require_builder(board: Board) -> None:
+    if not can_build_weights(current_user, board):
+        abort(403)
+
+
+def _weight_set_for(weight_set_id: int, build: bool) -> WeightSet:
+    weight_set = db.get_or_404(WeightSet, weight_set_id)
+    allowed = can_build_weights if build else can_read_results
+    if not allowed(current_user, weight_set.board):
+        abort(403)
+    return weight_set
+
+
+@bp.get("/manage/boards/<slug>/weights")
+@login_required
+def manage_weights(slug: str):
+    board = get_board_or_404(slug)
+    if not can_read_results(current_user, board):
+        abort(403)
+    return render_template(
+        "weights/manage_weights.html",
+        board=board,
+        versions=published_weight_sets(board),
+        drafts=draft_weight_sets(board),
+        can_build=can_build_weights(current_user, board),
+    )
+
+
+@bp.route("/manage/boards/<slug>/weights/new", methods=["GET", "POST"])
+@bp.route("/manage/weights/<int:weight_set_id>/edit", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def edit_weight_set(slug: str | None = None, weight_set_id: int | None = None):
+    weight_set = _weight_set_for(weight_set_id, build=True) if weight_set_id else None
+    board = weight_set.board if weight_set else get_board_or_404(slug)
+    _require_builder(board)
+    if weight_set is not None and not weight_set.is_draft:
+        flash(_("A published weight set never changes. Build a new version instead."), "error")
+        return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    candidates = service.candidate_sources(board)
+    chosen = {service.source_key(s): s.blend for s in weight_set.sources} if weight_set else {}
+    form = weight_set_form(candidates, {k: round(v) for k, v in chosen.items()})
+    if weight_set is not None and not form.is_submitted():
+        form.channels.data = [c.value for c in weight_set.channel_list]
+        form.population_weighting.data = weight_set.population_weighting
+    if candidates and form.validate_on_submit():
+        try:
+            saved = service.save_draft(
+                board,
+                current_user,
+                form.blends(),
+                form.channels.data,
+                form.population_weighting.data,
+                weight_set,
+            )
+        except StateError as problem:
+            form.add_error(form.source_fields[0][0], problem.message)
+        else:
+            return redirect(url_for(".weight_set", weight_set_id=saved.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "weights/weight_set_form.html", form=form, board=board, weight_set=weight_set, candidates=candidates
+    ), status
+
+
+@bp.get("/manage/weights/<int:weight_set_id>")
+@login_required
+def weight_set(weight_set_id: int):
+    weight_set = _weight_set_for(weight_set_id, build=False)
+    return _render_weight_set(weight_set)
+
+
+def _source_columns(weight_set: WeightSet, preview) -> tuple[list, list]:  # noqa: ANN001
+    """[(title, kind, blend, respondents, weighting note, {code: share})] and [(code, title)] for a table."""
+    if preview is not None:
+        priorities = weight_set.board.active_priorities
+        columns = [
+            (
+                e.source.title,
+                e.kind,
+                e.source.blend,
+                e.respondents,
+                e.weighting_note,
+                source_share_table(e, priorities),
+            )
+            for e in preview.estimates
+        ]
+        return columns, [(p.code, p.title) for p in priorities]
+    parameters = json.loads(weight_set.parameters)["sources"]
+    columns = [
+        (s.title, p["kind"], s.blend, s.respondents, p["weighting"], json.loads(s.snapshot or "{}"))
+        for s, p in zip(weight_set.sources, parameters, strict=True)
+    ]
+    return columns, [(e.priority_code, e.priority_title) for e in weight_set.entries]
+
+
+def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None = None, status: int = 200):
+    preview = compute_preview(weight_set) if weight_set.is_draft else None
+    if preview is None:
+        chart = weights_chart(chart_rows(weight_set))
+    elif preview.blend is not None:
+        chart = weights_chart([(r.title, r.weight, r.low, r.high) for r in preview.ranked])
+    else:
+        chart = None
+    if chart:
+        allow_inline_styles()  # Plotly.js writes a <style> element
+    if preview is not None and preview.problems:
+        columns, source_priorities = [], []
+    else:
+        columns, source_priorities = _source_columns(weight_set, preview)
+    return render_template(
+        "weights/weight_set.html",
+        weight_set=weight_set,
+        board=weight_set.board,
+        preview=preview,
+        chart=chart,
+        source_columns=columns,
+        source_priorities=source_priorities,
+        channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
+        publish_form=PublishForm(formdata=None),
+        delete_form=DeleteDraftForm(formdata=None),
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        form=withdraw_form,  # base.html puts a failed form's error summary at the top of the page
+        can_build=can_build_weights(current_user, weight_set.board),
+        superseded=is_superseded(weight_set),
+    ), status
+
+
+@bp.post("/manage/weights/<int:weight_set_id>/publish")
+@login_required
+def publish_weight_set(weight_set_id: int):
+    weight_set = _weight_set_for(weight_set_id, build=True)
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    try:
+        service.publish(weight_set, current_user)
+    except StateError as problem:
+        flash(problem.message, "error")
+    else:
+        flash(
+            _(
+                "Published version %(version)s of the %(board)s weights.",
+                version=weight_set.version,
+                board=weight_set.board.name,
+            ),
+            "success",
+        )
+    return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+
+
+@bp.post("/manage/weights/<int:weight_set_id>/delete")
+@login_required
+def delete_weight_set(weight_set_id: int):
+    weight_set = _weight_set_for(weight_set_id, build=True)
+    if not DeleteDraftForm().validate_on_submit():
+        abort(400)
+    board = weight_set.board
+    try:
+        service.delete_draft(weight_set)
+    except StateError as problem:
+        flash(problem.message, "error")
+        return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    flash(_("Deleted the draft."), "success")
+    return redirect(url_for(".manage_weights", slug=board.slug))
+
+
+@bp.post("/manage/weights/<int:weight_set_id>/withdraw")
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def withdraw_weight_set(weight_set_id: int):
+    weight_set = _weight_set_for(weight_set_id, build=True)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _render_weight_set(weight_set, form, 400)
+    try:
+        service.withdraw(weight_set, current_user, form.reason.data)
+    except StateError as problem:
+        flash(problem.message, "error")
+    else:
+        flash(_("Withdrew version %(version)s.", version=weight_set.version), "success")
+    return redirect(url_for(".weight_set", weight_set_id=weight_set.id))

@@ -1,0 +1,70 @@
+"""Weights in the browser: an analyst builds, previews and publishes a weight set (with an error on the way);
+residents read the published weights on a phone, in English and Welsh, with axe checks throughout."""
+
+import pytest
+from playwright.sync_api import expect
+
+from engage.weights import service
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.conftest import PASSWORD
+
+
+def test_analyst_builds_previews_and_publishes_weights(page, board_with_answers, analyst):
+    b = board_with_answers
+    page.goto("/sign-in")
+    page.locator("#email").fill(analyst.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/manage")
+    page.goto("/manage/boards/health-and-wellbeing")
+    page.get_by_role("link", name="Priority weights for performance management").click()
+    assert_accessible(page, "board weights (manage)")
+    page.get_by_role("button", name="Build a new weight set").click()
+    assert_accessible(page, "weight set form")
+
+    page.get_by_label("Which matters more?").fill("50")
+    page.get_by_label("Share 100 points").fill("30")
+    page.get_by_role("button", name="Save and preview").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The shares of the blend add up to 80%. They must add up to 100%.")
+    expect(summary).to_be_focused()
+    assert page.get_by_label("Which matters more?").input_value() == "50"
+    assert_accessible(page, "weight set form with an error")
+
+    page.get_by_label(f"{b['question'].section.consultation.title}: {b['question'].label}").fill("20")
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
+    expect(page.locator(".app-chart__plot .main-svg").first).to_be_attached()
+    table = page.get_by_role("table", name="Weights if published now")
+    expect(table.locator("tbody tr").first).to_contain_text("Helping people stop smoking")
+    expect(page.get_by_role("heading", name="How robust is the order?")).to_be_visible()
+    assert_accessible(page, "weight set preview")
+
+    page.get_by_role("button", name="Publish this version").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Published version 1 of the Health and Wellbeing weights."
+    )
+    expect(page.get_by_role("heading", name="How these weights were made")).to_be_visible()
+    assert_accessible(page, "published weight set (manage)")
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "caption"),
+    [
+        ("en", "Priority weights, version 1", "Weight of each priority"),
+        ("cy", "Pwysoliadau blaenoriaethau, fersiwn 1", "Pwysoliad pob blaenoriaeth"),
+    ],
+)
+def test_residents_read_published_weights_on_a_phone(
+    make_page, make_weight_set, analyst, lang, heading, caption
+):
+    service.publish(make_weight_set(), analyst)
+    page = make_page(viewport={"width": 320, "height": 640})
+    page.goto(f"/boards/health-and-wellbeing?lang={lang}")
+    page.locator("a[href='/boards/health-and-wellbeing/weights']").click()
+    assert_accessible(page, f"board weights ({lang})")
+    page.locator("a[href='/boards/health-and-wellbeing/weights/1']").first.click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_role("table", name=caption).locator("tbody tr")).to_have_count(4)
+    assert_accessible(page, f"published weights ({lang})")
+    assert_no_horizontal_scroll(page)

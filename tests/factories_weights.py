@@ -1,0 +1,80 @@
+"""Factories for weight sets (a pytest plugin: tests/conftest.py loads it): a board with answers in a
+pairwise exercise, a budget exercise and a consultation's importance grid, and an analyst."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from engage.accounts.models import Role
+from engage.extensions import db
+from engage.prioritise.models import Outcome
+from engage.surveys.models import Answer, ConsultationResponse, QuestionKind
+from engage.surveys.service import new_reference
+from engage.weights import service
+
+
+@pytest.fixture
+def analyst(make_user, council):
+    return make_user(Role.ANALYST, organisation=council)
+
+
+@pytest.fixture
+def grid_answers():
+    """Store importance-grid responses directly: ``ratings`` is a list of {priority: level 1-5}."""
+
+    def store(consultation, ratings, channel=None):
+        question = next(q for q in consultation.questions if q.kind is QuestionKind.IMPORTANCE)
+        for person in ratings:
+            response = ConsultationResponse(
+                consultation_id=consultation.id,
+                reference=new_reference(),
+                idempotency_key=secrets.token_hex(16),
+                **({"channel": channel} if channel else {}),
+            )
+            response.answers = [
+                Answer(question_id=question.id, priority_id=priority.id, number=level)
+                for priority, level in person.items()
+            ]
+            db.session.add(response)
+        db.session.commit()
+        return question
+
+    return store
+
+
+@pytest.fixture
+def board_with_answers(hwb, make_exercise, make_budget, make_consultation, cast, submit, grid_answers):
+    """HWB with: a pairwise exercise where SMOKING always wins and LONELINESS always loses (30 people);
+    a points budget giving 40/30/20/10 (20 people); an importance grid rating 5/4/3/2 (25 people)."""
+    by_code = {p.code: p for p in hwb.active_priorities}
+    order = [by_code[code] for code in ("HWB-SMOKING", "HWB-ACTIVE", "HWB-ALCOHOL", "HWB-LONELINESS")]
+    pairwise = make_exercise(title="Which matters more?")
+    items = {item.priority_id: item for item in pairwise.items}
+    for _person in range(30):
+        token = secrets.token_urlsafe(16)
+        for a in range(4):
+            for b in range(a + 1, 4):
+                cast(pairwise, items[order[a].id], items[order[b].id], Outcome.LEFT, token=token)
+    budget = make_budget(title="Share 100 points")
+    budget_items = {item.priority_id: item for item in budget.active_items}
+    for _person in range(20):
+        submit(budget, {budget_items[p.id].id: v for p, v in zip(order, (40, 30, 20, 10), strict=True)})
+    consultation = make_consultation()
+    question = grid_answers(consultation, [dict(zip(order, (5, 4, 3, 2), strict=True))] * 25)
+    return {"board": hwb, "pairwise": pairwise, "budget": budget, "question": question, "order": order}
+
+
+@pytest.fixture
+def make_weight_set(board_with_answers, analyst):
+    def make(blends=None, channels=("online", "workshop", "paper"), weighted=False):
+        b = board_with_answers
+        blends = blends or {
+            f"exercise-{b['pairwise'].id}": 50,
+            f"exercise-{b['budget'].id}": 30,
+            f"question-{b['question'].id}": 20,
+        }
+        return service.save_draft(b["board"], analyst, blends, list(channels), weighted)
+
+    return make
