@@ -86,6 +86,7 @@ ROUTE_MODULES = {
     "surveys": ["views_resident", "views_manage"],
     "weights": ["views_manage", "views_public"],
     "api": ["views", "views_tokens"],
+    "indicators": ["views", "views_matrix"],
 }
 
 
@@ -108,6 +109,7 @@ def register_cli(app: Flask) -> None:
     """Click commands, one module per domain."""
     from engage.accounts.cli import create_admin, set_password
     from engage.demo import demo
+    from engage.indicators.cli import import_indicators_command
     from engage.population.cli import import_population_command
     from engage.prioritise.cli import rebuild_counts_command
     from engage.weights.cli import export_weights_command
@@ -119,5 +121,6 @@ def register_cli(app: Flask) -> None:
         rebuild_counts_command,
         import_population_command,
         export_weights_command,
+        import_indicators_command,
     ):
         app.cli.add_command(command)

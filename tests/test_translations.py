@@ -26,6 +26,7 @@ RESIDENT_TEMPLATES = [
     "weights/_partials/_weights_table.html",
     "weights/_partials/_weights_chart.html",
     "weights/_partials/_downloads.html",
+    "indicators/_partials/_matrix.html",
     "errors/400.html",
     "errors/403.html",
     "errors/404.html",

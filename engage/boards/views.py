@@ -18,9 +18,12 @@ from engage.boards import bp, service
 from engage.boards.forms import BOARD_KIND_LABELS, BoardForm, PriorityForm
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
 from engage.extensions import csrf, db
+from engage.indicators.charts import matrix_chart, quadrant_labels
+from engage.indicators.matrix import priority_matrix
 from engage.prioritise.service import exercises_for_board
 from engage.service_errors import FieldConflict
 from engage.surveys.service import consultations_for_board
+from engage.web import allow_inline_styles
 
 
 def _priority_or_404(board: Board, priority_id: int) -> Priority:
@@ -32,9 +35,19 @@ def _priority_or_404(board: Board, priority_id: int) -> Priority:
 
 @bp.get("/boards/<slug>")
 def board(slug: str):
-    """The public page of a board: its remit, partners and active priorities."""
+    """The public page of a board: its remit, partners, active priorities and the priority matrix."""
+    board = service.get_board_or_404(slug)
+    matrix = priority_matrix(board)
+    chart = matrix_chart(matrix)
+    if chart:
+        allow_inline_styles()  # Plotly.js writes a <style> element
     return render_template(
-        "boards/board.html", board=service.get_board_or_404(slug), kind_labels=BOARD_KIND_LABELS
+        "boards/board.html",
+        board=board,
+        kind_labels=BOARD_KIND_LABELS,
+        matrix=matrix,
+        matrix_chart=chart,
+        quadrant_labels=quadrant_labels(),
     )
 
 

@@ -27,6 +27,8 @@ from engage.demo.submissions import add_synthetic_submissions
 from engage.demo.votes import add_synthetic_votes
 from engage.demo.weights import publish_demo_weights
 from engage.extensions import db
+from engage.indicators.models import IndicatorImport
+from engage.indicators.service import import_rows, preview_rows
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
 from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
@@ -58,6 +60,7 @@ CONSULTATION_QUESTIONS = [
 
 #: The demo area's population (a copy of the sample partners' systems produce), for weighting results.
 POPULATION = Path(__file__).resolve().parent.parent / "demo_data" / "population.csv"
+INDICATORS = Path(__file__).resolve().parent.parent / "demo_data" / "indicators.csv"
 
 
 def database_is_empty() -> bool:
@@ -95,6 +98,7 @@ def load_demo() -> dict[str, str]:
     import_population(POPULATION.read_text(encoding="utf-8"))
     _load_exercises(orgs, users)
     publish_demo_weights(users["analyst@aldermoor.example"], users["admin@aldermoor.example"])
+    import_rows(IndicatorImport(filename=INDICATORS.name), preview_rows(INDICATORS.read_bytes(), None, None))
     return passwords
 
 

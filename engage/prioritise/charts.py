@@ -44,8 +44,8 @@ def scores_chart(results: PairwiseResults) -> str:
 
 def laid_out(figure: go.Figure, **layout) -> str:
     """The house style (white, the page's font, labels never cut off), as Plotly JSON."""
+    layout["yaxis"] = {"automargin": True, **layout.get("yaxis", {})}
     figure.update_layout(
-        yaxis={"automargin": True},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         font={"family": "system-ui, Arial, sans-serif", "size": 14, "color": "#0b0c0c"},

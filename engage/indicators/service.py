@@ -1,0 +1,169 @@
+"""Staging, previewing and importing indicator files; remembered mappings; the import history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from engage.accounts.models import Organisation, User
+from engage.accounts.permissions import sits_on
+from engage.boards.models import Board
+from engage.database import utcnow
+from engage.extensions import db
+from engage.indicators import logger
+from engage.indicators.models import (
+    ColumnMapping,
+    ImportStatus,
+    Indicator,
+    IndicatorImport,
+    IndicatorValue,
+)
+from engage.indicators.reading import Table, read_table
+from engage.indicators.rows import IndicatorRow, check_rows, guess_mapping, mapping_problems
+from engage.service_errors import StateError
+
+
+@dataclass
+class Preview:
+    table: Table
+    mapping: dict[str, str]
+    mapping_problems: list[str]
+    rows: list[IndicatorRow]
+
+    @property
+    def valid_rows(self) -> list[IndicatorRow]:
+        return [row for row in self.rows if row.valid]
+
+    @property
+    def bad_rows(self) -> list[IndicatorRow]:
+        return [row for row in self.rows if not row.valid]
+
+
+def remembered_mapping(organisation: Organisation | None) -> dict[str, str]:
+    if organisation is None:
+        return {}
+    row = db.session.scalar(select(ColumnMapping).where(ColumnMapping.organisation_id == organisation.id))
+    return json.loads(row.mapping) if row else {}
+
+
+def remember_mapping(organisation: Organisation, mapping: dict[str, str]) -> None:
+    row = db.session.scalar(select(ColumnMapping).where(ColumnMapping.organisation_id == organisation.id))
+    if row is None:
+        row = ColumnMapping(organisation_id=organisation.id)
+        db.session.add(row)
+    row.mapping = json.dumps(mapping, sort_keys=True)
+    row.updated_at = utcnow()
+
+
+def stage_upload(raw: bytes, filename: str, user: User) -> IndicatorImport:
+    """Keep an uploaded file for preview (it must at least be readable: FileProblem otherwise)."""
+    read_table(raw, filename)
+    staged = IndicatorImport(
+        organisation=user.organisation, user=user, filename=filename[:255] or "upload", content=raw
+    )
+    db.session.add(staged)
+    db.session.commit()
+    return staged
+
+
+def _allowed_boards(user: User | None) -> set[int] | None:
+    if user is None or user.is_admin:
+        return None
+    return {b.id for b in db.session.scalars(select(Board)) if sits_on(user, b)}
+
+
+def preview_rows(raw: bytes, mapping: dict[str, str] | None, user: User | None) -> Preview:
+    """Read and check every row against a mapping (guessed when None) without writing anything."""
+    table = read_table(raw)
+    if mapping is None:
+        mapping = guess_mapping(table.headers, remembered_mapping(user.organisation if user else None))
+    problems = mapping_problems(mapping, table.headers)
+    boards = list(db.session.scalars(select(Board)))
+    rows = [] if problems else check_rows(table, mapping, boards, _allowed_boards(user))
+    return Preview(table, mapping, problems, rows)
+
+
+def _write(rows: list[IndicatorRow], record: IndicatorImport) -> tuple[int, int]:
+    added = updated = 0
+    for row in rows:
+        assert row.priority is not None and row.polarity is not None and row.actual is not None
+        reference = row.values["reference"].strip()
+        indicator = db.session.scalar(
+            select(Indicator).where(
+                Indicator.priority_id == row.priority.id, Indicator.reference == reference
+            )
+        )
+        if indicator is None:
+            indicator = Indicator(priority=row.priority, reference=reference)
+            db.session.add(indicator)
+        indicator.name = row.values["name"].strip()[:300]
+        indicator.unit = row.values.get("unit", "").strip()[:40]
+        indicator.polarity = row.polarity
+        db.session.flush()
+        period = row.values["period"].strip()[:40]
+        value = db.session.scalar(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_id == indicator.id, IndicatorValue.period == period
+            )
+        )
+        if value is None:
+            value = IndicatorValue(indicator=indicator, period=period)
+            db.session.add(value)
+            added += 1
+        else:
+            updated += 1
+        value.actual, value.target, value.status = row.actual, row.target, row.status
+        value.import_id = record.id
+        value.updated_at = utcnow()
+    return added, updated
+
+
+def import_rows(record: IndicatorImport, preview: Preview, strict: bool = False) -> IndicatorImport:
+    """Write the valid rows in one transaction (with ``strict``, nothing unless every row is valid); a row
+    for an indicator and period already held updates it. Remembers the mapping for the organisation."""
+    if record.status is ImportStatus.IMPORTED:
+        raise StateError("This file has already been imported.")
+    if preview.mapping_problems:
+        raise StateError("Match every required field to a column first.")
+    if strict and preview.bad_rows:
+        raise StateError(f"{len(preview.bad_rows)} rows have problems, so nothing was imported.")
+    if not preview.valid_rows:
+        raise StateError("No row can be imported: every row has a problem.")
+    try:
+        db.session.add(record)
+        db.session.flush()
+        added, updated = _write(preview.valid_rows, record)
+        record.rows_total = len(preview.rows)
+        record.rows_added, record.rows_updated = added, updated
+        record.rows_rejected = len(preview.bad_rows)
+        record.status = ImportStatus.IMPORTED
+        record.imported_at = utcnow()
+        record.content = None
+        if record.organisation is not None:
+            remember_mapping(record.organisation, preview.mapping)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info(
+        "indicator import %s (%s): %s added, %s updated, %s rejected",
+        record.id,
+        record.filename,
+        added,
+        updated,
+        record.rows_rejected,
+    )
+    return record
+
+
+def import_history(limit: int = 50) -> list[IndicatorImport]:
+    return list(
+        db.session.scalars(
+            select(IndicatorImport)
+            .where(IndicatorImport.status == ImportStatus.IMPORTED)
+            .order_by(IndicatorImport.imported_at.desc())
+            .limit(limit)
+        )
+    )

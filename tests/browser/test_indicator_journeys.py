@@ -1,0 +1,54 @@
+"""Indicators in the browser: an analyst imports the messy sample (errors shown per row); residents see the
+priority matrix on a board page on a phone, in English and Welsh, with axe checks."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from engage.accounts.models import Role, User
+from engage.extensions import db
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.conftest import PASSWORD
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+
+
+def test_analyst_imports_a_messy_export(page, demo, make_user):
+    analyst = db.session.scalar(select(User).where(User.email == "analyst@aldermoor.example"))
+    admin = make_user(Role.ADMIN, organisation=analyst.organisation)
+    page.goto("/sign-in")
+    page.locator("#email").fill(admin.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/manage")
+    page.get_by_role("link", name="Import indicators").click()
+    assert_accessible(page, "indicator upload")
+    page.get_by_label("Indicator export (CSV or Excel)").set_input_files(str(DATA / "indicators_messy.csv"))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("heading", name="Check the import")).to_be_visible()
+    expect(page.get_by_text("3 of 7 rows can be imported.")).to_be_visible()
+    expect(page.get_by_role("table", name="Rows in the file")).to_contain_text("Unknown board “XYZ”")
+    assert_accessible(page, "indicator preview")
+    page.get_by_role("button", name="Import the valid rows").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Imported 1 new and 2 updated figures")
+    assert_accessible(page, "indicator imported")
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("en", "Importance and performance"), ("cy", "Pwysigrwydd a pherfformiad")]
+)
+def test_residents_see_the_priority_matrix_on_a_phone(make_page, demo, lang, heading):
+    page = make_page(viewport={"width": 320, "height": 640})
+    page.goto(f"/boards/children-and-young-people?lang={lang}")
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.locator(".app-chart__plot .main-svg").first).to_be_attached()
+    assert_accessible(page, f"board page with the priority matrix ({lang})")
+    assert_no_horizontal_scroll(page)
