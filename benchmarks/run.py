@@ -14,6 +14,7 @@ import scipy
 from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.pairwise import bench_requests, bench_statistics
 from benchmarks.weighting import bench_weighting
+from benchmarks.workshop import bench_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,8 @@ def main() -> None:
     bench_budget_requests(allocation)
     weighting: list[tuple[str, str, str, str]] = []
     bench_weighting(weighting)
+    workshop: list[tuple[str, str, str, str]] = []
+    bench_workshop(workshop)
     lines = [
         "# Benchmarks",
         "",
@@ -57,6 +60,10 @@ def main() -> None:
         "## Population weighting (statistics only; consultations are not built yet)",
         "",
         *table(weighting),
+        "",
+        "## Workshops",
+        "",
+        *table(workshop),
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"

@@ -24,6 +24,7 @@ from engage.prioritise.service import exercises_for_board
 from engage.service_errors import FieldConflict
 from engage.surveys.service import consultations_for_board
 from engage.web import allow_inline_styles
+from engage.workshops.service import workshops_for_board
 
 
 def _priority_or_404(board: Board, priority_id: int) -> Priority:
@@ -105,6 +106,10 @@ def manage_board(slug: str):
         consultations=consultations_for_board(board),
         can_create_exercise=can_manage_owned(
             current_user, board, current_user.organisation_id, Role.BOARD_OFFICER
+        ),
+        workshops=workshops_for_board(board),
+        can_run_workshop=can_manage_owned(
+            current_user, board, current_user.organisation_id, Role.FACILITATOR, Role.BOARD_OFFICER
         ),
     )
 

@@ -1,0 +1,129 @@
+"""Forms for setting up and running a workshop, joining it, and answering or entering paper sheets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from engage.forms import EngageForm, RadioInput, optional_date, strip_filter
+
+
+class SessionForm(EngageForm):
+    name = StringField(
+        _l("Name of the workshop"),
+        description=_l("Residents see this when they join, for example: Healthy Aldermoor evening"),
+        filters=[strip_filter],
+        validators=[DataRequired(message=_l("Enter a name for the workshop")), Length(max=200)],
+        widget=GovTextInput(),
+    )
+    held_on = optional_date(_l("Date"), _l("For example, 27 3 2027"))
+    venue = StringField(
+        _l("Venue (optional)"), filters=[strip_filter], validators=[Length(max=200)], widget=GovTextInput()
+    )
+    submit = SubmitField(_l("Create the workshop"), widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        if self.held_on.data is None and not self.held_on.errors:
+            self.held_on.errors = [str(_l("Enter the date of the workshop"))]
+            return False
+        return valid
+
+
+class RoundForm(EngageForm):
+    exercise = SelectField(_l("Exercise for the next round"), coerce=int, widget=GovSelect())
+    pairs_per_person = IntegerField(
+        _l("Pairs per person (pairwise only, optional)"),
+        description=_l("Leave empty to let people answer as many as they like."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100, message=_l("Enter a whole number from 1 to 100")),
+        ],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Add the round"), widget=GovSubmitInput())
+
+
+class ControlForm(EngageForm):
+    """Carries the CSRF token for the facilitator's buttons."""
+
+
+class JoinForm(EngageForm):
+    code = StringField(
+        _l("Workshop code"),
+        description=_l("The six letters and numbers on the screen, for example KM4TQX"),
+        filters=[strip_filter],
+        validators=[DataRequired(message=_l("Enter the workshop code"))],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+class NameForm(EngageForm):
+    label = StringField(
+        _l("Your first name or table number (optional)"),
+        description=_l("Only the facilitator sees it."),
+        filters=[strip_filter],
+        validators=[Length(max=60, message=_l("Keep it to 60 characters or fewer"))],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Join the workshop"), widget=GovSubmitInput())
+
+
+class RoomVoteForm(EngageForm):
+    left = HiddenField(validators=[DataRequired()])
+    right = HiddenField(validators=[DataRequired()])
+    key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    choice = RadioField(choices=["left", "right", "skip"], validators=[InputRequired()])
+
+
+def answer_form(items: list, ranking: bool, **kwargs: Any) -> EngageForm:
+    """One whole-number box per item: an amount (budget, dots) or a place (ranking)."""
+
+    class Form(EngageForm):
+        key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+        submit = SubmitField(_l("Send"), widget=GovSubmitInput())
+
+    for item in items:
+        setattr(
+            Form,
+            f"item_{item.id}",
+            IntegerField(
+                item.title,
+                validators=[Optional(), NumberRange(min=0, message=_l("Enter a whole number, 0 or more"))],
+                widget=GovTextInput(),
+            ),
+        )
+    Form.item_ids = [item.id for item in items]
+    Form.ranking = ranking
+    return Form(**kwargs)
+
+
+def paper_pairs_form(pairs: list, **kwargs: Any) -> EngageForm:
+    """One question per pair on the paper sheet: which did the person choose?"""
+
+    class Form(EngageForm):
+        submit = SubmitField(_l("Save this sheet"), widget=GovSubmitInput())
+
+    for left, right in pairs:
+        setattr(
+            Form,
+            f"pair_{left.id}_{right.id}",
+            RadioField(
+                f"{left.title} or {right.title}",
+                choices=[
+                    SelectChoice("left", left.title),
+                    SelectChoice("right", right.title),
+                    SelectChoice("", _l("Not answered")),
+                ],
+                default="",
+                validators=[Optional()],
+                widget=RadioInput(),
+            ),
+        )
+    Form.pairs = [(left.id, right.id) for left, right in pairs]
+    return Form(**kwargs)

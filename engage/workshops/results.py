@@ -1,0 +1,126 @@
+"""The room's results for a round, beside the online results so far: point estimates only (they refresh
+every two seconds on the projector; the exercise's own results page has the intervals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+
+from engage.extensions import db
+from engage.prioritise.models import (
+    Channel,
+    ExerciseKind,
+    Outcome,
+    PairwiseVote,
+    Respondent,
+    Submission,
+    SubmissionEntry,
+)
+from engage.stats.allocation import row_shares
+from engage.stats.pairwise import DEFAULT_ALPHA, beat_random_scores, fit_bradley_terry, win_matrix
+from engage.stats.ranking import places_to_pairs
+from engage.workshops.models import WorkshopRound
+
+ROOM = (Channel.WORKSHOP, Channel.PAPER)
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    #: [(item title, value)], highest first: a 0-100 score (pairwise, ranking) or a share 0-1 (budget).
+    items: list[tuple[str, float]]
+    respondents: int
+    answers: int
+    measure: str  # "score" or "share"
+
+
+def _scope(query, model, round_: WorkshopRound, room: bool):  # noqa: ANN001, ANN202
+    if room:
+        return query.where(model.workshop_session_id == round_.session_id, model.channel.in_(ROOM))
+    return query.where(model.channel == Channel.ONLINE)
+
+
+def _pairwise(round_: WorkshopRound, room: bool) -> RoundResult:
+    items = list(round_.exercise.active_items)
+    index = {item.id: k for k, item in enumerate(items)}
+    query = select(
+        PairwiseVote.left_item_id,
+        PairwiseVote.right_item_id,
+        PairwiseVote.outcome,
+        PairwiseVote.respondent_id,
+    ).where(PairwiseVote.exercise_id == round_.exercise_id)
+    rows = db.session.execute(_scope(query, PairwiseVote, round_, room)).all()
+    winners, losers = [], []
+    for left, right, outcome, _respondent in rows:
+        if outcome is Outcome.SKIP or left not in index or right not in index:
+            continue
+        won, lost = (left, right) if outcome is Outcome.LEFT else (right, left)
+        winners.append(index[won])
+        losers.append(index[lost])
+    scores = beat_random_scores(
+        fit_bradley_terry(win_matrix(winners, losers, len(items)), alpha=DEFAULT_ALPHA)
+    )
+    people = len({row[3] for row in rows})
+    return _ranked(items, scores, people, len(rows), "score")
+
+
+def _matrix(round_: WorkshopRound, room: bool) -> tuple[list, np.ndarray]:
+    items = list(round_.exercise.active_items)
+    column = {item.id: k for k, item in enumerate(items)}
+    query = (
+        select(Submission.id, SubmissionEntry.item_id, SubmissionEntry.value)
+        .join(SubmissionEntry, SubmissionEntry.submission_id == Submission.id)
+        .where(Submission.exercise_id == round_.exercise_id)
+    )
+    rows = db.session.execute(_scope(query, Submission, round_, room)).all()
+    row_of: dict[int, int] = {}
+    for submission_id, _item, _value in rows:
+        row_of.setdefault(submission_id, len(row_of))
+    values = np.full((len(row_of), len(items)), np.nan)
+    for submission_id, item_id, value in rows:
+        if item_id in column:
+            values[row_of[submission_id], column[item_id]] = value
+    return items, values
+
+
+def _budget(round_: WorkshopRound, room: bool) -> RoundResult:
+    items, values = _matrix(round_, room)
+    shares, _kept = row_shares(np.nan_to_num(values))
+    means = shares.mean(axis=0) if len(shares) else np.zeros(len(items))
+    return _ranked(items, means, len(values), len(values), "share")
+
+
+def _ranking(round_: WorkshopRound, room: bool) -> RoundResult:
+    items, places = _matrix(round_, room)
+    winners, losers, _people = places_to_pairs(places) if len(places) else ([], [], [])
+    scores = beat_random_scores(
+        fit_bradley_terry(win_matrix(winners, losers, len(items)), alpha=DEFAULT_ALPHA)
+    )
+    return _ranked(items, scores, len(places), len(places), "score")
+
+
+def _ranked(items: list, values: np.ndarray, people: int, answers: int, measure: str) -> RoundResult:
+    order = np.argsort(-np.asarray(values), kind="stable")
+    return RoundResult([(items[k].title, float(values[k])) for k in order], people, answers, measure)
+
+
+KINDS = {ExerciseKind.PAIRWISE: _pairwise, ExerciseKind.BUDGET: _budget, ExerciseKind.RANKING: _ranking}
+
+
+def round_result(round_: WorkshopRound, room: bool = True) -> RoundResult:
+    """The room's result (workshop and paper answers in this session), or online answers when ``room`` is
+    False."""
+    return KINDS[round_.exercise.kind](round_, room)
+
+
+def round_turnout(round_: WorkshopRound) -> dict[str, int]:
+    """People who answered this round in the room, by channel."""
+    model = PairwiseVote if round_.exercise.kind is ExerciseKind.PAIRWISE else Submission
+    rows = db.session.execute(
+        select(model.channel, func.count(func.distinct(model.respondent_id)))
+        .join(Respondent, Respondent.id == model.respondent_id)
+        .where(model.exercise_id == round_.exercise_id, model.workshop_session_id == round_.session_id)
+        .group_by(model.channel)
+    ).all()
+    return {channel.value: count for channel, count in rows}

@@ -1,0 +1,268 @@
+"""Running a workshop: sessions and rounds, the facilitator's controls, joining, and the room's answers.
+
+Answers go through the exercise's own recording functions (prioritise.voting and prioritise.submitting) with
+channel "workshop" (or "paper") and the session id, so the workshop never holds a second copy of the rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from engage.accounts.models import User
+from engage.boards.models import Board
+from engage.extensions import db
+from engage.prioritise import submitting, voting
+from engage.prioritise.models import Channel, Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
+from engage.service_errors import StateError
+from engage.workshops import logger
+from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
+
+#: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector across a room must not be mistaken.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+ROUND_KINDS = (ExerciseKind.PAIRWISE, ExerciseKind.BUDGET, ExerciseKind.RANKING)
+
+
+def new_join_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(WorkshopSession.id).where(WorkshopSession.join_code == code)) is None:
+            return code
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed, as a code: upper case, spaces and dashes dropped."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def session_by_code(code: str) -> WorkshopSession | None:
+    return db.session.scalar(select(WorkshopSession).where(WorkshopSession.join_code == normalise_code(code)))
+
+
+def round_exercises(board: Board) -> list[Exercise]:
+    """The board's exercises a round can run: pairwise, budget or ranking, not closed."""
+    return list(
+        db.session.scalars(
+            select(Exercise)
+            .where(
+                Exercise.board_id == board.id,
+                Exercise.kind.in_(ROUND_KINDS),
+                Exercise.status != ExerciseStatus.CLOSED,
+            )
+            .order_by(Exercise.title)
+        )
+    )
+
+
+def workshops_for_board(board: Board) -> list[WorkshopSession]:
+    return list(
+        db.session.scalars(
+            select(WorkshopSession)
+            .where(WorkshopSession.board_id == board.id)
+            .order_by(WorkshopSession.held_on.desc(), WorkshopSession.id.desc())
+        )
+    )
+
+
+def create_session(board: Board, user: User, name: str, held_on: date, venue: str) -> WorkshopSession:
+    session = WorkshopSession(
+        board=board,
+        organisation_id=user.organisation_id,
+        name=name.strip(),
+        held_on=held_on,
+        venue=venue.strip(),
+        join_code=new_join_code(),
+        created_by=user,
+    )
+    db.session.add(session)
+    db.session.commit()
+    logger.info(
+        "workshop %s (%s) created on board %s by user %s", session.id, session.join_code, board.slug, user.id
+    )
+    return session
+
+
+def add_round(session: WorkshopSession, exercise: Exercise, pairs_per_person: int | None) -> WorkshopRound:
+    if session.status is SessionStatus.ENDED:
+        raise StateError("This workshop has ended.")
+    if exercise.board_id != session.board_id or exercise.kind not in ROUND_KINDS:
+        raise StateError("Choose one of this board's pairwise, budget or ranking exercises.")
+    position = max((r.position for r in session.rounds), default=-1) + 1
+    added = WorkshopRound(
+        session=session,
+        position=position,
+        exercise=exercise,
+        pairs_per_person=pairs_per_person if exercise.kind is ExerciseKind.PAIRWISE else None,
+    )
+    db.session.add(added)
+    _changed(session)
+    db.session.commit()
+    return added
+
+
+def _changed(session: WorkshopSession) -> None:
+    session.revision = (session.revision or 0) + 1
+
+
+def start_next_round(session: WorkshopSession) -> WorkshopRound:
+    """Close the current round and open the next (its exercise must be open to take answers)."""
+    if session.status is SessionStatus.ENDED:
+        raise StateError("This workshop has ended.")
+    upcoming = session.next_round
+    if upcoming is None:
+        raise StateError("There is no next round. Add one, or end the workshop.")
+    if not upcoming.exercise.accepting_votes():
+        raise StateError(
+            f"“{upcoming.exercise.title}” is not open. Open the exercise first, then start the round."
+        )
+    if session.current_round is not None:
+        session.current_round.state = RoundState.DONE
+    upcoming.state = RoundState.OPEN
+    session.current_position = upcoming.position
+    session.status = SessionStatus.LIVE
+    _changed(session)
+    db.session.commit()
+    return upcoming
+
+
+def set_round_state(session: WorkshopSession, action: str) -> None:
+    """ "pause", "resume", "reveal" or "hide" the current round."""
+    current = session.current_round
+    if current is None or session.status is SessionStatus.ENDED:
+        raise StateError("No round is running.")
+    if action == "pause" and current.state is RoundState.OPEN:
+        current.state = RoundState.PAUSED
+    elif action == "resume" and current.state is RoundState.PAUSED:
+        current.state = RoundState.OPEN
+    elif action in ("reveal", "hide"):
+        current.results_shown = action == "reveal"
+    else:
+        raise StateError("That cannot be done to this round now.")
+    _changed(session)
+    db.session.commit()
+
+
+def end_session(session: WorkshopSession) -> None:
+    if session.current_round is not None:
+        session.current_round.state = RoundState.DONE
+    session.status = SessionStatus.ENDED
+    _changed(session)
+    db.session.commit()
+
+
+def _token_hash(session: WorkshopSession, token: str) -> str:
+    return hashlib.sha256(f"workshop:{session.id}:{token}".encode()).hexdigest()
+
+
+def find_participant(session: WorkshopSession, token: str | None) -> Participant | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.session_id == session.id, Participant.token_hash == _token_hash(session, token)
+        )
+    )
+
+
+def join(session: WorkshopSession, token: str, label: str = "") -> Participant:
+    """Join once per device: joining again (a reload, a second tap) returns the same participant."""
+    if session.status is SessionStatus.ENDED:
+        raise StateError("This workshop has ended.")
+    found = find_participant(session, token)
+    if found is not None:
+        return found
+    participant = Participant(
+        session_id=session.id, token_hash=_token_hash(session, token), label=label.strip()[:60]
+    )
+    db.session.add(participant)
+    db.session.commit()
+    return participant
+
+
+def participant_count(session: WorkshopSession) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Participant).where(Participant.session_id == session.id)
+    )
+
+
+def _require_open(round_: WorkshopRound) -> None:
+    if round_.state is RoundState.PAUSED:
+        raise StateError(str(_l("Voting is paused. Wait for the facilitator.")))
+    if round_.state is not RoundState.OPEN or round_.session.current_round is not round_:
+        raise StateError(str(_l("This round has finished. Wait for the next one.")))
+
+
+def pairs_done(round_: WorkshopRound, respondent) -> int:  # noqa: ANN001
+    """Choices (skips too) this respondent has made in this round's exercise during this workshop."""
+    if respondent is None:
+        return 0
+    return db.session.scalar(
+        select(func.count())
+        .select_from(PairwiseVote)
+        .where(
+            PairwiseVote.respondent_id == respondent.id, PairwiseVote.workshop_session_id == round_.session_id
+        )
+    )
+
+
+def record_room_vote(
+    round_: WorkshopRound, token: str, left: int, right: int, outcome: Outcome, key: str, locale: str = "en"
+):
+    """A participant's pairwise choice in the current round (a retry with the same key is stored once)."""
+    _require_open(round_)
+    return voting.record_pairwise_vote(
+        round_.exercise,
+        token,
+        left_item_id=left,
+        right_item_id=right,
+        outcome=outcome,
+        idempotency_key=key,
+        channel=Channel.WORKSHOP,
+        locale=locale,
+        workshop_session_id=round_.session_id,
+    )
+
+
+def record_room_answer(
+    round_: WorkshopRound,
+    token: str,
+    values: Mapping[int, int | None],
+    key: str,
+    locale: str = "en",
+    channel: Channel = Channel.WORKSHOP,
+):
+    """A participant's allocation or ranking (or, with channel paper, a paper sheet typed in)."""
+    if channel is Channel.WORKSHOP:
+        _require_open(round_)
+    return submitting.record_submission(
+        round_.exercise,
+        token,
+        values,
+        idempotency_key=key,
+        channel=channel,
+        locale=locale,
+        workshop_session_id=round_.session_id,
+    )
+
+
+def record_paper_pairs(round_: WorkshopRound, choices: list[tuple[int, int, Outcome]]) -> int:
+    """One paper sheet of pairwise choices, as one new respondent with channel paper. Returns votes stored."""
+    token = secrets.token_urlsafe(32)
+    for left, right, outcome in choices:
+        voting.record_pairwise_vote(
+            round_.exercise,
+            token,
+            left_item_id=left,
+            right_item_id=right,
+            outcome=outcome,
+            idempotency_key=secrets.token_hex(16),
+            channel=Channel.PAPER,
+            workshop_session_id=round_.session_id,
+        )
+    return len(choices)

@@ -1,0 +1,225 @@
+"""Facilitators set up a workshop, run it from a laptop or phone, show the projector, enter paper sheets."""
+
+from __future__ import annotations
+
+import secrets
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from engage.accounts.models import Role
+from engage.accounts.permissions import can_manage_owned
+from engage.boards.models import Board
+from engage.boards.service import get_board_or_404
+from engage.extensions import csrf, db
+from engage.prioritise.models import Channel, ExerciseKind, Outcome
+from engage.prioritise.submitting import SubmissionInvalid
+from engage.prioritise.voting import VoteRefused
+from engage.service_errors import StateError
+from engage.web import allow_inline_styles
+from engage.workshops import bp, service
+from engage.workshops.charts import room_chart
+from engage.workshops.forms import ControlForm, RoundForm, SessionForm, answer_form, paper_pairs_form
+from engage.workshops.models import WorkshopSession
+from engage.workshops.results import round_result
+from engage.workshops.views_participant import answer_values, problem_field
+
+RUNNERS = (Role.FACILITATOR, Role.BOARD_OFFICER)
+
+
+def _can_run(board: Board, organisation_id: int) -> bool:
+    return can_manage_owned(current_user, board, organisation_id, *RUNNERS)
+
+
+def session_for(session_id: int) -> WorkshopSession:
+    session = db.get_or_404(WorkshopSession, session_id)
+    if not _can_run(session.board, session.organisation_id):
+        abort(403)
+    return session
+
+
+def join_url(session: WorkshopSession) -> str:
+    return url_for("workshops.room", code=session.join_code, _external=True)
+
+
+@bp.route("/manage/boards/<slug>/workshops/new", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def new_session(slug: str):
+    board = get_board_or_404(slug)
+    if not _can_run(board, current_user.organisation_id):
+        abort(403)
+    form = SessionForm()
+    if form.validate_on_submit():
+        created = service.create_session(
+            board, current_user, form.name.data, form.held_on.data, form.venue.data or ""
+        )
+        return redirect(url_for(".control", session_id=created.id))
+    status = 400 if form.errors else 200
+    return render_template("workshops/session_form.html", form=form, board=board), status
+
+
+def _round_form(session: WorkshopSession, formdata=None) -> RoundForm:  # noqa: ANN001
+    form = RoundForm(formdata=formdata) if formdata is not None else RoundForm(formdata=None)
+    form.exercise.choices = [
+        SelectChoice(e.id, f"{e.title} ({e.kind.value})") for e in service.round_exercises(session.board)
+    ]
+    return form
+
+
+def _render_control(session: WorkshopSession, round_form: RoundForm | None = None, status: int = 200):
+    return render_template(
+        "workshops/control.html",
+        session=session,
+        round_form=round_form or _round_form(session),
+        control_form=ControlForm(formdata=None),
+        join_url=join_url(session),
+        joined=service.participant_count(session),
+        form=round_form if round_form is not None and round_form.errors else None,
+    ), status
+
+
+@bp.get("/manage/workshops/<int:session_id>")
+@login_required
+def control(session_id: int):
+    return _render_control(session_for(session_id))
+
+
+@bp.post("/manage/workshops/<int:session_id>/rounds")
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def add_round(session_id: int):
+    session = session_for(session_id)
+    form = _round_form(session, request.form)
+    if form.validate_on_submit():
+        exercise = db.session.get(service.Exercise, form.exercise.data)
+        try:
+            service.add_round(session, exercise, form.pairs_per_person.data)
+        except StateError as problem:
+            form.add_error("exercise", problem.message)
+        else:
+            flash(_("Added the round."), "success")
+            return redirect(url_for(".control", session_id=session.id))
+    return _render_control(session, form, 400)
+
+
+@bp.post("/manage/workshops/<int:session_id>/<any(next, pause, resume, reveal, hide, end):action>")
+@login_required
+def act(session_id: int, action: str):
+    session = session_for(session_id)
+    if not ControlForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "next":
+            service.start_next_round(session)
+        elif action == "end":
+            service.end_session(session)
+        else:
+            service.set_round_state(session, action)
+    except StateError as problem:
+        flash(problem.message, "error")
+    return redirect(url_for(".control", session_id=session.id))
+
+
+@bp.get("/workshops/<code>/qr.svg")
+def qr_code(code: str):
+    """The join address as a QR code (SVG, drawn by segno), for the projector and printed handouts."""
+    session = service.session_by_code(code)
+    if session is None:
+        abort(404)
+    svg = segno.make(join_url(session), error="m").svg_inline(
+        scale=8, dark="#0b0c0c", light="#ffffff", title=_("QR code to join the workshop")
+    )
+    return Response(svg, mimetype="image/svg+xml")
+
+
+def _projector_context(session: WorkshopSession) -> dict:
+    current = session.current_round
+    result = round_result(current) if current is not None and current.results_shown else None
+    return {
+        "session": session,
+        "join_url": join_url(session),
+        "joined": service.participant_count(session),
+        "current": current,
+        "result": result,
+        "chart": room_chart(result) if result is not None and result.items else None,
+    }
+
+
+@bp.get("/manage/workshops/<int:session_id>/projector")
+@login_required
+def projector(session_id: int):
+    session = session_for(session_id)
+    allow_inline_styles()  # Plotly.js writes a <style> element
+    return render_template("workshops/projector.html", **_projector_context(session))
+
+
+@bp.get("/manage/workshops/<int:session_id>/projector/live")
+@login_required
+def projector_live(session_id: int):
+    """Polled every second by the projector page: the count, the round and any revealed results."""
+    return render_template(
+        "workshops/_partials/_projector_live.html", **_projector_context(session_for(session_id))
+    )
+
+
+def _paper_form(session: WorkshopSession, formdata=None):  # noqa: ANN001, ANN202
+    current = session.current_round
+    if current is None:
+        return None
+    items = list(current.exercise.active_items)
+    kwargs = {} if formdata is not None else {"formdata": None}
+    if current.exercise.kind is ExerciseKind.PAIRWISE:
+        pairs = [(a, b) for k, a in enumerate(items) for b in items[k + 1 :]]
+        return paper_pairs_form(pairs, **kwargs)
+    form = answer_form(items, current.exercise.kind is ExerciseKind.RANKING, **kwargs)
+    if formdata is None:
+        form.key.data = secrets.token_hex(16)
+    return form
+
+
+@bp.route("/manage/workshops/<int:session_id>/paper", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def paper(session_id: int):
+    """Type in one paper sheet for the current round: stored as channel "paper" in this workshop."""
+    session = session_for(session_id)
+    current = session.current_round
+    form = _paper_form(session, request.form if request.method == "POST" else None)
+    if form is not None and request.method == "POST" and form.validate_on_submit():
+        try:
+            if current.exercise.kind is ExerciseKind.PAIRWISE:
+                choices = [
+                    (
+                        left,
+                        right,
+                        Outcome.LEFT if form[f"pair_{left}_{right}"].data == "left" else Outcome.RIGHT,
+                    )
+                    for left, right in form.pairs
+                    if form[f"pair_{left}_{right}"].data in ("left", "right")
+                ]
+                if not choices:
+                    raise StateError(_("Choose at least one answer from the sheet"))
+                service.record_paper_pairs(current, choices)
+            else:
+                service.record_room_answer(
+                    current,
+                    secrets.token_urlsafe(32),
+                    answer_values(form),
+                    form.key.data,
+                    channel=Channel.PAPER,
+                )
+        except SubmissionInvalid as invalid:
+            for problem in invalid.problems:
+                form.add_error(problem_field(form, problem), problem.message)
+        except (StateError, VoteRefused) as problem:
+            first = next(iter(form._fields))
+            form.add_error(first, problem.message)
+        else:
+            flash(_("Saved the paper sheet. Enter the next one, or go back to the workshop."), "success")
+            return redirect(url_for(".paper", session_id=session.id))
+    status = 400 if form is not None and form.errors else 200
+    return render_template("workshops/paper.html", session=session, current=current, form=form), status

@@ -1,0 +1,205 @@
+"""Participants join with the code (no account), wait, and answer each round the facilitator starts. The
+room page asks the server every two seconds whether anything changed (a 204 when not, so nothing moves
+under their thumb); without JavaScript a "Check for the next round" button does the same."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from engage.extensions import csrf, db, htmx
+from engage.prioritise import voting
+from engage.prioritise.models import ExerciseKind, Outcome
+from engage.prioritise.submitting import SubmissionInvalid, find_submission
+from engage.prioritise.voting import VoteRefused
+from engage.respondents import current_token, set_token_cookie, token_or_new
+from engage.service_errors import StateError
+from engage.workshops import bp, service
+from engage.workshops.forms import JoinForm, NameForm, RoomVoteForm, answer_form
+from engage.workshops.models import RoundState, SessionStatus, WorkshopRound, WorkshopSession
+
+
+def answer_values(form) -> dict[int, int | None]:  # noqa: ANN001
+    return {item_id: form[f"item_{item_id}"].data for item_id in form.item_ids}
+
+
+def problem_field(form, problem) -> str:  # noqa: ANN001
+    """The form field a rule's problem belongs to (an item's box, or the first box for the total)."""
+    if problem.field.startswith("item-"):
+        return "item_" + problem.field.removeprefix("item-")
+    return f"item_{form.item_ids[0]}"
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _session_or_404(code: str) -> WorkshopSession:
+    session = service.session_by_code(code)
+    if session is None:
+        abort(404)
+    return session
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+def enter_code():
+    form = JoinForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        session = service.session_by_code(form.code.data)
+        if session is None:
+            form.add_error("code", _("There is no workshop with that code. Check the code on the screen."))
+        else:
+            return redirect(url_for(".room", code=session.join_code))
+    status = 400 if form.errors else 200
+    return render_template("workshops/join.html", form=form), status
+
+
+def _round_context(session: WorkshopSession, token: str | None, message: str | None = None) -> dict:
+    """What the participant's screen shows now."""
+    current = session.current_round
+    context = {"session": session, "current": current, "message": message, "view": "waiting"}
+    if session.status is SessionStatus.ENDED:
+        context["view"] = "ended"
+    elif current is None:
+        context["view"] = "waiting"
+    elif current.state is RoundState.PAUSED:
+        context["view"] = "paused"
+    elif current.state is not RoundState.OPEN:
+        context["view"] = "waiting"
+    elif current.exercise.kind is ExerciseKind.PAIRWISE:
+        context.update(_pair_context(current, token))
+    else:
+        context.update(_answer_context(current, token))
+    return context
+
+
+def _pair_context(current: WorkshopRound, token: str | None) -> dict:
+    respondent = voting.find_respondent(current.exercise, token) if token else None
+    done = service.pairs_done(current, respondent)
+    if current.pairs_per_person and done >= current.pairs_per_person:
+        return {"view": "round-done", "done": done}
+    pair = voting.choose_pair(current.exercise, respondent)
+    form = RoomVoteForm(formdata=None)
+    if pair:
+        form.left.data, form.right.data = str(pair[0].id), str(pair[1].id)
+    form.key.data = secrets.token_hex(16)
+    return {"view": "pair", "pair": pair, "vote_form": form, "done": done}
+
+
+def _answer_context(current: WorkshopRound, token: str | None, form=None) -> dict:  # noqa: ANN001
+    respondent = voting.find_respondent(current.exercise, token) if token else None
+    if respondent is not None and find_submission(current.exercise, respondent) is not None:
+        return {"view": "round-done"}
+    if form is None:
+        form = answer_form(
+            list(current.exercise.active_items), current.exercise.kind is ExerciseKind.RANKING, formdata=None
+        )
+        form.key.data = secrets.token_hex(16)
+    return {"view": "answer", "answer_form": form}
+
+
+def _room_response(session: WorkshopSession, token: str, context: dict, status: int = 200):
+    template = "workshops/_partials/_room.html" if htmx else "workshops/room.html"
+    return make_response(render_template(template, **context), status)
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+def room(code: str):
+    session = _session_or_404(code)
+    token = current_token()
+    participant = service.find_participant(session, token)
+    if participant is None:
+        form = NameForm()
+        if form.validate_on_submit() and session.status is not SessionStatus.ENDED:
+            token, _new = token_or_new()
+            service.join(session, token, form.label.data or "")
+            return set_token_cookie(redirect(url_for(".room", code=session.join_code)), token)
+        status = 400 if form.errors else 200
+        return render_template("workshops/name.html", form=form, session=session), status
+    return _room_response(session, token, _round_context(session, token))
+
+
+@bp.get("/join/<code>/now")
+def room_now(code: str):
+    """204 when nothing changed since revision ``rev``; otherwise the room as it is now."""
+    session = _session_or_404(code)
+    if request.args.get("rev") == str(session.revision):
+        return "", 204
+    token = current_token()
+    if service.find_participant(session, token) is None:
+        return redirect(url_for(".room", code=session.join_code))
+    return _room_response(session, token, _round_context(session, token))
+
+
+def _joined_or_redirect(session: WorkshopSession):
+    token = current_token()
+    if service.find_participant(session, token) is None:
+        return None, redirect(url_for(".room", code=session.join_code))
+    return token, None
+
+
+@bp.post("/join/<code>/vote")
+@csrf.exempt  # the vote form checks its own token
+def room_vote(code: str):
+    session = _session_or_404(code)
+    token, away = _joined_or_redirect(session)
+    if away is not None:
+        return away
+    form = RoomVoteForm()
+    message = None
+    current = session.current_round
+    if current is None or not form.validate_on_submit():
+        message = form.errors.get(
+            "csrf_token", [_("Something went wrong with that choice. Here is a new pair.")]
+        )[0]
+    else:
+        # Keep this request's loaded session, round and exercise after the vote's commit: the next pair is
+        # chosen by fresh queries, and re-reading the rest costs a room of 60 a third of each request.
+        db.session().expire_on_commit = False
+        try:
+            service.record_room_vote(
+                current,
+                token,
+                int(form.left.data),
+                int(form.right.data),
+                Outcome(form.choice.data),
+                form.key.data,
+                _locale(),
+            )
+        except (StateError, VoteRefused, ValueError) as problem:
+            message = getattr(problem, "message", None) or _("That choice could not be saved.")
+    if not htmx:
+        return redirect(url_for(".room", code=session.join_code))
+    return _room_response(session, token, _round_context(session, token, message))
+
+
+@bp.post("/join/<code>/answer")
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+def room_answer(code: str):
+    session = _session_or_404(code)
+    token, away = _joined_or_redirect(session)
+    if away is not None:
+        return away
+    current = session.current_round
+    if current is None or current.exercise.kind is ExerciseKind.PAIRWISE:
+        return redirect(url_for(".room", code=session.join_code))
+    form = answer_form(list(current.exercise.active_items), current.exercise.kind is ExerciseKind.RANKING)
+    if form.validate_on_submit():
+        try:
+            service.record_room_answer(current, token, answer_values(form), form.key.data, _locale())
+        except SubmissionInvalid as invalid:
+            for problem in invalid.problems:
+                form.add_error(problem_field(form, problem), problem.message)
+        except (StateError, VoteRefused) as problem:
+            form.add_error(f"item_{form.item_ids[0]}", problem.message)
+        else:
+            return redirect(url_for(".room", code=session.join_code))
+    context = _round_context(session, token)
+    context.update(_answer_context(current, token, form))
+    context["form"] = form  # base.html shows its error summary
+    return _room_response(session, token, context, 400 if form.errors else 200)

@@ -1,0 +1,277 @@
+"""Workshops: codes, rounds and controls, joining, room votes landing in the exercise, paper sheets, the
+projector, the report, and who may do what."""
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.accounts.models import Role
+from engage.extensions import db
+from engage.prioritise import voting
+from engage.prioritise.models import Channel, ExerciseStatus, Outcome, PairwiseVote, Submission
+from engage.service_errors import StateError
+from engage.workshops import service
+from engage.workshops.models import Participant, RoundState, SessionStatus
+from engage.workshops.results import round_result
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def facilitator(make_user, council):
+    return make_user(Role.FACILITATOR, organisation=council)
+
+
+@pytest.fixture
+def workshop(hwb, facilitator, make_exercise, make_budget, make_ranking):
+    session = service.create_session(
+        hwb, facilitator, "Healthy Aldermoor evening", date(2026, 12, 3), "Town hall"
+    )
+    service.add_round(session, make_exercise(title="Which matters more?"), 3)
+    service.add_round(session, make_budget(title="Dot vote"), None)
+    service.add_round(session, make_ranking(title="Put them in order"), None)
+    return session
+
+
+def vote_count(**where):
+    query = select(func.count()).select_from(PairwiseVote)
+    for name, value in where.items():
+        query = query.where(getattr(PairwiseVote, name) == value)
+    return db.session.scalar(query)
+
+
+def test_join_codes_avoid_confusable_characters(app):
+    codes = {service.new_join_code() for _ in range(200)}
+    assert all(len(code) == 6 and not set(code) & set("O0I1LZ2S5B8") for code in codes)
+    assert service.normalise_code(" km4-tqx ") == "KM4TQX"
+
+
+def test_rounds_run_in_order_with_pause_reveal_and_end(workshop):
+    assert workshop.current_round is None
+    first = service.start_next_round(workshop)
+    assert first.position == 0 and first.state is RoundState.OPEN and workshop.status is SessionStatus.LIVE
+    revision = workshop.revision
+    service.set_round_state(workshop, "pause")
+    assert first.state is RoundState.PAUSED and workshop.revision == revision + 1
+    with pytest.raises(StateError):
+        service.set_round_state(workshop, "pause")
+    service.set_round_state(workshop, "resume")
+    service.set_round_state(workshop, "reveal")
+    assert first.results_shown
+    second = service.start_next_round(workshop)
+    assert first.state is RoundState.DONE and second.state is RoundState.OPEN
+    service.start_next_round(workshop)
+    with pytest.raises(StateError, match="no next round"):
+        service.start_next_round(workshop)
+    service.end_session(workshop)
+    assert workshop.status is SessionStatus.ENDED
+    with pytest.raises(StateError, match="ended"):
+        service.join(workshop, "someone")
+
+
+def test_a_round_needs_its_exercise_open(workshop, make_exercise):
+    draft = make_exercise(ExerciseStatus.DRAFT, title="Not open yet")
+    service.add_round(workshop, draft, None)
+    for _ in range(3):
+        service.start_next_round(workshop)
+    with pytest.raises(StateError, match="is not open"):
+        service.start_next_round(workshop)
+
+
+def test_room_votes_land_in_the_exercise_tagged_and_once(workshop):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    service.join(workshop, "phone-1")
+    service.record_room_vote(current, "phone-1", items[0].id, items[1].id, Outcome.LEFT, "k" * 32)
+    service.record_room_vote(current, "phone-1", items[0].id, items[1].id, Outcome.LEFT, "k" * 32)  # a retry
+    assert vote_count(channel=Channel.WORKSHOP, workshop_session_id=workshop.id) == 1
+    assert service.pairs_done(current, voting.find_respondent(current.exercise, "phone-1")) == 1
+    service.set_round_state(workshop, "pause")
+    with pytest.raises(StateError, match="paused"):
+        service.record_room_vote(current, "phone-1", items[1].id, items[2].id, Outcome.LEFT, "m" * 32)
+
+
+def test_joining_twice_is_one_participant(workshop):
+    first = service.join(workshop, "phone-1", "Table 3")
+    assert service.join(workshop, "phone-1") == first
+    assert service.participant_count(workshop) == 1
+    assert first.label == "Table 3"
+
+
+def test_room_results_keep_the_room_apart_from_online(workshop, cast):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    for person in range(4):
+        service.record_room_vote(
+            current, f"p{person}", items[0].id, items[1].id, Outcome.LEFT, f"{person:032d}"
+        )
+    for _ in range(3):
+        cast(current.exercise, items[0], items[1], Outcome.RIGHT)
+    room = round_result(current)
+    online = round_result(current, room=False)
+    assert room.respondents == 4 and online.respondents == 3
+    assert room.items[0][0] == items[0].title
+    assert online.items[0][0] == items[1].title
+
+
+def test_paper_sheets_count_as_paper_in_the_session(workshop):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    service.record_paper_pairs(
+        current, [(items[0].id, items[1].id, Outcome.LEFT), (items[2].id, items[3].id, Outcome.RIGHT)]
+    )
+    assert vote_count(channel=Channel.PAPER, workshop_session_id=workshop.id) == 2
+    budget_round = service.start_next_round(workshop)
+    values = {
+        item.id: v for item, v in zip(budget_round.exercise.active_items, (40, 30, 20, 10), strict=True)
+    }
+    service.record_room_answer(budget_round, "sheet-1", values, "p" * 32, channel=Channel.PAPER)
+    stored = db.session.scalars(select(Submission).where(Submission.workshop_session_id == workshop.id)).one()
+    assert stored.channel is Channel.PAPER
+    assert round_result(budget_round).items[0][1] == pytest.approx(0.4)
+
+
+# Routes
+
+
+def test_facilitator_creates_runs_and_reports(client, hwb, facilitator, make_exercise):
+    exercise = make_exercise(title="Which matters more?")
+    sign_in(client, facilitator)
+    response = client.post(
+        "/manage/boards/health-and-wellbeing/workshops/new",
+        data={"name": "Evening", "held_on": "2026-12-03", "venue": "Library"},
+    )
+    assert response.status_code == 302
+    control_url = response.headers["Location"]
+    session_id = int(control_url.rsplit("/", 1)[1])
+    client.post(
+        f"/manage/workshops/{session_id}/rounds", data={"exercise": exercise.id, "pairs_per_person": "2"}
+    )
+    page = client.get(control_url).get_data(as_text=True)
+    code = re.search(r'class="app-join-code">([A-Z0-9]{6})<', page).group(1)
+    assert "Which matters more?" in page
+    client.post(f"/manage/workshops/{session_id}/next")
+    client.post(f"/manage/workshops/{session_id}/reveal")
+    assert client.get(f"/workshops/{code}/qr.svg").mimetype == "image/svg+xml"
+    projector = client.get(f"/manage/workshops/{session_id}/projector").get_data(as_text=True)
+    assert code in projector and "Which should the board focus on first?" in projector
+    live = client.get(f"/manage/workshops/{session_id}/projector/live").get_data(as_text=True)
+    assert "0</strong> people have joined" in live.replace("<strong data-joined>", "")
+    report = client.get(f"/manage/workshops/{session_id}/report.csv").get_data(as_text=True)
+    assert list(csv.reader(io.StringIO(report)))[0][:4] == ["round", "exercise", "kind", "item"]
+    assert "Session report" in client.get(f"/manage/workshops/{session_id}/report").get_data(as_text=True)
+
+
+def test_session_form_errors(client, hwb, facilitator):
+    sign_in(client, facilitator)
+    response = client.post(
+        "/manage/boards/health-and-wellbeing/workshops/new", data={"name": "", "venue": "x"}
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter a name for the workshop" in text and "Enter the date of the workshop" in text
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.FACILITATOR, 200), (Role.BOARD_OFFICER, 200), (Role.ANALYST, 403)]
+)
+def test_who_may_run_a_workshop(client, workshop, make_user, council, role, status):
+    sign_in(client, make_user(role, organisation=council))
+    assert client.get(f"/manage/workshops/{workshop.id}").status_code == status
+    assert client.get(f"/manage/workshops/{workshop.id}/projector/live").status_code == status
+
+
+def test_another_organisations_facilitator_cannot_control(client, workshop, make_user):
+    sign_in(client, make_user(Role.FACILITATOR))
+    assert client.post(f"/manage/workshops/{workshop.id}/next").status_code == 403
+    assert workshop.current_round is None
+
+
+def test_participant_joins_votes_and_follows_the_rounds(client, workshop):
+    assert client.post("/join", data={"code": "nope00"}).status_code == 400
+    found = client.post("/join", data={"code": workshop.join_code.lower()})
+    assert found.headers["Location"].endswith(f"/join/{workshop.join_code}")
+    assert "Join the workshop" in client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    client.post(f"/join/{workshop.join_code}", data={"label": "Table 4"})
+    assert db.session.scalar(select(Participant.label)) == "Table 4"
+    waiting = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "You are in" in waiting
+    assert client.get(f"/join/{workshop.join_code}/now?rev={workshop.revision}").status_code == 204
+    current = service.start_next_round(workshop)
+    changed = client.get(f"/join/{workshop.join_code}/now?rev=0", headers={"HX-Request": "true"})
+    assert changed.status_code == 200 and current.exercise.question in changed.get_data(as_text=True)
+    for _ in range(3):
+        page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+        left = re.search(r'name="left" value="(\d+)"', page).group(1)
+        right = re.search(r'name="right" value="(\d+)"', page).group(1)
+        key = re.search(r'name="key" value="(\w+)"', page).group(1)
+        client.post(
+            f"/join/{workshop.join_code}/vote",
+            data={"left": left, "right": right, "key": key, "choice": "left"},
+        )
+    assert vote_count(channel=Channel.WORKSHOP, workshop_session_id=workshop.id) == 3
+    assert "you have finished this round" in client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+
+
+def test_participant_answers_a_dot_vote_with_errors_first(client, workshop):
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    service.start_next_round(workshop)
+    budget_round = service.start_next_round(workshop)
+    items = list(budget_round.exercise.active_items)
+    data = {f"item_{item.id}": "50" for item in items} | {"key": "a" * 32}
+    response = client.post(f"/join/{workshop.join_code}/answer", data=data)
+    assert response.status_code == 400
+    assert "There is a problem" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    data = {f"item_{item.id}": str(v) for item, v in zip(items, (40, 30, 20, 10), strict=True)} | {
+        "key": "b" * 32
+    }
+    assert client.post(f"/join/{workshop.join_code}/answer", data=data).status_code == 302
+    assert "you have finished this round" in client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    stored = db.session.scalars(select(Submission)).one()
+    assert stored.channel is Channel.WORKSHOP and stored.workshop_session_id == workshop.id
+
+
+def test_paper_entry_page(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    assert "Start a round first" in client.get(f"/manage/workshops/{workshop.id}/paper").get_data(
+        as_text=True
+    )
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    empty = client.post(f"/manage/workshops/{workshop.id}/paper", data={})
+    assert empty.status_code == 400 and "Choose at least one answer from the sheet" in empty.get_data(
+        as_text=True
+    )
+    field = f"pair_{items[0].id}_{items[1].id}"
+    saved = client.post(
+        f"/manage/workshops/{workshop.id}/paper", data={field: "right"}, follow_redirects=True
+    )
+    assert "Saved the paper sheet" in saved.get_data(as_text=True)
+    assert vote_count(channel=Channel.PAPER, workshop_session_id=workshop.id) == 1
+
+
+def test_unknown_codes_are_404(client, app):
+    assert client.get("/join/ZZZZZZ").status_code == 404
+    assert client.get("/workshops/ZZZZZZ/qr.svg").status_code == 404
+
+
+def test_room_and_paper_answers_show_in_the_exercise_results_by_channel(workshop, submit):
+    from engage.prioritise.budget_results import budget_results
+
+    service.start_next_round(workshop)
+    budget_round = service.start_next_round(workshop)
+    items = list(budget_round.exercise.active_items)
+    values = {item.id: v for item, v in zip(items, (40, 30, 20, 10), strict=True)}
+    service.record_room_answer(budget_round, "phone", values, "w" * 32)
+    service.record_room_answer(budget_round, "sheet", values, "p" * 32, channel=Channel.PAPER)
+    submit(budget_round.exercise, {item.id: 25 for item in items})
+    results = budget_results(budget_round.exercise, resamples=10)
+    assert {channel: count for channel, (count, _shares) in results.by_channel.items()} == {
+        "online": 1,
+        "workshop": 1,
+        "paper": 1,
+    }
