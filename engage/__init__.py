@@ -87,7 +87,7 @@ ROUTE_MODULES = {
     "weights": ["views_manage", "views_public"],
     "api": ["views", "views_tokens"],
     "indicators": ["views", "views_matrix"],
-    "workshops": ["views_participant", "views_facilitator", "views_report"],
+    "workshops": ["views_participant", "views_facilitator", "views_paper", "views_report"],
 }
 
 

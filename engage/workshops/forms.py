@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engage.forms import EngageForm, RadioInput, optional_date, strip_filter
@@ -81,7 +90,17 @@ class RoomVoteForm(EngageForm):
     choice = RadioField(choices=["left", "right", "skip"], validators=[InputRequired()])
 
 
-def answer_form(items: list, ranking: bool, **kwargs: Any) -> EngageForm:
+def _reason_field() -> TextAreaField:
+    return TextAreaField(
+        _l("Why are you correcting this sheet?"),
+        description=_l("Kept with the sheet, for the record."),
+        filters=[strip_filter],
+        validators=[DataRequired(message=_l("Say why the sheet is being corrected")), Length(max=1000)],
+        widget=GovTextArea(),
+    )
+
+
+def answer_form(items: list, ranking: bool, correcting: bool = False, **kwargs: Any) -> EngageForm:
     """One whole-number box per item: an amount (budget, dots) or a place (ranking)."""
 
     class Form(EngageForm):
@@ -100,10 +119,12 @@ def answer_form(items: list, ranking: bool, **kwargs: Any) -> EngageForm:
         )
     Form.item_ids = [item.id for item in items]
     Form.ranking = ranking
+    if correcting:
+        Form.reason = _reason_field()
     return Form(**kwargs)
 
 
-def paper_pairs_form(pairs: list, **kwargs: Any) -> EngageForm:
+def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> EngageForm:
     """One question per pair on the paper sheet: which did the person choose?"""
 
     class Form(EngageForm):
@@ -126,4 +147,6 @@ def paper_pairs_form(pairs: list, **kwargs: Any) -> EngageForm:
             ),
         )
     Form.pairs = [(left.id, right.id) for left, right in pairs]
+    if correcting:
+        Form.reason = _reason_field()
     return Form(**kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation, User, enum_column
@@ -63,6 +63,12 @@ class WorkshopSession(db.Model):
         return next((r for r in self.rounds if r.position == self.current_position), None)
 
     @property
+    def state_key(self) -> str:
+        """Changes whenever a device's screen should: a facilitator action, or the round's time ending."""
+        current = self.current_round
+        return f"{self.revision}{'-t' if current is not None and current.time_up() else ''}"
+
+    @property
     def next_round(self) -> WorkshopRound | None:
         after = -1 if self.current_position is None else self.current_position
         return next((r for r in self.rounds if r.position > after), None)
@@ -85,9 +91,19 @@ class WorkshopRound(db.Model):
         enum_column(RoundState, "round_state"), default=RoundState.WAITING
     )
     results_shown: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When voting in this round stops (NULL: when the facilitator moves on).
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[WorkshopSession] = relationship(back_populates="rounds")
     exercise: Mapped[Exercise] = relationship()
+
+    def time_up(self, now: datetime | None = None) -> bool:
+        return self.ends_at is not None and (now or utcnow()) >= self.ends_at
+
+    def seconds_left(self, now: datetime | None = None) -> int | None:
+        if self.ends_at is None:
+            return None
+        return max(0, int((self.ends_at - (now or utcnow())).total_seconds()))
 
 
 class Participant(db.Model):
@@ -105,3 +121,35 @@ class Participant(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("session_id", "token_hash"),)
+
+
+class PaperSheet(db.Model):
+    """One paper sheet typed in for a round: what was typed (JSON), who typed it, the rows it made. A
+    correction replaces the sheet: the old rows are removed from the exercise, the new ones recorded, and
+    the old sheet kept with who corrected it, when and why (the audit trail)."""
+
+    __tablename__ = "workshop_paper_sheets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("workshop_rounds.id", ondelete="CASCADE"), index=True)
+    #: {"pairs": [[left, right, "left"|"right"], ...]} or {"values": {item id: number}}
+    payload: Mapped[str] = mapped_column(Text)
+    #: The rows the sheet made: a submission, or pairwise votes (JSON list of ids).
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
+    vote_ids: Mapped[str] = mapped_column(Text, default="[]")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_paper_sheets.id", ondelete="SET NULL")
+    )
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[WorkshopRound] = relationship()
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    corrected_by: Mapped[User | None] = relationship(foreign_keys=[corrected_by_id])
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_by_id is None

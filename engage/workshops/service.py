@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from engage.accounts.models import User
 from engage.boards.models import Board
+from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise import submitting, voting
 from engage.prioritise.models import Channel, Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
@@ -27,6 +28,8 @@ from engage.workshops.models import Participant, RoundState, SessionStatus, Work
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
 ROUND_KINDS = (ExerciseKind.PAIRWISE, ExerciseKind.BUDGET, ExerciseKind.RANKING)
+#: The length of a round's timer; "add a minute" extends it.
+ROUND_MINUTES = 3
 
 
 def new_join_code() -> str:
@@ -132,11 +135,17 @@ def start_next_round(session: WorkshopSession) -> WorkshopRound:
 
 
 def set_round_state(session: WorkshopSession, action: str) -> None:
-    """ "pause", "resume", "reveal" or "hide" the current round."""
+    """ "pause", "resume", "reveal" or "hide" the current round; "timer" gives it three minutes from now and
+    "extend" one more minute (from now, if time had run out)."""
     current = session.current_round
     if current is None or session.status is SessionStatus.ENDED:
         raise StateError("No round is running.")
-    if action == "pause" and current.state is RoundState.OPEN:
+    if action == "timer":
+        current.ends_at = utcnow() + timedelta(minutes=ROUND_MINUTES)
+    elif action == "extend":
+        start = current.ends_at if current.ends_at and not current.time_up() else utcnow()
+        current.ends_at = start + timedelta(minutes=1)
+    elif action == "pause" and current.state is RoundState.OPEN:
         current.state = RoundState.PAUSED
     elif action == "resume" and current.state is RoundState.PAUSED:
         current.state = RoundState.OPEN
@@ -192,6 +201,8 @@ def participant_count(session: WorkshopSession) -> int:
 
 
 def _require_open(round_: WorkshopRound) -> None:
+    if round_.time_up():
+        raise StateError(str(_l("Time is up for this round. Wait for the facilitator.")))
     if round_.state is RoundState.PAUSED:
         raise StateError(str(_l("Voting is paused. Wait for the facilitator.")))
     if round_.state is not RoundState.OPEN or round_.session.current_round is not round_:
@@ -249,20 +260,3 @@ def record_room_answer(
         locale=locale,
         workshop_session_id=round_.session_id,
     )
-
-
-def record_paper_pairs(round_: WorkshopRound, choices: list[tuple[int, int, Outcome]]) -> int:
-    """One paper sheet of pairwise choices, as one new respondent with channel paper. Returns votes stored."""
-    token = secrets.token_urlsafe(32)
-    for left, right, outcome in choices:
-        voting.record_pairwise_vote(
-            round_.exercise,
-            token,
-            left_item_id=left,
-            right_item_id=right,
-            outcome=outcome,
-            idempotency_key=secrets.token_hex(16),
-            channel=Channel.PAPER,
-            workshop_session_id=round_.session_id,
-        )
-    return len(choices)

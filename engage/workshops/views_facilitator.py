@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,17 +13,13 @@ from engage.accounts.permissions import can_manage_owned
 from engage.boards.models import Board
 from engage.boards.service import get_board_or_404
 from engage.extensions import csrf, db
-from engage.prioritise.models import Channel, ExerciseKind, Outcome
-from engage.prioritise.submitting import SubmissionInvalid
-from engage.prioritise.voting import VoteRefused
 from engage.service_errors import StateError
 from engage.web import allow_inline_styles
 from engage.workshops import bp, service
 from engage.workshops.charts import room_chart
-from engage.workshops.forms import ControlForm, RoundForm, SessionForm, answer_form, paper_pairs_form
+from engage.workshops.forms import ControlForm, RoundForm, SessionForm
 from engage.workshops.models import WorkshopSession
 from engage.workshops.results import round_result
-from engage.workshops.views_participant import answer_values, problem_field
 
 RUNNERS = (Role.FACILITATOR, Role.BOARD_OFFICER)
 
@@ -106,7 +100,9 @@ def add_round(session_id: int):
     return _render_control(session, form, 400)
 
 
-@bp.post("/manage/workshops/<int:session_id>/<any(next, pause, resume, reveal, hide, end):action>")
+@bp.post(
+    "/manage/workshops/<int:session_id>/<any(next, pause, resume, reveal, hide, timer, extend, end):action>"
+)
 @login_required
 def act(session_id: int, action: str):
     session = session_for(session_id)
@@ -164,62 +160,3 @@ def projector_live(session_id: int):
     return render_template(
         "workshops/_partials/_projector_live.html", **_projector_context(session_for(session_id))
     )
-
-
-def _paper_form(session: WorkshopSession, formdata=None):  # noqa: ANN001, ANN202
-    current = session.current_round
-    if current is None:
-        return None
-    items = list(current.exercise.active_items)
-    kwargs = {} if formdata is not None else {"formdata": None}
-    if current.exercise.kind is ExerciseKind.PAIRWISE:
-        pairs = [(a, b) for k, a in enumerate(items) for b in items[k + 1 :]]
-        return paper_pairs_form(pairs, **kwargs)
-    form = answer_form(items, current.exercise.kind is ExerciseKind.RANKING, **kwargs)
-    if formdata is None:
-        form.key.data = secrets.token_hex(16)
-    return form
-
-
-@bp.route("/manage/workshops/<int:session_id>/paper", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
-@login_required
-def paper(session_id: int):
-    """Type in one paper sheet for the current round: stored as channel "paper" in this workshop."""
-    session = session_for(session_id)
-    current = session.current_round
-    form = _paper_form(session, request.form if request.method == "POST" else None)
-    if form is not None and request.method == "POST" and form.validate_on_submit():
-        try:
-            if current.exercise.kind is ExerciseKind.PAIRWISE:
-                choices = [
-                    (
-                        left,
-                        right,
-                        Outcome.LEFT if form[f"pair_{left}_{right}"].data == "left" else Outcome.RIGHT,
-                    )
-                    for left, right in form.pairs
-                    if form[f"pair_{left}_{right}"].data in ("left", "right")
-                ]
-                if not choices:
-                    raise StateError(_("Choose at least one answer from the sheet"))
-                service.record_paper_pairs(current, choices)
-            else:
-                service.record_room_answer(
-                    current,
-                    secrets.token_urlsafe(32),
-                    answer_values(form),
-                    form.key.data,
-                    channel=Channel.PAPER,
-                )
-        except SubmissionInvalid as invalid:
-            for problem in invalid.problems:
-                form.add_error(problem_field(form, problem), problem.message)
-        except (StateError, VoteRefused) as problem:
-            first = next(iter(form._fields))
-            form.add_error(first, problem.message)
-        else:
-            flash(_("Saved the paper sheet. Enter the next one, or go back to the workshop."), "success")
-            return redirect(url_for(".paper", session_id=session.id))
-    status = 400 if form is not None and form.errors else 200
-    return render_template("workshops/paper.html", session=session, current=current, form=form), status

@@ -68,6 +68,8 @@ def _round_context(session: WorkshopSession, token: str | None, message: str | N
         context["view"] = "waiting"
     elif current.state is RoundState.PAUSED:
         context["view"] = "paused"
+    elif current.time_up():
+        context["view"] = "time-up"
     elif current.state is not RoundState.OPEN:
         context["view"] = "waiting"
     elif current.exercise.kind is ExerciseKind.PAIRWISE:
@@ -128,7 +130,7 @@ def room(code: str):
 def room_now(code: str):
     """204 when nothing changed since revision ``rev``; otherwise the room as it is now."""
     session = _session_or_404(code)
-    if request.args.get("rev") == str(session.revision):
+    if request.args.get("rev") == session.state_key:
         return "", 204
     token = current_token()
     if service.find_participant(session, token) is None:

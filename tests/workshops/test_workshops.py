@@ -16,6 +16,7 @@ from engage.prioritise.models import Channel, ExerciseStatus, Outcome, PairwiseV
 from engage.service_errors import StateError
 from engage.workshops import service
 from engage.workshops.models import Participant, RoundState, SessionStatus
+from engage.workshops.paper import correct_sheet, enter_sheet
 from engage.workshops.results import round_result
 from tests.conftest import sign_in
 
@@ -117,18 +118,20 @@ def test_room_results_keep_the_room_apart_from_online(workshop, cast):
     assert online.items[0][0] == items[1].title
 
 
-def test_paper_sheets_count_as_paper_in_the_session(workshop):
+def test_paper_sheets_count_as_paper_in_the_session(workshop, facilitator):
     current = service.start_next_round(workshop)
     items = list(current.exercise.active_items)
-    service.record_paper_pairs(
-        current, [(items[0].id, items[1].id, Outcome.LEFT), (items[2].id, items[3].id, Outcome.RIGHT)]
+    enter_sheet(
+        current,
+        facilitator,
+        pairs=[(items[0].id, items[1].id, Outcome.LEFT), (items[2].id, items[3].id, Outcome.RIGHT)],
     )
     assert vote_count(channel=Channel.PAPER, workshop_session_id=workshop.id) == 2
     budget_round = service.start_next_round(workshop)
     values = {
         item.id: v for item, v in zip(budget_round.exercise.active_items, (40, 30, 20, 10), strict=True)
     }
-    service.record_room_answer(budget_round, "sheet-1", values, "p" * 32, channel=Channel.PAPER)
+    enter_sheet(budget_round, facilitator, values=values)
     stored = db.session.scalars(select(Submission).where(Submission.workshop_session_id == workshop.id)).one()
     assert stored.channel is Channel.PAPER
     assert round_result(budget_round).items[0][1] == pytest.approx(0.4)
@@ -275,3 +278,83 @@ def test_room_and_paper_answers_show_in_the_exercise_results_by_channel(workshop
         "workshop": 1,
         "paper": 1,
     }
+
+
+def test_correcting_a_sheet_replaces_its_answers_and_keeps_the_record(workshop, facilitator):
+    from engage.prioritise.models import PairCount
+    from engage.workshops.models import PaperSheet
+
+    current = service.start_next_round(workshop)
+    a, b = list(current.exercise.active_items)[:2]
+    sheet = enter_sheet(current, facilitator, pairs=[(a.id, b.id, Outcome.LEFT)])
+    with pytest.raises(StateError, match="Say why"):
+        correct_sheet(sheet, facilitator, " ", pairs=[(a.id, b.id, Outcome.RIGHT)])
+    replacement = correct_sheet(
+        sheet, facilitator, "Typed the wrong box", pairs=[(a.id, b.id, Outcome.RIGHT)]
+    )
+    votes = db.session.scalars(
+        select(PairwiseVote).where(PairwiseVote.workshop_session_id == workshop.id)
+    ).all()
+    assert [v.outcome for v in votes] == [Outcome.RIGHT]
+    count = db.session.scalars(select(PairCount).where(PairCount.exercise_id == current.exercise_id)).one()
+    assert count.low_wins + count.high_wins == 1  # the derived counts were rebuilt from the votes
+    old = db.session.get(PaperSheet, sheet.id)
+    assert old.replaced_by_id == replacement.id and old.correction_reason == "Typed the wrong box"
+    assert old.corrected_by_id == facilitator.id and '"left"' in old.payload
+    with pytest.raises(StateError, match="already been corrected"):
+        correct_sheet(old, facilitator, "again", pairs=[(a.id, b.id, Outcome.LEFT)])
+
+
+def test_a_bad_correction_changes_nothing(workshop, facilitator):
+    service.start_next_round(workshop)
+    budget_round = service.start_next_round(workshop)
+    items = list(budget_round.exercise.active_items)
+    sheet = enter_sheet(
+        budget_round, facilitator, values={i.id: v for i, v in zip(items, (40, 30, 20, 10), strict=True)}
+    )
+    from engage.prioritise.submitting import SubmissionInvalid
+
+    with pytest.raises(SubmissionInvalid):
+        correct_sheet(sheet, facilitator, "fix", values={i.id: 50 for i in items})
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+    assert db.session.get(type(sheet), sheet.id).is_current
+
+
+def test_paper_sheet_correction_page(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    current = service.start_next_round(workshop)
+    a, b = list(current.exercise.active_items)[:2]
+    sheet = enter_sheet(current, facilitator, pairs=[(a.id, b.id, Outcome.LEFT)])
+    listing = client.get(f"/manage/workshops/{workshop.id}/paper").get_data(as_text=True)
+    assert f"/paper/{sheet.id}/correct" in listing
+    url = f"/manage/workshops/{workshop.id}/paper/{sheet.id}/correct"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="left" checked' in page
+    refused = client.post(url, data={f"pair_{a.id}_{b.id}": "right", "reason": ""})
+    assert refused.status_code == 400 and "Say why the sheet is being corrected" in refused.get_data(
+        as_text=True
+    )
+    done = client.post(url, data={f"pair_{a.id}_{b.id}": "right", "reason": "Misread"}, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "Corrected the sheet." in text and "Misread" in text
+
+
+def test_round_timer_stops_voting_when_time_is_up(workshop):
+    from datetime import timedelta
+
+    from engage.database import utcnow
+
+    current = service.start_next_round(workshop)
+    key_before = workshop.state_key
+    service.set_round_state(workshop, "timer")
+    assert 170 <= current.seconds_left() <= 180
+    service.set_round_state(workshop, "extend")
+    assert 230 <= current.seconds_left() <= 240
+    current.ends_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert workshop.state_key != key_before and workshop.state_key.endswith("-t")
+    a, b = list(current.exercise.active_items)[:2]
+    with pytest.raises(StateError, match="Time is up"):
+        service.record_room_vote(current, "p", a.id, b.id, Outcome.LEFT, "t" * 32)
+    service.set_round_state(workshop, "extend")
+    assert 50 <= current.seconds_left() <= 60

@@ -1,0 +1,108 @@
+"""Paper sheets: typed in for a round as channel "paper", one sheet one person; corrected with an audit
+trail."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+
+from sqlalchemy import delete, select
+
+from engage.accounts.models import User
+from engage.database import utcnow
+from engage.extensions import db
+from engage.prioritise import submitting, voting
+from engage.prioritise.counts import rebuild_counts
+from engage.prioritise.models import Channel, ExerciseKind, Outcome, PairwiseVote, Submission
+from engage.service_errors import StateError
+from engage.workshops import logger
+from engage.workshops.models import PaperSheet, WorkshopRound
+
+Pairs = list[tuple[int, int, Outcome]]
+
+
+def _record(
+    round_: WorkshopRound, pairs: Pairs | None, values: Mapping[int, int | None] | None
+) -> PaperSheet:
+    """Record one sheet's rows (through the exercise's own rules) and the sheet that made them."""
+    token = secrets.token_urlsafe(32)
+    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+        if not pairs:
+            raise StateError("Choose at least one answer from the sheet")
+        votes = [
+            voting.record_pairwise_vote(
+                round_.exercise,
+                token,
+                left_item_id=left,
+                right_item_id=right,
+                outcome=outcome,
+                idempotency_key=secrets.token_hex(16),
+                channel=Channel.PAPER,
+                workshop_session_id=round_.session_id,
+            ).vote.id
+            for left, right, outcome in pairs
+        ]
+        payload = {"pairs": [[left, right, outcome.value] for left, right, outcome in pairs]}
+        return PaperSheet(round_id=round_.id, payload=json.dumps(payload), vote_ids=json.dumps(votes))
+    receipt = submitting.record_submission(
+        round_.exercise,
+        token,
+        dict(values or {}),
+        idempotency_key=secrets.token_hex(16),
+        channel=Channel.PAPER,
+        workshop_session_id=round_.session_id,
+    )
+    payload = {"values": {str(k): v for k, v in (values or {}).items()}}
+    return PaperSheet(round_id=round_.id, payload=json.dumps(payload), submission_id=receipt.submission.id)
+
+
+def enter_sheet(round_: WorkshopRound, user: User, pairs: Pairs | None = None, values=None) -> PaperSheet:  # noqa: ANN001
+    sheet = _record(round_, pairs, values)
+    sheet.entered_by_id = user.id
+    db.session.add(sheet)
+    db.session.commit()
+    return sheet
+
+
+def _remove_rows(sheet: PaperSheet) -> None:
+    vote_ids = json.loads(sheet.vote_ids or "[]")
+    if vote_ids:
+        db.session.execute(delete(PairwiseVote).where(PairwiseVote.id.in_(vote_ids)))
+    if sheet.submission_id is not None:
+        db.session.execute(delete(Submission).where(Submission.id == sheet.submission_id))
+    sheet.vote_ids = "[]"
+    sheet.submission_id = None
+
+
+def correct_sheet(
+    sheet: PaperSheet, user: User, reason: str, pairs: Pairs | None = None, values=None
+) -> PaperSheet:  # noqa: ANN001
+    """Replace a sheet typed in wrongly: the new answers are checked and recorded first, then the old rows
+    are removed and the derived pair counts rebuilt; the old sheet keeps what it said, who corrected it, when
+    and why."""
+    if not sheet.is_current:
+        raise StateError("This sheet has already been corrected.")
+    if not reason.strip():
+        raise StateError("Say why the sheet is being corrected")
+    round_ = sheet.round
+    replacement = _record(round_, pairs, values)
+    replacement.entered_by_id = user.id
+    db.session.add(replacement)
+    db.session.flush()
+    _remove_rows(sheet)
+    sheet.replaced_by_id = replacement.id
+    sheet.corrected_by_id = user.id
+    sheet.corrected_at = utcnow()
+    sheet.correction_reason = reason.strip()
+    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+        rebuild_counts(round_.exercise)
+    db.session.commit()
+    logger.info("paper sheet %s corrected as %s by user %s", sheet.id, replacement.id, user.id)
+    return replacement
+
+
+def sheets_for(round_: WorkshopRound) -> list[PaperSheet]:
+    return list(
+        db.session.scalars(select(PaperSheet).where(PaperSheet.round_id == round_.id).order_by(PaperSheet.id))
+    )

@@ -1,0 +1,111 @@
+"""Facilitators type in paper sheets for the current round, and correct a sheet with the reason kept."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.extensions import csrf, db
+from engage.prioritise.models import ExerciseKind, Outcome
+from engage.prioritise.submitting import SubmissionInvalid
+from engage.prioritise.voting import VoteRefused
+from engage.service_errors import StateError
+from engage.workshops import bp
+from engage.workshops.forms import answer_form, paper_pairs_form
+from engage.workshops.models import PaperSheet, WorkshopRound
+from engage.workshops.paper import correct_sheet, enter_sheet, sheets_for
+from engage.workshops.views_facilitator import session_for
+from engage.workshops.views_participant import answer_values, problem_field
+
+
+def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperSheet | None = None):  # noqa: ANN202
+    """The form for one sheet of this round's kind, filled from a sheet being corrected (on GET)."""
+    items = list(round_.exercise.active_items)
+    kwargs = {} if request.method == "POST" else {"formdata": None}
+    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+        form = paper_pairs_form(
+            [(a, b) for k, a in enumerate(items) for b in items[k + 1 :]], correcting, **kwargs
+        )
+        if sheet is not None and request.method != "POST":
+            for left, right, outcome in json.loads(sheet.payload)["pairs"]:
+                form[f"pair_{left}_{right}"].data = outcome
+        return form
+    form = answer_form(items, round_.exercise.kind is ExerciseKind.RANKING, correcting, **kwargs)
+    if request.method != "POST":
+        form.key.data = secrets.token_hex(16)
+        if sheet is not None:
+            for item_id, value in json.loads(sheet.payload)["values"].items():
+                form[f"item_{item_id}"].data = value
+    return form
+
+
+def _answers(round_: WorkshopRound, form) -> dict:  # noqa: ANN001
+    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+        choices = [
+            (left, right, Outcome.LEFT if form[f"pair_{left}_{right}"].data == "left" else Outcome.RIGHT)
+            for left, right in form.pairs
+            if form[f"pair_{left}_{right}"].data in ("left", "right")
+        ]
+        return {"pairs": choices}
+    return {"values": answer_values(form)}
+
+
+def _save(form, save) -> bool:  # noqa: ANN001
+    """Run ``save``; put any refusal on the form. True when saved."""
+    try:
+        save()
+    except SubmissionInvalid as invalid:
+        for problem in invalid.problems:
+            form.add_error(problem_field(form, problem), problem.message)
+    except (StateError, VoteRefused) as problem:
+        form.add_error(next(name for name in form._fields if name != "csrf_token"), _(problem.message))
+    else:
+        return True
+    return False
+
+
+@bp.route("/manage/workshops/<int:session_id>/paper", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def paper(session_id: int):
+    """Type in one paper sheet for the current round: stored as channel "paper" in this workshop."""
+    session = session_for(session_id)
+    current = session.current_round
+    form = _sheet_form(current) if current is not None else None
+    submitted = form is not None and form.validate_on_submit()
+    if submitted and _save(form, lambda: enter_sheet(current, current_user, **_answers(current, form))):
+        flash(_("Saved the paper sheet. Enter the next one, or go back to the workshop."), "success")
+        return redirect(url_for(".paper", session_id=session.id))
+    status = 400 if form is not None and form.errors else 200
+    sheets = sheets_for(current) if current is not None else []
+    return render_template(
+        "workshops/paper.html", session=session, current=current, form=form, sheets=sheets
+    ), status
+
+
+@bp.route("/manage/workshops/<int:session_id>/paper/<int:sheet_id>/correct", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@login_required
+def correct_paper(session_id: int, sheet_id: int):
+    session = session_for(session_id)
+    sheet = db.get_or_404(PaperSheet, sheet_id)
+    if sheet.round.session_id != session.id:
+        abort(404)
+    if not sheet.is_current:
+        flash(_("This sheet has already been corrected."), "error")
+        return redirect(url_for(".paper", session_id=session.id))
+    form = _sheet_form(sheet.round, correcting=True, sheet=sheet)
+    form.submit.label.text = _("Save the correction")
+    if form.validate_on_submit():
+        answers = _answers(sheet.round, form)
+        if _save(form, lambda: correct_sheet(sheet, current_user, form.reason.data, **answers)):
+            flash(
+                _("Corrected the sheet. The old answers no longer count; the record keeps them."), "success"
+            )
+            return redirect(url_for(".paper", session_id=session.id))
+    status = 400 if form.errors else 200
+    return render_template("workshops/correct_paper.html", session=session, sheet=sheet, form=form), status
