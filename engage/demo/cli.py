@@ -26,13 +26,21 @@ from engage.demo.responses import add_synthetic_responses
 from engage.demo.submissions import add_synthetic_submissions
 from engage.demo.votes import add_synthetic_votes
 from engage.demo.weights import publish_demo_weights
+from engage.demo.workshop import load_demo_workshop
 from engage.extensions import db
 from engage.indicators.models import IndicatorImport
 from engage.indicators.service import import_rows, preview_rows
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
 from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
-from engage.prioritise.models import BudgetMode, BudgetUnit, ExerciseKind, ExerciseStatus, Threshold
+from engage.prioritise.models import (
+    BudgetMode,
+    BudgetUnit,
+    Exercise,
+    ExerciseKind,
+    ExerciseStatus,
+    Threshold,
+)
 from engage.surveys import service as surveys
 from engage.surveys.models import ConsultationStatus, QuestionKind
 
@@ -98,6 +106,12 @@ def load_demo() -> dict[str, str]:
     import_population(POPULATION.read_text(encoding="utf-8"))
     _load_exercises(orgs, users)
     publish_demo_weights(users["analyst@aldermoor.example"], users["admin@aldermoor.example"])
+    hwb_pairwise = db.session.scalar(
+        select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE, Exercise.status == ExerciseStatus.OPEN)
+    )
+    load_demo_workshop(
+        users["officer@aldermoor.example"], users["facilitator@aldermoor.example"], hwb_pairwise
+    )
     import_rows(IndicatorImport(filename=INDICATORS.name), preview_rows(INDICATORS.read_bytes(), None, None))
     return passwords
 
@@ -248,3 +262,10 @@ def demo(if_empty: bool) -> None:
     for email, password in passwords.items():
         click.echo(f"  {email.ljust(width)}  {password}")
     click.echo("Forgotten one? flask --app engage set-password EMAIL")
+    from engage.workshops.models import WorkshopSession
+
+    workshop = db.session.scalar(select(WorkshopSession))
+    click.echo(
+        f"Demo workshop '{workshop.name}' (code {workshop.join_code}): sign in as the facilitator and open "
+        "Manage > Health and Wellbeing; residents join at /join."
+    )
