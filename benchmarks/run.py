@@ -14,6 +14,7 @@ import scipy
 from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.pairwise import bench_requests, bench_statistics
 from benchmarks.weighting import bench_weighting
+from benchmarks.weights import bench_weights
 from benchmarks.workshop import bench_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,8 @@ def main() -> None:
     bench_budget_requests(allocation)
     weighting: list[tuple[str, str, str, str]] = []
     bench_weighting(weighting)
+    weights: list[tuple[str, str, str, str]] = []
+    bench_weights(weights)
     workshop: list[tuple[str, str, str, str]] = []
     bench_workshop(workshop)
     lines = [
@@ -57,9 +60,13 @@ def main() -> None:
         "",
         *table(allocation),
         "",
-        "## Population weighting (statistics only; consultations are not built yet)",
+        "## Population weighting",
         "",
         *table(weighting),
+        "",
+        "## Weights and the API",
+        "",
+        *table(weights),
         "",
         "## Workshops",
         "",
