@@ -1,5 +1,6 @@
-"""The demo workshop: an evening session on the Health and Wellbeing Board with three rounds ready to run
-(the board's pairwise exercise, a dot vote and a top-three ranking), for the facilitator to try."""
+"""The demo workshop: an evening session on the Health and Wellbeing Board with four rounds ready to run
+(the board's pairwise exercise, a dot vote, a top-three ranking and a question from the open consultation),
+for the facilitator to try."""
 
 from __future__ import annotations
 
@@ -62,4 +63,7 @@ def load_demo_workshop(officer: User, facilitator: User, pairwise) -> WorkshopSe
     workshops.add_round(session, pairwise, 5)
     workshops.add_round(session, dots, None)
     workshops.add_round(session, top_three, None)
+    questions = workshops.round_questions(board)
+    if questions:
+        workshops.add_round(session, question=questions[0])
     return session

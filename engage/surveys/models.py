@@ -179,6 +179,8 @@ class ConsultationResponse(db.Model):
     #: Made by the check-answers page: a double click or retry stores one response.
     idempotency_key: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The facilitated workshop it was given in, if any.
+    workshop_session_id: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 

@@ -252,3 +252,29 @@ def display(question: Question, form, priorities: list) -> list[str]:
     if question.kind is QuestionKind.DATE:
         return [value.strftime("%d/%m/%Y")]
     return [str(value)]
+
+
+#: Questions a workshop can ask the room: one answer from a short list.
+CLOSED_KINDS = (QuestionKind.SINGLE, QuestionKind.AGREEMENT, QuestionKind.RATING)
+
+
+def closed_choices(question: Question) -> list[tuple[str, object]]:
+    """(value, label) for each answer to a closed question, in the order residents see them."""
+    if question.kind is QuestionKind.SINGLE:
+        return [(str(option.id), option.label) for option in question.options]
+    if question.kind is QuestionKind.AGREEMENT:
+        return list(AGREEMENT)
+    if question.kind is QuestionKind.RATING:
+        return [(str(n), str(n)) for n in range(11)]
+    raise ValueError(f"{question.kind.value} questions have no fixed list of answers")
+
+
+def closed_answer(question: Question, value: str) -> AnswerValue:
+    """The answer row for one of :func:`closed_choices`' values (ValueError for anything else)."""
+    if value not in {v for v, _label in closed_choices(question)}:
+        raise ValueError(f"{value!r} is not an answer to this question")
+    if question.kind is QuestionKind.SINGLE:
+        return AnswerValue(option_id=int(value))
+    if question.kind is QuestionKind.AGREEMENT:
+        return AnswerValue(text=value)
+    return AnswerValue(number=float(value))

@@ -31,7 +31,7 @@ from engage.surveys.models import (
     ResponseDraft,
     Section,
 )
-from engage.surveys.questions import answers_from, field_name
+from engage.surveys.questions import answers_from, closed_answer, field_name
 
 #: Letters and digits that cannot be mistaken for one another when read out or written down.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -320,6 +320,47 @@ def submit_response(
             raise
         return winner
     logger.info("response %s to consultation %s", response.id, consultation.id)
+    return response
+
+
+def record_closed_answer(
+    question: Question,
+    value: str,
+    *,
+    idempotency_key: str,
+    channel: Channel,
+    workshop_session_id: int | None = None,
+    locale: str = "en",
+) -> ConsultationResponse:
+    """A response holding one answer to one closed question (asked in a workshop, or a show of hands typed
+    in). A retry with the same key returns the response already stored."""
+    consultation = question.section.consultation
+    earlier = db.session.scalar(
+        select(ConsultationResponse).where(
+            ConsultationResponse.consultation_id == consultation.id,
+            ConsultationResponse.idempotency_key == idempotency_key,
+        )
+    )
+    if earlier is not None:
+        return earlier
+    if not consultation.accepting_responses():
+        raise StateError(_("This consultation is not taking responses at the moment."))
+    answer = closed_answer(question, value)
+    response = ConsultationResponse(
+        consultation_id=consultation.id,
+        reference=new_reference(),
+        channel=channel,
+        locale=locale,
+        idempotency_key=idempotency_key,
+        workshop_session_id=workshop_session_id,
+        answers=[
+            Answer(
+                question_id=question.id, option_id=answer.option_id, text=answer.text, number=answer.number
+            )
+        ],
+    )
+    db.session.add(response)
+    db.session.commit()
     return response
 
 

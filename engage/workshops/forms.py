@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engage.forms import EngageForm, RadioInput, optional_date, strip_filter
+from engage.surveys.questions import closed_choices
 
 
 class SessionForm(EngageForm):
@@ -44,7 +45,7 @@ class SessionForm(EngageForm):
 
 
 class RoundForm(EngageForm):
-    exercise = SelectField(_l("Exercise for the next round"), coerce=int, widget=GovSelect())
+    exercise = SelectField(_l("What the next round runs"), widget=GovSelect())
     pairs_per_person = IntegerField(
         _l("Pairs per person (pairwise only, optional)"),
         description=_l("Leave empty to let people answer as many as they like."),
@@ -147,6 +148,47 @@ def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> En
             ),
         )
     Form.pairs = [(left.id, right.id) for left, right in pairs]
+    if correcting:
+        Form.reason = _reason_field()
+    return Form(**kwargs)
+
+
+def question_form(question, **kwargs: Any) -> EngageForm:  # noqa: ANN001
+    """One consultation question as radios (single choice, agreement, rating)."""
+
+    class Form(EngageForm):
+        answer = RadioField(
+            question.label,
+            choices=[SelectChoice(value, label) for value, label in closed_choices(question)],
+            validators=[InputRequired(message=_l("Choose an answer"))],
+            widget=RadioInput(),
+        )
+        submit = SubmitField(_l("Send"), widget=GovSubmitInput())
+
+    return Form(**kwargs)
+
+
+def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:  # noqa: ANN001
+    """A show of hands: how many people raised a hand for each answer."""
+
+    class Form(EngageForm):
+        submit = SubmitField(_l("Save this count"), widget=GovSubmitInput())
+
+    choices = closed_choices(question)
+    for number, (_value, label) in enumerate(choices):
+        setattr(
+            Form,
+            f"hands_{number}",
+            IntegerField(
+                label,
+                validators=[
+                    Optional(),
+                    NumberRange(min=0, max=10_000, message=_l("Enter a whole number, 0 or more")),
+                ],
+                widget=GovTextInput(),
+            ),
+        )
+    Form.hand_values = [value for value, _label in choices]
     if correcting:
         Form.reason = _reason_field()
     return Form(**kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation, User, enum_column
@@ -13,6 +13,7 @@ from engage.boards.models import Board
 from engage.database import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.prioritise.models import Exercise
+from engage.surveys.models import Question
 
 
 class SessionStatus(enum.Enum):
@@ -75,7 +76,8 @@ class WorkshopSession(db.Model):
 
 
 class WorkshopRound(db.Model):
-    """One step of the agenda: an existing pairwise, budget (dot vote) or ranking exercise."""
+    """One step of the agenda: an existing pairwise, budget (dot vote) or ranking exercise, or one closed
+    question of an open consultation on the board."""
 
     __tablename__ = "workshop_rounds"
 
@@ -84,7 +86,10 @@ class WorkshopRound(db.Model):
         ForeignKey("workshop_sessions.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="RESTRICT"))
+    exercise_id: Mapped[int | None] = mapped_column(ForeignKey("exercises.id", ondelete="RESTRICT"))
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="RESTRICT")
+    )
     #: Pairwise: the pairs each person is asked in this round (NULL: as many as they like).
     pairs_per_person: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[RoundState] = mapped_column(
@@ -95,7 +100,32 @@ class WorkshopRound(db.Model):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[WorkshopSession] = relationship(back_populates="rounds")
-    exercise: Mapped[Exercise] = relationship()
+    exercise: Mapped[Exercise | None] = relationship()
+    question: Mapped[Question | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(exercise_id IS NULL) <> (question_id IS NULL)", name="exercise_or_question"),
+    )
+
+    @property
+    def kind(self) -> str:
+        """ "pairwise", "budget", "ranking" or "question"."""
+        return self.exercise.kind.value if self.exercise is not None else "question"
+
+    @property
+    def title(self) -> str:
+        return self.exercise.title if self.exercise is not None else self.question.label
+
+    @property
+    def prompt(self) -> str:
+        """What the room is asked."""
+        return self.exercise.question if self.exercise is not None else self.question.label
+
+    def accepting(self) -> bool:
+        """The exercise or consultation behind the round is taking answers."""
+        if self.exercise is not None:
+            return self.exercise.accepting_votes()
+        return self.question.section.consultation.accepting_responses()
 
     def time_up(self, now: datetime | None = None) -> bool:
         return self.ends_at is not None and (now or utcnow()) >= self.ends_at
@@ -137,6 +167,8 @@ class PaperSheet(db.Model):
     #: The rows the sheet made: a submission, or pairwise votes (JSON list of ids).
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
     vote_ids: Mapped[str] = mapped_column(Text, default="[]")
+    #: A show of hands: the consultation responses it made (JSON list of ids).
+    response_ids: Mapped[str] = mapped_column(Text, default="[]")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replaced_by_id: Mapped[int | None] = mapped_column(

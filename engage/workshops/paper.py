@@ -16,17 +16,45 @@ from engage.prioritise import submitting, voting
 from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import Channel, ExerciseKind, Outcome, PairwiseVote, Submission
 from engage.service_errors import StateError
+from engage.surveys.models import ConsultationResponse
+from engage.surveys.service import record_closed_answer
 from engage.workshops import logger
 from engage.workshops.models import PaperSheet, WorkshopRound
 
 Pairs = list[tuple[int, int, Outcome]]
 
 
+def _record_hands(round_: WorkshopRound, hands: Mapping[str, int | None]) -> PaperSheet:
+    """A show of hands: one paper response per raised hand, each holding that answer."""
+    counts = {value: int(n or 0) for value, n in hands.items()}
+    if not any(counts.values()):
+        raise StateError("Enter how many hands went up for at least one answer")
+    responses = [
+        record_closed_answer(
+            round_.question,
+            value,
+            idempotency_key=secrets.token_hex(16),
+            channel=Channel.PAPER,
+            workshop_session_id=round_.session_id,
+        ).id
+        for value, n in counts.items()
+        for _hand in range(n)
+    ]
+    return PaperSheet(
+        round_id=round_.id, payload=json.dumps({"hands": counts}), response_ids=json.dumps(responses)
+    )
+
+
 def _record(
-    round_: WorkshopRound, pairs: Pairs | None, values: Mapping[int, int | None] | None
+    round_: WorkshopRound,
+    pairs: Pairs | None,
+    values: Mapping[int, int | None] | None,
+    hands: Mapping[str, int | None] | None = None,
 ) -> PaperSheet:
-    """Record one sheet's rows (through the exercise's own rules) and the sheet that made them."""
+    """Record one sheet's rows (through the exercise's or consultation's own rules) and the sheet."""
     token = secrets.token_urlsafe(32)
+    if round_.question is not None:
+        return _record_hands(round_, hands or {})
     if round_.exercise.kind is ExerciseKind.PAIRWISE:
         if not pairs:
             raise StateError("Choose at least one answer from the sheet")
@@ -57,8 +85,14 @@ def _record(
     return PaperSheet(round_id=round_.id, payload=json.dumps(payload), submission_id=receipt.submission.id)
 
 
-def enter_sheet(round_: WorkshopRound, user: User, pairs: Pairs | None = None, values=None) -> PaperSheet:  # noqa: ANN001
-    sheet = _record(round_, pairs, values)
+def enter_sheet(
+    round_: WorkshopRound,
+    user: User,
+    pairs: Pairs | None = None,
+    values=None,
+    hands=None,  # noqa: ANN001
+) -> PaperSheet:
+    sheet = _record(round_, pairs, values, hands)
     sheet.entered_by_id = user.id
     db.session.add(sheet)
     db.session.commit()
@@ -71,13 +105,21 @@ def _remove_rows(sheet: PaperSheet) -> None:
         db.session.execute(delete(PairwiseVote).where(PairwiseVote.id.in_(vote_ids)))
     if sheet.submission_id is not None:
         db.session.execute(delete(Submission).where(Submission.id == sheet.submission_id))
-    sheet.vote_ids = "[]"
+    response_ids = json.loads(sheet.response_ids or "[]")
+    if response_ids:
+        db.session.execute(delete(ConsultationResponse).where(ConsultationResponse.id.in_(response_ids)))
+    sheet.vote_ids = sheet.response_ids = "[]"
     sheet.submission_id = None
 
 
 def correct_sheet(
-    sheet: PaperSheet, user: User, reason: str, pairs: Pairs | None = None, values=None
-) -> PaperSheet:  # noqa: ANN001
+    sheet: PaperSheet,
+    user: User,
+    reason: str,
+    pairs: Pairs | None = None,
+    values=None,
+    hands=None,  # noqa: ANN001
+) -> PaperSheet:
     """Replace a sheet typed in wrongly: the new answers are checked and recorded first, then the old rows
     are removed and the derived pair counts rebuilt; the old sheet keeps what it said, who corrected it, when
     and why."""
@@ -86,7 +128,7 @@ def correct_sheet(
     if not reason.strip():
         raise StateError("Say why the sheet is being corrected")
     round_ = sheet.round
-    replacement = _record(round_, pairs, values)
+    replacement = _record(round_, pairs, values, hands)
     replacement.entered_by_id = user.id
     db.session.add(replacement)
     db.session.flush()
@@ -95,7 +137,7 @@ def correct_sheet(
     sheet.corrected_by_id = user.id
     sheet.corrected_at = utcnow()
     sheet.correction_reason = reason.strip()
-    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+    if round_.exercise is not None and round_.exercise.kind is ExerciseKind.PAIRWISE:
         rebuild_counts(round_.exercise)
     db.session.commit()
     logger.info("paper sheet %s corrected as %s by user %s", sheet.id, replacement.id, user.id)

@@ -53,8 +53,8 @@ def report_csv(session: WorkshopSession) -> str:
             writer.writerow(
                 [
                     number,
-                    report.round.exercise.title,
-                    report.round.exercise.kind.value,
+                    report.round.title,
+                    report.round.kind,
                     item,
                     report.room.measure,
                     round(room, 6),

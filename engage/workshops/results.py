@@ -21,6 +21,8 @@ from engage.prioritise.models import (
 from engage.stats.allocation import row_shares
 from engage.stats.pairwise import DEFAULT_ALPHA, beat_random_scores, fit_bradley_terry, win_matrix
 from engage.stats.ranking import places_to_pairs
+from engage.surveys.models import Answer, ConsultationResponse
+from engage.surveys.questions import closed_choices
 from engage.workshops.models import WorkshopRound
 
 ROOM = (Channel.WORKSHOP, Channel.PAPER)
@@ -105,17 +107,51 @@ def _ranked(items: list, values: np.ndarray, people: int, answers: int, measure:
     return RoundResult([(items[k].title, float(values[k])) for k in order], people, answers, measure)
 
 
+def _question(round_: WorkshopRound, room: bool) -> RoundResult:
+    """Each answer's share of the people who answered the question (in choice order, not sorted)."""
+    question = round_.question
+    query = (
+        select(Answer.option_id, Answer.text, Answer.number)
+        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
+        .where(Answer.question_id == question.id)
+    )
+    rows = db.session.execute(_scope(query, ConsultationResponse, round_, room)).all()
+    counts: dict[str, int] = {}
+    for option_id, text, number in rows:
+        value = str(option_id) if option_id is not None else (text if text is not None else f"{number:g}")
+        counts[value] = counts.get(value, 0) + 1
+    total = sum(counts.values())
+    items = [
+        (str(label), counts.get(value, 0) / total if total else 0.0)
+        for value, label in closed_choices(question)
+    ]
+    return RoundResult(items, total, total, "share")
+
+
 KINDS = {ExerciseKind.PAIRWISE: _pairwise, ExerciseKind.BUDGET: _budget, ExerciseKind.RANKING: _ranking}
 
 
 def round_result(round_: WorkshopRound, room: bool = True) -> RoundResult:
     """The room's result (workshop and paper answers in this session), or online answers when ``room`` is
     False."""
+    if round_.question is not None:
+        return _question(round_, room)
     return KINDS[round_.exercise.kind](round_, room)
 
 
 def round_turnout(round_: WorkshopRound) -> dict[str, int]:
     """People who answered this round in the room, by channel."""
+    if round_.question is not None:
+        rows = db.session.execute(
+            select(ConsultationResponse.channel, func.count())
+            .join(Answer, Answer.response_id == ConsultationResponse.id)
+            .where(
+                Answer.question_id == round_.question_id,
+                ConsultationResponse.workshop_session_id == round_.session_id,
+            )
+            .group_by(ConsultationResponse.channel)
+        ).all()
+        return {channel.value: count for channel, count in rows}
     model = PairwiseVote if round_.exercise.kind is ExerciseKind.PAIRWISE else Submission
     rows = db.session.execute(
         select(model.channel, func.count(func.distinct(model.respondent_id)))

@@ -21,6 +21,9 @@ from engage.extensions import db
 from engage.prioritise import submitting, voting
 from engage.prioritise.models import Channel, Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
 from engage.service_errors import StateError
+from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
+from engage.surveys.questions import CLOSED_KINDS
+from engage.surveys.service import record_closed_answer
 from engage.workshops import logger
 from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
 
@@ -91,17 +94,46 @@ def create_session(board: Board, user: User, name: str, held_on: date, venue: st
     return session
 
 
-def add_round(session: WorkshopSession, exercise: Exercise, pairs_per_person: int | None) -> WorkshopRound:
+def round_questions(board: Board) -> list[Question]:
+    """Closed questions (single choice, agreement, rating) of the board's open consultations."""
+    return list(
+        db.session.scalars(
+            select(Question)
+            .join(Section, Section.id == Question.section_id)
+            .join(Consultation, Consultation.id == Section.consultation_id)
+            .where(
+                Consultation.board_id == board.id,
+                Consultation.status == ConsultationStatus.OPEN,
+                Question.kind.in_(CLOSED_KINDS),
+            )
+            .order_by(Consultation.title, Section.position, Question.position)
+        )
+    )
+
+
+def add_round(
+    session: WorkshopSession,
+    exercise: Exercise | None = None,
+    pairs_per_person: int | None = None,
+    question: Question | None = None,
+) -> WorkshopRound:
+    """Add a round running an exercise or asking one closed consultation question, at the end."""
     if session.status is SessionStatus.ENDED:
         raise StateError("This workshop has ended.")
-    if exercise.board_id != session.board_id or exercise.kind not in ROUND_KINDS:
+    if exercise is not None and (exercise.board_id != session.board_id or exercise.kind not in ROUND_KINDS):
         raise StateError("Choose one of this board's pairwise, budget or ranking exercises.")
+    if question is not None and question not in round_questions(session.board):
+        raise StateError("Choose a single-choice, agreement or rating question of an open consultation.")
+    if (exercise is None) == (question is None):
+        raise StateError("Choose an exercise or a question for the round.")
     position = max((r.position for r in session.rounds), default=-1) + 1
+    pairwise = exercise is not None and exercise.kind is ExerciseKind.PAIRWISE
     added = WorkshopRound(
         session=session,
         position=position,
         exercise=exercise,
-        pairs_per_person=pairs_per_person if exercise.kind is ExerciseKind.PAIRWISE else None,
+        question=question,
+        pairs_per_person=pairs_per_person if pairwise else None,
     )
     db.session.add(added)
     _changed(session)
@@ -120,10 +152,9 @@ def start_next_round(session: WorkshopSession) -> WorkshopRound:
     upcoming = session.next_round
     if upcoming is None:
         raise StateError("There is no next round. Add one, or end the workshop.")
-    if not upcoming.exercise.accepting_votes():
-        raise StateError(
-            f"“{upcoming.exercise.title}” is not open. Open the exercise first, then start the round."
-        )
+    if not upcoming.accepting():
+        what = "exercise" if upcoming.exercise is not None else "consultation"
+        raise StateError(f"“{upcoming.title}” is not open. Open the {what} first, then start the round.")
     if session.current_round is not None:
         session.current_round.state = RoundState.DONE
     upcoming.state = RoundState.OPEN
@@ -259,4 +290,36 @@ def record_room_answer(
         channel=channel,
         locale=locale,
         workshop_session_id=round_.session_id,
+    )
+
+
+def participant_key(round_: WorkshopRound, participant: Participant) -> str:
+    """The same key for the same person and round, so answering a question twice stores one response."""
+    return hashlib.sha256(f"workshop-round:{round_.id}:{participant.id}".encode()).hexdigest()
+
+
+def has_answered_question(round_: WorkshopRound, participant: Participant) -> bool:
+    from engage.surveys.models import ConsultationResponse
+
+    return (
+        db.session.scalar(
+            select(ConsultationResponse.id).where(
+                ConsultationResponse.consultation_id == round_.question.section.consultation_id,
+                ConsultationResponse.idempotency_key == participant_key(round_, participant),
+            )
+        )
+        is not None
+    )
+
+
+def record_room_question(round_: WorkshopRound, participant: Participant, value: str, locale: str = "en"):
+    """A participant's answer to the round's question: one per person (a second answer returns the first)."""
+    _require_open(round_)
+    return record_closed_answer(
+        round_.question,
+        value,
+        idempotency_key=participant_key(round_, participant),
+        channel=Channel.WORKSHOP,
+        workshop_session_id=round_.session_id,
+        locale=locale,
     )

@@ -13,7 +13,9 @@ from engage.accounts.permissions import can_manage_owned
 from engage.boards.models import Board
 from engage.boards.service import get_board_or_404
 from engage.extensions import csrf, db
+from engage.prioritise.models import Exercise
 from engage.service_errors import StateError
+from engage.surveys.models import Question
 from engage.web import allow_inline_styles
 from engage.workshops import bp, service
 from engage.workshops.charts import room_chart
@@ -59,7 +61,11 @@ def new_session(slug: str):
 def _round_form(session: WorkshopSession, formdata=None) -> RoundForm:  # noqa: ANN001
     form = RoundForm(formdata=formdata) if formdata is not None else RoundForm(formdata=None)
     form.exercise.choices = [
-        SelectChoice(e.id, f"{e.title} ({e.kind.value})") for e in service.round_exercises(session.board)
+        SelectChoice(f"exercise-{e.id}", f"{e.title} ({e.kind.value})")
+        for e in service.round_exercises(session.board)
+    ] + [
+        SelectChoice(f"question-{q.id}", f"{q.section.consultation.title}: {q.label} (question)")
+        for q in service.round_questions(session.board)
     ]
     return form
 
@@ -89,9 +95,13 @@ def add_round(session_id: int):
     session = session_for(session_id)
     form = _round_form(session, request.form)
     if form.validate_on_submit():
-        exercise = db.session.get(service.Exercise, form.exercise.data)
+        kind, _sep, number = form.exercise.data.partition("-")
+        chosen = {
+            "exercise": lambda: {"exercise": db.session.get(Exercise, int(number))},
+            "question": lambda: {"question": db.session.get(Question, int(number))},
+        }[kind]()
         try:
-            service.add_round(session, exercise, form.pairs_per_person.data)
+            service.add_round(session, pairs_per_person=form.pairs_per_person.data, **chosen)
         except StateError as problem:
             form.add_error("exercise", problem.message)
         else:

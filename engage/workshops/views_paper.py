@@ -15,7 +15,7 @@ from engage.prioritise.submitting import SubmissionInvalid
 from engage.prioritise.voting import VoteRefused
 from engage.service_errors import StateError
 from engage.workshops import bp
-from engage.workshops.forms import answer_form, paper_pairs_form
+from engage.workshops.forms import answer_form, hands_form, paper_pairs_form
 from engage.workshops.models import PaperSheet, WorkshopRound
 from engage.workshops.paper import correct_sheet, enter_sheet, sheets_for
 from engage.workshops.views_facilitator import session_for
@@ -24,8 +24,15 @@ from engage.workshops.views_participant import answer_values, problem_field
 
 def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperSheet | None = None):  # noqa: ANN202
     """The form for one sheet of this round's kind, filled from a sheet being corrected (on GET)."""
-    items = list(round_.exercise.active_items)
     kwargs = {} if request.method == "POST" else {"formdata": None}
+    if round_.question is not None:
+        form = hands_form(round_.question, correcting, **kwargs)
+        if sheet is not None and request.method != "POST":
+            hands = json.loads(sheet.payload)["hands"]
+            for number, value in enumerate(form.hand_values):
+                form[f"hands_{number}"].data = hands.get(value)
+        return form
+    items = list(round_.exercise.active_items)
     if round_.exercise.kind is ExerciseKind.PAIRWISE:
         form = paper_pairs_form(
             [(a, b) for k, a in enumerate(items) for b in items[k + 1 :]], correcting, **kwargs
@@ -44,6 +51,8 @@ def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperShe
 
 
 def _answers(round_: WorkshopRound, form) -> dict:  # noqa: ANN001
+    if round_.question is not None:
+        return {"hands": {value: form[f"hands_{n}"].data for n, value in enumerate(form.hand_values)}}
     if round_.exercise.kind is ExerciseKind.PAIRWISE:
         choices = [
             (left, right, Outcome.LEFT if form[f"pair_{left}_{right}"].data == "left" else Outcome.RIGHT)

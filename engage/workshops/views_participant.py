@@ -18,7 +18,7 @@ from engage.prioritise.voting import VoteRefused
 from engage.respondents import current_token, set_token_cookie, token_or_new
 from engage.service_errors import StateError
 from engage.workshops import bp, service
-from engage.workshops.forms import JoinForm, NameForm, RoomVoteForm, answer_form
+from engage.workshops.forms import JoinForm, NameForm, RoomVoteForm, answer_form, question_form
 from engage.workshops.models import RoundState, SessionStatus, WorkshopRound, WorkshopSession
 
 
@@ -72,6 +72,8 @@ def _round_context(session: WorkshopSession, token: str | None, message: str | N
         context["view"] = "time-up"
     elif current.state is not RoundState.OPEN:
         context["view"] = "waiting"
+    elif current.question is not None:
+        context.update(_question_context(current, token))
     elif current.exercise.kind is ExerciseKind.PAIRWISE:
         context.update(_pair_context(current, token))
     else:
@@ -90,6 +92,13 @@ def _pair_context(current: WorkshopRound, token: str | None) -> dict:
         form.left.data, form.right.data = str(pair[0].id), str(pair[1].id)
     form.key.data = secrets.token_hex(16)
     return {"view": "pair", "pair": pair, "vote_form": form, "done": done}
+
+
+def _question_context(current: WorkshopRound, token: str | None, form=None) -> dict:  # noqa: ANN001
+    participant = service.find_participant(current.session, token)
+    if participant is not None and service.has_answered_question(current, participant):
+        return {"view": "round-done"}
+    return {"view": "question", "question_form": form or question_form(current.question, formdata=None)}
 
 
 def _answer_context(current: WorkshopRound, token: str | None, form=None) -> dict:  # noqa: ANN001
@@ -188,7 +197,7 @@ def room_answer(code: str):
     if away is not None:
         return away
     current = session.current_round
-    if current is None or current.exercise.kind is ExerciseKind.PAIRWISE:
+    if current is None or current.exercise is None or current.exercise.kind is ExerciseKind.PAIRWISE:
         return redirect(url_for(".room", code=session.join_code))
     form = answer_form(list(current.exercise.active_items), current.exercise.kind is ExerciseKind.RANKING)
     if form.validate_on_submit():
@@ -203,5 +212,30 @@ def room_answer(code: str):
             return redirect(url_for(".room", code=session.join_code))
     context = _round_context(session, token)
     context.update(_answer_context(current, token, form))
+    context["form"] = form  # base.html shows its error summary
+    return _room_response(session, token, context, 400 if form.errors else 200)
+
+
+@bp.post("/join/<code>/question")
+@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+def room_question(code: str):
+    session = _session_or_404(code)
+    token, away = _joined_or_redirect(session)
+    if away is not None:
+        return away
+    current = session.current_round
+    if current is None or current.question is None:
+        return redirect(url_for(".room", code=session.join_code))
+    form = question_form(current.question)
+    if form.validate_on_submit():
+        participant = service.find_participant(session, token)
+        try:
+            service.record_room_question(current, participant, form.answer.data, _locale())
+        except StateError as problem:
+            form.add_error("answer", problem.message)
+        else:
+            return redirect(url_for(".room", code=session.join_code))
+    context = _round_context(session, token)
+    context.update(_question_context(current, token, form))
     context["form"] = form  # base.html shows its error summary
     return _room_response(session, token, context, 400 if form.errors else 200)

@@ -1,4 +1,4 @@
-"""A three-round workshop in real browsers: a facilitator's control page and projector, and three
+"""A four-round workshop in real browsers: a facilitator's control page and projector, and three
 participants on phones who join with the code and follow the rounds without reloading. axe checks every
 participant state."""
 
@@ -24,8 +24,8 @@ def sign_in_page(page, user):
     page.wait_for_url("**/manage")
 
 
-def test_three_round_workshop_with_a_facilitator_and_three_phones(
-    make_page, hwb, make_user, council, make_exercise, make_budget, make_ranking
+def test_four_round_workshop_with_a_facilitator_and_three_phones(
+    make_page, hwb, make_user, council, make_exercise, make_budget, make_ranking, make_consultation
 ):
     from engage.accounts.models import Role
 
@@ -36,6 +36,10 @@ def test_three_round_workshop_with_a_facilitator_and_three_phones(
     service.add_round(session, make_exercise(title="Which matters more?"), 2)
     service.add_round(session, make_budget(title="Dot vote"), None)
     service.add_round(session, make_ranking(title="Put them in order"), None)
+    consultation = make_consultation()
+    service.add_round(
+        session, question=next(q for q in consultation.questions if q.kind.value == "agreement")
+    )
     code = session.join_code
 
     control = make_page()
@@ -96,7 +100,7 @@ def test_three_round_workshop_with_a_facilitator_and_three_phones(
         phone.get_by_role("button", name="Send").click()
         expect(phone.get_by_role("heading", name="Thank you: you have finished this round")).to_be_visible()
 
-    # Round 3: a ranking; then pause, and the end.
+    # Round 3: a ranking.
     control.get_by_role("button", name="Start the next round").click()
     phone = phones[1]
     expect(phone.get_by_role("button", name="Send")).to_be_visible(timeout=FOLLOW)
@@ -104,6 +108,16 @@ def test_three_round_workshop_with_a_facilitator_and_three_phones(
     boxes = phone.locator("input.govuk-input")
     for k in range(boxes.count()):
         boxes.nth(k).fill(str(k + 1))
+    phone.get_by_role("button", name="Send").click()
+    expect(phone.get_by_role("heading", name="Thank you: you have finished this round")).to_be_visible()
+    # Round 4: a consultation question; then pause, and the end.
+    control.get_by_role("button", name="Start the next round").click()
+    phone = phones[0]
+    expect(phone.get_by_role("heading", name="Services are easy to reach")).to_be_visible(timeout=FOLLOW)
+    assert_accessible(phone, "question round")
+    phone.get_by_role("button", name="Send").click()
+    expect(phone.locator(".govuk-error-summary")).to_contain_text("Choose an answer")
+    phone.get_by_label("Agree", exact=True).check()
     phone.get_by_role("button", name="Send").click()
     expect(phone.get_by_role("heading", name="Thank you: you have finished this round")).to_be_visible()
     control.get_by_role("button", name="Pause voting").click()

@@ -17,7 +17,7 @@ from engage.service_errors import StateError
 from engage.workshops import service
 from engage.workshops.models import Participant, RoundState, SessionStatus
 from engage.workshops.paper import correct_sheet, enter_sheet
-from engage.workshops.results import round_result
+from engage.workshops.results import round_result, round_turnout
 from tests.conftest import sign_in
 
 
@@ -151,7 +151,8 @@ def test_facilitator_creates_runs_and_reports(client, hwb, facilitator, make_exe
     control_url = response.headers["Location"]
     session_id = int(control_url.rsplit("/", 1)[1])
     client.post(
-        f"/manage/workshops/{session_id}/rounds", data={"exercise": exercise.id, "pairs_per_person": "2"}
+        f"/manage/workshops/{session_id}/rounds",
+        data={"exercise": f"exercise-{exercise.id}", "pairs_per_person": "2"},
     )
     page = client.get(control_url).get_data(as_text=True)
     code = re.search(r'class="app-join-code">([A-Z0-9]{6})<', page).group(1)
@@ -358,3 +359,78 @@ def test_round_timer_stops_voting_when_time_is_up(workshop):
         service.record_room_vote(current, "p", a.id, b.id, Outcome.LEFT, "t" * 32)
     service.set_round_state(workshop, "extend")
     assert 50 <= current.seconds_left() <= 60
+
+
+# Rounds of consultation questions
+
+
+@pytest.fixture
+def question_round(workshop, make_consultation):
+    consultation = make_consultation()
+    question = next(q for q in consultation.questions if q.kind.value == "single")
+    added = service.add_round(workshop, question=question)
+    return added
+
+
+def test_only_closed_questions_of_open_consultations_can_be_a_round(workshop, make_consultation):
+    consultation = make_consultation()
+    kinds = {q.kind.value for q in service.round_questions(workshop.board)}
+    assert kinds == {"single", "agreement", "rating"}
+    text = next(q for q in consultation.questions if q.kind.value == "long_text")
+    with pytest.raises(StateError, match="single-choice, agreement or rating"):
+        service.add_round(workshop, question=text)
+    with pytest.raises(StateError, match="an exercise or a question"):
+        service.add_round(workshop)
+
+
+def test_participants_answer_a_question_once_and_the_room_sees_shares(client, workshop, question_round):
+    from engage.surveys.models import ConsultationResponse
+
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    for _ in range(4):
+        service.start_next_round(workshop)
+    assert workshop.current_round == question_round
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "How do you usually see a GP?" in page and "By phone" in page
+    refused = client.post(f"/join/{workshop.join_code}/question", data={})
+    assert refused.status_code == 400 and "Choose an answer" in refused.get_data(as_text=True)
+    phone = next(o for o in question_round.question.options if o.label == "By phone")
+    for _ in range(2):  # a second answer (a double tap, a reload) is the first one
+        client.post(f"/join/{workshop.join_code}/question", data={"answer": str(phone.id)})
+    stored = db.session.scalars(select(ConsultationResponse)).all()
+    assert len(stored) == 1
+    assert stored[0].channel is Channel.WORKSHOP and stored[0].workshop_session_id == workshop.id
+    assert "you have finished this round" in client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    result = round_result(question_round)
+    assert dict(result.items)["By phone"] == 1.0 and result.respondents == 1
+
+
+def test_a_show_of_hands_is_entered_and_corrected(workshop, question_round, facilitator):
+    from engage.surveys.models import ConsultationResponse
+
+    for _ in range(4):
+        service.start_next_round(workshop)
+    options = {o.label: str(o.id) for o in question_round.question.options}
+    with pytest.raises(StateError, match="at least one answer"):
+        enter_sheet(question_round, facilitator, hands={options["Online"]: 0})
+    sheet = enter_sheet(question_round, facilitator, hands={options["In person"]: 7, options["Online"]: 3})
+    assert dict(round_result(question_round).items)["In person"] == pytest.approx(0.7)
+    correct_sheet(
+        sheet, facilitator, "Counted a row twice", hands={options["In person"]: 5, options["Online"]: 3}
+    )
+    responses = db.session.scalars(select(ConsultationResponse)).all()
+    assert len(responses) == 8 and {r.channel for r in responses} == {Channel.PAPER}
+    assert dict(round_result(question_round).items)["In person"] == pytest.approx(5 / 8)
+
+
+def test_hands_page_for_a_question_round(client, workshop, question_round, facilitator):
+    sign_in(client, facilitator)
+    for _ in range(4):
+        service.start_next_round(workshop)
+    page = client.get(f"/manage/workshops/{workshop.id}/paper").get_data(as_text=True)
+    assert "How many hands went up for each answer?" in page
+    saved = client.post(
+        f"/manage/workshops/{workshop.id}/paper", data={"hands_0": "4"}, follow_redirects=True
+    )
+    assert "Saved the paper sheet" in saved.get_data(as_text=True)
+    assert round_turnout(question_round) == {"paper": 4}
