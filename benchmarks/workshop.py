@@ -42,9 +42,9 @@ def _wait_for(base: str) -> None:
 
     for _ in range(100):
         try:
-            requests.get(f"{base}/join", timeout=1)
+            requests.get(f"{base}/join", timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise RuntimeError("the server did not start")
 
@@ -191,29 +191,31 @@ def bench_workshop(rows: list[tuple[str, str, str, str]]) -> None:
             stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
-        _wait_for(base)
-        acks: list = []
-        latencies: list = []
-        failures: list = []
-        polls: list = []
-        stop = threading.Event()
-        projector = threading.Thread(target=_projector, args=(base, session_id, stop, polls))
-        projector.start()
-        started = time.perf_counter()
-        people = [
-            threading.Thread(target=_participant, args=(base, code, n, acks, latencies, failures))
-            for n in range(PARTICIPANTS)
-        ]
-        for person in people:
-            person.start()
-        for person in people:
-            person.join()
-        elapsed = time.perf_counter() - started
-        time.sleep(POLL_SECONDS * 1.5)
-        stop.set()
-        projector.join()
-        server.terminate()
-        server.wait(timeout=10)
+        try:
+            _wait_for(base)
+            acks: list = []
+            latencies: list = []
+            failures: list = []
+            polls: list = []
+            stop = threading.Event()
+            projector = threading.Thread(target=_projector, args=(base, session_id, stop, polls))
+            projector.start()
+            started = time.perf_counter()
+            people = [
+                threading.Thread(target=_participant, args=(base, code, n, acks, latencies, failures))
+                for n in range(PARTICIPANTS)
+            ]
+            for person in people:
+                person.start()
+            for person in people:
+                person.join()
+            elapsed = time.perf_counter() - started
+            time.sleep(POLL_SECONDS * 1.5)
+            stop.set()
+            projector.join()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
         with app.app_context():
             stored = (
                 db.session.execute(
