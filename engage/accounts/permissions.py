@@ -22,7 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def sits_on(user: User, board: Board) -> bool:
-    """True when the user's organisation is a member of the board."""
+    """True when the organisation of ``user`` (or of an API token, which acts for one) sits on the board."""
     return any(org.id == user.organisation_id for org in board.members)
 
 

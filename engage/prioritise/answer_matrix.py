@@ -19,6 +19,8 @@ class AnswerMatrix:
     respondent_ids: np.ndarray
     #: The channel of each row ("online", "workshop", "paper").
     channels: np.ndarray
+    #: The facilitated workshop each row was given in (-1 for none).
+    workshop_sessions: np.ndarray
 
     @property
     def respondents(self) -> int:
@@ -38,16 +40,18 @@ def _plain_rows(query) -> list[tuple]:
 def load_answer_matrix(exercise: Exercise, items: list[ExerciseItem]) -> AnswerMatrix:
     """Read every submission (one query) and every entry (another) into NumPy arrays."""
     submissions = _plain_rows(
-        select(Submission.id, Submission.respondent_id, Submission.channel)
+        select(Submission.id, Submission.respondent_id, Submission.channel, Submission.workshop_session_id)
         .where(Submission.exercise_id == exercise.id)
         .order_by(Submission.respondent_id)
     )
     matrix = np.full((len(submissions), len(items)), np.nan)
     if not submissions:
-        return AnswerMatrix(matrix, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        empty = np.zeros(0, dtype=np.int64)
+        return AnswerMatrix(matrix, empty, np.zeros(0, dtype=object), empty)
     submission_ids = np.array([row[0] for row in submissions], dtype=np.int64)
     respondent_ids = np.array([row[1] for row in submissions], dtype=np.int64)
     channels = np.array([row[2] for row in submissions], dtype=object)  # the stored value, e.g. "online"
+    sessions = np.array([-1 if row[3] is None else row[3] for row in submissions], dtype=np.int64)
     entries = _plain_rows(
         select(SubmissionEntry.submission_id, SubmissionEntry.item_id, SubmissionEntry.value)
         .join(Submission, Submission.id == SubmissionEntry.submission_id)
@@ -62,4 +66,4 @@ def load_answer_matrix(exercise: Exercise, items: list[ExerciseItem]) -> AnswerM
         column = column_of[item]
         keep = column >= 0
         matrix[row[keep], column[keep]] = value[keep]
-    return AnswerMatrix(matrix, respondent_ids, channels)
+    return AnswerMatrix(matrix, respondent_ids, channels, sessions)

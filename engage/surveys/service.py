@@ -260,6 +260,16 @@ def new_reference() -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def response_with_key(consultation_id: int, idempotency_key: str) -> ConsultationResponse | None:
+    """The response already stored under this key (a retry, or a workshop participant's second tap)."""
+    return db.session.scalar(
+        select(ConsultationResponse).where(
+            ConsultationResponse.consultation_id == consultation_id,
+            ConsultationResponse.idempotency_key == idempotency_key,
+        )
+    )
+
+
 def submit_response(
     consultation: Consultation,
     token: str,
@@ -273,12 +283,7 @@ def submit_response(
 
     A retry with the same key returns the response already stored.
     """
-    earlier = db.session.scalar(
-        select(ConsultationResponse).where(
-            ConsultationResponse.consultation_id == consultation.id,
-            ConsultationResponse.idempotency_key == idempotency_key,
-        )
-    )
+    earlier = response_with_key(consultation.id, idempotency_key)
     if earlier is not None:
         return earlier
     if not consultation.accepting_responses():
@@ -310,12 +315,7 @@ def submit_response(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        winner = db.session.scalar(
-            select(ConsultationResponse).where(
-                ConsultationResponse.consultation_id == consultation.id,
-                ConsultationResponse.idempotency_key == idempotency_key,
-            )
-        )
+        winner = response_with_key(consultation.id, idempotency_key)
         if winner is None:
             raise
         return winner
@@ -335,12 +335,7 @@ def record_closed_answer(
     """A response holding one answer to one closed question (asked in a workshop, or a show of hands typed
     in). A retry with the same key returns the response already stored."""
     consultation = question.section.consultation
-    earlier = db.session.scalar(
-        select(ConsultationResponse).where(
-            ConsultationResponse.consultation_id == consultation.id,
-            ConsultationResponse.idempotency_key == idempotency_key,
-        )
-    )
+    earlier = response_with_key(consultation.id, idempotency_key)
     if earlier is not None:
         return earlier
     if not consultation.accepting_responses():

@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from engage.extensions import db
+from engage.prioritise.answer_matrix import load_answer_matrix
 from engage.prioritise.models import (
     Channel,
     ExerciseKind,
@@ -16,7 +17,6 @@ from engage.prioritise.models import (
     PairwiseVote,
     Respondent,
     Submission,
-    SubmissionEntry,
 )
 from engage.stats.allocation import row_shares
 from engage.stats.pairwise import DEFAULT_ALPHA, beat_random_scores, fit_bradley_terry, win_matrix
@@ -68,22 +68,16 @@ def _pairwise(round_: WorkshopRound, room: bool) -> RoundResult:
 
 
 def _matrix(round_: WorkshopRound, room: bool) -> tuple[list, np.ndarray]:
+    """The exercise's answers (one query, as on the results pages), cut to the room or to online."""
     items = list(round_.exercise.active_items)
-    column = {item.id: k for k, item in enumerate(items)}
-    query = (
-        select(Submission.id, SubmissionEntry.item_id, SubmissionEntry.value)
-        .join(SubmissionEntry, SubmissionEntry.submission_id == Submission.id)
-        .where(Submission.exercise_id == round_.exercise_id)
-    )
-    rows = db.session.execute(_scope(query, Submission, round_, room)).all()
-    row_of: dict[int, int] = {}
-    for submission_id, _item, _value in rows:
-        row_of.setdefault(submission_id, len(row_of))
-    values = np.full((len(row_of), len(items)), np.nan)
-    for submission_id, item_id, value in rows:
-        if item_id in column:
-            values[row_of[submission_id], column[item_id]] = value
-    return items, values
+    answers = load_answer_matrix(round_.exercise, items)
+    if room:
+        keep = (answers.workshop_sessions == round_.session_id) & np.isin(
+            answers.channels, [c.value for c in ROOM]
+        )
+    else:
+        keep = answers.channels == Channel.ONLINE.value
+    return items, answers.values[keep]
 
 
 def _budget(round_: WorkshopRound, room: bool) -> RoundResult:

@@ -23,7 +23,7 @@ from engage.prioritise.models import Channel, Exercise, ExerciseKind, ExerciseSt
 from engage.service_errors import StateError
 from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 from engage.surveys.questions import CLOSED_KINDS
-from engage.surveys.service import record_closed_answer
+from engage.surveys.service import record_closed_answer, response_with_key
 from engage.workshops import logger
 from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
 
@@ -299,17 +299,8 @@ def participant_key(round_: WorkshopRound, participant: Participant) -> str:
 
 
 def has_answered_question(round_: WorkshopRound, participant: Participant) -> bool:
-    from engage.surveys.models import ConsultationResponse
-
-    return (
-        db.session.scalar(
-            select(ConsultationResponse.id).where(
-                ConsultationResponse.consultation_id == round_.question.section.consultation_id,
-                ConsultationResponse.idempotency_key == participant_key(round_, participant),
-            )
-        )
-        is not None
-    )
+    key = participant_key(round_, participant)
+    return response_with_key(round_.question.section.consultation_id, key) is not None
 
 
 def record_room_question(round_: WorkshopRound, participant: Participant, value: str, locale: str = "en"):
