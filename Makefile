@@ -101,15 +101,17 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check engage tests migrations scripts benchmarks
 	$(BIN)/ruff format --check engage tests migrations scripts benchmarks
 
-## Chromium for the browser tests: installed with apt-get when we are root; otherwise say how.
+## Chromium for the browser tests, and a font with Urdu's letters (without one the Urdu screenshots show
+## empty boxes): installed with apt-get when we are root; otherwise say how.
+BROWSER_PACKAGES := chromium fonts-noto-ui-core
 browser-deps:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=ur | grep -q .; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's Chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing Debian's Chromium and Noto fonts for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	else \
-		echo "Chromium is missing, so the browser tests will be skipped."; \
-		echo "Install it with: sudo apt-get install chromium"; \
+		echo "Chromium or an Urdu font is missing: browser tests may be skipped or show empty boxes."; \
+		echo "Install them with: sudo apt-get install $(BROWSER_PACKAGES)"; \
 	fi
 
 ## make bench: performance figures (not part of make test), written to docs/benchmarks.md

@@ -55,12 +55,13 @@ def configure_templates(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     """Bind each extension to the app."""
     from engage.accounts.models import User
-    from engage.i18n import select_locale
+    from engage.i18n import register_date_filters, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    register_date_filters(app)
     htmx.init_app(app)
     limiter.init_app(app)
 
@@ -109,10 +110,12 @@ def register_error_handlers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """Click commands, one module per domain."""
     from engage.accounts.cli import create_admin, set_password
+    from engage.backup.cli import backup_command, restore_command
     from engage.demo import demo
     from engage.indicators.cli import import_indicators_command
     from engage.population.cli import import_population_command
     from engage.prioritise.cli import rebuild_counts_command
+    from engage.privacy.cli import delete_response_command, export_response_command, retention_command
     from engage.weights.cli import export_weights_command
 
     for command in (
@@ -123,5 +126,10 @@ def register_cli(app: Flask) -> None:
         import_population_command,
         export_weights_command,
         import_indicators_command,
+        backup_command,
+        restore_command,
+        retention_command,
+        export_response_command,
+        delete_response_command,
     ):
         app.cli.add_command(command)

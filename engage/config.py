@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-SUPPORTED_LOCALES = ("en", "cy")
+SUPPORTED_LOCALES = ("en", "cy", "ur", "pl")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
@@ -84,6 +84,11 @@ def load_config(
         ],
         #: Published figures hide any count below this, so a small group's answers cannot be singled out.
         "ENGAGE_SMALL_CELL": int(env.get("ENGAGE_SMALL_CELL", "5")),
+        #: Retention in days (docs/privacy.md): participants' names after a workshop, equality answers after
+        #: taking part in an exercise, an unsent consultation draft after its last change.
+        "ENGAGE_WORKSHOP_NAME_DAYS": int(env.get("ENGAGE_WORKSHOP_NAME_DAYS", "30")),
+        "ENGAGE_EQUALITY_ANSWER_DAYS": int(env.get("ENGAGE_EQUALITY_ANSWER_DAYS", "730")),
+        "ENGAGE_DRAFT_DAYS": int(env.get("ENGAGE_DRAFT_DAYS", "30")),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

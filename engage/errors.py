@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from engage.extensions import db
+from engage.extensions import db, login_manager
 
 logger = logging.getLogger(__name__)
 
 #: Status codes with a page of their own; others use the generic page.
-PAGES = {400, 403, 404, 405, 429, 500}
+PAGES = {400, 403, 404, 405, 429, 500, 503}
+
+#: Seconds a client should wait before trying again when the database cannot be reached.
+RETRY_AFTER = 30
 
 
 def _wants_json() -> bool:
@@ -44,6 +48,24 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         return render_error(error)
 
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        """The database is down or restarting: "try again shortly" with a 503, never a stack trace.
+
+        Only connection failures count (an invalid statement is a bug, and a 500). The pool pings each
+        connection before use, so the app recovers by itself when the database is back.
+        """
+        if not (error.connection_invalidated or _is_unreachable(error)):
+            return unexpected_error(error)
+        db.session.rollback()
+        logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        # The page must not need the database: show the header as for a visitor, without loading the user.
+        g._login_user = login_manager.anonymous_user()
+        response = render_error(ServiceUnavailable())
+        response = app.make_response(response)
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
@@ -51,3 +73,18 @@ def init_app(app: Flask) -> None:
         if app.testing and not app.config.get("ENGAGE_RENDER_500_IN_TESTS"):
             raise error  # a test should see the real failure, not a polite page
         return render_error(InternalServerError())
+
+
+#: SQLite reports bugs (no such table, syntax) and outages alike as OperationalError: tell them apart.
+_SQLITE_OUTAGES = ("unable to open database", "database is locked", "disk i/o error", "readonly database")
+
+
+def _is_unreachable(error: DBAPIError) -> bool:
+    """True for "cannot connect" errors (PostgreSQL down, SQLite file missing or locked for too long)."""
+    import sqlite3
+
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    if isinstance(error.orig, sqlite3.Error):
+        return any(text in str(error.orig).lower() for text in _SQLITE_OUTAGES)
+    return isinstance(error, (OperationalError, InterfaceError))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from datetime import date, datetime, time
+
+from babel import Locale, dates
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale, to_user_timezone
 
 #: Each language named in itself, as a language switcher should show it.
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو", "pl": "Polski"}
@@ -28,3 +31,34 @@ def text_direction() -> str:
     """'rtl' for right-to-left languages (Urdu), else 'ltr'."""
     locale = get_locale()
     return locale.text_direction if locale is not None else "ltr"
+
+
+def formatting_locale() -> Locale:
+    """The locale for dates and numbers: British English for English (26 November 2026, not November 26)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return Locale.parse("en_GB")
+    return locale
+
+
+def _local(value: date | datetime | time) -> date | datetime | time:
+    return to_user_timezone(value) if isinstance(value, datetime) else value
+
+
+def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa: A002 (Babel's name)
+    return dates.format_date(_local(value), format=format, locale=formatting_locale())
+
+
+def format_time(value: datetime | time, format: str = "medium") -> str:  # noqa: A002
+    return dates.format_time(_local(value), format=format, locale=formatting_locale())
+
+
+def format_datetime(value: datetime, format: str = "medium") -> str:  # noqa: A002
+    return dates.format_datetime(_local(value), format=format, locale=formatting_locale())
+
+
+def register_date_filters(app: Flask) -> None:
+    """Replace Flask-Babel's date filters (call after ``babel.init_app``) with ones that write British dates
+    in English and each language's own format otherwise."""
+    filters = {"dateformat": format_date, "timeformat": format_time, "datetimeformat": format_datetime}
+    app.jinja_env.filters.update(filters)

@@ -70,11 +70,14 @@ def _security_headers(response):  # noqa: ANN001
 def content_lang() -> Markup:
     """` lang="en"` on content officers wrote in English, when the page is in another language.
 
-    Screen readers then pronounce it as English (WCAG 3.1.2, language of parts). Content translation will
-    replace this with the language each text was actually written in.
+    Screen readers then pronounce it as English (WCAG 3.1.2, language of parts). On a right-to-left page
+    (Urdu) the English also gets ` dir="ltr"`, or its full stops and question marks land at the wrong end.
+    Content translation will replace this with the language each text was actually written in.
     """
     locale = get_locale()
-    return Markup(' lang="en"') if locale is not None and locale.language != "en" else Markup("")
+    if locale is None or locale.language == "en":
+        return Markup("")
+    return Markup(' lang="en" dir="ltr"') if locale.text_direction == "rtl" else Markup(' lang="en"')
 
 
 def asset_url(path: str) -> str:

@@ -7,8 +7,9 @@ import re
 
 from babel import Locale
 from babel.numbers import format_decimal, format_percent, parse_pattern
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 
+from engage.i18n import formatting_locale
 from engage.prioritise.models import BudgetUnit
 
 #: Characters people type around a number that carry no value: currency signs and letters, spaces.
@@ -16,7 +17,7 @@ _NOISE = re.compile(r"[£\s\u00a0\u202f]|GBP", re.IGNORECASE)
 
 
 def _locale() -> Locale:
-    return get_locale() or Locale.parse("en_GB")
+    return formatting_locale()
 
 
 def format_amount(value: int | float, unit: BudgetUnit | None) -> str:

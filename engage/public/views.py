@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
@@ -35,9 +37,13 @@ def choose_language(code: str):
     return redirect(safe_next(request.args.get("next"), url_for("public.home")))
 
 
+#: When the accessibility statement was last reviewed against the service (update it when you review it).
+STATEMENT_REVIEWED = date(2026, 11, 26)
+
+
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("public/accessibility.html")
+    return render_template("public/accessibility.html", statement_date=STATEMENT_REVIEWED)
 
 
 @bp.get("/privacy")

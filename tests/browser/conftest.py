@@ -95,7 +95,8 @@ def make_page(browser, live_server):
         # A page that is itself a 4xx (a 404 page, a form with errors) logs "Failed to load resource";
         # failed sub-resources are caught below, by their responses.
         if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
-            errors.append(f"console {msg.type}: {msg.text}")
+            where = msg.page.url if msg.page else "?"
+            errors.append(f"console {msg.type} on {where}: {msg.text}")
 
     def response(resp):
         if resp.status >= 400 and resp.request.resource_type != "document":

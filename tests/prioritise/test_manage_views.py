@@ -211,7 +211,7 @@ def test_results_page_shows_scores_stability_and_the_weighting_caveat(client, of
     html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "60 choices and 0 skips from 60 people" in html
     assert "Scores with 95% intervals" in html and "data-plotly=" in html
-    assert "No population figures are loaded" in html
+    assert "No population figures have been loaded yet" in html
     assert "The top 3 is" in html
     assert "Head to head" in html and "Votes per day" in html
 

@@ -73,7 +73,7 @@ def test_resident_ranks_with_move_buttons_and_without_javascript(client, make_ra
     ok = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, 2, 1, 4, 3))
     assert ok.location.endswith("/check")
     check = client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True)
-    titles = re.findall(r"<li>([^<]+)</li>", check)
+    titles = re.findall(r"<li><span>([^<]+)</span></li>", check)
     assert titles == [b.title, a.title, d.title, c.title]
     key = re.search(r'name="key"[^>]*value="([^"]+)"', check).group(1)
     assert client.post(f"/exercises/{exercise.id}/check", data={"key": key}).location.endswith("/your-answer")

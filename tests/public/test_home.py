@@ -40,6 +40,9 @@ def test_accessibility_and_privacy_pages(client):
 def test_english_content_on_a_welsh_page_is_marked_as_english(client, make_board, make_priority):
     make_priority(make_board("Health"), title="Helping people stop smoking")
     welsh = client.get("/?lang=cy").get_data(as_text=True)
-    assert '<li lang="en">Helping people stop smoking</li>' in welsh
+    assert '<li><span lang="en">Helping people stop smoking</span></li>' in welsh
     english = client.get("/?lang=en").get_data(as_text=True)
-    assert "<li>Helping people stop smoking</li>" in english
+    assert "<li><span>Helping people stop smoking</span></li>" in english
+    # On a right-to-left page the English also runs left to right, so its punctuation stays at its end.
+    urdu = client.get("/?lang=ur").get_data(as_text=True)
+    assert '<li><span lang="en" dir="ltr">Helping people stop smoking</span></li>' in urdu

@@ -1,0 +1,1 @@
+"""Data protection: deleting personal data when its retention period ends (docs/privacy.md)."""

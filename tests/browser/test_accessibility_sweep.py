@@ -1,0 +1,444 @@
+"""The accessibility sweep: every page a resident sees, in every language, and the main staff pages.
+
+On the demo partnership, a resident walks every journey (home, boards, weights, each kind of exercise, a
+consultation, deleting a response, joining a workshop) at 320 CSS pixels in English, Welsh, Urdu and Polish.
+On every page and state (errors included) axe-core (WCAG 2.0-2.2, A and AA) must find nothing, the page
+must say its language and direction, and it must fit 320 px and a 640 px window (a 1280 px screen zoomed to
+200%) without sideways scrolling. Staff pages are swept once, in English, at desktop width.
+
+Which endpoints each sweep must reach is declared below; `test_every_page_is_swept_or_says_why_not` (no
+browser needed) fails when the app gains a GET route that is in none of the lists, and each sweep fails if it
+did not actually serve every page it declares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import request
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from engage.boards.models import Board
+from engage.demo.cli import load_demo
+from engage.extensions import db
+from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
+from engage.surveys.models import Consultation, ConsultationStatus
+from engage.workshops import service as workshops
+from engage.workshops.models import WorkshopSession
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.test_translations import RESIDENT_LANGUAGES
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+
+#: Pages residents see; the sweep visits each in every language.
+RESIDENT_PAGES = {
+    "public.home",
+    "public.accessibility",
+    "public.privacy",
+    "boards.board",
+    "weights.board_weights",
+    "weights.published_weights",
+    "prioritise.start",
+    "prioritise.vote",
+    "prioritise.finish",
+    "prioritise.thank_you",
+    "prioritise.public_results",
+    "prioritise.allocate",
+    "prioritise.rank",
+    "prioritise.check_answers",
+    "prioritise.answered",
+    "surveys.start",
+    "surveys.section",
+    "surveys.check",
+    "surveys.confirmation",
+    "surveys.delete_response",
+    "surveys.public_results",
+    "workshops.enter_code",
+    "workshops.room",
+}
+
+#: Staff pages, swept in English (staff pages are not translated; the accessibility statement says so).
+STAFF_PAGES = {
+    "accounts.sign_in",
+    "public.manage_home",
+    "accounts.users",
+    "accounts.edit_user",
+    "accounts.organisations",
+    "accounts.edit_organisation",
+    "api.api_tokens",
+    "boards.manage_boards",
+    "boards.manage_board",
+    "boards.edit_board",
+    "boards.edit_priority",
+    "prioritise.manage_exercise",
+    "prioritise.edit_exercise",
+    "prioritise.edit_items",
+    "prioritise.exercise_results",
+    "prioritise.moderate",
+    "surveys.manage_consultation",
+    "surveys.edit_consultation",
+    "surveys.edit_section",
+    "surveys.edit_question",
+    "surveys.consultation_results",
+    "weights.manage_weights",
+    "weights.weight_set",
+    "weights.edit_weight_set",
+    "indicators.upload",
+    "indicators.preview",
+    "population.upload",
+    "workshops.new_session",
+    "workshops.control",
+    "workshops.projector",
+    "workshops.paper",
+    "workshops.report",
+}
+
+#: GET routes that are not pages of their own, and why.
+NOT_PAGES = {
+    "static": "files",
+    "public.health": "JSON for load balancers",
+    "public.choose_language": "redirects back to the page the resident was on",
+    "api.boards": "JSON API",
+    "api.openapi": "JSON API description",
+    "api.priorities": "JSON API",
+    "api.weight_versions": "JSON API",
+    "api.weights": "JSON API",
+    "indicators.matrix_download": "CSV download",
+    "prioritise.download": "CSV, XLSX and Pabulib downloads",
+    "surveys.responses_download": "CSV and XLSX downloads",
+    "weights.download_weights": "CSV, JSON and XLSX downloads",
+    "weights.download_latest_weights": "CSV, JSON and XLSX downloads",
+    "workshops.qr_code": "SVG image of the join address",
+    "workshops.room_now": "htmx fragment of workshops.room (swept through the room)",
+    "workshops.projector_live": "htmx fragment of workshops.projector (swept through the projector)",
+    "workshops.report_download": "CSV download",
+    "workshops.correct_paper": "needs an entered paper sheet: checked by test_workshop_journeys",
+}
+
+
+def test_every_page_is_swept_or_says_why_not(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    listed = RESIDENT_PAGES | STAFF_PAGES | set(NOT_PAGES)
+    assert sorted(routes - listed) == [], "add each new page to the accessibility sweep, or say why not"
+    assert sorted(listed - routes) == [], "the sweep lists routes the app no longer has"
+
+
+@dataclass
+class Demo:
+    board: Board
+    pairwise: Exercise
+    closed_pairwise: Exercise
+    budget: Exercise
+    ranking: Exercise
+    consultation: Consultation
+    closed_consultation: Consultation
+    workshop: WorkshopSession
+    passwords: dict[str, str]
+
+
+@dataclass
+class Sweep:
+    """Checks each page and remembers what failed, so one run reports every problem."""
+
+    page: object
+    language: str
+    served: set[str]
+    problems: list[str] = field(default_factory=list)
+    widths: tuple[int, ...] = (320, 640)
+
+    def check(self, label: str) -> None:
+        page = self.page
+        page.wait_for_load_state()
+        where = f"{label} [{self.language}]"
+        try:
+            html = page.locator("html")
+            expect(html).to_have_attribute("lang", self.language)
+            expect(html).to_have_attribute("dir", "rtl" if self.language == "ur" else "ltr")
+            assert_accessible(page, where)
+            size = page.viewport_size
+            for width in self.widths:
+                page.set_viewport_size({"width": width, "height": 800})
+                assert_no_horizontal_scroll(page)
+            page.set_viewport_size(size)
+        except AssertionError as problem:
+            self.problems.append(f"{where}: {problem}")
+
+    def finish(self, expected: set[str]) -> None:
+        missing = sorted(expected - self.served)
+        assert missing == [], f"the sweep did not reach {missing}"
+        assert self.problems == [], "\n\n".join(self.problems)
+
+
+@pytest.fixture
+def demo(app) -> Demo:
+    passwords = load_demo()
+    pairwise = select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE)
+    by_title = select(Exercise).where(~Exercise.title.startswith("Workshop"))
+    consultations = {c.status: c for c in db.session.scalars(select(Consultation))}
+    return Demo(
+        board=db.session.scalar(select(Board).where(Board.slug == "health-and-wellbeing")),
+        pairwise=db.session.scalar(pairwise.where(Exercise.status == ExerciseStatus.OPEN)),
+        closed_pairwise=db.session.scalar(pairwise.where(Exercise.status == ExerciseStatus.CLOSED)),
+        budget=db.session.scalar(by_title.where(Exercise.kind == ExerciseKind.BUDGET)),
+        ranking=db.session.scalar(by_title.where(Exercise.kind == ExerciseKind.RANKING)),
+        consultation=consultations[ConsultationStatus.OPEN],
+        closed_consultation=consultations[ConsultationStatus.PUBLISHED],
+        workshop=db.session.scalar(select(WorkshopSession)),
+        passwords=passwords,
+    )
+
+
+@pytest.fixture
+def served(app) -> set[str]:
+    """The endpoints that served an HTML page to the browser."""
+    endpoints: set[str] = set()
+
+    @app.after_request
+    def remember(response):
+        if response.mimetype == "text/html" and response.status_code < 500 and request.endpoint:
+            endpoints.add(request.endpoint)
+        return response
+
+    return endpoints
+
+
+def submit(page, form: str = "main form[method=post]") -> None:
+    """Press the form's main button (the first visible one that is not secondary), as a resident would.
+
+    The caller waits for what follows: a new address, or an error summary (htmx may swap it in place).
+    """
+    page.locator(f"{form} button[type=submit]:not(.govuk-button--secondary):visible").first.click()
+
+
+@pytest.mark.parametrize("language", ["en", *RESIDENT_LANGUAGES])
+def test_every_resident_page_in_every_language(make_page, demo, served, language):
+    page = make_page(viewport={"width": 320, "height": 800})
+    sweep = Sweep(page, language, served)
+    page.goto(f"/language/{language}?next=/")
+    sweep.check("home")
+    for path in ("/accessibility", "/privacy", "/no-such-page"):
+        page.goto(path)
+        sweep.check(path)
+    board = f"/boards/{demo.board.slug}"
+    for path in (board, f"{board}/weights", f"{board}/weights/1"):
+        page.goto(path)
+        sweep.check(path)
+
+    _pairwise(page, sweep, demo)
+    _budget(page, sweep, demo)
+    _ranking(page, sweep, demo)
+    _consultation(page, sweep, demo)
+    _workshop(page, sweep, demo)
+    sweep.finish(RESIDENT_PAGES)
+
+
+def _pairwise(page, sweep: Sweep, demo: Demo) -> None:
+    exercise = demo.pairwise.id
+    _start(page, sweep, f"/exercises/{exercise}", "/vote", "pairwise")
+    if sweep.language == "ur":
+        _screenshot(page, "pairwise-320px-ur.png")
+    for _ in range(3):
+        counter = page.locator("#vote-status").inner_text()
+        page.locator("button.app-choice").first.click()
+        expect(page.locator("#vote-status")).not_to_have_text(counter)
+    sweep.check("pairwise vote after three choices (htmx)")
+    page.goto(f"/exercises/{exercise}/finish")
+    sweep.check("pairwise finish")
+    page.goto(f"/exercises/{exercise}/thank-you")
+    sweep.check("pairwise thank you")
+    page.goto(f"/exercises/{demo.closed_pairwise.id}/results")
+    sweep.check("pairwise public results")
+    page.goto(f"/exercises/{demo.closed_pairwise.id}/vote")
+    sweep.check("pairwise exercise not open")
+
+
+def _budget(page, sweep: Sweep, demo: Demo) -> None:
+    exercise = demo.budget.id
+    _start(page, sweep, f"/exercises/{exercise}", "/allocate", "budget")
+    if sweep.language == "ur":
+        _screenshot(page, "budget-320px-ur.png")
+    first = page.locator("input.app-amount").first
+    amount = first.input_value()
+    first.fill("a lot")
+    submit(page)
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    sweep.check("budget allocation with an error")
+    page.locator("input.app-amount").first.fill(amount)
+    _check_and_send(page, sweep, exercise, "budget")
+
+
+def _ranking(page, sweep: Sweep, demo: Demo) -> None:
+    exercise = demo.ranking.id
+    _start(page, sweep, f"/exercises/{exercise}", "/rank", "ranking")
+    # With JavaScript the list keeps places distinct as they change (its error states are checked with
+    # JavaScript off in test_budget_ranking_journeys); the resident moves one priority up and sends.
+    page.locator("main button[name=move_item]").nth(1).click()
+    expect(page.locator("main [role=status]")).not_to_be_empty()
+    sweep.check("ranking after a move (htmx)")
+    _check_and_send(page, sweep, exercise, "ranking")
+
+
+def _start(page, sweep: Sweep, path: str, first_step: str, kind: str) -> None:
+    """The start page, then its start button to the first step."""
+    page.goto(path)
+    sweep.check(f"{kind} start")
+    page.locator("a.govuk-button--start").click()
+    page.wait_for_url(f"**{path}{first_step}")
+    sweep.check(f"{kind} first step")
+
+
+def _check_and_send(page, sweep: Sweep, exercise: int, kind: str) -> None:
+    """Continue to check answers, send, and see the answer beside everyone's."""
+    submit(page)
+    page.wait_for_url(f"**/exercises/{exercise}/check")
+    sweep.check(f"{kind} check answers")
+    submit(page)
+    page.wait_for_url(f"**/exercises/{exercise}/your-answer")
+    sweep.check(f"{kind} answer beside everyone's")
+
+
+def _consultation(page, sweep: Sweep, demo: Demo) -> None:
+    consultation = demo.consultation.id
+    _start(page, sweep, f"/consultations/{consultation}", "/sections/1", "consultation")
+    page.locator("main input[type=radio]").first.check()
+    submit(page)
+    page.wait_for_url(f"**/consultations/{consultation}/sections/2")
+    sweep.check("consultation page 2")
+    submit(page)
+    page.wait_for_url(f"**/consultations/{consultation}/check")
+    sweep.check("consultation check answers")
+    submit(page)
+    page.wait_for_url(f"**/consultations/{consultation}/confirmation")
+    sweep.check("consultation confirmation")
+    reference = page.locator(".app-reference").inner_text()
+    page.goto(f"/consultations/{consultation}/delete-response")
+    sweep.check("delete a response")
+    page.locator("main input[name=reference]").fill("NOPE-0000")
+    submit(page)
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    sweep.check("delete a response with a wrong reference")
+    page.locator("main input[name=reference]").fill(reference)
+    submit(page)
+    expect(page.locator(".govuk-panel, .govuk-notification-banner, h1")).not_to_have_count(0)
+    sweep.check("response deleted")
+    page.goto(f"/consultations/{demo.closed_consultation.id}/results")
+    sweep.check("we asked, you said, we did")
+
+
+def _workshop(page, sweep: Sweep, demo: Demo) -> None:
+    page.goto("/join")
+    sweep.check("join a workshop")
+    page.locator("main input[name=code]").fill("ZZZZZZ")
+    submit(page)
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    sweep.check("join with a wrong code")
+    page.locator("main input[name=code]").fill(demo.workshop.join_code)
+    submit(page)
+    page.wait_for_url(f"**/join/{demo.workshop.join_code}")
+    sweep.check("workshop name")
+    submit(page)
+    expect(page.locator("main input[name=label]")).to_have_count(0)
+    sweep.check("workshop room, waiting")
+    workshops.start_next_round(demo.workshop)  # the facilitator starts the pairwise round
+    page.reload()
+    expect(page.locator("button.app-choice").first).to_be_visible()
+    sweep.check("workshop room, pairwise round")
+
+
+def test_main_staff_pages(make_page, demo, served):
+    page = make_page()
+    sweep = Sweep(page, "en", served, widths=())
+    page.goto("/sign-in")
+    sweep.check("sign in")
+    page.locator("input[name=email]").fill("admin@aldermoor.example")
+    page.locator("input[name=password]").fill(demo.passwords["admin@aldermoor.example"])
+    submit(page)
+    for path in _staff_paths(demo):
+        page.goto(path)
+        sweep.check(path)
+    sweep.finish(STAFF_PAGES)
+
+
+def _staff_paths(demo: Demo) -> list[str]:
+    from engage.accounts.models import Organisation, User
+    from engage.indicators.models import IndicatorImport
+    from engage.weights.models import WeightSet
+
+    board = demo.board.slug
+    section = demo.consultation.sections[0]
+    weight_set = db.session.scalar(select(WeightSet).where(WeightSet.board_id == demo.board.id))
+    return [
+        "/manage",
+        "/manage/users",
+        f"/manage/users/{db.session.scalar(select(User.id))}/edit",
+        "/manage/organisations",
+        f"/manage/organisations/{db.session.scalar(select(Organisation.id))}/edit",
+        "/manage/api-tokens",
+        "/manage/boards",
+        f"/manage/boards/{board}",
+        f"/manage/boards/{board}/edit",
+        f"/manage/boards/{board}/priorities/new",
+        f"/manage/exercises/{demo.pairwise.id}",
+        f"/manage/exercises/{demo.pairwise.id}/edit",
+        f"/manage/exercises/{demo.budget.id}/items",
+        f"/manage/exercises/{demo.pairwise.id}/results",
+        f"/manage/exercises/{demo.budget.id}/results",
+        f"/manage/exercises/{demo.ranking.id}/results",
+        f"/manage/exercises/{demo.pairwise.id}/suggestions",
+        f"/manage/consultations/{demo.consultation.id}",
+        f"/manage/consultations/{demo.consultation.id}/edit",
+        f"/manage/sections/{section.id}/edit",
+        f"/manage/questions/{section.questions[0].id}/edit",
+        f"/manage/consultations/{demo.closed_consultation.id}/results",
+        f"/manage/boards/{board}/weights",
+        f"/manage/weights/{weight_set.id}",
+        f"/manage/boards/{board}/weights/new",
+        "/manage/indicators",
+        f"/manage/indicators/imports/{db.session.scalar(select(IndicatorImport.id))}",
+        "/manage/population",
+        f"/manage/boards/{board}/workshops/new",
+        f"/manage/workshops/{demo.workshop.id}",
+        f"/manage/workshops/{demo.workshop.id}/projector",
+        f"/manage/workshops/{demo.workshop.id}/paper",
+        f"/manage/workshops/{demo.workshop.id}/report",
+    ]
+
+
+def test_urdu_pages_are_right_to_left_and_mirrored(make_page, demo):
+    """Urdu reads right to left: text starts at the right edge, and the back link sits on the right."""
+    page = make_page(viewport={"width": 320, "height": 800})
+    page.goto("/language/ur?next=/")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    heading = page.get_by_role("heading", level=1)
+    assert re.search(r"[\u0600-\u06ff]", heading.inner_text()), "the heading is not in Urdu script"
+    main = page.locator("main").bounding_box()
+    left, right = heading.evaluate(TEXT_EDGES)
+    assert main["x"] + main["width"] - right < 2, "the heading does not start at the right edge"
+    assert left - main["x"] > 20, "the heading is not ragged on the left"
+
+    page.goto(f"/consultations/{demo.consultation.id}/delete-response")
+    back = page.locator(".govuk-back-link")
+    left, right = back.evaluate(TEXT_EDGES)
+    assert main["x"] + main["width"] - right < 30, "the back link is not on the right"
+
+
+#: The left and right edges of an element's text (not its box, which spans the column).
+TEXT_EDGES = """el => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const box = range.getBoundingClientRect();
+  return [box.left, box.right];
+}"""
+
+
+def _screenshot(page, name: str) -> None:
+    """Save a full-page screenshot under test-artefacts/ (kept by CI, not by git).
+
+    caret="initial": hiding the caret makes Playwright inject a <style>, which the CSP rightly blocks.
+    """
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / name, full_page=True, caret="initial")

@@ -1,0 +1,83 @@
+"""The retention command deletes personal data past its date, keeps everything else, and is safe to rerun."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.accounts.models import Role
+from engage.extensions import db
+from engage.prioritise.models import Respondent, RespondentProfile
+from engage.privacy.retention import apply_retention
+from engage.surveys.models import ConsultationProfile, ConsultationResponse, ResponseDraft
+from engage.workshops import service as workshops
+from engage.workshops.models import Participant
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def personal_data(hwb, make_user, make_exercise, make_consultation):
+    facilitator = make_user(Role.FACILITATOR)
+    old = workshops.create_session(hwb, facilitator, "Spring workshop", date(2026, 3, 1), "Library")
+    recent = workshops.create_session(hwb, facilitator, "Autumn workshop", date(2026, 11, 20), "Library")
+    workshops.join(old, "token-a", "Asha")
+    workshops.join(recent, "token-b", "Table 3")
+
+    exercise = make_exercise()
+    for token, created in [("old", NOW - timedelta(days=800)), ("new", NOW - timedelta(days=10))]:
+        respondent = Respondent(exercise_id=exercise.id, token_hash=token, created_at=created)
+        db.session.add(respondent)
+        db.session.flush()
+        db.session.add(RespondentProfile(respondent_id=respondent.id, dimension="age_band", category="25-34"))
+
+    past, current = make_consultation(), make_consultation()
+    past.retain_until, current.retain_until = date(2026, 11, 1), date(2027, 6, 30)
+    for number, consultation in enumerate((past, current)):
+        response = ConsultationResponse(
+            consultation_id=consultation.id, reference=f"REF-{number}", idempotency_key=f"key-{number}"
+        )
+        db.session.add(response)
+        db.session.flush()
+        db.session.add(ConsultationProfile(response_id=response.id, dimension="sex", category="female"))
+    for consultation, token, days in [(current, "stale", 45), (current, "fresh", 2), (past, "closed", 2)]:
+        updated = NOW - timedelta(days=days)
+        db.session.add(ResponseDraft(consultation_id=consultation.id, token_hash=token, updated_at=updated))
+    db.session.commit()
+    return {"recent_session": recent}
+
+
+def test_what_is_past_its_date_goes_and_the_rest_stays(personal_data):
+    report = apply_retention(now=NOW)
+    assert (report.workshop_names, report.exercise_equality_answers) == (1, 1)
+    assert (report.consultation_equality_answers, report.consultation_drafts) == (1, 2)
+    labels = db.session.scalars(select(Participant.label).order_by(Participant.id)).all()
+    assert labels == ["", "Table 3"]  # the spring workshop's name is gone, the person's vote rows stay
+    assert count(Participant) == 2
+    assert count(RespondentProfile) == 1 and count(Respondent) == 2
+    assert count(ConsultationProfile) == 1 and count(ConsultationResponse) == 2  # answers are kept
+    assert db.session.scalars(select(ResponseDraft.token_hash)).all() == ["fresh"]
+
+
+def test_running_it_again_the_same_day_deletes_nothing(personal_data):
+    apply_retention(now=NOW)
+    assert apply_retention(now=NOW).total == 0
+
+
+def test_a_dry_run_counts_but_deletes_nothing(personal_data):
+    assert apply_retention(now=NOW, dry_run=True).total == 5
+    assert count(RespondentProfile) == 2 and count(ResponseDraft) == 3
+    named = select(func.count()).select_from(Participant).where(Participant.label != "")
+    assert db.session.scalar(named) == 2
+
+
+def test_the_command_says_what_it_deleted(runner, personal_data):
+    result = runner.invoke(args=["retention", "--dry-run"])
+    assert result.exit_code == 0
+    assert "Would delete: " in result.output and "unsent consultation drafts" in result.output
