@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run install install-test assets translations migrate demo serve test lint browser-deps \
-	extract-messages bench clean
+	extract-messages bench load clean
 
 ## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000
 run: install migrate demo serve
@@ -75,8 +75,9 @@ translations: $(VENV)/.installed
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--ignore-dirs '.* node_modules __pycache__ instance build' \
-		-o engage/translations/messages.pot .
-	$(BIN)/pybabel update -i engage/translations/messages.pot -d engage/translations --no-fuzzy-matching
+		--width 110 -o engage/translations/messages.pot .
+	$(BIN)/pybabel update -i engage/translations/messages.pot -d engage/translations --no-fuzzy-matching \
+		--width 110
 
 instance/secret_key:
 	@mkdir -p instance
@@ -117,6 +118,15 @@ browser-deps:
 ## make bench: performance figures (not part of make test), written to docs/benchmarks.md
 bench: install $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.run
+
+## make load: a crowd of simulated residents against gunicorn (SQLite, then PostgreSQL with Redis), a crash
+## mid-run, and an audit of every answer; writes the "load" section of docs/benchmarks.md (about 15 minutes)
+load: install $(VENV)/.installed-test $(VENV)/.installed-load
+	$(BIN)/python -m benchmarks.load
+
+$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[load]'
+	@touch $@
 
 clean:
 	rm -rf $(BUILD) node_modules $(VENV) .pytest_cache .ruff_cache

@@ -13,6 +13,7 @@ import scipy
 
 from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.pairwise import bench_requests, bench_statistics
+from benchmarks.sections import write_section
 from benchmarks.weighting import bench_weighting
 from benchmarks.weights import bench_weights
 from benchmarks.workshop import bench_workshop
@@ -42,8 +43,6 @@ def main() -> None:
     workshop: list[tuple[str, str, str, str]] = []
     bench_workshop(workshop)
     lines = [
-        "# Benchmarks",
-        "",
         "Written by `make bench` (benchmarks/). Figures are from one run on the machine named below; targets",
         "come from the issues. Memory is the peak traced by tracemalloc during one run (NumPy included).",
         "This is a shared 2-core machine: repeated runs differ by up to about a third.",
@@ -74,7 +73,9 @@ def main() -> None:
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"
-    out.write_text("\n".join(lines), encoding="utf-8")
+    if not out.exists():
+        out.write_text("# Benchmarks\n", encoding="utf-8")
+    write_section(out, "bench", lines)
     sys.stdout.write("\n".join(lines) + f"\nwritten to {out.relative_to(ROOT)}\n")
 
 

@@ -82,13 +82,21 @@ ROUTE_MODULES = {
     "public": ["views"],
     "accounts": ["views"],
     "boards": ["views"],
-    "prioritise": ["views_resident", "views_answers", "views_budget", "views_ranking", "views_manage"],
+    "prioritise": [
+        "views_resident",
+        "views_answers",
+        "views_budget",
+        "views_ranking",
+        "views_manage",
+        "views_integrity",
+    ],
     "population": ["views"],
     "surveys": ["views_resident", "views_manage"],
     "weights": ["views_manage", "views_public"],
     "api": ["views", "views_tokens"],
     "indicators": ["views", "views_matrix"],
     "workshops": ["views_participant", "views_facilitator", "views_paper", "views_report"],
+    "audit": ["views"],
 }
 
 
@@ -98,6 +106,9 @@ def register_blueprints(app: Flask) -> None:
         for module in modules:
             import_module(f"engage.{package}.{module}")
         app.register_blueprint(import_module(f"engage.{package}").bp)
+    from engage.audit.service import init_app as record_staff_actions
+
+    record_staff_actions(app)
 
 
 def register_error_handlers(app: Flask) -> None:

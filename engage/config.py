@@ -89,6 +89,10 @@ def load_config(
         "ENGAGE_WORKSHOP_NAME_DAYS": int(env.get("ENGAGE_WORKSHOP_NAME_DAYS", "30")),
         "ENGAGE_EQUALITY_ANSWER_DAYS": int(env.get("ENGAGE_EQUALITY_ANSWER_DAYS", "730")),
         "ENGAGE_DRAFT_DAYS": int(env.get("ENGAGE_DRAFT_DAYS", "30")),
+        "ENGAGE_ADDRESS_DAYS": int(env.get("ENGAGE_ADDRESS_DAYS", "90")),
+        #: Ballot-stuffing signal: this many new respondents from one address within this many minutes.
+        "ENGAGE_SAME_ADDRESS_THRESHOLD": int(env.get("ENGAGE_SAME_ADDRESS_THRESHOLD", "10")),
+        "ENGAGE_SAME_ADDRESS_MINUTES": int(env.get("ENGAGE_SAME_ADDRESS_MINUTES", "10")),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

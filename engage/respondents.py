@@ -6,6 +6,7 @@ The stored hash is of the token *and* the exercise, so one person's rows in two 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from flask import Flask, Response, current_app, request
@@ -61,3 +62,12 @@ def set_token_cookie(response: Response, token: str) -> Response:
 def respondent_hash(token: str, scope: str) -> str:
     """What is stored: SHA-256 of the token within one scope (e.g. 'exercise:12')."""
     return hashlib.sha256(f"{scope}:{token}".encode()).hexdigest()
+
+
+def address_hash(address: str | None) -> str | None:
+    """A keyed hash of an IP address: equal for equal addresses, but not the address and not reversible
+    without the app's secret key. For spotting many respondents from one place; never shown in full."""
+    if not address:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"engage-address:{address}".encode(), hashlib.sha256).hexdigest()[:16]

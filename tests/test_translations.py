@@ -266,14 +266,14 @@ def test_every_resident_template_is_listed():
     """A template residents see must be in RESIDENT_TEMPLATES, so the checks above cover it."""
     staff_or_projector = {
         p.relative_to(TEMPLATES).as_posix()
-        for folder in ("accounts", "api", "indicators", "population")
+        for folder in ("accounts", "api", "audit", "indicators", "population")
         for p in (TEMPLATES / folder).rglob("*.html")
     }
     staff_or_projector |= {
         p.relative_to(TEMPLATES).as_posix()
         for p in TEMPLATES.rglob("*.html")
         if re.search(
-            r"(manage|_form|moderate|control|projector|report|paper|preview|imported|upload)", p.name
+            r"(manage|_form|moderate|activity|control|projector|report|paper|preview|imported|upload)", p.name
         )
     }
     staff_or_projector |= STAFF_TEMPLATES

@@ -16,6 +16,7 @@ from engage.accounts.forms import (
 )
 from engage.accounts.models import Organisation, OrganisationKind, User
 from engage.accounts.permissions import admin_required
+from engage.audit import service as audit
 from engage.extensions import csrf, db, limiter
 from engage.service_errors import FieldConflict
 from engage.urls import safe_next
@@ -36,8 +37,10 @@ def sign_in():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            audit.record("sign_in")
             flash(_("You are signed in."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("public.manage_home")))
+        audit.record("sign_in_failed", detail=form.email.data.strip()[:255], actor="someone signing in")
         form.add_error("email", _("Enter a correct email address and password"))
     status = 400 if form.errors else 200
     return render_template("accounts/sign_in.html", form=form), status
@@ -46,6 +49,7 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
+    audit.record("sign_out")
     logout_user()
     flash(_("You have signed out."), "success")
     return redirect(url_for("public.home"))
@@ -107,6 +111,7 @@ def edit_user(user_id: int | None = None):
             "organisation": organisation,
             "roles": form.selected_roles,
         }
+        roles_before = sorted(role.value for role in user.roles) if user is not None else []
         try:
             if user is None:
                 saved = service.create_user(password=form.password.data, **fields)
@@ -117,6 +122,10 @@ def edit_user(user_id: int | None = None):
         except FieldConflict as conflict:
             form.add_error(conflict.field, conflict.message)
         else:
+            roles_after = sorted(role.value for role in saved.roles)
+            if roles_after != roles_before:
+                change = f"{', '.join(roles_before) or 'none'} -> {', '.join(roles_after) or 'none'}"
+                audit.record("roles_changed", f"user_id={saved.id} ({saved.email})", change)
             flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("accounts.users"))
     status = 400 if form.errors else 200

@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from engage.audit import service as audit
 from engage.backup.service import BackupError, backup, restore
 from engage.extensions import db
 
@@ -35,7 +36,9 @@ def backup_command(path: Path | None) -> None:
         written = backup(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Wrote {written} ({written.stat().st_size:,} bytes): {_summary(_counts())}.")
+    summary = _summary(_counts())
+    audit.record("backup", str(written), summary)
+    click.echo(f"Wrote {written} ({written.stat().st_size:,} bytes): {summary}.")
 
 
 @click.command("restore")
@@ -50,4 +53,6 @@ def restore_command(path: Path, yes: bool) -> None:
         restore(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Restored {path}: {_summary(_counts())}.")
+    summary = _summary(_counts())
+    audit.record("restore", str(path), summary)
+    click.echo(f"Restored {path}: {summary}.")

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from engage.boards.models import Board, Priority
 from engage.extensions import db
 from engage.indicators.models import Indicator, IndicatorValue, Polarity, Rag
+from engage.spreadsheets import SafeWriter
 from engage.weights.models import WeightSet
 from engage.weights.versions import current_weight_set
 
@@ -136,7 +137,7 @@ MATRIX_COLUMNS = [
 
 def matrix_csv(matrix: Matrix) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(csv.writer(buffer, lineterminator="\r\n"))
     writer.writerow(MATRIX_COLUMNS)
     version = matrix.weight_set.version if matrix.weight_set else None
     for row in matrix.rows:

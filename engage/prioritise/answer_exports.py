@@ -19,6 +19,7 @@ from engage.extensions import db
 from engage.prioritise.budget_results import budget_results
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ExerciseKind, Submission
 from engage.prioritise.ranking_results import ranking_results
+from engage.spreadsheets import SafeWriter, safe_append
 
 RESPONSE_COLUMNS = ["response_id", "recorded_at", "respondent", "channel", "workshop_session", "locale"]
 BUDGET_RESULT_COLUMNS = [
@@ -62,7 +63,7 @@ def _attachment(body, mimetype: str, exercise: Exercise, what: str, ext: str) ->
 
 def _csv(rows: list[list]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    SafeWriter(csv.writer(buffer)).writerows(rows)
     return buffer.getvalue()
 
 
@@ -71,7 +72,7 @@ def _xlsx(sheets: dict[str, list[list]]) -> bytes:
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         for row in rows:
-            sheet.append(row)
+            safe_append(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 
 from engage.extensions import db
-from engage.prioritise.models import Exercise, ExerciseItem, Submission, SubmissionEntry
+from engage.prioritise.models import Exercise, ExerciseItem, Respondent, Submission, SubmissionEntry
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ def load_answer_matrix(exercise: Exercise, items: list[ExerciseItem]) -> AnswerM
     """Read every submission (one query) and every entry (another) into NumPy arrays."""
     submissions = _plain_rows(
         select(Submission.id, Submission.respondent_id, Submission.channel, Submission.workshop_session_id)
-        .where(Submission.exercise_id == exercise.id)
+        .join(Respondent, Respondent.id == Submission.respondent_id)
+        .where(Submission.exercise_id == exercise.id, Respondent.excluded_at.is_(None))
         .order_by(Submission.respondent_id)
     )
     matrix = np.full((len(submissions), len(items)), np.nan)
@@ -55,7 +56,8 @@ def load_answer_matrix(exercise: Exercise, items: list[ExerciseItem]) -> AnswerM
     entries = _plain_rows(
         select(SubmissionEntry.submission_id, SubmissionEntry.item_id, SubmissionEntry.value)
         .join(Submission, Submission.id == SubmissionEntry.submission_id)
-        .where(Submission.exercise_id == exercise.id)
+        .join(Respondent, Respondent.id == Submission.respondent_id)
+        .where(Submission.exercise_id == exercise.id, Respondent.excluded_at.is_(None))
     )
     if entries:
         submission, item, value = np.array(entries, dtype=np.int64).T

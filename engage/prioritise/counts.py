@@ -8,7 +8,7 @@ from sqlalchemy import case, delete, func, select, update
 
 from engage.extensions import db
 from engage.prioritise import logger
-from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote
+from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
 from engage.stats.pairwise import fit_bradley_terry, win_matrix
 
 
@@ -22,7 +22,7 @@ class RebuildReport:
 
 
 def counts_from_votes(exercise: Exercise) -> dict[tuple[int, int], tuple[int, int, int]]:
-    """Pair totals computed from the votes in one grouped query."""
+    """Pair totals from the votes in one grouped query (respondents an officer excluded are left out)."""
     low = case(
         (PairwiseVote.left_item_id < PairwiseVote.right_item_id, PairwiseVote.left_item_id),
         else_=PairwiseVote.right_item_id,
@@ -44,7 +44,8 @@ def counts_from_votes(exercise: Exercise) -> dict[tuple[int, int], tuple[int, in
             func.sum(case((winner == high, 1), else_=0)),
             func.sum(case((PairwiseVote.outcome == Outcome.SKIP, 1), else_=0)),
         )
-        .where(PairwiseVote.exercise_id == exercise.id)
+        .join(Respondent, Respondent.id == PairwiseVote.respondent_id)
+        .where(PairwiseVote.exercise_id == exercise.id, Respondent.excluded_at.is_(None))
         .group_by(low, high)
     ).all()
     return {(a, b): (int(lw), int(hw), int(s)) for a, b, lw, hw, s in rows}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, PairwiseVote
 from engage.prioritise.results import PairwiseResults
+from engage.spreadsheets import SafeWriter, safe_append
 
 VOTE_COLUMNS = [
     "vote_id",
@@ -37,7 +38,7 @@ def _filename(exercise: Exercise, what: str, ext: str) -> str:
 
 def _csv_line(values: list) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
+    SafeWriter(csv.writer(buffer)).writerow(values)
     return buffer.getvalue()
 
 
@@ -111,7 +112,7 @@ def scores_xlsx_response(results: PairwiseResults) -> Response:
     sheet.title = "Scores"
     sheet.append(SCORE_COLUMNS)
     for row in _score_rows(results):
-        sheet.append(row)
+        safe_append(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return Response(

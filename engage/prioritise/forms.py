@@ -195,3 +195,23 @@ class RejectForm(EngageForm):
         widget=GovTextInput(),
     )
     submit = SubmitField(_l("Reject"), widget=GovSubmitInput())
+
+
+class ExcludeForm(EngageForm):
+    """Leave a group of respondents out of the results (the ids come from the signal shown)."""
+
+    respondent_ids = HiddenField()
+    reason = StringField(
+        _l("Why are these respondents being left out?"),
+        description=_l("Kept with the exclusion and in the audit log, for whoever reviews it later."),
+        validators=[
+            DataRequired(message=_l("Say why these respondents are being left out")),
+            Length(max=500),
+        ],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Leave out of the results"), widget=GovSubmitInput())
+
+    def ids(self) -> list[int]:
+        return [int(part) for part in (self.respondent_ids.data or "").split(",") if part.strip().isdigit()]

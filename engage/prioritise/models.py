@@ -248,8 +248,18 @@ class Respondent(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"), default=Channel.ONLINE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: A keyed hash of the address they first came from (never the address), so officers can see many
+    #: respondents arriving from one place at once; cleared by the retention command.
+    address_hash: Mapped[str | None] = mapped_column(String(16))
+    #: Left out of results by an officer (suspected ballot stuffing). Their rows are kept, not deleted.
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    excluded_reason: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (UniqueConstraint("exercise_id", "token_hash"),)
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "token_hash"),
+        Index("ix_respondents_exercise_address", "exercise_id", "address_hash"),
+    )
 
 
 class RespondentProfile(db.Model):

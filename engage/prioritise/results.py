@@ -101,7 +101,8 @@ class DecisiveVotes:
 
 
 def load_decisive_votes(exercise: Exercise, index: dict[int, int]) -> DecisiveVotes:
-    """One query for every decisive vote's winner, loser, respondent and channel."""
+    """One query for every decisive vote's winner, loser, respondent and channel (excluded respondents left
+    out)."""
     winner = case(
         (PairwiseVote.outcome == Outcome.LEFT, PairwiseVote.left_item_id), else_=PairwiseVote.right_item_id
     )
@@ -109,8 +110,12 @@ def load_decisive_votes(exercise: Exercise, index: dict[int, int]) -> DecisiveVo
         (PairwiseVote.outcome == Outcome.LEFT, PairwiseVote.right_item_id), else_=PairwiseVote.left_item_id
     )
     rows = db.session.execute(
-        select(winner, loser, PairwiseVote.respondent_id, PairwiseVote.channel).where(
-            PairwiseVote.exercise_id == exercise.id, PairwiseVote.outcome != Outcome.SKIP
+        select(winner, loser, PairwiseVote.respondent_id, PairwiseVote.channel)
+        .join(Respondent, Respondent.id == PairwiseVote.respondent_id)
+        .where(
+            PairwiseVote.exercise_id == exercise.id,
+            PairwiseVote.outcome != Outcome.SKIP,
+            Respondent.excluded_at.is_(None),
         )
     ).all()
     if not rows:
@@ -168,13 +173,15 @@ def pairwise_results(
     scored = _item_scores(items, point, boot, votes, n)
     k = min(STABILITY_K, max(n - 1, 1))
     stability = top_k_stability(point, boot.samples, k, len(votes.winners)) if len(votes.winners) else None
+    counting = Respondent.excluded_at.is_(None)
     skips = db.session.scalar(
         select(func.count())
         .select_from(PairwiseVote)
-        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.outcome == Outcome.SKIP)
+        .join(Respondent, Respondent.id == PairwiseVote.respondent_id)
+        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.outcome == Outcome.SKIP, counting)
     )
     respondents = db.session.scalar(
-        select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)
+        select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id, counting)
     )
     results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
     if breakdowns:

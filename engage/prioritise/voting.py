@@ -6,6 +6,7 @@ import math
 import random
 from dataclasses import dataclass
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,7 +25,7 @@ from engage.prioritise.models import (
     Respondent,
     SkipReason,
 )
-from engage.respondents import respondent_hash
+from engage.respondents import address_hash, respondent_hash
 
 #: How far one vote moves the selection ratings (log-odds scale).
 RATING_STEP = 0.2
@@ -68,6 +69,7 @@ def get_or_create_respondent(exercise: Exercise, token: str, channel: Channel = 
             exercise_id=exercise.id,
             token_hash=respondent_hash(token, respondent_scope(exercise)),
             channel=channel,
+            address_hash=address_hash(request.remote_addr) if has_request_context() else None,
         )
         db.session.add(respondent)
         db.session.flush()
@@ -202,9 +204,10 @@ def record_pairwise_vote(
         return VoteReceipt(
             winner, False, count_votes(exercise, db.session.get(Respondent, winner.respondent_id))
         )
-    _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
-    if vote.winner_id is not None:
-        _move_ratings(vote.winner_id, vote.loser_id)
+    if respondent.excluded_at is None:  # an excluded respondent's votes are kept but count for nothing
+        _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
+        if vote.winner_id is not None:
+            _move_ratings(vote.winner_id, vote.loser_id)
     db.session.commit()
     logger.debug("vote %s in exercise %s", vote.id, exercise.id)
     return VoteReceipt(vote, True, made + 1)

@@ -7,6 +7,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from engage.audit import service as audit
 from engage.privacy.requests import delete_by_reference, find_response, response_record
 from engage.privacy.retention import apply_retention
 
@@ -17,12 +18,15 @@ from engage.privacy.retention import apply_retention
 def retention_command(dry_run: bool) -> None:
     """Delete personal data past its retention period (docs/privacy.md). Safe to run every day."""
     report = apply_retention(dry_run=dry_run)
+    if not dry_run and report.total:
+        audit.record("retention", detail=repr(report))
     verb = "Would delete" if dry_run else "Deleted"
     click.echo(
         f"{verb}: {report.workshop_names} workshop participants' names, "
         f"{report.exercise_equality_answers} equality answers given with exercises, "
         f"{report.consultation_equality_answers} equality answers given with consultations past their "
-        f"retention date, {report.consultation_drafts} unsent consultation drafts."
+        f"retention date, {report.consultation_drafts} unsent consultation drafts, "
+        f"{report.respondent_addresses} respondents' address hashes."
     )
 
 
@@ -34,6 +38,7 @@ def export_response_command(reference: str) -> None:
     response = find_response(reference)
     if response is None:
         raise click.ClickException(f"No response has the reference {reference.strip().upper()}.")
+    audit.record("response_exported", response.reference)
     click.echo(json.dumps(response_record(response), ensure_ascii=False, indent=2))
 
 

@@ -27,6 +27,7 @@ class RetentionReport:
     exercise_equality_answers: int = 0
     consultation_equality_answers: int = 0
     consultation_drafts: int = 0
+    respondent_addresses: int = 0
 
     @property
     def total(self) -> int:
@@ -35,6 +36,7 @@ class RetentionReport:
             + self.exercise_equality_answers
             + self.consultation_equality_answers
             + self.consultation_drafts
+            + self.respondent_addresses
         )
 
 
@@ -46,6 +48,7 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
     name_cutoff = today - timedelta(days=config["ENGAGE_WORKSHOP_NAME_DAYS"])
     answer_cutoff = now - timedelta(days=config["ENGAGE_EQUALITY_ANSWER_DAYS"])
     draft_cutoff = now - timedelta(days=config["ENGAGE_DRAFT_DAYS"])
+    address_cutoff = now - timedelta(days=config["ENGAGE_ADDRESS_DAYS"])
 
     old_sessions = select(WorkshopSession.id).where(WorkshopSession.held_on < name_cutoff)
     named = Participant.__table__.c.label != ""
@@ -64,6 +67,9 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
         "consultation_equality_answers": delete(ConsultationProfile).where(
             ConsultationProfile.response_id.in_(past_responses)
         ),
+        "respondent_addresses": update(Respondent)
+        .where(Respondent.created_at < address_cutoff, Respondent.address_hash.is_not(None))
+        .values(address_hash=None),
         "consultation_drafts": delete(ResponseDraft).where(
             (ResponseDraft.updated_at < draft_cutoff) | ResponseDraft.consultation_id.in_(past_consultations)
         ),

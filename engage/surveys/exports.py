@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engage.extensions import db
+from engage.spreadsheets import SafeWriter, safe_append
 from engage.surveys.models import Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
 from engage.surveys.service import priorities_for
@@ -110,7 +111,7 @@ def codebook_rows(consultation: Consultation) -> list[list]:
 def responses_csv_response(consultation: Consultation) -> Response:
     """Every response as CSV."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(response_rows(consultation))
+    SafeWriter(csv.writer(buffer)).writerows(response_rows(consultation))
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
@@ -127,7 +128,7 @@ def responses_xlsx_response(consultation: Consultation) -> Response:
     ):
         sheet = workbook.create_sheet(title)
         for row in rows:
-            sheet.append([str(v) if not isinstance(v, int | float | str) else v for v in row])
+            safe_append(sheet, [str(v) if not isinstance(v, int | float | str) else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return Response(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from engage.accounts.models import User
+from engage.audit import service as audit
 from engage.boards.models import Board, PriorityStatus
 from engage.equality import store_answers
 from engage.extensions import db
@@ -385,4 +386,5 @@ def delete_response(consultation: Consultation, reference: str) -> bool:
     db.session.delete(response)
     db.session.commit()
     logger.info("response deleted by its reference in consultation %s", consultation.id)
+    audit.record("response_deleted", f"consultation_id={consultation.id}")
     return True

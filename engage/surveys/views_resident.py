@@ -32,8 +32,13 @@ def _consultation_or_404(consultation_id: int) -> Consultation:
 
 
 def _page_forms(consultation: Consultation, formdata) -> list[PageForm]:
+    """Every page re-checked from the stored draft. Not a submission, so no CSRF token to check: the draft
+    holds answers only (with the token check on, every response was sent back to page 1 for ever)."""
     priorities = service.priorities_for(consultation)
-    return [PageForm.build(section, priorities, formdata=formdata) for section in consultation.sections]
+    return [
+        PageForm.build(section, priorities, formdata=formdata, meta={"csrf": False})
+        for section in consultation.sections
+    ]
 
 
 @bp.get("/consultations/<int:consultation_id>")

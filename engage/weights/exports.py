@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from engage.spreadsheets import SafeWriter, safe_append
 from engage.weights.models import WeightSet
 
 CSV_COLUMNS = [
@@ -114,7 +115,7 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
 
 def weight_set_csv(weight_set: WeightSet) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer = SafeWriter(csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n"))
     writer.writeheader()
     writer.writerows(weight_rows(weight_set))
     return buffer.getvalue()
@@ -131,7 +132,7 @@ def weight_set_xlsx(weight_set: WeightSet) -> bytes:
     sheet.title = "Weights"
     sheet.append(CSV_COLUMNS)
     for row in weight_rows(weight_set):
-        sheet.append([row[column] for column in CSV_COLUMNS])
+        safe_append(sheet, [row[column] for column in CSV_COLUMNS])
     method = workbook.create_sheet("Method")
     method.append(["Board", weight_set.board.name])
     method.append(["Version", weight_set.version])
@@ -143,7 +144,7 @@ def weight_set_xlsx(weight_set: WeightSet) -> bytes:
     method.append([])
     method.append(["Source", "Blend (%)", "Respondents"])
     for source in weight_set.sources:
-        method.append([source.title, source.blend, source.respondents])
+        safe_append(method, [source.title, source.blend, source.respondents])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

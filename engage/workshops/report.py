@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from engage.spreadsheets import SafeWriter
 from engage.workshops.models import WorkshopRound, WorkshopSession
 from engage.workshops.results import RoundResult, round_result, round_turnout
 
@@ -46,7 +47,7 @@ def session_report(session: WorkshopSession) -> list[RoundReport]:
 
 def report_csv(session: WorkshopSession) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(csv.writer(buffer, lineterminator="\r\n"))
     writer.writerow(REPORT_COLUMNS)
     for number, report in enumerate(session_report(session), start=1):
         for item, room, online in report.rows():

@@ -73,6 +73,15 @@ class LiveServer:
 
 
 @pytest.fixture
+def app(app_factory):
+    """Browser tests run with CSRF protection on, as in production: every form and htmx request must carry
+    its token (the rest of the suite turns it off to keep test-client code short)."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def live_server(app) -> Iterator[LiveServer]:
     with LiveServer(app) as server:
         yield server

@@ -7,19 +7,11 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
-from werkzeug.routing.converters import AnyConverter
+from sqlalchemy import event
 
-from engage.accounts.models import Organisation, User
-from engage.api.models import ApiToken
 from engage.demo.cli import load_demo
 from engage.extensions import db
-from engage.indicators.models import IndicatorImport
-from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
-from engage.prioritise.service import add_suggestion
-from engage.surveys.models import Consultation, ConsultationStatus
-from engage.weights.models import WeightSet
-from engage.workshops.models import WorkshopSession
+from tests.security.routes import NOT_REACHABLE, demo_values, url_for_rule
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
@@ -38,79 +30,6 @@ def writes_recorded():
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-
-
-def _values() -> dict[str, object]:
-    """A real value for each URL argument name, from the demo partnership."""
-
-    def exercise(kind: ExerciseKind) -> int:
-        query = select(Exercise.id).where(Exercise.kind == kind, Exercise.status == ExerciseStatus.OPEN)
-        return db.session.scalar(query.order_by(Exercise.id))
-
-    consultation = db.session.scalar(
-        select(Consultation).where(Consultation.status == ConsultationStatus.OPEN)
-    )
-    session = db.session.scalar(select(WorkshopSession))
-    pairwise = db.session.get(Exercise, exercise(ExerciseKind.PAIRWISE))
-    suggestion = add_suggestion(pairwise, None, "Better buses to the hospital").id
-    return {
-        "exercise_id": exercise(ExerciseKind.PAIRWISE),
-        "budget_exercise_id": exercise(ExerciseKind.BUDGET),
-        "ranking_exercise_id": exercise(ExerciseKind.RANKING),
-        "consultation_id": consultation.id,
-        "section_id": consultation.sections[0].id,
-        "question_id": consultation.sections[0].questions[0].id,
-        "number": 1,
-        "slug": "health-and-wellbeing",
-        "priority_id": consultation.board.active_priorities[0].id,
-        "session_id": session.id,
-        "code": session.join_code,
-        "sheet_id": 1,  # the demo has no paper sheet: workshops.correct_paper answers 404 (allowed below)
-        "suggestion_id": suggestion,
-        "weight_set_id": db.session.scalar(select(WeightSet.id)),
-        "import_id": db.session.scalar(select(IndicatorImport.id)),
-        "user_id": db.session.scalar(select(User.id)),
-        "organisation_id": db.session.scalar(select(Organisation.id)),
-        "token_id": db.session.scalar(select(ApiToken.id)) or 1,
-        "version": 1,
-        "fmt": "csv",
-        "what": "scores",
-        "filename": "favicon.svg",
-    }
-
-
-#: POST routes that answer 404 here by design, and where their token check is tested instead.
-NOT_REACHABLE = {
-    "workshops.correct_paper",  # needs an entered paper sheet: tests/workshops/test_workshops.py
-    "prioritise.comment",  # needs the resident's own submission: tests/prioritise/test_budget_views.py
-}
-
-#: Routes for budget (and ranking) exercises only: given the demo's budget exercise.
-BUDGET_ROUTES = {
-    "prioritise.allocate",
-    "prioritise.allocation_total",
-    "prioritise.check_answers",
-    "prioritise.comment",
-    "prioritise.edit_items",
-}
-
-
-def url_for_rule(rule, values: dict[str, object]) -> str:
-    args = {}
-    for name in rule.arguments:
-        converter = rule._converters[name]
-        if isinstance(converter, AnyConverter):
-            args[name] = sorted(converter.items)[0]
-        elif name == "exercise_id" and rule.endpoint in BUDGET_ROUTES:
-            args[name] = values["budget_exercise_id"]
-        elif name == "exercise_id" and rule.endpoint == "prioritise.rank":
-            args[name] = values["ranking_exercise_id"]
-        else:
-            args[name] = values[name]
-    path = rule.rule
-    for name, value in args.items():
-        path = re.sub(rf"<(?:[^:<>]+(?:\([^)]*\))?:)?{name}>", str(value), path)
-    return path
 
 
 @pytest.fixture
@@ -132,7 +51,7 @@ def admin_client(app_factory):
 
 def test_no_state_change_happens_without_a_csrf_token(admin_client):
     app, client = admin_client
-    values = _values()
+    values = demo_values()
     rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
     assert len(rules) > 40
     problems, statuses = [], []
@@ -147,7 +66,7 @@ def test_no_state_change_happens_without_a_csrf_token(admin_client):
                 problems.append(f"{kind}POST {path} ({rule.endpoint}) wrote without a token: {writes}")
             if response.status_code >= 500:
                 problems.append(f"{kind}POST {path} ({rule.endpoint}) answered {response.status_code}")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     # The check above only means something if the requests reached the views: most are refused outright
     # (400, the CSRF page); forms that check their own token answer with the form and its message.
     assert [code for code, _ in statuses].count(400) > len(statuses) / 2, sorted(statuses)
@@ -157,7 +76,7 @@ def test_no_state_change_happens_without_a_csrf_token(admin_client):
 
 def test_every_get_route_sends_the_security_headers(app, client):
     load_demo()
-    values = _values()
+    values = demo_values()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods:
             continue

@@ -1,0 +1,45 @@
+"""What each recorded action means, in words, for the audit log page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Failed to sign in"),
+    "sign_out": _l("Signed out"),
+    "roles_changed": _l("Changed a user's roles"),
+    "export": _l("Downloaded answers or results"),
+    "response_deleted": _l("Deleted a consultation response by its reference"),
+    "backup": _l("Backed up the database"),
+    "restore": _l("Restored the database from a backup"),
+    "retention": _l("Deleted personal data past its retention period"),
+    "response_exported": _l("Exported a response for a data-protection request"),
+    "accounts.edit_user": _l("Saved a user"),
+    "accounts.edit_organisation": _l("Saved an organisation"),
+    "boards.edit_board": _l("Saved a board"),
+    "boards.edit_priority": _l("Saved a priority"),
+    "boards.change_priority_status": _l("Archived or restored a priority"),
+    "prioritise.edit_exercise": _l("Saved an exercise"),
+    "prioritise.edit_items": _l("Saved an exercise's items"),
+    "prioritise.change_status": _l("Opened or closed an exercise"),
+    "prioritise.moderate_suggestion": _l("Moderated a suggestion"),
+    "surveys.edit_consultation": _l("Saved a consultation"),
+    "surveys.change_consultation_status": _l("Opened or closed a consultation"),
+    "surveys.publish": _l("Published a consultation's results"),
+    "weights.edit_weight_set": _l("Saved a draft weight set"),
+    "weights.publish_weight_set": _l("Published a weight set"),
+    "weights.withdraw_weight_set": _l("Withdrew a weight set"),
+    "weights.delete_weight_set": _l("Deleted a draft weight set"),
+    "api.api_tokens": _l("Issued an API token"),
+    "api.revoke_api_token": _l("Revoked an API token"),
+    "indicators.upload": _l("Uploaded indicators"),
+    "indicators.preview": _l("Imported indicators"),
+    "population.upload": _l("Loaded population figures"),
+    "workshops.correct_paper": _l("Corrected a paper sheet"),
+}
+
+
+def action_label(action: str) -> str:
+    """Words for an action; the code itself for actions without words yet (still recorded)."""
+    return str(LABELS.get(action, action))

@@ -1,0 +1,111 @@
+"""Recording administrative actions.
+
+Three ways in: every POST to a staff page that changed the database is recorded by a request hook (so a
+new staff action is logged the day it is added; a form sent back with errors changed nothing and is not),
+every staff download of answers is recorded as an export, and actions with more to say (sign-ins, role
+changes, deletions by reference, server commands) call `record` themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask, Response, g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+
+from engage.audit.models import AuditEvent
+from engage.extensions import db
+
+logger = logging.getLogger(__name__)
+
+#: Staff downloads of answers or results (public downloads of published weights are not exports of data).
+EXPORTS = {
+    "prioritise.download",
+    "surveys.responses_download",
+    "workshops.report_download",
+}
+
+#: POSTs by signed-in staff that change nothing, or are recorded with more detail by their view.
+NOT_RECORDED = {"accounts.sign_in", "accounts.sign_out", "prioritise.allocation_total"}
+
+
+def _actor() -> tuple[int | None, str]:
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.id, current_user.email
+    return None, "resident" if has_request_context() else "command line"
+
+
+def record(action: str, target: str = "", detail: str = "", *, actor: str | None = None, status=None) -> None:
+    """Add an event and commit it (in its own commit: an audit row must not wait on, or undo, other work)."""
+    user_id, who = _actor()
+    event = AuditEvent(
+        user_id=user_id if actor is None else None,
+        actor=(actor or who)[:255],
+        action=action[:80],
+        target=target[:200],
+        detail=detail,
+        status=status,
+    )
+    try:
+        db.session.add(event)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - a failed audit write is logged loudly, and never hides the action
+        db.session.rollback()
+        logger.exception("could not record audit event %s %s", action, target)
+
+
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
+
+
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
+    """Mark the request as having changed data (the audit row itself does not count)."""
+    if has_request_context() and _WRITE.match(statement) and "audit_events" not in statement[:40]:
+        g.engage_wrote = True
+
+
+def _target() -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted((request.view_args or {}).items()))
+
+
+def _record_request(response: Response) -> Response:
+    endpoint = request.endpoint or ""
+    if not current_user.is_authenticated or response.status_code >= 400 or endpoint in NOT_RECORDED:
+        return response
+    if request.method == "POST" and request.path.startswith("/manage/") and g.get("engage_wrote"):
+        record(endpoint, _target(), status=response.status_code)
+    elif request.method == "GET" and endpoint in EXPORTS:
+        record("export", f"{endpoint} {_target()}", status=response.status_code)
+    return response
+
+
+def events(page: int = 1, action: str | None = None, per_page: int = 100) -> tuple[list[AuditEvent], int]:
+    """The newest events first, one page at a time, and how many there are in all."""
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def _forget_writes() -> None:
+    # g outlives a request when an app context was already pushed (tests, CLI); start each request clean.
+    g.pop("engage_wrote", None)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_forget_writes)
+    app.after_request(_record_request)
+    if not event.contains(Engine, "before_cursor_execute", _note_write):
+        event.listen(Engine, "before_cursor_execute", _note_write)

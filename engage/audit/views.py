@@ -1,0 +1,27 @@
+"""The audit log page (administrators)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from engage.accounts.permissions import admin_required
+from engage.audit import bp, service
+from engage.audit.labels import action_label
+
+
+@bp.get("/manage/audit")
+@admin_required
+def audit_log():
+    page = max(request.args.get("page", 1, type=int), 1)
+    action = request.args.get("action") or None
+    rows, total = service.events(page=page, action=action)
+    return render_template(
+        "audit/log.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + 99) // 100, 1),
+        action=action,
+        actions=service.actions(),
+        action_label=action_label,
+    )

@@ -1,0 +1,166 @@
+"""Ballot-stuffing signals for officers, and leaving respondents out of results (never deleting them).
+
+Two signals, each a reason to look, not proof:
+- *one address, many people*: at least ENGAGE_SAME_ADDRESS_THRESHOLD respondents whose first answer came
+  from one address within ENGAGE_SAME_ADDRESS_MINUTES (a school, library or workshop room does this too);
+- *machine rhythm*: a respondent with at least 10 pairwise choices made faster than a person reads two
+  priorities (median gap under a second) or at a near-fixed pace (gaps varying by under 15%).
+
+An officer who excludes respondents gives a reason; who, when and why are kept on the respondent, the
+action is in the audit log, and their votes and answers stay in the database and the raw downloads but no
+longer count in results or weights. Including them again undoes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from engage.accounts.models import User
+from engage.database import utcnow
+from engage.extensions import db
+from engage.prioritise.counts import rebuild_counts
+from engage.prioritise.models import Exercise, ExerciseKind, PairwiseVote, Respondent, Submission
+from engage.stats.timing import densest_window, rhythm
+
+#: A person needs about a second to read two priorities and choose.
+FASTEST_HUMAN_GAP = 1.0
+#: People's gaps vary a lot; a script's hardly at all.
+MOST_REGULAR_HUMAN = 0.15
+MIN_CHOICES = 10
+
+
+@dataclass(frozen=True)
+class AddressBurst:
+    #: The first characters of the address's keyed hash: enough to tell bursts apart, nothing more.
+    address: str
+    respondent_ids: list[int]
+    first: datetime
+    last: datetime
+    answers: int
+
+
+@dataclass(frozen=True)
+class MachineRhythm:
+    respondent_id: int
+    choices: int
+    median_gap: float
+    variation: float
+
+
+@dataclass(frozen=True)
+class Signals:
+    bursts: list[AddressBurst]
+    rhythms: list[MachineRhythm]
+    excluded: list[Respondent]
+
+
+def _answers_per_respondent(exercise: Exercise) -> dict[int, int]:
+    model = PairwiseVote if exercise.kind is ExerciseKind.PAIRWISE else Submission
+    rows = db.session.execute(
+        select(model.respondent_id, func.count())
+        .where(model.exercise_id == exercise.id)
+        .group_by(model.respondent_id)
+    )
+    return dict(rows.all())
+
+
+def address_bursts(exercise: Exercise) -> list[AddressBurst]:
+    threshold = current_app.config["ENGAGE_SAME_ADDRESS_THRESHOLD"]
+    width = timedelta(minutes=current_app.config["ENGAGE_SAME_ADDRESS_MINUTES"]).total_seconds()
+    rows = db.session.execute(
+        select(Respondent.address_hash, Respondent.id, Respondent.created_at)
+        .where(
+            Respondent.exercise_id == exercise.id,
+            Respondent.address_hash.is_not(None),
+            Respondent.excluded_at.is_(None),
+        )
+        .order_by(Respondent.address_hash, Respondent.created_at)
+    ).all()
+    by_address: dict[str, list[tuple[int, datetime]]] = {}
+    for address, respondent_id, created in rows:
+        by_address.setdefault(address, []).append((respondent_id, created))
+    answers = _answers_per_respondent(exercise)
+    bursts = []
+    for address, people in by_address.items():
+        if len(people) < threshold:
+            continue
+        seconds = np.array([created.timestamp() for _, created in people])
+        first, count = densest_window(seconds, width)
+        if count >= threshold:
+            group = people[first : first + count]
+            ids = [respondent_id for respondent_id, _ in group]
+            bursts.append(
+                AddressBurst(address[:8], ids, group[0][1], group[-1][1], sum(answers.get(i, 0) for i in ids))
+            )
+    return sorted(bursts, key=lambda b: -len(b.respondent_ids))
+
+
+def machine_rhythms(exercise: Exercise) -> list[MachineRhythm]:
+    if exercise.kind is not ExerciseKind.PAIRWISE:
+        return []
+    rows = db.session.execute(
+        select(PairwiseVote.respondent_id, PairwiseVote.created_at)
+        .join(Respondent, Respondent.id == PairwiseVote.respondent_id)
+        .where(PairwiseVote.exercise_id == exercise.id, Respondent.excluded_at.is_(None))
+        .order_by(PairwiseVote.respondent_id, PairwiseVote.created_at)
+    ).all()
+    times: dict[int, list[float]] = {}
+    for respondent_id, created in rows:
+        times.setdefault(respondent_id, []).append(created.timestamp())
+    found = []
+    for respondent_id, stamps in times.items():
+        if len(stamps) < MIN_CHOICES:
+            continue
+        beat = rhythm(stamps)
+        if beat.median_gap < FASTEST_HUMAN_GAP or beat.variation < MOST_REGULAR_HUMAN:
+            found.append(MachineRhythm(respondent_id, len(stamps), beat.median_gap, beat.variation))
+    return sorted(found, key=lambda r: r.median_gap)
+
+
+def signals(exercise: Exercise) -> Signals:
+    excluded = db.session.scalars(
+        select(Respondent)
+        .where(Respondent.exercise_id == exercise.id, Respondent.excluded_at.is_not(None))
+        .order_by(Respondent.excluded_at.desc())
+    ).all()
+    return Signals(address_bursts(exercise), machine_rhythms(exercise), list(excluded))
+
+
+def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: str) -> int:
+    """Leave these respondents of the exercise out of its results; returns how many were newly excluded."""
+    changed = db.session.execute(
+        update(Respondent)
+        .where(
+            Respondent.exercise_id == exercise.id,
+            Respondent.id.in_(respondent_ids),
+            Respondent.excluded_at.is_(None),
+        )
+        .values(excluded_at=utcnow(), excluded_by_id=user.id, excluded_reason=reason.strip())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    _recount(exercise)
+    return changed
+
+
+def include_again(exercise: Exercise, respondent_id: int) -> bool:
+    changed = db.session.execute(
+        update(Respondent)
+        .where(Respondent.exercise_id == exercise.id, Respondent.id == respondent_id)
+        .values(excluded_at=None, excluded_by_id=None, excluded_reason="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    _recount(exercise)
+    return bool(changed)
+
+
+def _recount(exercise: Exercise) -> None:
+    """Pairwise results read the derived pair counts: rebuild them from the votes that still count."""
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        rebuild_counts(exercise)  # commits
+    else:
+        db.session.commit()

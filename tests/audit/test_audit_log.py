@@ -1,0 +1,91 @@
+"""Administrative actions are recorded, and administrators (only) can read the log."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engage.accounts.models import Role
+from engage.audit.models import AuditEvent
+from engage.extensions import db
+from engage.prioritise.models import ExerciseStatus
+from tests.conftest import PASSWORD, sign_in
+
+
+def events() -> list[tuple[str, str, str]]:
+    db.session.expire_all()
+    rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    return [(e.actor, e.action, e.target) for e in rows]
+
+
+def test_sign_ins_failures_and_sign_outs(client, officer):
+    client.post("/sign-in", data={"email": officer.email, "password": "wrong"})
+    sign_in(client, officer)
+    client.post("/sign-out")
+    assert events() == [
+        ("someone signing in", "sign_in_failed", ""),
+        (officer.email, "sign_in", ""),
+        (officer.email, "sign_out", ""),
+    ]
+    failed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sign_in_failed"))
+    assert failed.detail == officer.email and failed.user_id is None
+
+
+def test_a_change_by_staff_is_recorded_with_what_it_was_done_to(client, officer, make_exercise):
+    exercise = make_exercise(ExerciseStatus.DRAFT)
+    sign_in(client, officer)
+    client.post(f"/manage/exercises/{exercise.id}/open")
+    assert (officer.email, "prioritise.change_status", f"action=open, exercise_id={exercise.id}") in events()
+
+
+def test_a_form_sent_back_with_errors_changed_nothing_and_is_not_recorded(client, officer, hwb):
+    sign_in(client, officer)
+    before = len(events())
+    response = client.post(f"/manage/boards/{hwb.slug}/exercises/new", data={"title": ""})
+    assert response.status_code == 400
+    assert len(events()) == before
+
+
+def test_role_changes_say_what_changed(client, signed_in, make_user):
+    admin = signed_in(Role.ADMIN)
+    user = make_user(Role.BOARD_OFFICER)
+    response = client.post(
+        f"/manage/users/{user.id}/edit",
+        data={
+            "email": user.email,
+            "name": user.name,
+            "organisation_id": user.organisation_id,
+            "roles": ["board_officer", "analyst"],
+            "active": "y",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "roles_changed"))
+    assert change.actor == admin.email
+    assert change.detail == "board_officer -> analyst, board_officer"
+
+
+def test_downloads_of_answers_are_recorded_as_exports(client, officer, make_exercise):
+    exercise = make_exercise()
+    sign_in(client, officer)
+    assert client.get(f"/manage/exercises/{exercise.id}/votes.csv").status_code == 200
+    target = f"prioritise.download exercise_id={exercise.id}, fmt=csv, what=votes"
+    assert (officer.email, "export", target) in events()
+
+
+def test_commands_run_on_the_server_are_recorded(runner, tmp_path):
+    result = runner.invoke(args=["backup", str(tmp_path / "b.backup")])
+    assert result.exit_code == 0, result.output
+    assert events()[-1][:2] == ("command line", "backup")
+
+
+def test_only_administrators_read_the_log(client, signed_in, make_user, officer):
+    sign_in(client, officer)
+    assert client.get("/manage/audit").status_code == 403
+    client.post("/sign-out")
+    admin = make_user(Role.ADMIN)
+    client.post("/sign-in", data={"email": admin.email, "password": PASSWORD})
+    page = client.get("/manage/audit").get_data(as_text=True)
+    assert "Audit log" in page and "Signed in" in page and "Signed out" in page
+    assert page.index(admin.email) < page.index(officer.email)  # newest first
+    filtered = client.get("/manage/audit?action=sign_out").get_data(as_text=True)
+    assert officer.email in filtered and admin.email not in filtered.split("<tbody")[1]

@@ -1,0 +1,98 @@
+"""Real URLs for every route, built from the demo partnership: the route-walking tests share them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from werkzeug.routing.converters import AnyConverter
+
+from engage.accounts.models import Organisation, User
+from engage.api.models import ApiToken
+from engage.extensions import db
+from engage.indicators.models import IndicatorImport
+from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Respondent
+from engage.prioritise.service import add_suggestion
+from engage.surveys.models import Consultation, ConsultationStatus
+from engage.weights.models import WeightSet
+from engage.workshops.models import WorkshopSession
+
+
+def demo_values() -> dict[str, object]:
+    """A real value for each URL argument name, from the demo partnership."""
+
+    def exercise(kind: ExerciseKind) -> int:
+        query = select(Exercise.id).where(Exercise.kind == kind, Exercise.status == ExerciseStatus.OPEN)
+        return db.session.scalar(query.order_by(Exercise.id))
+
+    consultation = db.session.scalar(
+        select(Consultation).where(Consultation.status == ConsultationStatus.OPEN)
+    )
+    session = db.session.scalar(select(WorkshopSession))
+    pairwise = db.session.get(Exercise, exercise(ExerciseKind.PAIRWISE))
+    suggestion = add_suggestion(pairwise, None, "Better buses to the hospital").id
+    return {
+        "exercise_id": exercise(ExerciseKind.PAIRWISE),
+        "budget_exercise_id": exercise(ExerciseKind.BUDGET),
+        "ranking_exercise_id": exercise(ExerciseKind.RANKING),
+        "consultation_id": consultation.id,
+        "section_id": consultation.sections[0].id,
+        "question_id": consultation.sections[0].questions[0].id,
+        "number": 1,
+        "slug": "health-and-wellbeing",
+        "priority_id": consultation.board.active_priorities[0].id,
+        "session_id": session.id,
+        "code": session.join_code,
+        "sheet_id": 1,  # the demo has no paper sheet: workshops.correct_paper answers 404 (allowed below)
+        "suggestion_id": suggestion,
+        "weight_set_id": db.session.scalar(select(WeightSet.id)),
+        "import_id": db.session.scalar(select(IndicatorImport.id)),
+        "user_id": db.session.scalar(select(User.id)),
+        "organisation_id": db.session.scalar(select(Organisation.id)),
+        "token_id": db.session.scalar(select(ApiToken.id)) or 1,
+        "respondent_id": db.session.scalar(
+            select(Respondent.id).where(Respondent.exercise_id == exercise(ExerciseKind.PAIRWISE))
+        ),
+        "version": 1,
+        "fmt": "csv",
+        "what": "scores",
+        "filename": "favicon.svg",
+    }
+
+
+#: POST routes that answer 404 here by design, and where their token check is tested instead.
+NOT_REACHABLE = {
+    "workshops.correct_paper",  # needs an entered paper sheet: tests/workshops/test_workshops.py
+    "prioritise.comment",  # needs the resident's own submission: tests/prioritise/test_budget_views.py
+}
+
+#: For routes with a choice in the URL, the choice that exists for the demo's pairwise exercise.
+PREFERRED = {"what": "votes", "fmt": "csv"}
+
+#: Routes for budget (and ranking) exercises only: given the demo's budget exercise.
+BUDGET_ROUTES = {
+    "prioritise.allocate",
+    "prioritise.allocation_total",
+    "prioritise.check_answers",
+    "prioritise.comment",
+    "prioritise.edit_items",
+}
+
+
+def url_for_rule(rule, values: dict[str, object]) -> str:
+    args = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            preferred = PREFERRED.get(name)
+            args[name] = preferred if preferred in converter.items else sorted(converter.items)[0]
+        elif name == "exercise_id" and rule.endpoint in BUDGET_ROUTES:
+            args[name] = values["budget_exercise_id"]
+        elif name == "exercise_id" and rule.endpoint == "prioritise.rank":
+            args[name] = values["ranking_exercise_id"]
+        else:
+            args[name] = values[name]
+    path = rule.rule
+    for name, value in args.items():
+        path = re.sub(rf"<(?:[^:<>]+(?:\([^)]*\))?:)?{name}>", str(value), path)
+    return path
