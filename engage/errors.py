@@ -6,8 +6,8 @@ import logging
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.exc import DataError, DBAPIError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
 from engage.extensions import db, login_manager
 
@@ -55,6 +55,12 @@ def init_app(app: Flask) -> None:
         Only connection failures count (an invalid statement is a bug, and a 500). The pool pings each
         connection before use, so the app recovers by itself when the database is back.
         """
+        if isinstance(error, DataError):
+            # A value the database cannot store (e.g. a NUL character a form did not filter): the request
+            # is bad, not the server; nothing was written.
+            db.session.rollback()
+            logger.warning("database refused a value on %s %s: %s", request.method, request.path, error.orig)
+            return render_error(BadRequest())
         if not (error.connection_invalidated or _is_unreachable(error)):
             return unexpected_error(error)
         db.session.rollback()

@@ -15,11 +15,27 @@ CSRF_EXPIRED = _l(
 )
 
 
+def drop_nul(value: Any) -> Any:  # noqa: ANN401 - any field's data
+    """Remove NUL characters: PostgreSQL text cannot hold them (found by the fuzz tests: a 500)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [drop_nul(item) for item in value]
+    return value
+
+
 class EngageForm(FlaskForm):
     """A FlaskForm whose CSRF failure is a plain-English message on the form, not an error page.
 
     What the person typed stays in the fields, so an expired session costs one more click, not their work.
+    Every field drops NUL characters from what was sent.
     """
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:  # noqa: ANN401
+            field = super().bind_field(form, unbound_field, options)
+            field.filters = (drop_nul, *field.filters)
+            return field
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators=extra_validators)

@@ -156,3 +156,13 @@ def test_a_bad_population_file_changes_nothing(app, text):
         assert problem.problems and all(problem.problems)
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(PopulationMargin)) == before
+
+
+def test_a_nul_character_is_dropped_not_a_500(client, make_exercise):
+    """Hypothesis found this on PostgreSQL (text cannot hold NUL): every form field now drops it."""
+    from engage.prioritise.models import Suggestion
+
+    exercise = make_exercise()
+    response = client.post(f"/exercises/{exercise.id}/suggest", data={"text": "Better\x00 buses"})
+    assert response.status_code < 500
+    assert db.session.scalar(select(Suggestion.text)) == "Better buses"
