@@ -400,7 +400,7 @@ async def _crowd(
 
 
 def _audit(url: str, target: Target, tally: Tally) -> str:
-    from sqlalchemy import create_engine, func, select
+    from sqlalchemy import create_engine, select
 
     from engage.prioritise.models import PairwiseVote, Submission
     from engage.surveys.models import ConsultationResponse
@@ -419,7 +419,6 @@ def _audit(url: str, target: Target, tally: Tally) -> str:
         response_keys = keys(
             ConsultationResponse.idempotency_key, ConsultationResponse.consultation_id == target.consultation
         )
-        del func
     engine.dispose()
     lost = (
         len(tally.votes - set(votes))

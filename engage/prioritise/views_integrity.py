@@ -16,13 +16,15 @@ from engage.prioritise.views_manage import _exercise_for
 @bp.get("/manage/exercises/<int:exercise_id>/activity")
 @login_required
 def activity(exercise_id: int):
-    exercise = _exercise_for(exercise_id, manage=True)
-    return render_template(
-        "prioritise/activity.html",
-        exercise=exercise,
-        signals=integrity.signals(exercise),
-        form=ExcludeForm(formdata=None),
+    return _activity_page(_exercise_for(exercise_id, manage=True), ExcludeForm(formdata=None))
+
+
+def _activity_page(exercise, form: ExcludeForm, status: int = 200):  # noqa: ANN001, ANN202
+    """The signals, the excluded respondents and the exclusion form (with its errors, when sent back)."""
+    page = render_template(
+        "prioritise/activity.html", exercise=exercise, signals=integrity.signals(exercise), form=form
     )
+    return page, status
 
 
 @bp.post("/manage/exercises/<int:exercise_id>/exclusions")
@@ -44,9 +46,7 @@ def exclude(exercise_id: int):
         return redirect(url_for(".activity", exercise_id=exercise.id))
     if not form.ids():
         form.respondent_ids.errors.append(_("Choose who to leave out"))
-    return render_template(
-        "prioritise/activity.html", exercise=exercise, signals=integrity.signals(exercise), form=form
-    ), 400
+    return _activity_page(exercise, form, 400)
 
 
 @bp.post("/manage/exercises/<int:exercise_id>/exclusions/<int:respondent_id>/include")

@@ -51,7 +51,6 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
     address_cutoff = now - timedelta(days=config["ENGAGE_ADDRESS_DAYS"])
 
     old_sessions = select(WorkshopSession.id).where(WorkshopSession.held_on < name_cutoff)
-    named = Participant.__table__.c.label != ""
     old_respondents = select(Respondent.id).where(Respondent.created_at < answer_cutoff)
     past_consultations = select(Consultation.id).where(Consultation.retain_until < today)
     past_responses = select(ConsultationResponse.id).where(
@@ -59,7 +58,7 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
     )
     statements = {
         "workshop_names": update(Participant)
-        .where(Participant.session_id.in_(old_sessions), named)
+        .where(Participant.session_id.in_(old_sessions), Participant.label != "")
         .values(label=""),
         "exercise_equality_answers": delete(RespondentProfile).where(
             RespondentProfile.respondent_id.in_(old_respondents)
