@@ -12,6 +12,7 @@ import numpy
 import scipy
 
 from benchmarks.allocation import bench_allocation, bench_budget_requests
+from benchmarks.consultation import bench_consultation
 from benchmarks.pairwise import bench_requests, bench_statistics
 from benchmarks.sections import write_section
 from benchmarks.weighting import bench_weighting
@@ -42,6 +43,8 @@ def main() -> None:
     bench_weights(weights)
     workshop: list[tuple[str, str, str, str]] = []
     bench_workshop(workshop)
+    consultation: list[tuple[str, str, str, str]] = []
+    bench_consultation(consultation)
     lines = [
         "Written by `make bench` (benchmarks/). Figures are from one run on the machine named below; targets",
         "come from the issues. Memory is the peak traced by tracemalloc during one run (NumPy included).",
@@ -70,6 +73,10 @@ def main() -> None:
         "## Workshops",
         "",
         *table(workshop),
+        "",
+        "## Consultations",
+        "",
+        *table(consultation),
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"

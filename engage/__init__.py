@@ -91,7 +91,7 @@ ROUTE_MODULES = {
         "views_integrity",
     ],
     "population": ["views"],
-    "surveys": ["views_resident", "views_manage"],
+    "surveys": ["views_resident", "views_manage", "views_results", "views_paper", "views_translate"],
     "weights": ["views_manage", "views_public"],
     "api": ["views", "views_tokens"],
     "indicators": ["views", "views_matrix"],

@@ -93,6 +93,13 @@ def load_config(
         #: Ballot-stuffing signal: this many new respondents from one address within this many minutes.
         "ENGAGE_SAME_ADDRESS_THRESHOLD": int(env.get("ENGAGE_SAME_ADDRESS_THRESHOLD", "10")),
         "ENGAGE_SAME_ADDRESS_MINUTES": int(env.get("ENGAGE_SAME_ADDRESS_MINUTES", "10")),
+        #: Outgoing email (a resident's "come back later" link). Blank host: email is not offered.
+        "ENGAGE_SMTP_HOST": env.get("ENGAGE_SMTP_HOST", ""),
+        "ENGAGE_SMTP_PORT": int(env.get("ENGAGE_SMTP_PORT", "587")),
+        "ENGAGE_SMTP_USER": env.get("ENGAGE_SMTP_USER", ""),
+        "ENGAGE_SMTP_PASSWORD": env.get("ENGAGE_SMTP_PASSWORD", ""),
+        "ENGAGE_SMTP_STARTTLS": _flag(env.get("ENGAGE_SMTP_STARTTLS"), True),
+        "ENGAGE_MAIL_FROM": env.get("ENGAGE_MAIL_FROM", "engage@localhost"),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -85,7 +85,7 @@ def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(runner, a
 
 
 def test_demo_has_an_open_consultation_and_a_published_one_weighted_to_the_area(runner, app):
-    from engage.surveys.models import Consultation, ConsultationStatus
+    from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
     from engage.surveys.results import consultation_results
 
     runner.invoke(args=["demo"])
@@ -93,8 +93,18 @@ def test_demo_has_an_open_consultation_and_a_published_one_weighted_to_the_area(
     assert set(by_status) == {ConsultationStatus.OPEN, ConsultationStatus.PUBLISHED}
     with app.test_request_context("/"):
         results = consultation_results(by_status[ConsultationStatus.PUBLISHED])
-    assert results.responses == 1000 and results.weighting is not None
+    assert results.responses == 3000 and results.weighting is not None
     assert set(results.heard_from) == {"age_band", "sex", "ward"}
+    assert 200 < results.channels["paper"] < 400  # about one in ten typed in from paper
+    # Every kind of question is asked in both consultations, and last year's answers respect the condition.
+    open_kinds = {q.kind for q in by_status[ConsultationStatus.OPEN].questions}
+    assert open_kinds == set(QuestionKind)
+    by_kind = {r.question.kind: r for r in results.questions}
+    conditional = by_kind[QuestionKind.SHORT_TEXT]
+    single = by_kind[QuestionKind.SINGLE]
+    by_phone = next(count for label, count, _share in single.counts if label == "By phone")
+    assert conditional.question.show_if_option is not None and 0 < conditional.answered <= by_phone
+    assert by_kind[QuestionKind.RANKING].ranks and by_kind[QuestionKind.LONG_TEXT].text_count
     client = app.test_client()
     page = client.get(f"/consultations/{by_status[ConsultationStatus.PUBLISHED].id}/results")
     assert page.status_code == 200 and "call-back service" in page.get_data(as_text=True)

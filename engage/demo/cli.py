@@ -22,7 +22,7 @@ from engage.demo.data import (
     RANKING_EXERCISE,
     USERS,
 )
-from engage.demo.responses import add_synthetic_responses
+from engage.demo.responses import add_synthetic_responses, tag_demo_themes
 from engage.demo.submissions import add_synthetic_submissions
 from engage.demo.votes import add_synthetic_votes
 from engage.demo.weights import publish_demo_weights
@@ -41,30 +41,67 @@ from engage.prioritise.models import (
     ExerciseStatus,
     Threshold,
 )
+from engage.surveys import content
 from engage.surveys import service as surveys
 from engage.surveys.models import ConsultationStatus, QuestionKind
 
-#: The demo consultation's two pages: (kind, question, options)
+#: The demo consultation's three pages: (kind, question, options, asked only of those who chose this option
+#: of the first question, or None). Every kind of question is here.
 CONSULTATION_QUESTIONS = [
     [
         (
             QuestionKind.SINGLE,
             "How do you usually contact your GP practice?",
             ["In person", "By phone", "Online"],
+            None,
         ),
         (
             QuestionKind.MULTIPLE,
             "Which of these have you used in the last year?",
             ["Pharmacy", "Walk-in centre", "Leisure centre", "Stop smoking service"],
+            None,
         ),
-        (QuestionKind.AGREEMENT, "Health services in Aldermoor are easy to get to", None),
-        (QuestionKind.RATING, "How would you rate your GP practice?", None),
+        (QuestionKind.AGREEMENT, "Health services in Aldermoor are easy to get to", None, None),
+        (QuestionKind.RATING, "How would you rate your GP practice?", None, None),
     ],
     [
-        (QuestionKind.IMPORTANCE, "How important is each of the board's priorities to you?", None),
-        (QuestionKind.LONG_TEXT, "Is there anything else the board should know?", None),
+        (QuestionKind.IMPORTANCE, "How important is each of the board's priorities to you?", None, None),
+        (
+            QuestionKind.RANKING,
+            "Put these ways of spending extra health money in order",
+            ["More GP appointments", "Mental health support", "Help to stop smoking", "Community exercise"],
+            None,
+        ),
+        (QuestionKind.LONG_TEXT, "Is there anything else the board should know?", None, None),
+    ],
+    [
+        (QuestionKind.DATE, "When did you last see a GP or nurse?", None, None),
+        (
+            QuestionKind.NUMBER,
+            "How many times have you contacted your GP practice in the last year?",
+            None,
+            None,
+        ),
+        (QuestionKind.SHORT_TEXT, "What would make it easier to get through by phone?", None, "By phone"),
     ],
 ]
+PAGE_TITLES = ("Using services", "What matters most", "Your last contact")
+#: Welsh for some of the open consultation's own text, as its officer would enter it (the rest shows in
+#: English, marked as English).
+WELSH = {
+    "Your health and wellbeing services": "Eich gwasanaethau iechyd a lles",
+    "Tell us how you use health and wellbeing services in Aldermoor and what matters to you.": (
+        "Dywedwch wrthym sut rydych yn defnyddio gwasanaethau iechyd a lles yn Aldermoor "
+        "a beth sy’n bwysig i chi."
+    ),
+    "Using services": "Defnyddio gwasanaethau",
+    "What matters most": "Beth sydd bwysicaf",
+    "How do you usually contact your GP practice?": "Sut rydych chi fel arfer yn cysylltu â’ch meddygfa?",
+    "In person": "Wyneb yn wyneb",
+    "By phone": "Dros y ffôn",
+    "Online": "Ar-lein",
+    "How would you rate your GP practice?": "Sut fyddech chi’n graddio’ch meddygfa?",
+}
 
 #: The demo area's population (a copy of the sample partners' systems produce), for weighting results.
 POPULATION = Path(__file__).resolve().parent.parent / "demo_data" / "population.csv"
@@ -215,34 +252,54 @@ def _build_consultation(officer, title: str, summary: str) -> object:
         audience="Anyone who lives, works or studies in Aldermoor.",
         purpose="The Health and Wellbeing Board will use your answers to plan next year's services.",
     )
-    for page, section_title in enumerate(("Using services", "What matters most")):
+    first = None
+    for page, section_title in enumerate(PAGE_TITLES):
         section = surveys.save_section(consultation, None, title=section_title)
-        for kind, label, options in CONSULTATION_QUESTIONS[page]:
-            surveys.save_question(section, None, kind=kind, label=label, options=options, required=False)
+        for kind, label, options, condition in CONSULTATION_QUESTIONS[page]:
+            shown_if = next(o.id for o in first.options if o.label == condition) if condition else None
+            question = surveys.save_question(
+                section,
+                None,
+                kind=kind,
+                label=label,
+                options=options,
+                required=False,
+                show_if_option_id=shown_if,
+                min_value=0 if kind is QuestionKind.NUMBER else None,
+                max_value=365 if kind is QuestionKind.NUMBER else None,
+            )
+            first = first or question
     return consultation
 
 
 def _load_consultations(officer) -> None:
-    """An open consultation, and last year's, closed and published with 1,000 synthetic responses."""
+    """An open consultation, and last year's, closed and published with 3,000 synthetic responses (one in ten
+    on paper) and its written answers partly tagged with themes."""
     current = _build_consultation(
         officer,
         "Your health and wellbeing services",
         "Tell us how you use health and wellbeing services in Aldermoor and what matters to you.",
     )
     surveys.set_status(current, ConsultationStatus.OPEN)
+    content.save(
+        current,
+        "cy",
+        {key: WELSH[english] for key, _what, english in content.texts(current) if english in WELSH},
+    )
     last_year = _build_consultation(
         officer,
         "Health and wellbeing services 2025",
         "Last year we asked how you use health and wellbeing services and what matters to you.",
     )
     surveys.set_status(last_year, ConsultationStatus.OPEN)
-    add_synthetic_responses(last_year, respondents=1000)
+    add_synthetic_responses(last_year, respondents=3000)
     surveys.set_status(last_year, ConsultationStatus.CLOSED)
     surveys.publish(
         last_year,
         "You told us getting through to a GP practice by phone was hard. The board has funded a shared "
         "call-back service for all practices from April 2026, and will report on waiting times each quarter.",
     )
+    tag_demo_themes(last_year)
 
 
 @click.command("demo")

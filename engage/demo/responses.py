@@ -4,6 +4,8 @@ for six in ten people, so results, weighting and "who did we hear from" have som
 from __future__ import annotations
 
 import secrets
+from datetime import date, timedelta
+from itertools import count
 
 import numpy as np
 
@@ -55,9 +57,41 @@ def _answers(question: Question, rng: np.random.Generator, priorities: list, tas
             )
             for p in priorities
         ]
+    if kind is QuestionKind.RANKING:
+        order = rng.permutation(len(question.options))
+        return [
+            Answer(question_id=question.id, option_id=question.options[k].id, number=float(place))
+            for place, k in enumerate(order, start=1)
+        ]
+    if kind is QuestionKind.NUMBER:
+        return [Answer(question_id=question.id, number=float(min(365, rng.poisson(4))))]
+    if kind is QuestionKind.DATE:
+        return [
+            Answer(
+                question_id=question.id,
+                text=(date(2025, 12, 31) - timedelta(days=int(rng.integers(0, 365)))).isoformat(),
+            )
+        ]
+    if kind is QuestionKind.SHORT_TEXT and rng.random() < 0.5:
+        return [Answer(question_id=question.id, text=str(rng.choice(PHONE_IDEAS)))]
     if kind is QuestionKind.LONG_TEXT and rng.random() < 0.2:
         return [Answer(question_id=question.id, text=str(rng.choice(COMMENTS)))]
     return []
+
+
+PHONE_IDEAS = [
+    "A call-back instead of waiting on hold",
+    "More people answering at 8am",
+    "Being able to book online instead",
+    "Tell me where I am in the queue",
+]
+#: Themes an officer tagged last year's comments with: (theme, words that mark a comment as being about it).
+DEMO_THEMES = [
+    ("Appointments", "appointment"),
+    ("Costs", "price"),
+    ("Transport", "bus"),
+    ("Opening hours", "weekend"),
+]
 
 
 COMMENTS = [
@@ -80,6 +114,7 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
         },
         "priorities": {p.id: float(rng.uniform(2.5, 4.5)) for p in priorities},
     }
+    sheets = count(1)
     for _ in range(respondents):
         response = ConsultationResponse(
             consultation_id=consultation.id,
@@ -87,8 +122,17 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
             channel=Channel.ONLINE,
             idempotency_key=secrets.token_hex(16),
         )
+        if rng.random() < 0.1:
+            response.channel = Channel.PAPER
+            response.paper_sheet = f"{next(sheets):04d}"
+        given: dict[int, set[int]] = {}
         for question in consultation.questions:
-            response.answers.extend(_answers(question, rng, priorities, taste))
+            condition = question.show_if_option
+            if condition is not None and condition.id not in given.get(condition.question_id, set()):
+                continue  # not asked: they did not choose the answer it follows
+            answers = _answers(question, rng, priorities, taste)
+            given[question.id] = {a.option_id for a in answers if a.option_id is not None}
+            response.answers.extend(answers)
         db.session.add(response)
         if rng.random() < 0.6:
             db.session.flush()
@@ -107,3 +151,14 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
             )
     db.session.commit()
     return respondents
+
+
+def tag_demo_themes(consultation: Consultation) -> None:
+    """Tag the long-text comments the way an officer reading them would, so themes have counts to show."""
+    from engage.surveys import themes
+
+    for question in consultation.questions:
+        if question.kind is not QuestionKind.LONG_TEXT:
+            continue
+        for name, word in DEMO_THEMES:
+            themes.tag(question, themes.add_theme(question, name), themes.matching_ids(question, word))

@@ -23,7 +23,7 @@ def columns(consultation: Consultation) -> list[tuple[str, Question, object]]:
     out = []
     priorities = priorities_for(consultation)
     for number, question in enumerate(consultation.questions, start=1):
-        if question.kind is QuestionKind.MULTIPLE:
+        if question.kind in {QuestionKind.MULTIPLE, QuestionKind.RANKING}:
             out += [(f"q{number}_{option.code}", question, option) for option in question.options]
         elif question.kind is QuestionKind.IMPORTANCE:
             out += [(f"q{number}_{priority.code}", question, priority) for priority in priorities]
@@ -42,6 +42,9 @@ def _cell(question: Question, target, answers: list) -> str | int | float:
     if kind is QuestionKind.IMPORTANCE:
         level = next((a.number for a in mine if a.priority_id == target.id), None)
         return "" if level is None else int(level)
+    if kind is QuestionKind.RANKING:
+        place = next((a.number for a in mine if a.option_id == target.id), None)
+        return "" if place is None else int(place)
     if not mine:
         return ""
     answer = mine[0]
@@ -88,6 +91,8 @@ def codebook_rows(consultation: Consultation) -> list[list]:
             values = f"importance of {target.code} '{target.title}': " + ", ".join(
                 f"{level} = {label}" for level, label in IMPORTANCE
             )
+        elif kind is QuestionKind.RANKING:
+            values = f"place given to '{target.label}': 1 = first, {len(question.options)} = last"
         elif kind is QuestionKind.SINGLE and target == "other":
             values = "the 'Other' answer's text"
         elif kind is QuestionKind.SINGLE:
@@ -104,6 +109,11 @@ def codebook_rows(consultation: Consultation) -> list[list]:
             values = "a number"
         else:
             values = "free text"
+        if question.show_if_option is not None:
+            condition = question.show_if_option
+            values += (
+                f" (asked only of people who chose '{condition.label}' for '{condition.question.label}')"
+            )
         rows.append([name, question.label, kind.value, values])
     return rows
 

@@ -5,21 +5,24 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     FloatField,
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from engage.forms import (
     EngageForm,
@@ -30,7 +33,7 @@ from engage.forms import (
     strip_filter,
 )
 from engage.surveys.models import QuestionKind, Section
-from engage.surveys.questions import check_other, fields_for
+from engage.surveys.questions import OPTION_KINDS, check_other, check_ranking, fields_for, is_shown
 
 KIND_LABELS = {
     QuestionKind.SINGLE: _l("Single choice (radios)"),
@@ -42,8 +45,8 @@ KIND_LABELS = {
     QuestionKind.NUMBER: _l("Number"),
     QuestionKind.DATE: _l("Date"),
     QuestionKind.IMPORTANCE: _l("Importance of each of the board's priorities"),
+    QuestionKind.RANKING: _l("Ranking: put the options in order"),
 }
-CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
 
 
 class ConsultationForm(EngageForm):
@@ -107,7 +110,7 @@ class QuestionForm(EngageForm):
     )
     required = BooleanField(_l("Residents must answer this question"), widget=GovCheckboxInput())
     options = TextAreaField(
-        _l("Options (single and multiple choice)"),
+        _l("Options (single choice, multiple choice and ranking)"),
         description=_l("One per line"),
         filters=[strip_filter],
         widget=GovTextArea(),
@@ -124,13 +127,23 @@ class QuestionForm(EngageForm):
     max_value = FloatField(
         _l("Largest number allowed (optional)"), validators=[Optional()], widget=GovTextInput()
     )
+    show_if = SelectField(
+        _l("Ask only some people (optional)"),
+        description=_l(
+            "Ask this question only of people who chose an answer to a question on an earlier page. "
+            "People who did not are not asked it, and are not counted in its results."
+        ),
+        choices=[],
+        validators=[Optional()],
+        widget=GovSelect(),
+    )
     submit = SubmitField(_l("Save question"), widget=GovSubmitInput())
 
     def option_labels(self) -> list[str]:
         return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
 
     def validate_options(self, field: TextAreaField) -> None:
-        if self.kind.data in {k.value for k in CHOICE_KINDS}:
+        if self.kind.data in {k.value for k in OPTION_KINDS}:
             labels = self.option_labels()
             if len(labels) < 2:
                 raise ValidationError(_l("Give at least 2 options, one per line"))
@@ -150,22 +163,77 @@ class PageForm(EngageForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
     @classmethod
-    def build(cls, section: Section, priorities: list, *args, **kwargs) -> PageForm:
+    def build(
+        cls,
+        section: Section,
+        priorities: list,
+        *args,
+        answers: MultiDict | None = None,
+        required: bool | None = None,
+        **kwargs,
+    ) -> PageForm:
+        """The page's questions that these ``answers`` so far lead to (all of them when None); ``required``
+        overrides each question's own flag (paper entry types in whatever the sheet says)."""
+        questions = [q for q in section.questions if answers is None or is_shown(q, answers)]
         fields = {}
-        for question in section.questions:
-            fields.update(fields_for(question, priorities))
+        for question in questions:
+            fields.update(fields_for(question, priorities, required))
         form = type("SectionPage", (cls,), fields)(*args, **kwargs)
-        form.section, form.priorities = section, priorities
+        form.section, form.priorities, form.questions = section, priorities, questions
         return form
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for question in self.section.questions:
-            try:
-                check_other(question, self)
-            except ValidationError:
-                valid = False
+        for question in self.questions:
+            for check in (check_other, check_ranking):
+                try:
+                    check(question, self)
+                except ValidationError:
+                    valid = False
         return valid
+
+
+class SheetForm(EngageForm):
+    """The number written on a paper sheet (each is typed in once), and the button."""
+
+    sheet = StringField(
+        _l("Sheet number"),
+        description=_l("The number written or stamped on the paper form, so the sheet can be found again"),
+        validators=[DataRequired(message=_l("Enter the sheet number")), Length(max=40)],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Save this sheet"), widget=GovSubmitInput())
+
+
+class FormGroup:
+    """Several forms posted as one page (a whole paper sheet): one error summary for all of them."""
+
+    def __init__(self, *forms: EngageForm) -> None:
+        self.forms = forms
+
+    @property
+    def errors(self) -> dict:
+        return {name: errors for form in self.forms for name, errors in form.errors.items()}
+
+    def error_summary(self) -> dict:
+        summaries = [form.error_summary() for form in self.forms]
+        return {**summaries[0], "errorList": [item for s in summaries for item in s["errorList"]]}
+
+
+class EmailLinkForm(EngageForm):
+    email = StringField(
+        _l("Email address"),
+        description=_l("We use it only to send this link, and do not keep it."),
+        validators=[
+            DataRequired(message=_l("Enter your email address")),
+            Length(max=254),
+            Email(message=_l("Enter an email address in the correct format, like name@example.com")),
+        ],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Send me the link"), widget=GovSubmitInput())
 
 
 class SubmitResponseForm(EngageForm):

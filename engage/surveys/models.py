@@ -43,6 +43,7 @@ class QuestionKind(enum.Enum):
     NUMBER = "number"  # optional min and max
     DATE = "date"
     IMPORTANCE = "importance"  # rate each of the board's priorities from not to very important
+    RANKING = "ranking"  # put the question's options in order, one place each
 
 
 class Consultation(DatedWindow, db.Model):
@@ -130,10 +131,25 @@ class Question(db.Model):
     #: Number questions: the range allowed.
     min_value: Mapped[float | None] = mapped_column(Float)
     max_value: Mapped[float | None] = mapped_column(Float)
+    #: Conditional question: asked only of people who chose this option of a question on an earlier page.
+    show_if_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "consultation_options.id",
+            ondelete="SET NULL",
+            use_alter=True,
+            name="fk_consultation_questions_show_if_option_id_consultation_options",
+        )
+    )
 
     section: Mapped[Section] = relationship(back_populates="questions")
     options: Mapped[list[QuestionOption]] = relationship(
-        back_populates="question", order_by="QuestionOption.position", cascade="all, delete-orphan"
+        back_populates="question",
+        order_by="QuestionOption.position",
+        cascade="all, delete-orphan",
+        foreign_keys="QuestionOption.question_id",
+    )
+    show_if_option: Mapped[QuestionOption | None] = relationship(
+        foreign_keys=[show_if_option_id], post_update=True
     )
 
     __table_args__ = (
@@ -158,7 +174,7 @@ class QuestionOption(db.Model):
     #: A short stable code for exports and codebooks (the option's number by default).
     code: Mapped[str] = mapped_column(String(40))
 
-    question: Mapped[Question] = relationship(back_populates="options")
+    question: Mapped[Question] = relationship(back_populates="options", foreign_keys=[question_id])
 
     __table_args__ = (UniqueConstraint("question_id", "code"),)
 
@@ -181,10 +197,16 @@ class ConsultationResponse(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The facilitated workshop it was given in, if any.
     workshop_session_id: Mapped[int | None] = mapped_column(Integer)
+    #: Paper responses: the number written on the sheet, and who typed it in.
+    paper_sheet: Mapped[str | None] = mapped_column(String(40))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
-    __table_args__ = (UniqueConstraint("consultation_id", "idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "idempotency_key"),
+        UniqueConstraint("consultation_id", "paper_sheet"),
+    )
 
 
 class Answer(db.Model):
@@ -204,7 +226,8 @@ class Answer(db.Model):
     priority_id: Mapped[int | None] = mapped_column(ForeignKey("priorities.id", ondelete="RESTRICT"))
     #: Free text, the "Other" text, or an agreement value ("agree", "dont_know"...).
     text: Mapped[str | None] = mapped_column(Text)
-    #: A number, a rating (0-10) or an importance level (1-5). Dates are ISO text in ``text``.
+    #: A number, a rating (0-10), an importance level (1-5) or a place in a ranking (1 = first). Dates are
+    #: ISO text in ``text``.
     number: Mapped[float | None] = mapped_column(Float)
 
     response: Mapped[ConsultationResponse] = relationship(back_populates="answers")
@@ -224,6 +247,8 @@ class ResponseDraft(db.Model):
     #: The posted form values so far, as JSON: {field name: [values]}.
     data: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: SHA-256 of the secret in the resident's "come back later" link (NULL until they ask for one).
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     __table_args__ = (UniqueConstraint("consultation_id", "token_hash"),)
 
@@ -239,3 +264,69 @@ class ConsultationProfile(db.Model):
     category: Mapped[str] = mapped_column(String(80))
 
     __table_args__ = (UniqueConstraint("response_id", "dimension"),)
+
+
+class PaperCheck(db.Model):
+    """A second person's typing of a paper sheet, compared with the first: ``differences`` names the
+    questions where the two differ (empty when they match)."""
+
+    __tablename__ = "consultation_paper_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_responses.id", ondelete="CASCADE"), unique=True
+    )
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: JSON list of {"question": label, "first": words, "second": words}.
+    differences: Mapped[str] = mapped_column(Text, default="[]")
+
+    checked_by: Mapped[User | None] = relationship()
+
+
+class TextTheme(db.Model):
+    """A theme an officer tags written answers with, per question (e.g. "Parking", "Opening hours")."""
+
+    __tablename__ = "consultation_text_themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+
+    __table_args__ = (UniqueConstraint("question_id", "name"),)
+
+
+class AnswerTheme(db.Model):
+    """One theme tagged on one written answer."""
+
+    __tablename__ = "consultation_answer_themes"
+
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_answers.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_text_themes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ContentTranslation(db.Model):
+    """An officer's translation of one resident-facing text of a consultation into one language.
+
+    ``key`` names the text: ``consultation:<id>:title``, ``section:<id>:introduction``,
+    ``question:<id>:hint``, ``option:<id>:label``. A text with no translation is shown in English, marked
+    ``lang="en"``.
+    """
+
+    __tablename__ = "consultation_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("consultation_id", "locale", "key"),)

@@ -3,18 +3,22 @@ post becomes. One place per kind, so the builder, the resident pages, the result
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovSelect,
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
     Field,
     RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -22,6 +26,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from engage.forms import CheckboxesInput, DateInput, RadioInput, strip_filter
+from engage.surveys.content import local
 from engage.surveys.models import Question, QuestionKind
 
 #: The agreement scale, most to least, then "don't know" (stored as the code).
@@ -42,6 +47,8 @@ IMPORTANCE = [
     (1, _l("Not important")),
 ]
 OTHER = "other"
+#: Kinds of question that offer the officer's own options.
+OPTION_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING}
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,33 @@ def field_name(question: Question, suffix: str = "") -> str:
     return f"q{question.id}{'-' + suffix if suffix else ''}"
 
 
-def _required(question: Question, message):
-    return [InputRequired(message=message)] if question.required else [Optional()]
+def _required(question: Question, message, required: bool | None = None):
+    """``required`` overrides the question's own flag (paper entry types in what the sheet says)."""
+    needed = question.required if required is None else required
+    return [InputRequired(message=message)] if needed else [Optional()]
+
+
+def is_shown(question: Question, answers: MultiDict) -> bool:
+    """Whether a resident with these answers so far is asked ``question``: always, unless it is conditional
+    on an option of an earlier question, which must itself have been asked and that option chosen."""
+    option = question.show_if_option
+    if option is None:
+        return True
+    asked = option.question
+    return is_shown(asked, answers) and str(option.id) in answers.getlist(field_name(asked))
+
+
+def condition_choices(question: Question | None, section) -> list[tuple[str, str]]:
+    """(option id, "Question: option") for each option a question in ``section`` could depend on: the
+    single and multiple choice questions on earlier pages."""
+    earlier = [s for s in section.consultation.sections if s.position < section.position]
+    return [
+        (str(option.id), f"{q.label}: {option.label}")
+        for s in earlier
+        for q in s.questions
+        if q.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE} and q is not question
+        for option in q.options
+    ]
 
 
 class NumberField(StringField):
@@ -95,17 +127,36 @@ class LimitedCheckboxes(SelectMultipleField):
             self.errors.append(str(_l("Choose up to %(n)s options", n=self.most)))
 
 
-def fields_for(question: Question, priorities: list) -> dict[str, Field]:
-    """The form fields that ask ``question`` (an importance grid asks one per priority)."""
-    label, hint = question.label, question.hint or ""
+class PlaceSelect(SelectField):
+    """One option's place in a ranking question ("" until chosen)."""
+
+    def pre_validate(self, form):
+        if self.data and self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(str(_l("Choose a place from the list")))
+
+
+def fields_for(question: Question, priorities: list, required: bool | None = None) -> dict[str, Field]:
+    """The form fields that ask ``question`` (an importance grid asks one per priority, a ranking one place
+    per option). ``required`` overrides the question's own flag."""
+    label, hint = str(local(question, "label")), str(local(question, "hint"))
     name = field_name(question)
     kind = question.kind
     choose = _l("Select an answer")
+    if kind is QuestionKind.RANKING:
+        places = [SelectChoice("", _l("Choose a place"))] + [
+            SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)
+        ]
+        return {
+            field_name(question, f"o{option.id}"): PlaceSelect(
+                str(local(option, "label")), choices=places, validators=[Optional()], widget=GovSelect()
+            )
+            for option in question.options
+        }
     if kind is QuestionKind.SINGLE:
-        choices = [(str(o.id), o.label) for o in question.options]
+        choices = [(str(o.id), str(local(o, "label"))) for o in question.options]
         if question.allow_other:
             choices.append((OTHER, _l("Other")))
-        fields = {name: _radios(label, hint, choices, question, choose)}
+        fields = {name: _radios(label, hint, choices, question, choose, required)}
         if question.allow_other:
             fields[field_name(question, "other")] = StringField(
                 _l("If other, please specify"),
@@ -115,7 +166,7 @@ def fields_for(question: Question, priorities: list) -> dict[str, Field]:
             )
         return fields
     if kind is QuestionKind.MULTIPLE:
-        choices = [SelectChoice(str(o.id), o.label) for o in question.options]
+        choices = [SelectChoice(str(o.id), str(local(o, "label"))) for o in question.options]
         message = _l("Select at least one option")
         return {
             name: LimitedCheckboxes(
@@ -123,21 +174,26 @@ def fields_for(question: Question, priorities: list) -> dict[str, Field]:
                 description=hint,
                 choices=choices,
                 most=question.max_choices,
-                validators=[InputRequired(message=message)] if question.required else [Optional()],
+                validators=_required(question, message, required),
                 widget=CheckboxesInput(),
             )
         }
     if kind is QuestionKind.AGREEMENT:
-        return {name: _radios(label, hint, [(code, text) for code, text in AGREEMENT], question, choose)}
+        agreement = [(code, text) for code, text in AGREEMENT]
+        return {name: _radios(label, hint, agreement, question, choose, required)}
     if kind is QuestionKind.RATING:
         scale = [(str(n), str(n)) for n in range(11)]
-        return {name: _radios(label, hint or _l("0 is the lowest, 10 the highest"), scale, question, choose)}
+        hint = hint or _l("0 is the lowest, 10 the highest")
+        return {name: _radios(label, hint, scale, question, choose, required)}
     if kind in {QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT}:
         short = kind is QuestionKind.SHORT_TEXT
         longest = 500 if short else 5000
         field_class, widget = (StringField, GovTextInput()) if short else (TextAreaField, GovTextArea())
         too_long = _l("Answer must be %(n)s characters or fewer", n=longest)
-        validators = [*_required(question, _l("Enter an answer")), Length(max=longest, message=too_long)]
+        validators = [
+            *_required(question, _l("Enter an answer"), required),
+            Length(max=longest, message=too_long),
+        ]
         return {
             name: field_class(
                 label, description=hint, validators=validators, filters=[strip_filter], widget=widget
@@ -150,7 +206,7 @@ def fields_for(question: Question, priorities: list) -> dict[str, Field]:
                 description=hint,
                 minimum=question.min_value,
                 maximum=question.max_value,
-                validators=_required(question, _l("Enter a number")),
+                validators=_required(question, _l("Enter a number"), required),
                 widget=GovTextInput(),
             )
         }
@@ -160,7 +216,7 @@ def fields_for(question: Question, priorities: list) -> dict[str, Field]:
                 label,
                 description=hint or _l("For example, 27 3 2026"),
                 format=["%d %m %Y", "%Y-%m-%d"],
-                validators=_required(question, _l("Enter a real date")),
+                validators=_required(question, _l("Enter a real date"), required),
                 widget=DateInput(),
             )
         }
@@ -168,18 +224,20 @@ def fields_for(question: Question, priorities: list) -> dict[str, Field]:
     levels = [(str(level), text) for level, text in IMPORTANCE]
     return {
         field_name(question, f"p{priority.id}"): _radios(
-            priority.title, "", levels, question, _l("Select how important this is")
+            priority.title, "", levels, question, _l("Select how important this is"), required
         )
         for priority in priorities
     }
 
 
-def _radios(label, hint, choices: list[tuple[str, object]], question: Question, message) -> RadioField:
+def _radios(
+    label, hint, choices: list[tuple[str, object]], question: Question, message, required: bool | None = None
+) -> RadioField:
     return RadioField(
         label,
         description=hint,
         choices=[SelectChoice(value, text) for value, text in choices],
-        validators=_required(question, message),
+        validators=_required(question, message, required),
         widget=RadioInput(),
     )
 
@@ -193,6 +251,11 @@ def answers_from(question: Question, form, priorities: list) -> list[AnswerValue
             AnswerValue(priority_id=p.id, number=float(form[field_name(question, f"p{p.id}")].data))
             for p in priorities
             if form[field_name(question, f"p{p.id}")].data
+        ]
+    if kind is QuestionKind.RANKING:
+        return [
+            AnswerValue(option_id=option.id, number=float(place))
+            for option, place in ranked_places(question, form)
         ]
     value = form[name].data
     if value in (None, "", []):
@@ -214,6 +277,44 @@ def answers_from(question: Question, form, priorities: list) -> list[AnswerValue
     return [AnswerValue(text=value)]
 
 
+def ranked_places(question: Question, form) -> list[tuple[object, int]]:
+    """(option, place) for each option given a place, first place first."""
+    placed = [
+        (option, int(form[field_name(question, f"o{option.id}")].data))
+        for option in question.options
+        if form[field_name(question, f"o{option.id}")].data
+    ]
+    return sorted(placed, key=lambda pair: pair[1])
+
+
+def check_ranking(question: Question, form) -> None:
+    """A ranking is every option in a different place, or (when the question is optional) left blank."""
+    if question.kind is not QuestionKind.RANKING:
+        return
+    fields = [form[field_name(question, f"o{option.id}")] for option in question.options]
+    if any(field.errors for field in fields):
+        raise ValidationError
+    chosen = [field for field in fields if field.data]
+    if not chosen and not question.required:
+        return
+    if not chosen:
+        fields[0].errors = [str(_l("Put the options in order: give each one a place"))]
+        raise ValidationError
+    used = Counter(field.data for field in chosen)
+    problem = False
+    for field in fields:
+        if not field.data:
+            field.errors = [str(_l("Choose a place for %(option)s", option=field.label.text))]
+            problem = True
+        elif used[field.data] > 1:
+            field.errors = [
+                str(_l("%(option)s has the same place as another option", option=field.label.text))
+            ]
+            problem = True
+    if problem:
+        raise ValidationError
+
+
 def check_other(question: Question, form) -> None:
     """'Other' chosen needs its text."""
     if (
@@ -229,7 +330,7 @@ def check_other(question: Question, form) -> None:
 
 def display(question: Question, form, priorities: list) -> list[str]:
     """The answer as words, for 'check your answers' (empty when skipped)."""
-    options = {str(o.id): o.label for o in question.options}
+    options = {str(o.id): str(local(o, "label")) for o in question.options}
     levels = {str(level): str(text) for level, text in IMPORTANCE}
     if question.kind is QuestionKind.IMPORTANCE:
         lines = []
@@ -238,6 +339,8 @@ def display(question: Question, form, priorities: list) -> list[str]:
             if value:
                 lines.append(f"{p.title}: {levels.get(str(value), value)}")
         return lines
+    if question.kind is QuestionKind.RANKING:
+        return [f"{place}. {local(option, 'label')}" for option, place in ranked_places(question, form)]
     value = form[field_name(question)].data
     if value in (None, "", []):
         return []

@@ -1,19 +1,37 @@
 """Results per question: counts and percentages (multiple choice counted per option, never per combination),
-agreement, ratings and numbers with their mean, importance per priority, and free text as a list."""
+agreement, ratings and numbers with their mean, importance per priority, ranking places, and free text.
+
+Counting is done by the database (a handful of GROUP BY queries whatever the number of responses); only the
+population weighting reads closed answers row by row, and only when the responses can be weighted.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engage.extensions import db
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
 from engage.surveys.service import priorities_for
 from engage.surveys.weighting import Weighting, response_weights, who_we_heard_from
+
+#: The newest written answers listed per question on the results page (all are in the export and the
+#: written-answers page).
+TEXTS_SHOWN = 200
+#: Kinds counted per option, priority or number.
+COUNTED = (
+    QuestionKind.SINGLE,
+    QuestionKind.MULTIPLE,
+    QuestionKind.RATING,
+    QuestionKind.IMPORTANCE,
+    QuestionKind.RANKING,
+)
+WRITTEN = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.DATE)
 
 
 @dataclass
@@ -24,10 +42,14 @@ class QuestionResult:
     #: [(label, count, share of those who answered)] in the question's order.
     counts: list[tuple[str, int, float]] = field(default_factory=list)
     mean: float | None = None
-    #: Free text (and "Other" answers), newest first.
+    #: Free text (and "Other" answers), newest first, at most TEXTS_SHOWN of them.
     texts: list[str] = field(default_factory=list)
+    #: How many written answers there are in all.
+    text_count: int = 0
     #: Importance grid: [(priority, people, mean level 1-5, share rating it important or very important)].
     priorities: list[tuple[object, int, float, float]] = field(default_factory=list)
+    #: Ranking: [(option label, mean place, share placing it first)], best mean place first.
+    ranks: list[tuple[str, float, float]] = field(default_factory=list)
     #: Population-weighted shares beside ``counts`` (same order), when the responses could be weighted.
     weighted: list[float] = field(default_factory=list)
 
@@ -41,103 +63,212 @@ class ConsultationResults:
     #: Why the results are not weighted, in words for the officer.
     unweighted_reason: str | None = None
     heard_from: dict = field(default_factory=dict)
+    #: Responses per channel ("online", "paper", "workshop").
+    channels: dict[str, int] = field(default_factory=dict)
+
+
+def _of(consultation: Consultation, *columns):
+    return (
+        select(*columns)
+        .select_from(Answer)
+        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
+        .where(ConsultationResponse.consultation_id == consultation.id)
+    )
 
 
 def consultation_results(consultation: Consultation) -> ConsultationResults:
-    """Every question's results from one query over the answers."""
-    rows = db.session.execute(
-        select(
-            Answer.response_id,
-            Answer.question_id,
-            Answer.option_id,
-            Answer.priority_id,
-            Answer.text,
-            Answer.number,
+    """Every question's results, counted by the database."""
+    questions = consultation.questions
+    kinds = {q.id: q.kind for q in questions}
+    channels = {
+        channel.value: n
+        for channel, n in db.session.execute(
+            select(ConsultationResponse.channel, func.count())
+            .where(ConsultationResponse.consultation_id == consultation.id)
+            .group_by(ConsultationResponse.channel)
         )
-        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
-        .where(ConsultationResponse.consultation_id == consultation.id)
-        .order_by(Answer.response_id.desc())
-    ).all()
-    responses = len({row.response_id for row in rows})
-    by_question = defaultdict(list)
-    for row in rows:
-        by_question[row.question_id].append(row)
-    priorities = priorities_for(consultation)
-    results = ConsultationResults(
-        consultation,
-        responses,
-        [_question_result(q, by_question.get(q.id, []), priorities) for q in consultation.questions],
+    }
+    answered = dict(
+        db.session.execute(
+            _of(consultation, Answer.question_id, func.count(func.distinct(Answer.response_id))).group_by(
+                Answer.question_id
+            )
+        ).all()
     )
+    counted = defaultdict(list)  # question id -> [(option id, priority id, number, count)]
+    counted_ids = [qid for qid, kind in kinds.items() if kind in COUNTED]
+    if counted_ids:
+        for qid, option_id, priority_id, number, n in db.session.execute(
+            _of(
+                consultation,
+                Answer.question_id,
+                Answer.option_id,
+                Answer.priority_id,
+                Answer.number,
+                func.count(),
+            )
+            .where(Answer.question_id.in_(counted_ids))
+            .group_by(Answer.question_id, Answer.option_id, Answer.priority_id, Answer.number)
+        ):
+            counted[qid].append((option_id, priority_id, number, n))
+    agreement = defaultdict(Counter)
+    agreement_ids = [qid for qid, kind in kinds.items() if kind is QuestionKind.AGREEMENT]
+    if agreement_ids:
+        for qid, code, n in db.session.execute(
+            _of(consultation, Answer.question_id, Answer.text, func.count())
+            .where(Answer.question_id.in_(agreement_ids))
+            .group_by(Answer.question_id, Answer.text)
+        ):
+            agreement[qid][code] = n
+    means = {}
+    number_ids = [qid for qid, kind in kinds.items() if kind is QuestionKind.NUMBER]
+    if number_ids:
+        means = dict(
+            db.session.execute(
+                _of(consultation, Answer.question_id, func.avg(Answer.number))
+                .where(Answer.question_id.in_(number_ids))
+                .group_by(Answer.question_id)
+            ).all()
+        )
+    priorities = priorities_for(consultation)
+    results = ConsultationResults(consultation, sum(channels.values()), [], channels=channels)
+    for question in questions:
+        result = QuestionResult(question, answered.get(question.id, 0))
+        _fill(result, counted[question.id], agreement[question.id], means.get(question.id), priorities)
+        if question.kind in WRITTEN or question.allow_other:
+            result.text_count, result.texts = written_answers(consultation, question, limit=TEXTS_SHOWN)
+        results.questions.append(result)
     results.heard_from = who_we_heard_from(consultation)
-    if responses:
-        ids = sorted({row.response_id for row in rows})
+    if results.responses:
+        ids = db.session.scalars(
+            select(ConsultationResponse.id)
+            .where(ConsultationResponse.consultation_id == consultation.id)
+            .order_by(ConsultationResponse.id)
+        ).all()
         results.weighting, results.unweighted_reason = response_weights(consultation, ids)
     if results.weighting is not None:
-        for result in results.questions:
-            _add_weighted(result, by_question.get(result.question.id, []), results.weighting.weights)
+        _add_weighted(consultation, results.questions, results.weighting.weights)
     return results
 
 
-def _add_weighted(result: QuestionResult, rows: list, weights: dict[int, float]) -> None:
-    """Weighted shares of people choosing each answer of a closed question."""
-    kind = result.question.kind
-    if kind not in {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT}:
-        return
-    answered = {row.response_id for row in rows}
-    total = sum(weights[r] for r in answered)
-    if not total:
-        return
-    if kind is QuestionKind.AGREEMENT:
-        keys = [code for code, _ in AGREEMENT]
-        chosen = [(row.response_id, row.text) for row in rows]
-    else:
-        keys = [o.id for o in result.question.options] + ([None] if result.question.allow_other else [])
-        chosen = [(row.response_id, row.option_id) for row in rows]
-    result.weighted = [sum(weights[r] for r, value in chosen if value == key) / total for key in keys]
+def written_answers(
+    consultation: Consultation, question: Question, *, limit: int | None = None
+) -> tuple[int, list[str]]:
+    """How many written answers (or "Other" texts) a question has, and the newest ``limit`` of them."""
+    where = _of(consultation, func.count()).where(Answer.question_id == question.id, Answer.text.is_not(None))
+    if question.kind is QuestionKind.SINGLE:
+        where = where.where(Answer.option_id.is_(None))
+    total = db.session.scalar(where)
+    texts = (
+        _of(consultation, Answer.text)
+        .where(Answer.question_id == question.id, Answer.text.is_not(None), Answer.text != "")
+        .order_by(Answer.id.desc())
+        .limit(limit)
+    )
+    if question.kind is QuestionKind.SINGLE:
+        texts = texts.where(Answer.option_id.is_(None))
+    return total, list(db.session.scalars(texts))
 
 
 def _share(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def _question_result(question: Question, rows: list, priorities: list) -> QuestionResult:
-    people = len({row.response_id for row in rows})
-    result = QuestionResult(question, people)
-    kind = question.kind
+def _fill(result: QuestionResult, counted: list, agreement: Counter, mean, priorities: list) -> None:
+    question, people, kind = result.question, result.answered, result.question.kind
     if kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
-        counts = Counter(row.option_id for row in rows if row.option_id is not None)
+        counts = Counter()
+        for option_id, _priority, _number, n in counted:
+            counts[option_id] += n
         result.counts = [(o.label, counts[o.id], _share(counts[o.id], people)) for o in question.options]
-        others = [row.text for row in rows if row.option_id is None and row.text is not None]
         if question.allow_other:
-            result.counts.append((str(_l("Other")), len(others), _share(len(others), people)))
-        result.texts = others
+            result.counts.append((str(_l("Other")), counts[None], _share(counts[None], people)))
     elif kind is QuestionKind.AGREEMENT:
-        counts = Counter(row.text for row in rows)
         result.counts = [
-            (str(label), counts[code], _share(counts[code], people)) for code, label in AGREEMENT
+            (str(label), agreement[code], _share(agreement[code], people)) for code, label in AGREEMENT
         ]
     elif kind is QuestionKind.RATING:
-        counts = Counter(int(row.number) for row in rows)
-        result.counts = [(str(n), counts[n], _share(counts[n], people)) for n in range(11)]
-        result.mean = sum(row.number for row in rows) / people if people else None
+        counts = Counter()
+        for _option, _priority, number, n in counted:
+            counts[int(number)] += n
+        result.counts = [(str(k), counts[k], _share(counts[k], people)) for k in range(11)]
+        result.mean = sum(k * n for k, n in counts.items()) / people if people else None
     elif kind is QuestionKind.NUMBER:
-        result.mean = sum(row.number for row in rows) / people if people else None
+        result.mean = float(mean) if mean is not None else None
     elif kind is QuestionKind.IMPORTANCE:
-        by_priority = defaultdict(list)
-        for row in rows:
-            by_priority[row.priority_id].append(row.number)
+        by_priority = defaultdict(Counter)
+        levels = Counter()
+        for _option, priority_id, number, n in counted:
+            by_priority[priority_id][int(number)] += n
+            levels[int(number)] += n
         for priority in priorities:
-            levels = by_priority.get(priority.id, [])
-            if levels:
-                important = sum(1 for level in levels if level >= 4)
-                result.priorities.append(
-                    (priority, len(levels), sum(levels) / len(levels), important / len(levels))
-                )
+            spread = by_priority.get(priority.id)
+            if spread:
+                total = sum(spread.values())
+                mean_level = sum(level * n for level, n in spread.items()) / total
+                important = sum(n for level, n in spread.items() if level >= 4)
+                result.priorities.append((priority, total, mean_level, important / total))
         result.priorities.sort(key=lambda entry: -entry[2])
-        counts = Counter(int(row.number) for row in rows)
+        rows = sum(levels.values())
         result.counts = [
-            (str(label), counts[level], _share(counts[level], len(rows))) for level, label in IMPORTANCE
+            (str(label), levels[level], _share(levels[level], rows)) for level, label in IMPORTANCE
         ]
-    else:  # text and dates
-        result.texts = [row.text for row in rows if row.text]
-    return result
+    elif kind is QuestionKind.RANKING:
+        places = defaultdict(Counter)
+        for option_id, _priority, number, n in counted:
+            places[option_id][int(number)] += n
+        for option in question.options:
+            spread = places.get(option.id)
+            if spread:
+                total = sum(spread.values())
+                mean_place = sum(place * n for place, n in spread.items()) / total
+                result.ranks.append((option.label, mean_place, _share(spread[1], people)))
+        result.ranks.sort(key=lambda entry: entry[1])
+
+
+def _add_weighted(
+    consultation: Consultation, results: list[QuestionResult], weights: dict[int, float]
+) -> None:
+    """Weighted shares of people choosing each answer of a closed question (single, multiple, agreement)."""
+    wanted = {
+        r.question.id: r
+        for r in results
+        if r.question.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT}
+    }
+    if not wanted:
+        return
+    rows = db.session.execute(
+        _of(consultation, Answer.response_id, Answer.question_id, Answer.option_id, Answer.text).where(
+            Answer.question_id.in_(list(wanted))
+        )
+    ).all()
+    by_question = defaultdict(list)
+    for row in rows:
+        by_question[row.question_id].append(row)
+    for qid, result in wanted.items():
+        mine = by_question.get(qid, [])
+        people = {row.response_id for row in mine}
+        total = sum(weights[r] for r in people)
+        if not total:
+            continue
+        question = result.question
+        if question.kind is QuestionKind.AGREEMENT:
+            keys = [code for code, _ in AGREEMENT]
+            chosen = [(row.response_id, row.text) for row in mine]
+        else:
+            keys = [o.id for o in question.options] + ([None] if question.allow_other else [])
+            chosen = [(row.response_id, row.option_id) for row in mine]
+        sums = defaultdict(float)
+        for response_id, value in chosen:
+            sums[value] += weights[response_id]
+        result.weighted = [sums[key] / total for key in keys]
+
+
+def agreement_balance(result: QuestionResult) -> tuple[float, float] | None:
+    """(share agreeing, share disagreeing) of those who gave a view (don't know left out), for the
+    diverging chart's summary line."""
+    counts = np.array([count for _label, count, _share in result.counts[:5]], dtype=float)
+    if not counts.sum():
+        return None
+    shares = counts / counts.sum()
+    return float(shares[0] + shares[1]), float(shares[3] + shares[4])

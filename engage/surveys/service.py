@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from datetime import date, datetime
@@ -32,7 +33,14 @@ from engage.surveys.models import (
     ResponseDraft,
     Section,
 )
-from engage.surveys.questions import answers_from, closed_answer, field_name
+from engage.surveys.questions import (
+    OPTION_KINDS,
+    answers_from,
+    closed_answer,
+    condition_choices,
+    field_name,
+    is_shown,
+)
 
 #: Letters and digits that cannot be mistaken for one another when read out or written down.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -142,9 +150,18 @@ def save_question(
     max_choices: int | None = None,
     min_value: float | None = None,
     max_value: float | None = None,
+    show_if_option_id: int | None = None,
 ) -> Question:
-    """Add or change a question. Refused once anyone has responded."""
+    """Add or change a question. Refused once anyone has responded.
+
+    ``show_if_option_id`` makes it conditional: asked only of people who chose that option of a single or
+    multiple choice question on an earlier page.
+    """
     _refuse_changes_once_answered(section.consultation)
+    if show_if_option_id is not None and str(show_if_option_id) not in {
+        value for value, _label in condition_choices(question, section)
+    }:
+        raise StateError(_("A question can only depend on a choice question on an earlier page"))
     if question is None:
         question = Question(section=section, position=len(section.questions) + 1, kind=kind)
         db.session.add(question)
@@ -154,19 +171,29 @@ def save_question(
         hint.strip(),
         required,
     )
-    choice = kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
+    question.show_if_option_id = show_if_option_id
     question.allow_other = allow_other and kind is QuestionKind.SINGLE
     question.max_choices = max_choices if kind is QuestionKind.MULTIPLE else None
     question.min_value, question.max_value = (
         (min_value, max_value) if kind is QuestionKind.NUMBER else (None, None)
     )
-    question.options = (
-        [QuestionOption(position=k, label=text, code=str(k)) for k, text in enumerate(options or [], start=1)]
-        if choice
-        else []
-    )
+    _set_options(question, options if kind in OPTION_KINDS else [])
     db.session.commit()
     return question
+
+
+def _set_options(question: Question, labels: list[str] | None) -> None:
+    """Relabel the options in place, adding or removing at the end, so a question that depends on one of
+    them (and its code in exports) still points at the same option after an edit."""
+    labels = labels or []
+    kept = question.options[: len(labels)]
+    for option, label in zip(kept, labels, strict=False):
+        option.label = label
+    extra = [
+        QuestionOption(position=k, label=text, code=str(k))
+        for k, text in enumerate(labels[len(kept) :], start=len(kept) + 1)
+    ]
+    question.options = kept + extra
 
 
 def move_question(question: Question, direction: str) -> None:
@@ -178,6 +205,81 @@ def move_question(question: Question, direction: str) -> None:
     if 0 <= other < len(siblings):
         siblings[k].position, siblings[other].position = siblings[other].position, siblings[k].position
         db.session.commit()
+
+
+def move_section(section: Section, direction: str) -> None:
+    """Swap a page with its neighbour ('up' or 'down'), unless a conditional question would then come before
+    the question it depends on."""
+    consultation = section.consultation
+    _refuse_changes_once_answered(consultation)
+    pages = consultation.sections
+    k = pages.index(section)
+    other = k - 1 if direction == "up" else k + 1
+    if not 0 <= other < len(pages):
+        return
+    first, second = sorted((pages[k], pages[other]), key=lambda page: page.position)
+    if any(
+        q.show_if_option is not None and q.show_if_option.question.section is first for q in second.questions
+    ):
+        raise StateError(
+            _(
+                "A question on “%(later)s” depends on an answer on “%(earlier)s”, so that page must stay "
+                "first. Change the question's condition before moving the pages.",
+                later=second.title,
+                earlier=first.title,
+            )
+        )
+    pages[k].position, pages[other].position = pages[other].position, pages[k].position
+    db.session.commit()
+
+
+def duplicate(consultation: Consultation, user: User, organisation_id: int) -> Consultation:
+    """A new draft with the same details, pages, questions, options and conditions, to start from: no
+    dates, no responses, no decision."""
+    copy = Consultation(
+        board=consultation.board,
+        organisation_id=organisation_id,
+        created_by=user,
+        title=_("Copy of %(title)s", title=consultation.title)[:200],
+        summary=consultation.summary,
+        audience=consultation.audience,
+        purpose=consultation.purpose,
+        privacy_notice=consultation.privacy_notice,
+    )
+    options = {}
+    conditions = []
+    for section in consultation.sections:
+        new_section = Section(
+            position=section.position, title=section.title, introduction=section.introduction
+        )
+        copy.sections.append(new_section)
+        for question in section.questions:
+            new_question = Question(
+                position=question.position,
+                kind=question.kind,
+                label=question.label,
+                hint=question.hint,
+                required=question.required,
+                allow_other=question.allow_other,
+                max_choices=question.max_choices,
+                min_value=question.min_value,
+                max_value=question.max_value,
+            )
+            new_section.questions.append(new_question)
+            for option in question.options:
+                options[option.id] = QuestionOption(
+                    position=option.position, label=option.label, code=option.code
+                )
+                new_question.options.append(options[option.id])
+            if question.show_if_option_id is not None:
+                conditions.append((new_question, question.show_if_option_id))
+    db.session.add(copy)
+    db.session.flush()
+    for new_question, option_id in conditions:
+        new_question.show_if_option_id = options[option_id].id
+    db.session.commit()
+    logger.info("consultation %s duplicated as %s", consultation.id, copy.id)
+    return copy
 
 
 def publish(consultation: Consultation, we_did: str) -> None:
@@ -238,22 +340,71 @@ def save_page(
         )
         db.session.add(draft)
     data = json.loads(draft.data or "{}")
-    names = [name for question in section.questions for name in page_field_names(question, priorities)]
-    for name in names:
-        data.pop(name, None)
-        values = posted.getlist(name)
-        if values:
-            data[name] = values
+    asked = MultiDict(data)
+    for question in section.questions:
+        shown = is_shown(question, asked)
+        for name in page_field_names(question, priorities):
+            data.pop(name, None)
+            values = posted.getlist(name)
+            if values and shown:  # a question this resident is not asked keeps nothing
+                data[name] = values
+    data[SAVED_PAGES] = sorted({*data.get(SAVED_PAGES, []), str(section.id)})
     draft.data = json.dumps(data)
     db.session.commit()
 
 
+#: The draft's note of the pages the resident has been through (section ids), for coming back later.
+SAVED_PAGES = "_pages_saved"
+
+
+def saved_page_ids(answers: MultiDict) -> set[int]:
+    return {int(v) for v in answers.getlist(SAVED_PAGES)}
+
+
 def page_field_names(question: Question, priorities: list) -> list[str]:
+    if question.kind is QuestionKind.RANKING:
+        return [field_name(question, f"o{option.id}") for option in question.options]
     if question.kind is QuestionKind.IMPORTANCE:
         return [field_name(question, f"p{p.id}") for p in priorities]
     if question.kind is QuestionKind.DATE:
         return [field_name(question)]  # the three boxes post under one name
     return [field_name(question), field_name(question, "other")]
+
+
+def save_for_later(consultation: Consultation, token: str) -> str:
+    """A new private "come back later" secret for the resident's draft (an earlier link stops working).
+    Only its hash is stored; the link lasts as long as the draft (until they send it, or the retention
+    job deletes an unsent draft)."""
+    draft = _draft(consultation, token)
+    if draft is None:
+        draft = ResponseDraft(
+            consultation_id=consultation.id, token_hash=respondent_hash(token, _scope(consultation))
+        )
+        db.session.add(draft)
+    secret = secrets.token_urlsafe(24)
+    draft.resume_hash = hashlib.sha256(secret.encode()).hexdigest()
+    db.session.commit()
+    return secret
+
+
+def resume(consultation: Consultation, secret: str, token: str) -> bool:
+    """Move the draft whose link holds ``secret`` to this browser's ``token``; False when no draft has it
+    (sent, deleted, or a mistyped link)."""
+    draft = db.session.scalar(
+        select(ResponseDraft).where(
+            ResponseDraft.consultation_id == consultation.id,
+            ResponseDraft.resume_hash == hashlib.sha256(secret.encode()).hexdigest(),
+        )
+    )
+    if draft is None:
+        return False
+    mine = _draft(consultation, token)
+    if mine is not None and mine.id != draft.id:
+        db.session.delete(mine)  # this browser's own unsent answers give way to the saved ones
+        db.session.flush()
+    draft.token_hash = respondent_hash(token, _scope(consultation))
+    db.session.commit()
+    return True
 
 
 def new_reference() -> str:
@@ -295,19 +446,8 @@ def submit_response(
         channel=channel,
         locale=locale,
         idempotency_key=idempotency_key,
+        answers=answer_rows(pages),
     )
-    for form in pages:
-        for question in form.section.questions:
-            for value in answers_from(question, form, form.priorities):
-                response.answers.append(
-                    Answer(
-                        question_id=question.id,
-                        option_id=value.option_id,
-                        priority_id=value.priority_id,
-                        text=value.text,
-                        number=value.number,
-                    )
-                )
     db.session.add(response)
     draft = _draft(consultation, token)
     if draft is not None:
@@ -322,6 +462,22 @@ def submit_response(
         return winner
     logger.info("response %s to consultation %s", response.id, consultation.id)
     return response
+
+
+def answer_rows(pages: list) -> list[Answer]:
+    """The answer rows validated page forms hold (one per section)."""
+    return [
+        Answer(
+            question_id=question.id,
+            option_id=value.option_id,
+            priority_id=value.priority_id,
+            text=value.text,
+            number=value.number,
+        )
+        for form in pages
+        for question in form.questions
+        for value in answers_from(question, form, form.priorities)
+    ]
 
 
 def record_closed_answer(

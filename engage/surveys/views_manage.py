@@ -5,26 +5,34 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from engage.accounts.models import Role
 from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.service import get_board_or_404
 from engage.extensions import csrf, db
+from engage.i18n import LANGUAGE_NAMES
 from engage.prioritise.forms import end_of_day, start_of_day
-from engage.surveys import bp, exports, results, service
-from engage.surveys.forms import CHOICE_KINDS, ConsultationForm, QuestionForm, SectionForm, WeDidForm
+from engage.surveys import bp, content, exports, service
+from engage.surveys.forms import ConsultationForm, QuestionForm, SectionForm, WeDidForm
 from engage.surveys.models import Consultation, ConsultationStatus, Question, QuestionKind, Section
+from engage.surveys.questions import OPTION_KINDS, condition_choices
 
 
-def _can_manage(consultation: Consultation) -> bool:
+def can_manage(consultation: Consultation) -> bool:
     return can_manage_owned(
         current_user, consultation.board, consultation.organisation_id, Role.BOARD_OFFICER
     )
 
 
-def _consultation_for(consultation_id: int, manage: bool) -> Consultation:
+def _can_create_on(board) -> bool:
+    """Board officers of an organisation on the board (for their organisation), and admins."""
+    return can_manage_owned(current_user, board, current_user.organisation_id, Role.BOARD_OFFICER)
+
+
+def consultation_for(consultation_id: int, manage: bool) -> Consultation:
     consultation = db.get_or_404(Consultation, consultation_id)
-    allowed = _can_manage(consultation) if manage else can_read_results(current_user, consultation.board)
+    allowed = can_manage(consultation) if manage else can_read_results(current_user, consultation.board)
     if not allowed:
         abort(403)
     return consultation
@@ -35,12 +43,9 @@ def _consultation_for(consultation_id: int, manage: bool) -> Consultation:
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the form
 @login_required
 def edit_consultation(slug: str | None = None, consultation_id: int | None = None):
-    consultation = _consultation_for(consultation_id, manage=True) if consultation_id else None
+    consultation = consultation_for(consultation_id, manage=True) if consultation_id else None
     board = consultation.board if consultation else get_board_or_404(slug)
-    if consultation is None and not (
-        current_user.is_admin
-        or can_manage_owned(current_user, board, current_user.organisation_id, Role.BOARD_OFFICER)
-    ):
+    if consultation is None and not _can_create_on(board):
         abort(403)
     form = ConsultationForm(obj=consultation)
     if consultation is not None and not form.is_submitted():
@@ -72,7 +77,7 @@ def edit_consultation(slug: str | None = None, consultation_id: int | None = Non
 @bp.get("/manage/consultations/<int:consultation_id>")
 @login_required
 def manage_consultation(consultation_id: int):
-    return _render_manage(_consultation_for(consultation_id, manage=False))
+    return _render_manage(consultation_for(consultation_id, manage=False))
 
 
 def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = None, status: int = 200):
@@ -80,7 +85,10 @@ def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = N
     return render_template(
         "surveys/manage_consultation.html",
         consultation=consultation,
-        can_manage=_can_manage(consultation),
+        can_manage=can_manage(consultation),
+        can_duplicate=_can_create_on(consultation.board),
+        translated=content.progress(consultation, content.other_locales()),
+        language_names=LANGUAGE_NAMES,
         responses=service.response_count(consultation),
         locked=service.has_responses(consultation),
         we_did_form=form,
@@ -94,7 +102,7 @@ def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = N
 @login_required
 def edit_section(consultation_id: int | None = None, section_id: int | None = None):
     section = db.get_or_404(Section, section_id) if section_id else None
-    consultation = _consultation_for(section.consultation_id if section else consultation_id, manage=True)
+    consultation = consultation_for(section.consultation_id if section else consultation_id, manage=True)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:
@@ -118,11 +126,15 @@ def edit_section(consultation_id: int | None = None, section_id: int | None = No
 def edit_question(section_id: int | None = None, question_id: int | None = None):
     question = db.get_or_404(Question, question_id) if question_id else None
     section = question.section if question else db.get_or_404(Section, section_id)
-    consultation = _consultation_for(section.consultation_id, manage=True)
+    consultation = consultation_for(section.consultation_id, manage=True)
     form = QuestionForm(obj=question)
+    form.show_if.choices = [SelectChoice("", _("Everyone (not conditional)"))] + [
+        SelectChoice(value, label) for value, label in condition_choices(question, section)
+    ]
     if question is not None and not form.is_submitted():
         form.kind.data = question.kind.value
         form.options.data = "\n".join(option.label for option in question.options)
+        form.show_if.data = str(question.show_if_option_id or "")
     if form.validate_on_submit():
         kind = QuestionKind(form.kind.data)
         if kind is QuestionKind.IMPORTANCE and not service.priorities_for(consultation):
@@ -136,11 +148,12 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
                     label=form.label.data,
                     hint=form.hint.data or "",
                     required=bool(form.required.data),
-                    options=form.option_labels() if kind in CHOICE_KINDS else None,
+                    options=form.option_labels() if kind in OPTION_KINDS else None,
                     allow_other=bool(form.allow_other.data),
                     max_choices=form.max_choices.data,
                     min_value=form.min_value.data,
                     max_value=form.max_value.data,
+                    show_if_option_id=int(form.show_if.data) if form.show_if.data else None,
                 )
             except service.StateError as error:
                 form.add_error("label", error.message)
@@ -157,20 +170,51 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
 @login_required
 def move_question(question_id: int, direction: str):
     question = db.get_or_404(Question, question_id)
-    consultation = _consultation_for(question.section.consultation_id, manage=True)
+    consultation = consultation_for(question.section.consultation_id, manage=True)
+    return _moved(consultation, f"question-{question.id}", service.move_question, question, direction)
+
+
+@bp.post("/manage/sections/<int:section_id>/move/<any(up, down):direction>")
+@login_required
+def move_section(section_id: int, direction: str):
+    section = db.get_or_404(Section, section_id)
+    consultation = consultation_for(section.consultation_id, manage=True)
+    return _moved(consultation, f"section-{section.id}", service.move_section, section, direction)
+
+
+def _moved(consultation: Consultation, anchor: str, move, thing, direction: str):
+    """Move a question or page, then back to it on the consultation's page (or say why it cannot move)."""
     try:
-        service.move_question(question, direction)
+        move(thing, direction)
     except service.StateError as error:
         flash(error.message, "important")
-    return redirect(
-        url_for(".manage_consultation", consultation_id=consultation.id) + f"#question-{question.id}"
+    return redirect(url_for(".manage_consultation", consultation_id=consultation.id) + f"#{anchor}")
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/duplicate")
+@login_required
+def duplicate_consultation(consultation_id: int):
+    """A new draft copied from this one (any board member who could create one on its board)."""
+    consultation = consultation_for(consultation_id, manage=False)
+    if not _can_create_on(consultation.board):
+        abort(403)
+    copy = service.duplicate(
+        consultation, current_user, current_user.organisation_id or consultation.organisation_id
     )
+    flash(
+        _(
+            "This is a new draft copied from %(title)s. Change what you need, then open it.",
+            title=consultation.title,
+        ),
+        "success",
+    )
+    return redirect(url_for(".manage_consultation", consultation_id=copy.id))
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/<any(open, close):action>")
 @login_required
 def change_consultation_status(consultation_id: int, action: str):
-    consultation = _consultation_for(consultation_id, manage=True)
+    consultation = consultation_for(consultation_id, manage=True)
     target = ConsultationStatus.OPEN if action == "open" else ConsultationStatus.CLOSED
     try:
         service.set_status(consultation, target)
@@ -190,7 +234,7 @@ def change_consultation_status(consultation_id: int, action: str):
 @csrf.exempt  # the form checks its own token
 @login_required
 def publish(consultation_id: int):
-    consultation = _consultation_for(consultation_id, manage=True)
+    consultation = consultation_for(consultation_id, manage=True)
     form = WeDidForm()
     if form.validate_on_submit():
         try:
@@ -203,19 +247,10 @@ def publish(consultation_id: int):
     return _render_manage(consultation, we_did_form=form, status=400)
 
 
-@bp.get("/manage/consultations/<int:consultation_id>/results")
-@login_required
-def consultation_results(consultation_id: int):
-    consultation = _consultation_for(consultation_id, manage=False)
-    return render_template(
-        "surveys/results.html", consultation=consultation, results=results.consultation_results(consultation)
-    )
-
-
 @bp.get("/manage/consultations/<int:consultation_id>/responses.<any(csv, xlsx):fmt>")
 @login_required
 def responses_download(consultation_id: int, fmt: str):
-    consultation = _consultation_for(consultation_id, manage=False)
+    consultation = consultation_for(consultation_id, manage=False)
     if fmt == "csv":
         return exports.responses_csv_response(consultation)
     return exports.responses_xlsx_response(consultation)

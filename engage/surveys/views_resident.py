@@ -9,14 +9,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engage import mail
 from engage.accounts.permissions import can_read_results
 from engage.extensions import csrf, db, limiter
 from engage.prioritise.forms import ProfileForm
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.surveys import bp, results, service
-from engage.surveys.forms import DeleteResponseForm, PageForm, SubmitResponseForm
+from engage.surveys.content import local
+from engage.surveys.forms import DeleteResponseForm, EmailLinkForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus
-from engage.surveys.questions import display
+from engage.surveys.questions import display, is_shown
+
+bp.add_app_template_global(local)
 
 
 def _consultation_or_404(consultation_id: int) -> Consultation:
@@ -36,8 +40,18 @@ def _page_forms(consultation: Consultation, formdata) -> list[PageForm]:
     holds answers only (with the token check on, every response was sent back to page 1 for ever)."""
     priorities = service.priorities_for(consultation)
     return [
-        PageForm.build(section, priorities, formdata=formdata, meta={"csrf": False})
+        PageForm.build(section, priorities, formdata=formdata, answers=formdata, meta={"csrf": False})
         for section in consultation.sections
+    ]
+
+
+def _pages_asked(consultation: Consultation, answers) -> list[int]:
+    """The page numbers with at least one question for a resident who has answered this so far (a page of
+    conditional questions none of which apply is skipped)."""
+    return [
+        number
+        for number, section in enumerate(consultation.sections, start=1)
+        if any(is_shown(question, answers) for question in section.questions)
     ]
 
 
@@ -59,29 +73,45 @@ def section(consultation_id: int, number: int):
     page = consultation.sections[number - 1]
     priorities = service.priorities_for(consultation)
     token, new_token = token_or_new()
+    draft = service.draft_answers(consultation, token)
+    # A preview stores nothing, so it cannot follow answers: it shows every question, conditional ones too.
+    answers = None if preview else draft
+    asked = list(range(1, len(consultation.sections) + 1)) if preview else _pages_asked(consultation, draft)
     status = 200
     if request.method == "GET":
         # What they answered before, if they come back to this page (or change an answer).
-        form = PageForm.build(page, priorities, formdata=service.draft_answers(consultation, token))
+        form = PageForm.build(page, priorities, formdata=draft, answers=answers)
     else:
-        form = PageForm.build(page, priorities)
-        if form.validate():
-            if not preview:  # a board member trying a draft goes through the pages; nothing is stored
-                service.save_page(consultation, token, page, request.form, priorities)
-            following = number + 1
-            if following <= len(consultation.sections):
-                target = url_for(".section", consultation_id=consultation.id, number=following)
-            elif preview:
-                target = url_for(".start", consultation_id=consultation.id)
-            else:
-                target = url_for(".check", consultation_id=consultation.id)
-            return set_token_cookie(redirect(target), token)
+        form = PageForm.build(page, priorities, answers=answers)
+        token_ok = "csrf_token" not in form._fields or form.csrf_token.validate(form)
+        if request.form.get("later") and not preview and token_ok:
+            # Save and come back later: keep what this page says as it is (it is checked when they go on).
+            service.save_page(consultation, token, page, request.form, priorities)
+            secret = service.save_for_later(consultation, token)
+            session["resume_link"] = {"id": consultation.id, "secret": secret}
+            return set_token_cookie(redirect(url_for(".saved", consultation_id=consultation.id)), token)
+    if number not in asked or (request.method == "POST" and form.validate()):
+        if not preview:  # a board member trying a draft goes through the pages; nothing is stored
+            service.save_page(consultation, token, page, request.form, priorities)
+            asked = _pages_asked(consultation, service.draft_answers(consultation, token))
+        following = next((n for n in asked if n > number), None)
+        if following is not None:
+            target = url_for(".section", consultation_id=consultation.id, number=following)
+        elif preview:
+            target = url_for(".start", consultation_id=consultation.id)
+        else:
+            target = url_for(".check", consultation_id=consultation.id)
+        return set_token_cookie(redirect(target), token)
+    if request.method == "POST":
         status = 400
+    before = [n for n in asked if n < number]
     html = render_template(
         "surveys/section.html",
         consultation=consultation,
         section=page,
         number=number,
+        previous=before[-1] if before else None,
+        page_of=(len(before) + 1, len(asked)),
         form=form,
         preview=preview,
     )
@@ -187,3 +217,65 @@ def delete_response(consultation_id: int):
         form.add_error("reference", _("No response has that reference number. Check it and try again."))
     status = 400 if form.errors else 200
     return render_template("surveys/delete_response.html", consultation=consultation, form=form), status
+
+
+def _resume_link(consultation: Consultation) -> str | None:
+    saved = session.get("resume_link") or {}
+    if saved.get("id") != consultation.id:
+        return None
+    return url_for(".resume", consultation_id=consultation.id, secret=saved["secret"], _external=True)
+
+
+@bp.route("/consultations/<int:consultation_id>/saved", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token
+@limiter.limit("5 per hour", methods=["POST"], key_func=respondent_key)
+def saved(consultation_id: int):
+    """The private link to come back to a saved response, and (if email is set up) sending it."""
+    consultation = _consultation_or_404(consultation_id)
+    link = _resume_link(consultation)
+    if link is None:
+        return redirect(url_for(".start", consultation_id=consultation.id))
+    form = EmailLinkForm()
+    sent_to = None
+    if mail.enabled() and form.validate_on_submit():
+        try:
+            mail.send(
+                form.email.data,
+                _("Your link to finish: %(title)s", title=local(consultation, "title")),
+                render_template("surveys/resume_email.txt", consultation=consultation, link=link),
+            )
+        except mail.MailError:
+            form.add_error("email", _("The email could not be sent. Copy the link on this page instead."))
+        else:
+            sent_to = form.email.data
+    status = 400 if form.errors else 200
+    return render_template(
+        "surveys/saved.html",
+        consultation=consultation,
+        link=link,
+        form=form if mail.enabled() else None,
+        email_form=form,
+        sent_to=sent_to,
+        can_email=mail.enabled(),
+    ), status
+
+
+@bp.get("/consultations/<int:consultation_id>/resume/<secret>")
+def resume(consultation_id: int, secret: str):
+    """Open a saved response on this device, then carry on from the first page still to answer."""
+    consultation = _consultation_or_404(consultation_id)
+    if not consultation.accepting_responses():
+        return render_template("surveys/not_open.html", consultation=consultation)
+    token = secrets.token_urlsafe(32)
+    if not service.resume(consultation, secret[:100], token):
+        return render_template("surveys/resume_expired.html", consultation=consultation), 404
+    # On to the first page they have not been through (check your answers when there is none).
+    draft = service.draft_answers(consultation, token)
+    been = service.saved_page_ids(draft)
+    left = [n for n in _pages_asked(consultation, draft) if consultation.sections[n - 1].id not in been]
+    target = (
+        url_for(".section", consultation_id=consultation.id, number=left[0])
+        if left
+        else url_for(".check", consultation_id=consultation.id)
+    )
+    return set_token_cookie(redirect(target), token)

@@ -26,7 +26,7 @@ from engage.boards.models import Board
 from engage.demo.cli import load_demo
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
-from engage.surveys.models import Consultation, ConsultationStatus
+from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus
 from engage.workshops import service as workshops
 from engage.workshops.models import WorkshopSession
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
@@ -54,6 +54,8 @@ RESIDENT_PAGES = {
     "surveys.start",
     "surveys.section",
     "surveys.check",
+    "surveys.saved",
+    "surveys.resume",
     "surveys.confirmation",
     "surveys.delete_response",
     "surveys.public_results",
@@ -86,6 +88,12 @@ STAFF_PAGES = {
     "surveys.edit_section",
     "surveys.edit_question",
     "surveys.consultation_results",
+    "surveys.consultation_crosstab",
+    "surveys.written_answers",
+    "surveys.paper_entry",
+    "surveys.paper_responses",
+    "surveys.paper_check",
+    "surveys.translate",
     "weights.manage_weights",
     "weights.weight_set",
     "weights.edit_weight_set",
@@ -112,6 +120,7 @@ NOT_PAGES = {
     "indicators.matrix_download": "CSV download",
     "prioritise.download": "CSV, XLSX and Pabulib downloads",
     "surveys.responses_download": "CSV and XLSX downloads",
+    "surveys.consultation_crosstab_csv": "CSV download",
     "weights.download_weights": "CSV, JSON and XLSX downloads",
     "weights.download_latest_weights": "CSV, JSON and XLSX downloads",
     "workshops.qr_code": "SVG image of the join address",
@@ -307,9 +316,27 @@ def _consultation(page, sweep: Sweep, demo: Demo) -> None:
     consultation = demo.consultation.id
     _start(page, sweep, f"/consultations/{consultation}", "/sections/1", "consultation")
     page.locator("main input[type=radio]").first.check()
-    submit(page)
+    page.locator("main button[name=later]").click()
+    page.wait_for_url(f"**/consultations/{consultation}/saved")
+    sweep.check("consultation saved to come back later")
+    link = page.locator(".app-resume-link").get_attribute("href")
+    page.goto(link.rsplit("/", 1)[0] + "/not-the-link")
+    sweep.check("consultation come-back link that does not work")
+    page.goto(link)
     page.wait_for_url(f"**/consultations/{consultation}/sections/2")
     sweep.check("consultation page 2")
+    # A ranking with two options in one place: the error summary names both.
+    places = page.locator("main select")
+    places.nth(0).select_option("1")
+    places.nth(1).select_option("1")
+    submit(page)
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    sweep.check("consultation ranking with a problem")
+    for k in range(places.count()):
+        places.nth(k).select_option(str(k + 1))
+    submit(page)
+    page.wait_for_url(f"**/consultations/{consultation}/sections/3")
+    sweep.check("consultation page 3")
     submit(page)
     page.wait_for_url(f"**/consultations/{consultation}/check")
     sweep.check("consultation check answers")
@@ -372,6 +399,16 @@ def _staff_paths(demo: Demo) -> list[str]:
 
     board = demo.board.slug
     section = demo.consultation.sections[0]
+    closed_first = demo.closed_consultation.questions[0]
+    written = next(q for q in demo.closed_consultation.questions if q.kind.value == "long_text")
+    sheet = db.session.scalar(
+        select(ConsultationResponse.id)
+        .where(
+            ConsultationResponse.consultation_id == demo.closed_consultation.id,
+            ConsultationResponse.paper_sheet.is_not(None),
+        )
+        .order_by(ConsultationResponse.id)
+    )
     weight_set = db.session.scalar(select(WeightSet).where(WeightSet.board_id == demo.board.id))
     return [
         "/manage",
@@ -398,6 +435,13 @@ def _staff_paths(demo: Demo) -> list[str]:
         f"/manage/sections/{section.id}/edit",
         f"/manage/questions/{section.questions[0].id}/edit",
         f"/manage/consultations/{demo.closed_consultation.id}/results",
+        f"/manage/consultations/{demo.closed_consultation.id}/crosstab?question={closed_first.id}&dimension=sex",
+        f"/manage/questions/{written.id}/written-answers",
+        f"/manage/questions/{written.id}/written-answers?theme=none&words=bus",
+        f"/manage/consultations/{demo.consultation.id}/translations/cy",
+        f"/manage/consultations/{demo.closed_consultation.id}/paper",
+        f"/manage/consultations/{demo.closed_consultation.id}/paper/sheets",
+        f"/manage/consultation-responses/{sheet}/check",
         f"/manage/boards/{board}/weights",
         f"/manage/weights/{weight_set.id}",
         f"/manage/boards/{board}/weights/new",

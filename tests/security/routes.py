@@ -13,7 +13,7 @@ from engage.extensions import db
 from engage.indicators.models import IndicatorImport
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Respondent
 from engage.prioritise.service import add_suggestion
-from engage.surveys.models import Consultation, ConsultationStatus
+from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus, QuestionKind
 from engage.weights.models import WeightSet
 from engage.workshops.models import WorkshopSession
 
@@ -29,6 +29,9 @@ def demo_values() -> dict[str, object]:
         select(Consultation).where(Consultation.status == ConsultationStatus.OPEN)
     )
     session = db.session.scalar(select(WorkshopSession))
+    published = db.session.scalar(
+        select(Consultation).where(Consultation.status == ConsultationStatus.PUBLISHED)
+    )
     pairwise = db.session.get(Exercise, exercise(ExerciseKind.PAIRWISE))
     suggestion = add_suggestion(pairwise, None, "Better buses to the hospital").id
     return {
@@ -54,6 +57,18 @@ def demo_values() -> dict[str, object]:
             select(Respondent.id).where(Respondent.exercise_id == exercise(ExerciseKind.PAIRWISE))
         ),
         "version": 1,
+        "locale": "cy",
+        "secret": "not-a-saved-link",
+        # Last year's consultation: a paper sheet, and a question with written answers.
+        "response_id": db.session.scalar(
+            select(ConsultationResponse.id)
+            .where(
+                ConsultationResponse.consultation_id == published.id,
+                ConsultationResponse.paper_sheet.is_not(None),
+            )
+            .order_by(ConsultationResponse.id)
+        ),
+        "text_question_id": next(q.id for q in published.questions if q.kind is QuestionKind.LONG_TEXT),
         "fmt": "csv",
         "what": "scores",
         "filename": "favicon.svg",
@@ -65,6 +80,9 @@ NOT_REACHABLE = {
     "workshops.correct_paper",  # needs an entered paper sheet: tests/workshops/test_workshops.py
     "prioritise.comment",  # needs the resident's own submission: tests/prioritise/test_budget_views.py
 }
+
+#: Routes about one question's written answers: given a long-text question.
+WRITTEN_ANSWER_ROUTES = {"surveys.written_answers", "surveys.add_theme", "surveys.tag_answers"}
 
 #: For routes with a choice in the URL, the choice that exists for the demo's pairwise exercise.
 PREFERRED = {"what": "votes", "fmt": "csv"}
@@ -90,6 +108,8 @@ def url_for_rule(rule, values: dict[str, object]) -> str:
             args[name] = values["budget_exercise_id"]
         elif name == "exercise_id" and rule.endpoint == "prioritise.rank":
             args[name] = values["ranking_exercise_id"]
+        elif name == "question_id" and rule.endpoint in WRITTEN_ANSWER_ROUTES:
+            args[name] = values["text_question_id"]
         else:
             args[name] = values[name]
     path = rule.rule

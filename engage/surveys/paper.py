@@ -1,0 +1,164 @@
+"""Paper responses: typed in by staff through the same questions as online (channel "paper"), then, if the
+board wants the assurance, typed again by a second person and compared question by question."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from engage.accounts.models import User
+from engage.extensions import db
+from engage.prioritise.models import Channel
+from engage.service_errors import StateError
+from engage.surveys import logger
+from engage.surveys.models import (
+    Answer,
+    Consultation,
+    ConsultationResponse,
+    ConsultationStatus,
+    PaperCheck,
+    Question,
+    QuestionKind,
+)
+from engage.surveys.questions import OTHER, display, field_name
+from engage.surveys.service import answer_rows, new_reference, priorities_for
+
+#: A consultation takes paper sheets while open, and after closing for sheets posted before the close.
+TAKES_PAPER = {ConsultationStatus.OPEN, ConsultationStatus.CLOSED}
+
+
+def enter(consultation: Consultation, pages: list, *, sheet: str, user: User) -> ConsultationResponse:
+    """Store one paper sheet's answers (validated page forms, every question optional). Each sheet number
+    is typed in once per consultation."""
+    if consultation.status not in TAKES_PAPER:
+        raise StateError(_("Paper responses can be typed in while the consultation is open or closed"))
+    sheet = sheet.strip()
+    if sheet_response(consultation, sheet) is not None:
+        raise StateError(
+            _("Sheet %(sheet)s has already been typed in. To check it, use its “Check” link.", sheet=sheet)
+        )
+    response = ConsultationResponse(
+        consultation_id=consultation.id,
+        reference=new_reference(),
+        channel=Channel.PAPER,
+        idempotency_key=f"paper:{sheet}"[:64],
+        paper_sheet=sheet,
+        entered_by_id=user.id,
+        answers=answer_rows(pages),
+    )
+    db.session.add(response)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same sheet typed in at the same moment elsewhere
+        db.session.rollback()
+        raise StateError(
+            _("Sheet %(sheet)s has already been typed in. To check it, use its “Check” link.", sheet=sheet)
+        ) from None
+    logger.info("paper sheet typed in for consultation %s", consultation.id)
+    return response
+
+
+def sheet_response(consultation: Consultation, sheet: str) -> ConsultationResponse | None:
+    return db.session.scalar(
+        select(ConsultationResponse).where(
+            ConsultationResponse.consultation_id == consultation.id,
+            ConsultationResponse.paper_sheet == sheet.strip(),
+        )
+    )
+
+
+def paper_responses(consultation: Consultation) -> list[tuple[ConsultationResponse, PaperCheck | None]]:
+    """Every paper sheet typed in, newest first, with its second-person check if it has one."""
+    responses = db.session.scalars(
+        select(ConsultationResponse)
+        .where(
+            ConsultationResponse.consultation_id == consultation.id,
+            ConsultationResponse.channel == Channel.PAPER,
+            ConsultationResponse.paper_sheet.is_not(None),
+        )
+        .order_by(ConsultationResponse.id.desc())
+    ).all()
+    checks = {
+        check.response_id: check
+        for check in db.session.scalars(
+            select(PaperCheck).where(PaperCheck.response_id.in_([r.id for r in responses]))
+        )
+    }
+    return [(response, checks.get(response.id)) for response in responses]
+
+
+def stored_formdata(question: Question, answers: list[Answer]) -> MultiDict:
+    """The form data that would give these stored answers (so they can be shown and compared as words)."""
+    data = MultiDict()
+    mine = [a for a in answers if a.question_id == question.id]
+    kind = question.kind
+    for answer in mine:
+        if kind is QuestionKind.IMPORTANCE:
+            data.add(field_name(question, f"p{answer.priority_id}"), str(int(answer.number)))
+        elif kind is QuestionKind.RANKING:
+            data.add(field_name(question, f"o{answer.option_id}"), str(int(answer.number)))
+        elif kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE} and answer.option_id is not None:
+            data.add(field_name(question), str(answer.option_id))
+        elif kind is QuestionKind.SINGLE:
+            data.add(field_name(question), OTHER)
+            data.add(field_name(question, "other"), answer.text or "")
+        elif kind in {QuestionKind.RATING, QuestionKind.NUMBER}:
+            data.add(field_name(question), f"{answer.number:g}")
+        else:
+            data.add(field_name(question), answer.text or "")
+    return data
+
+
+def differences(response: ConsultationResponse, pages: list) -> list[dict[str, object]]:
+    """Where a second typing (validated page forms) differs from the stored sheet, question by question,
+    as the words each typing gives."""
+    from engage.surveys.forms import PageForm
+
+    consultation = db.session.get(Consultation, response.consultation_id)
+    priorities = priorities_for(consultation)
+    found = []
+    for second in pages:
+        stored = MultiDict()
+        for question in second.questions:
+            stored.update(stored_formdata(question, response.answers))
+        first = PageForm.build(second.section, priorities, formdata=stored, meta={"csrf": False})
+        first.validate()
+        for question in second.questions:
+            was, now = display(question, first, priorities), display(question, second, priorities)
+            if [str(line) for line in was] != [str(line) for line in now]:
+                found.append(
+                    {
+                        "question": question.label,
+                        "first": [str(x) for x in was],
+                        "second": [str(x) for x in now],
+                    }
+                )
+    return found
+
+
+def check(response: ConsultationResponse, pages: list, *, user: User) -> PaperCheck:
+    """Record a second person's typing of a sheet and how it compares. The person who typed the sheet in
+    cannot check it; a sheet is checked once (delete and re-type a sheet that was wrong)."""
+    if response.entered_by_id == user.id:
+        raise StateError(_("Someone other than the person who typed this sheet in must check it"))
+    existing = db.session.scalar(select(PaperCheck).where(PaperCheck.response_id == response.id))
+    if existing is not None:
+        raise StateError(_("This sheet has already been checked"))
+    result = PaperCheck(
+        response_id=response.id, checked_by_id=user.id, differences=json.dumps(differences(response, pages))
+    )
+    db.session.add(result)
+    db.session.commit()
+    return result
+
+
+def delete_sheet(response: ConsultationResponse, user: User) -> None:
+    """Remove a sheet typed in wrongly (with its answers and check), so it can be typed in again."""
+    consultation_id = response.consultation_id
+    db.session.delete(response)
+    db.session.commit()  # the audit log records the request (a staff POST that wrote)
+    logger.info("paper sheet deleted from consultation %s by user %s", consultation_id, user.id)

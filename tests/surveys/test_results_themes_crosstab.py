@@ -1,0 +1,159 @@
+"""Officers' results: charts beside tables, written answers searched and tagged with themes, and a question
+broken down by an equality question with small cells hidden (on the page and in the download)."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from flask import g
+
+from engage.accounts.models import Role
+from engage.extensions import db
+from engage.surveys import service
+from engage.surveys.models import ConsultationProfile, ConsultationResponse, ConsultationStatus, QuestionKind
+from engage.surveys.questions import AnswerValue
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def survey(hwb, officer):
+    consultation = service.save_consultation(
+        None, board=hwb, organisation_id=officer.organisation_id, user=officer, title="Libraries"
+    )
+    page = service.save_section(consultation, None, title="Your library")
+    service.save_question(
+        page, None, kind=QuestionKind.SINGLE, label="Do you use a library?", options=["Yes", "No"]
+    )
+    service.save_question(page, None, kind=QuestionKind.AGREEMENT, label="Opening hours suit me")
+    service.save_question(page, None, kind=QuestionKind.RATING, label="Rate your library")
+    service.save_question(page, None, kind=QuestionKind.LONG_TEXT, label="What would you change?")
+    service.set_status(consultation, ConsultationStatus.OPEN)
+    return consultation
+
+
+def _store(consultation, use, agree, rating, text, sex=None, n=1):
+    """``n`` responses given straight to the database (as a workshop or import would)."""
+    use_q, agree_q, rating_q, text_q = consultation.questions
+    for _ in range(n):
+        response = ConsultationResponse(
+            consultation_id=consultation.id,
+            reference=service.new_reference(),
+            idempotency_key=service.new_reference(),
+        )
+        values = [
+            (use_q, AnswerValue(option_id=use_q.options[0 if use else 1].id)),
+            (agree_q, AnswerValue(text=agree)),
+            (rating_q, AnswerValue(number=float(rating))),
+        ]
+        if text:
+            values.append((text_q, AnswerValue(text=text)))
+        from engage.surveys.models import Answer
+
+        response.answers = [
+            Answer(question_id=q.id, option_id=v.option_id, text=v.text, number=v.number) for q, v in values
+        ]
+        db.session.add(response)
+        db.session.flush()
+        if sex:
+            db.session.add(ConsultationProfile(response_id=response.id, dimension="sex", category=sex))
+    db.session.commit()
+
+
+def test_results_page_has_a_diverging_agreement_chart_and_a_rating_distribution(client, survey, officer):
+    _store(survey, True, "strongly_agree", 8, "Open on Sundays", n=3)
+    _store(survey, False, "disagree", 3, "More computers")
+    _store(survey, True, "dont_know", 10, None)
+    sign_in(client, officer)
+    html = client.get(f"/manage/consultations/{survey.id}/results").get_data(as_text=True)
+    charts = [
+        json.loads(m.replace("&#34;", '"').replace("&quot;", '"'))
+        for m in re.findall(r'data-plotly="([^"]+)"', html)
+    ]
+    assert len(charts) == 3  # single choice, agreement, rating; none for written answers
+    agreement = charts[1]["data"][0]
+    # Strongly agree .. strongly disagree, don't know left out: 3 agree and 1 disagree of 4 with a view;
+    # disagreement is drawn left of zero.
+    assert agreement["y"][0] == "Strongly agree" and agreement["y"][4] == "Strongly disagree"
+    assert agreement["x"] == [75.0, 0.0, 0.0, 25.0, 0.0] and agreement["base"][3] == -25.0
+    assert "Of those with a view, 75% agree and 25% disagree." in html
+    rating = charts[2]
+    assert rating["data"][0]["y"][8] == 3 and rating["data"][0]["y"][10] == 1
+    assert rating["layout"]["shapes"][0]["x0"] == pytest.approx(7.4)  # (3*8 + 3 + 10) / 5
+    assert "with the mean (7.4) marked by a dashed line" in html
+    assert "Search, filter and tag them with themes" in html and "4 written answers" in html
+
+
+def test_written_answers_are_searched_tagged_and_counted(client, app, survey, officer, make_user):
+    _store(survey, True, "agree", 7, "Open on Sundays please", n=2)
+    _store(survey, True, "agree", 7, "More computers")
+    _store(survey, True, "agree", 7, "sunday opening and quiet space")
+    text_q = survey.questions[3]
+    sign_in(client, officer)
+    page = f"/manage/questions/{text_q.id}/written-answers"
+    html = client.get(page, query_string={"words": "SUNDAY"}).get_data(as_text=True)
+    assert "3 answers found" in html and "More computers" not in html
+    client.post(f"/manage/questions/{text_q.id}/themes", data={"name": "  Opening   hours "})
+    response = client.post(
+        f"/manage/questions/{text_q.id}/themes", data={"name": "Opening hours"}, follow_redirects=True
+    )
+    assert "already has a theme called Opening hours" in response.get_data(as_text=True)
+    theme_id = re.search(
+        r'<option value="(\d+)">Opening hours</option>', client.get(page).get_data(as_text=True)
+    ).group(1)
+    ids = re.findall(
+        r'name="answer" type="checkbox" value="(\d+)"',
+        client.get(page, query_string={"words": "sunday"}).get_data(as_text=True),
+    )
+    response = client.post(
+        f"/manage/questions/{text_q.id}/written-answers/tag",
+        data={"theme": theme_id, "answer": ids, "action": "add"},
+        follow_redirects=True,
+    )
+    assert "Tagged 3 answers with Opening hours." in response.get_data(as_text=True)
+    html = client.get(page, query_string={"theme": "none"}).get_data(as_text=True)
+    assert "1 answer found" in html and "More computers" in html
+    results = client.get(f"/manage/consultations/{survey.id}/results").get_data(as_text=True)
+    assert "Opening hours (3)" in results
+    response = client.post(
+        f"/manage/questions/{text_q.id}/written-answers/tag",
+        data={"theme": theme_id, "answer": ids[:1], "action": "remove"},
+        follow_redirects=True,
+    )
+    assert "Took the theme Opening hours off 1 answers." in response.get_data(as_text=True)
+    # An analyst can read and search but not tag.
+    g.pop("_login_user", None)
+    reader = app.test_client()
+    sign_in(reader, make_user(Role.ANALYST, organisation=officer.organisation))
+    assert 'name="answer"' in reader.get(page).get_data(as_text=True)
+    assert reader.post(f"/manage/questions/{text_q.id}/themes", data={"name": "X"}).status_code == 403
+
+
+def test_a_breakdown_hides_small_cells_on_the_page_and_in_the_download(client, survey, officer):
+    _store(survey, True, "agree", 7, None, sex="Female", n=12)
+    _store(survey, False, "agree", 7, None, sex="Female", n=3)
+    _store(survey, True, "agree", 7, None, sex="Male", n=9)
+    _store(survey, False, "agree", 7, None, sex="Male", n=8)
+    _store(survey, True, "agree", 7, None, n=2)  # did not say
+    use_q = survey.questions[0]
+    sign_in(client, officer)
+    args = {"question": use_q.id, "dimension": "sex"}
+    html = client.get(f"/manage/consultations/{survey.id}/crosstab", query_string=args).get_data(as_text=True)
+    assert "fewer than 5 people is hidden" in html
+    body = client.get(f"/manage/consultations/{survey.id}/crosstab.csv", query_string=args).get_data(
+        as_text=True
+    )
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["sex", "Yes", "No", "people"]
+    # Female: 3 is hidden, and 12 with it (else 15 - 12 gives it away); Male shown; "did not say" (2) whole.
+    assert rows[1] == ["Female", "<5", "<5", "15"]
+    assert rows[2] == ["Male", "9", "8", "17"]
+    assert rows[3] == ["Did not say", "<5", "0", "<5"]
+    assert (
+        client.get(
+            f"/manage/consultations/{survey.id}/crosstab", query_string={"question": "x", "dimension": "sex"}
+        ).status_code
+        == 400
+    )
+    assert client.get(f"/manage/consultations/{survey.id}/crosstab.csv").status_code == 400
