@@ -36,6 +36,33 @@ AGE_BANDS = [
     ("75+", _l("75 or over")),
 ]
 SEXES = [("Female", _l("Female")), ("Male", _l("Male"))]
+#: The standard monitoring categories (ONS 2021 Census wording, high-level groups), asked after age, sex and
+#: ward. Only the dimensions the partnership has population figures for are used in weighting.
+GENDER_IDENTITY = [("same", _l("Yes, the same")), ("different", _l("No, different"))]
+ETHNIC_GROUPS = [
+    ("asian", _l("Asian or Asian British")),
+    ("black", _l("Black, Black British, Caribbean or African")),
+    ("mixed", _l("Mixed or multiple ethnic groups")),
+    ("white", _l("White")),
+    ("other", _l("Another ethnic group")),
+]
+DISABILITY = [("yes", _l("Yes, I do")), ("no", _l("No, I do not"))]
+RELIGIONS = [
+    ("none", _l("No religion")),
+    ("christian", _l("Christian")),
+    ("buddhist", _l("Buddhist")),
+    ("hindu", _l("Hindu")),
+    ("jewish", _l("Jewish")),
+    ("muslim", _l("Muslim")),
+    ("sikh", _l("Sikh")),
+    ("other", _l("Another religion")),
+]
+SEXUAL_ORIENTATIONS = [
+    ("straight", _l("Straight or heterosexual")),
+    ("gay_lesbian", _l("Gay or lesbian")),
+    ("bisexual", _l("Bisexual")),
+    ("other", _l("Another sexual orientation")),
+]
 
 
 def dimensions() -> list[Dimension]:
@@ -45,6 +72,26 @@ def dimensions() -> list[Dimension]:
         Dimension("age_band", _l("What is your age?"), AGE_BANDS),
         Dimension("sex", _l("What is your sex?"), SEXES),
         Dimension("ward", _l("Which ward do you live in?"), wards),
+        Dimension(
+            "gender_identity",
+            _l("Is the gender you identify with the same as your sex registered at birth?"),
+            GENDER_IDENTITY,
+        ),
+        Dimension("ethnicity", _l("What is your ethnic group?"), ETHNIC_GROUPS),
+        Dimension(
+            "disability",
+            _l(
+                "Do you have any physical or mental health conditions or illnesses lasting or expected to "
+                "last 12 months or more?"
+            ),
+            DISABILITY,
+        ),
+        Dimension("religion", _l("What is your religion?"), RELIGIONS),
+        Dimension(
+            "sexual_orientation",
+            _l("Which of these best describes your sexual orientation?"),
+            SEXUAL_ORIENTATIONS,
+        ),
     ]
 
 

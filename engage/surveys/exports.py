@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
+from collections.abc import Iterator
+from itertools import groupby
 
 from flask import Response
 from openpyxl import Workbook
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from engage.extensions import db
 from engage.spreadsheets import SafeWriter, safe_append
-from engage.surveys.models import Consultation, ConsultationResponse, Question, QuestionKind
+from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
 from engage.surveys.service import priorities_for
 
@@ -34,8 +36,8 @@ def columns(consultation: Consultation) -> list[tuple[str, Question, object]]:
     return out
 
 
-def _cell(question: Question, target, answers: list) -> str | int | float:
-    mine = [a for a in answers if a.question_id == question.id]
+def _cell(question: Question, target, mine: list) -> str | int | float:
+    """One column's value from the response's answers to ``question`` (``mine``)."""
     kind = question.kind
     if kind is QuestionKind.MULTIPLE:
         return int(any(a.option_id == target.id for a in mine)) if mine else ""
@@ -57,27 +59,59 @@ def _cell(question: Question, target, answers: list) -> str | int | float:
     return answer.text or ""
 
 
-def response_rows(consultation: Consultation) -> list[list]:
-    """A header, then one row per response: no personal data, the reference is the only key."""
+def iter_response_rows(consultation: Consultation) -> Iterator[list]:
+    """A header, then one row per response: no personal data, the reference is the only key.
+
+    Answers are read as plain rows in response order and streamed a response at a time, so a large
+    consultation is exported without holding every answer (or an object per answer) in memory.
+    """
     cols = columns(consultation)
-    rows = [["reference", "submitted_at", "channel", "locale", *[name for name, _, _ in cols]]]
-    responses = db.session.scalars(
-        select(ConsultationResponse)
-        .where(ConsultationResponse.consultation_id == consultation.id)
-        .options(selectinload(ConsultationResponse.answers))
-        .order_by(ConsultationResponse.id)
-    )
-    for response in responses:
-        rows.append(
-            [
-                response.reference,
-                response.submitted_at.isoformat(),
-                response.channel.value,
-                response.locale,
-                *[_cell(question, target, response.answers) for _, question, target in cols],
-            ]
+    yield ["reference", "submitted_at", "channel", "locale", *[name for name, _, _ in cols]]
+    responses = db.session.execute(
+        select(
+            ConsultationResponse.id,
+            ConsultationResponse.reference,
+            ConsultationResponse.submitted_at,
+            ConsultationResponse.channel,
+            ConsultationResponse.locale,
         )
-    return rows
+        .where(ConsultationResponse.consultation_id == consultation.id)
+        .order_by(ConsultationResponse.id)
+    ).all()
+    answers = db.session.execute(
+        select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.option_id,
+            Answer.priority_id,
+            Answer.text,
+            Answer.number,
+        )
+        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
+        .where(ConsultationResponse.consultation_id == consultation.id)
+        .order_by(Answer.response_id, Answer.id)
+        .execution_options(yield_per=20_000)
+    )
+    grouped = groupby(answers, key=lambda row: row.response_id)
+    pending = next(grouped, None)
+    for response in responses:
+        by_question: dict[int, list] = defaultdict(list)
+        while pending is not None and pending[0] <= response.id:
+            if pending[0] == response.id:
+                for row in pending[1]:
+                    by_question[row.question_id].append(row)
+            pending = next(grouped, None)
+        yield [
+            response.reference,
+            response.submitted_at.isoformat(),
+            response.channel.value,
+            response.locale,
+            *[_cell(question, target, by_question.get(question.id, [])) for _, question, target in cols],
+        ]
+
+
+def response_rows(consultation: Consultation) -> list[list]:
+    return list(iter_response_rows(consultation))
 
 
 def codebook_rows(consultation: Consultation) -> list[list]:
@@ -121,7 +155,7 @@ def codebook_rows(consultation: Consultation) -> list[list]:
 def responses_csv_response(consultation: Consultation) -> Response:
     """Every response as CSV."""
     buffer = io.StringIO()
-    SafeWriter(csv.writer(buffer)).writerows(response_rows(consultation))
+    SafeWriter(csv.writer(buffer)).writerows(iter_response_rows(consultation))
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
@@ -133,7 +167,7 @@ def responses_xlsx_response(consultation: Consultation) -> Response:
     """Every response as a spreadsheet, with a codebook sheet saying what each column and code means."""
     workbook = Workbook(write_only=True)
     for title, rows in (
-        ("Responses", response_rows(consultation)),
+        ("Responses", iter_response_rows(consultation)),
         ("Codebook", codebook_rows(consultation)),
     ):
         sheet = workbook.create_sheet(title)

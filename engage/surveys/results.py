@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Column, Float, Integer, MetaData, Table, func, insert, select, text
 
 from engage.extensions import db
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
@@ -226,10 +226,22 @@ def _fill(result: QuestionResult, counted: list, agreement: Counter, mean, prior
         result.ranks.sort(key=lambda entry: entry[1])
 
 
+#: Each response's population weight, for the database to sum (a temporary table: one per connection, dropped
+#: after use), so weighted shares need no answer rows read into Python.
+_WEIGHTS = Table(
+    "engage_response_weights",
+    MetaData(),
+    Column("response_id", Integer, primary_key=True),
+    Column("weight", Float, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
 def _add_weighted(
     consultation: Consultation, results: list[QuestionResult], weights: dict[int, float]
 ) -> None:
-    """Weighted shares of people choosing each answer of a closed question (single, multiple, agreement)."""
+    """Weighted shares of people choosing each answer of a closed question (single, multiple, agreement):
+    the weights of those choosing it over the weights of those answering."""
     wanted = {
         r.question.id: r
         for r in results
@@ -237,31 +249,47 @@ def _add_weighted(
     }
     if not wanted:
         return
-    rows = db.session.execute(
-        _of(consultation, Answer.response_id, Answer.question_id, Answer.option_id, Answer.text).where(
-            Answer.question_id.in_(list(wanted))
+    connection = db.session.connection()
+    connection.execute(text("DROP TABLE IF EXISTS engage_response_weights"))
+    _WEIGHTS.create(connection)
+    try:
+        connection.execute(insert(_WEIGHTS), [{"response_id": r, "weight": w} for r, w in weights.items()])
+        weight = _WEIGHTS.c.weight
+        answering = (
+            select(Answer.question_id, Answer.response_id)
+            .where(Answer.question_id.in_(list(wanted)))
+            .distinct()
+            .subquery()
         )
-    ).all()
-    by_question = defaultdict(list)
-    for row in rows:
-        by_question[row.question_id].append(row)
+        totals = dict(
+            connection.execute(
+                select(answering.c.question_id, func.sum(weight))
+                .join(_WEIGHTS, _WEIGHTS.c.response_id == answering.c.response_id)
+                .group_by(answering.c.question_id)
+            ).all()
+        )
+        sums = defaultdict(float)
+        for column in (Answer.option_id, Answer.text):
+            for qid, value, total in connection.execute(
+                select(Answer.question_id, column, func.sum(weight))
+                .join(_WEIGHTS, _WEIGHTS.c.response_id == Answer.response_id)
+                .where(Answer.question_id.in_(list(wanted)))
+                .group_by(Answer.question_id, column)
+            ):
+                sums[(qid, column.key, value)] += total or 0.0
+    finally:
+        connection.execute(text("DROP TABLE IF EXISTS engage_response_weights"))
     for qid, result in wanted.items():
-        mine = by_question.get(qid, [])
-        people = {row.response_id for row in mine}
-        total = sum(weights[r] for r in people)
+        total = totals.get(qid)
         if not total:
             continue
         question = result.question
         if question.kind is QuestionKind.AGREEMENT:
-            keys = [code for code, _ in AGREEMENT]
-            chosen = [(row.response_id, row.text) for row in mine]
+            keys = [("text", code) for code, _ in AGREEMENT]
         else:
-            keys = [o.id for o in question.options] + ([None] if question.allow_other else [])
-            chosen = [(row.response_id, row.option_id) for row in mine]
-        sums = defaultdict(float)
-        for response_id, value in chosen:
-            sums[value] += weights[response_id]
-        result.weighted = [sums[key] / total for key in keys]
+            keys = [("option_id", o.id) for o in question.options]
+            keys += [("option_id", None)] if question.allow_other else []
+        result.weighted = [sums[(qid, column, value)] / total for column, value in keys]
 
 
 def agreement_balance(result: QuestionResult) -> tuple[float, float] | None:

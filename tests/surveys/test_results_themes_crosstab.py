@@ -157,3 +157,29 @@ def test_a_breakdown_hides_small_cells_on_the_page_and_in_the_download(client, s
         == 400
     )
     assert client.get(f"/manage/consultations/{survey.id}/crosstab.csv").status_code == 400
+
+
+def test_the_standard_equality_questions_are_asked_and_can_break_results_down(client, app, survey, officer):
+    from engage.surveys.models import ConsultationProfile
+
+    _store(survey, True, "agree", 7, None, n=6)
+    responses = db.session.scalars(db.select(ConsultationResponse)).all()
+    for response in responses:
+        db.session.add(ConsultationProfile(response_id=response.id, dimension="religion", category="none"))
+    db.session.commit()
+    with app.test_request_context():
+        from engage.prioritise.forms import ProfileForm
+
+        form = ProfileForm.build(formdata=None)
+        legends = [
+            str(form[key].label.text) for key in ("gender_identity", "ethnicity", "disability", "religion")
+        ]
+        assert legends[1] == "What is your ethnic group?"
+        assert [c.label for c in form["sexual_orientation"].choices][-1] == "Prefer not to say"
+    sign_in(client, officer)
+    args = {"question": survey.questions[0].id, "dimension": "religion"}
+    body = client.get(f"/manage/consultations/{survey.id}/crosstab.csv", query_string=args).get_data(
+        as_text=True
+    )
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(body))}
+    assert rows["No religion"] == ["6", "0", "6"] and rows["Muslim"] == ["0", "0", "0"]
