@@ -42,7 +42,8 @@ class Weighting:
     dimensions: list[str]
 
 
-def _profiles(consultation: Consultation) -> dict[int, dict[str, str]]:
+def profiles(consultation: Consultation) -> dict[int, dict[str, str]]:
+    """{response id: {dimension: category}} of the equality answers given ("prefer not to say" left out)."""
     rows = db.session.execute(
         select(ConsultationProfile.response_id, ConsultationProfile.dimension, ConsultationProfile.category)
         .join(ConsultationResponse, ConsultationResponse.id == ConsultationProfile.response_id)
@@ -55,10 +56,11 @@ def _profiles(consultation: Consultation) -> dict[int, dict[str, str]]:
     return people
 
 
-def who_we_heard_from(consultation: Consultation) -> dict[str, list[GroupRow]]:
-    """Per dimension with population figures: respondents in each category beside the area's share."""
+def who_we_heard_from(consultation: Consultation, people: dict | None = None) -> dict[str, list[GroupRow]]:
+    """Per dimension with population figures: respondents in each category beside the area's share.
+    ``people`` is :func:`profiles` when the caller has it already."""
     margins = population_margins()
-    people = _profiles(consultation)
+    people = profiles(consultation) if people is None else people
     table: dict[str, list[GroupRow]] = {}
     for dimension, population in margins.items():
         given = [answers[dimension] for answers in people.values() if dimension in answers]
@@ -76,14 +78,14 @@ def who_we_heard_from(consultation: Consultation) -> dict[str, list[GroupRow]]:
 
 
 def response_weights(
-    consultation: Consultation, response_ids: list[int]
+    consultation: Consultation, response_ids: list[int], people: dict | None = None
 ) -> tuple[Weighting | None, str | None]:
     """Weights for these responses, or why there are none (no population figures; a category nobody in the
     sample gave, named; no answers about themselves)."""
     margins = population_margins()
     if not margins:
         return None, "no population figures are loaded"
-    people = _profiles(consultation)
+    people = profiles(consultation) if people is None else people
     dimensions = [d for d in margins if any(d in answers for answers in people.values())]
     if not dimensions:
         return None, "nobody answered the questions about themselves"
