@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from engage.prioritise.charts import MARKER_COLOUR, laid_out
 from engage.surveys.models import QuestionKind
-from engage.surveys.results import QuestionResult
+from engage.surveys.results import QuestionResult, agreement_shares
 
 #: A diverging scale, strongly disagree to strongly agree (ColorBrewer RdBu, darkened ends for contrast).
 DIVERGING = ["#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac"]
@@ -52,9 +52,8 @@ def agreement_chart(result: QuestionResult) -> str:
     """A diverging bar per answer: disagreement to the left of zero, agreement to the right and "neither"
     across it, as % of those with a view ("don't know" is in the table, not the chart). The answers are the
     axis labels, so the chart needs no legend."""
-    counts = [count for _label, count, _share in result.counts[:5]]
-    total = sum(counts) or 1
-    shares = [100 * c / total for c in counts]  # strongly agree, agree, neither, disagree, strongly disagree
+    # strongly agree, agree, neither, disagree, strongly disagree
+    shares = [100 * share for share in agreement_shares(result)]
     labels = [label for label, _count, _share in result.counts[:5]]
     bases = [0, 0, -shares[2] / 2, -shares[3], -shares[4]]
     figure = go.Figure(

@@ -36,10 +36,6 @@ class Crosstab:
     rows: list[tuple[str, list[int | None], int | None]]
     threshold: int
 
-    @property
-    def hidden(self) -> int:
-        return sum(cell is None for _label, cells, _n in self.rows for cell in cells)
-
 
 def answer_choices(question: Question) -> list[tuple[str, object]]:
     if question.kind is QuestionKind.MULTIPLE:

@@ -1,8 +1,8 @@
 """Results per question: counts and percentages (multiple choice counted per option, never per combination),
 agreement, ratings and numbers with their mean, importance per priority, ranking places, and free text.
 
-Counting is done by the database (a handful of GROUP BY queries whatever the number of responses); only the
-population weighting reads closed answers row by row, and only when the responses can be weighted.
+Counting is done by the database (a handful of GROUP BY queries whatever the number of responses), and so is
+the population weighting's summing (each response's weight in a temporary table).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Float, Integer, MetaData, Table, func, insert, select, text
 
@@ -18,6 +17,7 @@ from engage.extensions import db
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
 from engage.surveys.service import priorities_for
+from engage.surveys.themes import written_query
 from engage.surveys.weighting import Weighting, profiles, response_weights, who_we_heard_from
 
 #: The newest written answers listed per question on the results page (all are in the export and the
@@ -136,7 +136,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
         result = QuestionResult(question, answered.get(question.id, 0))
         _fill(result, counted[question.id], agreement[question.id], means.get(question.id), priorities)
         if question.kind in WRITTEN or question.allow_other:
-            result.text_count, result.texts = written_answers(consultation, question, limit=TEXTS_SHOWN)
+            result.text_count, result.texts = written_answers(question, limit=TEXTS_SHOWN)
         results.questions.append(result)
     people = profiles(consultation)
     results.heard_from = who_we_heard_from(consultation, people)
@@ -152,22 +152,12 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     return results
 
 
-def written_answers(
-    consultation: Consultation, question: Question, *, limit: int | None = None
-) -> tuple[int, list[str]]:
-    """How many written answers (or "Other" texts) a question has, and the newest ``limit`` of them."""
-    where = _of(consultation, func.count()).where(Answer.question_id == question.id, Answer.text.is_not(None))
-    if question.kind is QuestionKind.SINGLE:
-        where = where.where(Answer.option_id.is_(None))
-    total = db.session.scalar(where)
-    texts = (
-        _of(consultation, Answer.text)
-        .where(Answer.question_id == question.id, Answer.text.is_not(None), Answer.text != "")
-        .order_by(Answer.id.desc())
-        .limit(limit)
-    )
-    if question.kind is QuestionKind.SINGLE:
-        texts = texts.where(Answer.option_id.is_(None))
+def written_answers(question: Question, *, limit: int | None = None) -> tuple[int, list[str]]:
+    """How many written answers (or "Other" texts) a question has, and the newest ``limit`` of them (the
+    same answers the written-answers page searches and tags)."""
+    query = written_query(question)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    texts = query.with_only_columns(Answer.text).order_by(Answer.id.desc()).limit(limit)
     return total, list(db.session.scalars(texts))
 
 
@@ -293,11 +283,18 @@ def _add_weighted(
         result.weighted = [sums[(qid, column, value)] / total for column, value in keys]
 
 
+def agreement_shares(result: QuestionResult) -> list[float]:
+    """Strongly agree .. strongly disagree as shares of those who gave a view ("don't know" left out);
+    all zero when nobody did."""
+    counts = [count for _label, count, _share in result.counts[:5]]
+    total = sum(counts)
+    return [count / total if total else 0.0 for count in counts]
+
+
 def agreement_balance(result: QuestionResult) -> tuple[float, float] | None:
-    """(share agreeing, share disagreeing) of those who gave a view (don't know left out), for the
-    diverging chart's summary line."""
-    counts = np.array([count for _label, count, _share in result.counts[:5]], dtype=float)
-    if not counts.sum():
+    """(share agreeing, share disagreeing) of those who gave a view, for the diverging chart's summary
+    line; None when nobody gave one."""
+    shares = agreement_shares(result)
+    if not any(shares):
         return None
-    shares = counts / counts.sum()
-    return float(shares[0] + shares[1]), float(shares[3] + shares[4])
+    return shares[0] + shares[1], shares[3] + shares[4]

@@ -323,6 +323,16 @@ def _draft(consultation: Consultation, token: str) -> ResponseDraft | None:
     )
 
 
+def _draft_or_new(consultation: Consultation, token: str) -> ResponseDraft:
+    draft = _draft(consultation, token)
+    if draft is None:
+        draft = ResponseDraft(
+            consultation_id=consultation.id, token_hash=respondent_hash(token, _scope(consultation))
+        )
+        db.session.add(draft)
+    return draft
+
+
 def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
     """Everything the resident has posted so far, as form data."""
     draft = _draft(consultation, token) if token else None
@@ -333,12 +343,7 @@ def save_page(
     consultation: Consultation, token: str, section: Section, posted: MultiDict, priorities: list
 ) -> None:
     """Keep one page's answers (replacing what that page said before)."""
-    draft = _draft(consultation, token)
-    if draft is None:
-        draft = ResponseDraft(
-            consultation_id=consultation.id, token_hash=respondent_hash(token, _scope(consultation))
-        )
-        db.session.add(draft)
+    draft = _draft_or_new(consultation, token)
     data = json.loads(draft.data or "{}")
     asked = MultiDict(data)
     for question in section.questions:
@@ -375,12 +380,7 @@ def save_for_later(consultation: Consultation, token: str) -> str:
     """A new private "come back later" secret for the resident's draft (an earlier link stops working).
     Only its hash is stored; the link lasts as long as the draft (until they send it, or the retention
     job deletes an unsent draft)."""
-    draft = _draft(consultation, token)
-    if draft is None:
-        draft = ResponseDraft(
-            consultation_id=consultation.id, token_hash=respondent_hash(token, _scope(consultation))
-        )
-        db.session.add(draft)
+    draft = _draft_or_new(consultation, token)
     secret = secrets.token_urlsafe(24)
     draft.resume_hash = hashlib.sha256(secret.encode()).hexdigest()
     db.session.commit()

@@ -53,7 +53,7 @@ def add_theme(question: Question, name: str) -> TextTheme:
     return theme
 
 
-def _written(question: Question):
+def written_query(question: Question):
     """Answers to ``question`` that are writing: its text, or the "Other" text of a single choice."""
     query = select(Answer).where(
         Answer.question_id == question.id, Answer.text.is_not(None), Answer.text != ""
@@ -82,7 +82,7 @@ def matching_ids(question: Question, words: str) -> list[int]:
 
 
 def _matching(question: Question, words: str, theme_id: int | None = None, untagged: bool = False):
-    query = _written(question)
+    query = written_query(question)
     if words.strip():
         pattern = (
             "%" + words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -121,7 +121,9 @@ def tag(question: Question, theme: TextTheme, answer_ids: list[int], *, remove: 
     if theme.question_id != question.id:
         raise StateError(_("That theme belongs to another question"))
     valid = set(
-        db.session.scalars(_written(question).with_only_columns(Answer.id).where(Answer.id.in_(answer_ids)))
+        db.session.scalars(
+            written_query(question).with_only_columns(Answer.id).where(Answer.id.in_(answer_ids))
+        )
     )
     already = set(
         db.session.scalars(
