@@ -127,6 +127,7 @@ def register_cli(app: Flask) -> None:
     from engage.population.cli import import_population_command
     from engage.prioritise.cli import rebuild_counts_command
     from engage.privacy.cli import delete_response_command, export_response_command, retention_command
+    from engage.surveys.cli import rebuild_answer_counts_command
     from engage.weights.cli import export_weights_command
 
     for command in (
@@ -134,6 +135,7 @@ def register_cli(app: Flask) -> None:
         set_password,
         demo,
         rebuild_counts_command,
+        rebuild_answer_counts_command,
         import_population_command,
         export_weights_command,
         import_indicators_command,

@@ -79,8 +79,16 @@ def load_config(
         "ENGAGE_SERVICE_NAME": env.get("ENGAGE_SERVICE_NAME", "Engage"),
         "ENGAGE_PARTNERSHIP_NAME": env.get("ENGAGE_PARTNERSHIP_NAME", "Aldermoor Partnership"),
         #: The area's wards, for the equality question and population weighting (comma-separated).
+        #: Set it empty to ask postcode districts instead.
         "ENGAGE_WARDS": [
-            w.strip() for w in env.get("ENGAGE_WARDS", "Central,North,South,East,West").split(",")
+            w.strip()
+            for w in env.get("ENGAGE_WARDS", "Central,North,South,East,West").split(",")
+            if w.strip()
+        ],
+        #: The area's postcode districts (the first part of a postcode, comma-separated, e.g. "AL1,AL2"):
+        #: when set, residents are asked theirs; one outside these is kept as "elsewhere". Empty: not asked.
+        "ENGAGE_POSTCODE_DISTRICTS": [
+            d.strip().upper() for d in env.get("ENGAGE_POSTCODE_DISTRICTS", "").split(",") if d.strip()
         ],
         #: Published figures hide any count below this, so a small group's answers cannot be singled out.
         "ENGAGE_SMALL_CELL": int(env.get("ENGAGE_SMALL_CELL", "5")),

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints let Alembic's batch mode (SQLite) drop and alter them by name.
@@ -77,3 +78,8 @@ class DatedWindow:
         if self.closes_at is None:
             return None
         return (self.closes_at - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()
+
+
+def upsert_insert(session: Session):  # noqa: ANN201
+    """The dialect's ``insert`` (PostgreSQL or SQLite), which has ``on_conflict_do_update``."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

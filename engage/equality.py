@@ -6,6 +6,7 @@ weighted to the area. Every question can be left blank or answered "Prefer not t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from sqlalchemy import select
 from engage.extensions import db
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
+#: The postcode district category of someone living outside the partnership's districts.
+ELSEWHERE = "elsewhere"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,25 @@ class Dimension:
     key: str
     question: object  # a lazy string
     categories: list[tuple[str, object]]
+    #: Typed in (the first part of a postcode) rather than chosen from the categories.
+    typed: bool = False
+    hint: object = None
+
+
+def postcode_district(text: str | None) -> str | None:
+    """The district (the first part, e.g. "AL3") of a postcode or district as typed, ignoring spaces and
+    case; a whole postcode gives its first part (the rest is never kept). None if it is neither."""
+    compact = re.sub(r"\s+", "", text or "").upper()
+    outward = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+    whole = re.fullmatch(rf"({outward})[0-9][A-Z]{{2}}", compact)
+    if whole:
+        return whole.group(1)
+    return compact if re.fullmatch(outward, compact) else None
+
+
+def district_category(district: str) -> str:
+    """The category stored for a district: itself when it is one of the area's, else "elsewhere"."""
+    return district if district in current_app.config["ENGAGE_POSTCODE_DISTRICTS"] else ELSEWHERE
 
 
 AGE_BANDS = [
@@ -66,12 +88,29 @@ SEXUAL_ORIENTATIONS = [
 
 
 def dimensions() -> list[Dimension]:
-    """The questions asked, with the area's wards from the settings."""
-    wards = [(ward, ward) for ward in current_app.config["ENGAGE_WARDS"]]
+    """The questions asked, with the area's wards and postcode districts from the settings (each asked only
+    when the partnership has set it)."""
+    config = current_app.config
+    place = []
+    if config["ENGAGE_WARDS"]:
+        place.append(
+            Dimension("ward", _l("Which ward do you live in?"), [(w, w) for w in config["ENGAGE_WARDS"]])
+        )
+    if config["ENGAGE_POSTCODE_DISTRICTS"]:
+        districts = [(d, d) for d in config["ENGAGE_POSTCODE_DISTRICTS"]]
+        place.append(
+            Dimension(
+                "postcode_district",
+                _l("What is the first part of your postcode?"),
+                [*districts, (ELSEWHERE, _l("Outside the area"))],
+                typed=True,
+                hint=_l("For example, AL3. Leave this blank if you would rather not say."),
+            )
+        )
     return [
         Dimension("age_band", _l("What is your age?"), AGE_BANDS),
         Dimension("sex", _l("What is your sex?"), SEXES),
-        Dimension("ward", _l("Which ward do you live in?"), wards),
+        *place,
         Dimension(
             "gender_identity",
             _l("Is the gender you identify with the same as your sex registered at birth?"),
@@ -95,9 +134,12 @@ def dimensions() -> list[Dimension]:
     ]
 
 
-def store_answers(model: type, owner: str, owner_id: int, answers: Mapping[str, str]) -> None:
+def store_answers(
+    model: type, owner: str, owner_id: int, answers: Mapping[str, str], *, commit: bool = True
+) -> None:
     """Store (or replace) one person's equality answers as rows of ``model`` (``owner`` names its column
-    for the person's respondent or response); blank answers are not stored."""
+    for the person's respondent or response); blank answers are not stored. ``commit=False`` leaves the
+    commit to the caller (who has more to write in the same transaction)."""
     column = getattr(model, owner)
     existing = {row.dimension: row for row in db.session.scalars(select(model).where(column == owner_id))}
     for dimension, category in answers.items():
@@ -107,4 +149,5 @@ def store_answers(model: type, owner: str, owner_id: int, answers: Mapping[str, 
             existing[dimension].category = category
         else:
             db.session.add(model(**{owner: owner_id, "dimension": dimension, "category": category}))
-    db.session.commit()
+    if commit:
+        db.session.commit()

@@ -80,6 +80,7 @@ RESIDENT_TEMPLATES = [
     "surveys/start.html",
     "surveys/section.html",
     "surveys/_questions.html",
+    "surveys/_question_changes.html",
     "surveys/saved.html",
     "surveys/resume_expired.html",
     "surveys/resume_email.txt",
@@ -291,6 +292,7 @@ def test_every_resident_template_is_listed():
 
 #: Staff pages whose names do not say so.
 STAFF_TEMPLATES = {
+    "surveys/_consultation_list.html",
     "boards/priority_form.html",
     "prioritise/results.html",
     "surveys/results.html",

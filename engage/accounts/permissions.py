@@ -21,8 +21,12 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def sits_on(user: User, board: Board) -> bool:
-    """True when the organisation of ``user`` (or of an API token, which acts for one) sits on the board."""
+def sits_on(user: User, board: Board | None) -> bool:
+    """True when the organisation of ``user`` (or of an API token, which acts for one) sits on the board.
+    ``None`` is the whole partnership (a partnership-wide consultation): every partner organisation is in
+    it."""
+    if board is None:
+        return user.organisation_id is not None
     return any(org.id == user.organisation_id for org in board.members)
 
 
@@ -31,12 +35,12 @@ def can_manage_priorities(user: User, board: Board) -> bool:
     return user.is_admin or (user.has_role(Role.BOARD_OFFICER) and sits_on(user, board))
 
 
-def can_read_results(user: User, board: Board) -> bool:
+def can_read_results(user: User, board: Board | None) -> bool:
     """Admins, and any user from an organisation that sits on the board."""
     return user.is_admin or sits_on(user, board)
 
 
-def can_manage_owned(user: User, board: Board, owner_organisation_id: int, *roles: Role) -> bool:
+def can_manage_owned(user: User, board: Board | None, owner_organisation_id: int, *roles: Role) -> bool:
     """For things owned by an organisation on a board (exercises, consultations, reports)."""
     if user.is_admin:
         return True

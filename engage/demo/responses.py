@@ -12,6 +12,7 @@ import numpy as np
 from engage.demo.votes import AGE_BANDS, WARDS
 from engage.extensions import db
 from engage.prioritise.models import Channel
+from engage.surveys import counts
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -149,6 +150,7 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
                     ),
                 ]
             )
+    counts.rebuild(consultation)  # the rows were written directly: count them once
     db.session.commit()
     return respondents
 

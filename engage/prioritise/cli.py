@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from engage.extensions import db
+from engage.commands import one_or_all
 from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import Exercise
 
@@ -16,14 +15,8 @@ from engage.prioritise.models import Exercise
 @with_appcontext
 def rebuild_counts_command(exercise_id: int | None) -> None:
     """Recompute pair counts from the votes and report any pair whose stored totals differed."""
-    query = select(Exercise).order_by(Exercise.id)
-    if exercise_id is not None:
-        query = query.where(Exercise.id == exercise_id)
-    exercises = db.session.scalars(query).all()
-    if exercise_id is not None and not exercises:
-        raise click.ClickException(f"There is no exercise {exercise_id}.")
     differing = 0
-    for exercise in exercises:
+    for exercise in one_or_all(Exercise, exercise_id, "exercise"):
         report = rebuild_counts(exercise)
         differing += len(report.differences)
         click.echo(f"Exercise {exercise.id}: {report.pairs} pairs, {len(report.differences)} differed.")

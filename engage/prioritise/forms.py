@@ -28,7 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.boards.models import Priority
-from engage.equality import PREFER_NOT_TO_SAY, dimensions
+from engage.equality import PREFER_NOT_TO_SAY, dimensions, district_category, postcode_district
 from engage.forms import CheckboxesInput, EngageForm, RadioInput, opening_dates, strip_filter
 from engage.prioritise.models import ExerciseItem
 
@@ -147,6 +147,15 @@ class ProfileForm(EngageForm):
         """A form class with one radio question per equality dimension, instantiated."""
         fields = {}
         for dimension in dimensions():
+            if dimension.typed:
+                fields[dimension.key] = StringField(
+                    dimension.question,
+                    description=dimension.hint,
+                    validators=[Optional(), _is_postcode_district],
+                    filters=[strip_filter],
+                    widget=GovTextInput(),
+                )
+                continue
             choices = [SelectChoice(value, label) for value, label in dimension.categories]
             choices.append(SelectChoice(PREFER_NOT_TO_SAY, _l("Prefer not to say")))
             fields[dimension.key] = RadioField(
@@ -156,7 +165,21 @@ class ProfileForm(EngageForm):
         return form_class(*args, **kwargs)
 
     def answers(self) -> dict[str, str]:
-        return {d.key: self[d.key].data for d in dimensions() if self[d.key].data}
+        """{dimension: category} of the questions answered (a postcode kept only as its district's
+        category)."""
+        given = {}
+        for dimension in dimensions():
+            value = self[dimension.key].data
+            if value and dimension.typed:
+                value = district_category(postcode_district(value))
+            if value:
+                given[dimension.key] = value
+        return given
+
+
+def _is_postcode_district(form: EngageForm, field: StringField) -> None:
+    if field.data and postcode_district(field.data) is None:
+        raise ValidationError(_l("Enter the first part of a postcode, like AL3"))
 
 
 class ApproveForm(EngageForm):

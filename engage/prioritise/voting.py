@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from engage.database import upsert_insert
 from engage.extensions import db
 from engage.prioritise import logger
 from engage.prioritise.models import (
@@ -87,10 +86,6 @@ def count_votes(exercise: Exercise, respondent: Respondent | None) -> int:
     )
 
 
-def _insert_for(session: Session):  # noqa: ANN202
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome) -> None:
     low, high = sorted((left, right))
     winner = {Outcome.LEFT: left, Outcome.RIGHT: right}.get(outcome)
@@ -99,7 +94,7 @@ def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome
         "high_wins": int(winner == high),
         "skips": int(outcome is Outcome.SKIP),
     }
-    insert = _insert_for(db.session)
+    insert = upsert_insert(db.session)
     statement = insert(PairCount).values(
         exercise_id=exercise_id, low_item_id=low, high_item_id=high, **values
     )

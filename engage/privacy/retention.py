@@ -73,6 +73,23 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
             (ResponseDraft.updated_at < draft_cutoff) | ResponseDraft.consultation_id.in_(past_consultations)
         ),
     }
+    # Their equality answers go, so their counts' cells do too: rebuilt when next read.
+    recount = (
+        update(Consultation)
+        .where(
+            Consultation.id.in_(
+                select(ConsultationResponse.consultation_id).where(
+                    ConsultationResponse.id.in_(
+                        select(ConsultationProfile.response_id).where(
+                            ConsultationProfile.response_id.in_(past_responses)
+                        )
+                    )
+                )
+            )
+        )
+        .values(counted_basis=None)
+    )
+    db.session.execute(recount, execution_options={"synchronize_session": False})
     report = RetentionReport()
     for name, statement in statements.items():
         setattr(

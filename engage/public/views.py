@@ -14,7 +14,7 @@ from engage.boards.service import boards_for, list_boards
 from engage.extensions import db
 from engage.prioritise.service import open_exercises
 from engage.public import bp
-from engage.surveys.service import open_consultations
+from engage.surveys.service import open_consultations, partnership_consultations
 from engage.urls import safe_next
 
 
@@ -62,5 +62,9 @@ def health():
 @login_required
 def manage_home():
     return render_template(
-        "public/manage_home.html", boards=boards_for(current_user), ROLE_ANALYST=Role.ANALYST
+        "public/manage_home.html",
+        boards=boards_for(current_user),
+        consultations=partnership_consultations(),
+        can_create_consultation=current_user.is_admin or current_user.has_role(Role.BOARD_OFFICER),
+        ROLE_ANALYST=Role.ANALYST,
     )

@@ -36,19 +36,24 @@ class RakingResult:
     margin_error: float = 0.0
 
 
-def effective_sample_size(weights: ArrayLike) -> float:
-    """Kish's effective sample size of a set of weights."""
+def effective_sample_size(weights: ArrayLike, counts: ArrayLike | None = None) -> float:
+    """Kish's effective sample size of a set of weights; ``counts[i]`` (default 1) is how many respondents
+    share weight ``i``."""
     w = np.asarray(weights, dtype=np.float64)
-    return float(w.sum() ** 2 / np.sum(w * w)) if w.size and np.any(w) else 0.0
+    n = np.ones_like(w) if counts is None else np.asarray(counts, dtype=np.float64)
+    return float((n * w).sum() ** 2 / np.sum(n * w * w)) if w.size and np.any(n * w) else 0.0
 
 
 def _apply_cap(
-    weights: NDArray[np.float64], cap: float | None, floor: float | None = None
+    weights: NDArray[np.float64],
+    cap: float | None,
+    floor: float | None = None,
+    counts: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Keep weights between ``floor`` and ``cap`` times their mean (trimming moves the mean, so repeat until
     it holds)."""
     for _ in range(100):
-        mean = weights.mean()
+        mean = np.average(weights, weights=counts)
         high = np.inf if cap is None else cap * mean
         low = 0.0 if floor is None else floor * mean
         if weights.max() <= high * (1 + 1e-12) and weights.min() >= low * (1 - 1e-12):
@@ -64,12 +69,16 @@ def rake(
     tol: float = 1e-8,
     max_iter: int = 200,
     floor: float | None = None,
+    counts: ArrayLike | None = None,
 ) -> RakingResult:
     """Weights that make each dimension's weighted distribution match ``targets``.
 
     ``categories[d]`` holds each respondent's category index for dimension ``d`` (``MISSING`` if not
     answered); ``targets[d]`` the population in each category (any scale: only shares matter). ``cap``
     limits any weight to that multiple of the mean weight, and ``floor`` keeps each at least that multiple.
+    ``counts[i]`` (default 1) is how many respondents row ``i`` stands for: people with the same answers get
+    the same weight, so a table of (answers, how many) rakes like the respondents themselves, and faster.
+    The mean weight is then 1 over the respondents.
     """
     dims = list(targets)
     if not dims:
@@ -78,6 +87,9 @@ def rake(
     n = len(next(iter(codes.values())))
     if any(len(c) != n for c in codes.values()):
         raise ValueError("every dimension needs one category per respondent")
+    many = np.ones(n) if counts is None else np.asarray(counts, dtype=np.float64)
+    if many.shape != (n,) or np.any(many < 0):
+        raise ValueError("counts needs one non-negative number per row")
     shares = {}
     unmatched: list[tuple[str, int]] = []
     for d in dims:
@@ -86,7 +98,8 @@ def rake(
             raise ValueError(f"population counts for {d} must be non-negative and not all zero")
         if codes[d].max(initial=MISSING) >= population.size:
             raise ValueError(f"a respondent's category for {d} is not in its population table")
-        present = np.bincount(codes[d][codes[d] != MISSING], minlength=population.size) > 0
+        given = codes[d] != MISSING
+        present = np.bincount(codes[d][given], weights=many[given], minlength=population.size) > 0
         unmatched += [(d, int(c)) for c in np.flatnonzero(~present & (population > 0))]
         # Categories nobody answered cannot be matched: share the population out over the rest.
         kept = np.where(present, population, 0.0)
@@ -99,7 +112,9 @@ def rake(
             answered = codes[d] != MISSING
             if not answered.any():
                 continue
-            current = np.bincount(codes[d][answered], weights=weights[answered], minlength=shares[d].size)
+            current = np.bincount(
+                codes[d][answered], weights=(weights * many)[answered], minlength=shares[d].size
+            )
             wanted = shares[d] * current.sum()
             with np.errstate(divide="ignore", invalid="ignore"):
                 factor = np.where(current > 0, wanted / current, 1.0)
@@ -107,14 +122,15 @@ def rake(
         if cap is not None or floor is not None:
             # Trimming moves the margins, and the next cycle moves them back: repeat until a whole cycle
             # (fit, then trim) leaves the weights where it found them.
-            weights = _apply_cap(weights, cap, floor)
-        weights = weights / weights.mean() if n else weights
-        if n == 0 or float(np.max(np.abs(weights / before - 1.0))) < tol:
+            weights = _apply_cap(weights, cap, floor, many)
+        people = many.sum()
+        weights = weights / np.average(weights, weights=many) if people else weights
+        if people == 0 or float(np.max(np.abs(weights / before - 1.0))) < tol:
             stable = True
             break
-    error = _margin_error(codes, shares, weights)
+    error = _margin_error(codes, shares, weights * many)
     return RakingResult(
-        weights, effective_sample_size(weights), error < 1e-6, iterations, unmatched, stable, error
+        weights, effective_sample_size(weights, many), error < 1e-6, iterations, unmatched, stable, error
     )
 
 

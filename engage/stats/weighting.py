@@ -50,6 +50,7 @@ def rake(
     max_iter: int = 500,
     tol: float = 1e-8,
     trim: tuple[float, float] | None = None,
+    counts: Sequence[float] | None = None,
 ) -> NDArray[np.float64]:
     """Weights (one per respondent, mean 1) by iterative proportional fitting over several dimensions.
 
@@ -57,8 +58,9 @@ def rake(
     not say); ``margins[d]`` maps each category to its population (any scale: only shares matter). With
     ``trim=(low, high)`` every weight is kept between ``low`` and ``high`` times the mean, and raking and
     trimming alternate until neither moves the weights; the margins then match as closely as the trim
-    allows. Raises ValueError for a dimension missing from the sample, categories that do not line up, or
-    no convergence within ``max_iter`` cycles.
+    allows. ``counts[i]`` (default 1) is how many respondents row ``i`` stands for (a table of answer
+    combinations and how many gave each). Raises ValueError for a dimension missing from the sample,
+    categories that do not line up, or no convergence within ``max_iter`` cycles.
     """
     if not margins:
         raise ValueError("give at least one dimension to weight by")
@@ -73,7 +75,7 @@ def rake(
     codes = {d: _codes(d, sample_categories[d], margins[d]) for d in margins}
     targets = {d: [float(v) for v in margins[d].values()] for d in margins}
     low, high = trim if trim is not None else (None, None)
-    result = _rake_codes(codes, targets, cap=high, floor=low, tol=tol, max_iter=max_iter)
+    result = _rake_codes(codes, targets, cap=high, floor=low, tol=tol, max_iter=max_iter, counts=counts)
     if not result.stable:
         raise ValueError(
             f"raking did not converge in {max_iter} cycles"

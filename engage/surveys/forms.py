@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -33,7 +35,14 @@ from engage.forms import (
     strip_filter,
 )
 from engage.surveys.models import QuestionKind, Section
-from engage.surveys.questions import OPTION_KINDS, check_other, check_ranking, fields_for, is_shown
+from engage.surveys.questions import (
+    OPTION_KINDS,
+    check_other,
+    check_ranking,
+    field_name,
+    fields_for,
+    is_shown,
+)
 
 KIND_LABELS = {
     QuestionKind.SINGLE: _l("Single choice (radios)"),
@@ -130,8 +139,9 @@ class QuestionForm(EngageForm):
     show_if = SelectField(
         _l("Ask only some people (optional)"),
         description=_l(
-            "Ask this question only of people who chose an answer to a question on an earlier page. "
-            "People who did not are not asked it, and are not counted in its results."
+            "Ask this question only of people who chose an answer to a question before it (on an earlier "
+            "page, or earlier on this page, where it appears once that answer is chosen). People who did "
+            "not are not asked it, and are not counted in its results."
         ),
         choices=[],
         validators=[Optional()],
@@ -172,25 +182,63 @@ class PageForm(EngageForm):
         required: bool | None = None,
         **kwargs,
     ) -> PageForm:
-        """The page's questions that these ``answers`` so far lead to (all of them when None); ``required``
-        overrides each question's own flag (paper entry types in whatever the sheet says)."""
-        questions = [q for q in section.questions if answers is None or is_shown(q, answers)]
-        fields = {}
-        for question in questions:
-            fields.update(fields_for(question, priorities, required))
+        """The page's questions that these ``answers`` so far may lead to (all of them when None);
+        ``required`` overrides each question's own flag (paper entry types in whatever the sheet says).
+
+        A question that depends on an answer on this same page is on the form (``asked``) whenever the
+        answer it depends on is, and applies (``questions``) only when the form's own data chose it: its
+        fields are then checked and its answers kept; otherwise neither.
+        """
+        asked = [q for q in section.questions if answers is None or _asked(q, section, answers)]
+        fields, names = {}, {}
+        for question in asked:
+            made = fields_for(question, priorities, required)
+            fields.update(made)
+            names[question.id] = list(made)
         form = type("SectionPage", (cls,), fields)(*args, **kwargs)
-        form.section, form.priorities, form.questions = section, priorities, questions
+        form.section, form.priorities, form.asked = section, priorities, asked
+        form.follows_answers, form.field_names = answers is not None, names
         return form
 
+    @property
+    def questions(self) -> list:
+        """The questions whose answers count: every one asked, less those that depend on an answer on this
+        page that was not chosen."""
+        return [q for q in self.asked if self.applies(q)]
+
+    def applies(self, question) -> bool:
+        option = question.show_if_option
+        if not self.follows_answers or option is None or option.question.section_id != self.section.id:
+            return True
+        trigger = option.question
+        if trigger not in self.asked or not self.applies(trigger):
+            return False
+        chosen = self[field_name(trigger)].data
+        return str(option.id) in (chosen if isinstance(chosen, list) else [chosen])
+
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for question in self.questions:
+        super().validate(extra_validators)
+        applying = self.questions
+        for question in applying:
             for check in (check_other, check_ranking):
-                try:
+                with contextlib.suppress(ValidationError):  # the check puts its message on the field
                     check(question, self)
-                except ValidationError:
-                    valid = False
-        return valid
+        for question in self.asked:
+            if question not in applying:  # not asked after all: what it says is neither checked nor kept
+                for name in self.field_names[question.id]:
+                    self[name].errors = []
+        return not self.errors
+
+
+def _asked(question, section: Section, answers: MultiDict) -> bool:
+    """Whether the answers from other pages lead to ``question``; one that depends on an answer on its own
+    page is asked when that answer's question is (the form's data then decides)."""
+    option = question.show_if_option
+    if option is None:
+        return True
+    if option.question.section_id == section.id:
+        return _asked(option.question, section, answers)
+    return is_shown(question, answers)
 
 
 class SheetForm(EngageForm):

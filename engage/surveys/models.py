@@ -72,6 +72,9 @@ class Consultation(DatedWindow, db.Model):
     we_did: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Which population categories the derived counts are kept by (a hash of them); NULL before the first
+    #: count. When the population figures' categories change, the counts are rebuilt (engage.surveys.counts).
+    counted_basis: Mapped[str | None] = mapped_column(String(64))
 
     board: Mapped[Board | None] = relationship()
     organisation: Mapped[Organisation] = relationship()
@@ -202,6 +205,7 @@ class ConsultationResponse(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    consultation: Mapped[Consultation] = relationship()
 
     __table_args__ = (
         UniqueConstraint("consultation_id", "idempotency_key"),
@@ -330,3 +334,59 @@ class ContentTranslation(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("consultation_id", "locale", "key"),)
+
+
+# Derived counts: kept up to date as responses are stored, deleted or given equality answers, and rebuilt from
+# the rows by ``flask rebuild-answer-counts`` (engage.surveys.counts). ``cell`` is a response's answers to the
+# population's weighting questions (JSON, e.g. {"age_band": "25-34", "sex": "Female"}; {} for none), so
+# weighted results need no answer rows read.
+
+
+class ResponseCount(db.Model):
+    """Responses to a consultation per channel and equality cell."""
+
+    __tablename__ = "consultation_response_counts"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
+    )
+    cell: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuestionCount(db.Model):
+    """People who answered a question, per equality cell, and the sum of their numbers (number questions)."""
+
+    __tablename__ = "consultation_question_counts"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    cell: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AnswerCount(db.Model):
+    """How many gave one answer to a closed question, per equality cell. The answer is the option (0 for
+    "Other"), the priority (importance grid), the number (rating, importance level or place in a ranking)
+    and the agreement code, each 0 or empty where the kind has none."""
+
+    __tablename__ = "consultation_answer_counts"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    cell: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    option_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    priority_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    count: Mapped[int] = mapped_column(Integer, default=0)

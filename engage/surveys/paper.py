@@ -14,7 +14,7 @@ from engage.accounts.models import User
 from engage.extensions import db
 from engage.prioritise.models import Channel
 from engage.service_errors import StateError
-from engage.surveys import logger
+from engage.surveys import counts, logger
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -52,6 +52,8 @@ def enter(consultation: Consultation, pages: list, *, sheet: str, user: User) ->
     )
     db.session.add(response)
     try:
+        db.session.flush()
+        counts.add(consultation, [response.id])
         db.session.commit()
     except IntegrityError:  # the same sheet typed in at the same moment elsewhere
         db.session.rollback()
@@ -159,6 +161,7 @@ def check(response: ConsultationResponse, pages: list, *, user: User) -> PaperCh
 def delete_sheet(response: ConsultationResponse, user: User) -> None:
     """Remove a sheet typed in wrongly (with its answers and check), so it can be typed in again."""
     consultation_id = response.consultation_id
+    counts.remove(response.consultation, [response.id])
     db.session.delete(response)
     db.session.commit()  # the audit log records the request (a staff POST that wrote)
     logger.info("paper sheet deleted from consultation %s by user %s", consultation_id, user.id)

@@ -83,13 +83,18 @@ def is_shown(question: Question, answers: MultiDict) -> bool:
 
 def condition_choices(question: Question | None, section) -> list[tuple[str, str]]:
     """(option id, "Question: option") for each option a question in ``section`` could depend on: the
-    single and multiple choice questions on earlier pages."""
-    earlier = [s for s in section.consultation.sections if s.position < section.position]
+    single and multiple choice questions before it, on earlier pages or earlier on its own page (a new
+    question goes at the end of its page)."""
+    earlier = [q for s in section.consultation.sections if s.position < section.position for q in s.questions]
+    earlier += [
+        q
+        for q in section.questions
+        if question is None or (q is not question and q.position < question.position)
+    ]
     return [
         (str(option.id), f"{q.label}: {option.label}")
-        for s in earlier
-        for q in s.questions
-        if q.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE} and q is not question
+        for q in earlier
+        if q.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
         for option in q.options
     ]
 

@@ -1,8 +1,8 @@
 """Results per question: counts and percentages (multiple choice counted per option, never per combination),
 agreement, ratings and numbers with their mean, importance per priority, ranking places, and free text.
 
-Counting is done by the database (a handful of GROUP BY queries whatever the number of responses), and so is
-the population weighting's summing (each response's weight in a temporary table).
+Counts come from the derived count tables (engage.surveys.counts), kept per equality cell, so the population
+weighting rakes cells (with how many are in each) and sums weight times count cell by cell.
 """
 
 from __future__ import annotations
@@ -11,14 +11,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Float, Integer, MetaData, Table, func, insert, select, text
+from sqlalchemy import select
 
 from engage.extensions import db
-from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
+from engage.surveys import counts
+from engage.surveys.models import (
+    Answer,
+    AnswerCount,
+    Consultation,
+    Question,
+    QuestionCount,
+    QuestionKind,
+    ResponseCount,
+)
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
 from engage.surveys.service import priorities_for
 from engage.surveys.themes import written_query
-from engage.surveys.weighting import Weighting, profiles, response_weights, who_we_heard_from
+from engage.surveys.weighting import Weighting, cell_weights, who_we_heard_from
 
 #: The newest written answers listed per question on the results page (all are in the export and the
 #: written-answers page).
@@ -67,98 +76,75 @@ class ConsultationResults:
     channels: dict[str, int] = field(default_factory=dict)
 
 
-def _of(consultation: Consultation, *columns):
-    return (
-        select(*columns)
-        .select_from(Answer)
-        # Its questions are the consultation's own: no join to the responses needed (a third faster).
-        .where(Answer.question_id.in_([q.id for q in consultation.questions]))
-    )
-
-
 def consultation_results(consultation: Consultation) -> ConsultationResults:
-    """Every question's results, counted by the database."""
-    questions = consultation.questions
-    kinds = {q.id: q.kind for q in questions}
-    channels = {
-        channel.value: n
-        for channel, n in db.session.execute(
-            select(ConsultationResponse.channel, func.count())
-            .where(ConsultationResponse.consultation_id == consultation.id)
-            .group_by(ConsultationResponse.channel)
+    """Every question's results, from the derived counts (a few thousand rows however many responses)."""
+    if counts.ensure(consultation):
+        db.session.commit()
+    cells: Counter = Counter()
+    channels: Counter = Counter()
+    for cell, channel, n in db.session.execute(
+        select(ResponseCount.cell, ResponseCount.channel, ResponseCount.responses).where(
+            ResponseCount.consultation_id == consultation.id
         )
-    }
-    answered = dict(
-        db.session.execute(
-            _of(consultation, Answer.question_id, func.count(func.distinct(Answer.response_id))).group_by(
-                Answer.question_id
-            )
-        ).all()
-    )
-    counted = defaultdict(list)  # question id -> [(option id, priority id, number, count)]
-    counted_ids = [qid for qid, kind in kinds.items() if kind in COUNTED]
-    if counted_ids:
-        for qid, option_id, priority_id, number, n in db.session.execute(
-            _of(
-                consultation,
-                Answer.question_id,
-                Answer.option_id,
-                Answer.priority_id,
-                Answer.number,
-                func.count(),
-            )
-            .where(Answer.question_id.in_(counted_ids))
-            .group_by(Answer.question_id, Answer.option_id, Answer.priority_id, Answer.number)
-        ):
-            counted[qid].append((option_id, priority_id, number, n))
-    agreement = defaultdict(Counter)
-    agreement_ids = [qid for qid, kind in kinds.items() if kind is QuestionKind.AGREEMENT]
-    if agreement_ids:
-        for qid, code, n in db.session.execute(
-            _of(consultation, Answer.question_id, Answer.text, func.count())
-            .where(Answer.question_id.in_(agreement_ids))
-            .group_by(Answer.question_id, Answer.text)
-        ):
-            agreement[qid][code] = n
-    means = {}
-    number_ids = [qid for qid, kind in kinds.items() if kind is QuestionKind.NUMBER]
-    if number_ids:
-        means = dict(
-            db.session.execute(
-                _of(consultation, Answer.question_id, func.avg(Answer.number))
-                .where(Answer.question_id.in_(number_ids))
-                .group_by(Answer.question_id)
-            ).all()
-        )
+    ):
+        cells[cell] += n
+        channels[channel] += n
+    people: dict[int, Counter] = defaultdict(Counter)  # question id -> {cell: people who answered}
+    totals: Counter = Counter()
+    for qid, cell, n, total in db.session.execute(
+        select(
+            QuestionCount.question_id, QuestionCount.cell, QuestionCount.people, QuestionCount.total
+        ).where(QuestionCount.consultation_id == consultation.id)
+    ):
+        people[qid][cell] += n
+        totals[qid] += total
+    given: dict[int, list] = defaultdict(list)  # question id -> [(cell, option, priority, number, code, n)]
+    for qid, *answer in db.session.execute(
+        select(
+            AnswerCount.question_id,
+            AnswerCount.cell,
+            AnswerCount.option_id,
+            AnswerCount.priority_id,
+            AnswerCount.number,
+            AnswerCount.code,
+            AnswerCount.count,
+        ).where(AnswerCount.consultation_id == consultation.id)
+    ):
+        given[qid].append(answer)
     priorities = priorities_for(consultation)
-    results = ConsultationResults(consultation, sum(channels.values()), [], channels=channels)
-    for question in questions:
-        result = QuestionResult(question, answered.get(question.id, 0))
-        _fill(result, counted[question.id], agreement[question.id], means.get(question.id), priorities)
+    results = ConsultationResults(consultation, sum(channels.values()), [], channels=dict(channels))
+    for question in consultation.questions:
+        answered = sum(people[question.id].values())
+        result = QuestionResult(question, answered)
+        counted = [
+            (option or None, priority or None, number, n)
+            for _, option, priority, number, _, n in given[question.id]
+        ]
+        agreement = Counter()
+        for _cell, _option, _priority, _number, code, n in given[question.id]:
+            agreement[code] += n
+        mean = totals[question.id] / answered if answered else None
+        _fill(result, counted, agreement, mean, priorities)
         if question.kind in WRITTEN or question.allow_other:
-            result.text_count, result.texts = written_answers(question, limit=TEXTS_SHOWN)
+            # Written answers are never blank, so there are as many as people answering (or choosing
+            # "Other", which needs its text).
+            others = sum(n for option, _priority, _number, n in counted if option is None)
+            result.text_count = answered if question.kind in WRITTEN else others
+            result.texts = newest_written(question, TEXTS_SHOWN)
         results.questions.append(result)
-    people = profiles(consultation)
-    results.heard_from = who_we_heard_from(consultation, people)
+    results.heard_from = who_we_heard_from(cells)
     if results.responses:
-        ids = db.session.scalars(
-            select(ConsultationResponse.id)
-            .where(ConsultationResponse.consultation_id == consultation.id)
-            .order_by(ConsultationResponse.id)
-        ).all()
-        results.weighting, results.unweighted_reason = response_weights(consultation, ids, people)
+        results.weighting, results.unweighted_reason = cell_weights(cells)
     if results.weighting is not None:
-        _add_weighted(consultation, results.questions, results.weighting.weights)
+        _add_weighted(results.questions, results.weighting.weights, people, given)
     return results
 
 
-def written_answers(question: Question, *, limit: int | None = None) -> tuple[int, list[str]]:
-    """How many written answers (or "Other" texts) a question has, and the newest ``limit`` of them (the
-    same answers the written-answers page searches and tags)."""
-    query = written_query(question)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    texts = query.with_only_columns(Answer.text).order_by(Answer.id.desc()).limit(limit)
-    return total, list(db.session.scalars(texts))
+def newest_written(question: Question, limit: int) -> list[str]:
+    """The newest ``limit`` written answers (or "Other" texts) of a question: the same answers the
+    written-answers page searches and tags."""
+    texts = written_query(question).with_only_columns(Answer.text).order_by(Answer.id.desc()).limit(limit)
+    return list(db.session.scalars(texts))
 
 
 def _share(count: int, total: int) -> float:
@@ -217,70 +203,27 @@ def _fill(result: QuestionResult, counted: list, agreement: Counter, mean, prior
         result.ranks.sort(key=lambda entry: entry[1])
 
 
-#: Each response's population weight, for the database to sum (a temporary table: one per connection, dropped
-#: after use), so weighted shares need no answer rows read into Python.
-_WEIGHTS = Table(
-    "engage_response_weights",
-    MetaData(),
-    Column("response_id", Integer, primary_key=True),
-    Column("weight", Float, nullable=False),
-    prefixes=["TEMPORARY"],
-)
-
-
 def _add_weighted(
-    consultation: Consultation, results: list[QuestionResult], weights: dict[int, float]
+    results: list[QuestionResult], weights: dict[str, float], people: dict, given: dict
 ) -> None:
     """Weighted shares of people choosing each answer of a closed question (single, multiple, agreement):
-    the weights of those choosing it over the weights of those answering."""
-    wanted = {
-        r.question.id: r
-        for r in results
-        if r.question.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT}
-    }
-    if not wanted:
-        return
-    connection = db.session.connection()
-    connection.execute(text("DROP TABLE IF EXISTS engage_response_weights"))
-    _WEIGHTS.create(connection)
-    try:
-        connection.execute(insert(_WEIGHTS), [{"response_id": r, "weight": w} for r, w in weights.items()])
-        weight = _WEIGHTS.c.weight
-        answering = (
-            select(Answer.question_id, Answer.response_id)
-            .where(Answer.question_id.in_(list(wanted)))
-            .distinct()
-            .subquery()
-        )
-        totals = dict(
-            connection.execute(
-                select(answering.c.question_id, func.sum(weight))
-                .join(_WEIGHTS, _WEIGHTS.c.response_id == answering.c.response_id)
-                .group_by(answering.c.question_id)
-            ).all()
-        )
-        sums = defaultdict(float)
-        for column in (Answer.option_id, Answer.text):
-            for qid, value, total in connection.execute(
-                select(Answer.question_id, column, func.sum(weight))
-                .join(_WEIGHTS, _WEIGHTS.c.response_id == Answer.response_id)
-                .where(Answer.question_id.in_(list(wanted)))
-                .group_by(Answer.question_id, column)
-            ):
-                sums[(qid, column.key, value)] += total or 0.0
-    finally:
-        connection.execute(text("DROP TABLE IF EXISTS engage_response_weights"))
-    for qid, result in wanted.items():
-        total = totals.get(qid)
+    the weights of those choosing it over the weights of those answering, summed cell by cell."""
+    for result in results:
+        question = result.question
+        if question.kind not in {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT}:
+            continue
+        total = sum(weights.get(cell, 0.0) * n for cell, n in people[question.id].items())
         if not total:
             continue
-        question = result.question
+        sums: Counter = Counter()
+        for cell, option, _priority, _number, code, n in given[question.id]:
+            key = code if question.kind is QuestionKind.AGREEMENT else option
+            sums[key] += weights.get(cell, 0.0) * n
         if question.kind is QuestionKind.AGREEMENT:
-            keys = [("text", code) for code, _ in AGREEMENT]
+            keys = [code for code, _ in AGREEMENT]
         else:
-            keys = [("option_id", o.id) for o in question.options]
-            keys += [("option_id", None)] if question.allow_other else []
-        result.weighted = [sums[(qid, column, value)] / total for column, value in keys]
+            keys = [o.id for o in question.options] + ([0] if question.allow_other else [])
+        result.weighted = [sums[key] / total for key in keys]
 
 
 def agreement_shares(result: QuestionResult) -> list[float]:

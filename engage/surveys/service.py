@@ -20,7 +20,7 @@ from engage.extensions import db
 from engage.prioritise.models import Channel
 from engage.respondents import respondent_hash
 from engage.service_errors import StateError
-from engage.surveys import logger
+from engage.surveys import counts, logger
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -50,6 +50,15 @@ def consultations_for_board(board: Board) -> list[Consultation]:
     return list(
         db.session.scalars(
             select(Consultation).where(Consultation.board_id == board.id).order_by(Consultation.id.desc())
+        )
+    )
+
+
+def partnership_consultations() -> list[Consultation]:
+    """Consultations for the whole partnership (on no board), newest first."""
+    return list(
+        db.session.scalars(
+            select(Consultation).where(Consultation.board_id.is_(None)).order_by(Consultation.id.desc())
         )
     )
 
@@ -161,7 +170,7 @@ def save_question(
     if show_if_option_id is not None and str(show_if_option_id) not in {
         value for value, _label in condition_choices(question, section)
     }:
-        raise StateError(_("A question can only depend on a choice question on an earlier page"))
+        raise StateError(_("A question can only depend on a choice question that comes before it"))
     if question is None:
         question = Question(section=section, position=len(section.questions) + 1, kind=kind)
         db.session.add(question)
@@ -197,39 +206,55 @@ def _set_options(question: Question, labels: list[str] | None) -> None:
 
 
 def move_question(question: Question, direction: str) -> None:
-    """Swap a question with its neighbour in its section ('up' or 'down')."""
+    """Swap a question with its neighbour in its section ('up' or 'down'), unless it depends on that
+    neighbour's answer (or the neighbour on its)."""
     _refuse_changes_once_answered(question.section.consultation)
-    siblings = question.section.questions
-    k = siblings.index(question)
-    other = k - 1 if direction == "up" else k + 1
-    if 0 <= other < len(siblings):
-        siblings[k].position, siblings[other].position = siblings[other].position, siblings[k].position
-        db.session.commit()
+
+    def stays(first: Question, second: Question) -> str | None:
+        if second.show_if_option is not None and second.show_if_option.question is first:
+            return _(
+                "“%(later)s” depends on the answer to “%(earlier)s”, so it must stay after it. Change its "
+                "condition before moving it.",
+                later=second.label,
+                earlier=first.label,
+            )
+        return None
+
+    _swap(question.section.questions, question, direction, stays)
 
 
 def move_section(section: Section, direction: str) -> None:
     """Swap a page with its neighbour ('up' or 'down'), unless a conditional question would then come before
     the question it depends on."""
-    consultation = section.consultation
-    _refuse_changes_once_answered(consultation)
-    pages = consultation.sections
-    k = pages.index(section)
-    other = k - 1 if direction == "up" else k + 1
-    if not 0 <= other < len(pages):
-        return
-    first, second = sorted((pages[k], pages[other]), key=lambda page: page.position)
-    if any(
-        q.show_if_option is not None and q.show_if_option.question.section is first for q in second.questions
-    ):
-        raise StateError(
-            _(
+    _refuse_changes_once_answered(section.consultation)
+
+    def stays(first: Section, second: Section) -> str | None:
+        if any(
+            q.show_if_option is not None and q.show_if_option.question.section is first
+            for q in second.questions
+        ):
+            return _(
                 "A question on “%(later)s” depends on an answer on “%(earlier)s”, so that page must stay "
                 "first. Change the question's condition before moving the pages.",
                 later=second.title,
                 earlier=first.title,
             )
-        )
-    pages[k].position, pages[other].position = pages[other].position, pages[k].position
+        return None
+
+    _swap(section.consultation.sections, section, direction, stays)
+
+
+def _swap(items: list, item, direction: str, stays) -> None:  # noqa: ANN001
+    """Swap ``item`` with its neighbour in ``items`` (ordered by position), unless ``stays(first, second)``
+    gives the reason the first of the two must stay first."""
+    k = items.index(item)
+    other = k - 1 if direction == "up" else k + 1
+    if not 0 <= other < len(items):
+        return
+    reason = stays(*sorted((items[k], items[other]), key=lambda entry: entry.position))
+    if reason:
+        raise StateError(reason)
+    items[k].position, items[other].position = items[other].position, items[k].position
     db.session.commit()
 
 
@@ -345,9 +370,9 @@ def save_page(
     """Keep one page's answers (replacing what that page said before)."""
     draft = _draft_or_new(consultation, token)
     data = json.loads(draft.data or "{}")
-    asked = MultiDict(data)
     for question in section.questions:
-        shown = is_shown(question, asked)
+        # Seen with this page's answers so far (a question can depend on one earlier on the page).
+        shown = is_shown(question, MultiDict(data))
         for name in page_field_names(question, priorities):
             data.pop(name, None)
             values = posted.getlist(name)
@@ -453,6 +478,8 @@ def submit_response(
     if draft is not None:
         db.session.delete(draft)
     try:
+        db.session.flush()
+        counts.add(consultation, [response.id])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -512,6 +539,8 @@ def record_closed_answer(
         ],
     )
     db.session.add(response)
+    db.session.flush()
+    counts.add(consultation, [response.id])
     db.session.commit()
     return response
 
@@ -526,8 +555,12 @@ def response_by_reference(consultation: Consultation, reference: str) -> Consult
 
 
 def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> None:
-    """Store (or replace) a response's optional equality answers, apart from its answers."""
-    store_answers(ConsultationProfile, "response_id", response.id, answers)
+    """Store (or replace) a response's optional equality answers, apart from its answers (and move it to
+    its new cell in the counts)."""
+    counts.remove(response.consultation, [response.id])
+    store_answers(ConsultationProfile, "response_id", response.id, answers, commit=False)
+    counts.add(response.consultation, [response.id])
+    db.session.commit()
 
 
 def delete_response(consultation: Consultation, reference: str) -> bool:
@@ -539,6 +572,7 @@ def delete_response(consultation: Consultation, reference: str) -> bool:
     response = response_by_reference(consultation, reference.strip().upper())
     if response is None:
         return False
+    counts.remove(consultation, [response.id])
     db.session.delete(response)
     db.session.commit()
     logger.info("response deleted by its reference in consultation %s", consultation.id)

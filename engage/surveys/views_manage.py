@@ -39,12 +39,14 @@ def consultation_for(consultation_id: int, manage: bool) -> Consultation:
 
 
 @bp.route("/manage/boards/<slug>/consultations/new", methods=["GET", "POST"])
+@bp.route("/manage/consultations/new", methods=["GET", "POST"])
 @bp.route("/manage/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the form
 @login_required
 def edit_consultation(slug: str | None = None, consultation_id: int | None = None):
+    """A consultation on a board, or (no board) for the whole partnership."""
     consultation = consultation_for(consultation_id, manage=True) if consultation_id else None
-    board = consultation.board if consultation else get_board_or_404(slug)
+    board = consultation.board if consultation else (get_board_or_404(slug) if slug else None)
     if consultation is None and not _can_create_on(board):
         abort(403)
     form = ConsultationForm(obj=consultation)
@@ -138,7 +140,14 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
     if form.validate_on_submit():
         kind = QuestionKind(form.kind.data)
         if kind is QuestionKind.IMPORTANCE and not service.priorities_for(consultation):
-            form.add_error("kind", _("This consultation's board has no active priorities to rate"))
+            form.add_error(
+                "kind",
+                _("This consultation's board has no active priorities to rate")
+                if consultation.board
+                else _(
+                    "A partnership-wide consultation has no board priorities to rate: choose another kind"
+                ),
+            )
         else:
             try:
                 service.save_question(

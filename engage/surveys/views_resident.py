@@ -11,13 +11,13 @@ from flask_login import current_user
 
 from engage import mail
 from engage.accounts.permissions import can_read_results
-from engage.extensions import csrf, db, limiter
+from engage.extensions import csrf, db, htmx, limiter
 from engage.prioritise.forms import ProfileForm
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.surveys import bp, results, service
 from engage.surveys.content import local
 from engage.surveys.forms import DeleteResponseForm, EmailLinkForm, PageForm, SubmitResponseForm
-from engage.surveys.models import Consultation, ConsultationStatus
+from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
 from engage.surveys.questions import display, is_shown
 
 bp.add_app_template_global(local)
@@ -27,9 +27,7 @@ def _consultation_or_404(consultation_id: int) -> Consultation:
     """Residents see anything but a draft; board members may preview a draft."""
     consultation = db.get_or_404(Consultation, consultation_id)
     if consultation.status is ConsultationStatus.DRAFT and not (
-        current_user.is_authenticated
-        and consultation.board
-        and can_read_results(current_user, consultation.board)
+        current_user.is_authenticated and can_read_results(current_user, consultation.board)
     ):
         abort(404)
     return consultation
@@ -117,6 +115,77 @@ def section(consultation_id: int, number: int):
     )
     response = make_response(html, status)
     return set_token_cookie(response, token) if new_token else response
+
+
+#: Kinds whose answer is checked as soon as it is given (a ranking, a grid, a choice with "Other" or a date
+#: are half-done while the resident is still on them: they are checked when they press Continue).
+CHECKED_AS_GIVEN = {
+    QuestionKind.NUMBER,
+    QuestionKind.SHORT_TEXT,
+    QuestionKind.LONG_TEXT,
+    QuestionKind.MULTIPLE,
+}
+
+
+@bp.post("/consultations/<int:consultation_id>/sections/<int:number>/changed")
+def section_changed(consultation_id: int, number: int):
+    """A resident changed an answer on a page (htmx): send back the questions on the page that depend on it,
+    appearing or going, and the question itself when it has a problem to show (or had one). Nothing is
+    stored; a blank answer is not complained about until they press Continue. A question is swapped only
+    when it must be, so nothing the resident is typing elsewhere is replaced."""
+    consultation = _consultation_or_404(consultation_id)
+    if not htmx or not consultation.accepting_responses() or not 1 <= number <= len(consultation.sections):
+        abort(404)
+    page = consultation.sections[number - 1]
+    draft = service.draft_answers(consultation, current_token())
+    form = PageForm.build(page, service.priorities_for(consultation), answers=draft)
+    changed = next((q for q in form.asked if f"question-{q.id}" == htmx.trigger), None)
+    if changed is None:
+        abort(400)
+    form.validate()
+    values = [value.strip() for name in form.field_names[changed.id] for value in request.form.getlist(name)]
+    checked = changed.kind in CHECKED_AS_GIVEN and any(values) and changed in form.questions
+    for question in form.asked:
+        if question is not changed or not checked:
+            for name in form.field_names[question.id]:
+                form[name].errors = []
+    problem = any(form[name].errors for name in form.field_names[changed.id])
+    had_problem = str(changed.id) in request.form.getlist("_problem")
+    depending = [q for q in form.asked if _depends_on(q, changed)]
+    before = set(request.form.getlist("_shown"))
+    appeared = [q for q in depending if q in form.questions and str(q.id) not in before]
+    gone = [q for q in depending if q not in form.questions and str(q.id) in before]
+    if appeared:
+        status = _("Another question has appeared: %(question)s", question=str(local(appeared[0], "label")))
+    elif gone:
+        status = _(
+            "A question that no longer applies has been hidden: %(question)s",
+            question=str(local(gone[0], "label")),
+        )
+    else:
+        status = ""
+    # A question of another kind keeps what it shows (a problem included) until Continue: swapping it while
+    # the resident is still choosing (a ranking's places) could undo a choice made meanwhile.
+    mended = changed.kind in CHECKED_AS_GIVEN and (problem or had_problem)
+    swapped = {q.id for q in appeared + gone} | ({changed.id} if mended else set())
+    return render_template(
+        "surveys/_question_changes.html",
+        form=form,
+        only=swapped,
+        oob=True,
+        live_url=url_for(".section_changed", consultation_id=consultation.id, number=number),
+        status=status,
+    )
+
+
+def _depends_on(question, changed) -> bool:
+    """Whether ``question`` is asked according to ``changed``'s answer (directly or through another)."""
+    option = question.show_if_option
+    while option is not None:
+        if option.question is changed:
+            return True
+        option = option.question.show_if_option
+    return False
 
 
 @bp.route("/consultations/<int:consultation_id>/check", methods=["GET", "POST"])

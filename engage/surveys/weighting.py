@@ -4,6 +4,8 @@ sample size."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,8 +38,8 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class Weighting:
-    #: {response id: weight}
-    weights: dict[int, float]
+    #: {response id: weight} (response_weights), or {equality cell: weight} (cell_weights)
+    weights: dict
     effective_sample_size: float
     dimensions: list[str]
 
@@ -56,20 +58,23 @@ def profiles(consultation: Consultation) -> dict[int, dict[str, str]]:
     return people
 
 
-def who_we_heard_from(consultation: Consultation, people: dict | None = None) -> dict[str, list[GroupRow]]:
+def who_we_heard_from(cells: dict[str, int]) -> dict[str, list[GroupRow]]:
     """Per dimension with population figures: respondents in each category beside the area's share.
-    ``people`` is :func:`profiles` when the caller has it already."""
+    ``cells`` maps each equality cell (engage.surveys.counts) to its number of responses."""
     margins = population_margins()
-    people = profiles(consultation) if people is None else people
+    given: dict[str, Counter] = defaultdict(Counter)
+    for cell, n in cells.items():
+        for dimension, category in json.loads(cell).items():
+            given[dimension][category] += n
     table: dict[str, list[GroupRow]] = {}
     for dimension, population in margins.items():
-        given = [answers[dimension] for answers in people.values() if dimension in answers]
+        answered = sum(given[dimension].values())
         total_population = sum(population.values())
         table[dimension] = [
             GroupRow(
                 category,
-                given.count(category),
-                given.count(category) / len(given) if given else 0.0,
+                given[dimension][category],
+                given[dimension][category] / answered if answered else 0.0,
                 count / total_population if total_population else 0.0,
             )
             for category, count in population.items()
@@ -82,26 +87,45 @@ def response_weights(
 ) -> tuple[Weighting | None, str | None]:
     """Weights for these responses, or why there are none (no population figures; a category nobody in the
     sample gave, named; no answers about themselves)."""
+    people = profiles(consultation) if people is None else people
+    weights, dimensions, reason = _weigh([people.get(rid, {}) for rid in response_ids])
+    if weights is None:
+        return None, reason
+    return Weighting(
+        dict(zip(response_ids, weights.tolist(), strict=True)), effective_sample_size(weights), dimensions
+    ), None
+
+
+def cell_weights(cells: dict[str, int]) -> tuple[Weighting | None, str | None]:
+    """The weight of everyone in each equality cell (``cells`` maps a cell to its number of responses), as
+    :func:`response_weights` would give each of them, or why there are none."""
+    keys = [cell for cell, n in cells.items() if n > 0]
+    counts = [cells[cell] for cell in keys]
+    weights, dimensions, reason = _weigh([json.loads(cell) for cell in keys], counts)
+    if weights is None:
+        return None, reason
+    return Weighting(
+        dict(zip(keys, weights.tolist(), strict=True)), effective_sample_size(weights, counts), dimensions
+    ), None
+
+
+def _weigh(
+    people: list[dict[str, str]], counts: list[int] | None = None
+) -> tuple[np.ndarray | None, list[str], str | None]:
+    """Raked weights (one per entry of ``people``, each standing for ``counts`` respondents), the dimensions
+    used, and why there are none. Answers the population figures have no category for count as not given."""
     margins = population_margins()
     if not margins:
-        return None, "no population figures are loaded"
-    people = profiles(consultation) if people is None else people
-    dimensions = [d for d in margins if any(d in answers for answers in people.values())]
+        return None, [], "no population figures are loaded"
+    dimensions = [d for d in margins if any(answers.get(d) in margins[d] for answers in people)]
     if not dimensions:
-        return None, "nobody answered the questions about themselves"
+        return None, [], "nobody answered the questions about themselves"
     sample = {
-        d: [
-            people.get(rid, {}).get(d) if people.get(rid, {}).get(d) in margins[d] else None
-            for rid in response_ids
-        ]
+        d: [answers.get(d) if answers.get(d) in margins[d] else None for answers in people]
         for d in dimensions
     }
     try:
-        weights = rake(sample, {d: margins[d] for d in dimensions}, trim=TRIM)
+        weights = rake(sample, {d: margins[d] for d in dimensions}, trim=TRIM, counts=counts)
     except ValueError as problem:
-        return None, str(problem)
-    return Weighting(
-        dict(zip(response_ids, weights.tolist(), strict=True)),
-        effective_sample_size(np.asarray(weights)),
-        dimensions,
-    ), None
+        return None, dimensions, str(problem)
+    return weights, dimensions, None

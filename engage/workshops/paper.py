@@ -16,6 +16,7 @@ from engage.prioritise import submitting, voting
 from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import Channel, ExerciseKind, Outcome, PairwiseVote, Submission
 from engage.service_errors import StateError
+from engage.surveys import counts
 from engage.surveys.models import ConsultationResponse
 from engage.surveys.service import record_closed_answer
 from engage.workshops import logger
@@ -107,6 +108,11 @@ def _remove_rows(sheet: PaperSheet) -> None:
         db.session.execute(delete(Submission).where(Submission.id == sheet.submission_id))
     response_ids = json.loads(sheet.response_ids or "[]")
     if response_ids:
+        responses = db.session.scalars(
+            select(ConsultationResponse).where(ConsultationResponse.id.in_(response_ids))
+        ).all()
+        for consultation in {response.consultation for response in responses}:
+            counts.remove(consultation, [r.id for r in responses if r.consultation_id == consultation.id])
         db.session.execute(delete(ConsultationResponse).where(ConsultationResponse.id.in_(response_ids)))
     sheet.vote_ids = sheet.response_ids = "[]"
     sheet.submission_id = None

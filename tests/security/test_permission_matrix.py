@@ -57,6 +57,7 @@ POST /consultations/<consultation_id>/saved                             302 302 
 GET  /consultations/<consultation_id>/results                           404 404 404 404 404 404 404
 GET  /consultations/<consultation_id>/sections/<number>                 200 200 200 200 200 200 200
 POST /consultations/<consultation_id>/sections/<number>                 302 302 302 302 302 302 200
+POST /consultations/<consultation_id>/sections/<number>/changed         404 404 404 404 404 404 404
 GET  /exercises/<exercise_id>                                           200 200 200 200 200 200 200
 POST /exercises/<exercise_id>/about-you                                 302 302 302 302 302 302 302
 GET  /exercises/<exercise_id>/allocate                                  200 200 200 200 200 200 200
@@ -93,6 +94,8 @@ GET  /manage/boards                                                     302 302 
 GET  /manage/boards/<slug>                                              302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/consultations/new                            302 302 403 403 403 200 200
 POST /manage/boards/<slug>/consultations/new                            302 302 403 403 403 400 400
+GET  /manage/consultations/new                                          302 302 200 403 403 200 200
+POST /manage/consultations/new                                          302 302 400 403 403 400 400
 GET  /manage/boards/<slug>/edit                                         302 302 403 403 403 403 200
 POST /manage/boards/<slug>/edit                                         302 302 403 403 403 403 400
 GET  /manage/boards/<slug>/exercises/new                                302 302 403 403 403 200 200

@@ -131,3 +131,33 @@ def test_mismatched_categories_and_non_convergence_are_clear_errors():
 def test_effective_sample_size_by_hand():
     assert effective_sample_size([1, 1, 2, 2]) == pytest.approx(36 / 10)
     assert effective_sample_size(np.ones(7)) == pytest.approx(7)
+
+
+def test_a_table_of_combinations_with_counts_rakes_like_the_people_it_stands_for():
+    # 3,000 people with missing answers, raked and trimmed one by one, then as a table of the distinct
+    # (age, sex) combinations and how many gave each: the same weight for the same answers, the same
+    # effective sample size.
+    rng = np.random.default_rng(12)
+    n = 3000
+    age = rng.choice(["16-34", "35-64", "65+", None], size=n, p=[0.15, 0.45, 0.3, 0.1])
+    sex = rng.choice(["F", "M", None], size=n, p=[0.6, 0.35, 0.05])
+    margins = {"age": {"16-34": 30, "35-64": 48, "65+": 22}, "sex": {"F": 51, "M": 49}}
+    people = rake({"age": list(age), "sex": list(sex)}, margins, trim=(0.3, 3.0))
+    combinations = sorted(set(zip(age, sex, strict=True)), key=str)
+    counts = [sum(1 for pair in zip(age, sex, strict=True) if pair == c) for c in combinations]
+    table = rake(
+        {"age": [a for a, _ in combinations], "sex": [s for _, s in combinations]},
+        margins,
+        trim=(0.3, 3.0),
+        counts=counts,
+    )
+    by_combination = dict(zip(combinations, table, strict=True))
+    expected = [by_combination[pair] for pair in zip(age, sex, strict=True)]
+    assert people.tolist() == pytest.approx(expected, rel=1e-6)
+    assert np.average(table, weights=counts) == pytest.approx(1.0)
+    assert effective_sample_size(table, counts) == pytest.approx(effective_sample_size(people))
+
+
+def test_effective_sample_size_with_counts_by_hand():
+    # Two people at weight 1 and two at weight 2, given as two rows with a count of 2 each.
+    assert effective_sample_size([1, 2], [2, 2]) == pytest.approx(36 / 10)

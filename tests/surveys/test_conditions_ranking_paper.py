@@ -189,21 +189,26 @@ def test_ranking_results_and_export(client, branching, hwb):
     assert any(row[0] == columns[0] and "place given to 'More buses'" in row[3] for row in codebook)
 
 
-def test_officer_makes_a_question_conditional_only_on_an_earlier_page(client, branching, officer):
+def test_officer_makes_a_question_conditional_only_on_one_before_it(client, branching, officer):
     sign_in(client, officer)
     parking_page = branching.sections[1]
     html = client.get(f"/manage/sections/{parking_page.id}/questions/new").get_data(as_text=True)
     assert "Do you drive?: Yes" in html and "Ask only some people (optional)" in html
     first_page = branching.sections[0]
+    # A new question goes after "Do you drive?" on its page, so it may depend on it; the question itself
+    # may not depend on its own answer.
     html = client.get(f"/manage/sections/{first_page.id}/questions/new").get_data(as_text=True)
-    assert "Do you drive?: Yes" not in html
-    # A made-up post naming an option on the same page is refused with the reason.
+    assert "Do you drive?: Yes" in html
     drive = first_page.questions[0]
+    html = client.get(f"/manage/questions/{drive.id}/edit").get_data(as_text=True)
+    assert "Do you drive?: Yes" not in html
+    # A made-up post naming an option of a later question is refused with the reason.
     branching.status = ConsultationStatus.DRAFT
     db.session.commit()
+    later = branching.sections[1].questions[1].options[0]
     response = client.post(
-        f"/manage/sections/{first_page.id}/questions/new",
-        data={"kind": "short_text", "label": "Which car?", "show_if": str(drive.options[0].id)},
+        f"/manage/questions/{drive.id}/edit",
+        data={"kind": "single", "label": "Do you drive?", "options": "Yes\nNo", "show_if": str(later.id)},
     )
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
     html = client.get(f"/manage/consultations/{branching.id}").get_data(as_text=True)

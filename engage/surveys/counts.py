@@ -1,0 +1,334 @@
+"""Derived counts of a consultation's responses and answers, per equality cell, so that its results are read
+from a few thousand counts instead of every answer row (issue #5: the results page of 50,000 responses).
+
+A response's *cell* is its answers to the questions the area's population figures cover (their dimensions
+and categories; "prefer not to say", or a category the figures do not have, left out), as JSON. Raking gives
+everyone in a cell the same weight, so a weighted share is a sum over cells of weight times count.
+
+The counts change in the same transaction as the rows: :func:`add` after responses are stored,
+:func:`remove` before they are deleted (and both around a change of equality answers). They are rebuilt from
+the rows when the population's categories change (the *basis*), when the number of responses they hold
+differs from the rows (someone wrote rows another way), and by ``flask rebuild-answer-counts``, which
+reports what differed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    true,
+)
+
+from engage.database import upsert_insert
+from engage.equality import PREFER_NOT_TO_SAY
+from engage.extensions import db
+from engage.population.service import population_margins
+from engage.surveys import logger
+from engage.surveys.models import (
+    Answer,
+    AnswerCount,
+    Consultation,
+    ConsultationProfile,
+    ConsultationResponse,
+    QuestionCount,
+    QuestionKind,
+    ResponseCount,
+)
+
+#: Kinds whose answers are counted one by one (the rest only by who answered).
+COUNTED = {
+    QuestionKind.SINGLE,
+    QuestionKind.MULTIPLE,
+    QuestionKind.AGREEMENT,
+    QuestionKind.RATING,
+    QuestionKind.IMPORTANCE,
+    QuestionKind.RANKING,
+}
+#: The cell of a response that gave none of the population's categories.
+NO_CELL = "{}"
+#: Rows per insert statement (SQLite allows 32,766 bound values).
+CHUNK = 1000
+
+
+@dataclass
+class Tally:
+    #: (cell, channel) -> responses
+    responses: Counter = field(default_factory=Counter)
+    #: (question id, cell) -> people who answered
+    people: Counter = field(default_factory=Counter)
+    #: (question id, cell) -> sum of their numbers (number questions)
+    totals: defaultdict = field(default_factory=lambda: defaultdict(float))
+    #: (question id, cell, option id, priority id, number, code) -> how many gave that answer
+    answers: Counter = field(default_factory=Counter)
+
+    def rows(self, consultation_id: int) -> dict[type, list[dict]]:
+        return {
+            ResponseCount: [
+                {"consultation_id": consultation_id, "cell": cell, "channel": channel, "responses": n}
+                for (cell, channel), n in self.responses.items()
+            ],
+            QuestionCount: [
+                {
+                    "consultation_id": consultation_id,
+                    "question_id": qid,
+                    "cell": cell,
+                    "people": n,
+                    "total": self.totals[(qid, cell)],
+                }
+                for (qid, cell), n in self.people.items()
+            ],
+            AnswerCount: [
+                {
+                    "consultation_id": consultation_id,
+                    "question_id": qid,
+                    "cell": cell,
+                    "option_id": option,
+                    "priority_id": priority,
+                    "number": number,
+                    "code": code,
+                    "count": n,
+                }
+                for (qid, cell, option, priority, number, code), n in self.answers.items()
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    consultation_id: int
+    responses: int
+    #: Counts (rows of the three tables) that differed from what the rows give; 0 after a basis change is
+    #: not checked (the cells themselves changed).
+    differences: int
+
+
+#: The value each count table adds up, for upserts and clearing out zeros.
+_ADDED = {ResponseCount: ("responses",), QuestionCount: ("people", "total"), AnswerCount: ("count",)}
+_KEYS = {
+    ResponseCount: ("consultation_id", "cell", "channel"),
+    QuestionCount: ("question_id", "cell"),
+    AnswerCount: ("question_id", "cell", "option_id", "priority_id", "number", "code"),
+}
+
+
+def basis() -> tuple[str, dict[str, set[str]]]:
+    """(A hash naming the population's dimensions and categories, {dimension: categories})."""
+    categories = {dimension: sorted(values) for dimension, values in population_margins().items()}
+    key = hashlib.sha256(json.dumps(categories, sort_keys=True).encode()).hexdigest()
+    return key, {dimension: set(values) for dimension, values in categories.items()}
+
+
+def cell_of(profile: dict[str, str], categories: dict[str, set[str]]) -> str:
+    """A response's cell: its answers in the population's categories, as JSON."""
+    kept = {d: c for d, c in profile.items() if c != PREFER_NOT_TO_SAY and c in categories.get(d, ())}
+    return json.dumps(kept, sort_keys=True)
+
+
+def add(consultation: Consultation, response_ids: list[int]) -> None:
+    """Count responses just stored (flushed, not yet committed) in their consultation's counts."""
+    _change(consultation, response_ids, +1)
+
+
+def remove(consultation: Consultation, response_ids: list[int]) -> None:
+    """Take responses out of the counts, before their rows are deleted or their equality answers change."""
+    _change(consultation, response_ids, -1)
+
+
+def ensure(consultation: Consultation) -> bool:
+    """Rebuild the counts (not committed: the caller commits) when they were kept by other population
+    categories or hold a different number of responses from the rows; True if it did."""
+    key, _ = basis()
+    held = select(func.coalesce(func.sum(ResponseCount.responses), 0)).where(
+        ResponseCount.consultation_id == consultation.id
+    )
+    rows = (
+        select(func.count())
+        .select_from(ConsultationResponse)
+        .where(ConsultationResponse.consultation_id == consultation.id)
+    )
+    kept_by = select(Consultation.counted_basis).where(Consultation.id == consultation.id)
+    # One statement, so one snapshot: a response stored meanwhile is in both numbers or neither.
+    stored_key, held, rows = db.session.execute(
+        select(kept_by.scalar_subquery(), held.scalar_subquery(), rows.scalar_subquery())
+    ).one()
+    if stored_key == key and held == rows:
+        return False
+    if stored_key == key:
+        logger.warning(
+            "consultation %s: counts held %s responses, the rows %s: rebuilding", consultation.id, held, rows
+        )
+    rebuild(consultation)
+    return True
+
+
+def rebuild(consultation: Consultation) -> RebuildReport:
+    """Replace the consultation's counts with counts from its rows (not committed: the caller commits)."""
+    key, categories = basis()
+    same_basis = _lock(consultation) == key
+    ids = db.session.scalars(
+        select(ConsultationResponse.id).where(ConsultationResponse.consultation_id == consultation.id)
+    ).all()
+    fresh = _tally(consultation, ids, categories).rows(consultation.id)
+    differences = 0
+    for model, rows in fresh.items():
+        if same_basis:
+            columns = [getattr(model, name) for name in _KEYS[model] + _ADDED[model]]
+            stored = {
+                tuple(row[k] for k in _KEYS[model]): _added(row, model)
+                for row in db.session.execute(
+                    select(*columns).where(model.consultation_id == consultation.id)
+                ).mappings()
+            }
+            wanted = {tuple(r[k] for k in _KEYS[model]): _added(r, model) for r in rows}
+            differences += sum(1 for k in set(stored) | set(wanted) if stored.get(k) != wanted.get(k))
+        db.session.execute(delete(model).where(model.consultation_id == consultation.id))
+        for start in range(0, len(rows), CHUNK):
+            db.session.execute(insert(model), rows[start : start + CHUNK])
+    consultation.counted_basis = key
+    db.session.flush()
+    return RebuildReport(consultation.id, len(ids), differences)
+
+
+def _added(row: dict, model: type) -> tuple:
+    return tuple(round(row[name], 6) for name in _ADDED[model])
+
+
+def _lock(consultation: Consultation) -> str | None:
+    """Take the consultation's row lock (PostgreSQL; SQLite has one writer at a time) so counts change one
+    transaction at a time, and read the basis they are kept by as it is now."""
+    return db.session.scalar(
+        select(Consultation.counted_basis).where(Consultation.id == consultation.id).with_for_update()
+    )
+
+
+def _change(consultation: Consultation, response_ids: list[int], sign: int) -> None:
+    db.session.flush()
+    key, categories = basis()
+    if _lock(consultation) != key:
+        if sign > 0:
+            rebuild(consultation)  # counts the new rows too
+        # Taking rows out of counts kept by other categories: the next rebuild (due anyway) will do.
+        return
+    tally = _tally(consultation, response_ids, categories)
+    insert_ = upsert_insert(db.session)
+    for model, rows in tally.rows(consultation.id).items():
+        if not rows:
+            continue
+        added = _ADDED[model]
+        for row in rows:
+            for name in added:
+                row[name] *= sign
+        for start in range(0, len(rows), CHUNK):
+            statement = insert_(model).values(rows[start : start + CHUNK])
+            statement = statement.on_conflict_do_update(
+                index_elements=list(_KEYS[model]),
+                set_={name: getattr(model, name) + statement.excluded[name] for name in added},
+            )
+            db.session.execute(statement)
+        if sign < 0:
+            db.session.execute(
+                delete(model).where(model.consultation_id == consultation.id, getattr(model, added[0]) <= 0)
+            )
+
+
+def _profiles(response_ids: list[int]) -> dict[int, dict[str, str]]:
+    people: dict[int, dict[str, str]] = {rid: {} for rid in response_ids}
+    for start in range(0, len(response_ids), 10 * CHUNK):
+        chunk = response_ids[start : start + 10 * CHUNK]
+        for rid, dimension, category in db.session.execute(
+            select(
+                ConsultationProfile.response_id, ConsultationProfile.dimension, ConsultationProfile.category
+            ).where(ConsultationProfile.response_id.in_(chunk))
+        ):
+            people[rid][dimension] = category
+    return people
+
+
+#: Each response's cell, for the database to group by (a temporary table: one per connection, dropped after).
+_CELLS = Table(
+    "engage_response_cells",
+    MetaData(),
+    Column("response_id", Integer, primary_key=True),
+    Column("cell", String(1000), nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+@contextmanager
+def _cells_table(cells: dict[int, str]) -> Iterator[Table]:
+    connection = db.session.connection()
+    connection.execute(text("DROP TABLE IF EXISTS engage_response_cells"))
+    _CELLS.create(connection)
+    try:
+        rows = [{"response_id": rid, "cell": cell} for rid, cell in cells.items()]
+        for start in range(0, len(rows), 10 * CHUNK):
+            connection.execute(insert(_CELLS), rows[start : start + 10 * CHUNK])
+        yield _CELLS
+    finally:
+        connection.execute(text("DROP TABLE IF EXISTS engage_response_cells"))
+
+
+def _tally(consultation: Consultation, response_ids: list[int], categories: dict[str, set[str]]) -> Tally:
+    """What the rows of these responses add to the counts (three GROUP BY queries)."""
+    tally = Tally()
+    if not response_ids:
+        return tally
+    kinds = {q.id: q.kind for q in consultation.questions}
+    counted = [qid for qid, kind in kinds.items() if kind in COUNTED]
+    agreement = [qid for qid, kind in kinds.items() if kind is QuestionKind.AGREEMENT]
+    numbers = [qid for qid, kind in kinds.items() if kind is QuestionKind.NUMBER]
+    cells = {rid: cell_of(profile, categories) for rid, profile in _profiles(response_ids).items()}
+    # A few responses (one stored or deleted) are found by their index; a whole consultation by the join.
+    few = len(response_ids) <= CHUNK
+    these = Answer.response_id.in_(response_ids) if few else true()
+    connection = db.session.connection()
+    with _cells_table(cells) as table:
+        cell = table.c.cell
+        for cell_value, channel, n in connection.execute(
+            select(cell, ConsultationResponse.channel, func.count())
+            .join(ConsultationResponse, ConsultationResponse.id == table.c.response_id)
+            .where(ConsultationResponse.id.in_(response_ids) if few else true())
+            .group_by(cell, ConsultationResponse.channel)
+        ):
+            tally.responses[(cell_value, channel.value if hasattr(channel, "value") else channel)] += n
+        number = case((Answer.question_id.in_(numbers), Answer.number), else_=None)
+        for qid, cell_value, people, total in connection.execute(
+            select(Answer.question_id, cell, func.count(func.distinct(Answer.response_id)), func.sum(number))
+            .join(table, table.c.response_id == Answer.response_id)
+            .where(these)
+            .group_by(Answer.question_id, cell)
+        ):
+            tally.people[(qid, cell_value)] += people
+            tally.totals[(qid, cell_value)] += float(total or 0.0)
+        if counted:
+            answer = (
+                func.coalesce(Answer.option_id, 0),
+                func.coalesce(Answer.priority_id, 0),
+                func.coalesce(Answer.number, 0),
+                func.coalesce(case((Answer.question_id.in_(agreement), Answer.text), else_=""), ""),
+            )
+            for qid, cell_value, option, priority, value, code, n in connection.execute(
+                select(Answer.question_id, cell, *answer, func.count())
+                .join(table, table.c.response_id == Answer.response_id)
+                .where(these, Answer.question_id.in_(counted))
+                .group_by(Answer.question_id, cell, *answer)
+            ):
+                tally.answers[(qid, cell_value, option, priority, int(round(value)), code)] += n
+    return tally
