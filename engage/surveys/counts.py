@@ -214,7 +214,9 @@ def _lock(consultation: Consultation) -> str | None:
     """Take the consultation's row lock (PostgreSQL; SQLite has one writer at a time) so counts change one
     transaction at a time, and read the basis they are kept by as it is now."""
     return db.session.scalar(
-        select(Consultation.counted_basis).where(Consultation.id == consultation.id).with_for_update()
+        select(Consultation.counted_basis)
+        .where(Consultation.id == consultation.id)
+        .with_for_update(key_share=True)
     )
 
 

@@ -194,3 +194,43 @@ def test_retention_deleting_equality_answers_empties_their_cells(app, make_consu
     results = consultation_results(consultation)
     assert _cells(consultation) == {("{}", "online"): 1}
     assert results.weighting is None and results.responses == 1
+
+
+def test_responses_stored_at_the_same_moment_are_all_counted(app, make_consultation):
+    """Two people sending at once (threads with their own connections): on PostgreSQL each transaction
+    holds a key-share lock on the consultation from its response's foreign key, so the counts' own lock
+    must not be one that waits for those (it would deadlock)."""
+    import threading
+
+    from engage.surveys.models import Question
+
+    consultation = make_consultation()
+    question_id, option_ids = consultation.questions[0].id, [o.id for o in consultation.questions[0].options]
+    start, failures = threading.Barrier(2), []
+
+    def send(worker: int) -> None:
+        with app.app_context():
+            question = db.session.get(Question, question_id)
+            start.wait()
+            try:
+                for n in range(10):
+                    service.record_closed_answer(
+                        question,
+                        str(option_ids[n % 3]),
+                        idempotency_key=f"{worker}-{n}",
+                        channel=Channel.ONLINE,
+                    )
+            except Exception as error:  # noqa: BLE001 (reported below)
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    db.session.expire_all()
+    assert consultation_results(consultation).responses == 20
+    assert _matches_rows(consultation)
