@@ -32,14 +32,6 @@ from engage.surveys.weighting import Weighting, cell_weights, who_we_heard_from
 #: The newest written answers listed per question on the results page (all are in the export and the
 #: written-answers page).
 TEXTS_SHOWN = 200
-#: Kinds counted per option, priority or number.
-COUNTED = (
-    QuestionKind.SINGLE,
-    QuestionKind.MULTIPLE,
-    QuestionKind.RATING,
-    QuestionKind.IMPORTANCE,
-    QuestionKind.RANKING,
-)
 WRITTEN = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.DATE)
 
 
