@@ -45,12 +45,12 @@ from engage.surveys.models import (
     Answer,
     AnswerCount,
     Consultation,
-    ConsultationProfile,
     ConsultationResponse,
     QuestionCount,
     QuestionKind,
     ResponseCount,
 )
+from engage.surveys.weighting import profiles
 
 #: Kinds whose answers are counted one by one (the rest only by who answered).
 COUNTED = {
@@ -250,19 +250,6 @@ def _change(consultation: Consultation, response_ids: list[int], sign: int) -> N
             )
 
 
-def _profiles(response_ids: list[int]) -> dict[int, dict[str, str]]:
-    people: dict[int, dict[str, str]] = {rid: {} for rid in response_ids}
-    for start in range(0, len(response_ids), 10 * CHUNK):
-        chunk = response_ids[start : start + 10 * CHUNK]
-        for rid, dimension, category in db.session.execute(
-            select(
-                ConsultationProfile.response_id, ConsultationProfile.dimension, ConsultationProfile.category
-            ).where(ConsultationProfile.response_id.in_(chunk))
-        ):
-            people[rid][dimension] = category
-    return people
-
-
 #: Each response's cell, for the database to group by (a temporary table: one per connection, dropped after).
 _CELLS = Table(
     "engage_response_cells",
@@ -296,7 +283,7 @@ def _tally(consultation: Consultation, response_ids: list[int], categories: dict
     counted = [qid for qid, kind in kinds.items() if kind in COUNTED]
     agreement = [qid for qid, kind in kinds.items() if kind is QuestionKind.AGREEMENT]
     numbers = [qid for qid, kind in kinds.items() if kind is QuestionKind.NUMBER]
-    cells = {rid: cell_of(profile, categories) for rid, profile in _profiles(response_ids).items()}
+    cells = {rid: cell_of(profile, categories) for rid, profile in profiles(response_ids).items()}
     # A few responses (one stored or deleted) are found by their index; a whole consultation by the join.
     few = len(response_ids) <= CHUNK
     these = Answer.response_id.in_(response_ids) if few else true()
@@ -309,7 +296,7 @@ def _tally(consultation: Consultation, response_ids: list[int], categories: dict
             .where(ConsultationResponse.id.in_(response_ids) if few else true())
             .group_by(cell, ConsultationResponse.channel)
         ):
-            tally.responses[(cell_value, channel.value if hasattr(channel, "value") else channel)] += n
+            tally.responses[(cell_value, channel.value)] += n
         number = case((Answer.question_id.in_(numbers), Answer.number), else_=None)
         for qid, cell_value, people, total in connection.execute(
             select(Answer.question_id, cell, func.count(func.distinct(Answer.response_id)), func.sum(number))

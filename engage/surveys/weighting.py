@@ -15,7 +15,7 @@ from engage.equality import PREFER_NOT_TO_SAY
 from engage.extensions import db
 from engage.population.service import population_margins
 from engage.stats.weighting import effective_sample_size, rake
-from engage.surveys.models import Consultation, ConsultationProfile, ConsultationResponse
+from engage.surveys.models import ConsultationProfile
 
 #: Weights are kept between these multiples of the mean weight (a setting for the whole partnership).
 TRIM = (0.2, 5.0)
@@ -44,17 +44,22 @@ class Weighting:
     dimensions: list[str]
 
 
-def profiles(consultation: Consultation) -> dict[int, dict[str, str]]:
-    """{response id: {dimension: category}} of the equality answers given ("prefer not to say" left out)."""
-    rows = db.session.execute(
-        select(ConsultationProfile.response_id, ConsultationProfile.dimension, ConsultationProfile.category)
-        .join(ConsultationResponse, ConsultationResponse.id == ConsultationProfile.response_id)
-        .where(ConsultationResponse.consultation_id == consultation.id)
-    ).all()
-    people: dict[int, dict[str, str]] = {}
-    for response_id, dimension, category in rows:
-        if category != PREFER_NOT_TO_SAY:
-            people.setdefault(response_id, {})[dimension] = category
+#: Response ids per query when reading equality answers (well inside SQLite's limit on bound values).
+IDS_PER_QUERY = 10_000
+
+
+def profiles(response_ids: list[int]) -> dict[int, dict[str, str]]:
+    """{response id: {dimension: category}} of these responses' equality answers ("prefer not to say" left
+    out; ``{}`` for a response that gave none)."""
+    people: dict[int, dict[str, str]] = {rid: {} for rid in response_ids}
+    for start in range(0, len(response_ids), IDS_PER_QUERY):
+        for rid, dimension, category in db.session.execute(
+            select(
+                ConsultationProfile.response_id, ConsultationProfile.dimension, ConsultationProfile.category
+            ).where(ConsultationProfile.response_id.in_(response_ids[start : start + IDS_PER_QUERY]))
+        ):
+            if category != PREFER_NOT_TO_SAY:
+                people[rid][dimension] = category
     return people
 
 
@@ -82,13 +87,11 @@ def who_we_heard_from(cells: dict[str, int]) -> dict[str, list[GroupRow]]:
     return table
 
 
-def response_weights(
-    consultation: Consultation, response_ids: list[int], people: dict | None = None
-) -> tuple[Weighting | None, str | None]:
+def response_weights(response_ids: list[int]) -> tuple[Weighting | None, str | None]:
     """Weights for these responses, or why there are none (no population figures; a category nobody in the
     sample gave, named; no answers about themselves)."""
-    people = profiles(consultation) if people is None else people
-    weights, dimensions, reason = _weigh([people.get(rid, {}) for rid in response_ids])
+    people = profiles(response_ids)
+    weights, dimensions, reason = _weigh([people[rid] for rid in response_ids])
     if weights is None:
         return None, reason
     return Weighting(

@@ -162,7 +162,7 @@ def _importance_grid(source, question: Question, priorities, channels, weighted,
             ratings[row_of[response_id], column_of[priority_id]] = number
     weights, note, ess = None, "Not population weighted", None
     if weighted:
-        weighting, reason = response_weights(question.section.consultation, response_ids)
+        weighting, reason = response_weights(response_ids)
         if weighting is None:
             note = f"Not population weighted: {reason}"
         else:

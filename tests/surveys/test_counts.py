@@ -110,7 +110,7 @@ def test_weighted_shares_from_counts_equal_weighting_each_response(app, make_con
     responses = db.session.scalars(
         select(ConsultationResponse).where(ConsultationResponse.consultation_id == consultation.id)
     ).all()
-    one_by_one, _ = response_weights(consultation, [r.id for r in responses])
+    one_by_one, _ = response_weights([r.id for r in responses])
     total = sum(one_by_one.weights.values())
     expected = [
         sum(one_by_one.weights[r.id] for r in responses if r.answers[0].option_id == option.id) / total
