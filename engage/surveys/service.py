@@ -164,7 +164,7 @@ def save_question(
     """Add or change a question. Refused once anyone has responded.
 
     ``show_if_option_id`` makes it conditional: asked only of people who chose that option of a single or
-    multiple choice question on an earlier page.
+    multiple choice question before it (on an earlier page, or earlier on its own page).
     """
     _refuse_changes_once_answered(section.consultation)
     if show_if_option_id is not None and str(show_if_option_id) not in {
