@@ -11,6 +11,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from engage import transactions
 from engage.config import load_config
 from engage.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -23,6 +24,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
 
+    # First: its after_request hook must run after every other one (Flask runs them in reverse order).
+    transactions.init_app(app)
     configure_templates(app)
     configure_extensions(app)
     register_blueprints(app)
@@ -145,4 +148,4 @@ def register_cli(app: Flask) -> None:
         export_response_command,
         delete_response_command,
     ):
-        app.cli.add_command(command)
+        app.cli.add_command(transactions.one_unit_of_work(command))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -49,18 +54,67 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: How SQLite transactions begin outside a request: None (a plain BEGIN), "BEGIN IMMEDIATE" (the unit of
+#: work will write: see ``_sqlite_begin``), or "" (no BEGIN: each statement commits by itself, for a test's
+#: own thread beside a live server, so it never holds a lock or reads an old snapshot).
+_sqlite_begin_mode: ContextVar[str | None] = ContextVar("engage_sqlite_begin_mode", default=None)
+
+#: Requests with these methods only read (by HTTP's rules), so SQLite need not take the write lock for them.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def sqlite_begin_mode(mode: str | None) -> Iterator[None]:
+    """Begin SQLite transactions started inside this block with ``mode`` (see ``_sqlite_begin_mode``)."""
+    token = _sqlite_begin_mode.set(mode)
+    try:
+        yield
+    finally:
+        _sqlite_begin_mode.reset(token)
+
+
+def intend_to_write() -> contextlib.AbstractContextManager[None]:
+    """Transactions begun inside this block will write: SQLite takes the write lock at BEGIN."""
+    return sqlite_begin_mode("BEGIN IMMEDIATE")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
-    """SQLite: foreign keys on, write-ahead log, and wait for a lock rather than fail at once."""
+    """SQLite: foreign keys on, write-ahead log, and wait for a lock rather than fail at once.
+
+    Python's sqlite3 module (before 3.12) starts a transaction only before an INSERT, UPDATE or DELETE, so a
+    SAVEPOINT taken before the first write would be a transaction of its own and its release a commit.
+    SQLAlchemy's documented remedy: the driver leaves transactions alone and ``_sqlite_begin`` emits BEGIN.
+    """
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    """SQLite: begin each transaction ourselves (see ``_sqlite_pragmas``).
+
+    A transaction that will write takes the write lock at once (BEGIN IMMEDIATE): one that read first and
+    tried to write later would fail at once, not wait, if another writer had committed in between (SQLite
+    cannot upgrade a stale read snapshot). Requests that post, commands and jobs write; pages only read, and
+    readers never wait for writers in WAL mode.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    if has_request_context():
+        conn.exec_driver_sql("BEGIN" if request.method in SAFE_METHODS else "BEGIN IMMEDIATE")
+        return
+    mode = _sqlite_begin_mode.get()
+    if mode != "":
+        conn.exec_driver_sql(mode or "BEGIN")
 
 
 class DatedWindow:

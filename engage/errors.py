@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
-from engage.extensions import db, login_manager
+from engage.extensions import login_manager
+from engage.transactions import abandon
 
 logger = logging.getLogger(__name__)
 
@@ -37,15 +38,44 @@ def render_error(error: HTTPException):
     return render_template(template, error=error), code
 
 
+def form_with_csrf_message():  # noqa: ANN201 - whatever the view returns
+    """The form a post came from, sent back with "this form was open too long" and what was typed.
+
+    CSRF protection is global (``CSRFProtect``): a post without a valid token never reaches its view. For a
+    view marked ``@form_page`` (it shows a form and does nothing before the form is valid), this runs the
+    view once more with the token still refused: its ``EngageForm`` fails validation with the friendly
+    message. The page is used only if a form did refuse the post that way. Nothing the view did is kept:
+    the unit of work is abandoned and the visitor's session is put back as it was.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "engage_form_page", False) or request.path.startswith("/api/"):
+        return None
+    kept = dict(session)
+    try:
+        result = view(**(request.view_args or {}))
+    except HTTPException as error:
+        result = render_error(error)
+    finally:
+        abandon()
+        session.clear()
+        session.update(kept)
+    return result if g.pop("engage_csrf_form_refused", False) else None
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        abandon()
+        page = form_with_csrf_message()
+        if page is not None:
+            return page
         return render_template("errors/csrf.html", error=error), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        abandon()
         return render_error(error)
 
     @app.errorhandler(DBAPIError)
@@ -58,12 +88,12 @@ def init_app(app: Flask) -> None:
         if isinstance(error, DataError):
             # A value the database cannot store (e.g. a NUL character a form did not filter): the request
             # is bad, not the server; nothing was written.
-            db.session.rollback()
+            abandon()
             logger.warning("database refused a value on %s %s: %s", request.method, request.path, error.orig)
             return render_error(BadRequest())
         if not (error.connection_invalidated or _is_unreachable(error)):
             return unexpected_error(error)
-        db.session.rollback()
+        abandon()
         logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         # The page must not need the database: show the header as for a visitor, without loading the user.
         g._login_user = login_manager.anonymous_user()
@@ -74,7 +104,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        db.session.rollback()
+        abandon()
         logger.exception("unhandled error on %s %s", request.method, request.path)
         if app.testing and not app.config.get("ENGAGE_RENDER_500_IN_TESTS"):
             raise error  # a test should see the real failure, not a polite page

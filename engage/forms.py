@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
@@ -24,11 +26,25 @@ def drop_nul(value: Any) -> Any:  # noqa: ANN401 - any field's data
     return value
 
 
+def form_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view that shows a form: a post to it with a missing or stale CSRF token comes back as the form,
+    with what was typed and a message saying why (``engage.errors.form_with_csrf_message``).
+
+    Only for views that change nothing before their form is valid. The token is still checked, for this view
+    as for every other, by ``CSRFProtect`` before the view runs.
+    """
+    view.engage_form_page = True  # type: ignore[attr-defined]
+    return view
+
+
 class EngageForm(FlaskForm):
     """A FlaskForm whose CSRF failure is a plain-English message on the form, not an error page.
 
-    What the person typed stays in the fields, so an expired session costs one more click, not their work.
-    Every field drops NUL characters from what was sent.
+    The token is checked once, for every post, by ``CSRFProtect`` (the form then skips its own check). When
+    that check fails on a ``@form_page`` view, ``engage.errors.form_with_csrf_message`` runs the view again
+    and the form, checking the token itself, fails with the message: what the person typed stays in the
+    fields, so an expired session costs one more click, not their work. Every field drops NUL characters
+    from what was sent.
     """
 
     class Meta(FlaskForm.Meta):
@@ -41,6 +57,7 @@ class EngageForm(FlaskForm):
         valid = super().validate(extra_validators=extra_validators)
         if "csrf_token" in self.errors:
             self.csrf_token.errors = [str(CSRF_EXPIRED)]
+            g.engage_csrf_form_refused = True
         return valid
 
     #: Where the error summary links for a field that is not itself on the page: {field name: "#anchor"}

@@ -1,14 +1,25 @@
 """Fixtures every test uses: the app, a client, the CLI runner, factories and a sign-in helper.
 
 The schema is built once per run by the real migrations (so every run also tests them), on SQLite or, when
-``ENGAGE_TEST_DATABASE_URL`` is set, on PostgreSQL. After each test every table is emptied, which keeps
-tests independent even when the code under test commits or a browser test's server thread writes.
+``ENGAGE_TEST_DATABASE_URL`` is set, on PostgreSQL.
+
+Speed without cutting corners:
+- **One app per set of settings** for the whole run (templates compile once); each test gets the app's
+  settings back as they were and empty rate-limit counters.
+- **Each test in a transaction that is rolled back**: the app's engine is swapped for one connection inside
+  an outer transaction, and every session joins it with a SAVEPOINT, so a request's commit (or a factory's)
+  is real to the code under test and gone after the test. Code that needs real commits (a browser test's
+  server thread, backups and restores, migrations) is marked ``real_commits``; after such a test every
+  table is emptied.
+- Passwords are hashed with argon2's cheapest parameters (tests only: ``ENGAGE_ENV=testing``).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +34,23 @@ from engage import create_app
 from engage.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
 from engage.accounts.passwords import hash_password
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
-from engage.extensions import db
+from engage.database import sqlite_begin_mode
+from engage.extensions import db, limiter
 
 PASSWORD = "correct horse battery staple"
 
+# Sessions join the test's outer transaction with a SAVEPOINT of their own (see _Rollback), so their commits
+# and rollbacks stay inside the test. With an engine (``real_commits``) this changes nothing.
+db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"
+
 pytest_plugins = ["tests.factories_prioritise", "tests.factories_surveys", "tests.factories_weights"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_commits: the test needs commits that other connections see (tables are emptied afterwards)",
+    )
 
 
 def _reset_postgres(url: str) -> None:
@@ -53,7 +76,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
+def make_test_app(database_url: str, tmp_path: Path | None = None, **overrides: Any) -> Flask:
     """An app on the test database with CSRF off unless a test turns it on."""
     config = {
         "ENGAGE_ENV": "testing",
@@ -73,6 +96,80 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
     return app
 
 
+@dataclass(frozen=True)
+class Demo:
+    """The demo partnership, as the ``demo`` command loaded it."""
+
+    url: str
+    #: What the command printed.
+    output: str
+    #: Each demo user's email and the password the command printed for them.
+    passwords: dict[str, str]
+
+    @classmethod
+    def printed(cls, url: str, output: str) -> Demo:
+        lines = (line.split() for line in output.splitlines())
+        return cls(
+            url, output, {words[0]: words[1] for words in lines if len(words) == 2 and "@" in words[0]}
+        )
+
+
+@pytest.fixture(scope="session")
+def demo_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The demo partnership loaded once per run, by the real ``demo`` command, into a database of its own.
+
+    Tests that ask for ``demo`` run in a rolled-back transaction on it (about 12 s saved each).
+    """
+    if database_url.startswith("postgresql"):
+        url = database_url.rsplit("/", 1)[0] + "/engage_test_demo"
+        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS engage_test_demo WITH (FORCE)"))
+            connection.execute(text("CREATE DATABASE engage_test_demo"))
+        admin.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'engage-demo.sqlite'}"
+    app = make_test_app(url)
+    with app.app_context():
+        upgrade()
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+    return Demo.printed(url, result.output)
+
+
+@pytest.fixture
+def demo(demo_database: Demo) -> Demo:
+    """The demo partnership in this test's database: every app the test makes uses it (see app_factory).
+
+    Ask for ``app`` as well to work in the app's context.
+    """
+    return demo_database
+
+
+def _copy_of_demo(demo: Demo, tmp_path: Path) -> str:
+    """A copy of the demo's database for one test that commits (a browser test): seconds, not a reload."""
+    for app in _APPS.values():  # no pooled connection may hold the demo's database open while it is copied
+        if app.config["SQLALCHEMY_DATABASE_URI"] == demo.url:
+            with app.app_context():
+                db.engine.dispose()
+    if demo.url.startswith("postgresql"):
+        admin = create_engine(demo.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS engage_test_demo_copy WITH (FORCE)"))
+            connection.execute(text("CREATE DATABASE engage_test_demo_copy TEMPLATE engage_test_demo"))
+        admin.dispose()
+        return demo.url.rsplit("/", 1)[0] + "/engage_test_demo_copy"
+    copy = tmp_path / "engage-demo-copy.sqlite"
+    shutil.copyfile(demo.url.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}"
+
+
+#: Apps made so far in this run, by their settings: made once, reused by every test with the same settings.
+_APPS: dict[str, Flask] = {}
+
+
 def _empty_all_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
@@ -84,25 +181,84 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+class _Rollback:
+    """One connection in an outer transaction, shared by every app a test uses; rolled back at the end."""
+
+    def __init__(self) -> None:
+        self.connection = None
+        self.outer = None
+        self.swapped: list[tuple[dict, Any]] = []
+
+    def join(self, app: Flask) -> None:
+        with app.app_context():
+            engines = db.engines
+        engine = engines[None]
+        if self.connection is None:
+            self.connection = engine.connect()
+            self.outer = self.connection.begin()
+        self.swapped.append((engines, engine))
+        engines[None] = self.connection
+
+    def end(self) -> None:
+        for engines, engine in reversed(self.swapped):
+            engines[None] = engine
+        if self.connection is not None:
+            self.outer.rollback()
+            self.connection.close()
+
+
 @pytest.fixture
-def app_factory(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Make an app with extra settings (e.g. CSRF or rate limits on); tables are emptied afterwards."""
+def app_factory(database_url: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., Flask]]:
+    """An app with extra settings (e.g. CSRF or rate limits on). ``fresh=True`` makes a new app (for a test
+    that adds routes, or needs two apps); otherwise apps are shared by settings across the run."""
+    real_commits = request.node.get_closest_marker("real_commits") is not None
+    rollback = None if real_commits else _Rollback()
+    copied_demo = False
+    if "demo" in request.fixturenames:
+        demo = request.getfixturevalue("demo_database")
+        copied_demo = real_commits
+        database_url = _copy_of_demo(demo, request.getfixturevalue("tmp_path")) if copied_demo else demo.url
+    used: list[tuple[Flask, dict]] = []
     made: list[Flask] = []
 
-    def factory(**overrides: Any) -> Flask:
-        app = make_test_app(database_url, tmp_path, **overrides)
-        made.append(app)
+    def factory(fresh: bool = False, **overrides: Any) -> Flask:
+        key = repr((database_url, sorted(overrides.items())))
+        if fresh:
+            app = make_test_app(database_url, **overrides)
+            made.append(app)
+        else:
+            if key not in _APPS:
+                _APPS[key] = make_test_app(database_url, **overrides)
+            app = _APPS[key]
+        used.append((app, dict(app.config)))
+        # The limiter is one object bound to the last app configured: bind it to this one, counters empty.
+        limiter.init_app(app)
+        if limiter.enabled:
+            limiter.reset()
+        if rollback is not None:
+            rollback.join(app)
         return app
 
-    yield factory
-    for app in made:
+    if real_commits:
+        # The test's own statements (factories, checks) each commit at once on SQLite: never a held lock
+        # for a live server's thread to wait on, never an old snapshot to assert against.
+        with sqlite_begin_mode(""):
+            yield factory
+    else:
+        yield factory
+    for app, config in used:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
-    if made:
-        with made[0].app_context():
+        app.config.clear()
+        app.config.update(config)
+    if rollback is not None:
+        rollback.end()
+    elif used and not copied_demo:  # a copy of the demo is thrown away whole
+        with used[0][0].app_context():
             _empty_all_tables()
             db.session.remove()
+    for app in made + [app for app, _ in used if copied_demo]:
+        with app.app_context():
             db.engine.dispose()
 
 
@@ -127,7 +283,7 @@ _PASSWORD_HASH: dict[str, str] = {}
 
 
 def _password_hash() -> str:
-    # Hashing with argon2's real cost takes tens of milliseconds; one hash serves every test user.
+    # One hash (made with the testing app's cheap argon2 parameters) serves every test user.
     if "hash" not in _PASSWORD_HASH:
         _PASSWORD_HASH["hash"] = hash_password(PASSWORD)
     return _PASSWORD_HASH["hash"]

@@ -49,7 +49,7 @@ def test_wrong_method_is_a_405_page(client):
 
 
 def test_unexpected_error_is_a_polite_500_page_that_says_nothing_was_half_saved(app_factory):
-    app = app_factory(ENGAGE_RENDER_500_IN_TESTS=True)
+    app = app_factory(fresh=True, ENGAGE_RENDER_500_IN_TESTS=True)  # it adds a route
 
     @app.get("/boom")
     def boom():
@@ -63,7 +63,7 @@ def test_unexpected_error_is_a_polite_500_page_that_says_nothing_was_half_saved(
 
 
 def test_forbidden_is_a_403_page(app_factory):
-    app = app_factory()
+    app = app_factory(fresh=True)  # it adds a route
 
     @app.get("/secret")
     def secret():

@@ -3,17 +3,19 @@ whichever the suite runs on)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from engage.backup.cli import _counts
 from engage.boards.models import Board
-from engage.demo.cli import load_demo
 from engage.extensions import db
 from engage.prioritise.models import PairwiseVote
 
+#: Backups, restores and migrations use their own connections: they need real commits.
+pytestmark = pytest.mark.real_commits
 
-def test_backup_then_restore_brings_every_row_back(runner, tmp_path):
-    load_demo()
+
+def test_backup_then_restore_brings_every_row_back(demo, runner, tmp_path):
     before = _counts()
     assert before["pairwise_votes"] > 1000 and before["consultation_responses"] >= 1000
     path = tmp_path / "engage.backup"

@@ -46,10 +46,11 @@ def test_the_app_recovers_without_a_restart_when_the_database_returns(tmp_path):
         db.engine.dispose()
 
 
-def test_a_bug_in_a_query_is_still_a_500_not_a_503(app, client):
+def test_a_bug_in_a_query_is_still_a_500_not_a_503(app_factory):
     from sqlalchemy import text
 
-    app.config["ENGAGE_RENDER_500_IN_TESTS"] = True
+    app = app_factory(fresh=True, ENGAGE_RENDER_500_IN_TESTS=True)  # it adds a route
+    client = app.test_client()
 
     @app.get("/broken-query")
     def broken():

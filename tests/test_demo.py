@@ -13,9 +13,7 @@ from engage.extensions import db
 DATA = Path(__file__).parent / "data"
 
 
-def test_demo_loads_four_boards_partners_and_a_user_per_role(runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def test_demo_loads_four_boards_partners_and_a_user_per_role(demo, app):
     boards = db.session.scalars(select(Board).order_by(Board.short_code)).all()
     assert [b.short_code for b in boards] == ["CYP", "EE", "HWB", "SSC"]
     assert all(5 <= len(b.priorities) <= 8 for b in boards)
@@ -24,12 +22,11 @@ def test_demo_loads_four_boards_partners_and_a_user_per_role(runner):
     assert set().union(*(u.roles for u in users)) == set(Role)
     # the printed passwords really work
     for user in users:
-        line = next(line for line in result.output.splitlines() if user.email in line)
+        line = next(line for line in demo.output.splitlines() if user.email in line)
         assert verify_password(user.password_hash, line.split()[-1])
 
 
-def test_demo_priority_codes_join_to_the_sample_indicator_export(runner):
-    runner.invoke(args=["demo"])
+def test_demo_priority_codes_join_to_the_sample_indicator_export(demo, app):
     with (DATA / "indicators.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     boards = {b.short_code: {p.code for p in b.priorities} for b in db.session.scalars(select(Board))}
@@ -37,8 +34,7 @@ def test_demo_priority_codes_join_to_the_sample_indicator_export(runner):
         assert row["Priority Code"] in boards[row["Board"]], row["Priority Code"]
 
 
-def test_demo_is_not_loaded_twice(runner):
-    runner.invoke(args=["demo"])
+def test_demo_is_not_loaded_twice(demo, runner):
     again = runner.invoke(args=["demo"])
     assert again.exit_code != 0 and "already has data" in again.output
     skipped = runner.invoke(args=["demo", "--if-empty"])
@@ -46,11 +42,10 @@ def test_demo_is_not_loaded_twice(runner):
     assert len(db.session.scalars(select(Board)).all()) == 4
 
 
-def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(runner):
+def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(demo, app):
     from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
     from engage.prioritise.results import pairwise_results
 
-    runner.invoke(args=["demo"])
     pairwise = select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE)
     exercises = {e.status: e for e in db.session.scalars(pairwise)}
     assert set(exercises) == {ExerciseStatus.OPEN, ExerciseStatus.CLOSED}
@@ -59,14 +54,13 @@ def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(runner):
     assert results.weighted is not None and set(results.weighted.dimensions) == {"age_band", "sex", "ward"}
 
 
-def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(runner, app):
+def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(demo, app):
     from engage.prioritise.allocation_rules import check_allocation
     from engage.prioritise.budget_results import budget_results
     from engage.prioritise.models import BudgetMode, Exercise, ExerciseKind, ExerciseStatus, Submission
     from engage.prioritise.ranking_results import ranking_results
     from engage.prioritise.submitting import check_ranking
 
-    runner.invoke(args=["demo"])
     budget = db.session.scalar(select(Exercise).where(Exercise.kind == ExerciseKind.BUDGET))
     ranking = db.session.scalar(select(Exercise).where(Exercise.kind == ExerciseKind.RANKING))
     assert budget.status is ranking.status is ExerciseStatus.OPEN and budget.accepting_votes()
@@ -84,11 +78,10 @@ def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(runner, a
         assert ranking_results(ranking, resamples=20).weighted is not None
 
 
-def test_demo_has_an_open_consultation_and_a_published_one_weighted_to_the_area(runner, app):
+def test_demo_has_an_open_consultation_and_a_published_one_weighted_to_the_area(demo, app):
     from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
     from engage.surveys.results import consultation_results
 
-    runner.invoke(args=["demo"])
     by_status = {c.status: c for c in db.session.scalars(select(Consultation))}
     assert set(by_status) == {ConsultationStatus.OPEN, ConsultationStatus.PUBLISHED}
     with app.test_request_context("/"):
@@ -110,13 +103,11 @@ def test_demo_has_an_open_consultation_and_a_published_one_weighted_to_the_area(
     assert page.status_code == 200 and "call-back service" in page.get_data(as_text=True)
 
 
-def test_demo_publishes_version_1_of_every_boards_weights(runner):
+def test_demo_publishes_version_1_of_every_boards_weights(demo, app):
     import json
 
     from engage.weights.versions import current_weight_set
 
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
     for board in db.session.scalars(select(Board)):
         weight_set = current_weight_set(board)
         assert weight_set is not None and weight_set.version == 1, board.slug
@@ -128,13 +119,12 @@ def test_demo_publishes_version_1_of_every_boards_weights(runner):
     assert [s.blend for s in hwb.sources] == [50.0, 50.0]  # the open pairwise and last year's importance grid
 
 
-def test_demo_has_a_workshop_ready_to_run(runner):
+def test_demo_has_a_workshop_ready_to_run(demo, app):
     from engage.workshops import service
     from engage.workshops.models import WorkshopSession
 
-    result = runner.invoke(args=["demo"])
     workshop = db.session.scalar(select(WorkshopSession))
-    assert f"(code {workshop.join_code})" in result.output
+    assert f"(code {workshop.join_code})" in demo.output
     assert [r.kind for r in workshop.rounds] == ["pairwise", "budget", "ranking", "question"]
     assert {r.exercise.board_id for r in workshop.rounds[:3]} == {workshop.board_id}
     for _ in workshop.rounds:  # every round's exercise is open, so each can start

@@ -12,6 +12,9 @@ from sqlalchemy import create_engine, inspect, text
 from engage import MIGRATIONS_DIR, create_app
 from engage.extensions import db
 
+#: Backups, restores and migrations use their own connections: they need real commits.
+pytestmark = pytest.mark.real_commits
+
 
 def test_migrated_schema_matches_the_models(app):
     with db.engine.connect() as connection:

@@ -1,6 +1,7 @@
 """Recording administrative actions.
 
-Three ways in: every POST to a staff page that changed the database is recorded by a request hook (so a
+Three ways in (each event is part of the action's transaction, so it is kept exactly when the action is):
+every POST to a staff page that changed the database is recorded by a request hook (so a
 new staff action is logged the day it is added; a form sent back with errors changed nothing and is not),
 every staff download of answers is recorded as an export, and actions with more to say (sign-ins, role
 changes, deletions by reference, server commands) call `record` themselves.
@@ -39,22 +40,18 @@ def _actor() -> tuple[int | None, str]:
 
 
 def record(action: str, target: str = "", detail: str = "", *, actor: str | None = None, status=None) -> None:
-    """Add an event and commit it (in its own commit: an audit row must not wait on, or undo, other work)."""
+    """Add an event to the action's unit of work: it is kept exactly when the action is."""
     user_id, who = _actor()
-    event = AuditEvent(
-        user_id=user_id if actor is None else None,
-        actor=(actor or who)[:255],
-        action=action[:80],
-        target=target[:200],
-        detail=detail,
-        status=status,
+    db.session.add(
+        AuditEvent(
+            user_id=user_id if actor is None else None,
+            actor=(actor or who)[:255],
+            action=action[:80],
+            target=target[:200],
+            detail=detail,
+            status=status,
+        )
     )
-    try:
-        db.session.add(event)
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - a failed audit write is logged loudly, and never hides the action
-        db.session.rollback()
-        logger.exception("could not record audit event %s %s", action, target)
 
 
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
@@ -72,6 +69,9 @@ def _target() -> str:
 
 def _record_request(response: Response) -> Response:
     endpoint = request.endpoint or ""
+    if g.get("engage_abandoned"):
+        return response  # an error: the request's writes are being undone, so it did nothing to record
+    db.session.flush()  # writes the view added but did not flush yet are part of what it did
     if not current_user.is_authenticated or response.status_code >= 400 or endpoint in NOT_RECORDED:
         return response
     if request.method == "POST" and request.path.startswith("/manage/") and g.get("engage_wrote"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from engage.accounts.models import Role
@@ -72,6 +73,7 @@ def test_downloads_of_answers_are_recorded_as_exports(client, officer, make_exer
     assert (officer.email, "export", target) in events()
 
 
+@pytest.mark.real_commits  # a backup reads the database through its own connection
 def test_commands_run_on_the_server_are_recorded(runner, tmp_path):
     result = runner.invoke(args=["backup", str(tmp_path / "b.backup")])
     assert result.exit_code == 0, result.output

@@ -14,16 +14,16 @@ did not actually serve every page it declares.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask import request
+from flask import request, request_finished
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engage.boards.models import Board
-from engage.demo.cli import load_demo
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
 from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus
@@ -185,8 +185,9 @@ class Sweep:
 
 
 @pytest.fixture
-def demo(app) -> Demo:
-    passwords = load_demo()
+def demo(demo, app) -> Demo:
+    """The demo partnership (conftest's ``demo``), with the things the sweep visits picked out."""
+    passwords = demo.passwords
     pairwise = select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE)
     by_title = select(Exercise).where(~Exercise.title.startswith("Workshop"))
     consultations = {c.status: c for c in db.session.scalars(select(Consultation))}
@@ -204,17 +205,17 @@ def demo(app) -> Demo:
 
 
 @pytest.fixture
-def served(app) -> set[str]:
+def served(app) -> Iterator[set[str]]:
     """The endpoints that served an HTML page to the browser."""
     endpoints: set[str] = set()
 
-    @app.after_request
-    def remember(response):
+    def remember(sender, response, **extra):
         if response.mimetype == "text/html" and response.status_code < 500 and request.endpoint:
             endpoints.add(request.endpoint)
-        return response
 
-    return endpoints
+    request_finished.connect(remember, app)
+    yield endpoints
+    request_finished.disconnect(remember, app)
 
 
 def submit(page, form: str = "main form[method=post]") -> None:

@@ -15,12 +15,6 @@ from tests.conftest import PASSWORD
 DATA = Path(__file__).parent.parent / "data"
 
 
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-
-
 def test_analyst_imports_a_messy_export(page, demo, make_user):
     analyst = db.session.scalar(select(User).where(User.email == "analyst@aldermoor.example"))
     admin = make_user(Role.ADMIN, organisation=analyst.organisation)

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from engage.demo.cli import load_demo
 from engage.extensions import db
 from engage.prioritise.models import PairwiseVote
 from engage.surveys.models import ConsultationResponse
@@ -115,8 +114,7 @@ def test_keyboard_only_consultation(make_page, make_consultation, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_keyboard_only_workshop_participant(make_page, app, language):
-    load_demo()
+def test_keyboard_only_workshop_participant(make_page, app, demo, language):
     session = db.session.scalar(select(WorkshopSession))
     page = make_page(viewport={"width": 320, "height": 800})
     page.goto(f"/language/{language}?next=/join")

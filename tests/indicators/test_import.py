@@ -22,9 +22,7 @@ MESSY = (DATA / "indicators_messy.csv").read_bytes()
 
 
 @pytest.fixture
-def demo_boards(runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def demo_boards(demo, app):
     db.session.execute(IndicatorValue.__table__.delete())  # the demo imports the sample; start empty
     db.session.commit()
 

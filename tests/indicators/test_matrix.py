@@ -36,17 +36,11 @@ def test_quadrants():
     assert quadrant(None, 0.2, 0.1) is None and quadrant(0.1, 0.2, None) is None
 
 
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-
-
 def board(code):
     return db.session.scalar(select(Board).where(Board.short_code == code))
 
 
-def test_demo_board_matrix_joins_weights_and_indicators(demo):
+def test_demo_board_matrix_joins_weights_and_indicators(demo, app):
     matrix = priority_matrix(board("CYP"))
     by_code = {row.priority.code: row for row in matrix.rows}
     weighted = [row for row in matrix.rows if row.weight is not None]

@@ -10,7 +10,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engage.demo.cli import load_demo
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseStatus
 
@@ -54,8 +53,7 @@ def mark_colours(node) -> list[str]:
 
 
 @pytest.fixture
-def resident_chart_pages(app) -> list[str]:
-    load_demo()
+def resident_chart_pages(demo, app) -> list[str]:
     closed = db.session.scalar(select(Exercise).where(Exercise.status == ExerciseStatus.CLOSED))
     return [
         "/boards/health-and-wellbeing",

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from engage.demo.cli import load_demo
 from engage.extensions import db
 from tests.security.routes import NOT_REACHABLE, demo_values, url_for_rule
 
@@ -33,11 +32,11 @@ def writes_recorded():
 
 
 @pytest.fixture
-def admin_client(app_factory):
+def admin_client(app_factory, demo):
     """Signed in as the demo administrator, on an app with CSRF protection on (as in production)."""
     app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        passwords = load_demo()
+        passwords = demo.passwords
         client = app.test_client()
         page = client.get("/sign-in").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -74,8 +73,7 @@ def test_no_state_change_happens_without_a_csrf_token(admin_client):
     assert not_found == set(), "a URL in this test is wrong, so its route was not really tried"
 
 
-def test_every_get_route_sends_the_security_headers(app, client):
-    load_demo()
+def test_every_get_route_sends_the_security_headers(demo, app, client):
     values = demo_values()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods:

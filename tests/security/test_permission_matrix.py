@@ -17,7 +17,6 @@ import re
 
 from engage.accounts import service as accounts
 from engage.accounts.models import OrganisationKind, Role
-from engage.demo.cli import load_demo
 from tests.security.routes import demo_values, url_for_rule
 
 VISITORS = ["anonymous", "resident", "other", "facilitator", "analyst", "officer", "admin"]
@@ -211,10 +210,10 @@ def expected() -> dict[tuple[str, str], list[int]]:
     return rows
 
 
-def test_every_route_answers_every_visitor_as_the_matrix_says(app_factory):
+def test_every_route_answers_every_visitor_as_the_matrix_says(app_factory, demo):
     app = app_factory()
     with app.app_context():  # set-up only: each request below gets its own context, as in production
-        passwords = load_demo()
+        passwords = demo.passwords
         elsewhere = accounts.save_organisation(
             None, name="Elsewhere Housing", kind=OrganisationKind.VOLUNTARY
         )

@@ -196,6 +196,7 @@ def test_retention_deleting_equality_answers_empties_their_cells(app, make_consu
     assert results.weighting is None and results.responses == 1
 
 
+@pytest.mark.real_commits  # threads with their own connections
 def test_responses_stored_at_the_same_moment_are_all_counted(app, make_consultation):
     """Two people sending at once (threads with their own connections): on PostgreSQL each transaction
     holds a key-share lock on the consultation from its response's foreign key, so the counts' own lock
@@ -203,6 +204,7 @@ def test_responses_stored_at_the_same_moment_are_all_counted(app, make_consultat
     import threading
 
     from engage.surveys.models import Question
+    from engage.transactions import unit_of_work
 
     consultation = make_consultation()
     question_id, option_ids = consultation.questions[0].id, [o.id for o in consultation.questions[0].options]
@@ -210,16 +212,17 @@ def test_responses_stored_at_the_same_moment_are_all_counted(app, make_consultat
 
     def send(worker: int) -> None:
         with app.app_context():
-            question = db.session.get(Question, question_id)
             start.wait()
             try:
                 for n in range(10):
-                    service.record_closed_answer(
-                        question,
-                        str(option_ids[n % 3]),
-                        idempotency_key=f"{worker}-{n}",
-                        channel=Channel.ONLINE,
-                    )
+                    with unit_of_work():  # one response, one transaction: as a request stores it
+                        question = db.session.get(Question, question_id)
+                        service.record_closed_answer(
+                            question,
+                            str(option_ids[n % 3]),
+                            idempotency_key=f"{worker}-{n}",
+                            channel=Channel.ONLINE,
+                        )
             except Exception as error:  # noqa: BLE001 (reported below)
                 failures.append(error)
             finally:
