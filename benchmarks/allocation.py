@@ -83,8 +83,9 @@ def _bulk_submissions(app, exercise_id: int, rows: np.ndarray, item_ids: list[in
 
     from sqlalchemy import func, insert, select
 
+    from engage.channels import Channel
     from engage.extensions import db
-    from engage.prioritise.models import Channel, Respondent, Submission, SubmissionEntry
+    from engage.prioritise.models import Respondent, Submission, SubmissionEntry
 
     with app.app_context():
         batch = 20_000

@@ -110,10 +110,11 @@ def _bulk_load(app, winners, losers, respondents) -> int:
 
     from engage.accounts.models import Organisation, OrganisationKind
     from engage.boards.models import Board, BoardKind, Priority
+    from engage.channels import Channel
     from engage.extensions import db
     from engage.prioritise import service
     from engage.prioritise.counts import rebuild_counts
-    from engage.prioritise.models import Channel, ExerciseStatus, Outcome, PairwiseVote, Respondent
+    from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, Respondent
 
     with app.app_context():
         org = Organisation(name="Bench Council", kind=OrganisationKind.COUNCIL)

@@ -9,9 +9,9 @@ from itertools import count
 
 import numpy as np
 
+from engage.channels import Channel
 from engage.demo.votes import AGE_BANDS, WARDS
 from engage.extensions import db
-from engage.prioritise.models import Channel
 from engage.surveys import counts
 from engage.surveys.models import (
     Answer,

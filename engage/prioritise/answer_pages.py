@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from engage.equality.forms import ProfileForm
 from engage.prioritise import budget_results, charts, ranking_results
 from engage.prioritise.answer_forms import CommentForm
-from engage.prioritise.forms import ProfileForm, SuggestionForm
+from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import Exercise, ExerciseKind
 from engage.prioritise.submitting import find_submission, recent_comments
 from engage.prioritise.voting import find_respondent

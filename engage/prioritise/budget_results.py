@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engage.channels import Channel
 from engage.prioritise.answer_matrix import AnswerMatrix, load_answer_matrix
-from engage.prioritise.models import BudgetMode, Channel, Exercise, ExerciseItem
+from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
 from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
 from engage.stats.allocation import allocation_shares, row_shares
 

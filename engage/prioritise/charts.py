@@ -1,14 +1,12 @@
-"""Plotly figures for results, as JSON for the page's own script to draw (no inline script: strict CSP)."""
+"""The exercises' results charts (pairwise and ranking scores, budget shares), as Plotly JSON."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
+from engage.charts import MARKER_COLOUR, laid_out
 from engage.prioritise.results import PairwiseResults
-
-#: Okabe-Ito blue: distinguishable for colour-blind readers, 4.5:1 against white for the markers and lines.
-MARKER_COLOUR = "#0061a8"
 
 
 def scores_chart(results: PairwiseResults) -> str:
@@ -40,23 +38,6 @@ def scores_chart(results: PairwiseResults) -> str:
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         height=max(240, 48 * len(rows) + 80),
     )
-
-
-def laid_out(figure: go.Figure, **layout) -> str:
-    """The house style (white, the page's font, labels never cut off), as Plotly JSON.
-
-    No Plotly theme: the default one would add 6 KB of settings to every chart on the page and colour the
-    plot area pale blue; Plotly.js's own defaults with these few settings are all a chart needs.
-    """
-    layout["yaxis"] = {"automargin": True, **layout.get("yaxis", {})}
-    figure.update_layout(
-        template="none",
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        font={"family": "system-ui, Arial, sans-serif", "size": 14, "color": "#0b0c0c"},
-        **layout,
-    )
-    return figure.to_json()
 
 
 def shares_chart(rows: list) -> str:

@@ -8,16 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import case, func, select
 
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.models import (
-    Channel,
-    Exercise,
-    ExerciseItem,
-    Outcome,
-    PairCount,
-    PairwiseVote,
-    Respondent,
-)
+from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
 from engage.prioritise.weighting import population_weights, respondent_groups
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,

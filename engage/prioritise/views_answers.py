@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from engage.equality.forms import ProfileForm
 from engage.extensions import csrf, db, limiter
 from engage.prioritise import bp, service, voting
 from engage.prioritise.allocation_rules import summarise
@@ -15,7 +16,6 @@ from engage.prioritise.amounts import format_amount, format_share
 from engage.prioritise.answer_forms import CommentForm, SubmitAnswerForm
 from engage.prioritise.answer_pages import render_answered, respondent_here
 from engage.prioritise.drafts import clear_draft, load_draft
-from engage.prioritise.forms import ProfileForm
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
 from engage.prioritise.submitting import SubmissionInvalid, add_comment, find_submission, record_submission
 from engage.prioritise.views_resident import (

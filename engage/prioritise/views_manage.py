@@ -10,12 +10,13 @@ from engage.accounts.models import Role
 from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.models import Board, PriorityStatus
 from engage.boards.service import get_board_or_404
+from engage.dates import end_of_day, start_of_day
 from engage.extensions import csrf, db
 from engage.prioritise import answer_exports, bp, charts, exports, results, service
 from engage.prioritise.answer_forms import BudgetExerciseForm, ItemBudgetsForm, RankingExerciseForm
 from engage.prioritise.answer_pages import render_answer_results
 from engage.prioritise.budget_setup import budget_not_ready, save_item_budgets
-from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm, end_of_day, start_of_day
+from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm
 from engage.prioritise.models import Exercise, ExerciseItem, ExerciseKind, ExerciseStatus, Suggestion
 from engage.service_errors import FieldConflict
 from engage.web import allow_inline_styles

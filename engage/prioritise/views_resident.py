@@ -8,10 +8,11 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from engage.equality.forms import ProfileForm
 from engage.extensions import csrf, db, htmx, limiter
 from engage.prioritise import bp, charts, results, service, voting
 from engage.prioritise.answer_pages import render_answer_results, render_answered, respondent_here
-from engage.prioritise.forms import ProfileForm, SuggestionForm, VoteForm
+from engage.prioritise.forms import SuggestionForm, VoteForm
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, Respondent, SkipReason
 from engage.respondents import respondent_key, set_token_cookie, token_or_new
 from engage.web import allow_inline_styles

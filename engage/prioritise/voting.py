@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from engage.channels import Channel
 from engage.database import upsert_insert
 from engage.extensions import db
 from engage.prioritise import logger
 from engage.prioritise.models import (
-    Channel,
     Exercise,
     ExerciseItem,
     Outcome,

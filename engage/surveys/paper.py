@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from engage.accounts.models import User
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.models import Channel
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
 from engage.surveys.models import (

@@ -15,9 +15,9 @@ from werkzeug.datastructures import MultiDict
 from engage.accounts.models import User
 from engage.audit import service as audit
 from engage.boards.models import Board, PriorityStatus
-from engage.equality import store_answers
+from engage.channels import Channel
+from engage.equality.questions import store_answers
 from engage.extensions import db
-from engage.prioritise.models import Channel
 from engage.respondents import respondent_hash
 from engage.service_errors import StateError
 from engage.surveys import counts, logger

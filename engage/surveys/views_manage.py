@@ -10,9 +10,9 @@ from wtforms import SelectChoice
 from engage.accounts.models import Role
 from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.service import get_board_or_404
+from engage.dates import end_of_day, start_of_day
 from engage.extensions import csrf, db
 from engage.i18n import LANGUAGE_NAMES
-from engage.prioritise.forms import end_of_day, start_of_day
 from engage.surveys import bp, content, exports, service
 from engage.surveys.forms import ConsultationForm, QuestionForm, SectionForm, WeDidForm
 from engage.surveys.models import Consultation, ConsultationStatus, Question, QuestionKind, Section

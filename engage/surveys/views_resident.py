@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from engage import mail
 from engage.accounts.permissions import can_read_results
+from engage.equality.forms import ProfileForm
 from engage.extensions import csrf, db, htmx, limiter
-from engage.prioritise.forms import ProfileForm
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.surveys import bp, results, service
 from engage.surveys.content import local

@@ -10,7 +10,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engage.equality import dimensions
+from engage.equality.questions import dimensions
 from engage.extensions import db
 from engage.service_errors import StateError
 from engage.spreadsheets import SafeWriter

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
-from engage.prioritise.charts import MARKER_COLOUR, laid_out
+from engage.charts import MARKER_COLOUR, laid_out
 
 
 def weights_chart(rows: list[tuple[str, float, float, float]]) -> str:

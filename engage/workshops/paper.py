@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from sqlalchemy import delete, select
 
 from engage.accounts.models import User
+from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise import submitting, voting
 from engage.prioritise.counts import rebuild_counts
-from engage.prioritise.models import Channel, ExerciseKind, Outcome, PairwiseVote, Submission
+from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission
 from engage.service_errors import StateError
 from engage.surveys import counts
 from engage.surveys.models import ConsultationResponse

@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 
 from engage.accounts.models import User
 from engage.boards.models import Board
+from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise import submitting, voting
-from engage.prioritise.models import Channel, Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
+from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
 from engage.service_errors import StateError
 from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 from engage.surveys.questions import CLOSED_KINDS

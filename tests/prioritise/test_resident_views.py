@@ -249,7 +249,7 @@ def test_vote_page_in_welsh(client, make_exercise):
 
 def test_every_equality_question_is_asked_above_its_answers(client, make_exercise):
     """Radios rendered with a styled fieldset still carry their question as the legend."""
-    from engage.equality import dimensions
+    from engage.equality.questions import dimensions
 
     exercise = make_exercise()
     html = client.get(f"/exercises/{exercise.id}/finish").get_data(as_text=True)

@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise import voting
 from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import (
-    Channel,
     ExerciseItem,
     ExerciseStatus,
     Outcome,

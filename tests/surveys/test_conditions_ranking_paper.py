@@ -8,8 +8,8 @@ from flask import g
 from sqlalchemy import select
 
 from engage.accounts.models import Role
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.models import Channel
 from engage.surveys import exports, service
 from engage.surveys.models import (
     Answer,

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from sqlalchemy import select, update
 
+from engage.channels import Channel
 from engage.extensions import db
 from engage.population.service import import_population
-from engage.prioritise.models import Channel
 from engage.surveys import counts, paper, service
 from engage.surveys.models import (
     AnswerCount,

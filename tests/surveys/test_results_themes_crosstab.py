@@ -168,7 +168,7 @@ def test_the_standard_equality_questions_are_asked_and_can_break_results_down(cl
         db.session.add(ConsultationProfile(response_id=response.id, dimension="religion", category="none"))
     db.session.commit()
     with app.test_request_context():
-        from engage.prioritise.forms import ProfileForm
+        from engage.equality.forms import ProfileForm
 
         form = ProfileForm.build(formdata=None)
         legends = [

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.accounts.models import Role
+from engage.channels import Channel
 from engage.extensions import db
 from engage.prioritise import voting
-from engage.prioritise.models import Channel, ExerciseStatus, Outcome, PairwiseVote, Submission
+from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, Submission
 from engage.service_errors import StateError
 from engage.workshops import service
 from engage.workshops.models import Participant, RoundState, SessionStatus
