@@ -19,7 +19,7 @@ from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submis
 from engage.service_errors import StateError
 from engage.surveys import counts
 from engage.surveys.models import ConsultationResponse
-from engage.surveys.service import record_closed_answer
+from engage.surveys.responses import record_closed_answer
 from engage.workshops import logger
 from engage.workshops.models import PaperSheet, WorkshopRound
 

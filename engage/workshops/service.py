@@ -24,7 +24,7 @@ from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Out
 from engage.service_errors import StateError
 from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 from engage.surveys.questions import CLOSED_KINDS
-from engage.surveys.service import record_closed_answer, response_with_key
+from engage.surveys.responses import record_closed_answer, response_with_key
 from engage.workshops import logger
 from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
 

@@ -1,49 +1,31 @@
-"""Consultations: build them (sections, questions, options), open and close them, and take responses."""
+"""Building consultations (details, sections, questions, options, their order), copying, opening, closing
+and publishing them, and the queries the pages make about them."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import secrets
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from engage.accounts.models import User
-from engage.audit import service as audit
 from engage.boards.models import Board, PriorityStatus
-from engage.channels import Channel
-from engage.equality.questions import store_answers
 from engage.extensions import db
-from engage.respondents import respondent_hash
 from engage.service_errors import StateError
-from engage.surveys import counts, logger
+from engage.surveys import logger
 from engage.surveys.models import (
-    Answer,
     Consultation,
-    ConsultationProfile,
     ConsultationResponse,
     ConsultationStatus,
     Question,
     QuestionKind,
     QuestionOption,
-    ResponseDraft,
     Section,
 )
 from engage.surveys.questions import (
     OPTION_KINDS,
-    answers_from,
-    closed_answer,
     condition_choices,
-    field_name,
-    is_shown,
 )
-
-#: Letters and digits that cannot be mistaken for one another when read out or written down.
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def consultations_for_board(board: Board) -> list[Consultation]:
@@ -330,251 +312,3 @@ def set_status(consultation: Consultation, status: ConsultationStatus) -> None:
     consultation.status = status
     db.session.commit()
     logger.info("consultation %s is now %s", consultation.id, status.value)
-
-
-# -- a resident's response ---------------------------------------------------------------------------
-
-
-def _scope(consultation: Consultation) -> str:
-    return f"consultation:{consultation.id}"
-
-
-def _draft(consultation: Consultation, token: str) -> ResponseDraft | None:
-    return db.session.scalar(
-        select(ResponseDraft).where(
-            ResponseDraft.consultation_id == consultation.id,
-            ResponseDraft.token_hash == respondent_hash(token, _scope(consultation)),
-        )
-    )
-
-
-def _draft_or_new(consultation: Consultation, token: str) -> ResponseDraft:
-    draft = _draft(consultation, token)
-    if draft is None:
-        draft = ResponseDraft(
-            consultation_id=consultation.id, token_hash=respondent_hash(token, _scope(consultation))
-        )
-        db.session.add(draft)
-    return draft
-
-
-def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
-    """Everything the resident has posted so far, as form data."""
-    draft = _draft(consultation, token) if token else None
-    return MultiDict(json.loads(draft.data) if draft else {})
-
-
-def save_page(
-    consultation: Consultation, token: str, section: Section, posted: MultiDict, priorities: list
-) -> None:
-    """Keep one page's answers (replacing what that page said before)."""
-    draft = _draft_or_new(consultation, token)
-    data = json.loads(draft.data or "{}")
-    for question in section.questions:
-        # Seen with this page's answers so far (a question can depend on one earlier on the page).
-        shown = is_shown(question, MultiDict(data))
-        for name in page_field_names(question, priorities):
-            data.pop(name, None)
-            values = posted.getlist(name)
-            if values and shown:  # a question this resident is not asked keeps nothing
-                data[name] = values
-    data[SAVED_PAGES] = sorted({*data.get(SAVED_PAGES, []), str(section.id)})
-    draft.data = json.dumps(data)
-    db.session.commit()
-
-
-#: The draft's note of the pages the resident has been through (section ids), for coming back later.
-SAVED_PAGES = "_pages_saved"
-
-
-def saved_page_ids(answers: MultiDict) -> set[int]:
-    return {int(v) for v in answers.getlist(SAVED_PAGES)}
-
-
-def page_field_names(question: Question, priorities: list) -> list[str]:
-    if question.kind is QuestionKind.RANKING:
-        return [field_name(question, f"o{option.id}") for option in question.options]
-    if question.kind is QuestionKind.IMPORTANCE:
-        return [field_name(question, f"p{p.id}") for p in priorities]
-    if question.kind is QuestionKind.DATE:
-        return [field_name(question)]  # the three boxes post under one name
-    return [field_name(question), field_name(question, "other")]
-
-
-def save_for_later(consultation: Consultation, token: str) -> str:
-    """A new private "come back later" secret for the resident's draft (an earlier link stops working).
-    Only its hash is stored; the link lasts as long as the draft (until they send it, or the retention
-    job deletes an unsent draft)."""
-    draft = _draft_or_new(consultation, token)
-    secret = secrets.token_urlsafe(24)
-    draft.resume_hash = hashlib.sha256(secret.encode()).hexdigest()
-    db.session.commit()
-    return secret
-
-
-def resume(consultation: Consultation, secret: str, token: str) -> bool:
-    """Move the draft whose link holds ``secret`` to this browser's ``token``; False when no draft has it
-    (sent, deleted, or a mistyped link)."""
-    draft = db.session.scalar(
-        select(ResponseDraft).where(
-            ResponseDraft.consultation_id == consultation.id,
-            ResponseDraft.resume_hash == hashlib.sha256(secret.encode()).hexdigest(),
-        )
-    )
-    if draft is None:
-        return False
-    mine = _draft(consultation, token)
-    if mine is not None and mine.id != draft.id:
-        db.session.delete(mine)  # this browser's own unsent answers give way to the saved ones
-        db.session.flush()
-    draft.token_hash = respondent_hash(token, _scope(consultation))
-    db.session.commit()
-    return True
-
-
-def new_reference() -> str:
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{code[:4]}-{code[4:]}"
-
-
-def response_with_key(consultation_id: int, idempotency_key: str) -> ConsultationResponse | None:
-    """The response already stored under this key (a retry, or a workshop participant's second tap)."""
-    return db.session.scalar(
-        select(ConsultationResponse).where(
-            ConsultationResponse.consultation_id == consultation_id,
-            ConsultationResponse.idempotency_key == idempotency_key,
-        )
-    )
-
-
-def submit_response(
-    consultation: Consultation,
-    token: str,
-    pages: list,
-    *,
-    idempotency_key: str,
-    locale: str = "en",
-    channel: Channel = Channel.ONLINE,
-) -> ConsultationResponse:
-    """Store a response from validated page forms (one per section), and forget the draft.
-
-    A retry with the same key returns the response already stored.
-    """
-    earlier = response_with_key(consultation.id, idempotency_key)
-    if earlier is not None:
-        return earlier
-    if not consultation.accepting_responses():
-        raise StateError(_("This consultation is not taking responses at the moment."))
-    response = ConsultationResponse(
-        consultation_id=consultation.id,
-        reference=new_reference(),
-        channel=channel,
-        locale=locale,
-        idempotency_key=idempotency_key,
-        answers=answer_rows(pages),
-    )
-    db.session.add(response)
-    draft = _draft(consultation, token)
-    if draft is not None:
-        db.session.delete(draft)
-    try:
-        db.session.flush()
-        counts.add(consultation, [response.id])
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        winner = response_with_key(consultation.id, idempotency_key)
-        if winner is None:
-            raise
-        return winner
-    logger.info("response %s to consultation %s", response.id, consultation.id)
-    return response
-
-
-def answer_rows(pages: list) -> list[Answer]:
-    """The answer rows validated page forms hold (one per section)."""
-    return [
-        Answer(
-            question_id=question.id,
-            option_id=value.option_id,
-            priority_id=value.priority_id,
-            text=value.text,
-            number=value.number,
-        )
-        for form in pages
-        for question in form.questions
-        for value in answers_from(question, form, form.priorities)
-    ]
-
-
-def record_closed_answer(
-    question: Question,
-    value: str,
-    *,
-    idempotency_key: str,
-    channel: Channel,
-    workshop_session_id: int | None = None,
-    locale: str = "en",
-) -> ConsultationResponse:
-    """A response holding one answer to one closed question (asked in a workshop, or a show of hands typed
-    in). A retry with the same key returns the response already stored."""
-    consultation = question.section.consultation
-    earlier = response_with_key(consultation.id, idempotency_key)
-    if earlier is not None:
-        return earlier
-    if not consultation.accepting_responses():
-        raise StateError(_("This consultation is not taking responses at the moment."))
-    answer = closed_answer(question, value)
-    response = ConsultationResponse(
-        consultation_id=consultation.id,
-        reference=new_reference(),
-        channel=channel,
-        locale=locale,
-        idempotency_key=idempotency_key,
-        workshop_session_id=workshop_session_id,
-        answers=[
-            Answer(
-                question_id=question.id, option_id=answer.option_id, text=answer.text, number=answer.number
-            )
-        ],
-    )
-    db.session.add(response)
-    db.session.flush()
-    counts.add(consultation, [response.id])
-    db.session.commit()
-    return response
-
-
-def response_by_reference(consultation: Consultation, reference: str) -> ConsultationResponse | None:
-    return db.session.scalar(
-        select(ConsultationResponse).where(
-            ConsultationResponse.consultation_id == consultation.id,
-            ConsultationResponse.reference == reference,
-        )
-    )
-
-
-def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> None:
-    """Store (or replace) a response's optional equality answers, apart from its answers (and move it to
-    its new cell in the counts)."""
-    counts.remove(response.consultation, [response.id])
-    store_answers(ConsultationProfile, "response_id", response.id, answers, commit=False)
-    counts.add(response.consultation, [response.id])
-    db.session.commit()
-
-
-def delete_response(consultation: Consultation, reference: str) -> bool:
-    """Delete a response (its answers and equality answers go with it) by its reference; False if none.
-
-    The reference is the resident's proof: it is shown once, on the confirmation page, and has about 8.5 *
-    10^11 possible values, so it cannot be guessed at the rate the page allows.
-    """
-    response = response_by_reference(consultation, reference.strip().upper())
-    if response is None:
-        return False
-    counts.remove(consultation, [response.id])
-    db.session.delete(response)
-    db.session.commit()
-    logger.info("response deleted by its reference in consultation %s", consultation.id)
-    audit.record("response_deleted", f"consultation_id={consultation.id}")
-    return True
