@@ -130,9 +130,9 @@ def bench_budget_requests(rows: list[tuple[str, str, str, str]]) -> None:
 
     from engage import create_app
     from engage.extensions import db
-    from engage.prioritise.budget_results import budget_results
+    from engage.prioritise.budget.results import budget_results
     from engage.prioritise.models import Exercise
-    from engage.prioritise.ranking_results import ranking_results
+    from engage.prioritise.ranking.results import ranking_results
 
     rng = np.random.default_rng(11)
     with tempfile.TemporaryDirectory() as tmp:

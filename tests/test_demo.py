@@ -48,7 +48,7 @@ def test_demo_is_not_loaded_twice(runner):
 
 def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(runner):
     from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
-    from engage.prioritise.results import pairwise_results
+    from engage.prioritise.pairwise.results import pairwise_results
 
     runner.invoke(args=["demo"])
     pairwise = select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE)
@@ -60,11 +60,11 @@ def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(runner):
 
 
 def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(runner, app):
-    from engage.prioritise.allocation_rules import check_allocation
-    from engage.prioritise.budget_results import budget_results
+    from engage.prioritise.budget.results import budget_results
+    from engage.prioritise.budget.rules import check_allocation
     from engage.prioritise.models import BudgetMode, Exercise, ExerciseKind, ExerciseStatus, Submission
-    from engage.prioritise.ranking_results import ranking_results
-    from engage.prioritise.submitting import check_ranking
+    from engage.prioritise.ranking.results import ranking_results
+    from engage.prioritise.submissions.submitting import check_ranking
 
     runner.invoke(args=["demo"])
     budget = db.session.scalar(select(Exercise).where(Exercise.kind == ExerciseKind.BUDGET))

@@ -32,7 +32,7 @@ from engage.indicators.models import IndicatorImport
 from engage.indicators.service import import_rows, preview_rows
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
-from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
+from engage.prioritise.budget.setup import ItemBudget, save_item_budgets
 from engage.prioritise.models import (
     BudgetMode,
     BudgetUnit,

@@ -15,7 +15,7 @@ from engage.database import utcnow
 from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.prioritise import logger
-from engage.prioritise.budget_setup import budget_not_ready, has_submissions
+from engage.prioritise.budget.setup import budget_not_ready, has_submissions
 from engage.prioritise.models import (
     Exercise,
     ExerciseItem,

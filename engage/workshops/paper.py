@@ -13,9 +13,10 @@ from engage.accounts.models import User
 from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise import submitting, voting
-from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission
+from engage.prioritise.pairwise import voting
+from engage.prioritise.pairwise.counts import rebuild_counts
+from engage.prioritise.submissions import submitting
 from engage.service_errors import StateError
 from engage.surveys import counts
 from engage.surveys.models import ConsultationResponse

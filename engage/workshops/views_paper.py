@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 
 from engage.extensions import csrf, db
 from engage.prioritise.models import ExerciseKind, Outcome
-from engage.prioritise.submitting import SubmissionInvalid
-from engage.prioritise.voting import VoteRefused
+from engage.prioritise.pairwise.voting import VoteRefused
+from engage.prioritise.submissions.submitting import SubmissionInvalid
 from engage.service_errors import StateError
 from engage.workshops import bp
 from engage.workshops.access import session_for

@@ -11,10 +11,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engage.extensions import csrf, db, htmx
-from engage.prioritise import voting
 from engage.prioritise.models import ExerciseKind, Outcome
-from engage.prioritise.submitting import SubmissionInvalid, find_submission
-from engage.prioritise.voting import VoteRefused
+from engage.prioritise.pairwise import voting
+from engage.prioritise.pairwise.voting import VoteRefused
+from engage.prioritise.submissions.submitting import SubmissionInvalid, find_submission
 from engage.respondents import current_token, set_token_cookie, token_or_new
 from engage.service_errors import StateError
 from engage.workshops import bp, service

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from engage.extensions import db
-from engage.prioritise.budget_results import budget_results
+from engage.prioritise.budget.results import budget_results
 from engage.prioritise.models import BudgetMode, Comment, ExerciseStatus, Submission
 from tests.conftest import sign_in
 
@@ -61,7 +61,7 @@ def test_update_the_total_without_javascript_judges_nothing(client, make_budget)
 
 def test_running_total_for_htmx_with_consequences_out_of_band(client, make_budget):
     exercise = make_budget(BudgetMode.REBALANCE)
-    from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
+    from engage.prioritise.budget.setup import ItemBudget, save_item_budgets
     from engage.prioritise.models import Threshold
 
     # re-save with a consequence on the second item (exercise has no answers yet)

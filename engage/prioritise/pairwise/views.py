@@ -1,36 +1,22 @@
-"""What residents see: the start page, the pairs, their top priorities, suggestions and public results."""
+"""Residents comparing pairs: the pair page (with and without htmx) and the page with their top
+priorities when they finish."""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engage.equality.forms import ProfileForm
 from engage.extensions import csrf, db, htmx, limiter
-from engage.prioritise import bp, charts, results, service, voting
-from engage.prioritise.answer_pages import render_answer_results, render_answered, respondent_here
-from engage.prioritise.forms import SuggestionForm, VoteForm
-from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, Respondent, SkipReason
+from engage.prioritise import bp
+from engage.prioritise.access import public_exercise_or_404
+from engage.prioritise.forms import VoteForm
+from engage.prioritise.models import Exercise, ExerciseKind, Outcome, Respondent, SkipReason
+from engage.prioritise.pairwise import voting
+from engage.prioritise.pairwise.pages import render_finish
 from engage.respondents import respondent_key, set_token_cookie, token_or_new
-from engage.web import allow_inline_styles
-
-#: Where each kind of exercise starts once a resident presses "Start now".
-FIRST_STEP = {
-    ExerciseKind.PAIRWISE: ".vote",
-    ExerciseKind.BUDGET: ".allocate",
-    ExerciseKind.RANKING: ".rank",
-}
-
-
-def public_exercise_or_404(exercise_id: int) -> Exercise:
-    """An exercise residents may see: anything but a draft."""
-    exercise = db.get_or_404(Exercise, exercise_id)
-    if exercise.status is ExerciseStatus.DRAFT:
-        abort(404)
-    return exercise
 
 
 def _vote_limit() -> str:
@@ -39,16 +25,6 @@ def _vote_limit() -> str:
 
 def _vote_address_limit() -> str:
     return current_app.config["ENGAGE_VOTE_ADDRESS_LIMIT"]
-
-
-@bp.get("/exercises/<int:exercise_id>")
-def start(exercise_id: int):
-    exercise = public_exercise_or_404(exercise_id)
-    return render_template(
-        "prioritise/start.html",
-        exercise=exercise,
-        first_step=url_for(FIRST_STEP[exercise.kind], exercise_id=exercise.id),
-    )
 
 
 def _pair_context(
@@ -122,65 +98,9 @@ def vote(exercise_id: int):
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response
 
 
-def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, status: int = 200):
-    respondent = respondent_here(exercise)
-    failed = suggestion_form if suggestion_form is not None else profile_form
-    return render_template(
-        "prioritise/finish.html",
-        exercise=exercise,
-        top=results.respondent_top_items(exercise, respondent),
-        made=voting.count_votes(exercise, respondent),
-        suggestion_form=suggestion_form or SuggestionForm(formdata=None),
-        profile_form=profile_form or ProfileForm.build(formdata=None),
-        form=failed,  # the base layout shows this form's error summary
-    ), status
-
-
 @bp.get("/exercises/<int:exercise_id>/finish")
 def finish(exercise_id: int):
     exercise = public_exercise_or_404(exercise_id)
     if exercise.kind is not ExerciseKind.PAIRWISE:
         return redirect(url_for(".answered", exercise_id=exercise.id))
     return render_finish(exercise)
-
-
-@bp.post("/exercises/<int:exercise_id>/suggest")
-@csrf.exempt
-@limiter.limit("10 per hour", key_func=respondent_key)
-def suggest(exercise_id: int):
-    exercise = public_exercise_or_404(exercise_id)
-    if not exercise.allow_suggestions:
-        abort(404)
-    form = SuggestionForm()
-    if form.validate_on_submit():
-        service.add_suggestion(exercise, respondent_here(exercise), form.text.data)
-        flash(
-            _("Thank you. Your suggestion will be read by the board's officers before it appears."), "success"
-        )
-        return redirect(url_for(".finish", exercise_id=exercise.id))
-    if exercise.kind is not ExerciseKind.PAIRWISE:
-        return render_answered(exercise, suggestion_form=form, status=400)
-    return render_finish(exercise, suggestion_form=form, status=400)
-
-
-@bp.get("/exercises/<int:exercise_id>/thank-you")
-def thank_you(exercise_id: int):
-    exercise = public_exercise_or_404(exercise_id)
-    return render_template("prioritise/thank_you.html", exercise=exercise)
-
-
-@bp.get("/exercises/<int:exercise_id>/results")
-def public_results(exercise_id: int):
-    exercise = public_exercise_or_404(exercise_id)
-    if not (exercise.results_public and exercise.status is ExerciseStatus.CLOSED):
-        abort(404)
-    allow_inline_styles()
-    if exercise.kind is not ExerciseKind.PAIRWISE:
-        return render_answer_results(exercise, public=True)
-    outcome = results.pairwise_results(exercise, breakdowns=False)
-    return render_template(
-        "prioritise/public_results.html",
-        exercise=exercise,
-        results=outcome,
-        chart_json=charts.scores_chart(outcome),
-    )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from engage.extensions import db
 from engage.prioritise import logger
-from engage.prioritise.amounts import format_amount
+from engage.prioritise.budget.amounts import format_amount
 from engage.prioritise.models import BudgetMode, Exercise, ItemConsequence, Submission, Threshold
 from engage.service_errors import FieldConflict
 

@@ -7,29 +7,25 @@ from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from engage.equality.forms import ProfileForm
-from engage.prioritise import budget_results, charts, ranking_results
-from engage.prioritise.answer_forms import CommentForm
+from engage.prioritise.access import respondent_here
+from engage.prioritise.budget.charts import shares_chart
+from engage.prioritise.budget.results import budget_results, respondent_shares
 from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import Exercise, ExerciseKind
-from engage.prioritise.submitting import find_submission, recent_comments
-from engage.prioritise.voting import find_respondent
-from engage.respondents import current_token
-
-
-def respondent_here(exercise: Exercise):
-    """The respondent this browser's cookie names in the exercise, if they have taken part."""
-    token = current_token()
-    return find_respondent(exercise, token) if token else None
+from engage.prioritise.pairwise.charts import scores_chart
+from engage.prioritise.ranking.results import ranking_results
+from engage.prioritise.submissions.forms import CommentForm
+from engage.prioritise.submissions.submitting import find_submission, recent_comments
 
 
 def render_answer_results(exercise: Exercise, public: bool):
     """The results page of a budget or ranking exercise (the public page leaves out breakdowns)."""
     if exercise.kind is ExerciseKind.BUDGET:
-        outcome = budget_results.budget_results(exercise, breakdowns=not public)
-        chart = charts.shares_chart(outcome.items)
+        outcome = budget_results(exercise, breakdowns=not public)
+        chart = shares_chart(outcome.items)
     else:
-        outcome = ranking_results.ranking_results(exercise, breakdowns=not public)
-        chart = charts.scores_chart(outcome)
+        outcome = ranking_results(exercise, breakdowns=not public)
+        chart = scores_chart(outcome)
     breakdowns = []
     if len(outcome.by_channel) > 1:
         breakdowns.append((_("By channel"), outcome.by_channel))
@@ -57,11 +53,11 @@ def render_answered(
     comparison = None
     if exercise.show_comparison:
         if exercise.kind is ExerciseKind.BUDGET:
-            everyone = budget_results.budget_results(exercise, resamples=0, breakdowns=False)
-            mine = budget_results.respondent_shares(exercise, submission)
+            everyone = budget_results(exercise, resamples=0, breakdowns=False)
+            mine = respondent_shares(exercise, submission)
             comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
         else:
-            everyone = ranking_results.ranking_results(exercise, resamples=0, breakdowns=False)
+            everyone = ranking_results(exercise, resamples=0, breakdowns=False)
             mine = {entry.item_id: entry.value for entry in submission.entries}
             comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
         comparison = {"rows": comparison, "respondents": everyone.respondents}

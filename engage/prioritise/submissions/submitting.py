@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from engage.channels import Channel
 from engage.extensions import db
 from engage.prioritise import logger
-from engage.prioritise.allocation_rules import Problem, check_allocation
+from engage.prioritise.budget.rules import Problem, check_allocation
 from engage.prioritise.models import Comment, Exercise, ExerciseKind, Respondent, Submission, SubmissionEntry
-from engage.prioritise.voting import VoteRefused, find_respondent, get_or_create_respondent
+from engage.prioritise.pairwise.voting import VoteRefused, find_respondent, get_or_create_respondent
 
 
 class SubmissionInvalid(Exception):

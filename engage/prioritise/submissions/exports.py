@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engage.extensions import db
-from engage.prioritise.budget_results import budget_results
+from engage.prioritise.budget.results import budget_results
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ExerciseKind, Submission
-from engage.prioritise.ranking_results import ranking_results
+from engage.prioritise.ranking.results import ranking_results
 from engage.spreadsheets import SafeWriter, safe_append
 
 RESPONSE_COLUMNS = ["response_id", "recorded_at", "respondent", "channel", "workshop_session", "locale"]

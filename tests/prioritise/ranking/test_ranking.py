@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from engage.extensions import db
 from engage.prioritise.models import Submission
-from engage.prioritise.ranking_results import ranking_results
-from engage.prioritise.submitting import check_ranking
-from engage.prioritise.views_ranking import apply_move, order_from_places
+from engage.prioritise.ranking.results import ranking_results
+from engage.prioritise.ranking.views import apply_move, order_from_places
+from engage.prioritise.submissions.submitting import check_ranking
 from engage.stats.pairwise import beat_random_scores, fit_bradley_terry, win_matrix
 from tests.conftest import sign_in
 

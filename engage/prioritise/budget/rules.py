@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from engage.prioritise.amounts import format_amount
+from engage.prioritise.budget.amounts import format_amount
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
 
 

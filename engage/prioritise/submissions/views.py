@@ -8,36 +8,24 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engage.equality.forms import ProfileForm
 from engage.extensions import csrf, db, limiter
-from engage.prioritise import bp, service, voting
-from engage.prioritise.allocation_rules import summarise
-from engage.prioritise.amounts import format_amount, format_share
-from engage.prioritise.answer_forms import CommentForm, SubmitAnswerForm
-from engage.prioritise.answer_pages import render_answered, respondent_here
-from engage.prioritise.drafts import clear_draft, load_draft
+from engage.prioritise import bp
+from engage.prioritise.access import FIRST_STEP, respondent_here
+from engage.prioritise.budget.amounts import format_amount, format_share
+from engage.prioritise.budget.rules import summarise
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
-from engage.prioritise.submitting import SubmissionInvalid, add_comment, find_submission, record_submission
-from engage.prioritise.views_resident import (
-    FIRST_STEP,
-    public_exercise_or_404,
-    render_finish,
+from engage.prioritise.pairwise.voting import VoteRefused
+from engage.prioritise.submissions.access import already_answered, answering_exercise_or_404
+from engage.prioritise.submissions.drafts import clear_draft, load_draft
+from engage.prioritise.submissions.forms import CommentForm, SubmitAnswerForm
+from engage.prioritise.submissions.pages import render_answered
+from engage.prioritise.submissions.submitting import (
+    SubmissionInvalid,
+    add_comment,
+    find_submission,
+    record_submission,
 )
 from engage.respondents import respondent_key, set_token_cookie, token_or_new
-
-
-def answering_exercise_or_404(exercise_id: int, kind: ExerciseKind):
-    """(exercise, None) when it takes answers now; (exercise, the 'not open' page) when it does not."""
-    exercise = db.get_or_404(Exercise, exercise_id)
-    if exercise.status is ExerciseStatus.DRAFT or exercise.kind is not kind:
-        abort(404)
-    if not exercise.accepting_votes():
-        return exercise, render_template("prioritise/not_open.html", exercise=exercise)
-    return exercise, None
-
-
-def already_answered(exercise: Exercise) -> bool:
-    return find_submission(exercise, respondent_here(exercise)) is not None
 
 
 def _check_page(exercise: Exercise, draft: dict[int, int], form: SubmitAnswerForm, status: int = 200):
@@ -83,7 +71,7 @@ def check_answers(exercise_id: int):
         # The exercise changed under the draft (an item was added): send them back to look again.
         flash(_("The exercise has changed since you started. Check your answers again."), "important")
         return redirect(first_step)
-    except voting.VoteRefused:
+    except VoteRefused:
         return render_template("prioritise/not_open.html", exercise=exercise)
     clear_draft(exercise)
     return set_token_cookie(redirect(url_for(".answered", exercise_id=exercise.id)), token)
@@ -111,22 +99,6 @@ def comment(exercise_id: int):
         flash(_("Thank you. Your comment has been sent to the board's officers."), "success")
         return redirect(url_for(".answered", exercise_id=exercise.id))
     return render_answered(exercise, comment_form=form, status=400)
-
-
-@bp.post("/exercises/<int:exercise_id>/about-you")
-@csrf.exempt
-def about_you(exercise_id: int):
-    """The optional equality questions, after any kind of exercise."""
-    exercise = public_exercise_or_404(exercise_id)
-    form = ProfileForm.build()
-    if form.validate_on_submit():
-        respondent = respondent_here(exercise)
-        if respondent is not None:
-            service.save_profile(respondent, form.answers())
-        return redirect(url_for(".thank_you", exercise_id=exercise.id))
-    if exercise.kind is ExerciseKind.PAIRWISE:
-        return render_finish(exercise, profile_form=form, status=400)
-    return render_answered(exercise, profile_form=form, status=400)
 
 
 bp.add_app_template_filter(format_amount, "amount")

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 
 from engage.extensions import csrf, htmx
 from engage.prioritise import bp
-from engage.prioritise.answer_forms import RankingForm
-from engage.prioritise.drafts import load_draft, save_draft
 from engage.prioritise.models import Exercise, ExerciseKind
-from engage.prioritise.submitting import check_ranking
-from engage.prioritise.views_answers import already_answered, answering_exercise_or_404
+from engage.prioritise.submissions.access import already_answered, answering_exercise_or_404
+from engage.prioritise.submissions.drafts import load_draft, save_draft
+from engage.prioritise.submissions.forms import RankingForm
+from engage.prioritise.submissions.submitting import check_ranking
 
 
 def order_from_places(exercise: Exercise, places: dict[int, int | None]) -> list[int]:

@@ -25,12 +25,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.forms import EngageForm, RadioInput, enum_choices, strip_filter
-from engage.prioritise.allocation_rules import field_name
-from engage.prioritise.amounts import parse_amount
-from engage.prioritise.budget_setup import ItemBudget, consequences_text, parse_consequences
+from engage.prioritise.budget.amounts import parse_amount
+from engage.prioritise.budget.rules import field_name
+from engage.prioritise.budget.setup import ItemBudget, consequences_text, parse_consequences
 from engage.prioritise.forms import ExerciseForm
 from engage.prioritise.models import BudgetMode, BudgetUnit, Exercise
-from engage.prioritise.submitting import place_field
+from engage.prioritise.submissions.submitting import place_field
 
 BUDGET_MODES = {
     BudgetMode.SHARE: _l("Share a fixed pot: residents start from nothing and share out the total"),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, PairwiseVote
-from engage.prioritise.results import PairwiseResults
+from engage.prioritise.pairwise.results import PairwiseResults
 from engage.spreadsheets import SafeWriter, safe_append
 
 VOTE_COLUMNS = [

@@ -6,11 +6,11 @@ from flask import abort, redirect, render_template, request, url_for
 
 from engage.extensions import csrf, htmx
 from engage.prioritise import bp
-from engage.prioritise.allocation_rules import check_allocation, starting_amounts, summarise
-from engage.prioritise.answer_forms import AllocationForm
-from engage.prioritise.drafts import load_draft, save_draft
+from engage.prioritise.budget.rules import check_allocation, starting_amounts, summarise
 from engage.prioritise.models import Exercise, ExerciseKind
-from engage.prioritise.views_answers import already_answered, answering_exercise_or_404
+from engage.prioritise.submissions.access import already_answered, answering_exercise_or_404
+from engage.prioritise.submissions.drafts import load_draft, save_draft
+from engage.prioritise.submissions.forms import AllocationForm
 
 
 def _render(exercise: Exercise, form: AllocationForm, status: int = 200):

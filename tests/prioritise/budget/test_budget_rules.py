@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.extensions import db
-from engage.prioritise.allocation_rules import check_allocation, starting_amounts, summarise
-from engage.prioritise.amounts import format_amount, parse_amount
-from engage.prioritise.budget_setup import ItemBudget, parse_consequences, save_item_budgets
+from engage.prioritise.budget.amounts import format_amount, parse_amount
+from engage.prioritise.budget.rules import check_allocation, starting_amounts, summarise
+from engage.prioritise.budget.setup import ItemBudget, parse_consequences, save_item_budgets
 from engage.prioritise.models import (
     BudgetMode,
     BudgetUnit,
@@ -15,8 +15,8 @@ from engage.prioritise.models import (
     SubmissionEntry,
     Threshold,
 )
-from engage.prioritise.submitting import SubmissionInvalid
-from engage.prioritise.voting import VoteRefused
+from engage.prioritise.pairwise.voting import VoteRefused
+from engage.prioritise.submissions.submitting import SubmissionInvalid
 
 
 def count(model):

@@ -9,8 +9,6 @@ from sqlalchemy import func, select, update
 from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise import voting
-from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import (
     ExerciseItem,
     ExerciseStatus,
@@ -20,6 +18,8 @@ from engage.prioritise.models import (
     Respondent,
     SkipReason,
 )
+from engage.prioritise.pairwise import voting
+from engage.prioritise.pairwise.counts import rebuild_counts
 
 TOKEN = "t" * 43
 

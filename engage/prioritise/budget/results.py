@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engage.channels import Channel
-from engage.prioritise.answer_matrix import AnswerMatrix, load_answer_matrix
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
+from engage.prioritise.submissions.matrix import AnswerMatrix, load_answer_matrix
 from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
 from engage.stats.allocation import allocation_shares, row_shares
 
