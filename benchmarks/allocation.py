@@ -83,8 +83,9 @@ def _bulk_submissions(app, exercise_id: int, rows: np.ndarray, item_ids: list[in
 
     from sqlalchemy import func, insert, select
 
+    from engage.channels import Channel
     from engage.extensions import db
-    from engage.prioritise.models import Channel, Respondent, Submission, SubmissionEntry
+    from engage.prioritise.models import Respondent, Submission, SubmissionEntry
 
     with app.app_context():
         batch = 20_000
@@ -129,9 +130,9 @@ def bench_budget_requests(rows: list[tuple[str, str, str, str]]) -> None:
 
     from engage import create_app
     from engage.extensions import db
-    from engage.prioritise.budget_results import budget_results
+    from engage.prioritise.budget.results import budget_results
     from engage.prioritise.models import Exercise
-    from engage.prioritise.ranking_results import ranking_results
+    from engage.prioritise.ranking.results import ranking_results
 
     rng = np.random.default_rng(11)
     with tempfile.TemporaryDirectory() as tmp:

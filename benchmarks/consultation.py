@@ -16,10 +16,10 @@ RESPONSES = int(os.environ.get("ENGAGE_BENCH_RESPONSES", "50000"))
 
 def _build(officer, board) -> object:
     """Twenty questions: two of each kind a resident answers (the grid once, as it asks every priority)."""
-    from engage.surveys import service
+    from engage.surveys import authoring
     from engage.surveys.models import QuestionKind
 
-    consultation = service.save_consultation(
+    consultation = authoring.save_consultation(
         None, board=board, organisation_id=officer.organisation_id, user=officer, title="Benchmark"
     )
     options = ["First", "Second", "Third", "Fourth", "Fifth"]
@@ -35,11 +35,11 @@ def _build(officer, board) -> object:
         QuestionKind.LONG_TEXT,
     ]
     for page in range(2):
-        section = service.save_section(consultation, None, title=f"Page {page + 1}")
+        section = authoring.save_section(consultation, None, title=f"Page {page + 1}")
         for kind in kinds:
-            service.save_question(section, None, kind=kind, label=f"{kind.value} {page}", options=options)
-    service.save_question(section, None, kind=QuestionKind.IMPORTANCE, label="Importance")
-    service.save_question(section, None, kind=QuestionKind.SINGLE, label="Last", options=options)
+            authoring.save_question(section, None, kind=kind, label=f"{kind.value} {page}", options=options)
+    authoring.save_question(section, None, kind=QuestionKind.IMPORTANCE, label="Importance")
+    authoring.save_question(section, None, kind=QuestionKind.SINGLE, label="Last", options=options)
     return consultation
 
 
@@ -49,9 +49,9 @@ def _fill(consultation, rng: np.random.Generator) -> None:
 
     from engage.demo.votes import AGE_BANDS, WARDS
     from engage.extensions import db
+    from engage.surveys.authoring import priorities_for
     from engage.surveys.models import Answer, ConsultationProfile, ConsultationResponse, QuestionKind
     from engage.surveys.questions import AGREEMENT
-    from engage.surveys.service import priorities_for
 
     priorities = priorities_for(consultation)
     codes = [code for code, _ in AGREEMENT]

@@ -81,7 +81,7 @@ def _seed(url: str) -> Target:
     from engage.demo.cli import load_demo
     from engage.extensions import db
     from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
-    from engage.surveys import service as surveys
+    from engage.surveys import authoring
     from engage.surveys.models import ConsultationStatus, QuestionKind
 
     app = create_app({"ENGAGE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
@@ -90,7 +90,7 @@ def _seed(url: str) -> Target:
         load_demo()
         board = boards.get_board("health-and-wellbeing")
         officer = db.session.scalar(select(User).where(User.email == "officer@aldermoor.example"))
-        consultation = surveys.save_consultation(
+        consultation = authoring.save_consultation(
             None,
             board=board,
             organisation_id=officer.organisation_id,
@@ -115,12 +115,12 @@ def _seed(url: str) -> Target:
             ],
         ]
         for number, questions in enumerate(pages, start=1):
-            section = surveys.save_section(consultation, None, title=f"Page {number}")
+            section = authoring.save_section(consultation, None, title=f"Page {number}")
             for position, (kind, options) in enumerate(questions):
-                surveys.save_question(
+                authoring.save_question(
                     section, None, kind=kind, label=f"Question {number}.{position}", options=options
                 )
-        surveys.set_status(consultation, ConsultationStatus.OPEN)
+        authoring.set_status(consultation, ConsultationStatus.OPEN)
         open_ = select(Exercise).where(
             Exercise.status == ExerciseStatus.OPEN, ~Exercise.title.startswith("Workshop")
         )

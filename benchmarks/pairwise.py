@@ -110,10 +110,11 @@ def _bulk_load(app, winners, losers, respondents) -> int:
 
     from engage.accounts.models import Organisation, OrganisationKind
     from engage.boards.models import Board, BoardKind, Priority
+    from engage.channels import Channel
     from engage.extensions import db
     from engage.prioritise import service
-    from engage.prioritise.counts import rebuild_counts
-    from engage.prioritise.models import Channel, ExerciseStatus, Outcome, PairwiseVote, Respondent
+    from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, Respondent
+    from engage.prioritise.pairwise.counts import rebuild_counts
 
     with app.app_context():
         org = Organisation(name="Bench Council", kind=OrganisationKind.COUNCIL)
@@ -178,7 +179,7 @@ def bench_requests(rows: list[tuple[str, str, str, str]]) -> None:
     from engage import create_app
     from engage.extensions import db
     from engage.prioritise.models import Exercise
-    from engage.prioritise.results import counts_matrix
+    from engage.prioritise.pairwise.results import counts_matrix
     from engage.stats.pairwise import beat_random_scores, fit_bradley_terry
 
     rng = np.random.default_rng(7)

@@ -78,7 +78,8 @@ def configure_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
-#: The modules that add routes to each package's blueprint. They are imported here, when the app is built,
+#: The modules that add routes to each package's blueprint, named from the package (a sub-package's views
+#: module too: ``pairwise.views``). They are imported here, when the app is built,
 #: not by the packages themselves: importing a package's models then never pulls in another package's views
 #: (which is what made import cycles between boards and prioritise).
 ROUTE_MODULES = {
@@ -86,10 +87,11 @@ ROUTE_MODULES = {
     "accounts": ["views"],
     "boards": ["views"],
     "prioritise": [
-        "views_resident",
-        "views_answers",
-        "views_budget",
-        "views_ranking",
+        "views_public",
+        "pairwise.views",
+        "submissions.views",
+        "budget.views",
+        "ranking.views",
         "views_manage",
         "views_integrity",
     ],

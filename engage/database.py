@@ -1,20 +1,23 @@
-"""The declarative base, naming conventions and database-specific connection settings."""
+"""The declarative base, naming conventions, portable column types (enums, UTC timestamps) and
+database-specific connection settings."""
 
 from __future__ import annotations
 
 import contextlib
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from engage.dates import LONDON
 
 # Named constraints let Alembic's batch mode (SQLite) drop and alter them by name.
 NAMING_CONVENTION = {
@@ -28,6 +31,19 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: a short string with a CHECK constraint, the same on SQLite and PostgreSQL."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:
@@ -131,7 +147,7 @@ class DatedWindow:
     def last_day(self) -> date | None:
         if self.closes_at is None:
             return None
-        return (self.closes_at - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()
+        return (self.closes_at - timedelta(microseconds=1)).astimezone(LONDON).date()
 
 
 def upsert_insert(session: Session):  # noqa: ANN201

@@ -7,9 +7,11 @@ import secrets
 import pytest
 
 from engage.accounts.models import Role
-from engage.prioritise import service, submitting, voting
-from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
+from engage.prioritise import service
+from engage.prioritise.budget.setup import ItemBudget, save_item_budgets
 from engage.prioritise.models import BudgetMode, BudgetUnit, Exercise, ExerciseKind, ExerciseStatus, Outcome
+from engage.prioritise.pairwise import voting
+from engage.prioritise.submissions import submitting
 
 
 @pytest.fixture

@@ -2,14 +2,14 @@
 
 import pytest
 
-from engage.surveys import service
+from engage.surveys import authoring
 from engage.surveys.models import ConsultationStatus, QuestionKind
 
 
 @pytest.fixture
 def make_consultation(hwb, officer):
     def make(status=ConsultationStatus.OPEN):
-        consultation = service.save_consultation(
+        consultation = authoring.save_consultation(
             None,
             board=hwb,
             organisation_id=officer.organisation_id,
@@ -18,8 +18,8 @@ def make_consultation(hwb, officer):
             summary="Tell us about health services in Aldermoor.",
             purpose="To plan next year's services.",
         )
-        first = service.save_section(consultation, None, title="About the services")
-        service.save_question(
+        first = authoring.save_section(consultation, None, title="About the services")
+        authoring.save_question(
             first,
             None,
             kind=QuestionKind.SINGLE,
@@ -28,7 +28,7 @@ def make_consultation(hwb, officer):
             options=["In person", "By phone", "Online"],
             allow_other=True,
         )
-        service.save_question(
+        authoring.save_question(
             first,
             None,
             kind=QuestionKind.MULTIPLE,
@@ -36,13 +36,13 @@ def make_consultation(hwb, officer):
             options=["Pharmacy", "Walk-in centre", "Dentist", "Leisure centre"],
             max_choices=3,
         )
-        service.save_question(first, None, kind=QuestionKind.AGREEMENT, label="Services are easy to reach")
-        service.save_question(first, None, kind=QuestionKind.RATING, label="Rate your GP", required=True)
-        second = service.save_section(consultation, None, title="Priorities and you")
-        service.save_question(
+        authoring.save_question(first, None, kind=QuestionKind.AGREEMENT, label="Services are easy to reach")
+        authoring.save_question(first, None, kind=QuestionKind.RATING, label="Rate your GP", required=True)
+        second = authoring.save_section(consultation, None, title="Priorities and you")
+        authoring.save_question(
             second, None, kind=QuestionKind.IMPORTANCE, label="How important is each priority?", required=True
         )
-        service.save_question(
+        authoring.save_question(
             second,
             None,
             kind=QuestionKind.NUMBER,
@@ -50,13 +50,13 @@ def make_consultation(hwb, officer):
             min_value=0,
             max_value=20,
         )
-        service.save_question(second, None, kind=QuestionKind.DATE, label="When did you last see a GP?")
-        service.save_question(second, None, kind=QuestionKind.SHORT_TEXT, label="Your town")
-        service.save_question(second, None, kind=QuestionKind.LONG_TEXT, label="Anything else?")
+        authoring.save_question(second, None, kind=QuestionKind.DATE, label="When did you last see a GP?")
+        authoring.save_question(second, None, kind=QuestionKind.SHORT_TEXT, label="Your town")
+        authoring.save_question(second, None, kind=QuestionKind.LONG_TEXT, label="Anything else?")
         if status is not ConsultationStatus.DRAFT:
-            service.set_status(consultation, ConsultationStatus.OPEN)
+            authoring.set_status(consultation, ConsultationStatus.OPEN)
         if status is ConsultationStatus.CLOSED:
-            service.set_status(consultation, ConsultationStatus.CLOSED)
+            authoring.set_status(consultation, ConsultationStatus.CLOSED)
         return consultation
 
     return make

@@ -11,7 +11,7 @@ from engage.accounts.models import Role
 from engage.extensions import db
 from engage.prioritise.models import Outcome
 from engage.surveys.models import Answer, ConsultationResponse, QuestionKind
-from engage.surveys.service import new_reference
+from engage.surveys.responses import new_reference
 from engage.weights import service
 
 

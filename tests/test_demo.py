@@ -44,7 +44,7 @@ def test_demo_is_not_loaded_twice(demo, runner):
 
 def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(demo, app):
     from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
-    from engage.prioritise.results import pairwise_results
+    from engage.prioritise.pairwise.results import pairwise_results
 
     pairwise = select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE)
     exercises = {e.status: e for e in db.session.scalars(pairwise)}
@@ -55,11 +55,11 @@ def test_demo_has_an_open_and_a_closed_exercise_weighted_to_the_area(demo, app):
 
 
 def test_demo_has_open_budget_and_ranking_exercises_with_valid_answers(demo, app):
-    from engage.prioritise.allocation_rules import check_allocation
-    from engage.prioritise.budget_results import budget_results
+    from engage.prioritise.budget.results import budget_results
+    from engage.prioritise.budget.rules import check_allocation
     from engage.prioritise.models import BudgetMode, Exercise, ExerciseKind, ExerciseStatus, Submission
-    from engage.prioritise.ranking_results import ranking_results
-    from engage.prioritise.submitting import check_ranking
+    from engage.prioritise.ranking.results import ranking_results
+    from engage.prioritise.submissions.submitting import check_ranking
 
     budget = db.session.scalar(select(Exercise).where(Exercise.kind == ExerciseKind.BUDGET))
     ranking = db.session.scalar(select(Exercise).where(Exercise.kind == ExerciseKind.RANKING))

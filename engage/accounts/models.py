@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.database import UTCDateTime, utcnow
+from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import db
 
 if TYPE_CHECKING:
@@ -32,19 +32,6 @@ class Role(enum.Enum):
     BOARD_OFFICER = "board_officer"
     FACILITATOR = "facilitator"
     ANALYST = "analyst"
-
-
-def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
-    """A portable enum column: a short string with a CHECK constraint, the same on SQLite and PostgreSQL."""
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class Organisation(db.Model):

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.accounts.models import Organisation, enum_column
-from engage.database import UTCDateTime, utcnow
+from engage.accounts.models import Organisation
+from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import db
 
 

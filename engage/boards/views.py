@@ -22,7 +22,7 @@ from engage.indicators.charts import matrix_chart, quadrant_labels
 from engage.indicators.matrix import priority_matrix
 from engage.prioritise.service import exercises_for_board
 from engage.service_errors import FieldConflict
-from engage.surveys.service import consultations_for_board
+from engage.surveys.authoring import consultations_for_board
 from engage.web import allow_inline_styles
 from engage.workshops.service import workshops_for_board
 

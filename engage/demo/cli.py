@@ -32,7 +32,7 @@ from engage.indicators.models import IndicatorImport
 from engage.indicators.service import import_rows, preview_rows
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
-from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
+from engage.prioritise.budget.setup import ItemBudget, save_item_budgets
 from engage.prioritise.models import (
     BudgetMode,
     BudgetUnit,
@@ -41,8 +41,7 @@ from engage.prioritise.models import (
     ExerciseStatus,
     Threshold,
 )
-from engage.surveys import content
-from engage.surveys import service as surveys
+from engage.surveys import authoring, content
 from engage.surveys.models import ConsultationStatus, QuestionKind
 
 #: The demo consultation's three pages: (kind, question, options, asked only of those who chose this option
@@ -242,7 +241,7 @@ def _load_ranking_exercise(officer) -> None:
 def _build_consultation(officer, title: str, summary: str) -> object:
     """The demo consultation's details, two pages and their questions (a question of most kinds)."""
     board = boards.get_board("health-and-wellbeing")
-    consultation = surveys.save_consultation(
+    consultation = authoring.save_consultation(
         None,
         board=board,
         organisation_id=officer.organisation_id,
@@ -254,10 +253,10 @@ def _build_consultation(officer, title: str, summary: str) -> object:
     )
     first = None
     for page, section_title in enumerate(PAGE_TITLES):
-        section = surveys.save_section(consultation, None, title=section_title)
+        section = authoring.save_section(consultation, None, title=section_title)
         for kind, label, options, condition in CONSULTATION_QUESTIONS[page]:
             shown_if = next(o.id for o in first.options if o.label == condition) if condition else None
-            question = surveys.save_question(
+            question = authoring.save_question(
                 section,
                 None,
                 kind=kind,
@@ -280,7 +279,7 @@ def _load_consultations(officer) -> None:
         "Your health and wellbeing services",
         "Tell us how you use health and wellbeing services in Aldermoor and what matters to you.",
     )
-    surveys.set_status(current, ConsultationStatus.OPEN)
+    authoring.set_status(current, ConsultationStatus.OPEN)
     content.save(
         current,
         "cy",
@@ -291,10 +290,10 @@ def _load_consultations(officer) -> None:
         "Health and wellbeing services 2025",
         "Last year we asked how you use health and wellbeing services and what matters to you.",
     )
-    surveys.set_status(last_year, ConsultationStatus.OPEN)
+    authoring.set_status(last_year, ConsultationStatus.OPEN)
     add_synthetic_responses(last_year, respondents=3000)
-    surveys.set_status(last_year, ConsultationStatus.CLOSED)
-    surveys.publish(
+    authoring.set_status(last_year, ConsultationStatus.CLOSED)
+    authoring.publish(
         last_year,
         "You told us getting through to a GP practice by phone was hard. The board has funded a shared "
         "call-back service for all practices from April 2026, and will report on waiting times each quarter.",

@@ -9,10 +9,11 @@ from itertools import count
 
 import numpy as np
 
+from engage.channels import Channel
 from engage.demo.votes import AGE_BANDS, WARDS
 from engage.extensions import db
-from engage.prioritise.models import Channel
 from engage.surveys import counts
+from engage.surveys.authoring import priorities_for
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -22,7 +23,7 @@ from engage.surveys.models import (
     QuestionKind,
 )
 from engage.surveys.questions import AGREEMENT
-from engage.surveys.service import new_reference, priorities_for
+from engage.surveys.responses import new_reference
 
 
 def _answers(question: Question, rng: np.random.Generator, priorities: list, taste: dict) -> list[Answer]:

@@ -16,7 +16,7 @@ import numpy as np
 from engage.database import utcnow
 from engage.demo.votes import synthetic_respondent
 from engage.extensions import db
-from engage.prioritise.allocation_rules import check_allocation
+from engage.prioritise.budget.rules import check_allocation
 from engage.prioritise.models import Exercise, ExerciseKind, Submission, SubmissionEntry
 
 

@@ -13,10 +13,11 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import insert
 
+from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise.counts import rebuild_counts
-from engage.prioritise.models import Channel, Exercise, Outcome, PairwiseVote, Respondent, RespondentProfile
+from engage.prioritise.models import Exercise, Outcome, PairwiseVote, Respondent, RespondentProfile
+from engage.prioritise.pairwise.counts import rebuild_counts
 
 AGE_BANDS = ["16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"]
 WARDS = ["Central", "North", "South", "East", "West"]

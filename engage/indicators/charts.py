@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
+from engage.charts import MARKER_COLOUR, laid_out
 from engage.indicators.matrix import Matrix
-from engage.prioritise.charts import MARKER_COLOUR, laid_out
 
 #: A different marker shape per quadrant, so colour is never the only cue.
 SYMBOLS = {"focus": "diamond", "keep-it-up": "circle", "watch": "square", "less-pressing": "triangle-up"}

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.accounts.models import Organisation, User, enum_column
+from engage.accounts.models import Organisation, User
 from engage.boards.models import Priority
-from engage.database import UTCDateTime, utcnow
+from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import db
 
 

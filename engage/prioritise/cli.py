@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from engage.commands import one_or_all
-from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import Exercise
+from engage.prioritise.pairwise.counts import rebuild_counts
 
 
 @click.command("rebuild-counts")

@@ -1,9 +1,6 @@
-"""Forms for building exercises, voting, suggesting, equality questions and moderation."""
+"""Forms for building exercises, voting, suggesting, moderation and leaving respondents out."""
 
 from __future__ import annotations
-
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -28,27 +25,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.boards.models import Priority
-from engage.equality import PREFER_NOT_TO_SAY, dimensions, district_category, postcode_district
 from engage.forms import CheckboxesInput, EngageForm, RadioInput, opening_dates, strip_filter
 from engage.prioritise.models import ExerciseItem
-
-LONDON = ZoneInfo("Europe/London")
 
 SKIP_REASONS = [
     SelectChoice("equal", _l("They are equally important")),
     SelectChoice("dont_know", _l("I don't know enough to choose")),
     SelectChoice("neither", _l("Neither matters to me")),
 ]
-
-
-def start_of_day(day: date | None) -> datetime | None:
-    """Midnight at the start of a day, UK time."""
-    return datetime.combine(day, time.min, tzinfo=LONDON) if day else None
-
-
-def end_of_day(day: date | None) -> datetime | None:
-    """Midnight at the end of a day, UK time: an exercise 'closing on' a day takes votes all that day."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LONDON) if day else None
 
 
 class ExerciseForm(EngageForm):
@@ -135,51 +119,6 @@ class SuggestionForm(EngageForm):
         widget=GovTextArea(),
     )
     submit = SubmitField(_l("Send suggestion"), widget=GovSubmitInput())
-
-
-class ProfileForm(EngageForm):
-    """The optional equality questions; fields are added for each dimension."""
-
-    submit = SubmitField(_l("Send answers"), widget=GovSubmitInput())
-
-    @classmethod
-    def build(cls, *args, **kwargs) -> ProfileForm:
-        """A form class with one radio question per equality dimension, instantiated."""
-        fields = {}
-        for dimension in dimensions():
-            if dimension.typed:
-                fields[dimension.key] = StringField(
-                    dimension.question,
-                    description=dimension.hint,
-                    validators=[Optional(), _is_postcode_district],
-                    filters=[strip_filter],
-                    widget=GovTextInput(),
-                )
-                continue
-            choices = [SelectChoice(value, label) for value, label in dimension.categories]
-            choices.append(SelectChoice(PREFER_NOT_TO_SAY, _l("Prefer not to say")))
-            fields[dimension.key] = RadioField(
-                dimension.question, choices=choices, validators=[Optional()], widget=RadioInput()
-            )
-        form_class = type("EqualityForm", (cls,), fields)
-        return form_class(*args, **kwargs)
-
-    def answers(self) -> dict[str, str]:
-        """{dimension: category} of the questions answered (a postcode kept only as its district's
-        category)."""
-        given = {}
-        for dimension in dimensions():
-            value = self[dimension.key].data
-            if value and dimension.typed:
-                value = district_category(postcode_district(value))
-            if value:
-                given[dimension.key] = value
-        return given
-
-
-def _is_postcode_district(form: EngageForm, field: StringField) -> None:
-    if field.data and postcode_district(field.data) is None:
-        raise ValidationError(_l("Enter the first part of a postcode, like AL3"))
 
 
 class ApproveForm(EngageForm):

@@ -23,8 +23,8 @@ from sqlalchemy import func, select, update
 from engage.accounts.models import User
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise.counts import rebuild_counts
 from engage.prioritise.models import Exercise, ExerciseKind, PairwiseVote, Respondent, Submission
+from engage.prioritise.pairwise.counts import rebuild_counts
 from engage.stats.timing import densest_window, rhythm
 
 #: A person needs about a second to read two priorities and choose.

@@ -19,9 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.accounts.models import Organisation, User, enum_column
+from engage.accounts.models import Organisation, User
 from engage.boards.models import Board, Priority
-from engage.database import DatedWindow, UTCDateTime, utcnow
+from engage.channels import Channel
+from engage.database import DatedWindow, UTCDateTime, enum_column, utcnow
 from engage.extensions import db
 
 
@@ -55,12 +56,6 @@ class ExerciseStatus(enum.Enum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
-
-
-class Channel(enum.Enum):
-    ONLINE = "online"
-    WORKSHOP = "workshop"
-    PAPER = "paper"
 
 
 class Outcome(enum.Enum):

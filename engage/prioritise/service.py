@@ -12,10 +12,10 @@ from engage.accounts.models import User
 from engage.boards.models import Board, Priority
 from engage.boards.service import save_priority
 from engage.database import utcnow
-from engage.equality import store_answers
+from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.prioritise import logger
-from engage.prioritise.budget_setup import budget_not_ready, has_submissions
+from engage.prioritise.budget.setup import budget_not_ready, has_submissions
 from engage.prioritise.models import (
     Exercise,
     ExerciseItem,

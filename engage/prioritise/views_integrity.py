@@ -9,14 +9,14 @@ from flask_login import current_user, login_required
 
 from engage.extensions import csrf
 from engage.prioritise import bp, integrity
+from engage.prioritise.access import exercise_for
 from engage.prioritise.forms import ExcludeForm
-from engage.prioritise.views_manage import _exercise_for
 
 
 @bp.get("/manage/exercises/<int:exercise_id>/activity")
 @login_required
 def activity(exercise_id: int):
-    return _activity_page(_exercise_for(exercise_id, manage=True), ExcludeForm(formdata=None))
+    return _activity_page(exercise_for(exercise_id, manage=True), ExcludeForm(formdata=None))
 
 
 def _activity_page(exercise, form: ExcludeForm, status: int = 200):  # noqa: ANN001, ANN202
@@ -31,7 +31,7 @@ def _activity_page(exercise, form: ExcludeForm, status: int = 200):  # noqa: ANN
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the page
 @login_required
 def exclude(exercise_id: int):
-    exercise = _exercise_for(exercise_id, manage=True)
+    exercise = exercise_for(exercise_id, manage=True)
     form = ExcludeForm()
     if form.validate_on_submit() and form.ids():
         count = integrity.exclude(exercise, form.ids(), current_user, form.reason.data)
@@ -52,7 +52,7 @@ def exclude(exercise_id: int):
 @bp.post("/manage/exercises/<int:exercise_id>/exclusions/<int:respondent_id>/include")
 @login_required
 def include_again(exercise_id: int, respondent_id: int):
-    exercise = _exercise_for(exercise_id, manage=True)
+    exercise = exercise_for(exercise_id, manage=True)
     if integrity.include_again(exercise, respondent_id):
         flash(_("Their answers count in the results again."), "success")
     return redirect(url_for(".activity", exercise_id=exercise.id))

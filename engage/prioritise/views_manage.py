@@ -6,38 +6,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.accounts.models import Role
-from engage.accounts.permissions import can_manage_owned, can_read_results
-from engage.boards.models import Board, PriorityStatus
+from engage.boards.models import PriorityStatus
 from engage.boards.service import get_board_or_404
+from engage.dates import end_of_day, start_of_day
 from engage.extensions import csrf, db
-from engage.prioritise import answer_exports, bp, charts, exports, results, service
-from engage.prioritise.answer_forms import BudgetExerciseForm, ItemBudgetsForm, RankingExerciseForm
-from engage.prioritise.answer_pages import render_answer_results
-from engage.prioritise.budget_setup import budget_not_ready, save_item_budgets
-from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm, end_of_day, start_of_day
-from engage.prioritise.models import Exercise, ExerciseItem, ExerciseKind, ExerciseStatus, Suggestion
+from engage.prioritise import bp, service
+from engage.prioritise.access import can_manage, exercise_for, may_create_on
+from engage.prioritise.budget.setup import budget_not_ready, save_item_budgets
+from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm
+from engage.prioritise.models import ExerciseItem, ExerciseKind, ExerciseStatus, Suggestion
+from engage.prioritise.pairwise import exports, results
+from engage.prioritise.pairwise.charts import scores_chart
+from engage.prioritise.submissions import exports as submission_exports
+from engage.prioritise.submissions.forms import BudgetExerciseForm, ItemBudgetsForm, RankingExerciseForm
+from engage.prioritise.submissions.pages import render_answer_results
 from engage.service_errors import FieldConflict
 from engage.web import allow_inline_styles
-
-
-def _can_manage(exercise: Exercise) -> bool:
-    return can_manage_owned(current_user, exercise.board, exercise.organisation_id, Role.BOARD_OFFICER)
-
-
-def _exercise_for(exercise_id: int, manage: bool) -> Exercise:
-    exercise = db.get_or_404(Exercise, exercise_id)
-    allowed = _can_manage(exercise) if manage else can_read_results(current_user, exercise.board)
-    if not allowed:
-        abort(403)
-    return exercise
-
-
-def _may_create_on(board: Board) -> bool:
-    return current_user.is_admin or can_manage_owned(
-        current_user, board, current_user.organisation_id, Role.BOARD_OFFICER
-    )
-
 
 FORMS = {
     ExerciseKind.PAIRWISE: ExerciseForm,
@@ -52,10 +36,10 @@ FORMS = {
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the form
 @login_required
 def edit_exercise(slug: str | None = None, exercise_id: int | None = None, kind: str = "pairwise"):
-    exercise = _exercise_for(exercise_id, manage=True) if exercise_id else None
+    exercise = exercise_for(exercise_id, manage=True) if exercise_id else None
     kind = exercise.kind if exercise else ExerciseKind(kind)
     board = exercise.board if exercise else get_board_or_404(slug)
-    if exercise is None and not _may_create_on(board):
+    if exercise is None and not may_create_on(board):
         abort(403)
     available = [
         p
@@ -125,7 +109,7 @@ def _kind_settings(form) -> dict:
 @login_required
 def edit_items(exercise_id: int):
     """A budget exercise's amounts per item: current budget, least, most, step, what it buys, consequences."""
-    exercise = _exercise_for(exercise_id, manage=True)
+    exercise = exercise_for(exercise_id, manage=True)
     if exercise.kind is not ExerciseKind.BUDGET:
         abort(404)
     form = ItemBudgetsForm.build(exercise)
@@ -147,12 +131,12 @@ def edit_items(exercise_id: int):
 @bp.get("/manage/exercises/<int:exercise_id>")
 @login_required
 def manage_exercise(exercise_id: int):
-    exercise = _exercise_for(exercise_id, manage=False)
+    exercise = exercise_for(exercise_id, manage=False)
     return render_template(
         "prioritise/manage_exercise.html",
         exercise=exercise,
         totals=service.exercise_totals(exercise),
-        can_manage=_can_manage(exercise),
+        can_manage=can_manage(exercise),
         not_ready=budget_not_ready(exercise) if exercise.kind is ExerciseKind.BUDGET else None,
     )
 
@@ -160,7 +144,7 @@ def manage_exercise(exercise_id: int):
 @bp.post("/manage/exercises/<int:exercise_id>/<any(open, close):action>")
 @login_required
 def change_status(exercise_id: int, action: str):
-    exercise = _exercise_for(exercise_id, manage=True)
+    exercise = exercise_for(exercise_id, manage=True)
     target = ExerciseStatus.OPEN if action == "open" else ExerciseStatus.CLOSED
     try:
         service.set_status(exercise, target)
@@ -179,7 +163,7 @@ def change_status(exercise_id: int, action: str):
 @bp.get("/manage/exercises/<int:exercise_id>/suggestions")
 @login_required
 def moderate(exercise_id: int):
-    exercise = _exercise_for(exercise_id, manage=True)
+    exercise = exercise_for(exercise_id, manage=True)
     return render_template(
         "prioritise/moderate.html",
         exercise=exercise,
@@ -195,7 +179,7 @@ def moderate(exercise_id: int):
 @login_required
 def moderate_suggestion(suggestion_id: int, action: str):
     suggestion = db.get_or_404(Suggestion, suggestion_id)
-    exercise = _exercise_for(suggestion.exercise_id, manage=True)
+    exercise = exercise_for(suggestion.exercise_id, manage=True)
     form = {"approve": ApproveForm, "reject": RejectForm}.get(action, MergeForm)
     form = form(items=exercise.active_items) if form is MergeForm else form()
     if form.validate_on_submit():
@@ -227,13 +211,13 @@ def moderate_suggestion(suggestion_id: int, action: str):
 @bp.get("/manage/exercises/<int:exercise_id>/results")
 @login_required
 def exercise_results(exercise_id: int):
-    exercise = _exercise_for(exercise_id, manage=False)
+    exercise = exercise_for(exercise_id, manage=False)
     allow_inline_styles()
     if exercise.kind is not ExerciseKind.PAIRWISE:
         return render_answer_results(exercise, public=False)
     outcome = results.pairwise_results(exercise)
     return render_template(
-        "prioritise/results.html", exercise=exercise, results=outcome, chart=charts.scores_chart(outcome)
+        "prioritise/results.html", exercise=exercise, results=outcome, chart=scores_chart(outcome)
     )
 
 
@@ -243,9 +227,9 @@ DOWNLOADS = "<any(votes, scores, responses, results):what>.<any(csv, xlsx, pb):f
 @bp.get(f"/manage/exercises/<int:exercise_id>/{DOWNLOADS}")
 @login_required
 def download(exercise_id: int, what: str, fmt: str):
-    exercise = _exercise_for(exercise_id, manage=False)
+    exercise = exercise_for(exercise_id, manage=False)
     if exercise.kind is not ExerciseKind.PAIRWISE:
-        return answer_exports.download(exercise, what, fmt)
+        return submission_exports.download(exercise, what, fmt)
     if what == "votes":
         if fmt != "csv":
             abort(404)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engage.extensions import db
-from engage.surveys import service as surveys
+from engage.surveys import responses
 from engage.surveys.models import (
     Consultation,
     ConsultationProfile,
@@ -70,4 +70,4 @@ def delete_by_reference(reference: str) -> bool:
     if response is None:
         return False
     consultation = db.session.get(Consultation, response.consultation_id)
-    return surveys.delete_response(consultation, response.reference)
+    return responses.delete_response(consultation, response.reference)

@@ -14,7 +14,7 @@ from engage.boards.service import boards_for, list_boards
 from engage.extensions import db
 from engage.prioritise.service import open_exercises
 from engage.public import bp
-from engage.surveys.service import open_consultations, partnership_consultations
+from engage.surveys.authoring import open_consultations, partnership_consultations
 from engage.urls import safe_next
 
 

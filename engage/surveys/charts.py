@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
-from engage.prioritise.charts import MARKER_COLOUR, laid_out
+from engage.charts import MARKER_COLOUR, laid_out
 from engage.surveys.models import QuestionKind
 from engage.surveys.results import QuestionResult, agreement_shares
 

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 
 from engage.database import upsert_insert
-from engage.equality import PREFER_NOT_TO_SAY
+from engage.equality.questions import PREFER_NOT_TO_SAY
 from engage.extensions import db
 from engage.population.service import population_margins
 from engage.surveys import logger

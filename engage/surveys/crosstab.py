@@ -8,7 +8,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from engage.equality import PREFER_NOT_TO_SAY, dimensions
+from engage.equality.questions import PREFER_NOT_TO_SAY, dimensions
 from engage.extensions import db
 from engage.stats.disclosure import suppressed
 from engage.surveys.models import (

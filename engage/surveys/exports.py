@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from engage.extensions import db
 from engage.spreadsheets import SafeWriter, safe_append
+from engage.surveys.authoring import priorities_for
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
-from engage.surveys.service import priorities_for
 
 
 def columns(consultation: Consultation) -> list[tuple[str, Question, object]]:

@@ -18,11 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.accounts.models import Organisation, User, enum_column
+from engage.accounts.models import Organisation, User
 from engage.boards.models import Board, Priority
-from engage.database import DatedWindow, UTCDateTime, utcnow
+from engage.channels import Channel
+from engage.database import DatedWindow, UTCDateTime, enum_column, utcnow
 from engage.extensions import db
-from engage.prioritise.models import Channel
 
 
 class ConsultationStatus(enum.Enum):

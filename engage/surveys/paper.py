@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from engage.accounts.models import User
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.models import Channel
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
+from engage.surveys.authoring import priorities_for
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -25,7 +26,7 @@ from engage.surveys.models import (
     QuestionKind,
 )
 from engage.surveys.questions import OTHER, display, field_name
-from engage.surveys.service import answer_rows, new_reference, priorities_for
+from engage.surveys.responses import answer_rows, new_reference
 
 #: A consultation takes paper sheets while open, and after closing for sheets posted before the close.
 TAKES_PAPER = {ConsultationStatus.OPEN, ConsultationStatus.CLOSED}

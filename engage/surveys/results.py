@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from engage.extensions import db
 from engage.surveys import counts
+from engage.surveys.authoring import priorities_for
 from engage.surveys.models import (
     Answer,
     AnswerCount,
@@ -25,7 +26,6 @@ from engage.surveys.models import (
     ResponseCount,
 )
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
-from engage.surveys.service import priorities_for
 from engage.surveys.themes import written_query
 from engage.surveys.weighting import Weighting, cell_weights, who_we_heard_from
 

@@ -7,35 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from engage.accounts.models import Role
-from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.service import get_board_or_404
+from engage.dates import end_of_day, start_of_day
 from engage.extensions import csrf, db
 from engage.i18n import LANGUAGE_NAMES
-from engage.prioritise.forms import end_of_day, start_of_day
-from engage.surveys import bp, content, exports, service
+from engage.service_errors import StateError
+from engage.surveys import authoring, bp, content, exports
+from engage.surveys.access import can_create_on, can_manage, consultation_for
 from engage.surveys.forms import ConsultationForm, QuestionForm, SectionForm, WeDidForm
 from engage.surveys.models import Consultation, ConsultationStatus, Question, QuestionKind, Section
 from engage.surveys.questions import OPTION_KINDS, condition_choices
-
-
-def can_manage(consultation: Consultation) -> bool:
-    return can_manage_owned(
-        current_user, consultation.board, consultation.organisation_id, Role.BOARD_OFFICER
-    )
-
-
-def _can_create_on(board) -> bool:
-    """Board officers of an organisation on the board (for their organisation), and admins."""
-    return can_manage_owned(current_user, board, current_user.organisation_id, Role.BOARD_OFFICER)
-
-
-def consultation_for(consultation_id: int, manage: bool) -> Consultation:
-    consultation = db.get_or_404(Consultation, consultation_id)
-    allowed = can_manage(consultation) if manage else can_read_results(current_user, consultation.board)
-    if not allowed:
-        abort(403)
-    return consultation
 
 
 @bp.route("/manage/boards/<slug>/consultations/new", methods=["GET", "POST"])
@@ -47,14 +28,14 @@ def edit_consultation(slug: str | None = None, consultation_id: int | None = Non
     """A consultation on a board, or (no board) for the whole partnership."""
     consultation = consultation_for(consultation_id, manage=True) if consultation_id else None
     board = consultation.board if consultation else (get_board_or_404(slug) if slug else None)
-    if consultation is None and not _can_create_on(board):
+    if consultation is None and not can_create_on(board):
         abort(403)
     form = ConsultationForm(obj=consultation)
     if consultation is not None and not form.is_submitted():
         form.opens_on.data = consultation.opens_at.date() if consultation.opens_at else None
         form.closes_on.data = consultation.last_day
     if form.validate_on_submit():
-        saved = service.save_consultation(
+        saved = authoring.save_consultation(
             consultation,
             board=board,
             organisation_id=consultation.organisation_id if consultation else current_user.organisation_id,
@@ -88,11 +69,11 @@ def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = N
         "surveys/manage_consultation.html",
         consultation=consultation,
         can_manage=can_manage(consultation),
-        can_duplicate=_can_create_on(consultation.board),
+        can_duplicate=can_create_on(consultation.board),
         translated=content.progress(consultation, content.other_locales()),
         language_names=LANGUAGE_NAMES,
-        responses=service.response_count(consultation),
-        locked=service.has_responses(consultation),
+        responses=authoring.response_count(consultation),
+        locked=authoring.has_responses(consultation),
         we_did_form=form,
         form=we_did_form,
     ), status
@@ -108,10 +89,10 @@ def edit_section(consultation_id: int | None = None, section_id: int | None = No
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:
-            service.save_section(
+            authoring.save_section(
                 consultation, section, title=form.title.data, introduction=form.introduction.data or ""
             )
-        except service.StateError as error:
+        except StateError as error:
             form.add_error("title", error.message)
         else:
             return redirect(url_for(".manage_consultation", consultation_id=consultation.id))
@@ -139,7 +120,7 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
         form.show_if.data = str(question.show_if_option_id or "")
     if form.validate_on_submit():
         kind = QuestionKind(form.kind.data)
-        if kind is QuestionKind.IMPORTANCE and not service.priorities_for(consultation):
+        if kind is QuestionKind.IMPORTANCE and not authoring.priorities_for(consultation):
             form.add_error(
                 "kind",
                 _("This consultation's board has no active priorities to rate")
@@ -150,7 +131,7 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
             )
         else:
             try:
-                service.save_question(
+                authoring.save_question(
                     section,
                     question,
                     kind=kind,
@@ -164,7 +145,7 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
                     max_value=form.max_value.data,
                     show_if_option_id=int(form.show_if.data) if form.show_if.data else None,
                 )
-            except service.StateError as error:
+            except StateError as error:
                 form.add_error("label", error.message)
             else:
                 flash(_("Saved the question."), "success")
@@ -180,7 +161,7 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
 def move_question(question_id: int, direction: str):
     question = db.get_or_404(Question, question_id)
     consultation = consultation_for(question.section.consultation_id, manage=True)
-    return _moved(consultation, f"question-{question.id}", service.move_question, question, direction)
+    return _moved(consultation, f"question-{question.id}", authoring.move_question, question, direction)
 
 
 @bp.post("/manage/sections/<int:section_id>/move/<any(up, down):direction>")
@@ -188,14 +169,14 @@ def move_question(question_id: int, direction: str):
 def move_section(section_id: int, direction: str):
     section = db.get_or_404(Section, section_id)
     consultation = consultation_for(section.consultation_id, manage=True)
-    return _moved(consultation, f"section-{section.id}", service.move_section, section, direction)
+    return _moved(consultation, f"section-{section.id}", authoring.move_section, section, direction)
 
 
 def _moved(consultation: Consultation, anchor: str, move, thing, direction: str):
     """Move a question or page, then back to it on the consultation's page (or say why it cannot move)."""
     try:
         move(thing, direction)
-    except service.StateError as error:
+    except StateError as error:
         flash(error.message, "important")
     return redirect(url_for(".manage_consultation", consultation_id=consultation.id) + f"#{anchor}")
 
@@ -205,9 +186,9 @@ def _moved(consultation: Consultation, anchor: str, move, thing, direction: str)
 def duplicate_consultation(consultation_id: int):
     """A new draft copied from this one (any board member who could create one on its board)."""
     consultation = consultation_for(consultation_id, manage=False)
-    if not _can_create_on(consultation.board):
+    if not can_create_on(consultation.board):
         abort(403)
-    copy = service.duplicate(
+    copy = authoring.duplicate(
         consultation, current_user, current_user.organisation_id or consultation.organisation_id
     )
     flash(
@@ -226,8 +207,8 @@ def change_consultation_status(consultation_id: int, action: str):
     consultation = consultation_for(consultation_id, manage=True)
     target = ConsultationStatus.OPEN if action == "open" else ConsultationStatus.CLOSED
     try:
-        service.set_status(consultation, target)
-    except service.StateError as error:
+        authoring.set_status(consultation, target)
+    except StateError as error:
         flash(error.message, "important")
     else:
         flash(
@@ -247,8 +228,8 @@ def publish(consultation_id: int):
     form = WeDidForm()
     if form.validate_on_submit():
         try:
-            service.publish(consultation, form.we_did.data)
-        except service.StateError as error:
+            authoring.publish(consultation, form.we_did.data)
+        except StateError as error:
             flash(error.message, "important")
         else:
             flash(_("The results are published."), "success")

@@ -9,15 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.extensions import csrf, db
-from engage.surveys import bp, paper, service
+from engage.service_errors import StateError
+from engage.surveys import authoring, bp, paper
+from engage.surveys.access import consultation_for
 from engage.surveys.forms import FormGroup, PageForm, SheetForm
 from engage.surveys.models import Consultation, ConsultationResponse
-from engage.surveys.views_manage import consultation_for
 
 
 def _sheet_pages(consultation: Consultation, formdata) -> list[PageForm]:
     """Every question of every page, none required: staff type in what the sheet says."""
-    priorities = service.priorities_for(consultation)
+    priorities = authoring.priorities_for(consultation)
     return [
         PageForm.build(section, priorities, formdata=formdata, required=False, meta={"csrf": False})
         for section in consultation.sections
@@ -47,7 +48,7 @@ def paper_entry(consultation_id: int):
         if all(valid):
             try:
                 paper.enter(consultation, pages, sheet=sheet_form.sheet.data, user=current_user)
-            except service.StateError as error:
+            except StateError as error:
                 sheet_form.add_error("sheet", error.message)
             else:
                 flash(
@@ -96,7 +97,7 @@ def paper_check(response_id: int):
         if all([sheet_form.validate(), *[page.validate() for page in pages]]):
             try:
                 result = paper.check(response, pages, user=current_user)
-            except service.StateError as error:
+            except StateError as error:
                 flash(error.message, "important")
             else:
                 differences = json.loads(result.differences)

@@ -7,14 +7,14 @@ import secrets
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from engage import mail
-from engage.accounts.permissions import can_read_results
-from engage.extensions import csrf, db, htmx, limiter
-from engage.prioritise.forms import ProfileForm
+from engage.equality.forms import ProfileForm
+from engage.extensions import csrf, htmx, limiter
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
-from engage.surveys import bp, results, service
+from engage.service_errors import StateError
+from engage.surveys import authoring, bp, drafts, responses, results
+from engage.surveys.access import public_consultation_or_404
 from engage.surveys.content import local
 from engage.surveys.forms import DeleteResponseForm, EmailLinkForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
@@ -23,20 +23,10 @@ from engage.surveys.questions import display, is_shown
 bp.add_app_template_global(local)
 
 
-def _consultation_or_404(consultation_id: int) -> Consultation:
-    """Residents see anything but a draft; board members may preview a draft."""
-    consultation = db.get_or_404(Consultation, consultation_id)
-    if consultation.status is ConsultationStatus.DRAFT and not (
-        current_user.is_authenticated and can_read_results(current_user, consultation.board)
-    ):
-        abort(404)
-    return consultation
-
-
 def _page_forms(consultation: Consultation, formdata) -> list[PageForm]:
     """Every page re-checked from the stored draft. Not a submission, so no CSRF token to check: the draft
     holds answers only (with the token check on, every response was sent back to page 1 for ever)."""
-    priorities = service.priorities_for(consultation)
+    priorities = authoring.priorities_for(consultation)
     return [
         PageForm.build(section, priorities, formdata=formdata, answers=formdata, meta={"csrf": False})
         for section in consultation.sections
@@ -55,23 +45,23 @@ def _pages_asked(consultation: Consultation, answers) -> list[int]:
 
 @bp.get("/consultations/<int:consultation_id>")
 def start(consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     return render_template("surveys/start.html", consultation=consultation)
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/<int:number>", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token and says so on the page
 def section(consultation_id: int, number: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     if not 1 <= number <= len(consultation.sections):
         abort(404)
     preview = not consultation.accepting_responses()
     if preview and consultation.status is not ConsultationStatus.DRAFT:
         return render_template("surveys/not_open.html", consultation=consultation)
     page = consultation.sections[number - 1]
-    priorities = service.priorities_for(consultation)
+    priorities = authoring.priorities_for(consultation)
     token, new_token = token_or_new()
-    draft = service.draft_answers(consultation, token)
+    draft = drafts.draft_answers(consultation, token)
     # A preview stores nothing, so it cannot follow answers: it shows every question, conditional ones too.
     answers = None if preview else draft
     asked = list(range(1, len(consultation.sections) + 1)) if preview else _pages_asked(consultation, draft)
@@ -84,14 +74,14 @@ def section(consultation_id: int, number: int):
         token_ok = "csrf_token" not in form._fields or form.csrf_token.validate(form)
         if request.form.get("later") and not preview and token_ok:
             # Save and come back later: keep what this page says as it is (it is checked when they go on).
-            service.save_page(consultation, token, page, request.form, priorities)
-            secret = service.save_for_later(consultation, token)
+            drafts.save_page(consultation, token, page, request.form, priorities)
+            secret = drafts.save_for_later(consultation, token)
             session["resume_link"] = {"id": consultation.id, "secret": secret}
             return set_token_cookie(redirect(url_for(".saved", consultation_id=consultation.id)), token)
     if number not in asked or (request.method == "POST" and form.validate()):
         if not preview:  # a board member trying a draft goes through the pages; nothing is stored
-            service.save_page(consultation, token, page, request.form, priorities)
-            asked = _pages_asked(consultation, service.draft_answers(consultation, token))
+            drafts.save_page(consultation, token, page, request.form, priorities)
+            asked = _pages_asked(consultation, drafts.draft_answers(consultation, token))
         following = next((n for n in asked if n > number), None)
         if following is not None:
             target = url_for(".section", consultation_id=consultation.id, number=following)
@@ -133,12 +123,12 @@ def section_changed(consultation_id: int, number: int):
     appearing or going, and the question itself when it has a problem to show (or had one). Nothing is
     stored; a blank answer is not complained about until they press Continue. A question is swapped only
     when it must be, so nothing the resident is typing elsewhere is replaced."""
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     if not htmx or not consultation.accepting_responses() or not 1 <= number <= len(consultation.sections):
         abort(404)
     page = consultation.sections[number - 1]
-    draft = service.draft_answers(consultation, current_token())
-    form = PageForm.build(page, service.priorities_for(consultation), answers=draft)
+    draft = drafts.draft_answers(consultation, current_token())
+    form = PageForm.build(page, authoring.priorities_for(consultation), answers=draft)
     changed = next((q for q in form.asked if f"question-{q.id}" == htmx.trigger), None)
     if changed is None:
         abort(400)
@@ -192,21 +182,21 @@ def _depends_on(question, changed) -> bool:
 @csrf.exempt
 @limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
 def check(consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     if not consultation.accepting_responses():
         return render_template("surveys/not_open.html", consultation=consultation)
     token = current_token()
-    pages = _page_forms(consultation, service.draft_answers(consultation, token))
+    pages = _page_forms(consultation, drafts.draft_answers(consultation, token))
     for number, page in enumerate(pages, start=1):
         if not page.validate():  # a page skipped or changed since: go back to it
             return redirect(url_for(".section", consultation_id=consultation.id, number=number))
     form = SubmitResponseForm()
     if request.method == "POST" and form.validate() and token:
         try:
-            response = service.submit_response(
+            response = responses.submit_response(
                 consultation, token, pages, idempotency_key=form.key.data, locale=str(get_locale() or "en")
             )
-        except service.StateError:
+        except StateError:
             return render_template("surveys/not_open.html", consultation=consultation)
         session["consultation_reference"] = {"id": consultation.id, "reference": response.reference}
         return redirect(url_for(".confirmation", consultation_id=consultation.id))
@@ -219,7 +209,7 @@ def check(consultation_id: int):
 
 @bp.get("/consultations/<int:consultation_id>/confirmation")
 def confirmation(consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     sent = session.get("consultation_reference") or {}
     if sent.get("id") != consultation.id:
         return redirect(url_for(".start", consultation_id=consultation.id))
@@ -236,11 +226,11 @@ def confirmation(consultation_id: int):
 @csrf.exempt  # the form checks its own token
 def about_you(consultation_id: int):
     """The optional equality questions, after sending: stored against the response, apart from its answers."""
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     sent = session.get("consultation_reference") or {}
     response = None
     if sent.get("id") == consultation.id:
-        response = service.response_by_reference(consultation, sent.get("reference", ""))
+        response = responses.response_by_reference(consultation, sent.get("reference", ""))
     if response is None:
         return redirect(url_for(".start", consultation_id=consultation.id))
     form = ProfileForm.build()
@@ -254,7 +244,7 @@ def about_you(consultation_id: int):
             answered_profile=False,
         )
         return page, 400
-    service.save_profile(response, form.answers())
+    responses.save_profile(response, form.answers())
     session["consultation_reference"] = {**sent, "profile": True}
     return redirect(url_for(".confirmation", consultation_id=consultation.id))
 
@@ -262,7 +252,7 @@ def about_you(consultation_id: int):
 @bp.get("/consultations/<int:consultation_id>/results")
 def public_results(consultation_id: int):
     """We asked, you said, we did: published once the board has said what it decided."""
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     if consultation.status is not ConsultationStatus.PUBLISHED:
         abort(404)
     return render_template(
@@ -278,10 +268,10 @@ def public_results(consultation_id: int):
 @limiter.limit("10 per hour", methods=["POST"])
 def delete_response(consultation_id: int):
     """A resident deletes their own response with the reference number they were given."""
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     form = DeleteResponseForm()
     if form.validate_on_submit():
-        if service.delete_response(consultation, form.reference.data):
+        if responses.delete_response(consultation, form.reference.data):
             return render_template("surveys/response_deleted.html", consultation=consultation)
         form.add_error("reference", _("No response has that reference number. Check it and try again."))
     status = 400 if form.errors else 200
@@ -300,7 +290,7 @@ def _resume_link(consultation: Consultation) -> str | None:
 @limiter.limit("5 per hour", methods=["POST"], key_func=respondent_key)
 def saved(consultation_id: int):
     """The private link to come back to a saved response, and (if email is set up) sending it."""
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     link = _resume_link(consultation)
     if link is None:
         return redirect(url_for(".start", consultation_id=consultation.id))
@@ -332,15 +322,15 @@ def saved(consultation_id: int):
 @bp.get("/consultations/<int:consultation_id>/resume/<secret>")
 def resume(consultation_id: int, secret: str):
     """Open a saved response on this device, then carry on from the first page still to answer."""
-    consultation = _consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     if not consultation.accepting_responses():
         return render_template("surveys/not_open.html", consultation=consultation)
     token = secrets.token_urlsafe(32)
-    if not service.resume(consultation, secret[:100], token):
+    if not drafts.resume(consultation, secret[:100], token):
         return render_template("surveys/resume_expired.html", consultation=consultation), 404
     # On to the first page they have not been through (check your answers when there is none).
-    draft = service.draft_answers(consultation, token)
-    been = service.saved_page_ids(draft)
+    draft = drafts.draft_answers(consultation, token)
+    been = drafts.saved_page_ids(draft)
     left = [n for n in _pages_asked(consultation, draft) if consultation.sections[n - 1].id not in been]
     target = (
         url_for(".section", consultation_id=consultation.id, number=left[0])

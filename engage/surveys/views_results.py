@@ -10,14 +10,14 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engage.equality import dimensions
+from engage.equality.questions import dimensions
 from engage.extensions import db
 from engage.service_errors import StateError
 from engage.spreadsheets import SafeWriter
 from engage.surveys import bp, charts, crosstab, results, themes
+from engage.surveys.access import can_manage, consultation_for
 from engage.surveys.models import Question, TextTheme
 from engage.surveys.results import WRITTEN, agreement_balance
-from engage.surveys.views_manage import can_manage, consultation_for
 from engage.web import allow_inline_styles
 
 

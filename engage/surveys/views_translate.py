@@ -13,7 +13,7 @@ from engage.extensions import csrf
 from engage.forms import EngageForm
 from engage.i18n import LANGUAGE_NAMES
 from engage.surveys import bp, content
-from engage.surveys.views_manage import consultation_for
+from engage.surveys.access import consultation_for
 
 
 class TranslationsForm(EngageForm):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import select
 
-from engage.equality import PREFER_NOT_TO_SAY
+from engage.equality.questions import PREFER_NOT_TO_SAY
 from engage.extensions import db
 from engage.population.service import population_margins
 from engage.stats.weighting import effective_sample_size, rake

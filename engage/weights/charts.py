@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
-from engage.prioritise.charts import MARKER_COLOUR, laid_out
+from engage.charts import MARKER_COLOUR, laid_out
+from engage.weights.models import WeightSet
 
 
 def weights_chart(rows: list[tuple[str, float, float, float]]) -> str:
@@ -34,3 +35,13 @@ def weights_chart(rows: list[tuple[str, float, float, float]]) -> str:
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         height=max(240, 48 * len(rows) + 80),
     )
+
+
+def chart_rows(weight_set: WeightSet) -> list[tuple[str, float, float, float]]:
+    """(priority, weight, low, high) for each weighted entry of a weight set, as ``weights_chart`` takes
+    them."""
+    return [
+        (entry.priority_title, entry.weight, entry.weight_low, entry.weight_high)
+        for entry in weight_set.entries
+        if entry.weight is not None
+    ]

@@ -24,8 +24,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from engage.channels import Channel
 from engage.forms import CheckboxesInput, EngageForm, enum_choices, strip_filter
-from engage.prioritise.models import Channel
 
 CHANNEL_LABELS = {
     Channel.ONLINE: _l("Online"),

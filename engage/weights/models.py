@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.accounts.models import User, enum_column
+from engage.accounts.models import User
 from engage.boards.models import Board, Priority
-from engage.database import UTCDateTime, utcnow
+from engage.channels import Channel
+from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import db
-from engage.prioritise.models import Channel, Exercise
+from engage.prioritise.models import Exercise
 from engage.surveys.models import Question
 
 

@@ -18,10 +18,11 @@ import numpy as np
 from sqlalchemy import select
 
 from engage.boards.models import Priority
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.answer_matrix import load_answer_matrix
-from engage.prioritise.models import Channel, Exercise, ExerciseKind
-from engage.prioritise.results import load_decisive_votes, score_intervals
+from engage.prioritise.models import Exercise, ExerciseKind
+from engage.prioritise.pairwise.results import load_decisive_votes, score_intervals
+from engage.prioritise.submissions.matrix import load_answer_matrix
 from engage.prioritise.weighting import population_weights
 from engage.stats.allocation import row_shares
 from engage.stats.blend import SourceShares, bootstrap_column_means, pool_columns, shares_from_scores

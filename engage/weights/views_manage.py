@@ -9,31 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.accounts.permissions import can_build_weights, can_read_results
-from engage.boards.models import Board
 from engage.boards.service import get_board_or_404
-from engage.extensions import csrf, db
+from engage.extensions import csrf
 from engage.service_errors import StateError
 from engage.web import allow_inline_styles
 from engage.weights import bp, service
-from engage.weights.charts import weights_chart
+from engage.weights.access import require_builder, weight_set_for
+from engage.weights.charts import chart_rows, weights_chart
 from engage.weights.forms import CHANNEL_LABELS, DeleteDraftForm, PublishForm, WithdrawForm, weight_set_form
 from engage.weights.models import WeightSet
 from engage.weights.preview import compute_preview, source_share_table
 from engage.weights.versions import draft_weight_sets, is_superseded, published_weight_sets
-from engage.weights.views_public import chart_rows
-
-
-def _require_builder(board: Board) -> None:
-    if not can_build_weights(current_user, board):
-        abort(403)
-
-
-def _weight_set_for(weight_set_id: int, build: bool) -> WeightSet:
-    weight_set = db.get_or_404(WeightSet, weight_set_id)
-    allowed = can_build_weights if build else can_read_results
-    if not allowed(current_user, weight_set.board):
-        abort(403)
-    return weight_set
 
 
 @bp.get("/manage/boards/<slug>/weights")
@@ -56,9 +42,9 @@ def manage_weights(slug: str):
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the form
 @login_required
 def edit_weight_set(slug: str | None = None, weight_set_id: int | None = None):
-    weight_set = _weight_set_for(weight_set_id, build=True) if weight_set_id else None
+    weight_set = weight_set_for(weight_set_id, build=True) if weight_set_id else None
     board = weight_set.board if weight_set else get_board_or_404(slug)
-    _require_builder(board)
+    require_builder(board)
     if weight_set is not None and not weight_set.is_draft:
         flash(_("A published weight set never changes. Build a new version instead."), "error")
         return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
@@ -91,7 +77,7 @@ def edit_weight_set(slug: str | None = None, weight_set_id: int | None = None):
 @bp.get("/manage/weights/<int:weight_set_id>")
 @login_required
 def weight_set(weight_set_id: int):
-    weight_set = _weight_set_for(weight_set_id, build=False)
+    weight_set = weight_set_for(weight_set_id, build=False)
     return _render_weight_set(weight_set)
 
 
@@ -154,7 +140,7 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
 @bp.post("/manage/weights/<int:weight_set_id>/publish")
 @login_required
 def publish_weight_set(weight_set_id: int):
-    weight_set = _weight_set_for(weight_set_id, build=True)
+    weight_set = weight_set_for(weight_set_id, build=True)
     if not PublishForm().validate_on_submit():
         abort(400)
     try:
@@ -176,7 +162,7 @@ def publish_weight_set(weight_set_id: int):
 @bp.post("/manage/weights/<int:weight_set_id>/delete")
 @login_required
 def delete_weight_set(weight_set_id: int):
-    weight_set = _weight_set_for(weight_set_id, build=True)
+    weight_set = weight_set_for(weight_set_id, build=True)
     if not DeleteDraftForm().validate_on_submit():
         abort(400)
     board = weight_set.board
@@ -193,7 +179,7 @@ def delete_weight_set(weight_set_id: int):
 @csrf.exempt  # the form checks its own token, so an expired one is a message on the form
 @login_required
 def withdraw_weight_set(weight_set_id: int):
-    weight_set = _weight_set_for(weight_set_id, build=True)
+    weight_set = weight_set_for(weight_set_id, build=True)
     form = WithdrawForm()
     if not form.validate_on_submit():
         return _render_weight_set(weight_set, form, 400)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from flask import Response, abort, redirect, render_template, url_for
 
-from engage.boards.models import Board
 from engage.boards.service import get_board_or_404
 from engage.web import allow_inline_styles
 from engage.weights import bp
-from engage.weights.charts import weights_chart
+from engage.weights.access import version_or_404
+from engage.weights.charts import chart_rows, weights_chart
 from engage.weights.exports import weight_set_csv, weight_set_json, weight_set_xlsx
-from engage.weights.models import WeightSet
 from engage.weights.versions import (
     current_weight_set,
     is_superseded,
     published_weight_sets,
-    weight_set_version,
 )
 
 DOWNLOADS = {
@@ -23,21 +21,6 @@ DOWNLOADS = {
     "json": (weight_set_json, "application/json"),
     "xlsx": (weight_set_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
-
-
-def _version_or_404(board: Board, version: int) -> WeightSet:
-    weight_set = weight_set_version(board, version)
-    if weight_set is None:
-        abort(404)
-    return weight_set
-
-
-def chart_rows(weight_set: WeightSet) -> list[tuple[str, float, float, float]]:
-    return [
-        (entry.priority_title, entry.weight, entry.weight_low, entry.weight_high)
-        for entry in weight_set.entries
-        if entry.weight is not None
-    ]
 
 
 @bp.get("/boards/<slug>/weights")
@@ -54,7 +37,7 @@ def board_weights(slug: str):
 @bp.get("/boards/<slug>/weights/<int:version>")
 def published_weights(slug: str, version: int):
     board = get_board_or_404(slug)
-    weight_set = _version_or_404(board, version)
+    weight_set = version_or_404(board, version)
     allow_inline_styles()  # Plotly.js writes a <style> element
     return render_template(
         "weights/published_weights.html",
@@ -69,7 +52,7 @@ def published_weights(slug: str, version: int):
 def download_weights(slug: str, version: int, fmt: str):
     if fmt not in DOWNLOADS:
         abort(404)
-    weight_set = _version_or_404(get_board_or_404(slug), version)
+    weight_set = version_or_404(get_board_or_404(slug), version)
     write, mimetype = DOWNLOADS[fmt]
     filename = f"{weight_set.board.slug}-weights-v{weight_set.version}.{fmt}"
     return Response(

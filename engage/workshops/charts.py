@@ -11,7 +11,7 @@ import json
 
 from flask_babel import gettext as _
 
-from engage.prioritise.charts import MARKER_COLOUR
+from engage.charts import MARKER_COLOUR
 from engage.workshops.results import RoundResult
 
 

@@ -125,6 +125,18 @@ def answer_form(items: list, ranking: bool, correcting: bool = False, **kwargs: 
     return Form(**kwargs)
 
 
+def answer_values(form) -> dict[int, int | None]:  # noqa: ANN001
+    """{item id: amount or place} typed into an ``answer_form``."""
+    return {item_id: form[f"item_{item_id}"].data for item_id in form.item_ids}
+
+
+def problem_field(form, problem) -> str:  # noqa: ANN001
+    """The form field a rule's problem belongs to (an item's box, or the first box for the total)."""
+    if problem.field.startswith("item-"):
+        return "item_" + problem.field.removeprefix("item-")
+    return f"item_{form.item_ids[0]}"
+
+
 def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> EngageForm:
     """One question per pair on the paper sheet: which did the person choose?"""
 

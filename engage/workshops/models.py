@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.accounts.models import Organisation, User, enum_column
+from engage.accounts.models import Organisation, User
 from engage.boards.models import Board
-from engage.database import UTCDateTime, utcnow
+from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import db
 from engage.prioritise.models import Exercise
 from engage.surveys.models import Question

@@ -10,15 +10,17 @@ from collections.abc import Mapping
 from sqlalchemy import delete, select
 
 from engage.accounts.models import User
+from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise import submitting, voting
-from engage.prioritise.counts import rebuild_counts
-from engage.prioritise.models import Channel, ExerciseKind, Outcome, PairwiseVote, Submission
+from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission
+from engage.prioritise.pairwise import voting
+from engage.prioritise.pairwise.counts import rebuild_counts
+from engage.prioritise.submissions import submitting
 from engage.service_errors import StateError
 from engage.surveys import counts
 from engage.surveys.models import ConsultationResponse
-from engage.surveys.service import record_closed_answer
+from engage.surveys.responses import record_closed_answer
 from engage.workshops import logger
 from engage.workshops.models import PaperSheet, WorkshopRound
 

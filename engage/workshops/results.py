@@ -8,16 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import func, select
 
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.answer_matrix import load_answer_matrix
-from engage.prioritise.models import (
-    Channel,
-    ExerciseKind,
-    Outcome,
-    PairwiseVote,
-    Respondent,
-    Submission,
-)
+from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Respondent, Submission
+from engage.prioritise.submissions.matrix import load_answer_matrix
 from engage.stats.allocation import row_shares
 from engage.stats.pairwise import DEFAULT_ALPHA, beat_random_scores, fit_bradley_terry, win_matrix
 from engage.stats.ranking import places_to_pairs

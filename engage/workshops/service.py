@@ -1,7 +1,8 @@
 """Running a workshop: sessions and rounds, the facilitator's controls, joining, and the room's answers.
 
-Answers go through the exercise's own recording functions (prioritise.voting and prioritise.submitting) with
-channel "workshop" (or "paper") and the session id, so the workshop never holds a second copy of the rules.
+Answers go through the exercise's own recording functions (prioritise.pairwise.voting and
+prioritise.submissions.submitting) with channel "workshop" (or "paper") and the session id, so the workshop
+never holds a second copy of the rules.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from sqlalchemy import func, select
 
 from engage.accounts.models import User
 from engage.boards.models import Board
+from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise import submitting, voting
-from engage.prioritise.models import Channel, Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
+from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
+from engage.prioritise.pairwise import voting
+from engage.prioritise.submissions import submitting
 from engage.service_errors import StateError
 from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 from engage.surveys.questions import CLOSED_KINDS
-from engage.surveys.service import record_closed_answer, response_with_key
+from engage.surveys.responses import record_closed_answer, response_with_key
 from engage.workshops import logger
 from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
 

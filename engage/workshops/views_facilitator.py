@@ -8,9 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from engage.accounts.models import Role
-from engage.accounts.permissions import can_manage_owned
-from engage.boards.models import Board
 from engage.boards.service import get_board_or_404
 from engage.extensions import csrf, db
 from engage.prioritise.models import Exercise
@@ -18,23 +15,11 @@ from engage.service_errors import StateError
 from engage.surveys.models import Question
 from engage.web import allow_inline_styles
 from engage.workshops import bp, service
+from engage.workshops.access import can_run, session_for
 from engage.workshops.charts import room_chart
 from engage.workshops.forms import ControlForm, RoundForm, SessionForm
 from engage.workshops.models import WorkshopSession
 from engage.workshops.results import round_result
-
-RUNNERS = (Role.FACILITATOR, Role.BOARD_OFFICER)
-
-
-def _can_run(board: Board, organisation_id: int) -> bool:
-    return can_manage_owned(current_user, board, organisation_id, *RUNNERS)
-
-
-def session_for(session_id: int) -> WorkshopSession:
-    session = db.get_or_404(WorkshopSession, session_id)
-    if not _can_run(session.board, session.organisation_id):
-        abort(403)
-    return session
 
 
 def join_url(session: WorkshopSession) -> str:
@@ -46,7 +31,7 @@ def join_url(session: WorkshopSession) -> str:
 @login_required
 def new_session(slug: str):
     board = get_board_or_404(slug)
-    if not _can_run(board, current_user.organisation_id):
+    if not can_run(board, current_user.organisation_id):
         abort(403)
     form = SessionForm()
     if form.validate_on_submit():

@@ -11,15 +11,14 @@ from flask_login import current_user, login_required
 
 from engage.extensions import csrf, db
 from engage.prioritise.models import ExerciseKind, Outcome
-from engage.prioritise.submitting import SubmissionInvalid
-from engage.prioritise.voting import VoteRefused
+from engage.prioritise.pairwise.voting import VoteRefused
+from engage.prioritise.submissions.submitting import SubmissionInvalid
 from engage.service_errors import StateError
 from engage.workshops import bp
-from engage.workshops.forms import answer_form, hands_form, paper_pairs_form
+from engage.workshops.access import session_for
+from engage.workshops.forms import answer_form, answer_values, hands_form, paper_pairs_form, problem_field
 from engage.workshops.models import PaperSheet, WorkshopRound
 from engage.workshops.paper import correct_sheet, enter_sheet, sheets_for
-from engage.workshops.views_facilitator import session_for
-from engage.workshops.views_participant import answer_values, problem_field
 
 
 def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperSheet | None = None):  # noqa: ANN202

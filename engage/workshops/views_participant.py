@@ -11,26 +11,23 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engage.extensions import csrf, db, htmx
-from engage.prioritise import voting
 from engage.prioritise.models import ExerciseKind, Outcome
-from engage.prioritise.submitting import SubmissionInvalid, find_submission
-from engage.prioritise.voting import VoteRefused
+from engage.prioritise.pairwise import voting
+from engage.prioritise.pairwise.voting import VoteRefused
+from engage.prioritise.submissions.submitting import SubmissionInvalid, find_submission
 from engage.respondents import current_token, set_token_cookie, token_or_new
 from engage.service_errors import StateError
 from engage.workshops import bp, service
-from engage.workshops.forms import JoinForm, NameForm, RoomVoteForm, answer_form, question_form
+from engage.workshops.forms import (
+    JoinForm,
+    NameForm,
+    RoomVoteForm,
+    answer_form,
+    answer_values,
+    problem_field,
+    question_form,
+)
 from engage.workshops.models import RoundState, SessionStatus, WorkshopRound, WorkshopSession
-
-
-def answer_values(form) -> dict[int, int | None]:  # noqa: ANN001
-    return {item_id: form[f"item_{item_id}"].data for item_id in form.item_ids}
-
-
-def problem_field(form, problem) -> str:  # noqa: ANN001
-    """The form field a rule's problem belongs to (an item's box, or the first box for the total)."""
-    if problem.field.startswith("item-"):
-        return "item_" + problem.field.removeprefix("item-")
-    return f"item_{form.item_ids[0]}"
 
 
 def _locale() -> str:

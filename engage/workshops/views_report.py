@@ -6,8 +6,8 @@ from flask import Response, render_template
 from flask_login import login_required
 
 from engage.workshops import bp
+from engage.workshops.access import session_for
 from engage.workshops.report import report_csv, session_report
-from engage.workshops.views_facilitator import session_for
 
 
 @bp.get("/manage/workshops/<int:session_id>/report")

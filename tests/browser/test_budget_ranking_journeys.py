@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from engage.extensions import db
-from engage.prioritise.budget_setup import ItemBudget, save_item_budgets
+from engage.prioritise.budget.setup import ItemBudget, save_item_budgets
 from engage.prioritise.models import BudgetMode, Submission, SubmissionEntry, Threshold
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from engage.extensions import db
+from engage.surveys import authoring
 from engage.surveys.models import ConsultationResponse
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 
@@ -61,11 +62,10 @@ def test_consultation_on_a_phone_in_welsh(make_page, make_consultation):
 
 
 def test_published_results_page_is_accessible(page, make_consultation, hwb):
-    from engage.surveys import service
     from engage.surveys.models import ConsultationStatus
 
     consultation = make_consultation(ConsultationStatus.CLOSED)
-    service.publish(consultation, "We will open the phone line earlier.")
+    authoring.publish(consultation, "We will open the phone line earlier.")
     page.goto(f"/consultations/{consultation.id}/results")
     expect(page.get_by_role("heading", name="We did", exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("We will open the phone line earlier.")

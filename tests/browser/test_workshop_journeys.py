@@ -7,8 +7,9 @@ from datetime import date
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.models import Channel, PairwiseVote, Submission
+from engage.prioritise.models import PairwiseVote, Submission
 from engage.workshops import service
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.conftest import PASSWORD

@@ -13,9 +13,9 @@ from engage.accounts.models import Role
 from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise import integrity
-from engage.prioritise.answer_matrix import load_answer_matrix
 from engage.prioritise.models import BudgetMode, PairwiseVote, Respondent
-from engage.prioritise.results import pairwise_results
+from engage.prioritise.pairwise.results import pairwise_results
+from engage.prioritise.submissions.matrix import load_answer_matrix
 from engage.respondents import address_hash
 from tests.conftest import sign_in
 

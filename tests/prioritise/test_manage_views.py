@@ -245,7 +245,7 @@ def test_board_page_lists_its_exercises(client, officer, make_exercise):
 
 
 def test_large_exercises_use_the_sandwich_intervals(client, officer, make_exercise, cast, monkeypatch):
-    from engage.prioritise import results
+    from engage.prioritise.pairwise import results
 
     exercise = make_exercise()
     a, b, c = exercise.items[:3]
@@ -267,7 +267,7 @@ def _people_with_profiles(exercise, cast, count, women_share):
     import secrets
 
     from engage.prioritise.models import Respondent, RespondentProfile
-    from engage.prioritise.voting import find_respondent
+    from engage.prioritise.pairwise.voting import find_respondent
 
     a, b, c = exercise.items[:3]
     for person in range(count):

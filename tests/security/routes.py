@@ -78,7 +78,7 @@ def demo_values() -> dict[str, object]:
 #: POST routes that answer 404 here by design, and where their token check is tested instead.
 NOT_REACHABLE = {
     "workshops.correct_paper",  # needs an entered paper sheet: tests/workshops/test_workshops.py
-    "prioritise.comment",  # needs the resident's own submission: tests/prioritise/test_budget_views.py
+    "prioritise.comment",  # needs the resident's own submission: tests/prioritise/budget/test_budget_views.py
 }
 
 #: Routes about one question's written answers: given a long-text question.

@@ -8,9 +8,9 @@ from flask import g
 from sqlalchemy import select
 
 from engage.accounts.models import Role
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.models import Channel
-from engage.surveys import exports, service
+from engage.surveys import authoring, exports
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -26,16 +26,16 @@ from tests.conftest import sign_in
 @pytest.fixture
 def branching(hwb, officer):
     """Page 1: do you drive? Page 2: parking (only drivers) and a ranking. Page 3: only for non-drivers."""
-    consultation = service.save_consultation(
+    consultation = authoring.save_consultation(
         None, board=hwb, organisation_id=officer.organisation_id, user=officer, title="Getting about"
     )
-    first = service.save_section(consultation, None, title="You")
-    drive = service.save_question(
+    first = authoring.save_section(consultation, None, title="You")
+    drive = authoring.save_question(
         first, None, kind=QuestionKind.SINGLE, label="Do you drive?", required=True, options=["Yes", "No"]
     )
     yes, no = drive.options
-    second = service.save_section(consultation, None, title="Parking and buses")
-    service.save_question(
+    second = authoring.save_section(consultation, None, title="Parking and buses")
+    authoring.save_question(
         second,
         None,
         kind=QuestionKind.RATING,
@@ -43,7 +43,7 @@ def branching(hwb, officer):
         required=True,
         show_if_option_id=yes.id,
     )
-    service.save_question(
+    authoring.save_question(
         second,
         None,
         kind=QuestionKind.RANKING,
@@ -51,11 +51,11 @@ def branching(hwb, officer):
         required=True,
         options=["More buses", "Cheaper fares", "Safer cycle lanes"],
     )
-    third = service.save_section(consultation, None, title="Not driving")
-    service.save_question(
+    third = authoring.save_section(consultation, None, title="Not driving")
+    authoring.save_question(
         third, None, kind=QuestionKind.LONG_TEXT, label="What stops you driving?", show_if_option_id=no.id
     )
-    service.set_status(consultation, ConsultationStatus.OPEN)
+    authoring.set_status(consultation, ConsultationStatus.OPEN)
     return consultation
 
 

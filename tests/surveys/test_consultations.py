@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.extensions import db
-from engage.surveys import service
+from engage.surveys import authoring
 from engage.surveys.models import (
     Answer,
     ConsultationResponse,
@@ -166,8 +166,8 @@ def test_results_count_each_option_per_person_and_the_export_has_a_column_per_op
 def test_questions_cannot_change_once_people_have_responded(client, make_consultation, hwb, app):
     consultation = make_consultation()
     respond(client, consultation, hwb)
-    with app.test_request_context("/"), pytest.raises(service.StateError, match="already responded"):
-        service.save_question(consultation.sections[0], None, kind=QuestionKind.SHORT_TEXT, label="New")
+    with app.test_request_context("/"), pytest.raises(authoring.StateError, match="already responded"):
+        authoring.save_question(consultation.sections[0], None, kind=QuestionKind.SHORT_TEXT, label="New")
     assert count(Answer) > 0
 
 

@@ -10,16 +10,17 @@ import numpy as np
 import pytest
 from sqlalchemy import select, update
 
+from engage.channels import Channel
 from engage.extensions import db
 from engage.population.service import import_population
-from engage.prioritise.models import Channel
-from engage.surveys import counts, paper, service
+from engage.surveys import counts, paper
 from engage.surveys.models import (
     AnswerCount,
     ConsultationProfile,
     ConsultationResponse,
     ResponseCount,
 )
+from engage.surveys.responses import delete_response, record_closed_answer, save_profile
 from engage.surveys.results import consultation_results
 from engage.surveys.weighting import response_weights
 from tests.conftest import sign_in
@@ -66,7 +67,7 @@ def test_counts_follow_responses_stored_moved_and_deleted(app, make_consultation
     assert typed.status_code == 302
     sheet = paper.sheet_response(consultation, "0001")
     single = consultation.questions[0]
-    service.record_closed_answer(
+    record_closed_answer(
         single, str(single.options[1].id), idempotency_key="hands-1", channel=Channel.WORKSHOP
     )
     assert _cells(consultation) == {
@@ -74,14 +75,14 @@ def test_counts_follow_responses_stored_moved_and_deleted(app, make_consultation
         ("{}", "paper"): 1,
         ("{}", "workshop"): 1,
     }
-    service.save_profile(sheet, {"sex": "Male"})
-    service.save_profile(sheet, {"sex": "Female"})
+    save_profile(sheet, {"sex": "Male"})
+    save_profile(sheet, {"sex": "Female"})
     assert _cells(consultation)[('{"sex": "Female"}', "paper")] == 1
     assert _matches_rows(consultation)
     reference = db.session.scalar(
         select(ConsultationResponse.reference).where(ConsultationResponse.channel == Channel.ONLINE)
     )
-    assert service.delete_response(consultation, reference)
+    assert delete_response(consultation, reference)
     paper.delete_sheet(sheet, officer)
     assert _cells(consultation) == {("{}", "workshop"): 1}
     assert _matches_rows(consultation)
@@ -99,13 +100,13 @@ def test_weighted_shares_from_counts_equal_weighting_each_response(app, make_con
     rng = np.random.default_rng(3)
     for n in range(40):
         option = single.options[int(rng.integers(3))]
-        response = service.record_closed_answer(
+        response = record_closed_answer(
             single, str(option.id), idempotency_key=f"key{n}", channel=Channel.ONLINE
         )
         profile = {"sex": str(rng.choice(["Female", "Male", "Prefer not to say"]))}
         if rng.random() < 0.8:
             profile["age_band"] = str(rng.choice(["16-44", "45+"]))
-        service.save_profile(response, profile)
+        save_profile(response, profile)
     results = consultation_results(consultation)
     responses = db.session.scalars(
         select(ConsultationResponse).where(ConsultationResponse.consultation_id == consultation.id)
@@ -217,7 +218,7 @@ def test_responses_stored_at_the_same_moment_are_all_counted(app, make_consultat
                 for n in range(10):
                     with unit_of_work():  # one response, one transaction: as a request stores it
                         question = db.session.get(Question, question_id)
-                        service.record_closed_answer(
+                        record_closed_answer(
                             question,
                             str(option_ids[n % 3]),
                             idempotency_key=f"{worker}-{n}",

@@ -8,7 +8,7 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from engage.equality import postcode_district
+from engage.equality.questions import postcode_district
 from engage.extensions import db
 from engage.population.service import import_population
 from engage.surveys.models import ConsultationProfile

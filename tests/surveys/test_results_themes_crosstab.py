@@ -11,7 +11,7 @@ from flask import g
 
 from engage.accounts.models import Role
 from engage.extensions import db
-from engage.surveys import service
+from engage.surveys import authoring, responses
 from engage.surveys.models import ConsultationProfile, ConsultationResponse, ConsultationStatus, QuestionKind
 from engage.surveys.questions import AnswerValue
 from tests.conftest import sign_in
@@ -19,17 +19,17 @@ from tests.conftest import sign_in
 
 @pytest.fixture
 def survey(hwb, officer):
-    consultation = service.save_consultation(
+    consultation = authoring.save_consultation(
         None, board=hwb, organisation_id=officer.organisation_id, user=officer, title="Libraries"
     )
-    page = service.save_section(consultation, None, title="Your library")
-    service.save_question(
+    page = authoring.save_section(consultation, None, title="Your library")
+    authoring.save_question(
         page, None, kind=QuestionKind.SINGLE, label="Do you use a library?", options=["Yes", "No"]
     )
-    service.save_question(page, None, kind=QuestionKind.AGREEMENT, label="Opening hours suit me")
-    service.save_question(page, None, kind=QuestionKind.RATING, label="Rate your library")
-    service.save_question(page, None, kind=QuestionKind.LONG_TEXT, label="What would you change?")
-    service.set_status(consultation, ConsultationStatus.OPEN)
+    authoring.save_question(page, None, kind=QuestionKind.AGREEMENT, label="Opening hours suit me")
+    authoring.save_question(page, None, kind=QuestionKind.RATING, label="Rate your library")
+    authoring.save_question(page, None, kind=QuestionKind.LONG_TEXT, label="What would you change?")
+    authoring.set_status(consultation, ConsultationStatus.OPEN)
     return consultation
 
 
@@ -39,8 +39,8 @@ def _store(consultation, use, agree, rating, text, sex=None, n=1):
     for _ in range(n):
         response = ConsultationResponse(
             consultation_id=consultation.id,
-            reference=service.new_reference(),
-            idempotency_key=service.new_reference(),
+            reference=responses.new_reference(),
+            idempotency_key=responses.new_reference(),
         )
         values = [
             (use_q, AnswerValue(option_id=use_q.options[0 if use else 1].id)),
@@ -168,7 +168,7 @@ def test_the_standard_equality_questions_are_asked_and_can_break_results_down(cl
         db.session.add(ConsultationProfile(response_id=response.id, dimension="religion", category="none"))
     db.session.commit()
     with app.test_request_context():
-        from engage.prioritise.forms import ProfileForm
+        from engage.equality.forms import ProfileForm
 
         form = ProfileForm.build(formdata=None)
         legends = [

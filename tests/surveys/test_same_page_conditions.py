@@ -6,7 +6,7 @@ import pytest
 from flask import g
 
 from engage.extensions import db
-from engage.surveys import service
+from engage.surveys import authoring
 from engage.surveys.models import ConsultationStatus, QuestionKind
 from tests.conftest import sign_in
 
@@ -15,11 +15,11 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def travel(hwb, officer):
-    consultation = service.save_consultation(
+    consultation = authoring.save_consultation(
         None, board=hwb, organisation_id=officer.organisation_id, user=officer, title="Travel"
     )
-    page = service.save_section(consultation, None, title="How you travel")
-    how = service.save_question(
+    page = authoring.save_section(consultation, None, title="How you travel")
+    how = authoring.save_question(
         page,
         None,
         kind=QuestionKind.SINGLE,
@@ -28,7 +28,7 @@ def travel(hwb, officer):
         options=["Car", "Bus"],
     )
     car, bus = how.options
-    service.save_question(
+    authoring.save_question(
         page,
         None,
         kind=QuestionKind.SHORT_TEXT,
@@ -36,15 +36,15 @@ def travel(hwb, officer):
         required=True,
         show_if_option_id=car.id,
     )
-    service.save_question(
+    authoring.save_question(
         page, None, kind=QuestionKind.RATING, label="Rate the buses", show_if_option_id=bus.id
     )
-    service.save_question(
+    authoring.save_question(
         page, None, kind=QuestionKind.NUMBER, label="How many trips a week?", min_value=0, max_value=50
     )
-    last = service.save_section(consultation, None, title="Anything else")
-    service.save_question(last, None, kind=QuestionKind.LONG_TEXT, label="Anything else?")
-    service.set_status(consultation, ConsultationStatus.OPEN)
+    last = authoring.save_section(consultation, None, title="Anything else")
+    authoring.save_question(last, None, kind=QuestionKind.LONG_TEXT, label="Anything else?")
+    authoring.set_status(consultation, ConsultationStatus.OPEN)
     return consultation
 
 

@@ -5,8 +5,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise.models import Channel, ExerciseStatus
+from engage.prioritise.models import ExerciseStatus
 from engage.prioritise.service import set_status
 from engage.service_errors import StateError
 from engage.weights import service

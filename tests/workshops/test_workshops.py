@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.accounts.models import Role
+from engage.channels import Channel
 from engage.extensions import db
-from engage.prioritise import voting
-from engage.prioritise.models import Channel, ExerciseStatus, Outcome, PairwiseVote, Submission
+from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, Submission
+from engage.prioritise.pairwise import voting
 from engage.service_errors import StateError
 from engage.workshops import service
 from engage.workshops.models import Participant, RoundState, SessionStatus
@@ -264,7 +265,7 @@ def test_unknown_codes_are_404(client, app):
 
 
 def test_room_and_paper_answers_show_in_the_exercise_results_by_channel(workshop, submit):
-    from engage.prioritise.budget_results import budget_results
+    from engage.prioritise.budget.results import budget_results
 
     service.start_next_round(workshop)
     budget_round = service.start_next_round(workshop)
@@ -313,7 +314,7 @@ def test_a_bad_correction_changes_nothing(workshop, facilitator):
     sheet = enter_sheet(
         budget_round, facilitator, values={i.id: v for i, v in zip(items, (40, 30, 20, 10), strict=True)}
     )
-    from engage.prioritise.submitting import SubmissionInvalid
+    from engage.prioritise.submissions.submitting import SubmissionInvalid
 
     with pytest.raises(SubmissionInvalid):
         correct_sheet(sheet, facilitator, "fix", values={i.id: 50 for i in items})

@@ -1,0 +1,1 @@
+"""The optional equality questions: what they ask (``questions``) and the form that asks them (``forms``)."""

@@ -1,0 +1,146 @@
+"""Budget exercise results: shares of the pot with intervals, their spread, moves from current budgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engage.channels import Channel
+from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
+from engage.prioritise.submissions.matrix import AnswerMatrix, load_answer_matrix
+from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
+from engage.stats.allocation import allocation_shares, row_shares
+
+#: Resamples of the Bayesian bootstrap behind each interval (see docs/benchmarks.md for the time).
+RESAMPLES = 1000
+
+
+@dataclass(frozen=True)
+class ItemShare:
+    item: ExerciseItem
+    #: Mean share of the pot (0 to 1), its 95% interval, and the median share.
+    mean: float
+    low: float
+    high: float
+    median: float
+    #: The spread of people's shares: 5th, 25th, 75th and 95th percentiles.
+    spread: tuple[float, float, float, float]
+    #: The mean amount people gave it, and (rebalance mode) the change from its current budget.
+    mean_amount: float
+    change: float | None
+    rank: int
+
+    @property
+    def change_fraction(self) -> float | None:
+        """The mean change as a fraction of the current budget (None without one)."""
+        current = self.item.current_amount
+        return self.change / current if self.change is not None and current else None
+
+
+@dataclass(frozen=True)
+class WeightedShares:
+    items: list[ItemShare]
+    weighting: PopulationWeights
+
+
+@dataclass
+class BudgetResults:
+    exercise: Exercise
+    items: list[ItemShare]
+    respondents: int
+    weighted: WeightedShares | None = None
+    unweighted_reason: str | None = None
+    #: {channel value: (respondents, {item id: mean share})}
+    by_channel: dict[str, tuple[int, dict[int, float]]] = field(default_factory=dict)
+    #: {dimension: {category: (respondents, {item id: mean share})}}
+    by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
+
+    @property
+    def biggest_cut(self) -> ItemShare | None:
+        """Rebalance mode: the item residents took most from, as a share of its budget."""
+        moved = [row for row in self.items if (row.change_fraction or 0) < 0]
+        return min(moved, key=lambda row: row.change_fraction) if moved else None
+
+    @property
+    def biggest_rise(self) -> ItemShare | None:
+        moved = [row for row in self.items if (row.change_fraction or 0) > 0]
+        return max(moved, key=lambda row: row.change_fraction) if moved else None
+
+
+def _item_shares(
+    exercise: Exercise,
+    items: list[ExerciseItem],
+    answers: AnswerMatrix,
+    weights: np.ndarray | None,
+    resamples: int,
+) -> list[ItemShare]:
+    amounts = np.nan_to_num(answers.values)
+    summary = allocation_shares(amounts, weights=weights, n_resamples=resamples)
+    shares, kept = row_shares(amounts)
+    spread = np.percentile(shares, [5, 25, 75, 95], axis=0) if len(shares) else np.zeros((4, len(items)))
+    w = np.ones(len(amounts)) if weights is None else np.asarray(weights)
+    mean_amount = (w @ amounts) / w.sum() if len(amounts) else np.zeros(len(items))
+    order = np.argsort(-summary.mean, kind="stable")
+    rank = np.empty(len(items), dtype=int)
+    rank[order] = np.arange(1, len(items) + 1)
+    rebalance = exercise.budget_mode is BudgetMode.REBALANCE
+    return [
+        ItemShare(
+            item=items[k],
+            mean=float(summary.mean[k]),
+            low=float(summary.low[k]),
+            high=float(summary.high[k]),
+            median=float(summary.median[k]),
+            spread=tuple(float(v) for v in spread[:, k]),
+            mean_amount=float(mean_amount[k]),
+            change=float(mean_amount[k] - (items[k].current_amount or 0)) if rebalance else None,
+            rank=int(rank[k]),
+        )
+        for k in order
+    ]
+
+
+def _mean_shares(
+    amounts: np.ndarray, mask: np.ndarray, items: list[ExerciseItem]
+) -> tuple[int, dict[int, float]]:
+    shares, _ = row_shares(amounts[mask])
+    means = shares.mean(axis=0) if len(shares) else np.full(len(items), np.nan)
+    return int(mask.sum()), {item.id: float(means[k]) for k, item in enumerate(items)}
+
+
+def budget_results(exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True) -> BudgetResults:
+    """Mean and median share per item with 95% intervals; with ``breakdowns``, population-weighted shares
+    and shares by channel and by each equality question (what the officers' page shows)."""
+    items = list(exercise.active_items)
+    answers = load_answer_matrix(exercise, items)
+    has_answers = answers.respondents > 0
+    results = BudgetResults(
+        exercise,
+        _item_shares(exercise, items, answers, None, resamples) if has_answers else [],
+        answers.respondents,
+    )
+    if not (breakdowns and has_answers):
+        return results
+    weighting, results.unweighted_reason = population_weights(exercise, answers.respondent_ids)
+    if weighting is not None:
+        results.weighted = WeightedShares(
+            _item_shares(exercise, items, answers, weighting.weights, resamples), weighting
+        )
+    amounts = np.nan_to_num(answers.values)
+    for channel in Channel:
+        mask = answers.channels == channel.value
+        if mask.any():
+            results.by_channel[channel.value] = _mean_shares(amounts, mask, items)
+    for dimension, categories in respondent_groups(exercise).items():
+        for category, people in categories.items():
+            mask = np.isin(answers.respondent_ids, list(people))
+            if mask.any():
+                results.by_dimension.setdefault(dimension, {})[category] = _mean_shares(amounts, mask, items)
+    return results
+
+
+def respondent_shares(exercise: Exercise, submission) -> dict[int, float]:
+    """One person's shares of their own total, by item id (for 'how your choices compare')."""
+    total = sum(entry.value for entry in submission.entries)
+    return {entry.item_id: (entry.value / total if total else 0.0) for entry in submission.entries}

@@ -1,0 +1,40 @@
+"""The pairwise results chart (also drawn for a ranking exercise's scores), as Plotly JSON."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from flask_babel import gettext as _
+
+from engage.charts import MARKER_COLOUR, laid_out
+from engage.prioritise.pairwise.results import PairwiseResults
+
+
+def scores_chart(results: PairwiseResults) -> str:
+    """Scores with 95% intervals, highest first, as Plotly JSON."""
+    rows = list(reversed(results.items))  # Plotly draws the first category at the bottom
+    figure = go.Figure(
+        go.Scatter(
+            x=[row.score for row in rows],
+            y=[row.item.title for row in rows],
+            mode="markers",
+            marker={"color": MARKER_COLOUR, "size": 10, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [row.high - row.score for row in rows],
+                "arrayminus": [row.score - row.low for row in rows],
+                "color": MARKER_COLOUR,
+                "thickness": 2,
+            },
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        )
+    )
+    return laid_out(
+        figure,
+        xaxis={
+            "title": {"text": _("Score: chance of beating a random other priority (%)")},
+            "range": [0, 100],
+        },
+        margin={"l": 10, "r": 10, "t": 10, "b": 50},
+        height=max(240, 48 * len(rows) + 80),
+    )

@@ -1,0 +1,124 @@
+"""Downloads: raw votes (no personal data) and scores, as CSV and XLSX, with stable documented columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import Response, stream_with_context
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from engage.extensions import db
+from engage.prioritise.models import Exercise, ExerciseItem, PairwiseVote
+from engage.prioritise.pairwise.results import PairwiseResults
+from engage.spreadsheets import SafeWriter, safe_append
+
+VOTE_COLUMNS = [
+    "vote_id",
+    "recorded_at",
+    "respondent",
+    "left_code",
+    "left_title",
+    "right_code",
+    "right_title",
+    "outcome",
+    "skip_reason",
+    "channel",
+    "workshop_session",
+    "locale",
+]
+SCORE_COLUMNS = ["rank", "code", "title", "score", "score_low", "score_high", "wins", "comparisons"]
+
+
+def _filename(exercise: Exercise, what: str, ext: str) -> str:
+    return f"exercise-{exercise.id}-{what}.{ext}"
+
+
+def _csv_line(values: list) -> str:
+    buffer = io.StringIO()
+    SafeWriter(csv.writer(buffer)).writerow(values)
+    return buffer.getvalue()
+
+
+def votes_csv_response(exercise: Exercise) -> Response:
+    """Every vote, streamed: the respondent is a number local to this exercise, nothing that names anyone."""
+    codes = {
+        item.id: (item.priority.code if item.priority else f"SUGGESTION-{item.id}", item.title)
+        for item in db.session.scalars(select(ExerciseItem).where(ExerciseItem.exercise_id == exercise.id))
+    }
+
+    def rows() -> Iterator[str]:
+        yield _csv_line(VOTE_COLUMNS)
+        votes = db.session.scalars(
+            select(PairwiseVote).where(PairwiseVote.exercise_id == exercise.id).order_by(PairwiseVote.id)
+        ).yield_per(5000)
+        for vote in votes:
+            yield _csv_line(
+                [
+                    vote.id,
+                    vote.created_at.isoformat(),
+                    vote.respondent_id,
+                    *codes[vote.left_item_id],
+                    *codes[vote.right_item_id],
+                    vote.outcome.value,
+                    vote.skip_reason.value if vote.skip_reason else "",
+                    vote.channel.value,
+                    vote.workshop_session_id or "",
+                    vote.locale,
+                ]
+            )
+
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={_filename(exercise, 'votes', 'csv')}"},
+    )
+
+
+def _score_rows(results: PairwiseResults) -> list[list]:
+    return [
+        [
+            row.rank,
+            row.item.priority.code if row.item.priority else "",
+            row.item.title,
+            round(row.score, 2),
+            round(row.low, 2),
+            round(row.high, 2),
+            row.wins,
+            row.comparisons,
+        ]
+        for row in results.items
+    ]
+
+
+def scores_csv_response(results: PairwiseResults) -> Response:
+    """Scores (0-100) with their 95% interval, wins and comparisons, best first."""
+    body = _csv_line(SCORE_COLUMNS) + "".join(_csv_line(row) for row in _score_rows(results))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename={_filename(results.exercise, 'scores', 'csv')}"
+        },
+    )
+
+
+def scores_xlsx_response(results: PairwiseResults) -> Response:
+    """The same scores as a spreadsheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Scores"
+    sheet.append(SCORE_COLUMNS)
+    for row in _score_rows(results):
+        safe_append(sheet, row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f"attachment; filename={_filename(results.exercise, 'scores', 'xlsx')}"
+        },
+    )

@@ -1,0 +1,310 @@
+"""Results of a pairwise exercise: the service side of the statistics (query counts, call engage.stats)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import case, func, select
+
+from engage.channels import Channel
+from engage.extensions import db
+from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
+from engage.prioritise.weighting import population_weights, respondent_groups
+from engage.stats.pairwise import (
+    DEFAULT_ALPHA,
+    Stability,
+    beat_random_scores,
+    bootstrap_scores,
+    fit_bradley_terry,
+    sandwich_scores,
+    top_k_stability,
+    win_matrix,
+)
+
+#: Bootstrap resamples for intervals: enough for stable 95% percentile limits at the scale of a council
+#: exercise, and fast (see docs/benchmarks.md).
+RESAMPLES = 200
+#: Up to this many decisive votes, intervals come from refitting bootstrap resamples; above it, from the
+#: cluster-robust (sandwich) covariance, which the tests check against the bootstrap and which takes one fit.
+BOOTSTRAP_MAX_VOTES = 100_000
+#: The top-k the stability signal speaks about.
+STABILITY_K = 5
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item: ExerciseItem
+    score: float
+    low: float
+    high: float
+    wins: int
+    comparisons: int
+    rank: int
+
+
+@dataclass(frozen=True)
+class WeightedScores:
+    """Scores re-weighted to the area's population by raking."""
+
+    items: list[ItemScore]
+    dimensions: list[str]
+    #: People who answered at least one of the weighting questions.
+    respondents_with_answers: int
+    effective_sample_size: float
+    #: False when the weight cap stopped the margins matching exactly.
+    converged: bool
+
+
+@dataclass
+class PairwiseResults:
+    exercise: Exercise
+    items: list[ItemScore]
+    votes: int
+    skips: int
+    respondents: int
+    stability: Stability | None
+    stability_k: int
+    #: "bootstrap" or "sandwich": how the intervals were made
+    interval_method: str = "bootstrap"
+    #: Population-weighted scores, when margins are loaded and enough people answered
+    weighted: WeightedScores | None = None
+    #: Why there are no weighted scores: "no-margins" or "too-few" (None when there are)
+    unweighted_reason: str | None = None
+    #: {channel value: {item id: score}} (point estimates)
+    by_channel: dict[str, dict[int, float]] = field(default_factory=dict)
+    #: {dimension: {category: (respondents, {item id: score})}}
+    by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
+    #: [(ISO date, votes)]
+    per_day: list[tuple[str, int]] = field(default_factory=list)
+    #: head_to_head[i][j] = share of i-vs-j comparisons i won (None when never compared)
+    head_to_head: list[list[float | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecisiveVotes:
+    """Decisive votes as arrays of item positions and respondent numbers, plus each vote's channel."""
+
+    winners: np.ndarray
+    losers: np.ndarray
+    respondents: np.ndarray
+    respondent_ids: np.ndarray
+    channels: np.ndarray
+
+
+def load_decisive_votes(exercise: Exercise, index: dict[int, int]) -> DecisiveVotes:
+    """One query for every decisive vote's winner, loser, respondent and channel (excluded respondents left
+    out)."""
+    winner = case(
+        (PairwiseVote.outcome == Outcome.LEFT, PairwiseVote.left_item_id), else_=PairwiseVote.right_item_id
+    )
+    loser = case(
+        (PairwiseVote.outcome == Outcome.LEFT, PairwiseVote.right_item_id), else_=PairwiseVote.left_item_id
+    )
+    rows = db.session.execute(
+        select(winner, loser, PairwiseVote.respondent_id, PairwiseVote.channel)
+        .join(Respondent, Respondent.id == PairwiseVote.respondent_id)
+        .where(
+            PairwiseVote.exercise_id == exercise.id,
+            PairwiseVote.outcome != Outcome.SKIP,
+            Respondent.excluded_at.is_(None),
+        )
+    ).all()
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return DecisiveVotes(empty, empty, empty, empty, np.zeros(0, dtype=object))
+    winners, losers, people, channels = zip(*rows, strict=True)
+    lookup = np.vectorize(index.__getitem__, otypes=[np.int64])
+    respondent_ids, respondents = np.unique(np.asarray(people, dtype=np.int64), return_inverse=True)
+    return DecisiveVotes(
+        lookup(winners), lookup(losers), respondents, respondent_ids, np.array([c.value for c in channels])
+    )
+
+
+def counts_matrix(exercise: Exercise, index: dict[int, int]) -> np.ndarray:
+    """The win matrix from the pair-count table (derived totals, one row per pair), filled by NumPy."""
+    n = len(index)
+    wins = np.zeros((n, n))
+    query = select(
+        PairCount.low_item_id, PairCount.high_item_id, PairCount.low_wins, PairCount.high_wins
+    ).where(PairCount.exercise_id == exercise.id)
+    # Plain tuples from the DBAPI cursor: an exercise of 500 items has 125,000 pairs, and building a
+    # SQLAlchemy row object for each costs more than the Bradley-Terry fit itself.
+    result = db.session.connection().execute(query)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    if not rows:
+        return wins
+    low, high, low_wins, high_wins = np.array(rows, dtype=np.int64).T
+    position = np.full(max(index) + 1, -1, dtype=np.int64)
+    position[list(index)] = list(index.values())
+    wins[position[low], position[high]] = low_wins
+    wins[position[high], position[low]] = high_wins
+    return wins
+
+
+def _point_scores(votes: DecisiveVotes, mask: np.ndarray, n: int) -> np.ndarray:
+    wins = win_matrix(votes.winners[mask], votes.losers[mask], n)
+    return beat_random_scores(fit_bradley_terry(wins, alpha=DEFAULT_ALPHA))
+
+
+def pairwise_results(
+    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True
+) -> PairwiseResults:
+    """Scores with 95% intervals, wins and comparisons, stability; with ``breakdowns``, also the
+    population-weighted scores and the breakdowns the officers' page shows."""
+    items = list(exercise.items)
+    index = {item.id: k for k, item in enumerate(items)}
+    n = len(items)
+    votes = load_decisive_votes(exercise, index)
+    # The point estimate comes from the pair counts; the bootstrap needs each vote's respondent.
+    point = beat_random_scores(fit_bradley_terry(counts_matrix(exercise, index), alpha=DEFAULT_ALPHA))
+    method, boot = score_intervals(votes, n, resamples)
+    scored = _item_scores(items, point, boot, votes, n)
+    k = min(STABILITY_K, max(n - 1, 1))
+    stability = top_k_stability(point, boot.samples, k, len(votes.winners)) if len(votes.winners) else None
+    counting = Respondent.excluded_at.is_(None)
+    skips = db.session.scalar(
+        select(func.count())
+        .select_from(PairwiseVote)
+        .join(Respondent, Respondent.id == PairwiseVote.respondent_id)
+        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.outcome == Outcome.SKIP, counting)
+    )
+    respondents = db.session.scalar(
+        select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id, counting)
+    )
+    results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
+    if breakdowns:
+        # Only the officers' page shows these; the public page and the score downloads skip the work.
+        results.weighted, results.unweighted_reason = _population_weighted(exercise, votes, items, resamples)
+        _add_breakdowns(results, exercise, votes, items, index)
+    return results
+
+
+def score_intervals(
+    votes: DecisiveVotes, n: int, resamples: int, weights: np.ndarray | None = None, seed: int = 0
+):
+    """Bootstrap over respondents up to BOOTSTRAP_MAX_VOTES decisive votes, the sandwich estimate above."""
+    if len(votes.winners) <= BOOTSTRAP_MAX_VOTES:
+        return "bootstrap", bootstrap_scores(
+            votes.winners,
+            votes.losers,
+            votes.respondents,
+            n,
+            n_resamples=resamples,
+            weights=weights,
+            seed=seed,
+        )
+    return "sandwich", sandwich_scores(
+        votes.winners, votes.losers, votes.respondents, n, n_draws=resamples, weights=weights, seed=seed
+    )
+
+
+def _item_scores(items: list, point: np.ndarray, boot, votes: DecisiveVotes, n: int) -> list[ItemScore]:
+    wins = np.bincount(votes.winners, minlength=n)
+    comparisons = wins + np.bincount(votes.losers, minlength=n)
+    order = np.argsort(-point, kind="stable")
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(1, n + 1)
+    return [
+        ItemScore(
+            items[k],
+            float(point[k]),
+            float(boot.score_low[k]),
+            float(boot.score_high[k]),
+            int(wins[k]),
+            int(comparisons[k]),
+            int(rank[k]),
+        )
+        for k in order
+    ]
+
+
+def _population_weighted(
+    exercise: Exercise, votes: DecisiveVotes, items: list, resamples: int
+) -> tuple[WeightedScores | None, str | None]:
+    """Scores with respondents raked to the area's population margins, or why that was not possible."""
+    weighting, reason = population_weights(exercise, votes.respondent_ids)
+    if weighting is None:
+        return None, reason
+    n = len(items)
+    point = beat_random_scores(
+        fit_bradley_terry(win_matrix(votes.winners, votes.losers, n, weighting.weights[votes.respondents]))
+    )
+    _, boot = score_intervals(votes, n, resamples, weights=weighting.weights)
+    return WeightedScores(
+        _item_scores(items, point, boot, votes, n),
+        weighting.dimensions,
+        weighting.respondents_with_answers,
+        weighting.effective_sample_size,
+        weighting.converged,
+    ), None
+
+
+def _add_breakdowns(
+    results: PairwiseResults, exercise: Exercise, votes: DecisiveVotes, items: list, index: dict[int, int]
+) -> None:
+    n = len(items)
+    for channel in Channel:
+        mask = votes.channels == channel.value
+        if mask.any():
+            scores = _point_scores(votes, mask, n)
+            results.by_channel[channel.value] = {item.id: float(scores[index[item.id]]) for item in items}
+    vote_people = votes.respondent_ids[votes.respondents] if len(votes.respondents) else votes.respondents
+    for dimension, categories in respondent_groups(exercise).items():
+        for category, people in categories.items():
+            mask = np.isin(vote_people, list(people))
+            if mask.any():
+                scores = _point_scores(votes, mask, n)
+                results.by_dimension.setdefault(dimension, {})[category] = (
+                    len(people),
+                    {item.id: float(scores[index[item.id]]) for item in items},
+                )
+    day = func.date(PairwiseVote.created_at)
+    results.per_day = [
+        (str(d), c)
+        for d, c in db.session.execute(
+            select(day, func.count())
+            .where(PairwiseVote.exercise_id == exercise.id)
+            .group_by(day)
+            .order_by(day)
+        )
+    ]
+    wins = counts_matrix(exercise, index)
+    totals = wins + wins.T
+    results.head_to_head = [
+        [float(wins[i, j] / totals[i, j]) if totals[i, j] else None for j in range(n)] for i in range(n)
+    ]
+
+
+def respondent_top_items(
+    exercise: Exercise, respondent: Respondent | None, limit: int = 5
+) -> list[ExerciseItem]:
+    """A respondent's own top priorities, from their choices alone (a strong prior steadies few votes)."""
+    if respondent is None:
+        return []
+    items = list(exercise.active_items)
+    index = {item.id: k for k, item in enumerate(items)}
+    rows = db.session.execute(
+        select(PairwiseVote.left_item_id, PairwiseVote.right_item_id, PairwiseVote.outcome).where(
+            PairwiseVote.exercise_id == exercise.id,
+            PairwiseVote.respondent_id == respondent.id,
+            PairwiseVote.outcome != Outcome.SKIP,
+        )
+    ).all()
+    pairs = [
+        (left, right) if outcome is Outcome.LEFT else (right, left)
+        for left, right, outcome in rows
+        if left in index and right in index
+    ]
+    if not pairs:
+        return []
+    winners, losers = zip(*pairs, strict=True)
+    chosen = Counter(winners)
+    wins = win_matrix([index[w] for w in winners], [index[x] for x in losers], len(items))
+    strengths = fit_bradley_terry(wins, alpha=1.0)
+    ranked = sorted(range(len(items)), key=lambda k: -strengths[k])
+    return [items[k] for k in ranked if chosen[items[k].id] > 0][:limit]

@@ -1,0 +1,1 @@
+"""Ranking exercises: residents put the items in order; the results and the ranking page."""

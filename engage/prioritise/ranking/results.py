@@ -1,0 +1,134 @@
+"""Results of a ranking exercise: 'beats a random other' scores with intervals, mean rank, first places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engage.channels import Channel
+from engage.prioritise.models import Exercise, ExerciseItem
+from engage.prioritise.submissions.matrix import load_answer_matrix
+from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
+from engage.stats.pairwise import (
+    DEFAULT_ALPHA,
+    beat_random_scores,
+    bootstrap_scores,
+    fit_bradley_terry,
+    win_matrix,
+)
+from engage.stats.ranking import borda_points, places_to_pairs, rank_summary
+
+#: Bootstrap resamples over respondents for each interval.
+RESAMPLES = 200
+
+
+@dataclass(frozen=True)
+class ItemRank:
+    item: ExerciseItem
+    #: 0-100: the chance it is ranked above a randomly chosen other item, with a 95% interval.
+    score: float
+    low: float
+    high: float
+    #: Mean place among the people who ranked it (None if nobody did), and how many did.
+    mean_rank: float | None
+    ranked_by: int
+    #: Share of people who put it first.
+    first: float
+    #: Mean Borda points (n-1 for first place, down to 0).
+    borda: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class WeightedRanks:
+    items: list[ItemRank]
+    weighting: PopulationWeights
+
+
+@dataclass
+class RankingResults:
+    exercise: Exercise
+    items: list[ItemRank]
+    respondents: int
+    weighted: WeightedRanks | None = None
+    unweighted_reason: str | None = None
+    #: {channel value: (respondents, {item id: score})}
+    by_channel: dict[str, tuple[int, dict[int, float]]] = field(default_factory=dict)
+    #: {dimension: {category: (respondents, {item id: score})}}
+    by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
+
+
+def _point_scores(places: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    winners, losers, people = places_to_pairs(places)
+    vote_weights = None if weights is None else weights[people]
+    n = places.shape[1]
+    return beat_random_scores(
+        fit_bradley_terry(win_matrix(winners, losers, n, vote_weights), alpha=DEFAULT_ALPHA)
+    )
+
+
+def _item_ranks(
+    items: list[ExerciseItem], places: np.ndarray, weights: np.ndarray | None, resamples: int
+) -> list[ItemRank]:
+    n = len(items)
+    winners, losers, people = places_to_pairs(places)
+    w = np.ones(len(places)) if weights is None else np.asarray(weights, dtype=np.float64)
+    point = beat_random_scores(
+        fit_bradley_terry(win_matrix(winners, losers, n, w[people]), alpha=DEFAULT_ALPHA)
+    )
+    boot = bootstrap_scores(winners, losers, people, n, n_resamples=resamples, weights=weights)
+    mean_rank, _ = rank_summary(places, n)
+    ranked_by = (~np.isnan(places)).sum(axis=0)
+    first = (w @ (places == 1)) / max(w.sum(), 1e-12)
+    borda = borda_points(places, n)
+    order = np.argsort(-point, kind="stable")
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(1, n + 1)
+    return [
+        ItemRank(
+            item=items[k],
+            score=float(point[k]),
+            low=float(boot.score_low[k]),
+            high=float(boot.score_high[k]),
+            mean_rank=None if np.isnan(mean_rank[k]) else float(mean_rank[k]),
+            ranked_by=int(ranked_by[k]),
+            first=float(first[k]),
+            borda=float(borda[k]),
+            rank=int(rank[k]),
+        )
+        for k in order
+    ]
+
+
+def _group_scores(places: np.ndarray, mask: np.ndarray, items: list[ExerciseItem]):
+    scores = _point_scores(places[mask])
+    return int(mask.sum()), {item.id: float(scores[k]) for k, item in enumerate(items)}
+
+
+def ranking_results(
+    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True
+) -> RankingResults:
+    """Scores with 95% intervals, mean rank and first places; with ``breakdowns``, population-weighted scores
+    and scores by channel and equality question."""
+    items = list(exercise.active_items)
+    answers = load_answer_matrix(exercise, items)
+    places = answers.values
+    results = RankingResults(
+        exercise, _item_ranks(items, places, None, resamples) if len(places) else [], answers.respondents
+    )
+    if not (breakdowns and len(places)):
+        return results
+    weighting, results.unweighted_reason = population_weights(exercise, answers.respondent_ids)
+    if weighting is not None:
+        results.weighted = WeightedRanks(_item_ranks(items, places, weighting.weights, resamples), weighting)
+    for channel in Channel:
+        mask = answers.channels == channel.value
+        if mask.any():
+            results.by_channel[channel.value] = _group_scores(places, mask, items)
+    for dimension, categories in respondent_groups(exercise).items():
+        for category, people in categories.items():
+            mask = np.isin(answers.respondent_ids, list(people))
+            if mask.any():
+                results.by_dimension.setdefault(dimension, {})[category] = _group_scores(places, mask, items)
+    return results

@@ -1,0 +1,247 @@
+"""Downloads for budget and ranking exercises: every response (CSV, XLSX, Pabulib .pb) and the results.
+
+No personal data: a respondent is a number local to the exercise. Item columns are the priorities' codes,
+so a spreadsheet made from one exercise lines up with the board's indicators.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, current_app
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from engage.extensions import db
+from engage.prioritise.budget.results import budget_results
+from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ExerciseKind, Submission
+from engage.prioritise.ranking.results import ranking_results
+from engage.spreadsheets import SafeWriter, safe_append
+
+RESPONSE_COLUMNS = ["response_id", "recorded_at", "respondent", "channel", "workshop_session", "locale"]
+BUDGET_RESULT_COLUMNS = [
+    "rank",
+    "code",
+    "title",
+    "mean_share",
+    "share_low",
+    "share_high",
+    "median_share",
+    "mean_amount",
+    "change_from_current",
+    "respondents",
+]
+RANKING_RESULT_COLUMNS = [
+    "rank",
+    "code",
+    "title",
+    "score",
+    "score_low",
+    "score_high",
+    "mean_place",
+    "ranked_first_share",
+    "borda_points",
+    "ranked_by",
+    "respondents",
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def item_code(item: ExerciseItem) -> str:
+    return item.priority.code if item.priority else f"SUGGESTION-{item.id}"
+
+
+def _attachment(body, mimetype: str, exercise: Exercise, what: str, ext: str) -> Response:
+    filename = f"exercise-{exercise.id}-{what}.{ext}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )
+
+
+def _csv(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    SafeWriter(csv.writer(buffer)).writerows(rows)
+    return buffer.getvalue()
+
+
+def _xlsx(sheets: dict[str, list[list]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            safe_append(sheet, row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _submissions(exercise: Exercise) -> list[Submission]:
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.exercise_id == exercise.id)
+            .options(selectinload(Submission.entries))
+            .order_by(Submission.id)
+        )
+    )
+
+
+def response_rows(exercise: Exercise) -> list[list]:
+    """A header, then one row per response: its facts, then one column per item (amount, or place; blank
+    where a top-N ranking left the item out)."""
+    items = exercise.active_items
+    rows = [RESPONSE_COLUMNS + [item_code(item) for item in items]]
+    for submission in _submissions(exercise):
+        values = {entry.item_id: entry.value for entry in submission.entries}
+        rows.append(
+            [
+                submission.id,
+                submission.created_at.isoformat(),
+                submission.respondent_id,
+                submission.channel.value,
+                submission.workshop_session_id or "",
+                submission.locale,
+                *[values.get(item.id, "") for item in items],
+            ]
+        )
+    return rows
+
+
+def codebook_rows(exercise: Exercise) -> list[list]:
+    """What each column of the responses means."""
+    value = (
+        f"amount allocated ({exercise.unit.value})"
+        if exercise.kind is ExerciseKind.BUDGET
+        else "place given (1 = first; blank = not ranked)"
+    )
+    rows = [["column", "meaning"]]
+    rows += [
+        ["response_id", "number of the response"],
+        ["recorded_at", "when it was submitted (UTC, ISO 8601)"],
+        ["respondent", "anonymous number of the person, local to this exercise"],
+        ["channel", "online, workshop or paper"],
+        ["workshop_session", "the workshop session it was made in, if any"],
+        ["locale", "the language the person used"],
+    ]
+    rows += [[item_code(item), f"{item.title}: {value}"] for item in exercise.active_items]
+    return rows
+
+
+def result_rows(exercise: Exercise) -> list[list]:
+    """The results table, one row per item, best first."""
+    if exercise.kind is ExerciseKind.BUDGET:
+        outcome = budget_results(exercise, breakdowns=False)
+        rows = [BUDGET_RESULT_COLUMNS]
+        for row in outcome.items:
+            rows.append(
+                [
+                    row.rank,
+                    item_code(row.item),
+                    row.item.title,
+                    round(row.mean, 4),
+                    round(row.low, 4),
+                    round(row.high, 4),
+                    round(row.median, 4),
+                    round(row.mean_amount, 2),
+                    "" if row.change is None else round(row.change, 2),
+                    outcome.respondents,
+                ]
+            )
+        return rows
+    outcome = ranking_results(exercise, breakdowns=False)
+    rows = [RANKING_RESULT_COLUMNS]
+    for row in outcome.items:
+        rows.append(
+            [
+                row.rank,
+                item_code(row.item),
+                row.item.title,
+                round(row.score, 2),
+                round(row.low, 2),
+                round(row.high, 2),
+                "" if row.mean_rank is None else round(row.mean_rank, 2),
+                round(row.first, 4),
+                round(row.borda, 3),
+                row.ranked_by,
+                outcome.respondents,
+            ]
+        )
+    return rows
+
+
+def _pb_field(text: str) -> str:
+    """Pabulib fields are separated by semicolons and lines: keep both out of free text."""
+    return " ".join(str(text).replace(";", ",").split())
+
+
+def pabulib_text(exercise: Exercise) -> str:
+    """The responses in the Pabulib .pb format (http://pabulib.org/format): META, PROJECTS and VOTES.
+
+    A budget allocation is a 'cumulative' ballot (the points are the amounts given to each project); a
+    ranking is an 'ordinal' ballot (projects best first). A project's cost is its current budget in
+    rebalance mode, else its maximum, else the whole pot, since priorities have no fixed price.
+    """
+    items = exercise.active_items
+    submissions = _submissions(exercise)
+    budget = exercise.kind is ExerciseKind.BUDGET
+    meta = {
+        "description": _pb_field(exercise.title),
+        "country": "United Kingdom",
+        "unit": _pb_field(current_app.config["ENGAGE_PARTNERSHIP_NAME"]),
+        "instance": str((exercise.opens_at or exercise.created_at).year),
+        "subunit": _pb_field(exercise.board.name),
+        "num_projects": str(len(items)),
+        "num_votes": str(len(submissions)),
+        "budget": str(exercise.starting_total if budget else 0),
+        "vote_type": "cumulative" if budget else "ordinal",
+        "rule": "none",
+        "date_begin": (exercise.opens_at or exercise.created_at).date().isoformat(),
+        "date_end": (exercise.closes_at.date() if exercise.closes_at else date.today()).isoformat(),
+        "language": "en",
+        "edition": "1",
+    }
+    if budget:
+        meta["currency"] = "GBP" if exercise.unit.value == "money" else exercise.unit.value
+        meta["max_sum_points"] = str(exercise.total_max or exercise.starting_total)
+    else:
+        meta["max_length"] = str(exercise.ranked_places)
+    lines = ["META", "key;value", *[f"{key};{value}" for key, value in meta.items()], "PROJECTS"]
+    lines.append("project_id;cost;name")
+    for item in items:
+        if exercise.budget_mode is BudgetMode.REBALANCE:
+            cost = item.current_amount or 0
+        else:
+            cost = item.maximum or exercise.starting_total
+        lines.append(f"{item.id};{cost};{_pb_field(item.title)}")
+    lines.append("VOTES")
+    lines.append("voter_id;vote;points" if budget else "voter_id;vote")
+    for submission in submissions:
+        entries = sorted(submission.entries, key=lambda e: (e.value, e.item_id) if not budget else e.item_id)
+        if budget:
+            given = [e for e in entries if e.value > 0]
+            vote = ",".join(str(e.item_id) for e in given)
+            points = ",".join(str(e.value) for e in given)
+            lines.append(f"{submission.respondent_id};{vote};{points}")
+        else:
+            lines.append(f"{submission.respondent_id};{','.join(str(e.item_id) for e in entries)}")
+    return "\n".join(lines) + "\n"
+
+
+def download(exercise: Exercise, what: str, fmt: str) -> Response:
+    """The download named by the URL: responses (csv, xlsx, pb) or results (csv, xlsx)."""
+    if what == "responses":
+        if fmt == "csv":
+            return _attachment(_csv(response_rows(exercise)), "text/csv", exercise, "responses", "csv")
+        if fmt == "xlsx":
+            sheets = {"Responses": response_rows(exercise), "Codebook": codebook_rows(exercise)}
+            return _attachment(_xlsx(sheets), XLSX, exercise, "responses", "xlsx")
+        return _attachment(pabulib_text(exercise), "text/plain", exercise, "responses", "pb")
+    if what == "results" and fmt in {"csv", "xlsx"}:
+        rows = result_rows(exercise)
+        if fmt == "csv":
+            return _attachment(_csv(rows), "text/csv", exercise, "results", "csv")
+        return _attachment(_xlsx({"Results": rows}), XLSX, exercise, "results", "xlsx")
+    return abort(404)

@@ -1,0 +1,74 @@
+"""Pages of budget and ranking exercises that more than one view renders: the page after answering, and
+the results (officers' and public)."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from engage.equality.forms import ProfileForm
+from engage.prioritise.access import respondent_here
+from engage.prioritise.budget.charts import shares_chart
+from engage.prioritise.budget.results import budget_results, respondent_shares
+from engage.prioritise.forms import SuggestionForm
+from engage.prioritise.models import Exercise, ExerciseKind
+from engage.prioritise.pairwise.charts import scores_chart
+from engage.prioritise.ranking.results import ranking_results
+from engage.prioritise.submissions.forms import CommentForm
+from engage.prioritise.submissions.submitting import find_submission, recent_comments
+
+
+def render_answer_results(exercise: Exercise, public: bool):
+    """The results page of a budget or ranking exercise (the public page leaves out breakdowns)."""
+    if exercise.kind is ExerciseKind.BUDGET:
+        outcome = budget_results(exercise, breakdowns=not public)
+        chart = shares_chart(outcome.items)
+    else:
+        outcome = ranking_results(exercise, breakdowns=not public)
+        chart = scores_chart(outcome)
+    breakdowns = []
+    if len(outcome.by_channel) > 1:
+        breakdowns.append((_("By channel"), outcome.by_channel))
+    for dimension, categories in outcome.by_dimension.items():
+        breakdowns.append((_("By %(dimension)s", dimension=dimension.replace("_", " ")), categories))
+    return render_template(
+        "prioritise/answer_results.html",
+        exercise=exercise,
+        results=outcome,
+        chart=chart,
+        public=public,
+        breakdowns=breakdowns,
+        comments=None if public else recent_comments(exercise),
+    )
+
+
+def render_answered(
+    exercise: Exercise, comment_form=None, profile_form=None, suggestion_form=None, status: int = 200
+):
+    """The page after submitting: their answer beside everyone's, a suggestion and a comment box, and
+    'about you'."""
+    submission = find_submission(exercise, respondent_here(exercise))
+    if submission is None:
+        return redirect(url_for(".start", exercise_id=exercise.id))
+    comparison = None
+    if exercise.show_comparison:
+        if exercise.kind is ExerciseKind.BUDGET:
+            everyone = budget_results(exercise, resamples=0, breakdowns=False)
+            mine = respondent_shares(exercise, submission)
+            comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
+        else:
+            everyone = ranking_results(exercise, resamples=0, breakdowns=False)
+            mine = {entry.item_id: entry.value for entry in submission.entries}
+            comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
+        comparison = {"rows": comparison, "respondents": everyone.respondents}
+    failed = next((f for f in (comment_form, profile_form, suggestion_form) if f is not None), None)
+    return render_template(
+        "prioritise/answered.html",
+        exercise=exercise,
+        submission=submission,
+        comparison=comparison,
+        comment_form=comment_form or CommentForm(formdata=None),
+        suggestion_form=suggestion_form or SuggestionForm(formdata=None),
+        profile_form=profile_form or ProfileForm.build(formdata=None),
+        form=failed,
+    ), status

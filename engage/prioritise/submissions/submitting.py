@@ -1,0 +1,175 @@
+"""Recording a budget allocation or a ranking: one submission per person, checked, stored once.
+
+Called by the resident views and, for workshops and paper, by other packages: the checks live here, so
+no channel can store an allocation over budget or a ranking with two items in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from engage.channels import Channel
+from engage.extensions import db
+from engage.prioritise import logger
+from engage.prioritise.budget.rules import Problem, check_allocation
+from engage.prioritise.models import Comment, Exercise, ExerciseKind, Respondent, Submission, SubmissionEntry
+from engage.prioritise.pairwise.voting import VoteRefused, find_respondent, get_or_create_respondent
+
+
+class SubmissionInvalid(Exception):
+    """The answer breaks the exercise's rules; ``problems`` says how, field by field."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SubmissionReceipt:
+    submission: Submission
+    #: False when this key (a retry) or this person (a second go) had already been stored.
+    created: bool
+
+
+def place_field(item_id: int) -> str:
+    return f"place-{item_id}"
+
+
+def check_ranking(exercise: Exercise, places: Mapping[int, int | None]) -> list[Problem]:
+    """Places 1..N each used once (N = every item, or the top N), no place given twice."""
+    items = {item.id: item for item in exercise.active_items}
+    needed = exercise.ranked_places
+    problems = []
+    if set(places) - set(items):
+        problems.append(Problem("ranking", _("Something went wrong with the items. Start again.")))
+    by_place: dict[int, list[int]] = {}
+    for item_id, place in places.items():
+        if place is None or item_id not in items:
+            continue
+        if not 1 <= place <= needed:
+            problems.append(Problem(place_field(item_id), _("Choose a place from 1 to %(n)s", n=needed)))
+        else:
+            by_place.setdefault(place, []).append(item_id)
+    for place, ids in sorted(by_place.items()):
+        if len(ids) > 1:
+            titles = [items[i].title for i in ids]
+            problems.append(
+                Problem(
+                    place_field(ids[1]),
+                    _(
+                        "%(first)s and %(second)s are both in place %(place)s. Give each a different place",
+                        first=titles[0],
+                        second=titles[1],
+                        place=place,
+                    ),
+                )
+            )
+    for place in range(1, needed + 1):
+        if place not in by_place:
+            missing = next((i for i in items if places.get(i) is None), next(iter(items)))
+            problems.append(
+                Problem(place_field(missing), _("Nothing is in place %(place)s yet", place=place))
+            )
+    return problems
+
+
+def find_submission(exercise: Exercise, respondent: Respondent | None) -> Submission | None:
+    if respondent is None:
+        return None
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.exercise_id == exercise.id, Submission.respondent_id == respondent.id
+        )
+    )
+
+
+def _with_key(exercise: Exercise, key: str) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(Submission.exercise_id == exercise.id, Submission.idempotency_key == key)
+    )
+
+
+def record_submission(
+    exercise: Exercise,
+    token: str,
+    values: Mapping[int, int | None],
+    *,
+    idempotency_key: str,
+    channel: Channel = Channel.ONLINE,
+    locale: str = "en",
+    workshop_session_id: int | None = None,
+) -> SubmissionReceipt:
+    """Check and store an allocation (amount per item) or a ranking (place per ranked item).
+
+    A retry with the same key, or a second submission from the same person, stores nothing and returns
+    what was stored first.
+    """
+    earlier = _with_key(exercise, idempotency_key)
+    if earlier is not None:
+        return SubmissionReceipt(earlier, False)
+    if not exercise.accepting_votes():
+        raise VoteRefused("closed", _("This exercise is not taking answers at the moment."))
+    if exercise.kind is ExerciseKind.BUDGET:
+        problems = check_allocation(exercise, values)
+        entries = {item.id: values.get(item.id) or 0 for item in exercise.active_items}
+    elif exercise.kind is ExerciseKind.RANKING:
+        problems = check_ranking(exercise, values)
+        entries = {item_id: place for item_id, place in values.items() if place is not None}
+    else:
+        raise VoteRefused("kind", _("This exercise does not take that kind of answer."))
+    if problems:
+        raise SubmissionInvalid(problems)
+    try:
+        respondent = get_or_create_respondent(exercise, token, channel)
+        already = find_submission(exercise, respondent)
+        if already is not None:
+            db.session.rollback()
+            return SubmissionReceipt(already, False)
+        submission = Submission(
+            exercise_id=exercise.id,
+            respondent_id=respondent.id,
+            channel=channel,
+            locale=locale,
+            workshop_session_id=workshop_session_id,
+            idempotency_key=idempotency_key,
+            entries=[SubmissionEntry(item_id=item_id, value=value) for item_id, value in entries.items()],
+        )
+        db.session.add(submission)
+        db.session.commit()
+    except IntegrityError:
+        # The same person's answer posted twice at once, and the other copy won: return that one.
+        db.session.rollback()
+        winner = _with_key(exercise, idempotency_key) or find_submission(
+            exercise, find_respondent(exercise, token)
+        )
+        if winner is None:
+            raise
+        return SubmissionReceipt(winner, False)
+    logger.debug("submission %s in exercise %s", submission.id, exercise.id)
+    return SubmissionReceipt(submission, True)
+
+
+def add_comment(exercise: Exercise, respondent: Respondent | None, text: str) -> Comment:
+    """Store a respondent's optional comment (shown escaped, never published with their answer)."""
+    comment = Comment(
+        exercise_id=exercise.id, respondent_id=respondent.id if respondent else None, text=text.strip()
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def recent_comments(exercise: Exercise, limit: int = 100) -> tuple[int, list[Comment]]:
+    """How many comments an exercise has, and the newest ``limit`` of them."""
+    total = db.session.scalar(
+        select(func.count()).select_from(Comment).where(Comment.exercise_id == exercise.id)
+    )
+    newest = db.session.scalars(
+        select(Comment).where(Comment.exercise_id == exercise.id).order_by(Comment.id.desc()).limit(limit)
+    )
+    return total, list(newest)

@@ -1,0 +1,46 @@
+"""Loading a consultation for a request: 404 when there is none (or residents may not see it yet), 403 when
+the signed-in person may not act on it."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from engage.accounts.models import Role
+from engage.accounts.permissions import can_manage_owned, can_read_results
+from engage.boards.models import Board
+from engage.extensions import db
+from engage.surveys.models import Consultation, ConsultationStatus
+
+
+def can_manage(consultation: Consultation) -> bool:
+    """Whether the signed-in person may change the consultation (a board officer of its organisation, or an
+    admin)."""
+    return can_manage_owned(
+        current_user, consultation.board, consultation.organisation_id, Role.BOARD_OFFICER
+    )
+
+
+def can_create_on(board: Board | None) -> bool:
+    """Board officers of an organisation on the board (for their organisation), and admins."""
+    return can_manage_owned(current_user, board, current_user.organisation_id, Role.BOARD_OFFICER)
+
+
+def consultation_for(consultation_id: int, manage: bool) -> Consultation:
+    """The consultation for an officer's page: 404 when there is none, 403 unless they may manage it
+    (``manage``) or read its results."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    allowed = can_manage(consultation) if manage else can_read_results(current_user, consultation.board)
+    if not allowed:
+        abort(403)
+    return consultation
+
+
+def public_consultation_or_404(consultation_id: int) -> Consultation:
+    """Residents see anything but a draft; board members may preview a draft."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    if consultation.status is ConsultationStatus.DRAFT and not (
+        current_user.is_authenticated and can_read_results(current_user, consultation.board)
+    ):
+        abort(404)
+    return consultation

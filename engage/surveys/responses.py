@@ -1,0 +1,171 @@
+"""Residents' responses: storing one (from the pages, or one closed answer from a workshop or a show of
+hands), finding it by its reference, its equality answers, and deleting it."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engage.audit import service as audit
+from engage.channels import Channel
+from engage.equality.questions import store_answers
+from engage.extensions import db
+from engage.service_errors import StateError
+from engage.surveys import counts, logger
+from engage.surveys.drafts import find_draft
+from engage.surveys.models import Answer, Consultation, ConsultationProfile, ConsultationResponse, Question
+from engage.surveys.questions import answers_from, closed_answer
+
+#: Letters and digits that cannot be mistaken for one another when read out or written down.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def response_with_key(consultation_id: int, idempotency_key: str) -> ConsultationResponse | None:
+    """The response already stored under this key (a retry, or a workshop participant's second tap)."""
+    return db.session.scalar(
+        select(ConsultationResponse).where(
+            ConsultationResponse.consultation_id == consultation_id,
+            ConsultationResponse.idempotency_key == idempotency_key,
+        )
+    )
+
+
+def submit_response(
+    consultation: Consultation,
+    token: str,
+    pages: list,
+    *,
+    idempotency_key: str,
+    locale: str = "en",
+    channel: Channel = Channel.ONLINE,
+) -> ConsultationResponse:
+    """Store a response from validated page forms (one per section), and forget the draft.
+
+    A retry with the same key returns the response already stored.
+    """
+    earlier = response_with_key(consultation.id, idempotency_key)
+    if earlier is not None:
+        return earlier
+    if not consultation.accepting_responses():
+        raise StateError(_("This consultation is not taking responses at the moment."))
+    response = ConsultationResponse(
+        consultation_id=consultation.id,
+        reference=new_reference(),
+        channel=channel,
+        locale=locale,
+        idempotency_key=idempotency_key,
+        answers=answer_rows(pages),
+    )
+    db.session.add(response)
+    draft = find_draft(consultation, token)
+    if draft is not None:
+        db.session.delete(draft)
+    try:
+        db.session.flush()
+        counts.add(consultation, [response.id])
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        winner = response_with_key(consultation.id, idempotency_key)
+        if winner is None:
+            raise
+        return winner
+    logger.info("response %s to consultation %s", response.id, consultation.id)
+    return response
+
+
+def answer_rows(pages: list) -> list[Answer]:
+    """The answer rows validated page forms hold (one per section)."""
+    return [
+        Answer(
+            question_id=question.id,
+            option_id=value.option_id,
+            priority_id=value.priority_id,
+            text=value.text,
+            number=value.number,
+        )
+        for form in pages
+        for question in form.questions
+        for value in answers_from(question, form, form.priorities)
+    ]
+
+
+def record_closed_answer(
+    question: Question,
+    value: str,
+    *,
+    idempotency_key: str,
+    channel: Channel,
+    workshop_session_id: int | None = None,
+    locale: str = "en",
+) -> ConsultationResponse:
+    """A response holding one answer to one closed question (asked in a workshop, or a show of hands typed
+    in). A retry with the same key returns the response already stored."""
+    consultation = question.section.consultation
+    earlier = response_with_key(consultation.id, idempotency_key)
+    if earlier is not None:
+        return earlier
+    if not consultation.accepting_responses():
+        raise StateError(_("This consultation is not taking responses at the moment."))
+    answer = closed_answer(question, value)
+    response = ConsultationResponse(
+        consultation_id=consultation.id,
+        reference=new_reference(),
+        channel=channel,
+        locale=locale,
+        idempotency_key=idempotency_key,
+        workshop_session_id=workshop_session_id,
+        answers=[
+            Answer(
+                question_id=question.id, option_id=answer.option_id, text=answer.text, number=answer.number
+            )
+        ],
+    )
+    db.session.add(response)
+    db.session.flush()
+    counts.add(consultation, [response.id])
+    db.session.commit()
+    return response
+
+
+def response_by_reference(consultation: Consultation, reference: str) -> ConsultationResponse | None:
+    return db.session.scalar(
+        select(ConsultationResponse).where(
+            ConsultationResponse.consultation_id == consultation.id,
+            ConsultationResponse.reference == reference,
+        )
+    )
+
+
+def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> None:
+    """Store (or replace) a response's optional equality answers, apart from its answers (and move it to
+    its new cell in the counts)."""
+    counts.remove(response.consultation, [response.id])
+    store_answers(ConsultationProfile, "response_id", response.id, answers, commit=False)
+    counts.add(response.consultation, [response.id])
+    db.session.commit()
+
+
+def delete_response(consultation: Consultation, reference: str) -> bool:
+    """Delete a response (its answers and equality answers go with it) by its reference; False if none.
+
+    The reference is the resident's proof: it is shown once, on the confirmation page, and has about 8.5 *
+    10^11 possible values, so it cannot be guessed at the rate the page allows.
+    """
+    response = response_by_reference(consultation, reference.strip().upper())
+    if response is None:
+        return False
+    counts.remove(consultation, [response.id])
+    db.session.delete(response)
+    db.session.commit()
+    logger.info("response deleted by its reference in consultation %s", consultation.id)
+    audit.record("response_deleted", f"consultation_id={consultation.id}")
+    return True

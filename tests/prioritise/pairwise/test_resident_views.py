@@ -1,0 +1,257 @@
+"""The resident's journey through the test client: start, vote (with and without htmx), finish, about you."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.extensions import db
+from engage.prioritise.models import (
+    ExerciseStatus,
+    Outcome,
+    PairwiseVote,
+    RespondentProfile,
+    SkipReason,
+    Suggestion,
+)
+from engage.respondents import COOKIE_NAME
+
+
+def pair_form(html):
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1) for name in ("left", "right", "key")
+    }
+    return fields
+
+
+def votes():
+    return db.session.scalar(select(func.count()).select_from(PairwiseVote))
+
+
+def test_start_page_explains_the_exercise(client, make_exercise):
+    exercise = make_exercise()
+    html = client.get(f"/exercises/{exercise.id}").get_data(as_text=True)
+    assert "Health priorities" in html and "Tell us what matters." in html
+    assert "about 2 minutes" in html and "privacy notice" in html
+    assert f'href="/exercises/{exercise.id}/vote"' in html
+
+
+def test_draft_exercises_are_not_public(client, make_exercise):
+    exercise = make_exercise(ExerciseStatus.DRAFT)
+    assert client.get(f"/exercises/{exercise.id}").status_code == 404
+    assert client.get(f"/exercises/{exercise.id}/vote").status_code == 404
+
+
+def test_home_page_lists_open_exercises_only(client, make_exercise):
+    make_exercise(title="Open one")
+    make_exercise(ExerciseStatus.DRAFT, title="Draft one")
+    make_exercise(ExerciseStatus.CLOSED, title="Closed one")
+    html = client.get("/").get_data(as_text=True)
+    assert "Open one" in html and "Draft one" not in html and "Closed one" not in html
+    assert "There are no open exercises" not in html
+
+
+def test_vote_page_shows_two_priorities_and_cant_decide_and_sets_a_cookie(client, make_exercise):
+    exercise = make_exercise()
+    response = client.get(f"/exercises/{exercise.id}/vote")
+    html = response.get_data(as_text=True)
+    assert "Which should the board focus on first?" in html
+    assert html.count('class="app-choice"') == 2
+    assert "I can&#39;t decide" in html or "I can't decide" in html
+    assert "They are equally important" in html
+    assert COOKIE_NAME in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+
+
+def test_voting_without_javascript_posts_and_redirects_and_counts_progress(client, make_exercise):
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    for made in (1, 2):
+        form = pair_form(client.get(url).get_data(as_text=True))
+        response = client.post(url, data={**form, "choice": "left"})
+        assert response.status_code == 302 and response.headers["Location"] == url
+        html = client.get(url).get_data(as_text=True)
+        noun = "choice" if made == 1 else "choices"
+        assert f"You've made {made} {noun}. Stop whenever you like." in html.replace("&#39;", "'")
+    assert votes() == 2
+
+
+def test_double_click_is_stored_once(client, make_exercise):
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(client.get(url).get_data(as_text=True))
+    client.post(url, data={**form, "choice": "right"})
+    client.post(url, data={**form, "choice": "right"})
+    assert votes() == 1
+
+
+def test_htmx_vote_returns_the_next_pair_and_an_out_of_band_status(client, make_exercise):
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(client.get(url).get_data(as_text=True))
+    response = client.post(
+        url, data={**form, "choice": "skip", "skip_reason": "equal"}, headers={"HX-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html and 'id="pair"' in html
+    assert 'id="vote-status" hx-swap-oob="innerHTML"' in html and "made 1 choice" in html
+    vote = db.session.scalar(select(PairwiseVote))
+    assert vote.outcome is Outcome.SKIP and vote.skip_reason is SkipReason.EQUAL
+
+
+def test_tampered_pair_gets_a_message_and_a_new_pair(client, make_exercise):
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(client.get(url).get_data(as_text=True))
+    response = client.post(
+        url, data={**form, "right": form["left"], "choice": "left"}, headers={"HX-Request": "1"}
+    )
+    assert "Here is a new pair" in response.get_data(as_text=True)
+    assert votes() == 0
+
+
+def test_expired_form_says_so_and_records_nothing(app_factory, make_exercise):
+    exercise = make_exercise()
+    client = app_factory(WTF_CSRF_ENABLED=True).test_client()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(client.get(url).get_data(as_text=True))
+    html = client.post(url, data={**form, "choice": "left", "csrf_token": "old"}).get_data(as_text=True)
+    assert "This form was open too long" in html
+    assert votes() == 0
+
+
+def test_closed_exercise_says_it_is_not_taking_votes(client, make_exercise):
+    exercise = make_exercise(ExerciseStatus.CLOSED)
+    html = client.get(f"/exercises/{exercise.id}/vote").get_data(as_text=True)
+    assert "This exercise is not taking votes at the moment" in html
+    assert f"/exercises/{exercise.id}/results" in html
+
+
+def test_reaching_the_cap_goes_to_the_finish_page(client, make_exercise):
+    exercise = make_exercise(max_votes_per_respondent=10)
+    url = f"/exercises/{exercise.id}/vote"
+    for _ in range(10):
+        client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    response = client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    assert response.headers["Location"] == f"/exercises/{exercise.id}/finish"
+    assert votes() == 10
+
+
+def test_votes_are_rate_limited_per_respondent(app_factory, make_exercise):
+    exercise = make_exercise()
+    client = app_factory(RATELIMIT_ENABLED=True, ENGAGE_VOTE_LIMIT="3 per minute").test_client()
+    url = f"/exercises/{exercise.id}/vote"
+    statuses = [
+        client.post(
+            url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_finish_shows_the_residents_own_top_priorities(client, make_exercise):
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    loneliness = next(item for item in exercise.items if item.title == "Tackling loneliness")
+    for _ in range(8):
+        form = pair_form(client.get(url).get_data(as_text=True))
+        ids = (int(form["left"]), int(form["right"]))
+        choice = "right" if ids[1] == loneliness.id else "left"
+        client.post(url, data={**form, "choice": choice})
+    html = client.get(f"/exercises/{exercise.id}/finish").get_data(as_text=True)
+    assert "Your top priorities" in html
+    top = re.search(r'<ol class="govuk-list govuk-list--number app-top-list">(.*?)</ol>', html, re.S).group(1)
+    assert "Tackling loneliness" in top or "You have not" in html
+
+
+def test_finish_before_voting_says_so(client, make_exercise):
+    exercise = make_exercise()
+    assert "You have not made any choices yet." in client.get(f"/exercises/{exercise.id}/finish").get_data(
+        as_text=True
+    )
+
+
+def test_suggestion_is_stored_for_moderation(client, make_exercise):
+    exercise = make_exercise()
+    response = client.post(f"/exercises/{exercise.id}/suggest", data={"text": " <b>More buses</b> "})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Suggestion.text)) == "<b>More buses</b>"
+
+
+def test_empty_suggestion_gets_an_error_summary(client, make_exercise):
+    exercise = make_exercise()
+    response = client.post(f"/exercises/{exercise.id}/suggest", data={"text": "  "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in html and "Enter your suggestion" in html
+
+
+def test_suggestions_can_be_switched_off(client, make_exercise):
+    exercise = make_exercise(allow_suggestions=False)
+    assert client.post(f"/exercises/{exercise.id}/suggest", data={"text": "x"}).status_code == 404
+    assert "Is something missing?" not in client.get(f"/exercises/{exercise.id}/finish").get_data(
+        as_text=True
+    )
+
+
+def test_about_you_answers_are_kept_apart_from_votes(client, make_exercise):
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    response = client.post(
+        f"/exercises/{exercise.id}/about-you",
+        data={"age_band": "25-34", "sex": "prefer_not_to_say", "ward": ""},
+    )
+    assert response.headers["Location"] == f"/exercises/{exercise.id}/thank-you"
+    answers = dict(db.session.execute(select(RespondentProfile.dimension, RespondentProfile.category)).all())
+    assert answers == {"age_band": "25-34", "sex": "prefer_not_to_say"}
+    assert "Thank you for taking part" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_about_you_refuses_an_answer_that_is_not_offered(client, make_exercise):
+    exercise = make_exercise()
+    response = client.post(f"/exercises/{exercise.id}/about-you", data={"ward": "Atlantis"})
+    assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "public", "visible"),
+    [
+        (ExerciseStatus.OPEN, True, False),
+        (ExerciseStatus.CLOSED, False, False),
+        (ExerciseStatus.CLOSED, True, True),
+    ],
+)
+def test_public_results_only_once_closed_and_only_when_allowed(
+    client, make_exercise, cast, status, public, visible
+):
+    exercise = make_exercise(results_public=public)
+    cast(exercise, *exercise.items[:2])
+    if status is ExerciseStatus.CLOSED:
+        from engage.prioritise.service import set_status
+
+        set_status(exercise, ExerciseStatus.CLOSED)
+    response = client.get(f"/exercises/{exercise.id}/results")
+    assert response.status_code == (200 if visible else 404)
+    if visible:
+        html = response.get_data(as_text=True)
+        assert "What residents told us" in html and "Scores with 95% intervals" in html
+        assert "data-plotly=" in html
+
+
+def test_vote_page_in_welsh(client, make_exercise):
+    exercise = make_exercise()
+    html = client.get(f"/exercises/{exercise.id}/vote?lang=cy").get_data(as_text=True)
+    assert '<html lang="cy"' in html
+    assert "Ni allaf benderfynu" in html
+    assert 'lang="en"' in html  # the officer's English text is marked as English
+
+
+def test_every_equality_question_is_asked_above_its_answers(client, make_exercise):
+    """Radios rendered with a styled fieldset still carry their question as the legend."""
+    from engage.equality.questions import dimensions
+
+    exercise = make_exercise()
+    html = client.get(f"/exercises/{exercise.id}/finish").get_data(as_text=True)
+    legends = [" ".join(text.split()) for text in re.findall(r"<legend[^>]*>(.*?)</legend>", html, re.S)]
+    assert legends == [str(d.question) for d in dimensions()]

@@ -1,0 +1,155 @@
+"""Ranking exercises: the rules for places, the resident's journey without JavaScript, and the results."""
+
+import re
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from engage.extensions import db
+from engage.prioritise.models import Submission
+from engage.prioritise.ranking.results import ranking_results
+from engage.prioritise.ranking.views import apply_move, order_from_places
+from engage.prioritise.submissions.submitting import check_ranking
+from engage.stats.pairwise import beat_random_scores, fit_bradley_terry, win_matrix
+from tests.conftest import sign_in
+
+
+def places(exercise, *values):
+    return {item.id: value for item, value in zip(exercise.active_items, values, strict=True)}
+
+
+def test_every_place_once(make_ranking, app):
+    exercise = make_ranking()
+    with app.test_request_context("/"):
+        assert check_ranking(exercise, places(exercise, 1, 2, 3, 4)) == []
+        twice = check_ranking(exercise, places(exercise, 1, 1, 3, 4))
+        assert any("are both in place 1" in p.message for p in twice)
+        assert any("Nothing is in place 2 yet" in p.message for p in twice)
+        missing = check_ranking(exercise, places(exercise, 1, 2, 3, None))
+        assert [p.message for p in missing] == ["Nothing is in place 4 yet"]
+        assert (
+            "Choose a place from 1 to 4" in check_ranking(exercise, places(exercise, 1, 2, 3, 9))[0].message
+        )
+
+
+def test_top_n_leaves_the_rest_unranked(make_ranking, app):
+    exercise = make_ranking(rank_top_n=2)
+    assert exercise.ranked_places == 2
+    with app.test_request_context("/"):
+        assert check_ranking(exercise, places(exercise, None, 2, 1, None)) == []
+        assert check_ranking(exercise, places(exercise, None, 3, 1, None))
+
+
+def test_moves_swap_neighbours_and_keep_a_button_to_focus():
+    assert apply_move([1, 2, 3], "up-2") == ([2, 1, 3], "down-2")  # at the top now: no "up" button
+    assert apply_move([1, 2, 3], "down-2") == ([1, 3, 2], "up-2")
+    assert apply_move([1, 2, 3], "down-1") == ([2, 1, 3], "down-1")
+    assert apply_move([1, 2, 3], "sideways-1") == ([1, 2, 3], None)
+
+
+def test_order_follows_places_then_the_list(make_ranking):
+    exercise = make_ranking()
+    a, b, c, d = (item.id for item in exercise.active_items)
+    assert order_from_places(exercise, {a: 2, b: 1, c: None, d: None}) == [b, a, c, d]
+
+
+def test_resident_ranks_with_move_buttons_and_without_javascript(client, make_ranking):
+    exercise = make_ranking()
+    a, b, c, d = exercise.active_items
+    html = client.get(f"/exercises/{exercise.id}/rank").get_data(as_text=True)
+    assert html.count("Choose a place") == 4 and "Move down" in html
+    moved = client.post(
+        f"/exercises/{exercise.id}/rank",
+        data={f"place-{i.id}": "" for i in exercise.active_items} | {"move_item": f"down-{a.id}"},
+    )
+    html = moved.get_data(as_text=True)
+    assert moved.status_code == 200
+    # b is now first and a second; every place is filled in that order.
+    assert html.index(f'id="item-title-{b.id}"') < html.index(f'id="item-title-{a.id}"')
+    assert re.search(rf'name="place-{a.id}".*?<option value="2" selected', html, re.S)
+    duplicate = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, 1, 1, 3, 4))
+    assert duplicate.status_code == 400 and "are both in place 1" in duplicate.get_data(as_text=True)
+    ok = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, 2, 1, 4, 3))
+    assert ok.location.endswith("/check")
+    check = client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True)
+    titles = re.findall(r"<li><span>([^<]+)</span></li>", check)
+    assert titles == [b.title, a.title, d.title, c.title]
+    key = re.search(r'name="key"[^>]*value="([^"]+)"', check).group(1)
+    assert client.post(f"/exercises/{exercise.id}/check", data={"key": key}).location.endswith("/your-answer")
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+    answered = client.get(f"/exercises/{exercise.id}/your-answer").get_data(as_text=True)
+    assert "Your place" in answered and "1 person has taken part" in answered
+
+
+def places_form(exercise, *values):
+    return {f"place-{item.id}": str(v) for item, v in zip(exercise.active_items, values, strict=True)}
+
+
+def test_move_with_htmx_returns_the_list_with_focus_and_an_announcement(client, make_ranking):
+    exercise = make_ranking()
+    a = exercise.active_items[0]
+    response = client.post(
+        f"/exercises/{exercise.id}/rank",
+        data=places_form(exercise, 1, 2, 3, 4) | {"move_item": f"down-{a.id}"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<p id="ranking-status" hx-swap-oob="innerHTML">')
+    assert f"{a.title} is now in place 2" in html
+    assert re.search(rf'value="down-{a.id}"[^>]*data-autofocus', html, re.S)
+
+
+def test_scores_match_the_rankings_broken_into_pairs(make_ranking, submit, app):
+    exercise = make_ranking()
+    a, b, c, d = exercise.active_items
+    orders = [(a, b, c, d), (a, c, b, d), (b, a, d, c), (a, b, d, c), (c, a, b, d)]
+    with app.test_request_context("/"):
+        for order in orders:
+            submit(exercise, {item.id: place for place, item in enumerate(order, start=1)})
+        outcome = ranking_results(exercise, resamples=50)
+    # Hand-built pairs: every item beats each one below it.
+    index = {item.id: k for k, item in enumerate(exercise.active_items)}
+    winners, losers = [], []
+    for order in orders:
+        for i, upper in enumerate(order):
+            for lower in order[i + 1 :]:
+                winners.append(index[upper.id])
+                losers.append(index[lower.id])
+    expected = beat_random_scores(fit_bradley_terry(win_matrix(winners, losers, 4)))
+    scores = {row.item.id: row.score for row in outcome.items}
+    assert [scores[item.id] for item in exercise.active_items] == pytest.approx(list(expected))
+    top = outcome.items[0]
+    assert top.item.id == a.id and top.first == pytest.approx(3 / 5) and top.mean_rank == pytest.approx(1.4)
+    assert top.borda == pytest.approx(np.mean([3, 3, 2, 3, 2]))
+
+
+def test_officer_sees_ranking_results_and_ordinal_pabulib(client, make_ranking, submit, officer, app):
+    exercise = make_ranking(rank_top_n=2)
+    a, b, c, d = exercise.active_items
+    with app.test_request_context("/"):
+        submit(exercise, {a.id: 1, c.id: 2})
+        submit(exercise, {c.id: 1, a.id: 2})
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "Mean place" in html and "Ranked first by" in html
+    text = client.get(f"/manage/exercises/{exercise.id}/responses.pb").get_data(as_text=True)
+    assert "vote_type;ordinal" in text and "max_length;2" in text
+    votes = text.split("VOTES\n")[1].splitlines()
+    assert votes[0] == "voter_id;vote" and [v.split(";")[1] for v in votes[1:]] == [
+        f"{a.id},{c.id}",
+        f"{c.id},{a.id}",
+    ]
+
+
+def test_public_results_once_closed(client, make_ranking, submit, app):
+    from engage.prioritise import service
+    from engage.prioritise.models import ExerciseStatus
+
+    exercise = make_ranking()
+    with app.test_request_context("/"):
+        submit(exercise, {item.id: k for k, item in enumerate(exercise.active_items, start=1)})
+    assert client.get(f"/exercises/{exercise.id}/results").status_code == 404
+    service.set_status(exercise, ExerciseStatus.CLOSED)
+    html = client.get(f"/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "What residents told us" in html and "1 person took part" in html and "Downloads" not in html
