@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import flask_babel
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -51,6 +50,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "real_commits: the test needs commits that other connections see (tables are emptied afterwards)",
     )
+
+
+def database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def sibling_database(url: str, suffix: str) -> str:
+    """A PostgreSQL database beside the test database, named after it (runs on other databases never meet)."""
+    return f"{url}_{suffix}"
 
 
 def _reset_postgres(url: str) -> None:
@@ -87,12 +95,14 @@ def make_test_app(database_url: str, tmp_path: Path | None = None, **overrides: 
     config.update(overrides)
     app = create_app(config)
 
-    @app.before_request
-    def _forget_cached_locale() -> None:
-        # Tests keep an app context open, which Flask reuses for every test-client request, and Flask-Babel
-        # caches the locale on it. In production each request has its own context; make tests do the same.
-        flask_babel.refresh()
+    def fresh_g() -> None:
+        # Tests keep an app context open, which Flask reuses for every test-client request, and ``g`` lives
+        # on it: the locale Flask-Babel cached, the user Flask-Login loaded, CSRFProtect's "token checked"
+        # would all carry over to the next request. In production each request has its own context, so
+        # each starts with an empty ``g``: make tests do the same, before any other hook runs.
+        g._get_current_object().__dict__.clear()
 
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     return app
 
 
@@ -121,11 +131,11 @@ def demo_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -
     Tests that ask for ``demo`` run in a rolled-back transaction on it (about 12 s saved each).
     """
     if database_url.startswith("postgresql"):
-        url = database_url.rsplit("/", 1)[0] + "/engage_test_demo"
+        url = sibling_database(database_url, "demo")
         admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS engage_test_demo WITH (FORCE)"))
-            connection.execute(text("CREATE DATABASE engage_test_demo"))
+            connection.execute(text(f"DROP DATABASE IF EXISTS {database_name(url)} WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {database_name(url)}"))
         admin.dispose()
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'engage-demo.sqlite'}"
@@ -155,12 +165,15 @@ def _copy_of_demo(demo: Demo, tmp_path: Path) -> str:
             with app.app_context():
                 db.engine.dispose()
     if demo.url.startswith("postgresql"):
+        copy = sibling_database(demo.url, "copy")
         admin = create_engine(demo.url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS engage_test_demo_copy WITH (FORCE)"))
-            connection.execute(text("CREATE DATABASE engage_test_demo_copy TEMPLATE engage_test_demo"))
+            connection.execute(text(f"DROP DATABASE IF EXISTS {database_name(copy)} WITH (FORCE)"))
+            connection.execute(
+                text(f"CREATE DATABASE {database_name(copy)} TEMPLATE {database_name(demo.url)}")
+            )
         admin.dispose()
-        return demo.url.rsplit("/", 1)[0] + "/engage_test_demo_copy"
+        return copy
     copy = tmp_path / "engage-demo-copy.sqlite"
     shutil.copyfile(demo.url.removeprefix("sqlite:///"), copy)
     return f"sqlite:///{copy}"

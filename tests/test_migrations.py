@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from engage import MIGRATIONS_DIR, create_app
 from engage.extensions import db
+from tests.conftest import database_name, sibling_database
 
 #: Backups, restores and migrations use their own connections: they need real commits.
 pytestmark = pytest.mark.real_commits
@@ -37,11 +38,11 @@ def scratch_database_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
         return
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = "engage_migration_scratch"
+    name = database_name(sibling_database(url, "scratch"))
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         connection.execute(text(f"CREATE DATABASE {name}"))
-    yield url.rsplit("/", 1)[0] + f"/{name}"
+    yield sibling_database(url, "scratch")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()

@@ -17,7 +17,8 @@ from engage.accounts.forms import (
 from engage.accounts.models import Organisation, OrganisationKind, User
 from engage.accounts.permissions import admin_required
 from engage.audit import service as audit
-from engage.extensions import csrf, db, limiter
+from engage.extensions import db, limiter
+from engage.forms import form_page
 from engage.service_errors import FieldConflict
 from engage.urls import safe_next
 
@@ -27,7 +28,7 @@ def _sign_in_limit() -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
@@ -67,7 +68,7 @@ def organisations():
 
 @bp.route("/manage/organisations/new", methods=["GET", "POST"])
 @bp.route("/manage/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
-@csrf.exempt
+@form_page
 @admin_required
 def edit_organisation(organisation_id: int | None = None):
     organisation = db.get_or_404(Organisation, organisation_id) if organisation_id else None
@@ -96,7 +97,7 @@ def users():
 
 @bp.route("/manage/users/new", methods=["GET", "POST"])
 @bp.route("/manage/users/<int:user_id>/edit", methods=["GET", "POST"])
-@csrf.exempt
+@form_page
 @admin_required
 def edit_user(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None

@@ -13,12 +13,13 @@ from engage.accounts.permissions import admin_required
 from engage.api import bp
 from engage.api.models import ApiToken
 from engage.api.tokens import all_tokens, issue_token, revoke_token
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.weights.forms import ApiTokenForm, RevokeTokenForm
 
 
 @bp.route("/manage/api-tokens", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @admin_required
 def api_tokens():
     form = ApiTokenForm()

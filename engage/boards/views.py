@@ -17,7 +17,8 @@ from engage.accounts.service import list_organisations
 from engage.boards import bp, service
 from engage.boards.forms import BOARD_KIND_LABELS, BoardForm, PriorityForm
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.indicators.charts import matrix_chart, quadrant_labels
 from engage.indicators.matrix import priority_matrix
 from engage.prioritise.service import exercises_for_board
@@ -62,7 +63,7 @@ def manage_boards():
 
 @bp.route("/manage/boards/new", methods=["GET", "POST"])
 @bp.route("/manage/boards/<slug>/edit", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @admin_required
 def edit_board(slug: str | None = None):
     board = service.get_board_or_404(slug) if slug else None
@@ -116,7 +117,7 @@ def manage_board(slug: str):
 
 @bp.route("/manage/boards/<slug>/priorities/new", methods=["GET", "POST"])
 @bp.route("/manage/boards/<slug>/priorities/<int:priority_id>/edit", methods=["GET", "POST"])
-@csrf.exempt
+@form_page
 @login_required
 def edit_priority(slug: str, priority_id: int | None = None):
     board = service.get_board_or_404(slug)

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from engage.accounts.models import Role
 from engage.accounts.permissions import roles_required
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.indicators import bp, service
 from engage.indicators.forms import UploadForm, mapping_form
 from engage.indicators.models import ImportStatus, IndicatorImport
@@ -17,7 +18,7 @@ from engage.service_errors import StateError
 
 
 @bp.route("/manage/indicators", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @roles_required(Role.ANALYST)
 def upload():
     form = UploadForm()
@@ -40,7 +41,7 @@ def _staged(import_id: int) -> IndicatorImport:
 
 
 @bp.route("/manage/indicators/imports/<int:import_id>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @roles_required(Role.ANALYST)
 def preview(import_id: int):
     record = _staged(import_id)

@@ -8,14 +8,14 @@ from flask_babel import ngettext
 
 from engage.accounts.models import Role
 from engage.accounts.permissions import roles_required
-from engage.extensions import csrf
+from engage.forms import form_page
 from engage.population import bp
 from engage.population.forms import PopulationForm
 from engage.population.service import PopulationFileProblem, import_population, population_margins
 
 
 @bp.route("/manage/population", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @roles_required(Role.ANALYST)
 def upload():
     form = PopulationForm()

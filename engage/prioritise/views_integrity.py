@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from engage.extensions import csrf
+from engage.forms import form_page
 from engage.prioritise import bp, integrity
 from engage.prioritise.access import exercise_for
 from engage.prioritise.forms import ExcludeForm
@@ -28,7 +28,7 @@ def _activity_page(exercise, form: ExcludeForm, status: int = 200):  # noqa: ANN
 
 
 @bp.post("/manage/exercises/<int:exercise_id>/exclusions")
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the page
+@form_page
 @login_required
 def exclude(exercise_id: int):
     exercise = exercise_for(exercise_id, manage=True)

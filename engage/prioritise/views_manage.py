@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from engage.boards.models import PriorityStatus
 from engage.boards.service import get_board_or_404
 from engage.dates import end_of_day, start_of_day
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.prioritise import bp, service
 from engage.prioritise.access import can_manage, exercise_for, may_create_on
 from engage.prioritise.budget.setup import budget_not_ready, save_item_budgets
@@ -33,7 +34,7 @@ FORMS = {
 @bp.route("/manage/boards/<slug>/exercises/new", methods=["GET", "POST"])
 @bp.route("/manage/boards/<slug>/exercises/new/<any(budget, ranking):kind>", methods=["GET", "POST"])
 @bp.route("/manage/exercises/<int:exercise_id>/edit", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def edit_exercise(slug: str | None = None, exercise_id: int | None = None, kind: str = "pairwise"):
     exercise = exercise_for(exercise_id, manage=True) if exercise_id else None
@@ -105,7 +106,7 @@ def _kind_settings(form) -> dict:
 
 
 @bp.route("/manage/exercises/<int:exercise_id>/items", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token
+@form_page
 @login_required
 def edit_items(exercise_id: int):
     """A budget exercise's amounts per item: current budget, least, most, step, what it buys, consequences."""
@@ -175,7 +176,7 @@ def moderate(exercise_id: int):
 
 
 @bp.post("/manage/suggestions/<int:suggestion_id>/<any(approve, merge, reject):action>")
-@csrf.exempt
+@form_page
 @login_required
 def moderate_suggestion(suggestion_id: int, action: str):
     suggestion = db.get_or_404(Suggestion, suggestion_id)

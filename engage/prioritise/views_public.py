@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from engage.equality.forms import ProfileForm
-from engage.extensions import csrf, limiter
+from engage.extensions import limiter
+from engage.forms import form_page
 from engage.prioritise import bp, service
 from engage.prioritise.access import FIRST_STEP, public_exercise_or_404, respondent_here
 from engage.prioritise.forms import SuggestionForm
@@ -31,7 +32,7 @@ def start(exercise_id: int):
 
 
 @bp.post("/exercises/<int:exercise_id>/suggest")
-@csrf.exempt
+@form_page
 @limiter.limit("10 per hour", key_func=respondent_key)
 def suggest(exercise_id: int):
     exercise = public_exercise_or_404(exercise_id)
@@ -73,7 +74,7 @@ def public_results(exercise_id: int):
 
 
 @bp.post("/exercises/<int:exercise_id>/about-you")
-@csrf.exempt
+@form_page
 def about_you(exercise_id: int):
     """The optional equality questions, after any kind of exercise."""
     exercise = public_exercise_or_404(exercise_id)

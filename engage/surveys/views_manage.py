@@ -9,7 +9,8 @@ from wtforms import SelectChoice
 
 from engage.boards.service import get_board_or_404
 from engage.dates import end_of_day, start_of_day
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.i18n import LANGUAGE_NAMES
 from engage.service_errors import StateError
 from engage.surveys import authoring, bp, content, exports
@@ -22,7 +23,7 @@ from engage.surveys.questions import OPTION_KINDS, condition_choices
 @bp.route("/manage/boards/<slug>/consultations/new", methods=["GET", "POST"])
 @bp.route("/manage/consultations/new", methods=["GET", "POST"])
 @bp.route("/manage/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def edit_consultation(slug: str | None = None, consultation_id: int | None = None):
     """A consultation on a board, or (no board) for the whole partnership."""
@@ -81,7 +82,7 @@ def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = N
 
 @bp.route("/manage/consultations/<int:consultation_id>/sections/new", methods=["GET", "POST"])
 @bp.route("/manage/sections/<int:section_id>/edit", methods=["GET", "POST"])
-@csrf.exempt
+@form_page
 @login_required
 def edit_section(consultation_id: int | None = None, section_id: int | None = None):
     section = db.get_or_404(Section, section_id) if section_id else None
@@ -104,7 +105,7 @@ def edit_section(consultation_id: int | None = None, section_id: int | None = No
 
 @bp.route("/manage/sections/<int:section_id>/questions/new", methods=["GET", "POST"])
 @bp.route("/manage/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@csrf.exempt
+@form_page
 @login_required
 def edit_question(section_id: int | None = None, question_id: int | None = None):
     question = db.get_or_404(Question, question_id) if question_id else None
@@ -221,7 +222,7 @@ def change_consultation_status(consultation_id: int, action: str):
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/publish")
-@csrf.exempt  # the form checks its own token
+@form_page
 @login_required
 def publish(consultation_id: int):
     consultation = consultation_for(consultation_id, manage=True)

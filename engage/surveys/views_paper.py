@@ -8,7 +8,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.service_errors import StateError
 from engage.surveys import authoring, bp, paper
 from engage.surveys.access import consultation_for
@@ -33,7 +34,7 @@ def _paper_response_or_404(response_id: int) -> tuple[ConsultationResponse, Cons
 
 
 @bp.route("/manage/consultations/<int:consultation_id>/paper", methods=["GET", "POST"])
-@csrf.exempt  # the sheet form checks its own token
+@form_page
 @login_required
 def paper_entry(consultation_id: int):
     consultation = consultation_for(consultation_id, manage=True)
@@ -84,7 +85,7 @@ def paper_responses(consultation_id: int):
 
 
 @bp.route("/manage/consultation-responses/<int:response_id>/check", methods=["GET", "POST"])
-@csrf.exempt  # the sheet form checks its own token
+@form_page
 @login_required
 def paper_check(response_id: int):
     """A second person types the sheet again, without seeing the first typing, and the two are compared."""

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 
 from engage import mail
 from engage.equality.forms import ProfileForm
-from engage.extensions import csrf, htmx, limiter
+from engage.extensions import htmx, limiter
+from engage.forms import form_page
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.service_errors import StateError
 from engage.surveys import authoring, bp, drafts, responses, results
@@ -50,7 +51,7 @@ def start(consultation_id: int):
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/<int:number>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token and says so on the page
+@form_page
 def section(consultation_id: int, number: int):
     consultation = public_consultation_or_404(consultation_id)
     if not 1 <= number <= len(consultation.sections):
@@ -179,7 +180,7 @@ def _depends_on(question, changed) -> bool:
 
 
 @bp.route("/consultations/<int:consultation_id>/check", methods=["GET", "POST"])
-@csrf.exempt
+@form_page
 @limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
 def check(consultation_id: int):
     consultation = public_consultation_or_404(consultation_id)
@@ -223,7 +224,7 @@ def confirmation(consultation_id: int):
 
 
 @bp.post("/consultations/<int:consultation_id>/about-you")
-@csrf.exempt  # the form checks its own token
+@form_page
 def about_you(consultation_id: int):
     """The optional equality questions, after sending: stored against the response, apart from its answers."""
     consultation = public_consultation_or_404(consultation_id)
@@ -264,7 +265,7 @@ def public_results(consultation_id: int):
 
 
 @bp.route("/consultations/<int:consultation_id>/delete-response", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token
+@form_page
 @limiter.limit("10 per hour", methods=["POST"])
 def delete_response(consultation_id: int):
     """A resident deletes their own response with the reference number they were given."""
@@ -286,7 +287,7 @@ def _resume_link(consultation: Consultation) -> str | None:
 
 
 @bp.route("/consultations/<int:consultation_id>/saved", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token
+@form_page
 @limiter.limit("5 per hour", methods=["POST"], key_func=respondent_key)
 def saved(consultation_id: int):
     """The private link to come back to a saved response, and (if email is set up) sending it."""

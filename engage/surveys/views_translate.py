@@ -9,8 +9,7 @@ from flask_login import login_required
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
-from engage.extensions import csrf
-from engage.forms import EngageForm
+from engage.forms import EngageForm, form_page
 from engage.i18n import LANGUAGE_NAMES
 from engage.surveys import bp, content
 from engage.surveys.access import consultation_for
@@ -23,7 +22,7 @@ class TranslationsForm(EngageForm):
 
 
 @bp.route("/manage/consultations/<int:consultation_id>/translations/<locale>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token
+@form_page
 @login_required
 def translate(consultation_id: int, locale: str):
     consultation = consultation_for(consultation_id, manage=True)

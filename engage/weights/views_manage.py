@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from engage.accounts.permissions import can_build_weights, can_read_results
 from engage.boards.service import get_board_or_404
-from engage.extensions import csrf
+from engage.forms import form_page
 from engage.service_errors import StateError
 from engage.web import allow_inline_styles
 from engage.weights import bp, service
@@ -39,7 +39,7 @@ def manage_weights(slug: str):
 
 @bp.route("/manage/boards/<slug>/weights/new", methods=["GET", "POST"])
 @bp.route("/manage/weights/<int:weight_set_id>/edit", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def edit_weight_set(slug: str | None = None, weight_set_id: int | None = None):
     weight_set = weight_set_for(weight_set_id, build=True) if weight_set_id else None
@@ -176,7 +176,7 @@ def delete_weight_set(weight_set_id: int):
 
 
 @bp.post("/manage/weights/<int:weight_set_id>/withdraw")
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def withdraw_weight_set(weight_set_id: int):
     weight_set = weight_set_for(weight_set_id, build=True)

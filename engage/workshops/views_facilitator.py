@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from engage.boards.service import get_board_or_404
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.prioritise.models import Exercise
 from engage.service_errors import StateError
 from engage.surveys.models import Question
@@ -27,7 +28,7 @@ def join_url(session: WorkshopSession) -> str:
 
 
 @bp.route("/manage/boards/<slug>/workshops/new", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def new_session(slug: str):
     board = get_board_or_404(slug)
@@ -74,7 +75,7 @@ def control(session_id: int):
 
 
 @bp.post("/manage/workshops/<int:session_id>/rounds")
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def add_round(session_id: int):
     session = session_for(session_id)

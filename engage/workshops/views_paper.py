@@ -9,7 +9,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.extensions import csrf, db
+from engage.extensions import db
+from engage.forms import form_page
 from engage.prioritise.models import ExerciseKind, Outcome
 from engage.prioritise.pairwise.voting import VoteRefused
 from engage.prioritise.submissions.submitting import SubmissionInvalid
@@ -77,7 +78,7 @@ def _save(form, save) -> bool:  # noqa: ANN001
 
 
 @bp.route("/manage/workshops/<int:session_id>/paper", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def paper(session_id: int):
     """Type in one paper sheet for the current round: stored as channel "paper" in this workshop."""
@@ -96,7 +97,7 @@ def paper(session_id: int):
 
 
 @bp.route("/manage/workshops/<int:session_id>/paper/<int:sheet_id>/correct", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 @login_required
 def correct_paper(session_id: int, sheet_id: int):
     session = session_for(session_id)

@@ -10,7 +10,8 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engage.extensions import csrf, db, htmx
+from engage.extensions import db, htmx
+from engage.forms import form_page
 from engage.prioritise.models import ExerciseKind, Outcome
 from engage.prioritise.pairwise import voting
 from engage.prioritise.pairwise.voting import VoteRefused
@@ -42,7 +43,7 @@ def _session_or_404(code: str) -> WorkshopSession:
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 def enter_code():
     form = JoinForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
@@ -116,7 +117,7 @@ def _room_response(session: WorkshopSession, token: str, context: dict, status: 
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 def room(code: str):
     session = _session_or_404(code)
     token = current_token()
@@ -152,7 +153,7 @@ def _joined_or_redirect(session: WorkshopSession):
 
 
 @bp.post("/join/<code>/vote")
-@csrf.exempt  # the vote form checks its own token
+@form_page
 def room_vote(code: str):
     session = _session_or_404(code)
     token, away = _joined_or_redirect(session)
@@ -187,7 +188,7 @@ def room_vote(code: str):
 
 
 @bp.post("/join/<code>/answer")
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 def room_answer(code: str):
     session = _session_or_404(code)
     token, away = _joined_or_redirect(session)
@@ -214,7 +215,7 @@ def room_answer(code: str):
 
 
 @bp.post("/join/<code>/question")
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the form
+@form_page
 def room_question(code: str):
     session = _session_or_404(code)
     token, away = _joined_or_redirect(session)

@@ -27,7 +27,7 @@ def test_a_resident_sends_a_response_with_csrf_on(app, make_consultation, hwb):
     client = app.test_client()
     base = f"/consultations/{consultation.id}"
     page = client.get(f"{base}/sections/1").get_data(as_text=True)
-    first = {"csrf_token": _token(page), f"q{gp.id}": gp.options[0].code, f"q{rating.id}": "7"}
+    first = {"csrf_token": _token(page), f"q{gp.id}": str(gp.options[0].id), f"q{rating.id}": "7"}
     assert client.post(f"{base}/sections/1", data=first).headers["Location"].endswith("/sections/2")
     page = client.get(f"{base}/sections/2").get_data(as_text=True)
     second = {"csrf_token": _token(page)} | {f"q{importance.id}-p{p.id}": "4" for p in priorities}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 
-from engage.extensions import csrf, htmx
+from engage.extensions import htmx
+from engage.forms import form_page
 from engage.prioritise import bp
 from engage.prioritise.budget.rules import check_allocation, starting_amounts, summarise
 from engage.prioritise.models import Exercise, ExerciseKind
@@ -19,7 +20,7 @@ def _render(exercise: Exercise, form: AllocationForm, status: int = 200):
 
 
 @bp.route("/exercises/<int:exercise_id>/allocate", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the page, not an error
+@form_page
 def allocate(exercise_id: int):
     exercise, closed = answering_exercise_or_404(exercise_id, ExerciseKind.BUDGET)
     if closed is not None:

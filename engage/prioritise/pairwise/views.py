@@ -9,7 +9,8 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engage.extensions import csrf, db, htmx, limiter
+from engage.extensions import db, htmx, limiter
+from engage.forms import form_page
 from engage.prioritise import bp
 from engage.prioritise.access import public_exercise_or_404
 from engage.prioritise.forms import VoteForm
@@ -77,7 +78,7 @@ def _record_posted_vote(exercise: Exercise, token: str):
 
 
 @bp.route("/exercises/<int:exercise_id>/vote", methods=["GET", "POST"])
-@csrf.exempt  # the vote form checks its own token and says so on the page when it has expired
+@form_page
 @limiter.limit(_vote_address_limit, methods=["POST"])
 @limiter.limit(_vote_limit, methods=["POST"], key_func=respondent_key)
 def vote(exercise_id: int):

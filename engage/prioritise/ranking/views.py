@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engage.extensions import csrf, htmx
+from engage.extensions import htmx
+from engage.forms import form_page
 from engage.prioritise import bp
 from engage.prioritise.models import Exercise, ExerciseKind
 from engage.prioritise.submissions.access import already_answered, answering_exercise_or_404
@@ -67,7 +68,7 @@ def _render(
 
 
 @bp.route("/exercises/<int:exercise_id>/rank", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one is a message on the page, not an error
+@form_page
 def rank(exercise_id: int):
     exercise, closed = answering_exercise_or_404(exercise_id, ExerciseKind.RANKING)
     if closed is not None:

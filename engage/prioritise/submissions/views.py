@@ -8,7 +8,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engage.extensions import csrf, db, limiter
+from engage.extensions import db, limiter
+from engage.forms import form_page
 from engage.prioritise import bp
 from engage.prioritise.access import FIRST_STEP, respondent_here
 from engage.prioritise.budget.amounts import format_amount, format_share
@@ -41,7 +42,7 @@ def _check_page(exercise: Exercise, draft: dict[int, int], form: SubmitAnswerFor
 
 
 @bp.route("/exercises/<int:exercise_id>/check", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token and says so on the page
+@form_page
 @limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
 def check_answers(exercise_id: int):
     exercise = db.get_or_404(Exercise, exercise_id)
@@ -86,7 +87,7 @@ def answered(exercise_id: int):
 
 
 @bp.post("/exercises/<int:exercise_id>/comment")
-@csrf.exempt
+@form_page
 @limiter.limit("10 per hour", key_func=respondent_key)
 def comment(exercise_id: int):
     exercise = db.get_or_404(Exercise, exercise_id)
