@@ -44,8 +44,9 @@ def form_with_csrf_message():  # noqa: ANN201 - whatever the view returns
     CSRF protection is global (``CSRFProtect``): a post without a valid token never reaches its view. For a
     view marked ``@form_page`` (it shows a form and does nothing before the form is valid), this runs the
     view once more with the token still refused: its ``EngageForm`` fails validation with the friendly
-    message. The page is used only if a form did refuse the post that way. Nothing the view did is kept:
-    the unit of work is abandoned and the visitor's session is put back as it was.
+    message. The page is used only if a form did refuse the post that way and the view answered with a page
+    (a redirect would lose the message: the "session timed out" page is shown instead). Nothing the view did
+    is kept: the unit of work is abandoned and the visitor's session is put back as it was.
     """
     view = current_app.view_functions.get(request.endpoint or "")
     if not getattr(view, "engage_form_page", False) or request.path.startswith("/api/"):
@@ -59,7 +60,10 @@ def form_with_csrf_message():  # noqa: ANN201 - whatever the view returns
         abandon()
         session.clear()
         session.update(kept)
-    return result if g.pop("engage_csrf_form_refused", False) else None
+    if not g.pop("engage_csrf_form_refused", False):
+        return None
+    response = current_app.make_response(result)
+    return None if 300 <= response.status_code < 400 else response
 
 
 def init_app(app: Flask) -> None:

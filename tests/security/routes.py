@@ -46,7 +46,7 @@ def demo_values() -> dict[str, object]:
         "priority_id": consultation.board.active_priorities[0].id,
         "session_id": session.id,
         "code": session.join_code,
-        "sheet_id": 1,  # the demo has no paper sheet: workshops.correct_paper answers 404 (allowed below)
+        "sheet_id": 1,  # the demo has no paper sheet: workshops.correct_paper answers 404
         "suggestion_id": suggestion,
         "weight_set_id": db.session.scalar(select(WeightSet.id)),
         "import_id": db.session.scalar(select(IndicatorImport.id)),
@@ -74,12 +74,6 @@ def demo_values() -> dict[str, object]:
         "filename": "favicon.svg",
     }
 
-
-#: POST routes that answer 404 here by design, and where their token check is tested instead.
-NOT_REACHABLE = {
-    "workshops.correct_paper",  # needs an entered paper sheet: tests/workshops/test_workshops.py
-    "prioritise.comment",  # needs the resident's own submission: tests/prioritise/budget/test_budget_views.py
-}
 
 #: Routes about one question's written answers: given a long-text question.
 WRITTEN_ANSWER_ROUTES = {"surveys.written_answers", "surveys.add_theme", "surveys.tag_answers"}
