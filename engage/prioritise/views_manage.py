@@ -176,7 +176,6 @@ def moderate(exercise_id: int):
 
 
 @bp.post("/manage/suggestions/<int:suggestion_id>/<any(approve, merge, reject):action>")
-@form_page
 @login_required
 def moderate_suggestion(suggestion_id: int, action: str):
     suggestion = db.get_or_404(Suggestion, suggestion_id)

@@ -79,7 +79,10 @@ def section(consultation_id: int, number: int):
             secret = drafts.save_for_later(consultation, token)
             session["resume_link"] = {"id": consultation.id, "secret": secret}
             return set_token_cookie(redirect(url_for(".saved", consultation_id=consultation.id)), token)
-    if number not in asked or (request.method == "POST" and form.validate()):
+    # A page with nothing to ask is passed over on the way through; a post stores nothing until its form
+    # (and so its token) is valid.
+    go_on = form.validate() if request.method == "POST" else number not in asked
+    if go_on:
         if not preview:  # a board member trying a draft goes through the pages; nothing is stored
             drafts.save_page(consultation, token, page, request.form, priorities)
             asked = _pages_asked(consultation, drafts.draft_answers(consultation, token))

@@ -182,8 +182,9 @@ def room_vote(code: str):
             )
         except (StateError, VoteRefused, ValueError) as problem:
             message = getattr(problem, "message", None) or _("That choice could not be saved.")
-    if not htmx:
+    if not htmx and message is None:
         return redirect(url_for(".room", code=session.join_code))
+    # Refused (an expired token, a stale pair): the room again, saying why, with or without htmx.
     return _room_response(session, token, _round_context(session, token, message))
 
 

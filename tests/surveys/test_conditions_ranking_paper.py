@@ -10,6 +10,7 @@ from sqlalchemy import select
 from engage.accounts.models import Role
 from engage.channels import Channel
 from engage.extensions import db
+from engage.forms import CSRF_EXPIRED
 from engage.surveys import authoring, exports
 from engage.surveys.models import (
     Answer,
@@ -21,6 +22,7 @@ from engage.surveys.models import (
 )
 from engage.surveys.results import consultation_results
 from tests.conftest import sign_in
+from tests.security.csrf_sweep import writes_recorded
 
 
 @pytest.fixture
@@ -122,6 +124,20 @@ def test_a_non_driver_is_not_asked_about_parking_even_if_they_post_an_answer(cli
     results = consultation_results(db.session.get(Consultation, branching.id))
     parking_result = next(r for r in results.questions if r.question.id == parking.id)
     assert parking_result.answered == 0
+
+
+def test_a_post_without_its_token_to_a_page_not_asked_stores_nothing(app, client, branching):
+    """Found by the CSRF sweep's rule that a form page changes nothing before its form is valid: a page with
+    nothing to ask was stored (and passed over) before its form, and so its token, had been checked."""
+    drive, parking, ranking, reason = _questions(branching)
+    client.post(f"/consultations/{branching.id}/sections/1", data={f"q{drive.id}": drive.options[0].id})
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production
+    with writes_recorded() as writes:
+        response = client.post(
+            f"/consultations/{branching.id}/sections/3", data={f"q{reason.id}": "I walk everywhere"}
+        )
+    assert writes == []
+    assert str(CSRF_EXPIRED) in response.get_data(as_text=True)
 
 
 def test_changing_an_earlier_answer_drops_answers_to_questions_no_longer_asked(client, branching):
