@@ -30,7 +30,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
@@ -65,6 +65,7 @@ def writes_recorded() -> Iterator[list[str]]:
 def rolled_back() -> Iterator[None]:
     """Run the block in a SAVEPOINT of the test's connection, and undo everything it wrote."""
     connection = db.engines[None]  # the test's connection (tests/conftest.py swaps it in)
+    assert isinstance(connection, Connection), "needs a test in a rolled-back transaction (not real_commits)"
     savepoint = connection.begin_nested()
     try:
         yield
@@ -281,10 +282,10 @@ def check_route(sweep: Sweep, case: Case, form_page: bool) -> tuple[list[str], b
     elif not any(name == "csrf_token" for name, _v in payload):
         problems.append("the form has no csrf_token field")
     posted = sweep.post(client, action, payload, token_headers)
-    valid = _did_its_job(posted, case.effect, sweep.path(case.shows) if case.shows else None)
-    if valid:
-        problems.append(f"the payload is not valid: with its token, {valid}")
-    return problems, not valid
+    failure = _did_its_job(posted, case.effect, sweep.path(case.shows) if case.shows else None)
+    if failure:
+        problems.append(f"the payload is not valid: with its token, {failure}")
+    return problems, failure is None
 
 
 def _refused(

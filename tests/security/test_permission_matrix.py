@@ -82,7 +82,7 @@ POST /join/<code>                                                       302 302 
 POST /join/<code>/answer                                                302 302 302 302 302 302 302
 GET  /join/<code>/now                                                   302 302 302 302 302 302 302
 POST /join/<code>/question                                              302 302 302 302 302 302 302
-POST /join/<code>/vote                                                  302 302 302 302 302 302 302
+POST /join/<code>/vote                                                  200 200 200 200 302 302 302
 GET  /language/<code>                                                   302 302 302 302 302 302 302
 GET  /manage                                                            302 302 200 200 200 200 200
 GET  /manage/api-tokens                                                 302 302 403 403 403 403 200
