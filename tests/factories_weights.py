@@ -75,6 +75,8 @@ def make_weight_set(board_with_answers, analyst):
             f"exercise-{b['budget'].id}": 30,
             f"question-{b['question'].id}": 20,
         }
-        return service.save_draft(b["board"], analyst, blends, list(channels), weighted)
+        weight_set = service.save_draft(b["board"], analyst, blends, list(channels), weighted)
+        db.session.commit()  # the service only flushes; requests and other connections need it committed
+        return weight_set
 
     return make

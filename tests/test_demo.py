@@ -3,6 +3,7 @@
 import csv
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from engage.accounts.models import Role, User
@@ -129,3 +130,25 @@ def test_demo_has_a_workshop_ready_to_run(demo, app):
     assert {r.exercise.board_id for r in workshop.rounds[:3]} == {workshop.board_id}
     for _ in workshop.rounds:  # every round's exercise is open, so each can start
         service.start_next_round(workshop)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="until the accounts, prioritise, surveys and workshops services stop committing (their parts of "
+    "issue 17): the demo's partners and users are committed before the failing step. Remove this marker "
+    "when those are merged.",
+)
+def test_a_demo_failing_part_way_leaves_the_database_empty_for_the_next_try(app, runner, monkeypatch):
+    """The demo is one unit of work: when a step fails (here loading the population figures, after the
+    partners, boards and users), nothing remains, so ``make run``'s ``demo --if-empty`` loads it next time
+    instead of finding "data" and skipping it for good."""
+    from engage.demo import cli
+
+    def population_cannot_be_loaded(text):
+        raise RuntimeError("the population figures cannot be loaded")
+
+    monkeypatch.setattr(cli, "import_population", population_cannot_be_loaded)
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 1 and "cannot be loaded" in str(result.exception)
+    db.session.expire_all()
+    assert cli.database_is_empty()

@@ -33,7 +33,7 @@ def issue_token(organisation: Organisation, name: str, user: User) -> tuple[ApiT
         created_by=user,
     )
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     logger.info(
         "API token %s (%s) issued to organisation %s by user %s", row.id, row.prefix, organisation.id, user.id
     )
@@ -41,9 +41,10 @@ def issue_token(organisation: Organisation, name: str, user: User) -> tuple[ApiT
 
 
 def revoke_token(token: ApiToken, user: User) -> None:
+    """Stop a token working (from its next call); revoking it again changes nothing."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.commit()
+        db.session.flush()
         logger.info("API token %s revoked by user %s", token.id, user.id)
 
 
@@ -56,13 +57,13 @@ def authenticate(token: str) -> ApiToken | None:
 
 
 def log_call(token: ApiToken | None, method: str, path: str, status: int) -> None:
-    """One row per call; marks the token as used."""
+    """One row per call; marks the token as used. Part of the caller's unit of work."""
     db.session.add(
         ApiCall(token_id=token.id if token else None, method=method, path=path[:500], status=status)
     )
     if token is not None:
         token.last_used_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def all_tokens() -> list[tuple[ApiToken, int]]:

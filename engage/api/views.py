@@ -15,6 +15,7 @@ from engage.api.openapi import openapi_document
 from engage.api.tokens import authenticate, log_call
 from engage.boards.models import Board
 from engage.extensions import db, limiter
+from engage.transactions import atomic, unit_of_work
 from engage.weights.exports import weight_set_document
 from engage.weights.versions import current_weight_set, published_weight_sets, weight_set_version
 
@@ -42,13 +43,19 @@ def require_token() -> None:
 
 @bp.after_app_request
 def log_api_call(response):  # noqa: ANN001, ANN201
-    """Every call under /api/ is logged, answered or refused (a failure to log never fails the call)."""
-    if request.path.startswith("/api/"):
-        try:
+    """Every call under /api/ leaves one row, answered or refused (a failure to log never fails the call).
+
+    An answered call's row is part of the call's unit of work, which the request commits. A refused call
+    (no token, another organisation's board, a bad version: any error) had its unit of work abandoned by
+    the error handler, so its row is written in a unit of work of its own: refusals are what a log is for.
+    """
+    if not request.path.startswith("/api/"):
+        return response
+    try:
+        with unit_of_work() if g.get("engage_abandoned") else atomic():
             log_call(g.get("api_token"), request.method, request.full_path.rstrip("?"), response.status_code)
-        except Exception:  # noqa: BLE001 - logging must not turn an answer into an error
-            db.session.rollback()
-            logger.exception("could not log API call to %s", request.path)
+    except Exception:  # noqa: BLE001 - logging must not turn an answer into an error
+        logger.exception("could not log API call to %s", request.path)
     return response
 
 

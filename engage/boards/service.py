@@ -16,6 +16,7 @@ from engage.boards import logger
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus, board_members
 from engage.extensions import db
 from engage.service_errors import FieldConflict
+from engage.transactions import atomic
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -93,15 +94,17 @@ def save_board(
         raise FieldConflict("slug", str(_l("Another board already uses this web address")))
     if short_code_taken(short_code, exclude):
         raise FieldConflict("short_code", str(_l("Another board already uses this short code")))
-    if board is None:
-        board = Board()
-        db.session.add(board)
-    board.name, board.slug, board.short_code = name.strip(), slug, short_code.strip().upper()
-    board.remit, board.kind, board.members = remit.strip(), kind, list(members)
     try:
-        db.session.commit()
+        # A savepoint: when another board took the slug or code since the check, nothing of this one
+        # (details or members) is kept, and the request goes on to show the form with the problem.
+        with atomic():
+            if board is None:
+                board = Board()
+                db.session.add(board)
+            board.name, board.slug, board.short_code = name.strip(), slug, short_code.strip().upper()
+            board.remit, board.kind, board.members = remit.strip(), kind, list(members)
+            db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
         raise FieldConflict("slug", str(_l("Another board already uses this web address"))) from error
     logger.info("saved board %s (%s)", board.id, board.slug)
     return board
@@ -123,14 +126,15 @@ def save_priority(
     """Add a priority to a board (``priority`` None) or change one. Codes are unique per board."""
     if priority_code_taken(board, code, exclude_id=priority.id if priority else None):
         raise FieldConflict("code", str(_l("This board already has a priority with this code")))
-    if priority is None:
-        priority = Priority(board=board)
-        db.session.add(priority)
-    priority.code, priority.title, priority.description = code.strip(), title.strip(), description.strip()
     try:
-        db.session.commit()
+        with atomic():  # as in save_board: a clash keeps nothing and leaves the form to say so
+            if priority is None:
+                priority = Priority(board=board)
+                db.session.add(priority)
+            priority.code, priority.title = code.strip(), title.strip()
+            priority.description = description.strip()
+            db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
         raise FieldConflict("code", str(_l("This board already has a priority with this code"))) from error
     logger.info("saved priority %s (%s) on board %s", priority.id, priority.code, board.slug)
     return priority
@@ -139,6 +143,6 @@ def save_priority(
 def set_priority_status(priority: Priority, status: PriorityStatus) -> Priority:
     """Archive or restore a priority. Nothing is deleted: exercises and weights keep referring to it."""
     priority.status = status
-    db.session.commit()
+    db.session.flush()
     logger.info("priority %s is now %s", priority.id, status.value)
     return priority

@@ -152,7 +152,6 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
                 ]
             )
     counts.rebuild(consultation)  # the rows were written directly: count them once
-    db.session.commit()
     return respondents
 
 

@@ -83,5 +83,5 @@ def add_synthetic_submissions(exercise: Exercise, respondents: int = 300, seed: 
             )
         )
         written += 1
-    db.session.commit()
+    db.session.flush()
     return written

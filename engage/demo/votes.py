@@ -81,6 +81,5 @@ def add_synthetic_votes(exercise: Exercise, respondents: int = 250, seed: int = 
                 }
             )
     db.session.execute(insert(PairwiseVote), votes)
-    db.session.commit()
     rebuild_counts(exercise)
     return len(votes)

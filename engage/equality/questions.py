@@ -134,12 +134,10 @@ def dimensions() -> list[Dimension]:
     ]
 
 
-def store_answers(
-    model: type, owner: str, owner_id: int, answers: Mapping[str, str], *, commit: bool = True
-) -> None:
+def store_answers(model: type, owner: str, owner_id: int, answers: Mapping[str, str]) -> None:
     """Store (or replace) one person's equality answers as rows of ``model`` (``owner`` names its column
-    for the person's respondent or response); blank answers are not stored. ``commit=False`` leaves the
-    commit to the caller (who has more to write in the same transaction)."""
+    for the person's respondent or response); blank answers are not stored. Part of the caller's unit of
+    work."""
     column = getattr(model, owner)
     existing = {row.dimension: row for row in db.session.scalars(select(model).where(column == owner_id))}
     for dimension, category in answers.items():
@@ -149,5 +147,4 @@ def store_answers(
             existing[dimension].category = category
         else:
             db.session.add(model(**{owner: owner_id, "dimension": dimension, "category": category}))
-    if commit:
-        db.session.commit()
+    db.session.flush()

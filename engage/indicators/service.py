@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import Organisation, User
 from engage.accounts.permissions import sits_on
@@ -23,6 +24,7 @@ from engage.indicators.models import (
 from engage.indicators.reading import Table, read_table
 from engage.indicators.rows import IndicatorRow, check_rows, guess_mapping, mapping_problems
 from engage.service_errors import StateError
+from engage.transactions import atomic
 
 
 @dataclass
@@ -64,7 +66,7 @@ def stage_upload(raw: bytes, filename: str, user: User) -> IndicatorImport:
         organisation=user.organisation, user=user, filename=filename[:255] or "upload", content=raw
     )
     db.session.add(staged)
-    db.session.commit()
+    db.session.flush()
     return staged
 
 
@@ -121,8 +123,11 @@ def _write(rows: list[IndicatorRow], record: IndicatorImport) -> tuple[int, int]
 
 
 def import_rows(record: IndicatorImport, preview: Preview, strict: bool = False) -> IndicatorImport:
-    """Write the valid rows in one transaction (with ``strict``, nothing unless every row is valid); a row
-    for an indicator and period already held updates it. Remembers the mapping for the organisation."""
+    """Write the valid rows, all or none of them (with ``strict``, nothing unless every row is valid); a row
+    for an indicator and period already held updates it. Remembers the mapping for the organisation.
+
+    Raises StateError, having written nothing, when the import cannot be done (also when another import
+    stores one of the same indicators at the same moment)."""
     if record.status is ImportStatus.IMPORTED:
         raise StateError("This file has already been imported.")
     if preview.mapping_problems:
@@ -132,21 +137,25 @@ def import_rows(record: IndicatorImport, preview: Preview, strict: bool = False)
     if not preview.valid_rows:
         raise StateError("No row can be imported: every row has a problem.")
     try:
-        db.session.add(record)
-        db.session.flush()
-        added, updated = _write(preview.valid_rows, record)
-        record.rows_total = len(preview.rows)
-        record.rows_added, record.rows_updated = added, updated
-        record.rows_rejected = len(preview.bad_rows)
-        record.status = ImportStatus.IMPORTED
-        record.imported_at = utcnow()
-        record.content = None
-        if record.organisation is not None:
-            remember_mapping(record.organisation, preview.mapping)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        with atomic():  # every valid row, the record and the remembered mapping, or none of them
+            db.session.add(record)
+            db.session.flush()
+            added, updated = _write(preview.valid_rows, record)
+            record.rows_total = len(preview.rows)
+            record.rows_added, record.rows_updated = added, updated
+            record.rows_rejected = len(preview.bad_rows)
+            record.status = ImportStatus.IMPORTED
+            record.imported_at = utcnow()
+            record.content = None
+            if record.organisation is not None:
+                remember_mapping(record.organisation, preview.mapping)
+            db.session.flush()
+    except IntegrityError as clash:
+        # Another import stored one of these indicators or periods after this one looked for it.
+        raise StateError(
+            "Another import was saving the same indicators at the same moment, so nothing was imported "
+            "from this file. Import it again."
+        ) from clash
     logger.info(
         "indicator import %s (%s): %s added, %s updated, %s rejected",
         record.id,

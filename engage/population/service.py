@@ -7,10 +7,12 @@ import io
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from engage.extensions import db
 from engage.population import logger
 from engage.population.models import PopulationMargin
+from engage.transactions import atomic
 
 COLUMNS = ("dimension", "category", "population")
 
@@ -76,15 +78,25 @@ def parse_population_csv(text: str) -> dict[str, dict[str, int]]:
 
 
 def import_population(text: str) -> ImportReport:
-    """Replace the area's population margins with those in the CSV text (all or nothing)."""
+    """Replace the area's population margins with those in the CSV text (all or nothing: on any problem the
+    old figures stay, and PopulationFileProblem says why)."""
     margins = parse_population_csv(text)
-    db.session.execute(delete(PopulationMargin))
-    db.session.add_all(
-        PopulationMargin(dimension=dimension, category=category, population=population)
-        for dimension, categories in margins.items()
-        for category, population in categories.items()
-    )
-    db.session.commit()
+    try:
+        with atomic():
+            db.session.execute(delete(PopulationMargin))
+            db.session.add_all(
+                PopulationMargin(dimension=dimension, category=category, population=population)
+                for dimension, categories in margins.items()
+                for category, population in categories.items()
+            )
+            db.session.flush()
+    except IntegrityError as clash:  # another import stored its figures between our delete and our insert
+        raise PopulationFileProblem(
+            [
+                "Someone else loaded population figures at the same moment, so nothing was imported from "
+                "this file. Check the figures below, and load it again if they are not the ones you want."
+            ]
+        ) from clash
     logger.info("imported population margins for %s", ", ".join(margins))
     return ImportReport({d: (len(c), sum(c.values())) for d, c in margins.items()})
 

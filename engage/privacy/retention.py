@@ -1,5 +1,5 @@
 """Delete personal data whose retention period has ended. Safe to run every day: it only ever deletes what
-is past its date, in one transaction, and a second run the same day finds nothing.
+is past its date, all of it or (when anything fails) none of it, and a second run the same day finds nothing.
 
 What is kept, why and for how long is in docs/privacy.md; the periods are settings (engage/config.py).
 """
@@ -89,16 +89,17 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
         )
         .values(counted_basis=None)
     )
-    db.session.execute(recount, execution_options={"synchronize_session": False})
     report = RetentionReport()
-    for name, statement in statements.items():
-        setattr(
-            report,
-            name,
-            db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount,
-        )
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    # A savepoint, so that a dry run can undo exactly its own statements; a real run is kept or undone
+    # with the rest of its unit of work (the command's, which also records it in the audit log).
+    with db.session.begin_nested() as savepoint:
+        db.session.execute(recount, execution_options={"synchronize_session": False})
+        for name, statement in statements.items():
+            setattr(
+                report,
+                name,
+                db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount,
+            )
+        if dry_run:
+            savepoint.rollback()
     return report

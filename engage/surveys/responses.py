@@ -149,7 +149,7 @@ def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> Non
     """Store (or replace) a response's optional equality answers, apart from its answers (and move it to
     its new cell in the counts)."""
     counts.remove(response.consultation, [response.id])
-    store_answers(ConsultationProfile, "response_id", response.id, answers, commit=False)
+    store_answers(ConsultationProfile, "response_id", response.id, answers)
     counts.add(response.consultation, [response.id])
     db.session.commit()
 

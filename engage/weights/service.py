@@ -21,6 +21,7 @@ from engage.surveys.models import (
     QuestionKind,
     Section,
 )
+from engage.transactions import atomic
 from engage.weights import logger
 from engage.weights.method import method_parameters, method_statement
 from engage.weights.models import WeightEntry, WeightSet, WeightSetStatus, WeightSource
@@ -127,30 +128,33 @@ def save_draft(
     unknown = set(blends) - known
     if unknown:
         raise StateError("A chosen source is not one of this board's exercises or importance grids.")
-    if weight_set is None:
-        weight_set = WeightSet(board=board, created_by=user)
-        db.session.add(weight_set)
-    else:
+    if weight_set is not None:
         _require_draft(weight_set)
-        weight_set.sources.clear()
-        db.session.flush()
-    weight_set.channels = ",".join(channels)
-    weight_set.population_weighting = population_weighting
-    for key, blend in blends.items():
-        kind, _, number = key.partition("-")
-        if kind == "exercise":
-            weight_set.sources.append(WeightSource(exercise_id=int(number), blend=blend))
+    with atomic():  # an edit replaces the sources: the old ones stay unless the new ones are all stored
+        if weight_set is None:
+            weight_set = WeightSet(board=board, created_by=user)
+            db.session.add(weight_set)
         else:
-            weight_set.sources.append(WeightSource(question_id=int(number), blend=blend))
-    db.session.commit()
+            weight_set.sources.clear()
+            db.session.flush()
+        weight_set.channels = ",".join(channels)
+        weight_set.population_weighting = population_weighting
+        for key, blend in blends.items():
+            kind, _, number = key.partition("-")
+            if kind == "exercise":
+                weight_set.sources.append(WeightSource(exercise_id=int(number), blend=blend))
+            else:
+                weight_set.sources.append(WeightSource(question_id=int(number), blend=blend))
+        db.session.flush()
     logger.info("weight set draft %s saved for board %s by user %s", weight_set.id, board.slug, user.id)
     return weight_set
 
 
 def delete_draft(weight_set: WeightSet) -> None:
+    """Delete a draft and its sources (a published version is never deleted)."""
     _require_draft(weight_set)
     db.session.delete(weight_set)
-    db.session.commit()
+    db.session.flush()
 
 
 def publish(weight_set: WeightSet, user: User) -> Preview:
@@ -163,34 +167,37 @@ def publish(weight_set: WeightSet, user: User) -> Preview:
     preview = compute_preview(weight_set, priorities)
     if not preview.can_publish:
         raise StateError("These weights cannot be published yet: " + "; ".join(preview.problems))
-    latest = db.session.scalar(
-        select(func.max(WeightSet.version)).where(WeightSet.board_id == weight_set.board_id)
-    )
-    parameters = method_parameters(weight_set, preview)
-    weight_set.version = (latest or 0) + 1
-    weight_set.status = WeightSetStatus.PUBLISHED
-    weight_set.published_by = user
-    weight_set.published_at = utcnow()
-    weight_set.parameters = json.dumps(parameters, sort_keys=True)
-    weight_set.method_statement = method_statement(parameters)
-    for estimate in preview.estimates:
-        estimate.source.respondents = estimate.respondents
-        estimate.source.snapshot = json.dumps(source_share_table(estimate, priorities), sort_keys=True)
-    for position, row in enumerate(preview.rows):
-        weight_set.entries.append(
-            WeightEntry(
-                priority=row.priority,
-                position=position,
-                priority_code=row.priority.code,
-                priority_title=row.priority.title,
-                weight=row.weight,
-                weight_low=row.low,
-                weight_high=row.high,
-                rank=row.rank,
-                respondents=row.respondents,
-            )
+    # Numbered as the next version (so superseding the last), its method recorded, its entries frozen:
+    # all of it, or (when a step fails) none of it.
+    with atomic():
+        latest = db.session.scalar(
+            select(func.max(WeightSet.version)).where(WeightSet.board_id == weight_set.board_id)
         )
-    db.session.commit()
+        parameters = method_parameters(weight_set, preview)
+        weight_set.version = (latest or 0) + 1
+        weight_set.status = WeightSetStatus.PUBLISHED
+        weight_set.published_by = user
+        weight_set.published_at = utcnow()
+        weight_set.parameters = json.dumps(parameters, sort_keys=True)
+        weight_set.method_statement = method_statement(parameters)
+        for estimate in preview.estimates:
+            estimate.source.respondents = estimate.respondents
+            estimate.source.snapshot = json.dumps(source_share_table(estimate, priorities), sort_keys=True)
+        for position, row in enumerate(preview.rows):
+            weight_set.entries.append(
+                WeightEntry(
+                    priority=row.priority,
+                    position=position,
+                    priority_code=row.priority.code,
+                    priority_title=row.priority.title,
+                    weight=row.weight,
+                    weight_low=row.low,
+                    weight_high=row.high,
+                    rank=row.rank,
+                    respondents=row.respondents,
+                )
+            )
+        db.session.flush()
     logger.info(
         "weight set %s published as version %s of board %s by user %s",
         weight_set.id,
@@ -209,7 +216,7 @@ def withdraw(weight_set: WeightSet, user: User, reason: str) -> None:
     weight_set.withdrawn_by = user
     weight_set.withdrawn_at = utcnow()
     weight_set.withdrawn_reason = reason.strip()
-    db.session.commit()
+    db.session.flush()
     logger.info("weight set %s (version %s) withdrawn by user %s", weight_set.id, weight_set.version, user.id)
 
 

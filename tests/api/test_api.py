@@ -21,7 +21,9 @@ def admin(make_user, council):
 
 @pytest.fixture
 def token(council, admin):
-    return issue_token(council, "Pentana nightly import", admin)[1]
+    token = issue_token(council, "Pentana nightly import", admin)[1]
+    db.session.commit()
+    return token
 
 
 def get(client, url, token=None, **headers):
@@ -36,6 +38,7 @@ def two_versions(make_weight_set, analyst):
     service.publish(first, analyst)
     second = make_weight_set({f"exercise-{first.sources[1].exercise_id}": 100})
     service.publish(second, analyst)
+    db.session.commit()
     return first, second
 
 
@@ -55,6 +58,7 @@ def test_without_a_token_every_route_is_a_json_401(client, hwb):
 
 def test_a_revoked_token_stops_working(client, hwb, council, admin):
     row, token = issue_token(council, "Old script", admin)
+    db.session.commit()
     assert get(client, "/api/v1/boards", token).status_code == 200
     sign_in(client, admin)
     revoked = client.post(f"/manage/api-tokens/{row.id}/revoke")
@@ -115,6 +119,7 @@ def test_etags_answer_304_until_something_changes(client, two_versions, token, a
     etag = first.headers["ETag"]
     assert get(client, url, token, **{"If-None-Match": etag}).status_code == 304
     service.withdraw(two_versions[1], analyst, "Wrong source")
+    db.session.commit()
     changed = get(client, url, token, **{"If-None-Match": etag})
     assert changed.status_code == 200 and changed.json["version"] == 1
 
@@ -146,6 +151,7 @@ def test_what_the_csv_says_equals_what_the_api_says_for_every_version(client, tw
 
 def test_every_call_is_logged_with_its_token(client, hwb, council, admin):
     row, token = issue_token(council, "Logger", admin)
+    db.session.commit()
     get(client, "/api/v1/boards", token)
     get(client, "/api/v1/boards")
     get(client, "/api/v1/boards/nowhere/priorities", token)

@@ -12,12 +12,14 @@ from hypothesis import HealthCheck, given, settings
 
 from engage.accounts.models import Role
 from engage.api.tokens import issue_token
+from engage.extensions import db
 from engage.weights import service
 
 
 @pytest.fixture
 def operations(app, make_weight_set, analyst):
     service.publish(make_weight_set(), analyst)
+    db.session.commit()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     found = [result.ok() for result in schema.get_all_operations()]
     assert len(found) == 4  # the OpenAPI document itself is left out by Schemathesis
@@ -27,6 +29,7 @@ def operations(app, make_weight_set, analyst):
 @pytest.mark.parametrize("with_token", [True, False])
 def test_api_matches_its_document(operations, make_user, council, with_token):
     token = issue_token(council, "Schemathesis", make_user(Role.ADMIN, organisation=council))[1]
+    db.session.commit()
     headers = {"Authorization": f"Bearer {token}"} if with_token else {}
     for operation in operations:
 

@@ -4,6 +4,7 @@ residents read the published weights on a phone, in English and Welsh, with axe 
 import pytest
 from playwright.sync_api import expect
 
+from engage.extensions import db
 from engage.weights import service
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.conftest import PASSWORD
@@ -59,6 +60,7 @@ def test_residents_read_published_weights_on_a_phone(
     make_page, make_weight_set, analyst, lang, heading, caption
 ):
     service.publish(make_weight_set(), analyst)
+    db.session.commit()  # the live server reads it on its own connection
     page = make_page(viewport={"width": 320, "height": 640})
     page.goto(f"/boards/health-and-wellbeing?lang={lang}")
     page.locator("a[href='/boards/health-and-wellbeing/weights']").click()

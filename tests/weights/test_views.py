@@ -37,6 +37,7 @@ def form_data(
 def published(make_weight_set, analyst):
     weight_set = make_weight_set()
     service.publish(weight_set, analyst)
+    db.session.commit()
     return weight_set
 
 
