@@ -46,9 +46,10 @@ def admin_client(app_factory, demo):
             "/sign-in", data={"email": email, "password": passwords[email], "csrf_token": token}
         )
         assert signed.headers["Location"] == "/sign-in/code"
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in/code").text)
+        page = client.get("/sign-in/code").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         code = totp_code(demo.admin_totp_secret)
-        signed = client.post("/sign-in/code", data={"code": code, "csrf_token": token.group(1)})
+        signed = client.post("/sign-in/code", data={"code": code, "csrf_token": token})
         assert signed.status_code == 302
         yield app, client
 
