@@ -55,7 +55,7 @@ def start_session(user: User) -> str:
     now = utcnow()
     idle, old = StaffSession.last_seen_at < now - _idle_limit(), StaffSession.created_at < now - _lifetime()
     expired = or_(idle, old)
-    db.session.execute(delete(StaffSession).where(expired).execution_options(synchronize_session=False))
+    db.session.execute(delete(StaffSession).where(expired).execution_options(synchronize_session="fetch"))
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now))
     db.session.flush()
@@ -87,7 +87,7 @@ def end_sessions(user: User, keep: StaffSession | None = None) -> int:
     query = delete(StaffSession).where(StaffSession.user_id == user.id)
     if keep is not None:
         query = query.where(StaffSession.id != keep.id)
-    result = db.session.execute(query.execution_options(synchronize_session=False))
+    result = db.session.execute(query.execution_options(synchronize_session="fetch"))
     db.session.expire(user, ["staff_sessions"])
     return result.rowcount
 
