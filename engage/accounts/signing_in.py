@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from flask import Response, current_app, redirect, request, session, url_for
+from flask import Response, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from engage.accounts import service, sessions, throttle, two_factor
@@ -47,6 +48,7 @@ def complete_sign_in(user: User, next_url: str, how: str) -> Response:
     login_user(user)
     service.note_sign_in(user)
     audit.record("sign_in", f"user_id={user.id}", how)
+    flash(_("You are signed in."), "success")
     response = redirect(next_url)
     response.set_cookie(
         throttle.DEVICE_COOKIE,
