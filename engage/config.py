@@ -123,6 +123,9 @@ def load_config(
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env.get("ENGAGE_SECURE_COOKIES"), False),
+        #: Behind HTTPS the cookie's name carries the __Host- prefix: browsers then accept it only when
+        #: Secure, for this host alone and the whole site, so a sibling subdomain cannot plant one.
+        "SESSION_COOKIE_NAME": "__Host-session" if _flag(env.get("ENGAGE_SECURE_COOKIES"), False) else "session",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 3600 * 8,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,

@@ -19,8 +19,29 @@ PENDING_KEY = "engage_pending_sign_in"
 #: How long the code step waits after the password.
 PENDING_SECONDS = 5 * 60
 
-#: What an administrator without two-factor may still reach: setting it up, and signing out.
+#: Set at sign-in when the password given breaks today's rules (it was set before they existed).
+MUST_CHANGE_KEY = "engage_must_change_password"
+
+#: What a user who owes two-factor set-up or a new password may still reach.
 BEFORE_TWO_FACTOR = {"accounts.two_factor_setup", "accounts.sign_out", "static"}
+BEFORE_NEW_PASSWORD = BEFORE_TWO_FACTOR | {"accounts.change_password"}
+
+
+def note_password_strength(user: User, password: str) -> None:
+    """At sign-in: a password that breaks today's rules (common, or containing the email's name) must be
+    changed before anything else, once the sign-in is complete."""
+    if service.new_password_problem(password, user.email):
+        session[MUST_CHANGE_KEY] = True
+    else:
+        session.pop(MUST_CHANGE_KEY, None)
+
+
+def password_change_owed() -> bool:
+    return bool(session.get(MUST_CHANGE_KEY))
+
+
+def password_changed() -> None:
+    session.pop(MUST_CHANGE_KEY, None)
 
 
 def begin_code_step(user: User, next_url: str) -> None:
@@ -73,9 +94,11 @@ def record_attempt(action: str, email: str, detail: str = "") -> None:
 
 def require_two_factor() -> Response | None:
     """Before every request: a signed-in user who must use two-factor and has not set it up is sent to set
-    it up, whatever they asked for."""
+    it up, whatever they asked for; then one whose password breaks the rules is sent to change it."""
     if request.endpoint in BEFORE_TWO_FACTOR or not current_user.is_authenticated:
         return None
-    if current_user.has_two_factor or not two_factor.required_for(current_user):
-        return None
-    return redirect(url_for("accounts.two_factor_setup"))
+    if not current_user.has_two_factor and two_factor.required_for(current_user):
+        return redirect(url_for("accounts.two_factor_setup"))
+    if password_change_owed() and request.endpoint not in BEFORE_NEW_PASSWORD:
+        return redirect(url_for("accounts.change_password"))
+    return None

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from engage.accounts import bp, service, sessions, throttle, two_factor
 from engage.accounts.forms import ROLE_LABELS, ChangePasswordForm, ConfirmPasswordForm, TwoFactorSetupForm
 from engage.accounts.passwords import verify_password
+from engage.accounts.signing_in import password_change_owed, password_changed
 from engage.audit import service as audit
 from engage.forms import form_page
 from engage.service_errors import FieldConflict
@@ -65,8 +66,23 @@ def account():
         role_labels=ROLE_LABELS,
         required=two_factor.required_for(current_user),
         codes_left=two_factor.recovery_codes_left(current_user) if current_user.has_two_factor else 0,
-        other_sessions=len(sessions.live_sessions(current_user)) - 1,
+        live_sessions=sessions.live_sessions(current_user),
+        this_session=sessions.current_session(),
     )
+
+
+@bp.route("/account/sign-out-elsewhere", methods=["GET", "POST"])
+@form_page
+@login_required
+def sign_out_elsewhere():
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit() and not _password_refused(form):
+        ended = sessions.end_sessions(current_user, keep=sessions.current_session())
+        audit.record("signed_out_elsewhere", _me(), f"{ended} other sessions ended")
+        flash(_("You are signed out of every other browser."), "success")
+        return redirect(url_for("accounts.account"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/confirm_password.html", form=form, action="sessions"), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -85,11 +101,12 @@ def change_password():
                 _wrong_password(allowance)
             form.add_error(conflict.field, conflict.message)
         else:
+            password_changed()
             audit.record("password_changed", _me(), "by the user; their other sessions ended")
             flash(_("Your password is changed. You are signed out everywhere else."), "success")
             return redirect(url_for("accounts.account"))
     status = 400 if form.errors else 200
-    return render_template("accounts/change_password.html", form=form), status
+    return render_template("accounts/change_password.html", form=form, owed=password_change_owed()), status
 
 
 @bp.route("/account/two-factor/set-up", methods=["GET", "POST"])
@@ -134,7 +151,8 @@ def new_recovery_codes():
     form = ConfirmPasswordForm()
     if form.validate_on_submit() and not _password_refused(form):
         codes = two_factor.new_recovery_codes(current_user)
-        audit.record("recovery_codes_replaced", _me())
+        ended = sessions.end_sessions(current_user, keep=sessions.current_session())
+        audit.record("recovery_codes_replaced", _me(), f"{ended} other sessions ended")
         return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
     status = 400 if form.errors else 200
     return render_template("accounts/confirm_password.html", form=form, action="codes"), status
@@ -148,8 +166,8 @@ def turn_off_two_factor():
         return redirect(url_for("accounts.account"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit() and not _password_refused(form):
-        two_factor.disable(current_user)
-        audit.record("two_factor_turned_off", _me(), "by the user")
+        service.reset_two_factor(current_user, keep_session=sessions.current_session())
+        audit.record("two_factor_turned_off", _me(), "by the user; their other sessions ended")
         if two_factor.required_for(current_user):
             flash(_("Set up two-factor authentication again with your new phone or app."))
             return redirect(url_for("accounts.two_factor_setup"))

@@ -12,6 +12,7 @@ from engage.accounts.forms import SignInCodeForm, SignInForm
 from engage.accounts.signing_in import (
     begin_code_step,
     complete_sign_in,
+    note_password_strength,
     pending_sign_in,
     record_attempt,
     require_two_factor,
@@ -61,6 +62,7 @@ def sign_in():
             form.add_error("email", _("Enter a correct email address and password"))
         else:
             throttle.forget_failures(allowance)
+            note_password_strength(user, form.password.data)
             next_url = safe_next(request.args.get("next"), url_for("public.manage_home"))
             if user.has_two_factor:
                 begin_code_step(user, next_url)

@@ -19,6 +19,7 @@ LABELS = {
     "two_factor_turned_off": _l("Turned off their two-factor authentication"),
     "two_factor_reset": _l("Reset a user's two-factor authentication"),
     "recovery_codes_replaced": _l("Got new recovery codes"),
+    "signed_out_elsewhere": _l("Signed out of every other browser"),
     "roles_changed": _l("Changed a user's roles"),
     "export": _l("Downloaded answers or results"),
     "response_deleted": _l("Deleted a consultation response by its reference"),

@@ -133,3 +133,28 @@ def test_changing_your_own_password_follows_the_same_rules(client, make_user):
         assert response.status_code == 400 and message in response.get_data(as_text=True), message
     db.session.refresh(user)
     assert verify_password(user.password_hash, PASSWORD)
+
+
+def test_a_password_from_before_the_rules_must_be_changed_at_sign_in(client, make_user):
+    """Accounts made before this release may have a common password: signing in with one works, but the
+    person changes it before doing anything else."""
+    from engage.accounts.passwords import hash_password
+
+    user = make_user(Role.BOARD_OFFICER)
+    user.password_hash = hash_password("password1234")
+    db.session.commit()
+    sign_in(client, user, "password1234")
+    for path in ("/manage", "/account", "/manage/boards"):
+        assert client.get(path).headers["Location"] == "/account/password", path
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "Choose a new one before you continue" in page
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "password1234",
+            "new_password": "violet kettle under moonlight",
+            "confirm_password": "violet kettle under moonlight",
+        },
+    )
+    assert response.headers["Location"] == "/account"
+    assert client.get("/manage").status_code == 200

@@ -183,3 +183,45 @@ def test_the_session_cookie_never_holds_the_stored_hash(client, make_user):
         token = session["engage_staff_session"]
     row = db.session.scalar(select(StaffSession).where(StaffSession.user_id == user.id))
     assert token and row.token_hash != token and len(row.token_hash) == 64
+
+
+def test_you_see_where_you_are_signed_in_and_can_sign_out_everywhere_else(app, make_user):
+    user = make_user(Role.FACILITATOR)
+    here, elsewhere = app.test_client(), app.test_client()
+    sign_in(here, user)
+    sign_in(elsewhere, user)
+    page = here.get("/account").get_data(as_text=True)
+    assert page.count('<tr class="govuk-table__row">') == 3 and page.count("This browser") == 1
+    assert here.post("/account/sign-out-elsewhere", data={"password": "wrong"}).status_code == 400
+    assert signed_in(elsewhere)
+    response = here.post("/account/sign-out-elsewhere", data={"password": PASSWORD})
+    assert response.headers["Location"] == "/account"
+    assert signed_in(here) and not signed_in(elsewhere)
+    assert sessions_of(user) == 1
+
+
+def test_turning_two_factor_off_or_new_recovery_codes_end_your_other_sessions(app, make_user):
+    user = make_user(Role.ANALYST, two_factor_on=True)
+    for path in ("/account/two-factor/recovery-codes", "/account/two-factor/turn-off"):
+        here, elsewhere = app.test_client(), app.test_client()
+        sign_in(here, user)
+        sign_in(elsewhere, user)
+        assert here.post(path, data={"password": PASSWORD}).status_code in {200, 302}
+        assert signed_in(here) and not signed_in(elsewhere), path
+
+
+def test_the_session_cookie_is_host_only_behind_https(app_factory, make_user):
+    from engage.config import load_config
+
+    secure = load_config("/tmp", {"ENGAGE_ENV": "testing"}, env={"ENGAGE_SECURE_COOKIES": "1"})
+    assert secure["SESSION_COOKIE_NAME"] == "__Host-session" and secure["SESSION_COOKIE_SECURE"]
+    app = app_factory(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_SECURE=True)
+    client = app.test_client()
+    with app.app_context():
+        response = client.post(
+            "/sign-in",
+            data={"email": make_user(Role.ANALYST).email, "password": PASSWORD},
+            base_url="https://localhost",
+        )
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session="))
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie and "HttpOnly" in cookie

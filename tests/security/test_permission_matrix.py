@@ -36,6 +36,8 @@ GET  /accessibility                                                     200 200 
 GET  /account                                                           302 302 200 200 200 200 200
 GET  /account/password                                                  302 302 200 200 200 200 200
 POST /account/password                                                  302 302 400 400 400 400 400
+GET  /account/sign-out-elsewhere                                        302 302 200 200 200 200 200
+POST /account/sign-out-elsewhere                                        302 302 400 400 400 400 400
 GET  /account/two-factor/recovery-codes                                 302 302 302 302 302 302 200
 POST /account/two-factor/recovery-codes                                 302 302 302 302 302 302 400
 GET  /account/two-factor/set-up                                         302 302 200 200 200 200 302
