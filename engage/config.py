@@ -58,6 +58,7 @@ def load_config(
     database_url = env.get("ENGAGE_DATABASE_URL") or f"sqlite:///{instance / 'engage.sqlite'}"
     redis_url = env.get("ENGAGE_REDIS_URL") or None
     production = environment == "production"
+    secure_cookies = _flag(env.get("ENGAGE_SECURE_COOKIES"), False)
 
     config: dict[str, Any] = {
         "ENGAGE_ENV": environment,
@@ -122,10 +123,10 @@ def load_config(
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag(env.get("ENGAGE_SECURE_COOKIES"), False),
+        "SESSION_COOKIE_SECURE": secure_cookies,
         #: Behind HTTPS the cookie's name carries the __Host- prefix: browsers then accept it only when
         #: Secure, for this host alone and the whole site, so a sibling subdomain cannot plant one.
-        "SESSION_COOKIE_NAME": "__Host-session" if _flag(env.get("ENGAGE_SECURE_COOKIES"), False) else "session",
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 3600 * 8,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
