@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload
 
 from engage.accounts.models import StaffSession, User
 from engage.database import utcnow
@@ -67,7 +68,8 @@ def find_session(user_id: int, token: str | None) -> StaffSession | None:
     cannot sign in). Notes the time it was used, at most once a minute."""
     if not token:
         return None
-    row = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _hash(token)))
+    query = select(StaffSession).where(StaffSession.token_hash == _hash(token))
+    row = db.session.scalar(query.options(joinedload(StaffSession.user)))
     now = utcnow()
     if row is None or row.user_id != user_id or not row.user.active or _expired(row, now):
         return None
