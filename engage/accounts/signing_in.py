@@ -21,6 +21,8 @@ PENDING_SECONDS = 5 * 60
 
 #: Set at sign-in when the password given breaks today's rules (it was set before they existed).
 MUST_CHANGE_KEY = "engage_must_change_password"
+#: The authenticator key being set up (and whose), kept until a code confirms it.
+SETUP_KEY = "engage_two_factor_setup"
 
 #: What a user who owes two-factor set-up or a new password may still reach.
 BEFORE_TWO_FACTOR = {"accounts.two_factor_setup", "accounts.sign_out", "static"}
@@ -42,6 +44,27 @@ def password_change_owed() -> bool:
 
 def password_changed() -> None:
     session.pop(MUST_CHANGE_KEY, None)
+
+
+def setup_secret(user: User) -> str:
+    """The key this user is setting up: the same one until they confirm it (a refreshed page must not
+    change a QR code already scanned), and never one begun by someone else in this browser."""
+    pending = session.get(SETUP_KEY)
+    if isinstance(pending, dict) and pending.get("user_id") == user.id and pending.get("secret"):
+        return pending["secret"]
+    secret = two_factor.new_secret()
+    session[SETUP_KEY] = {"user_id": user.id, "secret": secret}
+    return secret
+
+
+def forget_setup() -> None:
+    session.pop(SETUP_KEY, None)
+
+
+def forget_signing_in() -> None:
+    """Signing out: nothing of this person's sign-in stays in the browser's session."""
+    for key in (PENDING_KEY, MUST_CHANGE_KEY, SETUP_KEY):
+        session.pop(key, None)
 
 
 def begin_code_step(user: User, next_url: str) -> None:

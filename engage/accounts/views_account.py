@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -10,13 +10,10 @@ from flask_login import current_user, login_required
 from engage.accounts import bp, service, sessions, throttle, two_factor
 from engage.accounts.forms import ROLE_LABELS, ChangePasswordForm, ConfirmPasswordForm, TwoFactorSetupForm
 from engage.accounts.passwords import verify_password
-from engage.accounts.signing_in import password_change_owed, password_changed
+from engage.accounts.signing_in import forget_setup, password_change_owed, password_changed, setup_secret
 from engage.audit import service as audit
 from engage.forms import form_page
 from engage.service_errors import FieldConflict
-
-#: The authenticator key being set up, kept in the (signed) session until a code confirms it.
-SETUP_KEY = "engage_two_factor_setup"
 
 
 def _me() -> str:
@@ -115,8 +112,7 @@ def change_password():
 def two_factor_setup():
     if current_user.has_two_factor:
         return redirect(url_for("accounts.account"))
-    secret = session.get(SETUP_KEY) or two_factor.new_secret()
-    session[SETUP_KEY] = secret
+    secret = setup_secret(current_user)
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
         step = two_factor.check_setup_code(secret, form.code.data)
@@ -127,7 +123,7 @@ def two_factor_setup():
             )
         else:
             codes = two_factor.enable(current_user, secret, step)
-            session.pop(SETUP_KEY, None)
+            forget_setup()
             ended = sessions.end_sessions(current_user, keep=sessions.current_session())
             audit.record("two_factor_enabled", _me(), f"{ended} other sessions ended")
             return render_template("accounts/recovery_codes.html", codes=codes, first_time=True)

@@ -12,6 +12,7 @@ from engage.accounts.forms import SignInCodeForm, SignInForm
 from engage.accounts.signing_in import (
     begin_code_step,
     complete_sign_in,
+    forget_signing_in,
     note_password_strength,
     pending_sign_in,
     record_attempt,
@@ -134,6 +135,7 @@ def sign_out():
     if current is not None:
         sessions.end_session(current)
     sessions.forget_session()
+    forget_signing_in()
     logout_user()
     flash(_("You have signed out."), "success")
     return redirect(url_for("public.home"))

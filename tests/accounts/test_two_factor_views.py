@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from engage.accounts import two_factor
 from engage.accounts.models import Role, User
-from engage.accounts.signing_in import PENDING_KEY
-from engage.accounts.views_account import SETUP_KEY
+from engage.accounts.signing_in import PENDING_KEY, SETUP_KEY
 from engage.audit.models import AuditEvent
 from engage.extensions import db
 from tests.conftest import PASSWORD, TOTP_SECRET, sign_in, totp_code
@@ -27,7 +26,7 @@ def set_up(client) -> tuple[str, list[str]]:  # noqa: ANN001
     page = client.get("/account/two-factor/set-up")
     assert page.status_code == 200
     with client.session_transaction() as session:
-        key = session[SETUP_KEY]
+        key = session[SETUP_KEY]["secret"]
     assert two_factor.grouped(key) in page.get_data(as_text=True)
     shown = client.post("/account/two-factor/set-up", data={"code": pyotp.TOTP(key).now()})
     assert shown.status_code == 200, shown.get_data(as_text=True)
@@ -75,12 +74,12 @@ def test_setting_up_with_a_wrong_code_keeps_the_same_key(client, make_user):
     sign_in(client, make_user(Role.FACILITATOR))
     client.get("/account/two-factor/set-up")
     with client.session_transaction() as session:
-        key = session[SETUP_KEY]
+        key = session[SETUP_KEY]["secret"]
     response = client.post("/account/two-factor/set-up", data={"code": "000000"})
     assert response.status_code == 400 and "The code is not right" in response.get_data(as_text=True)
     assert client.post("/account/two-factor/set-up", data={"code": ""}).status_code == 400
     with client.session_transaction() as session:
-        assert session[SETUP_KEY] == key  # the QR code already scanned still works
+        assert session[SETUP_KEY]["secret"] == key  # the QR code already scanned still works
     assert client.post("/account/two-factor/set-up", data={"code": pyotp.TOTP(key).now()}).status_code == 200
 
 
@@ -231,3 +230,22 @@ def test_your_account_page(client, make_user):
     assert "Your account" in page and admin.email in page and "10 recovery codes left" in page
     assert "Move two-factor authentication to a new phone or app" in page
     assert TOTP_SECRET not in page
+
+
+def test_a_key_someone_else_began_setting_up_in_this_browser_is_not_reused(client, make_user):
+    """On a shared computer, one person starts setting up and signs out; the next must get a key of their
+    own, not one the first person has seen."""
+    first, second = make_user(Role.ANALYST), make_user(Role.ANALYST)
+    sign_in(client, first)
+    client.get("/account/two-factor/set-up")
+    with client.session_transaction() as session:
+        seen = session[SETUP_KEY]["secret"]
+    client.post("/sign-out")
+    with client.session_transaction() as session:
+        assert SETUP_KEY not in session
+        session[SETUP_KEY] = {"user_id": first.id, "secret": seen}  # as if sign-out had kept it
+    sign_in(client, second)
+    page = client.get("/account/two-factor/set-up").get_data(as_text=True)
+    assert two_factor.grouped(seen) not in page
+    with client.session_transaction() as session:
+        assert session[SETUP_KEY]["user_id"] == second.id and session[SETUP_KEY]["secret"] != seen
