@@ -84,15 +84,16 @@ def pending_sign_in() -> tuple[User, str] | None:
     return user, data.get("next") or url_for("public.manage_home")
 
 
-def complete_sign_in(user: User, next_url: str, how: str) -> Response:
+def complete_sign_in(user: User, next_url: str, how: str, message: str | None = None) -> Response:
     """Both factors (or the password alone, where two-factor is not set up) passed: start a session, record
-    it, and give the browser a device cookie for this account (see ``throttle``)."""
+    it, say so (``message``, or "You are signed in"), and give the browser a device cookie for this account
+    (see ``throttle``)."""
     session.pop(PENDING_KEY, None)
     sessions.remember_session(sessions.start_session(user))
     login_user(user)
     service.note_sign_in(user)
     audit.record("sign_in", f"user_id={user.id}", how)
-    flash(_("You are signed in."), "success")
+    flash(message or _("You are signed in."), "success")
     response = redirect(next_url)
     response.set_cookie(
         throttle.DEVICE_COOKIE,

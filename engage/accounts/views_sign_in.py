@@ -108,14 +108,12 @@ def sign_in_code():
             throttle.forget_failures(allowance)
             left = two_factor.recovery_codes_left(user)
             audit.record("recovery_code_used", f"user_id={user.id}", f"{left} left", actor=user.email)
-            flash(
-                ngettext(
-                    "You used a recovery code. You have %(num)d left: get new ones from Your account.",
-                    "You used a recovery code. You have %(num)d left: get new ones from Your account.",
-                    left,
-                )
+            message = ngettext(
+                "Signed in with a recovery code. You have %(num)d left: get new ones from Your account.",
+                "Signed in with a recovery code. You have %(num)d left: get new ones from Your account.",
+                left,
             )
-            return complete_sign_in(user, next_url, "password and recovery code")
+            return complete_sign_in(user, next_url, "password and recovery code", message)
         else:
             throttle.note_failure(allowance)
             record_attempt("sign_in_code_failed", user.email)

@@ -156,6 +156,7 @@ class Demo:
     closed_consultation: Consultation
     workshop: WorkshopSession
     passwords: dict[str, str]
+    admin_totp_secret: str
 
 
 @dataclass
@@ -208,6 +209,7 @@ def demo(demo, app) -> Demo:
         closed_consultation=consultations[ConsultationStatus.PUBLISHED],
         workshop=db.session.scalar(select(WorkshopSession)),
         passwords=passwords,
+        admin_totp_secret=demo.admin_totp_secret,
     )
 
 
