@@ -134,7 +134,7 @@ def bench_consultation(rows: list[tuple[str, str, str, str]]) -> None:
         )
         with app.app_context():
             upgrade()
-            passwords = load_demo()
+            passwords, _admin_two_factor = load_demo()
             officer = db.session.scalar(select(User).where(User.email == "officer@aldermoor.example"))
             board = db.session.scalar(select(Board).where(Board.short_code == "HWB"))
             consultation = _build(officer, board)

@@ -58,6 +58,7 @@ def configure_templates(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     """Bind each extension to the app."""
     from engage.accounts.models import User
+    from engage.accounts.sessions import signed_in_user
     from engage.i18n import register_date_filters, select_locale
 
     db.init_app(app)
@@ -75,7 +76,8 @@ def configure_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # Only while the session the cookie names is live on the server (engage/accounts/sessions.py).
+        return signed_in_user(user_id)
 
 
 #: The modules that add routes to each package's blueprint, named from the package (a sub-package's views
@@ -84,7 +86,7 @@ def configure_extensions(app: Flask) -> None:
 #: (which is what made import cycles between boards and prioritise).
 ROUTE_MODULES = {
     "public": ["views"],
-    "accounts": ["views"],
+    "accounts": ["views_sign_in", "views_account", "views"],
     "boards": ["views"],
     "prioritise": [
         "views_public",
@@ -125,7 +127,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Click commands, one module per domain."""
-    from engage.accounts.cli import create_admin, set_password
+    from engage.accounts.cli import create_admin, reset_two_factor, set_password
     from engage.backup.cli import backup_command, restore_command
     from engage.demo import demo
     from engage.indicators.cli import import_indicators_command
@@ -138,6 +140,7 @@ def register_cli(app: Flask) -> None:
     for command in (
         create_admin,
         set_password,
+        reset_two_factor,
         demo,
         rebuild_counts_command,
         rebuild_answer_counts_command,

@@ -58,6 +58,7 @@ def load_config(
     database_url = env.get("ENGAGE_DATABASE_URL") or f"sqlite:///{instance / 'engage.sqlite'}"
     redis_url = env.get("ENGAGE_REDIS_URL") or None
     production = environment == "production"
+    secure_cookies = _flag(env.get("ENGAGE_SECURE_COOKIES"), False)
 
     config: dict[str, Any] = {
         "ENGAGE_ENV": environment,
@@ -73,6 +74,17 @@ def load_config(
         "ENGAGE_VOTE_LIMIT": env.get("ENGAGE_VOTE_LIMIT", "60 per minute"),
         "ENGAGE_VOTE_ADDRESS_LIMIT": env.get("ENGAGE_VOTE_ADDRESS_LIMIT", "600 per minute"),
         "ENGAGE_SIGN_IN_LIMIT": env.get("ENGAGE_SIGN_IN_LIMIT", "10 per minute;50 per hour"),
+        #: Failed sign-ins per account (from any address) before that account's sign-in is refused for the
+        #: rest of the window. A browser that has signed in to the account before keeps its own allowance,
+        #: so strangers guessing cannot lock the owner out (docs/security.md).
+        "ENGAGE_SIGN_IN_ACCOUNT_LIMIT": env.get("ENGAGE_SIGN_IN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+        #: Wrong two-factor codes per account (the password was right) before code entry is refused.
+        "ENGAGE_SIGN_IN_CODE_LIMIT": env.get("ENGAGE_SIGN_IN_CODE_LIMIT", "5 per 15 minutes;20 per day"),
+        #: A staff session ends after this long without a request (and PERMANENT_SESSION_LIFETIME after
+        #: it began), whatever the cookie says.
+        "ENGAGE_STAFF_IDLE_MINUTES": int(env.get("ENGAGE_STAFF_IDLE_MINUTES", "30")),
+        #: Two-factor authentication is required for administrators; set this to require it of all staff.
+        "ENGAGE_TWO_FACTOR_FOR_ALL_STAFF": _flag(env.get("ENGAGE_TWO_FACTOR_FOR_ALL_STAFF"), False),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "ENGAGE_LOCALES": SUPPORTED_LOCALES,
@@ -111,7 +123,10 @@ def load_config(
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag(env.get("ENGAGE_SECURE_COOKIES"), False),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        #: Behind HTTPS the cookie's name carries the __Host- prefix: browsers then accept it only when
+        #: Secure, for this host alone and the whole site, so a sibling subdomain cannot plant one.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 3600 * 8,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,

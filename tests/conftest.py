@@ -23,20 +23,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 
 from engage import create_app
+from engage.accounts import two_factor
 from engage.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
 from engage.accounts.passwords import hash_password
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
-from engage.database import sqlite_begin_mode
+from engage.database import sqlite_begin_mode, utcnow
 from engage.extensions import db, limiter
 
 PASSWORD = "correct horse battery staple"
+#: The authenticator key of every test user with two-factor (administrators have it unless a test says not).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 # Sessions join the test's outer transaction with a SAVEPOINT of their own (see _Rollback), so their commits
 # and rollbacks stay inside the test. With an engine (``real_commits``) this changes nothing.
@@ -115,13 +119,15 @@ class Demo:
     output: str
     #: Each demo user's email and the password the command printed for them.
     passwords: dict[str, str]
+    #: The demo administrator's authenticator key, as printed.
+    admin_totp_secret: str
 
     @classmethod
     def printed(cls, url: str, output: str) -> Demo:
         lines = (line.split() for line in output.splitlines())
-        return cls(
-            url, output, {words[0]: words[1] for words in lines if len(words) == 2 and "@" in words[0]}
-        )
+        passwords = {words[0]: words[1] for words in lines if len(words) == 2 and "@" in words[0]}
+        key = output.split("Authenticator key:", 1)[1].split()[0]
+        return cls(url, output, passwords, key)
 
 
 @pytest.fixture(scope="session")
@@ -320,8 +326,15 @@ def make_user(app: Flask, make_organisation) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
     def make(
-        *roles: Role, organisation: Organisation | None = None, email: str | None = None, active: bool = True
+        *roles: Role,
+        organisation: Organisation | None = None,
+        email: str | None = None,
+        active: bool = True,
+        two_factor_on: bool | None = None,
     ) -> User:
+        """A user with these roles. Administrators have two-factor set up with ``TOTP_SECRET`` (they must),
+        others not, unless ``two_factor_on`` says otherwise."""
+        enrolled = Role.ADMIN in roles if two_factor_on is None else two_factor_on
         user = User(
             email=email or f"user{next(counter)}@partner.example",
             name="Test User",
@@ -329,6 +342,8 @@ def make_user(app: Flask, make_organisation) -> Callable[..., User]:
             organisation=organisation or make_organisation(),
             active=active,
             role_grants=[UserRole(role=role) for role in roles],
+            totp_secret=two_factor.encrypt_secret(TOTP_SECRET) if enrolled else None,
+            totp_enabled_at=utcnow() if enrolled else None,
         )
         db.session.add(user)
         db.session.commit()
@@ -393,10 +408,30 @@ def make_priority(app: Flask) -> Callable[..., Priority]:
     return make
 
 
-def sign_in(client: FlaskClient, user: User, password: str = PASSWORD):
-    """Sign in through the real form (CSRF is off in the default test app)."""
-    response = client.post("/sign-in", data={"email": user.email, "password": password})
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app given ``secret`` shows now."""
+    return pyotp.TOTP(secret).now()
+
+
+def sign_in(
+    client: FlaskClient, user: User | str, password: str = PASSWORD, *, totp_secret: str = TOTP_SECRET
+):
+    """Sign in through the real forms (CSRF is off in the default test app): the password, then, when the
+    account has two-factor, the code an app given ``totp_secret`` shows now.
+
+    A test may sign the same person in several times within one 30-second step, and a code is accepted once
+    per step: the helper forgets the step last used first, as waiting for the next one would.
+    """
+    email = user if isinstance(user, str) else user.email
+    response = client.post("/sign-in", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].endswith("/sign-in/code"):
+        with client.application.app_context():
+            forget = update(User).where(User.email == email.strip().lower()).values(totp_last_step=None)
+            db.session.execute(forget)
+            db.session.commit()
+        response = client.post("/sign-in/code", data={"code": totp_code(totp_secret)})
+        assert response.status_code == 302, response.get_data(as_text=True)
     return response
 
 

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from engage.accounts import service
 from engage.accounts.models import Organisation, OrganisationKind, Role
-from engage.accounts.passwords import MIN_LENGTH
+from engage.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from engage.forms import CheckboxesInput, EngageForm, RadioInput, enum_choices, strip_filter
 
 ORGANISATION_KIND_LABELS = {
@@ -123,7 +123,10 @@ class UserForm(EngageForm):
     )
     password = PasswordField(
         _l("Password"),
-        description=_l("At least %(n)s characters. Share it with the person securely.", n=MIN_LENGTH),
+        description=_l(
+            "At least %(n)s characters, not a common password. Share it with the person securely.",
+            n=MIN_LENGTH,
+        ),
         widget=GovPasswordInput(),
     )
     active = BooleanField(_l("Can sign in"), default=True, widget=GovCheckboxInput())
@@ -140,7 +143,9 @@ class UserForm(EngageForm):
             self.password.validators = [InputRequired(message=_l("Enter a password for the new user"))]
         else:
             self.password.validators = [Optional()]
-            self.password.description = _l("Leave blank to keep the current password.")
+            self.password.description = _l(
+                "Leave blank to keep the current password. A new password signs the person out everywhere."
+            )
 
     def validate_organisation_id(self, field: SelectField) -> None:
         if not field.data:
@@ -158,9 +163,82 @@ class UserForm(EngageForm):
             raise ValidationError(_l("You cannot stop yourself from signing in"))
 
     def validate_password(self, field: PasswordField) -> None:
-        if field.data and len(field.data) < MIN_LENGTH:
-            raise ValidationError(_l("Password must be at least %(n)s characters", n=MIN_LENGTH))
+        problem = field.data and service.new_password_problem(field.data, self.email.data or "")
+        if problem:
+            raise ValidationError(problem)
 
     @property
     def selected_roles(self) -> list[Role]:
         return [Role(value) for value in self.roles.data or []]
+
+
+class SignInCodeForm(EngageForm):
+    code = StringField(
+        _l("Code"),
+        description=_l(
+            "The 6-digit code from your authenticator app, or one of your recovery codes if you do not have "
+            "your phone"
+        ),
+        validators=[
+            DataRequired(message=_l("Enter the code from your authenticator app")),
+            Length(max=40, message=_l("Enter the code from your authenticator app")),
+        ],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+def _new_password_field(label) -> PasswordField:  # noqa: ANN001
+    return PasswordField(
+        label,
+        description=_l(
+            "At least %(min)s characters (up to %(max)s). Not a common password, your email address or the "
+            "name of this service. 3 or 4 random words are easy to remember and hard to guess.",
+            min=MIN_LENGTH,
+            max=MAX_LENGTH,
+        ),
+        validators=[InputRequired(message=_l("Enter a new password"))],
+        widget=GovPasswordInput(),
+    )
+
+
+class ChangePasswordForm(EngageForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Enter your current password"))],
+        widget=GovPasswordInput(),
+    )
+    new_password = _new_password_field(_l("New password"))
+    confirm_password = PasswordField(
+        _l("Confirm new password"),
+        validators=[InputRequired(message=_l("Enter your new password again"))],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
+
+    def validate_confirm_password(self, field: PasswordField) -> None:
+        if self.new_password.data and field.data != self.new_password.data:
+            raise ValidationError(_l("The passwords do not match"))
+
+
+class TwoFactorSetupForm(EngageForm):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        description=_l("The 6-digit code the app shows for this service, for example 123456"),
+        validators=[DataRequired(message=_l("Enter the 6-digit code from your authenticator app"))],
+        filters=[strip_filter],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Turn on two-factor authentication"), widget=GovSubmitInput())
+
+
+class ConfirmPasswordForm(EngageForm):
+    """Asks for the password again before a sensitive change (new recovery codes, turning two-factor off)."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(message=_l("Enter your password"))],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.database import UTCDateTime, enum_column, utcnow
@@ -67,10 +67,23 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The authenticator app's TOTP key, encrypted with a key derived from the app's secret key (see
+    #: ``two_factor``); None until the person has set up two-factor authentication.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The 30-second time step of the last code accepted: a code from that step or an earlier one is refused,
+    #: so a code seen over someone's shoulder cannot be used again.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    staff_sessions: Mapped[list[StaffSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
@@ -90,6 +103,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
+
     def __repr__(self) -> str:
         return f"<User {self.email!r}>"
 
@@ -106,3 +123,38 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_grants")
 
     __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+
+class StaffSession(db.Model):
+    """One signed-in browser. The session cookie carries a random token; the server keeps only its hash, so
+    signing out, changing a password or an administrator's reset ends the session for good, even for
+    someone holding a copy of the cookie."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token in the signed session cookie (hex); never the token itself.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Updated at most once a minute while the session is used: the idle time-out reads it.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="staff_sessions")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code to sign in without the authenticator app (ten are issued at a time)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: ``salt$sha256`` in hex: the code is random (50 bits), so a salted fast hash is enough to keep it
+    #: from being read back, and checking ten of them at sign-in stays quick.
+    code_hash: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When it was used to sign in: a used code never works again.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

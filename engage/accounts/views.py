@@ -1,59 +1,19 @@
-"""Sign in and out; organisations and users (administrators)."""
+"""Organisations and users (administrators)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user
 
-from engage.accounts import bp, service
-from engage.accounts.forms import (
-    ORGANISATION_KIND_LABELS,
-    ROLE_LABELS,
-    OrganisationForm,
-    SignInForm,
-    UserForm,
-)
+from engage.accounts import bp, service, sessions
+from engage.accounts.forms import ORGANISATION_KIND_LABELS, ROLE_LABELS, OrganisationForm, UserForm
 from engage.accounts.models import Organisation, OrganisationKind, User
 from engage.accounts.permissions import admin_required
 from engage.audit import service as audit
-from engage.extensions import db, limiter
+from engage.extensions import db
 from engage.forms import form_page
 from engage.service_errors import FieldConflict
-from engage.urls import safe_next
-
-
-def _sign_in_limit() -> str:
-    return current_app.config["ENGAGE_SIGN_IN_LIMIT"]
-
-
-@bp.route("/sign-in", methods=["GET", "POST"])
-@form_page
-@limiter.limit(_sign_in_limit, methods=["POST"])
-def sign_in():
-    if current_user.is_authenticated:
-        return redirect(url_for("public.manage_home"))
-    form = SignInForm()
-    if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            audit.record("sign_in")
-            flash(_("You are signed in."), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("public.manage_home")))
-        audit.record("sign_in_failed", detail=form.email.data.strip()[:255], actor="someone signing in")
-        form.add_error("email", _("Enter a correct email address and password"))
-    status = 400 if form.errors else 200
-    return render_template("accounts/sign_in.html", form=form), status
-
-
-@bp.post("/sign-out")
-@login_required
-def sign_out():
-    audit.record("sign_out")
-    logout_user()
-    flash(_("You have signed out."), "success")
-    return redirect(url_for("public.home"))
 
 
 @bp.get("/manage/organisations")
@@ -118,16 +78,36 @@ def edit_user(user_id: int | None = None):
                 saved = service.create_user(password=form.password.data, **fields)
             else:
                 saved = service.update_user(
-                    user, active=form.active.data, password=form.password.data, **fields
+                    user,
+                    active=form.active.data,
+                    password=form.password.data,
+                    keep_session=sessions.current_session() if user.id == current_user.id else None,
+                    **fields,
                 )
         except FieldConflict as conflict:
             form.add_error(conflict.field, conflict.message)
         else:
+            target = f"user_id={saved.id} ({saved.email})"
             roles_after = sorted(role.value for role in saved.roles)
             if roles_after != roles_before:
                 change = f"{', '.join(roles_before) or 'none'} -> {', '.join(roles_after) or 'none'}"
-                audit.record("roles_changed", f"user_id={saved.id} ({saved.email})", change)
+                audit.record("roles_changed", target, change)
+            if user is not None and form.password.data:
+                audit.record("password_reset", target, "set by an administrator; their sessions ended")
             flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("accounts.users"))
     status = 400 if form.errors else 200
     return render_template("accounts/user_form.html", form=form, user=user), status
+
+
+@bp.post("/manage/users/<int:user_id>/two-factor/reset")
+@admin_required
+def reset_two_factor(user_id: int):
+    """Turn off another user's two-factor (a lost phone and lost recovery codes): they sign in with their
+    password and set it up again (administrators must). Their sessions end."""
+    user = db.get_or_404(User, user_id)
+    if user.has_two_factor:
+        service.reset_two_factor(user, sessions.current_session() if user.id == current_user.id else None)
+        audit.record("two_factor_reset", f"user_id={user.id} ({user.email})", "by an administrator")
+        flash(_("Two-factor authentication is off for %(name)s, and they are signed out.", name=user.name))
+    return redirect(url_for("accounts.edit_user", user_id=user.id))

@@ -30,7 +30,14 @@ EXPORTS = {
 }
 
 #: POSTs by signed-in staff that change nothing, or are recorded with more detail by their view.
-NOT_RECORDED = {"accounts.sign_in", "accounts.sign_out", "prioritise.allocation_total"}
+NOT_RECORDED = {
+    "accounts.sign_in",
+    "accounts.sign_out",
+    "accounts.reset_two_factor",
+    "prioritise.allocation_total",
+}
+#: Tables whose writes are not the action's: the audit log itself, and a staff session's "last seen" time.
+_BOOKKEEPING = ("audit_events", "staff_sessions")
 
 
 def _actor() -> tuple[int | None, str]:
@@ -59,7 +66,8 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
     """Mark the request as having changed data (the audit row itself does not count)."""
-    if has_request_context() and _WRITE.match(statement) and "audit_events" not in statement[:40]:
+    bookkeeping = any(table in statement[:40] for table in _BOOKKEEPING)
+    if has_request_context() and _WRITE.match(statement) and not bookkeeping:
         g.engage_wrote = True
 
 

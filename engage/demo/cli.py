@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from engage.accounts import service as accounts
+from engage.accounts import two_factor
 from engage.accounts.models import Organisation, User
 from engage.boards import service as boards
 from engage.demo.data import (
@@ -116,8 +118,9 @@ def database_is_empty() -> bool:
     )
 
 
-def load_demo() -> dict[str, str]:
-    """Create the demo partnership. Returns each demo user's email and generated password."""
+def load_demo() -> tuple[dict[str, str], DemoTwoFactor]:
+    """Create the demo partnership. Returns each demo user's email and generated password, and the demo
+    administrator's two-factor key and recovery codes (administrators must use two-factor)."""
     orgs = {name: accounts.save_organisation(None, name=name, kind=kind) for name, kind in ORGANISATIONS}
     for name, slug, code, kind, remit, members, priorities in BOARDS:
         board = boards.save_board(
@@ -139,6 +142,7 @@ def load_demo() -> dict[str, str]:
             email=email, name=name, password=password, organisation=orgs[org], roles=roles
         )
         passwords[email] = password
+    admin_two_factor = _enrol_two_factor(users["admin@aldermoor.example"])
     import_population(POPULATION.read_text(encoding="utf-8"))
     _load_exercises(orgs, users)
     publish_demo_weights(users["analyst@aldermoor.example"], users["admin@aldermoor.example"])
@@ -149,7 +153,21 @@ def load_demo() -> dict[str, str]:
         users["officer@aldermoor.example"], users["facilitator@aldermoor.example"], hwb_pairwise
     )
     import_rows(IndicatorImport(filename=INDICATORS.name), preview_rows(INDICATORS.read_bytes(), None, None))
-    return passwords
+    return passwords, admin_two_factor
+
+
+@dataclass(frozen=True)
+class DemoTwoFactor:
+    email: str
+    key: str
+    recovery_codes: list[str]
+
+
+def _enrol_two_factor(user) -> DemoTwoFactor:  # noqa: ANN001
+    """Set up two-factor for a demo user with a new key, as if they had scanned it in."""
+    key = two_factor.new_secret()
+    codes = two_factor.enable(user, key, step=0)
+    return DemoTwoFactor(user.email, key, codes)
 
 
 def _load_exercises(orgs: dict, users: dict) -> None:
@@ -312,12 +330,20 @@ def demo(if_empty: bool) -> None:
             click.echo(message)
             return
         raise click.ClickException(message + " Use an empty database.")
-    passwords = load_demo()
+    passwords, admin = load_demo()
     click.echo("Loaded the demo partnership. Sign in with one of these (shown once; they are stored hashed):")
     width = max(len(email) for email in passwords)
     for email, password in passwords.items():
         click.echo(f"  {email.ljust(width)}  {password}")
     click.echo("Forgotten one? flask --app engage set-password EMAIL")
+    click.echo(
+        f"Administrators use two-factor authentication. After the password, {admin.email} enters a code from "
+        "an authenticator app given this key (time-based, 6 digits), or one of the recovery codes:"
+    )
+    click.echo(f"  Authenticator key: {admin.key}")
+    click.echo(f"  Recovery codes (each works once): {' '.join(admin.recovery_codes)}")
+    one_liner = f"import pyotp; print(pyotp.TOTP('{admin.key}').now())"
+    click.echo(f'  No app? The current code: .venv/bin/python -c "{one_liner}"')
     from engage.workshops.models import WorkshopSession
 
     workshop = db.session.scalar(select(WorkshopSession))

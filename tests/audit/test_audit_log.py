@@ -9,7 +9,7 @@ from engage.accounts.models import Role
 from engage.audit.models import AuditEvent
 from engage.extensions import db
 from engage.prioritise.models import ExerciseStatus
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import sign_in
 
 
 def events() -> list[tuple[str, str, str]]:
@@ -23,12 +23,23 @@ def test_sign_ins_failures_and_sign_outs(client, officer):
     sign_in(client, officer)
     client.post("/sign-out")
     assert events() == [
-        ("someone signing in", "sign_in_failed", ""),
-        (officer.email, "sign_in", ""),
+        ("someone signing in", "sign_in_failed", f"user_id={officer.id} ({officer.email})"),
+        (officer.email, "sign_in", f"user_id={officer.id}"),
         (officer.email, "sign_out", ""),
     ]
     failed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sign_in_failed"))
-    assert failed.detail == officer.email and failed.user_id is None
+    assert failed.user_id is None  # nobody was signed in when it happened
+
+
+def test_an_email_that_matches_no_account_is_not_kept(client):
+    """Finding: what someone typed as an email (perhaps their password in the wrong box, or a stranger's
+    address) was stored in the audit log."""
+    client.post("/sign-in", data={"email": "Hunter2-my-password@typo.example", "password": "x"})
+    client.post("/sign-in", data={"email": "not-an-email-at-all", "password": "x"})
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in_failed")).all()
+    unknown = ("someone signing in", "", "unknown account")
+    assert [(e.actor, e.target, e.detail) for e in rows] == [unknown, unknown]
+    assert all("hunter2" not in f"{e.actor}{e.target}{e.detail}".lower() for e in rows)
 
 
 def test_a_change_by_staff_is_recorded_with_what_it_was_done_to(client, officer, make_exercise):
@@ -85,7 +96,7 @@ def test_only_administrators_read_the_log(client, signed_in, make_user, officer)
     assert client.get("/manage/audit").status_code == 403
     client.post("/sign-out")
     admin = make_user(Role.ADMIN)
-    client.post("/sign-in", data={"email": admin.email, "password": PASSWORD})
+    sign_in(client, admin)
     page = client.get("/manage/audit").get_data(as_text=True)
     assert "Audit log" in page and "Signed in" in page and "Signed out" in page
     assert page.index(admin.email) < page.index(officer.email)  # newest first

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD, TOTP_SECRET, totp_code
+
 CHROMIUM = os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = [
@@ -177,3 +179,23 @@ def assert_no_horizontal_scroll(page) -> None:
     """Reflow: the page must fit the viewport's width (WCAG 1.4.10)."""
     scroll_width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll_width <= viewport, f"{page.url} scrolls sideways: {scroll_width}px content in {viewport}px"
+
+
+def sign_in_as(page, user, password: str = PASSWORD, *, totp_secret: str = TOTP_SECRET, check=None) -> None:
+    """Sign in through the pages as staff do: the password, then (for an account with two-factor, as every
+    administrator has) the code an app given ``totp_secret`` shows now. ``check(label)``, when given, is
+    called on each page (an accessibility sweep). Ends on the page the sign-in leads to."""
+    email = user if isinstance(user, str) else user.email
+    page.goto("/sign-in")
+    if check:
+        check("sign in")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("#password").press("Enter")
+    page.wait_for_load_state()
+    if urlsplit(page.url).path == "/sign-in/code":
+        if check:
+            check("enter your code")
+        page.locator("#code").fill(totp_code(totp_secret))
+        page.locator("#code").press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path not in {"/sign-in", "/sign-in/code"})

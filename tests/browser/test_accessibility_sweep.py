@@ -29,7 +29,7 @@ from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
 from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus
 from engage.workshops import service as workshops
 from engage.workshops.models import WorkshopSession
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 from tests.test_translations import RESIDENT_LANGUAGES
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
@@ -66,6 +66,12 @@ RESIDENT_PAGES = {
 #: Staff pages, swept in English (staff pages are not translated; the accessibility statement says so).
 STAFF_PAGES = {
     "accounts.sign_in",
+    "accounts.sign_in_code",
+    "accounts.account",
+    "accounts.change_password",
+    "accounts.sign_out_elsewhere",
+    "accounts.new_recovery_codes",
+    "accounts.turn_off_two_factor",
     "public.manage_home",
     "accounts.users",
     "accounts.edit_user",
@@ -128,6 +134,7 @@ NOT_PAGES = {
     "workshops.projector_live": "htmx fragment of workshops.projector (swept through the projector)",
     "workshops.report_download": "CSV download",
     "workshops.correct_paper": "needs an entered paper sheet: checked by test_workshop_journeys",
+    "accounts.two_factor_setup": "the demo administrator has two-factor on: see test_two_factor_journeys",
 }
 
 
@@ -149,6 +156,7 @@ class Demo:
     closed_consultation: Consultation
     workshop: WorkshopSession
     passwords: dict[str, str]
+    admin_totp_secret: str
 
 
 @dataclass
@@ -201,6 +209,7 @@ def demo(demo, app) -> Demo:
         closed_consultation=consultations[ConsultationStatus.PUBLISHED],
         workshop=db.session.scalar(select(WorkshopSession)),
         passwords=passwords,
+        admin_totp_secret=demo.admin_totp_secret,
     )
 
 
@@ -382,11 +391,8 @@ def _workshop(page, sweep: Sweep, demo: Demo) -> None:
 def test_main_staff_pages(make_page, demo, served):
     page = make_page()
     sweep = Sweep(page, "en", served, widths=())
-    page.goto("/sign-in")
-    sweep.check("sign in")
-    page.locator("input[name=email]").fill("admin@aldermoor.example")
-    page.locator("input[name=password]").fill(demo.passwords["admin@aldermoor.example"])
-    submit(page)
+    email = "admin@aldermoor.example"
+    sign_in_as(page, email, demo.passwords[email], totp_secret=demo.admin_totp_secret, check=sweep.check)
     for path in _staff_paths(demo):
         page.goto(path)
         sweep.check(path)
@@ -413,6 +419,11 @@ def _staff_paths(demo: Demo) -> list[str]:
     weight_set = db.session.scalar(select(WeightSet).where(WeightSet.board_id == demo.board.id))
     return [
         "/manage",
+        "/account",
+        "/account/password",
+        "/account/sign-out-elsewhere",
+        "/account/two-factor/recovery-codes",
+        "/account/two-factor/turn-off",
         "/manage/users",
         f"/manage/users/{db.session.scalar(select(User.id))}/edit",
         "/manage/organisations",

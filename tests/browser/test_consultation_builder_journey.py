@@ -4,16 +4,11 @@ the paper entry page: every step checked with axe-core."""
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser.conftest import assert_accessible, sign_in_as
 
 
 def _sign_in(page, user):
-    page.goto("/sign-in")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url("**/manage")
+    sign_in_as(page, user)
 
 
 def _add_question(page, kind: str, label: str, options: str = "", condition: str | None = None):

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from engage.accounts.models import Role, User
 from engage.extensions import db
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.conftest import PASSWORD
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -18,11 +17,7 @@ DATA = Path(__file__).parent.parent / "data"
 def test_analyst_imports_a_messy_export(page, demo, make_user):
     analyst = db.session.scalar(select(User).where(User.email == "analyst@aldermoor.example"))
     admin = make_user(Role.ADMIN, organisation=analyst.organisation)
-    page.goto("/sign-in")
-    page.locator("#email").fill(admin.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url("**/manage")
+    sign_in_as(page, admin)
     page.get_by_role("link", name="Import indicators").click()
     assert_accessible(page, "indicator upload")
     page.get_by_label("Indicator export (CSV or Excel)").set_input_files(str(DATA / "indicators_messy.csv"))

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from engage.extensions import db
 from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, RespondentProfile, Suggestion
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.conftest import PASSWORD
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
 
 def votes():
@@ -134,11 +133,7 @@ def test_officer_moderates_a_suggestion(page, make_exercise, officer):
     exercise = make_exercise()
     db.session.add(Suggestion(exercise_id=exercise.id, text="Free swimming for <b>under 16s</b>"))
     db.session.commit()
-    page.goto("/sign-in")
-    page.locator("#email").fill(officer.email)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/manage")
+    sign_in_as(page, officer)
     page.goto(f"/manage/exercises/{exercise.id}")
     assert_accessible(page, "exercise overview")
     page.get_by_role("link", name="Moderate suggestions").click()

@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engage.accounts.models import Role
-from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser.conftest import assert_accessible, sign_in_as
 
 
 @pytest.mark.parametrize(
@@ -41,11 +40,7 @@ def test_admin_creates_a_board_and_adds_priorities_that_residents_then_see(
     council = make_organisation("Aldermoor Borough Council")
     admin = make_user(Role.ADMIN, organisation=council)
 
-    page.goto("/sign-in")
-    page.locator("#email").fill(admin.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url("**/manage")
+    sign_in_as(page, admin)
     assert_accessible(page, "manage home")
 
     page.get_by_role("link", name="Boards").click()
@@ -90,11 +85,7 @@ def test_admin_creates_a_board_and_adds_priorities_that_residents_then_see(
 
 def test_analyst_uploads_population_figures(page, make_user, tmp_path):
     analyst = make_user(Role.ANALYST)
-    page.goto("/sign-in")
-    page.locator("#email").fill(analyst.email)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/manage")
+    sign_in_as(page, analyst)
     page.get_by_role("link", name="Population figures for weighting").click()
     assert_accessible(page, "population upload")
     bad = tmp_path / "bad.csv"

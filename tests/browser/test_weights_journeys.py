@@ -6,17 +6,12 @@ from playwright.sync_api import expect
 
 from engage.extensions import db
 from engage.weights import service
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.conftest import PASSWORD
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
 
 def test_analyst_builds_previews_and_publishes_weights(page, board_with_answers, analyst):
     b = board_with_answers
-    page.goto("/sign-in")
-    page.locator("#email").fill(analyst.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url("**/manage")
+    sign_in_as(page, analyst)
     page.goto("/manage/boards/health-and-wellbeing")
     page.get_by_role("link", name="Priority weights for performance management").click()
     assert_accessible(page, "board weights (manage)")

@@ -11,18 +11,13 @@ from engage.channels import Channel
 from engage.extensions import db
 from engage.prioritise.models import PairwiseVote, Submission
 from engage.workshops import service
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.conftest import PASSWORD
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
 FOLLOW = 6_000  # ms: the room asks every 2 s; allow for a slow machine
 
 
 def sign_in_page(page, user):
-    page.goto("/sign-in")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url("**/manage")
+    sign_in_as(page, user)
 
 
 def test_four_round_workshop_with_a_facilitator_and_three_phones(

@@ -50,7 +50,8 @@ def demo_values() -> dict[str, object]:
         "suggestion_id": suggestion,
         "weight_set_id": db.session.scalar(select(WeightSet.id)),
         "import_id": db.session.scalar(select(IndicatorImport.id)),
-        "user_id": db.session.scalar(select(User.id)),
+        # Not the administrator: a walk must not reset the two-factor of the person walking.
+        "user_id": db.session.scalar(select(User.id).where(User.email == "officer@aldermoor.example")),
         "organisation_id": db.session.scalar(select(Organisation.id)),
         "token_id": db.session.scalar(select(ApiToken.id)) or 1,
         "respondent_id": db.session.scalar(

@@ -11,8 +11,10 @@ made. Which field names a person types into is the only hand-written part.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import func, select
 
 from engage.api.models import ApiToken
@@ -83,7 +85,40 @@ def _signed_in(email: str):  # noqa: ANN202
     return fill
 
 
+#: The demo board officer: a staff user without two-factor (the sweep's staff pages for their own account).
+OFFICER = "officer@aldermoor.example"
+NEW_PASSWORD = "a new and long enough passphrase for the sweep"
+
+
+def _password_again(email: str):  # noqa: ANN202
+    def fill(form: PageForm, sweep: Sweep) -> dict:
+        return {"password": sweep.passwords[email]}
+
+    return fill
+
+
+def _code_now(form: PageForm, sweep: Sweep) -> dict:
+    return {"code": sweep.admin_code()}
+
+
+def _setup_fill(form: PageForm, sweep: Sweep) -> dict:
+    """The code an authenticator app shows for the key the set-up page gives (as shown, spaces and all)."""
+    page = sweep.client(OFFICER).get("/account/two-factor/set-up").get_data(as_text=True)
+    key = re.search(r'id="setup-key">([^<]+)<', page).group(1)
+    return {"code": pyotp.TOTP(key.replace(" ", "")).now()}
+
+
 # Steps that bring the data or the visitor to where a form is shown.
+
+
+def officer_sets_up_two_factor(sweep: Sweep) -> None:
+    """The officer (the walk's ``user_id``) turns on two-factor, so an administrator has one to reset."""
+    sweep.submit(OFFICER, "/account/two-factor/set-up", fill=_setup_fill)
+
+
+def password_first(sweep: Sweep) -> None:
+    """The administrator's password, typed on the sign-in page: the code page comes next."""
+    sweep.submit("visitor", "/sign-in", fill=_signed_in("admin@aldermoor.example"))
 
 
 def vote_once(sweep: Sweep) -> None:
@@ -210,6 +245,36 @@ CASES: dict[str, Case] = {
     # Accounts
     "/sign-in": Case("/sign-in", who="visitor", fill=_signed_in("officer@aldermoor.example")),
     "/sign-out": Case("/manage", "/sign-out"),
+    "/sign-in/code": Case(
+        "/sign-in/code",
+        who="visitor",
+        steps=password_first,
+        fill=lambda form, sweep: {"code": sweep.admin_code()},
+    ),
+    "/account/password": Case(
+        "/account/password",
+        who=OFFICER,
+        fill=lambda form, sweep: {
+            "current_password": sweep.passwords[OFFICER],
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    ),
+    "/account/sign-out-elsewhere": Case(
+        "/account/sign-out-elsewhere", who=OFFICER, fill=_password_again(OFFICER)
+    ),
+    "/account/two-factor/set-up": Case("/account/two-factor/set-up", who=OFFICER, fill=_setup_fill),
+    "/account/two-factor/recovery-codes": Case(
+        "/account/two-factor/recovery-codes", fill=_password_again("admin@aldermoor.example")
+    ),
+    "/account/two-factor/turn-off": Case(
+        "/account/two-factor/turn-off", fill=_password_again("admin@aldermoor.example")
+    ),
+    "/manage/users/<int:user_id>/two-factor/reset": Case(
+        "/manage/users/{user_id}/edit",
+        "/manage/users/{user_id}/two-factor/reset",
+        steps=officer_sets_up_two_factor,
+    ),
     "/manage/organisations/new": Case("/manage/organisations/new", fill={"name": "Aldermoor Youth Trust"}),
     "/manage/organisations/<int:organisation_id>/edit": Case(
         "/manage/organisations/{organisation_id}/edit", fill={"name": "Aldermoor Council"}

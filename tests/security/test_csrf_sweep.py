@@ -33,7 +33,7 @@ def sweep(app_factory, demo, monkeypatch) -> Sweep:
         values = demo_values()
         published = select(Consultation.id).where(Consultation.status == ConsultationStatus.PUBLISHED)
         values["published_id"] = app.extensions["sqlalchemy"].session.scalar(published)
-        yield Sweep(app, values, demo.passwords, outbox)
+        yield Sweep(app, values, demo.passwords, outbox, demo.admin_totp_secret)
 
 
 def post_rules(app: Flask) -> dict[str, object]:

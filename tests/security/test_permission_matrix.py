@@ -17,6 +17,7 @@ import re
 
 from engage.accounts import service as accounts
 from engage.accounts.models import OrganisationKind, Role
+from tests.conftest import sign_in
 from tests.security.routes import demo_values, url_for_rule
 
 VISITORS = ["anonymous", "resident", "other", "facilitator", "analyst", "officer", "admin"]
@@ -32,6 +33,17 @@ EMAILS = {
 MATRIX = """
 GET  /                                                                  200 200 200 200 200 200 200
 GET  /accessibility                                                     200 200 200 200 200 200 200
+GET  /account                                                           302 302 200 200 200 200 200
+GET  /account/password                                                  302 302 200 200 200 200 200
+POST /account/password                                                  302 302 400 400 400 400 400
+GET  /account/sign-out-elsewhere                                        302 302 200 200 200 200 200
+POST /account/sign-out-elsewhere                                        302 302 400 400 400 400 400
+GET  /account/two-factor/recovery-codes                                 302 302 302 302 302 302 200
+POST /account/two-factor/recovery-codes                                 302 302 302 302 302 302 400
+GET  /account/two-factor/set-up                                         302 302 200 200 200 200 302
+POST /account/two-factor/set-up                                         302 302 400 400 400 400 302
+GET  /account/two-factor/turn-off                                       302 302 302 302 302 302 200
+POST /account/two-factor/turn-off                                       302 302 302 302 302 302 400
 GET  /api/v1/boards                                                     401 401 401 401 401 401 401
 GET  /api/v1/boards/<slug>/priorities                                   401 401 401 401 401 401 401
 GET  /api/v1/boards/<slug>/weights                                      401 401 401 401 401 401 401
@@ -171,6 +183,7 @@ POST /manage/suggestions/<suggestion_id>/<action>                       302 302 
 GET  /manage/users                                                      302 302 403 403 403 403 200
 GET  /manage/users/<user_id>/edit                                       302 302 403 403 403 403 200
 POST /manage/users/<user_id>/edit                                       302 302 403 403 403 403 400
+POST /manage/users/<user_id>/two-factor/reset                           302 302 403 403 403 403 302
 GET  /manage/users/new                                                  302 302 403 403 403 403 200
 POST /manage/users/new                                                  302 302 403 403 403 403 400
 GET  /manage/weights/<weight_set_id>                                    302 302 403 200 200 200 200
@@ -193,6 +206,8 @@ POST /manage/workshops/<session_id>/rounds                              302 302 
 GET  /privacy                                                           200 200 200 200 200 200 200
 GET  /sign-in                                                           200 200 302 302 302 302 302
 POST /sign-in                                                           400 400 302 302 302 302 302
+GET  /sign-in/code                                                      302 302 302 302 302 302 302
+POST /sign-in/code                                                      302 302 302 302 302 302 302
 GET  /workshops/<code>/qr.svg                                           200 200 200 200 200 200 200
 """
 
@@ -233,10 +248,7 @@ def test_every_route_answers_every_visitor_as_the_matrix_says(app_factory, demo)
             client.get(f"/exercises/{values['exercise_id']}/vote")
         elif visitor != "anonymous":
             email = EMAILS[visitor]
-            assert (
-                client.post("/sign-in", data={"email": email, "password": passwords[email]}).status_code
-                == 302
-            )
+            sign_in(client, email, passwords[email], totp_secret=demo.admin_totp_secret)
 
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in {"static", "accounts.sign_out"}]
     table = expected()
