@@ -35,22 +35,26 @@ def count(model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def earlier_write(exercise):
-    """Something the unit of work wrote before the action: a refused action must not take it with it."""
-    comment = Comment(exercise_id=exercise.id, text="Written before the action")
-    db.session.add(comment)
+def earlier_write(row):
+    """Write ``row`` as the unit of work's work before the action: a refused action must not take it along."""
+    db.session.add(row)
     db.session.flush()
-    return comment.id
+    return type(row), row.id
 
 
-def still_there(comment_id):
+def still_there(written):
+    model, row_id = written
     db.session.expire_all()
-    return db.session.get(Comment, comment_id) is not None
+    return db.session.get(model, row_id) is not None
+
+
+def a_comment(exercise):
+    return Comment(exercise_id=exercise.id, text="Written before the action")
 
 
 def test_a_new_exercise_with_too_few_items_leaves_no_exercise(hwb, officer, make_exercise):
     other = make_exercise()
-    before = earlier_write(other)
+    before = earlier_write(a_comment(other))
     with pytest.raises(FieldConflict, match="at least 3"):
         service.save_exercise(
             None,
@@ -73,7 +77,7 @@ def test_a_new_exercise_with_too_few_items_leaves_no_exercise(hwb, officer, make
 def test_a_budget_change_refused_once_people_answered_keeps_every_setting(make_budget, submit, officer):
     exercise = make_budget()
     submit(exercise, {item.id: 25 for item in exercise.active_items})
-    before = earlier_write(exercise)
+    before = earlier_write(a_comment(exercise))
     with pytest.raises(FieldConflict, match="can no longer change"):
         service.save_exercise(
             exercise,
@@ -190,7 +194,7 @@ def test_a_refused_vote_writes_nothing_and_undoes_nothing_else(make_exercise, ca
     exercise.max_votes_per_respondent = 1
     a, b, c = exercise.active_items[:3]
     cast(exercise, a, b, token="keen")
-    before = earlier_write(exercise)
+    before = earlier_write(a_comment(exercise))
     with pytest.raises(voting.VoteRefused) as refused:
         cast(exercise, b, c, token="keen")
     assert refused.value.code == "cap"
@@ -213,7 +217,7 @@ def test_a_raced_vote_undoes_only_its_own_insert(make_exercise, cast, monkeypatc
     exercise = make_exercise()
     a, b = exercise.active_items[:2]
     first = cast(exercise, a, b, token="twice", key="r" * 32)
-    before = earlier_write(exercise)
+    before = earlier_write(a_comment(exercise))
     monkeypatch.setattr(voting, "_vote_with_key", missed_once(voting._vote_with_key))
     again = cast(exercise, a, b, token="twice", key="r" * 32)
     assert not again.created and again.vote.id == first.vote.id
@@ -225,7 +229,7 @@ def test_a_raced_submission_undoes_only_its_own_insert(make_ranking, submit, mon
     exercise = make_ranking()
     places = {item.id: place for place, item in enumerate(exercise.active_items, start=1)}
     first = submit(exercise, places, token="twice", key="s" * 32)
-    before = earlier_write(exercise)
+    before = earlier_write(a_comment(exercise))
     monkeypatch.setattr(submitting, "_with_key", missed_once(submitting._with_key))
     monkeypatch.setattr(submitting, "find_submission", lambda exercise, respondent: None)
     again = submitting.record_submission(exercise, "twice", places, idempotency_key="s" * 32)
@@ -238,7 +242,7 @@ def test_a_submission_whose_entries_are_refused_leaves_no_respondent(make_rankin
     """The respondent is made in the same savepoint as the submission and its entries."""
     exercise = make_ranking()
     monkeypatch.setattr(submitting, "check_ranking", lambda exercise, places: [])
-    before = earlier_write(exercise)
+    before = earlier_write(a_comment(exercise))
     with pytest.raises(Exception, match="FOREIGN KEY|foreign key"):
         submitting.record_submission(exercise, secrets.token_urlsafe(), {10**9: 1}, idempotency_key="e" * 32)
     assert still_there(before)

@@ -24,7 +24,7 @@ from engage.surveys.models import (
     TextTheme,
 )
 from tests.conftest import sign_in
-from tests.prioritise.test_all_or_nothing import count, missed_once
+from tests.prioritise.test_all_or_nothing import count, earlier_write, missed_once, still_there
 from tests.surveys.test_consultations import first_page, respond
 
 
@@ -34,17 +34,8 @@ def stored_counts():
     )
 
 
-def earlier_write(consultation):
-    """Something the unit of work wrote before the action: a refused action must not take it with it."""
-    theme = TextTheme(question_id=consultation.questions[-1].id, name="Written before the action")
-    db.session.add(theme)
-    db.session.flush()
-    return theme.id
-
-
-def still_there(theme_id):
-    db.session.expire_all()
-    return db.session.get(TextTheme, theme_id) is not None
+def a_theme(consultation):
+    return TextTheme(question_id=consultation.questions[-1].id, name="Written before the action")
 
 
 def counting_fails(monkeypatch, module, error: Exception | None = None):
@@ -75,7 +66,7 @@ def test_a_raced_response_undoes_only_its_own_insert(client, make_consultation, 
     consultation = make_consultation()
     first, key = respond(client, consultation, hwb)
     assert first.status_code == 302
-    before = earlier_write(consultation)
+    before = earlier_write(a_theme(consultation))
     monkeypatch.setattr(responses, "response_with_key", missed_once(responses.response_with_key))
     with client.application.test_request_context("/"):
         again = responses.submit_response(consultation, "another-token", [], idempotency_key=key)
@@ -121,7 +112,7 @@ def test_a_closed_answer_sent_twice_at_once_is_stored_once(make_consultation, mo
     first = responses.record_closed_answer(
         single, str(single.options[0].id), idempotency_key="tap", channel=Channel.WORKSHOP
     )
-    before = earlier_write(consultation)
+    before = earlier_write(a_theme(consultation))
     monkeypatch.setattr(responses, "response_with_key", missed_once(responses.response_with_key))
     again = responses.record_closed_answer(
         single, str(single.options[1].id), idempotency_key="tap", channel=Channel.WORKSHOP
@@ -151,7 +142,7 @@ def test_a_sheet_typed_in_twice_at_once_keeps_the_first_and_undoes_nothing_else(
     data = {"sheet": "0002", **first_page(consultation)}
     assert client.post(f"/manage/consultations/{consultation.id}/paper", data=data).status_code == 302
     first = paper.sheet_response(consultation, "0002")
-    before = earlier_write(consultation)
+    before = earlier_write(a_theme(consultation))
     monkeypatch.setattr(paper, "sheet_response", lambda consultation, sheet: None)  # not seen yet
     from engage.surveys.forms import PageForm
 
@@ -212,7 +203,7 @@ def test_a_theme_named_twice_is_refused_without_undoing_anything_else(make_consu
     consultation = make_consultation()
     text = next(q for q in consultation.questions if q.kind is QuestionKind.LONG_TEXT)
     themes.add_theme(text, "Opening hours")
-    before = earlier_write(consultation)
+    before = earlier_write(a_theme(consultation))
     with pytest.raises(StateError, match="already has a theme called"):
         themes.add_theme(text, "Opening  hours ")
     assert still_there(before)  # before: the clash's rollback took the other theme with it
