@@ -7,6 +7,7 @@ import secrets
 import pytest
 
 from engage.accounts.models import Role
+from engage.extensions import db
 from engage.prioritise import service
 from engage.prioritise.budget.setup import ItemBudget, save_item_budgets
 from engage.prioritise.models import BudgetMode, BudgetUnit, Exercise, ExerciseKind, ExerciseStatus, Outcome
@@ -65,6 +66,7 @@ def make_exercise(hwb, officer):
             service.set_status(exercise, ExerciseStatus.OPEN)
         if status is ExerciseStatus.CLOSED:
             service.set_status(exercise, ExerciseStatus.CLOSED)
+        db.session.commit()  # services only flush: the test is the unit of work (see tests/conftest.py)
         return exercise
 
     return make
@@ -75,7 +77,7 @@ def cast():
     """Cast a vote as the resident with ``token`` (default: a new resident each call)."""
 
     def vote(exercise, left, right, outcome=Outcome.LEFT, token=None, **extra):
-        return voting.record_pairwise_vote(
+        receipt = voting.record_pairwise_vote(
             exercise,
             token or secrets.token_urlsafe(32),
             left_item_id=left.id,
@@ -84,6 +86,8 @@ def cast():
             idempotency_key=extra.pop("key", secrets.token_hex(16)),
             **extra,
         )
+        db.session.commit()
+        return receipt
 
     return vote
 
@@ -120,6 +124,7 @@ def make_budget(make_exercise):
             service.set_status(exercise, ExerciseStatus.OPEN)
         if status is ExerciseStatus.CLOSED:
             service.set_status(exercise, ExerciseStatus.CLOSED)
+        db.session.commit()
         return exercise
 
     return make
@@ -140,12 +145,14 @@ def submit():
     """Submit an allocation or ranking ({item id: value}) as a new resident (or ``token``)."""
 
     def send(exercise, values, token=None, **extra):
-        return submitting.record_submission(
+        receipt = submitting.record_submission(
             exercise,
             token or secrets.token_urlsafe(32),
             values,
             idempotency_key=extra.pop("key", secrets.token_hex(16)),
             **extra,
         )
+        db.session.commit()
+        return receipt
 
     return send

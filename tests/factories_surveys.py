@@ -2,6 +2,7 @@
 
 import pytest
 
+from engage.extensions import db
 from engage.surveys import authoring
 from engage.surveys.models import ConsultationStatus, QuestionKind
 
@@ -57,6 +58,7 @@ def make_consultation(hwb, officer):
             authoring.set_status(consultation, ConsultationStatus.OPEN)
         if status is ConsultationStatus.CLOSED:
             authoring.set_status(consultation, ConsultationStatus.CLOSED)
+        db.session.commit()  # services only flush: the test is the unit of work (see tests/conftest.py)
         return consultation
 
     return make

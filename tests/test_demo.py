@@ -3,7 +3,6 @@
 import csv
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from engage.accounts.models import Role, User
@@ -132,12 +131,6 @@ def test_demo_has_a_workshop_ready_to_run(demo, app):
         service.start_next_round(workshop)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until the accounts, prioritise, surveys and workshops services stop committing (their parts of "
-    "issue 17): the demo's partners and users are committed before the failing step. Remove this marker "
-    "when those are merged.",
-)
 def test_a_demo_failing_part_way_leaves_the_database_empty_for_the_next_try(app, runner, monkeypatch):
     """The demo is one unit of work: when a step fails (here loading the population figures, after the
     partners, boards and users), nothing remains, so ``make run``'s ``demo --if-empty`` loads it next time

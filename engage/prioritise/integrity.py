@@ -26,6 +26,7 @@ from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseKind, PairwiseVote, Respondent, Submission
 from engage.prioritise.pairwise.counts import rebuild_counts
 from engage.stats.timing import densest_window, rhythm
+from engage.transactions import atomic
 
 #: A person needs about a second to read two priorities and choose.
 FASTEST_HUMAN_GAP = 1.0
@@ -131,8 +132,12 @@ def signals(exercise: Exercise) -> Signals:
     return Signals(address_bursts(exercise), machine_rhythms(exercise), list(excluded))
 
 
+@atomic()
 def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: str) -> int:
-    """Leave these respondents of the exercise out of its results; returns how many were newly excluded."""
+    """Leave these respondents of the exercise out of its results; returns how many were newly excluded.
+
+    All or nothing: the flags and the pair counts rebuilt without them stand together.
+    """
     changed = db.session.execute(
         update(Respondent)
         .where(
@@ -147,7 +152,9 @@ def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: s
     return changed
 
 
+@atomic()
 def include_again(exercise: Exercise, respondent_id: int) -> bool:
+    """Count a respondent's answers again (and rebuild the pair counts with them), all or nothing."""
     changed = db.session.execute(
         update(Respondent)
         .where(Respondent.exercise_id == exercise.id, Respondent.id == respondent_id)
@@ -161,6 +168,4 @@ def include_again(exercise: Exercise, respondent_id: int) -> bool:
 def _recount(exercise: Exercise) -> None:
     """Pairwise results read the derived pair counts: rebuild them from the votes that still count."""
     if exercise.kind is ExerciseKind.PAIRWISE:
-        rebuild_counts(exercise)  # commits
-    else:
-        db.session.commit()
+        rebuild_counts(exercise)

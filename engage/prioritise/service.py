@@ -29,6 +29,7 @@ from engage.prioritise.models import (
     SuggestionStatus,
 )
 from engage.service_errors import FieldConflict, StateError
+from engage.transactions import atomic
 
 MIN_ITEMS = 3
 
@@ -82,48 +83,48 @@ def save_exercise(
     chosen = {priority.id: priority for priority in priorities}
     if any(priority.board_id != board.id for priority in chosen.values()):
         raise FieldConflict("priorities", str(_l("Choose priorities from this board only")))
-    if exercise is None:
-        exercise = Exercise(
-            board=board,
-            organisation_id=organisation_id,
-            kind=kind,
-            created_by=user,
-            items=[],
-        )
-        db.session.add(exercise)
-    current = {item.priority_id: item for item in exercise.items if item.priority_id is not None}
-    if exercise.status is not ExerciseStatus.DRAFT:
-        dropped = [item for pid, item in current.items() if item.active and pid not in chosen]
-        if dropped:
-            raise FieldConflict(
-                "priorities",
-                str(_l("An open or closed exercise cannot lose items: residents have compared them")),
-            )
-    for priority_id, item in current.items():
-        item.active = priority_id in chosen
-    exercise.items.extend(_item_for(p) for pid, p in chosen.items() if pid not in current)
-    exercise.title, exercise.question, exercise.introduction = (
-        title.strip(),
-        question.strip(),
-        introduction.strip(),
-    )
-    exercise.opens_at, exercise.closes_at = opens_at, closes_at
-    exercise.allow_suggestions, exercise.results_public = allow_suggestions, results_public
-    exercise.max_votes_per_respondent = max_votes_per_respondent
     unknown = set(kind_settings) - KIND_SETTINGS
     if unknown:
         raise TypeError(f"not exercise settings: {sorted(unknown)}")
-    if kind_settings and has_submissions(exercise) and _changes(exercise, kind_settings, BUDGET_LOCKED):
-        db.session.rollback()
-        raise FieldConflict(
-            "budget_total", str(_l("People have already answered, so the budget can no longer change"))
+    # Some refusals need the exercise as changed (its items after the change): when one comes, nothing of
+    # the change (a new exercise, its items, new titles) remains, though the view shows the form again.
+    with atomic():
+        if exercise is None:
+            exercise = Exercise(
+                board=board,
+                organisation_id=organisation_id,
+                kind=kind,
+                created_by=user,
+                items=[],
+            )
+            db.session.add(exercise)
+        current = {item.priority_id: item for item in exercise.items if item.priority_id is not None}
+        if exercise.status is not ExerciseStatus.DRAFT:
+            dropped = [item for pid, item in current.items() if item.active and pid not in chosen]
+            if dropped:
+                raise FieldConflict(
+                    "priorities",
+                    str(_l("An open or closed exercise cannot lose items: residents have compared them")),
+                )
+        for priority_id, item in current.items():
+            item.active = priority_id in chosen
+        exercise.items.extend(_item_for(p) for pid, p in chosen.items() if pid not in current)
+        exercise.title, exercise.question, exercise.introduction = (
+            title.strip(),
+            question.strip(),
+            introduction.strip(),
         )
-    for name, value in kind_settings.items():
-        setattr(exercise, name, value)
-    if len(exercise.active_items) < MIN_ITEMS:
-        db.session.rollback()
-        raise FieldConflict("priorities", str(_l("Choose at least %(n)s priorities", n=MIN_ITEMS)))
-    db.session.commit()
+        exercise.opens_at, exercise.closes_at = opens_at, closes_at
+        exercise.allow_suggestions, exercise.results_public = allow_suggestions, results_public
+        exercise.max_votes_per_respondent = max_votes_per_respondent
+        if kind_settings and has_submissions(exercise) and _changes(exercise, kind_settings, BUDGET_LOCKED):
+            raise FieldConflict(
+                "budget_total", str(_l("People have already answered, so the budget can no longer change"))
+            )
+        for name, value in kind_settings.items():
+            setattr(exercise, name, value)
+        if len(exercise.active_items) < MIN_ITEMS:
+            raise FieldConflict("priorities", str(_l("Choose at least %(n)s priorities", n=MIN_ITEMS)))
     logger.info("saved exercise %s on board %s", exercise.id, board.slug)
     return exercise
 
@@ -161,7 +162,6 @@ def set_status(exercise: Exercise, status: ExerciseStatus) -> Exercise:
     if status is ExerciseStatus.DRAFT and exercise.status is not ExerciseStatus.DRAFT:
         raise StateError(str(_l("An exercise that has opened cannot go back to draft")))
     exercise.status = status
-    db.session.commit()
     logger.info("exercise %s is now %s", exercise.id, status.value)
     return exercise
 
@@ -194,7 +194,7 @@ def add_suggestion(exercise: Exercise, respondent: Respondent | None, text: str)
         exercise_id=exercise.id, respondent_id=respondent.id if respondent else None, text=text.strip()
     )
     db.session.add(suggestion)
-    db.session.commit()
+    db.session.flush()
     return suggestion
 
 
@@ -208,16 +208,24 @@ def suggestions(exercise: Exercise) -> list[Suggestion]:
     )
 
 
-def _moderated(suggestion: Suggestion, user: User, status: SuggestionStatus) -> None:
+def _require_pending(suggestion: Suggestion) -> None:
     if suggestion.status is not SuggestionStatus.PENDING:
         raise StateError(str(_l("This suggestion has already been moderated")))
+
+
+def _moderated(suggestion: Suggestion, user: User, status: SuggestionStatus) -> None:
+    _require_pending(suggestion)
     suggestion.status, suggestion.moderated_by_id, suggestion.moderated_at = status, user.id, utcnow()
 
 
 def approve_suggestion(
     suggestion: Suggestion, user: User, *, title: str, description: str, board_code: str | None = None
 ) -> ExerciseItem:
-    """Make a suggestion an item of the exercise; with ``board_code`` it also becomes a board priority."""
+    """Make a suggestion an item of the exercise; with ``board_code`` it also becomes a board priority.
+
+    Every refusal (answered already, moderated already, the board code taken) comes before anything is
+    written, so a refused approval leaves the suggestion waiting.
+    """
     exercise = db.session.get(Exercise, suggestion.exercise_id)
     if exercise.kind is not ExerciseKind.PAIRWISE and has_submissions(exercise):
         # A new item would change the question under everyone who has already shared out or ordered.
@@ -229,11 +237,11 @@ def approve_suggestion(
                 )
             )
         )
-    _moderated(suggestion, user, SuggestionStatus.APPROVED)
+    _require_pending(suggestion)
     priority = None
     if board_code:
-        # save_priority commits; the moderation stays pending in the session until ours.
         priority = save_priority(exercise.board, None, code=board_code, title=title, description=description)
+    _moderated(suggestion, user, SuggestionStatus.APPROVED)
     item = ExerciseItem(
         exercise=exercise,
         priority=priority,
@@ -244,7 +252,7 @@ def approve_suggestion(
     # A new item starts at the middle of the field and with no comparisons, so it is shown often at first.
     db.session.add(item)
     suggestion.item = item
-    db.session.commit()
+    db.session.flush()
     logger.info("suggestion %s approved as item %s", suggestion.id, item.id)
     return item
 
@@ -255,14 +263,12 @@ def merge_suggestion(suggestion: Suggestion, user: User, item: ExerciseItem) -> 
         raise StateError(str(_l("Choose an item from this exercise")))
     _moderated(suggestion, user, SuggestionStatus.MERGED)
     suggestion.item = item
-    db.session.commit()
 
 
 def reject_suggestion(suggestion: Suggestion, user: User, reason: str) -> None:
     """Turn a suggestion down, saying why."""
     _moderated(suggestion, user, SuggestionStatus.REJECTED)
     suggestion.reason = reason.strip()
-    db.session.commit()
 
 
 # -- equality monitoring ----------------------------------------------------------------------------

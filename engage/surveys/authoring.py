@@ -26,6 +26,7 @@ from engage.surveys.questions import (
     OPTION_KINDS,
     condition_choices,
 )
+from engage.transactions import atomic
 
 
 def consultations_for_board(board: Board) -> list[Consultation]:
@@ -111,7 +112,7 @@ def save_consultation(
     consultation.audience, consultation.purpose = audience.strip(), purpose.strip()
     consultation.opens_at, consultation.closes_at = opens_at, closes_at
     consultation.retain_until, consultation.privacy_notice = retain_until, privacy_notice.strip()
-    db.session.commit()
+    db.session.flush()  # a new consultation's id, for its page
     logger.info("saved consultation %s", consultation.id)
     return consultation
 
@@ -124,7 +125,7 @@ def save_section(
         section = Section(consultation=consultation, position=len(consultation.sections) + 1)
         db.session.add(section)
     section.title, section.introduction = title.strip(), introduction.strip()
-    db.session.commit()
+    db.session.flush()  # the caller gets the page with its id
     return section
 
 
@@ -169,7 +170,7 @@ def save_question(
         (min_value, max_value) if kind is QuestionKind.NUMBER else (None, None)
     )
     _set_options(question, options if kind in OPTION_KINDS else [])
-    db.session.commit()
+    db.session.flush()  # the caller gets the question and its options with their ids (a later condition)
     return question
 
 
@@ -237,12 +238,12 @@ def _swap(items: list, item, direction: str, stays) -> None:  # noqa: ANN001
     if reason:
         raise StateError(reason)
     items[k].position, items[other].position = items[other].position, items[k].position
-    db.session.commit()
 
 
+@atomic()
 def duplicate(consultation: Consultation, user: User, organisation_id: int) -> Consultation:
     """A new draft with the same details, pages, questions, options and conditions, to start from: no
-    dates, no responses, no decision."""
+    dates, no responses, no decision. All or nothing: never a copy with half its pages or conditions."""
     copy = Consultation(
         board=consultation.board,
         organisation_id=organisation_id,
@@ -284,7 +285,6 @@ def duplicate(consultation: Consultation, user: User, organisation_id: int) -> C
     db.session.flush()
     for new_question, option_id in conditions:
         new_question.show_if_option_id = options[option_id].id
-    db.session.commit()
     logger.info("consultation %s duplicated as %s", consultation.id, copy.id)
     return copy
 
@@ -298,7 +298,6 @@ def publish(consultation: Consultation, we_did: str) -> None:
         raise StateError(_("Say what was decided before publishing"))
     consultation.we_did = we_did.strip()
     consultation.status = ConsultationStatus.PUBLISHED
-    db.session.commit()
     logger.info("consultation %s results published", consultation.id)
 
 
@@ -310,5 +309,4 @@ def set_status(consultation: Consultation, status: ConsultationStatus) -> None:
     if status is ConsultationStatus.CLOSED and consultation.status is ConsultationStatus.DRAFT:
         raise StateError(_("A draft consultation has not opened, so it cannot close"))
     consultation.status = status
-    db.session.commit()
     logger.info("consultation %s is now %s", consultation.id, status.value)

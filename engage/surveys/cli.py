@@ -6,7 +6,6 @@ import click
 from flask.cli import with_appcontext
 
 from engage.commands import one_or_all
-from engage.extensions import db
 from engage.surveys.counts import rebuild
 from engage.surveys.models import Consultation
 
@@ -19,7 +18,6 @@ def rebuild_answer_counts_command(consultation_id: int | None) -> None:
     differing = 0
     for consultation in one_or_all(Consultation, consultation_id, "consultation"):
         report = rebuild(consultation)
-        db.session.commit()
         differing += report.differences
         click.echo(
             f"Consultation {consultation.id}: {report.responses} responses, "

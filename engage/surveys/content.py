@@ -141,7 +141,6 @@ def save(consultation: Consultation, locale: str, given: dict[str, str]) -> int:
         for key, text in posted.items()
         if text
     )
-    db.session.commit()
     g.pop("consultation_texts", None)
     return len(known & set(translations(consultation.id, locale)))
 

@@ -61,7 +61,6 @@ def save_page(
                 data[name] = values
     data[SAVED_PAGES] = sorted({*data.get(SAVED_PAGES, []), str(section.id)})
     draft.data = json.dumps(data)
-    db.session.commit()
 
 
 #: The draft's note of the pages the resident has been through (section ids), for coming back later.
@@ -89,7 +88,6 @@ def save_for_later(consultation: Consultation, token: str) -> str:
     draft = _draft_or_new(consultation, token)
     secret = secrets.token_urlsafe(24)
     draft.resume_hash = hashlib.sha256(secret.encode()).hexdigest()
-    db.session.commit()
     return secret
 
 
@@ -109,5 +107,4 @@ def resume(consultation: Consultation, secret: str, token: str) -> bool:
         db.session.delete(mine)  # this browser's own unsent answers give way to the saved ones
         db.session.flush()
     draft.token_hash = respondent_hash(token, _scope(consultation))
-    db.session.commit()
     return True

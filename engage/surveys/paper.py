@@ -27,6 +27,7 @@ from engage.surveys.models import (
 )
 from engage.surveys.questions import OTHER, display, field_name
 from engage.surveys.responses import answer_rows, new_reference
+from engage.transactions import atomic
 
 #: A consultation takes paper sheets while open, and after closing for sheets posted before the close.
 TAKES_PAPER = {ConsultationStatus.OPEN, ConsultationStatus.CLOSED}
@@ -51,16 +52,18 @@ def enter(consultation: Consultation, pages: list, *, sheet: str, user: User) ->
         entered_by_id=user.id,
         answers=answer_rows(pages),
     )
-    db.session.add(response)
-    try:
-        db.session.flush()
+    with atomic():  # the sheet's response and its counts together
+        try:
+            with db.session.begin_nested():  # a clash undoes this insert only
+                db.session.add(response)
+        except IntegrityError:  # the same sheet typed in at the same moment elsewhere
+            raise StateError(
+                _(
+                    "Sheet %(sheet)s has already been typed in. To check it, use its “Check” link.",
+                    sheet=sheet,
+                )
+            ) from None
         counts.add(consultation, [response.id])
-        db.session.commit()
-    except IntegrityError:  # the same sheet typed in at the same moment elsewhere
-        db.session.rollback()
-        raise StateError(
-            _("Sheet %(sheet)s has already been typed in. To check it, use its “Check” link.", sheet=sheet)
-        ) from None
     logger.info("paper sheet typed in for consultation %s", consultation.id)
     return response
 
@@ -154,8 +157,11 @@ def check(response: ConsultationResponse, pages: list, *, user: User) -> PaperCh
     result = PaperCheck(
         response_id=response.id, checked_by_id=user.id, differences=json.dumps(differences(response, pages))
     )
-    db.session.add(result)
-    db.session.commit()
+    try:
+        with db.session.begin_nested():  # two people checking at the same moment: the first one counts
+            db.session.add(result)
+    except IntegrityError:
+        raise StateError(_("This sheet has already been checked")) from None
     return result
 
 
@@ -164,5 +170,4 @@ def delete_sheet(response: ConsultationResponse, user: User) -> None:
     consultation_id = response.consultation_id
     counts.remove(response.consultation, [response.id])
     db.session.delete(response)
-    db.session.commit()  # the audit log records the request (a staff POST that wrote)
     logger.info("paper sheet deleted from consultation %s by user %s", consultation_id, user.id)

@@ -18,6 +18,7 @@ from engage.surveys import counts, logger
 from engage.surveys.drafts import find_draft
 from engage.surveys.models import Answer, Consultation, ConsultationProfile, ConsultationResponse, Question
 from engage.surveys.questions import answers_from, closed_answer
+from engage.transactions import atomic
 
 #: Letters and digits that cannot be mistaken for one another when read out or written down.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -47,9 +48,8 @@ def submit_response(
     locale: str = "en",
     channel: Channel = Channel.ONLINE,
 ) -> ConsultationResponse:
-    """Store a response from validated page forms (one per section), and forget the draft.
-
-    A retry with the same key returns the response already stored.
+    """Store a response from validated page forms (one per section), count it, and forget the draft: all
+    or nothing. A retry with the same key (even at the same moment) returns the response already stored.
     """
     earlier = response_with_key(consultation.id, idempotency_key)
     if earlier is not None:
@@ -64,21 +64,32 @@ def submit_response(
         idempotency_key=idempotency_key,
         answers=answer_rows(pages),
     )
-    db.session.add(response)
-    draft = find_draft(consultation, token)
-    if draft is not None:
-        db.session.delete(draft)
-    try:
-        db.session.flush()
+    stored = _store(consultation, response, draft_token=token)
+    logger.info("response %s to consultation %s", stored.id, consultation.id)
+    return stored
+
+
+def _store(
+    consultation: Consultation, response: ConsultationResponse, draft_token: str | None = None
+) -> ConsultationResponse:
+    """Insert a response with its answers, count it and forget the resident's draft: all or nothing.
+
+    When the same post was sent twice at once and the other copy's key is stored first, only this insert
+    is undone and the response stored first is returned.
+    """
+    with atomic():
+        try:
+            with db.session.begin_nested():  # a clash undoes this insert only
+                db.session.add(response)
+        except IntegrityError:
+            winner = response_with_key(consultation.id, response.idempotency_key)
+            if winner is None:
+                raise
+            return winner
+        draft = find_draft(consultation, draft_token) if draft_token else None
+        if draft is not None:
+            db.session.delete(draft)
         counts.add(consultation, [response.id])
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        winner = response_with_key(consultation.id, idempotency_key)
-        if winner is None:
-            raise
-        return winner
-    logger.info("response %s to consultation %s", response.id, consultation.id)
     return response
 
 
@@ -108,7 +119,8 @@ def record_closed_answer(
     locale: str = "en",
 ) -> ConsultationResponse:
     """A response holding one answer to one closed question (asked in a workshop, or a show of hands typed
-    in). A retry with the same key returns the response already stored."""
+    in), counted, all or nothing. A retry with the same key (a double tap, even at the same moment) returns
+    the response already stored."""
     consultation = question.section.consultation
     earlier = response_with_key(consultation.id, idempotency_key)
     if earlier is not None:
@@ -129,11 +141,7 @@ def record_closed_answer(
             )
         ],
     )
-    db.session.add(response)
-    db.session.flush()
-    counts.add(consultation, [response.id])
-    db.session.commit()
-    return response
+    return _store(consultation, response)
 
 
 def response_by_reference(consultation: Consultation, reference: str) -> ConsultationResponse | None:
@@ -147,11 +155,11 @@ def response_by_reference(consultation: Consultation, reference: str) -> Consult
 
 def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> None:
     """Store (or replace) a response's optional equality answers, apart from its answers (and move it to
-    its new cell in the counts)."""
-    counts.remove(response.consultation, [response.id])
-    store_answers(ConsultationProfile, "response_id", response.id, answers)
-    counts.add(response.consultation, [response.id])
-    db.session.commit()
+    its new cell in the counts), all or nothing."""
+    with atomic():
+        counts.remove(response.consultation, [response.id])
+        store_answers(ConsultationProfile, "response_id", response.id, answers)
+        counts.add(response.consultation, [response.id])
 
 
 def delete_response(consultation: Consultation, reference: str) -> bool:
@@ -165,7 +173,6 @@ def delete_response(consultation: Consultation, reference: str) -> bool:
         return False
     counts.remove(consultation, [response.id])
     db.session.delete(response)
-    db.session.commit()
     logger.info("response deleted by its reference in consultation %s", consultation.id)
     audit.record("response_deleted", f"consultation_id={consultation.id}")
     return True

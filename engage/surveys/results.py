@@ -70,8 +70,7 @@ class ConsultationResults:
 
 def consultation_results(consultation: Consultation) -> ConsultationResults:
     """Every question's results, from the derived counts (a few thousand rows however many responses)."""
-    if counts.ensure(consultation):
-        db.session.commit()
+    counts.ensure(consultation)  # the request (or job) that asked commits any rebuild with its work
     cells: Counter = Counter()
     channels: Counter = Counter()
     for cell, channel, n in db.session.execute(

@@ -44,11 +44,10 @@ def add_theme(question: Question, name: str) -> TextTheme:
     if not name:
         raise StateError(_("Enter a name for the theme"))
     theme = TextTheme(question_id=question.id, name=name[:80])
-    db.session.add(theme)
     try:
-        db.session.commit()
+        with db.session.begin_nested():  # a clash undoes this insert only
+            db.session.add(theme)
     except IntegrityError:
-        db.session.rollback()
         raise StateError(_("This question already has a theme called %(name)s", name=name)) from None
     return theme
 
@@ -143,7 +142,6 @@ def tag(question: Question, theme: TextTheme, answer_ids: list[int], *, remove: 
     else:
         changed = valid - already
         db.session.add_all(AnswerTheme(answer_id=a, theme_id=theme.id) for a in changed)
-    db.session.commit()
     return len(changed)
 
 

@@ -13,14 +13,15 @@ from engage.accounts.models import User
 from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission
+from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission, SubmissionEntry
 from engage.prioritise.pairwise import voting
 from engage.prioritise.pairwise.counts import rebuild_counts
 from engage.prioritise.submissions import submitting
 from engage.service_errors import StateError
 from engage.surveys import counts
-from engage.surveys.models import ConsultationResponse
+from engage.surveys.models import Answer, ConsultationResponse
 from engage.surveys.responses import record_closed_answer
+from engage.transactions import atomic
 from engage.workshops import logger
 from engage.workshops.models import PaperSheet, WorkshopRound
 
@@ -95,18 +96,26 @@ def enter_sheet(
     values=None,
     hands=None,  # noqa: ANN001
 ) -> PaperSheet:
-    sheet = _record(round_, pairs, values, hands)
-    sheet.entered_by_id = user.id
-    db.session.add(sheet)
-    db.session.commit()
+    """Type in one sheet: its rows and the sheet, all or nothing. A sheet whose 11th pair is refused (the
+    per-person cap) leaves none of its votes behind, so typing it again never counts a vote twice."""
+    with atomic():
+        sheet = _record(round_, pairs, values, hands)
+        sheet.entered_by_id = user.id
+        db.session.add(sheet)
     return sheet
 
 
 def _remove_rows(sheet: PaperSheet) -> None:
+    """Delete the sheet's votes, submission or responses. Their child rows are deleted by name rather than
+    left to the database's cascade, so the session forgets them too: SQLite hands a deleted row's id to the
+    next row inserted, and the replacement's rows are inserted next."""
     vote_ids = json.loads(sheet.vote_ids or "[]")
     if vote_ids:
         db.session.execute(delete(PairwiseVote).where(PairwiseVote.id.in_(vote_ids)))
     if sheet.submission_id is not None:
+        db.session.execute(
+            delete(SubmissionEntry).where(SubmissionEntry.submission_id == sheet.submission_id)
+        )
         db.session.execute(delete(Submission).where(Submission.id == sheet.submission_id))
     response_ids = json.loads(sheet.response_ids or "[]")
     if response_ids:
@@ -115,6 +124,7 @@ def _remove_rows(sheet: PaperSheet) -> None:
         ).all()
         for consultation in {response.consultation for response in responses}:
             counts.remove(consultation, [r.id for r in responses if r.consultation_id == consultation.id])
+        db.session.execute(delete(Answer).where(Answer.response_id.in_(response_ids)))
         db.session.execute(delete(ConsultationResponse).where(ConsultationResponse.id.in_(response_ids)))
     sheet.vote_ids = sheet.response_ids = "[]"
     sheet.submission_id = None
@@ -128,26 +138,26 @@ def correct_sheet(
     values=None,
     hands=None,  # noqa: ANN001
 ) -> PaperSheet:
-    """Replace a sheet typed in wrongly: the new answers are checked and recorded first, then the old rows
-    are removed and the derived pair counts rebuilt; the old sheet keeps what it said, who corrected it, when
-    and why."""
+    """Replace a sheet typed in wrongly, all or nothing: the old sheet's rows are removed, the new answers
+    checked and recorded, the derived pair counts rebuilt; the old sheet keeps what it said, who corrected
+    it, when and why. A refused correction leaves the old sheet and its rows as they were."""
     if not sheet.is_current:
         raise StateError("This sheet has already been corrected.")
     if not reason.strip():
         raise StateError("Say why the sheet is being corrected")
     round_ = sheet.round
-    replacement = _record(round_, pairs, values, hands)
-    replacement.entered_by_id = user.id
-    db.session.add(replacement)
-    db.session.flush()
-    _remove_rows(sheet)
-    sheet.replaced_by_id = replacement.id
-    sheet.corrected_by_id = user.id
-    sheet.corrected_at = utcnow()
-    sheet.correction_reason = reason.strip()
-    if round_.exercise is not None and round_.exercise.kind is ExerciseKind.PAIRWISE:
-        rebuild_counts(round_.exercise)
-    db.session.commit()
+    with atomic():
+        _remove_rows(sheet)
+        replacement = _record(round_, pairs, values, hands)
+        replacement.entered_by_id = user.id
+        db.session.add(replacement)
+        db.session.flush()
+        sheet.replaced_by_id = replacement.id
+        sheet.corrected_by_id = user.id
+        sheet.corrected_at = utcnow()
+        sheet.correction_reason = reason.strip()
+        if round_.exercise is not None and round_.exercise.kind is ExerciseKind.PAIRWISE:
+            rebuild_counts(round_.exercise)
     logger.info("paper sheet %s corrected as %s by user %s", sheet.id, replacement.id, user.id)
     return replacement
 

@@ -27,6 +27,7 @@ from engage.service_errors import StateError
 from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 from engage.surveys.questions import CLOSED_KINDS
 from engage.surveys.responses import record_closed_answer, response_with_key
+from engage.transactions import atomic
 from engage.workshops import logger
 from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
 
@@ -90,7 +91,7 @@ def create_session(board: Board, user: User, name: str, held_on: date, venue: st
         created_by=user,
     )
     db.session.add(session)
-    db.session.commit()
+    db.session.flush()
     logger.info(
         "workshop %s (%s) created on board %s by user %s", session.id, session.join_code, board.slug, user.id
     )
@@ -114,6 +115,7 @@ def round_questions(board: Board) -> list[Question]:
     )
 
 
+@atomic()
 def add_round(
     session: WorkshopSession,
     exercise: Exercise | None = None,
@@ -140,7 +142,6 @@ def add_round(
     )
     db.session.add(added)
     _changed(session)
-    db.session.commit()
     return added
 
 
@@ -148,8 +149,10 @@ def _changed(session: WorkshopSession) -> None:
     session.revision = (session.revision or 0) + 1
 
 
+@atomic()
 def start_next_round(session: WorkshopSession) -> WorkshopRound:
-    """Close the current round and open the next (its exercise must be open to take answers)."""
+    """Close the current round and open the next (its exercise must be open to take answers): the rounds'
+    states, the session's position and revision change together or not at all."""
     if session.status is SessionStatus.ENDED:
         raise StateError("This workshop has ended.")
     upcoming = session.next_round
@@ -164,10 +167,10 @@ def start_next_round(session: WorkshopSession) -> WorkshopRound:
     session.current_position = upcoming.position
     session.status = SessionStatus.LIVE
     _changed(session)
-    db.session.commit()
     return upcoming
 
 
+@atomic()
 def set_round_state(session: WorkshopSession, action: str) -> None:
     """ "pause", "resume", "reveal" or "hide" the current round; "timer" gives it three minutes from now and
     "extend" one more minute (from now, if time had run out)."""
@@ -188,15 +191,15 @@ def set_round_state(session: WorkshopSession, action: str) -> None:
     else:
         raise StateError("That cannot be done to this round now.")
     _changed(session)
-    db.session.commit()
 
 
+@atomic()
 def end_session(session: WorkshopSession) -> None:
+    """End the workshop: its current round finishes with it (both or neither)."""
     if session.current_round is not None:
         session.current_round.state = RoundState.DONE
     session.status = SessionStatus.ENDED
     _changed(session)
-    db.session.commit()
 
 
 def _token_hash(session: WorkshopSession, token: str) -> str:
@@ -224,7 +227,7 @@ def join(session: WorkshopSession, token: str, label: str = "") -> Participant:
         session_id=session.id, token_hash=_token_hash(session, token), label=label.strip()[:60]
     )
     db.session.add(participant)
-    db.session.commit()
+    db.session.flush()  # its id makes the participant's answer keys
     return participant
 
 

@@ -10,7 +10,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engage.extensions import db, htmx
+from engage.extensions import htmx
 from engage.forms import form_page
 from engage.prioritise.models import ExerciseKind, Outcome
 from engage.prioritise.pairwise import voting
@@ -167,9 +167,6 @@ def room_vote(code: str):
             "csrf_token", [_("Something went wrong with that choice. Here is a new pair.")]
         )[0]
     else:
-        # Keep this request's loaded session, round and exercise after the vote's commit: the next pair is
-        # chosen by fresh queries, and re-reading the rest costs a room of 60 a third of each request.
-        db.session().expire_on_commit = False
         try:
             service.record_room_vote(
                 current,

@@ -383,6 +383,7 @@ def _workshop(page, sweep: Sweep, demo: Demo) -> None:
     expect(page.locator("main input[name=label]")).to_have_count(0)
     sweep.check("workshop room, waiting")
     workshops.start_next_round(demo.workshop)  # the facilitator starts the pairwise round
+    db.session.commit()  # services only flush: the live server reads what this test committed
     page.reload()
     expect(page.locator("button.app-choice").first).to_be_visible()
     sweep.check("workshop room, pairwise round")

@@ -28,6 +28,7 @@ def budget(make_budget):
     budgets[items[1].id].consequences = [(Threshold.BELOW, 250_000, "Libraries close on Mondays")]
     budgets[items[1].id].buys = "Opening hours at six libraries"
     save_item_budgets(exercise, budgets)
+    db.session.commit()
     return exercise
 
 
@@ -164,6 +165,7 @@ def test_public_budget_results_draw_the_spread_beside_a_table(page, budget, subm
         for cut in (0, 50_000, 100_000):
             submit(budget, {a.id: 400_000 - cut, b.id: 300_000, c.id: 200_000, d.id: 100_000 + cut})
     set_status(budget, ExerciseStatus.CLOSED)
+    db.session.commit()  # services only flush: the live server reads what this test committed
     page.goto(f"/exercises/{budget.id}/results")
     page.wait_for_selector(".app-chart__plot .main-svg")
     expect(page.locator(".app-scores-table tbody tr")).to_have_count(4)

@@ -66,6 +66,7 @@ def test_published_results_page_is_accessible(page, make_consultation, hwb):
 
     consultation = make_consultation(ConsultationStatus.CLOSED)
     authoring.publish(consultation, "We will open the phone line earlier.")
+    db.session.commit()
     page.goto(f"/consultations/{consultation.id}/results")
     expect(page.get_by_role("heading", name="We did", exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("We will open the phone line earlier.")

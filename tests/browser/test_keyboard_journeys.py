@@ -129,6 +129,7 @@ def test_keyboard_only_workshop_participant(make_page, app, demo, language):
     expect(page.locator("main input[name=label]")).to_have_count(0)
 
     workshops.start_next_round(session)  # the facilitator starts the pairwise round
+    db.session.commit()  # services only flush: the live server reads what this test committed
     # The page polls; the new round arrives without anyone pressing a key, and focus goes to its heading.
     choice = page.locator("button.app-choice").first
     expect(choice).to_be_visible(timeout=10_000)

@@ -115,6 +115,7 @@ def test_public_results_page_draws_the_chart_beside_a_table(page, make_exercise,
     from engage.prioritise.service import set_status
 
     set_status(exercise, ExerciseStatus.CLOSED)
+    db.session.commit()  # services only flush: the live server reads what this test committed
     page.goto(f"/exercises/{exercise.id}/results")
     page.wait_for_selector(".app-chart__plot .main-svg")
     assert page.locator(".app-scores-table tbody tr").count() == 4

@@ -36,6 +36,7 @@ def test_four_round_workshop_with_a_facilitator_and_three_phones(
     service.add_round(
         session, question=next(q for q in consultation.questions if q.kind.value == "agreement")
     )
+    db.session.commit()  # services only flush: the live server's requests read what this test committed
     code = session.join_code
 
     control = make_page()

@@ -52,11 +52,6 @@ def test_a_retention_run_is_kept_only_with_its_audit_record(
     assert count(ResponseDraft) == 0 and db.session.scalars(select(Participant.label)).all() == [""]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until engage.surveys.responses.delete_response stops committing (the surveys part of issue 17): "
-    "the deletion is committed before its audit record. Remove this marker when that is merged.",
-)
 def test_a_deletion_by_reference_is_kept_only_with_its_audit_record(
     runner, make_consultation, audit_log_refuses
 ):

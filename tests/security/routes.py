@@ -34,6 +34,7 @@ def demo_values() -> dict[str, object]:
     )
     pairwise = db.session.get(Exercise, exercise(ExerciseKind.PAIRWISE))
     suggestion = add_suggestion(pairwise, None, "Better buses to the hospital").id
+    db.session.commit()  # services only flush; the requests that use it run in contexts of their own
     return {
         "exercise_id": exercise(ExerciseKind.PAIRWISE),
         "budget_exercise_id": exercise(ExerciseKind.BUDGET),

@@ -30,6 +30,7 @@ def survey(hwb, officer):
     authoring.save_question(page, None, kind=QuestionKind.RATING, label="Rate your library")
     authoring.save_question(page, None, kind=QuestionKind.LONG_TEXT, label="What would you change?")
     authoring.set_status(consultation, ConsultationStatus.OPEN)
+    db.session.commit()
     return consultation
 
 

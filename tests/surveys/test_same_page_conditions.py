@@ -45,6 +45,7 @@ def travel(hwb, officer):
     last = authoring.save_section(consultation, None, title="Anything else")
     authoring.save_question(last, None, kind=QuestionKind.LONG_TEXT, label="Anything else?")
     authoring.set_status(consultation, ConsultationStatus.OPEN)
+    db.session.commit()  # services only flush (the browser test's live server reads it too)
     return consultation
 
 

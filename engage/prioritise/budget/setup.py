@@ -69,14 +69,13 @@ def save_item_budgets(exercise: Exercise, budgets: dict[int, ItemBudget]) -> Non
         raise FieldConflict(
             "items", _("People have already answered, so the items' amounts can no longer change")
         )
-    for item in exercise.active_items:
-        budget = budgets.get(item.id)
-        if budget is None:
-            continue
+    chosen = [(item, budgets[item.id]) for item in exercise.active_items if budgets.get(item.id) is not None]
+    for item, budget in chosen:  # every check before the first change: a refusal leaves every item as it was
         if budget.minimum is not None and budget.maximum is not None and budget.minimum > budget.maximum:
             raise FieldConflict(
                 f"item-{item.id}-maximum", _("The most for %(item)s is less than its least", item=item.title)
             )
+    for item, budget in chosen:
         item.current_amount, item.minimum, item.maximum = (
             budget.current_amount,
             budget.minimum,
@@ -87,7 +86,6 @@ def save_item_budgets(exercise: Exercise, budgets: dict[int, ItemBudget]) -> Non
             ItemConsequence(direction=direction, threshold=threshold, text=text)
             for direction, threshold, text in budget.consequences
         ]
-    db.session.commit()
     logger.info("saved item budgets of exercise %s", exercise.id)
 
 

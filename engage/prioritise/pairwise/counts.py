@@ -86,7 +86,6 @@ def rebuild_counts(exercise: Exercise) -> RebuildReport:
             .where(ExerciseItem.id == item.id)
             .values(comparisons=comparisons[item.id], selection_rating=float(strengths[index[item.id]]))
         )
-    db.session.commit()
     if differences:
         logger.info(
             "exercise %s: rebuilt %d pair counts that differed from the votes", exercise.id, len(differences)

@@ -62,16 +62,18 @@ def find_respondent(exercise: Exercise, token: str) -> Respondent | None:
 
 def get_or_create_respondent(exercise: Exercise, token: str, channel: Channel = Channel.ONLINE) -> Respondent:
     """The respondent for this token, created on their first act (in the caller's transaction)."""
-    respondent = find_respondent(exercise, token)
-    if respondent is None:
-        respondent = Respondent(
-            exercise_id=exercise.id,
-            token_hash=respondent_hash(token, respondent_scope(exercise)),
-            channel=channel,
-            address_hash=address_hash(request.remote_addr) if has_request_context() else None,
-        )
-        db.session.add(respondent)
-        db.session.flush()
+    return find_respondent(exercise, token) or _new_respondent(exercise, token, channel)
+
+
+def _new_respondent(exercise: Exercise, token: str, channel: Channel) -> Respondent:
+    respondent = Respondent(
+        exercise_id=exercise.id,
+        token_hash=respondent_hash(token, respondent_scope(exercise)),
+        channel=channel,
+        address_hash=address_hash(request.remote_addr) if has_request_context() else None,
+    )
+    db.session.add(respondent)
+    db.session.flush()
     return respondent
 
 
@@ -148,7 +150,8 @@ def record_pairwise_vote(
     locale: str = "en",
     workshop_session_id: int | None = None,
 ) -> VoteReceipt:
-    """Store one vote and update the pair counts in the same transaction. Re-sending a key stores nothing."""
+    """Store one vote and update the pair counts, in the caller's unit of work. Re-sending a key stores
+    nothing; a refusal writes nothing."""
     existing = _vote_with_key(exercise, idempotency_key)
     if existing is not None:
         respondent = db.session.get(Respondent, existing.respondent_id)
@@ -169,14 +172,15 @@ def record_pairwise_vote(
     if outcome is not Outcome.SKIP:
         skip_reason = None
 
-    respondent = get_or_create_respondent(exercise, token, channel)
+    # Every refusal comes before anything is written: a refused vote leaves no trace (not even a respondent).
+    respondent = find_respondent(exercise, token)
     made = count_votes(exercise, respondent)
     if made >= exercise.max_votes_per_respondent:
-        db.session.rollback()
         raise VoteRefused(
             "cap",
             str(_l("You have made the most choices this exercise takes. Thank you: you can finish now.")),
         )
+    respondent = respondent or _new_respondent(exercise, token, channel)
     vote = PairwiseVote(
         exercise_id=exercise.id,
         respondent_id=respondent.id,
@@ -189,12 +193,11 @@ def record_pairwise_vote(
         workshop_session_id=workshop_session_id,
         idempotency_key=idempotency_key,
     )
-    db.session.add(vote)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: a clash undoes this insert only
+            db.session.add(vote)
     except IntegrityError:
         # Two copies of the same post raced and the other one won: return it. Any other clash is a bug.
-        db.session.rollback()
         winner = _vote_with_key(exercise, idempotency_key)
         if winner is None:
             raise
@@ -205,7 +208,6 @@ def record_pairwise_vote(
         _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
         if vote.winner_id is not None:
             _move_ratings(vote.winner_id, vote.loser_id)
-    db.session.commit()
     logger.debug("vote %s in exercise %s", vote.id, exercise.id)
     return VoteReceipt(vote, True, made + 1)
 

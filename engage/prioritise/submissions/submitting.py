@@ -125,25 +125,25 @@ def record_submission(
     if problems:
         raise SubmissionInvalid(problems)
     try:
-        respondent = get_or_create_respondent(exercise, token, channel)
-        already = find_submission(exercise, respondent)
-        if already is not None:
-            db.session.rollback()
-            return SubmissionReceipt(already, False)
-        submission = Submission(
-            exercise_id=exercise.id,
-            respondent_id=respondent.id,
-            channel=channel,
-            locale=locale,
-            workshop_session_id=workshop_session_id,
-            idempotency_key=idempotency_key,
-            entries=[SubmissionEntry(item_id=item_id, value=value) for item_id, value in entries.items()],
-        )
-        db.session.add(submission)
-        db.session.commit()
+        # A savepoint: when the same person's answer posted twice at once clashes with the copy that won,
+        # this answer (and the respondent it may have made) is undone and nothing else.
+        with db.session.begin_nested():
+            respondent = get_or_create_respondent(exercise, token, channel)
+            already = find_submission(exercise, respondent)
+            if already is not None:
+                return SubmissionReceipt(already, False)
+            submission = Submission(
+                exercise_id=exercise.id,
+                respondent_id=respondent.id,
+                channel=channel,
+                locale=locale,
+                workshop_session_id=workshop_session_id,
+                idempotency_key=idempotency_key,
+                entries=[SubmissionEntry(item_id=item_id, value=value) for item_id, value in entries.items()],
+            )
+            db.session.add(submission)
     except IntegrityError:
-        # The same person's answer posted twice at once, and the other copy won: return that one.
-        db.session.rollback()
+        # The other copy won: return that one.
         winner = _with_key(exercise, idempotency_key) or find_submission(
             exercise, find_respondent(exercise, token)
         )
@@ -160,7 +160,7 @@ def add_comment(exercise: Exercise, respondent: Respondent | None, text: str) ->
         exercise_id=exercise.id, respondent_id=respondent.id if respondent else None, text=text.strip()
     )
     db.session.add(comment)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 

@@ -63,6 +63,7 @@ def test_share_mode_names_every_problem(make_budget, app):
     save_item_budgets(
         exercise, {a.id: ItemBudget(minimum=10), b.id: ItemBudget(maximum=30), c.id: ItemBudget(step=5)}
     )
+    db.session.commit()
     with app.test_request_context("/"):
         problems = check_allocation(exercise, {a.id: 5, b.id: 40, c.id: 7, d.id: None})
         messages = [p.message for p in problems]
@@ -168,5 +169,6 @@ def test_an_exercise_cannot_open_until_its_budget_adds_up(make_budget, app):
             service.set_status(rebalance, ExerciseStatus.OPEN)
         pot = make_budget(status=ExerciseStatus.DRAFT)
         save_item_budgets(pot, {item.id: ItemBudget(minimum=30) for item in pot.active_items})
+        db.session.commit()
         with pytest.raises(service.StateError, match="minimums add up to 120 points"):
             service.set_status(pot, ExerciseStatus.OPEN)
