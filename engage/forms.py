@@ -17,7 +17,7 @@ CSRF_EXPIRED = _l(
 )
 
 
-def drop_nul(value: Any) -> Any:  # noqa: ANN401 - any field's data
+def drop_nul(value: Any) -> Any:  # any field's data
     """Remove NUL characters: PostgreSQL text cannot hold them (found by the fuzz tests: a 500)."""
     if isinstance(value, str):
         return value.replace("\x00", "")
@@ -48,7 +48,7 @@ class EngageForm(FlaskForm):
     """
 
     class Meta(FlaskForm.Meta):
-        def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:  # noqa: ANN401
+        def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:
             field = super().bind_field(form, unbound_field, options)
             field.filters = (drop_nul, *field.filters)
             return field

@@ -45,15 +45,15 @@ def _local(value: date | datetime | time) -> date | datetime | time:
     return to_user_timezone(value) if isinstance(value, datetime) else value
 
 
-def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa: A002 (Babel's name)
+def format_date(value: date | datetime, format: str = "medium") -> str:  # `format` as Babel names it
     return dates.format_date(_local(value), format=format, locale=formatting_locale())
 
 
-def format_time(value: datetime | time, format: str = "medium") -> str:  # noqa: A002
+def format_time(value: datetime | time, format: str = "medium") -> str:
     return dates.format_time(_local(value), format=format, locale=formatting_locale())
 
 
-def format_datetime(value: datetime, format: str = "medium") -> str:  # noqa: A002
+def format_datetime(value: datetime, format: str = "medium") -> str:
     return dates.format_datetime(_local(value), format=format, locale=formatting_locale())
 
 

@@ -17,7 +17,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?%?")
 
 
-def safe_cell(value: Any) -> Any:  # noqa: ANN401 - any cell value
+def safe_cell(value: Any) -> Any:  # any cell value
     if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -32,19 +32,19 @@ def safe_row(row: Iterable | dict) -> list | dict:
 class SafeWriter:
     """Wraps a csv.writer or csv.DictWriter so that every row written goes through `safe_row`."""
 
-    def __init__(self, writer: Any) -> None:  # noqa: ANN401
+    def __init__(self, writer: Any) -> None:
         self._writer = writer
 
-    def writerow(self, row: Iterable | dict) -> Any:  # noqa: ANN401
+    def writerow(self, row: Iterable | dict) -> Any:
         return self._writer.writerow(safe_row(row))
 
     def writerows(self, rows: Iterable) -> None:
         for row in rows:
             self.writerow(row)
 
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - writeheader and the rest pass through
+    def __getattr__(self, name: str) -> Any:  # writeheader and the rest pass through
         return getattr(self._writer, name)
 
 
-def safe_append(sheet: Any, row: Iterable) -> None:  # noqa: ANN401 - an openpyxl worksheet
+def safe_append(sheet: Any, row: Iterable) -> None:  # an openpyxl worksheet
     sheet.append(safe_row(row))

@@ -41,18 +41,18 @@ def require_token() -> None:
 
 
 @bp.after_app_request
-def log_api_call(response):  # noqa: ANN001, ANN201
+def log_api_call(response):
     """Every call under /api/ is logged, answered or refused (a failure to log never fails the call)."""
     if request.path.startswith("/api/"):
         try:
             log_call(g.get("api_token"), request.method, request.full_path.rstrip("?"), response.status_code)
-        except Exception:  # noqa: BLE001 - logging must not turn an answer into an error
+        except Exception:  # logging must not turn an answer into an error
             db.session.rollback()
             logger.exception("could not log API call to %s", request.path)
     return response
 
 
-def _json(document: Any):  # noqa: ANN401
+def _json(document: Any):
     """JSON with an ETag; a matching If-None-Match gets 304 Not Modified."""
     response = jsonify(document)
     response.headers["Cache-Control"] = "no-cache"

@@ -57,7 +57,7 @@ def record(action: str, target: str = "", detail: str = "", *, actor: str | None
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
 
-def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
     """Mark the request as having changed data (the audit row itself does not count)."""
     if has_request_context() and _WRITE.match(statement) and "audit_events" not in statement[:40]:
         g.engage_wrote = True

@@ -34,7 +34,7 @@ CSV_COLUMNS = [
 DECIMALS = 6
 
 
-def _iso(moment) -> str | None:  # noqa: ANN001
+def _iso(moment) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 

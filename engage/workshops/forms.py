@@ -125,12 +125,12 @@ def answer_form(items: list, ranking: bool, correcting: bool = False, **kwargs: 
     return Form(**kwargs)
 
 
-def answer_values(form) -> dict[int, int | None]:  # noqa: ANN001
+def answer_values(form) -> dict[int, int | None]:
     """{item id: amount or place} typed into an ``answer_form``."""
     return {item_id: form[f"item_{item_id}"].data for item_id in form.item_ids}
 
 
-def problem_field(form, problem) -> str:  # noqa: ANN001
+def problem_field(form, problem) -> str:
     """The form field a rule's problem belongs to (an item's box, or the first box for the total)."""
     if problem.field.startswith("item-"):
         return "item_" + problem.field.removeprefix("item-")
@@ -165,7 +165,7 @@ def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> En
     return Form(**kwargs)
 
 
-def question_form(question, **kwargs: Any) -> EngageForm:  # noqa: ANN001
+def question_form(question, **kwargs: Any) -> EngageForm:
     """One consultation question as radios (single choice, agreement, rating)."""
 
     class Form(EngageForm):
@@ -180,7 +180,7 @@ def question_form(question, **kwargs: Any) -> EngageForm:  # noqa: ANN001
     return Form(**kwargs)
 
 
-def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:  # noqa: ANN001
+def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:
     """A show of hands: how many people raised a hand for each answer."""
 
     class Form(EngageForm):

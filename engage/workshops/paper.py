@@ -93,7 +93,7 @@ def enter_sheet(
     user: User,
     pairs: Pairs | None = None,
     values=None,
-    hands=None,  # noqa: ANN001
+    hands=None,
 ) -> PaperSheet:
     sheet = _record(round_, pairs, values, hands)
     sheet.entered_by_id = user.id
@@ -126,7 +126,7 @@ def correct_sheet(
     reason: str,
     pairs: Pairs | None = None,
     values=None,
-    hands=None,  # noqa: ANN001
+    hands=None,
 ) -> PaperSheet:
     """Replace a sheet typed in wrongly: the new answers are checked and recorded first, then the old rows
     are removed and the derived pair counts rebuilt; the old sheet keeps what it said, who corrected it, when

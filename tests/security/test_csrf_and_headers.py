@@ -20,7 +20,7 @@ def writes_recorded():
     """Collect every INSERT, UPDATE and DELETE the app sends to the database."""
     seen: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, PLR0913
+    def record(conn, cursor, statement, parameters, context, executemany):
         if WRITE.match(statement):
             seen.append(statement.split("\n")[0][:100])
 
