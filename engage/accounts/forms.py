@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovPasswordInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     EmailField,
@@ -26,7 +19,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from engage.accounts import service
 from engage.accounts.models import Organisation, OrganisationKind, Role
 from engage.accounts.passwords import MIN_LENGTH
-from engage.forms import CheckboxesInput, EngageForm, RadioInput, enum_choices, strip_filter
+from engage.forms import EngageForm, enum_choices
 
 ORGANISATION_KIND_LABELS = {
     OrganisationKind.COUNCIL: _l("Council"),
@@ -47,18 +40,9 @@ ROLE_LABELS = {
 
 
 class SignInForm(EngageForm):
-    email = EmailField(
-        _l("Email address"),
-        validators=[DataRequired(message=_l("Enter your email address"))],
-        filters=[strip_filter],
-        widget=GovTextInput(),
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[InputRequired(message=_l("Enter your password"))],
-        widget=GovPasswordInput(),
-    )
-    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
+    email = EmailField(_l("Email address"), validators=[DataRequired(message=_l("Enter your email address"))])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password"))])
+    submit = SubmitField(_l("Sign in"))
 
 
 class OrganisationForm(EngageForm):
@@ -68,16 +52,13 @@ class OrganisationForm(EngageForm):
             DataRequired(message=_l("Enter the organisation's name")),
             Length(max=200, message=_l("Organisation name must be 200 characters or fewer")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     kind = RadioField(
         _l("Type of organisation"),
         choices=enum_choices(ORGANISATION_KIND_LABELS),
         validators=[InputRequired(message=_l("Select the type of organisation"))],
-        widget=RadioInput(),
     )
-    submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save organisation"))
 
     def __init__(self, *args, organisation: Organisation | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -96,8 +77,6 @@ class UserForm(EngageForm):
             DataRequired(message=_l("Enter the person's name")),
             Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     email = EmailField(
         _l("Email address"),
@@ -106,28 +85,23 @@ class UserForm(EngageForm):
             Email(message=_l("Enter an email address in the correct format, like name@example.org")),
             Length(max=254),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     organisation_id = SelectField(
         _l("Organisation"),
         coerce=int,
         validators=[InputRequired(message=_l("Select the person's organisation"))],
-        widget=GovSelect(),
     )
     roles = SelectMultipleField(
         _l("Roles"),
         choices=enum_choices(ROLE_LABELS),
         validators=[InputRequired(message=_l("Select at least one role"))],
-        widget=CheckboxesInput(),
     )
     password = PasswordField(
         _l("Password"),
         description=_l("At least %(n)s characters. Share it with the person securely.", n=MIN_LENGTH),
-        widget=GovPasswordInput(),
     )
-    active = BooleanField(_l("Can sign in"), default=True, widget=GovCheckboxInput())
-    submit = SubmitField(_l("Save user"), widget=GovSubmitInput())
+    active = BooleanField(_l("Can sign in"), default=True)
+    submit = SubmitField(_l("Save user"))
 
     def __init__(self, *args, organisations: list[Organisation], user=None, editor=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
