@@ -75,9 +75,13 @@ $(BUILD)/plotly.min.js: $(VENV)/.installed
 	cp "$$($(BIN)/python -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $@
 	echo "plotly.js (bundled with the plotly Python package): MIT licence" > $(BUILD)/licences/plotly.txt
 
-## make translations: compile the message catalogues (.mo files are built, not kept in git)
-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d engage/translations
+## make translations: compile the message catalogues (.mo files are built, not kept in git), each only when
+## its .po file changed
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard engage/translations/*/LC_MESSAGES/messages.po))
+translations: $(CATALOGUES)
+
+engage/translations/%/LC_MESSAGES/messages.mo: engage/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d engage/translations -l $*
 
 ## make extract-messages: refresh the .pot template and merge it into every language's .po
 extract-messages: $(VENV)/.installed
