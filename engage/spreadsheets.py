@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Response
@@ -77,7 +77,7 @@ def csv_text(rows: Iterable[Iterable]) -> str:
     return buffer.getvalue()
 
 
-def xlsx_bytes(sheets: dict[str, Iterable[Iterable]]) -> bytes:
+def xlsx_bytes(sheets: Mapping[str, Iterable[Iterable]]) -> bytes:
     """An Excel workbook with one sheet per entry ({title: rows}), in order, every cell made safe. Written
     as it goes (openpyxl's write-only mode), so a long export never holds a whole sheet of cells."""
     workbook = Workbook(write_only=True)

@@ -11,6 +11,7 @@ priorities); "focus" is high importance and off target.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -135,7 +136,7 @@ MATRIX_COLUMNS = [
 
 def matrix_csv(matrix: Matrix) -> str:
     version = matrix.weight_set.version if matrix.weight_set else None
-    rows = [MATRIX_COLUMNS]
+    rows: list[Sequence[object]] = [MATRIX_COLUMNS]
     for row in matrix.rows:
         rows.append(
             [

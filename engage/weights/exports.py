@@ -9,7 +9,7 @@ to 1, rounded to 6 decimal places; a priority no source covered has empty weight
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from engage.spreadsheets import csv_text, xlsx_bytes
@@ -124,17 +124,16 @@ def weight_set_json(weight_set: WeightSet) -> str:
 
 def weight_set_xlsx(weight_set: WeightSet) -> bytes:
     """Sheet "Weights" with the CSV columns; sheet "Method" with the statement and the sources."""
-    method = [
+    method: list[Sequence[object]] = [
         ["Board", weight_set.board.name],
         ["Version", weight_set.version],
         ["Status", weight_set.status.value],
         ["Published", _iso(weight_set.published_at)],
         [],
-        *([paragraph] for paragraph in weight_set.method_statement.split("\n\n")),
-        [],
-        ["Source", "Blend (%)", "Respondents"],
-        *([source.title, source.blend, source.respondents] for source in weight_set.sources),
     ]
+    method += [[paragraph] for paragraph in weight_set.method_statement.split("\n\n")]
+    method += [[], ["Source", "Blend (%)", "Respondents"]]
+    method += [[source.title, source.blend, source.respondents] for source in weight_set.sources]
     return xlsx_bytes({"Weights": _table(weight_set), "Method": method})
 
 

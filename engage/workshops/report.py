@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engage.spreadsheets import csv_text
@@ -44,7 +45,7 @@ def session_report(session: WorkshopSession) -> list[RoundReport]:
 
 
 def report_csv(session: WorkshopSession) -> str:
-    rows = [REPORT_COLUMNS]
+    rows: list[Sequence[object]] = [REPORT_COLUMNS]
     for number, report in enumerate(session_report(session), start=1):
         for item, room, online in report.rows():
             rows.append(
