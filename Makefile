@@ -4,14 +4,16 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# Every install takes its versions from here (pip's -c constraints): the versions CI tested. `make lock`.
+LOCK := requirements.lock
 FLASK := $(BIN)/flask --app engage
 BUILD := engage/static/build
 GOVUK := node_modules/govuk-frontend/dist/govuk
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run install install-test assets translations migrate demo serve test lint browser-deps \
-	extract-messages bench load clean
+.PHONY: run install install-test assets translations migrate demo serve test test-fast lint typecheck lock \
+	browser-deps extract-messages bench load clean
 
 ## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000
 run: install migrate demo serve
@@ -23,13 +25,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(LOCK) -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+$(VENV)/.installed-test: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,dev]'
 	@touch $@
+
+## make lock: resolve requirements.lock again from pyproject.toml, keeping every pin that still fits;
+## `make lock LOCK_ARGS=--upgrade` moves everything to the newest versions allowed. Then run make test.
+lock: $(VENV)/.installed-test
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --quiet \
+		$(LOCK_ARGS) --output-file $(LOCK)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
@@ -67,9 +75,13 @@ $(BUILD)/plotly.min.js: $(VENV)/.installed
 	cp "$$($(BIN)/python -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $@
 	echo "plotly.js (bundled with the plotly Python package): MIT licence" > $(BUILD)/licences/plotly.txt
 
-## make translations: compile the message catalogues (.mo files are built, not kept in git)
-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d engage/translations
+## make translations: compile the message catalogues (.mo files are built, not kept in git), each only when
+## its .po file changed
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard engage/translations/*/LC_MESSAGES/messages.po))
+translations: $(CATALOGUES)
+
+engage/translations/%/LC_MESSAGES/messages.mo: engage/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d engage/translations -l $*
 
 ## make extract-messages: refresh the .pot template and merge it into every language's .po
 extract-messages: $(VENV)/.installed
@@ -98,9 +110,18 @@ serve:
 test: install $(VENV)/.installed-test lint browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make test-fast: every test but the browser tests, without the lint (the inner loop while changing code)
+test-fast: install $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check engage tests migrations scripts benchmarks
 	$(BIN)/ruff format --check engage tests migrations scripts benchmarks
+
+## make typecheck: mypy over engage/ (settings in pyproject.toml). Not yet part of make lint: it still
+## reports errors that are being fixed module by module.
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
 
 ## Chromium for the browser tests, and a font with Urdu's letters (without one the Urdu screenshots show
 ## empty boxes): installed with apt-get when we are root; otherwise say how.
@@ -124,9 +145,9 @@ bench: install $(VENV)/.installed-test
 load: install $(VENV)/.installed-test $(VENV)/.installed-load
 	$(BIN)/python -m benchmarks.load
 
-$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[load]'
+$(VENV)/.installed-load: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[load]'
 	@touch $@
 
 clean:
-	rm -rf $(BUILD) node_modules $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(BUILD) node_modules $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -57,14 +57,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+    def process_bind_param(self, value: datetime | None, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("UTCDateTime needs a timezone-aware datetime")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+    def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -95,7 +95,7 @@ def intend_to_write() -> contextlib.AbstractContextManager[None]:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite: foreign keys on, write-ahead log, and wait for a lock rather than fail at once.
 
     Python's sqlite3 module (before 3.12) starts a transaction only before an INSERT, UPDATE or DELETE, so a
@@ -115,7 +115,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(conn) -> None:  # noqa: ANN001
+def _sqlite_begin(conn) -> None:
     """SQLite: begin each transaction ourselves (see ``_sqlite_pragmas``).
 
     A transaction that will write takes the write lock at once (BEGIN IMMEDIATE): one that read first and
@@ -150,6 +150,6 @@ class DatedWindow:
         return (self.closes_at - timedelta(microseconds=1)).astimezone(LONDON).date()
 
 
-def upsert_insert(session: Session):  # noqa: ANN201
+def upsert_insert(session: Session):
     """The dialect's ``insert`` (PostgreSQL or SQLite), which has ``on_conflict_do_update``."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

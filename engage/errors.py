@@ -38,7 +38,7 @@ def render_error(error: HTTPException):
     return render_template(template, error=error), code
 
 
-def form_with_csrf_message():  # noqa: ANN201 - whatever the view returns
+def form_with_csrf_message():  # whatever the view returns
     """The form a post came from, sent back with "this form was open too long" and what was typed.
 
     CSRF protection is global (``CSRFProtect``): a post without a valid token never reaches its view. For a

@@ -8,8 +8,37 @@ from typing import Any
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
-from wtforms import DateField, SelectChoice, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    FileField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Optional
 
 CSRF_EXPIRED = _l(
@@ -17,7 +46,7 @@ CSRF_EXPIRED = _l(
 )
 
 
-def drop_nul(value: Any) -> Any:  # noqa: ANN401 - any field's data
+def drop_nul(value: Any) -> Any:  # any field's data
     """Remove NUL characters: PostgreSQL text cannot hold them (found by the fuzz tests: a 500)."""
     if isinstance(value, str):
         return value.replace("\x00", "")
@@ -43,14 +72,25 @@ class EngageForm(FlaskForm):
     The token is checked once, for every post, by ``CSRFProtect`` (the form then skips its own check). When
     that check fails on a ``@form_page`` view, ``engage.errors.form_with_csrf_message`` runs the view again
     and the form, checking the token itself, fails with the message: what the person typed stays in the
-    fields, so an expired session costs one more click, not their work. Every field drops NUL characters
-    from what was sent.
+    fields, so an expired session costs one more click, not their work.
+
+    Every field drops NUL characters from what was sent; a text field also loses the white space around it
+    (unless it names its own ``filters``, e.g. ``filters=()`` to keep text exactly as typed), and a field
+    that names no ``widget`` gets the GOV.UK one for its type (``GOV_WIDGETS``).
     """
 
     class Meta(FlaskForm.Meta):
-        def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:  # noqa: ANN401
+        def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:
             field = super().bind_field(form, unbound_field, options)
-            field.filters = (drop_nul, *field.filters)
+            declared = unbound_field.kwargs
+            if "widget" not in declared:
+                widget = default_widget(type(field))
+                if widget is not None:
+                    field.widget = widget
+            filters = field.filters
+            if "filters" not in declared and strips(field):
+                filters = (strip_filter,)
+            field.filters = (drop_nul, *filters)
             return field
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -129,13 +169,47 @@ class CheckboxesInput(GovCheckboxesInput):
         return _with_legend(super().map_gov_params(field, **kwargs), field)
 
 
+#: The GOV.UK widget for each type of field that names none. The nearest type in a field class's ancestry
+#: wins (``LimitedCheckboxes`` is a ``SelectMultipleField``); a field class that sets a widget of its own and
+#: is not listed keeps it (``HiddenField``). Numbers are text inputs, as the GOV.UK Design System advises.
+GOV_WIDGETS: dict[type[Field], Callable[[], Any]] = {
+    StringField: GovTextInput,
+    EmailField: GovTextInput,
+    IntegerField: GovTextInput,
+    FloatField: GovTextInput,
+    PasswordField: GovPasswordInput,
+    TextAreaField: GovTextArea,
+    BooleanField: GovCheckboxInput,
+    SubmitField: GovSubmitInput,
+    SelectField: GovSelect,
+    RadioField: RadioInput,
+    SelectMultipleField: CheckboxesInput,
+    DateField: DateInput,
+    FileField: GovFileInput,
+}
+
+
+def default_widget(field_class: type[Field]) -> Any:  # any widget
+    """A new instance of the GOV.UK widget for ``field_class``; None when it keeps its own."""
+    for cls in field_class.__mro__:
+        if cls in GOV_WIDGETS:
+            return GOV_WIDGETS[cls]()
+        if "widget" in vars(cls):
+            return None
+    return None
+
+
+def strips(field: Field) -> bool:
+    """Whether the white space around what was typed goes: text, yes; passwords and hidden values, no."""
+    return isinstance(field, StringField) and not isinstance(field, PasswordField | HiddenField)
+
+
 def optional_date(label: Any, description: Any = None, validators: list | None = None) -> DateField:
     """A GOV.UK three-box date that may be left blank (typed as '27 3 2026', or ISO from a test)."""
     return DateField(
         label,
         description=description,
         validators=[Optional(), *(validators or [])],
-        widget=DateInput(),
         format=["%d %m %Y", "%Y-%m-%d"],
     )
 

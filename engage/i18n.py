@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from babel import Locale, dates
 from flask import Flask, current_app, has_request_context, request, session
@@ -18,11 +19,11 @@ def select_locale() -> str:
     if not has_request_context():  # the CLI and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
-    if asked in supported:
+    if asked is not None and asked in supported:
         session["locale"] = asked
         return asked
     chosen = session.get("locale")
-    if chosen in supported:
+    if isinstance(chosen, str) and chosen in supported:
         return chosen
     return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -41,19 +42,23 @@ def formatting_locale() -> Locale:
     return locale
 
 
-def _local(value: date | datetime | time) -> date | datetime | time:
+When = TypeVar("When", date, datetime, time)
+
+
+def _local(value: When) -> When:
     return to_user_timezone(value) if isinstance(value, datetime) else value
 
 
-def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa: A002 (Babel's name)
+def format_date(value: date | datetime, format: str = "medium") -> str:  # `format` as Babel names it
     return dates.format_date(_local(value), format=format, locale=formatting_locale())
 
 
-def format_time(value: datetime | time, format: str = "medium") -> str:  # noqa: A002
-    return dates.format_time(_local(value), format=format, locale=formatting_locale())
+def format_time(value: datetime | time, format: str = "medium") -> str:
+    moment = _local(value) if isinstance(value, datetime) else value
+    return dates.format_time(moment, format=format, locale=formatting_locale())
 
 
-def format_datetime(value: datetime, format: str = "medium") -> str:  # noqa: A002
+def format_datetime(value: datetime, format: str = "medium") -> str:
     return dates.format_datetime(_local(value), format=format, locale=formatting_locale())
 
 

@@ -1,4 +1,5 @@
-"""Cells for CSV and Excel downloads that are safe to open in a spreadsheet.
+"""Cells for CSV and Excel downloads that are safe to open in a spreadsheet, and the one way a view sends a
+file to download.
 
 Text from residents (free-text answers, suggestions, names) reaches the downloads. A cell starting with
 =, +, -, @, a tab or a carriage return is run as a formula by Excel, LibreOffice and Google Sheets (CSV or
@@ -9,15 +10,20 @@ alone so the data stays machine-readable.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from flask import Response
+from openpyxl import Workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?%?")
 
 
-def safe_cell(value: Any) -> Any:  # noqa: ANN401 - any cell value
+def safe_cell(value: Any) -> Any:  # any cell value
     if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -32,19 +38,64 @@ def safe_row(row: Iterable | dict) -> list | dict:
 class SafeWriter:
     """Wraps a csv.writer or csv.DictWriter so that every row written goes through `safe_row`."""
 
-    def __init__(self, writer: Any) -> None:  # noqa: ANN401
+    def __init__(self, writer: Any) -> None:
         self._writer = writer
 
-    def writerow(self, row: Iterable | dict) -> Any:  # noqa: ANN401
+    def writerow(self, row: Iterable | dict) -> Any:
         return self._writer.writerow(safe_row(row))
 
     def writerows(self, rows: Iterable) -> None:
         for row in rows:
             self.writerow(row)
 
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - writeheader and the rest pass through
+    def __getattr__(self, name: str) -> Any:  # writeheader and the rest pass through
         return getattr(self._writer, name)
 
 
-def safe_append(sheet: Any, row: Iterable) -> None:  # noqa: ANN401 - an openpyxl worksheet
+def safe_append(sheet: Any, row: Iterable) -> None:  # an openpyxl worksheet
     sheet.append(safe_row(row))
+
+
+#: The content type of each kind of file Engage offers to download, by its extension.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "pb": "text/plain; charset=utf-8",
+}
+
+
+def csv_line(row: Iterable) -> str:
+    """One CSV row (ending in CRLF, as RFC 4180 says), its cells made safe."""
+    return csv_text([row])
+
+
+def csv_text(rows: Iterable[Iterable]) -> str:
+    """Rows as CSV text (CRLF line ends), every cell made safe."""
+    buffer = io.StringIO()
+    SafeWriter(csv.writer(buffer)).writerows(rows)
+    return buffer.getvalue()
+
+
+def xlsx_bytes(sheets: Mapping[str, Iterable[Iterable]]) -> bytes:
+    """An Excel workbook with one sheet per entry ({title: rows}), in order, every cell made safe. Written
+    as it goes (openpyxl's write-only mode), so a long export never holds a whole sheet of cells."""
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            safe_append(sheet, row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def download(body: str | bytes | Iterable[str], filename: str) -> Response:
+    """A file the browser saves as ``filename``, its content type from the extension. ``body`` may be a
+    generator (wrap it in ``stream_with_context`` when it reads the database) to stream a long file."""
+    extension = filename.rsplit(".", 1)[-1]
+    return Response(
+        body,
+        content_type=CONTENT_TYPES[extension],
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )

@@ -74,7 +74,7 @@ def _uncommitted_writes_check(error: BaseException | None) -> None:
             raise AssertionError(message)
 
 
-def _note_flush(session: Session, flush_context: Any) -> None:  # noqa: ANN401
+def _note_flush(session: Session, flush_context: Any) -> None:
     session.info["engage_flushed"] = True
 
 
@@ -82,7 +82,7 @@ def _forget_flush(session: Session) -> None:
     session.info.pop("engage_flushed", None)
 
 
-def _forget_flush_on_rollback(session: Session, previous_transaction: Any) -> None:  # noqa: ANN401
+def _forget_flush_on_rollback(session: Session, previous_transaction: Any) -> None:
     if not previous_transaction.nested:  # undoing a savepoint leaves the rest of the transaction's writes
         session.info.pop("engage_flushed", None)
 
@@ -130,7 +130,7 @@ def one_unit_of_work(command: click.Command) -> click.Command:
         return command
 
     @functools.wraps(callback)
-    def run(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+    def run(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         if not current_app:
             ctx.with_resource(ctx.ensure_object(ScriptInfo).load_app().app_context())

@@ -52,7 +52,7 @@ def _template_context() -> dict[str, Any]:
     }
 
 
-def _security_headers(response):  # noqa: ANN001
+def _security_headers(response):
     response.headers.setdefault(
         "Content-Security-Policy", content_security_policy(inline_styles=g.get("csp_inline_styles", False))
     )

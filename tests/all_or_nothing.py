@@ -13,7 +13,7 @@ from sqlalchemy import event, func, insert, select
 from engage.extensions import db
 
 
-def count(model: type, *where: Any) -> int:  # noqa: ANN401
+def count(model: type, *where: Any) -> int:
     """Rows of ``model`` (matching ``where``) as the database holds them."""
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
@@ -42,7 +42,7 @@ def another_writer_stores(
     session = db.session()
     fired: list[object] = []
 
-    def before_flush(session, flush_context, instances) -> None:  # noqa: ANN001
+    def before_flush(session, flush_context, instances) -> None:
         if fired:
             return
         for obj in [*session.new, *session.dirty]:

@@ -13,6 +13,7 @@ from engage.prioritise.models import Outcome
 from engage.surveys.models import Answer, ConsultationResponse, QuestionKind
 from engage.surveys.responses import new_reference
 from engage.weights import service
+from tests import bulk
 
 
 @pytest.fixture
@@ -45,22 +46,21 @@ def grid_answers():
 
 
 @pytest.fixture
-def board_with_answers(hwb, make_exercise, make_budget, make_consultation, cast, submit, grid_answers):
+def board_with_answers(hwb, make_exercise, make_budget, make_consultation, grid_answers):
     """HWB with: a pairwise exercise where SMOKING always wins and LONELINESS always loses (30 people);
-    a points budget giving 40/30/20/10 (20 people); an importance grid rating 5/4/3/2 (25 people)."""
+    a points budget giving 40/30/20/10 (20 people); an importance grid rating 5/4/3/2 (25 people).
+    The answers are stored in bulk (tests/bulk.py): these tests are about what is made of them."""
     by_code = {p.code: p for p in hwb.active_priorities}
     order = [by_code[code] for code in ("HWB-SMOKING", "HWB-ACTIVE", "HWB-ALCOHOL", "HWB-LONELINESS")]
     pairwise = make_exercise(title="Which matters more?")
     items = {item.priority_id: item for item in pairwise.items}
-    for _person in range(30):
-        token = secrets.token_urlsafe(16)
-        for a in range(4):
-            for b in range(a + 1, 4):
-                cast(pairwise, items[order[a].id], items[order[b].id], Outcome.LEFT, token=token)
+    pairs = [(order[a], order[b]) for a in range(4) for b in range(a + 1, 4)]  # the first always wins
+    ballot = [(items[winner.id], items[loser.id], Outcome.LEFT) for winner, loser in pairs]
+    bulk.votes(pairwise, [ballot] * 30)
     budget = make_budget(title="Share 100 points")
     budget_items = {item.priority_id: item for item in budget.active_items}
-    for _person in range(20):
-        submit(budget, {budget_items[p.id].id: v for p, v in zip(order, (40, 30, 20, 10), strict=True)})
+    shares = {budget_items[p.id].id: v for p, v in zip(order, (40, 30, 20, 10), strict=True)}
+    bulk.submissions(budget, [shares] * 20)
     consultation = make_consultation()
     question = grid_answers(consultation, [dict(zip(order, (5, 4, 3, 2), strict=True))] * 25)
     return {"board": hwb, "pairwise": pairwise, "budget": budget, "question": question, "order": order}

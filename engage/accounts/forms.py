@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovPasswordInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     EmailField,
@@ -26,7 +19,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from engage.accounts import service
 from engage.accounts.models import Organisation, OrganisationKind, Role
 from engage.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from engage.forms import CheckboxesInput, EngageForm, RadioInput, enum_choices, strip_filter
+from engage.forms import EngageForm, enum_choices
 
 ORGANISATION_KIND_LABELS = {
     OrganisationKind.COUNCIL: _l("Council"),
@@ -47,18 +40,9 @@ ROLE_LABELS = {
 
 
 class SignInForm(EngageForm):
-    email = EmailField(
-        _l("Email address"),
-        validators=[DataRequired(message=_l("Enter your email address"))],
-        filters=[strip_filter],
-        widget=GovTextInput(),
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[InputRequired(message=_l("Enter your password"))],
-        widget=GovPasswordInput(),
-    )
-    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
+    email = EmailField(_l("Email address"), validators=[DataRequired(message=_l("Enter your email address"))])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password"))])
+    submit = SubmitField(_l("Sign in"))
 
 
 class OrganisationForm(EngageForm):
@@ -68,16 +52,13 @@ class OrganisationForm(EngageForm):
             DataRequired(message=_l("Enter the organisation's name")),
             Length(max=200, message=_l("Organisation name must be 200 characters or fewer")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     kind = RadioField(
         _l("Type of organisation"),
         choices=enum_choices(ORGANISATION_KIND_LABELS),
         validators=[InputRequired(message=_l("Select the type of organisation"))],
-        widget=RadioInput(),
     )
-    submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save organisation"))
 
     def __init__(self, *args, organisation: Organisation | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -96,8 +77,6 @@ class UserForm(EngageForm):
             DataRequired(message=_l("Enter the person's name")),
             Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     email = EmailField(
         _l("Email address"),
@@ -106,20 +85,16 @@ class UserForm(EngageForm):
             Email(message=_l("Enter an email address in the correct format, like name@example.org")),
             Length(max=254),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     organisation_id = SelectField(
         _l("Organisation"),
         coerce=int,
         validators=[InputRequired(message=_l("Select the person's organisation"))],
-        widget=GovSelect(),
     )
     roles = SelectMultipleField(
         _l("Roles"),
         choices=enum_choices(ROLE_LABELS),
         validators=[InputRequired(message=_l("Select at least one role"))],
-        widget=CheckboxesInput(),
     )
     password = PasswordField(
         _l("Password"),
@@ -127,10 +102,9 @@ class UserForm(EngageForm):
             "At least %(n)s characters, not a common password. Share it with the person securely.",
             n=MIN_LENGTH,
         ),
-        widget=GovPasswordInput(),
     )
-    active = BooleanField(_l("Can sign in"), default=True, widget=GovCheckboxInput())
-    submit = SubmitField(_l("Save user"), widget=GovSubmitInput())
+    active = BooleanField(_l("Can sign in"), default=True)
+    submit = SubmitField(_l("Save user"))
 
     def __init__(self, *args, organisations: list[Organisation], user=None, editor=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -183,13 +157,11 @@ class SignInCodeForm(EngageForm):
             DataRequired(message=_l("Enter the code from your authenticator app")),
             Length(max=40, message=_l("Enter the code from your authenticator app")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"))
 
 
-def _new_password_field(label) -> PasswordField:  # noqa: ANN001
+def _new_password_field(label) -> PasswordField:
     return PasswordField(
         label,
         description=_l(
@@ -199,7 +171,6 @@ def _new_password_field(label) -> PasswordField:  # noqa: ANN001
             max=MAX_LENGTH,
         ),
         validators=[InputRequired(message=_l("Enter a new password"))],
-        widget=GovPasswordInput(),
     )
 
 
@@ -207,15 +178,13 @@ class ChangePasswordForm(EngageForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(message=_l("Enter your current password"))],
-        widget=GovPasswordInput(),
     )
     new_password = _new_password_field(_l("New password"))
     confirm_password = PasswordField(
         _l("Confirm new password"),
         validators=[InputRequired(message=_l("Enter your new password again"))],
-        widget=GovPasswordInput(),
     )
-    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Change password"))
 
     def validate_confirm_password(self, field: PasswordField) -> None:
         if self.new_password.data and field.data != self.new_password.data:
@@ -227,10 +196,8 @@ class TwoFactorSetupForm(EngageForm):
         _l("Code from your authenticator app"),
         description=_l("The 6-digit code the app shows for this service, for example 123456"),
         validators=[DataRequired(message=_l("Enter the 6-digit code from your authenticator app"))],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Turn on two-factor authentication"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Turn on two-factor authentication"))
 
 
 class ConfirmPasswordForm(EngageForm):
@@ -239,6 +206,5 @@ class ConfirmPasswordForm(EngageForm):
     password = PasswordField(
         _l("Your password"),
         validators=[InputRequired(message=_l("Enter your password"))],
-        widget=GovPasswordInput(),
     )
-    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"))

@@ -42,7 +42,7 @@ def require_token() -> None:
 
 
 @bp.after_app_request
-def log_api_call(response):  # noqa: ANN001, ANN201
+def log_api_call(response):
     """Every call under /api/ leaves one row, answered or refused (a failure to log never fails the call).
 
     An answered call's row is part of the call's unit of work, which the request commits. A refused call
@@ -54,12 +54,12 @@ def log_api_call(response):  # noqa: ANN001, ANN201
     try:
         with unit_of_work() if g.get("engage_abandoned") else atomic():
             log_call(g.get("api_token"), request.method, request.full_path.rstrip("?"), response.status_code)
-    except Exception:  # noqa: BLE001 - logging must not turn an answer into an error
+    except Exception:  # logging must not turn an answer into an error
         logger.exception("could not log API call to %s", request.path)
     return response
 
 
-def _json(document: Any):  # noqa: ANN401
+def _json(document: Any):
     """JSON with an ETag; a matching If-None-Match gets 304 Not Modified."""
     response = jsonify(document)
     response.headers["Cache-Control"] = "no-cache"

@@ -14,7 +14,8 @@ import re
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from engage.audit.models import AuditEvent
@@ -64,7 +65,7 @@ def record(action: str, target: str = "", detail: str = "", *, actor: str | None
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
 
-def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
     """Mark the request as having changed data (the audit row itself does not count)."""
     bookkeeping = any(table in statement[:40] for table in _BOOKKEEPING)
     if has_request_context() and _WRITE.match(statement) and not bookkeeping:
@@ -89,18 +90,13 @@ def _record_request(response: Response) -> Response:
     return response
 
 
-def events(page: int = 1, action: str | None = None, per_page: int = 100) -> tuple[list[AuditEvent], int]:
-    """The newest events first, one page at a time, and how many there are in all."""
+def events(page: int = 1, action: str | None = None, per_page: int = 100) -> Pagination:
+    """The newest events first, one page at a time (a page past the end is empty), with the total."""
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def actions() -> list[str]:

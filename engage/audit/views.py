@@ -12,15 +12,11 @@ from engage.audit.labels import action_label
 @bp.get("/manage/audit")
 @admin_required
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
     action = request.args.get("action") or None
-    rows, total = service.events(page=page, action=action)
+    page = service.events(page=request.args.get("page", 1, type=int), action=action)
     return render_template(
         "audit/log.html",
-        rows=rows,
-        total=total,
         page=page,
-        pages=max((total + 99) // 100, 1),
         action=action,
         actions=service.actions(),
         action_label=action_label,

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from engage.accounts.models import Organisation
 from engage.boards import service
 from engage.boards.models import Board, BoardKind, Priority
-from engage.forms import CheckboxesInput, EngageForm, RadioInput, enum_choices, strip_filter
+from engage.forms import EngageForm, enum_choices
 
 BOARD_KIND_LABELS = {
     BoardKind.PARTNERSHIP: _l("Partnership board"),
@@ -24,10 +19,7 @@ BOARD_KIND_LABELS = {
 
 class BoardForm(EngageForm):
     name = StringField(
-        _l("Board name"),
-        validators=[DataRequired(message=_l("Enter the board's name")), Length(max=200)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
+        _l("Board name"), validators=[DataRequired(message=_l("Enter the board's name")), Length(max=200)]
     )
     slug = StringField(
         _l("Web address"),
@@ -36,8 +28,6 @@ class BoardForm(EngageForm):
             "Leave blank to make one from the name."
         ),
         validators=[Length(max=80, message=_l("Web address must be 80 characters or fewer"))],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     short_code = StringField(
         _l("Short code"),
@@ -47,28 +37,17 @@ class BoardForm(EngageForm):
             Length(max=20, message=_l("Short code must be 20 characters or fewer")),
             Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Short code can only use letters, numbers, - and _")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     remit = TextAreaField(
-        _l("Remit"),
-        description=_l("What the board is for, in plain English"),
-        filters=[strip_filter],
-        validators=[Length(max=4000)],
-        widget=GovTextArea(),
+        _l("Remit"), description=_l("What the board is for, in plain English"), validators=[Length(max=4000)]
     )
     kind = RadioField(
         _l("Kind of board"),
         choices=enum_choices(BOARD_KIND_LABELS),
         validators=[InputRequired(message=_l("Select the kind of board"))],
-        widget=RadioInput(),
     )
-    members = SelectMultipleField(
-        _l("Organisations on the board"),
-        coerce=int,
-        widget=CheckboxesInput(),
-    )
-    submit = SubmitField(_l("Save board"), widget=GovSubmitInput())
+    members = SelectMultipleField(_l("Organisations on the board"), coerce=int)
+    submit = SubmitField(_l("Save board"))
 
     def __init__(
         self, *args, organisations: list[Organisation], board: Board | None = None, **kwargs
@@ -110,8 +89,6 @@ class PriorityForm(EngageForm):
             DataRequired(message=_l("Enter the priority's code")),
             Length(max=60, message=_l("Code must be 60 characters or fewer")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     title = StringField(
         _l("Title"),
@@ -119,17 +96,13 @@ class PriorityForm(EngageForm):
             DataRequired(message=_l("Enter a title")),
             Length(max=200, message=_l("Title must be 200 characters or fewer")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     description = TextAreaField(
         _l("Description for residents"),
         description=_l("One or two plain-English sentences residents will see beside the title"),
         validators=[Length(max=2000, message=_l("Description must be 2,000 characters or fewer"))],
-        filters=[strip_filter],
-        widget=GovTextArea(),
     )
-    submit = SubmitField(_l("Save priority"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save priority"))
 
     def __init__(self, *args, board: Board, priority: Priority | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

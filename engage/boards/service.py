@@ -61,7 +61,7 @@ def get_board_or_404(slug: str) -> Board:
     return db.first_or_404(select(Board).where(Board.slug == slug))
 
 
-def _taken(column, value: str, exclude_id: int | None) -> bool:  # noqa: ANN001
+def _taken(column, value: str, exclude_id: int | None) -> bool:
     query = select(Board.id).where(func.lower(column) == value.strip().lower())
     if exclude_id is not None:
         query = query.where(Board.id != exclude_id)

@@ -163,7 +163,7 @@ class DemoTwoFactor:
     recovery_codes: list[str]
 
 
-def _enrol_two_factor(user) -> DemoTwoFactor:  # noqa: ANN001
+def _enrol_two_factor(user) -> DemoTwoFactor:
     """Set up two-factor for a demo user with a new key, as if they had scanned it in."""
     key = two_factor.new_secret()
     codes = two_factor.enable(user, key, step=0)

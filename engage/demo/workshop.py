@@ -14,7 +14,7 @@ from engage.workshops import service as workshops
 from engage.workshops.models import WorkshopSession
 
 
-def _exercise(board, officer: User, title: str, question: str, **settings):  # noqa: ANN001, ANN202
+def _exercise(board, officer: User, title: str, question: str, **settings):
     exercise = exercises.save_exercise(
         None,
         board=board,
@@ -34,7 +34,7 @@ def _exercise(board, officer: User, title: str, question: str, **settings):  # n
     return exercise
 
 
-def load_demo_workshop(officer: User, facilitator: User, pairwise) -> WorkshopSession:  # noqa: ANN001
+def load_demo_workshop(officer: User, facilitator: User, pairwise) -> WorkshopSession:
     board = boards.get_board("health-and-wellbeing")
     dots = _exercise(
         board,

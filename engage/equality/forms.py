@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
 from engage.equality.questions import PREFER_NOT_TO_SAY, dimensions, district_category, postcode_district
-from engage.forms import EngageForm, RadioInput, strip_filter
+from engage.forms import EngageForm
 
 
 class ProfileForm(EngageForm):
     """The optional equality questions; fields are added for each dimension."""
 
-    submit = SubmitField(_l("Send answers"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Send answers"))
 
     @classmethod
     def build(cls, *args, **kwargs) -> ProfileForm:
@@ -26,15 +25,11 @@ class ProfileForm(EngageForm):
                     dimension.question,
                     description=dimension.hint,
                     validators=[Optional(), _is_postcode_district],
-                    filters=[strip_filter],
-                    widget=GovTextInput(),
                 )
                 continue
             choices = [SelectChoice(value, label) for value, label in dimension.categories]
             choices.append(SelectChoice(PREFER_NOT_TO_SAY, _l("Prefer not to say")))
-            fields[dimension.key] = RadioField(
-                dimension.question, choices=choices, validators=[Optional()], widget=RadioInput()
-            )
+            fields[dimension.key] = RadioField(dimension.question, choices=choices, validators=[Optional()])
         form_class = type("EqualityForm", (cls,), fields)
         return form_class(*args, **kwargs)
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput
 from wtforms import SelectChoice, SelectField, SubmitField
 
 from engage.forms import EngageForm
@@ -25,16 +24,15 @@ class UploadForm(EngageForm):
             FileRequired(message=_l("Choose a CSV or Excel file")),
             FileAllowed(["csv", "txt", "xlsx"], message=_l("The file must be CSV or Excel (XLSX)")),
         ],
-        widget=GovFileInput(),
     )
-    submit = SubmitField(_l("Upload and preview"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Upload and preview"))
 
 
 class MappingForm(EngageForm):
     """One "which column?" select per field; :func:`mapping_form` adds them."""
 
-    preview = SubmitField(_l("Update the preview"), widget=GovSubmitInput())
-    submit = SubmitField(_l("Import the valid rows"), widget=GovSubmitInput())
+    preview = SubmitField(_l("Update the preview"))
+    submit = SubmitField(_l("Import the valid rows"))
 
     def mapping(self) -> dict[str, str]:
         return {name: self[f"column_{name}"].data for name, *_ in FIELDS if self[f"column_{name}"].data}
@@ -50,6 +48,6 @@ def mapping_form(headers: list[str], mapping: dict[str, str], **kwargs: Any) -> 
         setattr(
             Form,
             f"column_{name}",
-            SelectField(label, choices=choices, default=mapping.get(name, ""), widget=GovSelect()),
+            SelectField(label, choices=choices, default=mapping.get(name, "")),
         )
     return Form(**kwargs)

@@ -11,8 +11,7 @@ priorities); "focus" is high importance and off target.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from engage.boards.models import Board, Priority
 from engage.extensions import db
 from engage.indicators.models import Indicator, IndicatorValue, Polarity, Rag
-from engage.spreadsheets import SafeWriter
+from engage.spreadsheets import csv_text
 from engage.weights.models import WeightSet
 from engage.weights.versions import current_weight_set
 
@@ -136,12 +135,10 @@ MATRIX_COLUMNS = [
 
 
 def matrix_csv(matrix: Matrix) -> str:
-    buffer = io.StringIO()
-    writer = SafeWriter(csv.writer(buffer, lineterminator="\r\n"))
-    writer.writerow(MATRIX_COLUMNS)
     version = matrix.weight_set.version if matrix.weight_set else None
+    rows: list[Sequence[object]] = [MATRIX_COLUMNS]
     for row in matrix.rows:
-        writer.writerow(
+        rows.append(
             [
                 matrix.board.short_code,
                 row.priority.code,
@@ -156,4 +153,4 @@ def matrix_csv(matrix: Matrix) -> str:
                 row.quadrant,
             ]
         )
-    return buffer.getvalue()
+    return csv_text(rows)

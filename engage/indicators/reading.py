@@ -59,7 +59,7 @@ def _read_csv(raw: bytes) -> Table:
 def _read_xlsx(raw: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise FileProblem("The file looks like an Excel workbook but could not be opened") from error
     sheet = workbook.worksheets[0]
     lines = [(n, [_cell(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
 from engage.forms import EngageForm
@@ -21,6 +20,5 @@ class PopulationForm(EngageForm):
             FileRequired(message=_l("Choose a CSV file")),
             FileAllowed(["csv", "txt"], message=_l("The file must be a CSV file")),
         ],
-        widget=GovFileInput(),
     )
-    submit = SubmitField(_l("Upload and replace"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Upload and replace"))

@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -25,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.boards.models import Priority
-from engage.forms import CheckboxesInput, EngageForm, RadioInput, opening_dates, strip_filter
+from engage.forms import EngageForm, opening_dates
 from engage.prioritise.models import ExerciseItem
 
 SKIP_REASONS = [
@@ -40,38 +33,27 @@ class ExerciseForm(EngageForm):
         _l("Title"),
         description=_l("Residents see this first, like 'Health and wellbeing priorities 2026'"),
         validators=[DataRequired(message=_l("Enter a title")), Length(max=200)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     question = StringField(
         _l("Question"),
         description=_l("Shown above every pair, like 'Which should the board focus on first?'"),
         validators=[DataRequired(message=_l("Enter the question residents answer")), Length(max=300)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
     introduction = TextAreaField(
         _l("Introduction"),
         description=_l("What the exercise is for and how the answers will be used"),
         validators=[Length(max=4000)],
-        filters=[strip_filter],
-        widget=GovTextArea(),
     )
-    priorities = SelectMultipleField(_l("Priorities to compare"), coerce=int, widget=CheckboxesInput())
+    priorities = SelectMultipleField(_l("Priorities to compare"), coerce=int)
     opens_on, closes_on = opening_dates()
-    allow_suggestions = BooleanField(
-        _l("Residents may suggest priorities of their own"), widget=GovCheckboxInput()
-    )
-    results_public = BooleanField(
-        _l("Publish the results once the exercise closes"), widget=GovCheckboxInput()
-    )
+    allow_suggestions = BooleanField(_l("Residents may suggest priorities of their own"))
+    results_public = BooleanField(_l("Publish the results once the exercise closes"))
     max_votes_per_respondent = IntegerField(
         _l("Most choices one person can make"),
         default=200,
         validators=[InputRequired(message=_l("Enter a number")), NumberRange(min=10, max=2000)],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Save exercise"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save exercise"))
 
     def __init__(self, *args, priorities: list[Priority], locked: set[int] = frozenset(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -94,10 +76,7 @@ class VoteForm(EngageForm):
     key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     choice = RadioField(choices=["left", "right", "skip"], validators=[InputRequired()])
     skip_reason = RadioField(
-        _l("Why can't you decide? (optional)"),
-        choices=SKIP_REASONS,
-        validators=[Optional()],
-        widget=RadioInput(),
+        _l("Why can't you decide? (optional)"), choices=SKIP_REASONS, validators=[Optional()]
     )
 
     def item_ids(self) -> tuple[int, int] | None:
@@ -115,34 +94,26 @@ class SuggestionForm(EngageForm):
             DataRequired(message=_l("Enter your suggestion")),
             Length(max=500, message=_l("Suggestion must be 500 characters or fewer")),
         ],
-        filters=[strip_filter],
-        widget=GovTextArea(),
     )
-    submit = SubmitField(_l("Send suggestion"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Send suggestion"))
 
 
 class ApproveForm(EngageForm):
     title = StringField(
         _l("Title residents will see"),
         validators=[DataRequired(message=_l("Enter a title")), Length(max=200)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    description = TextAreaField(
-        _l("Description"), validators=[Length(max=2000)], filters=[strip_filter], widget=GovTextArea()
-    )
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     board_code = StringField(
         _l("Also add it to the board's priorities with this code (optional)"),
         validators=[Optional(), Length(max=60)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Approve"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Approve"))
 
 
 class MergeForm(EngageForm):
-    item = SelectField(_l("Already covered by"), coerce=int, widget=GovSelect())
-    submit = SubmitField(_l("Merge"), widget=GovSubmitInput())
+    item = SelectField(_l("Already covered by"), coerce=int)
+    submit = SubmitField(_l("Merge"))
 
     def __init__(self, *args, items: list[ExerciseItem], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -153,10 +124,8 @@ class RejectForm(EngageForm):
     reason = StringField(
         _l("Reason"),
         validators=[DataRequired(message=_l("Say why the suggestion is rejected")), Length(max=500)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Reject"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Reject"))
 
 
 class ExcludeForm(EngageForm):
@@ -170,10 +139,8 @@ class ExcludeForm(EngageForm):
             DataRequired(message=_l("Say why these respondents are being left out")),
             Length(max=500),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Leave out of the results"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Leave out of the results"))
 
     def ids(self) -> list[int]:
         return [int(part) for part in (self.respondent_ids.data or "").split(",") if part.strip().isdigit()]

@@ -19,7 +19,7 @@ def activity(exercise_id: int):
     return _activity_page(exercise_for(exercise_id, manage=True), ExcludeForm(formdata=None))
 
 
-def _activity_page(exercise, form: ExcludeForm, status: int = 200):  # noqa: ANN001, ANN202
+def _activity_page(exercise, form: ExcludeForm, status: int = 200):
     """The signals, the excluded respondents and the exclusion form (with its errors, when sent back)."""
     page = render_template(
         "prioritise/activity.html", exercise=exercise, signals=integrity.signals(exercise), form=form

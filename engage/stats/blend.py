@@ -129,20 +129,20 @@ def ranks(weight: ArrayLike) -> NDArray[np.int64]:
 
 def blend_shares(sources: Sequence[SourceShares], blend: ArrayLike, level: float = 0.95) -> Blend:
     """Blend sources with the given blend weights (positive; they are normalised)."""
-    blend = np.asarray(blend, dtype=np.float64)
+    shares = np.asarray(blend, dtype=np.float64)
     if not sources:
         raise ValueError("a blend needs at least one source")
-    if len(blend) != len(sources):
+    if len(shares) != len(sources):
         raise ValueError("one blend weight is needed per source")
-    if np.any(blend <= 0) or not np.all(np.isfinite(blend)):
+    if np.any(shares <= 0) or not np.all(np.isfinite(shares)):
         raise ValueError("blend weights must be positive numbers")
     widths = {len(s.point) for s in sources}
     replicates = {len(s.samples) for s in sources}
     if len(widths) != 1 or len(replicates) != 1:
         raise ValueError("every source needs the same priorities and the same number of replicates")
-    blend = blend / blend.sum()
-    weight = _combine([_relative(s.point) for s in sources], blend)
-    samples = _combine([_relative(s.samples) for s in sources], blend)
+    shares = shares / shares.sum()
+    weight = _combine([_relative(s.point) for s in sources], shares)
+    samples = _combine([_relative(s.samples) for s in sources], shares)
     tail = (1 - level) / 2 * 100
     low, high = weight.copy(), weight.copy()
     columns = ~np.isnan(weight)

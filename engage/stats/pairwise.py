@@ -110,7 +110,8 @@ def fit_bradley_terry(
         s = np.log((row_wins + 0.5) / (wins.sum(axis=0) + 0.5))
         s -= s.mean()
     else:
-        s = np.asarray(initial, dtype=np.float64) - np.mean(initial)
+        s = np.asarray(initial, dtype=np.float64)
+        s = s - s.mean()
 
     def log_posterior(x: NDArray[np.float64]) -> float:
         diff = x[:, None] - x[None, :]

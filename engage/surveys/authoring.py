@@ -227,7 +227,7 @@ def move_section(section: Section, direction: str) -> None:
     _swap(section.consultation.sections, section, direction, stays)
 
 
-def _swap(items: list, item, direction: str, stays) -> None:  # noqa: ANN001
+def _swap(items: list, item, direction: str, stays) -> None:
     """Swap ``item`` with its neighbour in ``items`` (ordered by position), unless ``stays(first, second)``
     gives the reason the first of the two must stay first."""
     k = items.index(item)

@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from flask import Response
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from engage.extensions import db
-from engage.spreadsheets import SafeWriter, safe_append
+from engage.spreadsheets import csv_text, download, xlsx_bytes
 from engage.surveys.authoring import priorities_for
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
@@ -154,31 +151,19 @@ def codebook_rows(consultation: Consultation) -> list[list]:
 
 def responses_csv_response(consultation: Consultation) -> Response:
     """Every response as CSV."""
-    buffer = io.StringIO()
-    SafeWriter(csv.writer(buffer)).writerows(iter_response_rows(consultation))
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=consultation-{consultation.id}-responses.csv"},
-    )
+    body = csv_text(iter_response_rows(consultation))
+    return download(body, f"consultation-{consultation.id}-responses.csv")
 
 
 def responses_xlsx_response(consultation: Consultation) -> Response:
     """Every response as a spreadsheet, with a codebook sheet saying what each column and code means."""
-    workbook = Workbook(write_only=True)
-    for title, rows in (
-        ("Responses", iter_response_rows(consultation)),
-        ("Codebook", codebook_rows(consultation)),
-    ):
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            safe_append(sheet, [str(v) if not isinstance(v, int | float | str) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f"attachment; filename=consultation-{consultation.id}-responses.xlsx"
-        },
-    )
+    sheets = {
+        "Responses": _as_cells(iter_response_rows(consultation)),
+        "Codebook": _as_cells(codebook_rows(consultation)),
+    }
+    return download(xlsx_bytes(sheets), f"consultation-{consultation.id}-responses.xlsx")
+
+
+def _as_cells(rows: Iterable[list]) -> Iterator[list]:
+    for row in rows:
+        yield [str(v) if not isinstance(v, int | float | str) else v for v in row]

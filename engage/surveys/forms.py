@@ -5,13 +5,6 @@ from __future__ import annotations
 import contextlib
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -26,14 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from engage.forms import (
-    EngageForm,
-    RadioInput,
-    enum_choices,
-    opening_dates,
-    optional_date,
-    strip_filter,
-)
+from engage.forms import EngageForm, enum_choices, opening_dates, optional_date
 from engage.surveys.models import QuestionKind, Section
 from engage.surveys.questions import (
     OPTION_KINDS,
@@ -59,46 +45,26 @@ KIND_LABELS = {
 
 
 class ConsultationForm(EngageForm):
-    title = StringField(
-        _l("Title"),
-        validators=[DataRequired(message=_l("Enter a title")), Length(max=200)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
-    )
-    summary = TextAreaField(
-        _l("Summary"), validators=[Length(max=2000)], filters=[strip_filter], widget=GovTextArea()
-    )
-    audience = TextAreaField(
-        _l("Who it is for"), validators=[Length(max=1000)], filters=[strip_filter], widget=GovTextArea()
-    )
-    purpose = TextAreaField(
-        _l("Why we are asking"), validators=[Length(max=4000)], filters=[strip_filter], widget=GovTextArea()
-    )
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title")), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    audience = TextAreaField(_l("Who it is for"), validators=[Length(max=1000)])
+    purpose = TextAreaField(_l("Why we are asking"), validators=[Length(max=4000)])
     opens_on, closes_on = opening_dates()
     retain_until = optional_date(
         _l("Delete personal data after (optional)"),
         description=_l("Any email address a resident gives is deleted after this date"),
     )
-    privacy_notice = TextAreaField(
-        _l("Privacy notice"), validators=[Length(max=8000)], filters=[strip_filter], widget=GovTextArea()
-    )
-    submit = SubmitField(_l("Save consultation"), widget=GovSubmitInput())
+    privacy_notice = TextAreaField(_l("Privacy notice"), validators=[Length(max=8000)])
+    submit = SubmitField(_l("Save consultation"))
 
 
 class SectionForm(EngageForm):
     title = StringField(
         _l("Section title"),
         validators=[DataRequired(message=_l("Enter a title for the section")), Length(max=200)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    introduction = TextAreaField(
-        _l("Introduction (optional)"),
-        validators=[Length(max=4000)],
-        filters=[strip_filter],
-        widget=GovTextArea(),
-    )
-    submit = SubmitField(_l("Save section"), widget=GovSubmitInput())
+    introduction = TextAreaField(_l("Introduction (optional)"), validators=[Length(max=4000)])
+    submit = SubmitField(_l("Save section"))
 
 
 class QuestionForm(EngageForm):
@@ -106,36 +72,22 @@ class QuestionForm(EngageForm):
         _l("Type of question"),
         choices=enum_choices(KIND_LABELS),
         validators=[DataRequired(message=_l("Choose the type of question"))],
-        widget=RadioInput(),
     )
     label = StringField(
-        _l("Question"),
-        validators=[DataRequired(message=_l("Enter the question")), Length(max=500)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
+        _l("Question"), validators=[DataRequired(message=_l("Enter the question")), Length(max=500)]
     )
-    hint = StringField(
-        _l("Hint (optional)"), validators=[Length(max=1000)], filters=[strip_filter], widget=GovTextInput()
-    )
-    required = BooleanField(_l("Residents must answer this question"), widget=GovCheckboxInput())
+    hint = StringField(_l("Hint (optional)"), validators=[Length(max=1000)])
+    required = BooleanField(_l("Residents must answer this question"))
     options = TextAreaField(
-        _l("Options (single choice, multiple choice and ranking)"),
-        description=_l("One per line"),
-        filters=[strip_filter],
-        widget=GovTextArea(),
+        _l("Options (single choice, multiple choice and ranking)"), description=_l("One per line")
     )
-    allow_other = BooleanField(_l("Offer 'Other, please specify' (single choice)"), widget=GovCheckboxInput())
+    allow_other = BooleanField(_l("Offer 'Other, please specify' (single choice)"))
     max_choices = IntegerField(
         _l("Most options one person may tick (multiple choice, optional)"),
         validators=[Optional(), NumberRange(min=1, max=50)],
-        widget=GovTextInput(),
     )
-    min_value = FloatField(
-        _l("Smallest number allowed (optional)"), validators=[Optional()], widget=GovTextInput()
-    )
-    max_value = FloatField(
-        _l("Largest number allowed (optional)"), validators=[Optional()], widget=GovTextInput()
-    )
+    min_value = FloatField(_l("Smallest number allowed (optional)"), validators=[Optional()])
+    max_value = FloatField(_l("Largest number allowed (optional)"), validators=[Optional()])
     show_if = SelectField(
         _l("Ask only some people (optional)"),
         description=_l(
@@ -145,9 +97,8 @@ class QuestionForm(EngageForm):
         ),
         choices=[],
         validators=[Optional()],
-        widget=GovSelect(),
     )
-    submit = SubmitField(_l("Save question"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save question"))
 
     def option_labels(self) -> list[str]:
         return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
@@ -170,7 +121,7 @@ class QuestionForm(EngageForm):
 class PageForm(EngageForm):
     """One section's questions, as a resident answers them; fields are added per question."""
 
-    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"))
 
     @classmethod
     def build(
@@ -248,10 +199,8 @@ class SheetForm(EngageForm):
         _l("Sheet number"),
         description=_l("The number written or stamped on the paper form, so the sheet can be found again"),
         validators=[DataRequired(message=_l("Enter the sheet number")), Length(max=40)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Save this sheet"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save this sheet"))
 
 
 class FormGroup:
@@ -278,15 +227,13 @@ class EmailLinkForm(EngageForm):
             Length(max=254),
             Email(message=_l("Enter an email address in the correct format, like name@example.com")),
         ],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Send me the link"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Send me the link"))
 
 
 class SubmitResponseForm(EngageForm):
     key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
-    submit = SubmitField(_l("Send your response"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Send your response"))
 
 
 class WeDidForm(EngageForm):
@@ -294,10 +241,8 @@ class WeDidForm(EngageForm):
         _l("What was decided (we did)"),
         description=_l("Published with the results: what the board decided after hearing from residents"),
         validators=[DataRequired(message=_l("Say what was decided")), Length(max=8000)],
-        filters=[strip_filter],
-        widget=GovTextArea(),
     )
-    submit = SubmitField(_l("Publish the results"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Publish the results"))
 
 
 class DeleteResponseForm(EngageForm):
@@ -305,7 +250,5 @@ class DeleteResponseForm(EngageForm):
         _l("Your reference number"),
         description=_l("It was on the page after you sent your response, like K7QD-3MWX"),
         validators=[DataRequired(message=_l("Enter your reference number")), Length(max=20)],
-        filters=[strip_filter],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Delete my response"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Delete my response"))

@@ -7,11 +7,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovSelect,
-    GovTextArea,
-    GovTextInput,
-)
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
@@ -25,7 +20,6 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from engage.forms import CheckboxesInput, DateInput, RadioInput, strip_filter
 from engage.surveys.content import local
 from engage.surveys.models import Question, QuestionKind
 
@@ -153,7 +147,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         ]
         return {
             field_name(question, f"o{option.id}"): PlaceSelect(
-                str(local(option, "label")), choices=places, validators=[Optional()], widget=GovSelect()
+                str(local(option, "label")), choices=places, validators=[Optional()]
             )
             for option in question.options
         }
@@ -164,10 +158,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         fields = {name: _radios(label, hint, choices, question, choose, required)}
         if question.allow_other:
             fields[field_name(question, "other")] = StringField(
-                _l("If other, please specify"),
-                validators=[Length(max=500)],
-                filters=[strip_filter],
-                widget=GovTextInput(),
+                _l("If other, please specify"), validators=[Length(max=500)]
             )
         return fields
     if kind is QuestionKind.MULTIPLE:
@@ -180,7 +171,6 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
                 choices=choices,
                 most=question.max_choices,
                 validators=_required(question, message, required),
-                widget=CheckboxesInput(),
             )
         }
     if kind is QuestionKind.AGREEMENT:
@@ -193,17 +183,13 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
     if kind in {QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT}:
         short = kind is QuestionKind.SHORT_TEXT
         longest = 500 if short else 5000
-        field_class, widget = (StringField, GovTextInput()) if short else (TextAreaField, GovTextArea())
+        field_class = StringField if short else TextAreaField
         too_long = _l("Answer must be %(n)s characters or fewer", n=longest)
         validators = [
             *_required(question, _l("Enter an answer"), required),
             Length(max=longest, message=too_long),
         ]
-        return {
-            name: field_class(
-                label, description=hint, validators=validators, filters=[strip_filter], widget=widget
-            )
-        }
+        return {name: field_class(label, description=hint, validators=validators)}
     if kind is QuestionKind.NUMBER:
         return {
             name: NumberField(
@@ -212,7 +198,6 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
                 minimum=question.min_value,
                 maximum=question.max_value,
                 validators=_required(question, _l("Enter a number"), required),
-                widget=GovTextInput(),
             )
         }
     if kind is QuestionKind.DATE:
@@ -222,7 +207,6 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
                 description=hint or _l("For example, 27 3 2026"),
                 format=["%d %m %Y", "%Y-%m-%d"],
                 validators=_required(question, _l("Enter a real date"), required),
-                widget=DateInput(),
             )
         }
     # Importance grid: one radio question per priority of the board.
@@ -243,7 +227,6 @@ def _radios(
         description=hint,
         choices=[SelectChoice(value, text) for value, text in choices],
         validators=_required(question, message, required),
-        widget=RadioInput(),
     )
 
 

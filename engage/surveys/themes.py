@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -64,15 +65,13 @@ def written_query(question: Question):
 
 def find(
     question: Question, *, words: str = "", theme_id: int | None = None, untagged: bool = False, page: int = 1
-) -> tuple[int, list[WrittenAnswer]]:
-    """Written answers containing ``words`` (any case), with a theme or with none, newest first: the total
-    and one page of them."""
-    query = _matching(question, words, theme_id, untagged)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    answers = db.session.scalars(
-        query.order_by(Answer.id.desc()).limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)
-    ).all()
-    return total, _described(answers)
+) -> Pagination:
+    """Written answers containing ``words`` (any case), with a theme or with none, newest first: one page
+    of them (``items``, each a ``WrittenAnswer``) and the total."""
+    query = _matching(question, words, theme_id, untagged).order_by(Answer.id.desc())
+    found = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    found.items = _described(found.items)
+    return found
 
 
 def matching_ids(question: Question, words: str) -> list[int]:

@@ -3,17 +3,14 @@ themes, and a question broken down by an equality question (small cells hidden).
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engage.equality.questions import dimensions
 from engage.extensions import db
 from engage.service_errors import StateError
-from engage.spreadsheets import SafeWriter
+from engage.spreadsheets import csv_text, download
 from engage.surveys import bp, charts, crosstab, results, themes
 from engage.surveys.access import can_manage, consultation_for
 from engage.surveys.models import Question, TextTheme
@@ -59,17 +56,14 @@ def written_answers(question_id: int):
     untagged = theme_arg == "none"
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    total, answers = themes.find(question, words=words, theme_id=theme_id, untagged=untagged, page=page)
+    found = themes.find(question, words=words, theme_id=theme_id, untagged=untagged, page=page)
     return render_template(
         "surveys/written_answers.html",
         consultation=consultation,
         question=question,
-        answers=answers,
-        total=total,
+        found=found,
         words=words,
         theme_arg=theme_arg,
-        page=page,
-        pages=max(1, -(-total // themes.PER_PAGE)),
         themes=themes.themes_for(question),
         counts=dict(themes.counts(consultation).get(question.id, [])),
         can_tag=can_manage(consultation),
@@ -160,17 +154,10 @@ def consultation_crosstab_csv(consultation_id: int):
     table = _crosstab_from_args(consultation)
     if table is None:
         return {"error": "Choose a closed question (question=) and an equality question (dimension=)."}, 400
-    buffer = io.StringIO()
-    writer = SafeWriter(csv.writer(buffer))
     hidden = f"<{table.threshold}"
-    writer.writerow([table.dimension, *table.answers, "people"])
+    rows = [[table.dimension, *table.answers, "people"]]
     for label, cells, people in table.rows:
-        writer.writerow(
-            [label, *[hidden if c is None else c for c in cells], hidden if people is None else people]
-        )
+        shown = [hidden if c is None else c for c in cells]
+        rows.append([label, *shown, hidden if people is None else people])
     name = f"consultation-{consultation.id}-q{table.question.id}-by-{table.dimension}.csv"
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={name}"},
-    )
+    return download(csv_text(rows), name)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from engage.forms import EngageForm, form_page
@@ -18,7 +17,7 @@ from engage.surveys.access import consultation_for
 class TranslationsForm(EngageForm):
     """The texts are fields named by their keys, read from the post; this form carries the token."""
 
-    submit = SubmitField("Save translations", widget=GovSubmitInput())
+    submit = SubmitField("Save translations")
 
 
 @bp.route("/manage/consultations/<int:consultation_id>/translations/<locale>", methods=["GET", "POST"])

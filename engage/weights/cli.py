@@ -10,10 +10,8 @@ from sqlalchemy import select
 
 from engage.boards.models import Board
 from engage.extensions import db
-from engage.weights.exports import weight_set_csv, weight_set_json, weight_set_xlsx
+from engage.weights.exports import WRITERS
 from engage.weights.versions import current_weight_set, weight_set_version
-
-WRITERS = {"csv": weight_set_csv, "json": weight_set_json, "xlsx": weight_set_xlsx}
 
 
 @click.command("export-weights")

@@ -8,14 +8,11 @@ to 1, rounded to 6 decimal places; a priority no source covered has empty weight
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-
-from engage.spreadsheets import SafeWriter, safe_append
+from engage.spreadsheets import csv_text, xlsx_bytes
 from engage.weights.models import WeightSet
 
 CSV_COLUMNS = [
@@ -34,7 +31,7 @@ CSV_COLUMNS = [
 DECIMALS = 6
 
 
-def _iso(moment) -> str | None:  # noqa: ANN001
+def _iso(moment) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
@@ -113,12 +110,12 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
     }
 
 
+def _table(weight_set: WeightSet) -> list[list]:
+    return [CSV_COLUMNS, *([row[column] for column in CSV_COLUMNS] for row in weight_rows(weight_set))]
+
+
 def weight_set_csv(weight_set: WeightSet) -> str:
-    buffer = io.StringIO()
-    writer = SafeWriter(csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n"))
-    writer.writeheader()
-    writer.writerows(weight_rows(weight_set))
-    return buffer.getvalue()
+    return csv_text(_table(weight_set))
 
 
 def weight_set_json(weight_set: WeightSet) -> str:
@@ -127,24 +124,22 @@ def weight_set_json(weight_set: WeightSet) -> str:
 
 def weight_set_xlsx(weight_set: WeightSet) -> bytes:
     """Sheet "Weights" with the CSV columns; sheet "Method" with the statement and the sources."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Weights"
-    sheet.append(CSV_COLUMNS)
-    for row in weight_rows(weight_set):
-        safe_append(sheet, [row[column] for column in CSV_COLUMNS])
-    method = workbook.create_sheet("Method")
-    method.append(["Board", weight_set.board.name])
-    method.append(["Version", weight_set.version])
-    method.append(["Status", weight_set.status.value])
-    method.append(["Published", _iso(weight_set.published_at)])
-    method.append([])
-    for paragraph in weight_set.method_statement.split("\n\n"):
-        method.append([paragraph])
-    method.append([])
-    method.append(["Source", "Blend (%)", "Respondents"])
-    for source in weight_set.sources:
-        safe_append(method, [source.title, source.blend, source.respondents])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    method: list[Sequence[object]] = [
+        ["Board", weight_set.board.name],
+        ["Version", weight_set.version],
+        ["Status", weight_set.status.value],
+        ["Published", _iso(weight_set.published_at)],
+        [],
+    ]
+    method += [[paragraph] for paragraph in weight_set.method_statement.split("\n\n")]
+    method += [[], ["Source", "Blend (%)", "Respondents"]]
+    method += [[source.title, source.blend, source.respondents] for source in weight_set.sources]
+    return xlsx_bytes({"Weights": _table(weight_set), "Method": method})
+
+
+#: Each download format's writer (the public pages, the API and ``export-weights`` use the same).
+WRITERS: dict[str, Callable[[WeightSet], str | bytes]] = {
+    "csv": weight_set_csv,
+    "json": weight_set_json,
+    "xlsx": weight_set_xlsx,
+}

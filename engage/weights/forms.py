@@ -6,13 +6,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -25,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.channels import Channel
-from engage.forms import CheckboxesInput, EngageForm, enum_choices, strip_filter
+from engage.forms import EngageForm, enum_choices
 
 CHANNEL_LABELS = {
     Channel.ONLINE: _l("Online"),
@@ -41,12 +34,9 @@ class WeightSetForm(EngageForm):
         _l("Answers to count"),
         choices=enum_choices(CHANNEL_LABELS),
         default=[channel.value for channel in CHANNEL_LABELS],
-        widget=CheckboxesInput(),
     )
-    population_weighting = BooleanField(
-        _l("Weight each source's respondents to the area's population"), widget=GovCheckboxInput()
-    )
-    submit = SubmitField(_l("Save and preview"), widget=GovSubmitInput())
+    population_weighting = BooleanField(_l("Weight each source's respondents to the area's population"))
+    submit = SubmitField(_l("Save and preview"))
 
     #: [(field name, candidate)] in the order shown
     source_fields: list[tuple[str, Any]] = []
@@ -103,7 +93,6 @@ def weight_set_form(candidates: list, data: dict[str, float] | None = None, **kw
                     Optional(),
                     NumberRange(min=1, max=100, message=_l("Enter a whole number from 1 to 100")),
                 ],
-                widget=GovTextInput(),
                 default=(data or {}).get(candidate.key),
             ),
         )
@@ -113,35 +102,31 @@ def weight_set_form(candidates: list, data: dict[str, float] | None = None, **kw
 
 
 class PublishForm(EngageForm):
-    submit = SubmitField(_l("Publish this version"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Publish this version"))
 
 
 class DeleteDraftForm(EngageForm):
-    submit = SubmitField(_l("Delete this draft"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Delete this draft"))
 
 
 class WithdrawForm(EngageForm):
     reason = TextAreaField(
         _l("Why is this version being withdrawn?"),
         description=_l("This is shown beside the version, to everyone who reads it."),
-        filters=[strip_filter],
         validators=[DataRequired(message=_l("Say why this version is being withdrawn")), Length(max=2000)],
-        widget=GovTextArea(),
     )
-    submit = SubmitField(_l("Withdraw this version"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Withdraw this version"))
 
 
 class ApiTokenForm(EngageForm):
-    organisation = SelectField(_l("Organisation"), coerce=int, widget=GovSelect())
+    organisation = SelectField(_l("Organisation"), coerce=int)
     name = StringField(
         _l("What is this token for?"),
         description=_l("For example: Pentana nightly import"),
-        filters=[strip_filter],
         validators=[DataRequired(message=_l("Say what the token is for")), Length(max=100)],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Create token"))
 
 
 class RevokeTokenForm(EngageForm):
-    submit = SubmitField(_l("Revoke"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Revoke"))

@@ -22,7 +22,7 @@ def _list(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def method_parameters(weight_set, preview) -> dict[str, Any]:  # noqa: ANN001
+def method_parameters(weight_set, preview) -> dict[str, Any]:
     """What the statement is written from, and what is stored beside it (JSON-friendly)."""
     return {
         "board": weight_set.board.short_code,

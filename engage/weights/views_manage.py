@@ -81,7 +81,7 @@ def weight_set(weight_set_id: int):
     return _render_weight_set(weight_set)
 
 
-def _source_columns(weight_set: WeightSet, preview) -> tuple[list, list]:  # noqa: ANN001
+def _source_columns(weight_set: WeightSet, preview) -> tuple[list, list]:
     """[(title, kind, blend, respondents, weighting note, {code: share})] and [(code, title)] for a table."""
     if preview is not None:
         priorities = weight_set.board.active_priorities

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 
 from engage.boards.service import get_board_or_404
+from engage.spreadsheets import download
 from engage.web import allow_inline_styles
 from engage.weights import bp
 from engage.weights.access import version_or_404
 from engage.weights.charts import chart_rows, weights_chart
-from engage.weights.exports import weight_set_csv, weight_set_json, weight_set_xlsx
+from engage.weights.exports import WRITERS
 from engage.weights.versions import (
     current_weight_set,
     is_superseded,
     published_weight_sets,
 )
-
-DOWNLOADS = {
-    "csv": (weight_set_csv, "text/csv; charset=utf-8"),
-    "json": (weight_set_json, "application/json"),
-    "xlsx": (weight_set_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
 
 
 @bp.get("/boards/<slug>/weights")
@@ -50,16 +45,11 @@ def published_weights(slug: str, version: int):
 
 @bp.get("/boards/<slug>/weights/<int:version>.<fmt>")
 def download_weights(slug: str, version: int, fmt: str):
-    if fmt not in DOWNLOADS:
+    if fmt not in WRITERS:
         abort(404)
     weight_set = version_or_404(get_board_or_404(slug), version)
-    write, mimetype = DOWNLOADS[fmt]
     filename = f"{weight_set.board.slug}-weights-v{weight_set.version}.{fmt}"
-    return Response(
-        write(weight_set),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
+    return download(WRITERS[fmt](weight_set), filename)
 
 
 @bp.get("/boards/<slug>/weights/latest.<fmt>")
@@ -67,6 +57,6 @@ def download_latest_weights(slug: str, fmt: str):
     """A stable address for scheduled jobs: redirects to the current version's file."""
     board = get_board_or_404(slug)
     current = current_weight_set(board)
-    if current is None or fmt not in DOWNLOADS:
+    if current is None or fmt not in WRITERS:
         abort(404)
     return redirect(url_for(".download_weights", slug=slug, version=current.version, fmt=fmt))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from engage.forms import EngageForm, RadioInput, optional_date, strip_filter
+from engage.forms import EngageForm, optional_date
 from engage.surveys.questions import closed_choices
 
 
@@ -26,15 +25,11 @@ class SessionForm(EngageForm):
     name = StringField(
         _l("Name of the workshop"),
         description=_l("Residents see this when they join, for example: Healthy Aldermoor evening"),
-        filters=[strip_filter],
         validators=[DataRequired(message=_l("Enter a name for the workshop")), Length(max=200)],
-        widget=GovTextInput(),
     )
     held_on = optional_date(_l("Date"), _l("For example, 27 3 2027"))
-    venue = StringField(
-        _l("Venue (optional)"), filters=[strip_filter], validators=[Length(max=200)], widget=GovTextInput()
-    )
-    submit = SubmitField(_l("Create the workshop"), widget=GovSubmitInput())
+    venue = StringField(_l("Venue (optional)"), validators=[Length(max=200)])
+    submit = SubmitField(_l("Create the workshop"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators=extra_validators)
@@ -45,7 +40,7 @@ class SessionForm(EngageForm):
 
 
 class RoundForm(EngageForm):
-    exercise = SelectField(_l("What the next round runs"), widget=GovSelect())
+    exercise = SelectField(_l("What the next round runs"))
     pairs_per_person = IntegerField(
         _l("Pairs per person (pairwise only, optional)"),
         description=_l("Leave empty to let people answer as many as they like."),
@@ -53,9 +48,8 @@ class RoundForm(EngageForm):
             Optional(),
             NumberRange(min=1, max=100, message=_l("Enter a whole number from 1 to 100")),
         ],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Add the round"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Add the round"))
 
 
 class ControlForm(EngageForm):
@@ -66,22 +60,18 @@ class JoinForm(EngageForm):
     code = StringField(
         _l("Workshop code"),
         description=_l("The six letters and numbers on the screen, for example KM4TQX"),
-        filters=[strip_filter],
         validators=[DataRequired(message=_l("Enter the workshop code"))],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"))
 
 
 class NameForm(EngageForm):
     label = StringField(
         _l("Your first name or table number (optional)"),
         description=_l("Only the facilitator sees it."),
-        filters=[strip_filter],
         validators=[Length(max=60, message=_l("Keep it to 60 characters or fewer"))],
-        widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Join the workshop"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Join the workshop"))
 
 
 class RoomVoteForm(EngageForm):
@@ -95,9 +85,7 @@ def _reason_field() -> TextAreaField:
     return TextAreaField(
         _l("Why are you correcting this sheet?"),
         description=_l("Kept with the sheet, for the record."),
-        filters=[strip_filter],
         validators=[DataRequired(message=_l("Say why the sheet is being corrected")), Length(max=1000)],
-        widget=GovTextArea(),
     )
 
 
@@ -106,7 +94,7 @@ def answer_form(items: list, ranking: bool, correcting: bool = False, **kwargs: 
 
     class Form(EngageForm):
         key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
-        submit = SubmitField(_l("Send"), widget=GovSubmitInput())
+        submit = SubmitField(_l("Send"))
 
     for item in items:
         setattr(
@@ -115,7 +103,6 @@ def answer_form(items: list, ranking: bool, correcting: bool = False, **kwargs: 
             IntegerField(
                 item.title,
                 validators=[Optional(), NumberRange(min=0, message=_l("Enter a whole number, 0 or more"))],
-                widget=GovTextInput(),
             ),
         )
     Form.item_ids = [item.id for item in items]
@@ -125,12 +112,12 @@ def answer_form(items: list, ranking: bool, correcting: bool = False, **kwargs: 
     return Form(**kwargs)
 
 
-def answer_values(form) -> dict[int, int | None]:  # noqa: ANN001
+def answer_values(form) -> dict[int, int | None]:
     """{item id: amount or place} typed into an ``answer_form``."""
     return {item_id: form[f"item_{item_id}"].data for item_id in form.item_ids}
 
 
-def problem_field(form, problem) -> str:  # noqa: ANN001
+def problem_field(form, problem) -> str:
     """The form field a rule's problem belongs to (an item's box, or the first box for the total)."""
     if problem.field.startswith("item-"):
         return "item_" + problem.field.removeprefix("item-")
@@ -141,7 +128,7 @@ def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> En
     """One question per pair on the paper sheet: which did the person choose?"""
 
     class Form(EngageForm):
-        submit = SubmitField(_l("Save this sheet"), widget=GovSubmitInput())
+        submit = SubmitField(_l("Save this sheet"))
 
     for left, right in pairs:
         setattr(
@@ -156,7 +143,6 @@ def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> En
                 ],
                 default="",
                 validators=[Optional()],
-                widget=RadioInput(),
             ),
         )
     Form.pairs = [(left.id, right.id) for left, right in pairs]
@@ -165,7 +151,7 @@ def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> En
     return Form(**kwargs)
 
 
-def question_form(question, **kwargs: Any) -> EngageForm:  # noqa: ANN001
+def question_form(question, **kwargs: Any) -> EngageForm:
     """One consultation question as radios (single choice, agreement, rating)."""
 
     class Form(EngageForm):
@@ -173,18 +159,17 @@ def question_form(question, **kwargs: Any) -> EngageForm:  # noqa: ANN001
             question.label,
             choices=[SelectChoice(value, label) for value, label in closed_choices(question)],
             validators=[InputRequired(message=_l("Choose an answer"))],
-            widget=RadioInput(),
         )
-        submit = SubmitField(_l("Send"), widget=GovSubmitInput())
+        submit = SubmitField(_l("Send"))
 
     return Form(**kwargs)
 
 
-def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:  # noqa: ANN001
+def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:
     """A show of hands: how many people raised a hand for each answer."""
 
     class Form(EngageForm):
-        submit = SubmitField(_l("Save this count"), widget=GovSubmitInput())
+        submit = SubmitField(_l("Save this count"))
 
     choices = closed_choices(question)
     for number, (_value, label) in enumerate(choices):
@@ -197,7 +182,6 @@ def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:
                     Optional(),
                     NumberRange(min=0, max=10_000, message=_l("Enter a whole number, 0 or more")),
                 ],
-                widget=GovTextInput(),
             ),
         )
     Form.hand_values = [value for value, _label in choices]

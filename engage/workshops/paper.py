@@ -94,7 +94,7 @@ def enter_sheet(
     user: User,
     pairs: Pairs | None = None,
     values=None,
-    hands=None,  # noqa: ANN001
+    hands=None,
 ) -> PaperSheet:
     """Type in one sheet: its rows and the sheet, all or nothing. A sheet whose 11th pair is refused (the
     per-person cap) leaves none of its votes behind, so typing it again never counts a vote twice."""
@@ -136,7 +136,7 @@ def correct_sheet(
     reason: str,
     pairs: Pairs | None = None,
     values=None,
-    hands=None,  # noqa: ANN001
+    hands=None,
 ) -> PaperSheet:
     """Replace a sheet typed in wrongly, all or nothing: the old sheet's rows are removed, the new answers
     checked and recorded, the derived pair counts rebuilt; the old sheet keeps what it said, who corrected

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engage.spreadsheets import SafeWriter
+from engage.spreadsheets import csv_text
 from engage.workshops.models import WorkshopRound, WorkshopSession
 from engage.workshops.results import RoundResult, round_result, round_turnout
 
@@ -46,12 +45,10 @@ def session_report(session: WorkshopSession) -> list[RoundReport]:
 
 
 def report_csv(session: WorkshopSession) -> str:
-    buffer = io.StringIO()
-    writer = SafeWriter(csv.writer(buffer, lineterminator="\r\n"))
-    writer.writerow(REPORT_COLUMNS)
+    rows: list[Sequence[object]] = [REPORT_COLUMNS]
     for number, report in enumerate(session_report(session), start=1):
         for item, room, online in report.rows():
-            writer.writerow(
+            rows.append(
                 [
                     number,
                     report.round.title,
@@ -66,4 +63,4 @@ def report_csv(session: WorkshopSession) -> str:
                     report.turnout.get("paper", 0),
                 ]
             )
-    return buffer.getvalue()
+    return csv_text(rows)

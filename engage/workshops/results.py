@@ -31,7 +31,7 @@ class RoundResult:
     measure: str  # "score" or "share"
 
 
-def _scope(query, model, round_: WorkshopRound, room: bool):  # noqa: ANN001, ANN202
+def _scope(query, model, round_: WorkshopRound, room: bool):
     if room:
         return query.where(model.workshop_session_id == round_.session_id, model.channel.in_(ROOM))
     return query.where(model.channel == Channel.ONLINE)

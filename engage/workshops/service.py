@@ -246,7 +246,7 @@ def _require_open(round_: WorkshopRound) -> None:
         raise StateError(str(_l("This round has finished. Wait for the next one.")))
 
 
-def pairs_done(round_: WorkshopRound, respondent) -> int:  # noqa: ANN001
+def pairs_done(round_: WorkshopRound, respondent) -> int:
     """Choices (skips too) this respondent has made in this round's exercise during this workshop."""
     if respondent is None:
         return 0

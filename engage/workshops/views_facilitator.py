@@ -44,7 +44,7 @@ def new_session(slug: str):
     return render_template("workshops/session_form.html", form=form, board=board), status
 
 
-def _round_form(session: WorkshopSession, formdata=None) -> RoundForm:  # noqa: ANN001
+def _round_form(session: WorkshopSession, formdata=None) -> RoundForm:
     form = RoundForm(formdata=formdata) if formdata is not None else RoundForm(formdata=None)
     form.exercise.choices = [
         SelectChoice(f"exercise-{e.id}", f"{e.title} ({e.kind.value})")

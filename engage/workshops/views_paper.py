@@ -22,7 +22,7 @@ from engage.workshops.models import PaperSheet, WorkshopRound
 from engage.workshops.paper import correct_sheet, enter_sheet, sheets_for
 
 
-def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperSheet | None = None):  # noqa: ANN202
+def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperSheet | None = None):
     """The form for one sheet of this round's kind, filled from a sheet being corrected (on GET)."""
     kwargs = {} if request.method == "POST" else {"formdata": None}
     if round_.question is not None:
@@ -50,7 +50,7 @@ def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperShe
     return form
 
 
-def _answers(round_: WorkshopRound, form) -> dict:  # noqa: ANN001
+def _answers(round_: WorkshopRound, form) -> dict:
     if round_.question is not None:
         return {"hands": {value: form[f"hands_{n}"].data for n, value in enumerate(form.hand_values)}}
     if round_.exercise.kind is ExerciseKind.PAIRWISE:
@@ -63,7 +63,7 @@ def _answers(round_: WorkshopRound, form) -> dict:  # noqa: ANN001
     return {"values": answer_values(form)}
 
 
-def _save(form, save) -> bool:  # noqa: ANN001
+def _save(form, save) -> bool:
     """Run ``save``; put any refusal on the form. True when saved."""
     try:
         save()

@@ -92,14 +92,14 @@ def _pair_context(current: WorkshopRound, token: str | None) -> dict:
     return {"view": "pair", "pair": pair, "vote_form": form, "done": done}
 
 
-def _question_context(current: WorkshopRound, token: str | None, form=None) -> dict:  # noqa: ANN001
+def _question_context(current: WorkshopRound, token: str | None, form=None) -> dict:
     participant = service.find_participant(current.session, token)
     if participant is not None and service.has_answered_question(current, participant):
         return {"view": "round-done"}
     return {"view": "question", "question_form": form or question_form(current.question, formdata=None)}
 
 
-def _answer_context(current: WorkshopRound, token: str | None, form=None) -> dict:  # noqa: ANN001
+def _answer_context(current: WorkshopRound, token: str | None, form=None) -> dict:
     respondent = voting.find_respondent(current.exercise, token) if token else None
     if respondent is not None and find_submission(current.exercise, respondent) is not None:
         return {"view": "round-done"}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import render_template
 from flask_login import login_required
 
+from engage.spreadsheets import download
 from engage.workshops import bp
 from engage.workshops.access import session_for
 from engage.workshops.report import report_csv, session_report
@@ -21,8 +22,4 @@ def report(session_id: int):
 @login_required
 def report_download(session_id: int):
     session = session_for(session_id)
-    return Response(
-        report_csv(session),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=workshop-{session.join_code}-report.csv"},
-    )
+    return download(report_csv(session), f"workshop-{session.join_code}-report.csv")

@@ -10,7 +10,7 @@ Create Date: 2026-11-26 19:24:52.987878
 from alembic import op
 import sqlalchemy as sa
 
-import engage.database  # noqa: F401  custom column types such as engage.database.UTCDateTime
+import engage.database  # custom column types such as engage.database.UTCDateTime
 
 
 # revision identifiers, used by Alembic.

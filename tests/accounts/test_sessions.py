@@ -27,7 +27,7 @@ def signed_in(client: FlaskClient) -> bool:
     return client.get("/manage").status_code == 200
 
 
-def sessions_of(user) -> int:  # noqa: ANN001
+def sessions_of(user) -> int:
     return db.session.scalar(
         select(func.count()).select_from(StaffSession).where(StaffSession.user_id == user.id)
     )
@@ -66,7 +66,7 @@ def test_a_copied_cookie_is_signed_out_when_an_administrator_resets_the_password
     assert signed_in(admin_browser)  # the administrator's own session is untouched
 
 
-def _edit(admin_browser, user, **changes):  # noqa: ANN001, ANN003, ANN202
+def _edit(admin_browser, user, **changes):
     data = {
         "name": user.name,
         "email": user.email,

@@ -22,7 +22,7 @@ LIMITS = {
 }
 
 
-def attempt(client, email: str, password: str, address: str):  # noqa: ANN001, ANN201
+def attempt(client, email: str, password: str, address: str):
     return client.post(
         "/sign-in", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
     )

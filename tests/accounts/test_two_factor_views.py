@@ -21,7 +21,7 @@ def audited(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-def set_up(client) -> tuple[str, list[str]]:  # noqa: ANN001
+def set_up(client) -> tuple[str, list[str]]:
     """Go through the set-up page as a person would; returns the key and the recovery codes shown."""
     page = client.get("/account/two-factor/set-up")
     assert page.status_code == 200

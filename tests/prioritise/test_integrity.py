@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import timedelta
 
 import pytest
@@ -13,10 +12,11 @@ from engage.accounts.models import Role
 from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise import integrity
-from engage.prioritise.models import BudgetMode, PairwiseVote, Respondent
+from engage.prioritise.models import BudgetMode, Outcome, PairwiseVote, Respondent
 from engage.prioritise.pairwise.results import pairwise_results
 from engage.prioritise.submissions.matrix import load_answer_matrix
 from engage.respondents import address_hash
+from tests import bulk
 from tests.conftest import sign_in
 
 
@@ -26,20 +26,15 @@ def respondents() -> list[Respondent]:
 
 
 @pytest.fixture
-def stuffed(make_exercise, cast):
+def stuffed(make_exercise):
     """Twelve 'people' from one address within five minutes, all choosing the first item, each with a
     script's rhythm (a vote every half second); and five ordinary people who prefer the second item."""
     exercise = make_exercise()
     first, second, third = exercise.active_items[:3]
     start = utcnow() - timedelta(hours=1)
-    for _bot in range(12):
-        token = secrets.token_urlsafe(32)
-        for k in range(12):
-            cast(exercise, first, second if k % 2 else third, token=token)
-    for _person in range(5):
-        token = secrets.token_urlsafe(32)
-        for _choice in range(4):
-            cast(exercise, second, first, token=token)
+    bot = [(first, second if k % 2 else third, Outcome.LEFT) for k in range(12)]
+    person = [(second, first, Outcome.LEFT)] * 4
+    bulk.votes(exercise, [bot] * 12 + [person] * 5)
     for n, person in enumerate(respondents()):
         bot = n < 12
         person.address_hash = "a1b2c3d4e5f60718" if bot else f"{n:016x}"

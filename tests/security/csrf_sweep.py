@@ -52,7 +52,7 @@ def writes_recorded() -> Iterator[list[str]]:
     """Collect every INSERT, UPDATE and DELETE the app sends to the database."""
     seen: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, PLR0913
+    def record(conn, cursor, statement, parameters, context, executemany):
         if WRITE.match(statement):
             seen.append(" ".join(statement.split())[:90])
 

@@ -36,7 +36,7 @@ def _last_id(model: type) -> int:
     return db.session.scalar(select(func.max(model.id)))
 
 
-def _location_id(response) -> int:  # noqa: ANN001
+def _location_id(response) -> int:
     return int(response.location.rstrip("/").rsplit("/", 1)[1])
 
 
@@ -78,7 +78,7 @@ def _first_pair_left(form: PageForm, sweep: Sweep) -> dict:
     return {next(c.name for c in form.controls if c.name.startswith("pair_")): "left"}
 
 
-def _signed_in(email: str):  # noqa: ANN202
+def _signed_in(email: str):
     def fill(form: PageForm, sweep: Sweep) -> dict:
         return {"email": email, "password": sweep.passwords[email]}
 
@@ -90,7 +90,7 @@ OFFICER = "officer@aldermoor.example"
 NEW_PASSWORD = "a new and long enough passphrase for the sweep"
 
 
-def _password_again(email: str):  # noqa: ANN202
+def _password_again(email: str):
     def fill(form: PageForm, sweep: Sweep) -> dict:
         return {"password": sweep.passwords[email]}
 
@@ -206,7 +206,7 @@ def draft_weights(sweep: Sweep) -> None:
     sweep.made["new_draft_id"] = _location_id(draft)
 
 
-def start_round(number: int):  # noqa: ANN201
+def start_round(number: int):
     """The facilitator starts the demo workshop's rounds up to ``number`` (1 pairwise, 2 dot vote,
     3 ranking, 4 a consultation question)."""
 
@@ -217,7 +217,7 @@ def start_round(number: int):  # noqa: ANN201
     return steps
 
 
-def join_round(number: int):  # noqa: ANN201
+def join_round(number: int):
     def steps(sweep: Sweep) -> None:
         start_round(number)(sweep)
         sweep.submit("resident", "/join/{code}", fill={"label": "Table 3"})

@@ -224,7 +224,7 @@ def test_responses_stored_at_the_same_moment_are_all_counted(app, make_consultat
                             idempotency_key=f"{worker}-{n}",
                             channel=Channel.ONLINE,
                         )
-            except Exception as error:  # noqa: BLE001 (reported below)
+            except Exception as error:  # reported below
                 failures.append(error)
             finally:
                 db.session.remove()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from flask import Response, stream_with_context
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, PairwiseVote
 from engage.prioritise.pairwise.results import PairwiseResults
-from engage.spreadsheets import SafeWriter, safe_append
+from engage.spreadsheets import csv_line, csv_text, download, xlsx_bytes
 
 VOTE_COLUMNS = [
     "vote_id",
@@ -36,12 +33,6 @@ def _filename(exercise: Exercise, what: str, ext: str) -> str:
     return f"exercise-{exercise.id}-{what}.{ext}"
 
 
-def _csv_line(values: list) -> str:
-    buffer = io.StringIO()
-    SafeWriter(csv.writer(buffer)).writerow(values)
-    return buffer.getvalue()
-
-
 def votes_csv_response(exercise: Exercise) -> Response:
     """Every vote, streamed: the respondent is a number local to this exercise, nothing that names anyone."""
     codes = {
@@ -50,12 +41,12 @@ def votes_csv_response(exercise: Exercise) -> Response:
     }
 
     def rows() -> Iterator[str]:
-        yield _csv_line(VOTE_COLUMNS)
+        yield csv_line(VOTE_COLUMNS)
         votes = db.session.scalars(
             select(PairwiseVote).where(PairwiseVote.exercise_id == exercise.id).order_by(PairwiseVote.id)
         ).yield_per(5000)
         for vote in votes:
-            yield _csv_line(
+            yield csv_line(
                 [
                     vote.id,
                     vote.created_at.isoformat(),
@@ -70,11 +61,7 @@ def votes_csv_response(exercise: Exercise) -> Response:
                 ]
             )
 
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={_filename(exercise, 'votes', 'csv')}"},
-    )
+    return download(stream_with_context(rows()), _filename(exercise, "votes", "csv"))
 
 
 def _score_rows(results: PairwiseResults) -> list[list]:
@@ -95,30 +82,11 @@ def _score_rows(results: PairwiseResults) -> list[list]:
 
 def scores_csv_response(results: PairwiseResults) -> Response:
     """Scores (0-100) with their 95% interval, wins and comparisons, best first."""
-    body = _csv_line(SCORE_COLUMNS) + "".join(_csv_line(row) for row in _score_rows(results))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f"attachment; filename={_filename(results.exercise, 'scores', 'csv')}"
-        },
-    )
+    body = csv_text([SCORE_COLUMNS, *_score_rows(results)])
+    return download(body, _filename(results.exercise, "scores", "csv"))
 
 
 def scores_xlsx_response(results: PairwiseResults) -> Response:
     """The same scores as a spreadsheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Scores"
-    sheet.append(SCORE_COLUMNS)
-    for row in _score_rows(results):
-        safe_append(sheet, row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f"attachment; filename={_filename(results.exercise, 'scores', 'xlsx')}"
-        },
-    )
+    body = xlsx_bytes({"Scores": [SCORE_COLUMNS, *_score_rows(results)]})
+    return download(body, _filename(results.exercise, "scores", "xlsx"))

@@ -238,7 +238,7 @@ def choose_pair(
     Reads one row per item and one per pair that includes the first item, never the votes; the respondent's
     previous pair is never shown again straight away.
     """
-    rng = rng or random.Random()  # noqa: S311 (not for security)
+    rng = rng or random.Random()  # not for security
     # Plain rows, not ORM objects: an exercise may have hundreds of items and this runs on every vote.
     items = db.session.execute(
         select(ExerciseItem.id, ExerciseItem.comparisons, ExerciseItem.selection_rating).where(

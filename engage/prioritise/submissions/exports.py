@@ -6,20 +6,17 @@ so a spreadsheet made from one exercise lines up with the board's indicators.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Response, abort, current_app
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from engage import spreadsheets
 from engage.extensions import db
 from engage.prioritise.budget.results import budget_results
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ExerciseKind, Submission
 from engage.prioritise.ranking.results import ranking_results
-from engage.spreadsheets import SafeWriter, safe_append
 
 RESPONSE_COLUMNS = ["response_id", "recorded_at", "respondent", "channel", "workshop_session", "locale"]
 BUDGET_RESULT_COLUMNS = [
@@ -47,35 +44,10 @@ RANKING_RESULT_COLUMNS = [
     "ranked_by",
     "respondents",
 ]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def item_code(item: ExerciseItem) -> str:
     return item.priority.code if item.priority else f"SUGGESTION-{item.id}"
-
-
-def _attachment(body, mimetype: str, exercise: Exercise, what: str, ext: str) -> Response:
-    filename = f"exercise-{exercise.id}-{what}.{ext}"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"}
-    )
-
-
-def _csv(rows: list[list]) -> str:
-    buffer = io.StringIO()
-    SafeWriter(csv.writer(buffer)).writerows(rows)
-    return buffer.getvalue()
-
-
-def _xlsx(sheets: dict[str, list[list]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            safe_append(sheet, row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _submissions(exercise: Exercise) -> list[Submission]:
@@ -232,16 +204,17 @@ def pabulib_text(exercise: Exercise) -> str:
 
 def download(exercise: Exercise, what: str, fmt: str) -> Response:
     """The download named by the URL: responses (csv, xlsx, pb) or results (csv, xlsx)."""
+    filename = f"exercise-{exercise.id}-{what}.{fmt}"
     if what == "responses":
         if fmt == "csv":
-            return _attachment(_csv(response_rows(exercise)), "text/csv", exercise, "responses", "csv")
+            return spreadsheets.download(spreadsheets.csv_text(response_rows(exercise)), filename)
         if fmt == "xlsx":
             sheets = {"Responses": response_rows(exercise), "Codebook": codebook_rows(exercise)}
-            return _attachment(_xlsx(sheets), XLSX, exercise, "responses", "xlsx")
-        return _attachment(pabulib_text(exercise), "text/plain", exercise, "responses", "pb")
+            return spreadsheets.download(spreadsheets.xlsx_bytes(sheets), filename)
+        return spreadsheets.download(pabulib_text(exercise), filename)
     if what == "results" and fmt in {"csv", "xlsx"}:
         rows = result_rows(exercise)
         if fmt == "csv":
-            return _attachment(_csv(rows), "text/csv", exercise, "results", "csv")
-        return _attachment(_xlsx({"Results": rows}), XLSX, exercise, "results", "xlsx")
+            return spreadsheets.download(spreadsheets.csv_text(rows), filename)
+        return spreadsheets.download(spreadsheets.xlsx_bytes({"Results": rows}), filename)
     return abort(404)

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -24,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from engage.forms import EngageForm, RadioInput, enum_choices, strip_filter
+from engage.forms import EngageForm, enum_choices
 from engage.prioritise.budget.amounts import parse_amount
 from engage.prioritise.budget.rules import field_name
 from engage.prioritise.budget.setup import ItemBudget, consequences_text, parse_consequences
@@ -81,39 +74,31 @@ class BudgetExerciseForm(ExerciseForm):
         _l("How residents allocate"),
         choices=enum_choices(BUDGET_MODES),
         validators=[DataRequired(message=_l("Choose how residents allocate"))],
-        widget=RadioInput(),
     )
     unit = RadioField(
         _l("What residents share out"),
         choices=enum_choices(BUDGET_UNITS),
         validators=[DataRequired(message=_l("Choose what residents share out"))],
-        widget=RadioInput(),
     )
     budget_total = AmountField(
         _l("Total to share out (fixed pot only)"),
         description=_l("Like 2000000 for £2m, 100 points or 5 dots"),
-        widget=GovTextInput(),
     )
     total_min = AmountField(
         _l("Lowest total residents may choose (rebalance only, optional)"),
         description=_l("Leave both blank to keep the total fixed at current spending"),
-        widget=GovTextInput(),
     )
-    total_max = AmountField(_l("Highest total residents may choose (optional)"), widget=GovTextInput())
+    total_max = AmountField(_l("Highest total residents may choose (optional)"))
     band_d_households = IntegerField(
         _l("Band D equivalent households (optional)"),
         description=_l(
             "The council tax base: with it, residents see what a change in the total means for a band D bill"
         ),
         validators=[Optional(), NumberRange(min=1, max=10_000_000)],
-        widget=GovTextInput(),
     )
-    require_full = BooleanField(
-        _l("Residents must share out the whole pot before they can submit"), widget=GovCheckboxInput()
-    )
+    require_full = BooleanField(_l("Residents must share out the whole pot before they can submit"))
     show_comparison = BooleanField(
-        _l("After submitting, show residents their choices beside everyone's so far"),
-        widget=GovCheckboxInput(),
+        _l("After submitting, show residents their choices beside everyone's so far")
     )
 
     def validate_budget_total(self, field: AmountField) -> None:
@@ -147,10 +132,9 @@ class RankingExerciseForm(ExerciseForm):
         _l("Residents rank only their top (optional)"),
         description=_l("Leave blank for residents to put every priority in order"),
         validators=[Optional(), NumberRange(min=1, max=50, message=_l("Enter a number from 1 to 50"))],
-        widget=GovTextInput(),
     )
     show_comparison = BooleanField(
-        _l("After submitting, show residents their order beside everyone's so far"), widget=GovCheckboxInput()
+        _l("After submitting, show residents their order beside everyone's so far")
     )
 
     def settings(self) -> dict:
@@ -163,7 +147,7 @@ class RankingExerciseForm(ExerciseForm):
 class ItemBudgetsForm(EngageForm):
     """Amounts and texts for every item of a budget exercise; fields are added per item."""
 
-    submit = SubmitField(_l("Save items"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save items"))
 
     @classmethod
     def build(cls, exercise: Exercise, *args, **kwargs) -> ItemBudgetsForm:
@@ -172,23 +156,18 @@ class ItemBudgetsForm(EngageForm):
             prefix = f"item-{item.id}-"
             if exercise.budget_mode is BudgetMode.REBALANCE:
                 fields[prefix + "current"] = AmountField(
-                    _l("Current budget"),
-                    validators=[DataRequired(message=_l("Enter the current budget"))],
-                    widget=GovTextInput(),
+                    _l("Current budget"), validators=[DataRequired(message=_l("Enter the current budget"))]
                 )
-            fields[prefix + "minimum"] = AmountField(_l("Least (optional)"), widget=GovTextInput())
-            fields[prefix + "maximum"] = AmountField(_l("Most (optional)"), widget=GovTextInput())
-            fields[prefix + "step"] = AmountField(_l("Step (optional)"), widget=GovTextInput())
+            fields[prefix + "minimum"] = AmountField(_l("Least (optional)"))
+            fields[prefix + "maximum"] = AmountField(_l("Most (optional)"))
+            fields[prefix + "step"] = AmountField(_l("Step (optional)"))
             fields[prefix + "buys"] = StringField(
-                _l("What this buys (optional)"),
-                validators=[Length(max=300)],
-                filters=[strip_filter],
-                widget=GovTextInput(),
+                _l("What this buys (optional)"), validators=[Length(max=300)]
             )
             fields[prefix + "consequences"] = TextAreaField(
                 _l("What happens at each level (optional)"),
                 description=_l("One per line, like: below 80000: Library opening hours cut"),
-                widget=GovTextArea(),
+                filters=(),  # as typed: a problem names its line number
             )
         form = form_with_fields(cls, exercise, fields, *args, **kwargs)
         if not form.is_submitted():
@@ -230,13 +209,11 @@ class AllocationForm(EngageForm):
 
     error_anchors = {"total": "#allocation-summary"}
     total = HiddenField()
-    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"))
 
     @classmethod
     def build(cls, exercise: Exercise, *args, **kwargs) -> AllocationForm:
-        fields = {
-            field_name(item): AmountField(item.title, widget=GovTextInput()) for item in exercise.active_items
-        }
+        fields = {field_name(item): AmountField(item.title) for item in exercise.active_items}
         return form_with_fields(cls, exercise, fields, *args, **kwargs)
 
     def fill(self, amounts: dict[int, int]) -> None:
@@ -257,7 +234,7 @@ class RankingForm(EngageForm):
 
     error_anchors = {"ranking": "#ranking-list"}
     ranking = HiddenField()
-    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"))
 
     @classmethod
     def build(cls, exercise: Exercise, *args, **kwargs) -> RankingForm:
@@ -268,9 +245,7 @@ class RankingForm(EngageForm):
         else:
             choices.insert(0, SelectChoice("", _l("Choose a place")))
         fields = {
-            place_field(item.id): SelectField(
-                _l("Place"), choices=choices, validate_choice=False, widget=GovSelect()
-            )
+            place_field(item.id): SelectField(_l("Place"), choices=choices, validate_choice=False)
             for item in exercise.active_items
         }
         return form_with_fields(cls, exercise, fields, *args, **kwargs)
@@ -293,7 +268,7 @@ class SubmitAnswerForm(EngageForm):
     """The check-answers page's button, carrying the key that makes a double submit store one answer."""
 
     key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
-    submit = SubmitField(_l("Submit"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Submit"))
 
 
 class CommentForm(EngageForm):
@@ -303,7 +278,6 @@ class CommentForm(EngageForm):
             DataRequired(message=_l("Enter your comment")),
             Length(max=2000, message=_l("Comment must be 2000 characters or fewer")),
         ],
-        filters=[strip_filter],
         widget=GovCharacterCount(),
     )
-    submit = SubmitField(_l("Send comment"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Send comment"))
