@@ -66,10 +66,29 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-    """Mark the request as having changed data (the audit row itself does not count)."""
+    """Count the request's changes to data (the audit row itself does not count)."""
     bookkeeping = any(table in statement[:40] for table in _BOOKKEEPING)
     if has_request_context() and _WRITE.match(statement) and not bookkeeping:
-        g.engage_wrote = True
+        g.engage_wrote = g.get("engage_wrote", 0) + 1
+
+
+def _note_savepoint(conn, name) -> None:
+    """Remember how many changes the request had made when a savepoint began (savepoints nest: a stack;
+    SQLAlchemy names the savepoint only after this event, so the name cannot be the key)..."""
+    if has_request_context():
+        g.setdefault("engage_wrote_at", []).append(g.get("engage_wrote", 0))
+
+
+def _forget_undone_writes(conn, name, context) -> None:
+    """...so that changes a rolled-back savepoint undid (a step refused part-way) do not count as done."""
+    if has_request_context() and g.get("engage_wrote_at"):
+        g.engage_wrote = g.engage_wrote_at.pop()
+
+
+def _keep_writes(conn, name, context) -> None:
+    """A released savepoint's changes stay part of the request's."""
+    if has_request_context() and g.get("engage_wrote_at"):
+        g.engage_wrote_at.pop()
 
 
 def _target() -> str:
@@ -106,6 +125,7 @@ def actions() -> list[str]:
 def _forget_writes() -> None:
     # g outlives a request when an app context was already pushed (tests, CLI); start each request clean.
     g.pop("engage_wrote", None)
+    g.pop("engage_wrote_at", None)
 
 
 def init_app(app: Flask) -> None:
@@ -113,3 +133,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_record_request)
     if not event.contains(Engine, "before_cursor_execute", _note_write):
         event.listen(Engine, "before_cursor_execute", _note_write)
+        event.listen(Engine, "savepoint", _note_savepoint)
+        event.listen(Engine, "rollback_savepoint", _forget_undone_writes)
+        event.listen(Engine, "release_savepoint", _keep_writes)

@@ -102,3 +102,37 @@ def test_only_administrators_read_the_log(client, signed_in, make_user, officer)
     assert page.index(admin.email) < page.index(officer.email)  # newest first
     filtered = client.get("/manage/audit?action=sign_out").get_data(as_text=True)
     assert officer.email in filtered and admin.email not in filtered.split("<tbody")[1]
+
+
+def test_a_step_refused_and_undone_part_way_is_not_recorded_as_a_change(app_factory, make_user):
+    """The hook counts the writes a request sent; writes a rolled-back savepoint undid (an action refused
+    part-way, then answered with a redirect) changed nothing, so they are not an audited action."""
+    from flask import redirect
+
+    from engage.boards.models import Board, BoardKind
+    from engage.transactions import atomic
+
+    app = app_factory(fresh=True)  # it adds a route
+
+    @app.post("/manage/test-only/refused")
+    def refused():
+        try:
+            with atomic():
+                db.session.add(
+                    Board(
+                        name="Half made", slug="half-made", short_code="HM", remit="x", kind=BoardKind.NETWORK
+                    )
+                )
+                db.session.flush()
+                raise ValueError("the second step is refused")
+        except ValueError:
+            return redirect("/manage")
+
+    with app.app_context():
+        user = make_user(Role.ADMIN)
+        client = app.test_client()
+        sign_in(client, user)
+        before = len(events())
+        assert client.post("/manage/test-only/refused").status_code == 302
+        assert len(events()) == before, [str(e) for e in events()]
+        assert db.session.scalar(select(Board).where(Board.slug == "half-made")) is None
