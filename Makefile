@@ -115,8 +115,8 @@ test-fast: install $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check engage tests migrations scripts benchmarks
-	$(BIN)/ruff format --check engage tests migrations scripts benchmarks
+	$(BIN)/ruff check engage tests migrations scripts benchmarks gunicorn.conf.py
+	$(BIN)/ruff format --check engage tests migrations scripts benchmarks gunicorn.conf.py
 
 ## make typecheck: mypy over engage/ (settings in pyproject.toml). Not yet part of make lint: it still
 ## reports errors that are being fixed module by module.

@@ -167,6 +167,8 @@ class Server:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",  # the deployment's settings (gunicorn.conf.py), with this run's workers and port
+                str(ROOT / "gunicorn.conf.py"),
                 "--workers",
                 str(self.workers),
                 "--threads",

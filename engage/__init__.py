@@ -11,7 +11,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from engage import transactions
+from engage import health, logs, proxy, transactions
 from engage.config import load_config
 from engage.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -26,6 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # First: its after_request hook must run after every other one (Flask runs them in reverse order).
     transactions.init_app(app)
+    logs.init_app(app)
+    proxy.init_app(app)
     configure_templates(app)
     configure_extensions(app)
     register_blueprints(app)
@@ -113,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
         for module in modules:
             import_module(f"engage.{package}.{module}")
         app.register_blueprint(import_module(f"engage.{package}").bp)
+    app.register_blueprint(health.bp)
     from engage.audit.service import init_app as record_staff_actions
 
     record_staff_actions(app)

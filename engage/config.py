@@ -19,6 +19,29 @@ class ConfigError(RuntimeError):
     """Raised at start-up when the settings cannot make a working, safe app."""
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _proxy_hops(value: str) -> int:
+    """How many proxies are in front (0-5); anything else is refused rather than guessed."""
+    if not value.strip().isdigit() or int(value) > 5:
+        raise ConfigError(
+            f"ENGAGE_PROXY_HOPS must be the number of proxies in front of Engage (0 to 5), not {value!r}. "
+            "nginx alone in front: 1. See docs/deploy.md."
+        )
+    return int(value)
+
+
+def _log_settings(env: Mapping[str, str], environment: str) -> dict[str, str]:
+    level = env.get("ENGAGE_LOG_LEVEL", "INFO").strip().upper()
+    fmt = env.get("ENGAGE_LOG_FORMAT", "json" if environment == "production" else "text").strip().lower()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"ENGAGE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}.")
+    if fmt not in {"json", "text"}:
+        raise ConfigError(f"ENGAGE_LOG_FORMAT must be json or text, not {fmt!r}.")
+    return {"ENGAGE_LOG_LEVEL": level, "ENGAGE_LOG_FORMAT": fmt}
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None:
         return default
@@ -69,6 +92,9 @@ def load_config(
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("ENGAGE_RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        #: Proxies in front whose X-Forwarded-* headers are believed (engage/proxy.py). 0: none.
+        "ENGAGE_PROXY_HOPS": _proxy_hops(env.get("ENGAGE_PROXY_HOPS", "0")),
+        **_log_settings(env, environment),
         #: Votes per respondent, and per address (a workshop room or a library shares one): generous for
         #: people, a brake on scripts.
         "ENGAGE_VOTE_LIMIT": env.get("ENGAGE_VOTE_LIMIT", "60 per minute"),
