@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -122,10 +124,19 @@ def qr_code(code: str):
     session = service.session_by_code(code)
     if session is None:
         abort(404)
-    svg = segno.make(join_url(session), error="m").svg_inline(
-        scale=8, dark="#0b0c0c", light="#ffffff", title=_("QR code to join the workshop")
+    out = io.BytesIO()
+    # A standalone SVG file needs its XML namespace, or no browser draws it (svg_inline leaves it out).
+    segno.make(join_url(session), error="m").save(
+        out,
+        kind="svg",
+        xmldecl=True,
+        svgns=True,
+        scale=8,
+        dark="#0b0c0c",
+        light="#ffffff",
+        title=_("QR code to join the workshop"),
     )
-    return Response(svg, mimetype="image/svg+xml")
+    return Response(out.getvalue(), mimetype="image/svg+xml")
 
 
 def _projector_context(session: WorkshopSession) -> dict:

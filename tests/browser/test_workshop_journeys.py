@@ -47,6 +47,9 @@ def test_four_round_workshop_with_a_facilitator_and_three_phones(
     sign_in_page(projector, facilitator)
     projector.goto(f"/manage/workshops/{session.id}/projector")
     expect(projector.get_by_text(code, exact=True)).to_be_visible()
+    qr = projector.locator("img.app-projector__qr")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth") > 0, "the QR code is not drawn"
 
     phones = [make_page(viewport={"width": 320, "height": 640}) for _ in range(3)]
     for number, phone in enumerate(phones, start=1):

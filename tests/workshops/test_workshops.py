@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import date
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import func, select
@@ -160,7 +161,12 @@ def test_facilitator_creates_runs_and_reports(client, hwb, facilitator, make_exe
     assert "Which matters more?" in page
     client.post(f"/manage/workshops/{session_id}/next")
     client.post(f"/manage/workshops/{session_id}/reveal")
-    assert client.get(f"/workshops/{code}/qr.svg").mimetype == "image/svg+xml"
+    qr = client.get(f"/workshops/{code}/qr.svg")
+    assert qr.mimetype == "image/svg+xml"
+    # A standalone SVG is drawn only with its namespace (without it browsers show a broken image).
+    svg = ElementTree.fromstring(qr.data)  # noqa: S314 - our own response
+    svgns = "{http://www.w3.org/2000/svg}"
+    assert svg.tag == f"{svgns}svg" and svg.find(f".//{svgns}path") is not None
     projector = client.get(f"/manage/workshops/{session_id}/projector").get_data(as_text=True)
     assert code in projector and "Which should the board focus on first?" in projector
     live = client.get(f"/manage/workshops/{session_id}/projector/live").get_data(as_text=True)
