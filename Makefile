@@ -43,9 +43,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-## make assets: GOV.UK Frontend (compiled with the council's font stack), htmx and axe-core from npm
+## make assets: GOV.UK Frontend (compiled with the council's font stack), htmx, Plotly.js and axe-core from npm
 assets: $(BUILD)/engage.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js $(BUILD)/axe.min.js \
-	$(BUILD)/plotly.min.js
+	$(BUILD)/plotly.min.js $(BUILD)/.compressed
 
 $(BUILD)/engage.css: assets/engage.scss node_modules/.package-lock.json
 	@mkdir -p $(BUILD)/govuk-assets $(BUILD)/licences
@@ -69,11 +69,21 @@ $(BUILD)/axe.min.js: node_modules/.package-lock.json
 	cp node_modules/axe-core/axe.min.js $@
 	cp node_modules/axe-core/LICENSE $(BUILD)/licences/axe-core.txt
 
-# Plotly.js ships inside the plotly Python package: serve that copy, never a CDN's.
-$(BUILD)/plotly.min.js: $(VENV)/.installed
+# Plotly.js from npm, the "cartesian" partial bundle (bar, box, scatter: every trace Engage draws), a third
+# of the full library's size; its version is the one the plotly Python package writes figures for
+# (tests/test_static_files.py checks both). Served by the app, never from a CDN.
+PLOTLY := node_modules/plotly.js-cartesian-dist-min
+$(BUILD)/plotly.min.js: node_modules/.package-lock.json
 	@mkdir -p $(BUILD)/licences
-	cp "$$($(BIN)/python -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $@
-	echo "plotly.js (bundled with the plotly Python package): MIT licence" > $(BUILD)/licences/plotly.txt
+	cp $(PLOTLY)/plotly-cartesian.min.js $@
+	node -e 'const p=require("./$(PLOTLY)/package.json"); console.log(`plotly.js $${p.version} (the cartesian partial bundle): $${p.license} licence, Copyright Plotly, Inc.`)' \
+		> $(BUILD)/licences/plotly.txt
+
+# Each built file also kept gzip-compressed beside it, served as is to browsers that accept it.
+$(BUILD)/.compressed: $(BUILD)/engage.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js $(BUILD)/axe.min.js \
+	$(BUILD)/plotly.min.js | $(VENV)/.installed
+	$(BIN)/python -m whitenoise.compress --no-brotli $(BUILD)
+	@touch $@
 
 ## make translations: compile the message catalogues (.mo files are built, not kept in git), each only when
 ## its .po file changed

@@ -11,7 +11,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from engage import health, logs, proxy, transactions
+from engage import health, logs, proxy, static_files, transactions
 from engage.config import load_config
 from engage.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     transactions.init_app(app)
     logs.init_app(app)
     proxy.init_app(app)
+    static_files.init_app(app)
     configure_templates(app)
     configure_extensions(app)
     register_blueprints(app)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from engage import static_files
 from engage.i18n import LANGUAGE_NAMES, text_direction
 
 
@@ -52,14 +53,21 @@ def _template_context() -> dict[str, Any]:
     }
 
 
+#: Sent with every response, static files included (engage/static_files.py), besides the CSP.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
 def _security_headers(response):
     response.headers.setdefault(
         "Content-Security-Policy", content_security_policy(inline_styles=g.get("csp_inline_styles", False))
     )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.endpoint != "static" and response.mimetype == "text/html":
         # Pages can hold personal data or a CSRF token: do not let shared caches keep them.
         response.headers.setdefault("Cache-Control", "no-store")
@@ -80,14 +88,9 @@ def content_lang() -> Markup:
     return Markup(' lang="en" dir="ltr"') if locale.text_direction == "rtl" else Markup(' lang="en"')
 
 
-def asset_url(path: str) -> str:
-    """URL of a built front-end asset (``make assets`` puts them under static/build)."""
-    return url_for("static", filename=f"build/{path}")
-
-
 def init_app(app: Flask) -> None:
     """Register the context processor, template globals and response headers."""
     app.context_processor(_template_context)
-    app.add_template_global(asset_url)
+    app.add_template_global(static_files.asset_url)
     app.add_template_global(content_lang)
     app.after_request(_security_headers)

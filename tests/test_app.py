@@ -114,4 +114,4 @@ def test_safe_next_never_leaves_the_site(target, expected):
 
 
 def test_health_check_answers_when_the_database_does(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json() == {"status": "ok", "failed": {}}

@@ -6,12 +6,10 @@ from datetime import date
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
 from engage.accounts.models import Role
 from engage.boards.forms import BOARD_KIND_LABELS
 from engage.boards.service import boards_for, list_boards
-from engage.extensions import db
 from engage.prioritise.service import open_exercises
 from engage.public import bp
 from engage.surveys.authoring import open_consultations, partnership_consultations
@@ -49,13 +47,6 @@ def accessibility():
 @bp.get("/privacy")
 def privacy():
     return render_template("public/privacy.html")
-
-
-@bp.get("/healthz")
-def health():
-    """For load balancers: 200 when the database answers."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
 
 
 @bp.get("/manage")

@@ -116,7 +116,8 @@ STAFF_PAGES = {
 #: GET routes that are not pages of their own, and why.
 NOT_PAGES = {
     "static": "files",
-    "public.health": "JSON for load balancers",
+    "health.alive": "JSON for load balancers",
+    "health.ready": "JSON for load balancers",
     "public.choose_language": "redirects back to the page the resident was on",
     "api.boards": "JSON API",
     "api.openapi": "JSON API description",

@@ -87,6 +87,7 @@ GET  /exercises/<exercise_id>/vote                                      200 200 
 POST /exercises/<exercise_id>/vote                                      200 200 200 200 200 200 200
 GET  /exercises/<exercise_id>/your-answer                               404 404 404 404 404 404 404
 GET  /healthz                                                           200 200 200 200 200 200 200
+GET  /readyz                                                            200 200 200 200 200 200 200
 GET  /join                                                              200 200 200 200 200 200 200
 POST /join                                                              400 400 400 400 400 400 400
 GET  /join/<code>                                                       200 200 200 200 200 200 200
