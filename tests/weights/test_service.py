@@ -236,3 +236,30 @@ def test_publishing_what_was_not_confirmed_publishes_nothing(
     assert weight_set.is_draft and weight_set.entries == []
     service.publish(weight_set, analyst, confirmed=compute_preview(weight_set).fingerprint())
     assert weight_set.version == 1
+
+
+def test_recoding_a_grid_from_1_5_to_0_4_changes_no_weight(
+    board_with_answers, make_consultation, grid_answers, make_weight_set
+):
+    # Issue 22 item 10: the grid was treated as a ratio scale, so the same answers coded 0-4 gave other
+    # weights. Mixed answers, so the order of each person's ratings is not the same for everyone.
+    b = board_with_answers
+    people = [(5, 4, 2, 1), (3, 5, 4, 2), (4, 4, 3, 5), (2, 3, 5, 4)] * 10
+    one_to_five = grid_answers(make_consultation(), [dict(zip(b["order"], p, strict=True)) for p in people])
+    zero_to_four = grid_answers(
+        make_consultation(), [{k: v - 1 for k, v in zip(b["order"], p, strict=True)} for p in people]
+    )
+    weights = [
+        weights_by_code(
+            compute_preview(make_weight_set({f"exercise-{b['budget'].id}": 50, f"question-{q.id}": 50}))
+        )
+        for q in (one_to_five, zero_to_four)
+    ]
+    assert weights[1] == pytest.approx(weights[0])
+
+
+def test_stated_shares_are_each_sources_influence(board_with_answers, make_weight_set):
+    # Issue 22 item 10: at 50/30/20 the sources' influence on the weights was set by their scales.
+    preview = compute_preview(make_weight_set())
+    shares = [e.source.blend / 100 for e in preview.estimates]
+    assert list(preview.influence.values()) == pytest.approx(shares)
