@@ -128,6 +128,9 @@ def load_config(
         "ENGAGE_POSTCODE_DISTRICTS": [
             d.strip().upper() for d in env.get("ENGAGE_POSTCODE_DISTRICTS", "").split(",") if d.strip()
         ],
+        #: Priority weights: a source's answers about a priority count only when at least this many of its
+        #: respondents said something about it (docs/weights.md, "The minimum evidence rule").
+        "ENGAGE_WEIGHTS_MIN_RESPONDENTS": int(env.get("ENGAGE_WEIGHTS_MIN_RESPONDENTS", "30")),
         #: Published figures hide any count below this, so a small group's answers cannot be singled out.
         "ENGAGE_SMALL_CELL": int(env.get("ENGAGE_SMALL_CELL", "5")),
         #: Retention in days (docs/privacy.md): participants' names after a workshop, equality answers after

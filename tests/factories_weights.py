@@ -13,7 +13,13 @@ from engage.prioritise.models import Outcome
 from engage.surveys.models import Answer, ConsultationResponse, QuestionKind
 from engage.surveys.responses import new_reference
 from engage.weights import service
+from engage.weights.preview import compute_preview
 from tests import bulk
+
+
+def confirmation(weight_set) -> dict[str, str]:
+    """What the confirmation page posts: the box ticked and the fingerprint of the weights as they are now."""
+    return {"confirm": "y", "fingerprint": compute_preview(weight_set).fingerprint()}
 
 
 @pytest.fixture
@@ -48,7 +54,7 @@ def grid_answers():
 @pytest.fixture
 def board_with_answers(hwb, make_exercise, make_budget, make_consultation, grid_answers):
     """HWB with: a pairwise exercise where SMOKING always wins and LONELINESS always loses (30 people);
-    a points budget giving 40/30/20/10 (20 people); an importance grid rating 5/4/3/2 (25 people).
+    a points budget giving 40/30/20/10 (30 people); an importance grid rating 5/4/3/2 (35 people).
     The answers are stored in bulk (tests/bulk.py): these tests are about what is made of them."""
     by_code = {p.code: p for p in hwb.active_priorities}
     order = [by_code[code] for code in ("HWB-SMOKING", "HWB-ACTIVE", "HWB-ALCOHOL", "HWB-LONELINESS")]
@@ -60,9 +66,9 @@ def board_with_answers(hwb, make_exercise, make_budget, make_consultation, grid_
     budget = make_budget(title="Share 100 points")
     budget_items = {item.priority_id: item for item in budget.active_items}
     shares = {budget_items[p.id].id: v for p, v in zip(order, (40, 30, 20, 10), strict=True)}
-    bulk.submissions(budget, [shares] * 20)
+    bulk.submissions(budget, [shares] * 30)
     consultation = make_consultation()
-    question = grid_answers(consultation, [dict(zip(order, (5, 4, 3, 2), strict=True))] * 25)
+    question = grid_answers(consultation, [dict(zip(order, (5, 4, 3, 2), strict=True))] * 35)
     return {"board": hwb, "pairwise": pairwise, "budget": budget, "question": question, "order": order}
 
 
@@ -80,3 +86,16 @@ def make_weight_set(board_with_answers, analyst):
         return weight_set
 
     return make
+
+
+@pytest.fixture
+def four_people_priority(board_with_answers, make_priority, make_consultation, grid_answers, make_weight_set):
+    """A draft blending the budget with a second grid in which 35 people rate the four priorities 2/3/4/5 and
+    only 4 of them also rate a new priority (5, the top). Returns (draft, the new priority)."""
+    b = board_with_answers
+    new = make_priority(b["board"], "HWB-NEW", "A brand new priority")
+    ratings = [dict(zip(b["order"], (2, 3, 4, 5), strict=True)) for _ in range(35)]
+    for person in ratings[:4]:
+        person[new] = 5
+    question = grid_answers(make_consultation(), ratings)
+    return make_weight_set({f"exercise-{b['budget'].id}": 50, f"question-{question.id}": 50}), new

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -102,6 +103,15 @@ def weight_set_form(candidates: list, data: dict[str, float] | None = None, **kw
 
 
 class PublishForm(EngageForm):
+    """The confirmation before publishing: it carries the fingerprint of the weights the analyst checked."""
+
+    fingerprint = HiddenField()
+    confirm = BooleanField(
+        _l("I have checked these weights and the warnings above, and they can be published"),
+        validators=[
+            DataRequired(message=_l("Confirm that you have checked these weights before publishing"))
+        ],
+    )
     submit = SubmitField(_l("Publish this version"))
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from engage.weights.preview import MINIMUM_REASON
 from engage.weights.sources import RESAMPLES
 
+#: The blend's method, recorded with every version published: 1 (before 2026-11) blended each source's own
+#: shares; 2 puts every source on the common scale first (docs/weights.md). The export columns did not change.
+BLEND_METHOD_VERSION = 2
+
 KIND_METHODS = {
-    "pairwise": "the chance that the priority beats a randomly chosen other priority in residents' "
-    "'which matters more?' choices (a Bradley-Terry model), divided by the total",
-    "ranking": "the chance that residents rank the priority above a randomly chosen other priority "
-    "(a Bradley-Terry model of their rankings), divided by the total",
-    "budget": "the mean share of the budget residents gave it",
-    "importance grid": "its mean rating from 1 (not important) to 5 (very important), divided by the total",
+    "pairwise": "a Bradley-Terry model of residents' 'which matters more?' choices, each resident's choices "
+    "counting once in total and a priority's strength being the average of its items'",
+    "ranking": "a Bradley-Terry model of the pairs residents' rankings imply, each resident counting once",
+    "budget": "the share of residents who gave it more of the budget than the other priority (a tie counts "
+    "half)",
+    "importance grid": "the share of residents who rated it as more important than the other priority (a tie "
+    "counts half), so only the order of each resident's ratings matters, not the numbers on the scale",
 }
 
 CHANNEL_WORDS = {"online": "online", "workshop": "at workshops", "paper": "on paper"}
@@ -28,12 +34,16 @@ def method_parameters(weight_set, preview) -> dict[str, Any]:
         "board": weight_set.board.short_code,
         "channels": [c.value for c in weight_set.channel_list],
         "population_weighting": weight_set.population_weighting,
-        "blend": "relative importance (share x priorities covered), blend-weighted mean, normalised to sum 1",
+        "blend": "common scale: each source's log-strengths (chance one priority is preferred to "
+        "another), standardised; blend-weighted mean; weight = chance of being preferred to a random other, "
+        "over the total",
+        "blend_method_version": BLEND_METHOD_VERSION,
         "interval": {
             "level": 0.95,
-            "method": "percentile bootstrap over respondents",
+            "method": "percentile Bayesian bootstrap over each source's respondents, sources independent",
             "replicates": RESAMPLES,
         },
+        "minimum_respondents": {"value": preview.minimum, "reason": MINIMUM_REASON},
         "sources": [
             {
                 "kind": estimate.kind,
@@ -43,10 +53,16 @@ def method_parameters(weight_set, preview) -> dict[str, Any]:
                 "blend_percent": estimate.source.blend,
                 "respondents": estimate.respondents,
                 "weighting": estimate.weighting_note,
+                "influence": round(preview.influence.get(estimate.source.id, 0.0), 4),
             }
             for estimate in preview.estimates
         ],
         "priorities_without_data": [row.priority.code for row in preview.without_data],
+        "priorities_below_minimum": [row.priority.code for row in preview.too_little_evidence],
+        "left_out_below_minimum": [
+            {"source": s.source_title, "priority": s.priority.code, "respondents": s.respondents}
+            for s in preview.shortfalls
+        ],
     }
 
 
@@ -67,16 +83,36 @@ def method_statement(parameters: dict[str, Any]) -> str:
             + "."
         ),
         f"Only answers given {_list(channels)} were counted.",
-        "For each source, a priority's share of importance is "
-        + "; ".join(f"for {kind} sources, {KIND_METHODS[kind]}" for kind in kinds)
+        "Every source is first put on the same scale: for each pair of priorities, the chance that a "
+        "resident prefers one to the other. For "
+        + "; for ".join(f"{kind} sources this is {KIND_METHODS[kind]}" for kind in kinds)
         + ". Items not linked to one of the board's priorities are left out.",
-        "Each source's shares are compared as relative importance (1 is an average priority in that source), "
-        "so a source that covers only some priorities is not penalised; each priority's weight is the "
-        "blend-weighted mean of the relative importances from the sources that cover it, and the weights are "
-        "scaled to add up to 1.",
+        "Each source's results are then given the same spread, so that a source's share of the blend is its "
+        "share of the influence on the weights, whatever scale its residents answered on. Each priority's "
+        "strength is the blend-weighted average over the sources that cover it, and its weight is the chance "
+        "that it is preferred to another priority chosen at random, scaled so the weights add up to 1.",
         f"The range shown with each weight is a 95% interval from {parameters['interval']['replicates']} "
-        "bootstrap resamples of each source's respondents, carried through the blend.",
+        "bootstrap resamples of each source's respondents, carried through the blend. It assumes the "
+        "sources' respondents are different people: Engage cannot link one resident's answers across "
+        "exercises and consultations, so if many residents answered several sources the true range may be "
+        "wider.",
     ]
+    minimum = parameters.get("minimum_respondents")
+    if minimum:
+        rule = (
+            f"A source's answers about a priority count only when at least {minimum['value']:,} of its "
+            f"respondents answered about it. {minimum['reason']}"
+        )
+        left_out = parameters.get("left_out_below_minimum") or []
+        if left_out:
+            rule += (
+                " Left out for this reason: "
+                + _list(
+                    [f"{x['source']} on {x['priority']} ({x['respondents']:,} respondents)" for x in left_out]
+                )
+                + "."
+            )
+        text.append(rule)
     if parameters["population_weighting"]:
         notes = "; ".join(f"{s['title']}: {s['weighting'].lower()}" for s in sources)
         text.append(
@@ -85,6 +121,13 @@ def method_statement(parameters: dict[str, Any]) -> str:
         )
     else:
         text.append("Respondents were not weighted to the area's population: each counts once.")
+    short = parameters.get("priorities_below_minimum") or []
+    if short:
+        text.append(
+            f"Too few respondents answered about {_list(short)} in any source, so "
+            + ("it has" if len(short) == 1 else "they have")
+            + " no weight in this version (not a weight of zero)."
+        )
     missing = parameters["priorities_without_data"]
     if missing:
         text.append(

@@ -157,16 +157,28 @@ def delete_draft(weight_set: WeightSet) -> None:
     db.session.flush()
 
 
-def publish(weight_set: WeightSet, user: User) -> Preview:
+class ChangedSinceChecked(StateError):
+    """The weights computed now differ from the ones the analyst confirmed."""
+
+
+def publish(weight_set: WeightSet, user: User, confirmed: str | None = None) -> Preview:
     """Compute the weights, freeze them as the board's next version, and record how they were made.
 
-    Raises StateError when the set is not a draft or its sources cannot give weights (the preview says why).
+    ``confirmed`` is the fingerprint of the preview the analyst confirmed (the pages always give it): when the
+    weights computed now differ (the draft was edited, or answers arrived, since), nothing is published and
+    ChangedSinceChecked is raised. Raises StateError when the set is not a draft or its sources cannot give
+    weights (the preview says why).
     """
     _require_draft(weight_set)
     priorities = weight_set.board.active_priorities
     preview = compute_preview(weight_set, priorities)
     if not preview.can_publish:
         raise StateError("These weights cannot be published yet: " + "; ".join(preview.problems))
+    if confirmed is not None and confirmed != preview.fingerprint():
+        raise ChangedSinceChecked(
+            "The weights have changed since you checked them (the draft was edited or new answers arrived). "
+            "Check them again before publishing."
+        )
     # Numbered as the next version (so superseding the last), its method recorded, its entries frozen:
     # all of it, or (when a step fails) none of it.
     with atomic():

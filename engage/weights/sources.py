@@ -1,13 +1,16 @@
-"""Each kind of source turned into a share of importance per board priority, with bootstrap replicates.
+"""Each kind of source put on the common scale of engage/stats/blend.py: log-strengths per board priority
+("chance this priority is preferred to another"), bootstrap replicates, and the respondents behind each.
 
-- Pairwise and ranking: Bradley-Terry "beats a random other" scores (0 to 100), divided by their total.
-- Budget: the mean share of the pot, as it is.
-- Importance grid: the mean rating (1 = not important to 5 = very important), divided by the total.
+- Pairwise and ranking: a Bradley-Terry model of the votes (a ranking broken into its pairs), each person's
+  votes carrying the same total weight; a priority's log-strength is the mean over its items.
+- Budget: per person, the points given to each priority (its items added up); then the share of people who
+  gave one priority more than another, ties counting half.
+- Importance grid: the same with the ratings, so only their order within each person's answers counts.
 
 Only items linked to a board priority count (an approved suggestion that never became a priority is left
-out, and the remaining shares re-add to 1). Only the chosen channels count. With population weighting, each
-source's respondents are raked to the area's population figures when enough of them answered the questions
-about themselves; when not, the source is used unweighted and the reason is recorded.
+out). Only the chosen channels count. With population weighting, each source's respondents are raked to the
+area's population figures when enough of them answered the questions about themselves; when not, the source
+is used unweighted and the reason is recorded.
 """
 
 from __future__ import annotations
@@ -21,12 +24,11 @@ from engage.boards.models import Priority
 from engage.channels import Channel
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseKind
-from engage.prioritise.pairwise.results import load_decisive_votes, score_intervals
+from engage.prioritise.pairwise.results import load_decisive_votes
 from engage.prioritise.submissions.matrix import load_answer_matrix
 from engage.prioritise.weighting import population_weights
 from engage.stats.allocation import row_shares
-from engage.stats.blend import SourceShares, bootstrap_column_means, pool_columns, shares_from_scores
-from engage.stats.pairwise import bootstrap_scores
+from engage.stats.blend import SourceStrengths, bradley_terry_strengths, pool_columns, rating_strengths
 from engage.stats.ranking import places_to_pairs
 from engage.surveys.models import Answer, ConsultationResponse, Question
 from engage.surveys.weighting import response_weights
@@ -37,13 +39,13 @@ RESAMPLES = 200
 
 
 class SourceProblem(ValueError):
-    """A source that cannot give shares (no answers from the chosen channels, no priorities covered)."""
+    """A source that cannot be used (no answers from the chosen channels, fewer than two priorities)."""
 
 
 @dataclass(frozen=True)
 class SourceEstimate:
     source: WeightSource
-    shares: SourceShares
+    strengths: SourceStrengths
     respondents: int
     #: "Population weighted (effective sample size 412)", or why it was not.
     weighting_note: str
@@ -62,21 +64,22 @@ def _columns(items: list, priorities: list[Priority]) -> list[int | None]:
 
 def _finish(
     source: WeightSource,
-    point: np.ndarray,
-    samples: np.ndarray,
-    groups: list[int | None],
-    n: int,
+    strengths: SourceStrengths,
     respondents: int,
     note: str,
     ess: float | None,
 ) -> SourceEstimate:
-    pooled_point = pool_columns(point, groups, n)
-    if np.all(np.isnan(pooled_point)):
+    # A priority answered about but never compared with another has evidence and no strength: it counts here.
+    covered = int((strengths.covered | (strengths.evidence > 0)).sum())
+    if covered == 0:
         raise SourceProblem(f"“{source.title}” has no items linked to this board’s priorities")
-    shares = SourceShares(
-        shares_from_scores(pooled_point), shares_from_scores(pool_columns(samples, groups, n))
-    )
-    return SourceEstimate(source, shares, respondents, note, ess)
+    if covered == 1:
+        raise SourceProblem(
+            f"“{source.title}” covers only one of this board’s priorities, so it cannot say how important "
+            "that priority is compared with the others. Leave it out of the blend, or link more of its items "
+            "to priorities"
+        )
+    return SourceEstimate(source, strengths, respondents, note, ess)
 
 
 def _weights(exercise: Exercise, respondent_ids: np.ndarray, wanted: bool):
@@ -103,10 +106,25 @@ def _pairwise(source, exercise, priorities, channels, weighted, seed) -> SourceE
         votes, winners=votes.winners[keep], losers=votes.losers[keep], respondents=people, respondent_ids=ids
     )
     weights, note, ess = _weights(exercise, ids, weighted)
-    _, boot = score_intervals(votes, len(items), RESAMPLES, weights=weights, seed=seed)
-    return _finish(
-        source, boot.scores, boot.samples, _columns(items, priorities), len(priorities), len(ids), note, ess
+    pairs = (votes.winners, votes.losers, votes.respondents)
+    return _bradley_terry(source, pairs, items, priorities, weights, seed, len(ids), note, ess)
+
+
+def _bradley_terry(source, pairs, items, priorities, weights, seed, respondents, note, ess) -> SourceEstimate:
+    """A pairwise or ranking source from its (winners, losers, people) pairs."""
+    winners, losers, people = pairs
+    strengths = bradley_terry_strengths(
+        winners,
+        losers,
+        people,
+        len(items),
+        _columns(items, priorities),
+        len(priorities),
+        weights=weights,
+        n_resamples=RESAMPLES,
+        seed=seed,
     )
+    return _finish(source, strengths, respondents, note, ess)
 
 
 def _answers(source, exercise, channels):
@@ -122,23 +140,19 @@ def _budget(source, exercise, priorities, channels, weighted, seed) -> SourceEst
     items, values, ids = _answers(source, exercise, channels)
     shares, kept = row_shares(np.nan_to_num(values))
     weights, note, ess = _weights(exercise, ids, weighted)
-    point, samples = bootstrap_column_means(
-        shares, None if weights is None else weights[kept], n_resamples=RESAMPLES, seed=seed
+    # Each person's points per priority (its items added up); people who gave nothing are left out.
+    amounts = pool_columns(shares[kept], _columns(items, priorities), len(priorities))
+    strengths = rating_strengths(
+        amounts, None if weights is None else weights[kept], n_resamples=RESAMPLES, seed=seed
     )
-    return _finish(
-        source, point, samples, _columns(items, priorities), len(priorities), int(kept.sum()), note, ess
-    )
+    return _finish(source, strengths, int(kept.sum()), note, ess)
 
 
 def _ranking(source, exercise, priorities, channels, weighted, seed) -> SourceEstimate:
     items, places, ids = _answers(source, exercise, channels)
-    winners, losers, people = places_to_pairs(places)
     weights, note, ess = _weights(exercise, ids, weighted)
-    boot = bootstrap_scores(
-        winners, losers, people, len(items), n_resamples=RESAMPLES, weights=weights, seed=seed
-    )
-    return _finish(
-        source, boot.scores, boot.samples, _columns(items, priorities), len(priorities), len(ids), note, ess
+    return _bradley_terry(
+        source, places_to_pairs(places), items, priorities, weights, seed, len(ids), note, ess
     )
 
 
@@ -170,9 +184,8 @@ def _importance_grid(source, question: Question, priorities, channels, weighted,
             weights = np.array([weighting.weights[rid] for rid in response_ids])
             ess = weighting.effective_sample_size
             note = f"Population weighted (effective sample size {ess:,.0f})"
-    point, samples = bootstrap_column_means(ratings, weights, n_resamples=RESAMPLES, seed=seed)
-    groups = list(range(len(priorities)))
-    return _finish(source, point, samples, groups, len(priorities), len(response_ids), note, ess)
+    strengths = rating_strengths(ratings, weights, n_resamples=RESAMPLES, seed=seed)
+    return _finish(source, strengths, len(response_ids), note, ess)
 
 
 SOURCE_KINDS = {

@@ -82,7 +82,7 @@ def weight_set(weight_set_id: int):
 
 
 def _source_columns(weight_set: WeightSet, preview) -> tuple[list, list]:
-    """[(title, kind, blend, respondents, weighting note, {code: share})] and [(code, title)] for a table."""
+    """[(title, kind, blend, respondents, weighting note, {code: share}, influence)] and [(code, title)]."""
     if preview is not None:
         priorities = weight_set.board.active_priorities
         columns = [
@@ -93,13 +93,22 @@ def _source_columns(weight_set: WeightSet, preview) -> tuple[list, list]:
                 e.respondents,
                 e.weighting_note,
                 source_share_table(e, priorities),
+                preview.influence.get(e.source.id),
             )
             for e in preview.estimates
         ]
         return columns, [(p.code, p.title) for p in priorities]
     parameters = json.loads(weight_set.parameters)["sources"]
     columns = [
-        (s.title, p["kind"], s.blend, s.respondents, p["weighting"], json.loads(s.snapshot or "{}"))
+        (
+            s.title,
+            p["kind"],
+            s.blend,
+            s.respondents,
+            p["weighting"],
+            json.loads(s.snapshot or "{}"),
+            p.get("influence"),
+        )
         for s, p in zip(weight_set.sources, parameters, strict=True)
     ]
     return columns, [(e.priority_code, e.priority_title) for e in weight_set.entries]
@@ -128,7 +137,6 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
         source_columns=columns,
         source_priorities=source_priorities,
         channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
-        publish_form=PublishForm(formdata=None),
         delete_form=DeleteDraftForm(formdata=None),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
         form=withdraw_form,  # base.html puts a failed form's error summary at the top of the page
@@ -137,26 +145,50 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
     ), status
 
 
-@bp.post("/manage/weights/<int:weight_set_id>/publish")
+@bp.route("/manage/weights/<int:weight_set_id>/publish", methods=["GET", "POST"])
+@form_page
 @login_required
 def publish_weight_set(weight_set_id: int):
+    """The confirmation step: what would be published, the warnings, a box to tick; then publish."""
     weight_set = weight_set_for(weight_set_id, build=True)
-    if not PublishForm().validate_on_submit():
-        abort(400)
-    try:
-        service.publish(weight_set, current_user)
-    except StateError as problem:
-        flash(problem.message, "error")
-    else:
-        flash(
-            _(
-                "Published version %(version)s of the %(board)s weights.",
-                version=weight_set.version,
-                board=weight_set.board.name,
-            ),
-            "success",
-        )
-    return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    if not weight_set.is_draft:
+        flash(_("A published weight set never changes. Build a new version instead."), "error")
+        return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    preview = compute_preview(weight_set)
+    if not preview.can_publish:
+        flash(_("These weights cannot be published yet: the preview says why."), "error")
+        return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    form = PublishForm()
+    if not form.is_submitted():
+        form.fingerprint.data = preview.fingerprint()
+    elif form.validate():
+        try:
+            service.publish(weight_set, current_user, confirmed=form.fingerprint.data or "")
+        except service.ChangedSinceChecked as problem:
+            form.add_error("confirm", problem.message)
+            form.fingerprint.data = preview.fingerprint()
+            form.confirm.data = False
+        except StateError as problem:
+            flash(problem.message, "error")
+            return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+        else:
+            flash(
+                _(
+                    "Published version %(version)s of the %(board)s weights.",
+                    version=weight_set.version,
+                    board=weight_set.board.name,
+                ),
+                "success",
+            )
+            return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    return render_template(
+        "weights/confirm_publish.html",
+        weight_set=weight_set,
+        board=weight_set.board,
+        preview=preview,
+        form=form,
+        channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/manage/weights/<int:weight_set_id>/delete")

@@ -135,6 +135,7 @@ NOT_PAGES = {
     "workshops.projector_live": "htmx fragment of workshops.projector (swept through the projector)",
     "workshops.report_download": "CSV download",
     "workshops.correct_paper": "needs an entered paper sheet: checked by test_workshop_journeys",
+    "weights.publish_weight_set": "confirming needs a draft: checked by test_weights_journeys",
     "accounts.two_factor_setup": "the demo administrator has two-factor on: see test_two_factor_journeys",
 }
 

@@ -36,6 +36,16 @@ def test_analyst_builds_previews_and_publishes_weights(page, board_with_answers,
     expect(page.get_by_role("heading", name="How robust is the order?")).to_be_visible()
     assert_accessible(page, "weight set preview")
 
+    page.get_by_role("button", name="Check and publish").click()
+    expect(page.get_by_role("heading", name="Check before publishing")).to_be_visible()
+    expect(page.get_by_role("heading", name="Minimum evidence")).to_be_visible()
+    assert_accessible(page, "confirmation before publishing")
+    page.get_by_role("button", name="Publish this version").click()  # without ticking the box
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Confirm that you have checked these weights before publishing")
+    expect(summary).to_be_focused()
+    page.get_by_label("I have checked these weights").check()
+    page.screenshot(path="/tmp/blend_confirm.png", full_page=True)
     page.get_by_role("button", name="Publish this version").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Published version 1 of the Health and Wellbeing weights."

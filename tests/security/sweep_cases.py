@@ -493,7 +493,9 @@ CASES: dict[str, Case] = {
     "/manage/weights/<int:weight_set_id>/edit": Case(
         WEIGHTS + "/edit", steps=draft_weights, fill={"population_weighting": "y"}
     ),
-    "/manage/weights/<int:weight_set_id>/publish": Case(WEIGHTS, WEIGHTS + "/publish", steps=draft_weights),
+    "/manage/weights/<int:weight_set_id>/publish": Case(
+        WEIGHTS + "/publish", steps=draft_weights, fill={"confirm": "y"}
+    ),
     "/manage/weights/<int:weight_set_id>/delete": Case(WEIGHTS, WEIGHTS + "/delete", steps=draft_weights),
     "/manage/weights/<int:weight_set_id>/withdraw": Case(
         "/manage/weights/{weight_set_id}",

@@ -12,6 +12,7 @@ from engage.weights.models import WeightEntry, WeightSet, WeightSetStatus
 from engage.weights.versions import current_weight_set, is_superseded
 from tests.all_or_nothing import count, errors_as_in_production
 from tests.conftest import sign_in
+from tests.factories_weights import confirmation
 
 
 def refused_on_call(monkeypatch, name: str, number: int, message: str) -> list[dict]:
@@ -39,7 +40,9 @@ def test_a_publication_failing_while_freezing_its_entries_publishes_nothing(
     frozen = refused_on_call(monkeypatch, "WeightEntry", 3, "The third entry could not be frozen.")
     sign_in(client, analyst)
 
-    response = client.post(f"/manage/weights/{draft.id}/publish", follow_redirects=True)
+    response = client.post(
+        f"/manage/weights/{draft.id}/publish", data=confirmation(draft), follow_redirects=True
+    )
 
     assert "The third entry could not be frozen." in response.get_data(as_text=True)
     assert len(frozen) == 2  # two entries were made before the step failed
@@ -54,7 +57,7 @@ def test_a_publication_failing_while_freezing_its_entries_publishes_nothing(
     assert current_weight_set(draft.board) == current and not is_superseded(current)
 
     monkeypatch.undo()
-    client.post(f"/manage/weights/{draft.id}/publish")
+    client.post(f"/manage/weights/{draft.id}/publish", data=confirmation(draft))
     db.session.expire_all()
     assert db.session.get(WeightSet, draft.id).version == 2 and is_superseded(current)
     assert count(WeightEntry, WeightEntry.weight_set_id == draft.id) == 4

@@ -13,6 +13,7 @@ from engage.extensions import db
 from engage.weights import service
 from engage.weights.models import WeightSet, WeightSetStatus
 from tests.conftest import sign_in
+from tests.factories_weights import confirmation
 
 
 def count(model):
@@ -54,8 +55,19 @@ def test_analyst_builds_previews_and_publishes(client, board_with_answers, analy
     assert "Weights if published now" in preview
     assert "How robust is the order?" in preview
     assert "Helping people stop smoking" in preview
-    assert "Publish this version" in preview
-    response = client.post(f"/manage/weights/{weight_set.id}/publish", follow_redirects=True)
+    assert "Check and publish" in preview and "Minimum evidence" in preview
+    confirm = client.get(f"/manage/weights/{weight_set.id}/publish").get_data(as_text=True)
+    assert "Check before publishing" in confirm and "Publish this version" in confirm
+    # Publishing without ticking the box publishes nothing and says why.
+    unticked = client.post(
+        f"/manage/weights/{weight_set.id}/publish", data={**confirmation(weight_set), "confirm": ""}
+    )
+    assert unticked.status_code == 400
+    assert "Confirm that you have checked these weights before publishing" in unticked.get_data(as_text=True)
+    assert db.session.get(WeightSet, weight_set.id).is_draft
+    response = client.post(
+        f"/manage/weights/{weight_set.id}/publish", data=confirmation(weight_set), follow_redirects=True
+    )
     text = response.get_data(as_text=True)
     assert "Published version 1 of the Health and Wellbeing weights." in text
     assert "How these weights were made" in text
@@ -133,8 +145,12 @@ def test_board_officers_read_but_cannot_publish(client, make_weight_set, officer
     sign_in(client, officer)
     page = client.get(f"/manage/weights/{weight_set.id}")
     assert page.status_code == 200
-    assert "Publish this version" not in page.get_data(as_text=True)
-    assert client.post(f"/manage/weights/{weight_set.id}/publish").status_code == 403
+    assert "Check and publish" not in page.get_data(as_text=True)
+    assert client.get(f"/manage/weights/{weight_set.id}/publish").status_code == 403
+    assert (
+        client.post(f"/manage/weights/{weight_set.id}/publish", data=confirmation(weight_set)).status_code
+        == 403
+    )
     assert client.post(f"/manage/weights/{weight_set.id}/delete").status_code == 403
     assert db.session.get(WeightSet, weight_set.id).is_draft
 
@@ -145,8 +161,10 @@ def test_a_draft_that_cannot_be_computed_says_why(client, make_weight_set, analy
     text = client.get(f"/manage/weights/{weight_set.id}").get_data(as_text=True)
     assert "These weights cannot be computed yet" in text
     assert "no votes from the chosen channels" in text
-    assert "Publish this version" not in text
-    response = client.post(f"/manage/weights/{weight_set.id}/publish", follow_redirects=True)
+    assert "Check and publish" not in text
+    response = client.post(
+        f"/manage/weights/{weight_set.id}/publish", data=confirmation(weight_set), follow_redirects=True
+    )
     assert "cannot be published yet" in response.get_data(as_text=True)
     assert db.session.get(WeightSet, weight_set.id).is_draft
 
@@ -249,3 +267,36 @@ def test_export_weights_command(runner, published, tmp_path):
     assert result.exit_code != 0 and "has not published a version 7" in result.output
     result = runner.invoke(args=["export-weights", "no-such-board"])
     assert result.exit_code != 0 and "There is no board" in result.output
+
+
+def test_the_confirmation_warns_of_priorities_with_too_little_evidence(client, four_people_priority, analyst):
+    weight_set, _new = four_people_priority
+    sign_in(client, analyst)
+    for url in (f"/manage/weights/{weight_set.id}", f"/manage/weights/{weight_set.id}/publish"):
+        text = client.get(url).get_data(as_text=True)
+        assert "at least 30 of its respondents answered about it" in text
+        assert "A brand new priority (HWB-NEW): 4 respondents" in text
+        assert "So these priorities would have no weight (not a weight of zero): HWB-NEW." in text
+
+
+def test_publishing_twice_or_after_a_change_publishes_once(
+    client, make_weight_set, analyst, board_with_answers
+):
+    weight_set = make_weight_set()
+    sign_in(client, analyst)
+    stale = confirmation(weight_set)
+    # The draft is edited in another tab after the confirmation page was shown: nothing is published.
+    b = board_with_answers
+    client.post(f"/manage/weights/{weight_set.id}/edit", data=form_data(b, pairwise="40", budget="40"))
+    response = client.post(f"/manage/weights/{weight_set.id}/publish", data=stale)
+    assert response.status_code == 400
+    assert "changed since you checked them" in response.get_data(as_text=True)
+    assert db.session.get(WeightSet, weight_set.id).is_draft
+    fresh = confirmation(weight_set)
+    assert client.post(f"/manage/weights/{weight_set.id}/publish", data=fresh).status_code == 302
+    again = client.post(f"/manage/weights/{weight_set.id}/publish", data=fresh, follow_redirects=True)
+    assert "A published weight set never changes" in again.get_data(as_text=True)
+    assert (
+        db.session.scalar(select(func.count()).select_from(WeightSet).where(WeightSet.version.is_not(None)))
+        == 1
+    )
