@@ -191,6 +191,7 @@ GET  /manage/weights/<weight_set_id>                                    302 302 
 POST /manage/weights/<weight_set_id>/delete                             302 302 403 403 302 403 302
 GET  /manage/weights/<weight_set_id>/edit                               302 302 403 403 302 403 302
 POST /manage/weights/<weight_set_id>/edit                               302 302 403 403 302 403 302
+GET  /manage/weights/<weight_set_id>/publish                            302 302 403 403 302 403 302
 POST /manage/weights/<weight_set_id>/publish                            302 302 403 403 302 403 302
 POST /manage/weights/<weight_set_id>/withdraw                           302 302 403 403 400 403 400
 GET  /manage/workshops/<session_id>                                     302 302 403 200 403 403 200
