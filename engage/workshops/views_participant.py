@@ -86,9 +86,10 @@ def _pair_context(current: WorkshopRound, token: str | None) -> dict:
         return {"view": "round-done", "done": done}
     pair = voting.choose_pair(current.exercise, respondent)
     form = RoomVoteForm(formdata=None)
-    if pair:
+    if pair and token:
         form.left.data, form.right.data = str(pair[0].id), str(pair[1].id)
-    form.key.data = secrets.token_hex(16)
+        # Signed for this participant and this pair: a vote on any other pair is refused.
+        form.key.data = voting.offer_pair(current.exercise, token, pair[0].id, pair[1].id)
     return {"view": "pair", "pair": pair, "vote_form": form, "done": done}
 
 
@@ -168,6 +169,11 @@ def room_vote(code: str):
         )[0]
     else:
         try:
+            if current.exercise is None:
+                raise StateError(_("This round has finished. Wait for the next one."))
+            voting.check_offer(
+                current.exercise, token, int(form.left.data), int(form.right.data), form.key.data
+            )
             service.record_room_vote(
                 current,
                 token,
