@@ -51,7 +51,6 @@ join_code_limit = limiter.shared_limit(
     _join_limit,
     scope="workshop-join-code",
     deduct_when=_wrong_code,
-    error_message="Too many wrong workshop codes",
 )
 
 

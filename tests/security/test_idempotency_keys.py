@@ -72,7 +72,7 @@ def test_someone_sending_my_pairwise_key_is_refused_and_never_sees_my_votes(app,
     them.get(url)
     answer = them.post(url, data={**form, "choice": "right"}, headers={"HX-Request": "true"})
     html = answer.get_data(as_text=True)
-    assert "That pair was not offered to you" in html and "made 1 choice" not in html
+    assert "Something went wrong with that choice" in html and "made 1 choice" not in html
     votes = db.session.scalars(select(PairwiseVote)).all()
     assert len(votes) == 1 and votes[0].outcome is Outcome.LEFT
 

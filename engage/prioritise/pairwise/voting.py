@@ -73,7 +73,10 @@ def check_offer(exercise: Exercise, token: str, left_item_id: int, right_item_id
             offer, max_age=current_app.config.get("ENGAGE_PAIR_OFFER_MAX_AGE", OFFER_MAX_AGE)
         )
     except SignatureExpired:
-        raise VoteRefused("offer", str(_l("That pair was shown too long ago. Here is a new pair."))) from None
+        # Only a page left open for hours gets here: the usual words (already in every language) do.
+        raise VoteRefused(
+            "offer", str(_l("Something went wrong with that choice. Here is a new pair."))
+        ) from None
     except BadSignature:
         data = None
     who = respondent_hash(token, respondent_scope(exercise))[:16]
@@ -82,7 +85,7 @@ def check_offer(exercise: Exercise, token: str, left_item_id: int, right_item_id
         and len(data) == 5
         and data[:4] == [exercise.id, left_item_id, right_item_id, who]
     ):
-        raise VoteRefused("offer", str(_l("That pair was not offered to you. Here is a new pair.")))
+        raise VoteRefused("offer", str(_l("Something went wrong with that choice. Here is a new pair.")))
 
 
 def respondent_scope(exercise: Exercise) -> str:
@@ -261,10 +264,7 @@ def record_pairwise_vote(
             str(_l("You have made the most choices this exercise takes. Thank you: you can finish now.")),
         )
     if workshop_limit and workshop_votes(respondent, workshop_session_id) >= workshop_limit:
-        raise VoteRefused(
-            "round",
-            str(_l("You have made all the choices this round takes. Wait for the next round.")),
-        )
+        raise VoteRefused("round", str(_l("Thank you: you have finished this round")))
     vote = PairwiseVote(
         exercise_id=exercise.id,
         respondent_id=respondent.id,
