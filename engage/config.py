@@ -142,6 +142,14 @@ def load_config(
         #: Ballot-stuffing signal: this many new respondents from one address within this many minutes.
         "ENGAGE_SAME_ADDRESS_THRESHOLD": int(env.get("ENGAGE_SAME_ADDRESS_THRESHOLD", "10")),
         "ENGAGE_SAME_ADDRESS_MINUTES": int(env.get("ENGAGE_SAME_ADDRESS_MINUTES", "10")),
+        #: Coordinated respondents: this many new ones within this many minutes with answers this close.
+        "ENGAGE_COORDINATED_THRESHOLD": int(env.get("ENGAGE_COORDINATED_THRESHOLD", "20")),
+        "ENGAGE_COORDINATED_MINUTES": int(env.get("ENGAGE_COORDINATED_MINUTES", "60")),
+        "ENGAGE_COORDINATED_DISTANCE": float(env.get("ENGAGE_COORDINATED_DISTANCE", "0.05")),
+        #: How long a pair shown to a respondent can be voted on (seconds), and wrong workshop codes per
+        #: address.
+        "ENGAGE_PAIR_OFFER_MAX_AGE": int(env.get("ENGAGE_PAIR_OFFER_MAX_AGE", str(12 * 60 * 60))),
+        "ENGAGE_JOIN_CODE_LIMIT": env.get("ENGAGE_JOIN_CODE_LIMIT", "10 per minute;30 per hour"),
         #: Outgoing email (a resident's "come back later" link). Blank host: email is not offered.
         "ENGAGE_SMTP_HOST": env.get("ENGAGE_SMTP_HOST", ""),
         "ENGAGE_SMTP_PORT": int(env.get("ENGAGE_SMTP_PORT", "587")),

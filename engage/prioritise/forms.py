@@ -73,7 +73,8 @@ class ExerciseForm(EngageForm):
 class VoteForm(EngageForm):
     left = HiddenField(validators=[DataRequired()])
     right = HiddenField(validators=[DataRequired()])
-    key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    #: The signed offer of this pair to this respondent (voting.offer_pair), also the vote's idempotency key.
+    key = HiddenField(validators=[DataRequired(), Length(min=16, max=400)])
     choice = RadioField(choices=["left", "right", "skip"], validators=[InputRequired()])
     skip_reason = RadioField(
         _l("Why can't you decide? (optional)"), choices=SKIP_REASONS, validators=[Optional()]

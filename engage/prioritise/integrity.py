@@ -1,10 +1,13 @@
 """Ballot-stuffing signals for officers, and leaving respondents out of results (never deleting them).
 
-Two signals, each a reason to look, not proof:
+Three signals, each a reason to look, not proof:
 - *one address, many people*: at least ENGAGE_SAME_ADDRESS_THRESHOLD respondents whose first answer came
   from one address within ENGAGE_SAME_ADDRESS_MINUTES (a school, library or workshop room does this too);
 - *machine rhythm*: a respondent with at least 10 pairwise choices made faster than a person reads two
-  priorities (median gap under a second) or at a near-fixed pace (gaps varying by under 15%).
+  priorities (median gap under a second) or at a near-fixed pace (gaps varying by under 15%);
+- *coordinated respondents*: at least ENGAGE_COORDINATED_THRESHOLD new respondents within
+  ENGAGE_COORDINATED_MINUTES giving near-identical answers (engage.stats.coordination), from any number of
+  addresses: a script clearing its cookie for every "person" and spread over addresses.
 
 An officer who excludes respondents gives a reason; who, when and why are kept on the respondent, the
 action is in the audit log, and their votes and answers stay in the database and the raw downloads but no
@@ -13,7 +16,7 @@ longer count in results or weights. Including them again undoes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -23,8 +26,17 @@ from sqlalchemy import func, select, update
 from engage.accounts.models import User
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise.models import Exercise, ExerciseKind, PairwiseVote, Respondent, Submission
+from engage.prioritise.models import (
+    Exercise,
+    ExerciseKind,
+    Outcome,
+    PairwiseVote,
+    Respondent,
+    Submission,
+    SubmissionEntry,
+)
 from engage.prioritise.pairwise.counts import rebuild_counts
+from engage.stats.coordination import near_identical_groups
 from engage.stats.timing import densest_window, rhythm
 from engage.transactions import atomic
 
@@ -54,10 +66,120 @@ class MachineRhythm:
 
 
 @dataclass(frozen=True)
+class CoordinatedGroup:
+    respondent_ids: list[int]
+    first: datetime
+    last: datetime
+    #: How many different addresses the group came from (spread over many is the point of the signal).
+    addresses: int
+    answers: int
+
+
+@dataclass(frozen=True)
 class Signals:
     bursts: list[AddressBurst]
     rhythms: list[MachineRhythm]
     excluded: list[Respondent]
+    coordinated: list[CoordinatedGroup] = field(default_factory=list)
+
+
+def coordination_settings() -> dict[str, float]:
+    config = current_app.config
+    return {
+        "window": timedelta(minutes=config.get("ENGAGE_COORDINATED_MINUTES", 60)).total_seconds(),
+        "min_group": config.get("ENGAGE_COORDINATED_THRESHOLD", 20),
+        "max_distance": config.get("ENGAGE_COORDINATED_DISTANCE", 0.05),
+    }
+
+
+def _answer_rows(exercise: Exercise, respondent_ids: list[int]) -> tuple[np.ndarray, int]:
+    """One row of numbers per respondent (NaN: not answered), and how many answers two must share.
+
+    Pairwise: one column per pair of items, +1 when the lower item won, -1 when the higher did, 0 for a
+    skip (their mean when shown the pair more than once). Budget: each item's share of what they gave.
+    Ranking: each item's place scaled to 0 (first) .. 1 (last or not ranked).
+    """
+    position = {respondent_id: k for k, respondent_id in enumerate(respondent_ids)}
+    items = sorted(item.id for item in exercise.items)
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        columns = {pair: k for k, pair in enumerate((a, b) for a in items for b in items if a < b)}
+        sums = np.zeros((len(respondent_ids), len(columns)))
+        shown = np.zeros_like(sums)
+        rows = db.session.execute(
+            select(
+                PairwiseVote.respondent_id,
+                PairwiseVote.left_item_id,
+                PairwiseVote.right_item_id,
+                PairwiseVote.outcome,
+            ).where(PairwiseVote.exercise_id == exercise.id)
+        )
+        for respondent_id, left, right, outcome in rows:
+            row = position.get(respondent_id)
+            if row is None:
+                continue
+            low = min(left, right)
+            winner = {Outcome.LEFT: left, Outcome.RIGHT: right}.get(outcome)
+            column = columns[(low, max(left, right))]
+            sums[row, column] += 0 if winner is None else (1 if winner == low else -1)
+            shown[row, column] += 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(shown > 0, sums / shown, np.nan), 2
+    columns = {item_id: k for k, item_id in enumerate(items)}
+    values = np.full((len(respondent_ids), len(items)), np.nan)
+    rows = db.session.execute(
+        select(Submission.respondent_id, SubmissionEntry.item_id, SubmissionEntry.value)
+        .join(SubmissionEntry, SubmissionEntry.submission_id == Submission.id)
+        .where(Submission.exercise_id == exercise.id)
+    )
+    for respondent_id, item_id, value in rows:
+        row = position.get(respondent_id)
+        if row is not None and item_id in columns:
+            values[row, columns[item_id]] = value
+    if exercise.kind is ExerciseKind.RANKING:
+        answered = ~np.isnan(values).all(axis=1)
+        last = max(len(items) - 1, 1)
+        values = np.where(np.isnan(values), last + 1, values)
+        values = np.clip((values - 1) / last, 0, 1)
+        values[~answered] = np.nan
+        return values, 1
+    totals = np.nansum(values, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, values / totals, np.nan), 1
+
+
+def coordinated_groups(exercise: Exercise) -> list[CoordinatedGroup]:
+    """Groups of new respondents who arrived close together and answered near-identically."""
+    settings = coordination_settings()
+    people = db.session.execute(
+        select(Respondent.id, Respondent.created_at, Respondent.address_hash)
+        .where(Respondent.exercise_id == exercise.id, Respondent.excluded_at.is_(None))
+        .order_by(Respondent.created_at, Respondent.id)
+    ).all()
+    if len(people) < settings["min_group"]:
+        return []
+    ids = [person.id for person in people]
+    answers, min_shared = _answer_rows(exercise, ids)
+    counts = _answers_per_respondent(exercise)
+    found = []
+    for group in near_identical_groups(
+        [person.created_at.timestamp() for person in people],
+        answers,
+        window=settings["window"],
+        min_group=int(settings["min_group"]),
+        max_distance=settings["max_distance"],
+        min_shared=min_shared,
+    ):
+        members = [people[k] for k in group]
+        found.append(
+            CoordinatedGroup(
+                respondent_ids=[m.id for m in members],
+                first=min(m.created_at for m in members),
+                last=max(m.created_at for m in members),
+                addresses=len({m.address_hash for m in members if m.address_hash}),
+                answers=sum(counts.get(m.id, 0) for m in members),
+            )
+        )
+    return found
 
 
 def _answers_per_respondent(exercise: Exercise) -> dict[int, int]:
@@ -129,7 +251,9 @@ def signals(exercise: Exercise) -> Signals:
         .where(Respondent.exercise_id == exercise.id, Respondent.excluded_at.is_not(None))
         .order_by(Respondent.excluded_at.desc())
     ).all()
-    return Signals(address_bursts(exercise), machine_rhythms(exercise), list(excluded))
+    return Signals(
+        address_bursts(exercise), machine_rhythms(exercise), list(excluded), coordinated_groups(exercise)
+    )
 
 
 @atomic()

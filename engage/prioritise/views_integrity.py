@@ -22,7 +22,11 @@ def activity(exercise_id: int):
 def _activity_page(exercise, form: ExcludeForm, status: int = 200):
     """The signals, the excluded respondents and the exclusion form (with its errors, when sent back)."""
     page = render_template(
-        "prioritise/activity.html", exercise=exercise, signals=integrity.signals(exercise), form=form
+        "prioritise/activity.html",
+        exercise=exercise,
+        signals=integrity.signals(exercise),
+        coordination=integrity.coordination_settings(),
+        form=form,
     )
     return page, status
 

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from engage.accounts.models import User
 from engage.channels import Channel
 from engage.extensions import db
+from engage.idempotency import server_key
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
 from engage.surveys.authoring import priorities_for
@@ -47,7 +48,8 @@ def enter(consultation: Consultation, pages: list, *, sheet: str, user: User) ->
         consultation_id=consultation.id,
         reference=new_reference(),
         channel=Channel.PAPER,
-        idempotency_key=f"paper:{sheet}"[:64],
+        # Made by the server and not guessable from the sheet number (the sheet's own column keeps it unique).
+        idempotency_key=server_key("paper-sheet", consultation.id, sheet),
         paper_sheet=sheet,
         entered_by_id=user.id,
         answers=answer_rows(pages),

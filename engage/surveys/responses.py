@@ -13,6 +13,7 @@ from engage.audit import service as audit
 from engage.channels import Channel
 from engage.equality.questions import store_answers
 from engage.extensions import db
+from engage.idempotency import submitter_key
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
 from engage.surveys.drafts import find_draft
@@ -50,7 +51,11 @@ def submit_response(
 ) -> ConsultationResponse:
     """Store a response from validated page forms (one per section), count it, and forget the draft: all
     or nothing. A retry with the same key (even at the same moment) returns the response already stored.
+
+    The key is stored as an HMAC of it and the resident's cookie token, so it only ever finds the same
+    resident's response: another person sending my key stores their own and is never shown mine.
     """
+    idempotency_key = submitter_key(f"consultation:{consultation.id}", token, idempotency_key)
     earlier = response_with_key(consultation.id, idempotency_key)
     if earlier is not None:
         return earlier
@@ -120,7 +125,8 @@ def record_closed_answer(
 ) -> ConsultationResponse:
     """A response holding one answer to one closed question (asked in a workshop, or a show of hands typed
     in), counted, all or nothing. A retry with the same key (a double tap, even at the same moment) returns
-    the response already stored."""
+    the response already stored. The key is made by the server (``engage.idempotency.server_key`` or
+    random), never taken from a request."""
     consultation = question.section.consultation
     earlier = response_with_key(consultation.id, idempotency_key)
     if earlier is not None:

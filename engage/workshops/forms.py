@@ -77,7 +77,8 @@ class NameForm(EngageForm):
 class RoomVoteForm(EngageForm):
     left = HiddenField(validators=[DataRequired()])
     right = HiddenField(validators=[DataRequired()])
-    key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    #: The signed offer of this pair to this participant (voting.offer_pair), also the idempotency key.
+    key = HiddenField(validators=[DataRequired(), Length(min=16, max=400)])
     choice = RadioField(choices=["left", "right", "skip"], validators=[InputRequired()])
 
 

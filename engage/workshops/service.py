@@ -20,6 +20,7 @@ from engage.boards.models import Board
 from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
+from engage.idempotency import server_key
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Outcome, PairwiseVote
 from engage.prioritise.pairwise import voting
 from engage.prioritise.submissions import submitting
@@ -274,6 +275,7 @@ def record_room_vote(
         channel=Channel.WORKSHOP,
         locale=locale,
         workshop_session_id=round_.session_id,
+        workshop_limit=round_.pairs_per_person,  # counted under the respondent's lock: a limit, not a hint
     )
 
 
@@ -300,8 +302,10 @@ def record_room_answer(
 
 
 def participant_key(round_: WorkshopRound, participant: Participant) -> str:
-    """The same key for the same person and round, so answering a question twice stores one response."""
-    return hashlib.sha256(f"workshop-round:{round_.id}:{participant.id}".encode()).hexdigest()
+    """The same key for the same person and round, so answering a question twice stores one response; an
+    HMAC with the secret key, so nobody can work out another participant's key from the round's and their
+    (small, sequential) ids."""
+    return server_key("workshop-round", round_.id, participant.id)
 
 
 def has_answered_question(round_: WorkshopRound, participant: Participant) -> bool:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engage.extensions import htmx
+from engage.extensions import htmx, limiter
 from engage.forms import form_page
 from engage.prioritise.models import ExerciseKind, Outcome
 from engage.prioritise.pairwise import voting
@@ -35,6 +35,25 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
+def _join_limit() -> str:
+    return current_app.config.get("ENGAGE_JOIN_CODE_LIMIT", "10 per minute;30 per hour")
+
+
+def _wrong_code(response) -> bool:
+    """Only a code that matched no workshop counts against the address: a room of people behind one
+    address joining with the right code is never held up."""
+    return response.status_code in (400, 404)
+
+
+#: One allowance per address for every way of trying a code (the form, /join/<code>, its live updates),
+#: so guessing codes stops after a few wrong ones.
+join_code_limit = limiter.shared_limit(
+    _join_limit,
+    scope="workshop-join-code",
+    deduct_when=_wrong_code,
+)
+
+
 def _session_or_404(code: str) -> WorkshopSession:
     session = service.session_by_code(code)
     if session is None:
@@ -44,6 +63,7 @@ def _session_or_404(code: str) -> WorkshopSession:
 
 @bp.route("/join", methods=["GET", "POST"])
 @form_page
+@join_code_limit
 def enter_code():
     form = JoinForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
@@ -86,9 +106,10 @@ def _pair_context(current: WorkshopRound, token: str | None) -> dict:
         return {"view": "round-done", "done": done}
     pair = voting.choose_pair(current.exercise, respondent)
     form = RoomVoteForm(formdata=None)
-    if pair:
+    if pair and token:
         form.left.data, form.right.data = str(pair[0].id), str(pair[1].id)
-    form.key.data = secrets.token_hex(16)
+        # Signed for this participant and this pair: a vote on any other pair is refused.
+        form.key.data = voting.offer_pair(current.exercise, token, pair[0].id, pair[1].id)
     return {"view": "pair", "pair": pair, "vote_form": form, "done": done}
 
 
@@ -118,6 +139,7 @@ def _room_response(session: WorkshopSession, token: str, context: dict, status: 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @form_page
+@join_code_limit
 def room(code: str):
     session = _session_or_404(code)
     token = current_token()
@@ -134,6 +156,7 @@ def room(code: str):
 
 
 @bp.get("/join/<code>/now")
+@join_code_limit
 def room_now(code: str):
     """204 when nothing changed since revision ``rev``; otherwise the room as it is now."""
     session = _session_or_404(code)
@@ -168,6 +191,11 @@ def room_vote(code: str):
         )[0]
     else:
         try:
+            if current.exercise is None:
+                raise StateError(_("This round has finished. Wait for the next one."))
+            voting.check_offer(
+                current.exercise, token, int(form.left.data), int(form.right.data), form.key.data
+            )
             service.record_room_vote(
                 current,
                 token,

@@ -128,6 +128,7 @@ GET  /manage/boards/new                                                 302 302 
 POST /manage/boards/new                                                 302 302 403 403 403 403 400
 GET  /manage/consultations/<consultation_id>                            302 302 403 200 200 200 200
 POST /manage/consultations/<consultation_id>/<action>                   302 302 403 403 403 302 302
+GET  /manage/consultations/<consultation_id>/activity                   302 302 403 403 403 200 200
 GET  /manage/consultations/<consultation_id>/edit                       302 302 403 403 403 200 200
 POST /manage/consultations/<consultation_id>/edit                       302 302 403 403 403 302 302
 POST /manage/consultations/<consultation_id>/publish                    302 302 403 403 403 400 400

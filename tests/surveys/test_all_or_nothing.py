@@ -9,6 +9,7 @@ from engage.accounts.models import Role
 from engage.channels import Channel
 from engage.extensions import db
 from engage.population.service import import_population
+from engage.respondents import COOKIE_NAME, current_token
 from engage.service_errors import StateError
 from engage.surveys import authoring, paper, responses, themes
 from engage.surveys.models import (
@@ -68,8 +69,10 @@ def test_a_raced_response_undoes_only_its_own_insert(client, make_consultation, 
     assert first.status_code == 302
     before = earlier_write(a_theme(consultation))
     monkeypatch.setattr(responses, "response_with_key", missed_once(responses.response_with_key))
-    with client.application.test_request_context("/"):
-        again = responses.submit_response(consultation, "another-token", [], idempotency_key=key)
+    cookie = client.get_cookie(COOKIE_NAME).value
+    with client.application.test_request_context("/", headers={"Cookie": f"{COOKIE_NAME}={cookie}"}):
+        # The same resident's retry (their own token): a key only ever finds its sender's response.
+        again = responses.submit_response(consultation, current_token(), [], idempotency_key=key)
     assert again.id == db.session.scalar(select(ConsultationResponse.id))
     assert still_there(before)  # before: the race's rollback took the theme with it
     assert count(ConsultationResponse) == 1

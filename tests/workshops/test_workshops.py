@@ -218,7 +218,7 @@ def test_participant_joins_votes_and_follows_the_rounds(client, workshop):
         page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
         left = re.search(r'name="left" value="(\d+)"', page).group(1)
         right = re.search(r'name="right" value="(\d+)"', page).group(1)
-        key = re.search(r'name="key" value="(\w+)"', page).group(1)
+        key = re.search(r'name="key" value="([^"]+)"', page).group(1)
         client.post(
             f"/join/{workshop.join_code}/vote",
             data={"left": left, "right": right, "key": key, "choice": "left"},

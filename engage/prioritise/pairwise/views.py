@@ -3,8 +3,6 @@ priorities when they finish."""
 
 from __future__ import annotations
 
-import secrets
-
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -29,13 +27,14 @@ def _vote_address_limit() -> str:
 
 
 def _pair_context(
-    exercise: Exercise, respondent, message: str | None = None, made: int | None = None
+    exercise: Exercise, respondent, token: str, message: str | None = None, made: int | None = None
 ) -> dict:
     pair = voting.choose_pair(exercise, respondent)
     form = VoteForm(formdata=None)
     if pair:
         form.left.data, form.right.data = str(pair[0].id), str(pair[1].id)
-    form.key.data = secrets.token_hex(16)
+        # Signed for this respondent and this pair: a vote on any other pair is refused.
+        form.key.data = voting.offer_pair(exercise, token, pair[0].id, pair[1].id)
     return {
         "exercise": exercise,
         "pair": pair,
@@ -56,6 +55,7 @@ def _record_posted_vote(exercise: Exercise, token: str):
         fallback = _("Something went wrong with that choice. Here is a new pair.")
         return None, None, form.errors.get("csrf_token", [fallback])[0], None
     try:
+        voting.check_offer(exercise, token, ids[0], ids[1], form.key.data)
         receipt = voting.record_pairwise_vote(
             exercise,
             token,
@@ -93,7 +93,7 @@ def vote(exercise_id: int):
         if next_page is not None:
             return set_token_cookie(next_page, token)
         respondent = recorded or respondent
-    context = _pair_context(exercise, respondent, message, made)
+    context = _pair_context(exercise, respondent, token, message, made)
     template = "prioritise/_partials/_pair.html" if htmx else "prioritise/vote.html"
     response = make_response(render_template(template, **context))
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 import random
+import secrets
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.channels import Channel
 from engage.database import upsert_insert
 from engage.extensions import db
+from engage.idempotency import submitter_key
 from engage.prioritise import logger
 from engage.prioritise.models import (
     Exercise,
@@ -46,6 +49,43 @@ class VoteReceipt:
     created: bool
     #: Votes (including skips) this respondent has now made in the exercise.
     respondent_votes: int
+
+
+#: How long a pair offered on a page can be voted on (seconds).
+OFFER_MAX_AGE = 12 * 60 * 60
+
+
+def _offers() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="engage-pair-offer")
+
+
+def offer_pair(exercise: Exercise, token: str, left_item_id: int, right_item_id: int) -> str:
+    """The form's key for a pair shown to one respondent: signed, it names the exercise, the pair (in the
+    order shown), the respondent (a hash of their token) and a random part that makes it a one-off key."""
+    who = respondent_hash(token, respondent_scope(exercise))[:16]
+    return _offers().dumps([exercise.id, left_item_id, right_item_id, who, secrets.token_hex(8)])
+
+
+def check_offer(exercise: Exercise, token: str, left_item_id: int, right_item_id: int, offer: str) -> None:
+    """Refuse a vote on a pair this respondent was not offered (or was offered too long ago)."""
+    try:
+        data = _offers().loads(
+            offer, max_age=current_app.config.get("ENGAGE_PAIR_OFFER_MAX_AGE", OFFER_MAX_AGE)
+        )
+    except SignatureExpired:
+        # Only a page left open for hours gets here: the usual words (already in every language) do.
+        raise VoteRefused(
+            "offer", str(_l("Something went wrong with that choice. Here is a new pair."))
+        ) from None
+    except BadSignature:
+        data = None
+    who = respondent_hash(token, respondent_scope(exercise))[:16]
+    if not (
+        isinstance(data, list)
+        and len(data) == 5
+        and data[:4] == [exercise.id, left_item_id, right_item_id, who]
+    ):
+        raise VoteRefused("offer", str(_l("Something went wrong with that choice. Here is a new pair.")))
 
 
 def respondent_scope(exercise: Exercise) -> str:
@@ -129,12 +169,47 @@ def _move_ratings(winner_id: int, loser_id: int) -> None:
         )
 
 
-def _vote_with_key(exercise: Exercise, idempotency_key: str) -> PairwiseVote | None:
+def _vote_with_key(exercise: Exercise, respondent: Respondent | None, stored_key: str) -> PairwiseVote | None:
+    """This respondent's vote stored under this (scoped) key: never anyone else's."""
+    if respondent is None:
+        return None
     return db.session.scalar(
         select(PairwiseVote).where(
-            PairwiseVote.exercise_id == exercise.id, PairwiseVote.idempotency_key == idempotency_key
+            PairwiseVote.exercise_id == exercise.id,
+            PairwiseVote.respondent_id == respondent.id,
+            PairwiseVote.idempotency_key == stored_key,
         )
     )
+
+
+def stored_key(exercise: Exercise, token: str, idempotency_key: str) -> str:
+    """What a vote's key is stored as: an HMAC of the key and the respondent's token, so a key only ever
+    finds the same person's earlier vote."""
+    return submitter_key(respondent_scope(exercise), token, idempotency_key)
+
+
+def _locked_respondent(exercise: Exercise, token: str, channel: Channel) -> Respondent:
+    """The respondent for this token, created if need be, with their row locked to the end of the
+    transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already runs one writer at a time), so that their
+    concurrent requests are counted one after another and a cap cannot be overrun. Two first requests at
+    once (a double click) find the same respondent: the loser of the insert finds the winner's row."""
+    digest = respondent_hash(token, respondent_scope(exercise))
+    query = (
+        select(Respondent)
+        .where(Respondent.exercise_id == exercise.id, Respondent.token_hash == digest)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: votes' foreign keys still insert
+    )
+    found = db.session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():  # a clash undoes this insert only
+            return _new_respondent(exercise, token, channel)
+    except IntegrityError:
+        found = db.session.scalar(query.execution_options(populate_existing=True))
+        if found is None:
+            raise
+        return found
 
 
 def record_pairwise_vote(
@@ -149,10 +224,15 @@ def record_pairwise_vote(
     channel: Channel = Channel.ONLINE,
     locale: str = "en",
     workshop_session_id: int | None = None,
+    workshop_limit: int | None = None,
 ) -> VoteReceipt:
-    """Store one vote and update the pair counts, in the caller's unit of work. Re-sending a key stores
-    nothing; a refusal writes nothing."""
-    existing = _vote_with_key(exercise, idempotency_key)
+    """Store one vote and update the pair counts, in the caller's unit of work. The same person re-sending
+    a key stores nothing and gets their own vote back; a refusal writes nothing.
+
+    ``workshop_limit``: the most choices one person may make during the workshop ``workshop_session_id``.
+    """
+    key = stored_key(exercise, token, idempotency_key)
+    existing = _vote_with_key(exercise, find_respondent(exercise, token), key)
     if existing is not None:
         respondent = db.session.get(Respondent, existing.respondent_id)
         return VoteReceipt(existing, False, count_votes(exercise, respondent))
@@ -172,15 +252,19 @@ def record_pairwise_vote(
     if outcome is not Outcome.SKIP:
         skip_reason = None
 
-    # Every refusal comes before anything is written: a refused vote leaves no trace (not even a respondent).
-    respondent = find_respondent(exercise, token)
+    # From here on this respondent's row is locked: their other requests wait, so the count is true.
+    respondent = _locked_respondent(exercise, token, channel)
+    existing = _vote_with_key(exercise, respondent, key)
+    if existing is not None:  # a double click whose first copy finished while this one waited
+        return VoteReceipt(existing, False, count_votes(exercise, respondent))
     made = count_votes(exercise, respondent)
     if made >= exercise.max_votes_per_respondent:
         raise VoteRefused(
             "cap",
             str(_l("You have made the most choices this exercise takes. Thank you: you can finish now.")),
         )
-    respondent = respondent or _new_respondent(exercise, token, channel)
+    if workshop_limit and workshop_votes(respondent, workshop_session_id) >= workshop_limit:
+        raise VoteRefused("round", str(_l("Thank you: you have finished this round")))
     vote = PairwiseVote(
         exercise_id=exercise.id,
         respondent_id=respondent.id,
@@ -191,25 +275,30 @@ def record_pairwise_vote(
         channel=channel,
         locale=locale,
         workshop_session_id=workshop_session_id,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
     )
-    try:
-        with db.session.begin_nested():  # a savepoint: a clash undoes this insert only
-            db.session.add(vote)
-    except IntegrityError:
-        # Two copies of the same post raced and the other one won: return it. Any other clash is a bug.
-        winner = _vote_with_key(exercise, idempotency_key)
-        if winner is None:
-            raise
-        return VoteReceipt(
-            winner, False, count_votes(exercise, db.session.get(Respondent, winner.respondent_id))
-        )
+    db.session.add(vote)
+    db.session.flush()
     if respondent.excluded_at is None:  # an excluded respondent's votes are kept but count for nothing
         _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
         if vote.winner_id is not None:
             _move_ratings(vote.winner_id, vote.loser_id)
     logger.debug("vote %s in exercise %s", vote.id, exercise.id)
     return VoteReceipt(vote, True, made + 1)
+
+
+def workshop_votes(respondent: Respondent | None, workshop_session_id: int | None) -> int:
+    """Choices (skips too) this respondent has made during one workshop."""
+    if respondent is None or workshop_session_id is None:
+        return 0
+    return db.session.scalar(
+        select(func.count())
+        .select_from(PairwiseVote)
+        .where(
+            PairwiseVote.respondent_id == respondent.id,
+            PairwiseVote.workshop_session_id == workshop_session_id,
+        )
+    )
 
 
 def _comparisons_with(exercise_id: int, item_id: int) -> dict[int, int]:

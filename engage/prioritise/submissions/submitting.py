@@ -18,7 +18,12 @@ from engage.extensions import db
 from engage.prioritise import logger
 from engage.prioritise.budget.rules import Problem, check_allocation
 from engage.prioritise.models import Comment, Exercise, ExerciseKind, Respondent, Submission, SubmissionEntry
-from engage.prioritise.pairwise.voting import VoteRefused, find_respondent, get_or_create_respondent
+from engage.prioritise.pairwise.voting import (
+    VoteRefused,
+    find_respondent,
+    get_or_create_respondent,
+    stored_key,
+)
 
 
 class SubmissionInvalid(Exception):
@@ -88,9 +93,17 @@ def find_submission(exercise: Exercise, respondent: Respondent | None) -> Submis
     )
 
 
-def _with_key(exercise: Exercise, key: str) -> Submission | None:
+def _with_key(exercise: Exercise, token: str, key: str) -> Submission | None:
+    """This respondent's submission stored under this (scoped) key: never anyone else's."""
+    respondent = find_respondent(exercise, token)
+    if respondent is None:
+        return None
     return db.session.scalar(
-        select(Submission).where(Submission.exercise_id == exercise.id, Submission.idempotency_key == key)
+        select(Submission).where(
+            Submission.exercise_id == exercise.id,
+            Submission.respondent_id == respondent.id,
+            Submission.idempotency_key == key,
+        )
     )
 
 
@@ -107,9 +120,11 @@ def record_submission(
     """Check and store an allocation (amount per item) or a ranking (place per ranked item).
 
     A retry with the same key, or a second submission from the same person, stores nothing and returns
-    what was stored first.
+    what was stored first. The key is stored as an HMAC of it and the respondent's token: another person
+    sending my key stores their own answer and never sees mine.
     """
-    earlier = _with_key(exercise, idempotency_key)
+    idempotency_key = stored_key(exercise, token, idempotency_key)
+    earlier = _with_key(exercise, token, idempotency_key)
     if earlier is not None:
         return SubmissionReceipt(earlier, False)
     if not exercise.accepting_votes():
@@ -144,7 +159,7 @@ def record_submission(
             db.session.add(submission)
     except IntegrityError:
         # The other copy won: return that one.
-        winner = _with_key(exercise, idempotency_key) or find_submission(
+        winner = _with_key(exercise, token, idempotency_key) or find_submission(
             exercise, find_respondent(exercise, token)
         )
         if winner is None:

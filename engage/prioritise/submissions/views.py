@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -60,7 +60,11 @@ def check_answers(exercise_id: int):
     form = SubmitAnswerForm()
     if not form.is_submitted():
         form.key.data = secrets.token_hex(16)
-        return _check_page(exercise, draft, form)
+        # The respondent's cookie comes with this page, so a double click on "Submit" sends one token and
+        # the second copy finds the first (keys are scoped to the person who sent them).
+        token, new_token = token_or_new()
+        page, status = _check_page(exercise, draft, form)
+        return set_token_cookie(make_response(page, status), token) if new_token else (page, status)
     if not form.validate():
         return _check_page(exercise, draft, form, 400)
     token, _new = token_or_new()

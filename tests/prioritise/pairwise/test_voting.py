@@ -214,10 +214,10 @@ def test_a_retry_that_races_the_first_copy_returns_the_stored_vote(make_exercise
     real_lookup = voting._vote_with_key
     calls = []
 
-    def not_yet_visible(exercise, key):
+    def not_yet_visible(exercise, respondent, key):
         # The first check misses the vote, as when two copies of a post arrive together.
         calls.append(key)
-        return None if len(calls) == 1 else real_lookup(exercise, key)
+        return None if len(calls) == 1 else real_lookup(exercise, respondent, key)
 
     monkeypatch.setattr(voting, "_vote_with_key", not_yet_visible)
     again = cast(exercise, a, b, token=TOKEN, key="r" * 32)

@@ -1,0 +1,58 @@
+"""Officers' "Unusual activity" pages in the browser: a coordinated group of respondents is shown, with the
+means to leave it out (exercises), and the pages are accessible."""
+
+import os
+
+from werkzeug.datastructures import MultiDict
+
+from engage.extensions import db
+from engage.surveys.authoring import priorities_for
+from engage.surveys.forms import PageForm
+from engage.surveys.responses import submit_response
+from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.surveys.test_consultations import first_page, second_page
+
+SHOTS = os.environ.get("ENGAGE_SCREENSHOTS")
+
+
+def test_an_officer_sees_and_leaves_out_a_coordinated_group(page, officer, make_budget, submit):
+    exercise = make_budget()
+    items = [item.id for item in exercise.active_items]
+    for _ in range(22):
+        submit(exercise, dict(zip(items, [85, 5, 5, 5], strict=True)))
+    sign_in_as(page, officer)
+    page.goto(f"/manage/exercises/{exercise.id}/activity")
+    group = page.locator("section", has_text="22 respondents")
+    assert "Many new respondents giving near-identical answers" in page.content()
+    assert group.count() == 1
+    assert_accessible(page, "exercise activity")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/exercise-activity.png", full_page=True)
+    group.get_by_label("Why are these respondents being left out?").fill("Identical answers within minutes")
+    group.get_by_role("button").click()
+    page.locator(".govuk-notification-banner").wait_for()
+    assert "22 respondents left out of the results." in page.content()
+
+
+def test_an_officer_sees_coordinated_consultation_responses(app, page, officer, make_consultation, hwb):
+    consultation = make_consultation()
+    priorities = priorities_for(consultation)
+    data = [first_page(consultation), second_page(consultation, hwb)]
+    with app.test_request_context("/"):
+        for n in range(21):  # the same answers, each from a fresh cookie
+            pages = []
+            for section, answers in zip(consultation.sections, data, strict=True):
+                form = PageForm.build(section, priorities, formdata=MultiDict(answers), meta={"csrf": False})
+                assert form.validate()
+                pages.append(form)
+            submit_response(consultation, f"token-{n}-" + "t" * 32, pages, idempotency_key="k" * 32)
+            db.session.commit()
+    sign_in_as(page, officer)
+    page.goto(f"/manage/consultations/{consultation.id}")
+    page.get_by_role("link", name="Unusual activity").click()
+    page.get_by_role("heading", name="Many online responses with near-identical answers").wait_for()
+    assert "Many online responses with near-identical answers" in page.content()
+    assert "21 responses" in page.content()
+    assert_accessible(page, "consultation activity")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/consultation-activity.png", full_page=True)

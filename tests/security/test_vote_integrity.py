@@ -1,0 +1,185 @@
+"""Issue 18, finding 8 (vote integrity) and two low findings: votes only on pairs the server offered, caps
+that hold under concurrent requests, a workshop round's pairs-per-person limit, a double click on a first
+vote, and guessing workshop codes."""
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.extensions import db
+from engage.prioritise.models import Exercise, Outcome, PairwiseVote, Respondent
+from engage.prioritise.pairwise import voting
+from engage.respondents import COOKIE_NAME
+from engage.transactions import unit_of_work
+from engage.workshops import service
+
+
+def votes() -> int:
+    return db.session.scalar(select(func.count()).select_from(PairwiseVote))
+
+
+def pair_form(html: str) -> dict[str, str]:
+    return {
+        name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1) for name in ("left", "right", "key")
+    }
+
+
+def test_a_vote_on_a_pair_that_was_not_offered_is_refused(client, make_exercise):
+    """Before: any two items of the exercise were accepted, so a script could vote its favourite against
+    every other item as often as it liked."""
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(client.get(url).get_data(as_text=True))
+    offered = {int(form["left"]), int(form["right"])}
+    other = next(item.id for item in exercise.items if item.id not in offered)
+    for changed in ({"right": str(other)}, {"left": form["right"], "right": form["left"]}):
+        html = client.post(url, data={**form, **changed, "choice": "left"}, headers={"HX-Request": "1"})
+        assert "Something went wrong with that choice. Here is a new pair." in html.get_data(as_text=True)
+    forged = {**form, "key": "0123456789abcdef0123456789abcdef", "choice": "left"}
+    assert "Something went wrong with that choice" in client.post(
+        url, data=forged, headers={"HX-Request": "1"}
+    ).get_data(as_text=True)
+    assert votes() == 0
+    assert client.post(url, data={**form, "choice": "left"}).status_code == 302  # the pair offered
+    assert votes() == 1
+
+
+def test_an_offer_expires(app_factory, make_exercise):
+    client = app_factory(ENGAGE_PAIR_OFFER_MAX_AGE=-1).test_client()
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(client.get(url).get_data(as_text=True))
+    html = client.post(url, data={**form, "choice": "left"}, headers={"HX-Request": "1"}).get_data(
+        as_text=True
+    )
+    assert "Something went wrong with that choice. Here is a new pair." in html and votes() == 0
+
+
+def test_a_workshop_round_keeps_to_its_pairs_per_person(hwb, make_user, council, make_exercise):
+    """Before: the room page stopped showing pairs after the limit, but votes posted past it were stored."""
+    from datetime import date
+
+    from engage.accounts.models import Role
+
+    facilitator = make_user(Role.FACILITATOR, organisation=council)
+    workshop = service.create_session(hwb, facilitator, "Evening", date(2026, 12, 3), "Hall")
+    round_ = service.add_round(workshop, make_exercise(title="Which?"), 3)
+    service.start_next_round(workshop)
+    a, b, c = round_.exercise.active_items[:3]
+    pairs = [(a, b), (b, c), (a, c), (a, b)]
+    made = []
+    for n, (left, right) in enumerate(pairs):
+        try:
+            service.record_room_vote(round_, "p" * 43, left.id, right.id, Outcome.LEFT, f"{n}" * 32)
+            made.append(n)
+        except voting.VoteRefused as refused:
+            assert "you have finished this round" in refused.message
+    assert made == [0, 1, 2] and votes() == 3
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_the_per_person_cap_holds_under_concurrent_requests(app, make_exercise):
+    """Before: each request counted the person's votes, then inserted: requests at the same moment all saw
+    room under the cap (PostgreSQL). Now the respondent's row is locked while they are counted."""
+    exercise = make_exercise(max_votes_per_respondent=10)
+    exercise_id = exercise.id
+    pairs = [(a.id, b.id) for a in exercise.items for b in exercise.items if a.id < b.id]
+    token, start, outcomes = "c" * 43, threading.Barrier(4), []
+    voting_first = make_first_vote(app, exercise_id, token)  # the respondent exists: only the cap races
+
+    def send(worker: int) -> None:
+        with app.app_context():
+            start.wait()
+            for n in range(6):
+                try:
+                    with unit_of_work():
+                        left, right = pairs[(worker + n) % len(pairs)]
+                        voting.record_pairwise_vote(
+                            db.session.get(Exercise, exercise_id),
+                            token,
+                            left_item_id=left,
+                            right_item_id=right,
+                            outcome=Outcome.LEFT,
+                            idempotency_key=f"{worker}-{n}-" + "x" * 16,
+                        )
+                    outcomes.append("stored")
+                except voting.VoteRefused as refused:
+                    outcomes.append(refused.code)
+                except Exception as error:  # reported below
+                    outcomes.append(repr(error))
+            db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert voting_first and sorted(set(outcomes)) == ["cap", "stored"]
+    assert outcomes.count("stored") == 9
+    db.session.expire_all()
+    assert votes() == 10
+
+
+def make_first_vote(app, exercise_id: int, token: str) -> bool:
+    with app.app_context(), unit_of_work():
+        exercise = db.session.get(Exercise, exercise_id)
+        a, b = exercise.items[:2]
+        voting.record_pairwise_vote(
+            exercise,
+            token,
+            left_item_id=a.id,
+            right_item_id=b.id,
+            outcome=Outcome.LEFT,
+            idempotency_key="f" * 32,
+        )
+    return True
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_a_double_click_on_a_first_vote_stores_it_once_without_an_error(app, make_exercise):
+    """Before: both copies of a new respondent's first vote created the respondent; on PostgreSQL the
+    second broke the unique constraint outside any savepoint and the resident saw a server error."""
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    first = app.test_client()
+    form = pair_form(first.get(url).get_data(as_text=True))
+    cookie = first.get_cookie(COOKIE_NAME).value
+    clients = [first, app.test_client()]
+    clients[1].set_cookie(COOKIE_NAME, cookie)
+    start, statuses = threading.Barrier(2), []
+
+    def click(client) -> None:
+        start.wait()
+        statuses.append(client.post(url, data={**form, "choice": "left"}).status_code)
+
+    threads = [threading.Thread(target=click, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302, 302]
+    db.session.expire_all()
+    assert votes() == 1
+    assert db.session.scalar(select(func.count()).select_from(Respondent)) == 1
+
+
+def test_guessing_workshop_codes_is_stopped_after_a_few_wrong_ones(app_factory, hwb, make_user, council):
+    from datetime import date
+
+    from engage.accounts.models import Role
+
+    client = app_factory(RATELIMIT_ENABLED=True, ENGAGE_JOIN_CODE_LIMIT="5 per minute").test_client()
+    facilitator = make_user(Role.FACILITATOR, organisation=council)
+    workshop = service.create_session(hwb, facilitator, "Evening", date(2026, 12, 3), "Hall")
+    # Right codes never count: a room of people behind one address all join.
+    for _ in range(8):
+        assert client.post("/join", data={"code": workshop.join_code}).status_code == 302
+    statuses = [client.post("/join", data={"code": f"AAAA{n}A"}).status_code for n in range(3)]
+    statuses += [client.get(f"/join/CCCC{n}C").status_code for n in range(2)]
+    assert statuses == [400, 400, 400, 404, 404]
+    refused = client.post("/join", data={"code": workshop.join_code})
+    assert refused.status_code == 429
+    assert "You have tried this too many times" in refused.get_data(as_text=True)
+    assert client.get(f"/join/{workshop.join_code}").status_code == 429
