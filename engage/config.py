@@ -130,6 +130,16 @@ def load_config(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 3600 * 8,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        #: Uploaded tables (indicator exports, population figures; engage/uploads.py): bytes per file, rows
+        #: after the header, columns, characters per cell, and an XLSX workbook's size once unpacked. A file
+        #: past any of them is refused whole, with a message saying which.
+        "ENGAGE_UPLOAD_MAX_BYTES": int(env.get("ENGAGE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
+        "ENGAGE_UPLOAD_MAX_ROWS": int(env.get("ENGAGE_UPLOAD_MAX_ROWS", "20000")),
+        "ENGAGE_UPLOAD_MAX_COLUMNS": int(env.get("ENGAGE_UPLOAD_MAX_COLUMNS", "200")),
+        "ENGAGE_UPLOAD_MAX_CELL": int(env.get("ENGAGE_UPLOAD_MAX_CELL", "1000")),
+        "ENGAGE_UPLOAD_MAX_UNZIPPED_BYTES": int(
+            env.get("ENGAGE_UPLOAD_MAX_UNZIPPED_BYTES", str(50 * 1024 * 1024))
+        ),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
     if environment == "testing":

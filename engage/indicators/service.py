@@ -26,6 +26,9 @@ from engage.indicators.rows import IndicatorRow, check_rows, guess_mapping, mapp
 from engage.service_errors import StateError
 from engage.transactions import atomic
 
+#: Rows listed on the preview page at most.
+PREVIEW_ROWS = 500
+
 
 @dataclass
 class Preview:
@@ -41,6 +44,16 @@ class Preview:
     @property
     def bad_rows(self) -> list[IndicatorRow]:
         return [row for row in self.rows if not row.valid]
+
+    @property
+    def shown_rows(self) -> list[IndicatorRow]:
+        """The rows the preview lists, in file order: all of them, or up to ``PREVIEW_ROWS`` with the rows
+        that have a problem first (a page listing 20,000 rows is too big to read or send)."""
+        if len(self.rows) <= PREVIEW_ROWS:
+            return self.rows
+        chosen = self.bad_rows[:PREVIEW_ROWS]
+        chosen += self.valid_rows[: PREVIEW_ROWS - len(chosen)]
+        return sorted(chosen, key=lambda row: row.line)
 
 
 def remembered_mapping(organisation: Organisation | None) -> dict[str, str]:
@@ -78,7 +91,16 @@ def _allowed_boards(user: User | None) -> set[int] | None:
 
 def preview_rows(raw: bytes, mapping: dict[str, str] | None, user: User | None) -> Preview:
     """Read and check every row against a mapping (guessed when None) without writing anything."""
-    table = read_table(raw)
+    return preview_table(read_table(raw), mapping, user)
+
+
+def read_staged(record: IndicatorImport) -> Table:
+    """The staged file's table (FileProblem if it cannot be read within today's limits)."""
+    return read_table(record.content or b"", record.filename)
+
+
+def preview_table(table: Table, mapping: dict[str, str] | None, user: User | None) -> Preview:
+    """Check every row of a table already read against a mapping (guessed when None); writes nothing."""
     if mapping is None:
         mapping = guess_mapping(table.headers, remembered_mapping(user.organisation if user else None))
     problems = mapping_problems(mapping, table.headers)
