@@ -55,6 +55,13 @@ class Preview:
         chosen += self.valid_rows[: PREVIEW_ROWS - len(chosen)]
         return sorted(chosen, key=lambda row: row.line)
 
+    @property
+    def shown_note(self) -> str:
+        return (
+            f"The table shows {PREVIEW_ROWS} of the {len(self.rows):,} rows: the rows with a problem first, "
+            "then the first rows that can be imported. Every row is checked and counted above."
+        )
+
 
 def remembered_mapping(organisation: Organisation | None) -> dict[str, str]:
     if organisation is None:
