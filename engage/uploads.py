@@ -31,9 +31,12 @@ from flask import current_app, has_app_context
 XLSX_MAGIC = b"PK\x03\x04"
 #: Excel's own widest row: a row with more cell elements than this is no spreadsheet Excel wrote.
 EXCEL_COLUMNS = 16_384
-#: Elements in any part of a workbook other than its sheets' rows and shared strings (styles, the workbook,
-#: relationships...). Real ones hold hundreds, a heavily formatted one tens of thousands.
-MAX_PART_ELEMENTS = 200_000
+#: Elements in any part of a workbook other than its first sheet's rows and its shared strings (styles, the
+#: workbook, relationships...). openpyxl builds each of those parts whole, at about 700 bytes an element, so
+#: this keeps one under about 15 MB. Real ones hold hundreds; a bloated style sheet a few thousand.
+MAX_PART_ELEMENTS = 20_000
+#: Elements of the shared-strings part per row allowed (two per string): 500,000 by default, about 50 MB.
+SHARED_STRING_ELEMENTS_PER_ROW = 25
 #: Members of a workbook (parts, images...). Excel writes about ten.
 MAX_PARTS = 1_000
 
@@ -250,7 +253,7 @@ def _scan(archive: zipfile.ZipFile, name: str, limits: UploadLimits, sheet: bool
         "row_elements": 0,
     }
     shared_strings = name.endswith("sharedStrings.xml")
-    element_cap = limits.max_rows * 25 if shared_strings else MAX_PART_ELEMENTS
+    element_cap = limits.max_rows * SHARED_STRING_ELEMENTS_PER_ROW if shared_strings else MAX_PART_ELEMENTS
 
     def doctype(*_args: object) -> None:
         raise _Refused(_UNSAFE)
@@ -315,7 +318,7 @@ def _scan(archive: zipfile.ZipFile, name: str, limits: UploadLimits, sheet: bool
         pass
     except _Refused as refused:
         raise refused.problem from None
-    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as error:
+    except Exception as error:  # damaged XML, a damaged or encrypted member, a missing part...
         raise UploadProblem("The file looks like an Excel workbook but could not be opened") from error
     return scan
 

@@ -128,3 +128,48 @@ def csv_many_rows(rows: int) -> bytes:
 def population_bad_rows(rows: int = 200_000) -> bytes:
     """Every row wrong: each problem became a line of the error summary and of the field's message."""
     return ("dimension,category,population\n" + "".join(f"sex,c{k},many\n" for k in range(rows))).encode()
+
+
+def xlsx_with_part(kind: str, part: str, xml: str, content_type: str) -> bytes:
+    """The three-row workbook with one more part (styles, shared strings...) related to the workbook."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_many_rows(3)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename).decode()
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    "</Relationships>",
+                    '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/{kind}" Target="{part}"/></Relationships>',
+                )
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    "</Types>", f'<Override PartName="/xl/{part}" ContentType="{content_type}"/></Types>'
+                )
+            archive.writestr(info.filename, data)
+        archive.writestr(f"xl/{part}", xml)
+    return buffer.getvalue()
+
+
+def xlsx_style_bomb(formats: int = 100_000) -> bytes:
+    """A style sheet of ``formats`` cell formats: about 15 KB, and openpyxl builds every one."""
+    xml = (
+        f'<styleSheet {_SHEET_NS}><cellXfs count="{formats}">'
+        + '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * formats
+        + "</cellXfs></styleSheet>"
+    )
+    return xlsx_with_part(
+        "styles", "styles.xml", xml, "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+    )
+
+
+def xlsx_shared_strings(strings: int) -> bytes:
+    """A shared-strings table of ``strings`` short strings (openpyxl loads it whole)."""
+    xml = f"<sst {_SHEET_NS}>" + "".join(f"<si><t>{k}</t></si>" for k in range(strings)) + "</sst>"
+    return xlsx_with_part(
+        "sharedStrings",
+        "sharedStrings.xml",
+        xml,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+    )

@@ -59,6 +59,17 @@ def test_a_workbook_with_entity_declarations_is_refused():
     refused(hostile.xlsx_entity_bomb(), "could not be read safely")
 
 
+def test_a_style_sheet_of_countless_formats_is_refused_before_openpyxl_builds_it():
+    raw = hostile.xlsx_style_bomb(100_000)  # about 15 KB; openpyxl took some 700 bytes a format
+    refused(raw, "could not be read safely")
+    assert peak_mib(lambda: read_table(raw)) < 8
+
+
+def test_shared_strings_are_bounded_by_the_rows_allowed():
+    assert len(read_table(hostile.xlsx_shared_strings(100)).rows) == 3
+    refused(hostile.xlsx_shared_strings(2_600), "more than 100 rows", UploadLimits(max_rows=100))
+
+
 def test_a_workbook_that_unpacks_too_big_is_refused():
     refused(hostile.xlsx_many_rows(50), "once unpacked", UploadLimits(max_unzipped=2_000))
 
@@ -150,3 +161,22 @@ def test_a_population_file_too_wide_or_too_long_is_refused_whole():
     rows = "dimension,category,population\n" + "".join(f"sex,c{k},1\n" for k in range(101))
     with pytest.raises(PopulationFileProblem, match="more than 100 rows"):
         parse_population_csv(rows, UploadLimits(max_rows=100))
+
+
+def test_a_damaged_workbook_is_refused_with_a_message_never_an_error():
+    workbook = Workbook()
+    workbook.active.append(["Indicator Ref", "Board"])
+    workbook.active.append(["NI 8", "HWB"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    good = buffer.getvalue()
+    for position in range(4, len(good), max(1, len(good) // 300)):
+        damaged = bytearray(good)
+        damaged[position] ^= 0x5A
+        try:
+            read_table(bytes(damaged))
+        except FileProblem as problem:
+            assert str(problem)
+    for length in range(4, len(good), max(1, len(good) // 50)):
+        with pytest.raises(FileProblem):
+            read_table(good[:length])

@@ -55,3 +55,37 @@ def test_the_preview_lists_at_most_500_rows_problems_first(client, make_user):
     assert "0 of 600 rows can be imported." in html
     assert "The table shows 500 of the 600 rows" in html
     assert html.count("Left out</strong>") == 500
+
+
+def test_the_preview_reads_the_staged_file_once_per_request(client, make_user, monkeypatch):
+    from engage.indicators import service
+
+    sign_in(client, make_user(Role.ANALYST))
+    header = "Indicator Ref,Indicator Name,Board,Priority Code,Period,Actual,Polarity\n"
+    staged = upload(client, (header + "PI 1,Name,NOPE,P1,2026 Q1,1,Higher\n").encode())
+    reads = []
+    real = service.read_table
+    monkeypatch.setattr(
+        service, "read_table", lambda *args, **kwargs: reads.append(1) or real(*args, **kwargs)
+    )
+    assert client.get(staged.headers["Location"]).status_code == 200
+    assert len(reads) == 1
+    fields = {"column_reference": "Indicator Ref", "column_name": "Indicator Name", "column_board": "Board"}
+    fields |= {"column_priority_code": "Priority Code", "column_period": "Period", "column_actual": "Actual"}
+    fields |= {"column_polarity": "Polarity", "preview": "Update"}
+    assert client.post(staged.headers["Location"], data=fields).status_code == 200
+    assert len(reads) == 2
+
+
+def test_the_commands_refuse_a_file_too_big_before_reading_it(runner, app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "ENGAGE_UPLOAD_MAX_BYTES", 1024)
+    big = tmp_path / "big.csv"
+    big.write_bytes(hostile.csv_many_rows(500))
+    for command in ("import-indicators", "import-population"):
+        result = runner.invoke(args=[command, str(big)])
+        assert result.exit_code != 0 and "The file is larger than 1 KB." in result.output, command
+    monkeypatch.setitem(app.config, "ENGAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes(hostile.csv_wide(1_000))
+    result = runner.invoke(args=["import-population", str(wide)])
+    assert "Nothing was imported" in result.output and "more than 200 columns" in result.output
