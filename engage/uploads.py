@@ -88,7 +88,7 @@ class UploadLimits:
         )
 
     def cell_too_long(self, row: int | None) -> UploadProblem:
-        where = f"Row {row:,} has a cell" if row else "A cell"
+        where = f"Row {row:,} has a cell" if row else "The file has a cell"
         return UploadProblem(
             f"{where} longer than {self.max_cell:,} characters. Shorten it and upload the file again."
         )
@@ -135,8 +135,8 @@ def guess_delimiter(text: str, delimiters: str = ",;\t|") -> str:
 
 
 class _RecordBudget:
-    """Feeds lines to csv.reader, refusing a record that grows past ``limit`` characters (``spend`` is reset
-    by the caller after each record)."""
+    """Feeds lines to csv.reader, refusing a record that grows past ``limit`` characters (``spent`` is reset
+    by the caller before each record)."""
 
     def __init__(self, lines: Iterable[str], limit: int, limits: UploadLimits) -> None:
         self.lines, self.limit, self.limits, self.spent = iter(lines), limit, limits, 0
@@ -209,10 +209,15 @@ class _Refused(Exception):
         self.problem = problem
 
 
-_UNSAFE = UploadProblem(
-    "The workbook could not be read safely. Save the sheet as CSV (or as a new Excel workbook) and upload "
-    "that."
-)
+#: Excel's last row: a row numbered beyond it is no sheet Excel wrote (and openpyxl would fill the gap).
+EXCEL_ROWS = 1_048_576
+
+
+def _unsafe() -> UploadProblem:
+    return UploadProblem(
+        "The workbook could not be read safely. Save the sheet as CSV (or as a new Excel workbook) and "
+        "upload that."
+    )
 
 
 def _column_number(reference: str) -> int:
@@ -256,14 +261,14 @@ def _scan(archive: zipfile.ZipFile, name: str, limits: UploadLimits, sheet: bool
     element_cap = limits.max_rows * SHARED_STRING_ELEMENTS_PER_ROW if shared_strings else MAX_PART_ELEMENTS
 
     def doctype(*_args: object) -> None:
-        raise _Refused(_UNSAFE)
+        raise _Refused(_unsafe())
 
     def start(tag: str, attributes: dict[str, str]) -> None:
         local = tag.rsplit(" ", 1)[-1]
         if sheet and state["in_data"]:
             state["row_elements"] += 1
             if state["row_elements"] > 4 * EXCEL_COLUMNS:
-                raise _Refused(_UNSAFE)
+                raise _Refused(_unsafe())
             if local == "row":
                 state["row_elements"] = 0
                 state["rows"] += 1
@@ -273,6 +278,8 @@ def _scan(archive: zipfile.ZipFile, name: str, limits: UploadLimits, sheet: bool
                     state["row"] = int(attributes.get("r", ""))
                 except ValueError:
                     state["row"] += 1
+                if state["row"] > EXCEL_ROWS:
+                    raise _Refused(_unsafe())
                 state["column"] = state["cells_in_row"] = 0
                 state["row_has_value"] = False
             elif local == "c":
@@ -295,7 +302,7 @@ def _scan(archive: zipfile.ZipFile, name: str, limits: UploadLimits, sheet: bool
             return
         state["elements"] += 1
         if state["elements"] > element_cap:
-            raise _Refused(_UNSAFE if not shared_strings else limits.too_many_rows())
+            raise _Refused(_unsafe() if not shared_strings else limits.too_many_rows())
         if local == "sheetData":
             if not sheet:
                 raise _Stop  # another sheet, or this one before it is known: its rows are scanned later

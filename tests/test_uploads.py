@@ -180,3 +180,10 @@ def test_a_damaged_workbook_is_refused_with_a_message_never_an_error():
     for length in range(4, len(good), max(1, len(good) // 50)):
         with pytest.raises(FileProblem):
             read_table(good[:length])
+
+
+def test_a_row_numbered_beyond_excel_is_refused():
+    header = '<c r="A1" t="inlineStr"><is><t>Ref</t></is></c><c r="B1" t="inlineStr"><is><t>B</t></is></c>'
+    data = f'<row r="1">{header}</row>'
+    data += '<row r="999999999999"><c r="A999999999999"><v>1</v></c></row>'
+    refused(hostile.xlsx_with_sheet(data), "could not be read safely")
