@@ -187,3 +187,17 @@ def test_a_row_numbered_beyond_excel_is_refused():
     data = f'<row r="1">{header}</row>'
     data += '<row r="999999999999"><c r="A999999999999"><v>1</v></c></row>'
     refused(hostile.xlsx_with_sheet(data), "could not be read safely")
+
+
+def test_the_limits_are_settings_and_a_request_has_room_for_the_largest_upload(tmp_path):
+    from engage.config import load_config
+
+    default = UploadLimits.from_config(load_config(str(tmp_path), env={"ENGAGE_ENV": "testing"}))
+    assert default == UploadLimits()
+    env = {"ENGAGE_ENV": "testing", "ENGAGE_UPLOAD_MAX_BYTES": str(20 * 1024 * 1024)}
+    env |= {"ENGAGE_UPLOAD_MAX_ROWS": "50000", "ENGAGE_UPLOAD_MAX_COLUMNS": "30"}
+    config = load_config(str(tmp_path), env=env)
+    limits = UploadLimits.from_config(config)
+    assert (limits.max_bytes, limits.max_rows, limits.max_columns) == (20 * 1024 * 1024, 50_000, 30)
+    assert config["MAX_CONTENT_LENGTH"] > limits.max_bytes
+    assert load_config(str(tmp_path), env={"ENGAGE_ENV": "testing"})["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
