@@ -37,6 +37,8 @@ EXCEL_COLUMNS = 16_384
 MAX_PART_ELEMENTS = 20_000
 #: Elements of the shared-strings part per row allowed (two per string): 500,000 by default, about 50 MB.
 SHARED_STRING_ELEMENTS_PER_ROW = 25
+#: Characters of text a workbook may hold per byte allowed in a file (a CSV holds at most one).
+TEXT_PER_BYTE = 4
 #: Members of a workbook (parts, images...). Excel writes about ten.
 MAX_PARTS = 1_000
 
@@ -372,6 +374,7 @@ def xlsx_rows(raw: bytes, limits: UploadLimits) -> Iterator[tuple[int, list[str]
             return
         sheet.reset_dimensions()  # the declared dimension is not to be trusted
         rows = sheet.iter_rows(min_row=1, max_row=scan.last_row, max_col=scan.last_column, values_only=True)
+        text = 0
         for number, values in enumerate(rows, start=1):
             if not any(v is not None for v in values):  # rows missing from the file come back empty
                 continue
@@ -380,6 +383,13 @@ def xlsx_rows(raw: bytes, limits: UploadLimits) -> Iterator[tuple[int, list[str]
                 continue
             if any(len(cell) > limits.max_cell for cell in cells):
                 raise limits.cell_too_long(number)
+            # One shared string may fill every cell: a small workbook could hold far more text than its size.
+            text += sum(len(cell) for cell in cells)
+            if text > TEXT_PER_BYTE * limits.max_bytes:
+                raise UploadProblem(
+                    f"The workbook holds more than {TEXT_PER_BYTE * limits.max_bytes:,} characters of text. "
+                    "Split it into smaller files, or save the sheet as CSV and upload that."
+                )
             yield number, cells
     except UploadProblem:
         raise

@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import tracemalloc
+import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -68,6 +69,35 @@ def test_a_style_sheet_of_countless_formats_is_refused_before_openpyxl_builds_it
 def test_shared_strings_are_bounded_by_the_rows_allowed():
     assert len(read_table(hostile.xlsx_shared_strings(100)).rows) == 3
     refused(hostile.xlsx_shared_strings(2_600), "more than 100 rows", UploadLimits(max_rows=100))
+
+
+def test_one_long_shared_string_in_every_cell_is_refused_past_the_text_allowed():
+    strings = hostile.xlsx_with_part(
+        "sharedStrings",
+        "sharedStrings.xml",
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+        + "x" * 1_000
+        + "</t></si></sst>",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+    )
+    assert len(read_table(strings).rows) == 3
+    row = "".join(f'<c r="{chr(65 + k)}{{n}}" t="s"><v>0</v></c>' for k in range(20))
+    header = "".join(f'<c r="{chr(65 + k)}1" t="inlineStr"><is><t>H{k}</t></is></c>' for k in range(20))
+    data = f'<row r="1">{header}</row>' + "".join(
+        f'<row r="{n}">{row.format(n=n)}</row>' for n in range(2, 402)
+    )
+    source = zipfile.ZipFile(io.BytesIO(strings))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = (
+                    content.split(b"<sheetData>")[0] + f"<sheetData>{data}</sheetData></worksheet>".encode()
+                )
+            archive.writestr(info.filename, content)
+    # 400 rows of 20 cells, each the same 1,000 characters: 8 million characters from a few kilobytes
+    refused(buffer.getvalue(), "more than 4,000,000 characters of text", UploadLimits(max_bytes=1_000_000))
 
 
 def test_a_workbook_that_unpacks_too_big_is_refused():

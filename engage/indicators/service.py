@@ -79,11 +79,23 @@ def remember_mapping(organisation: Organisation, mapping: dict[str, str]) -> Non
     row.updated_at = utcnow()
 
 
+#: Marks a staged upload kept as its table (JSON) rather than as the file that was sent.
+STAGED_TABLE = b'{"engage_table":'
+
+
+def _table_bytes(table: Table) -> bytes:
+    return STAGED_TABLE + json.dumps({"headers": table.headers, "rows": table.rows}).encode() + b"}"
+
+
 def stage_upload(raw: bytes, filename: str, user: User) -> IndicatorImport:
-    """Keep an uploaded file for preview (it must at least be readable: FileProblem otherwise)."""
-    read_table(raw, filename)
+    """Read an uploaded file once (FileProblem if it cannot be) and keep its table for the preview, so
+    previewing never parses the file again (a large workbook took seconds each time)."""
+    table = read_table(raw, filename)
     staged = IndicatorImport(
-        organisation=user.organisation, user=user, filename=filename[:255] or "upload", content=raw
+        organisation=user.organisation,
+        user=user,
+        filename=filename[:255] or "upload",
+        content=_table_bytes(table),
     )
     db.session.add(staged)
     db.session.flush()
@@ -102,8 +114,13 @@ def preview_rows(raw: bytes, mapping: dict[str, str] | None, user: User | None) 
 
 
 def read_staged(record: IndicatorImport) -> Table:
-    """The staged file's table (FileProblem if it cannot be read within today's limits)."""
-    return read_table(record.content or b"", record.filename)
+    """The staged upload's table, as read when it was uploaded (a file staged before tables were kept is read
+    again, within today's limits: FileProblem if it cannot be)."""
+    content = record.content or b""
+    if content.startswith(STAGED_TABLE):
+        kept = json.loads(content[len(STAGED_TABLE) : -1])
+        return Table(kept["headers"], [(line, cells) for line, cells in kept["rows"]])
+    return read_table(content, record.filename)
 
 
 def preview_table(table: Table, mapping: dict[str, str] | None, user: User | None) -> Preview:

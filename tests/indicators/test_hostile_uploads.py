@@ -57,24 +57,42 @@ def test_the_preview_lists_at_most_500_rows_problems_first(client, make_user):
     assert html.count("Left out</strong>") == 500
 
 
-def test_the_preview_reads_the_staged_file_once_per_request(client, make_user, monkeypatch):
+def test_a_file_is_read_once_when_uploaded_and_never_again_by_the_preview(client, make_user, monkeypatch):
     from engage.indicators import service
 
     sign_in(client, make_user(Role.ANALYST))
-    header = "Indicator Ref,Indicator Name,Board,Priority Code,Period,Actual,Polarity\n"
-    staged = upload(client, (header + "PI 1,Name,NOPE,P1,2026 Q1,1,Higher\n").encode())
     reads = []
     real = service.read_table
     monkeypatch.setattr(
         service, "read_table", lambda *args, **kwargs: reads.append(1) or real(*args, **kwargs)
     )
-    assert client.get(staged.headers["Location"]).status_code == 200
+    header = "Indicator Ref,Indicator Name,Board,Priority Code,Period,Actual,Polarity\n"
+    staged = upload(client, (header + "\n\nPI 1,Name,NOPE,P1,2026 Q1,1,Higher\n").encode())
     assert len(reads) == 1
+    page = client.get(staged.headers["Location"])
+    assert page.status_code == 200 and "Unknown board “NOPE”" in page.get_data(as_text=True)
     fields = {"column_reference": "Indicator Ref", "column_name": "Indicator Name", "column_board": "Board"}
     fields |= {"column_priority_code": "Priority Code", "column_period": "Period", "column_actual": "Actual"}
     fields |= {"column_polarity": "Polarity", "preview": "Update"}
-    assert client.post(staged.headers["Location"], data=fields).status_code == 200
-    assert len(reads) == 2
+    again = client.post(staged.headers["Location"], data=fields).get_data(as_text=True)
+    assert ">4</td>" in again  # the row's line in the file, kept with the table
+    assert len(reads) == 1
+
+
+def test_a_file_staged_before_tables_were_kept_is_read_again(client, make_user):
+    analyst = make_user(Role.ANALYST)
+    sign_in(client, analyst)
+    header = "Indicator Ref,Indicator Name,Board,Priority Code,Period,Actual,Polarity\n"
+    record = IndicatorImport(
+        organisation=analyst.organisation,
+        user=analyst,
+        filename="old.csv",
+        content=(header + "PI 1,Name,NOPE,P1,2026 Q1,1,Higher\n").encode(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    page = client.get(f"/manage/indicators/imports/{record.id}")
+    assert page.status_code == 200 and "Unknown board “NOPE”" in page.get_data(as_text=True)
 
 
 def test_the_commands_refuse_a_file_too_big_before_reading_it(runner, app, monkeypatch, tmp_path):
