@@ -15,6 +15,7 @@ from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.consultation import bench_consultation
 from benchmarks.pairwise import bench_requests, bench_statistics
 from benchmarks.sections import write_section
+from benchmarks.uploads import bench_uploads
 from benchmarks.weighting import bench_weighting
 from benchmarks.weights import bench_weights
 from benchmarks.workshop import bench_workshop
@@ -45,6 +46,8 @@ def main() -> None:
     bench_workshop(workshop)
     consultation: list[tuple[str, str, str, str]] = []
     bench_consultation(consultation)
+    uploads: list[tuple[str, str, str, str]] = []
+    bench_uploads(uploads)
     lines = [
         "Written by `make bench` (benchmarks/). Figures are from one run on the machine named below; targets",
         "come from the issues. Memory is the peak traced by tracemalloc during one run (NumPy included).",
@@ -77,6 +80,10 @@ def main() -> None:
         "## Consultations",
         "",
         *table(consultation),
+        "",
+        "## Hostile uploads",
+        "",
+        *table(uploads),
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"

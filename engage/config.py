@@ -82,6 +82,7 @@ def load_config(
     redis_url = env.get("ENGAGE_REDIS_URL") or None
     production = environment == "production"
     secure_cookies = _flag(env.get("ENGAGE_SECURE_COOKIES"), False)
+    upload_bytes = int(env.get("ENGAGE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 
     config: dict[str, Any] = {
         "ENGAGE_ENV": environment,
@@ -166,7 +167,18 @@ def load_config(
         "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 3600 * 8,
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        #: Any request's body: room for the largest upload allowed and its form (10 MB at least).
+        "MAX_CONTENT_LENGTH": max(10 * 1024 * 1024, upload_bytes + 1024 * 1024),
+        #: Uploaded tables (indicator exports, population figures; engage/uploads.py): bytes per file, rows
+        #: after the header, columns, characters per cell, and an XLSX workbook's size once unpacked. A file
+        #: past any of them is refused whole, with a message saying which.
+        "ENGAGE_UPLOAD_MAX_BYTES": upload_bytes,
+        "ENGAGE_UPLOAD_MAX_ROWS": int(env.get("ENGAGE_UPLOAD_MAX_ROWS", "20000")),
+        "ENGAGE_UPLOAD_MAX_COLUMNS": int(env.get("ENGAGE_UPLOAD_MAX_COLUMNS", "200")),
+        "ENGAGE_UPLOAD_MAX_CELL": int(env.get("ENGAGE_UPLOAD_MAX_CELL", "1000")),
+        "ENGAGE_UPLOAD_MAX_UNZIPPED_BYTES": int(
+            env.get("ENGAGE_UPLOAD_MAX_UNZIPPED_BYTES", str(50 * 1024 * 1024))
+        ),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
     if environment == "testing":

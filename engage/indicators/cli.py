@@ -11,6 +11,7 @@ from engage.indicators.models import IndicatorImport
 from engage.indicators.reading import FileProblem
 from engage.indicators.service import import_rows, preview_rows
 from engage.service_errors import StateError
+from engage.uploads import UploadLimits
 
 
 @click.command("import-indicators")
@@ -20,6 +21,9 @@ from engage.service_errors import StateError
 def import_indicators_command(path: Path, strict: bool) -> None:
     """Import a CSV or XLSX indicator export; columns are matched by their headers. Prints every row's
     problems. Without --strict the valid rows are imported and the others reported."""
+    limits = UploadLimits.current()
+    if path.stat().st_size > limits.max_bytes:
+        raise click.ClickException(str(limits.too_big()))
     raw = path.read_bytes()
     try:
         preview = preview_rows(raw, None, None)

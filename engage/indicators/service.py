@@ -26,6 +26,9 @@ from engage.indicators.rows import IndicatorRow, check_rows, guess_mapping, mapp
 from engage.service_errors import StateError
 from engage.transactions import atomic
 
+#: Rows listed on the preview page at most.
+PREVIEW_ROWS = 500
+
 
 @dataclass
 class Preview:
@@ -41,6 +44,23 @@ class Preview:
     @property
     def bad_rows(self) -> list[IndicatorRow]:
         return [row for row in self.rows if not row.valid]
+
+    @property
+    def shown_rows(self) -> list[IndicatorRow]:
+        """The rows the preview lists, in file order: all of them, or up to ``PREVIEW_ROWS`` with the rows
+        that have a problem first (a page listing 20,000 rows is too big to read or send)."""
+        if len(self.rows) <= PREVIEW_ROWS:
+            return self.rows
+        chosen = self.bad_rows[:PREVIEW_ROWS]
+        chosen += self.valid_rows[: PREVIEW_ROWS - len(chosen)]
+        return sorted(chosen, key=lambda row: row.line)
+
+    @property
+    def shown_note(self) -> str:
+        return (
+            f"The table shows {PREVIEW_ROWS} of the {len(self.rows):,} rows: the rows with a problem first, "
+            "then the first rows that can be imported. Every row is checked and counted above."
+        )
 
 
 def remembered_mapping(organisation: Organisation | None) -> dict[str, str]:
@@ -59,11 +79,23 @@ def remember_mapping(organisation: Organisation, mapping: dict[str, str]) -> Non
     row.updated_at = utcnow()
 
 
+#: Marks a staged upload kept as its table (JSON) rather than as the file that was sent.
+STAGED_TABLE = b'{"engage_table":'
+
+
+def _table_bytes(table: Table) -> bytes:
+    return STAGED_TABLE + json.dumps({"headers": table.headers, "rows": table.rows}).encode() + b"}"
+
+
 def stage_upload(raw: bytes, filename: str, user: User) -> IndicatorImport:
-    """Keep an uploaded file for preview (it must at least be readable: FileProblem otherwise)."""
-    read_table(raw, filename)
+    """Read an uploaded file once (FileProblem if it cannot be) and keep its table for the preview, so
+    previewing never parses the file again (a large workbook took seconds each time)."""
+    table = read_table(raw, filename)
     staged = IndicatorImport(
-        organisation=user.organisation, user=user, filename=filename[:255] or "upload", content=raw
+        organisation=user.organisation,
+        user=user,
+        filename=filename[:255] or "upload",
+        content=_table_bytes(table),
     )
     db.session.add(staged)
     db.session.flush()
@@ -78,7 +110,21 @@ def _allowed_boards(user: User | None) -> set[int] | None:
 
 def preview_rows(raw: bytes, mapping: dict[str, str] | None, user: User | None) -> Preview:
     """Read and check every row against a mapping (guessed when None) without writing anything."""
-    table = read_table(raw)
+    return preview_table(read_table(raw), mapping, user)
+
+
+def read_staged(record: IndicatorImport) -> Table:
+    """The staged upload's table, as read when it was uploaded (a file staged before tables were kept is read
+    again, within today's limits: FileProblem if it cannot be)."""
+    content = record.content or b""
+    if content.startswith(STAGED_TABLE):
+        kept = json.loads(content[len(STAGED_TABLE) : -1])
+        return Table(kept["headers"], [(line, cells) for line, cells in kept["rows"]])
+    return read_table(content, record.filename)
+
+
+def preview_table(table: Table, mapping: dict[str, str] | None, user: User | None) -> Preview:
+    """Check every row of a table already read against a mapping (guessed when None); writes nothing."""
     if mapping is None:
         mapping = guess_mapping(table.headers, remembered_mapping(user.organisation if user else None))
     problems = mapping_problems(mapping, table.headers)

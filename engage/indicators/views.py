@@ -15,6 +15,7 @@ from engage.indicators.forms import UploadForm, mapping_form
 from engage.indicators.models import ImportStatus, IndicatorImport
 from engage.indicators.reading import FileProblem
 from engage.service_errors import StateError
+from engage.uploads import UploadLimits, UploadProblem, read_upload
 
 
 @bp.route("/manage/indicators", methods=["GET", "POST"])
@@ -24,8 +25,9 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            staged = service.stage_upload(form.file.data.read(), form.file.data.filename or "", current_user)
-        except FileProblem as problem:
+            raw = read_upload(form.file.data.stream, UploadLimits.current())
+            staged = service.stage_upload(raw, form.file.data.filename or "", current_user)
+        except UploadProblem as problem:
             form.add_error("file", str(problem))
         else:
             return redirect(url_for(".preview", import_id=staged.id))
@@ -47,11 +49,17 @@ def preview(import_id: int):
     record = _staged(import_id)
     if record.status is ImportStatus.IMPORTED:
         return render_template("indicators/imported.html", record=record)
-    first = service.preview_rows(record.content or b"", None, current_user)
-    form = mapping_form(first.table.headers, first.mapping)
+    try:
+        table = service.read_staged(record)  # read once per request, for the guess and the chosen mapping
+    except FileProblem as problem:  # staged under larger limits than today's
+        form = UploadForm(formdata=None)
+        form.add_error("file", str(problem))
+        return render_template("indicators/upload.html", form=form, history=service.import_history()), 400
+    first = service.preview_table(table, None, current_user)
+    form = mapping_form(table.headers, first.mapping)
     result = first
     if form.is_submitted() and form.validate():
-        result = service.preview_rows(record.content or b"", form.mapping(), current_user)
+        result = service.preview_table(table, form.mapping(), current_user)
         for message in result.mapping_problems:
             form.add_error("preview", message)
         if form.submit.data and not result.mapping_problems:

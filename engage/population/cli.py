@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from engage.population.service import PopulationFileProblem, import_population
+from engage.uploads import UploadLimits
 
 
 @click.command("import-population")
@@ -15,6 +16,9 @@ from engage.population.service import PopulationFileProblem, import_population
 @with_appcontext
 def import_population_command(path: Path) -> None:
     """Load the area's population margins (columns: dimension, category, population) for weighting."""
+    limits = UploadLimits.current()
+    if path.stat().st_size > limits.max_bytes:
+        raise click.ClickException(f"Nothing was imported.\n{limits.too_big()}")
     try:
         report = import_population(path.read_text(encoding="utf-8-sig"))
     except PopulationFileProblem as problem:

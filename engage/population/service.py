@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -13,8 +11,11 @@ from engage.extensions import db
 from engage.population import logger
 from engage.population.models import PopulationMargin
 from engage.transactions import atomic
+from engage.uploads import UploadLimits, UploadProblem, csv_rows
 
 COLUMNS = ("dimension", "category", "population")
+#: Problems listed one by one; past these, a count (a page listing 200,000 took 100 seconds to draw).
+MAX_PROBLEMS = 20
 
 
 class PopulationFileProblem(ValueError):
@@ -31,49 +32,69 @@ class ImportReport:
     dimensions: dict[str, tuple[int, int]]
 
 
-def parse_population_csv(text: str) -> dict[str, dict[str, int]]:
+def _listed(problems: list[str], more: int) -> list[str]:
+    if more:
+        problems.append(f"{more:,} more rows have problems too: fix the ones above and load the file again.")
+    return problems
+
+
+def parse_population_csv(text: str, limits: UploadLimits | None = None) -> dict[str, dict[str, int]]:
     """{dimension: {category: population}} from long-format CSV text, checking every row.
 
     Accepts a byte-order mark, commas or semicolons, Excel-style quoting, columns in any order (matched by
-    name, ignoring case and spaces) and blank rows. Each dimension must add up to the same total.
+    name, ignoring case and spaces) and blank rows. Each dimension must add up to the same total. Bounded
+    like every upload (engage/uploads.py); at most ``MAX_PROBLEMS`` problems are listed, then a count.
     """
-    text = text.lstrip("\ufeff")
-    lines = [line for line in text.splitlines() if line.strip().strip(",;")]
-    if not lines:
-        raise PopulationFileProblem(["The file is empty."])
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-    header = [cell.strip().lower().replace(" ", "_") for cell in next(reader)]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise PopulationFileProblem([f"The file has no column called {name!r}." for name in missing])
-    where = {name: header.index(name) for name in COLUMNS}
-    margins: dict[str, dict[str, int]] = {}
-    problems = []
-    for number, row in enumerate(reader, start=2):
-        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in where.items()}
-        if not cells["dimension"] or not cells["category"]:
-            problems.append(f"Row {number}: the dimension and category cannot be blank.")
-            continue
-        try:
-            population = int(cells["population"].replace(",", "").replace(" ", ""))
-        except ValueError:
-            problems.append(f"Row {number}: {cells['population']!r} is not a whole number.")
-            continue
-        if population < 0:
-            problems.append(f"Row {number}: the population cannot be negative.")
-            continue
-        categories = margins.setdefault(cells["dimension"], {})
-        if cells["category"] in categories:
-            problems.append(f"Row {number}: {cells['dimension']} {cells['category']!r} appears twice.")
-            continue
-        categories[cells["category"]] = population
+    limits = limits or UploadLimits.current()
+    if len(text) > limits.max_bytes:
+        raise PopulationFileProblem([str(limits.too_big())])
+    try:
+        rows = csv_rows(text.lstrip("\ufeff"), limits, delimiters=",;")
+        first = next(rows, None)
+        if first is None:
+            raise PopulationFileProblem(["The file is empty."])
+        header = [cell.lower().replace(" ", "_") for cell in first[1]]
+        missing = [name for name in COLUMNS if name not in header]
+        if missing:
+            raise PopulationFileProblem([f"The file has no column called {name!r}." for name in missing])
+        where = {name: header.index(name) for name in COLUMNS}
+        margins: dict[str, dict[str, int]] = {}
+        problems: list[str] = []
+        more = 0
+        for number, (_line, row) in enumerate(rows, start=2):
+            cells = {name: (row[i] if i < len(row) else "") for name, i in where.items()}
+            problem = None
+            if not cells["dimension"] or not cells["category"]:
+                problem = f"Row {number}: the dimension and category cannot be blank."
+            else:
+                try:
+                    population = int(cells["population"].replace(",", "").replace(" ", ""))
+                except ValueError:
+                    problem = f"Row {number}: {cells['population']!r} is not a whole number."
+                else:
+                    categories = margins.setdefault(cells["dimension"], {})
+                    if population < 0:
+                        problem = f"Row {number}: the population cannot be negative."
+                    elif cells["category"] in categories:
+                        problem = f"Row {number}: {cells['dimension']} {cells['category']!r} appears twice."
+                    else:
+                        categories[cells["category"]] = population
+            if problem and len(problems) < MAX_PROBLEMS:
+                problems.append(problem)
+            elif problem:
+                more += 1
+    except UploadProblem as problem:
+        raise PopulationFileProblem([str(problem)]) from problem
+    margins = {dimension: categories for dimension, categories in margins.items() if categories}
     totals = {dimension: sum(categories.values()) for dimension, categories in margins.items()}
     if len(set(totals.values())) > 1:
-        listed = ", ".join(f"{dimension} {total:,}" for dimension, total in totals.items())
+        shown = list(totals.items())[:MAX_PROBLEMS]
+        listed = ", ".join(f"{dimension} {total:,}" for dimension, total in shown)
+        if len(totals) > len(shown):
+            listed += f" and {len(totals) - len(shown):,} more"
         problems.append(f"Each dimension must add up to the same total, but they do not: {listed}.")
     if problems:
-        raise PopulationFileProblem(problems)
+        raise PopulationFileProblem(_listed(problems, more))
     return margins
 
 

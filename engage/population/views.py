@@ -12,6 +12,7 @@ from engage.forms import form_page
 from engage.population import bp
 from engage.population.forms import PopulationForm
 from engage.population.service import PopulationFileProblem, import_population, population_margins
+from engage.uploads import UploadLimits, UploadProblem, read_upload
 
 
 @bp.route("/manage/population", methods=["GET", "POST"])
@@ -20,9 +21,10 @@ from engage.population.service import PopulationFileProblem, import_population, 
 def upload():
     form = PopulationForm()
     if form.validate_on_submit():
-        raw = form.file.data.read()
         try:
-            text = raw.decode("utf-8-sig")
+            text = read_upload(form.file.data.stream, UploadLimits.current()).decode("utf-8-sig")
+        except UploadProblem as problem:
+            form.add_error("file", str(problem))
         except UnicodeDecodeError:
             form.add_error("file", _("The file must be saved as UTF-8 text (in Excel: CSV UTF-8)"))
         else:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from engage.accounts.models import Role
 from engage.extensions import db
 from engage.population.models import PopulationMargin
+from tests import hostile_files as hostile
 
 SAMPLE = (Path(__file__).resolve().parents[1] / "data" / "population.csv").read_bytes()
 
@@ -66,3 +67,27 @@ def test_no_file_chosen(client, signed_in):
     signed_in(Role.ADMIN)
     response = client.post("/manage/population", data={}, content_type="multipart/form-data")
     assert response.status_code == 400 and "Choose a CSV file" in response.get_data(as_text=True)
+
+
+def test_a_file_of_bad_rows_lists_twenty_and_a_count_in_a_small_page(client, signed_in):
+    # 200,000 bad rows once made a 100-second error page: every problem was listed twice.
+    signed_in(Role.ANALYST)
+    response = upload(client, hostile.population_bad_rows(5_000))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in html
+    assert "Row 21: &#39;many&#39; is not a whole number." in html
+    assert "Row 22:" not in html
+    assert "4,980 more rows have problems too" in html
+    assert len(html) < 50_000
+    assert db.session.scalar(select(func.count()).select_from(PopulationMargin)) == 0
+
+
+def test_files_too_big_or_too_wide_are_refused_whole(client, signed_in, app, monkeypatch):
+    signed_in(Role.ANALYST)
+    monkeypatch.setitem(app.config, "ENGAGE_UPLOAD_MAX_BYTES", 1_000)
+    too_big = upload(client, SAMPLE + b"\n" * 1_000)
+    assert too_big.status_code == 400 and "The file is larger than" in too_big.get_data(as_text=True)
+    monkeypatch.setitem(app.config, "ENGAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    wide = upload(client, hostile.csv_wide(100_000))
+    assert wide.status_code == 400 and "The file has more than 200 columns." in wide.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PopulationMargin)) == 0
