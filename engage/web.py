@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -60,11 +61,25 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.endpoint != "static" and response.mimetype == "text/html":
-        # Pages can hold personal data or a CSRF token: do not let shared caches keep them.
+    if _not_for_caches(response):
+        # Pages can hold personal data or a CSRF token, and staff downloads hold residents' answers: no
+        # browser or shared cache may keep them.
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Behind HTTPS (secure cookies on): browsers must never again come here over plain HTTP, where the
+        # cookie and the answers could be read or changed on the way.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     response.vary.add("Cookie")
     return response
+
+
+def _not_for_caches(response) -> bool:
+    """Every page, every download (a file saved as an attachment) and anything served to signed-in staff."""
+    if request.endpoint == "static":
+        return False
+    if response.mimetype == "text/html" or "attachment" in response.headers.get("Content-Disposition", ""):
+        return True
+    return request.path.startswith("/manage") or current_user.is_authenticated
 
 
 def content_lang() -> Markup:
