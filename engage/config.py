@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 SUPPORTED_LOCALES = ("en", "cy", "ur", "pl")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
@@ -42,6 +43,24 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, environment: str) -
         "`python -c 'import secrets; print(secrets.token_hex(32))'`), or put one in "
         f"{key_file}. `make run` creates that file for you."
     )
+
+
+def _base_url(env: Mapping[str, str], environment: str) -> str | None:
+    """The address residents reach the service at, for every link given out (emails, join links, QR codes).
+    Never taken from a request's Host header, which the sender chooses. Required in production."""
+    value = (env.get("ENGAGE_BASE_URL") or "").strip().rstrip("/")
+    if not value:
+        if environment == "production":
+            raise ConfigError(
+                "ENGAGE_BASE_URL is not set. Set it to the address residents use, for example "
+                "https://engage.example.gov.uk: links in emails, workshop join links and QR codes are built "
+                "from it (never from the address a request claims). `make run` sets it to the local address."
+            )
+        return None  # development and tests: links follow the request
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"ENGAGE_BASE_URL must look like https://engage.example.gov.uk, not {value!r}.")
+    return value
 
 
 def load_config(
@@ -120,6 +139,14 @@ def load_config(
         "ENGAGE_SMTP_PASSWORD": env.get("ENGAGE_SMTP_PASSWORD", ""),
         "ENGAGE_SMTP_STARTTLS": _flag(env.get("ENGAGE_SMTP_STARTTLS"), True),
         "ENGAGE_MAIL_FROM": env.get("ENGAGE_MAIL_FROM", "engage@localhost"),
+        #: "Come back later" emails: per recipient (a hash of the address), per sender's address and per
+        #: consultation, on top of the per-browser limit, so new cookies do not make a mail cannon.
+        "ENGAGE_MAIL_RECIPIENT_LIMIT": env.get("ENGAGE_MAIL_RECIPIENT_LIMIT", "3 per hour;10 per day"),
+        "ENGAGE_MAIL_ADDRESS_LIMIT": env.get("ENGAGE_MAIL_ADDRESS_LIMIT", "10 per hour;30 per day"),
+        "ENGAGE_MAIL_CONSULTATION_LIMIT": env.get("ENGAGE_MAIL_CONSULTATION_LIMIT", "200 per hour"),
+        #: Where residents reach the service (https://engage.example.gov.uk): every link given out is built
+        #: from it. Required in production; in development and tests links follow the request.
+        "ENGAGE_BASE_URL": None,  # set below, after the secret key (checked first)
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -136,5 +163,7 @@ def load_config(
         config.update({"TESTING": True, "RATELIMIT_ENABLED": False, "SECRET_KEY": "testing-only-secret"})
     else:
         config["SECRET_KEY"] = _secret_key(env, instance, environment)
+    if "ENGAGE_BASE_URL" not in overrides:
+        config["ENGAGE_BASE_URL"] = _base_url(env, environment)
     config.update(overrides)
     return config

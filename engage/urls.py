@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import current_app, url_for
 from werkzeug.routing import IntegerConverter
 
 #: The largest id a row can have (the columns are 32-bit integers on PostgreSQL).
@@ -31,3 +32,17 @@ def safe_next(target: str | None, default: str) -> str:
         # breaks from a URL, so "/\t/evil.example" would leave the site.
         return default
     return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to give out (an email, a workshop's join link or QR code), built from
+    ``ENGAGE_BASE_URL``, never from the request's Host header: whoever sends a request chooses that, so a
+    link emailed from the council's address could point anywhere. ``endpoint`` is the full name
+    (``surveys.resume``). Without the setting (development and tests; production refuses to start) the link
+    follows the request."""
+    base = current_app.config.get("ENGAGE_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)
