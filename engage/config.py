@@ -128,6 +128,10 @@ def load_config(
         "ENGAGE_WORKSHOP_NAME_DAYS": int(env.get("ENGAGE_WORKSHOP_NAME_DAYS", "30")),
         "ENGAGE_EQUALITY_ANSWER_DAYS": int(env.get("ENGAGE_EQUALITY_ANSWER_DAYS", "730")),
         "ENGAGE_DRAFT_DAYS": int(env.get("ENGAGE_DRAFT_DAYS", "30")),
+        #: Unsent consultation drafts: new ones per network address (a library or a community event shares
+        #: one), and at most this many unsent at once per consultation (docs/security.md).
+        "ENGAGE_DRAFT_ADDRESS_LIMIT": env.get("ENGAGE_DRAFT_ADDRESS_LIMIT", "60 per hour;300 per day"),
+        "ENGAGE_DRAFT_LIMIT": int(env.get("ENGAGE_DRAFT_LIMIT", "20000")),
         "ENGAGE_ADDRESS_DAYS": int(env.get("ENGAGE_ADDRESS_DAYS", "90")),
         #: Ballot-stuffing signal: this many new respondents from one address within this many minutes.
         "ENGAGE_SAME_ADDRESS_THRESHOLD": int(env.get("ENGAGE_SAME_ADDRESS_THRESHOLD", "10")),

@@ -45,6 +45,15 @@ def _pages_asked(consultation: Consultation, answers) -> list[int]:
     ]
 
 
+def _save_page(consultation: Consultation, token: str, page, priorities: list) -> None:
+    """Keep the posted page in the resident's draft; the "too many attempts" page (429) when a new draft
+    would pass the limit for their address or the consultation."""
+    try:
+        drafts.save_page(consultation, token, page, request.form, priorities, request.remote_addr)
+    except drafts.TooManyDrafts:
+        abort(429)
+
+
 @bp.get("/consultations/<int:consultation_id>")
 def start(consultation_id: int):
     consultation = public_consultation_or_404(consultation_id)
@@ -76,7 +85,7 @@ def section(consultation_id: int, number: int):
         token_ok = "csrf_token" not in form._fields or form.csrf_token.validate(form)
         if request.form.get("later") and not preview and token_ok:
             # Save and come back later: keep what this page says as it is (it is checked when they go on).
-            drafts.save_page(consultation, token, page, request.form, priorities)
+            _save_page(consultation, token, page, priorities)
             secret = drafts.save_for_later(consultation, token)
             session["resume_link"] = {"id": consultation.id, "secret": secret}
             return set_token_cookie(redirect(url_for(".saved", consultation_id=consultation.id)), token)
@@ -85,7 +94,7 @@ def section(consultation_id: int, number: int):
     go_on = form.validate() if request.method == "POST" else number not in asked
     if go_on:
         if not preview:  # a board member trying a draft goes through the pages; nothing is stored
-            drafts.save_page(consultation, token, page, request.form, priorities)
+            _save_page(consultation, token, page, priorities)
             asked = _pages_asked(consultation, drafts.draft_answers(consultation, token))
         following = next((n for n in asked if n > number), None)
         if following is not None:
