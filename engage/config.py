@@ -92,6 +92,9 @@ def load_config(
         #: people, a brake on scripts.
         "ENGAGE_VOTE_LIMIT": env.get("ENGAGE_VOTE_LIMIT", "60 per minute"),
         "ENGAGE_VOTE_ADDRESS_LIMIT": env.get("ENGAGE_VOTE_ADDRESS_LIMIT", "600 per minute"),
+        #: API calls per token, and per address (every call, with a token or not).
+        "ENGAGE_API_LIMIT": env.get("ENGAGE_API_LIMIT", "60 per minute;1000 per hour"),
+        "ENGAGE_API_ADDRESS_LIMIT": env.get("ENGAGE_API_ADDRESS_LIMIT", "300 per minute"),
         "ENGAGE_SIGN_IN_LIMIT": env.get("ENGAGE_SIGN_IN_LIMIT", "10 per minute;50 per hour"),
         #: Failed sign-ins per account (from any address) before that account's sign-in is refused for the
         #: rest of the window. A browser that has signed in to the account before keeps its own allowance,
