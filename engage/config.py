@@ -136,6 +136,10 @@ def load_config(
         "ENGAGE_DRAFT_ADDRESS_LIMIT": env.get("ENGAGE_DRAFT_ADDRESS_LIMIT", "60 per hour;300 per day"),
         "ENGAGE_DRAFT_LIMIT": int(env.get("ENGAGE_DRAFT_LIMIT", "20000")),
         "ENGAGE_ADDRESS_DAYS": int(env.get("ENGAGE_ADDRESS_DAYS", "90")),
+        #: What residents wrote (written answers, "Other" answers, exercise comments, moderated suggestions)
+        #: and response references: kept until a consultation's retention date, or this many days when it
+        #: has none (and for exercises), then blanked.
+        "ENGAGE_FREE_TEXT_DAYS": int(env.get("ENGAGE_FREE_TEXT_DAYS", "730")),
         #: Ballot-stuffing signal: this many new respondents from one address within this many minutes.
         "ENGAGE_SAME_ADDRESS_THRESHOLD": int(env.get("ENGAGE_SAME_ADDRESS_THRESHOLD", "10")),
         "ENGAGE_SAME_ADDRESS_MINUTES": int(env.get("ENGAGE_SAME_ADDRESS_MINUTES", "10")),
