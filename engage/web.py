@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, request, session, url_for
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -79,7 +78,9 @@ def _not_for_caches(response) -> bool:
         return False
     if response.mimetype == "text/html" or "attachment" in response.headers.get("Content-Disposition", ""):
         return True
-    return request.path.startswith("/manage") or current_user.is_authenticated
+    # A signed-in browser's session names its user (Flask-Login's key): read it without loading the user,
+    # so this works when the database does not (an outage page must still be a 503, not a 500).
+    return request.path.startswith("/manage") or "_user_id" in session
 
 
 def content_lang() -> Markup:
