@@ -6,11 +6,11 @@ import hashlib
 from typing import Any
 
 from flask import abort, current_app, g, jsonify, request, url_for
-from limits import parse_many
 from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import TooManyRequests, Unauthorized
 
+from engage import quotas
 from engage.accounts.permissions import sits_on
 from engage.api import bp, logger
 from engage.api.openapi import openapi_document
@@ -48,12 +48,8 @@ def _limit_per_address() -> None:
     """``ENGAGE_API_ADDRESS_LIMIT`` calls per address, with a token or not, counted before the token is
     checked: made-up tokens would each get an allowance of their own from the per-token limit, and a route's
     own limits are only checked once its view runs, after a bad token has been refused."""
-    if not (current_app.config.get("RATELIMIT_ENABLED") and limiter.enabled):
-        return
-    key = ("api-address", request.remote_addr or "unknown")
-    for item in parse_many(current_app.config["ENGAGE_API_ADDRESS_LIMIT"]):
-        if not limiter.limiter.hit(item, "engage", *key):
-            raise TooManyRequests("Too many API calls from this address. Wait a minute and try again.")
+    if not quotas.take("ENGAGE_API_ADDRESS_LIMIT", "api-address", request.remote_addr or "-"):
+        raise TooManyRequests("Too many API calls from this address. Wait a minute and try again.")
 
 
 def _caller() -> str:

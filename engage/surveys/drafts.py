@@ -16,12 +16,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from limits import parse_many
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
+from engage import quotas
 from engage.database import utcnow
-from engage.extensions import db, limiter
+from engage.extensions import db
 from engage.respondents import respondent_hash
 from engage.surveys.models import Consultation, Question, QuestionKind, ResponseDraft, Section
 from engage.surveys.questions import AGREEMENT, IMPORTANCE, OTHER, field_name, is_shown
@@ -78,16 +78,10 @@ def _check_room_for_a_new_draft(consultation: Consultation, address: str | None)
         .select_from(ResponseDraft)
         .where(ResponseDraft.consultation_id == consultation.id, _live())
     )
-    if live >= config["ENGAGE_DRAFT_LIMIT"]:
+    if live >= config["ENGAGE_DRAFT_LIMIT"] or not quotas.take(
+        "ENGAGE_DRAFT_ADDRESS_LIMIT", "draft-from", address or "-"
+    ):
         raise TooManyDrafts
-    if not (config.get("RATELIMIT_ENABLED") and limiter.enabled):
-        return
-    key = ("draft-from", address or "unknown")
-    items = parse_many(config["ENGAGE_DRAFT_ADDRESS_LIMIT"])
-    if not all(limiter.limiter.test(item, "engage", *key) for item in items):
-        raise TooManyDrafts
-    for item in items:
-        limiter.limiter.hit(item, "engage", *key)
 
 
 def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
-from limits import parse_many
 
-from engage import mail
-from engage.extensions import limiter
+from engage import mail, quotas
 from engage.surveys.content import local
 from engage.surveys.models import Consultation
 
@@ -33,19 +31,13 @@ def _counts(consultation: Consultation, email: str) -> list[tuple[str, tuple[str
 def send_resume_link(consultation: Consultation, email: str, link: str) -> None:
     """Send ``link`` to ``email``; TooManyEmails when any limit is reached (nothing is sent or counted then),
     mail.MailError when the relay refuses. Each email sent counts against every limit."""
-    enabled = bool(current_app.config.get("RATELIMIT_ENABLED")) and limiter.enabled
-    counts = [
-        (item, key)
-        for setting, key in _counts(consultation, email)
-        for item in parse_many(current_app.config[setting])
-    ]
-    if enabled and not all(limiter.limiter.test(item, "engage", *key) for item, key in counts):
+    counts = _counts(consultation, email)
+    if not all(quotas.allows(setting, *key) for setting, key in counts):
         raise TooManyEmails
     mail.send(
         email,
         _("Your link to finish: %(title)s", title=local(consultation, "title")),
         render_template("surveys/resume_email.txt", consultation=consultation, link=link),
     )
-    if enabled:
-        for item, key in counts:
-            limiter.limiter.hit(item, "engage", *key)
+    for setting, key in counts:
+        quotas.count(setting, *key)
