@@ -54,6 +54,7 @@ SATURATION_SECONDS = 15
 SERVER_ENV = {
     "ENGAGE_ENV": "production",
     "ENGAGE_SECRET_KEY": "load-test-secret-key-not-for-production-use-0123456789",
+    "ENGAGE_BASE_URL": "http://127.0.0.1:8000",
     "ENGAGE_VOTE_ADDRESS_LIMIT": "1000000 per minute",
     "ENGAGE_VOTE_LIMIT": "200 per minute",
 }

@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from engage import health, logs, proxy, static_files, transactions
 from engage.config import load_config
 from engage.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from engage.urls import RowIdConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     proxy.init_app(app)
     static_files.init_app(app)
+    app.url_map.converters["int"] = RowIdConverter  # before any route: a huge id is a 404, not a 500
     configure_templates(app)
     configure_extensions(app)
     register_blueprints(app)

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 SUPPORTED_LOCALES = ("en", "cy", "ur", "pl")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
@@ -67,6 +68,24 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, environment: str) -
     )
 
 
+def _base_url(env: Mapping[str, str], environment: str) -> str | None:
+    """The address residents reach the service at, for every link given out (emails, join links, QR codes).
+    Never taken from a request's Host header, which the sender chooses. Required in production."""
+    value = (env.get("ENGAGE_BASE_URL") or "").strip().rstrip("/")
+    if not value:
+        if environment == "production":
+            raise ConfigError(
+                "ENGAGE_BASE_URL is not set. Set it to the address residents use, for example "
+                "https://engage.example.gov.uk: links in emails, workshop join links and QR codes are built "
+                "from it (never from the address a request claims). `make run` sets it to the local address."
+            )
+        return None  # development and tests: links follow the request
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"ENGAGE_BASE_URL must look like https://engage.example.gov.uk, not {value!r}.")
+    return value
+
+
 def load_config(
     instance_path: str, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
@@ -100,6 +119,9 @@ def load_config(
         #: people, a brake on scripts.
         "ENGAGE_VOTE_LIMIT": env.get("ENGAGE_VOTE_LIMIT", "60 per minute"),
         "ENGAGE_VOTE_ADDRESS_LIMIT": env.get("ENGAGE_VOTE_ADDRESS_LIMIT", "600 per minute"),
+        #: API calls per token, and per address (every call, with a token or not).
+        "ENGAGE_API_LIMIT": env.get("ENGAGE_API_LIMIT", "60 per minute;1000 per hour"),
+        "ENGAGE_API_ADDRESS_LIMIT": env.get("ENGAGE_API_ADDRESS_LIMIT", "300 per minute"),
         "ENGAGE_SIGN_IN_LIMIT": env.get("ENGAGE_SIGN_IN_LIMIT", "10 per minute;50 per hour"),
         #: Failed sign-ins per account (from any address) before that account's sign-in is refused for the
         #: rest of the window. A browser that has signed in to the account before keeps its own allowance,
@@ -139,7 +161,15 @@ def load_config(
         "ENGAGE_WORKSHOP_NAME_DAYS": int(env.get("ENGAGE_WORKSHOP_NAME_DAYS", "30")),
         "ENGAGE_EQUALITY_ANSWER_DAYS": int(env.get("ENGAGE_EQUALITY_ANSWER_DAYS", "730")),
         "ENGAGE_DRAFT_DAYS": int(env.get("ENGAGE_DRAFT_DAYS", "30")),
+        #: Unsent consultation drafts: new ones per network address (a library or a community event shares
+        #: one), and at most this many unsent at once per consultation (docs/security.md).
+        "ENGAGE_DRAFT_ADDRESS_LIMIT": env.get("ENGAGE_DRAFT_ADDRESS_LIMIT", "60 per hour;300 per day"),
+        "ENGAGE_DRAFT_LIMIT": int(env.get("ENGAGE_DRAFT_LIMIT", "20000")),
         "ENGAGE_ADDRESS_DAYS": int(env.get("ENGAGE_ADDRESS_DAYS", "90")),
+        #: What residents wrote (written answers, "Other" answers, exercise comments, moderated suggestions)
+        #: and response references: kept until a consultation's retention date, or this many days when it
+        #: has none (and for exercises), then blanked.
+        "ENGAGE_FREE_TEXT_DAYS": int(env.get("ENGAGE_FREE_TEXT_DAYS", "730")),
         #: Ballot-stuffing signal: this many new respondents from one address within this many minutes.
         "ENGAGE_SAME_ADDRESS_THRESHOLD": int(env.get("ENGAGE_SAME_ADDRESS_THRESHOLD", "10")),
         "ENGAGE_SAME_ADDRESS_MINUTES": int(env.get("ENGAGE_SAME_ADDRESS_MINUTES", "10")),
@@ -158,6 +188,14 @@ def load_config(
         "ENGAGE_SMTP_PASSWORD": env.get("ENGAGE_SMTP_PASSWORD", ""),
         "ENGAGE_SMTP_STARTTLS": _flag(env.get("ENGAGE_SMTP_STARTTLS"), True),
         "ENGAGE_MAIL_FROM": env.get("ENGAGE_MAIL_FROM", "engage@localhost"),
+        #: "Come back later" emails: per recipient (a hash of the address), per sender's address and per
+        #: consultation, on top of the per-browser limit, so new cookies do not make a mail cannon.
+        "ENGAGE_MAIL_RECIPIENT_LIMIT": env.get("ENGAGE_MAIL_RECIPIENT_LIMIT", "3 per hour;10 per day"),
+        "ENGAGE_MAIL_ADDRESS_LIMIT": env.get("ENGAGE_MAIL_ADDRESS_LIMIT", "10 per hour;30 per day"),
+        "ENGAGE_MAIL_CONSULTATION_LIMIT": env.get("ENGAGE_MAIL_CONSULTATION_LIMIT", "200 per hour"),
+        #: Where residents reach the service (https://engage.example.gov.uk): every link given out is built
+        #: from it. Required in production; in development and tests links follow the request.
+        "ENGAGE_BASE_URL": None,  # set below, after the secret key (checked first)
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -185,5 +223,7 @@ def load_config(
         config.update({"TESTING": True, "RATELIMIT_ENABLED": False, "SECRET_KEY": "testing-only-secret"})
     else:
         config["SECRET_KEY"] = _secret_key(env, instance, environment)
+    if "ENGAGE_BASE_URL" not in overrides:
+        config["ENGAGE_BASE_URL"] = _base_url(env, environment)
     config.update(overrides)
     return config

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import current_app, url_for
+from werkzeug.routing import IntegerConverter
+
+#: The largest id a row can have (the columns are 32-bit integers on PostgreSQL).
+LARGEST_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number too large to be any row's id does not match the route (a 404),
+    instead of reaching the database, which refuses it (SQLite cannot even bind it): that was a 500."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
 
 def safe_next(target: str | None, default: str) -> str:
     """``target`` when it is a path on this site, else ``default``: never redirect off-site."""
@@ -12,6 +27,22 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
-    if "\\" in target:
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        # A line break cannot go in a Location header (it was a 500), and browsers drop tabs and line
+        # breaks from a URL, so "/\t/evil.example" would leave the site.
         return default
     return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to give out (an email, a workshop's join link or QR code), built from
+    ``ENGAGE_BASE_URL``, never from the request's Host header: whoever sends a request chooses that, so a
+    link emailed from the council's address could point anywhere. ``endpoint`` is the full name
+    (``surveys.resume``). Without the setting (development and tests; production refuses to start) the link
+    follows the request."""
+    base = current_app.config.get("ENGAGE_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)

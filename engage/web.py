@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -68,11 +68,27 @@ def _security_headers(response):
     )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.endpoint != "static" and response.mimetype == "text/html":
-        # Pages can hold personal data or a CSRF token: do not let shared caches keep them.
+    if _not_for_caches(response):
+        # Pages can hold personal data or a CSRF token, and staff downloads hold residents' answers: no
+        # browser or shared cache may keep them.
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Behind HTTPS (secure cookies on): browsers must never again come here over plain HTTP, where the
+        # cookie and the answers could be read or changed on the way.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     response.vary.add("Cookie")
     return response
+
+
+def _not_for_caches(response) -> bool:
+    """Every page, every download (a file saved as an attachment) and anything served to signed-in staff."""
+    if request.endpoint == "static":
+        return False
+    if response.mimetype == "text/html" or "attachment" in response.headers.get("Content-Disposition", ""):
+        return True
+    # A signed-in browser's session names its user (Flask-Login's key): read it without loading the user,
+    # so this works when the database does not (an outage page must still be a 503, not a 500).
+    return request.path.startswith("/manage") or "_user_id" in session
 
 
 def content_lang() -> Markup:

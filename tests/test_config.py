@@ -15,13 +15,15 @@ def test_production_without_a_secret_key_is_a_clear_start_up_error(tmp_path: Pat
 
 def test_secret_key_comes_from_the_environment_first(tmp_path: Path):
     (tmp_path / "secret_key").write_text("from-file")
-    config = load_config(str(tmp_path), env={"ENGAGE_SECRET_KEY": "from-env"})
+    env = {"ENGAGE_SECRET_KEY": "from-env", "ENGAGE_BASE_URL": "https://e.example"}
+    config = load_config(str(tmp_path), env=env)
     assert config["SECRET_KEY"] == "from-env"
 
 
 def test_secret_key_falls_back_to_the_instance_file_make_run_writes(tmp_path: Path):
     (tmp_path / "secret_key").write_text("from-file\n")
-    assert load_config(str(tmp_path), env={})["SECRET_KEY"] == "from-file"
+    env = {"ENGAGE_BASE_URL": "https://e.example"}
+    assert load_config(str(tmp_path), env=env)["SECRET_KEY"] == "from-file"
 
 
 def test_development_gets_a_throwaway_key(tmp_path: Path):
@@ -35,7 +37,9 @@ def test_unknown_environment_name_is_refused(tmp_path: Path):
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path):
-    config = load_config(str(tmp_path), env={"ENGAGE_SECRET_KEY": "x"})
+    config = load_config(
+        str(tmp_path), env={"ENGAGE_SECRET_KEY": "x", "ENGAGE_BASE_URL": "https://e.example"}
+    )
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'engage.sqlite'}"
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
 
@@ -43,6 +47,7 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path):
 def test_database_and_redis_urls_come_from_the_environment(tmp_path: Path):
     env = {
         "ENGAGE_SECRET_KEY": "x",
+        "ENGAGE_BASE_URL": "https://e.example",
         "ENGAGE_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "ENGAGE_REDIS_URL": "redis://127.0.0.1:6379/0",
     }

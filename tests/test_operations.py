@@ -68,12 +68,13 @@ def test_behind_one_proxy_the_client_and_scheme_come_from_it(app_factory):
 )
 def test_wrong_settings_are_refused_at_start_with_a_clear_message(tmp_path, name, value, says):
     env = {"ENGAGE_ENV": "production", "ENGAGE_SECRET_KEY": "x" * 40, name: value}
+    env["ENGAGE_BASE_URL"] = "https://engage.council.example"
     with pytest.raises(ConfigError, match=says):
         load_config(str(tmp_path), env=env)
 
 
 def test_production_logs_json_by_default_and_development_text(tmp_path):
-    env = {"ENGAGE_SECRET_KEY": "x" * 40}
+    env = {"ENGAGE_SECRET_KEY": "x" * 40, "ENGAGE_BASE_URL": "https://engage.council.example"}
     assert load_config(str(tmp_path), env={**env, "ENGAGE_ENV": "production"})["ENGAGE_LOG_FORMAT"] == "json"
     assert load_config(str(tmp_path), env={**env, "ENGAGE_ENV": "development"})["ENGAGE_LOG_FORMAT"] == "text"
     assert load_config(str(tmp_path), env={**env, "ENGAGE_LOG_LEVEL": "debug"})["ENGAGE_LOG_LEVEL"] == "DEBUG"
@@ -157,6 +158,7 @@ def test_gunicorn_runs_from_its_config_with_json_access_logs(tmp_path):
         "ENGAGE_BIND": f"127.0.0.1:{port}",
         "ENGAGE_WORKERS": "1",
         "ENGAGE_PROXY_HOPS": "1",
+        "ENGAGE_BASE_URL": "https://engage.council.example",
     }
     env.pop("ENGAGE_REDIS_URL", None)
     access = (tmp_path / "access.log").open("w")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -22,8 +23,18 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(organisation: Organisation, name: str, user: User) -> tuple[ApiToken, str]:
-    """A new token for ``organisation``: the stored row, and the token itself (never stored)."""
+#: How long a new token may work, in days (the administrator chooses; 90 unless they say otherwise).
+LIFETIMES = (30, 90, 180, 365)
+DEFAULT_LIFETIME = 90
+
+
+def issue_token(
+    organisation: Organisation, name: str, user: User, days: int = DEFAULT_LIFETIME
+) -> tuple[ApiToken, str]:
+    """A new token for ``organisation`` that works for ``days``: the stored row, and the token itself (never
+    stored)."""
+    if days not in LIFETIMES:
+        raise ValueError(f"a token lasts one of {LIFETIMES} days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         organisation=organisation,
@@ -31,6 +42,7 @@ def issue_token(organisation: Organisation, name: str, user: User) -> tuple[ApiT
         token_hash=_hash(token),
         prefix=token[:12],
         created_by=user,
+        expires_at=utcnow() + timedelta(days=days),
     )
     db.session.add(row)
     db.session.flush()
@@ -49,20 +61,18 @@ def revoke_token(token: ApiToken, user: User) -> None:
 
 
 def authenticate(token: str) -> ApiToken | None:
-    """The live token matching ``token``, or None (unknown or revoked)."""
+    """The live token matching ``token``, or None (unknown, revoked or expired)."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
-    if row is None or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row
 
 
-def log_call(token: ApiToken | None, method: str, path: str, status: int) -> None:
-    """One row per call; marks the token as used. Part of the caller's unit of work."""
-    db.session.add(
-        ApiCall(token_id=token.id if token else None, method=method, path=path[:500], status=status)
-    )
-    if token is not None:
-        token.last_used_at = utcnow()
+def log_call(token: ApiToken, method: str, path: str, status: int) -> None:
+    """One row per call made with a valid token, answered or refused; marks the token as used. Part of the
+    caller's unit of work. Calls without a valid token write nothing (docs/security.md)."""
+    db.session.add(ApiCall(token_id=token.id, method=method, path=path[:500], status=status))
+    token.last_used_at = utcnow()
     db.session.flush()
 
 

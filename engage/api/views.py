@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized
+from werkzeug.exceptions import TooManyRequests, Unauthorized
 
+from engage import quotas
 from engage.accounts.permissions import sits_on
 from engage.api import bp, logger
 from engage.api.openapi import openapi_document
@@ -32,28 +34,56 @@ def require_token() -> None:
     g.api_token = None
     if not request.path.startswith(PREFIX + "/") or request.endpoint in PUBLIC_ENDPOINTS:
         return  # the token management pages share the blueprint; they use sign-in
+    _limit_per_address()
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise _unauthorised("Send your API token in the Authorization header: 'Bearer <token>'.")
     token = authenticate(value.strip())
     if token is None:
-        raise _unauthorised("This API token is not recognised or has been revoked.")
+        raise _unauthorised("This API token is not recognised, has been revoked or has expired.")
     g.api_token = token
+
+
+def _limit_per_address() -> None:
+    """``ENGAGE_API_ADDRESS_LIMIT`` calls per address, with a token or not, counted before the token is
+    checked: made-up tokens would each get an allowance of their own from the per-token limit, and a route's
+    own limits are only checked once its view runs, after a bad token has been refused."""
+    if not quotas.take("ENGAGE_API_ADDRESS_LIMIT", "api-address", request.remote_addr or "-"):
+        raise TooManyRequests("Too many API calls from this address. Wait a minute and try again.")
+
+
+def _caller() -> str:
+    """Who an API rate limit counts: the bearer token sent (a hash of it), else the address."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return "api-token:" + hashlib.sha256(value.strip().encode()).hexdigest()[:32]
+    return "api-address:" + (request.remote_addr or "unknown")
+
+
+#: Per token (``ENGAGE_API_LIMIT``), on top of the limit per address checked before the token (below).
+api_limit = limiter.shared_limit(
+    lambda: current_app.config["ENGAGE_API_LIMIT"],
+    scope="api-token",
+    key_func=_caller,
+    override_defaults=False,
+)
 
 
 @bp.after_app_request
 def log_api_call(response):
-    """Every call under /api/ leaves one row, answered or refused (a failure to log never fails the call).
+    """Every call under /api/ made with a valid token leaves one row, answered or refused (a failure to log
+    never fails the call). A call without a valid token leaves none: anyone can send those, and a row for
+    each let anyone grow the table without limit; the per-address rate limit brakes them instead.
 
     An answered call's row is part of the call's unit of work, which the request commits. A refused call
-    (no token, another organisation's board, a bad version: any error) had its unit of work abandoned by
-    the error handler, so its row is written in a unit of work of its own: refusals are what a log is for.
+    (another organisation's board, a bad version: any error) had its unit of work abandoned by the error
+    handler, so its row is written in a unit of work of its own: refusals are what a log is for.
     """
-    if not request.path.startswith("/api/"):
+    if not request.path.startswith("/api/") or g.get("api_token") is None:
         return response
     try:
         with unit_of_work() if g.get("engage_abandoned") else atomic():
-            log_call(g.get("api_token"), request.method, request.full_path.rstrip("?"), response.status_code)
+            log_call(g.api_token, request.method, request.full_path.rstrip("?"), response.status_code)
     except Exception:  # logging must not turn an answer into an error
         logger.exception("could not log API call to %s", request.path)
     return response
@@ -97,12 +127,14 @@ def openapi():
 
 
 @bp.get(f"{PREFIX}/boards")
+@api_limit
 def boards():
     rows = db.session.scalars(select(Board).order_by(Board.name))
     return _json({"boards": [_board_summary(board) for board in rows if sits_on(g.api_token, board)]})
 
 
 @bp.get(f"{PREFIX}/boards/<slug>/priorities")
+@api_limit
 def priorities(slug: str):
     board = _board(slug)
     return _json(
@@ -117,6 +149,7 @@ def priorities(slug: str):
 
 
 @bp.get(f"{PREFIX}/boards/<slug>/weights")
+@api_limit
 def weight_versions(slug: str):
     board = _board(slug)
     return _json(
@@ -138,6 +171,7 @@ def weight_versions(slug: str):
 
 
 @bp.get(f"{PREFIX}/boards/<slug>/weights/<version>")
+@api_limit
 def weights(slug: str, version: str):
     board = _board(slug)
     if version == "latest":

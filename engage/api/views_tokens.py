@@ -11,25 +11,27 @@ from wtforms import SelectChoice
 from engage.accounts.models import Organisation
 from engage.accounts.permissions import admin_required
 from engage.api import bp
+from engage.api.forms import IssueTokenForm
 from engage.api.models import ApiToken
 from engage.api.tokens import all_tokens, issue_token, revoke_token
+from engage.database import utcnow
 from engage.extensions import db
 from engage.forms import form_page
-from engage.weights.forms import ApiTokenForm, RevokeTokenForm
+from engage.weights.forms import RevokeTokenForm
 
 
 @bp.route("/manage/api-tokens", methods=["GET", "POST"])
 @form_page
 @admin_required
 def api_tokens():
-    form = ApiTokenForm()
+    form = IssueTokenForm()
     organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
     form.organisation.choices = [SelectChoice(org.id, org.name) for org in organisations]
-    new_token = None
+    new_token = new_row = None
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data)
-        _row, new_token = issue_token(organisation, form.name.data, current_user)
-        form = ApiTokenForm(formdata=None)
+        new_row, new_token = issue_token(organisation, form.name.data, current_user, form.days.data)
+        form = IssueTokenForm(formdata=None)
         form.organisation.choices = [SelectChoice(org.id, org.name) for org in organisations]
     status = 400 if form.errors else (201 if new_token else 200)
     return render_template(
@@ -37,6 +39,8 @@ def api_tokens():
         form=form,
         tokens=all_tokens(),
         new_token=new_token,
+        new_row=new_row,
+        now=utcnow(),
         revoke_form=RevokeTokenForm(formdata=None),
     ), status
 

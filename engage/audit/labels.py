@@ -49,6 +49,8 @@ LABELS = {
     "indicators.preview": _l("Imported indicators"),
     "population.upload": _l("Loaded population figures"),
     "workshops.correct_paper": _l("Corrected a paper sheet"),
+    "paper_sheet_entered": _l("Entered a workshop paper sheet or show of hands"),
+    "paper_sheet_corrected": _l("Corrected a workshop paper sheet or show of hands"),
 }
 
 

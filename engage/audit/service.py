@@ -36,6 +36,9 @@ NOT_RECORDED = {
     "accounts.sign_out",
     "accounts.reset_two_factor",
     "prioritise.allocation_total",
+    # Recorded by the views themselves, with the counts entered (engage/workshops/views_paper.py).
+    "workshops.paper",
+    "workshops.correct_paper",
 }
 #: Tables whose writes are not the action's: the audit log itself, and a staff session's "last seen" time.
 _BOOKKEEPING = ("audit_events", "staff_sessions")

@@ -26,7 +26,10 @@ def retention_command(dry_run: bool) -> None:
         f"{report.exercise_equality_answers} equality answers given with exercises, "
         f"{report.consultation_equality_answers} equality answers given with consultations past their "
         f"retention date, {report.consultation_drafts} unsent consultation drafts, "
-        f"{report.respondent_addresses} respondents' address hashes."
+        f"{report.respondent_addresses} respondents' address hashes, "
+        f"{report.consultation_free_text} written consultation answers (blanked), "
+        f"{report.consultation_references} response references, {report.exercise_comments} exercise "
+        f"comments, {report.exercise_suggestions} moderated suggestions' text."
     )
 
 

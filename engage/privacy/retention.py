@@ -10,12 +10,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, literal, select, update
 
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise.models import Respondent, RespondentProfile
-from engage.surveys.models import Consultation, ConsultationProfile, ConsultationResponse, ResponseDraft
+from engage.prioritise.models import Comment, Respondent, RespondentProfile, Suggestion, SuggestionStatus
+from engage.surveys.models import (
+    Answer,
+    Consultation,
+    ConsultationProfile,
+    ConsultationResponse,
+    Question,
+    QuestionKind,
+    ResponseDraft,
+)
 from engage.workshops.models import Participant, WorkshopSession
 
 
@@ -28,6 +36,10 @@ class RetentionReport:
     consultation_equality_answers: int = 0
     consultation_drafts: int = 0
     respondent_addresses: int = 0
+    consultation_free_text: int = 0
+    consultation_references: int = 0
+    exercise_comments: int = 0
+    exercise_suggestions: int = 0
 
     @property
     def total(self) -> int:
@@ -37,7 +49,19 @@ class RetentionReport:
             + self.consultation_equality_answers
             + self.consultation_drafts
             + self.respondent_addresses
+            + self.consultation_free_text
+            + self.consultation_references
+            + self.exercise_comments
+            + self.exercise_suggestions
         )
+
+
+#: What a response's reference becomes once its retention period is over: not a secret any more, so it
+#: deletes nothing and ties nothing to anyone (unique, as the column must be).
+SPENT_REFERENCE = "spent-"
+
+#: Question kinds whose answer is what the resident wrote (an "Other" answer of a single choice too).
+WRITTEN = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
 
 
 def apply_retention(today: date | None = None, now: datetime | None = None, dry_run: bool = False):
@@ -49,6 +73,7 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
     answer_cutoff = now - timedelta(days=config["ENGAGE_EQUALITY_ANSWER_DAYS"])
     draft_cutoff = now - timedelta(days=config["ENGAGE_DRAFT_DAYS"])
     address_cutoff = now - timedelta(days=config["ENGAGE_ADDRESS_DAYS"])
+    text_cutoff = now - timedelta(days=config["ENGAGE_FREE_TEXT_DAYS"])
 
     old_sessions = select(WorkshopSession.id).where(WorkshopSession.held_on < name_cutoff)
     old_respondents = select(Respondent.id).where(Respondent.created_at < answer_cutoff)
@@ -56,6 +81,18 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
     past_responses = select(ConsultationResponse.id).where(
         ConsultationResponse.consultation_id.in_(past_consultations)
     )
+    # Free text and references go at the consultation's retention date, or ENGAGE_FREE_TEXT_DAYS after
+    # the response when the consultation has none.
+    undated = select(Consultation.id).where(Consultation.retain_until.is_(None))
+    spent_responses = select(ConsultationResponse.id).where(
+        ConsultationResponse.consultation_id.in_(past_consultations)
+        | (
+            ConsultationResponse.consultation_id.in_(undated)
+            & (ConsultationResponse.submitted_at < text_cutoff)
+        )
+    )
+    written_questions = select(Question.id).where(Question.kind.in_(WRITTEN))
+    other_questions = select(Question.id).where(Question.kind == QuestionKind.SINGLE)
     statements = {
         "workshop_names": update(Participant)
         .where(Participant.session_id.in_(old_sessions), Participant.label != "")
@@ -72,6 +109,28 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
         "consultation_drafts": delete(ResponseDraft).where(
             (ResponseDraft.updated_at < draft_cutoff) | ResponseDraft.consultation_id.in_(past_consultations)
         ),
+        "consultation_free_text": update(Answer)
+        .where(
+            Answer.response_id.in_(spent_responses),
+            Answer.text != "",
+            Answer.question_id.in_(written_questions)
+            | (Answer.question_id.in_(other_questions) & Answer.option_id.is_(None)),
+        )
+        .values(text=""),
+        "consultation_references": update(ConsultationResponse)
+        .where(
+            ConsultationResponse.id.in_(spent_responses),
+            ConsultationResponse.reference.not_like(SPENT_REFERENCE + "%"),
+        )
+        .values(reference=literal(SPENT_REFERENCE) + cast(ConsultationResponse.id, String)),
+        "exercise_comments": delete(Comment).where(Comment.created_at < text_cutoff),
+        "exercise_suggestions": update(Suggestion)
+        .where(
+            Suggestion.created_at < text_cutoff,
+            Suggestion.status != SuggestionStatus.PENDING,
+            Suggestion.text != "",
+        )
+        .values(text=""),
     }
     # Their equality answers go, so their counts' cells do too: rebuilt when next read.
     recount = (

@@ -1,42 +1,87 @@
-"""A resident's unsent answers: kept page by page, with a private link to come back to them later."""
+"""A resident's unsent answers: kept page by page, with a private link to come back to them later.
+
+Anyone can start a draft without an account, so what is kept is bounded (issue 18: a script once grew the
+database by 75 MB in 3 seconds, one draft per new cookie): only this page's questions, only values their
+form could hold (a listed choice, at most as many as the question takes, text no longer than its box
+accepts); new drafts are limited per network address (``ENGAGE_DRAFT_ADDRESS_LIMIT``) and per
+consultation (``ENGAGE_DRAFT_LIMIT``, unsent drafts at once); a draft untouched for ``ENGAGE_DRAFT_DAYS``
+is gone (no longer found, and deleted by the retention job).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
+from engage import quotas
+from engage.database import utcnow
 from engage.extensions import db
 from engage.respondents import respondent_hash
 from engage.surveys.models import Consultation, Question, QuestionKind, ResponseDraft, Section
-from engage.surveys.questions import field_name, is_shown
+from engage.surveys.questions import AGREEMENT, IMPORTANCE, OTHER, field_name, is_shown
+
+
+class TooManyDrafts(Exception):
+    """A new draft would pass the limit for this address or this consultation; nothing was kept."""
 
 
 def _scope(consultation: Consultation) -> str:
     return f"consultation:{consultation.id}"
 
 
+def _live():
+    """Drafts changed within ``ENGAGE_DRAFT_DAYS``: an older one has expired, even before the retention job
+    deletes it."""
+    return ResponseDraft.updated_at >= utcnow() - timedelta(days=current_app.config["ENGAGE_DRAFT_DAYS"])
+
+
 def find_draft(consultation: Consultation, token: str) -> ResponseDraft | None:
-    """The unsent answers this browser's token has kept in the consultation, if any."""
+    """The unsent answers this browser's token has kept in the consultation, if any (and not expired)."""
     return db.session.scalar(
         select(ResponseDraft).where(
             ResponseDraft.consultation_id == consultation.id,
             ResponseDraft.token_hash == respondent_hash(token, _scope(consultation)),
+            _live(),
         )
     )
 
 
-def _draft_or_new(consultation: Consultation, token: str) -> ResponseDraft:
+def _draft_or_new(consultation: Consultation, token: str, address: str | None = None) -> ResponseDraft:
     draft = find_draft(consultation, token)
     if draft is None:
-        draft = ResponseDraft(
-            consultation_id=consultation.id, token_hash=respondent_hash(token, _scope(consultation))
+        _check_room_for_a_new_draft(consultation, address)
+        token_hash = respondent_hash(token, _scope(consultation))
+        # An expired draft under this token gives way (the pair is unique).
+        db.session.execute(
+            delete(ResponseDraft).where(
+                ResponseDraft.consultation_id == consultation.id, ResponseDraft.token_hash == token_hash
+            ),
+            execution_options={"synchronize_session": False},
         )
+        draft = ResponseDraft(consultation_id=consultation.id, token_hash=token_hash)
         db.session.add(draft)
     return draft
+
+
+def _check_room_for_a_new_draft(consultation: Consultation, address: str | None) -> None:
+    """TooManyDrafts when this address has started too many drafts lately, or the consultation already holds
+    ``ENGAGE_DRAFT_LIMIT`` unsent ones; otherwise count this one against the address."""
+    config = current_app.config
+    live = db.session.scalar(
+        select(func.count())
+        .select_from(ResponseDraft)
+        .where(ResponseDraft.consultation_id == consultation.id, _live())
+    )
+    if live >= config["ENGAGE_DRAFT_LIMIT"] or not quotas.take(
+        "ENGAGE_DRAFT_ADDRESS_LIMIT", "draft-from", address or "-"
+    ):
+        raise TooManyDrafts
 
 
 def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
@@ -46,17 +91,23 @@ def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
 
 
 def save_page(
-    consultation: Consultation, token: str, section: Section, posted: MultiDict, priorities: list
+    consultation: Consultation,
+    token: str,
+    section: Section,
+    posted: MultiDict,
+    priorities: list,
+    address: str | None = None,
 ) -> None:
-    """Keep one page's answers (replacing what that page said before)."""
-    draft = _draft_or_new(consultation, token)
+    """Keep one page's answers (replacing what that page said before), bounded to what the page's form could
+    hold. ``address`` is the sender's network address, for the limit on new drafts (TooManyDrafts)."""
+    draft = _draft_or_new(consultation, token, address)
     data = json.loads(draft.data or "{}")
     for question in section.questions:
         # Seen with this page's answers so far (a question can depend on one earlier on the page).
         shown = is_shown(question, MultiDict(data))
         for name in page_field_names(question, priorities):
             data.pop(name, None)
-            values = posted.getlist(name)
+            values = _bounded(question, name, posted.getlist(name))
             if values and shown:  # a question this resident is not asked keeps nothing
                 data[name] = values
     data[SAVED_PAGES] = sorted({*data.get(SAVED_PAGES, []), str(section.id)})
@@ -69,6 +120,42 @@ SAVED_PAGES = "_pages_saved"
 
 def saved_page_ids(answers: MultiDict) -> set[int]:
     return {int(v) for v in answers.getlist(SAVED_PAGES)}
+
+
+def _bounded(question: Question, name: str, values: list[str]) -> list[str]:
+    """The posted ``values`` of one field cut to what its form accepts: a listed choice (others dropped), no
+    more values than the question takes, no text longer than its box allows. Not yet checked otherwise: a
+    saved page is checked in full when the resident goes on."""
+    most, longest, choices = _field_bounds(question, name)
+    kept = [value[:longest] for value in values if choices is None or value in choices]
+    return kept[:most]
+
+
+def _field_bounds(question: Question, name: str) -> tuple[int, int, set[str] | None]:
+    """(how many values, how many characters each, the values allowed or None for free text)."""
+    kind = question.kind
+    options = {str(option.id) for option in question.options}
+    if name == field_name(question, "other"):
+        return 1, 500, None
+    if kind is QuestionKind.LONG_TEXT:
+        return 1, 5000, None
+    if kind is QuestionKind.SHORT_TEXT:
+        return 1, 500, None
+    if kind is QuestionKind.DATE:
+        return 3, 10, None  # day, month and year boxes
+    if kind is QuestionKind.NUMBER:
+        return 1, 40, None
+    if kind is QuestionKind.MULTIPLE:
+        return max(len(options), 1), 20, options
+    if kind is QuestionKind.SINGLE:
+        return 1, 20, options | ({OTHER} if question.allow_other else set())
+    if kind is QuestionKind.AGREEMENT:
+        return 1, 20, {code for code, _ in AGREEMENT}
+    if kind is QuestionKind.RATING:
+        return 1, 2, {str(n) for n in range(11)}
+    if kind is QuestionKind.RANKING:
+        return 1, 4, {str(n) for n in range(1, len(options) + 1)}
+    return 1, 1, {str(level) for level, _ in IMPORTANCE}  # importance grid
 
 
 def page_field_names(question: Question, priorities: list) -> list[str]:
@@ -98,6 +185,7 @@ def resume(consultation: Consultation, secret: str, token: str) -> bool:
         select(ResponseDraft).where(
             ResponseDraft.consultation_id == consultation.id,
             ResponseDraft.resume_hash == hashlib.sha256(secret.encode()).hexdigest(),
+            _live(),
         )
     )
     if draft is None:

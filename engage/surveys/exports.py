@@ -57,17 +57,18 @@ def _cell(question: Question, target, mine: list) -> str | int | float:
 
 
 def iter_response_rows(consultation: Consultation) -> Iterator[list]:
-    """A header, then one row per response: no personal data, the reference is the only key.
+    """A header, then one row per response, numbered 1, 2, 3 ... in the order they came. No personal data and
+    no reference: the reference is the secret that lets its resident delete the response, so whoever holds a
+    download must not be able to delete (or ask for) anyone's answers with it.
 
     Answers are read as plain rows in response order and streamed a response at a time, so a large
     consultation is exported without holding every answer (or an object per answer) in memory.
     """
     cols = columns(consultation)
-    yield ["reference", "submitted_at", "channel", "locale", *[name for name, _, _ in cols]]
+    yield ["response", "submitted_at", "channel", "locale", *[name for name, _, _ in cols]]
     responses = db.session.execute(
         select(
             ConsultationResponse.id,
-            ConsultationResponse.reference,
             ConsultationResponse.submitted_at,
             ConsultationResponse.channel,
             ConsultationResponse.locale,
@@ -91,7 +92,7 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
     )
     grouped = groupby(answers, key=lambda row: row.response_id)
     pending = next(grouped, None)
-    for response in responses:
+    for number, response in enumerate(responses, start=1):
         by_question: dict[int, list] = defaultdict(list)
         while pending is not None and pending[0] <= response.id:
             if pending[0] == response.id:
@@ -99,7 +100,7 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
                     by_question[row.question_id].append(row)
             pending = next(grouped, None)
         yield [
-            response.reference,
+            number,
             response.submitted_at.isoformat(),
             response.channel.value,
             response.locale,

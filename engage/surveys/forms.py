@@ -52,7 +52,12 @@ class ConsultationForm(EngageForm):
     opens_on, closes_on = opening_dates()
     retain_until = optional_date(
         _l("Delete personal data after (optional)"),
-        description=_l("Any email address a resident gives is deleted after this date"),
+        description=_l(
+            "After this date the equality answers, unsent drafts, written answers and response reference "
+            "numbers are deleted (the other answers are kept, unnamed). Without a date, written answers and "
+            "references are deleted after the partnership's standard period (two years unless changed). "
+            "Email addresses are never stored."
+        ),
     )
     privacy_notice = TextAreaField(_l("Privacy notice"), validators=[Length(max=8000)])
     submit = SubmitField(_l("Save consultation"))

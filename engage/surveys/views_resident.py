@@ -14,12 +14,13 @@ from engage.extensions import htmx, limiter
 from engage.forms import form_page
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.service_errors import StateError
-from engage.surveys import authoring, bp, drafts, responses, results
+from engage.surveys import authoring, bp, drafts, responses, results, resume_mail
 from engage.surveys.access import public_consultation_or_404
 from engage.surveys.content import local
 from engage.surveys.forms import DeleteResponseForm, EmailLinkForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
 from engage.surveys.questions import display, is_shown
+from engage.urls import external_url
 
 bp.add_app_template_global(local)
 
@@ -42,6 +43,15 @@ def _pages_asked(consultation: Consultation, answers) -> list[int]:
         for number, section in enumerate(consultation.sections, start=1)
         if any(is_shown(question, answers) for question in section.questions)
     ]
+
+
+def _save_page(consultation: Consultation, token: str, page, priorities: list) -> None:
+    """Keep the posted page in the resident's draft; the "too many attempts" page (429) when a new draft
+    would pass the limit for their address or the consultation."""
+    try:
+        drafts.save_page(consultation, token, page, request.form, priorities, request.remote_addr)
+    except drafts.TooManyDrafts:
+        abort(429)
 
 
 @bp.get("/consultations/<int:consultation_id>")
@@ -75,7 +85,7 @@ def section(consultation_id: int, number: int):
         token_ok = "csrf_token" not in form._fields or form.csrf_token.validate(form)
         if request.form.get("later") and not preview and token_ok:
             # Save and come back later: keep what this page says as it is (it is checked when they go on).
-            drafts.save_page(consultation, token, page, request.form, priorities)
+            _save_page(consultation, token, page, priorities)
             secret = drafts.save_for_later(consultation, token)
             session["resume_link"] = {"id": consultation.id, "secret": secret}
             return set_token_cookie(redirect(url_for(".saved", consultation_id=consultation.id)), token)
@@ -84,7 +94,7 @@ def section(consultation_id: int, number: int):
     go_on = form.validate() if request.method == "POST" else number not in asked
     if go_on:
         if not preview:  # a board member trying a draft goes through the pages; nothing is stored
-            drafts.save_page(consultation, token, page, request.form, priorities)
+            _save_page(consultation, token, page, priorities)
             asked = _pages_asked(consultation, drafts.draft_answers(consultation, token))
         following = next((n for n in asked if n > number), None)
         if following is not None:
@@ -286,7 +296,8 @@ def _resume_link(consultation: Consultation) -> str | None:
     saved = session.get("resume_link") or {}
     if saved.get("id") != consultation.id:
         return None
-    return url_for(".resume", consultation_id=consultation.id, secret=saved["secret"], _external=True)
+    # Built from ENGAGE_BASE_URL: this link is emailed, so it must never follow the request's Host header.
+    return external_url("surveys.resume", consultation_id=consultation.id, secret=saved["secret"])
 
 
 @bp.route("/consultations/<int:consultation_id>/saved", methods=["GET", "POST"])
@@ -300,18 +311,19 @@ def saved(consultation_id: int):
         return redirect(url_for(".start", consultation_id=consultation.id))
     form = EmailLinkForm()
     sent_to = None
+    status = 200
     if mail.enabled() and form.validate_on_submit():
         try:
-            mail.send(
-                form.email.data,
-                _("Your link to finish: %(title)s", title=local(consultation, "title")),
-                render_template("surveys/resume_email.txt", consultation=consultation, link=link),
-            )
+            resume_mail.send_resume_link(consultation, form.email.data, link)
+        except resume_mail.TooManyEmails:
+            form.add_error("email", _("Too many emails have been sent. Copy the link on this page instead."))
+            status = 429
         except mail.MailError:
             form.add_error("email", _("The email could not be sent. Copy the link on this page instead."))
         else:
             sent_to = form.email.data
-    status = 400 if form.errors else 200
+    if form.errors and status == 200:
+        status = 400
     return render_template(
         "surveys/saved.html",
         consultation=consultation,

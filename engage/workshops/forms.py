@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -166,11 +167,44 @@ def question_form(question, **kwargs: Any) -> EngageForm:
     return Form(**kwargs)
 
 
+#: The most people a show of hands counts (one answer, or the room).
+MOST_IN_A_ROOM = 1_000
+
+
 def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:
     """A show of hands: how many people raised a hand for each answer."""
 
     class Form(EngageForm):
+        in_room = IntegerField(
+            _l("How many people are in the room?"),
+            description=_l("Everyone who could raise a hand for this question."),
+            validators=[
+                InputRequired(message=_l("Enter how many people are in the room")),
+                NumberRange(min=1, max=MOST_IN_A_ROOM, message=_l("Enter a whole number from 1 to 1,000")),
+            ],
+        )
+        confirm_over = BooleanField(_l("Yes, there were more hands than people: save these counts"))
         submit = SubmitField(_l("Save this count"))
+
+        def validate(self, extra_validators: Any = None) -> bool:
+            """More hands than people in the room (a slip of the finger, or worse: one typed 10,000) is saved
+            only when the facilitator confirms it."""
+            valid = super().validate(extra_validators=extra_validators)
+            hands = sum(self[f"hands_{n}"].data or 0 for n in range(len(self.hand_values)))
+            people = self.in_room.data
+            if valid and hands > people and not self.confirm_over.data:
+                self.confirm_over.errors = [
+                    str(
+                        _l(
+                            "There are %(hands)s hands but %(people)s people in the room. Check the counts, "
+                            "or tick the box to confirm them",
+                            hands=hands,
+                            people=people,
+                        )
+                    )
+                ]
+                return False
+            return valid
 
     choices = closed_choices(question)
     for number, (_value, label) in enumerate(choices):
@@ -181,7 +215,9 @@ def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:
                 label,
                 validators=[
                     Optional(),
-                    NumberRange(min=0, max=10_000, message=_l("Enter a whole number, 0 or more")),
+                    NumberRange(
+                        min=0, max=MOST_IN_A_ROOM, message=_l("Enter a whole number from 0 to 1,000")
+                    ),
                 ],
             ),
         )

@@ -16,6 +16,7 @@ from engage.forms import form_page
 from engage.prioritise.models import Exercise
 from engage.service_errors import StateError
 from engage.surveys.models import Question
+from engage.urls import external_url
 from engage.web import allow_inline_styles
 from engage.workshops import bp, service
 from engage.workshops.access import can_run, session_for
@@ -26,7 +27,8 @@ from engage.workshops.results import round_result
 
 
 def join_url(session: WorkshopSession) -> str:
-    return url_for("workshops.room", code=session.join_code, _external=True)
+    """The address people type or scan to join (built from ENGAGE_BASE_URL, not the request)."""
+    return external_url("workshops.room", code=session.join_code)
 
 
 @bp.route("/manage/boards/<slug>/workshops/new", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.audit import service as audit
 from engage.extensions import db
 from engage.forms import form_page
 from engage.prioritise.models import ExerciseKind, Outcome
@@ -16,7 +17,7 @@ from engage.prioritise.pairwise.voting import VoteRefused
 from engage.prioritise.submissions.submitting import SubmissionInvalid
 from engage.service_errors import StateError
 from engage.workshops import bp
-from engage.workshops.access import session_for
+from engage.workshops.access import may_enter_paper, round_owner, session_for
 from engage.workshops.forms import answer_form, answer_values, hands_form, paper_pairs_form, problem_field
 from engage.workshops.models import PaperSheet, WorkshopRound
 from engage.workshops.paper import correct_sheet, enter_sheet, sheets_for
@@ -63,6 +64,15 @@ def _answers(round_: WorkshopRound, form) -> dict:
     return {"values": answer_values(form)}
 
 
+def _audit(action: str, round_: WorkshopRound, form) -> None:
+    """Every paper entry in the audit log, with what was counted (and, for a show of hands, the people in
+    the room and whether more hands than people were confirmed)."""
+    detail = {"round": round_.id, **_answers(round_, form)}
+    if round_.question is not None:
+        detail |= {"in_room": form.in_room.data, "confirmed_more_hands_than_people": form.confirm_over.data}
+    audit.record(action, f"workshop {round_.session_id}", json.dumps(detail, default=str))
+
+
 def _save(form, save) -> bool:
     """Run ``save``; put any refusal on the form. True when saved."""
     try:
@@ -84,9 +94,16 @@ def paper(session_id: int):
     """Type in one paper sheet for the current round: stored as channel "paper" in this workshop."""
     session = session_for(session_id)
     current = session.current_round
+    if current is not None and not may_enter_paper(current):
+        # Only the organisation that runs the exercise or consultation enters paper answers for it.
+        html = render_template(
+            "workshops/paper.html", session=session, current=current, form=None, owner=round_owner(current)
+        )
+        return html, 403
     form = _sheet_form(current) if current is not None else None
     submitted = form is not None and form.validate_on_submit()
     if submitted and _save(form, lambda: enter_sheet(current, current_user, **_answers(current, form))):
+        _audit("paper_sheet_entered", current, form)
         flash(_("Saved the paper sheet. Enter the next one, or go back to the workshop."), "success")
         return redirect(url_for(".paper", session_id=session.id))
     status = 400 if form is not None and form.errors else 200
@@ -104,6 +121,8 @@ def correct_paper(session_id: int, sheet_id: int):
     sheet = db.get_or_404(PaperSheet, sheet_id)
     if sheet.round.session_id != session.id:
         abort(404)
+    if not may_enter_paper(sheet.round):
+        abort(403)
     if not sheet.is_current:
         flash(_("This sheet has already been corrected."), "error")
         return redirect(url_for(".paper", session_id=session.id))
@@ -112,6 +131,7 @@ def correct_paper(session_id: int, sheet_id: int):
     if form.validate_on_submit():
         answers = _answers(sheet.round, form)
         if _save(form, lambda: correct_sheet(sheet, current_user, form.reason.data, **answers)):
+            _audit("paper_sheet_corrected", sheet.round, form)
             flash(
                 _("Corrected the sheet. The old answers no longer count; the record keeps them."), "success"
             )

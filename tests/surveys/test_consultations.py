@@ -316,7 +316,7 @@ def test_excel_export_has_the_responses_and_a_codebook(client, make_consultation
     )
     assert book.sheetnames == ["Responses", "Codebook"]
     header = [cell.value for cell in next(book["Responses"].iter_rows())]
-    assert header[:4] == ["reference", "submitted_at", "channel", "locale"] and "q2_1" in header
+    assert header[:4] == ["response", "submitted_at", "channel", "locale"] and "q2_1" in header
     codebook = {row[0].value: row[3].value for row in book["Codebook"].iter_rows(min_row=2)}
     assert codebook["q1"] == "1 = In person, 2 = By phone, 3 = Online, other = see the _other column"
     assert codebook["q2_1"].startswith("1 = ticked 'Pharmacy'")

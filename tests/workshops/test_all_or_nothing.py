@@ -178,7 +178,9 @@ def test_a_show_of_hands_refused_part_way_stores_no_hands(
     monkeypatch.setattr(paper, "record_closed_answer", third_fails)
     sign_in(client, facilitator)
     before = snapshot()
-    refused = client.post(f"/manage/workshops/{workshop.id}/paper", data={"hands_0": "7", "hands_2": "3"})
+    refused = client.post(
+        f"/manage/workshops/{workshop.id}/paper", data={"in_room": "10", "hands_0": "7", "hands_2": "3"}
+    )
     assert refused.status_code == 400
     assert "not taking responses at the moment" in refused.get_data(as_text=True)
     assert len(third_fails.calls) == 3

@@ -437,7 +437,9 @@ def test_hands_page_for_a_question_round(client, workshop, question_round, facil
     page = client.get(f"/manage/workshops/{workshop.id}/paper").get_data(as_text=True)
     assert "How many hands went up for each answer?" in page
     saved = client.post(
-        f"/manage/workshops/{workshop.id}/paper", data={"hands_0": "4"}, follow_redirects=True
+        f"/manage/workshops/{workshop.id}/paper",
+        data={"in_room": "10", "hands_0": "4"},
+        follow_redirects=True,
     )
     assert "Saved the paper sheet" in saved.get_data(as_text=True)
     assert round_turnout(question_round) == {"paper": 4}

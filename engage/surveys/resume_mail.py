@@ -1,0 +1,43 @@
+"""Emailing a resident their "come back later" link, within limits that a script with fresh cookies cannot
+get round: per recipient (a hash of the email address, never the address), per sender's network address and
+per consultation, on top of the per-browser limit on the page. Counts live in the rate limiter's storage
+(Redis when ``ENGAGE_REDIS_URL`` is set), so every worker shares them."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from engage import mail, quotas
+from engage.surveys.content import local
+from engage.surveys.models import Consultation
+
+
+class TooManyEmails(Exception):
+    """A limit on these emails has been reached; nothing was sent."""
+
+
+def _counts(consultation: Consultation, email: str) -> list[tuple[str, tuple[str, ...]]]:
+    recipient = hashlib.sha256(f"engage-resume-mail:{email.strip().lower()}".encode()).hexdigest()[:32]
+    return [
+        ("ENGAGE_MAIL_RECIPIENT_LIMIT", ("mail-to", recipient)),
+        ("ENGAGE_MAIL_ADDRESS_LIMIT", ("mail-from", request.remote_addr or "unknown")),
+        ("ENGAGE_MAIL_CONSULTATION_LIMIT", ("mail-consultation", str(consultation.id))),
+    ]
+
+
+def send_resume_link(consultation: Consultation, email: str, link: str) -> None:
+    """Send ``link`` to ``email``; TooManyEmails when any limit is reached (nothing is sent or counted then),
+    mail.MailError when the relay refuses. Each email sent counts against every limit."""
+    counts = _counts(consultation, email)
+    if not all(quotas.allows(setting, *key) for setting, key in counts):
+        raise TooManyEmails
+    mail.send(
+        email,
+        _("Your link to finish: %(title)s", title=local(consultation, "title")),
+        render_template("surveys/resume_email.txt", consultation=consultation, link=link),
+    )
+    for setting, key in counts:
+        quotas.count(setting, *key)

@@ -1,0 +1,123 @@
+"""Issue 18, finding 7: every link given out is built from ENGAGE_BASE_URL (never the request's Host header),
+production will not start without it, and "come back later" emails are limited per recipient, per sender's
+address and per consultation, whatever cookies the sender uses."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engage import create_app, mail
+from engage.accounts.models import Role
+from engage.config import ConfigError, load_config
+from engage.workshops import service
+from tests.conftest import sign_in
+from tests.surveys.test_consultations import first_page
+
+BASE = "https://engage.example.gov.uk"
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda to, subject, body: sent.append((to, subject, body)))
+    return sent
+
+
+def _save_for_later(client, consultation, host="localhost"):
+    data = {**first_page(consultation), "later": "1"}
+    client.post(f"/consultations/{consultation.id}/sections/1", data=data, headers={"Host": host})
+
+
+def _email_link(client, consultation, email, host="localhost"):
+    return client.post(
+        f"/consultations/{consultation.id}/saved", data={"email": email}, headers={"Host": host}
+    )
+
+
+def test_the_emailed_link_ignores_the_host_the_request_claims(app_factory, make_consultation, outbox):
+    app = app_factory(ENGAGE_BASE_URL=BASE, ENGAGE_SMTP_HOST="smtp.example")
+    consultation = make_consultation()
+    client = app.test_client()
+    _save_for_later(client, consultation, host="evil.example")
+    page = client.get(f"/consultations/{consultation.id}/saved", headers={"Host": "evil.example"})
+    assert f"{BASE}/consultations/{consultation.id}/resume/" in page.get_data(as_text=True)
+    assert _email_link(client, consultation, "sam@example.com", host="evil.example").status_code == 200
+    ((_to, _subject, body),) = outbox
+    assert f"{BASE}/consultations/{consultation.id}/resume/" in body and "evil.example" not in body
+
+
+def test_workshop_join_links_and_qr_codes_use_the_base_url(app_factory, hwb, make_user, council, monkeypatch):
+    app = app_factory(ENGAGE_BASE_URL=BASE)
+    facilitator = make_user(Role.FACILITATOR, organisation=council)
+    workshop = service.create_session(hwb, facilitator, "Evening", date(2026, 12, 3), "Library")
+    client = app.test_client()
+    sign_in(client, facilitator)
+    page = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert f"{BASE}/join/{workshop.join_code}" in page and "localhost/join" not in page
+    import segno
+
+    drawn = []
+    real_make = segno.make
+    monkeypatch.setattr(
+        segno, "make", lambda content, **kw: drawn.append(content) or real_make(content, **kw)
+    )
+    client.get(f"/workshops/{workshop.join_code}/qr.svg", headers={"Host": "evil.example"})
+    assert drawn == [f"{BASE}/join/{workshop.join_code}"]
+
+
+def test_production_will_not_start_without_a_base_url(tmp_path: Path):
+    with pytest.raises(ConfigError, match="ENGAGE_BASE_URL is not set"):
+        load_config(str(tmp_path), env={"ENGAGE_SECRET_KEY": "x"})
+    with pytest.raises(ConfigError, match="ENGAGE_BASE_URL must look like"):
+        load_config(str(tmp_path), env={"ENGAGE_SECRET_KEY": "x", "ENGAGE_BASE_URL": "engage.example"})
+    config = load_config(str(tmp_path), env={"ENGAGE_SECRET_KEY": "x", "ENGAGE_BASE_URL": BASE + "/"})
+    assert config["ENGAGE_BASE_URL"] == BASE
+    # Development (a laptop) may follow the request.
+    assert load_config(str(tmp_path), env={"ENGAGE_ENV": "development"})["ENGAGE_BASE_URL"] is None
+    assert create_app({"ENGAGE_ENV": "testing"}).config["ENGAGE_BASE_URL"] is None
+
+
+@pytest.fixture
+def limited(app_factory, app):
+    # After the default app (which the factories use): the rate limiter is bound to the last app made.
+    return app_factory(
+        RATELIMIT_ENABLED=True,
+        ENGAGE_SMTP_HOST="smtp.example",
+        ENGAGE_MAIL_RECIPIENT_LIMIT="2 per hour",
+        ENGAGE_MAIL_ADDRESS_LIMIT="4 per hour",
+        ENGAGE_MAIL_CONSULTATION_LIMIT="6 per hour",
+    )
+
+
+def _fresh_browser_sends(app, consultation, email, address="198.51.100.7"):
+    """A script's trick: a new cookie (a new browser) for every email."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    _save_for_later(client, consultation)
+    return _email_link(client, consultation, email)
+
+
+def test_new_cookies_do_not_lift_the_limit_per_recipient(limited, make_consultation, outbox):
+    consultation = make_consultation()
+    answers = [_fresh_browser_sends(limited, consultation, "victim@example.com") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "Too many emails have been sent" in answers[-1].get_data(as_text=True)
+    assert len(outbox) == 2
+
+
+def test_new_cookies_do_not_lift_the_limit_per_address(limited, make_consultation, outbox):
+    consultation = make_consultation()
+    answers = [_fresh_browser_sends(limited, consultation, f"p{n}@example.com") for n in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    other_place = _fresh_browser_sends(limited, consultation, "p9@example.com", address="203.0.113.9")
+    assert other_place.status_code == 200 and len(outbox) == 5
+
+
+def test_a_consultation_sends_at_most_its_limit(limited, make_consultation, outbox):
+    consultation = make_consultation()
+    codes = [
+        _fresh_browser_sends(limited, consultation, f"p{n}@example.com", address=f"203.0.113.{n}").status_code
+        for n in range(7)
+    ]
+    assert codes == [200] * 6 + [429] and len(outbox) == 6
