@@ -1,5 +1,7 @@
 """Extension objects, created once and bound to an app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -14,6 +16,12 @@ from flask_wtf.csrf import CSRFProtect
 from engage.database import Base
 
 db = SQLAlchemy(model_class=Base)
+# Models subclass ``Model``: at run time Flask-SQLAlchemy's ``db.Model`` (made from Base), which a type
+# checker cannot follow, so it is told the declarative base itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.database import UTCDateTime, enum_column, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 
 if TYPE_CHECKING:
     from engage.boards.models import Board
@@ -34,7 +34,7 @@ class Role(enum.Enum):
     ANALYST = "analyst"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.name!r}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,7 +111,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email!r}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by one user: a user may be, say, both a board officer and a facilitator."""
 
     __tablename__ = "user_roles"
@@ -125,7 +125,7 @@ class UserRole(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One signed-in browser. The session cookie carries a random token; the server keeps only its hash, so
     signing out, changing a password or an administrator's reset ends the session for good, even for
     someone holding a copy of the cookie."""
@@ -143,7 +143,7 @@ class StaffSession(db.Model):
     user: Mapped[User] = relationship(back_populates="staff_sessions")
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code to sign in without the authenticator app (ten are issued at a time)."""
 
     __tablename__ = "recovery_codes"

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation, User
 from engage.database import UTCDateTime, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A partner organisation's key to the API. Only a SHA-256 hash is stored; the token is shown once."""
 
     __tablename__ = "api_tokens"
@@ -37,7 +37,7 @@ class ApiToken(db.Model):
     __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
 
 
-class ApiCall(db.Model):
+class ApiCall(Model):
     """Every call to the API, with the token used (NULL when none was valid)."""
 
     __tablename__ = "api_calls"

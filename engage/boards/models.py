@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation
 from engage.database import UTCDateTime, enum_column, utcnow
-from engage.extensions import db
+from engage.extensions import Model, db
 
 
 class BoardKind(enum.Enum):
@@ -33,7 +33,7 @@ board_members = Table(
 )
 
 
-class Board(db.Model):
+class Board(Model):
     __tablename__ = "boards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +68,7 @@ class Board(db.Model):
         return f"<Board {self.slug!r}>"
 
 
-class Priority(db.Model):
+class Priority(Model):
     __tablename__ = "priorities"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.accounts.models import Organisation, User
 from engage.boards.models import Priority
 from engage.database import UTCDateTime, enum_column, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 
 
 class Polarity(enum.Enum):
@@ -31,7 +31,7 @@ class ImportStatus(enum.Enum):
     IMPORTED = "imported"
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     __tablename__ = "indicators"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class Indicator(db.Model):
     __table_args__ = (UniqueConstraint("priority_id", "reference"),)
 
 
-class IndicatorValue(db.Model):
+class IndicatorValue(Model):
     """One period's figures. Importing the same indicator and period again updates this row."""
 
     __tablename__ = "indicator_values"
@@ -71,7 +71,7 @@ class IndicatorValue(db.Model):
     __table_args__ = (UniqueConstraint("indicator_id", "period"),)
 
 
-class IndicatorImport(db.Model):
+class IndicatorImport(Model):
     """An uploaded file: staged for preview, then imported. The history of who imported what."""
 
     __tablename__ = "indicator_imports"
@@ -97,7 +97,7 @@ class IndicatorImport(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class ColumnMapping(db.Model):
+class ColumnMapping(Model):
     """An organisation's remembered mapping from its export's headers to Engage's fields (JSON)."""
 
     __tablename__ = "indicator_column_mappings"

@@ -8,10 +8,10 @@ from sqlalchemy import CheckConstraint, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engage.database import UTCDateTime, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 
 
-class PopulationMargin(db.Model):
+class PopulationMargin(Model):
     __tablename__ = "population_margins"
 
     id: Mapped[int] = mapped_column(primary_key=True)

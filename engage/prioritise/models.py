@@ -23,7 +23,7 @@ from engage.accounts.models import Organisation, User
 from engage.boards.models import Board, Priority
 from engage.channels import Channel
 from engage.database import DatedWindow, UTCDateTime, enum_column, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 
 
 class ExerciseKind(enum.Enum):
@@ -77,7 +77,7 @@ class SuggestionStatus(enum.Enum):
     REJECTED = "rejected"
 
 
-class Exercise(DatedWindow, db.Model):
+class Exercise(DatedWindow, Model):
     __tablename__ = "exercises"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,7 +171,7 @@ class Exercise(DatedWindow, db.Model):
         return [item for item in self.items if item.active]
 
 
-class ExerciseItem(db.Model):
+class ExerciseItem(Model):
     """One option residents compare: a board priority, or an approved suggestion."""
 
     __tablename__ = "exercise_items"
@@ -214,7 +214,7 @@ class ExerciseItem(db.Model):
     )
 
 
-class ItemConsequence(db.Model):
+class ItemConsequence(Model):
     """What an amount means, shown to a resident as they move an item: 'below 80,000: libraries close'."""
 
     __tablename__ = "item_consequences"
@@ -232,7 +232,7 @@ class ItemConsequence(db.Model):
         return amount < self.threshold if self.direction is Threshold.BELOW else amount > self.threshold
 
 
-class Respondent(db.Model):
+class Respondent(Model):
     """An anonymous person taking part in one exercise, known only by the hash of a random cookie token."""
 
     __tablename__ = "respondents"
@@ -257,7 +257,7 @@ class Respondent(db.Model):
     )
 
 
-class RespondentProfile(db.Model):
+class RespondentProfile(Model):
     """One optional equality-monitoring answer, kept apart from the respondent's choices."""
 
     __tablename__ = "respondent_profiles"
@@ -270,7 +270,7 @@ class RespondentProfile(db.Model):
     __table_args__ = (UniqueConstraint("respondent_id", "dimension"),)
 
 
-class PairwiseVote(db.Model):
+class PairwiseVote(Model):
     """One choice between two items. Never edited or deleted."""
 
     __tablename__ = "pairwise_votes"
@@ -306,7 +306,7 @@ class PairwiseVote(db.Model):
         return {Outcome.LEFT: self.right_item_id, Outcome.RIGHT: self.left_item_id}.get(self.outcome)
 
 
-class Submission(db.Model):
+class Submission(Model):
     """One respondent's whole answer to a budget or ranking exercise. Never edited or deleted.
 
     Its entries hold an amount per item (budget) or a place per ranked item (ranking: 1 is first; items
@@ -337,7 +337,7 @@ class Submission(db.Model):
     )
 
 
-class SubmissionEntry(db.Model):
+class SubmissionEntry(Model):
     __tablename__ = "submission_entries"
 
     submission_id: Mapped[int] = mapped_column(
@@ -354,7 +354,7 @@ class SubmissionEntry(db.Model):
     __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """An optional comment a respondent leaves after submitting."""
 
     __tablename__ = "comments"
@@ -366,7 +366,7 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PairCount(db.Model):
+class PairCount(Model):
     """Running totals for one unordered pair, updated with each vote and rebuildable from the votes."""
 
     __tablename__ = "pair_counts"
@@ -388,7 +388,7 @@ class PairCount(db.Model):
     )
 
 
-class Suggestion(db.Model):
+class Suggestion(Model):
     """A priority a resident suggested, waiting for (or after) moderation."""
 
     __tablename__ = "suggestions"

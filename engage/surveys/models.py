@@ -22,7 +22,7 @@ from engage.accounts.models import Organisation, User
 from engage.boards.models import Board, Priority
 from engage.channels import Channel
 from engage.database import DatedWindow, UTCDateTime, enum_column, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 
 
 class ConsultationStatus(enum.Enum):
@@ -46,7 +46,7 @@ class QuestionKind(enum.Enum):
     RANKING = "ranking"  # put the question's options in order, one place each
 
 
-class Consultation(DatedWindow, db.Model):
+class Consultation(DatedWindow, Model):
     __tablename__ = "consultations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ class Consultation(DatedWindow, db.Model):
         return [question for section in self.sections for question in section.questions]
 
 
-class Section(db.Model):
+class Section(Model):
     """One page of the consultation for a resident."""
 
     __tablename__ = "consultation_sections"
@@ -115,7 +115,7 @@ class Section(db.Model):
     )
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "consultation_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,7 +163,7 @@ class Question(db.Model):
     )
 
 
-class QuestionOption(db.Model):
+class QuestionOption(Model):
     """A choice offered by a single or multiple choice question; ``code`` is what exports carry."""
 
     __tablename__ = "consultation_options"
@@ -182,7 +182,7 @@ class QuestionOption(db.Model):
     __table_args__ = (UniqueConstraint("question_id", "code"),)
 
 
-class ConsultationResponse(db.Model):
+class ConsultationResponse(Model):
     """One person's response. Submitted responses and their answers are never edited."""
 
     __tablename__ = "consultation_responses"
@@ -213,7 +213,7 @@ class ConsultationResponse(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer to one question. A multiple-choice answer is one row per ticked option; an importance
     grid is one row per priority."""
 
@@ -238,7 +238,7 @@ class Answer(db.Model):
     priority: Mapped[Priority | None] = relationship()
 
 
-class ResponseDraft(db.Model):
+class ResponseDraft(Model):
     """A resident's answers so far, section by section, kept on the server until they submit (long answers
     do not fit in a cookie). Deleted when the response is submitted."""
 
@@ -257,7 +257,7 @@ class ResponseDraft(db.Model):
     __table_args__ = (UniqueConstraint("consultation_id", "token_hash"),)
 
 
-class ConsultationProfile(db.Model):
+class ConsultationProfile(Model):
     """One optional equality-monitoring answer of a response, kept apart from its answers."""
 
     __tablename__ = "consultation_profiles"
@@ -270,7 +270,7 @@ class ConsultationProfile(db.Model):
     __table_args__ = (UniqueConstraint("response_id", "dimension"),)
 
 
-class PaperCheck(db.Model):
+class PaperCheck(Model):
     """A second person's typing of a paper sheet, compared with the first: ``differences`` names the
     questions where the two differ (empty when they match)."""
 
@@ -288,7 +288,7 @@ class PaperCheck(db.Model):
     checked_by: Mapped[User | None] = relationship()
 
 
-class TextTheme(db.Model):
+class TextTheme(Model):
     """A theme an officer tags written answers with, per question (e.g. "Parking", "Opening hours")."""
 
     __tablename__ = "consultation_text_themes"
@@ -302,7 +302,7 @@ class TextTheme(db.Model):
     __table_args__ = (UniqueConstraint("question_id", "name"),)
 
 
-class AnswerTheme(db.Model):
+class AnswerTheme(Model):
     """One theme tagged on one written answer."""
 
     __tablename__ = "consultation_answer_themes"
@@ -315,7 +315,7 @@ class AnswerTheme(db.Model):
     )
 
 
-class ContentTranslation(db.Model):
+class ContentTranslation(Model):
     """An officer's translation of one resident-facing text of a consultation into one language.
 
     ``key`` names the text: ``consultation:<id>:title``, ``section:<id>:introduction``,
@@ -342,7 +342,7 @@ class ContentTranslation(db.Model):
 # weighted results need no answer rows read.
 
 
-class ResponseCount(db.Model):
+class ResponseCount(Model):
     """Responses to a consultation per channel and equality cell."""
 
     __tablename__ = "consultation_response_counts"
@@ -355,7 +355,7 @@ class ResponseCount(db.Model):
     responses: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class QuestionCount(db.Model):
+class QuestionCount(Model):
     """People who answered a question, per equality cell, and the sum of their numbers (number questions)."""
 
     __tablename__ = "consultation_question_counts"
@@ -371,7 +371,7 @@ class QuestionCount(db.Model):
     total: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class AnswerCount(db.Model):
+class AnswerCount(Model):
     """How many gave one answer to a closed question, per equality cell. The answer is the option (0 for
     "Other"), the priority (importance grid), the number (rating, importance level or place in a ranking)
     and the agreement code, each 0 or empty where the kind has none."""

@@ -12,7 +12,7 @@ from engage.accounts.models import User
 from engage.boards.models import Board, Priority
 from engage.channels import Channel
 from engage.database import UTCDateTime, enum_column, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 from engage.prioritise.models import Exercise
 from engage.surveys.models import Question
 
@@ -26,7 +26,7 @@ class WeightSetStatus(enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-class WeightSet(db.Model):
+class WeightSet(Model):
     __tablename__ = "weight_sets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,7 @@ class WeightSet(db.Model):
         return self.status is WeightSetStatus.DRAFT
 
 
-class WeightSource(db.Model):
+class WeightSource(Model):
     """One input to a weight set: a prioritisation exercise or a consultation's importance grid."""
 
     __tablename__ = "weight_sources"
@@ -112,7 +112,7 @@ class WeightSource(db.Model):
         return f"{self.question.section.consultation.title}: {self.question.label}"
 
 
-class WeightEntry(db.Model):
+class WeightEntry(Model):
     """One priority's published weight. Code and title are copied so the version reads the same forever."""
 
     __tablename__ = "weight_entries"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.accounts.models import Organisation, User
 from engage.boards.models import Board
 from engage.database import UTCDateTime, enum_column, utcnow
-from engage.extensions import db
+from engage.extensions import Model
 from engage.prioritise.models import Exercise
 from engage.surveys.models import Question
 
@@ -31,7 +31,7 @@ class RoundState(enum.Enum):
     DONE = "done"
 
 
-class WorkshopSession(db.Model):
+class WorkshopSession(Model):
     __tablename__ = "workshop_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +75,7 @@ class WorkshopSession(db.Model):
         return next((r for r in self.rounds if r.position > after), None)
 
 
-class WorkshopRound(db.Model):
+class WorkshopRound(Model):
     """One step of the agenda: an existing pairwise, budget (dot vote) or ranking exercise, or one closed
     question of an open consultation on the board."""
 
@@ -136,7 +136,7 @@ class WorkshopRound(db.Model):
         return max(0, int((self.ends_at - (now or utcnow())).total_seconds()))
 
 
-class Participant(db.Model):
+class Participant(Model):
     """Someone who joined with the code: no account, only a random token in their cookie (stored hashed)."""
 
     __tablename__ = "workshop_participants"
@@ -153,7 +153,7 @@ class Participant(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "token_hash"),)
 
 
-class PaperSheet(db.Model):
+class PaperSheet(Model):
     """One paper sheet typed in for a round: what was typed (JSON), who typed it, the rows it made. A
     correction replaces the sheet: the old rows are removed from the exercise, the new ones recorded, and
     the old sheet kept with who corrected it, when and why (the audit trail)."""
