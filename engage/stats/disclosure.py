@@ -36,19 +36,82 @@ def _check_threshold(threshold: int) -> None:
         raise ValueError("the threshold must be at least 1")
 
 
-def suppress_groups(sizes, threshold: int) -> np.ndarray:
-    """A boolean mask of the groups (people in each) to hide: every group of 1 to ``threshold - 1`` people,
-    then the next smallest until the hidden groups hold at least ``threshold`` people between them (or all
-    are hidden). Empty groups are never hidden (there is nothing in them to show)."""
+def suppress_groups(sizes, threshold: int, hide=None) -> np.ndarray:
+    """A boolean mask of the groups (people in each) to hide: every group of 1 to ``threshold - 1`` people
+    (and any in ``hide``), then the next smallest until the hidden groups hold at least ``threshold`` people
+    between them (or all are hidden). Empty groups are never hidden (there is nothing in them to show)."""
     _check_threshold(threshold)
     people = np.asarray(sizes, dtype=float)
-    hide = (people > 0) & (people < threshold)
+    hide = (people > 0) & ((people < threshold) | (False if hide is None else np.asarray(hide, dtype=bool)))
     while hide.any() and people[hide].sum() < threshold:
         shown = np.flatnonzero(~hide & (people > 0))
         if not shown.size:
             break
         hide[shown[np.argmin(people[shown])]] = True
     return hide
+
+
+#: The name of the group that stands for every hidden group of a breakdown together.
+OTHER_GROUP = "Other / not shown"
+
+
+def protect_breakdowns(
+    breakdowns: dict[str, dict[str, set]], everyone: set, threshold: int
+) -> dict[str, dict[str, set]]:
+    """The groups of people to show in each breakdown ({breakdown: {group: people}}, each a partition of
+    ``everyone``, whose figures are published too): small groups hidden as :func:`suppress_groups` says,
+    together as OTHER_GROUP when that holds at least ``threshold`` people; and, across breakdowns, no two
+    groups shown whose difference either way is 1 to ``threshold - 1`` people (religion "none" and
+    disability "no" differing by one person would give away that person's answers): the smaller of the
+    two is hidden too, and the whole is checked again."""
+    _check_threshold(threshold)
+    forced: dict[str, set[str]] = {name: set() for name in breakdowns}
+    dropped: set[str] = set()
+    while True:
+        shown: dict[str, dict[str, set]] = {}
+        for name, groups in breakdowns.items():
+            if name in dropped:
+                shown[name] = {}
+                continue
+            labels = [label for label, people in groups.items() if people]
+            hide = suppress_groups(
+                [len(groups[label]) for label in labels],
+                threshold,
+                [label in forced[name] for label in labels],
+            )
+            visible = {label: set(groups[label]) for label, h in zip(labels, hide, strict=True) if not h}
+            rest = set().union(*(groups[label] for label, h in zip(labels, hide, strict=True) if h))
+            if len(rest) >= threshold and visible:
+                visible[OTHER_GROUP] = rest  # (alone, "other" would be everyone: nothing to break down)
+            shown[name] = visible
+        conflict = _overlapping(shown, everyone, threshold)
+        if conflict is None:
+            return shown
+        name, label = conflict
+        if label == OTHER_GROUP:  # widen "other" by hiding the smallest group still shown beside it
+            others = [lbl for lbl in shown[name] if lbl != OTHER_GROUP]
+            if not others:
+                dropped.add(name)  # "other" is all there is to show: show none of this breakdown
+                continue
+            label = min(others, key=lambda lbl: len(shown[name][lbl]))
+        forced[name].add(label)
+
+
+def _overlapping(shown: dict[str, dict[str, set]], everyone: set, threshold: int) -> tuple[str, str] | None:
+    """A (breakdown, group) to hide because it and a group of another breakdown (or everyone) differ by
+    1 to threshold - 1 people either way; None when there is none."""
+    groups = [(name, label, people) for name, visible in shown.items() for label, people in visible.items()]
+    groups.append((None, None, everyone))
+    for i, (name_a, label_a, a) in enumerate(groups):
+        for name_b, label_b, b in groups[i + 1 :]:
+            if name_a == name_b:
+                continue  # the groups of one breakdown do not overlap
+            only_a, only_b = len(a - b), len(b - a)
+            if (only_a or only_b) and only_a < threshold and only_b < threshold:
+                if name_b is None or (name_a is not None and len(a) <= len(b)):
+                    return name_a, label_a
+                return name_b, label_b
+    return None
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ import numpy as np
 import pytest
 
 from engage.stats.disclosure import (
+    OTHER_GROUP,
     Relations,
     TableLayout,
     counts_relations,
     feasible_ranges,
     protect,
+    protect_breakdowns,
     protect_counts,
     protect_table,
     suppress_groups,
@@ -241,3 +243,52 @@ def test_the_attack_pins_down_nothing_in_generated_tables():
     assert figures["narrow_before"] > 0  # the old rule leaks on these tables
     assert figures["exact_after"] == 0
     assert figures["narrow_after"] == 0
+
+
+# Breakdowns of an exercise's results ----------------------------------------------------------------
+
+
+def _people(start: int, count: int) -> set[int]:
+    return set(range(start, start + count))
+
+
+def test_a_breakdown_shows_small_groups_only_together_as_other():
+    everyone = _people(0, 60)
+    religion = {
+        "none": _people(0, 40),
+        "christian": _people(40, 14),
+        "sikh": _people(54, 3),
+        "jewish": _people(57, 3),
+    }
+    shown = protect_breakdowns({"religion": religion}, everyone, T)["religion"]
+    assert set(shown) == {"none", "christian", OTHER_GROUP}
+    assert shown[OTHER_GROUP] == _people(54, 6)
+
+
+def test_one_small_group_is_hidden_with_the_next_smallest():
+    everyone = _people(0, 50)
+    sex = {"female": _people(0, 30), "male": _people(30, 18), "not said": _people(48, 2)}
+    shown = protect_breakdowns({"sex": sex}, everyone, T)["sex"]
+    # 2 alone would be everyone less the rest: "male" (18) is hidden with it, and both show as other.
+    assert set(shown) == {"female", OTHER_GROUP} and len(shown[OTHER_GROUP]) == 20
+
+
+def test_two_breakdowns_whose_groups_differ_by_one_person_do_not_both_show():
+    # "no religion" and "no disability" are the same 20 people but one: the two groups' results would give
+    # that one person's answers away. The smaller group is hidden (with the next smallest of its breakdown).
+    everyone = _people(0, 50)
+    religion = {"none": _people(0, 20), "christian": _people(20, 30)}
+    disability = {"no": _people(0, 21), "yes": _people(21, 29)}
+    shown = protect_breakdowns({"religion": religion, "disability": disability}, everyone, T)
+    assert "none" not in shown["religion"]
+    groups = [people for visible in shown.values() for people in visible.values()]
+    for i, a in enumerate(groups):
+        for b in groups[i + 1 :]:
+            assert a == b or len(a - b) >= T or len(b - a) >= T
+    assert all(len(g) >= T for g in groups)
+
+
+def test_everything_small_shows_nothing():
+    everyone = _people(0, 4)
+    shown = protect_breakdowns({"sex": {"female": _people(0, 3), "male": _people(3, 1)}}, everyone, T)
+    assert shown == {"sex": {}}
