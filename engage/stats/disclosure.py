@@ -140,10 +140,13 @@ class Relations:
         return self.equal.shape[1]
 
 
-def feasible_ranges(values, hidden, relations: Relations) -> tuple[np.ndarray, np.ndarray]:
-    """The attack: for each hidden figure, its smallest and largest value given the figures shown, the
-    relations and non-negativity (``np.inf`` where nothing bounds it above). Returns (low, high) arrays the
-    length of ``values`` (NaN for the figures shown)."""
+def feasible_ranges(
+    values, hidden, relations: Relations, which=None, enough: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The attack: for each hidden figure (or only those in ``which``), its smallest and largest value given
+    the figures shown, the relations and non-negativity (``np.inf`` where nothing bounds it above). Returns
+    (low, high) arrays the length of ``values`` (NaN for the figures not attacked). With ``enough``, a figure
+    whose largest value is under it gets 0 as its smallest without solving for it (it is narrow anyway)."""
     values = np.asarray(values, dtype=float)
     hidden = np.asarray(hidden, dtype=bool)
     low = np.full(values.shape, np.nan)
@@ -151,6 +154,7 @@ def feasible_ranges(values, hidden, relations: Relations) -> tuple[np.ndarray, n
     unknown = np.flatnonzero(hidden)
     if not unknown.size:
         return low, high
+    targets = hidden if which is None else hidden & np.asarray(which, dtype=bool)
     shown = ~hidden
     problem = {"bounds": [(0, None)] * unknown.size, "method": "highs"}
     if relations.equal.size:
@@ -160,14 +164,19 @@ def feasible_ranges(values, hidden, relations: Relations) -> tuple[np.ndarray, n
         problem["A_ub"] = relations.at_most[:, unknown]
         problem["b_ub"] = -relations.at_most[:, shown] @ values[shown]
     for position, k in enumerate(unknown):
+        if not targets[k]:
+            continue
         objective = np.zeros(unknown.size)
         objective[position] = 1.0
-        smallest = linprog(objective, **problem)
         largest = linprog(-objective, **problem)
-        if smallest.status == 2 or largest.status == 2:
+        if largest.status == 2:
             raise ValueError("the published figures contradict the relations given")
-        low[k] = smallest.fun if smallest.status == 0 else 0.0
         high[k] = -largest.fun if largest.status == 0 else np.inf
+        if enough is not None and high[k] < enough:
+            low[k] = 0.0
+            continue
+        smallest = linprog(objective, **problem)
+        low[k] = smallest.fun if smallest.status == 0 else 0.0
     return low, high
 
 
@@ -177,7 +186,8 @@ class Protection:
     hidden: np.ndarray
     #: Hidden because they are small themselves (the rest of ``hidden`` protects them).
     primary: np.ndarray
-    #: The attacker's range for each hidden figure (NaN for those shown).
+    #: The attacker's range for each hidden figure (NaN for those shown), as last attacked: never wider than
+    #: the range the published figures leave.
     low: np.ndarray
     high: np.ndarray
 
@@ -190,12 +200,27 @@ class Protection:
         return self.hidden & ((self.high - self.low) < threshold - TOLERANCE)
 
 
-def _linked(relations: Relations, k: int) -> np.ndarray:
-    """Figures that share a relation with figure ``k``."""
-    rows = [m[m[:, k] != 0] for m in (relations.equal, relations.at_most) if m.size]
-    if not rows:
-        return np.zeros(relations.size, dtype=bool)
-    return (np.abs(np.vstack(rows)) > 0).any(axis=0)
+def _adjacency(relations: Relations) -> np.ndarray:
+    """adjacency[j, k]: figures j and k share a relation."""
+    terms = [np.abs(m) > 0 for m in (relations.equal, relations.at_most) if m.size]
+    if not terms:
+        return np.zeros((relations.size, relations.size), dtype=bool)
+    both = np.vstack(terms).astype(np.int64)
+    return (both.T @ both) > 0
+
+
+def _candidates(adjacency: np.ndarray, k: int, free: np.ndarray) -> np.ndarray:
+    """The free figures nearest figure ``k``: those sharing a relation with it, else with a figure that
+    does, and so on outwards."""
+    reached = np.zeros(len(adjacency), dtype=bool)
+    reached[k] = True
+    while True:
+        ring = adjacency[reached].any(axis=0) & ~reached
+        if not ring.any():
+            return free & False
+        if (ring & free).any():
+            return ring & free
+        reached |= ring
 
 
 def _pick(values: np.ndarray, candidates: np.ndarray, wanted: float) -> int | None:
@@ -254,26 +279,43 @@ def protect(
     locked = np.zeros(n, dtype=bool) if locked is None else np.asarray(locked, dtype=bool)
     mask = primary.copy() if hidden is None else primary | np.asarray(hidden, dtype=bool)
     _complete_relations(values, mask, locked, relations)
+    # Hiding more only widens every range (fewer figures fixed, the same relations), so a figure found wide
+    # enough stays so: each round attacks only the figures not yet found wide enough.
+    low, high = np.full(n, np.nan), np.full(n, np.nan)
+    wide = np.zeros(n, dtype=bool)
+    useless = np.zeros(n, dtype=bool)
+    adjacency = _adjacency(relations)
     for _round in range(max_rounds):
-        low, high = feasible_ranges(values, mask, relations)
+        found_low, found_high = feasible_ranges(
+            values, mask, relations, which=~wide, enough=threshold - TOLERANCE
+        )
+        attacked = mask & ~wide
+        low[attacked], high[attacked] = found_low[attacked], found_high[attacked]
+        # A hidden zero that the figures shown pin to zero tells nothing by being shown (and hides nothing).
+        known_zero = attacked & ~primary & (high < TOLERANCE)
+        mask[known_zero] = False
+        useless |= known_zero
+        low[known_zero] = high[known_zero] = np.nan
         width = high - low
-        failing = np.flatnonzero(mask & (width < threshold - TOLERANCE))
+        wide |= mask & (width >= threshold - TOLERANCE)
+        failing = np.flatnonzero(mask & ~wide)
         if not failing.size:
             break
         # One figure for each failing one, except where a figure hidden this round shares a relation with
         # it (that may be enough: the next round's ranges tell).
         added = np.zeros(n, dtype=bool)
         for k in failing[np.argsort(width[failing], kind="stable")]:
-            near = _linked(relations, k)
-            if (near & added).any():
+            if (adjacency[k] & added).any():
                 continue
-            free = ~mask & ~locked
-            choice = _pick(values, free & near if (free & near).any() else free, threshold - width[k])
+            choice = _pick(
+                values, _candidates(adjacency, k, ~mask & ~locked & ~useless), threshold - width[k]
+            )
             if choice is not None:
                 mask[choice] = added[choice] = True
         if not added.any():
             break  # nothing left to hide: report what stays narrow
-    low, high = feasible_ranges(values, mask, relations)
+    # The ranges are as last attacked: at least as narrow as the final ones (ranges only widen).
+    low[~mask] = high[~mask] = np.nan
     return Protection(mask, primary & mask, low, high)
 
 
