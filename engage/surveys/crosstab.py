@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from engage.equality.questions import PREFER_NOT_TO_SAY, dimensions
 from engage.extensions import db
-from engage.stats.disclosure import protect_counts, protect_table, suppress_groups
-from engage.surveys import counts as derived_counts
+from engage.stats.disclosure import protect_table, suppress_groups
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -23,7 +22,7 @@ from engage.surveys.models import (
     QuestionKind,
 )
 from engage.surveys.questions import CLOSED_KINDS, OTHER, closed_choices
-from engage.surveys.results import heard_from_counts
+from engage.surveys.results import consultation_results, hidden_counts
 
 #: Questions that can be broken down: one or more answers from a fixed list.
 CROSSTAB_KINDS = (*CLOSED_KINDS, QuestionKind.MULTIPLE)
@@ -108,17 +107,12 @@ def crosstab(consultation: Consultation, question: Question, dimension: str, thr
 def protection(consultation, question, dimension, labels, choices, counts, totals, threshold):
     """Which cells and group sizes to hide, given what the results page publishes: the overall count of
     each answer (hidden as that page hides them), the number answering, and who we heard from."""
-    one_each = question.kind is not QuestionKind.MULTIPLE
-    column_totals = counts.sum(axis=0)
-    rating = question.kind is QuestionKind.RATING
-    scores = [int(value) for value, _label in choices] if rating else None
-    answered = int(totals.sum())
-    mean = (np.dot(scores, column_totals) / answered) if rating and answered else None
-    columns_hidden = protect_counts(
-        column_totals, answered, threshold, one_answer_each=one_each, scores=scores, mean=mean
-    )
-    derived_counts.ensure(consultation)
-    heard_rows = heard_from_counts(consultation).get(dimension, [])
+    published = consultation_results(consultation)
+    result = next(r for r in published.questions if r.question.id == question.id)
+    # The results page's counts are the question's answers in the same order (a tick-all question's
+    # "Other" last, which a breakdown leaves out).
+    columns_hidden = np.array(hidden_counts(result, threshold)[: len(choices)], dtype=bool)
+    heard_rows = published.heard_from.get(dimension, [])
     row_of = {key: i for i, (key, _label) in enumerate(labels)}
     heard = [row.respondents for row in heard_rows]
     mapped = [row_of.get(row.category) for row in heard_rows]
@@ -133,10 +127,10 @@ def protection(consultation, question, dimension, labels, choices, counts, total
     protected = protect_table(
         counts,
         totals,
-        column_totals,
+        counts.sum(axis=0),
         threshold,
         columns_hidden=columns_hidden,
-        one_answer_each=one_each,
+        one_answer_each=question.kind is not QuestionKind.MULTIPLE,
         **kwargs,
     )
     return protected.cells, protected.rows

@@ -201,18 +201,6 @@ def hide_small_groups(heard_from: dict[str, list], threshold: int) -> tuple[dict
     return protected, masks
 
 
-def heard_from_counts(consultation: Consultation) -> dict[str, list]:
-    """ "Who we heard from" as published before hiding (for the breakdowns, which must protect it too)."""
-    cells: Counter = Counter()
-    for cell, n in db.session.execute(
-        select(ResponseCount.cell, ResponseCount.responses).where(
-            ResponseCount.consultation_id == consultation.id
-        )
-    ):
-        cells[cell] += n
-    return who_we_heard_from(cells)
-
-
 def newest_written(question: Question, limit: int) -> list[str]:
     """The newest ``limit`` written answers (or "Other" texts) of a question: the same answers the
     written-answers page searches and tags."""

@@ -347,3 +347,23 @@ def test_a_resident_deletes_their_response_with_the_reference(client, make_consu
     )
     assert "Your response has been deleted" in done.get_data(as_text=True)
     assert count(ConsultationResponse) == 0 and count(Answer) == 0 and count(ConsultationProfile) == 0
+
+
+def test_every_kind_of_question_breaks_down_with_its_totals_protected(
+    client, make_consultation, hwb, officer, app
+):
+    """Tick-all-that-apply (with "Other" on the results page but not in a breakdown), agreement and rating
+    questions break down by sex; six people, all women: the small counts are hidden in both places."""
+    consultation = make_consultation()
+    for _ in range(6):
+        resident = app.test_client()
+        respond(resident, consultation, hwb)
+        resident.post(f"/consultations/{consultation.id}/about-you", data={"sex": "Female"})
+    sign_in(client, officer)
+    for question in consultation.sections[0].questions:
+        args = {"question": question.id, "dimension": "sex"}
+        response = client.get(f"/manage/consultations/{consultation.id}/crosstab.csv", query_string=args)
+        assert response.status_code == 200, question.kind
+        rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(response.text)) if len(row) > 1}
+        assert rows["Female"][-1] == "6"  # everyone answered every question: 6 in the group
+        assert all(cell in {"0", "6", "hidden"} for cell in rows["Female"])
