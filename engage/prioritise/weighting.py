@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,3 +105,27 @@ def breakdown_groups(
         groups[NOT_SAID_GROUP] = counted - set().union(*groups.values())
         breakdowns[dimension] = groups
     return protect_breakdowns(breakdowns, counted, threshold)
+
+
+def breakdown_figures(
+    exercise: Exercise,
+    row_people,
+    respondent_ids,
+    channels,
+    threshold: int | None,
+    figures: Callable[[np.ndarray, set[int]], tuple],
+) -> tuple[dict, dict]:
+    """(by channel, {equality question: by group}): ``figures(rows, people)`` for each group shown by
+    :func:`breakdown_groups`, ``rows`` a mask over the rows of answers or votes whose person is
+    ``row_people``."""
+    by_channel: dict = {}
+    by_dimension: dict = {}
+    for name, visible in breakdown_groups(exercise, respondent_ids, channels, threshold).items():
+        shown = {
+            group: figures(np.isin(row_people, list(people)), people) for group, people in visible.items()
+        }
+        if name == CHANNEL:
+            by_channel = shown
+        elif shown:
+            by_dimension[name] = shown
+    return by_channel, by_dimension

@@ -8,7 +8,7 @@ import numpy as np
 
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
 from engage.prioritise.submissions.matrix import AnswerMatrix, load_answer_matrix
-from engage.prioritise.weighting import CHANNEL, PopulationWeights, breakdown_groups, population_weights
+from engage.prioritise.weighting import PopulationWeights, breakdown_figures, population_weights
 from engage.stats.allocation import allocation_shares, row_shares
 
 #: Resamples of the Bayesian bootstrap behind each interval (see docs/benchmarks.md for the time).
@@ -130,16 +130,14 @@ def budget_results(
             _item_shares(exercise, items, answers, weighting.weights, resamples), weighting
         )
     amounts = np.nan_to_num(answers.values)
-    groups = breakdown_groups(exercise, answers.respondent_ids, answers.channels, threshold)
-    for name, visible in groups.items():
-        shown = {
-            group: _mean_shares(amounts, np.isin(answers.respondent_ids, list(people)), items)
-            for group, people in visible.items()
-        }
-        if name == CHANNEL:
-            results.by_channel = shown
-        elif shown:
-            results.by_dimension[name] = shown
+    results.by_channel, results.by_dimension = breakdown_figures(
+        exercise,
+        answers.respondent_ids,
+        answers.respondent_ids,
+        answers.channels,
+        threshold,
+        lambda rows, _people: _mean_shares(amounts, rows, items),
+    )
     return results
 
 

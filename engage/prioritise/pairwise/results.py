@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
-from engage.prioritise.weighting import CHANNEL, breakdown_groups, population_weights
+from engage.prioritise.weighting import breakdown_figures, population_weights
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,
     Stability,
@@ -257,16 +257,14 @@ def _add_breakdowns(
     # Each respondent's channel: that of their first vote (a person votes through one channel).
     first = np.unique(votes.respondents, return_index=True)[1] if len(votes.respondents) else []
     channels = votes.channels[first] if len(first) else np.zeros(0, dtype=object)
-    groups = breakdown_groups(exercise, votes.respondent_ids, channels, threshold)
-    for name, visible in groups.items():
-        shown = {}
-        for group, people in visible.items():
-            scores = _point_scores(votes, np.isin(vote_people, list(people)), n)
-            shown[group] = (len(people), {item.id: float(scores[index[item.id]]) for item in items})
-        if name == CHANNEL:
-            results.by_channel = shown
-        elif shown:
-            results.by_dimension[name] = shown
+
+    def figures(rows: np.ndarray, people: set[int]) -> tuple[int, dict[int, float]]:
+        scores = _point_scores(votes, rows, n)
+        return len(people), {item.id: float(scores[index[item.id]]) for item in items}
+
+    results.by_channel, results.by_dimension = breakdown_figures(
+        exercise, vote_people, votes.respondent_ids, channels, threshold, figures
+    )
     day = func.date(PairwiseVote.created_at)
     results.per_day = [
         (str(d), c)

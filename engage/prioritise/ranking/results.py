@@ -8,7 +8,7 @@ import numpy as np
 
 from engage.prioritise.models import Exercise, ExerciseItem
 from engage.prioritise.submissions.matrix import load_answer_matrix
-from engage.prioritise.weighting import CHANNEL, PopulationWeights, breakdown_groups, population_weights
+from engage.prioritise.weighting import PopulationWeights, breakdown_figures, population_weights
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,
     beat_random_scores,
@@ -121,14 +121,12 @@ def ranking_results(
     weighting, results.unweighted_reason = population_weights(exercise, answers.respondent_ids)
     if weighting is not None:
         results.weighted = WeightedRanks(_item_ranks(items, places, weighting.weights, resamples), weighting)
-    groups = breakdown_groups(exercise, answers.respondent_ids, answers.channels, threshold)
-    for name, visible in groups.items():
-        shown = {
-            group: _group_scores(places, np.isin(answers.respondent_ids, list(people)), items)
-            for group, people in visible.items()
-        }
-        if name == CHANNEL:
-            results.by_channel = shown
-        elif shown:
-            results.by_dimension[name] = shown
+    results.by_channel, results.by_dimension = breakdown_figures(
+        exercise,
+        answers.respondent_ids,
+        answers.respondent_ids,
+        answers.channels,
+        threshold,
+        lambda rows, _people: _group_scores(places, rows, items),
+    )
     return results
