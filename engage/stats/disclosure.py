@@ -367,14 +367,20 @@ class TableLayout:
 
 
 def table_relations(
-    layout: TableLayout, *, one_answer_each: bool = True, heard_rows: list[int | None] | None = None
+    layout: TableLayout,
+    *,
+    one_answer_each: bool = True,
+    heard_rows: list[int | None] | None = None,
+    scores=None,
+    mean: float | None = None,
 ) -> Relations:
     """The relations a reader knows between a table's figures.
 
     ``one_answer_each``: each person gives one answer, so a row's cells add up to its total; otherwise
     (tick all that apply) each cell is at most its row's total and the cells at least add up to it.
     ``heard_rows[k]`` is the row whose group the k-th "who we heard from" count is (None: no row): at
-    least the row's total, and those counts add up to their own total.
+    least the row's total, and those counts add up to their own total. With ``scores`` (each answer's
+    value, a 0-10 rating) and their published ``mean``, the column totals' scores add up to mean x total.
     """
     equal, at_most = [], []
     for g in range(layout.groups):
@@ -389,6 +395,9 @@ def table_relations(
         cells = [layout.cell(g, a) for g in range(layout.groups)]
         equal.append({**dict.fromkeys(cells, 1.0), layout.columns.start + a: -1.0})
     equal.append({**{layout.rows.start + g: 1.0 for g in range(layout.groups)}, layout.total: -1.0})
+    if scores is not None and mean is not None:
+        columns = {layout.columns.start + a: float(score) for a, score in enumerate(scores)}
+        equal.append({**columns, layout.total: -float(mean)})
     if layout.heard:
         heard = list(range(layout.heard_counts.start, layout.heard_counts.stop))
         equal.append({**dict.fromkeys(heard, 1.0), layout.heard_total: -1.0})
@@ -452,11 +461,13 @@ def protect_table(
     heard=None,
     heard_rows: list[int | None] | None = None,
     heard_hidden=None,
+    scores=None,
 ) -> TableProtection:
     """Protect a (groups x answers) table whose row totals are published beside it, whose column totals
-    and grand total are published elsewhere (``columns_hidden``: those the other page hides), and whose
-    groups' sizes may be published again as "who we heard from" (``heard``, for the rows ``heard_rows``,
-    ``heard_hidden`` as that page hides them). Small row totals are hidden with every cell of their row."""
+    and grand total are published elsewhere (``columns_hidden``: those the other page hides; with
+    ``scores``, a rating, their mean too), and whose groups' sizes may be published again as "who we heard
+    from" (``heard``, for the rows ``heard_rows``, ``heard_hidden`` as that page hides them). Small row
+    totals are hidden with every cell of their row."""
     cells = np.asarray(cells, dtype=float)
     groups, answers = cells.shape
     row_totals = np.asarray(row_totals, dtype=float)
@@ -485,7 +496,12 @@ def protect_table(
     primary = np.zeros(layout.size, dtype=bool)
     primary[layout.cells] = ((cells > 0) & (cells < threshold) | small_rows[:, None] & (cells > 0)).ravel()
     primary[layout.rows] = small_rows
-    relations = table_relations(layout, one_answer_each=one_answer_each, heard_rows=heard_rows)
+    mean = None
+    if scores is not None and row_totals.sum():
+        mean = float(np.dot(scores, column_totals) / row_totals.sum())
+    relations = table_relations(
+        layout, one_answer_each=one_answer_each, heard_rows=heard_rows, scores=scores, mean=mean
+    )
     result = protect(values, relations, threshold, primary=primary, hidden=hidden, locked=locked)
     return TableProtection(
         result.hidden[layout.cells].reshape(groups, answers),

@@ -131,6 +131,7 @@ def protection(consultation, question, dimension, labels, choices, counts, total
         threshold,
         columns_hidden=columns_hidden,
         one_answer_each=question.kind is not QuestionKind.MULTIPLE,
+        scores=[int(value) for value, _label in choices] if question.kind is QuestionKind.RATING else None,
         **kwargs,
     )
     return protected.cells, protected.rows

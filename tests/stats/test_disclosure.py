@@ -292,3 +292,20 @@ def test_everything_small_shows_nothing():
     everyone = _people(0, 4)
     shown = protect_breakdowns({"sex": {"female": _people(0, 3), "male": _people(3, 1)}}, everyone, T)
     assert shown == {"sex": {}}
+
+
+def test_a_ratings_mean_is_part_of_what_protects_a_breakdown_of_it():
+    # Ratings 0-3: the results page hides the 3, 7 and 8 people's counts (with the mean, two would do).
+    # Broken down by two groups, the mean is one more relation among the hidden column totals.
+    cells = np.array([[6, 1, 3, 4], [4, 2, 4, 4]])
+    scores = [0, 1, 2, 3]
+    columns = cells.sum(0)
+    mean = float(np.dot(scores, columns) / cells.sum())
+    columns_hidden = protect_counts(columns, cells.sum(), T, scores=scores, mean=mean)
+    protected = protect_table(cells, cells.sum(1), columns, T, columns_hidden=columns_hidden, scores=scores)
+    layout = TableLayout(2, 4)
+    values = np.concatenate([cells.ravel(), cells.sum(1), columns, [cells.sum()]]).astype(float)
+    hidden = np.concatenate([protected.cells.ravel(), protected.rows, columns_hidden, [False]])
+    relations = table_relations(layout, scores=scores, mean=mean)
+    low, high = feasible_ranges(values, hidden, relations)
+    assert ((high - low)[hidden] >= T - 1e-6).all()
