@@ -1,12 +1,40 @@
 """The charts' house style: Plotly figures as JSON for the page's own script to draw (no inline script:
-strict CSP), in one colour and layout for every package's charts."""
+strict CSP), in one colour and layout for every package's charts.
+
+Plotly draws text in a chart (tick labels, hover labels, names) as a little HTML: <a href>, <b>, <br>,
+<span style>. Titles officers write and residents suggest reach charts, so every text of every trace is
+escaped here (&, < and >, which Plotly turns back into the characters), whatever chart made it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
 #: Okabe-Ito blue: distinguishable for colour-blind readers, 4.5:1 against white for the markers and lines.
 MARKER_COLOUR = "#0061a8"
+
+
+#: The trace properties that carry text to draw.
+TEXT_PROPERTIES = ("x", "y", "text", "hovertext", "name", "labels", "customdata", "ids")
+
+
+def escape_text(value):
+    """Text Plotly draws as text, never as its HTML (any other value unchanged)."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [escape_text(item) for item in value]
+    return value
+
+
+def _escape_traces(figure: go.Figure) -> None:
+    for trace in figure.data:
+        for name in TEXT_PROPERTIES:
+            value = getattr(trace, name, None) if name in trace else None
+            if value is not None:
+                trace[name] = escape_text(value)
 
 
 def laid_out(figure: go.Figure, **layout) -> str:
@@ -15,6 +43,7 @@ def laid_out(figure: go.Figure, **layout) -> str:
     No Plotly theme: the default one would add 6 KB of settings to every chart on the page and colour the
     plot area pale blue; Plotly.js's own defaults with these few settings are all a chart needs.
     """
+    _escape_traces(figure)
     layout["yaxis"] = {"automargin": True, **layout.get("yaxis", {})}
     figure.update_layout(
         template="none",

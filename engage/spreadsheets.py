@@ -70,10 +70,24 @@ def csv_line(row: Iterable) -> str:
     return csv_text([row])
 
 
+#: Separators other than the comma that a spreadsheet may split CSV at (Excel in much of Europe reads ";"):
+#: a cell holding one could become two, the second starting with a formula ("x;=HYPERLINK(...)").
+OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def _splittable(row: list) -> bool:
+    return any(isinstance(value, str) and any(s in value for s in OTHER_SEPARATORS) for value in row)
+
+
 def csv_text(rows: Iterable[Iterable]) -> str:
-    """Rows as CSV text (CRLF line ends), every cell made safe."""
+    """Rows as CSV text (CRLF line ends), every cell made safe; a row with a cell that another separator
+    could split has its text quoted, so that every spreadsheet reads the cell whole."""
     buffer = io.StringIO()
-    SafeWriter(csv.writer(buffer)).writerows(rows)
+    plain = SafeWriter(csv.writer(buffer))
+    quoted = SafeWriter(csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC))
+    for row in rows:
+        cells = list(row)
+        (quoted if _splittable(cells) else plain).writerow(cells)
     return buffer.getvalue()
 
 

@@ -56,3 +56,11 @@ def test_a_residents_formula_stays_text_in_the_csv_and_excel_downloads(
     )
     cell = book["Responses"].cell(row=2, column=column + 1)
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_a_cell_another_separator_could_split_is_quoted_whole():
+    from engage.spreadsheets import csv_text
+
+    # Excel set to ";" would read x;=1+1 unquoted as two cells, the second a live formula.
+    assert csv_text([["x;=1+1", 3, None], ["plain", 4, "y"]]) == '"x;=1+1",3,""\r\nplain,4,y\r\n'
+    assert list(csv.reader(io.StringIO(csv_text([["a\t=1", 2.5]])))) == [["a\t=1", "2.5"]]

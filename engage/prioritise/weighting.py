@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import select
 
 from engage.extensions import db
 from engage.population.service import population_margins
 from engage.prioritise.models import Exercise, Respondent, RespondentProfile
+from engage.stats.disclosure import protect_breakdowns
 from engage.stats.raking import MISSING, rake
 
 #: Fewer people than this answering the questions about themselves, and results are not weighted.
@@ -71,3 +74,58 @@ def respondent_groups(exercise: Exercise) -> dict[str, dict[str, set[int]]]:
     for respondent_id, dimension, category in _profiles(exercise):
         groups.setdefault(dimension, {}).setdefault(category, set()).add(respondent_id)
     return {d: dict(sorted(categories.items())) for d, categories in sorted(groups.items())}
+
+
+#: The group of people who gave no answer to an equality question (a breakdown's groups cover everyone).
+NOT_SAID_GROUP = "Did not say"
+#: The breakdown by channel, beside those by equality question.
+CHANNEL = "channel"
+
+
+def breakdown_groups(
+    exercise: Exercise, respondent_ids, channels=None, threshold: int | None = None
+) -> dict[str, dict[str, set[int]]]:
+    """{breakdown: {group: respondent ids}} to show, of the people ``respondent_ids`` (those the results
+    count): by channel (``channels``, one per respondent id, when given) and by each equality question, with
+    everyone who did not answer it as NOT_SAID_GROUP. Groups under ``threshold`` (ENGAGE_SMALL_CELL) are
+    hidden, together as "Other / not shown" when that is big enough, and so are groups of different
+    breakdowns that differ by fewer people (engage.stats.disclosure.protect_breakdowns)."""
+    if threshold is None:
+        threshold = current_app.config["ENGAGE_SMALL_CELL"]
+    ids = [int(r) for r in np.asarray(respondent_ids).tolist()]
+    counted = set(ids)
+    breakdowns: dict[str, dict[str, set[int]]] = {}
+    if channels is not None:
+        by_channel: dict[str, set[int]] = {}
+        for respondent_id, channel in zip(ids, np.asarray(channels).tolist(), strict=True):
+            by_channel.setdefault(str(channel), set()).add(respondent_id)
+        breakdowns[CHANNEL] = by_channel
+    for dimension, categories in respondent_groups(exercise).items():
+        groups = {category: people & counted for category, people in categories.items()}
+        groups[NOT_SAID_GROUP] = counted - set().union(*groups.values())
+        breakdowns[dimension] = groups
+    return protect_breakdowns(breakdowns, counted, threshold)
+
+
+def breakdown_figures(
+    exercise: Exercise,
+    row_people,
+    respondent_ids,
+    channels,
+    threshold: int | None,
+    figures: Callable[[np.ndarray, set[int]], tuple],
+) -> tuple[dict, dict]:
+    """(by channel, {equality question: by group}): ``figures(rows, people)`` for each group shown by
+    :func:`breakdown_groups`, ``rows`` a mask over the rows of answers or votes whose person is
+    ``row_people``."""
+    by_channel: dict = {}
+    by_dimension: dict = {}
+    for name, visible in breakdown_groups(exercise, respondent_ids, channels, threshold).items():
+        shown = {
+            group: figures(np.isin(row_people, list(people)), people) for group, people in visible.items()
+        }
+        if name == CHANNEL:
+            by_channel = shown
+        elif shown:
+            by_dimension[name] = shown
+    return by_channel, by_dimension

@@ -16,11 +16,12 @@ DIVERGING = ["#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac"]
 
 def chart_for(result: QuestionResult) -> str | None:
     """The chart that suits the question, or None (text, dates, numbers, or nobody answered)."""
-    if not result.answered:
-        return None
+    if not result.answered or (any(result.hidden) and not any(count for _l, count, _s in result.counts)):
+        return None  # nobody answered, or every count but the zeros is hidden
     kind = result.question.kind
     if kind is QuestionKind.AGREEMENT:
-        return agreement_chart(result)
+        # Shares of those with a view would give away a hidden count: the table alone then.
+        return None if any(result.hidden[:5]) else agreement_chart(result)
     if kind is QuestionKind.RATING:
         return rating_chart(result)
     if kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
@@ -30,7 +31,7 @@ def chart_for(result: QuestionResult) -> str | None:
 
 def option_chart(result: QuestionResult) -> str:
     """Share of people choosing each option, as horizontal bars in the question's order."""
-    rows = list(reversed(result.counts))
+    rows = [row for row in reversed(result.counts) if row[2] is not None]  # hidden answers have no bar
     figure = go.Figure(
         go.Bar(
             x=[100 * share for _label, _count, share in rows],
@@ -85,8 +86,8 @@ def rating_chart(result: QuestionResult) -> str:
     """How many people gave each rating from 0 to 10, with the mean marked."""
     figure = go.Figure(
         go.Bar(
-            x=[int(label) for label, _count, _share in result.counts],
-            y=[count for _label, count, _share in result.counts],
+            x=[int(label) for label, count, _share in result.counts if count is not None],
+            y=[count for _label, count, _share in result.counts if count is not None],
             marker={"color": MARKER_COLOUR},
             hovertemplate="%{x}: %{y}<extra></extra>",
         )

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from engage.extensions import db
+from engage.stats.disclosure import protect_counts, suppress_groups
 from engage.surveys import counts
 from engage.surveys.authoring import priorities_for
 from engage.surveys.models import (
@@ -51,8 +54,16 @@ class QuestionResult:
     priorities: list[tuple[object, int, float, float]] = field(default_factory=list)
     #: Ranking: [(option label, mean place, share placing it first)], best mean place first.
     ranks: list[tuple[str, float, float]] = field(default_factory=list)
-    #: Population-weighted shares beside ``counts`` (same order), when the responses could be weighted.
-    weighted: list[float] = field(default_factory=list)
+    #: Population-weighted shares beside ``counts`` (same order), when the responses could be weighted;
+    #: None where the count is hidden.
+    weighted: list[float | None] = field(default_factory=list)
+    #: Which of ``counts`` are hidden (small, or enough others to protect a small one: see
+    #: engage.stats.disclosure); their count and share are None.
+    hidden: list[bool] = field(default_factory=list)
+
+    @property
+    def one_answer_each(self) -> bool:
+        return self.question.kind is not QuestionKind.MULTIPLE
 
 
 @dataclass
@@ -129,6 +140,65 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     if results.weighting is not None:
         _add_weighted(results.questions, results.weighting.weights, people, given)
     return results
+
+
+def published_results(consultation: Consultation) -> ConsultationResults:
+    """The results as any page shows them: :func:`consultation_results` with small counts and groups hidden
+    (``ENGAGE_SMALL_CELL``), and enough others that none can be worked out (engage.stats.disclosure)."""
+    results = consultation_results(consultation)
+    threshold = current_app.config["ENGAGE_SMALL_CELL"]
+    results.heard_from = hide_small_groups(results.heard_from, threshold)[0]
+    for result in results.questions:
+        hide_small_counts(result, threshold)
+    return results
+
+
+#: Questions whose answers' counts are protected as a table (and broken down by equality questions).
+PROTECTED_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT, QuestionKind.RATING)
+
+
+def hidden_counts(result: QuestionResult, threshold: int) -> list[bool]:
+    """Which of a question's overall counts to hide: the small ones and enough others that none can be
+    worked out from the number answering (and, for a rating, its mean)."""
+    if result.question.kind not in PROTECTED_KINDS or not result.counts:
+        return [False] * len(result.counts)
+    figures = [count for _label, count, _share in result.counts]
+    rating = result.question.kind is QuestionKind.RATING
+    hidden = protect_counts(
+        figures,
+        result.answered,
+        threshold,
+        one_answer_each=result.one_answer_each,
+        scores=list(range(len(figures))) if rating else None,
+        mean=result.mean if rating else None,
+    )
+    return hidden.tolist()
+
+
+def hide_small_counts(result: QuestionResult, threshold: int) -> None:
+    """Blank the hidden counts, their shares and the weighted shares made from them."""
+    result.hidden = hidden_counts(result, threshold)
+    result.counts = [
+        (label, None, None) if hide else (label, count, share)
+        for (label, count, share), hide in zip(result.counts, result.hidden, strict=True)
+    ]
+    if result.weighted:
+        result.weighted = [
+            None if hide else share for share, hide in zip(result.weighted, result.hidden, strict=True)
+        ]
+    if result.question.kind is QuestionKind.RATING and 0 < result.answered < threshold:
+        result.mean = None
+
+
+def hide_small_groups(heard_from: dict[str, list], threshold: int) -> tuple[dict[str, list], dict]:
+    """ "Who we heard from" with small groups hidden, and enough others that the number who said (which their
+    shares give away) never leaves a hidden group to subtraction; and {dimension: hidden mask}."""
+    protected, masks = {}, {}
+    for dimension, rows in heard_from.items():
+        hide = suppress_groups(np.array([row.respondents for row in rows]), threshold)
+        protected[dimension] = [row.hidden_copy() if h else row for row, h in zip(rows, hide, strict=True)]
+        masks[dimension] = hide
+    return protected, masks
 
 
 def newest_written(question: Question, limit: int) -> list[str]:
@@ -227,7 +297,9 @@ def agreement_shares(result: QuestionResult) -> list[float]:
 
 def agreement_balance(result: QuestionResult) -> tuple[float, float] | None:
     """(share agreeing, share disagreeing) of those who gave a view, for the diverging chart's summary
-    line; None when nobody gave one."""
+    line; None when nobody gave one, or when one of those counts is hidden (the shares would give it away)."""
+    if any(result.hidden[:5]):
+        return None
     shares = agreement_shares(result)
     if not any(shares):
         return None

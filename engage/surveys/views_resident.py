@@ -272,7 +272,7 @@ def public_results(consultation_id: int):
     return render_template(
         "surveys/public_results.html",
         consultation=consultation,
-        results=results.consultation_results(consultation),
+        results=results.published_results(consultation),
         small=current_app.config["ENGAGE_SMALL_CELL"],
     )
 

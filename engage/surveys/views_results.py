@@ -22,7 +22,7 @@ from engage.web import allow_inline_styles
 @login_required
 def consultation_results(consultation_id: int):
     consultation = consultation_for(consultation_id, manage=False)
-    outcome = results.consultation_results(consultation)
+    outcome = results.published_results(consultation)
     allow_inline_styles()  # Plotly.js writes a <style> element
     return render_template(
         "surveys/results.html",
@@ -147,6 +147,13 @@ def consultation_crosstab(consultation_id: int):
     ), (400 if asked and table is None else 200)
 
 
+#: The note under a download with hidden figures (the page says the same in the resident's language).
+HIDDEN_NOTE = (
+    "hidden: a figure not shown because it counts fewer than {n} people, or so that such a figure cannot be "
+    "worked out from the others; a hidden figure can be any size"
+)
+
+
 @bp.get("/manage/consultations/<int:consultation_id>/crosstab.csv")
 @login_required
 def consultation_crosstab_csv(consultation_id: int):
@@ -154,10 +161,13 @@ def consultation_crosstab_csv(consultation_id: int):
     table = _crosstab_from_args(consultation)
     if table is None:
         return {"error": "Choose a closed question (question=) and an equality question (dimension=)."}, 400
-    hidden = f"<{table.threshold}"
+    hidden = "hidden"
     rows = [[table.dimension, *table.answers, "people"]]
     for label, cells, people in table.rows:
         shown = [hidden if c is None else c for c in cells]
         rows.append([label, *shown, hidden if people is None else people])
+    if table.any_hidden:
+        rows.append([])
+        rows.append([HIDDEN_NOTE.format(n=table.threshold)])
     name = f"consultation-{consultation.id}-q{table.question.id}-by-{table.dimension}.csv"
     return download(csv_text(rows), name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import select
@@ -24,16 +24,24 @@ TRIM = (0.2, 5.0)
 @dataclass(frozen=True)
 class GroupRow:
     category: str
-    respondents: int
-    #: Share of those who answered this question about themselves.
-    share: float
+    #: People in the group (None where hidden: too few, or hidden to protect a smaller group).
+    respondents: int | None
+    #: Share of those who answered this question about themselves (None where hidden).
+    share: float | None
     #: Share of the area's population.
     population_share: float
 
     @property
-    def gap(self) -> float:
+    def hidden(self) -> bool:
+        return self.respondents is None
+
+    @property
+    def gap(self) -> float | None:
         """Positive: heard from more than their share of the area."""
-        return self.share - self.population_share
+        return None if self.share is None else self.share - self.population_share
+
+    def hidden_copy(self) -> GroupRow:
+        return replace(self, respondents=None, share=None)
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,12 @@ def test_who_we_heard_from_and_weighted_percentages(client, make_consultation, h
     assert (
         "Who did we hear from" in html and "Weighted to the area" in html and "effective sample size" in html
     )
+    # On the page, 2 women and 1 man are groups too small to show, and so are the counts of 2 by phone and
+    # 1 online, with the weighted shares made from them.
+    assert not re.search(r"Female</th><td[^>]*>2<", html) and not re.search(r"Male</th><td[^>]*>1<", html)
+    assert re.search(r"Female</th><td[^>]*>hidden</td><td[^>]*>hidden</td>", html)
+    phone = re.search(r"By phone</th>((?:<td[^>]*>[^<]*</td>){3})", html).group(1)
+    assert phone.count(">hidden<") == 3 and "50.0%" not in phone
 
 
 def test_weighting_that_cannot_be_done_says_why(make_consultation, hwb, app):
@@ -297,9 +303,10 @@ def test_we_asked_you_said_we_did_hides_small_numbers(client, make_consultation,
     public = app.test_client().get(f"/consultations/{consultation.id}/results").get_data(as_text=True)
     assert "We asked, you said, we did" in public and "6 people responded." in public
     assert "We will open the phone line earlier." in public
-    phone = re.search(r"By phone</th>\s*<td[^>]*>(\d+)</td>", public)
-    assert phone and phone.group(1) == "5"
-    assert re.search(r"Online</th>\s*<td[^>]*>fewer than 5</td>", public)
+    # One online is hidden, and the five by phone with it: 6 responded, so 6 - 5 would give the 1 away.
+    assert re.search(r"Online</th>\s*<td[^>]*>–</td>", public)
+    assert re.search(r"By phone</th>\s*<td[^>]*>–</td>", public)
+    assert ">fewer than 5<" not in public  # the 5 by phone are not fewer than 5
     assert "More evening" not in public  # written answers are never published here
     reopened = client.post(f"/manage/consultations/{consultation.id}/open")
     assert "cannot reopen" in client.get(reopened.location).get_data(as_text=True)
@@ -340,3 +347,23 @@ def test_a_resident_deletes_their_response_with_the_reference(client, make_consu
     )
     assert "Your response has been deleted" in done.get_data(as_text=True)
     assert count(ConsultationResponse) == 0 and count(Answer) == 0 and count(ConsultationProfile) == 0
+
+
+def test_every_kind_of_question_breaks_down_with_its_totals_protected(
+    client, make_consultation, hwb, officer, app
+):
+    """Tick-all-that-apply (with "Other" on the results page but not in a breakdown), agreement and rating
+    questions break down by sex; six people, all women: the small counts are hidden in both places."""
+    consultation = make_consultation()
+    for _ in range(6):
+        resident = app.test_client()
+        respond(resident, consultation, hwb)
+        resident.post(f"/consultations/{consultation.id}/about-you", data={"sex": "Female"})
+    sign_in(client, officer)
+    for question in consultation.sections[0].questions:
+        args = {"question": question.id, "dimension": "sex"}
+        response = client.get(f"/manage/consultations/{consultation.id}/crosstab.csv", query_string=args)
+        assert response.status_code == 200, question.kind
+        rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(response.text)) if len(row) > 1}
+        assert rows["Female"][-1] == "6"  # everyone answered every question: 6 in the group
+        assert all(cell in {"0", "6", "hidden"} for cell in rows["Female"])

@@ -6,6 +6,7 @@ import io
 import json
 import re
 
+import numpy as np
 import pytest
 from flask import g
 
@@ -63,9 +64,9 @@ def _store(consultation, use, agree, rating, text, sex=None, n=1):
 
 
 def test_results_page_has_a_diverging_agreement_chart_and_a_rating_distribution(client, survey, officer):
-    _store(survey, True, "strongly_agree", 8, "Open on Sundays", n=3)
-    _store(survey, False, "disagree", 3, "More computers")
-    _store(survey, True, "dont_know", 10, None)
+    _store(survey, True, "strongly_agree", 8, "Open on Sundays", n=15)
+    _store(survey, False, "disagree", 3, "More computers", n=5)
+    _store(survey, True, "dont_know", 10, None, n=5)
     sign_in(client, officer)
     html = client.get(f"/manage/consultations/{survey.id}/results").get_data(as_text=True)
     charts = [
@@ -74,16 +75,28 @@ def test_results_page_has_a_diverging_agreement_chart_and_a_rating_distribution(
     ]
     assert len(charts) == 3  # single choice, agreement, rating; none for written answers
     agreement = charts[1]["data"][0]
-    # Strongly agree .. strongly disagree, don't know left out: 3 agree and 1 disagree of 4 with a view;
+    # Strongly agree .. strongly disagree, don't know left out: 15 agree and 5 disagree of 20 with a view;
     # disagreement is drawn left of zero.
     assert agreement["y"][0] == "Strongly agree" and agreement["y"][4] == "Strongly disagree"
     assert agreement["x"] == [75.0, 0.0, 0.0, 25.0, 0.0] and agreement["base"][3] == -25.0
     assert "Of those with a view, 75% agree and 25% disagree." in html
     rating = charts[2]
-    assert rating["data"][0]["y"][8] == 3 and rating["data"][0]["y"][10] == 1
-    assert rating["layout"]["shapes"][0]["x0"] == pytest.approx(7.4)  # (3*8 + 3 + 10) / 5
+    assert rating["data"][0]["y"][8] == 15 and rating["data"][0]["y"][10] == 5
+    assert rating["layout"]["shapes"][0]["x0"] == pytest.approx(7.4)  # (15*8 + 5*3 + 5*10) / 25
     assert "with the mean (7.4) marked by a dashed line" in html
-    assert "Search, filter and tag them with themes" in html and "4 written answers" in html
+    assert "Search, filter and tag them with themes" in html and "20 written answers" in html
+
+
+def test_a_chart_never_shows_what_its_table_hides(client, survey, officer):
+    # 4 say yes and 1 says no: the 1 is hidden, and the 4 with it (5 answered): no bars to draw, and the
+    # agreement chart's shares (4 of 5 with a view) would give the hidden counts away.
+    _store(survey, True, "agree", 8, None, n=4)
+    _store(survey, False, "disagree", 3, None, n=1)
+    sign_in(client, officer)
+    html = client.get(f"/manage/consultations/{survey.id}/results").get_data(as_text=True)
+    assert "data-plotly" not in html
+    assert html.count(">hidden</td>") >= 8  # yes, no (count and share), agree and disagree, 3 and 8
+    assert "Of those with a view" not in html
 
 
 def test_written_answers_are_searched_tagged_and_counted(client, app, survey, officer, make_user):
@@ -131,7 +144,39 @@ def test_written_answers_are_searched_tagged_and_counted(client, app, survey, of
     assert reader.post(f"/manage/questions/{text_q.id}/themes", data={"name": "X"}).status_code == 403
 
 
-def test_a_breakdown_hides_small_cells_on_the_page_and_in_the_download(client, survey, officer):
+def attack_published(client, survey, question, dimension) -> dict[tuple[str, str], tuple[float, float]]:
+    """What an attacker can work out from the breakdown's download and the results page's counts: the
+    range of every hidden figure, by (group, answer) (answer "people" for a group's size)."""
+    from engage.stats.disclosure import TableLayout, feasible_ranges, table_relations
+    from engage.surveys.results import published_results
+
+    args = {"question": question.id, "dimension": dimension}
+    body = client.get(f"/manage/consultations/{survey.id}/crosstab.csv", query_string=args).get_data(
+        as_text=True
+    )
+    header, *rows = [row for row in csv.reader(io.StringIO(body)) if len(row) > 1]
+    answers = header[1:-1]
+    result = next(r for r in published_results(survey).questions if r.question.id == question.id)
+    layout = TableLayout(len(rows), len(answers))
+    values, hidden, names = np.zeros(layout.size), np.zeros(layout.size, dtype=bool), {}
+    for row, (label, *cells, people) in enumerate(rows):
+        for a, cell in enumerate(cells):
+            k = layout.cell(row, a)
+            names[k] = (label, answers[a])
+            hidden[k] = cell == "hidden"
+            values[k] = 0 if hidden[k] else int(cell)
+        k = layout.rows.start + row
+        names[k], hidden[k] = (label, "people"), people == "hidden"
+        values[k] = 0 if hidden[k] else int(people)
+    for a, (_label, count, _share) in enumerate(result.counts):
+        k = layout.columns.start + a
+        names[k], hidden[k], values[k] = ("everyone", answers[a]), count is None, count or 0
+    values[layout.total] = result.answered
+    low, high = feasible_ranges(values, hidden, table_relations(layout))
+    return {names[k]: (low[k], high[k]) for k in np.flatnonzero(hidden)}
+
+
+def test_a_breakdown_hides_small_cells_so_that_nothing_published_gives_them_away(client, survey, officer):
     _store(survey, True, "agree", 7, None, sex="Female", n=12)
     _store(survey, False, "agree", 7, None, sex="Female", n=3)
     _store(survey, True, "agree", 7, None, sex="Male", n=9)
@@ -141,16 +186,22 @@ def test_a_breakdown_hides_small_cells_on_the_page_and_in_the_download(client, s
     sign_in(client, officer)
     args = {"question": use_q.id, "dimension": "sex"}
     html = client.get(f"/manage/consultations/{survey.id}/crosstab", query_string=args).get_data(as_text=True)
-    assert "fewer than 5 people is hidden" in html
+    assert "fewer than 5 people is hidden" in html and "A hidden figure can be any size" in html
+    assert "&lt;5" not in html
     body = client.get(f"/manage/consultations/{survey.id}/crosstab.csv", query_string=args).get_data(
         as_text=True
     )
-    rows = list(csv.reader(io.StringIO(body)))
+    rows = [row for row in csv.reader(io.StringIO(body)) if row]
     assert rows[0] == ["sex", "Yes", "No", "people"]
-    # Female: 3 is hidden, and 12 with it (else 15 - 12 gives it away); Male shown; "did not say" (2) whole.
-    assert rows[1] == ["Female", "<5", "<5", "15"]
-    assert rows[2] == ["Male", "9", "8", "17"]
-    assert rows[3] == ["Did not say", "<5", "0", "<5"]
+    assert "<5" not in body and rows[-1][0].startswith("hidden: a figure not shown")
+    table = {row[0]: row[1:] for row in rows[1:4]}
+    # The old rule hid Female's 3 and 12 only: the results page's 11 saying No, less Male's 8 and "did not
+    # say"'s 0, gave the 3 away. Now a second No is hidden, and "did not say" (2 people) whole.
+    assert table["Female"][1] == "hidden" and table["Did not say"] == ["hidden", "0", "hidden"]
+    assert [table[group][1] for group in table].count("hidden") >= 2
+    ranges = attack_published(client, survey, use_q, "sex")
+    assert ("Female", "No") in ranges
+    assert all(high - low >= 5 - 1e-6 for low, high in ranges.values()), ranges
     assert (
         client.get(
             f"/manage/consultations/{survey.id}/crosstab", query_string={"question": "x", "dimension": "sex"}

@@ -300,3 +300,17 @@ def test_publishing_twice_or_after_a_change_publishes_once(
         db.session.scalar(select(func.count()).select_from(WeightSet).where(WeightSet.version.is_not(None)))
         == 1
     )
+
+
+def test_a_board_named_like_a_formula_is_text_in_every_sheet(client, published):
+    # Issue 18 (low): the Method sheet wrote the board's name as a live formula.
+    name = '=HYPERLINK("http://evil.example","Board")'
+    published.board.name = name
+    db.session.commit()
+    book = load_workbook(io.BytesIO(client.get("/boards/health-and-wellbeing/weights/1.xlsx").data))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+    method = {row[0]: row[1] for row in book["Method"].iter_rows(values_only=True) if row and row[0]}
+    assert method["Board"] == "'" + name

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engage.channels import Channel
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
 from engage.prioritise.submissions.matrix import AnswerMatrix, load_answer_matrix
-from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
+from engage.prioritise.weighting import PopulationWeights, breakdown_figures, population_weights
 from engage.stats.allocation import allocation_shares, row_shares
 
 #: Resamples of the Bayesian bootstrap behind each interval (see docs/benchmarks.md for the time).
@@ -109,9 +108,12 @@ def _mean_shares(
     return int(mask.sum()), {item.id: float(means[k]) for k, item in enumerate(items)}
 
 
-def budget_results(exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True) -> BudgetResults:
+def budget_results(
+    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True, threshold: int | None = None
+) -> BudgetResults:
     """Mean and median share per item with 95% intervals; with ``breakdowns``, population-weighted shares
-    and shares by channel and by each equality question (what the officers' page shows)."""
+    and shares by channel and by each equality question (what the officers' page shows), small groups
+    hidden (``threshold``: ENGAGE_SMALL_CELL)."""
     items = list(exercise.active_items)
     answers = load_answer_matrix(exercise, items)
     has_answers = answers.respondents > 0
@@ -128,15 +130,14 @@ def budget_results(exercise: Exercise, resamples: int = RESAMPLES, breakdowns: b
             _item_shares(exercise, items, answers, weighting.weights, resamples), weighting
         )
     amounts = np.nan_to_num(answers.values)
-    for channel in Channel:
-        mask = answers.channels == channel.value
-        if mask.any():
-            results.by_channel[channel.value] = _mean_shares(amounts, mask, items)
-    for dimension, categories in respondent_groups(exercise).items():
-        for category, people in categories.items():
-            mask = np.isin(answers.respondent_ids, list(people))
-            if mask.any():
-                results.by_dimension.setdefault(dimension, {})[category] = _mean_shares(amounts, mask, items)
+    results.by_channel, results.by_dimension = breakdown_figures(
+        exercise,
+        answers.respondent_ids,
+        answers.respondent_ids,
+        answers.channels,
+        threshold,
+        lambda rows, _people: _mean_shares(amounts, rows, items),
+    )
     return results
 
 

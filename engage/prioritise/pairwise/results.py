@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import case, func, select
 
-from engage.channels import Channel
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
-from engage.prioritise.weighting import population_weights, respondent_groups
+from engage.prioritise.weighting import breakdown_figures, population_weights
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,
     Stability,
@@ -72,8 +71,8 @@ class PairwiseResults:
     weighted: WeightedScores | None = None
     #: Why there are no weighted scores: "no-margins" or "too-few" (None when there are)
     unweighted_reason: str | None = None
-    #: {channel value: {item id: score}} (point estimates)
-    by_channel: dict[str, dict[int, float]] = field(default_factory=dict)
+    #: {channel value: (respondents, {item id: score})} (point estimates; small groups hidden)
+    by_channel: dict[str, tuple[int, dict[int, float]]] = field(default_factory=dict)
     #: {dimension: {category: (respondents, {item id: score})}}
     by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
     #: [(ISO date, votes)]
@@ -152,10 +151,11 @@ def _point_scores(votes: DecisiveVotes, mask: np.ndarray, n: int) -> np.ndarray:
 
 
 def pairwise_results(
-    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True
+    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True, threshold: int | None = None
 ) -> PairwiseResults:
     """Scores with 95% intervals, wins and comparisons, stability; with ``breakdowns``, also the
-    population-weighted scores and the breakdowns the officers' page shows."""
+    population-weighted scores and the breakdowns the officers' page shows, small groups hidden
+    (``threshold``: ENGAGE_SMALL_CELL)."""
     items = list(exercise.items)
     index = {item.id: k for k, item in enumerate(items)}
     n = len(items)
@@ -180,7 +180,7 @@ def pairwise_results(
     if breakdowns:
         # Only the officers' page shows these; the public page and the score downloads skip the work.
         results.weighted, results.unweighted_reason = _population_weighted(exercise, votes, items, resamples)
-        _add_breakdowns(results, exercise, votes, items, index)
+        _add_breakdowns(results, exercise, votes, items, index, threshold)
     return results
 
 
@@ -245,24 +245,26 @@ def _population_weighted(
 
 
 def _add_breakdowns(
-    results: PairwiseResults, exercise: Exercise, votes: DecisiveVotes, items: list, index: dict[int, int]
+    results: PairwiseResults,
+    exercise: Exercise,
+    votes: DecisiveVotes,
+    items: list,
+    index: dict[int, int],
+    threshold: int | None,
 ) -> None:
     n = len(items)
-    for channel in Channel:
-        mask = votes.channels == channel.value
-        if mask.any():
-            scores = _point_scores(votes, mask, n)
-            results.by_channel[channel.value] = {item.id: float(scores[index[item.id]]) for item in items}
     vote_people = votes.respondent_ids[votes.respondents] if len(votes.respondents) else votes.respondents
-    for dimension, categories in respondent_groups(exercise).items():
-        for category, people in categories.items():
-            mask = np.isin(vote_people, list(people))
-            if mask.any():
-                scores = _point_scores(votes, mask, n)
-                results.by_dimension.setdefault(dimension, {})[category] = (
-                    len(people),
-                    {item.id: float(scores[index[item.id]]) for item in items},
-                )
+    # Each respondent's channel: that of their first vote (a person votes through one channel).
+    first = np.unique(votes.respondents, return_index=True)[1] if len(votes.respondents) else []
+    channels = votes.channels[first] if len(first) else np.zeros(0, dtype=object)
+
+    def figures(rows: np.ndarray, people: set[int]) -> tuple[int, dict[int, float]]:
+        scores = _point_scores(votes, rows, n)
+        return len(people), {item.id: float(scores[index[item.id]]) for item in items}
+
+    results.by_channel, results.by_dimension = breakdown_figures(
+        exercise, vote_people, votes.respondent_ids, channels, threshold, figures
+    )
     day = func.date(PairwiseVote.created_at)
     results.per_day = [
         (str(d), c)

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engage.channels import Channel
 from engage.prioritise.models import Exercise, ExerciseItem
 from engage.prioritise.submissions.matrix import load_answer_matrix
-from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
+from engage.prioritise.weighting import PopulationWeights, breakdown_figures, population_weights
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,
     beat_random_scores,
@@ -107,10 +106,10 @@ def _group_scores(places: np.ndarray, mask: np.ndarray, items: list[ExerciseItem
 
 
 def ranking_results(
-    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True
+    exercise: Exercise, resamples: int = RESAMPLES, breakdowns: bool = True, threshold: int | None = None
 ) -> RankingResults:
     """Scores with 95% intervals, mean rank and first places; with ``breakdowns``, population-weighted scores
-    and scores by channel and equality question."""
+    and scores by channel and equality question, small groups hidden (``threshold``: ENGAGE_SMALL_CELL)."""
     items = list(exercise.active_items)
     answers = load_answer_matrix(exercise, items)
     places = answers.values
@@ -122,13 +121,12 @@ def ranking_results(
     weighting, results.unweighted_reason = population_weights(exercise, answers.respondent_ids)
     if weighting is not None:
         results.weighted = WeightedRanks(_item_ranks(items, places, weighting.weights, resamples), weighting)
-    for channel in Channel:
-        mask = answers.channels == channel.value
-        if mask.any():
-            results.by_channel[channel.value] = _group_scores(places, mask, items)
-    for dimension, categories in respondent_groups(exercise).items():
-        for category, people in categories.items():
-            mask = np.isin(answers.respondent_ids, list(people))
-            if mask.any():
-                results.by_dimension.setdefault(dimension, {})[category] = _group_scores(places, mask, items)
+    results.by_channel, results.by_dimension = breakdown_figures(
+        exercise,
+        answers.respondent_ids,
+        answers.respondent_ids,
+        answers.channels,
+        threshold,
+        lambda rows, _people: _group_scores(places, rows, items),
+    )
     return results
