@@ -13,6 +13,7 @@ import scipy
 
 from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.consultation import bench_consultation
+from benchmarks.page_weight import bench_page_weight
 from benchmarks.pairwise import bench_requests, bench_statistics
 from benchmarks.sections import write_section
 from benchmarks.uploads import bench_uploads
@@ -48,6 +49,8 @@ def main() -> None:
     bench_consultation(consultation)
     uploads: list[tuple[str, str, str, str]] = []
     bench_uploads(uploads)
+    weight: list[tuple[str, str, str, str]] = []
+    bench_page_weight(weight)
     lines = [
         "Written by `make bench` (benchmarks/). Figures are from one run on the machine named below; targets",
         "come from the issues. Memory is the peak traced by tracemalloc during one run (NumPy included).",
@@ -84,6 +87,10 @@ def main() -> None:
         "## Hostile uploads",
         "",
         *table(uploads),
+        "",
+        "## Page weight (bytes received by Chromium with an empty cache, gunicorn.conf.py)",
+        "",
+        *table(weight),
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"
