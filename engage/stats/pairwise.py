@@ -160,8 +160,50 @@ def beat_random_scores(log_strengths: ArrayLike) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True)
+class ComparisonGraph:
+    """Which items were compared, and whether the comparisons join every compared item into one scale."""
+
+    #: Items in at least one decisive comparison.
+    compared: NDArray[np.bool_]
+    #: Each item's group of items linked by comparisons (0, 1, ...), -1 for an item never compared.
+    groups: NDArray[np.int64]
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.groups.max(initial=-1)) + 1
+
+    @property
+    def connected(self) -> bool:
+        """One common scale: every compared item is linked to every other through comparisons."""
+        return self.n_groups <= 1
+
+
+def comparison_graph(wins: ArrayLike) -> ComparisonGraph:
+    """The groups of items that comparisons link together (in either direction).
+
+    Scores from different groups are not comparable: the prior centres each group on its own, so an item
+    never compared sits at 50 with nothing behind it, and two separate groups each average 50.
+    """
+    wins = np.asarray(wins, dtype=np.float64)
+    totals = wins + wins.T
+    compared = totals.sum(axis=1) > 0
+    groups = np.full(wins.shape[0], -1, dtype=np.int64)
+    if compared.any():
+        inner = totals[np.ix_(compared, compared)] > 0
+        _, labels = connected_components(sparse.csr_matrix(inner), directed=False)
+        # Number the groups in order of their first item, so the numbering is stable.
+        _, first = np.unique(labels, return_index=True)
+        groups[compared] = np.argsort(np.argsort(first))[labels]
+    return ComparisonGraph(compared, groups)
+
+
+@dataclass(frozen=True)
 class PairwiseResult:
-    """Point estimates and bootstrap percentile intervals."""
+    """Point estimates and bootstrap percentile intervals.
+
+    Scores, limits and samples are NaN for an item never compared, and for every item when the comparisons
+    split into separate groups (``graph.connected`` is False): there is then no common scale to publish.
+    """
 
     log_strengths: NDArray[np.float64]
     scores: NDArray[np.float64]
@@ -169,6 +211,12 @@ class PairwiseResult:
     score_high: NDArray[np.float64]
     #: Scores from every bootstrap resample, resamples x items (for stability checks).
     samples: NDArray[np.float64]
+    graph: ComparisonGraph | None = None
+
+    @property
+    def scored(self) -> NDArray[np.bool_]:
+        """Items with a published score."""
+        return ~np.isnan(self.scores)
 
 
 def bootstrap_scores(
@@ -334,3 +382,51 @@ def top_k_stability(
     factor = (z * spread / mean_gap) ** 2
     needed = int(np.ceil(max(factor - 1.0, 0.0) * max(n_votes, 1)))
     return Stability(settled, agreement, needed)
+
+
+def _expand(result: PairwiseResult, keep: NDArray[np.bool_], graph: ComparisonGraph) -> PairwiseResult:
+    """A result fitted on the items ``keep`` picks, put back in place with NaN for the others."""
+    n = keep.size
+
+    def put(values: NDArray[np.float64], fill: float = np.nan) -> NDArray[np.float64]:
+        out = np.full((*values.shape[:-1], n), fill)
+        out[..., keep] = values
+        return out
+
+    return PairwiseResult(
+        put(result.log_strengths),
+        put(result.scores),
+        put(result.score_low),
+        put(result.score_high),
+        put(result.samples),
+        graph,
+    )
+
+
+def connected_scores(
+    winners: ArrayLike,
+    losers: ArrayLike,
+    respondents: ArrayLike,
+    n_items: int,
+    method: str = "bootstrap",
+    **options,
+) -> PairwiseResult:
+    """Scores and intervals on one common scale, or none where there is no such scale.
+
+    Items never compared get NaN ("not enough comparisons"), and the others are scored against each other
+    only (an uncompared item is not a random other to beat). When the compared items split into separate
+    groups, every score is NaN: ``graph`` says which group each item is in. ``method`` is "bootstrap"
+    (``bootstrap_scores``) or "sandwich" (``sandwich_scores``); ``options`` go to it.
+    """
+    winners = np.asarray(winners, dtype=np.int64)
+    losers = np.asarray(losers, dtype=np.int64)
+    respondents = np.asarray(respondents, dtype=np.int64)
+    graph = comparison_graph(win_matrix(winners, losers, n_items))
+    keep = graph.compared if graph.connected else np.zeros(n_items, dtype=bool)
+    position = np.cumsum(keep) - 1
+    fit = {"bootstrap": bootstrap_scores, "sandwich": sandwich_scores}[method]
+    if not keep.any():  # no votes, or no common scale
+        empty = np.zeros(0)
+        return _expand(PairwiseResult(empty, empty, empty, empty, np.empty((0, 0))), keep, graph)
+    inner = fit(position[winners], position[losers], respondents, int(keep.sum()), **options)
+    return _expand(inner, keep, graph)

@@ -309,3 +309,31 @@ def test_too_few_answers_leave_results_unweighted_and_say_why(client, officer, m
     sign_in(client, officer)
     html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "too few to weight the results" in html
+
+
+def test_an_item_nobody_compared_says_so_instead_of_scoring_fifty(client, officer, make_exercise, cast):
+    exercise = make_exercise()
+    a, b, c, d = exercise.items
+    for _ in range(6):
+        cast(exercise, a, b)
+        cast(exercise, b, c)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "1 priority has not been compared yet" in html
+    row = html[html.index(d.title, html.index("Scores with 95% intervals")) :]
+    assert row.index("Not enough comparisons") < row.index("</tr>")
+    scores = client.get(f"/manage/exercises/{exercise.id}/scores.csv").get_data(as_text=True).splitlines()
+    assert scores[-1].startswith(f",{d.priority.code},{d.title},,,,0,0")
+
+
+def test_disconnected_comparisons_publish_no_common_scale(client, officer, make_exercise, cast):
+    exercise = make_exercise()
+    a, b, c, d = exercise.items
+    for _ in range(5):
+        cast(exercise, a, b)
+        cast(exercise, c, d)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "split into 2 separate groups" in html and "no scores are published" in html
+    assert html.count("Group 1: no common scale") == 2 and html.count("Group 2: no common scale") == 2
+    assert "The top" not in html  # no stability claim without a scale

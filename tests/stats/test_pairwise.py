@@ -6,6 +6,8 @@ import pytest
 from engage.stats.pairwise import (
     beat_random_scores,
     bootstrap_scores,
+    comparison_graph,
+    connected_scores,
     fit_bradley_terry,
     sandwich_scores,
     simulate_votes,
@@ -211,3 +213,39 @@ def test_sandwich_is_wider_than_treating_votes_as_independent():
     assert (clustered.score_high - clustered.score_low)[0] > 3 * (
         independent.score_high - independent.score_low
     )[0]
+
+
+def test_an_item_nobody_compared_gets_no_score_not_fifty():
+    # Items 0-2 compared (0 beats 1 beats 2, each by several people); item 3 never shown. The old code gave
+    # item 3 a score of 50 with the narrowest interval in the table.
+    rng = np.random.default_rng(4)
+    winners, losers, people = simulate_votes([1.0, 0.0, -1.0], 600, 60, rng)
+    result = connected_scores(winners, losers, people, 4, n_resamples=50)
+    assert result.graph.connected and result.graph.compared.tolist() == [True, True, True, False]
+    assert np.isnan(result.scores[3]) and np.isnan(result.score_low[3]) and np.isnan(result.score_high[3])
+    # The compared items are scored against each other only: the same as fitting the three alone.
+    alone = bootstrap_scores(winners, losers, people, 3, n_resamples=50)
+    np.testing.assert_allclose(result.scores[:3], alone.scores, atol=1e-9)
+    np.testing.assert_allclose(result.score_low[:3], alone.score_low, atol=1e-9)
+    assert result.scores[:3].mean() == pytest.approx(50)
+
+
+def test_disconnected_comparisons_publish_no_common_scale():
+    # {0, 1} and {2, 3} were only ever compared within their pair: each would be centred on 50 on its own.
+    winners = [0, 0, 0, 1, 2, 3, 3, 3]
+    losers = [1, 1, 1, 0, 3, 2, 2, 2]
+    people = [0, 1, 2, 3, 0, 1, 2, 3]
+    graph = comparison_graph(win_matrix(winners, losers, 5))
+    assert graph.n_groups == 2 and not graph.connected
+    assert graph.groups.tolist() == [0, 0, 1, 1, -1]
+    for method, options in (("bootstrap", {"n_resamples": 20}), ("sandwich", {"n_draws": 20})):
+        result = connected_scores(winners, losers, people, 5, method, **options)
+        assert np.isnan(result.scores).all() and np.isnan(result.score_low).all()
+        assert result.samples.shape == (0, 5) or np.isnan(result.samples).all()
+
+
+def test_a_connected_graph_by_hand():
+    # 0-1 and 1-2 compared (in either direction): one group, though 0 and 2 never met.
+    graph = comparison_graph(win_matrix([0, 2], [1, 1], 3))
+    assert graph.connected and graph.groups.tolist() == [0, 0, 0]
+    assert comparison_graph(np.zeros((3, 3))).n_groups == 0
