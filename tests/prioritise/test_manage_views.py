@@ -337,3 +337,18 @@ def test_disconnected_comparisons_publish_no_common_scale(client, officer, make_
     assert "split into 2 separate groups" in html and "no scores are published" in html
     assert html.count("Group 1: no common scale") == 2 and html.count("Group 2: no common scale") == 2
     assert "The top" not in html  # no stability claim without a scale
+
+
+def test_a_group_nobody_in_the_sample_belongs_to_stops_the_weighting(client, officer, make_exercise, cast):
+    from engage.population.service import import_population
+
+    # 11% of the area is in a group nobody who took part belongs to: raking used to give it weight 0 and
+    # spread its share over the others, and the page still said the results matched the population.
+    import_population("dimension,category,population\nsex,Female,445\nsex,Male,445\nsex,Other,110\n")
+    exercise = make_exercise()
+    _people_with_profiles(exercise, cast, 40, women_share=0.75)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "Population-weighted scores" not in html
+    assert "Nobody who took part is in these groups" in html
+    assert "Sex: Other (11% of the area)" in html
