@@ -12,17 +12,19 @@ from engage.prioritise.submissions.matrix import AnswerMatrix, load_answer_matri
 from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
 from engage.stats.allocation import allocation_shares, row_shares
 
-#: Resamples of the Bayesian bootstrap behind each interval (see docs/benchmarks.md for the time).
+#: Kept for callers: any positive number asks for intervals, 0 leaves them out (they are closed-form now,
+#: see engage.stats.allocation.share_intervals).
 RESAMPLES = 1000
 
 
 @dataclass(frozen=True)
 class ItemShare:
     item: ExerciseItem
-    #: Mean share of the pot (0 to 1), its 95% interval, and the median share.
+    #: Mean share of the pot (0 to 1), its 95% interval (None: too few responses for an interval), and the
+    #: median share.
     mean: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
     median: float
     #: The spread of people's shares: 5th, 25th, 75th and 95th percentiles.
     spread: tuple[float, float, float, float]
@@ -76,7 +78,7 @@ def _item_shares(
     resamples: int,
 ) -> list[ItemShare]:
     amounts = np.nan_to_num(answers.values)
-    summary = allocation_shares(amounts, weights=weights, n_resamples=resamples)
+    summary = allocation_shares(amounts, weights=weights, intervals=resamples > 0)
     shares, kept = row_shares(amounts)
     spread = np.percentile(shares, [5, 25, 75, 95], axis=0) if len(shares) else np.zeros((4, len(items)))
     w = np.ones(len(amounts)) if weights is None else np.asarray(weights)
@@ -89,8 +91,8 @@ def _item_shares(
         ItemShare(
             item=items[k],
             mean=float(summary.mean[k]),
-            low=float(summary.low[k]),
-            high=float(summary.high[k]),
+            low=None if np.isnan(summary.low[k]) else float(summary.low[k]),
+            high=None if np.isnan(summary.high[k]) else float(summary.high[k]),
             median=float(summary.median[k]),
             spread=tuple(float(v) for v in spread[:, k]),
             mean_amount=float(mean_amount[k]),
