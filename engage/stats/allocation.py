@@ -12,7 +12,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-
 #: Fewer respondents than this (or a smaller effective sample size, when weighted) and no interval is given:
 #: the simulation study (docs/validation.md) finds no interval that holds its 95% for every item below it.
 MIN_INTERVAL_RESPONDENTS = 10
