@@ -10,7 +10,7 @@ from engage.channels import Channel
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
 from engage.prioritise.submissions.matrix import AnswerMatrix, load_answer_matrix
 from engage.prioritise.weighting import PopulationWeights, population_weights, respondent_groups
-from engage.stats.allocation import allocation_shares, row_shares
+from engage.stats.allocation import allocation_shares, row_shares, weighted_quantiles
 
 #: Kept for callers: any positive number asks for intervals, 0 leaves them out (they are closed-form now,
 #: see engage.stats.allocation.share_intervals).
@@ -80,8 +80,13 @@ def _item_shares(
     amounts = np.nan_to_num(answers.values)
     summary = allocation_shares(amounts, weights=weights, intervals=resamples > 0)
     shares, kept = row_shares(amounts)
-    spread = np.percentile(shares, [5, 25, 75, 95], axis=0) if len(shares) else np.zeros((4, len(items)))
     w = np.ones(len(amounts)) if weights is None else np.asarray(weights)
+    # The spread follows the weights too (issue 22 item 4): weighted percentiles of people's shares.
+    spread = (
+        weighted_quantiles(shares, w[kept], [0.05, 0.25, 0.75, 0.95])
+        if len(shares)
+        else np.zeros((4, len(items)))
+    )
     mean_amount = (w @ amounts) / w.sum() if len(amounts) else np.zeros(len(items))
     order = np.argsort(-summary.mean, kind="stable")
     rank = np.empty(len(items), dtype=int)
