@@ -35,6 +35,23 @@ def win_matrix(
     return flat.astype(np.float64).reshape(n_items, n_items)
 
 
+def equal_voice(respondents: ArrayLike) -> NDArray[np.float64]:
+    """A weight per vote that gives every respondent's votes the same total weight: the median number of
+    votes per respondent, divided by this respondent's number of votes.
+
+    So a resident who makes 100 choices counts as much as one who makes 10 (one person, one voice). Each
+    person's votes add up to what a typical person's do, which keeps the prior's pull about what it is with
+    plain counts; the median, not the mean, so that a few heavy voters do not change it either. Combine with
+    population weights per respondent by multiplying.
+    """
+    respondents = np.asarray(respondents, dtype=np.int64)
+    if respondents.size == 0:
+        return np.ones(0)
+    counts = np.bincount(respondents)
+    typical = float(np.median(counts[counts > 0]))
+    return typical / counts[respondents]
+
+
 def simulate_votes(
     strengths: ArrayLike, n_votes: int, n_respondents: int, rng: np.random.Generator
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -229,19 +246,24 @@ def bootstrap_scores(
     weights: ArrayLike | None = None,
     level: float = 0.95,
     seed: int | None = 0,
+    vote_weights: ArrayLike | None = None,
 ) -> PairwiseResult:
     """Scores with intervals from a bootstrap over respondents (one resident's votes stay together).
 
     ``respondents`` gives each vote's respondent as an index 0..R-1; ``weights`` an optional weight per
-    respondent (population weighting). Each resample draws respondents with replacement, multiplies each
-    respondent's votes by how often they were drawn, and refits from the point estimate.
+    respondent (population weighting); ``vote_weights`` an optional weight per vote (``equal_voice``).
+    Each resample draws respondents with replacement, multiplies each respondent's votes by how often they
+    were drawn, and refits from the point estimate.
     """
     winners = np.asarray(winners, dtype=np.int64)
     losers = np.asarray(losers, dtype=np.int64)
     respondents = np.asarray(respondents, dtype=np.int64)
     n_respondents = int(respondents.max()) + 1 if respondents.size else 0
     person_weight = np.ones(n_respondents) if weights is None else np.asarray(weights, dtype=np.float64)
-    point = fit_bradley_terry(win_matrix(winners, losers, n_items, person_weight[respondents]), alpha=alpha)
+    per_vote = np.ones(winners.size) if vote_weights is None else np.asarray(vote_weights, dtype=np.float64)
+    point = fit_bradley_terry(
+        win_matrix(winners, losers, n_items, person_weight[respondents] * per_vote), alpha=alpha
+    )
     scores = beat_random_scores(point)
     if n_respondents == 0 or n_resamples == 0:
         empty = np.empty((0, n_items))
@@ -250,7 +272,7 @@ def bootstrap_scores(
     # One sparse matrix maps respondents to their votes' cells; a resample is then one sparse product.
     cells = winners * n_items + losers
     by_respondent = sparse.csr_matrix(
-        (np.ones_like(cells, dtype=np.float64), (respondents, cells)),
+        (per_vote, (respondents, cells)),
         shape=(n_respondents, n_items * n_items),
     )
     by_respondent.sum_duplicates()
@@ -287,6 +309,7 @@ def sandwich_scores(
     level: float = 0.95,
     n_draws: int = 200,
     seed: int | None = 0,
+    vote_weights: ArrayLike | None = None,
 ) -> PairwiseResult:
     """Scores with intervals from a cluster-robust (sandwich) covariance and the delta method.
 
@@ -302,6 +325,8 @@ def sandwich_scores(
     n_respondents = int(respondents.max()) + 1 if respondents.size else 0
     person_weight = np.ones(n_respondents) if weights is None else np.asarray(weights, dtype=np.float64)
     vote_weight = person_weight[respondents]
+    if vote_weights is not None:
+        vote_weight = vote_weight * np.asarray(vote_weights, dtype=np.float64)
     wins = win_matrix(winners, losers, n, vote_weight)
     s = fit_bradley_terry(wins, alpha=alpha)
     scores = beat_random_scores(s)

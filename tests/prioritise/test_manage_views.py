@@ -352,3 +352,28 @@ def test_a_group_nobody_in_the_sample_belongs_to_stops_the_weighting(client, off
     assert "Population-weighted scores" not in html
     assert "Nobody who took part is in these groups" in html
     assert "Sex: Other (11% of the area)" in html
+
+
+def test_one_heavy_voter_does_not_outweigh_many_light_ones(client, officer, make_exercise, cast):
+    import secrets
+
+    exercise = make_exercise()
+    a, b, c, _ = exercise.items
+    for _ in range(8):  # eight people, one vote each: a over b, and b over c
+        token = secrets.token_urlsafe(32)
+        cast(exercise, a, b, token=token)
+        cast(exercise, b, c, token=token)
+    keen = secrets.token_urlsafe(32)
+    for _ in range(20):  # one person, forty votes: b over a, and b over c
+        cast(exercise, b, a, token=keen)
+        cast(exercise, b, c, token=keen)
+    from engage.prioritise.pairwise.results import pairwise_results
+
+    outcome = pairwise_results(exercise, resamples=20)
+    scores = {row.item.id: row.score for row in outcome.items}
+    # One person, one voice: a beats b 8 to 1 in people, so a leads; counting every vote, b leads.
+    assert scores[a.id] > scores[b.id]
+    assert outcome.per_vote[b.id] > outcome.per_vote[a.id]
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "one person, one voice" in html and "Counting every vote the same" in html

@@ -8,6 +8,7 @@ from engage.stats.pairwise import (
     bootstrap_scores,
     comparison_graph,
     connected_scores,
+    equal_voice,
     fit_bradley_terry,
     sandwich_scores,
     simulate_votes,
@@ -249,3 +250,38 @@ def test_a_connected_graph_by_hand():
     graph = comparison_graph(win_matrix([0, 2], [1, 1], 3))
     assert graph.connected and graph.groups.tolist() == [0, 0, 0]
     assert comparison_graph(np.zeros((3, 3))).n_groups == 0
+
+
+def test_equal_voice_weights_by_hand():
+    # Person 0 votes 3 times, persons 1 and 2 once each: the median person votes once.
+    assert equal_voice([0, 0, 0, 1, 2]).tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 3, 1, 1])
+    assert equal_voice([]).size == 0
+
+
+def test_heavy_voters_do_not_count_more_with_one_person_one_voice():
+    # 90 residents make 10 choices each from the model; 10 residents always choose item 0. When the ten make
+    # 100 choices (their 10, ten times over) instead of 10, the per-vote score of item 0 jumps, while the
+    # one-person-one-voice score stays where it was (to within the weak prior's pull).
+    rng = np.random.default_rng(8)
+    w, lo, people = simulate_votes([0.0, 0.0, 0.0, 0.0], 900, 90, rng)
+    keen_w = np.zeros(100, dtype=np.int64)
+    keen_l = np.tile([1, 2, 3, 1, 2, 3, 1, 2, 3, 1], 10)
+    keen_p = np.repeat(np.arange(90, 100), 10)
+
+    def votes(repeat):
+        winners = np.concatenate([w, np.tile(keen_w, repeat)])
+        losers = np.concatenate([lo, np.tile(keen_l, repeat)])
+        respondents = np.concatenate([people, np.tile(keen_p, repeat)])
+        return winners, losers, respondents
+
+    light, heavy = votes(1), votes(10)
+    per_vote_light = bootstrap_scores(*light, 4, n_resamples=0).scores[0]
+    per_vote_heavy = bootstrap_scores(*heavy, 4, n_resamples=0).scores[0]
+    voice_light = bootstrap_scores(*light, 4, n_resamples=0, vote_weights=equal_voice(light[2])).scores[0]
+    voice_heavy = bootstrap_scores(*heavy, 4, n_resamples=0, vote_weights=equal_voice(heavy[2])).scores[0]
+    assert per_vote_heavy > per_vote_light + 10
+    assert voice_heavy == pytest.approx(voice_light, abs=0.2)
+    # The intervals resample people with the same weights: the bootstrap and the sandwich agree.
+    boot = bootstrap_scores(*heavy, 4, n_resamples=400, vote_weights=equal_voice(heavy[2]), seed=1)
+    sand = sandwich_scores(*heavy, 4, vote_weights=equal_voice(heavy[2]))
+    np.testing.assert_allclose(boot.score_high - boot.score_low, sand.score_high - sand.score_low, rtol=0.25)

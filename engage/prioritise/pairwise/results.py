@@ -18,6 +18,7 @@ from engage.stats.pairwise import (
     Stability,
     beat_random_scores,
     connected_scores,
+    equal_voice,
     fit_bradley_terry,
     top_k_stability,
     win_matrix,
@@ -76,6 +77,10 @@ class PairwiseResults:
     groups: int = 1
     #: Items nobody has compared yet ("not enough comparisons").
     uncompared: int = 0
+    #: The per-vote view, for comparison: {item id: score (None off the common scale)} when every vote counts
+    #: the same, so a resident who votes 100 times counts ten times one who votes 10 times. The scores above
+    #: give each person's votes the same total weight.
+    per_vote: dict[int, float | None] = field(default_factory=dict)
     #: Population-weighted scores, when margins are loaded and enough people answered
     weighted: WeightedScores | None = None
     #: Why there are no weighted scores: "no-margins" or "too-few" (None when there are)
@@ -155,7 +160,8 @@ def counts_matrix(exercise: Exercise, index: dict[int, int]) -> np.ndarray:
 
 
 def _point_scores(votes: DecisiveVotes, mask: np.ndarray, n: int) -> np.ndarray:
-    wins = win_matrix(votes.winners[mask], votes.losers[mask], n)
+    """A group's scores, each person's votes carrying the same total weight as in the main table."""
+    wins = win_matrix(votes.winners[mask], votes.losers[mask], n, equal_voice(votes.respondents[mask]))
     return beat_random_scores(fit_bradley_terry(wins, alpha=DEFAULT_ALPHA))
 
 
@@ -190,6 +196,8 @@ def pairwise_results(
     results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
     results.groups = boot.graph.n_groups
     results.uncompared = int((~boot.graph.compared).sum())
+    _, by_vote = score_intervals(votes, n, 0, per_person=False)
+    results.per_vote = {item.id: _optional(by_vote.scores[k]) for k, item in enumerate(items)}
     if breakdowns:
         # Only the officers' page shows these; the public page and the score downloads skip the work.
         results.weighted, results.unweighted_reason = _population_weighted(exercise, votes, items, resamples)
@@ -198,16 +206,33 @@ def pairwise_results(
 
 
 def score_intervals(
-    votes: DecisiveVotes, n: int, resamples: int, weights: np.ndarray | None = None, seed: int = 0
+    votes: DecisiveVotes,
+    n: int,
+    resamples: int,
+    weights: np.ndarray | None = None,
+    seed: int = 0,
+    per_person: bool = True,
 ) -> tuple[str, PairwiseResult]:
     """Bootstrap over respondents up to BOOTSTRAP_MAX_VOTES decisive votes, the sandwich estimate above;
-    only items on one common scale are scored (see ``connected_scores``)."""
+    only items on one common scale are scored (see ``connected_scores``). With ``per_person`` (the default)
+    each person's votes carry the same total weight (``equal_voice``), so heavy voters do not count more;
+    both interval methods resample or cluster by person, matching it. ``per_person=False`` counts every
+    vote the same (the per-vote view)."""
     if len(votes.winners) <= BOOTSTRAP_MAX_VOTES:
         method, options = "bootstrap", {"n_resamples": resamples}
     else:
         method, options = "sandwich", {"n_draws": resamples}
+    vote_weights = equal_voice(votes.respondents) if per_person else None
     return method, connected_scores(
-        votes.winners, votes.losers, votes.respondents, n, method, weights=weights, seed=seed, **options
+        votes.winners,
+        votes.losers,
+        votes.respondents,
+        n,
+        method,
+        weights=weights,
+        seed=seed,
+        vote_weights=vote_weights,
+        **options,
     )
 
 
