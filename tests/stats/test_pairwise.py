@@ -10,6 +10,7 @@ from engage.stats.pairwise import (
     connected_scores,
     equal_voice,
     fit_bradley_terry,
+    logit_interval,
     sandwich_scores,
     simulate_votes,
     top_k_stability,
@@ -285,3 +286,15 @@ def test_heavy_voters_do_not_count_more_with_one_person_one_voice():
     boot = bootstrap_scores(*heavy, 4, n_resamples=400, vote_weights=equal_voice(heavy[2]), seed=1)
     sand = sandwich_scores(*heavy, 4, vote_weights=equal_voice(heavy[2]))
     np.testing.assert_allclose(boot.score_high - boot.score_low, sand.score_high - sand.score_low, rtol=0.25)
+
+
+def test_logit_interval_by_hand():
+    # Score 80 (log-odds log 4), standard error 0.5 on that scale, 10 people: t(9) = 2.262157 times
+    # sqrt(10/9); limits 100 * expit(log 4 -/+ 2.384544 * 0.5).
+    low, high = logit_interval([80.0], [0.5], 10)
+    half = 2.2621571627982053 * np.sqrt(10 / 9) * 0.5
+    assert low[0] == pytest.approx(100 / (1 + np.exp(-(np.log(4) - half))))
+    assert high[0] == pytest.approx(100 / (1 + np.exp(-(np.log(4) + half))))
+    # Never beyond 0-100, and asymmetric towards the middle near an end.
+    low, high = logit_interval([97.0], [1.0], 10)
+    assert 0 < low[0] < 97 < high[0] < 100 and 97 - low[0] > high[0] - 97
