@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import select
@@ -39,6 +39,9 @@ class PopulationWeights:
     effective_sample_size: float
     #: False when the weight cap stopped the margins matching exactly.
     converged: bool
+    #: Each respondent's category code per weighting dimension (-1: not answered), for the variance of
+    #: weighted estimates (engage.stats.allocation.share_intervals).
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _profiles(exercise: Exercise, dimensions: list[str] | None = None) -> list[tuple[int, str, str]]:
@@ -82,7 +85,7 @@ def population_weights(
         )
         return None, WeightingProblem("unmatched", missing)
     return PopulationWeights(
-        raked.weights, dimensions, len(answered), raked.effective_sample_size, raked.converged
+        raked.weights, dimensions, len(answered), raked.effective_sample_size, raked.converged, codes
     ), None
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from engage.stats.allocation import allocation_shares, row_shares, share_intervals, weighted_median
 
@@ -112,3 +113,26 @@ def test_coverage_at_ten_respondents_with_small_shares():
         result = allocation_shares(people)
         covered += (result.low <= truth) & (truth <= result.high)
     assert np.all(covered / runs >= 0.92)  # Monte Carlo standard error about 1.1 points
+
+
+def test_weighted_interval_uses_the_residuals_from_the_weighting_groups():
+    # Post-stratification by hand: 12 people in two groups of 6 (weights 1 and 2). Within each group the
+    # shares of item 0 are 0.2, 0.4, 0.6 twice over (group 0) and 0.5, 0.7, 0.9 (group 1); the group means
+    # explain the rest, so the residuals are -0.2, 0, 0.2 in both groups.
+    column = np.array([0.2, 0.4, 0.6] * 2 + [0.5, 0.7, 0.9] * 2)
+    shares = np.column_stack([column, 1 - column])
+    weights = np.r_[np.ones(6), np.full(6, 2.0)]
+    groups = [np.r_[np.zeros(6), np.ones(6)]]
+    low, high = share_intervals(shares, weights, groups=groups)
+    m = (weights @ column) / weights.sum()  # 0.6
+    residuals = np.array([-0.2, 0.0, 0.2] * 4)
+    variance = (12 / 11) * np.sum((weights * residuals) ** 2) / weights.sum() ** 2
+    n_eff = (2 * m * (1 - m)) / (2 * variance)
+    ess = weights.sum() ** 2 / np.sum(weights**2)
+    z = stats.t.ppf(0.975, ess - 1)
+    centre = (m + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z / (1 + z * z / n_eff) * np.sqrt(m * (1 - m) / n_eff + z * z / (4 * n_eff**2))
+    assert low[0] == pytest.approx(centre - half) and high[0] == pytest.approx(centre + half)
+    # Without the groups the between-group difference counts as noise: a wider interval.
+    wide_low, wide_high = share_intervals(shares, weights)
+    assert wide_high[0] - wide_low[0] > high[0] - low[0]

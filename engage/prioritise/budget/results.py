@@ -74,11 +74,13 @@ def _item_shares(
     exercise: Exercise,
     items: list[ExerciseItem],
     answers: AnswerMatrix,
-    weights: np.ndarray | None,
+    weighting: PopulationWeights | None,
     resamples: int,
 ) -> list[ItemShare]:
     amounts = np.nan_to_num(answers.values)
-    summary = allocation_shares(amounts, weights=weights, intervals=resamples > 0)
+    weights = None if weighting is None else weighting.weights
+    groups = None if weighting is None else list(weighting.codes.values())
+    summary = allocation_shares(amounts, weights=weights, intervals=resamples > 0, groups=groups)
     shares, kept = row_shares(amounts)
     w = np.ones(len(amounts)) if weights is None else np.asarray(weights)
     # The spread follows the weights too (issue 22 item 4): weighted percentiles of people's shares.
@@ -132,7 +134,7 @@ def budget_results(exercise: Exercise, resamples: int = RESAMPLES, breakdowns: b
     weighting, results.unweighted_reason = population_weights(exercise, answers.respondent_ids)
     if weighting is not None:
         results.weighted = WeightedShares(
-            _item_shares(exercise, items, answers, weighting.weights, resamples), weighting
+            _item_shares(exercise, items, answers, weighting, resamples), weighting
         )
     amounts = np.nan_to_num(answers.values)
     for channel in Channel:
