@@ -19,7 +19,7 @@ def bench_allocation(rows: list[tuple[str, str, str, str]]) -> None:
     width = float(np.mean(result.high - result.low)) * 100
     rows.append(
         (
-            f"Shares + 1,000-resample bootstrap, {ALLOCATIONS:,} allocations x {ITEMS} items",
+            f"Shares + score intervals, {ALLOCATIONS:,} allocations x {ITEMS} items",
             f"{t:.2f} s (mean interval width {width:.3f} percentage points)",
             f"{mem:.0f} MiB",
             "< 2 s",
