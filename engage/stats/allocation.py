@@ -97,17 +97,18 @@ def share_intervals(
     """Intervals for the (weighted) mean share of each item that hold for skewed shares near 0.
 
     A Dirichlet-multinomial view of the allocations: each item's mean share m behaves like a proportion
-    from ``n_eff`` independent yes/no answers, where the variance of the mean is m(1 - m) / n_eff with one
-    over-dispersion factor common to every item. That factor is estimated from all the items together (the
-    sum of the items' variances of the mean over the sum of m(1 - m)), so an item most people gave nothing
-    to borrows the spread of the others instead of claiming an interval of zero width. The interval is then
-    Wilson's score interval for a proportion m out of n_eff, with Student's t on (effective sample size
-    - 1) degrees of freedom in place of the normal quantile. The variance of a weighted mean is the usual
-    linearised (ratio) one; with ``groups`` (each respondent's category codes for each dimension the weights
-    were raked on) it uses the residuals from those groups, as for any raked or post-stratified estimate:
-    weighting to known population shares removes the between-group part of the variance (without this the
-    weighted intervals covered 98-100%). Intervals are NaN below MIN_INTERVAL_RESPONDENTS (effective)
-    respondents.
+    from ``n_eff`` independent yes/no answers. The model variance of each mean share is that of people's
+    shares as proportions around their fitted means (the overall mean; with ``groups``, their group's),
+    weighted, times one over-dispersion factor common to every item. That factor is estimated from all the
+    items together (the sum of the items' observed variances of the mean over the sum of their model
+    variances), so an item most people gave nothing borrows the spread of the others instead of claiming an
+    interval of zero width. The interval is then Wilson's score interval for a proportion m out of n_eff,
+    with Student's t on (effective sample size - 1) degrees of freedom in place of the normal quantile. The
+    observed variance of a weighted mean is the usual linearised (ratio) one; with ``groups`` (each
+    respondent's category codes for each dimension the weights were raked on) it uses the residuals from
+    those groups, as for any raked or post-stratified estimate: weighting to known population shares removes
+    the between-group part of the variance (without this the weighted intervals covered 98-100%). Intervals
+    are NaN below MIN_INTERVAL_RESPONDENTS (effective) respondents.
 
     The percentile bootstrap it replaces covered 74-82% at 10 respondents and 41% for an item with small
     shares; this covers 94-98% from 10 to 200 respondents in the simulation study (docs/validation.md).
@@ -124,9 +125,17 @@ def share_intervals(
     residuals = x - m if not groups else _residuals(x, w, groups)
     variance = (n / (n - 1)) * np.sum((w[:, None] * residuals) ** 2, axis=0) / total**2
     binomial = m * (1 - m)
+    # The model's variance of each mean share, up to the common over-dispersion factor: each person's share
+    # as a proportion around its fitted mean (the group's, with groups), weighted. Without groups or
+    # weights it is m(1 - m) / n, so n_eff is n over the pooled factor.
+    fitted = np.clip(x - residuals, 0.0, 1.0)
+    model = np.sum((w * w)[:, None] * fitted * (1 - fitted), axis=0) / total**2
     spread = variance.sum()
-    n_eff = binomial.sum() / spread if spread > 0 else np.inf
-    n_eff = float(np.clip(n_eff, 1.0, n * n))  # identical answers: as if n * n, not infinitely many
+    pooled = binomial.sum() / spread if spread > 0 else np.inf
+    factor = spread / model.sum() if model.sum() > 0 else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(model * factor > 0, binomial / (factor * model), pooled)
+    n_eff = np.clip(n_eff, 1.0, n * n)  # identical answers: as if n * n, not infinitely many
     z = stats.t.ppf(0.5 + level / 2, ess - 1)
     z2 = z * z
     centre = (m + z2 / (2 * n_eff)) / (1 + z2 / n_eff)
