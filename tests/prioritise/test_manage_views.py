@@ -298,6 +298,7 @@ def test_results_are_weighted_to_the_population_when_margins_are_loaded(client, 
     assert "40 people answered at least one of those questions" in html
     # weights of 2/3 for 30 women and 2 for 10 men: effective sample size (40)^2 / (30*(2/3)^2 + 10*4) = 30
     assert "as much information as 30 people" in html
+    assert "wins and comparisons are counts of choices, not weighted" in html
 
 
 def test_too_few_answers_leave_results_unweighted_and_say_why(client, officer, make_exercise, cast):
