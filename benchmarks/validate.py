@@ -309,6 +309,12 @@ def main() -> None:
         rows.append(study_budget(rng, size, args.runs * 2, weighted=True))
         print(f"size {size} done, {time.time() - started:.0f} s", flush=True)
     rows.sort(key=lambda row: (row.name, row.size))
+    means = [float((row.hits / row.shown).mean()) for row in rows if row.shown]
+    summary = (
+        f"Lowest average coverage {100 * min(means):.1f}%, highest {100 * max(means):.1f}%; "
+        f"{sum(m > 0.97 for m in means)} rows over 97% (wider than needed), "
+        f"{sum(m < 0.93 for m in means)} under 93%."
+    )
     chooser = study_chooser(rng, args.chooser_people, args.chooser_runs)
     elapsed = time.time() - started
     machine = platform.machine()
@@ -332,6 +338,8 @@ def main() -> None:
         "| interval | respondents | coverage (±MC SE) | lowest item | mean width | meets |",
         "|---|---|---|---|---|---|",
         *[row.row() for row in rows],
+        "",
+        summary + " Widths: budget shares as fractions of the pot, scores in points out of 100.",
         "",
         "## The pair chooser",
         "",
