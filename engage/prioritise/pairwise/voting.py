@@ -242,10 +242,12 @@ def choose_pair(
     """
     rng = rng or random.Random()  # not for security
     # Plain rows, not ORM objects: an exercise may have hundreds of items and this runs on every vote.
+    # In a fixed order (by id): PostgreSQL returns updated rows in a new order, and the random draws below
+    # must pick the same items for the same counts.
     items = db.session.execute(
-        select(ExerciseItem.id, ExerciseItem.comparisons, ExerciseItem.selection_rating).where(
-            ExerciseItem.exercise_id == exercise.id, ExerciseItem.active.is_(True)
-        )
+        select(ExerciseItem.id, ExerciseItem.comparisons)
+        .where(ExerciseItem.exercise_id == exercise.id, ExerciseItem.active.is_(True))
+        .order_by(ExerciseItem.id)
     ).all()
     if len(items) < 2:
         return None
