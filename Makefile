@@ -15,7 +15,7 @@ PORT ?= 5000
 export ENGAGE_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run install install-test assets translations migrate demo serve test test-fast lint typecheck lock \
-	browser-deps extract-messages bench load clean
+	browser-deps extract-messages bench validate load clean
 
 ## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000
 run: install migrate demo serve
@@ -152,6 +152,12 @@ browser-deps:
 ## make bench: performance figures (not part of make test), written to docs/benchmarks.md
 bench: install $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.run
+
+## make validate: a simulation study of every published interval's coverage at 10, 20, 50 and 200
+## respondents and of the pair chooser's bias (not part of make test; a few minutes), written to
+## docs/validation.md
+validate: install $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.validate
 
 ## make load: a crowd of simulated residents against gunicorn (SQLite, then PostgreSQL with Redis), a crash
 ## mid-run, and an audit of every answer; writes the "load" section of docs/benchmarks.md (about 15 minutes)

@@ -66,6 +66,7 @@ RESIDENT_TEMPLATES = [
     "prioritise/_partials/_vote_status.html",
     "prioritise/_partials/_scores_table.html",
     "prioritise/_partials/_scores_chart.html",
+    "prioritise/_partials/_scale_note.html",
     "prioritise/allocate.html",
     "prioritise/rank.html",
     "prioritise/check_answers.html",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from flask import current_app
@@ -19,6 +19,19 @@ from engage.stats.raking import MISSING, rake
 MIN_WEIGHTED_RESPONDENTS = 30
 
 
+class WeightingProblem(str):
+    """Why results are not weighted: a code ("no-margins", "too-few" or "unmatched") that compares equal to
+    the plain string, with ``missing`` naming, for "unmatched", each group that has population but nobody
+    in the sample: (dimension, category, the group's share of the area)."""
+
+    missing: tuple[tuple[str, str, float], ...]
+
+    def __new__(cls, code: str, missing: tuple[tuple[str, str, float], ...] = ()) -> WeightingProblem:
+        problem = super().__new__(cls, code)
+        problem.missing = missing
+        return problem
+
+
 @dataclass(frozen=True)
 class PopulationWeights:
     #: One weight per respondent, in the order asked for (mean 1).
@@ -29,6 +42,9 @@ class PopulationWeights:
     effective_sample_size: float
     #: False when the weight cap stopped the margins matching exactly.
     converged: bool
+    #: Each respondent's category code per weighting dimension (-1: not answered), for the variance of
+    #: weighted estimates (engage.stats.allocation.share_intervals).
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _profiles(exercise: Exercise, dimensions: list[str] | None = None) -> list[tuple[int, str, str]]:
@@ -44,12 +60,14 @@ def _profiles(exercise: Exercise, dimensions: list[str] | None = None) -> list[t
 
 def population_weights(
     exercise: Exercise, respondent_ids: np.ndarray
-) -> tuple[PopulationWeights | None, str | None]:
+) -> tuple[PopulationWeights | None, WeightingProblem | None]:
     """Weights raking these respondents to the area's population margins, or why that was not possible:
-    "no-margins" (no population figures loaded) or "too-few" (too few answered the questions)."""
+    "no-margins" (no population figures loaded), "too-few" (too few answered the questions) or
+    "unmatched" (a group of the area, such as 18-24 year olds, has nobody in the sample: its weight would be
+    0 and the results would not match the population, so they are not weighted, as in consultations)."""
     margins = population_margins()
     if not margins:
-        return None, "no-margins"
+        return None, WeightingProblem("no-margins")
     profiles = _profiles(exercise, list(margins))
     position = {respondent_id: k for k, respondent_id in enumerate(respondent_ids.tolist())}
     dimensions = sorted({dimension for _, dimension, _ in profiles})
@@ -61,10 +79,16 @@ def population_weights(
             codes[dimension][position[respondent_id]] = lookup[dimension][category]
             answered.add(respondent_id)
     if len(answered) < MIN_WEIGHTED_RESPONDENTS:
-        return None, "too-few"
+        return None, WeightingProblem("too-few")
     raked = rake(codes, {d: list(margins[d].values()) for d in dimensions})
+    if raked.unmatched:
+        labels = {d: list(margins[d]) for d in dimensions}
+        missing = tuple(
+            (d, labels[d][c], margins[d][labels[d][c]] / sum(margins[d].values())) for d, c in raked.unmatched
+        )
+        return None, WeightingProblem("unmatched", missing)
     return PopulationWeights(
-        raked.weights, dimensions, len(answered), raked.effective_sample_size, raked.converged
+        raked.weights, dimensions, len(answered), raked.effective_sample_size, raked.converged, codes
     ), None
 
 

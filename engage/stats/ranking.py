@@ -70,12 +70,12 @@ def rankings_to_pairs(
     return places_to_pairs(rankings_to_places(rankings, n_items))
 
 
-def borda_points(rankings, n_items: int) -> NDArray[np.float64]:
+def borda_points(rankings, n_items: int, weights: ArrayLike | None = None) -> NDArray[np.float64]:
     """Mean Borda points per item: n-1 for first place, down to 0; unranked items share what is left.
 
     With a top-N ranking the unranked items each get the mean of the points not handed out, so a partial
     ranking neither rewards nor punishes the items it leaves out relative to one another. Takes a list of
-    rankings or a places matrix.
+    rankings or a places matrix; ``weights`` (one per ranking) give a weighted mean.
     """
     places = _as_places(rankings, n_items)
     if len(places) == 0:
@@ -83,15 +83,22 @@ def borda_points(rankings, n_items: int) -> NDArray[np.float64]:
     ranked = (~np.isnan(places)).sum(axis=1, keepdims=True)
     leftover = np.maximum(n_items - ranked - 1, 0) / 2  # the mean of 0 .. n-k-1
     points = np.where(np.isnan(places), leftover, n_items - places)
-    return points.mean(axis=0)
+    w = np.ones(len(places)) if weights is None else np.asarray(weights, dtype=np.float64)
+    return (w @ points) / w.sum()
 
 
-def rank_summary(rankings, n_items: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def rank_summary(
+    rankings, n_items: int, weights: ArrayLike | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(mean place among those who ranked the item, NaN if nobody did; share of rankings that put it first).
-    Takes a list of rankings or a places matrix."""
+    Takes a list of rankings or a places matrix; ``weights`` (one per ranking) give weighted means."""
     places = _as_places(rankings, n_items)
-    counted = (~np.isnan(places)).sum(axis=0)
+    w = np.ones(len(places)) if weights is None else np.asarray(weights, dtype=np.float64)
+    ranked = ~np.isnan(places)
+    counted = w @ ranked
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_rank = np.where(counted > 0, np.nansum(places, axis=0) / np.maximum(counted, 1), np.nan)
-    first = (places == 1).sum(axis=0) / max(len(places), 1)
+        mean_rank = np.where(
+            counted > 0, (w @ np.where(ranked, places, 0.0)) / np.maximum(counted, 1e-300), np.nan
+        )
+    first = (w @ (places == 1)) / max(w.sum(), 1e-300) if len(places) else np.zeros(n_items)
     return mean_rank, first

@@ -3,7 +3,8 @@ the downloads and the API cannot disagree.
 
 CSV columns (stable; documented in docs/weights.md): board, priority_code, priority_title, weight,
 weight_low, weight_high, rank, respondents, version, published_at, method. Weights are fractions that add up
-to 1, rounded to 6 decimal places; a priority no source covered has empty weight, interval and rank.
+to 1, rounded to 6 decimal places by the largest-remainder method so that the rounded weights still add up
+to exactly 1; a priority no source covered has empty weight, interval and rank.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from engage.spreadsheets import csv_text, xlsx_bytes
+from engage.stats.rounding import round_to_total
 from engage.weights.models import WeightSet
 
 CSV_COLUMNS = [
@@ -56,12 +60,14 @@ def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
         "published_at": _iso(weight_set.published_at),
         "method": method_summary(weight_set),
     }
+    entries = list(weight_set.entries)
+    weights = round_to_total([np.nan if e.weight is None else e.weight for e in entries], DECIMALS)
     return [
         {
             "board": common["board"],
             "priority_code": entry.priority_code,
             "priority_title": entry.priority_title,
-            "weight": _round(entry.weight),
+            "weight": None if np.isnan(weight) else float(weight),
             "weight_low": _round(entry.weight_low),
             "weight_high": _round(entry.weight_high),
             "rank": entry.rank,
@@ -70,7 +76,7 @@ def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
             "published_at": common["published_at"],
             "method": common["method"],
         }
-        for entry in weight_set.entries
+        for entry, weight in zip(entries, weights, strict=True)
     ]
 
 

@@ -87,9 +87,11 @@ def _weights(exercise: Exercise, respondent_ids: np.ndarray, wanted: bool):
         return None, "Not population weighted", None
     weighting, reason = population_weights(exercise, respondent_ids)
     if weighting is None:
-        why = (
-            "no population figures are loaded" if reason == "no-margins" else "too few said about themselves"
-        )
+        why = {
+            "no-margins": "no population figures are loaded",
+            "unmatched": "nobody in the sample is in "
+            + ", ".join(f"{d} {c}" for d, c, _ in getattr(reason, "missing", ())),
+        }.get(reason, "too few said about themselves")
         return None, f"Not population weighted: {why}", None
     ess = weighting.effective_sample_size
     return weighting.weights, f"Population weighted (effective sample size {ess:,.0f})", ess

@@ -298,6 +298,7 @@ def test_results_are_weighted_to_the_population_when_margins_are_loaded(client, 
     assert "40 people answered at least one of those questions" in html
     # weights of 2/3 for 30 women and 2 for 10 men: effective sample size (40)^2 / (30*(2/3)^2 + 10*4) = 30
     assert "as much information as 30 people" in html
+    assert "wins and comparisons are counts of choices, not weighted" in html
 
 
 def test_too_few_answers_leave_results_unweighted_and_say_why(client, officer, make_exercise, cast):
@@ -309,3 +310,71 @@ def test_too_few_answers_leave_results_unweighted_and_say_why(client, officer, m
     sign_in(client, officer)
     html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "too few to weight the results" in html
+
+
+def test_an_item_nobody_compared_says_so_instead_of_scoring_fifty(client, officer, make_exercise, cast):
+    exercise = make_exercise()
+    a, b, c, d = exercise.items
+    for _ in range(6):
+        cast(exercise, a, b)
+        cast(exercise, b, c)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "1 priority has not been compared yet" in html
+    row = html[html.index(d.title, html.index("Scores with 95% intervals")) :]
+    assert row.index("Not enough comparisons") < row.index("</tr>")
+    scores = client.get(f"/manage/exercises/{exercise.id}/scores.csv").get_data(as_text=True).splitlines()
+    assert scores[-1].startswith(f",{d.priority.code},{d.title},,,,0,0")
+
+
+def test_disconnected_comparisons_publish_no_common_scale(client, officer, make_exercise, cast):
+    exercise = make_exercise()
+    a, b, c, d = exercise.items
+    for _ in range(5):
+        cast(exercise, a, b)
+        cast(exercise, c, d)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "split into 2 separate groups" in html and "no scores are published" in html
+    assert html.count("Group 1: no common scale") == 2 and html.count("Group 2: no common scale") == 2
+    assert "The top" not in html  # no stability claim without a scale
+
+
+def test_a_group_nobody_in_the_sample_belongs_to_stops_the_weighting(client, officer, make_exercise, cast):
+    from engage.population.service import import_population
+
+    # 11% of the area is in a group nobody who took part belongs to: raking used to give it weight 0 and
+    # spread its share over the others, and the page still said the results matched the population.
+    import_population("dimension,category,population\nsex,Female,445\nsex,Male,445\nsex,Other,110\n")
+    exercise = make_exercise()
+    _people_with_profiles(exercise, cast, 40, women_share=0.75)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "Population-weighted scores" not in html
+    assert "Nobody who took part is in these groups" in html
+    assert "Sex: Other (11% of the area)" in html
+
+
+def test_one_heavy_voter_does_not_outweigh_many_light_ones(client, officer, make_exercise, cast):
+    import secrets
+
+    exercise = make_exercise()
+    a, b, c, _ = exercise.items
+    for _ in range(8):  # eight people, one vote each: a over b, and b over c
+        token = secrets.token_urlsafe(32)
+        cast(exercise, a, b, token=token)
+        cast(exercise, b, c, token=token)
+    keen = secrets.token_urlsafe(32)
+    for _ in range(20):  # one person, forty votes: b over a, and b over c
+        cast(exercise, b, a, token=keen)
+        cast(exercise, b, c, token=keen)
+    from engage.prioritise.pairwise.results import pairwise_results
+
+    outcome = pairwise_results(exercise, resamples=20)
+    scores = {row.item.id: row.score for row in outcome.items}
+    # One person, one voice: a beats b 8 to 1 in people, so a leads; counting every vote, b leads.
+    assert scores[a.id] > scores[b.id]
+    assert outcome.per_vote[b.id] > outcome.per_vote[a.id]
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "one person, one voice" in html and "Counting every vote the same" in html

@@ -6,7 +6,11 @@ import pytest
 from engage.stats.pairwise import (
     beat_random_scores,
     bootstrap_scores,
+    comparison_graph,
+    connected_scores,
+    equal_voice,
     fit_bradley_terry,
+    logit_interval,
     sandwich_scores,
     simulate_votes,
     top_k_stability,
@@ -211,3 +215,86 @@ def test_sandwich_is_wider_than_treating_votes_as_independent():
     assert (clustered.score_high - clustered.score_low)[0] > 3 * (
         independent.score_high - independent.score_low
     )[0]
+
+
+def test_an_item_nobody_compared_gets_no_score_not_fifty():
+    # Items 0-2 compared (0 beats 1 beats 2, each by several people); item 3 never shown. The old code gave
+    # item 3 a score of 50 with the narrowest interval in the table.
+    rng = np.random.default_rng(4)
+    winners, losers, people = simulate_votes([1.0, 0.0, -1.0], 600, 60, rng)
+    result = connected_scores(winners, losers, people, 4, n_resamples=50)
+    assert result.graph.connected and result.graph.compared.tolist() == [True, True, True, False]
+    assert np.isnan(result.scores[3]) and np.isnan(result.score_low[3]) and np.isnan(result.score_high[3])
+    # The compared items are scored against each other only: the same as fitting the three alone.
+    alone = bootstrap_scores(winners, losers, people, 3, n_resamples=50)
+    np.testing.assert_allclose(result.scores[:3], alone.scores, atol=1e-9)
+    np.testing.assert_allclose(result.score_low[:3], alone.score_low, atol=1e-9)
+    assert result.scores[:3].mean() == pytest.approx(50)
+
+
+def test_disconnected_comparisons_publish_no_common_scale():
+    # {0, 1} and {2, 3} were only ever compared within their pair: each would be centred on 50 on its own.
+    winners = [0, 0, 0, 1, 2, 3, 3, 3]
+    losers = [1, 1, 1, 0, 3, 2, 2, 2]
+    people = [0, 1, 2, 3, 0, 1, 2, 3]
+    graph = comparison_graph(win_matrix(winners, losers, 5))
+    assert graph.n_groups == 2 and not graph.connected
+    assert graph.groups.tolist() == [0, 0, 1, 1, -1]
+    for method, options in (("bootstrap", {"n_resamples": 20}), ("sandwich", {"n_draws": 20})):
+        result = connected_scores(winners, losers, people, 5, method, **options)
+        assert np.isnan(result.scores).all() and np.isnan(result.score_low).all()
+        assert result.samples.shape == (0, 5) or np.isnan(result.samples).all()
+
+
+def test_a_connected_graph_by_hand():
+    # 0-1 and 1-2 compared (in either direction): one group, though 0 and 2 never met.
+    graph = comparison_graph(win_matrix([0, 2], [1, 1], 3))
+    assert graph.connected and graph.groups.tolist() == [0, 0, 0]
+    assert comparison_graph(np.zeros((3, 3))).n_groups == 0
+
+
+def test_equal_voice_weights_by_hand():
+    # Person 0 votes 3 times, persons 1 and 2 once each: the median person votes once.
+    assert equal_voice([0, 0, 0, 1, 2]).tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 3, 1, 1])
+    assert equal_voice([]).size == 0
+
+
+def test_heavy_voters_do_not_count_more_with_one_person_one_voice():
+    # 90 residents make 10 choices each from the model; 10 residents always choose item 0. When the ten make
+    # 100 choices (their 10, ten times over) instead of 10, the per-vote score of item 0 jumps, while the
+    # one-person-one-voice score stays where it was (to within the weak prior's pull).
+    rng = np.random.default_rng(8)
+    w, lo, people = simulate_votes([0.0, 0.0, 0.0, 0.0], 900, 90, rng)
+    keen_w = np.zeros(100, dtype=np.int64)
+    keen_l = np.tile([1, 2, 3, 1, 2, 3, 1, 2, 3, 1], 10)
+    keen_p = np.repeat(np.arange(90, 100), 10)
+
+    def votes(repeat):
+        winners = np.concatenate([w, np.tile(keen_w, repeat)])
+        losers = np.concatenate([lo, np.tile(keen_l, repeat)])
+        respondents = np.concatenate([people, np.tile(keen_p, repeat)])
+        return winners, losers, respondents
+
+    light, heavy = votes(1), votes(10)
+    per_vote_light = bootstrap_scores(*light, 4, n_resamples=0).scores[0]
+    per_vote_heavy = bootstrap_scores(*heavy, 4, n_resamples=0).scores[0]
+    voice_light = bootstrap_scores(*light, 4, n_resamples=0, vote_weights=equal_voice(light[2])).scores[0]
+    voice_heavy = bootstrap_scores(*heavy, 4, n_resamples=0, vote_weights=equal_voice(heavy[2])).scores[0]
+    assert per_vote_heavy > per_vote_light + 10
+    assert voice_heavy == pytest.approx(voice_light, abs=0.2)
+    # The intervals resample people with the same weights: the bootstrap and the sandwich agree.
+    boot = bootstrap_scores(*heavy, 4, n_resamples=400, vote_weights=equal_voice(heavy[2]), seed=1)
+    sand = sandwich_scores(*heavy, 4, vote_weights=equal_voice(heavy[2]))
+    np.testing.assert_allclose(boot.score_high - boot.score_low, sand.score_high - sand.score_low, rtol=0.25)
+
+
+def test_logit_interval_by_hand():
+    # Score 80 (log-odds log 4), standard error 0.5 on that scale, 10 people: t(9) = 2.262157 times
+    # sqrt(10/9); limits 100 * expit(log 4 -/+ 2.384544 * 0.5).
+    low, high = logit_interval([80.0], [0.5], 10)
+    half = 2.2621571627982053 * np.sqrt(10 / 9) * 0.5
+    assert low[0] == pytest.approx(100 / (1 + np.exp(-(np.log(4) - half))))
+    assert high[0] == pytest.approx(100 / (1 + np.exp(-(np.log(4) + half))))
+    # Never beyond 0-100, and asymmetric towards the middle near an end.
+    low, high = logit_interval([97.0], [1.0], 10)
+    assert 0 < low[0] < 97 < high[0] < 100 and 97 - low[0] > high[0] - 97

@@ -73,3 +73,23 @@ def test_vectorised_pairs_equal_the_definition_for_random_top_n_rankings():
     assert np.all(np.diff(people) >= 0)  # grouped by person, as the bootstrap expects
     places = rankings_to_places(rankings, 6)
     assert borda_points(places, 6).tolist() == pytest.approx(borda_points(rankings, 6).tolist())
+
+
+def test_weighted_mean_place_first_places_and_borda_by_hand():
+    # Three people rank 3 items in full: (0, 1, 2), (0, 1, 2), (2, 1, 0), with weights 1, 1, 4.
+    rankings = [[0, 1, 2], [0, 1, 2], [2, 1, 0]]
+    weights = [1, 1, 4]
+    mean_rank, first = rank_summary(rankings, 3, weights)
+    # Item 0: places 1, 1, 3 -> (1 + 1 + 12) / 6; item 2: 3, 3, 1 -> (3 + 3 + 4) / 6.
+    assert mean_rank == pytest.approx([14 / 6, 2, 10 / 6])
+    assert first == pytest.approx([2 / 6, 0, 4 / 6])
+    # Borda points 2, 1, 0 for first, second, third: item 0 gets (2 + 2 + 0) / 6.
+    assert borda_points(rankings, 3, weights) == pytest.approx([4 / 6, 1, 8 / 6])
+    # Weights of one give the unweighted answers.
+    assert borda_points(rankings, 3, [1, 1, 1]) == pytest.approx(borda_points(rankings, 3))
+
+
+def test_weighted_mean_place_in_a_top_n_ranking_counts_only_those_who_ranked_it():
+    # Top 1 of 3: item 1 ranked only by the second person (weight 3).
+    mean_rank, _ = rank_summary([[0], [1], [0]], 3, [1, 3, 1])
+    assert mean_rank[0] == 1 and mean_rank[1] == 1 and np.isnan(mean_rank[2])

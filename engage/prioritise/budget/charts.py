@@ -40,8 +40,9 @@ def shares_chart(rows: list) -> str:
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": [(row.high - row.mean) * 100 for row in rows],
-                "arrayminus": [(row.mean - row.low) * 100 for row in rows],
+                # No line where there are too few responses for an interval.
+                "array": [0 if row.high is None else (row.high - row.mean) * 100 for row in rows],
+                "arrayminus": [0 if row.low is None else (row.mean - row.low) * 100 for row in rows],
                 "color": MARKER_COLOUR,
                 "thickness": 2,
             },

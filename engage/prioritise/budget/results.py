@@ -9,19 +9,21 @@ import numpy as np
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
 from engage.prioritise.submissions.matrix import AnswerMatrix, load_answer_matrix
 from engage.prioritise.weighting import PopulationWeights, breakdown_figures, population_weights
-from engage.stats.allocation import allocation_shares, row_shares
+from engage.stats.allocation import allocation_shares, row_shares, weighted_quantiles
 
-#: Resamples of the Bayesian bootstrap behind each interval (see docs/benchmarks.md for the time).
+#: Kept for callers: any positive number asks for intervals, 0 leaves them out (they are closed-form now,
+#: see engage.stats.allocation.share_intervals).
 RESAMPLES = 1000
 
 
 @dataclass(frozen=True)
 class ItemShare:
     item: ExerciseItem
-    #: Mean share of the pot (0 to 1), its 95% interval, and the median share.
+    #: Mean share of the pot (0 to 1), its 95% interval (None: too few responses for an interval), and the
+    #: median share.
     mean: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
     median: float
     #: The spread of people's shares: 5th, 25th, 75th and 95th percentiles.
     spread: tuple[float, float, float, float]
@@ -71,14 +73,21 @@ def _item_shares(
     exercise: Exercise,
     items: list[ExerciseItem],
     answers: AnswerMatrix,
-    weights: np.ndarray | None,
+    weighting: PopulationWeights | None,
     resamples: int,
 ) -> list[ItemShare]:
     amounts = np.nan_to_num(answers.values)
-    summary = allocation_shares(amounts, weights=weights, n_resamples=resamples)
+    weights = None if weighting is None else weighting.weights
+    groups = None if weighting is None else list(weighting.codes.values())
+    summary = allocation_shares(amounts, weights=weights, intervals=resamples > 0, groups=groups)
     shares, kept = row_shares(amounts)
-    spread = np.percentile(shares, [5, 25, 75, 95], axis=0) if len(shares) else np.zeros((4, len(items)))
     w = np.ones(len(amounts)) if weights is None else np.asarray(weights)
+    # The spread follows the weights too (issue 22 item 4): weighted percentiles of people's shares.
+    spread = (
+        weighted_quantiles(shares, w[kept], [0.05, 0.25, 0.75, 0.95])
+        if len(shares)
+        else np.zeros((4, len(items)))
+    )
     mean_amount = (w @ amounts) / w.sum() if len(amounts) else np.zeros(len(items))
     order = np.argsort(-summary.mean, kind="stable")
     rank = np.empty(len(items), dtype=int)
@@ -88,8 +97,8 @@ def _item_shares(
         ItemShare(
             item=items[k],
             mean=float(summary.mean[k]),
-            low=float(summary.low[k]),
-            high=float(summary.high[k]),
+            low=None if np.isnan(summary.low[k]) else float(summary.low[k]),
+            high=None if np.isnan(summary.high[k]) else float(summary.high[k]),
             median=float(summary.median[k]),
             spread=tuple(float(v) for v in spread[:, k]),
             mean_amount=float(mean_amount[k]),
@@ -127,7 +136,7 @@ def budget_results(
     weighting, results.unweighted_reason = population_weights(exercise, answers.respondent_ids)
     if weighting is not None:
         results.weighted = WeightedShares(
-            _item_shares(exercise, items, answers, weighting.weights, resamples), weighting
+            _item_shares(exercise, items, answers, weighting, resamples), weighting
         )
     amounts = np.nan_to_num(answers.values)
     results.by_channel, results.by_dimension = breakdown_figures(

@@ -11,7 +11,8 @@ from engage.prioritise.pairwise.results import PairwiseResults
 
 def scores_chart(results: PairwiseResults) -> str:
     """Scores with 95% intervals, highest first, as Plotly JSON."""
-    rows = list(reversed(results.items))  # Plotly draws the first category at the bottom
+    # Plotly draws the first category at the bottom; items with no score on the common scale are left out.
+    rows = [row for row in reversed(results.items) if row.score is not None]
     figure = go.Figure(
         go.Scatter(
             x=[row.score for row in rows],

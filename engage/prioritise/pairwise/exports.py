@@ -65,14 +65,13 @@ def votes_csv_response(exercise: Exercise) -> Response:
 
 
 def _score_rows(results: PairwiseResults) -> list[list]:
+    """Empty rank, score and interval for an item with no score on the common scale."""
     return [
         [
-            row.rank,
+            "" if row.rank is None else row.rank,
             row.item.priority.code if row.item.priority else "",
             row.item.title,
-            round(row.score, 2),
-            round(row.low, 2),
-            round(row.high, 2),
+            *("" if value is None else round(value, 2) for value in (row.score, row.low, row.high)),
             row.wins,
             row.comparisons,
         ]

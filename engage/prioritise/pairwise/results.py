@@ -13,11 +13,12 @@ from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount,
 from engage.prioritise.weighting import breakdown_figures, population_weights
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,
+    PairwiseResult,
     Stability,
     beat_random_scores,
-    bootstrap_scores,
+    connected_scores,
+    equal_voice,
     fit_bradley_terry,
-    sandwich_scores,
     top_k_stability,
     win_matrix,
 )
@@ -35,12 +36,16 @@ STABILITY_K = 5
 @dataclass(frozen=True)
 class ItemScore:
     item: ExerciseItem
-    score: float
-    low: float
-    high: float
+    #: None when the item has no score on the common scale: never compared, or the exercise's comparisons
+    #: split into separate groups (then ``group`` says which group the item is in).
+    score: float | None
+    low: float | None
+    high: float | None
     wins: int
     comparisons: int
-    rank: int
+    rank: int | None
+    #: 1, 2, ... when the comparisons split into separate groups; None otherwise.
+    group: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,14 @@ class PairwiseResults:
     stability_k: int
     #: "bootstrap" or "sandwich": how the intervals were made
     interval_method: str = "bootstrap"
+    #: How many separate groups the comparisons split into (more than 1: no common scale is published).
+    groups: int = 1
+    #: Items nobody has compared yet ("not enough comparisons").
+    uncompared: int = 0
+    #: The per-vote view, for comparison: {item id: score (None off the common scale)} when every vote counts
+    #: the same, so a resident who votes 100 times counts ten times one who votes 10 times. The scores above
+    #: give each person's votes the same total weight.
+    per_vote: dict[int, float | None] = field(default_factory=dict)
     #: Population-weighted scores, when margins are loaded and enough people answered
     weighted: WeightedScores | None = None
     #: Why there are no weighted scores: "no-margins" or "too-few" (None when there are)
@@ -146,7 +159,8 @@ def counts_matrix(exercise: Exercise, index: dict[int, int]) -> np.ndarray:
 
 
 def _point_scores(votes: DecisiveVotes, mask: np.ndarray, n: int) -> np.ndarray:
-    wins = win_matrix(votes.winners[mask], votes.losers[mask], n)
+    """A group's scores, each person's votes carrying the same total weight as in the main table."""
+    wins = win_matrix(votes.winners[mask], votes.losers[mask], n, equal_voice(votes.respondents[mask]))
     return beat_random_scores(fit_bradley_terry(wins, alpha=DEFAULT_ALPHA))
 
 
@@ -160,12 +174,15 @@ def pairwise_results(
     index = {item.id: k for k, item in enumerate(items)}
     n = len(items)
     votes = load_decisive_votes(exercise, index)
-    # The point estimate comes from the pair counts; the bootstrap needs each vote's respondent.
-    point = beat_random_scores(fit_bradley_terry(counts_matrix(exercise, index), alpha=DEFAULT_ALPHA))
     method, boot = score_intervals(votes, n, resamples)
-    scored = _item_scores(items, point, boot, votes, n)
-    k = min(STABILITY_K, max(n - 1, 1))
-    stability = top_k_stability(point, boot.samples, k, len(votes.winners)) if len(votes.winners) else None
+    scored = _item_scores(items, boot, votes, n)
+    on_scale = boot.scored
+    k = min(STABILITY_K, max(int(on_scale.sum()) - 1, 1))
+    stability = (
+        top_k_stability(boot.scores[on_scale], boot.samples[:, on_scale], k, len(votes.winners))
+        if on_scale.sum() >= 2
+        else None
+    )
     counting = Respondent.excluded_at.is_(None)
     skips = db.session.scalar(
         select(func.count())
@@ -177,6 +194,10 @@ def pairwise_results(
         select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id, counting)
     )
     results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
+    results.groups = boot.graph.n_groups
+    results.uncompared = int((~boot.graph.compared).sum())
+    _, by_vote = score_intervals(votes, n, 0, per_person=False)
+    results.per_vote = {item.id: _optional(by_vote.scores[k]) for k, item in enumerate(items)}
     if breakdowns:
         # Only the officers' page shows these; the public page and the score downloads skip the work.
         results.weighted, results.unweighted_reason = _population_weighted(exercise, votes, items, resamples)
@@ -185,39 +206,59 @@ def pairwise_results(
 
 
 def score_intervals(
-    votes: DecisiveVotes, n: int, resamples: int, weights: np.ndarray | None = None, seed: int = 0
-):
-    """Bootstrap over respondents up to BOOTSTRAP_MAX_VOTES decisive votes, the sandwich estimate above."""
+    votes: DecisiveVotes,
+    n: int,
+    resamples: int,
+    weights: np.ndarray | None = None,
+    seed: int = 0,
+    per_person: bool = True,
+) -> tuple[str, PairwiseResult]:
+    """Bootstrap over respondents up to BOOTSTRAP_MAX_VOTES decisive votes, the sandwich estimate above;
+    only items on one common scale are scored (see ``connected_scores``). With ``per_person`` (the default)
+    each person's votes carry the same total weight (``equal_voice``), so heavy voters do not count more;
+    both interval methods resample or cluster by person, matching it. ``per_person=False`` counts every
+    vote the same (the per-vote view)."""
     if len(votes.winners) <= BOOTSTRAP_MAX_VOTES:
-        return "bootstrap", bootstrap_scores(
-            votes.winners,
-            votes.losers,
-            votes.respondents,
-            n,
-            n_resamples=resamples,
-            weights=weights,
-            seed=seed,
-        )
-    return "sandwich", sandwich_scores(
-        votes.winners, votes.losers, votes.respondents, n, n_draws=resamples, weights=weights, seed=seed
+        method, options = "bootstrap", {"n_resamples": resamples}
+    else:
+        method, options = "sandwich", {"n_draws": resamples}
+    vote_weights = equal_voice(votes.respondents) if per_person else None
+    return method, connected_scores(
+        votes.winners,
+        votes.losers,
+        votes.respondents,
+        n,
+        method,
+        weights=weights,
+        seed=seed,
+        vote_weights=vote_weights,
+        **options,
     )
 
 
-def _item_scores(items: list, point: np.ndarray, boot, votes: DecisiveVotes, n: int) -> list[ItemScore]:
+def _optional(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def _item_scores(items: list, boot: PairwiseResult, votes: DecisiveVotes, n: int) -> list[ItemScore]:
+    """One row per item: scored items by score, then the others (by group, then as listed)."""
     wins = np.bincount(votes.winners, minlength=n)
     comparisons = wins + np.bincount(votes.losers, minlength=n)
-    order = np.argsort(-point, kind="stable")
-    rank = np.empty(n, dtype=int)
-    rank[order] = np.arange(1, n + 1)
+    point = boot.scores
+    groups = boot.graph.groups if not boot.graph.connected else np.full(n, -1)
+    order = np.lexsort((np.arange(n), np.where(groups < 0, n, groups), -np.nan_to_num(point, nan=-1.0)))
+    scored = order[~np.isnan(point[order])]
+    rank = {int(k): r for r, k in enumerate(scored, start=1)}
     return [
         ItemScore(
             items[k],
-            float(point[k]),
-            float(boot.score_low[k]),
-            float(boot.score_high[k]),
+            _optional(point[k]),
+            _optional(boot.score_low[k]),
+            _optional(boot.score_high[k]),
             int(wins[k]),
             int(comparisons[k]),
-            int(rank[k]),
+            rank.get(int(k)),
+            int(groups[k]) + 1 if groups[k] >= 0 else None,
         )
         for k in order
     ]
@@ -231,12 +272,9 @@ def _population_weighted(
     if weighting is None:
         return None, reason
     n = len(items)
-    point = beat_random_scores(
-        fit_bradley_terry(win_matrix(votes.winners, votes.losers, n, weighting.weights[votes.respondents]))
-    )
     _, boot = score_intervals(votes, n, resamples, weights=weighting.weights)
     return WeightedScores(
-        _item_scores(items, point, boot, votes, n),
+        _item_scores(items, boot, votes, n),
         weighting.dimensions,
         weighting.respondents_with_answers,
         weighting.effective_sample_size,

@@ -28,6 +28,7 @@ from engage.prioritise.models import (
     SkipReason,
 )
 from engage.respondents import address_hash, respondent_hash
+from engage.stats.pairs import first_item_weights, partner_weights
 
 #: How far one vote moves the selection ratings (log-odds scale).
 RATING_STEP = 0.2
@@ -322,21 +323,24 @@ def _comparisons_with(exercise_id: int, item_id: int) -> dict[int, int]:
 def choose_pair(
     exercise: Exercise, respondent: Respondent | None, rng: random.Random | None = None
 ) -> tuple[ExerciseItem, ExerciseItem] | None:
-    """The next pair to show: the least-compared item, against one close to it in rating and rarely paired.
+    """The next pair to show: a rarely compared item, against one rarely paired with it.
 
     Reads one row per item and one per pair that includes the first item, never the votes; the respondent's
-    previous pair is never shown again straight away.
+    previous pair is never shown again straight away. The choice depends on how often items and pairs were
+    shown, not on who won (engage.stats.pairs explains why: choosing by rating biased scores towards 50).
     """
     rng = rng or random.Random()  # not for security
     # Plain rows, not ORM objects: an exercise may have hundreds of items and this runs on every vote.
+    # In a fixed order (by id): PostgreSQL returns updated rows in a new order, and the random draws below
+    # must pick the same items for the same counts.
     items = db.session.execute(
-        select(ExerciseItem.id, ExerciseItem.comparisons, ExerciseItem.selection_rating).where(
-            ExerciseItem.exercise_id == exercise.id, ExerciseItem.active.is_(True)
-        )
+        select(ExerciseItem.id, ExerciseItem.comparisons)
+        .where(ExerciseItem.exercise_id == exercise.id, ExerciseItem.active.is_(True))
+        .order_by(ExerciseItem.id)
     ).all()
     if len(items) < 2:
         return None
-    first = rng.choices(items, weights=[1.0 / (1 + item.comparisons) ** 2 for item in items])[0]
+    first = rng.choices(items, weights=list(first_item_weights([item.comparisons for item in items])))[0]
     seen = _comparisons_with(exercise.id, first.id)
     last = None
     if respondent is not None:
@@ -350,11 +354,8 @@ def choose_pair(
     others = [item for item in items if item.id != first.id and {first.id, item.id} != last_pair]
     if not others:
         others = [item for item in items if item.id != first.id]
-    weights = [
-        math.exp(-abs(item.selection_rating - first.selection_rating)) / (1 + seen.get(item.id, 0)) ** 2
-        for item in others
-    ]
-    second = rng.choices(others, weights=weights)[0]
+    weights = partner_weights([seen.get(item.id, 0) for item in others])
+    second = rng.choices(others, weights=list(weights))[0]
     pair = [db.session.get(ExerciseItem, first.id), db.session.get(ExerciseItem, second.id)]
     rng.shuffle(pair)
     return pair[0], pair[1]

@@ -77,10 +77,11 @@ def _item_ranks(
         fit_bradley_terry(win_matrix(winners, losers, n, w[people]), alpha=DEFAULT_ALPHA)
     )
     boot = bootstrap_scores(winners, losers, people, n, n_resamples=resamples, weights=weights)
-    mean_rank, _ = rank_summary(places, n)
+    # Every column follows the weights when there are any (issue 22 item 4): mean place, first places and
+    # Borda points are weighted means; ``ranked_by`` stays a count of people and the table says so.
+    mean_rank, first = rank_summary(places, n, w)
     ranked_by = (~np.isnan(places)).sum(axis=0)
-    first = (w @ (places == 1)) / max(w.sum(), 1e-12)
-    borda = borda_points(places, n)
+    borda = borda_points(places, n, w)
     order = np.argsort(-point, kind="stable")
     rank = np.empty(n, dtype=int)
     rank[order] = np.arange(1, n + 1)

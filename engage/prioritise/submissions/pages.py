@@ -16,6 +16,7 @@ from engage.prioritise.pairwise.charts import scores_chart
 from engage.prioritise.ranking.results import ranking_results
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
+from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
 
 
 def render_answer_results(exercise: Exercise, public: bool):
@@ -39,6 +40,7 @@ def render_answer_results(exercise: Exercise, public: bool):
         public=public,
         breakdowns=breakdowns,
         comments=None if public else recent_comments(exercise),
+        min_interval=MIN_INTERVAL_RESPONDENTS,
     )
 
 

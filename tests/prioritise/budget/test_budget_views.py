@@ -141,8 +141,8 @@ def test_shares_are_the_mean_of_each_persons_shares(make_budget, submit, app):
     shares = {row.item.id: row.mean for row in outcome.items}
     assert shares == pytest.approx({a.id: 0.4, b.id: 0.3, c.id: 0.15, d.id: 0.15})
     assert outcome.items[0].item.id == a.id and outcome.respondents == 2
-    for row in outcome.items:
-        assert row.low <= row.mean <= row.high
+    # Two people are far too few for an interval (the bootstrap's was far too narrow).
+    assert all(row.low is None and row.high is None for row in outcome.items)
 
 
 def test_rebalance_results_say_where_residents_would_move_money(make_budget, submit, app):

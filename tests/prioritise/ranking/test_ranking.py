@@ -153,3 +153,24 @@ def test_public_results_once_closed(client, make_ranking, submit, app):
     service.set_status(exercise, ExerciseStatus.CLOSED)
     html = client.get(f"/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "What residents told us" in html and "1 person took part" in html and "Downloads" not in html
+
+
+def test_top_n_results_show_how_many_ranked_each_item_beside_its_mean_place(
+    client, make_ranking, submit, officer, app
+):
+    # Top 2 of 4: one person ranks d first; four rank a then b. d has the best mean place (1.0) from one
+    # person; the score, which the table leads with, puts a first.
+    exercise = make_ranking(rank_top_n=2)
+    a, b, c, d = exercise.active_items
+    with app.test_request_context("/"):
+        submit(exercise, {d.id: 1, c.id: 2})
+        for _ in range(4):
+            submit(exercise, {a.id: 1, b.id: 2})
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "Each person ranked only their top 2, so the score is the figure to go by" in html
+    table = html[html.index("Mean place among those who ranked it") :]
+    row_d = table[table.index(d.title) :]
+    row_d = row_d[: row_d.index("</tr>")]
+    assert "1.0" in row_d and "1 of 5" in row_d
+    assert table.index(a.title) < table.index(d.title)
