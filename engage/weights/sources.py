@@ -91,7 +91,7 @@ def _weights(exercise: Exercise, respondent_ids: np.ndarray, wanted: bool):
             "no-margins": "no population figures are loaded",
             "unmatched": "nobody in the sample is in "
             + ", ".join(f"{d} {c}" for d, c, _ in getattr(reason, "missing", ())),
-        }.get(reason, "too few said about themselves")
+        }.get(str(reason), "too few said about themselves")
         return None, f"Not population weighted: {why}", None
     ess = weighting.effective_sample_size
     return weighting.weights, f"Population weighted (effective sample size {ess:,.0f})", ess

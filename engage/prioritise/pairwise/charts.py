@@ -9,6 +9,13 @@ from engage.charts import MARKER_COLOUR, laid_out
 from engage.prioritise.pairwise.results import PairwiseResults
 
 
+def _below_above(row) -> tuple[float, float]:
+    """How far the interval reaches below and above the score (0 where there is no interval)."""
+    if row.score is None or row.low is None or row.high is None:
+        return 0.0, 0.0
+    return row.score - row.low, row.high - row.score
+
+
 def scores_chart(results: PairwiseResults) -> str:
     """Scores with 95% intervals, highest first, as Plotly JSON."""
     # Plotly draws the first category at the bottom; items with no score on the common scale are left out.
@@ -22,8 +29,8 @@ def scores_chart(results: PairwiseResults) -> str:
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": [row.high - row.score for row in rows],
-                "arrayminus": [row.score - row.low for row in rows],
+                "array": [_below_above(row)[1] for row in rows],
+                "arrayminus": [_below_above(row)[0] for row in rows],
                 "color": MARKER_COLOUR,
                 "thickness": 2,
             },
