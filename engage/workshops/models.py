@@ -70,6 +70,12 @@ class WorkshopSession(Model):
         return f"{self.revision}{'-t' if current is not None and current.time_up() else ''}"
 
     @property
+    def content_key(self) -> str:
+        """Changes only when what a phone is asked changes (the next round, the end): the only times a
+        phone's form may be replaced. Pausing, the timer and showing results change ``state_key`` alone."""
+        return f"{self.status.value}-{self.current_position}"
+
+    @property
     def next_round(self) -> WorkshopRound | None:
         after = -1 if self.current_position is None else self.current_position
         return next((r for r in self.rounds if r.position > after), None)

@@ -227,6 +227,39 @@ def test_participant_joins_votes_and_follows_the_rounds(client, workshop):
     assert "you have finished this round" in client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
 
 
+def test_facilitator_actions_change_the_status_line_not_the_form(client, workshop):
+    """Pause, resume, the timer, a minute more and results shown redraw no phone's form (what is typed there
+    would be lost): the poll answers with the status line alone; only the next round replaces the form."""
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    service.start_next_round(workshop)
+    service.start_next_round(workshop)  # the dot vote: boxes to type in
+    hx = {"HX-Request": "true"}
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    poll = re.search(r'id="room-poll"[^>]*hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    for action in ("pause", "resume", "timer", "extend", "reveal", "hide"):
+        service.set_round_state(workshop, action)
+        answer = client.get(poll, headers=hx)
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 200, action
+        assert 'id="room-state"' in text and 'id="room"' not in text and "<form" not in text, action
+        poll = re.search(r'hx-get="([^"]+)"', text).group(1).replace("&amp;", "&")
+        if action == "pause":
+            assert "Voting is paused" in text
+    assert client.get(poll, headers=hx).status_code == 204
+    service.start_next_round(workshop)
+    moved_on = client.get(poll, headers=hx).get_data(as_text=True)
+    assert 'id="room" hx-swap-oob="true"' in moved_on and "Give each one a place" in moved_on
+
+
+def test_a_paused_round_keeps_the_form_and_says_so(client, workshop):
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    service.start_next_round(workshop)
+    service.start_next_round(workshop)
+    service.set_round_state(workshop, "pause")
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "Voting is paused" in page and 'name="key"' in page
+
+
 def test_participant_answers_a_dot_vote_with_errors_first(client, workshop):
     client.post(f"/join/{workshop.join_code}", data={"label": ""})
     service.start_next_round(workshop)
