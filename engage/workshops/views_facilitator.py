@@ -23,7 +23,7 @@ from engage.workshops.access import can_run, session_for
 from engage.workshops.charts import room_chart
 from engage.workshops.forms import ControlForm, RoundForm, SessionForm
 from engage.workshops.models import WorkshopSession
-from engage.workshops.results import round_result
+from engage.workshops.results import round_result, round_turnout
 
 
 def join_url(session: WorkshopSession) -> str:
@@ -60,6 +60,18 @@ def _round_form(session: WorkshopSession, formdata=None) -> RoundForm:
     return form
 
 
+def _room_counts(session: WorkshopSession) -> dict:
+    """Who has joined, and who has answered the round the room is on (phones and paper apart): shown live
+    on the control page and the projector, whether or not the results are."""
+    current = session.current_round
+    turnout = round_turnout(current) if current is not None else {}
+    return {
+        "joined": service.participant_count(session),
+        "answered_phones": turnout.get("workshop", 0),
+        "answered_paper": turnout.get("paper", 0),
+    }
+
+
 def _render_control(session: WorkshopSession, round_form: RoundForm | None = None, status: int = 200):
     return render_template(
         "workshops/control.html",
@@ -67,8 +79,8 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
         round_form=round_form or _round_form(session),
         control_form=ControlForm(formdata=None),
         join_url=join_url(session),
-        joined=service.participant_count(session),
         form=round_form if round_form is not None and round_form.errors else None,
+        **_room_counts(session),
     ), status
 
 
@@ -76,6 +88,14 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
 @login_required
 def control(session_id: int):
     return _render_control(session_for(session_id))
+
+
+@bp.get("/manage/workshops/<int:session_id>/live")
+@login_required
+def control_live(session_id: int):
+    """Polled every two seconds by the control page: who has joined and answered this round."""
+    session = session_for(session_id)
+    return render_template("workshops/_partials/_control_live.html", session=session, **_room_counts(session))
 
 
 @bp.post("/manage/workshops/<int:session_id>/rounds")
@@ -147,7 +167,7 @@ def _projector_context(session: WorkshopSession) -> dict:
     return {
         "session": session,
         "join_url": join_url(session),
-        "joined": service.participant_count(session),
+        **_room_counts(session),
         "current": current,
         "result": result,
         "chart": room_chart(result) if result is not None and result.items else None,

@@ -260,6 +260,34 @@ def test_a_paused_round_keeps_the_form_and_says_so(client, workshop):
     assert "Voting is paused" in page and 'name="key"' in page
 
 
+def test_control_page_and_projector_count_joined_and_answered_while_results_are_hidden(
+    client, workshop, facilitator
+):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    for person in range(3):
+        service.join(workshop, f"phone-{person}")
+    for person in range(2):
+        service.record_room_vote(
+            current, f"phone-{person}", items[0].id, items[1].id, Outcome.LEFT, f"{person:032d}"
+        )
+    enter_sheet(current, facilitator, pairs=[(items[0].id, items[1].id, Outcome.RIGHT)])
+    assert not current.results_shown
+    sign_in(client, facilitator)
+    control = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert f'hx-get="/manage/workshops/{workshop.id}/live"' in control
+    live = client.get(f"/manage/workshops/{workshop.id}/live").get_data(as_text=True)
+    assert re.search(r"data-joined>3<", live) and re.search(r"data-answered>2<", live)
+    assert re.search(r"data-answered-paper>1<", live)
+    projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    assert re.search(r"data-answered>3<", projector) and "The room so far" not in projector
+
+
+def test_another_organisation_cannot_read_the_live_counts(client, workshop, make_user):
+    sign_in(client, make_user(Role.FACILITATOR))
+    assert client.get(f"/manage/workshops/{workshop.id}/live").status_code == 403
+
+
 def test_participant_answers_a_dot_vote_with_errors_first(client, workshop):
     client.post(f"/join/{workshop.join_code}", data={"label": ""})
     service.start_next_round(workshop)
