@@ -175,6 +175,9 @@ class PaperSheet(Model):
     vote_ids: Mapped[str] = mapped_column(Text, default="[]")
     #: A show of hands: the consultation responses it made (JSON list of ids).
     response_ids: Mapped[str] = mapped_column(Text, default="[]")
+    #: An HMAC (engage.idempotency.server_key) of the key of the form the sheet was typed into and who typed
+    #: it: the same form sent twice (a double click, a retry) finds this sheet and stores nothing more.
+    sheet_key: Mapped[str | None] = mapped_column(String(64))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replaced_by_id: Mapped[int | None] = mapped_column(
@@ -187,6 +190,8 @@ class PaperSheet(Model):
     round: Mapped[WorkshopRound] = relationship()
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     corrected_by: Mapped[User | None] = relationship(foreign_keys=[corrected_by_id])
+
+    __table_args__ = (UniqueConstraint("round_id", "sheet_key"),)
 
     @property
     def is_current(self) -> bool:

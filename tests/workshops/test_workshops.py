@@ -17,7 +17,7 @@ from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, Subm
 from engage.prioritise.pairwise import voting
 from engage.service_errors import StateError
 from engage.workshops import service
-from engage.workshops.models import Participant, RoundState, SessionStatus
+from engage.workshops.models import PaperSheet, Participant, RoundState, SessionStatus
 from engage.workshops.paper import correct_sheet, enter_sheet
 from engage.workshops.results import round_result, round_turnout
 from tests.conftest import sign_in
@@ -309,9 +309,8 @@ def test_participant_answers_a_dot_vote_with_errors_first(client, workshop):
 
 def test_paper_entry_page(client, workshop, facilitator):
     sign_in(client, facilitator)
-    assert "Start a round first" in client.get(f"/manage/workshops/{workshop.id}/paper").get_data(
-        as_text=True
-    )
+    before = client.get(f"/manage/workshops/{workshop.id}/paper").get_data(as_text=True)
+    assert "Round 1: Which matters more?" in before and "Save this sheet" in before
     current = service.start_next_round(workshop)
     items = list(current.exercise.active_items)
     empty = client.post(f"/manage/workshops/{workshop.id}/paper", data={})
@@ -324,6 +323,67 @@ def test_paper_entry_page(client, workshop, facilitator):
     )
     assert "Saved the paper sheet" in saved.get_data(as_text=True)
     assert vote_count(channel=Channel.PAPER, workshop_session_id=workshop.id) == 1
+
+
+def _sheet_form(client, url):
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_paper_for_an_earlier_round_after_the_room_moved_on_and_after_the_end(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    first = service.start_next_round(workshop)
+    service.start_next_round(workshop)
+    service.end_session(workshop)
+    items = list(first.exercise.active_items)
+    url = f"/manage/workshops/{workshop.id}/paper?round={first.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Round 1: Which matters more?" in page and "Paper for another round" in page
+    key = _sheet_form(client, url)
+    data = {f"pair_{items[0].id}_{items[1].id}": "left", "key": key}
+    assert client.post(url, data=data).status_code == 302
+    assert vote_count(channel=Channel.PAPER, workshop_session_id=workshop.id) == 1
+    # Its correction is a link in the list of that round's sheets, not an address to type.
+    listed = client.get(url).get_data(as_text=True)
+    assert re.search(rf'href="/manage/workshops/{workshop.id}/paper/\d+/correct"', listed)
+
+
+def test_the_same_sheet_form_sent_twice_stores_one_sheet(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    items = list(dots.exercise.active_items)
+    url = f"/manage/workshops/{workshop.id}/paper?round={dots.id}"
+    key = _sheet_form(client, url)
+    data = {f"item_{item.id}": str(v) for item, v in zip(items, (40, 30, 20, 10), strict=True)} | {"key": key}
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 302  # a double click, or the browser's retry
+    assert db.session.scalar(select(func.count()).select_from(PaperSheet)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+    stored = db.session.scalars(select(PaperSheet)).one()
+    assert stored.sheet_key != key and len(stored.sheet_key) == 64  # an HMAC, not the form's key
+    # A new form (the next sheet) is a new sheet.
+    assert client.post(url, data=data | {"key": _sheet_form(client, url)}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(PaperSheet)) == 2
+
+
+def test_the_same_sheet_key_from_another_facilitator_is_their_own_sheet(
+    workshop, facilitator, make_user, council
+):
+    other = make_user(Role.FACILITATOR, organisation=council)
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    values = {item.id: v for item, v in zip(dots.exercise.active_items, (40, 30, 20, 10), strict=True)}
+    first = enter_sheet(dots, facilitator, values=values, form_key="k" * 32)
+    assert enter_sheet(dots, facilitator, values=values, form_key="k" * 32) is first
+    assert enter_sheet(dots, other, values=values, form_key="k" * 32) is not first
+
+
+def test_paper_for_a_round_of_another_session_is_404(client, workshop, facilitator, hwb, make_budget):
+    sign_in(client, facilitator)
+    other = service.create_session(hwb, facilitator, "Another evening", date(2026, 12, 4), "")
+    elsewhere = service.add_round(other, make_budget(title="Elsewhere"), None)
+    assert client.get(f"/manage/workshops/{workshop.id}/paper?round={elsewhere.id}").status_code == 404
 
 
 def test_unknown_codes_are_404(client, app):
