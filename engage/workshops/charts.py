@@ -17,9 +17,14 @@ from engage.workshops.results import RoundResult
 
 def room_chart(result: RoundResult) -> str:
     rows = list(reversed(result.items))
-    share = result.measure == "share"
+    share = result.is_share
+    titles = {
+        "share": _("Share of the budget (%)"),
+        "answers": _("Share of the people who answered (%)"),
+        "score": _("Score (0 to 100)"),
+    }
     xaxis: dict = {
-        "title": {"text": _("Share of the budget (%)") if share else _("Score (0 to 100)")},
+        "title": {"text": titles[result.measure]},
         "rangemode": "tozero",
     }
     if not share:

@@ -564,3 +564,51 @@ def test_hands_page_for_a_question_round(client, workshop, question_round, facil
     )
     assert "Saved the paper sheet" in saved.get_data(as_text=True)
     assert round_turnout(question_round) == {"paper": 4}
+
+
+def _report_rows(client, workshop):
+    response = client.get(f"/manage/workshops/{workshop.id}/report.csv")
+    assert response.headers["Content-Type"].count("charset") == 1
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_the_report_invents_no_figures_where_nobody_answered(client, workshop, facilitator):
+    """Nobody online (and, in the ranking round, nobody in the room): empty cells, as the page's "–", not
+    0.0 for a dot vote or 50.0 for a ranking."""
+    sign_in(client, facilitator)
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    values = {item.id: v for item, v in zip(dots.exercise.active_items, (40, 30, 20, 10), strict=True)}
+    enter_sheet(dots, facilitator, values=values)
+    rows = _report_rows(client, workshop)
+    dot_rows = [row for row in rows if row["kind"] == "budget"]
+    assert dot_rows and all(row["online"] == "" and row["room"] != "" for row in dot_rows)
+    ranking_rows = [row for row in rows if row["kind"] == "ranking"]
+    assert ranking_rows and all(row["room"] == "" and row["online"] == "" for row in ranking_rows)
+    assert {row["paper_sheets"] for row in dot_rows} == {"1"}
+    assert {row["hands_counted"] for row in dot_rows} == {""}
+    page = client.get(f"/manage/workshops/{workshop.id}/report").get_data(as_text=True)
+    assert "50" not in re.search(r"Round 3: Put them in order.*?</table>", page, re.S).group(0)
+
+
+def test_a_question_is_not_a_share_of_the_budget_and_hands_are_not_sheets(
+    client, workshop, question_round, facilitator
+):
+    sign_in(client, facilitator)
+    for _ in range(4):
+        service.start_next_round(workshop)
+    options = {o.label: str(o.id) for o in question_round.question.options}
+    enter_sheet(question_round, facilitator, hands={options["In person"]: 6, options["Online"]: 3})
+    rows = [row for row in _report_rows(client, workshop) if row["kind"] == "question"]
+    assert {row["measure"] for row in rows} == {"answers"}
+    assert {(row["paper_sheets"], row["shows_of_hands"], row["hands_counted"]) for row in rows} == {
+        ("", "1", "9")
+    }
+    page = client.get(f"/manage/workshops/{workshop.id}/report").get_data(as_text=True)
+    question_part = page[page.index("Round 4") :]
+    assert "share of the budget" not in question_part
+    assert "share of the people who answered" in question_part
+    assert "9 hands were counted in 1 shows of hands" in question_part
+    service.set_round_state(workshop, "reveal")
+    projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    assert "Share of the budget" not in projector and "Share of the people who answered" in projector
