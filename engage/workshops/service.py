@@ -31,6 +31,7 @@ from engage.surveys.responses import record_closed_answer, response_with_key
 from engage.transactions import atomic
 from engage.workshops import logger
 from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
+from engage.workshops.paper import sheets_for
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector across a room must not be mistaken.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -144,6 +145,63 @@ def add_round(
     db.session.add(added)
     _changed(session)
     return added
+
+
+def can_change(round_: WorkshopRound) -> bool:
+    """A round that has not run (and is not the room's) may be moved or removed."""
+    session = round_.session
+    return (
+        session.status is not SessionStatus.ENDED
+        and round_.state is RoundState.WAITING
+        and (session.current_position is None or round_.position > session.current_position)
+    )
+
+
+def round_changes(session: WorkshopSession) -> dict[int, list[str]]:
+    """{round id: the changes offered for it ("up", "down", "remove")}: rounds that have not run, moved
+    only past others that have not run."""
+    rounds = list(session.rounds)
+    changes: dict[int, list[str]] = {}
+    for index, round_ in enumerate(rounds):
+        if not can_change(round_):
+            continue
+        offered = []
+        if index > 0 and can_change(rounds[index - 1]):
+            offered.append("up")
+        if index + 1 < len(rounds):
+            offered.append("down")
+        changes[round_.id] = [*offered, "remove"]
+    return changes
+
+
+@atomic()
+def move_round(session: WorkshopSession, round_: WorkshopRound, direction: str) -> None:
+    """Swap a round that has not run with the one before ("up") or after ("down"), if that has not run."""
+    if round_.session_id != session.id or not can_change(round_):
+        raise StateError("Only a round that has not run can be moved.")
+    rounds = list(session.rounds)
+    index = rounds.index(round_)
+    other_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= other_index < len(rounds) or not can_change(rounds[other_index]):
+        raise StateError("That round cannot move further.")
+    other = rounds[other_index]
+    round_.position, other.position = other.position, round_.position
+    db.session.flush()
+    db.session.expire(session, ["rounds"])
+    _changed(session)
+
+
+@atomic()
+def remove_round(session: WorkshopSession, round_: WorkshopRound) -> None:
+    """Remove a round that has not run and has no paper sheets (their answers are in the exercise)."""
+    if round_.session_id != session.id or not can_change(round_):
+        raise StateError("Only a round that has not run can be removed.")
+    if sheets_for(round_):
+        raise StateError("This round has paper sheets. Correct them instead of removing the round.")
+    session.rounds.remove(round_)
+    db.session.delete(round_)
+    db.session.flush()
+    _changed(session)
 
 
 def _changed(session: WorkshopSession) -> None:

@@ -22,7 +22,7 @@ from engage.workshops import bp, service
 from engage.workshops.access import can_run, session_for
 from engage.workshops.charts import room_chart
 from engage.workshops.forms import ControlForm, RoundForm, SessionForm
-from engage.workshops.models import WorkshopSession
+from engage.workshops.models import SessionStatus, WorkshopSession
 from engage.workshops.results import round_result, round_turnout
 
 
@@ -80,6 +80,7 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
         control_form=ControlForm(formdata=None),
         join_url=join_url(session),
         form=round_form if round_form is not None and round_form.errors else None,
+        changes=service.round_changes(session),
         **_room_counts(session),
     ), status
 
@@ -120,6 +121,30 @@ def add_round(session_id: int):
     return _render_control(session, form, 400)
 
 
+def _needs_confirming(session: WorkshopSession, action: str) -> bool:
+    """Ending the workshop, and moving on from a round that is running (it closes for good), cannot be
+    undone: they are confirmed on a page of their own first (no script needed)."""
+    if action == "end":
+        return True
+    running = session.current_round is not None and session.status is not SessionStatus.ENDED
+    return action == "next" and running
+
+
+@bp.get("/manage/workshops/<int:session_id>/<any(next, end):action>/confirm")
+@form_page
+@login_required
+def confirm_action(session_id: int, action: str):
+    session = session_for(session_id)
+    return render_template(
+        "workshops/control_confirm.html",
+        session=session,
+        action=action,
+        current=session.current_round,
+        upcoming=session.next_round,
+        control_form=ControlForm(formdata=None),
+    )
+
+
 @bp.post(
     "/manage/workshops/<int:session_id>/<any(next, pause, resume, reveal, hide, timer, extend, end):action>"
 )
@@ -128,6 +153,8 @@ def act(session_id: int, action: str):
     session = session_for(session_id)
     if not ControlForm().validate_on_submit():
         abort(400)
+    if _needs_confirming(session, action) and request.form.get("confirmed") != "yes":
+        return redirect(url_for(".confirm_action", session_id=session.id, action=action))
     try:
         if action == "next":
             service.start_next_round(session)
@@ -138,6 +165,28 @@ def act(session_id: int, action: str):
     except StateError as problem:
         flash(problem.message, "error")
     return redirect(url_for(".control", session_id=session.id))
+
+
+@bp.post("/manage/workshops/<int:session_id>/rounds/<int:round_id>/<any(up, down, remove):change>")
+@login_required
+def change_round(session_id: int, round_id: int, change: str):
+    """Move a round that has not run up or down the agenda, or remove it."""
+    session = session_for(session_id)
+    if not ControlForm().validate_on_submit():
+        abort(400)
+    round_ = next((r for r in session.rounds if r.id == round_id), None)
+    if round_ is None:
+        abort(404)
+    try:
+        if change == "remove":
+            title = round_.title
+            service.remove_round(session, round_)
+            flash(_("Removed the round “%(title)s”.", title=title), "success")
+        else:
+            service.move_round(session, round_, change)
+    except StateError as problem:
+        flash(problem.message, "error")
+    return redirect(url_for(".control", session_id=session.id, _anchor="rounds"))
 
 
 @bp.get("/workshops/<code>/qr.svg")

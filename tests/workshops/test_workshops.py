@@ -199,6 +199,10 @@ def test_another_organisations_facilitator_cannot_control(client, workshop, make
     sign_in(client, make_user(Role.FACILITATOR))
     assert client.post(f"/manage/workshops/{workshop.id}/next").status_code == 403
     assert workshop.current_round is None
+    last = workshop.rounds[-1]
+    assert client.post(f"/manage/workshops/{workshop.id}/rounds/{last.id}/remove").status_code == 403
+    assert client.get(f"/manage/workshops/{workshop.id}/end/confirm").status_code == 403
+    assert len(workshop.rounds) == 3
 
 
 def test_participant_joins_votes_and_follows_the_rounds(client, workshop):
@@ -612,3 +616,48 @@ def test_a_question_is_not_a_share_of_the_budget_and_hands_are_not_sheets(
     service.set_round_state(workshop, "reveal")
     projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
     assert "Share of the budget" not in projector and "Share of the people who answered" in projector
+
+
+def test_ending_and_moving_on_are_confirmed_first(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    first = client.post(f"/manage/workshops/{workshop.id}/next")  # nothing running yet: no confirmation
+    assert first.headers["Location"].endswith(f"/manage/workshops/{workshop.id}")
+    asked = client.post(f"/manage/workshops/{workshop.id}/next")
+    assert asked.headers["Location"].endswith(f"/manage/workshops/{workshop.id}/next/confirm")
+    assert workshop.current_position == 0
+    page = client.get(f"/manage/workshops/{workshop.id}/next/confirm").get_data(as_text=True)
+    assert "closes for good" in page and "Which matters more?" in page and "Dot vote" in page
+    client.post(f"/manage/workshops/{workshop.id}/next", data={"confirmed": "yes"})
+    assert workshop.current_round.title == "Dot vote"
+    asked = client.post(f"/manage/workshops/{workshop.id}/end")
+    assert asked.headers["Location"].endswith(f"/manage/workshops/{workshop.id}/end/confirm")
+    assert workshop.status is SessionStatus.LIVE
+    assert "This cannot be undone" in client.get(asked.headers["Location"]).get_data(as_text=True)
+    client.post(f"/manage/workshops/{workshop.id}/end", data={"confirmed": "yes"})
+    assert workshop.status is SessionStatus.ENDED
+
+
+def test_rounds_that_have_not_run_are_reordered_and_removed(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    service.start_next_round(workshop)
+    pairwise, dots, ranking = workshop.rounds
+    page = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert f"/rounds/{pairwise.id}/" not in page  # it has run: it stays where it is
+    assert f"/rounds/{dots.id}/up" not in page  # nor can another move before it
+    client.post(f"/manage/workshops/{workshop.id}/rounds/{ranking.id}/up")
+    assert [r.title for r in workshop.rounds] == ["Which matters more?", "Put them in order", "Dot vote"]
+    refused = client.post(
+        f"/manage/workshops/{workshop.id}/rounds/{pairwise.id}/remove", follow_redirects=True
+    )
+    assert "Only a round that has not run can be removed" in refused.get_data(as_text=True)
+    client.post(f"/manage/workshops/{workshop.id}/rounds/{dots.id}/remove")
+    assert [r.title for r in workshop.rounds] == ["Which matters more?", "Put them in order"]
+    assert service.start_next_round(workshop).title == "Put them in order"
+
+
+def test_a_round_with_paper_sheets_is_not_removed(workshop, facilitator):
+    dots = workshop.rounds[1]
+    values = {item.id: v for item, v in zip(dots.exercise.active_items, (40, 30, 20, 10), strict=True)}
+    enter_sheet(dots, facilitator, values=values)
+    with pytest.raises(StateError, match="paper sheets"):
+        service.remove_round(workshop, dots)
