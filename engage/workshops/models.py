@@ -159,6 +159,20 @@ class Participant(Model):
     __table_args__ = (UniqueConstraint("session_id", "token_hash"),)
 
 
+class RoundAnswer(Model):
+    """That a participant answered a round (not what: that is in the exercise or consultation, unlinked to
+    the participant), so the facilitator can see who has answered."""
+
+    __tablename__ = "workshop_round_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("workshop_rounds.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("workshop_participants.id", ondelete="CASCADE"))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+
 class PaperSheet(Model):
     """One paper sheet typed in for a round: what was typed (JSON), who typed it, the rows it made. A
     correction replaces the sheet: the old rows are removed from the exercise, the new ones recorded, and

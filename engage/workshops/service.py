@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import User
 from engage.boards.models import Board
@@ -30,7 +31,14 @@ from engage.surveys.questions import CLOSED_KINDS
 from engage.surveys.responses import record_closed_answer, response_with_key
 from engage.transactions import atomic
 from engage.workshops import logger
-from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
+from engage.workshops.models import (
+    Participant,
+    RoundAnswer,
+    RoundState,
+    SessionStatus,
+    WorkshopRound,
+    WorkshopSession,
+)
 from engage.workshops.paper import sheets_for
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector across a room must not be mistaken.
@@ -318,12 +326,43 @@ def pairs_done(round_: WorkshopRound, respondent) -> int:
     )
 
 
+def _mark_answered(round_: WorkshopRound, participant: Participant | None) -> None:
+    """Note that this participant has answered the round (once; a second tab at the same moment too)."""
+    if participant is None:
+        return
+    seen = select(RoundAnswer.id).where(
+        RoundAnswer.round_id == round_.id, RoundAnswer.participant_id == participant.id
+    )
+    if db.session.scalar(seen) is not None:
+        return
+    try:
+        with atomic():
+            db.session.add(RoundAnswer(round_id=round_.id, participant_id=participant.id))
+            db.session.flush()
+    except IntegrityError:
+        pass  # the other request noted it
+
+
+def room_people(session: WorkshopSession) -> list[tuple[Participant, bool]]:
+    """Everyone who joined, in the order they joined, and whether they have answered the current round."""
+    people = db.session.scalars(
+        select(Participant).where(Participant.session_id == session.id).order_by(Participant.id)
+    ).all()
+    current = session.current_round
+    answered = (
+        set(db.session.scalars(select(RoundAnswer.participant_id).where(RoundAnswer.round_id == current.id)))
+        if current is not None
+        else set()
+    )
+    return [(person, person.id in answered) for person in people]
+
+
 def record_room_vote(
     round_: WorkshopRound, token: str, left: int, right: int, outcome: Outcome, key: str, locale: str = "en"
 ):
     """A participant's pairwise choice in the current round (a retry with the same key is stored once)."""
     _require_open(round_)
-    return voting.record_pairwise_vote(
+    receipt = voting.record_pairwise_vote(
         round_.exercise,
         token,
         left_item_id=left,
@@ -335,6 +374,8 @@ def record_room_vote(
         workshop_session_id=round_.session_id,
         workshop_limit=round_.pairs_per_person,  # counted under the respondent's lock: a limit, not a hint
     )
+    _mark_answered(round_, find_participant(round_.session, token))
+    return receipt
 
 
 def record_room_answer(
@@ -348,7 +389,7 @@ def record_room_answer(
     """A participant's allocation or ranking (or, with channel paper, a paper sheet typed in)."""
     if channel is Channel.WORKSHOP:
         _require_open(round_)
-    return submitting.record_submission(
+    receipt = submitting.record_submission(
         round_.exercise,
         token,
         values,
@@ -357,6 +398,9 @@ def record_room_answer(
         locale=locale,
         workshop_session_id=round_.session_id,
     )
+    if channel is Channel.WORKSHOP:
+        _mark_answered(round_, find_participant(round_.session, token))
+    return receipt
 
 
 def participant_key(round_: WorkshopRound, participant: Participant) -> str:
@@ -374,7 +418,7 @@ def has_answered_question(round_: WorkshopRound, participant: Participant) -> bo
 def record_room_question(round_: WorkshopRound, participant: Participant, value: str, locale: str = "en"):
     """A participant's answer to the round's question: one per person (a second answer returns the first)."""
     _require_open(round_)
-    return record_closed_answer(
+    response = record_closed_answer(
         round_.question,
         value,
         idempotency_key=participant_key(round_, participant),
@@ -382,3 +426,5 @@ def record_room_question(round_: WorkshopRound, participant: Participant, value:
         workshop_session_id=round_.session_id,
         locale=locale,
     )
+    _mark_answered(round_, participant)
+    return response

@@ -81,6 +81,7 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
         join_url=join_url(session),
         form=round_form if round_form is not None and round_form.errors else None,
         changes=service.round_changes(session),
+        people=service.room_people(session),
         **_room_counts(session),
     ), status
 
@@ -94,9 +95,16 @@ def control(session_id: int):
 @bp.get("/manage/workshops/<int:session_id>/live")
 @login_required
 def control_live(session_id: int):
-    """Polled every two seconds by the control page: who has joined and answered this round."""
+    """Polled every two seconds by the control page: who has joined and answered this round, by the names
+    they gave (for the facilitator only: never on the projector)."""
     session = session_for(session_id)
-    return render_template("workshops/_partials/_control_live.html", session=session, **_room_counts(session))
+    return render_template(
+        "workshops/_partials/_control_live.html",
+        session=session,
+        people=service.room_people(session),
+        oob=True,
+        **_room_counts(session),
+    )
 
 
 @bp.post("/manage/workshops/<int:session_id>/rounds")

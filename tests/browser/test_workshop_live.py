@@ -30,8 +30,9 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
     sign_in_as(control, facilitator)
     control.goto(f"/manage/workshops/{session.id}")
     phones = [make_page(viewport={"width": 375, "height": 700}) for _ in range(2)]
-    for phone in phones:
+    for number, phone in enumerate(phones, start=1):
         phone.goto(f"/join/{code}")
+        phone.get_by_label("Your first name or table number (optional)").fill(f"Table {number}")
         phone.get_by_role("button", name="Join the workshop").click()
         expect(phone.get_by_role("heading", name="You are in")).to_be_visible()
     control.get_by_role("button", name="Start the next round").click()
@@ -70,6 +71,10 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
         boxes.nth(3).fill("10")
         phone.get_by_role("button", name="Send").click()
         expect(phone.get_by_role("heading", name="Thank you: you have finished this round")).to_be_visible()
+    control.goto(f"/manage/workshops/{session.id}")
+    expect(control.locator("[data-answered]")).to_have_text("2")
+    expect(control.locator("[data-person]")).to_have_count(2)
+    control.screenshot(path=str(ARTEFACTS / "workshop-control-page.png"), full_page=True)
     stored = db.session.scalar(
         select(func.count()).select_from(Submission).where(Submission.workshop_session_id == session.id)
     )

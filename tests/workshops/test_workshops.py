@@ -661,3 +661,51 @@ def test_a_round_with_paper_sheets_is_not_removed(workshop, facilitator):
     enter_sheet(dots, facilitator, values=values)
     with pytest.raises(StateError, match="paper sheets"):
         service.remove_round(workshop, dots)
+
+
+def test_the_facilitator_sees_who_joined_and_who_answered_and_the_projector_does_not(
+    client, workshop, facilitator
+):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    service.join(workshop, "phone-1", "Table <b>3</b>")
+    service.join(workshop, "phone-2", "Amira")
+    service.join(workshop, "phone-3", "")
+    service.record_room_vote(current, "phone-2", items[0].id, items[1].id, Outcome.LEFT, "k" * 32)
+    service.record_room_vote(current, "phone-2", items[0].id, items[2].id, Outcome.LEFT, "m" * 32)
+    sign_in(client, facilitator)
+    live = client.get(f"/manage/workshops/{workshop.id}/live").get_data(as_text=True)
+    rows = re.findall(r"<tr class=\"govuk-table__row\" data-person>(.*?)</tr>", live, re.S)
+    assert len(rows) == 3
+    assert "Table &lt;b&gt;3&lt;/b&gt;" in rows[0] and "Not yet" in rows[0]
+    assert "Amira" in rows[1] and "Answered" in rows[1]
+    assert "Person 3 (no name given)" in rows[2] and "Not yet" in rows[2]
+    assert 'id="control-people" hx-swap-oob="true"' in live
+    assert "Amira" in client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    service.set_round_state(workshop, "reveal")
+    projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    assert "Amira" not in projector
+    # The next round starts with nobody answered.
+    service.start_next_round(workshop)
+    live = client.get(f"/manage/workshops/{workshop.id}/live").get_data(as_text=True)
+    assert "Answered</strong>" not in live
+
+
+def test_an_answer_to_a_question_or_a_dot_vote_marks_the_person_once(client, workshop, question_round):
+    from engage.workshops.models import RoundAnswer
+
+    client.post(f"/join/{workshop.join_code}", data={"label": "Bea"})
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    items = list(dots.exercise.active_items)
+    data = {f"item_{item.id}": str(v) for item, v in zip(items, (40, 30, 20, 10), strict=True)} | {
+        "key": "b" * 32
+    }
+    client.post(f"/join/{workshop.join_code}/answer", data=data)
+    client.post(f"/join/{workshop.join_code}/answer", data=data)  # a retry
+    service.start_next_round(workshop)
+    service.start_next_round(workshop)
+    value = str(question_round.question.options[0].id)
+    client.post(f"/join/{workshop.join_code}/question", data={"answer": value})
+    marks = db.session.scalars(select(RoundAnswer)).all()
+    assert sorted(m.round_id for m in marks) == sorted([dots.id, question_round.id])
