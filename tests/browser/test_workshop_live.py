@@ -1,6 +1,7 @@
 """Phones keep what they are typing while the facilitator runs the room: pausing, resuming, the timer, a
 minute more and showing the results change a status line on each phone, never its form or its focus."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from engage.accounts.models import Role
 from engage.extensions import db
 from engage.prioritise.models import Submission
 from engage.workshops import service
-from tests.browser.conftest import sign_in_as
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
 FOLLOW = 6_000  # ms: the phones ask every 2 s
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
@@ -64,11 +65,31 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
             expect(boxes.nth(1)).to_be_focused()
     ARTEFACTS.mkdir(exist_ok=True)
     phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-results-shown-375.png"), full_page=True)
+    # The running count, as the boxes are typed in and the big + and − buttons tapped.
+    count = phones[0].locator("[data-count]")
+    expect(count).to_have_text("Left to share out: 57 of 100")
+    third = phones[0].locator("input.govuk-input").nth(2)
+    plus = phones[0].get_by_role("button", name=re.compile(r"^One more for "))
+    minus = phones[0].get_by_role("button", name=re.compile(r"^One less for "))
+    box = third.bounding_box()
+    assert box["height"] >= 44 and plus.nth(2).bounding_box()["height"] >= 44, "tap targets too small"
+    plus.nth(2).click()
+    plus.nth(2).click()
+    minus.nth(2).click()
+    expect(third).to_have_value("1")
+    expect(count).to_have_text("Left to share out: 56 of 100")
+    phones[0].locator("input.govuk-input").nth(3).fill("90")
+    expect(count).to_have_text("Too many: 34 more than 100. Take some away.")
+    phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-dots-375.png"), full_page=True)
+    assert_accessible(phones[0], "dot vote with its running count and buttons")
+    assert_no_horizontal_scroll(phones[0])
     for phone in phones:
-        phone.locator("input.govuk-input").nth(1).press_sequentially("0")
         boxes = phone.locator("input.govuk-input")
+        boxes.nth(1).fill("30")
         boxes.nth(2).fill("20")
         boxes.nth(3).fill("10")
+    expect(count).to_have_text("Left to share out: 0 of 100")
+    for phone in phones:
         phone.get_by_role("button", name="Send").click()
         expect(phone.get_by_role("heading", name="Thank you: you have finished this round")).to_be_visible()
     control.goto(f"/manage/workshops/{session.id}")

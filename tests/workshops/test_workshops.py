@@ -709,3 +709,18 @@ def test_an_answer_to_a_question_or_a_dot_vote_marks_the_person_once(client, wor
     client.post(f"/join/{workshop.join_code}/question", data={"answer": value})
     marks = db.session.scalars(select(RoundAnswer)).all()
     assert sorted(m.round_id for m in marks) == sorted([dots.id, question_round.id])
+
+
+def test_a_phone_shows_what_is_left_to_share_out_and_the_places_still_to_give(client, workshop):
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "Left to share out: 100 of 100" in page and "data-room-number" in page
+    items = list(dots.exercise.active_items)
+    data = {f"item_{item.id}": "50" for item in items} | {"key": "a" * 32}
+    refused = client.post(f"/join/{workshop.join_code}/answer", data=data).get_data(as_text=True)
+    assert "Too many: 100 more than 100. Take some away." in refused  # the server's rules still refuse it
+    service.start_next_round(workshop)
+    ranking = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "Places still to give: 1, 2, 3, 4" in ranking
