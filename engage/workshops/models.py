@@ -49,6 +49,9 @@ class WorkshopSession(Model):
     current_position: Mapped[int | None] = mapped_column(Integer)
     #: Goes up with every facilitator action, so devices can tell cheaply whether anything changed.
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    #: The projector-only link's token is an HMAC of this random value (engage.idempotency.server_key), so
+    #: the link works without a sign-in; NULL: no link. A new value (or none) revokes the old link.
+    screen_nonce: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

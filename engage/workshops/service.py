@@ -8,6 +8,7 @@ never holds a second copy of the rules.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -267,6 +268,39 @@ def end_session(session: WorkshopSession) -> None:
         session.current_round.state = RoundState.DONE
     session.status = SessionStatus.ENDED
     _changed(session)
+
+
+def screen_token(session: WorkshopSession) -> str | None:
+    """The projector-only link's token: ``<session id>.<HMAC of the session's random value>``."""
+    if not session.screen_nonce:
+        return None
+    return f"{session.id}.{server_key('workshop-screen', session.id, session.screen_nonce)}"
+
+
+def new_screen_link(session: WorkshopSession) -> str:
+    """Make (or remake: the old one stops working) the session's projector-only link."""
+    session.screen_nonce = secrets.token_hex(32)
+    db.session.flush()
+    logger.info("workshop %s: new projector link", session.id)
+    return screen_token(session) or ""
+
+
+def revoke_screen_link(session: WorkshopSession) -> None:
+    session.screen_nonce = None
+    db.session.flush()
+    logger.info("workshop %s: projector link revoked", session.id)
+
+
+def session_for_screen(token: str) -> WorkshopSession | None:
+    """The session whose projector link this is, or None (a wrong, old or revoked token)."""
+    number, _sep, _mac = (token or "").partition(".")
+    if not number.isdigit():
+        return None
+    session = db.session.get(WorkshopSession, int(number))
+    expected = screen_token(session) if session is not None else None
+    if expected is None or not hmac.compare_digest(expected, token):
+        return None
+    return session
 
 
 def _token_hash(session: WorkshopSession, token: str) -> str:

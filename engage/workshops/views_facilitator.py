@@ -17,10 +17,8 @@ from engage.prioritise.models import Exercise
 from engage.service_errors import StateError
 from engage.surveys.models import Question
 from engage.urls import external_url
-from engage.web import allow_inline_styles
 from engage.workshops import bp, service
 from engage.workshops.access import can_run, session_for
-from engage.workshops.charts import room_chart
 from engage.workshops.forms import ControlForm, RoundForm, SessionForm
 from engage.workshops.models import SessionStatus, WorkshopSession
 from engage.workshops.results import round_result, round_turnout
@@ -72,6 +70,11 @@ def _room_counts(session: WorkshopSession) -> dict:
     }
 
 
+def _screen_url(session: WorkshopSession) -> str | None:
+    token = service.screen_token(session)
+    return external_url("workshops.screen", token=token) if token else None
+
+
 def _render_control(session: WorkshopSession, round_form: RoundForm | None = None, status: int = 200):
     return render_template(
         "workshops/control.html",
@@ -82,6 +85,7 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
         form=round_form if round_form is not None and round_form.errors else None,
         changes=service.round_changes(session),
         people=service.room_people(session),
+        screen_url=_screen_url(session),
         **_room_counts(session),
     ), status
 
@@ -227,22 +231,68 @@ def _projector_context(session: WorkshopSession) -> dict:
         **_room_counts(session),
         "current": current,
         "result": result,
-        "chart": room_chart(result) if result is not None and result.items else None,
     }
+
+
+def _presenter(session: WorkshopSession, live_url: str):
+    return render_template("workshops/projector.html", live_url=live_url, **_projector_context(session))
 
 
 @bp.get("/manage/workshops/<int:session_id>/projector")
 @login_required
 def projector(session_id: int):
+    """The presenter view: full screen, no site chrome, for the room's screen."""
     session = session_for(session_id)
-    allow_inline_styles()  # Plotly.js writes a <style> element
-    return render_template("workshops/projector.html", **_projector_context(session))
+    return _presenter(session, url_for(".projector_live", session_id=session.id))
 
 
 @bp.get("/manage/workshops/<int:session_id>/projector/live")
 @login_required
 def projector_live(session_id: int):
     """Polled every second by the projector page: the count, the round and any revealed results."""
+    session = session_for(session_id)
     return render_template(
-        "workshops/_partials/_projector_live.html", **_projector_context(session_for(session_id))
+        "workshops/_partials/_projector_live.html",
+        live_url=url_for(".projector_live", session_id=session.id),
+        **_projector_context(session),
     )
+
+
+def _screen_or_404(token: str) -> WorkshopSession:
+    session = service.session_for_screen(token)
+    if session is None:
+        abort(404)
+    return session
+
+
+@bp.get("/screen/<token>")
+def screen(token: str):
+    """The presenter view by its projector-only link: no sign-in, so a separate laptop can drive the room's
+    screen; it shows what the room's screen shows and nothing more (no names, no controls)."""
+    session = _screen_or_404(token)
+    return _presenter(session, url_for(".screen_live", token=token))
+
+
+@bp.get("/screen/<token>/live")
+def screen_live(token: str):
+    session = _screen_or_404(token)
+    return render_template(
+        "workshops/_partials/_projector_live.html",
+        live_url=url_for(".screen_live", token=token),
+        **_projector_context(session),
+    )
+
+
+@bp.post("/manage/workshops/<int:session_id>/screen-link/<any(new, revoke):change>")
+@login_required
+def screen_link(session_id: int, change: str):
+    session = session_for(session_id)
+    if not ControlForm().validate_on_submit():
+        abort(400)
+    if change == "new":
+        service.new_screen_link(session)
+        flash(_("Made a new projector link. Any older link no longer works."), "success")
+    else:
+        service.revoke_screen_link(session)
+        flash(_("The projector link no longer works."), "success")
+    return redirect(url_for(".control", session_id=session.id, _anchor="projector-link"))

@@ -615,7 +615,8 @@ def test_a_question_is_not_a_share_of_the_budget_and_hands_are_not_sheets(
     assert "9 hands were counted in 1 shows of hands" in question_part
     service.set_round_state(workshop, "reveal")
     projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
-    assert "Share of the budget" not in projector and "Share of the people who answered" in projector
+    assert "share of the budget" not in projector.lower()
+    assert "share of the people who answered" in projector.lower()
 
 
 def test_ending_and_moving_on_are_confirmed_first(client, workshop, facilitator):
@@ -724,3 +725,55 @@ def test_a_phone_shows_what_is_left_to_share_out_and_the_places_still_to_give(cl
     service.start_next_round(workshop)
     ranking = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
     assert "Places still to give: 1, 2, 3, 4" in ranking
+
+
+def test_the_projector_only_link_needs_no_sign_in_and_can_be_stopped(client, app, workshop, facilitator):
+    sign_in(client, facilitator)
+    control = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Make a projector link" in control and "/screen/" not in control
+    client.post(f"/manage/workshops/{workshop.id}/screen-link/new")
+    token = service.screen_token(workshop)
+    number, mac = token.split(".")
+    assert number == str(workshop.id) and len(mac) == 64 and workshop.screen_nonce not in token
+    assert f"/screen/{token}" in client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    service.start_next_round(workshop)
+    service.join(workshop, "phone-1", "Amira")
+    with app.test_client() as anyone:  # the laptop by the screen: nobody signed in
+        page = anyone.get(f"/screen/{token}")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and workshop.join_code in text and "Sign out" not in text
+        assert "govuk-header" not in text and "govuk-phase-banner" not in text
+        live = anyone.get(f"/screen/{token}/live").get_data(as_text=True)
+        assert "Which should" in live or "people have joined" in live
+        assert "Amira" not in live and "Pause voting" not in live
+        assert anyone.get(f"/screen/{number}.{'0' * 64}").status_code == 404
+        assert anyone.get(f"/screen/{workshop.id + 1}.{mac}").status_code == 404
+        assert anyone.get("/screen/nonsense").status_code == 404
+        assert anyone.get(f"/manage/workshops/{workshop.id}/projector").status_code in (302, 401)
+    client.post(f"/manage/workshops/{workshop.id}/screen-link/new")  # a new link: the old one stops
+    assert app.test_client().get(f"/screen/{token}").status_code == 404
+    newer = service.screen_token(workshop)
+    assert app.test_client().get(f"/screen/{newer}").status_code == 200
+    client.post(f"/manage/workshops/{workshop.id}/screen-link/revoke")
+    assert app.test_client().get(f"/screen/{newer}").status_code == 404
+
+
+def test_another_organisation_cannot_make_a_projector_link(client, workshop, make_user):
+    sign_in(client, make_user(Role.FACILITATOR))
+    assert client.post(f"/manage/workshops/{workshop.id}/screen-link/new").status_code == 403
+    assert workshop.screen_nonce is None
+
+
+def test_presenter_bars_keep_their_ids_and_widths_follow_the_results(client, workshop, facilitator):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    for person in range(4):
+        service.record_room_vote(
+            current, f"p{person}", items[0].id, items[1].id, Outcome.LEFT, f"{person:032d}"
+        )
+    service.set_round_state(workshop, "reveal")
+    sign_in(client, facilitator)
+    live = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    bars = re.findall(r'class="app-bar app-bar--(\d+)" id="bar-(\d+)"', live)
+    assert [bar_id for _width, bar_id in bars] == ["1", "2", "3", "4"]
+    assert all(0 <= int(width) <= 100 for width, _id in bars) and len({w for w, _ in bars}) > 1
