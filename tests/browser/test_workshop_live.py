@@ -16,6 +16,7 @@ from tests.browser.conftest import assert_accessible, assert_no_horizontal_scrol
 
 FOLLOW = 6_000  # ms: the phones ask every 2 s
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+PHONES = 8
 
 
 def test_facilitator_actions_leave_typed_answers_and_focus_alone(
@@ -30,7 +31,10 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
     control = make_page()
     sign_in_as(control, facilitator)
     control.goto(f"/manage/workshops/{session.id}")
-    phones = [make_page(viewport={"width": 375, "height": 700}) for _ in range(2)]
+    # Eight phones from 320 to 375 px wide, as in a real room.
+    phones = [
+        make_page(viewport={"width": 320 + 55 * k // (PHONES - 1), "height": 700}) for k in range(PHONES)
+    ]
     for number, phone in enumerate(phones, start=1):
         phone.goto(f"/join/{code}")
         phone.get_by_label("Your first name or table number (optional)").fill(f"Table {number}")
@@ -64,7 +68,7 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
             expect(boxes.nth(1)).to_have_value("3")
             expect(boxes.nth(1)).to_be_focused()
     ARTEFACTS.mkdir(exist_ok=True)
-    phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-results-shown-375.png"), full_page=True)
+    phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-results-shown-320.png"), full_page=True)
     # The running count, as the boxes are typed in and the big + and − buttons tapped.
     count = phones[0].locator("[data-count]")
     expect(count).to_have_text("Left to share out: 57 of 100")
@@ -80,7 +84,7 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
     expect(count).to_have_text("Left to share out: 56 of 100")
     phones[0].locator("input.govuk-input").nth(3).fill("90")
     expect(count).to_have_text("Too many: 34 more than 100. Take some away.")
-    phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-dots-375.png"), full_page=True)
+    phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-dots-320.png"), full_page=True)
     assert_accessible(phones[0], "dot vote with its running count and buttons")
     assert_no_horizontal_scroll(phones[0])
     for phone in phones:
@@ -93,10 +97,10 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
         phone.get_by_role("button", name="Send").click()
         expect(phone.get_by_role("heading", name="Thank you: you have finished this round")).to_be_visible()
     control.goto(f"/manage/workshops/{session.id}")
-    expect(control.locator("[data-answered]")).to_have_text("2")
-    expect(control.locator("[data-person]")).to_have_count(2)
+    expect(control.locator("[data-answered]")).to_have_text(str(PHONES))
+    expect(control.locator("[data-person]")).to_have_count(PHONES)
     control.screenshot(path=str(ARTEFACTS / "workshop-control-page.png"), full_page=True)
     stored = db.session.scalar(
         select(func.count()).select_from(Submission).where(Submission.workshop_session_id == session.id)
     )
-    assert stored == 2
+    assert stored == PHONES  # every answer stored once
