@@ -130,6 +130,7 @@ def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> En
     """One question per pair on the paper sheet: which did the person choose?"""
 
     class Form(EngageForm):
+        key = HiddenField(validators=[Optional(), Length(min=16, max=64)])
         submit = SubmitField(_l("Save this sheet"))
 
     for left, right in pairs:
@@ -184,6 +185,7 @@ def hands_form(question, correcting: bool = False, **kwargs: Any) -> EngageForm:
             ],
         )
         confirm_over = BooleanField(_l("Yes, there were more hands than people: save these counts"))
+        key = HiddenField(validators=[Optional(), Length(min=16, max=64)])
         submit = SubmitField(_l("Save this count"))
 
         def validate(self, extra_validators: Any = None) -> bool:

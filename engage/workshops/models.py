@@ -49,6 +49,9 @@ class WorkshopSession(Model):
     current_position: Mapped[int | None] = mapped_column(Integer)
     #: Goes up with every facilitator action, so devices can tell cheaply whether anything changed.
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    #: The projector-only link's token is an HMAC of this random value (engage.idempotency.server_key), so
+    #: the link works without a sign-in; NULL: no link. A new value (or none) revokes the old link.
+    screen_nonce: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -68,6 +71,12 @@ class WorkshopSession(Model):
         """Changes whenever a device's screen should: a facilitator action, or the round's time ending."""
         current = self.current_round
         return f"{self.revision}{'-t' if current is not None and current.time_up() else ''}"
+
+    @property
+    def content_key(self) -> str:
+        """Changes only when what a phone is asked changes (the next round, the end): the only times a
+        phone's form may be replaced. Pausing, the timer and showing results change ``state_key`` alone."""
+        return f"{self.status.value}-{self.current_position}"
 
     @property
     def next_round(self) -> WorkshopRound | None:
@@ -153,6 +162,20 @@ class Participant(Model):
     __table_args__ = (UniqueConstraint("session_id", "token_hash"),)
 
 
+class RoundAnswer(Model):
+    """That a participant answered a round (not what: that is in the exercise or consultation, unlinked to
+    the participant), so the facilitator can see who has answered."""
+
+    __tablename__ = "workshop_round_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("workshop_rounds.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("workshop_participants.id", ondelete="CASCADE"))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+
 class PaperSheet(Model):
     """One paper sheet typed in for a round: what was typed (JSON), who typed it, the rows it made. A
     correction replaces the sheet: the old rows are removed from the exercise, the new ones recorded, and
@@ -169,6 +192,9 @@ class PaperSheet(Model):
     vote_ids: Mapped[str] = mapped_column(Text, default="[]")
     #: A show of hands: the consultation responses it made (JSON list of ids).
     response_ids: Mapped[str] = mapped_column(Text, default="[]")
+    #: An HMAC (engage.idempotency.server_key) of the key of the form the sheet was typed into and who typed
+    #: it: the same form sent twice (a double click, a retry) finds this sheet and stores nothing more.
+    sheet_key: Mapped[str | None] = mapped_column(String(64))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replaced_by_id: Mapped[int | None] = mapped_column(
@@ -181,6 +207,8 @@ class PaperSheet(Model):
     round: Mapped[WorkshopRound] = relationship()
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     corrected_by: Mapped[User | None] = relationship(foreign_keys=[corrected_by_id])
+
+    __table_args__ = (UniqueConstraint("round_id", "sheet_key"),)
 
     @property
     def is_current(self) -> bool:

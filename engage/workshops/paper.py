@@ -7,12 +7,14 @@ import json
 import secrets
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import User
 from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
+from engage.idempotency import server_key
 from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission, SubmissionEntry
 from engage.prioritise.pairwise import voting
 from engage.prioritise.pairwise.counts import rebuild_counts
@@ -28,7 +30,7 @@ from engage.workshops.models import PaperSheet, WorkshopRound
 Pairs = list[tuple[int, int, Outcome]]
 
 
-def _record_hands(round_: WorkshopRound, hands: Mapping[str, int | None]) -> PaperSheet:
+def _record_hands(round_: WorkshopRound, hands: Mapping[str, int | None], keys) -> PaperSheet:
     """A show of hands: one paper response per raised hand, each holding that answer."""
     counts = {value: int(n or 0) for value, n in hands.items()}
     if not any(counts.values()):
@@ -37,7 +39,7 @@ def _record_hands(round_: WorkshopRound, hands: Mapping[str, int | None]) -> Pap
         record_closed_answer(
             round_.question,
             value,
-            idempotency_key=secrets.token_hex(16),
+            idempotency_key=next(keys),
             channel=Channel.PAPER,
             workshop_session_id=round_.session_id,
         ).id
@@ -49,16 +51,27 @@ def _record_hands(round_: WorkshopRound, hands: Mapping[str, int | None]) -> Pap
     )
 
 
+def _row_keys(sheet_key: str):
+    """The idempotency keys of a sheet's rows: HMACs made from the sheet's own key (engage.idempotency), so
+    nothing about them can be guessed or sent by anyone else."""
+    number = 0
+    while True:
+        yield server_key("workshop-paper-row", sheet_key, number)
+        number += 1
+
+
 def _record(
     round_: WorkshopRound,
     pairs: Pairs | None,
     values: Mapping[int, int | None] | None,
     hands: Mapping[str, int | None] | None = None,
+    sheet_key: str | None = None,
 ) -> PaperSheet:
     """Record one sheet's rows (through the exercise's or consultation's own rules) and the sheet."""
     token = secrets.token_urlsafe(32)
+    keys = _row_keys(sheet_key or secrets.token_hex(32))
     if round_.question is not None:
-        return _record_hands(round_, hands or {})
+        return _record_hands(round_, hands or {}, keys)
     if round_.exercise.kind is ExerciseKind.PAIRWISE:
         if not pairs:
             raise StateError("Choose at least one answer from the sheet")
@@ -69,7 +82,7 @@ def _record(
                 left_item_id=left,
                 right_item_id=right,
                 outcome=outcome,
-                idempotency_key=secrets.token_hex(16),
+                idempotency_key=next(keys),
                 channel=Channel.PAPER,
                 workshop_session_id=round_.session_id,
             ).vote.id
@@ -81,12 +94,24 @@ def _record(
         round_.exercise,
         token,
         dict(values or {}),
-        idempotency_key=secrets.token_hex(16),
+        idempotency_key=next(keys),
         channel=Channel.PAPER,
         workshop_session_id=round_.session_id,
     )
     payload = {"values": {str(k): v for k, v in (values or {}).items()}}
     return PaperSheet(round_id=round_.id, payload=json.dumps(payload), submission_id=receipt.submission.id)
+
+
+def sheet_key(round_: WorkshopRound, user: User, form_key: str) -> str:
+    """What is stored for the key of the form a sheet was typed into: an HMAC of the round, the person
+    typing and the form's key, so only the same person's same form finds the sheet again."""
+    return server_key("workshop-paper-sheet", round_.id, user.id, form_key)
+
+
+def _sheet_with_key(round_: WorkshopRound, key: str) -> PaperSheet | None:
+    return db.session.scalar(
+        select(PaperSheet).where(PaperSheet.round_id == round_.id, PaperSheet.sheet_key == key)
+    )
 
 
 def enter_sheet(
@@ -95,13 +120,28 @@ def enter_sheet(
     pairs: Pairs | None = None,
     values=None,
     hands=None,
+    form_key: str | None = None,
 ) -> PaperSheet:
-    """Type in one sheet: its rows and the sheet, all or nothing. A sheet whose 11th pair is refused (the
-    per-person cap) leaves none of its votes behind, so typing it again never counts a vote twice."""
-    with atomic():
-        sheet = _record(round_, pairs, values, hands)
-        sheet.entered_by_id = user.id
-        db.session.add(sheet)
+    """Type in one sheet, for any round of the session (while it runs or after; after the end too): its
+    rows and the sheet, all or nothing. The same form sent again (``form_key``) returns the sheet it stored
+    the first time and stores nothing more, even when both arrive at once. A sheet whose 11th pair is
+    refused (the per-person cap) leaves none of its votes behind, so typing it again never counts twice."""
+    key = sheet_key(round_, user, form_key) if form_key else None
+    if key is not None and (found := _sheet_with_key(round_, key)) is not None:
+        return found
+    try:
+        with atomic():
+            sheet = _record(round_, pairs, values, hands, key)
+            sheet.entered_by_id = user.id
+            sheet.sheet_key = key
+            db.session.add(sheet)
+            db.session.flush()
+    except IntegrityError:
+        # The same form, sent twice at once: the other request stored it (its rows are undone with ours).
+        found = _sheet_with_key(round_, key) if key is not None else None
+        if found is None:
+            raise
+        return found
     return sheet
 
 
@@ -160,6 +200,17 @@ def correct_sheet(
             rebuild_counts(round_.exercise)
     logger.info("paper sheet %s corrected as %s by user %s", sheet.id, replacement.id, user.id)
     return replacement
+
+
+def sheet_counts(session) -> dict[int, int]:
+    """{round id: sheets that count (corrected ones replaced)} for the session's rounds."""
+    rows = db.session.execute(
+        select(PaperSheet.round_id, func.count())
+        .join(WorkshopRound, WorkshopRound.id == PaperSheet.round_id)
+        .where(WorkshopRound.session_id == session.id, PaperSheet.replaced_by_id.is_(None))
+        .group_by(PaperSheet.round_id)
+    ).all()
+    return {round_id: int(count) for round_id, count in rows}
 
 
 def sheets_for(round_: WorkshopRound) -> list[PaperSheet]:

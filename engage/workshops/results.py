@@ -24,11 +24,21 @@ ROOM = (Channel.WORKSHOP, Channel.PAPER)
 
 @dataclass(frozen=True)
 class RoundResult:
-    #: [(item title, value)], highest first: a 0-100 score (pairwise, ranking) or a share 0-1 (budget).
+    """Figures only mean something where someone answered: ``respondents`` 0 gives neutral values (0 shares,
+    scores of 50) that must be shown as no figure."""
+
+    #: [(item title, value)], highest first: a 0-100 score (pairwise, ranking) or a share 0-1 (budget,
+    #: a question's answers, in choice order).
     items: list[tuple[str, float]]
     respondents: int
     answers: int
-    measure: str  # "score" or "share"
+    #: "score" (0-100: pairwise, ranking), "share" (of the budget: dot votes) or "answers" (a question:
+    #: each answer's share of the people who answered it).
+    measure: str
+
+    @property
+    def is_share(self) -> bool:
+        return self.measure in ("share", "answers")
 
 
 def _scope(query, model, round_: WorkshopRound, room: bool):
@@ -113,7 +123,7 @@ def _question(round_: WorkshopRound, room: bool) -> RoundResult:
         (str(label), counts.get(value, 0) / total if total else 0.0)
         for value, label in closed_choices(question)
     ]
-    return RoundResult(items, total, total, "share")
+    return RoundResult(items, total, total, "answers")
 
 
 KINDS = {ExerciseKind.PAIRWISE: _pairwise, ExerciseKind.BUDGET: _budget, ExerciseKind.RANKING: _ranking}

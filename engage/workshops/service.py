@@ -8,12 +8,14 @@ never holds a second copy of the rules.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import User
 from engage.boards.models import Board
@@ -30,7 +32,15 @@ from engage.surveys.questions import CLOSED_KINDS
 from engage.surveys.responses import record_closed_answer, response_with_key
 from engage.transactions import atomic
 from engage.workshops import logger
-from engage.workshops.models import Participant, RoundState, SessionStatus, WorkshopRound, WorkshopSession
+from engage.workshops.models import (
+    Participant,
+    RoundAnswer,
+    RoundState,
+    SessionStatus,
+    WorkshopRound,
+    WorkshopSession,
+)
+from engage.workshops.paper import sheets_for
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector across a room must not be mistaken.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -146,6 +156,63 @@ def add_round(
     return added
 
 
+def can_change(round_: WorkshopRound) -> bool:
+    """A round that has not run (and is not the room's) may be moved or removed."""
+    session = round_.session
+    return (
+        session.status is not SessionStatus.ENDED
+        and round_.state is RoundState.WAITING
+        and (session.current_position is None or round_.position > session.current_position)
+    )
+
+
+def round_changes(session: WorkshopSession) -> dict[int, list[str]]:
+    """{round id: the changes offered for it ("up", "down", "remove")}: rounds that have not run, moved
+    only past others that have not run."""
+    rounds = list(session.rounds)
+    changes: dict[int, list[str]] = {}
+    for index, round_ in enumerate(rounds):
+        if not can_change(round_):
+            continue
+        offered = []
+        if index > 0 and can_change(rounds[index - 1]):
+            offered.append("up")
+        if index + 1 < len(rounds):
+            offered.append("down")
+        changes[round_.id] = [*offered, "remove"]
+    return changes
+
+
+@atomic()
+def move_round(session: WorkshopSession, round_: WorkshopRound, direction: str) -> None:
+    """Swap a round that has not run with the one before ("up") or after ("down"), if that has not run."""
+    if round_.session_id != session.id or not can_change(round_):
+        raise StateError("Only a round that has not run can be moved.")
+    rounds = list(session.rounds)
+    index = rounds.index(round_)
+    other_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= other_index < len(rounds) or not can_change(rounds[other_index]):
+        raise StateError("That round cannot move further.")
+    other = rounds[other_index]
+    round_.position, other.position = other.position, round_.position
+    db.session.flush()
+    db.session.expire(session, ["rounds"])
+    _changed(session)
+
+
+@atomic()
+def remove_round(session: WorkshopSession, round_: WorkshopRound) -> None:
+    """Remove a round that has not run and has no paper sheets (their answers are in the exercise)."""
+    if round_.session_id != session.id or not can_change(round_):
+        raise StateError("Only a round that has not run can be removed.")
+    if sheets_for(round_):
+        raise StateError("This round has paper sheets. Correct them instead of removing the round.")
+    session.rounds.remove(round_)
+    db.session.delete(round_)
+    db.session.flush()
+    _changed(session)
+
+
 def _changed(session: WorkshopSession) -> None:
     session.revision = (session.revision or 0) + 1
 
@@ -201,6 +268,39 @@ def end_session(session: WorkshopSession) -> None:
         session.current_round.state = RoundState.DONE
     session.status = SessionStatus.ENDED
     _changed(session)
+
+
+def screen_token(session: WorkshopSession) -> str | None:
+    """The projector-only link's token: ``<session id>.<HMAC of the session's random value>``."""
+    if not session.screen_nonce:
+        return None
+    return f"{session.id}.{server_key('workshop-screen', session.id, session.screen_nonce)}"
+
+
+def new_screen_link(session: WorkshopSession) -> str:
+    """Make (or remake: the old one stops working) the session's projector-only link."""
+    session.screen_nonce = secrets.token_hex(32)
+    db.session.flush()
+    logger.info("workshop %s: new projector link", session.id)
+    return screen_token(session) or ""
+
+
+def revoke_screen_link(session: WorkshopSession) -> None:
+    session.screen_nonce = None
+    db.session.flush()
+    logger.info("workshop %s: projector link revoked", session.id)
+
+
+def session_for_screen(token: str) -> WorkshopSession | None:
+    """The session whose projector link this is, or None (a wrong, old or revoked token)."""
+    number, _sep, _mac = (token or "").partition(".")
+    if not number.isdigit():
+        return None
+    session = db.session.get(WorkshopSession, int(number))
+    expected = screen_token(session) if session is not None else None
+    if expected is None or not hmac.compare_digest(expected, token):
+        return None
+    return session
 
 
 def _token_hash(session: WorkshopSession, token: str) -> str:
@@ -260,12 +360,43 @@ def pairs_done(round_: WorkshopRound, respondent) -> int:
     )
 
 
+def _mark_answered(round_: WorkshopRound, participant: Participant | None) -> None:
+    """Note that this participant has answered the round (once; a second tab at the same moment too)."""
+    if participant is None:
+        return
+    seen = select(RoundAnswer.id).where(
+        RoundAnswer.round_id == round_.id, RoundAnswer.participant_id == participant.id
+    )
+    if db.session.scalar(seen) is not None:
+        return
+    try:
+        with atomic():
+            db.session.add(RoundAnswer(round_id=round_.id, participant_id=participant.id))
+            db.session.flush()
+    except IntegrityError:
+        pass  # the other request noted it
+
+
+def room_people(session: WorkshopSession) -> list[tuple[Participant, bool]]:
+    """Everyone who joined, in the order they joined, and whether they have answered the current round."""
+    people = db.session.scalars(
+        select(Participant).where(Participant.session_id == session.id).order_by(Participant.id)
+    ).all()
+    current = session.current_round
+    answered = (
+        set(db.session.scalars(select(RoundAnswer.participant_id).where(RoundAnswer.round_id == current.id)))
+        if current is not None
+        else set()
+    )
+    return [(person, person.id in answered) for person in people]
+
+
 def record_room_vote(
     round_: WorkshopRound, token: str, left: int, right: int, outcome: Outcome, key: str, locale: str = "en"
 ):
     """A participant's pairwise choice in the current round (a retry with the same key is stored once)."""
     _require_open(round_)
-    return voting.record_pairwise_vote(
+    receipt = voting.record_pairwise_vote(
         round_.exercise,
         token,
         left_item_id=left,
@@ -277,6 +408,8 @@ def record_room_vote(
         workshop_session_id=round_.session_id,
         workshop_limit=round_.pairs_per_person,  # counted under the respondent's lock: a limit, not a hint
     )
+    _mark_answered(round_, find_participant(round_.session, token))
+    return receipt
 
 
 def record_room_answer(
@@ -290,7 +423,7 @@ def record_room_answer(
     """A participant's allocation or ranking (or, with channel paper, a paper sheet typed in)."""
     if channel is Channel.WORKSHOP:
         _require_open(round_)
-    return submitting.record_submission(
+    receipt = submitting.record_submission(
         round_.exercise,
         token,
         values,
@@ -299,6 +432,9 @@ def record_room_answer(
         locale=locale,
         workshop_session_id=round_.session_id,
     )
+    if channel is Channel.WORKSHOP:
+        _mark_answered(round_, find_participant(round_.session, token))
+    return receipt
 
 
 def participant_key(round_: WorkshopRound, participant: Participant) -> str:
@@ -316,7 +452,7 @@ def has_answered_question(round_: WorkshopRound, participant: Participant) -> bo
 def record_room_question(round_: WorkshopRound, participant: Participant, value: str, locale: str = "en"):
     """A participant's answer to the round's question: one per person (a second answer returns the first)."""
     _require_open(round_)
-    return record_closed_answer(
+    response = record_closed_answer(
         round_.question,
         value,
         idempotency_key=participant_key(round_, participant),
@@ -324,3 +460,5 @@ def record_room_question(round_: WorkshopRound, participant: Participant, value:
         workshop_session_id=round_.session_id,
         locale=locale,
     )
+    _mark_answered(round_, participant)
+    return response

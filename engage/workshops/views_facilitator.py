@@ -17,13 +17,11 @@ from engage.prioritise.models import Exercise
 from engage.service_errors import StateError
 from engage.surveys.models import Question
 from engage.urls import external_url
-from engage.web import allow_inline_styles
 from engage.workshops import bp, service
 from engage.workshops.access import can_run, session_for
-from engage.workshops.charts import room_chart
 from engage.workshops.forms import ControlForm, RoundForm, SessionForm
-from engage.workshops.models import WorkshopSession
-from engage.workshops.results import round_result
+from engage.workshops.models import SessionStatus, WorkshopSession
+from engage.workshops.results import round_result, round_turnout
 
 
 def join_url(session: WorkshopSession) -> str:
@@ -60,6 +58,23 @@ def _round_form(session: WorkshopSession, formdata=None) -> RoundForm:
     return form
 
 
+def _room_counts(session: WorkshopSession) -> dict:
+    """Who has joined, and who has answered the round the room is on (phones and paper apart): shown live
+    on the control page and the projector, whether or not the results are."""
+    current = session.current_round
+    turnout = round_turnout(current) if current is not None else {}
+    return {
+        "joined": service.participant_count(session),
+        "answered_phones": turnout.get("workshop", 0),
+        "answered_paper": turnout.get("paper", 0),
+    }
+
+
+def _screen_url(session: WorkshopSession) -> str | None:
+    token = service.screen_token(session)
+    return external_url("workshops.screen", token=token) if token else None
+
+
 def _render_control(session: WorkshopSession, round_form: RoundForm | None = None, status: int = 200):
     return render_template(
         "workshops/control.html",
@@ -67,8 +82,11 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
         round_form=round_form or _round_form(session),
         control_form=ControlForm(formdata=None),
         join_url=join_url(session),
-        joined=service.participant_count(session),
         form=round_form if round_form is not None and round_form.errors else None,
+        changes=service.round_changes(session),
+        people=service.room_people(session),
+        screen_url=_screen_url(session),
+        **_room_counts(session),
     ), status
 
 
@@ -76,6 +94,21 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
 @login_required
 def control(session_id: int):
     return _render_control(session_for(session_id))
+
+
+@bp.get("/manage/workshops/<int:session_id>/live")
+@login_required
+def control_live(session_id: int):
+    """Polled every two seconds by the control page: who has joined and answered this round, by the names
+    they gave (for the facilitator only: never on the projector)."""
+    session = session_for(session_id)
+    return render_template(
+        "workshops/_partials/_control_live.html",
+        session=session,
+        people=service.room_people(session),
+        oob=True,
+        **_room_counts(session),
+    )
 
 
 @bp.post("/manage/workshops/<int:session_id>/rounds")
@@ -100,6 +133,30 @@ def add_round(session_id: int):
     return _render_control(session, form, 400)
 
 
+def _needs_confirming(session: WorkshopSession, action: str) -> bool:
+    """Ending the workshop, and moving on from a round that is running (it closes for good), cannot be
+    undone: they are confirmed on a page of their own first (no script needed)."""
+    if action == "end":
+        return True
+    running = session.current_round is not None and session.status is not SessionStatus.ENDED
+    return action == "next" and running
+
+
+@bp.get("/manage/workshops/<int:session_id>/<any(next, end):action>/confirm")
+@form_page
+@login_required
+def confirm_action(session_id: int, action: str):
+    session = session_for(session_id)
+    return render_template(
+        "workshops/control_confirm.html",
+        session=session,
+        action=action,
+        current=session.current_round,
+        upcoming=session.next_round,
+        control_form=ControlForm(formdata=None),
+    )
+
+
 @bp.post(
     "/manage/workshops/<int:session_id>/<any(next, pause, resume, reveal, hide, timer, extend, end):action>"
 )
@@ -108,6 +165,8 @@ def act(session_id: int, action: str):
     session = session_for(session_id)
     if not ControlForm().validate_on_submit():
         abort(400)
+    if _needs_confirming(session, action) and request.form.get("confirmed") != "yes":
+        return redirect(url_for(".confirm_action", session_id=session.id, action=action))
     try:
         if action == "next":
             service.start_next_round(session)
@@ -118,6 +177,28 @@ def act(session_id: int, action: str):
     except StateError as problem:
         flash(problem.message, "error")
     return redirect(url_for(".control", session_id=session.id))
+
+
+@bp.post("/manage/workshops/<int:session_id>/rounds/<int:round_id>/<any(up, down, remove):change>")
+@login_required
+def change_round(session_id: int, round_id: int, change: str):
+    """Move a round that has not run up or down the agenda, or remove it."""
+    session = session_for(session_id)
+    if not ControlForm().validate_on_submit():
+        abort(400)
+    round_ = next((r for r in session.rounds if r.id == round_id), None)
+    if round_ is None:
+        abort(404)
+    try:
+        if change == "remove":
+            title = round_.title
+            service.remove_round(session, round_)
+            flash(_("Removed the round “%(title)s”.", title=title), "success")
+        else:
+            service.move_round(session, round_, change)
+    except StateError as problem:
+        flash(problem.message, "error")
+    return redirect(url_for(".control", session_id=session.id, _anchor="rounds"))
 
 
 @bp.get("/workshops/<code>/qr.svg")
@@ -147,25 +228,71 @@ def _projector_context(session: WorkshopSession) -> dict:
     return {
         "session": session,
         "join_url": join_url(session),
-        "joined": service.participant_count(session),
+        **_room_counts(session),
         "current": current,
         "result": result,
-        "chart": room_chart(result) if result is not None and result.items else None,
     }
+
+
+def _presenter(session: WorkshopSession, live_url: str):
+    return render_template("workshops/projector.html", live_url=live_url, **_projector_context(session))
 
 
 @bp.get("/manage/workshops/<int:session_id>/projector")
 @login_required
 def projector(session_id: int):
+    """The presenter view: full screen, no site chrome, for the room's screen."""
     session = session_for(session_id)
-    allow_inline_styles()  # Plotly.js writes a <style> element
-    return render_template("workshops/projector.html", **_projector_context(session))
+    return _presenter(session, url_for(".projector_live", session_id=session.id))
 
 
 @bp.get("/manage/workshops/<int:session_id>/projector/live")
 @login_required
 def projector_live(session_id: int):
     """Polled every second by the projector page: the count, the round and any revealed results."""
+    session = session_for(session_id)
     return render_template(
-        "workshops/_partials/_projector_live.html", **_projector_context(session_for(session_id))
+        "workshops/_partials/_projector_live.html",
+        live_url=url_for(".projector_live", session_id=session.id),
+        **_projector_context(session),
     )
+
+
+def _screen_or_404(token: str) -> WorkshopSession:
+    session = service.session_for_screen(token)
+    if session is None:
+        abort(404)
+    return session
+
+
+@bp.get("/screen/<token>")
+def screen(token: str):
+    """The presenter view by its projector-only link: no sign-in, so a separate laptop can drive the room's
+    screen; it shows what the room's screen shows and nothing more (no names, no controls)."""
+    session = _screen_or_404(token)
+    return _presenter(session, url_for(".screen_live", token=token))
+
+
+@bp.get("/screen/<token>/live")
+def screen_live(token: str):
+    session = _screen_or_404(token)
+    return render_template(
+        "workshops/_partials/_projector_live.html",
+        live_url=url_for(".screen_live", token=token),
+        **_projector_context(session),
+    )
+
+
+@bp.post("/manage/workshops/<int:session_id>/screen-link/<any(new, revoke):change>")
+@login_required
+def screen_link(session_id: int, change: str):
+    session = session_for(session_id)
+    if not ControlForm().validate_on_submit():
+        abort(400)
+    if change == "new":
+        service.new_screen_link(session)
+        flash(_("Made a new projector link. Any older link no longer works."), "success")
+    else:
+        service.revoke_screen_link(session)
+        flash(_("The projector link no longer works."), "success")
+    return redirect(url_for(".control", session_id=session.id, _anchor="projector-link"))

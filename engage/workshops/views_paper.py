@@ -19,13 +19,21 @@ from engage.service_errors import StateError
 from engage.workshops import bp
 from engage.workshops.access import may_enter_paper, round_owner, session_for
 from engage.workshops.forms import answer_form, answer_values, hands_form, paper_pairs_form, problem_field
-from engage.workshops.models import PaperSheet, WorkshopRound
-from engage.workshops.paper import correct_sheet, enter_sheet, sheets_for
+from engage.workshops.models import PaperSheet, WorkshopRound, WorkshopSession
+from engage.workshops.paper import correct_sheet, enter_sheet, sheet_counts, sheets_for
 
 
 def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperSheet | None = None):
     """The form for one sheet of this round's kind, filled from a sheet being corrected (on GET)."""
     kwargs = {} if request.method == "POST" else {"formdata": None}
+    form = _sheet_form_of_kind(round_, correcting, sheet, kwargs)
+    if request.method != "POST":
+        # The form's key: sent again (a double click, a retry), the form stores the sheet once.
+        form.key.data = secrets.token_hex(16)
+    return form
+
+
+def _sheet_form_of_kind(round_: WorkshopRound, correcting: bool, sheet: PaperSheet | None, kwargs: dict):
     if round_.question is not None:
         form = hands_form(round_.question, correcting, **kwargs)
         if sheet is not None and request.method != "POST":
@@ -43,11 +51,9 @@ def _sheet_form(round_: WorkshopRound, correcting: bool = False, sheet: PaperShe
                 form[f"pair_{left}_{right}"].data = outcome
         return form
     form = answer_form(items, round_.exercise.kind is ExerciseKind.RANKING, correcting, **kwargs)
-    if request.method != "POST":
-        form.key.data = secrets.token_hex(16)
-        if sheet is not None:
-            for item_id, value in json.loads(sheet.payload)["values"].items():
-                form[f"item_{item_id}"].data = value
+    if sheet is not None and request.method != "POST":
+        for item_id, value in json.loads(sheet.payload)["values"].items():
+            form[f"item_{item_id}"].data = value
     return form
 
 
@@ -87,29 +93,50 @@ def _save(form, save) -> bool:
     return False
 
 
+def _chosen_round(session: WorkshopSession) -> WorkshopRound | None:
+    """The round named by ``?round=`` (any round of this session, run or not, before or after the end), or
+    the round the room is on, or the first."""
+    wanted = request.args.get("round", type=int)
+    if wanted is not None:
+        found = next((r for r in session.rounds if r.id == wanted), None)
+        if found is None:
+            abort(404)
+        return found
+    return session.current_round or next(iter(session.rounds), None)
+
+
 @bp.route("/manage/workshops/<int:session_id>/paper", methods=["GET", "POST"])
 @form_page
 @login_required
 def paper(session_id: int):
-    """Type in one paper sheet for the current round: stored as channel "paper" in this workshop."""
+    """Type in one paper sheet for a round of the session: stored as channel "paper" in this workshop."""
     session = session_for(session_id)
-    current = session.current_round
-    if current is not None and not may_enter_paper(current):
+    chosen = _chosen_round(session)
+    counts = sheet_counts(session)
+    if chosen is not None and not may_enter_paper(chosen):
         # Only the organisation that runs the exercise or consultation enters paper answers for it.
         html = render_template(
-            "workshops/paper.html", session=session, current=current, form=None, owner=round_owner(current)
+            "workshops/paper.html",
+            session=session,
+            current=chosen,
+            form=None,
+            owner=round_owner(chosen),
+            counts=counts,
         )
         return html, 403
-    form = _sheet_form(current) if current is not None else None
+    form = _sheet_form(chosen) if chosen is not None else None
     submitted = form is not None and form.validate_on_submit()
-    if submitted and _save(form, lambda: enter_sheet(current, current_user, **_answers(current, form))):
-        _audit("paper_sheet_entered", current, form)
+    if submitted and _save(
+        form,
+        lambda: enter_sheet(chosen, current_user, **_answers(chosen, form), form_key=form.key.data),
+    ):
+        _audit("paper_sheet_entered", chosen, form)
         flash(_("Saved the paper sheet. Enter the next one, or go back to the workshop."), "success")
-        return redirect(url_for(".paper", session_id=session.id))
+        return redirect(url_for(".paper", session_id=session.id, round=chosen.id))
     status = 400 if form is not None and form.errors else 200
-    sheets = sheets_for(current) if current is not None else []
+    sheets = sheets_for(chosen) if chosen is not None else []
     return render_template(
-        "workshops/paper.html", session=session, current=current, form=form, sheets=sheets
+        "workshops/paper.html", session=session, current=chosen, form=form, sheets=sheets, counts=counts
     ), status
 
 
@@ -125,7 +152,7 @@ def correct_paper(session_id: int, sheet_id: int):
         abort(403)
     if not sheet.is_current:
         flash(_("This sheet has already been corrected."), "error")
-        return redirect(url_for(".paper", session_id=session.id))
+        return redirect(url_for(".paper", session_id=session.id, round=sheet.round_id))
     form = _sheet_form(sheet.round, correcting=True, sheet=sheet)
     form.submit.label.text = _("Save the correction")
     if form.validate_on_submit():
@@ -135,6 +162,6 @@ def correct_paper(session_id: int, sheet_id: int):
             flash(
                 _("Corrected the sheet. The old answers no longer count; the record keeps them."), "success"
             )
-            return redirect(url_for(".paper", session_id=session.id))
+            return redirect(url_for(".paper", session_id=session.id, round=sheet.round_id))
     status = 400 if form.errors else 200
     return render_template("workshops/correct_paper.html", session=session, sheet=sheet, form=form), status

@@ -77,18 +77,13 @@ def enter_code():
 
 
 def _round_context(session: WorkshopSession, token: str | None, message: str | None = None) -> dict:
-    """What the participant's screen shows now."""
+    """What the participant's screen shows now. A paused round, or one whose time is up, keeps its form
+    (what the person has typed stays): the round's state is said in the status line above it."""
     current = session.current_round
     context = {"session": session, "current": current, "message": message, "view": "waiting"}
     if session.status is SessionStatus.ENDED:
         context["view"] = "ended"
-    elif current is None:
-        context["view"] = "waiting"
-    elif current.state is RoundState.PAUSED:
-        context["view"] = "paused"
-    elif current.time_up():
-        context["view"] = "time-up"
-    elif current.state is not RoundState.OPEN:
+    elif current is None or current.state not in (RoundState.OPEN, RoundState.PAUSED):
         context["view"] = "waiting"
     elif current.question is not None:
         context.update(_question_context(current, token))
@@ -158,14 +153,19 @@ def room(code: str):
 @bp.get("/join/<code>/now")
 @join_code_limit
 def room_now(code: str):
-    """204 when nothing changed since revision ``rev``; otherwise the room as it is now."""
+    """204 when nothing changed since ``rev``. Otherwise the status line as it is now, and the room's form
+    only when the question itself changed since ``q`` (the next round, the end): a pause, the timer or
+    results shown never redraw the form, so what the person is typing and where their focus is stay."""
     session = _session_or_404(code)
     if request.args.get("rev") == session.state_key:
         return "", 204
     token = current_token()
     if service.find_participant(session, token) is None:
         return redirect(url_for(".room", code=session.join_code))
-    return _room_response(session, token, _round_context(session, token))
+    context = {"session": session, "current": session.current_round}
+    if request.args.get("q") != session.content_key:
+        context = _round_context(session, token) | {"replace_room": True}
+    return make_response(render_template("workshops/_partials/_room_poll.html", **context))
 
 
 def _joined_or_redirect(session: WorkshopSession):

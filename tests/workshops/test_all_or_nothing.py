@@ -226,7 +226,9 @@ def test_a_control_refused_after_its_first_change_changes_nothing(
         workshop.revision,
     )
     before = state()
-    response = client.post(f"/manage/workshops/{workshop.id}/{action}", follow_redirects=True)
+    response = client.post(
+        f"/manage/workshops/{workshop.id}/{action}", data={"confirmed": "yes"}, follow_redirects=True
+    )
     assert "Refused at the last step" in response.get_data(as_text=True)
     db.session.expire_all()
     assert state() == before

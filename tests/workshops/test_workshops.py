@@ -17,7 +17,7 @@ from engage.prioritise.models import ExerciseStatus, Outcome, PairwiseVote, Subm
 from engage.prioritise.pairwise import voting
 from engage.service_errors import StateError
 from engage.workshops import service
-from engage.workshops.models import Participant, RoundState, SessionStatus
+from engage.workshops.models import PaperSheet, Participant, RoundState, SessionStatus
 from engage.workshops.paper import correct_sheet, enter_sheet
 from engage.workshops.results import round_result, round_turnout
 from tests.conftest import sign_in
@@ -199,6 +199,10 @@ def test_another_organisations_facilitator_cannot_control(client, workshop, make
     sign_in(client, make_user(Role.FACILITATOR))
     assert client.post(f"/manage/workshops/{workshop.id}/next").status_code == 403
     assert workshop.current_round is None
+    last = workshop.rounds[-1]
+    assert client.post(f"/manage/workshops/{workshop.id}/rounds/{last.id}/remove").status_code == 403
+    assert client.get(f"/manage/workshops/{workshop.id}/end/confirm").status_code == 403
+    assert len(workshop.rounds) == 3
 
 
 def test_participant_joins_votes_and_follows_the_rounds(client, workshop):
@@ -227,6 +231,67 @@ def test_participant_joins_votes_and_follows_the_rounds(client, workshop):
     assert "you have finished this round" in client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
 
 
+def test_facilitator_actions_change_the_status_line_not_the_form(client, workshop):
+    """Pause, resume, the timer, a minute more and results shown redraw no phone's form (what is typed there
+    would be lost): the poll answers with the status line alone; only the next round replaces the form."""
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    service.start_next_round(workshop)
+    service.start_next_round(workshop)  # the dot vote: boxes to type in
+    hx = {"HX-Request": "true"}
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    poll = re.search(r'id="room-poll"[^>]*hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    for action in ("pause", "resume", "timer", "extend", "reveal", "hide"):
+        service.set_round_state(workshop, action)
+        answer = client.get(poll, headers=hx)
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 200, action
+        assert 'id="room-state"' in text and 'id="room"' not in text and "<form" not in text, action
+        poll = re.search(r'hx-get="([^"]+)"', text).group(1).replace("&amp;", "&")
+        if action == "pause":
+            assert "Voting is paused" in text
+    assert client.get(poll, headers=hx).status_code == 204
+    service.start_next_round(workshop)
+    moved_on = client.get(poll, headers=hx).get_data(as_text=True)
+    assert 'id="room" hx-swap-oob="true"' in moved_on and "Give each one a place" in moved_on
+
+
+def test_a_paused_round_keeps_the_form_and_says_so(client, workshop):
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    service.start_next_round(workshop)
+    service.start_next_round(workshop)
+    service.set_round_state(workshop, "pause")
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "Voting is paused" in page and 'name="key"' in page
+
+
+def test_control_page_and_projector_count_joined_and_answered_while_results_are_hidden(
+    client, workshop, facilitator
+):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    for person in range(3):
+        service.join(workshop, f"phone-{person}")
+    for person in range(2):
+        service.record_room_vote(
+            current, f"phone-{person}", items[0].id, items[1].id, Outcome.LEFT, f"{person:032d}"
+        )
+    enter_sheet(current, facilitator, pairs=[(items[0].id, items[1].id, Outcome.RIGHT)])
+    assert not current.results_shown
+    sign_in(client, facilitator)
+    control = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert f'hx-get="/manage/workshops/{workshop.id}/live"' in control
+    live = client.get(f"/manage/workshops/{workshop.id}/live").get_data(as_text=True)
+    assert re.search(r"data-joined>3<", live) and re.search(r"data-answered>2<", live)
+    assert re.search(r"data-answered-paper>1<", live)
+    projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    assert re.search(r"data-answered>3<", projector) and "The room so far" not in projector
+
+
+def test_another_organisation_cannot_read_the_live_counts(client, workshop, make_user):
+    sign_in(client, make_user(Role.FACILITATOR))
+    assert client.get(f"/manage/workshops/{workshop.id}/live").status_code == 403
+
+
 def test_participant_answers_a_dot_vote_with_errors_first(client, workshop):
     client.post(f"/join/{workshop.join_code}", data={"label": ""})
     service.start_next_round(workshop)
@@ -248,9 +313,8 @@ def test_participant_answers_a_dot_vote_with_errors_first(client, workshop):
 
 def test_paper_entry_page(client, workshop, facilitator):
     sign_in(client, facilitator)
-    assert "Start a round first" in client.get(f"/manage/workshops/{workshop.id}/paper").get_data(
-        as_text=True
-    )
+    before = client.get(f"/manage/workshops/{workshop.id}/paper").get_data(as_text=True)
+    assert "Round 1: Which matters more?" in before and "Save this sheet" in before
     current = service.start_next_round(workshop)
     items = list(current.exercise.active_items)
     empty = client.post(f"/manage/workshops/{workshop.id}/paper", data={})
@@ -263,6 +327,67 @@ def test_paper_entry_page(client, workshop, facilitator):
     )
     assert "Saved the paper sheet" in saved.get_data(as_text=True)
     assert vote_count(channel=Channel.PAPER, workshop_session_id=workshop.id) == 1
+
+
+def _sheet_form(client, url):
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_paper_for_an_earlier_round_after_the_room_moved_on_and_after_the_end(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    first = service.start_next_round(workshop)
+    service.start_next_round(workshop)
+    service.end_session(workshop)
+    items = list(first.exercise.active_items)
+    url = f"/manage/workshops/{workshop.id}/paper?round={first.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Round 1: Which matters more?" in page and "Paper for another round" in page
+    key = _sheet_form(client, url)
+    data = {f"pair_{items[0].id}_{items[1].id}": "left", "key": key}
+    assert client.post(url, data=data).status_code == 302
+    assert vote_count(channel=Channel.PAPER, workshop_session_id=workshop.id) == 1
+    # Its correction is a link in the list of that round's sheets, not an address to type.
+    listed = client.get(url).get_data(as_text=True)
+    assert re.search(rf'href="/manage/workshops/{workshop.id}/paper/\d+/correct"', listed)
+
+
+def test_the_same_sheet_form_sent_twice_stores_one_sheet(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    items = list(dots.exercise.active_items)
+    url = f"/manage/workshops/{workshop.id}/paper?round={dots.id}"
+    key = _sheet_form(client, url)
+    data = {f"item_{item.id}": str(v) for item, v in zip(items, (40, 30, 20, 10), strict=True)} | {"key": key}
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 302  # a double click, or the browser's retry
+    assert db.session.scalar(select(func.count()).select_from(PaperSheet)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+    stored = db.session.scalars(select(PaperSheet)).one()
+    assert stored.sheet_key != key and len(stored.sheet_key) == 64  # an HMAC, not the form's key
+    # A new form (the next sheet) is a new sheet.
+    assert client.post(url, data=data | {"key": _sheet_form(client, url)}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(PaperSheet)) == 2
+
+
+def test_the_same_sheet_key_from_another_facilitator_is_their_own_sheet(
+    workshop, facilitator, make_user, council
+):
+    other = make_user(Role.FACILITATOR, organisation=council)
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    values = {item.id: v for item, v in zip(dots.exercise.active_items, (40, 30, 20, 10), strict=True)}
+    first = enter_sheet(dots, facilitator, values=values, form_key="k" * 32)
+    assert enter_sheet(dots, facilitator, values=values, form_key="k" * 32) is first
+    assert enter_sheet(dots, other, values=values, form_key="k" * 32) is not first
+
+
+def test_paper_for_a_round_of_another_session_is_404(client, workshop, facilitator, hwb, make_budget):
+    sign_in(client, facilitator)
+    other = service.create_session(hwb, facilitator, "Another evening", date(2026, 12, 4), "")
+    elsewhere = service.add_round(other, make_budget(title="Elsewhere"), None)
+    assert client.get(f"/manage/workshops/{workshop.id}/paper?round={elsewhere.id}").status_code == 404
 
 
 def test_unknown_codes_are_404(client, app):
@@ -443,3 +568,212 @@ def test_hands_page_for_a_question_round(client, workshop, question_round, facil
     )
     assert "Saved the paper sheet" in saved.get_data(as_text=True)
     assert round_turnout(question_round) == {"paper": 4}
+
+
+def _report_rows(client, workshop):
+    response = client.get(f"/manage/workshops/{workshop.id}/report.csv")
+    assert response.headers["Content-Type"].count("charset") == 1
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_the_report_invents_no_figures_where_nobody_answered(client, workshop, facilitator):
+    """Nobody online (and, in the ranking round, nobody in the room): empty cells, as the page's "–", not
+    0.0 for a dot vote or 50.0 for a ranking."""
+    sign_in(client, facilitator)
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    values = {item.id: v for item, v in zip(dots.exercise.active_items, (40, 30, 20, 10), strict=True)}
+    enter_sheet(dots, facilitator, values=values)
+    rows = _report_rows(client, workshop)
+    dot_rows = [row for row in rows if row["kind"] == "budget"]
+    assert dot_rows and all(row["online"] == "" and row["room"] != "" for row in dot_rows)
+    ranking_rows = [row for row in rows if row["kind"] == "ranking"]
+    assert ranking_rows and all(row["room"] == "" and row["online"] == "" for row in ranking_rows)
+    assert {row["paper_sheets"] for row in dot_rows} == {"1"}
+    assert {row["hands_counted"] for row in dot_rows} == {""}
+    page = client.get(f"/manage/workshops/{workshop.id}/report").get_data(as_text=True)
+    assert "50" not in re.search(r"Round 3: Put them in order.*?</table>", page, re.S).group(0)
+
+
+def test_a_question_is_not_a_share_of_the_budget_and_hands_are_not_sheets(
+    client, workshop, question_round, facilitator
+):
+    sign_in(client, facilitator)
+    for _ in range(4):
+        service.start_next_round(workshop)
+    options = {o.label: str(o.id) for o in question_round.question.options}
+    enter_sheet(question_round, facilitator, hands={options["In person"]: 6, options["Online"]: 3})
+    rows = [row for row in _report_rows(client, workshop) if row["kind"] == "question"]
+    assert {row["measure"] for row in rows} == {"answers"}
+    assert {(row["paper_sheets"], row["shows_of_hands"], row["hands_counted"]) for row in rows} == {
+        ("", "1", "9")
+    }
+    page = client.get(f"/manage/workshops/{workshop.id}/report").get_data(as_text=True)
+    question_part = page[page.index("Round 4") :]
+    assert "share of the budget" not in question_part
+    assert "share of the people who answered" in question_part
+    assert "9 hands were counted in 1 shows of hands" in question_part
+    service.set_round_state(workshop, "reveal")
+    projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    assert "share of the budget" not in projector.lower()
+    assert "share of the people who answered" in projector.lower()
+
+
+def test_ending_and_moving_on_are_confirmed_first(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    first = client.post(f"/manage/workshops/{workshop.id}/next")  # nothing running yet: no confirmation
+    assert first.headers["Location"].endswith(f"/manage/workshops/{workshop.id}")
+    asked = client.post(f"/manage/workshops/{workshop.id}/next")
+    assert asked.headers["Location"].endswith(f"/manage/workshops/{workshop.id}/next/confirm")
+    assert workshop.current_position == 0
+    page = client.get(f"/manage/workshops/{workshop.id}/next/confirm").get_data(as_text=True)
+    assert "closes for good" in page and "Which matters more?" in page and "Dot vote" in page
+    client.post(f"/manage/workshops/{workshop.id}/next", data={"confirmed": "yes"})
+    assert workshop.current_round.title == "Dot vote"
+    asked = client.post(f"/manage/workshops/{workshop.id}/end")
+    assert asked.headers["Location"].endswith(f"/manage/workshops/{workshop.id}/end/confirm")
+    assert workshop.status is SessionStatus.LIVE
+    assert "This cannot be undone" in client.get(asked.headers["Location"]).get_data(as_text=True)
+    client.post(f"/manage/workshops/{workshop.id}/end", data={"confirmed": "yes"})
+    assert workshop.status is SessionStatus.ENDED
+
+
+def test_rounds_that_have_not_run_are_reordered_and_removed(client, workshop, facilitator):
+    sign_in(client, facilitator)
+    service.start_next_round(workshop)
+    pairwise, dots, ranking = workshop.rounds
+    page = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert f"/rounds/{pairwise.id}/" not in page  # it has run: it stays where it is
+    assert f"/rounds/{dots.id}/up" not in page  # nor can another move before it
+    client.post(f"/manage/workshops/{workshop.id}/rounds/{ranking.id}/up")
+    assert [r.title for r in workshop.rounds] == ["Which matters more?", "Put them in order", "Dot vote"]
+    refused = client.post(
+        f"/manage/workshops/{workshop.id}/rounds/{pairwise.id}/remove", follow_redirects=True
+    )
+    assert "Only a round that has not run can be removed" in refused.get_data(as_text=True)
+    client.post(f"/manage/workshops/{workshop.id}/rounds/{dots.id}/remove")
+    assert [r.title for r in workshop.rounds] == ["Which matters more?", "Put them in order"]
+    assert service.start_next_round(workshop).title == "Put them in order"
+
+
+def test_a_round_with_paper_sheets_is_not_removed(workshop, facilitator):
+    dots = workshop.rounds[1]
+    values = {item.id: v for item, v in zip(dots.exercise.active_items, (40, 30, 20, 10), strict=True)}
+    enter_sheet(dots, facilitator, values=values)
+    with pytest.raises(StateError, match="paper sheets"):
+        service.remove_round(workshop, dots)
+
+
+def test_the_facilitator_sees_who_joined_and_who_answered_and_the_projector_does_not(
+    client, workshop, facilitator
+):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    service.join(workshop, "phone-1", "Table <b>3</b>")
+    service.join(workshop, "phone-2", "Amira")
+    service.join(workshop, "phone-3", "")
+    service.record_room_vote(current, "phone-2", items[0].id, items[1].id, Outcome.LEFT, "k" * 32)
+    service.record_room_vote(current, "phone-2", items[0].id, items[2].id, Outcome.LEFT, "m" * 32)
+    sign_in(client, facilitator)
+    live = client.get(f"/manage/workshops/{workshop.id}/live").get_data(as_text=True)
+    rows = re.findall(r"<tr class=\"govuk-table__row\" data-person>(.*?)</tr>", live, re.S)
+    assert len(rows) == 3
+    assert "Table &lt;b&gt;3&lt;/b&gt;" in rows[0] and "Not yet" in rows[0]
+    assert "Amira" in rows[1] and "Answered" in rows[1]
+    assert "Person 3 (no name given)" in rows[2] and "Not yet" in rows[2]
+    assert 'id="control-people" hx-swap-oob="true"' in live
+    assert "Amira" in client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    service.set_round_state(workshop, "reveal")
+    projector = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    assert "Amira" not in projector
+    # The next round starts with nobody answered.
+    service.start_next_round(workshop)
+    live = client.get(f"/manage/workshops/{workshop.id}/live").get_data(as_text=True)
+    assert "Answered</strong>" not in live
+
+
+def test_an_answer_to_a_question_or_a_dot_vote_marks_the_person_once(client, workshop, question_round):
+    from engage.workshops.models import RoundAnswer
+
+    client.post(f"/join/{workshop.join_code}", data={"label": "Bea"})
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    items = list(dots.exercise.active_items)
+    data = {f"item_{item.id}": str(v) for item, v in zip(items, (40, 30, 20, 10), strict=True)} | {
+        "key": "b" * 32
+    }
+    client.post(f"/join/{workshop.join_code}/answer", data=data)
+    client.post(f"/join/{workshop.join_code}/answer", data=data)  # a retry
+    service.start_next_round(workshop)
+    service.start_next_round(workshop)
+    value = str(question_round.question.options[0].id)
+    client.post(f"/join/{workshop.join_code}/question", data={"answer": value})
+    marks = db.session.scalars(select(RoundAnswer)).all()
+    assert sorted(m.round_id for m in marks) == sorted([dots.id, question_round.id])
+
+
+def test_a_phone_shows_what_is_left_to_share_out_and_the_places_still_to_give(client, workshop):
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    service.start_next_round(workshop)
+    dots = service.start_next_round(workshop)
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "Left to share out: 100 of 100" in page and "data-room-number" in page
+    items = list(dots.exercise.active_items)
+    data = {f"item_{item.id}": "50" for item in items} | {"key": "a" * 32}
+    refused = client.post(f"/join/{workshop.join_code}/answer", data=data).get_data(as_text=True)
+    assert "Too many: 100 more than 100. Take some away." in refused  # the server's rules still refuse it
+    service.start_next_round(workshop)
+    ranking = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert "Places still to give: 1, 2, 3, 4" in ranking
+
+
+def test_the_projector_only_link_needs_no_sign_in_and_can_be_stopped(client, app, workshop, facilitator):
+    sign_in(client, facilitator)
+    control = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Make a projector link" in control and "/screen/" not in control
+    client.post(f"/manage/workshops/{workshop.id}/screen-link/new")
+    token = service.screen_token(workshop)
+    number, mac = token.split(".")
+    assert number == str(workshop.id) and len(mac) == 64 and workshop.screen_nonce not in token
+    assert f"/screen/{token}" in client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    service.start_next_round(workshop)
+    service.join(workshop, "phone-1", "Amira")
+    with app.test_client() as anyone:  # the laptop by the screen: nobody signed in
+        page = anyone.get(f"/screen/{token}")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and workshop.join_code in text and "Sign out" not in text
+        assert "govuk-header" not in text and "govuk-phase-banner" not in text
+        live = anyone.get(f"/screen/{token}/live").get_data(as_text=True)
+        assert "Which should" in live or "people have joined" in live
+        assert "Amira" not in live and "Pause voting" not in live
+        assert anyone.get(f"/screen/{number}.{'0' * 64}").status_code == 404
+        assert anyone.get(f"/screen/{workshop.id + 1}.{mac}").status_code == 404
+        assert anyone.get("/screen/nonsense").status_code == 404
+        assert anyone.get(f"/manage/workshops/{workshop.id}/projector").status_code in (302, 401)
+    client.post(f"/manage/workshops/{workshop.id}/screen-link/new")  # a new link: the old one stops
+    assert app.test_client().get(f"/screen/{token}").status_code == 404
+    newer = service.screen_token(workshop)
+    assert app.test_client().get(f"/screen/{newer}").status_code == 200
+    client.post(f"/manage/workshops/{workshop.id}/screen-link/revoke")
+    assert app.test_client().get(f"/screen/{newer}").status_code == 404
+
+
+def test_another_organisation_cannot_make_a_projector_link(client, workshop, make_user):
+    sign_in(client, make_user(Role.FACILITATOR))
+    assert client.post(f"/manage/workshops/{workshop.id}/screen-link/new").status_code == 403
+    assert workshop.screen_nonce is None
+
+
+def test_presenter_bars_keep_their_ids_and_widths_follow_the_results(client, workshop, facilitator):
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    for person in range(4):
+        service.record_room_vote(
+            current, f"p{person}", items[0].id, items[1].id, Outcome.LEFT, f"{person:032d}"
+        )
+    service.set_round_state(workshop, "reveal")
+    sign_in(client, facilitator)
+    live = client.get(f"/manage/workshops/{workshop.id}/projector/live").get_data(as_text=True)
+    bars = re.findall(r'class="app-bar app-bar--(\d+)" id="bar-(\d+)"', live)
+    assert [bar_id for _width, bar_id in bars] == ["1", "2", "3", "4"]
+    assert all(0 <= int(width) <= 100 for width, _id in bars) and len({w for w, _ in bars}) > 1
