@@ -297,11 +297,19 @@ def _budget(page, sweep: Sweep, demo: Demo) -> None:
 def _ranking(page, sweep: Sweep, demo: Demo) -> None:
     exercise = demo.ranking.id
     _start(page, sweep, f"/exercises/{exercise}", "/rank", "ranking")
-    # With JavaScript the list keeps places distinct as they change (its error states are checked with
-    # JavaScript off in test_budget_ranking_journeys); the resident moves one priority up and sends.
-    page.locator("main button[name=move_item]").nth(1).click()
+    # Nothing is placed to start with; "Move up" on an item without a place gives it the next one (its error
+    # states are checked with JavaScript off in test_budget_ranking_journeys). The resident places their top
+    # ones with the buttons and sends.
+    unplaced = page.locator("main li.app-ranking__item").filter(
+        has=page.locator("select option[value='']:checked")
+    )
+    for place in range(1, demo.ranking.ranked_places + 1):
+        unplaced.last.locator("button[name=move_item][value^=up-]").click()
+        expect(page.locator("main select option[value='']:checked")).to_have_count(
+            len(demo.ranking.active_items) - place
+        )
     expect(page.locator("main [role=status]")).not_to_be_empty()
-    sweep.check("ranking after a move (htmx)")
+    sweep.check("ranking after moves (htmx)")
     _check_and_send(page, sweep, exercise, "ranking")
 
 

@@ -257,11 +257,11 @@ class RankingForm(EngageForm):
             values[item.id] = int(raw) if raw and str(raw).isdigit() else None
         return values
 
-    def fill(self, order: list[int]) -> None:
-        """Set the selects from an order of item ids (the first ``ranked_places`` get places)."""
-        places = self.exercise.ranked_places
-        for position, item_id in enumerate(order):
-            self[place_field(item_id)].data = str(position + 1) if position < places else ""
+    def set_places(self, places: dict[int, int | None]) -> None:
+        """Set the selects to these places; an item without one shows as not placed."""
+        for item in self.exercise.active_items:
+            place = places.get(item.id)
+            self[place_field(item.id)].data = str(place) if place else ""
 
 
 class SubmitAnswerForm(EngageForm):
