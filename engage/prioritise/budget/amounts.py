@@ -48,8 +48,8 @@ def isolate(text: str, locale: Locale) -> str:
 
 
 def format_number(value: int | float) -> str:
-    """A plain number with the locale's grouping, for an input's value."""
-    return format_decimal(round(value), locale=_locale(), group_separator=False)
+    """A whole number grouped the locale's way ('600,000'), for an amount box: parse_amount reads it back."""
+    return format_decimal(round(value), locale=_locale())
 
 
 def format_share(share: float, digits: int = 0) -> str:

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.forms import EngageForm, enum_choices
-from engage.prioritise.budget.amounts import parse_amount
+from engage.prioritise.budget.amounts import format_number, parse_amount
 from engage.prioritise.budget.rules import field_name
 from engage.prioritise.budget.setup import ItemBudget, consequences_text, parse_consequences
 from engage.prioritise.forms import ExerciseForm
@@ -63,7 +63,7 @@ class AmountField(StringField):
     def _value(self):
         if getattr(self, "unreadable", False):
             return self.raw
-        return "" if self.data is None else str(self.data)
+        return "" if self.data is None else format_number(self.data)
 
 
 class BudgetExerciseForm(ExerciseForm):
