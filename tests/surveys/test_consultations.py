@@ -90,7 +90,7 @@ def test_each_problem_on_a_page_is_named_and_nothing_is_kept(client, make_consul
     number = consultation.sections[1].questions[1]
     client.post(f"/consultations/{consultation.id}/sections/1", data=first_page(consultation))
     out_of_range = client.post(f"/consultations/{consultation.id}/sections/2", data={f"q{number.id}": "25"})
-    assert "Enter a number of 20 or less" in out_of_range.get_data(as_text=True)
+    assert "must be 20 or less" in out_of_range.get_data(as_text=True)
 
 
 def test_whole_response_check_answers_submit_once(client, make_consultation, hwb):

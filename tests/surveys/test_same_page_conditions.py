@@ -122,7 +122,7 @@ def test_htmx_shows_and_hides_questions_and_checks_a_changed_answer(client, trav
         )
 
     too_many = trips_changed("90")
-    assert "Enter a number of 50 or less" in too_many and "govuk-error-message" in too_many
+    assert "must be 50 or less" in too_many and "govuk-error-message" in too_many
     assert f'name="_problem" value="{trips.id}"' in too_many
     mended = trips_changed("9", _problem=str(trips.id))
     assert f'id="question-{trips.id}"' in mended and "govuk-error-message" not in mended
