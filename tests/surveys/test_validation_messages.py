@@ -1,5 +1,6 @@
 """Answers checked to the GOV.UK error-message patterns, each naming its question (issue 21, item 8)."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -79,3 +80,19 @@ def test_officers_set_whole_numbers_and_a_date_range(client, officer, make_consu
     assert client.post(f"/manage/questions/{number.id}/edit", data=number_data).status_code == 302
     db.session.expire_all()
     assert db.session.get(Question, number.id).whole_number
+
+
+def test_other_please_specify_is_revealed_by_choosing_other(client, make_consultation):
+    """Issue 21, item 8: the "Other" text box was always on show; now it sits in GOV.UK's conditional reveal
+    of the "Other" radio (and still shows without JavaScript)."""
+    consultation = make_consultation()
+    single = consultation.sections[0].questions[0]
+    html = client.get(f"/consultations/{consultation.id}/sections/1").get_data(as_text=True)
+    reveal = re.search(
+        r'value="other"[^>]*data-aria-controls="(conditional-[^"]+)".*?<div class="govuk-radios__conditional'
+        r' govuk-radios__conditional--hidden" id="\1">(.*?)</div>\s*</div>',
+        html,
+        re.S,
+    )
+    assert reveal and f'name="q{single.id}-other"' in reveal.group(2)
+    assert html.count(f'name="q{single.id}-other"') == 1
