@@ -7,6 +7,7 @@ import pytest
 
 from engage.extensions import db
 from engage.surveys.models import ConsultationStatus, Question
+from engage.surveys.results import consultation_results
 from tests.conftest import sign_in
 from tests.surveys.test_consultations import first_page
 
@@ -96,3 +97,34 @@ def test_other_please_specify_is_revealed_by_choosing_other(client, make_consult
     )
     assert reveal and f'name="q{single.id}-other"' in reveal.group(2)
     assert html.count(f'name="q{single.id}-other"') == 1
+
+
+def test_number_results_give_the_median_and_spread(client, officer, make_consultation, hwb, app):
+    """Issue 21, item 8: number questions reported only a mean."""
+    from tests.surveys.test_consultations import second_page
+
+    consultation = make_consultation()
+    number = consultation.sections[1].questions[1]
+    for value in ("1", "2", "3", "4", "20"):
+        resident = app.test_client()
+        resident.post(f"/consultations/{consultation.id}/sections/1", data=first_page(consultation))
+        data = second_page(consultation, hwb) | {f"q{number.id}": value}
+        resident.post(f"/consultations/{consultation.id}/sections/2", data=data)
+        html = resident.get(f"/consultations/{consultation.id}/check").get_data(as_text=True)
+        key = re.search(r'name="key"[^>]*value="([^"]+)"', html).group(1)
+        resident.post(f"/consultations/{consultation.id}/check", data={"key": key})
+    result = next(r for r in consultation_results(consultation).questions if r.question.id == number.id)
+    assert result.question.id == number.id and result.mean == pytest.approx(6)
+    assert result.quartiles == pytest.approx((2, 3, 4))
+    sign_in(client, officer)
+    html = client.get(f"/manage/consultations/{consultation.id}/results").get_data(as_text=True)
+    assert "Median: 3.0. Lower quartile: 2.0. Upper quartile: 4.0." in html
+
+
+def test_median_and_quartiles_match_known_answers():
+    from engage.stats.spread import median_and_quartiles
+
+    # R: quantile(c(1, 2, 3, 4, 20)) gives 2, 3, 4; quantile(c(7, 1, 3, 10)) gives 2.5, 5, 7.75
+    assert median_and_quartiles([1, 2, 3, 4, 20]) == (2.0, 3.0, 4.0)
+    assert median_and_quartiles([7, 1, 3, 10]) == (2.5, 5.0, 7.75)
+    assert median_and_quartiles([]) is None
