@@ -191,7 +191,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
     label, hint = str(local(question, "label")), str(local(question, "hint"))
     name = field_name(question)
     kind = question.kind
-    choose = _l("Select an answer")
+    choose = _l("Select an answer to ‘%(question)s’", question=label)
     if kind is QuestionKind.RANKING:
         places = [SelectChoice("", _l("Choose a place"))] + [
             SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)
@@ -214,7 +214,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         return fields
     if kind is QuestionKind.MULTIPLE:
         choices = [SelectChoice(str(o.id), str(local(o, "label"))) for o in question.options]
-        message = _l("Select at least one option")
+        message = _l("Select at least one option for ‘%(question)s’", question=label)
         return {
             name: LimitedCheckboxes(
                 label,
@@ -237,7 +237,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         field_class = StringField if short else TextAreaField
         too_long = _l("Answer must be %(n)s characters or fewer", n=longest)
         validators = [
-            *_required(question, _l("Enter an answer"), required),
+            *_required(question, _l("Enter an answer to ‘%(question)s’", question=label), required),
             Length(max=longest, message=too_long),
         ]
         return {name: field_class(label, description=hint, validators=validators)}
@@ -274,7 +274,12 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
     levels = [(str(level), text) for level, text in IMPORTANCE]
     return {
         field_name(question, f"p{priority.id}"): _radios(
-            priority.title, "", levels, question, _l("Select how important this is"), required
+            priority.title,
+            "",
+            levels,
+            question,
+            _l("Select how important ‘%(priority)s’ is", priority=priority.title),
+            required,
         )
         for priority in priorities
     }
@@ -373,7 +378,11 @@ def check_other(question: Question, form) -> None:
     ):
         other = form[field_name(question, "other")]
         if not (other.data or "").strip():
-            other.errors = [*other.errors, str(_l("Say what your other answer is"))]
+            named = str(local(question, "label"))
+            other.errors = [
+                *other.errors,
+                str(_l("Say what your other answer to ‘%(question)s’ is", question=named)),
+            ]
             raise ValidationError
 
 

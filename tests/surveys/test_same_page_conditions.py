@@ -66,7 +66,7 @@ def test_without_scripts_every_question_shows_and_the_answer_decides_what_counts
     # Car needs the parking answer; the bus rating is not asked, so a made-up answer to it is not kept.
     missing = client.post(url, data={f"q{how.id}": str(car.id), f"q{rate.id}": "4"})
     assert missing.status_code == 400 and "There is a problem" in missing.get_data(as_text=True)
-    assert f'href="#q{park.id}">Enter an answer</a>' in missing.get_data(as_text=True)
+    assert f'href="#q{park.id}">Enter an answer to ‘Where do you park?’</a>' in missing.get_data(as_text=True)
     sent = client.post(url, data={f"q{how.id}": str(car.id), f"q{park.id}": "Station", f"q{rate.id}": "4"})
     assert sent.status_code == 302 and sent.location.endswith("/sections/2")
     check = client.get(f"/consultations/{travel.id}/check").get_data(as_text=True)
