@@ -128,3 +128,19 @@ def test_median_and_quartiles_match_known_answers():
     assert median_and_quartiles([1, 2, 3, 4, 20]) == (2.0, 3.0, 4.0)
     assert median_and_quartiles([7, 1, 3, 10]) == (2.5, 5.0, 7.75)
     assert median_and_quartiles([]) is None
+
+
+def test_we_asked_you_said_shows_a_ranking_question(client, demo):
+    """Issue 21, item 8: a ranking question's heading stood on "we asked, you said, we did" with nothing
+    under it."""
+    from sqlalchemy import select
+
+    from engage.surveys.models import Consultation, QuestionKind
+
+    published = db.session.scalar(
+        select(Consultation).where(Consultation.status == ConsultationStatus.PUBLISHED)
+    )
+    ranking = next(q for q in published.questions if q.kind is QuestionKind.RANKING)
+    html = client.get(f"/consultations/{published.id}/results").get_data(as_text=True)
+    after = html.split(f">{ranking.label}</h3>", 1)[1].split("<h3", 1)[0]
+    assert "Average place (1 is first)" in after and ranking.options[0].label in after
