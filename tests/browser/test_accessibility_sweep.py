@@ -291,6 +291,9 @@ def _budget(page, sweep: Sweep, demo: Demo) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     sweep.check("budget allocation with an error")
     page.locator("input.app-amount").first.fill(amount)
+    page.keyboard.press("Tab")
+    # Let the running total's requests finish: leaving the page mid-request aborts it, which htmx logs.
+    page.wait_for_load_state("networkidle")
     _check_and_send(page, sweep, exercise, "budget")
 
 
