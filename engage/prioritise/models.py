@@ -271,7 +271,7 @@ class RespondentProfile(Model):
 
 
 class PairwiseVote(Model):
-    """One choice between two items. Never edited or deleted."""
+    """One choice between two items. Never edited; deleted only when its respondent takes it back (undo)."""
 
     __tablename__ = "pairwise_votes"
 

@@ -142,6 +142,10 @@ def save_question(
     max_choices: int | None = None,
     min_value: float | None = None,
     max_value: float | None = None,
+    whole_number: bool = False,
+    earliest_date: date | None = None,
+    latest_date: date | None = None,
+    not_in_future: bool = False,
     show_if_option_id: int | None = None,
 ) -> Question:
     """Add or change a question. Refused once anyone has responded.
@@ -169,6 +173,10 @@ def save_question(
     question.min_value, question.max_value = (
         (min_value, max_value) if kind is QuestionKind.NUMBER else (None, None)
     )
+    question.whole_number = whole_number and kind is QuestionKind.NUMBER
+    dated = kind is QuestionKind.DATE
+    question.earliest_date, question.latest_date = (earliest_date, latest_date) if dated else (None, None)
+    question.not_in_future = not_in_future and dated
     _set_options(question, options if kind in OPTION_KINDS else [])
     db.session.flush()  # the caller gets the question and its options with their ids (a later condition)
     return question
@@ -272,6 +280,10 @@ def duplicate(consultation: Consultation, user: User, organisation_id: int) -> C
                 max_choices=question.max_choices,
                 min_value=question.min_value,
                 max_value=question.max_value,
+                whole_number=question.whole_number,
+                earliest_date=question.earliest_date,
+                latest_date=question.latest_date,
+                not_in_future=question.not_in_future,
             )
             new_section.questions.append(new_question)
             for option in question.options:

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from engage.forms import EngageForm, enum_choices, opening_dates, optional_date
+from engage.forms import EngageForm, OnOrAfter, enum_choices, opening_dates, optional_date
 from engage.surveys.models import QuestionKind, Section
 from engage.surveys.questions import (
     OPTION_KINDS,
@@ -93,6 +93,13 @@ class QuestionForm(EngageForm):
     )
     min_value = FloatField(_l("Smallest number allowed (optional)"), validators=[Optional()])
     max_value = FloatField(_l("Largest number allowed (optional)"), validators=[Optional()])
+    whole_number = BooleanField(_l("Whole numbers only, like a count (number)"))
+    earliest_date = optional_date(_l("Earliest date allowed (date, optional)"))
+    latest_date = optional_date(
+        _l("Latest date allowed (date, optional)"),
+        validators=[OnOrAfter("earliest_date", _l("The latest date must be on or after the earliest date"))],
+    )
+    not_in_future = BooleanField(_l("The date must be today or in the past (date)"))
     show_if = SelectField(
         _l("Ask only some people (optional)"),
         description=_l(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation, User
@@ -134,6 +135,12 @@ class Question(Model):
     #: Number questions: the range allowed.
     min_value: Mapped[float | None] = mapped_column(Float)
     max_value: Mapped[float | None] = mapped_column(Float)
+    #: Number questions: only whole numbers (a count), so 2.5 is refused.
+    whole_number: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    #: Date questions: the dates allowed (either end optional), and whether a date after today is refused.
+    earliest_date: Mapped[date | None] = mapped_column(Date)
+    latest_date: Mapped[date | None] = mapped_column(Date)
+    not_in_future: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     #: Conditional question: asked only of people who chose this option of a question on an earlier page.
     show_if_option_id: Mapped[int | None] = mapped_column(
         ForeignKey(

@@ -3,10 +3,13 @@ post becomes. One place per kind, so the builder, the resident pages, the result
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
@@ -20,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from engage.i18n import format_date
 from engage.surveys.content import local
 from engage.surveys.models import Question, QuestionKind
 
@@ -94,24 +98,71 @@ def condition_choices(question: Question | None, section) -> list[tuple[str, str
 
 
 class NumberField(StringField):
-    """A number as typed ('1,200', '3.5'); the range check is the question's."""
+    """A number as typed ('1,200', '3.5'); the range check is the question's. Messages follow the GOV.UK
+    patterns and name the question, so the error summary says which answer is wrong."""
 
-    def __init__(self, *args, minimum=None, maximum=None, **kwargs):
+    def __init__(self, *args, question: str = "", minimum=None, maximum=None, whole=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.minimum, self.maximum = minimum, maximum
+        self.question, self.minimum, self.maximum, self.whole = question, minimum, maximum, whole
 
     def post_validate(self, form, validation_stopped):
         if validation_stopped or not (self.data or "").strip():
             return
+        named = {"question": self.question}
         try:
             value = float(self.data.replace(",", "").strip())
         except ValueError:
-            self.errors.append(str(_l("Enter a number")))
+            self.errors.append(str(_l("‘%(question)s’ must be a number", **named)))
             return
-        if self.minimum is not None and value < self.minimum:
-            self.errors.append(str(_l("Enter a number of %(n)s or more", n=f"{self.minimum:g}")))
-        if self.maximum is not None and value > self.maximum:
-            self.errors.append(str(_l("Enter a number of %(n)s or less", n=f"{self.maximum:g}")))
+        if not math.isfinite(value):
+            self.errors.append(str(_l("‘%(question)s’ must be a number", **named)))
+        elif self.whole and not value.is_integer():
+            self.errors.append(str(_l("‘%(question)s’ must be a whole number, like 3", **named)))
+        elif self.minimum is not None and value < self.minimum:
+            self.errors.append(
+                str(_l("‘%(question)s’ must be %(n)s or more", n=f"{self.minimum:g}", **named))
+            )
+        elif self.maximum is not None and value > self.maximum:
+            self.errors.append(
+                str(_l("‘%(question)s’ must be %(n)s or less", n=f"{self.maximum:g}", **named))
+            )
+
+
+class QuestionDateField(DateField):
+    """A GOV.UK date (three boxes) with messages that name the question, and the officer's date range."""
+
+    def __init__(self, *args, question: str = "", earliest=None, latest=None, not_in_future=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question, self.earliest, self.latest, self.not_in_future = (
+            question,
+            earliest,
+            latest,
+            not_in_future,
+        )
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # wtforms would say "Not a valid date value."
+            raise ValueError(str(_l("‘%(question)s’ must be a real date", question=self.question))) from None
+
+    def post_validate(self, form, validation_stopped):
+        if validation_stopped or self.errors or self.data is None:
+            return
+        named = {"question": self.question}
+        today = to_user_timezone(datetime.now(UTC)).date()
+        if self.not_in_future and self.data > today:
+            self.errors.append(str(_l("‘%(question)s’ must be today or in the past", **named)))
+        elif self.earliest and self.data < self.earliest:
+            when = format_date(self.earliest, "long")
+            self.errors.append(
+                str(_l("‘%(question)s’ must be the same as or after %(date)s", date=when, **named))
+            )
+        elif self.latest and self.data > self.latest:
+            when = format_date(self.latest, "long")
+            self.errors.append(
+                str(_l("‘%(question)s’ must be the same as or before %(date)s", date=when, **named))
+            )
 
 
 class LimitedCheckboxes(SelectMultipleField):
@@ -140,7 +191,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
     label, hint = str(local(question, "label")), str(local(question, "hint"))
     name = field_name(question)
     kind = question.kind
-    choose = _l("Select an answer")
+    choose = _l("Select an answer to ‘%(question)s’", question=label)
     if kind is QuestionKind.RANKING:
         places = [SelectChoice("", _l("Choose a place"))] + [
             SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)
@@ -163,7 +214,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         return fields
     if kind is QuestionKind.MULTIPLE:
         choices = [SelectChoice(str(o.id), str(local(o, "label"))) for o in question.options]
-        message = _l("Select at least one option")
+        message = _l("Select at least one option for ‘%(question)s’", question=label)
         return {
             name: LimitedCheckboxes(
                 label,
@@ -186,7 +237,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         field_class = StringField if short else TextAreaField
         too_long = _l("Answer must be %(n)s characters or fewer", n=longest)
         validators = [
-            *_required(question, _l("Enter an answer"), required),
+            *_required(question, _l("Enter an answer to ‘%(question)s’", question=label), required),
             Length(max=longest, message=too_long),
         ]
         return {name: field_class(label, description=hint, validators=validators)}
@@ -195,25 +246,40 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
             name: NumberField(
                 label,
                 description=hint,
+                question=label,
                 minimum=question.min_value,
                 maximum=question.max_value,
-                validators=_required(question, _l("Enter a number"), required),
+                whole=question.whole_number,
+                validators=_required(
+                    question, _l("Enter a number for ‘%(question)s’", question=label), required
+                ),
             )
         }
     if kind is QuestionKind.DATE:
         return {
-            name: DateField(
+            name: QuestionDateField(
                 label,
                 description=hint or _l("For example, 27 3 2026"),
                 format=["%d %m %Y", "%Y-%m-%d"],
-                validators=_required(question, _l("Enter a real date"), required),
+                question=label,
+                earliest=question.earliest_date,
+                latest=question.latest_date,
+                not_in_future=question.not_in_future,
+                validators=_required(
+                    question, _l("Enter a date for ‘%(question)s’", question=label), required
+                ),
             )
         }
     # Importance grid: one radio question per priority of the board.
     levels = [(str(level), text) for level, text in IMPORTANCE]
     return {
         field_name(question, f"p{priority.id}"): _radios(
-            priority.title, "", levels, question, _l("Select how important this is"), required
+            priority.title,
+            "",
+            levels,
+            question,
+            _l("Select how important ‘%(priority)s’ is", priority=priority.title),
+            required,
         )
         for priority in priorities
     }
@@ -312,7 +378,11 @@ def check_other(question: Question, form) -> None:
     ):
         other = form[field_name(question, "other")]
         if not (other.data or "").strip():
-            other.errors = [*other.errors, str(_l("Say what your other answer is"))]
+            named = str(local(question, "label"))
+            other.errors = [
+                *other.errors,
+                str(_l("Say what your other answer to ‘%(question)s’ is", question=named)),
+            ]
             raise ValidationError
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from engage.extensions import db
 from engage.stats.disclosure import protect_counts, suppress_groups
+from engage.stats.spread import median_and_quartiles
 from engage.surveys import counts
 from engage.surveys.authoring import priorities_for
 from engage.surveys.models import (
@@ -46,6 +47,8 @@ class QuestionResult:
     #: [(label, count, share of those who answered)] in the question's order.
     counts: list[tuple[str, int, float]] = field(default_factory=list)
     mean: float | None = None
+    #: Number questions: (lower quartile, median, upper quartile) of the answers given.
+    quartiles: tuple[float, float, float] | None = None
     #: Free text (and "Other" answers), newest first, at most TEXTS_SHOWN of them.
     texts: list[str] = field(default_factory=list)
     #: How many written answers there are in all.
@@ -127,6 +130,8 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
             agreement[code] += n
         mean = totals[question.id] / answered if answered else None
         _fill(result, counted, agreement, mean, priorities)
+        if question.kind is QuestionKind.NUMBER and answered:
+            result.quartiles = median_and_quartiles(number_answers(question))
         if question.kind in WRITTEN or question.allow_other:
             # Written answers are never blank, so there are as many as people answering (or choosing
             # "Other", which needs its text).
@@ -199,6 +204,15 @@ def hide_small_groups(heard_from: dict[str, list], threshold: int) -> tuple[dict
         protected[dimension] = [row.hidden_copy() if h else row for row, h in zip(rows, hide, strict=True)]
         masks[dimension] = hide
     return protected, masks
+
+
+def number_answers(question: Question) -> list[float]:
+    """Every number given in answer to a number question (one column of one question's answers)."""
+    return list(
+        db.session.scalars(
+            select(Answer.number).where(Answer.question_id == question.id, Answer.number.is_not(None))
+        )
+    )
 
 
 def newest_written(question: Question, limit: int) -> list[str]:

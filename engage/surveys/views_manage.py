@@ -144,6 +144,10 @@ def edit_question(section_id: int | None = None, question_id: int | None = None)
                     max_choices=form.max_choices.data,
                     min_value=form.min_value.data,
                     max_value=form.max_value.data,
+                    whole_number=bool(form.whole_number.data),
+                    earliest_date=form.earliest_date.data,
+                    latest_date=form.latest_date.data,
+                    not_in_future=bool(form.not_in_future.data),
                     show_if_option_id=int(form.show_if.data) if form.show_if.data else None,
                 )
             except StateError as error:

@@ -296,17 +296,28 @@ def _budget(page, sweep: Sweep, demo: Demo) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     sweep.check("budget allocation with an error")
     page.locator("input.app-amount").first.fill(amount)
+    page.keyboard.press("Tab")
+    # Let the running total's requests finish: leaving the page mid-request aborts it, which htmx logs.
+    page.wait_for_load_state("networkidle")
     _check_and_send(page, sweep, exercise, "budget")
 
 
 def _ranking(page, sweep: Sweep, demo: Demo) -> None:
     exercise = demo.ranking.id
     _start(page, sweep, f"/exercises/{exercise}", "/rank", "ranking")
-    # With JavaScript the list keeps places distinct as they change (its error states are checked with
-    # JavaScript off in test_budget_ranking_journeys); the resident moves one priority up and sends.
-    page.locator("main button[name=move_item]").nth(1).click()
+    # Nothing is placed to start with; "Move up" on an item without a place gives it the next one (its error
+    # states are checked with JavaScript off in test_budget_ranking_journeys). The resident places their top
+    # ones with the buttons and sends.
+    unplaced = page.locator("main li.app-ranking__item").filter(
+        has=page.locator("select option[value='']:checked")
+    )
+    for place in range(1, demo.ranking.ranked_places + 1):
+        unplaced.last.locator("button[name=move_item][value^=up-]").click()
+        expect(page.locator("main select option[value='']:checked")).to_have_count(
+            len(demo.ranking.active_items) - place
+        )
     expect(page.locator("main [role=status]")).not_to_be_empty()
-    sweep.check("ranking after a move (htmx)")
+    sweep.check("ranking after moves (htmx)")
     _check_and_send(page, sweep, exercise, "ranking")
 
 
@@ -493,6 +504,48 @@ def test_urdu_pages_are_right_to_left_and_mirrored(make_page, demo):
     back = page.locator(".govuk-back-link")
     left, right = back.evaluate(TEXT_EDGES)
     assert main["x"] + main["width"] - right < 30, "the back link is not on the right"
+
+
+def test_urdu_at_desktop_width(make_page, demo):
+    """At 1280 px Urdu is mirrored too (issue 21, item 2): the main column on the right, a gap between the
+    navigation links, lists not indented from the right, the pound sign before the amount, and digits in
+    English text in the Latin face."""
+    page = make_page(viewport={"width": 1280, "height": 900})
+    page.goto("/language/ur?next=/")
+    main = page.locator("main").bounding_box()
+    column = page.locator("main .govuk-grid-column-two-thirds").first.bounding_box()
+    right = column["x"] + column["width"]
+    assert main["x"] + main["width"] - right < 2, "the main column is not on the right"
+    assert column["x"] - main["x"] > 200, "the main column fills the page"
+    links = page.locator(".govuk-service-navigation__list .govuk-service-navigation__link")
+    home, sign_in = (links.nth(k).evaluate(TEXT_EDGES) for k in range(2))
+    assert home[0] - sign_in[1] >= 15, "Home and Sign in run together"
+    exercise = page.locator(".app-exercise-list li").first.bounding_box()
+    assert abs(right - 15 - (exercise["x"] + exercise["width"])) < 2, "the list is indented from the right"
+    _screenshot(page, "home-1280px-ur.png")
+
+    page.goto(f"/exercises/{demo.budget.id}/allocate")
+    total = page.locator("#allocation-summary p").first
+    pound, digit = total.evaluate(CHARACTER_LEFTS, ["£", "4"])
+    assert pound < digit, f"the pound sign is not before the amount: {total.inner_text()!r}"
+    english = page.locator(".app-allocation-item .govuk-hint [lang=en]").first
+    assert english.evaluate("el => getComputedStyle(el).fontFamily").startswith('"Engage Latin"')
+    _screenshot(page, "budget-1280px-ur.png")
+    page.goto(f"/exercises/{demo.pairwise.id}/vote")
+    _screenshot(page, "pairwise-1280px-ur.png")
+
+
+#: Where on screen the first of each character is drawn, in an element's text.
+CHARACTER_LEFTS = """(el, characters) => {
+  const node = [...el.childNodes].find(n => n.nodeType === Node.TEXT_NODE && n.textContent.includes("£"));
+  return characters.map(c => {
+    const at = node.textContent.indexOf(c);
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 1);
+    return range.getBoundingClientRect().left;
+  });
+}"""
 
 
 #: The left and right edges of an element's text (not its box, which spans the column).

@@ -113,16 +113,25 @@ def test_keyboard_resident_ranks_with_move_buttons_and_htmx(page, make_ranking):
     page.get_by_role("button", name="Start now").click()
     page.wait_for_url(f"**/exercises/{exercise.id}/rank")
     assert_accessible(page, "ranking page")
-    move = page.get_by_role("button", name=re.compile(rf"^Move down\W+{a.title}$"))
+    # Nothing is placed to start with (issue 21, item 6): "Move up" on an item gives it the first free
+    # place, and no other item gets a place the resident did not give it.
+    expect(page.locator("main select option[value='']:checked")).to_have_count(4)
+    page.get_by_role("button", name=re.compile(rf"^Move up\W+{a.title}$")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#ranking-status")).to_have_text(f"{a.title} is now in place 1")
+    # at the top it has no "Move up" button: focus moves to its "Move down"
+    expect(page.get_by_role("button", name=re.compile(rf"^Move down\W+{a.title}$"))).to_be_focused()
+    move = page.get_by_role("button", name=re.compile(rf"^Move up\W+{c.title}$"))
     move.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#ranking-status")).to_have_text(f"{a.title} is now in place 2")
+    expect(page.locator("#ranking-status")).to_have_text(f"{c.title} is now in place 2")
     # focus stays on the same button, now on the item's new row, after htmx swapped the list
     expect(move).to_be_focused()
-    titles = page.locator(".app-ranking__title").all_inner_texts()
-    assert titles[:2] == [b.title, a.title]
     page.keyboard.press("Enter")
-    expect(page.locator("#ranking-status")).to_have_text(f"{a.title} is now in place 3")
+    expect(page.locator("#ranking-status")).to_have_text(f"{c.title} is now in place 1")
+    titles = page.locator(".app-ranking__title").all_inner_texts()
+    assert titles[:2] == [c.title, a.title]
+    expect(page.locator("main select option[value='']:checked")).to_have_count(2)
     assert_accessible(page, "ranking after moves")
     # change a place with the numbered select: two items in place 1 is refused with a clear message
     page.get_by_label(f"Place for {d.title}").select_option("1")
@@ -150,8 +159,8 @@ def test_ranking_on_a_phone_in_welsh(make_page, make_ranking):
     page.goto(f"/exercises/{exercise.id}/rank?lang=cy")
     assert page.locator("html").get_attribute("lang") == "cy"
     expect(page.locator("select").first).to_contain_text("Ddim yn fy 2 uchaf")
-    page.get_by_role("button", name=re.compile("^Symud i lawr")).first.click()
-    expect(page.locator("#ranking-status")).to_contain_text("bellach yn safle 2")
+    page.get_by_role("button", name=re.compile("^Symud i fyny")).last.click()
+    expect(page.locator("#ranking-status")).to_contain_text("bellach yn safle 1")
     assert_no_horizontal_scroll(page)
     assert_accessible(page, "ranking in Welsh at 320px")
 

@@ -323,6 +323,9 @@ CASES: dict[str, Case] = {
     "/exercises/<int:exercise_id>/vote": Case(
         "/exercises/{exercise_id}/vote", who="resident", button=LEFT, fill=NO_SKIP_REASON
     ),
+    "/exercises/<int:exercise_id>/undo": Case(
+        "/exercises/{exercise_id}/vote", "/exercises/{exercise_id}/undo", who="resident", steps=vote_once
+    ),
     "/exercises/<int:exercise_id>/suggest": Case(
         "/exercises/{exercise_id}/finish",
         "/exercises/{exercise_id}/suggest",

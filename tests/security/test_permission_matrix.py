@@ -83,6 +83,7 @@ POST /exercises/<exercise_id>/rank                                      400 400 
 GET  /exercises/<exercise_id>/results                                   404 404 404 404 404 404 404
 POST /exercises/<exercise_id>/suggest                                   400 400 400 400 400 400 400
 GET  /exercises/<exercise_id>/thank-you                                 200 200 200 200 200 200 200
+POST /exercises/<exercise_id>/undo                                      302 302 302 302 302 302 302
 GET  /exercises/<exercise_id>/vote                                      200 200 200 200 200 200 200
 POST /exercises/<exercise_id>/vote                                      200 200 200 200 200 200 200
 GET  /exercises/<exercise_id>/your-answer                               404 404 404 404 404 404 404

@@ -84,13 +84,16 @@ def test_each_problem_on_a_page_is_named_and_nothing_is_kept(client, make_consul
     response = client.post(f"/consultations/{consultation.id}/sections/1", data=bad)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "There is a problem" in html
-    assert "Say what your other answer is" in html and "Choose up to 3 options" in html
-    assert "Select an answer" in html
+    assert (
+        "Say what your other answer to ‘How do you usually see a GP?’ is" in html
+        and "Choose up to 3 options" in html
+    )
+    assert "Select an answer to ‘Rate your GP’" in html
     assert count(ResponseDraft) == 0
     number = consultation.sections[1].questions[1]
     client.post(f"/consultations/{consultation.id}/sections/1", data=first_page(consultation))
     out_of_range = client.post(f"/consultations/{consultation.id}/sections/2", data={f"q{number.id}": "25"})
-    assert "Enter a number of 20 or less" in out_of_range.get_data(as_text=True)
+    assert "must be 20 or less" in out_of_range.get_data(as_text=True)
 
 
 def test_whole_response_check_answers_submit_once(client, make_consultation, hwb):

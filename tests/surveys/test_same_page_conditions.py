@@ -66,7 +66,7 @@ def test_without_scripts_every_question_shows_and_the_answer_decides_what_counts
     # Car needs the parking answer; the bus rating is not asked, so a made-up answer to it is not kept.
     missing = client.post(url, data={f"q{how.id}": str(car.id), f"q{rate.id}": "4"})
     assert missing.status_code == 400 and "There is a problem" in missing.get_data(as_text=True)
-    assert f'href="#q{park.id}">Enter an answer</a>' in missing.get_data(as_text=True)
+    assert f'href="#q{park.id}">Enter an answer to ‘Where do you park?’</a>' in missing.get_data(as_text=True)
     sent = client.post(url, data={f"q{how.id}": str(car.id), f"q{park.id}": "Station", f"q{rate.id}": "4"})
     assert sent.status_code == 302 and sent.location.endswith("/sections/2")
     check = client.get(f"/consultations/{travel.id}/check").get_data(as_text=True)
@@ -122,7 +122,7 @@ def test_htmx_shows_and_hides_questions_and_checks_a_changed_answer(client, trav
         )
 
     too_many = trips_changed("90")
-    assert "Enter a number of 50 or less" in too_many and "govuk-error-message" in too_many
+    assert "must be 50 or less" in too_many and "govuk-error-message" in too_many
     assert f'name="_problem" value="{trips.id}"' in too_many
     mended = trips_changed("9", _problem=str(trips.id))
     assert f'id="question-{trips.id}"' in mended and "govuk-error-message" not in mended

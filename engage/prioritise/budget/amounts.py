@@ -6,7 +6,7 @@ import copy
 import re
 
 from babel import Locale
-from babel.numbers import format_decimal, format_percent, parse_pattern
+from babel.numbers import format_currency, format_decimal, format_percent, parse_pattern
 from flask_babel import ngettext
 
 from engage.i18n import formatting_locale
@@ -26,16 +26,30 @@ def format_amount(value: int | float, unit: BudgetUnit | None) -> str:
     if unit is BudgetUnit.MONEY:
         pattern = copy.copy(parse_pattern(locale.currency_formats["standard"].pattern))
         pattern.frac_prec = (0, 0)
-        return pattern.apply(round(value), locale, currency="GBP", currency_digits=False)
+        money = format_currency(round(value), "GBP", format=pattern, locale=locale, currency_digits=False)
+        return isolate(money, locale)
     number = format_decimal(round(value), locale=locale)
     if unit is BudgetUnit.DOTS:
         return ngettext("%(amount)s dot", "%(amount)s dots", round(value), amount=number)
     return ngettext("%(amount)s point", "%(amount)s points", round(value), amount=number)
 
 
+def format_pounds(value: float) -> str:
+    """Pounds and pence ('£12.50') as the locale writes them, kept whole in a right-to-left sentence."""
+    locale = _locale()
+    return isolate(format_currency(value, "GBP", locale=locale), locale)
+
+
+def isolate(text: str, locale: Locale) -> str:
+    """Text that reads left to right (an amount), wrapped in Unicode's left-to-right isolate when the locale
+    reads right to left: after Urdu words the digits would otherwise count as Arabic numbers and the pound
+    sign would drift to their far side ('4,200,000£')."""
+    return f"\u2066{text}\u2069" if locale.text_direction == "rtl" else text
+
+
 def format_number(value: int | float) -> str:
-    """A plain number with the locale's grouping, for an input's value."""
-    return format_decimal(round(value), locale=_locale(), group_separator=False)
+    """A whole number grouped the locale's way ('600,000'), for an amount box: parse_amount reads it back."""
+    return format_decimal(round(value), locale=_locale())
 
 
 def format_share(share: float, digits: int = 0) -> str:

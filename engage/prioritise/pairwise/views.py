@@ -99,6 +99,21 @@ def vote(exercise_id: int):
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response
 
 
+@bp.post("/exercises/<int:exercise_id>/undo")
+@limiter.limit(_vote_address_limit)
+@limiter.limit(_vote_limit, key_func=respondent_key)
+def undo_vote(exercise_id: int):
+    """Take back the resident's own last choice (only theirs: found through their cookie), then a pair."""
+    exercise = public_exercise_or_404(exercise_id)
+    token, new_token = token_or_new()
+    undone = None if new_token else voting.undo_last_vote(exercise, token)
+    if undone is not None:
+        flash(_("Your last choice has been taken back."), "success")
+    else:
+        flash(_("There was no choice to take back."), "important")
+    return redirect(url_for(".vote", exercise_id=exercise.id))
+
+
 @bp.get("/exercises/<int:exercise_id>/finish")
 def finish(exercise_id: int):
     exercise = public_exercise_or_404(exercise_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.channels import Channel
@@ -129,13 +130,14 @@ def count_votes(exercise: Exercise, respondent: Respondent | None) -> int:
     )
 
 
-def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome) -> None:
+def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome, sign: int = 1) -> None:
+    """Add one answer to its pair's counts (``sign=-1`` takes an undone one away)."""
     low, high = sorted((left, right))
     winner = {Outcome.LEFT: left, Outcome.RIGHT: right}.get(outcome)
     values = {
-        "low_wins": int(winner == low),
-        "high_wins": int(winner == high),
-        "skips": int(outcome is Outcome.SKIP),
+        "low_wins": sign * int(winner == low),
+        "high_wins": sign * int(winner == high),
+        "skips": sign * int(outcome is Outcome.SKIP),
     }
     insert = upsert_insert(db.session)
     statement = insert(PairCount).values(
@@ -338,20 +340,22 @@ def choose_pair(
         .where(ExerciseItem.exercise_id == exercise.id, ExerciseItem.active.is_(True))
         .order_by(ExerciseItem.id)
     ).all()
+    # Not again to the same person until they have seen the others: only pairs they have answered least.
+    shown = _pairs_answered_by(exercise, respondent)
+    times = Counter(shown)
+    items, fewest = _items_with_fresh_pairs(items, times)
     if len(items) < 2:
         return None
     first = rng.choices(items, weights=list(first_item_weights([item.comparisons for item in items])))[0]
     seen = _comparisons_with(exercise.id, first.id)
-    last = None
-    if respondent is not None:
-        last = db.session.execute(
-            select(PairwiseVote.left_item_id, PairwiseVote.right_item_id)
-            .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent.id)
-            .order_by(PairwiseVote.id.desc())
-            .limit(1)
-        ).first()
-    last_pair = set(last) if last else set()
-    others = [item for item in items if item.id != first.id and {first.id, item.id} != last_pair]
+    last_pair = set(shown[-1]) if shown else set()
+    others = [
+        item
+        for item in items
+        if item.id != first.id
+        and times[frozenset((first.id, item.id))] <= fewest
+        and {first.id, item.id} != last_pair
+    ]
     if not others:
         others = [item for item in items if item.id != first.id]
     weights = partner_weights([seen.get(item.id, 0) for item in others])
@@ -359,3 +363,79 @@ def choose_pair(
     pair = [db.session.get(ExerciseItem, first.id), db.session.get(ExerciseItem, second.id)]
     rng.shuffle(pair)
     return pair[0], pair[1]
+
+
+def _pairs_answered_by(exercise: Exercise, respondent: Respondent | None) -> list[frozenset[int]]:
+    """The pairs one respondent has answered (skips too), oldest first: their own votes and no one else's."""
+    if respondent is None:
+        return []
+    rows = db.session.execute(
+        select(PairwiseVote.left_item_id, PairwiseVote.right_item_id)
+        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent.id)
+        .order_by(PairwiseVote.id)
+    ).all()
+    return [frozenset(row) for row in rows]
+
+
+def _items_with_fresh_pairs(items: list, times: Counter) -> tuple[list, int]:
+    """The items that still have a partner in a pair this person has answered the fewest times, and that
+    number (0 until they have answered every pair once, then 1, ...). An item's fresh partner has it as a
+    fresh partner too, so every fresh pair is between two of the items returned."""
+    ids = {item.id for item in items}
+    current = {pair: n for pair, n in times.items() if pair <= ids}
+    every_pair = len(ids) * (len(ids) - 1) // 2
+    fewest = min(current.values()) if current and len(current) == every_pair else 0
+    partners_used = Counter(item_id for pair, n in current.items() if n > fewest for item_id in pair)
+    return [item for item in items if partners_used[item.id] < len(ids) - 1], fewest
+
+
+def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
+    """Delete this respondent's last choice made on the resident pages, with its share of the pair counts,
+    the items' comparisons and ratings, in the caller's unit of work. Only the holder of the token can undo,
+    and only their own latest choice; workshop choices stay. Returns the deleted vote, or None."""
+    respondent = find_respondent(exercise, token)
+    if respondent is None or not exercise.accepting_votes():
+        return None
+    respondent = _locked_respondent(exercise, token, respondent.channel)  # one undo or vote at a time
+    vote = db.session.scalar(
+        select(PairwiseVote)
+        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent.id)
+        .order_by(PairwiseVote.id.desc())
+        .limit(1)
+    )
+    if vote is None or vote.workshop_session_id is not None:
+        return None
+    if respondent.excluded_at is None:  # only counted votes were added to the counts
+        _add_to_pair_count(exercise.id, vote.left_item_id, vote.right_item_id, vote.outcome, sign=-1)
+        if vote.winner_id is not None:
+            _unmove_ratings(vote.winner_id, vote.loser_id)
+    db.session.execute(delete(PairwiseVote).where(PairwiseVote.id == vote.id))
+    db.session.flush()
+    logger.debug("vote %s in exercise %s undone", vote.id, exercise.id)
+    return vote
+
+
+def _unmove_ratings(winner_id: int, loser_id: int) -> None:
+    """The reverse of _move_ratings: the step it took is found from the ratings it left (a few rounds of
+    fixed-point iteration; the step changes slowly with the gap, so they converge at once)."""
+    ratings = dict(
+        db.session.execute(
+            select(ExerciseItem.id, ExerciseItem.selection_rating).where(
+                ExerciseItem.id.in_([winner_id, loser_id])
+            )
+        ).all()
+    )
+    gap_after = ratings[winner_id] - ratings[loser_id]
+    gap = gap_after
+    for _ in range(20):
+        gap = gap_after - 2 * RATING_STEP / (1.0 + math.exp(gap))
+    moved = RATING_STEP / (1.0 + math.exp(gap))
+    for item_id, sign in sorted(((winner_id, 1), (loser_id, -1))):
+        db.session.execute(
+            update(ExerciseItem)
+            .where(ExerciseItem.id == item_id)
+            .values(
+                comparisons=ExerciseItem.comparisons - 1,
+                selection_rating=ExerciseItem.selection_rating - sign * moved,
+            )
+        )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+import random
+
+from flask import make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engage.extensions import htmx
@@ -13,32 +15,68 @@ from engage.prioritise.submissions.access import already_answered, answering_exe
 from engage.prioritise.submissions.drafts import load_draft, save_draft
 from engage.prioritise.submissions.forms import RankingForm
 from engage.prioritise.submissions.submitting import check_ranking
+from engage.respondents import respondent_hash, set_token_cookie, token_or_new
 
 
-def order_from_places(exercise: Exercise, places: dict[int, int | None]) -> list[int]:
-    """Item ids in the order the places say: placed items by place, then the rest as they were listed."""
+def personal_order(exercise: Exercise, token: str) -> list[int]:
+    """The items in this person's own order, the same on every visit: listing them in one order for
+    everyone favours whatever comes first (issue 21, item 6)."""
     listed = [item.id for item in exercise.active_items]
-    return sorted(listed, key=lambda item_id: (places.get(item_id) or len(listed) + 1, listed.index(item_id)))
+    random.Random(respondent_hash(token, f"ranking-order:{exercise.id}")).shuffle(listed)  # not for security
+    return listed
 
 
-def apply_move(order: list[int], move: str) -> tuple[list[int], str | None]:
-    """Move one item up or down ('up-12', 'down-12'); returns the new order and the button to focus."""
-    direction, _, raw_id = move.partition("-")
+def order_from_places(
+    exercise: Exercise, places: dict[int, int | None], base: list[int] | None = None
+) -> list[int]:
+    """Item ids in the order the places say: placed items by place, then the rest in ``base`` order (the
+    person's own order; the listed order if none)."""
+    listed = [item.id for item in exercise.active_items]
+    base = [item_id for item_id in (base or listed) if item_id in listed]
+    return sorted(base, key=lambda item_id: (places.get(item_id) or len(listed) + 1, base.index(item_id)))
+
+
+def apply_move(
+    order: list[int], places: dict[int, int | None], move: str, limit: int
+) -> tuple[dict[int, int | None], int | None]:
+    """One press of a move button ('up-12', 'down-12'), changing only places the resident has set: a placed
+    item swaps places with its placed neighbour; "down" on the last placed item takes it out of the ranking;
+    "up" on an unplaced item gives it the first free place (or the last place, whose item leaves). Returns the
+    new places and the item moved (None for a button that does not exist)."""
+    direction, _sep, raw_id = move.partition("-")
     if direction not in {"up", "down"} or not raw_id.isdigit() or int(raw_id) not in order:
-        return order, None
+        return places, None
     item_id = int(raw_id)
+    places = dict(places)
+    ranked = [other for other in order if places.get(other)]
+    if places.get(item_id):
+        position = ranked.index(item_id)
+        neighbour = position - 1 if direction == "up" else position + 1
+        if 0 <= neighbour < len(ranked):
+            other = ranked[neighbour]
+            places[item_id], places[other] = places[other], places[item_id]
+        elif direction == "down":
+            places[item_id] = None
+    elif direction == "up":
+        free = [place for place in range(1, limit + 1) if place not in places.values()]
+        if free:
+            places[item_id] = free[0]
+        elif ranked:
+            places[item_id], places[ranked[-1]] = places[ranked[-1]], None
+    return places, item_id
+
+
+def button_to_focus(
+    order: list[int], places: dict[int, int | None], item_id: int, pressed: str
+) -> str | None:
+    """The same button on the moved item if it is still there, else its other button."""
+    placed = bool(places.get(item_id))
     position = order.index(item_id)
-    target = position - 1 if direction == "up" else position + 1
-    if 0 <= target < len(order):
-        order = list(order)
-        order[position], order[target] = order[target], order[position]
-        position = target
-    # Keep focus on the same button unless it has gone (the item reached the top or bottom).
-    if direction == "up" and position == 0:
-        direction = "down"
-    elif direction == "down" and position == len(order) - 1:
-        direction = "up"
-    return order, f"{direction}-{item_id}"
+    buttons = {"up": not placed or position > 0, "down": placed and position < len(order) - 1}
+    for direction in (pressed, "down" if pressed == "up" else "up"):
+        if buttons[direction]:
+            return f"{direction}-{item_id}"
+    return None
 
 
 def _render(
@@ -53,8 +91,11 @@ def _render(
     moved = None
     if focus:
         item_id = int(focus.partition("-")[2])
-        moved = _(
-            "%(item)s is now in place %(place)s", item=items[item_id].title, place=order.index(item_id) + 1
+        place = form.places().get(item_id)
+        moved = (
+            _("%(item)s is now in place %(place)s", item=items[item_id].title, place=place)
+            if place
+            else _("%(item)s has no place now", item=items[item_id].title)
         )
     context = {
         "exercise": exercise,
@@ -76,23 +117,33 @@ def rank(exercise_id: int):
     if already_answered(exercise):
         return redirect(url_for(".answered", exercise_id=exercise.id))
     form = RankingForm.build(exercise)
+    token, new_token = token_or_new()
+    base = personal_order(exercise, token)
     if not form.is_submitted():
         draft = load_draft(exercise) or {}
-        order = order_from_places(exercise, draft)
-        form.fill(order if draft else [])
-        return _render(exercise, form, order)
+        order = order_from_places(exercise, draft, base)
+        form.set_places(draft)  # nothing is placed until the resident places it
+        return _with_cookie(_render(exercise, form, order), token, new_token)
     valid = form.validate()
     places = form.places()
-    order = order_from_places(exercise, places)
+    order = order_from_places(exercise, places, base)
     move = request.form.get("move_item")
     if move:
-        order, focus = apply_move(order, move)
-        form.fill(order)
-        return _render(exercise, form, order, focus=focus, moving=True)
+        places, item_id = apply_move(order, places, move, exercise.ranked_places)
+        form.set_places(places)
+        order = order_from_places(exercise, places, base)
+        focus = button_to_focus(order, places, item_id, move.partition("-")[0]) if item_id else None
+        return _with_cookie(_render(exercise, form, order, focus=focus, moving=True), token, new_token)
     if valid:
         for problem in check_ranking(exercise, places):
             form.add_error(problem.field, problem.message)
         if not form.errors:
             save_draft(exercise, places)
             return redirect(url_for(".check_answers", exercise_id=exercise.id))
-    return _render(exercise, form, order, status=400)
+    return _with_cookie(_render(exercise, form, order, status=400), token, new_token)
+
+
+def _with_cookie(rendered: tuple[str, int], token: str, new_token: bool):
+    """The page, giving a first-time visitor the cookie their own order of items comes from."""
+    response = make_response(rendered)
+    return set_token_cookie(response, token) if new_token else response

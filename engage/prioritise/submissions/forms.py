@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.forms import EngageForm, enum_choices
-from engage.prioritise.budget.amounts import parse_amount
+from engage.prioritise.budget.amounts import format_number, parse_amount
 from engage.prioritise.budget.rules import field_name
 from engage.prioritise.budget.setup import ItemBudget, consequences_text, parse_consequences
 from engage.prioritise.forms import ExerciseForm
@@ -63,7 +63,7 @@ class AmountField(StringField):
     def _value(self):
         if getattr(self, "unreadable", False):
             return self.raw
-        return "" if self.data is None else str(self.data)
+        return "" if self.data is None else format_number(self.data)
 
 
 class BudgetExerciseForm(ExerciseForm):
@@ -257,11 +257,11 @@ class RankingForm(EngageForm):
             values[item.id] = int(raw) if raw and str(raw).isdigit() else None
         return values
 
-    def fill(self, order: list[int]) -> None:
-        """Set the selects from an order of item ids (the first ``ranked_places`` get places)."""
-        places = self.exercise.ranked_places
-        for position, item_id in enumerate(order):
-            self[place_field(item_id)].data = str(position + 1) if position < places else ""
+    def set_places(self, places: dict[int, int | None]) -> None:
+        """Set the selects to these places; an item without one shows as not placed."""
+        for item in self.exercise.active_items:
+            place = places.get(item.id)
+            self[place_field(item.id)].data = str(place) if place else ""
 
 
 class SubmitAnswerForm(EngageForm):

@@ -12,7 +12,7 @@ from engage.extensions import db, limiter
 from engage.forms import form_page
 from engage.prioritise import bp
 from engage.prioritise.access import FIRST_STEP, respondent_here
-from engage.prioritise.budget.amounts import format_amount, format_share
+from engage.prioritise.budget.amounts import format_amount, format_pounds, format_share
 from engage.prioritise.budget.rules import summarise
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
 from engage.prioritise.pairwise.voting import VoteRefused
@@ -108,3 +108,4 @@ def comment(exercise_id: int):
 
 bp.add_app_template_filter(format_amount, "amount")
 bp.add_app_template_filter(format_share, "share")
+bp.add_app_template_filter(format_pounds, "pounds")

@@ -1,17 +1,22 @@
 // Ranking: drag and drop for pointer users, on top of the numbered places and move buttons (which work on
 // their own, with the keyboard and without JavaScript). Dropping an item re-numbers every place in the new
-// order, as the move buttons do, and the status line says where the item went.
+// order (only the items placed already and the one dropped), and the status line says where the item went.
 const list = document.querySelector("[data-ranking-list]");
 const status = document.getElementById("ranking-status");
 
-function renumber(container) {
+// Only the items the resident has placed, and the one just dropped, get places (in their new order, up to
+// the number of places); an item nobody placed stays without one.
+function renumber(container, dropped) {
   const places = Number(container.dataset.places);
-  [...container.querySelectorAll("[data-item]")].forEach((row, index) => {
+  let next = 1;
+  for (const row of container.querySelectorAll("[data-item]")) {
     const select = row.querySelector("select");
-    if (select) {
-      select.value = index < places ? String(index + 1) : "";
+    if (!select) {
+      continue;
     }
-  });
+    const placed = select.value !== "" || row === dropped;
+    select.value = placed && next <= places ? String(next++) : "";
+  }
 }
 
 function enable(container) {
@@ -38,9 +43,9 @@ function enable(container) {
     });
     row.addEventListener("drop", (event) => {
       event.preventDefault();
-      renumber(container);
-      if (status && dragged) {
-        const place = [...container.children].indexOf(dragged) + 1;
+      renumber(container, dragged);
+      const place = dragged ? dragged.querySelector("select")?.value : "";
+      if (status && place) {
         const title = dragged.querySelector(".app-ranking__title").textContent.trim();
         const message = status.dataset.movedMessage || "{item}: {place}";
         status.textContent = message.replace("{item}", title).replace("{place}", String(place));

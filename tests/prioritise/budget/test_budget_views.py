@@ -36,7 +36,8 @@ def test_rebalance_page_starts_from_current_budgets_with_hints(client, make_budg
     exercise = make_budget(BudgetMode.REBALANCE)
     html = client.get(f"/exercises/{exercise.id}/allocate").get_data(as_text=True)
     first = exercise.active_items[0]
-    assert f'name="item-{first.id}"' in html and 'value="400000"' in html
+    # issue 21, item 7: the boxes show amounts grouped as people write them
+    assert f'name="item-{first.id}"' in html and 'value="400,000"' in html
     assert "Now: £400,000" in html and "At least £100,000" in html and "In steps of £10,000" in html
     assert "Left to allocate: £0" in html and 'aria-live="polite"' in html
 
@@ -298,3 +299,19 @@ def test_suggestions_after_a_budget_and_no_new_items_once_people_have_answered(
     with app.test_request_context("/"), pytest.raises(service.StateError, match="cannot take a new item"):
         service.approve_suggestion(suggestion, officer, title="Youth clubs", description="")
     assert len(exercise.active_items) == 4
+
+
+def test_running_total_warns_live_outside_the_allowed_range(client, make_budget):
+    """Issue 21, item 7: going over or under the allowed total was only said after Continue."""
+    exercise = make_budget(BudgetMode.REBALANCE, total_min=900_000, total_max=1_100_000)
+    url = f"/exercises/{exercise.id}/allocate/total"
+    htmx = {"HX-Request": "true"}
+    over = client.post(url, data=fields(exercise, 700_000, 300_000, 200_000, 100_000), headers=htmx)
+    html = over.get_data(as_text=True)
+    assert "That is £200,000 more than the highest total allowed, £1,100,000." in html
+    assert "app-over-budget" in html
+    under = client.post(url, data=fields(exercise, "100,000", 300_000, 200_000, 100_000), headers=htmx)
+    assert "That is £200,000 less than the lowest total allowed, £900,000." in under.get_data(as_text=True)
+    within = client.post(url, data=fields(exercise, 400_000, 300_000, 200_000, 100_000), headers=htmx)
+    assert "allowed" not in within.get_data(as_text=True)
+    assert "app-over-budget" not in within.get_data(as_text=True)

@@ -255,3 +255,28 @@ def test_every_equality_question_is_asked_above_its_answers(client, make_exercis
     html = client.get(f"/exercises/{exercise.id}/finish").get_data(as_text=True)
     legends = [" ".join(text.split()) for text in re.findall(r"<legend[^>]*>(.*?)</legend>", html, re.S)]
     assert legends == [str(d.question) for d in dimensions()]
+
+
+def test_undo_my_last_choice_takes_back_my_own_last_choice_only(app, client, make_exercise):
+    """Issue 21, item 5: no undo. The button appears after a choice and takes back that choice only."""
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    assert "Undo my last choice" not in client.get(url).get_data(as_text=True)
+    other = app.test_client()
+    form = pair_form(other.get(url).get_data(as_text=True))
+    other.post(url, data={**form, "choice": "left"})
+    for _ in range(2):
+        form = pair_form(client.get(url).get_data(as_text=True))
+        client.post(url, data={**form, "choice": "right"})
+    mine = db.session.scalars(select(PairwiseVote.id).order_by(PairwiseVote.id)).all()[1:]
+    assert "Undo my last choice" in client.get(url).get_data(as_text=True)
+
+    response = client.post(f"/exercises/{exercise.id}/undo")
+    assert response.status_code == 302 and response.headers["Location"] == url
+    assert "Your last choice has been taken back." in client.get(url).get_data(as_text=True)
+    remaining = db.session.scalars(select(PairwiseVote.id).order_by(PairwiseVote.id)).all()
+    assert remaining == [remaining[0], mine[0]] and remaining[0] not in mine
+
+    stranger = app.test_client()  # no cookie: nothing of anyone's is taken back
+    stranger.post(f"/exercises/{exercise.id}/undo")
+    assert votes() == 2

@@ -223,3 +223,49 @@ def test_a_retry_that_races_the_first_copy_returns_the_stored_vote(make_exercise
     again = cast(exercise, a, b, token=TOKEN, key="r" * 32)
     assert not again.created and again.vote.id == first.vote.id
     assert count(PairwiseVote) == 1
+
+
+def test_one_person_sees_every_pair_before_any_pair_again(make_exercise, cast):
+    """Issue 21, item 5: in 15 choices among 6 items a resident saw 8-11 different pairs, one 4 times."""
+    exercise = make_exercise()
+    items = [item for item in exercise.items if item.active]
+    every_pair = len(items) * (len(items) - 1) // 2
+    rng = random.Random(3)
+    for other in range(30):  # other residents' choices do not change one person's rule
+        cast(exercise, items[other % 2], items[2 + other % 2])
+    respondent = None
+    seen: list[frozenset] = []
+    for _ in range(every_pair + 3):
+        pair = voting.choose_pair(exercise, respondent, rng)
+        seen.append(frozenset((pair[0].id, pair[1].id)))
+        receipt = cast(exercise, *pair, token=TOKEN)
+        respondent = db.session.get(Respondent, receipt.vote.respondent_id)
+    assert len(set(seen[:every_pair])) == every_pair, "a pair came back before the others were shown"
+    assert len(set(seen[every_pair:])) == 3 and seen[every_pair] != seen[every_pair - 1]
+
+
+def test_undo_takes_back_only_the_last_choice_of_the_same_person(make_exercise, cast):
+    exercise = make_exercise()
+    a, b, c = exercise.items[:3]
+    cast(exercise, a, b, Outcome.LEFT, token=TOKEN)
+    someone_else = cast(exercise, a, c, Outcome.RIGHT, token="s" * 43).vote.id
+    db.session.refresh(b)
+    db.session.refresh(c)
+    before = {item.id: (item.comparisons, item.selection_rating) for item in (b, c)}
+    last = cast(exercise, b, c, Outcome.RIGHT, token=TOKEN).vote.id
+
+    assert voting.undo_last_vote(exercise, "n" * 43) is None  # a stranger's cookie undoes nothing
+    undone = voting.undo_last_vote(exercise, TOKEN)
+    db.session.commit()
+
+    assert undone.id == last
+    assert set(db.session.scalars(select(PairwiseVote.id))) == {someone_else, last - 2}
+    counts = pair_count(exercise, b, c)
+    assert (counts.low_wins, counts.high_wins, counts.skips) == (0, 0, 0)
+    for item in (b, c):
+        db.session.refresh(item)
+        assert item.comparisons == before[item.id][0]
+        assert item.selection_rating == pytest.approx(before[item.id][1], abs=1e-9)
+    assert pair_count(exercise, a, c).high_wins + pair_count(exercise, a, c).low_wins == 1  # theirs stays
+    assert voting.undo_last_vote(exercise, TOKEN).id == last - 2  # then the one before
+    assert voting.undo_last_vote(exercise, TOKEN) is None

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engage.extensions import db
 from engage.prioritise.models import Submission
 from engage.prioritise.ranking.results import ranking_results
-from engage.prioritise.ranking.views import apply_move, order_from_places
+from engage.prioritise.ranking.views import apply_move, button_to_focus, order_from_places
 from engage.prioritise.submissions.submitting import check_ranking
 from engage.stats.pairwise import beat_random_scores, fit_bradley_terry, win_matrix
 from tests.conftest import sign_in
@@ -41,33 +41,66 @@ def test_top_n_leaves_the_rest_unranked(make_ranking, app):
         assert check_ranking(exercise, places(exercise, None, 3, 1, None))
 
 
-def test_moves_swap_neighbours_and_keep_a_button_to_focus():
-    assert apply_move([1, 2, 3], "up-2") == ([2, 1, 3], "down-2")  # at the top now: no "up" button
-    assert apply_move([1, 2, 3], "down-2") == ([1, 3, 2], "up-2")
-    assert apply_move([1, 2, 3], "down-1") == ([2, 1, 3], "down-1")
-    assert apply_move([1, 2, 3], "sideways-1") == ([1, 2, 3], None)
+def test_moves_change_only_places_the_resident_set():
+    """Issue 21, item 6: one "Move up" gave the first two items places 1 and 2."""
+    nothing = {1: None, 2: None, 3: None, 4: None}
+    assert apply_move([1, 2, 3, 4], nothing, "up-2", 3) == ({1: None, 2: 1, 3: None, 4: None}, 2)
+    placed = {1: 1, 2: 2, 3: None, 4: None}
+    assert apply_move([1, 2, 3, 4], placed, "up-2", 3)[0] == {1: 2, 2: 1, 3: None, 4: None}
+    assert apply_move([1, 2, 3, 4], placed, "down-1", 3)[0] == {1: 2, 2: 1, 3: None, 4: None}
+    assert apply_move([1, 2, 3, 4], placed, "down-2", 3)[0] == {1: 1, 2: None, 3: None, 4: None}
+    assert apply_move([1, 2, 3, 4], placed, "up-4", 3)[0] == {1: 1, 2: 2, 3: None, 4: 3}
+    full = {1: 1, 2: 2, 3: 3, 4: None}
+    assert apply_move([1, 2, 3, 4], full, "up-4", 3)[0] == {1: 1, 2: 2, 3: None, 4: 3}
+    assert apply_move([1, 2, 3, 4], placed, "sideways-1", 3) == (placed, None)
+    assert apply_move([1, 2, 3, 4], placed, "down-3", 3) == (placed, 3)  # no such button: nothing changes
+
+
+def test_focus_stays_on_the_button_pressed_while_it_is_there():
+    assert button_to_focus([2, 1, 3], {2: 1, 1: 2}, 2, "up") == "down-2"  # at the top: no "up" button
+    assert button_to_focus([2, 1, 3], {2: 1, 1: 2}, 1, "down") == "down-1"
+    assert button_to_focus([2, 1, 3], {2: 1, 1: None}, 1, "down") == "up-1"
 
 
 def test_order_follows_places_then_the_list(make_ranking):
     exercise = make_ranking()
     a, b, c, d = (item.id for item in exercise.active_items)
     assert order_from_places(exercise, {a: 2, b: 1, c: None, d: None}) == [b, a, c, d]
+    assert order_from_places(exercise, {a: 2, b: 1, c: None, d: None}, [d, c, b, a]) == [b, a, d, c]
+
+
+def test_each_person_gets_their_own_starting_order_with_nothing_placed(app, make_ranking):
+    """Issue 21, item 6: the starting order was the same for everyone, which biases answers."""
+    exercise = make_ranking()
+    orders = set()
+    for _ in range(12):
+        html = app.test_client().get(f"/exercises/{exercise.id}/rank").get_data(as_text=True)
+        orders.add(tuple(re.findall(r'id="item-title-(\d+)"', html)))
+        assert "selected" not in re.sub(r'<option value="" selected', "", html)  # nothing placed
+    assert len(orders) > 3
+    client = app.test_client()
+    first = client.get(f"/exercises/{exercise.id}/rank").get_data(as_text=True)
+    again = client.get(f"/exercises/{exercise.id}/rank").get_data(as_text=True)
+    assert re.findall(r'id="item-title-(\d+)"', first) == re.findall(r'id="item-title-(\d+)"', again)
 
 
 def test_resident_ranks_with_move_buttons_and_without_javascript(client, make_ranking):
     exercise = make_ranking()
     a, b, c, d = exercise.active_items
     html = client.get(f"/exercises/{exercise.id}/rank").get_data(as_text=True)
-    assert html.count("Choose a place") == 4 and "Move down" in html
+    assert html.count("Choose a place") == 4 and "Move up" in html and "Move down" not in html
     moved = client.post(
         f"/exercises/{exercise.id}/rank",
-        data={f"place-{i.id}": "" for i in exercise.active_items} | {"move_item": f"down-{a.id}"},
+        data={f"place-{i.id}": "" for i in exercise.active_items} | {"move_item": f"up-{a.id}"},
     )
     html = moved.get_data(as_text=True)
     assert moved.status_code == 200
-    # b is now first and a second; every place is filled in that order.
-    assert html.index(f'id="item-title-{b.id}"') < html.index(f'id="item-title-{a.id}"')
-    assert re.search(rf'name="place-{a.id}".*?<option value="2" selected', html, re.S)
+    # a is now first, in place 1, and no other item has a place the resident did not give it.
+    assert html.index(f'id="item-title-{a.id}"') < min(
+        html.index(f'id="item-title-{i.id}"') for i in (b, c, d)
+    )
+    assert re.search(rf'name="place-{a.id}".*?<option value="1" selected', html, re.S)
+    assert len(re.findall(r'<option value="\d" selected', html)) == 1
     duplicate = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, 1, 1, 3, 4))
     assert duplicate.status_code == 400 and "are both in place 1" in duplicate.get_data(as_text=True)
     ok = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, 2, 1, 4, 3))
