@@ -12,7 +12,8 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 HOST ?= 127.0.0.1
 PORT ?= 5000
 #: Links given out (emails, workshop join links, QR codes) are built from this; production needs it set.
-export ENGAGE_BASE_URL ?= http://$(HOST):$(PORT)
+#: Only for the commands that serve or prepare the local copy: tests set their own.
+run migrate demo serve: export ENGAGE_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run install install-test assets translations migrate demo serve test test-fast lint typecheck lock \
 	browser-deps extract-messages bench validate load clean

@@ -38,6 +38,10 @@ from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
 from engage.database import sqlite_begin_mode, utcnow
 from engage.extensions import db, limiter
 
+# The deployment's address is the machine's setting, not the tests': a test that needs one sets it itself
+# (a shell or make target exporting ENGAGE_BASE_URL once sent every test's links to that host).
+os.environ.pop("ENGAGE_BASE_URL", None)
+
 PASSWORD = "correct horse battery staple"
 #: The authenticator key of every test user with two-factor (administrators have it unless a test says not).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
