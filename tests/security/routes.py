@@ -46,8 +46,10 @@ def demo_values() -> dict[str, object]:
         "slug": "health-and-wellbeing",
         "priority_id": consultation.board.active_priorities[0].id,
         "session_id": session.id,
+        "round_id": session.rounds[-1].id,  # the demo's last round: moving it down changes nothing
         "code": session.join_code,
         "sheet_id": 1,  # the demo has no paper sheet: workshops.correct_paper answers 404
+        "token": "1.not-a-projector-link",  # workshops.screen answers 404
         "suggestion_id": suggestion,
         "weight_set_id": db.session.scalar(select(WeightSet.id)),
         "import_id": db.session.scalar(select(IndicatorImport.id)),
@@ -81,7 +83,7 @@ def demo_values() -> dict[str, object]:
 WRITTEN_ANSWER_ROUTES = {"surveys.written_answers", "surveys.add_theme", "surveys.tag_answers"}
 
 #: For routes with a choice in the URL, the choice that exists for the demo's pairwise exercise.
-PREFERRED = {"what": "votes", "fmt": "csv"}
+PREFERRED = {"what": "votes", "fmt": "csv", "change": "revoke"}
 
 #: Routes for budget (and ranking) exercises only: given the demo's budget exercise.
 BUDGET_ROUTES = {

@@ -211,8 +211,10 @@ def start_round(number: int):
     3 ranking, 4 a consultation question)."""
 
     def steps(sweep: Sweep) -> None:
-        for _ in range(number):
-            sweep.submit("admin", "/manage/workshops/{session_id}", "/manage/workshops/{session_id}/next")
+        for started in range(number):
+            # Moving on from a running round is confirmed on a page of its own first.
+            shown = "/manage/workshops/{session_id}" + ("/next/confirm" if started else "")
+            sweep.submit("admin", shown, "/manage/workshops/{session_id}/next")
 
     return steps
 
@@ -511,6 +513,12 @@ CASES: dict[str, Case] = {
         fill={"name": "Sweep evening", "held_on": ["3", "12", "2026"], "venue": "Town hall"},
     ),
     "/manage/workshops/<int:session_id>/rounds": Case(WORKSHOP, WORKSHOP + "/rounds"),
+    "/manage/workshops/<int:session_id>/rounds/<int:round_id>/<any(up, down, remove):change>": Case(
+        WORKSHOP, WORKSHOP + "/rounds/{round_id}/up"
+    ),
+    "/manage/workshops/<int:session_id>/screen-link/<any(new, revoke):change>": Case(
+        WORKSHOP, WORKSHOP + "/screen-link/new"
+    ),
     WORKSHOP_CONTROLS: Case(WORKSHOP, WORKSHOP + "/next"),
     "/manage/workshops/<int:session_id>/paper": Case(
         WORKSHOP + "/paper", steps=start_round(1), fill=_first_pair_left

@@ -92,11 +92,11 @@ GET  /readyz                                                            200 200 
 GET  /join                                                              200 200 200 200 200 200 200
 POST /join                                                              400 400 400 400 400 400 400
 GET  /join/<code>                                                       200 200 200 200 200 200 200
-POST /join/<code>                                                       302 302 302 302 200 200 200
+POST /join/<code>                                                       302 302 302 302 302 302 302
 POST /join/<code>/answer                                                302 302 302 302 302 302 302
 GET  /join/<code>/now                                                   302 302 302 302 302 302 302
 POST /join/<code>/question                                              302 302 302 302 302 302 302
-POST /join/<code>/vote                                                  200 200 200 200 302 302 302
+POST /join/<code>/vote                                                  200 200 200 200 200 200 200
 GET  /language/<code>                                                   302 302 302 302 302 302 302
 GET  /manage                                                            302 302 200 200 200 200 200
 GET  /manage/api-tokens                                                 302 302 403 403 403 403 200
@@ -198,8 +198,8 @@ POST /manage/weights/<weight_set_id>/publish                            302 302 
 POST /manage/weights/<weight_set_id>/withdraw                           302 302 403 403 400 403 400
 GET  /manage/workshops/<session_id>                                     302 302 403 200 403 403 200
 POST /manage/workshops/<session_id>/<action>                            302 302 403 302 403 403 302
-GET  /manage/workshops/<session_id>/paper                               302 302 403 200 403 403 200
-POST /manage/workshops/<session_id>/paper                               302 302 403 200 403 403 200
+GET  /manage/workshops/<session_id>/paper                               302 302 403 403 403 403 200
+POST /manage/workshops/<session_id>/paper                               302 302 403 403 403 403 400
 GET  /manage/workshops/<session_id>/paper/<sheet_id>/correct            302 302 403 404 403 403 404
 POST /manage/workshops/<session_id>/paper/<sheet_id>/correct            302 302 403 404 403 403 404
 GET  /manage/workshops/<session_id>/projector                           302 302 403 200 403 403 200
@@ -207,6 +207,12 @@ GET  /manage/workshops/<session_id>/projector/live                      302 302 
 GET  /manage/workshops/<session_id>/report                              302 302 403 200 403 403 200
 GET  /manage/workshops/<session_id>/report.csv                          302 302 403 200 403 403 200
 POST /manage/workshops/<session_id>/rounds                              302 302 403 400 403 403 400
+GET  /manage/workshops/<session_id>/<action>/confirm                    302 302 403 200 403 403 200
+GET  /manage/workshops/<session_id>/live                                302 302 403 200 403 403 200
+GET  /screen/<token>                                                    404 404 404 404 404 404 404
+GET  /screen/<token>/live                                               404 404 404 404 404 404 404
+POST /manage/workshops/<session_id>/rounds/<round_id>/<change>          302 302 403 302 403 403 302
+POST /manage/workshops/<session_id>/screen-link/<change>                302 302 403 302 403 403 302
 GET  /privacy                                                           200 200 200 200 200 200 200
 GET  /sign-in                                                           200 200 302 302 302 302 302
 POST /sign-in                                                           400 400 302 302 302 302 302
@@ -281,7 +287,7 @@ def test_every_route_answers_every_visitor_as_the_matrix_says(app_factory, demo)
         for (method, rule), codes in actual.items()
         if codes != table[(method, rule)]
     }
-    assert wrong == {}, "visitor: (expected, got)"
+    assert wrong == {}, f"visitor: (expected, got): {wrong}"
 
 
 def test_sign_out_needs_a_signed_in_user(client):
