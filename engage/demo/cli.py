@@ -19,6 +19,7 @@ from engage.demo.data import (
     BUDGET_EXERCISE,
     BUDGET_ITEMS,
     EXERCISES,
+    INDICATOR_OWNERS,
     INTRODUCTION,
     ORGANISATIONS,
     RANKING_EXERCISE,
@@ -30,7 +31,7 @@ from engage.demo.votes import add_synthetic_votes
 from engage.demo.weights import publish_demo_weights
 from engage.demo.workshop import load_demo_workshop
 from engage.extensions import db
-from engage.indicators.models import IndicatorImport
+from engage.indicators.models import Indicator, IndicatorImport
 from engage.indicators.service import import_rows, preview_rows
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
@@ -153,6 +154,8 @@ def load_demo() -> tuple[dict[str, str], DemoTwoFactor]:
         users["officer@aldermoor.example"], users["facilitator@aldermoor.example"], hwb_pairwise
     )
     import_rows(IndicatorImport(filename=INDICATORS.name), preview_rows(INDICATORS.read_bytes(), None, None))
+    for indicator in db.session.scalars(select(Indicator)):
+        indicator.owner = orgs[INDICATOR_OWNERS[indicator.priority.board.short_code]]
     return passwords, admin_two_factor
 
 

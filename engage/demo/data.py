@@ -173,6 +173,9 @@ BOARDS = [
     ),
 ]
 
+#: Which organisation enters each board's indicator values (by the board's short code).
+INDICATOR_OWNERS = {"HWB": NHS, "SSC": POLICE, "CYP": COUNCIL, "EE": COUNCIL}
+
 #: One demo user per role: (email, name, organisation, roles)
 USERS = [
     ("admin@aldermoor.example", "Alex Admin", COUNCIL, [Role.ADMIN]),

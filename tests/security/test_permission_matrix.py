@@ -115,6 +115,7 @@ POST /manage/boards/<slug>/exercises/new                                302 302 
 GET  /manage/boards/<slug>/exercises/new/<kind>                         302 302 403 403 403 200 200
 POST /manage/boards/<slug>/exercises/new/<kind>                         302 302 403 403 403 400 400
 POST /manage/boards/<slug>/priorities/<priority_id>/<action>            302 302 403 403 403 302 302
+GET  /manage/boards/<slug>/missing-returns                              302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 403 403 403 200 200
 POST /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 403 403 403 302 302
 GET  /manage/boards/<slug>/priorities/new                               302 302 403 403 403 200 200
@@ -165,6 +166,13 @@ GET  /manage/exercises/<exercise_id>/results                            302 302 
 GET  /manage/exercises/<exercise_id>/suggestions                        302 302 403 403 403 200 200
 GET  /manage/indicators                                                 302 302 403 403 200 403 200
 POST /manage/indicators                                                 302 302 403 403 400 403 400
+GET  /manage/indicators/all                                             302 302 200 200 200 200 200
+GET  /manage/indicators/<indicator_id>                                  302 302 403 200 200 200 200
+POST /manage/indicators/<indicator_id>/owner                            302 302 403 403 403 403 400
+GET  /manage/indicators/<indicator_id>/values/<value_id>                302 302 403 403 200 403 200
+POST /manage/indicators/<indicator_id>/values/<value_id>                302 302 403 403 400 403 400
+GET  /manage/indicators/<indicator_id>/values/new                       302 302 403 403 200 403 200
+POST /manage/indicators/<indicator_id>/values/new                       302 302 403 403 400 403 400
 GET  /manage/indicators/imports/<import_id>                             302 302 403 403 403 403 200
 POST /manage/indicators/imports/<import_id>                             302 302 403 403 403 403 200
 GET  /manage/organisations                                              302 302 403 403 403 403 200
