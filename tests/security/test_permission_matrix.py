@@ -48,6 +48,7 @@ GET  /api/v1/boards                                                     401 401 
 GET  /api/v1/boards/<slug>/priorities                                   401 401 401 401 401 401 401
 GET  /api/v1/boards/<slug>/weights                                      401 401 401 401 401 401 401
 GET  /api/v1/boards/<slug>/weights/<version>                            401 401 401 401 401 401 401
+POST /api/v1/indicators/values                                          401 401 401 401 401 401 401
 GET  /api/v1/openapi.json                                               200 200 200 200 200 200 200
 GET  /boards/<slug>                                                     200 200 200 200 200 200 200
 GET  /boards/<slug>/priority-matrix.csv                                 200 200 200 200 200 200 200
