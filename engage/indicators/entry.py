@@ -16,7 +16,7 @@ from engage.database import utcnow
 from engage.extensions import db
 from engage.indicators import logger
 from engage.indicators.models import Indicator, IndicatorValue, IndicatorValueChange, ValueSource
-from engage.indicators.rows import Figures
+from engage.indicators.rows import FIGURE_FIELDS, Figures
 
 #: What writing a value did.
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
@@ -105,8 +105,8 @@ class Change:
     def changed(self) -> list[str]:
         """The figures that changed (every one for the first entry)."""
         if self.before is None:
-            return [k for k, v in self.after.items() if v not in (None, "")]
-        return [k for k in self.after if self.after[k] != self.before.get(k)]
+            return [k for k in FIGURE_FIELDS if self.after.get(k) not in (None, "")]
+        return [k for k in FIGURE_FIELDS if self.after.get(k) != self.before.get(k)]
 
 
 def history(value: IndicatorValue) -> list[Change]:

@@ -33,6 +33,7 @@ def _number(figure: float | None) -> str:
     """A stored figure as a person would type it (no exponent, no trailing .0)."""
     if figure is None:
         return ""
+    figure = float(figure)
     return str(int(figure)) if figure.is_integer() else repr(figure)
 
 
@@ -72,6 +73,7 @@ def indicator(indicator_id: int):
         values=[(value, entry.history(value)) for value in values],
         can_enter=can_enter_values(current_user, record),
         owner_form=_owner_form(record, shown=True) if current_user.is_admin else None,
+        number=_number,
     )
 
 

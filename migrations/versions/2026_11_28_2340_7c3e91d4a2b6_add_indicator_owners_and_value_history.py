@@ -31,9 +31,15 @@ def _enum(*values: str, name: str) -> sa.Enum:
 
 
 def upgrade():
+    # SQLite's batch mode rebuilds a table (copy, drop the old one, rename), and with foreign keys on,
+    # dropping "indicators" deletes every value through ON DELETE CASCADE: the values are kept aside and put
+    # back. "api_tokens" is not rebuilt (that would empty the call log's token column): its new column is
+    # added with ALTER TABLE, keeping its server default.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("CREATE TEMPORARY TABLE kept_indicator_values AS SELECT * FROM indicator_values")
     with op.batch_alter_table("indicators", schema=None) as batch_op:
         batch_op.add_column(sa.Column("owner_organisation_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_indicators_owner_organisation_id"), ["owner_organisation_id"])
         batch_op.create_foreign_key(
             batch_op.f("fk_indicators_owner_organisation_id_organisations"),
             "organisations",
@@ -41,18 +47,24 @@ def upgrade():
             ["id"],
             ondelete="RESTRICT",
         )
-    with op.batch_alter_table("indicator_values", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("commentary", sa.Text(), nullable=False, server_default=""))
-    with op.batch_alter_table("indicator_values", schema=None) as batch_op:
-        batch_op.alter_column("commentary", server_default=None)
-    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "scope", _enum("read", "write", name="token_scope"), nullable=False, server_default="read"
-            )
+    if sqlite:
+        op.execute(
+            "INSERT INTO indicator_values SELECT * FROM kept_indicator_values"
+            " WHERE id NOT IN (SELECT id FROM indicator_values)"
         )
-    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.alter_column("scope", server_default=None, existing_type=sa.String(length=20))
+        op.execute("DROP TABLE kept_indicator_values")
+    op.create_index(op.f("ix_indicators_owner_organisation_id"), "indicators", ["owner_organisation_id"])
+    op.add_column("indicator_values", sa.Column("commentary", sa.Text(), nullable=False, server_default=""))
+    if sqlite:
+        op.execute(
+            "ALTER TABLE api_tokens ADD COLUMN scope VARCHAR(20) NOT NULL DEFAULT 'read' "
+            "CONSTRAINT ck_api_tokens_token_scope CHECK (scope IN ('read', 'write'))"
+        )
+    else:
+        op.add_column("api_tokens", sa.Column("scope", sa.String(20), nullable=False, server_default="read"))
+        op.create_check_constraint(
+            op.f("ck_api_tokens_token_scope"), "api_tokens", "scope IN ('read', 'write')"
+        )
     op.create_table(
         "indicator_value_changes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -77,8 +89,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator_value_changes")),
     )
-    with op.batch_alter_table("indicator_value_changes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_indicator_value_changes_value_id"), ["value_id"], unique=False)
+    op.create_index(op.f("ix_indicator_value_changes_value_id"), "indicator_value_changes", ["value_id"])
 
     bind = op.get_bind()
     bind.execute(
@@ -147,17 +158,25 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("indicator_value_changes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_indicator_value_changes_value_id"))
+    op.drop_index(op.f("ix_indicator_value_changes_value_id"), table_name="indicator_value_changes")
     op.drop_table("indicator_value_changes")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_api_tokens_token_scope"), type_="check")
         batch_op.drop_column("scope")
     with op.batch_alter_table("indicator_values", schema=None) as batch_op:
         batch_op.drop_column("commentary")
-    with op.batch_alter_table("indicators", schema=None) as batch_op:
+    op.drop_index(op.f("ix_indicators_owner_organisation_id"), table_name="indicators")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:  # as in upgrade: the rebuild of "indicators" would delete every value
+        op.execute("CREATE TEMPORARY TABLE kept_indicator_values AS SELECT * FROM indicator_values")
+    with op.batch_alter_table("indicators", recreate="always" if sqlite else "auto") as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_indicators_owner_organisation_id_organisations"), type_="foreignkey"
         )
-        batch_op.drop_index(batch_op.f("ix_indicators_owner_organisation_id"))
         batch_op.drop_column("owner_organisation_id")
+    if sqlite:
+        op.execute(
+            "INSERT INTO indicator_values SELECT * FROM kept_indicator_values"
+            " WHERE id NOT IN (SELECT id FROM indicator_values)"
+        )
+        op.execute("DROP TABLE kept_indicator_values")
