@@ -1,5 +1,5 @@
 """Partners' staff enter and correct the values of the indicators their organisation owns; everyone on the
-board sees each value's history; a board's missing returns."""
+board sees each value's history, a board's missing returns, and the trend of weights beside indicators."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from engage.extensions import db
 from engage.forms import form_page
 from engage.indicators import bp, entry
 from engage.indicators.access import can_enter_values, can_see_values
+from engage.indicators.charts import trend_charts
 from engage.indicators.forms import CorrectionForm, OwnerForm, ValueForm
 from engage.indicators.models import Indicator, IndicatorValue, ValueSource
+from engage.indicators.trend import board_trend
+from engage.web import allow_inline_styles
 
 
 def _indicator(indicator_id: int, *, entering: bool = False) -> Indicator:
@@ -170,4 +173,24 @@ def missing_returns(slug: str):
         board=board,
         returns=entry.missing_returns(board),
         can_enter=lambda i: can_enter_values(current_user, i),
+    )
+
+
+@bp.get("/manage/boards/<slug>/trend")
+@login_required
+def trend(slug: str):
+    board = get_board_or_404(slug)
+    if not can_read_results(current_user, board):
+        abort(403)
+    result = board_trend(board)
+    weights_chart, gaps_chart = trend_charts(result)
+    if weights_chart or gaps_chart:
+        allow_inline_styles()  # Plotly.js writes a <style> element
+    return render_template(
+        "indicators/trend.html",
+        board=board,
+        trend=result,
+        weights_chart=weights_chart,
+        gaps_chart=gaps_chart,
+        number=_number,
     )

@@ -1,5 +1,6 @@
 """A police analyst enters and corrects a value of an indicator the police own, on the GOV.UK form (errors
-summarised and linked, axe-clean); the council's officer sees the value's history."""
+summarised and linked, axe-clean); the council's officer sees the value's history, the board's missing
+returns and the trend of weights beside indicators."""
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -63,3 +64,11 @@ def test_a_police_analyst_enters_and_corrects_a_value_and_the_council_sees_the_h
     expect(council_page.get_by_role("heading", name="Missing returns")).to_be_visible()
     assert_accessible(council_page, "missing returns")
     council_page.screenshot(path="/tmp/partners_missing.png", full_page=True)
+    council_page.goto("/manage/boards/safer-and-stronger-communities/trend")
+    table = council_page.get_by_role(
+        "table", name="Indicators of SSC-ASB in each period (actual, with the target)"
+    )
+    expect(table).to_contain_text("29.5 (30)")
+    expect(council_page.locator(".app-chart__plot .main-svg").first).to_be_attached()
+    assert_accessible(council_page, "trend")
+    council_page.screenshot(path="/tmp/partners_trend.png", full_page=True)

@@ -121,6 +121,7 @@ GET  /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 
 POST /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 403 403 403 302 302
 GET  /manage/boards/<slug>/priorities/new                               302 302 403 403 403 200 200
 POST /manage/boards/<slug>/priorities/new                               302 302 403 403 403 400 400
+GET  /manage/boards/<slug>/trend                                        302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/weights                                      302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/weights/new                                  302 302 403 403 200 403 200
 POST /manage/boards/<slug>/weights/new                                  302 302 403 403 400 403 400
