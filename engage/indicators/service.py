@@ -131,7 +131,30 @@ def preview_table(table: Table, mapping: dict[str, str] | None, user: User | Non
     problems = mapping_problems(mapping, table.headers)
     boards = list(db.session.scalars(select(Board)))
     rows = [] if problems else check_rows(table, mapping, boards, _allowed_boards(user))
+    _refuse_others_indicators(rows, user)
     return Preview(table, mapping, problems, rows)
+
+
+def _refuse_others_indicators(rows: list[IndicatorRow], user: User | None) -> None:
+    """A row for an indicator another organisation owns is a problem: only the owner's staff (or an admin,
+    or the command line) enter its values. Indicators not held yet become the importer's organisation's."""
+    if user is None or user.is_admin:
+        return
+    owners = {
+        (priority_id, reference): owner
+        for priority_id, reference, owner in db.session.execute(
+            select(Indicator.priority_id, Indicator.reference, Indicator.owner_organisation_id)
+        )
+    }
+    for row in rows:
+        if row.priority is None:
+            continue
+        key = (row.priority.id, row.values.get("reference", "").strip())
+        if key in owners and owners[key] != user.organisation_id:
+            row.problems.append(
+                f"Indicator “{key[1]}” is entered by another organisation, so your organisation cannot "
+                "import its values"
+            )
 
 
 def _write(rows: list[IndicatorRow], record: IndicatorImport) -> tuple[int, int]:

@@ -204,3 +204,27 @@ def test_only_admins_change_an_indicators_owner(client, partners, make_user):
     response = client.post(f"/manage/indicators/{partners.other.id}/owner", data={"owner": str(police_id)})
     assert response.status_code == 302
     assert db.session.get(Indicator, partners.other.id).owner_organisation_id == police_id
+
+
+def test_an_import_cannot_change_another_organisations_indicator(client, partners):
+    from engage.indicators.models import IndicatorImport
+    from engage.indicators.service import import_rows, preview_rows
+
+    csv = (
+        "Indicator Ref,Indicator Name,Board,Priority Code,Period,Actual,Target,Polarity\n"
+        "LOCAL 10,Street lights fixed,SSC,SSC-ASB,2025/26 Q2,1,95,Higher is better\n"
+        "LOCAL 9,Burglaries,SSC,SSC-ASB,2025/26 Q2,4.1,5,Lower is better\n"
+        "LOCAL 11,New police measure,SSC,SSC-ASB,2025/26 Q2,7,8,Lower is better\n"
+    ).encode()
+    preview = preview_rows(csv, None, partners.police_analyst)
+    assert [row.problems for row in preview.rows] == [
+        [
+            "Indicator “LOCAL 10” is entered by another organisation, so your organisation cannot import its values"
+        ],
+        [],
+        [],
+    ]
+    import_rows(IndicatorImport(filename="p.csv", organisation=partners.police_analyst.organisation), preview)
+    assert db.session.get(IndicatorValue, partners.other.values[0].id).actual == 90
+    new = db.session.scalar(select(Indicator).where(Indicator.reference == "LOCAL 11"))
+    assert new.owner_organisation_id == partners.police_analyst.organisation_id  # the importer's
