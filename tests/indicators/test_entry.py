@@ -211,15 +211,16 @@ def test_an_import_cannot_change_another_organisations_indicator(client, partner
     from engage.indicators.service import import_rows, preview_rows
 
     csv = (
-        "Indicator Ref,Indicator Name,Board,Priority Code,Period,Actual,Target,Polarity\n"
-        "LOCAL 10,Street lights fixed,SSC,SSC-ASB,2025/26 Q2,1,95,Higher is better\n"
-        "LOCAL 9,Burglaries,SSC,SSC-ASB,2025/26 Q2,4.1,5,Lower is better\n"
-        "LOCAL 11,New police measure,SSC,SSC-ASB,2025/26 Q2,7,8,Lower is better\n"
-    ).encode()
+        b"Indicator Ref,Indicator Name,Board,Priority Code,Period,Actual,Target,Polarity\n"
+        b"LOCAL 10,Street lights fixed,SSC,SSC-ASB,2025/26 Q2,1,95,Higher is better\n"
+        b"LOCAL 9,Burglaries,SSC,SSC-ASB,2025/26 Q2,4.1,5,Lower is better\n"
+        b"LOCAL 11,New police measure,SSC,SSC-ASB,2025/26 Q2,7,8,Lower is better\n"
+    )
     preview = preview_rows(csv, None, partners.police_analyst)
     assert [row.problems for row in preview.rows] == [
         [
-            "Indicator “LOCAL 10” is entered by another organisation, so your organisation cannot import its values"
+            "Indicator “LOCAL 10” is entered by another organisation, so your organisation cannot import "
+            "its values"
         ],
         [],
         [],
