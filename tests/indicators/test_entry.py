@@ -229,3 +229,18 @@ def test_an_import_cannot_change_another_organisations_indicator(client, partner
     assert db.session.get(IndicatorValue, partners.other.values[0].id).actual == 90
     new = db.session.scalar(select(Indicator).where(Indicator.reference == "LOCAL 11"))
     assert new.owner_organisation_id == partners.police_analyst.organisation_id  # the importer's
+
+
+def test_the_demo_has_values_entered_by_two_partners(demo, app):
+    from engage.indicators.models import ValueSource
+
+    entered = list(
+        db.session.scalars(
+            select(IndicatorValueChange).where(IndicatorValueChange.source == ValueSource.FORM)
+        )
+    )
+    assert {change.user.organisation.name for change in entered} == {
+        "Aldermoor and District Integrated Care Board",
+        "Aldermoor Borough Council",
+    }
+    assert all(json.loads(c.before)["actual"] == json.loads(c.after)["actual"] for c in entered)
