@@ -113,7 +113,7 @@ ROUTE_MODULES = {
     ],
     "weights": ["views_manage", "views_public"],
     "api": ["views", "views_tokens"],
-    "indicators": ["views", "views_matrix"],
+    "indicators": ["views", "views_matrix", "views_entry"],
     "workshops": ["views_participant", "views_facilitator", "views_paper", "views_report"],
     "audit": ["views"],
 }

@@ -1,10 +1,12 @@
-"""The form that issues an API token: the organisation, what it is for, and how long it works."""
+"""The form that issues an API token: the organisation, what it is for, what it may do and how long it
+works."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField
+from wtforms import RadioField, SelectChoice, SelectField
 
+from engage.api.models import TokenScope
 from engage.api.tokens import DEFAULT_LIFETIME, LIFETIMES
 from engage.weights.forms import ApiTokenForm
 
@@ -16,4 +18,15 @@ class IssueTokenForm(ApiTokenForm):
         coerce=int,
         default=DEFAULT_LIFETIME,
         choices=[SelectChoice(days, _l("%(days)s days", days=days)) for days in LIFETIMES],
+    )
+    scope = RadioField(
+        _l("What may it do?"),
+        choices=[
+            SelectChoice(TokenScope.READ.value, _l("Read only: boards, priorities and published weights")),
+            SelectChoice(
+                TokenScope.WRITE.value,
+                _l("Read, and send the values of the indicators the organisation owns"),
+            ),
+        ],
+        default=TokenScope.READ.value,
     )

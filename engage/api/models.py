@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import Organisation, User
-from engage.database import UTCDateTime, utcnow
+from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import Model
+
+
+class TokenScope(enum.Enum):
+    READ = "read"  # the boards, priorities and published weights of the boards the organisation sits on
+    WRITE = "write"  # also push values of the indicators the organisation owns
 
 
 class ApiToken(Model):
@@ -30,6 +36,7 @@ class ApiToken(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: After this the token no longer works (chosen when it is issued, shown then and in the list).
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope, "token_scope"), default=TokenScope.READ)
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()

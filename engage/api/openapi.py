@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from engage.api.values import MAX_ITEMS
+from engage.indicators.rows import MAX_COMMENTARY, MAX_PERIOD
 from engage.weights.exports import CSV_COLUMNS
 
+#: Text with something in it besides white space.
+TEXT = {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 STRING_OR_NULL = {"type": ["string", "null"]}
 
@@ -40,7 +44,82 @@ SLUG = {
 WEIGHT_FIELDS = [c for c in CSV_COLUMNS if c not in {"board", "version", "published_at", "method"}]
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _object({"error": _object({"status": {"type": "integer"}, "message": {"type": "string"}})}),
+    "Error": _object(
+        {
+            "error": _object(
+                {
+                    "status": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "problems": {
+                        "type": "array",
+                        "description": "For a 422: each value with problems (its index in the list sent)",
+                        "items": _object(
+                            {
+                                "item": {"type": "integer"},
+                                "problems": {"type": "array", "items": {"type": "string"}},
+                            }
+                        ),
+                    },
+                },
+                ["status", "message"],
+            )
+        }
+    ),
+    "IndicatorValue": {
+        **_object(
+            {
+                "board": {**TEXT, "description": "The board's short code, e.g. HWB"},
+                "priority_code": {**TEXT, "description": "The priority's code, e.g. HWB-ACTIVE"},
+                "reference": {**TEXT, "description": "The indicator's reference, e.g. NI 8"},
+                "period": {**TEXT, "maxLength": MAX_PERIOD, "description": "As your system writes it"},
+                "actual": {"type": "number", "minimum": -1e15, "maximum": 1e15},
+                "target": {"type": ["number", "null"], "minimum": -1e15, "maximum": 1e15},
+                "polarity": {
+                    "type": "string",
+                    "enum": ["Higher is better", "Lower is better", "higher", "lower"],
+                },
+                "status": {
+                    "type": ["string", "null"],
+                    "enum": ["Red", "Amber", "Green", "red", "amber", "green", None],
+                },
+                "commentary": {"type": ["string", "null"], "maxLength": MAX_COMMENTARY},
+            },
+            ["board", "priority_code", "reference", "period", "actual", "polarity"],
+        ),
+        "additionalProperties": False,
+    },
+    "ValuesSent": {
+        **_object(
+            {
+                "values": {
+                    "type": "array",
+                    "items": _ref("IndicatorValue"),
+                    "minItems": 1,
+                    "maxItems": MAX_ITEMS,
+                }
+            }
+        ),
+        "additionalProperties": False,
+    },
+    "ValuesSaved": _object(
+        {
+            "values": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "board": {"type": "string"},
+                        "priority_code": {"type": "string"},
+                        "reference": {"type": "string"},
+                        "period": {"type": "string"},
+                        "result": {"type": "string", "enum": ["added", "updated", "unchanged"]},
+                    }
+                ),
+            },
+            "added": {"type": "integer"},
+            "updated": {"type": "integer"},
+            "unchanged": {"type": "integer"},
+        }
+    ),
     "BoardSummary": _object(
         {
             "slug": {"type": "string"},
@@ -109,6 +188,13 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+SEND_VALUES = (
+    "Needs a read-and-write token. All the values are saved or, when any has a problem, none. Sending the "
+    "same value for an indicator and period again changes nothing. Every change is kept in the value's "
+    "history."
+)
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole document (OpenAPI 3.1, so nullable types are JSON Schema type lists)."""
     return {
@@ -116,7 +202,8 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Engage API",
             "version": "1",
-            "description": "Read the partnership's boards, their priorities and the published weights. "
+            "description": "Read the partnership's boards, their priorities and the published weights, and "
+            "send the values of the indicators your organisation owns. "
             "Send 'Authorization: Bearer <token>' (an administrator issues tokens per partner organisation). "
             "Responses carry ETags: send If-None-Match to get 304 when nothing changed.",
         },
@@ -207,6 +294,38 @@ def openapi_document() -> dict[str, Any]:
                         "200": _json_response("The weight set", _ref("WeightSet")),
                         "400": _json_response("The version is not a number or 'latest'", _ref("Error")),
                         **ERRORS,
+                    },
+                }
+            },
+            "/api/v1/indicators/values": {
+                "post": {
+                    "operationId": "sendIndicatorValues",
+                    "summary": "Add or correct values of indicators your organisation owns",
+                    "description": SEND_VALUES,
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("ValuesSent")}},
+                    },
+                    "responses": {
+                        "200": _json_response("What happened to each value", _ref("ValuesSaved")),
+                        "400": _json_response(
+                            "The body is not a JSON object with a list of values", _ref("Error")
+                        ),
+                        "401": ERRORS["401"],
+                        "403": _json_response(
+                            "A read-only token, or a value of an indicator another organisation owns",
+                            _ref("Error"),
+                        ),
+                        "404": _json_response(
+                            "A value names an indicator Engage does not hold (listed); nothing was saved",
+                            _ref("Error"),
+                        ),
+                        "409": _json_response(
+                            "Another request saved the same values at the same moment", _ref("Error")
+                        ),
+                        "422": _json_response(
+                            "Values with problems (listed); nothing was saved", _ref("Error")
+                        ),
                     },
                 }
             },

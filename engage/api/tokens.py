@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from engage.accounts.models import Organisation, User
 from engage.api import logger
-from engage.api.models import ApiCall, ApiToken
+from engage.api.models import ApiCall, ApiToken, TokenScope
 from engage.database import utcnow
 from engage.extensions import db
 
@@ -29,10 +29,14 @@ DEFAULT_LIFETIME = 90
 
 
 def issue_token(
-    organisation: Organisation, name: str, user: User, days: int = DEFAULT_LIFETIME
+    organisation: Organisation,
+    name: str,
+    user: User,
+    days: int = DEFAULT_LIFETIME,
+    scope: TokenScope = TokenScope.READ,
 ) -> tuple[ApiToken, str]:
-    """A new token for ``organisation`` that works for ``days``: the stored row, and the token itself (never
-    stored)."""
+    """A new token for ``organisation`` that works for ``days`` and may ``scope`` (read, or also write its
+    indicators' values): the stored row, and the token itself (never stored)."""
     if days not in LIFETIMES:
         raise ValueError(f"a token lasts one of {LIFETIMES} days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -43,11 +47,17 @@ def issue_token(
         prefix=token[:12],
         created_by=user,
         expires_at=utcnow() + timedelta(days=days),
+        scope=scope,
     )
     db.session.add(row)
     db.session.flush()
     logger.info(
-        "API token %s (%s) issued to organisation %s by user %s", row.id, row.prefix, organisation.id, user.id
+        "API token %s (%s, %s) issued to organisation %s by user %s",
+        row.id,
+        row.prefix,
+        scope.value,
+        organisation.id,
+        user.id,
     )
     return row, token
 

@@ -15,9 +15,11 @@ from engage.accounts.permissions import sits_on
 from engage.api import bp, logger
 from engage.api.openapi import openapi_document
 from engage.api.tokens import authenticate, log_call
+from engage.api.values import Refused, push_values
+from engage.audit.service import record
 from engage.boards.models import Board
-from engage.extensions import db, limiter
-from engage.transactions import atomic, unit_of_work
+from engage.extensions import csrf, db, limiter
+from engage.transactions import abandon, atomic, unit_of_work
 from engage.weights.exports import weight_set_document
 from engage.weights.versions import current_weight_set, published_weight_sets, weight_set_version
 
@@ -185,3 +187,33 @@ def weights(slug: str, version: str):
     else:
         abort(400, "The version must be a whole number or 'latest'.")
     return _json(weight_set_document(weight_set))
+
+
+@bp.post(f"{PREFIX}/indicators/values")
+@csrf.exempt  # a bearer token, never a cookie: a forged cross-site post carries none (docs/security.md)
+@api_limit
+def push_indicator_values():
+    token = g.api_token
+    try:
+        results = push_values(token, request.get_json(silent=True))
+    except Refused as refused:
+        abandon()
+        error: dict[str, Any] = {"status": refused.status, "message": refused.message}
+        if refused.problems:
+            error["problems"] = refused.problems
+        return jsonify({"error": error}), refused.status
+    counts = {
+        outcome: sum(r["result"] == outcome for r in results) for outcome in ("added", "updated", "unchanged")
+    }
+    if counts["added"] or counts["updated"]:
+        record(
+            "api.push_indicator_values",
+            f"token_id={token.id}",
+            ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+            + ": "
+            + "; ".join(f"{r['board']} {r['reference']} {r['period']} {r['result']}" for r in results)[:4000],
+            actor=f"API token {token.prefix}… ({token.organisation.name})",
+            status=200,
+        )
+    logger.info("token %s sent %s indicator values: %s", token.id, len(results), counts)
+    return jsonify({"values": results, **counts})

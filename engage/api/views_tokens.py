@@ -12,7 +12,7 @@ from engage.accounts.models import Organisation
 from engage.accounts.permissions import admin_required
 from engage.api import bp
 from engage.api.forms import IssueTokenForm
-from engage.api.models import ApiToken
+from engage.api.models import ApiToken, TokenScope
 from engage.api.tokens import all_tokens, issue_token, revoke_token
 from engage.database import utcnow
 from engage.extensions import db
@@ -30,7 +30,9 @@ def api_tokens():
     new_token = new_row = None
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data)
-        new_row, new_token = issue_token(organisation, form.name.data, current_user, form.days.data)
+        new_row, new_token = issue_token(
+            organisation, form.name.data, current_user, form.days.data, TokenScope(form.scope.data)
+        )
         form = IssueTokenForm(formdata=None)
         form.organisation.choices = [SelectChoice(org.id, org.name) for org in organisations]
     status = 400 if form.errors else (201 if new_token else 200)

@@ -19,6 +19,8 @@ from engage.demo.data import (
     BUDGET_EXERCISE,
     BUDGET_ITEMS,
     EXERCISES,
+    INDICATOR_COMMENTARY,
+    INDICATOR_OWNERS,
     INTRODUCTION,
     ORGANISATIONS,
     RANKING_EXERCISE,
@@ -30,7 +32,9 @@ from engage.demo.votes import add_synthetic_votes
 from engage.demo.weights import publish_demo_weights
 from engage.demo.workshop import load_demo_workshop
 from engage.extensions import db
-from engage.indicators.models import IndicatorImport
+from engage.indicators.entry import person, write_value
+from engage.indicators.models import Indicator, IndicatorImport, ValueSource
+from engage.indicators.rows import check_figures
 from engage.indicators.service import import_rows, preview_rows
 from engage.population.service import import_population
 from engage.prioritise import service as exercises
@@ -153,7 +157,30 @@ def load_demo() -> tuple[dict[str, str], DemoTwoFactor]:
         users["officer@aldermoor.example"], users["facilitator@aldermoor.example"], hwb_pairwise
     )
     import_rows(IndicatorImport(filename=INDICATORS.name), preview_rows(INDICATORS.read_bytes(), None, None))
+    for indicator in db.session.scalars(select(Indicator)):
+        indicator.owner = orgs[INDICATOR_OWNERS[indicator.priority.board.short_code]]
+    _add_commentary(users)
     return passwords, admin_two_factor
+
+
+def _add_commentary(users: dict) -> None:
+    """Two partners' staff explain their latest figures, as on the entry form (each value's history shows
+    the import, then their correction)."""
+    for email, reference, text in INDICATOR_COMMENTARY:
+        indicator = db.session.scalar(select(Indicator).where(Indicator.reference == reference))
+        value = indicator.values[-1]
+        figures = check_figures(
+            {
+                "period": value.period,
+                "actual": repr(value.actual),
+                "target": "" if value.target is None else repr(value.target),
+                "polarity": indicator.polarity.value,
+                "status": value.status.value if value.status else "",
+                "commentary": text,
+            }
+        )
+        user = users[email]
+        write_value(indicator, figures, source=ValueSource.FORM, actor=person(user), user=user)
 
 
 @dataclass(frozen=True)

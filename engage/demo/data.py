@@ -173,6 +173,15 @@ BOARDS = [
     ),
 ]
 
+#: Which organisation enters each board's indicator values (by the board's short code).
+INDICATOR_OWNERS = {"HWB": NHS, "SSC": POLICE, "CYP": COUNCIL, "EE": COUNCIL}
+
+#: Commentary two partners added to their latest figures on the entry form: (user, indicator reference, text)
+INDICATOR_COMMENTARY = [
+    ("analyst@aldermoor.example", "NI 8", "Up after the free swimming offer for over-60s started in July."),
+    ("officer@aldermoor.example", "NI 117", "Below target for the first time since the new careers service."),
+]
+
 #: One demo user per role: (email, name, organisation, roles)
 USERS = [
     ("admin@aldermoor.example", "Alex Admin", COUNCIL, [Role.ADMIN]),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from engage.charts import MARKER_COLOUR, laid_out
 from engage.indicators.matrix import Matrix
+from engage.indicators.trend import Trend
 
 #: A different marker shape per quadrant, so colour is never the only cue.
 SYMBOLS = {"focus": "diamond", "keep-it-up": "circle", "watch": "square", "less-pressing": "triangle-up"}
@@ -70,3 +71,52 @@ def matrix_chart(matrix: Matrix) -> str | None:
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         height=420,
     )
+
+
+#: Line styles that tell priorities apart without colour alone.
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+SYMBOLS_CYCLE = ["circle", "square", "diamond", "triangle-up", "cross", "x"]
+
+
+def _lines(series: list[tuple[str, list[str], list[float | None]]], x_title: str, y_title: str) -> str | None:
+    figure = go.Figure()
+    for n, (name, xs, ys) in enumerate(series):
+        if all(y is None for y in ys):
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[None if y is None else y * 100 for y in ys],
+                name=name,
+                mode="lines+markers",
+                connectgaps=False,
+                line={"dash": DASHES[n % len(DASHES)], "color": MARKER_COLOUR},
+                marker={"symbol": SYMBOLS_CYCLE[n % len(SYMBOLS_CYCLE)], "size": 9, "color": MARKER_COLOUR},
+                hovertemplate="%{fullData.name}: %{y:.1f}%<extra></extra>",
+            )
+        )
+    if not figure.data:
+        return None
+    return laid_out(
+        figure,
+        xaxis={"title": {"text": x_title}, "type": "category"},
+        yaxis={"title": {"text": y_title}, "automargin": True},
+        legend={"orientation": "h", "y": -0.3},
+        margin={"l": 10, "r": 10, "t": 10, "b": 50},
+        height=420,
+    )
+
+
+def trend_charts(trend: Trend) -> tuple[str | None, str | None]:
+    """Two charts: each priority's weight across versions, and its indicators' mean gap from target across
+    periods (the tables on the page hold the same figures)."""
+    versions = [_("Version %(n)s", n=v.version) for v in trend.versions]
+    weights = _lines(
+        [(row.priority.code, versions, row.weights) for row in trend.rows], _("Weight set"), _("Weight (%)")
+    )
+    gaps = _lines(
+        [(row.priority.code, trend.periods, row.gaps) for row in trend.rows],
+        _("Period"),
+        _("Better (+) or worse (−) than target (%)"),
+    )
+    return weights, gaps

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectChoice, SelectField, SubmitField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 
 from engage.forms import EngageForm
-from engage.indicators.rows import FIELDS
+from engage.indicators.rows import FIELDS, FIGURE_FIELDS, Figures, check_figures
 
 
 class UploadForm(EngageForm):
@@ -51,3 +51,60 @@ def mapping_form(headers: list[str], mapping: dict[str, str], **kwargs: Any) -> 
             SelectField(label, choices=choices, default=mapping.get(name, "")),
         )
     return Form(**kwargs)
+
+
+POLARITY_LABELS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
+STATUS_LABELS = {"": _l("No rating"), "red": _l("Red"), "amber": _l("Amber"), "green": _l("Green")}
+
+
+class ValueForm(EngageForm):
+    """One period's figures for an indicator, checked as the importer checks a row (``check_figures``)."""
+
+    period = StringField(
+        _l("Period"),
+        description=_l("As your performance-management system writes it, for example 2025/26 Q2"),
+    )
+    actual = StringField(_l("Actual value"), description=_l("A number, for example 21.4 or 1,234"))
+    target = StringField(_l("Target (optional)"))
+    polarity = RadioField(
+        _l("Which direction is better?"),
+        choices=[SelectChoice(k, v) for k, v in POLARITY_LABELS.items()],
+        validate_choice=False,
+    )
+    status = RadioField(
+        _l("Status (red, amber, green)"),
+        choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()],
+        default="",
+        validate_choice=False,
+    )
+    commentary = TextAreaField(
+        _l("Commentary (optional)"),
+        description=_l("What explains the figure, and what is being done about it"),
+    )
+    submit = SubmitField(_l("Save the value"))
+
+    #: The checked figures, once the form is valid.
+    figures: Figures | None = None
+    #: The period of the value being corrected (the correction form has no period field).
+    fixed_period: str = ""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        values = {
+            name: (self[name].data or "") if name in self else self.fixed_period for name in FIGURE_FIELDS
+        }
+        figures = check_figures(values)
+        for name, message in figures.problems:
+            self.add_error(name if name in self else "actual", message)
+        self.figures = figures if valid and not figures.problems else None
+        return self.figures is not None
+
+
+class CorrectionForm(ValueForm):
+    period = None  # the period is the value's: a correction keeps it
+    submit = SubmitField(_l("Save the correction"))
+
+
+class OwnerForm(EngageForm):
+    owner = SelectField(_l("Organisation that enters its values"), coerce=int)
+    submit = SubmitField(_l("Save the owner"))

@@ -41,8 +41,13 @@ class Indicator(Model):
     name: Mapped[str] = mapped_column(String(300))
     unit: Mapped[str] = mapped_column(String(40), default="")
     polarity: Mapped[Polarity] = mapped_column(enum_column(Polarity, "polarity"))
+    #: The organisation whose staff enter and correct its values (NULL: not yet given; admins only).
+    owner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
 
     priority: Mapped[Priority] = relationship()
+    owner: Mapped[Organisation | None] = relationship()
     values: Mapped[list[IndicatorValue]] = relationship(
         back_populates="indicator", order_by="IndicatorValue.period", cascade="all, delete-orphan"
     )
@@ -65,10 +70,43 @@ class IndicatorValue(Model):
     status: Mapped[Rag | None] = mapped_column(enum_column(Rag, "rag"))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_imports.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: What the owning organisation says about the figure ("" when nothing).
+    commentary: Mapped[str] = mapped_column(Text, default="")
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")
+    changes: Mapped[list[IndicatorValueChange]] = relationship(
+        back_populates="value", order_by="IndicatorValueChange.id", passive_deletes=True
+    )
 
     __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+
+class ValueSource(enum.Enum):
+    FORM = "form"  # entered or corrected on the staff page
+    API = "api"  # pushed by a partner's system with a write token
+    IMPORT = "import"  # an uploaded file
+
+
+class IndicatorValueChange(Model):
+    """One entry or correction of a value: who, when, how, and the figures before and after (JSON). Rows are
+    only ever added, so a correction never hides what was there before."""
+
+    __tablename__ = "indicator_value_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value_id: Mapped[int] = mapped_column(ForeignKey("indicator_values.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Who, as shown at the time (the person's name and organisation, or the API token's name): kept when
+    #: the user or token is gone.
+    actor: Mapped[str] = mapped_column(String(300))
+    source: Mapped[ValueSource] = mapped_column(enum_column(ValueSource, "value_source"))
+    #: The figures before (NULL for the first entry) and after, as JSON.
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+
+    value: Mapped[IndicatorValue] = relationship(back_populates="changes")
+    user: Mapped[User | None] = relationship()
 
 
 class IndicatorImport(Model):

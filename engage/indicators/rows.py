@@ -42,6 +42,7 @@ FIELDS = [
     ),
     ("unit", "Unit", False, ["unit", "units", "unitofmeasure", "measureunit"]),
     ("status", "Status (red, amber, green)", False, ["status", "rag", "ragstatus", "ragrating", "rating"]),
+    ("commentary", "Commentary", False, ["commentary", "comment", "comments", "narrative", "notes"]),
 ]
 REQUIRED = [name for name, _label, required, _s in FIELDS if required]
 LABELS = {name: label for name, label, _r, _s in FIELDS}
@@ -51,6 +52,8 @@ POLARITY_WORDS = {
     Polarity.LOWER: {"lowerisbetter", "lower", "low", "down", "decrease", "smallerisbetter", "minimise"},
 }
 RAG_WORDS = {Rag.RED: {"red", "r"}, Rag.AMBER: {"amber", "a", "yellow"}, Rag.GREEN: {"green", "g"}}
+#: The longest period label and commentary stored.
+MAX_PERIOD, MAX_COMMENTARY = 40, 2000
 NUMBER = re.compile(r"^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 
 
@@ -104,20 +107,88 @@ def _word(text: str, words: dict) -> object | None:
     return next((value for value, spellings in words.items() if key in spellings), None)
 
 
+#: The figures of one indicator's value: what the importer reads from a row, the entry form and the API take.
+FIGURE_FIELDS = ("period", "actual", "target", "polarity", "status", "commentary")
+
+
+@dataclass
+class Figures:
+    period: str = ""
+    actual: float | None = None
+    target: float | None = None
+    polarity: Polarity | None = None
+    status: Rag | None = None
+    commentary: str = ""
+    #: (field, message) for each problem, in the order found
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def check_figures(values: dict[str, str]) -> Figures:
+    """Check one value's figures as text (as a file, a form or the API gives them): the period, an actual
+    value and the polarity are needed; numbers may have thousands separators or a % sign; polarity and status
+    take the words real exports use. The one check behind the importer, the entry form and the API."""
+    figures = Figures(
+        period=values.get("period", "").strip(), commentary=values.get("commentary", "").strip()
+    )
+    for name in ("period", "actual", "polarity"):
+        if not values.get(name, "").strip():
+            figures.problems.append((name, f"{LABELS[name]} is empty"))
+    if len(figures.period) > MAX_PERIOD:
+        figures.problems.append(("period", f"{LABELS['period']} must be {MAX_PERIOD} characters or fewer"))
+    for name in ("actual", "target"):
+        try:
+            setattr(figures, name, parse_number(values.get(name, "")))
+        except ValueError:
+            figures.problems.append((name, f"{LABELS[name]} “{values[name]}” is not a number"))
+    if values.get("polarity", "").strip():
+        figures.polarity = _word(values["polarity"], POLARITY_WORDS)  # type: ignore[assignment]
+        if figures.polarity is None:
+            figures.problems.append(
+                (
+                    "polarity",
+                    f"Unknown polarity “{values['polarity']}” (use Higher is better or Lower is better)",
+                )
+            )
+    if values.get("status", "").strip():
+        figures.status = _word(values["status"], RAG_WORDS)  # type: ignore[assignment]
+        if figures.status is None:
+            figures.problems.append(
+                ("status", f"Unknown status “{values['status']}” (use Red, Amber or Green)")
+            )
+    if len(figures.commentary) > MAX_COMMENTARY:
+        figures.problems.append(
+            ("commentary", f"{LABELS['commentary']} must be {MAX_COMMENTARY:,} characters or fewer")
+        )
+    return figures
+
+
 @dataclass
 class IndicatorRow:
     line: int
     values: dict[str, str]
     priority: Priority | None = None
-    actual: float | None = None
-    target: float | None = None
-    polarity: Polarity | None = None
-    status: Rag | None = None
+    figures: Figures = field(default_factory=Figures)
     problems: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    @property
+    def actual(self) -> float | None:
+        return self.figures.actual
+
+    @property
+    def target(self) -> float | None:
+        return self.figures.target
+
+    @property
+    def polarity(self) -> Polarity | None:
+        return self.figures.polarity
+
+    @property
+    def status(self) -> Rag | None:
+        return self.figures.status
 
 
 def check_rows(
@@ -134,7 +205,7 @@ def check_rows(
         values = {name: cells[k] for name, k in column.items()}
         row = IndicatorRow(line, values)
         for name in REQUIRED:
-            if not values.get(name, "").strip():
+            if name not in FIGURE_FIELDS and not values.get(name, "").strip():
                 row.problems.append(f"{LABELS[name]} is empty")
         board = by_code.get(normalise(values.get("board", "")))
         if values.get("board") and board is None:
@@ -146,21 +217,8 @@ def check_rows(
             row.priority = codes.get(values["priority_code"].strip().lower())
             if row.priority is None:
                 row.problems.append(f"Board {board.short_code} has no priority “{values['priority_code']}”")
-        for name in ("actual", "target"):
-            try:
-                setattr(row, name, parse_number(values.get(name, "")))
-            except ValueError:
-                row.problems.append(f"{LABELS[name]} “{values[name]}” is not a number")
-        if values.get("polarity"):
-            row.polarity = _word(values["polarity"], POLARITY_WORDS)
-            if row.polarity is None:
-                row.problems.append(
-                    f"Unknown polarity “{values['polarity']}” (use Higher is better or Lower is better)"
-                )
-        if values.get("status"):
-            row.status = _word(values["status"], RAG_WORDS)
-            if row.status is None:
-                row.problems.append(f"Unknown status “{values['status']}” (use Red, Amber or Green)")
+        row.figures = check_figures(values)
+        row.problems += [message for _name, message in row.figures.problems]
         key = tuple(normalise(values.get(n, "")) for n in ("board", "priority_code", "reference", "period"))
         if key in seen:
             row.problems.append(f"The same indicator and period are on line {seen[key]}")

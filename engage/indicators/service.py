@@ -14,12 +14,13 @@ from engage.boards.models import Board
 from engage.database import utcnow
 from engage.extensions import db
 from engage.indicators import logger
+from engage.indicators.entry import ADDED, person, write_value
 from engage.indicators.models import (
     ColumnMapping,
     ImportStatus,
     Indicator,
     IndicatorImport,
-    IndicatorValue,
+    ValueSource,
 )
 from engage.indicators.reading import Table, read_table
 from engage.indicators.rows import IndicatorRow, check_rows, guess_mapping, mapping_problems
@@ -130,11 +131,35 @@ def preview_table(table: Table, mapping: dict[str, str] | None, user: User | Non
     problems = mapping_problems(mapping, table.headers)
     boards = list(db.session.scalars(select(Board)))
     rows = [] if problems else check_rows(table, mapping, boards, _allowed_boards(user))
+    _refuse_others_indicators(rows, user)
     return Preview(table, mapping, problems, rows)
+
+
+def _refuse_others_indicators(rows: list[IndicatorRow], user: User | None) -> None:
+    """A row for an indicator another organisation owns is a problem: only the owner's staff (or an admin,
+    or the command line) enter its values. Indicators not held yet become the importer's organisation's."""
+    if user is None or user.is_admin:
+        return
+    owners = {
+        (priority_id, reference): owner
+        for priority_id, reference, owner in db.session.execute(
+            select(Indicator.priority_id, Indicator.reference, Indicator.owner_organisation_id)
+        )
+    }
+    for row in rows:
+        if row.priority is None:
+            continue
+        key = (row.priority.id, row.values.get("reference", "").strip())
+        if key in owners and owners[key] != user.organisation_id:
+            row.problems.append(
+                f"Indicator “{key[1]}” is entered by another organisation, so your organisation cannot "
+                "import its values"
+            )
 
 
 def _write(rows: list[IndicatorRow], record: IndicatorImport) -> tuple[int, int]:
     added = updated = 0
+    actor = person(record.user) if record.user is not None else "Command line"
     for row in rows:
         assert row.priority is not None and row.polarity is not None and row.actual is not None
         reference = row.values["reference"].strip()
@@ -144,25 +169,25 @@ def _write(rows: list[IndicatorRow], record: IndicatorImport) -> tuple[int, int]
             )
         )
         if indicator is None:
-            indicator = Indicator(priority=row.priority, reference=reference)
+            # A new indicator belongs to the organisation that imported it (none from the command line).
+            indicator = Indicator(priority=row.priority, reference=reference, owner=record.organisation)
             db.session.add(indicator)
         indicator.name = row.values["name"].strip()[:300]
         indicator.unit = row.values.get("unit", "").strip()[:40]
         indicator.polarity = row.polarity
         db.session.flush()
-        period = row.values["period"].strip()[:40]
-        value = db.session.scalar(
-            select(IndicatorValue).where(
-                IndicatorValue.indicator_id == indicator.id, IndicatorValue.period == period
-            )
+        value, outcome = write_value(
+            indicator,
+            row.figures,
+            source=ValueSource.IMPORT,
+            actor=actor,
+            user=record.user,
+            keep_commentary="commentary" not in row.values,
         )
-        if value is None:
-            value = IndicatorValue(indicator=indicator, period=period)
-            db.session.add(value)
+        if outcome == ADDED:
             added += 1
         else:
             updated += 1
-        value.actual, value.target, value.status = row.actual, row.target, row.status
         value.import_id = record.id
         value.updated_at = utcnow()
     return added, updated

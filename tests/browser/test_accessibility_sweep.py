@@ -106,6 +106,12 @@ STAFF_PAGES = {
     "weights.edit_weight_set",
     "indicators.upload",
     "indicators.preview",
+    "indicators.indicator_list",
+    "indicators.indicator",
+    "indicators.enter_value",
+    "indicators.correct_value",
+    "indicators.missing_returns",
+    "indicators.trend",
     "population.upload",
     "workshops.new_session",
     "workshops.control",
@@ -420,6 +426,7 @@ def test_main_staff_pages(make_page, demo, served):
 
 def _staff_paths(demo: Demo) -> list[str]:
     from engage.accounts.models import Organisation, User
+    from engage.indicators.entry import board_indicators
     from engage.indicators.models import IndicatorImport
     from engage.weights.models import WeightSet
 
@@ -436,6 +443,7 @@ def _staff_paths(demo: Demo) -> list[str]:
         .order_by(ConsultationResponse.id)
     )
     weight_set = db.session.scalar(select(WeightSet).where(WeightSet.board_id == demo.board.id))
+    indicator = next(i for i in board_indicators(demo.board) if i.values)
     return [
         "/manage",
         "/account",
@@ -479,6 +487,12 @@ def _staff_paths(demo: Demo) -> list[str]:
         f"/manage/boards/{board}/weights/new",
         "/manage/indicators",
         f"/manage/indicators/imports/{db.session.scalar(select(IndicatorImport.id))}",
+        "/manage/indicators/all",
+        f"/manage/indicators/{indicator.id}",
+        f"/manage/indicators/{indicator.id}/values/new",
+        f"/manage/indicators/{indicator.id}/values/{indicator.values[0].id}",
+        f"/manage/boards/{board}/missing-returns",
+        f"/manage/boards/{board}/trend",
         "/manage/population",
         f"/manage/boards/{board}/workshops/new",
         f"/manage/workshops/{demo.workshop.id}",

@@ -9,8 +9,9 @@ from werkzeug.routing.converters import AnyConverter
 
 from engage.accounts.models import Organisation, User
 from engage.api.models import ApiToken
+from engage.boards.models import Board, Priority
 from engage.extensions import db
-from engage.indicators.models import IndicatorImport
+from engage.indicators.models import Indicator, IndicatorImport
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Respondent
 from engage.prioritise.service import add_suggestion
 from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus, QuestionKind
@@ -75,8 +76,21 @@ def demo_values() -> dict[str, object]:
         "text_question_id": next(q.id for q in published.questions if q.kind is QuestionKind.LONG_TEXT),
         "fmt": "csv",
         "what": "scores",
+        # A Health and Wellbeing indicator (the demo analyst's organisation owns them) and its value.
+        "indicator_id": _hwb_indicator().id,
+        "value_id": _hwb_indicator().values[0].id,
         "filename": "favicon.svg",
     }
+
+
+def _hwb_indicator() -> Indicator:
+    return db.session.scalar(
+        select(Indicator)
+        .join(Priority, Priority.id == Indicator.priority_id)
+        .join(Board, Board.id == Priority.board_id)
+        .where(Board.slug == "health-and-wellbeing")
+        .order_by(Indicator.reference)
+    )
 
 
 #: Routes about one question's written answers: given a long-text question.

@@ -320,6 +320,17 @@ CASES: dict[str, Case] = {
     "/manage/indicators/imports/<int:import_id>": Case(
         "/manage/indicators/imports/{new_staged_id}", steps=stage_an_upload
     ),
+    "/manage/indicators/<int:indicator_id>/owner": Case(
+        "/manage/indicators/{indicator_id}",
+        "/manage/indicators/{indicator_id}/owner",
+        fill={"owner": "{organisation_id}"},
+    ),
+    "/manage/indicators/<int:indicator_id>/values/new": Case(
+        "/manage/indicators/{indicator_id}/values/new", fill={"period": "2026/27 Q1", "actual": "12.5"}
+    ),
+    "/manage/indicators/<int:indicator_id>/values/<int:value_id>": Case(
+        "/manage/indicators/{indicator_id}/values/{value_id}", fill={"actual": "99"}
+    ),
     "/manage/population": Case("/manage/population", fill={"file": upload("population.csv")}),
     # Exercises: residents
     "/exercises/<int:exercise_id>/vote": Case(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from engage import mail
 from engage.surveys.models import Consultation, ConsultationStatus
-from tests.security.csrf_sweep import Sweep, check_route, view_stops_checking
+from tests.security.csrf_sweep import Sweep, check_route, view_stops_checking, writes_recorded
 from tests.security.routes import demo_values
 from tests.security.sweep_cases import CASES, WORKSHOP_CONTROLS
 
@@ -36,8 +36,46 @@ def sweep(app_factory, demo, monkeypatch) -> Sweep:
         yield Sweep(app, values, demo.passwords, outbox, demo.admin_totp_secret)
 
 
+#: The token API: authenticated by a bearer token sent in a header, never by a cookie, so a forged
+#: cross-site post carries no credential; its one POST route is exempt from the CSRF check
+#: (``test_the_api_write_route_takes_no_cookie`` proves a signed-in browser alone gets nothing).
+API = "/api/v1/"
+
+
 def post_rules(app: Flask) -> dict[str, object]:
-    return {rule.rule: rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    return {
+        rule.rule: rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.rule.startswith(API)
+    }
+
+
+def test_the_api_write_route_takes_no_cookie(sweep):
+    """The exempt API route: a signed-in administrator's browser, with its cookies and even the CSRF token,
+    but no bearer token, is refused (401) and writes nothing."""
+    api_posts = [
+        r.rule for r in sweep.app.url_map.iter_rules() if "POST" in r.methods and r.rule.startswith(API)
+    ]
+    assert api_posts == ["/api/v1/indicators/values"]
+    client = sweep.client("admin")
+    with writes_recorded() as writes:
+        response = client.post(
+            "/api/v1/indicators/values",
+            json={
+                "values": [
+                    {
+                        "board": "HWB",
+                        "priority_code": "HWB-ACTIVE",
+                        "reference": "NI 8",
+                        "period": "2030 Q1",
+                        "actual": 1,
+                        "polarity": "higher",
+                    }
+                ]
+            },
+        )
+    assert response.status_code == 401
+    assert [w for w in writes if "staff_sessions" not in w] == []
 
 
 def sweep_rule(sweep: Sweep, rule_text: str) -> tuple[list[str], bool]:

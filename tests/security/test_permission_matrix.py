@@ -48,6 +48,7 @@ GET  /api/v1/boards                                                     401 401 
 GET  /api/v1/boards/<slug>/priorities                                   401 401 401 401 401 401 401
 GET  /api/v1/boards/<slug>/weights                                      401 401 401 401 401 401 401
 GET  /api/v1/boards/<slug>/weights/<version>                            401 401 401 401 401 401 401
+POST /api/v1/indicators/values                                          401 401 401 401 401 401 401
 GET  /api/v1/openapi.json                                               200 200 200 200 200 200 200
 GET  /boards/<slug>                                                     200 200 200 200 200 200 200
 GET  /boards/<slug>/priority-matrix.csv                                 200 200 200 200 200 200 200
@@ -116,10 +117,12 @@ POST /manage/boards/<slug>/exercises/new                                302 302 
 GET  /manage/boards/<slug>/exercises/new/<kind>                         302 302 403 403 403 200 200
 POST /manage/boards/<slug>/exercises/new/<kind>                         302 302 403 403 403 400 400
 POST /manage/boards/<slug>/priorities/<priority_id>/<action>            302 302 403 403 403 302 302
+GET  /manage/boards/<slug>/missing-returns                              302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 403 403 403 200 200
 POST /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 403 403 403 302 302
 GET  /manage/boards/<slug>/priorities/new                               302 302 403 403 403 200 200
 POST /manage/boards/<slug>/priorities/new                               302 302 403 403 403 400 400
+GET  /manage/boards/<slug>/trend                                        302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/weights                                      302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/weights/new                                  302 302 403 403 200 403 200
 POST /manage/boards/<slug>/weights/new                                  302 302 403 403 400 403 400
@@ -166,6 +169,13 @@ GET  /manage/exercises/<exercise_id>/results                            302 302 
 GET  /manage/exercises/<exercise_id>/suggestions                        302 302 403 403 403 200 200
 GET  /manage/indicators                                                 302 302 403 403 200 403 200
 POST /manage/indicators                                                 302 302 403 403 400 403 400
+GET  /manage/indicators/all                                             302 302 200 200 200 200 200
+GET  /manage/indicators/<indicator_id>                                  302 302 403 200 200 200 200
+POST /manage/indicators/<indicator_id>/owner                            302 302 403 403 403 403 400
+GET  /manage/indicators/<indicator_id>/values/<value_id>                302 302 403 403 200 403 200
+POST /manage/indicators/<indicator_id>/values/<value_id>                302 302 403 403 400 403 400
+GET  /manage/indicators/<indicator_id>/values/new                       302 302 403 403 200 403 200
+POST /manage/indicators/<indicator_id>/values/new                       302 302 403 403 400 403 400
 GET  /manage/indicators/imports/<import_id>                             302 302 403 403 403 403 200
 POST /manage/indicators/imports/<import_id>                             302 302 403 403 403 403 200
 GET  /manage/organisations                                              302 302 403 403 403 403 200
