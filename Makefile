@@ -14,6 +14,8 @@ PORT ?= 5000
 #: Links given out (emails, workshop join links, QR codes) are built from this; production needs it set.
 #: Only for the commands that serve or prepare the local copy: tests set their own.
 run migrate demo serve: export ENGAGE_BASE_URL ?= http://$(HOST):$(PORT)
+#: Plain log lines on a developer's terminal (production's default is JSON, for a log store).
+run migrate demo serve: export ENGAGE_LOG_FORMAT ?= text
 
 .PHONY: run install install-test assets translations migrate demo serve test test-fast lint typecheck lock \
 	browser-deps extract-messages bench validate load clean
