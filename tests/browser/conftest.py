@@ -160,6 +160,8 @@ def page(make_page):
 
 def assert_accessible(page, context: str = "") -> None:
     """Run axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page and fail on any violation."""
+    # A click that navigates returns before the new page has a document to add a script to.
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url="/static/build/axe.min.js")
     result = page.evaluate(

@@ -146,6 +146,7 @@ def test_owners_and_first_history_rows_are_backfilled(scratch_database_url):  # 
             scopes = c.execute(sa.text("SELECT count(*) FROM api_tokens")).scalar()
             # SQLite rebuilds "indicators" to add the foreign key: its values must survive (ON DELETE CASCADE)
             kept = c.execute(sa.text("SELECT count(*) FROM indicator_values")).scalar()
+        db.engine.dispose()  # its pooled connections would otherwise be closed by the garbage collector
         assert kept == 2
         assert owners == {1: 1, 2: None}
         assert [(row[0], row[1], row[3]) for row in history] == [(1, None, "import"), (2, None, "import")]
