@@ -1,6 +1,7 @@
 """The migrations build the schema the models describe, on SQLite and PostgreSQL, and can be undone."""
 
 import os
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -59,4 +60,43 @@ def test_upgrade_from_empty_then_downgrade_to_empty_and_back(scratch_database_ur
         upgrade()
         assert "priorities" in inspect(db.engine).get_table_names()
         db.session.remove()
+        db.engine.dispose()
+
+
+def test_rebuilding_api_tokens_keeps_which_token_made_each_call(scratch_database_url):
+    """SQLite rebuilds api_tokens (token expiry, token scope) by dropping it, which set every logged call's
+    token to NULL (ON DELETE SET NULL): the calls keep their token through upgrade and downgrade."""
+    from flask_migrate import downgrade
+
+    from engage.extensions import db
+
+    app = create_app({"ENGAGE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision="da4be255583b")  # before tokens expire
+        now = datetime(2026, 11, 1, 10, 0)
+        with db.engine.begin() as c:
+            c.execute(text("INSERT INTO organisations VALUES (1, 'Police', 'police', :now)"), {"now": now})
+            c.execute(
+                text(
+                    "INSERT INTO api_tokens (id, organisation_id, name, token_hash, prefix, created_at) "
+                    "VALUES (7, 1, 'Performance system', :hash, 'eng_abcd', :now)"
+                ),
+                {"hash": "a" * 64, "now": now},
+            )
+            c.execute(
+                text(
+                    "INSERT INTO api_calls (id, token_id, method, path, status, at) "
+                    "VALUES (1, 7, 'GET', '/api/v1/boards', 200, :now)"
+                ),
+                {"now": now},
+            )
+
+        def token_of_the_call() -> int | None:
+            with db.engine.connect() as c:
+                return c.execute(text("SELECT token_id FROM api_calls WHERE id = 1")).scalar()
+
+        upgrade()
+        assert token_of_the_call() == 7
+        downgrade(revision="da4be255583b")
+        assert token_of_the_call() == 7
         db.engine.dispose()

@@ -23,7 +23,27 @@ branch_labels = None
 depends_on = None
 
 
+def _call_log_tokens() -> list:
+    """On SQLite, batch mode rebuilds api_tokens (drop and re-create), and dropping it sets every call-log
+    row's token to NULL (ON DELETE SET NULL): keep them to put back."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return []
+    return [
+        {"row": row_id, "token": token_id}
+        for row_id, token_id in bind.execute(
+            sa.text("SELECT id, token_id FROM api_calls WHERE token_id IS NOT NULL")
+        )
+    ]
+
+
+def _restore_call_log_tokens(kept: list) -> None:
+    if kept:
+        op.get_bind().execute(sa.text("UPDATE api_calls SET token_id = :token WHERE id = :row"), kept)
+
+
 def upgrade():
+    kept = _call_log_tokens()
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("expires_at", engage.database.UTCDateTime(timezone=True), nullable=True)
@@ -34,8 +54,11 @@ def upgrade():
         batch_op.alter_column(
             "expires_at", existing_type=engage.database.UTCDateTime(timezone=True), nullable=False
         )
+    _restore_call_log_tokens(kept)
 
 
 def downgrade():
+    kept = _call_log_tokens()
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
+    _restore_call_log_tokens(kept)

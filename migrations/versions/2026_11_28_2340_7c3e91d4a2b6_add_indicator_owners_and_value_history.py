@@ -160,9 +160,19 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f("ix_indicator_value_changes_value_id"), table_name="indicator_value_changes")
     op.drop_table("indicator_value_changes")
+    bind = op.get_bind()
+    # On SQLite this rebuilds api_tokens, and dropping it empties the call log's token column (ON DELETE SET
+    # NULL): keep the links and put them back.
+    kept = (
+        [{"row": r, "token": t} for r, t in bind.execute(sa.text("SELECT id, token_id FROM api_calls"))]
+        if bind.dialect.name == "sqlite"
+        else []
+    )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_api_tokens_token_scope"), type_="check")
         batch_op.drop_column("scope")
+    if kept:
+        bind.execute(sa.text("UPDATE api_calls SET token_id = :token WHERE id = :row"), kept)
     with op.batch_alter_table("indicator_values", schema=None) as batch_op:
         batch_op.drop_column("commentary")
     op.drop_index(op.f("ix_indicators_owner_organisation_id"), table_name="indicators")
