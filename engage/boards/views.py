@@ -11,10 +11,10 @@ from engage.accounts.permissions import (
     admin_required,
     can_manage_owned,
     can_manage_priorities,
-    can_read_results,
 )
 from engage.accounts.service import list_organisations
 from engage.boards import bp, service
+from engage.boards.access import board_for
 from engage.boards.forms import BOARD_KIND_LABELS, BoardForm, PriorityForm
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
 from engage.extensions import db
@@ -95,9 +95,7 @@ def edit_board(slug: str | None = None):
 @bp.get("/manage/boards/<slug>")
 @login_required
 def manage_board(slug: str):
-    board = service.get_board_or_404(slug)
-    if not can_read_results(current_user, board):
-        abort(403)
+    board = board_for(slug)
     return render_template(
         "boards/manage_board.html",
         board=board,

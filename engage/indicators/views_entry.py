@@ -11,8 +11,8 @@ from wtforms import SelectChoice
 
 from engage.accounts.models import Organisation
 from engage.accounts.permissions import admin_required, can_read_results
+from engage.boards.access import board_for
 from engage.boards.models import Board
-from engage.boards.service import get_board_or_404
 from engage.extensions import db
 from engage.forms import form_page
 from engage.indicators import bp, entry
@@ -165,9 +165,7 @@ def correct_value(indicator_id: int, value_id: int):
 @bp.get("/manage/boards/<slug>/missing-returns")
 @login_required
 def missing_returns(slug: str):
-    board = get_board_or_404(slug)
-    if not can_read_results(current_user, board):
-        abort(403)
+    board = board_for(slug)
     return render_template(
         "indicators/missing.html",
         board=board,
@@ -179,9 +177,7 @@ def missing_returns(slug: str):
 @bp.get("/manage/boards/<slug>/trend")
 @login_required
 def trend(slug: str):
-    board = get_board_or_404(slug)
-    if not can_read_results(current_user, board):
-        abort(403)
+    board = board_for(slug)
     result = board_trend(board)
     weights_chart, gaps_chart = trend_charts(result)
     if weights_chart or gaps_chart:

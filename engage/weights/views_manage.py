@@ -8,7 +8,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.accounts.permissions import can_build_weights, can_read_results
+from engage.accounts.permissions import can_build_weights
+from engage.boards.access import board_for
 from engage.boards.service import get_board_or_404
 from engage.forms import form_page
 from engage.service_errors import StateError
@@ -25,9 +26,7 @@ from engage.weights.versions import draft_weight_sets, is_superseded, published_
 @bp.get("/manage/boards/<slug>/weights")
 @login_required
 def manage_weights(slug: str):
-    board = get_board_or_404(slug)
-    if not can_read_results(current_user, board):
-        abort(403)
+    board = board_for(slug)
     return render_template(
         "weights/manage_weights.html",
         board=board,
