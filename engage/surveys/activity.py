@@ -19,7 +19,8 @@ from engage.channels import Channel
 from engage.extensions import db
 from engage.prioritise.integrity import coordination_settings
 from engage.stats.coordination import near_identical_groups
-from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind, Section
+from engage.surveys.exports import answers_query
+from engage.surveys.models import Consultation, ConsultationResponse, Question, QuestionKind, Section
 
 LEFT_OUT = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.DATE)
 
@@ -40,19 +41,7 @@ def _rows(consultation: Consultation, response_ids: list[int]) -> np.ndarray:
         ).all()
     )
     answers = db.session.execute(
-        select(
-            Answer.response_id,
-            Answer.question_id,
-            Answer.option_id,
-            Answer.priority_id,
-            Answer.text,
-            Answer.number,
-        )
-        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
-        .where(
-            ConsultationResponse.consultation_id == consultation.id,
-            ConsultationResponse.channel == Channel.ONLINE,
-        )
+        answers_query(consultation).where(ConsultationResponse.channel == Channel.ONLINE)
     ).all()
     position = {response_id: k for k, response_id in enumerate(response_ids)}
     given: dict[tuple[int, int], set[tuple]] = {}

@@ -8,13 +8,30 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from flask import Response
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from engage.extensions import db
 from engage.spreadsheets import csv_text, download, xlsx_bytes
 from engage.surveys.authoring import priorities_for
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
+
+
+def answers_query(consultation: Consultation) -> Select:
+    """Every answer to the consultation, one row each: (response_id, question_id, option_id, priority_id,
+    text, number). Callers add their own filters and order."""
+    return (
+        select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.option_id,
+            Answer.priority_id,
+            Answer.text,
+            Answer.number,
+        )
+        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
+        .where(ConsultationResponse.consultation_id == consultation.id)
+    )
 
 
 def columns(consultation: Consultation) -> list[tuple[str, Question, object]]:
@@ -77,16 +94,7 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
         .order_by(ConsultationResponse.id)
     ).all()
     answers = db.session.execute(
-        select(
-            Answer.response_id,
-            Answer.question_id,
-            Answer.option_id,
-            Answer.priority_id,
-            Answer.text,
-            Answer.number,
-        )
-        .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
-        .where(ConsultationResponse.consultation_id == consultation.id)
+        answers_query(consultation)
         .order_by(Answer.response_id, Answer.id)
         .execution_options(yield_per=20_000)
     )
