@@ -233,7 +233,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         return {name: _radios(label, hint, scale, question, choose, required)}
     if kind in {QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT}:
         short = kind is QuestionKind.SHORT_TEXT
-        longest = 500 if short else 5000
+        longest = TEXT_LIMITS[kind]
         field_class = StringField if short else TextAreaField
         too_long = _l("Answer must be %(n)s characters or fewer", n=longest)
         validators = [
@@ -428,6 +428,22 @@ def closed_choices(question: Question) -> list[tuple[str, object]]:
     if question.kind is QuestionKind.RATING:
         return [(str(n), str(n)) for n in range(11)]
     raise ValueError(f"{question.kind.value} questions have no fixed list of answers")
+
+
+#: The longest answer to a short and to a long free-text question.
+TEXT_LIMITS = {QuestionKind.SHORT_TEXT: 500, QuestionKind.LONG_TEXT: 5000}
+
+
+def single_answer(question: Question, value: str) -> AnswerValue:
+    """The answer row for one answer given on its own (in a workshop, or counted from a show of hands): one
+    of a closed question's :func:`closed_choices`, or the text of a free-text question (ValueError for
+    anything else: an unknown choice, empty or too long text)."""
+    if question.kind in TEXT_LIMITS:
+        text = (value or "").strip()
+        if not text or len(text) > TEXT_LIMITS[question.kind]:
+            raise ValueError("a free-text answer must be 1 to the question's limit of characters")
+        return AnswerValue(text=text)
+    return closed_answer(question, value)
 
 
 def closed_answer(question: Question, value: str) -> AnswerValue:

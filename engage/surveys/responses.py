@@ -1,4 +1,4 @@
-"""Residents' responses: storing one (from the pages, or one closed answer from a workshop or a show of
+"""Residents' responses: storing one (from the pages, or one answer from a workshop or a show of
 hands), finding it by its reference, its equality answers, and deleting it."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from engage.service_errors import StateError
 from engage.surveys import counts, logger
 from engage.surveys.drafts import find_draft
 from engage.surveys.models import Answer, Consultation, ConsultationProfile, ConsultationResponse, Question
-from engage.surveys.questions import answers_from, closed_answer
+from engage.surveys.questions import answers_from, single_answer
 from engage.transactions import atomic
 
 #: Letters and digits that cannot be mistaken for one another when read out or written down.
@@ -114,7 +114,7 @@ def answer_rows(pages: list) -> list[Answer]:
     ]
 
 
-def record_closed_answer(
+def record_one_answer(
     question: Question,
     value: str,
     *,
@@ -123,17 +123,17 @@ def record_closed_answer(
     workshop_session_id: int | None = None,
     locale: str = "en",
 ) -> ConsultationResponse:
-    """A response holding one answer to one closed question (asked in a workshop, or a show of hands typed
-    in), counted, all or nothing. A retry with the same key (a double tap, even at the same moment) returns
-    the response already stored. The key is made by the server (``engage.idempotency.server_key`` or
-    random), never taken from a request."""
+    """A response holding one answer to one question (a closed or free-text question asked in a workshop,
+    or a show of hands typed in), counted, all or nothing. A retry with the same key (a double tap, even
+    at the same moment) returns the response already stored. The key is made by the server
+    (``engage.idempotency.server_key`` or random), never taken from a request."""
     consultation = question.section.consultation
     earlier = response_with_key(consultation.id, idempotency_key)
     if earlier is not None:
         return earlier
     if not consultation.accepting_responses():
         raise StateError(_("This consultation is not taking responses at the moment."))
-    answer = closed_answer(question, value)
+    answer = single_answer(question, value)
     response = ConsultationResponse(
         consultation_id=consultation.id,
         reference=new_reference(),

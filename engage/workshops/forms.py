@@ -19,7 +19,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engage.forms import EngageForm, optional_date
-from engage.surveys.questions import closed_choices
+from engage.surveys.questions import TEXT_LIMITS, closed_choices
+
+
+class NotesForm(EngageForm):
+    notes = TextAreaField(
+        _l("Your notes for this round"),
+        description=_l("Only you and other staff running the workshop see these, on this page."),
+        validators=[Length(max=4000, message=_l("Notes must be 4,000 characters or fewer"))],
+    )
+    submit = SubmitField(_l("Save the notes"))
 
 
 class SessionForm(EngageForm):
@@ -155,7 +164,26 @@ def paper_pairs_form(pairs: list, correcting: bool = False, **kwargs: Any) -> En
 
 
 def question_form(question, **kwargs: Any) -> EngageForm:
-    """One consultation question as radios (single choice, agreement, rating)."""
+    """One consultation question: radios (single choice, agreement, rating), or a text box (free text,
+    which goes to the facilitator before it can show on the projector)."""
+    if question.kind in TEXT_LIMITS:
+        longest = TEXT_LIMITS[question.kind]
+
+        class TextForm(EngageForm):
+            answer = TextAreaField(
+                question.label,
+                description=_l(
+                    "The facilitator reads every answer before it goes on the screen. "
+                    "The screen never shows who wrote it."
+                ),
+                validators=[
+                    DataRequired(message=_l("Enter your answer")),
+                    Length(max=longest, message=_l("Answer must be %(n)s characters or fewer", n=longest)),
+                ],
+            )
+            submit = SubmitField(_l("Send"))
+
+        return TextForm(**kwargs)
 
     class Form(EngageForm):
         answer = RadioField(

@@ -13,7 +13,10 @@ from engage.boards.models import Board
 from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import Model
 from engage.prioritise.models import Exercise
-from engage.surveys.models import Question
+from engage.surveys.models import Answer, Question, QuestionKind
+
+#: Consultation questions whose answers are free text: in a workshop they make a moderated wall.
+TEXT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
 
 
 class SessionStatus(enum.Enum):
@@ -107,6 +110,9 @@ class WorkshopRound(Model):
     results_shown: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When voting in this round stops (NULL: when the facilitator moves on).
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The facilitator's own notes for the round (what to say, what to watch for): shown on the control page
+    #: only, never on the projector, the phones or the report.
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     session: Mapped[WorkshopSession] = relationship(back_populates="rounds")
     exercise: Mapped[Exercise | None] = relationship()
@@ -129,6 +135,12 @@ class WorkshopRound(Model):
     def prompt(self) -> str:
         """What the room is asked."""
         return self.exercise.question if self.exercise is not None else self.question.label
+
+    @property
+    def open_text(self) -> bool:
+        """The round asks a free-text question: answers go on the room's wall once the facilitator lets
+        each one through."""
+        return self.question is not None and self.question.kind in TEXT_KINDS
 
     def accepting(self) -> bool:
         """The exercise or consultation behind the round is taking answers."""
@@ -174,6 +186,37 @@ class RoundAnswer(Model):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+
+class WallState(enum.Enum):
+    #: Sent from a phone; the facilitator has not looked at it yet. Never on the projector.
+    WAITING = "waiting"
+    SHOWN = "shown"
+    #: Kept off the screen (personal details, abuse, off topic). The answer still counts in the
+    #: consultation like any other, and its own moderation (themes, retention) applies there.
+    HIDDEN = "hidden"
+
+
+class WallEntry(Model):
+    """A free-text answer sent from a phone in an open-text round, and whether the facilitator has let it
+    onto the projector. The text itself is the consultation answer (deleted with it); no name is kept."""
+
+    __tablename__ = "workshop_wall_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("workshop_rounds.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_answers.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[WallState] = mapped_column(enum_column(WallState, "wall_state"), default=WallState.WAITING)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    answer: Mapped[Answer] = relationship()
+
+    @property
+    def text(self) -> str:
+        return self.answer.text or ""
 
 
 class PaperSheet(Model):

@@ -22,7 +22,7 @@ from engage.prioritise.submissions import submitting
 from engage.service_errors import StateError
 from engage.surveys import counts
 from engage.surveys.models import Answer, ConsultationResponse
-from engage.surveys.responses import record_closed_answer
+from engage.surveys.responses import record_one_answer
 from engage.transactions import atomic
 from engage.workshops import logger
 from engage.workshops.models import PaperSheet, WorkshopRound
@@ -36,7 +36,7 @@ def _record_hands(round_: WorkshopRound, hands: Mapping[str, int | None], keys) 
     if not any(counts.values()):
         raise StateError("Enter how many hands went up for at least one answer")
     responses = [
-        record_closed_answer(
+        record_one_answer(
             round_.question,
             value,
             idempotency_key=next(keys),

@@ -10,11 +10,12 @@ from engage.workshops.models import WorkshopRound, WorkshopSession
 from engage.workshops.paper import sheet_counts
 from engage.workshops.results import RoundResult, round_result, round_turnout
 
-#: measure: "score" (0 to 100), "share" (of the budget, 0 to 1) or "answers" (a question: each answer's share
-#: of the people who answered, 0 to 1). room and online are empty where nobody answered that way. A show of
-#: hands is one count of many hands, not sheets: paper_sheets counts sheets typed in (one per person, exercise
-#: rounds), shows_of_hands the counts entered and hands_counted the hands in them (question rounds); a column
-#: that does not apply to the round is empty.
+#: measure: "score" (0 to 100), "share" (of the budget, 0 to 1), "answers" (a question: each answer's share of
+#: the people who answered, 0 to 1) or "text" (a free-text question: one row, item empty, with the counts; the
+#: answers are in the consultation's results). room and online are empty where nobody answered that way. A
+#: show of hands is one count of many hands, not sheets: paper_sheets counts sheets typed in (one per person,
+#: exercise rounds), shows_of_hands the counts entered and hands_counted the hands in them (question rounds);
+#: a column that does not apply to the round is empty.
 REPORT_COLUMNS = [
     "round",
     "exercise",
@@ -44,6 +45,8 @@ class RoundReport:
     def rows(self) -> list[tuple[str, float | None, float | None]]:
         """(item, room value, online value) in the room's order; None where nobody answered that way (the
         figure would be a made-up 0 or 50)."""
+        if self.room.measure == "text":
+            return [("", None, None)]
         online = dict(self.online.items) if self.online.respondents else {}
         return [
             (title, value if self.room.respondents else None, online.get(title))
@@ -52,11 +55,12 @@ class RoundReport:
 
     @property
     def hands(self) -> bool:
-        return self.round.question is not None
+        """Paper for a closed question is a show of hands (a free-text round takes no paper)."""
+        return self.round.question is not None and not self.round.open_text
 
     @property
     def paper_sheets(self) -> int | None:
-        return None if self.hands else self.turnout.get("paper", 0)
+        return None if self.hands or self.round.open_text else self.turnout.get("paper", 0)
 
     @property
     def shows_of_hands(self) -> int | None:

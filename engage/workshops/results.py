@@ -32,8 +32,9 @@ class RoundResult:
     items: list[tuple[str, float]]
     respondents: int
     answers: int
-    #: "score" (0-100: pairwise, ranking), "share" (of the budget: dot votes) or "answers" (a question:
-    #: each answer's share of the people who answered it).
+    #: "score" (0-100: pairwise, ranking), "share" (of the budget: dot votes), "answers" (a question:
+    #: each answer's share of the people who answered it) or "text" (a free-text question: no items; the
+    #: answers themselves are on the wall, engage.workshops.wall).
     measure: str
 
     @property
@@ -114,6 +115,8 @@ def _question(round_: WorkshopRound, room: bool) -> RoundResult:
         .where(Answer.question_id == question.id)
     )
     rows = db.session.execute(_scope(query, ConsultationResponse, round_, room)).all()
+    if round_.open_text:
+        return RoundResult([], len(rows), len(rows), "text")
     counts: dict[str, int] = {}
     for option_id, text, number in rows:
         value = str(option_id) if option_id is not None else (text if text is not None else f"{number:g}")

@@ -29,10 +29,11 @@ from engage.prioritise.submissions import submitting
 from engage.service_errors import StateError
 from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 from engage.surveys.questions import CLOSED_KINDS
-from engage.surveys.responses import record_closed_answer, response_with_key
+from engage.surveys.responses import record_one_answer, response_with_key
 from engage.transactions import atomic
-from engage.workshops import logger
+from engage.workshops import logger, wall
 from engage.workshops.models import (
+    TEXT_KINDS,
     Participant,
     RoundAnswer,
     RoundState,
@@ -110,7 +111,8 @@ def create_session(board: Board, user: User, name: str, held_on: date, venue: st
 
 
 def round_questions(board: Board) -> list[Question]:
-    """Closed questions (single choice, agreement, rating) of the board's open consultations."""
+    """Closed questions (single choice, agreement, rating) and free-text questions (a moderated wall on the
+    projector) of the board's open consultations."""
     return list(
         db.session.scalars(
             select(Question)
@@ -119,7 +121,7 @@ def round_questions(board: Board) -> list[Question]:
             .where(
                 Consultation.board_id == board.id,
                 Consultation.status == ConsultationStatus.OPEN,
-                Question.kind.in_(CLOSED_KINDS),
+                Question.kind.in_((*CLOSED_KINDS, *TEXT_KINDS)),
             )
             .order_by(Consultation.title, Section.position, Question.position)
         )
@@ -139,7 +141,9 @@ def add_round(
     if exercise is not None and (exercise.board_id != session.board_id or exercise.kind not in ROUND_KINDS):
         raise StateError("Choose one of this board's pairwise, budget or ranking exercises.")
     if question is not None and question not in round_questions(session.board):
-        raise StateError("Choose a single-choice, agreement or rating question of an open consultation.")
+        raise StateError(
+            "Choose a single-choice, agreement, rating or free-text question of an open consultation."
+        )
     if (exercise is None) == (question is None):
         raise StateError("Choose an exercise or a question for the round.")
     position = max((r.position for r in session.rounds), default=-1) + 1
@@ -449,10 +453,13 @@ def has_answered_question(round_: WorkshopRound, participant: Participant) -> bo
     return response_with_key(round_.question.section.consultation_id, key) is not None
 
 
+@atomic()
 def record_room_question(round_: WorkshopRound, participant: Participant, value: str, locale: str = "en"):
-    """A participant's answer to the round's question: one per person (a second answer returns the first)."""
+    """A participant's answer to the round's question: one per person (a second answer returns the first).
+    A free-text answer also waits on the wall for the facilitator: the response and its wall entry are
+    stored together or not at all."""
     _require_open(round_)
-    response = record_closed_answer(
+    response = record_one_answer(
         round_.question,
         value,
         idempotency_key=participant_key(round_, participant),
@@ -460,5 +467,20 @@ def record_room_question(round_: WorkshopRound, participant: Participant, value:
         workshop_session_id=round_.session_id,
         locale=locale,
     )
+    if round_.open_text:
+        wall.add_entry(round_, response.answers[0].id)
     _mark_answered(round_, participant)
     return response
+
+
+#: The longest facilitator's note for a round.
+NOTES_LIMIT = 4000
+
+
+@atomic()
+def set_notes(session: WorkshopSession, round_: WorkshopRound, notes: str) -> None:
+    """The facilitator's notes for a round (any round, run or not: notes taken during it are kept)."""
+    if round_.session_id != session.id:
+        raise LookupError(round_.id)
+    round_.notes = (notes or "").strip()[:NOTES_LIMIT]
+    db.session.flush()

@@ -11,16 +11,16 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from engage.boards.service import get_board_or_404
-from engage.extensions import db
+from engage.extensions import db, htmx
 from engage.forms import form_page
 from engage.prioritise.models import Exercise
 from engage.service_errors import StateError
 from engage.surveys.models import Question
 from engage.urls import external_url
-from engage.workshops import bp, service
+from engage.workshops import bp, service, wall
 from engage.workshops.access import can_run, session_for
-from engage.workshops.forms import ControlForm, RoundForm, SessionForm
-from engage.workshops.models import SessionStatus, WorkshopSession
+from engage.workshops.forms import ControlForm, NotesForm, RoundForm, SessionForm
+from engage.workshops.models import TEXT_KINDS, SessionStatus, WallState, WorkshopRound, WorkshopSession
 from engage.workshops.results import round_result, round_turnout
 
 
@@ -52,7 +52,11 @@ def _round_form(session: WorkshopSession, formdata=None) -> RoundForm:
         SelectChoice(f"exercise-{e.id}", f"{e.title} ({e.kind.value})")
         for e in service.round_exercises(session.board)
     ] + [
-        SelectChoice(f"question-{q.id}", f"{q.section.consultation.title}: {q.label} (question)")
+        SelectChoice(
+            f"question-{q.id}",
+            f"{q.section.consultation.title}: {q.label} "
+            + (_("(free text, on a wall you moderate)") if q.kind in TEXT_KINDS else _("(question)")),
+        )
         for q in service.round_questions(session.board)
     ]
     return form
@@ -86,6 +90,7 @@ def _render_control(session: WorkshopSession, round_form: RoundForm | None = Non
         changes=service.round_changes(session),
         people=service.room_people(session),
         screen_url=_screen_url(session),
+        **_wall_context(session),
         **_room_counts(session),
     ), status
 
@@ -186,9 +191,7 @@ def change_round(session_id: int, round_id: int, change: str):
     session = session_for(session_id)
     if not ControlForm().validate_on_submit():
         abort(400)
-    round_ = next((r for r in session.rounds if r.id == round_id), None)
-    if round_ is None:
-        abort(404)
+    round_ = _round_of(session, round_id)
     try:
         if change == "remove":
             title = round_.title
@@ -225,12 +228,16 @@ def qr_code(code: str):
 def _projector_context(session: WorkshopSession) -> dict:
     current = session.current_round
     result = round_result(current) if current is not None and current.results_shown else None
+    shown = wall.shown_texts(current) if result is not None and current.open_text else []
     return {
         "session": session,
         "join_url": join_url(session),
         **_room_counts(session),
         "current": current,
         "result": result,
+        # Only answers the facilitator let through, and only once the results are shown.
+        "cloud": wall.cloud(shown),
+        "wall_list": wall.grouped(shown),
     }
 
 
@@ -296,3 +303,108 @@ def screen_link(session_id: int, change: str):
         service.revoke_screen_link(session)
         flash(_("The projector link no longer works."), "success")
     return redirect(url_for(".control", session_id=session.id, _anchor="projector-link"))
+
+
+def _wall_context(session: WorkshopSession) -> dict:
+    """The current round's wall, for the facilitator: answers waiting (oldest first, so they are read in
+    the order sent), and those shown and hidden (either can be changed)."""
+    current = session.current_round
+    if current is None or not current.open_text:
+        return {"wall_round": None}
+    entries = wall.entries(current)
+    return {
+        "wall_round": current,
+        "wall_version": wall.version(current),
+        "waiting": [e for e in entries if e.state is WallState.WAITING],
+        "shown": [e for e in entries if e.state is WallState.SHOWN],
+        "hidden": [e for e in entries if e.state is WallState.HIDDEN],
+    }
+
+
+def _render_wall(session: WorkshopSession):
+    return render_template(
+        "workshops/_partials/_control_wall.html",
+        session=session,
+        control_form=ControlForm(formdata=None),
+        **_wall_context(session),
+    )
+
+
+@bp.get("/manage/workshops/<int:session_id>/wall")
+@login_required
+def control_wall(session_id: int):
+    """Polled every two seconds by the control page: the wall's queue, redrawn only when an answer has
+    arrived or been moderated (204 otherwise, so a button never moves under the facilitator's click)."""
+    session = session_for(session_id)
+    current = session.current_round
+    version = wall.version(current) if current is not None and current.open_text else "none"
+    if request.args.get("v") == version:
+        return "", 204
+    return _render_wall(session)
+
+
+def _wall_done(session: WorkshopSession):
+    if htmx:
+        return _render_wall(session)
+    return redirect(url_for(".control", session_id=session.id, _anchor="wall"))
+
+
+@bp.post("/manage/workshops/<int:session_id>/wall/<int:entry_id>/<any(show, hide):change>")
+@login_required
+def moderate_wall(session_id: int, entry_id: int, change: str):
+    """Let one answer onto the projector, or keep it off."""
+    session = session_for(session_id)
+    if not ControlForm().validate_on_submit():
+        abort(400)
+    state = WallState.SHOWN if change == "show" else WallState.HIDDEN
+    try:
+        wall.moderate(session, entry_id, state, current_user)
+    except LookupError:
+        abort(404)
+    return _wall_done(session)
+
+
+@bp.post("/manage/workshops/<int:session_id>/rounds/<int:round_id>/wall/show-waiting")
+@login_required
+def show_waiting(session_id: int, round_id: int):
+    """Let every waiting answer the facilitator has on their screen onto the projector (not newer ones)."""
+    session = session_for(session_id)
+    if not ControlForm().validate_on_submit():
+        abort(400)
+    round_ = _round_of(session, round_id)
+    up_to = request.form.get("up_to", type=int)
+    if up_to is None:
+        abort(400)
+    count = wall.show_all_waiting(session, round_, current_user, up_to)
+    if not htmx:
+        flash(_("%(count)s answers are now on the screen.", count=count), "success")
+    return _wall_done(session)
+
+
+def _round_of(session: WorkshopSession, round_id: int) -> WorkshopRound:
+    round_ = next((r for r in session.rounds if r.id == round_id), None)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+@bp.route("/manage/workshops/<int:session_id>/rounds/<int:round_id>/notes", methods=["GET", "POST"])
+@form_page
+@login_required
+def round_notes(session_id: int, round_id: int):
+    """The facilitator's notes for a round: shown on the control page only."""
+    session = session_for(session_id)
+    round_ = _round_of(session, round_id)
+    form = NotesForm(notes=round_.notes)
+    if form.validate_on_submit():
+        service.set_notes(session, round_, form.notes.data or "")
+        flash(_("Saved your notes for “%(title)s”.", title=round_.title), "success")
+        return redirect(url_for(".control", session_id=session.id, _anchor="rounds"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "workshops/control_notes.html",
+        session=session,
+        round=round_,
+        number=session.rounds.index(round_) + 1,
+        form=form,
+    ), status

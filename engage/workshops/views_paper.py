@@ -124,7 +124,8 @@ def paper(session_id: int):
             counts=counts,
         )
         return html, 403
-    form = _sheet_form(chosen) if chosen is not None else None
+    # Written answers to a free-text round are typed in as the consultation's paper responses instead.
+    form = _sheet_form(chosen) if chosen is not None and not chosen.open_text else None
     submitted = form is not None and form.validate_on_submit()
     if submitted and _save(
         form,

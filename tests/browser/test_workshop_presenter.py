@@ -17,7 +17,9 @@ ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 FOLLOW = 5_000  # ms: the screen asks every second
 
 
-def fits_the_screen(page) -> None:
+def fits_the_screen(page, results: str = ".app-presenter__results") -> None:
+    """No scrolling, nothing spilling out of its column, and the code, the QR code and the ``results``
+    (the table, or an open-text round's wall) within the screen."""
     overflow = page.evaluate(
         "() => [document.documentElement.scrollWidth - innerWidth,"
         " document.documentElement.scrollHeight - innerHeight]"
@@ -26,7 +28,7 @@ def fits_the_screen(page) -> None:
     for selector in ("[data-code]", ".app-presenter__url", ".app-presenter__question"):
         spill = page.locator(selector).evaluate("el => el.scrollWidth - el.clientWidth")
         assert spill <= 0, f"{selector} spills out of its column by {spill} px"
-    for selector in ("[data-code]", "img.app-presenter__qr", ".app-presenter__results"):
+    for selector in ("[data-code]", "img.app-presenter__qr", results):
         box = page.locator(selector).bounding_box()
         size = page.viewport_size
         assert box and box["y"] + box["height"] <= size["height"] + 1, f"{selector} is below the screen"

@@ -50,6 +50,7 @@ def demo_values() -> dict[str, object]:
         "round_id": session.rounds[-1].id,  # the demo's last round: moving it down changes nothing
         "code": session.join_code,
         "sheet_id": 1,  # the demo has no paper sheet: workshops.correct_paper answers 404
+        "entry_id": 1,  # nor an answer on a workshop's wall: workshops.moderate_wall answers 404
         "token": "1.not-a-projector-link",  # workshops.screen answers 404
         "suggestion_id": suggestion,
         "weight_set_id": db.session.scalar(select(WeightSet.id)),

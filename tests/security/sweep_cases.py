@@ -233,6 +233,24 @@ def paper_sheet_entered(sweep: Sweep) -> None:
     sweep.made["new_sheet_id"] = _last_id(PaperSheet)
 
 
+def wall_answer_sent(sweep: Sweep) -> None:
+    """A free-text round is added to the demo workshop and started, and a resident's answer waits on the
+    facilitator's wall."""
+    from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
+    from engage.workshops.models import WallEntry, WorkshopRound
+
+    consultation = db.session.scalar(
+        select(Consultation).where(Consultation.status == ConsultationStatus.OPEN)
+    )
+    text = next(q for q in consultation.questions if q.kind is QuestionKind.LONG_TEXT)
+    sweep.submit("admin", WORKSHOP, WORKSHOP + "/rounds", fill={"exercise": f"question-{text.id}"})
+    rounds = db.session.scalar(select(func.count()).select_from(WorkshopRound))
+    join_round(rounds)(sweep)
+    sweep.submit("resident", ROOM, ROOM + "/question", fill={"answer": "More buses after 8pm"})
+    sweep.made["new_round_id"] = _last_id(WorkshopRound)
+    sweep.made["new_entry_id"] = _last_id(WallEntry)
+
+
 #: The facilitator's controls (the rule is long).
 WORKSHOP_CONTROLS = (
     "/manage/workshops/<int:session_id>/<any(next, pause, resume, reveal, hide, timer, extend, end):action>"
@@ -531,6 +549,15 @@ CASES: dict[str, Case] = {
         WORKSHOP, WORKSHOP + "/screen-link/new"
     ),
     WORKSHOP_CONTROLS: Case(WORKSHOP, WORKSHOP + "/next"),
+    "/manage/workshops/<int:session_id>/rounds/<int:round_id>/notes": Case(
+        WORKSHOP + "/rounds/{round_id}/notes", fill={"notes": "Ask the back tables first"}
+    ),
+    "/manage/workshops/<int:session_id>/wall/<int:entry_id>/<any(show, hide):change>": Case(
+        WORKSHOP, WORKSHOP + "/wall/{new_entry_id}/show", steps=wall_answer_sent
+    ),
+    "/manage/workshops/<int:session_id>/rounds/<int:round_id>/wall/show-waiting": Case(
+        WORKSHOP, WORKSHOP + "/rounds/{new_round_id}/wall/show-waiting", steps=wall_answer_sent
+    ),
     "/manage/workshops/<int:session_id>/paper": Case(
         WORKSHOP + "/paper", steps=start_round(1), fill=_first_pair_left
     ),

@@ -219,6 +219,11 @@ GET  /manage/workshops/<session_id>/report.csv                          302 302 
 POST /manage/workshops/<session_id>/rounds                              302 302 403 400 403 403 400
 GET  /manage/workshops/<session_id>/<action>/confirm                    302 302 403 200 403 403 200
 GET  /manage/workshops/<session_id>/live                                302 302 403 200 403 403 200
+GET  /manage/workshops/<session_id>/wall                                302 302 403 200 403 403 200
+POST /manage/workshops/<session_id>/wall/<entry_id>/<change>            302 302 403 404 403 403 404
+POST /manage/workshops/<session_id>/rounds/<round_id>/wall/show-waiting 302 302 403 400 403 403 400
+GET  /manage/workshops/<session_id>/rounds/<round_id>/notes             302 302 403 200 403 403 200
+POST /manage/workshops/<session_id>/rounds/<round_id>/notes             302 302 403 302 403 403 302
 GET  /screen/<token>                                                    404 404 404 404 404 404 404
 GET  /screen/<token>/live                                               404 404 404 404 404 404 404
 POST /manage/workshops/<session_id>/rounds/<round_id>/<change>          302 302 403 302 403 403 302

@@ -83,7 +83,7 @@ def test_equality_answers_whose_counting_fails_are_not_kept(app, make_consultati
     import_population("dimension,category,population\nsex,Female,500\nsex,Male,500\n")
     consultation = make_consultation()
     single = consultation.questions[0]
-    response = responses.record_closed_answer(
+    response = responses.record_one_answer(
         single, str(single.options[0].id), idempotency_key="one", channel=Channel.ONLINE
     )
     db.session.commit()
@@ -101,7 +101,7 @@ def test_a_closed_answer_whose_counting_fails_is_not_kept(make_consultation, mon
     single = consultation.questions[0]
     counting_fails(monkeypatch, responses)
     with pytest.raises(StateError):
-        responses.record_closed_answer(
+        responses.record_one_answer(
             single, str(single.options[0].id), idempotency_key="k", channel=Channel.WORKSHOP
         )
     db.session.expire_all()
@@ -112,12 +112,12 @@ def test_a_closed_answer_sent_twice_at_once_is_stored_once(make_consultation, mo
     """A double tap in a workshop: the second copy finds the first's key taken and returns the first."""
     consultation = make_consultation()
     single = consultation.questions[0]
-    first = responses.record_closed_answer(
+    first = responses.record_one_answer(
         single, str(single.options[0].id), idempotency_key="tap", channel=Channel.WORKSHOP
     )
     before = earlier_write(a_theme(consultation))
     monkeypatch.setattr(responses, "response_with_key", missed_once(responses.response_with_key))
-    again = responses.record_closed_answer(
+    again = responses.record_one_answer(
         single, str(single.options[1].id), idempotency_key="tap", channel=Channel.WORKSHOP
     )
     assert again.id == first.id and still_there(before)

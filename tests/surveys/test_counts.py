@@ -20,7 +20,7 @@ from engage.surveys.models import (
     ConsultationResponse,
     ResponseCount,
 )
-from engage.surveys.responses import delete_response, record_closed_answer, save_profile
+from engage.surveys.responses import delete_response, record_one_answer, save_profile
 from engage.surveys.results import consultation_results
 from engage.surveys.weighting import response_weights
 from tests.conftest import sign_in
@@ -67,9 +67,7 @@ def test_counts_follow_responses_stored_moved_and_deleted(app, make_consultation
     assert typed.status_code == 302
     sheet = paper.sheet_response(consultation, "0001")
     single = consultation.questions[0]
-    record_closed_answer(
-        single, str(single.options[1].id), idempotency_key="hands-1", channel=Channel.WORKSHOP
-    )
+    record_one_answer(single, str(single.options[1].id), idempotency_key="hands-1", channel=Channel.WORKSHOP)
     assert _cells(consultation) == {
         ('{"sex": "Female"}', "online"): 1,
         ("{}", "paper"): 1,
@@ -100,7 +98,7 @@ def test_weighted_shares_from_counts_equal_weighting_each_response(app, make_con
     rng = np.random.default_rng(3)
     for n in range(40):
         option = single.options[int(rng.integers(3))]
-        response = record_closed_answer(
+        response = record_one_answer(
             single, str(option.id), idempotency_key=f"key{n}", channel=Channel.ONLINE
         )
         profile = {"sex": str(rng.choice(["Female", "Male", "Prefer not to say"]))}
@@ -218,7 +216,7 @@ def test_responses_stored_at_the_same_moment_are_all_counted(app, make_consultat
                 for n in range(10):
                     with unit_of_work():  # one response, one transaction: as a request stores it
                         question = db.session.get(Question, question_id)
-                        record_closed_answer(
+                        record_one_answer(
                             question,
                             str(option_ids[n % 3]),
                             idempotency_key=f"{worker}-{n}",

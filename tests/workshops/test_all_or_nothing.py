@@ -173,9 +173,9 @@ def test_a_show_of_hands_refused_part_way_stores_no_hands(
 ):
     """Seven hands for one answer and three for another: the third hand's response fails."""
     third_fails = failing_on_call(
-        paper.record_closed_answer, 3, "This consultation is not taking responses at the moment."
+        paper.record_one_answer, 3, "This consultation is not taking responses at the moment."
     )
-    monkeypatch.setattr(paper, "record_closed_answer", third_fails)
+    monkeypatch.setattr(paper, "record_one_answer", third_fails)
     sign_in(client, facilitator)
     before = snapshot()
     refused = client.post(
@@ -195,9 +195,7 @@ def test_a_refused_show_of_hands_correction_keeps_the_old_hands(
     sheet = paper.enter_sheet(hands_round, facilitator, hands={options[0]: 4, options[1]: 2})
     db.session.commit()
     before = snapshot()
-    monkeypatch.setattr(
-        paper, "record_closed_answer", failing_on_call(paper.record_closed_answer, 2, "refused")
-    )
+    monkeypatch.setattr(paper, "record_one_answer", failing_on_call(paper.record_one_answer, 2, "refused"))
     with pytest.raises(StateError):
         paper.correct_sheet(sheet, facilitator, "Counted twice", hands={options[0]: 3})
     db.session.expire_all()

@@ -504,13 +504,13 @@ def question_round(workshop, make_consultation):
     return added
 
 
-def test_only_closed_questions_of_open_consultations_can_be_a_round(workshop, make_consultation):
+def test_closed_and_free_text_questions_of_open_consultations_can_be_a_round(workshop, make_consultation):
     consultation = make_consultation()
     kinds = {q.kind.value for q in service.round_questions(workshop.board)}
-    assert kinds == {"single", "agreement", "rating"}
-    text = next(q for q in consultation.questions if q.kind.value == "long_text")
-    with pytest.raises(StateError, match="single-choice, agreement or rating"):
-        service.add_round(workshop, question=text)
+    assert kinds == {"single", "agreement", "rating", "short_text", "long_text"}
+    number = next(q for q in consultation.questions if q.kind.value == "number")
+    with pytest.raises(StateError, match="single-choice, agreement, rating or free-text"):
+        service.add_round(workshop, question=number)
     with pytest.raises(StateError, match="an exercise or a question"):
         service.add_round(workshop)
 
@@ -643,7 +643,11 @@ def test_rounds_that_have_not_run_are_reordered_and_removed(client, workshop, fa
     service.start_next_round(workshop)
     pairwise, dots, ranking = workshop.rounds
     page = client.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
-    assert f"/rounds/{pairwise.id}/" not in page  # it has run: it stays where it is
+    # It has run: it stays where it is (only its notes can change).
+    assert not {f"/rounds/{pairwise.id}/{change}" for change in ("up", "down", "remove")} & set(
+        re.findall(r"/rounds/\d+/\w+", page)
+    )
+    assert f"/rounds/{pairwise.id}/notes" in page
     assert f"/rounds/{dots.id}/up" not in page  # nor can another move before it
     client.post(f"/manage/workshops/{workshop.id}/rounds/{ranking.id}/up")
     assert [r.title for r in workshop.rounds] == ["Which matters more?", "Put them in order", "Dot vote"]
