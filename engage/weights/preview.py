@@ -14,9 +14,9 @@ import numpy as np
 from flask import current_app
 
 from engage.boards.models import Priority
-from engage.stats.blend import Blend, BlendError, blend_sources, rank_agreement
+from engage.stats.blend import Blend, BlendError, PersonDraws, blend_sources, rank_agreement
 from engage.weights.models import WeightSet
-from engage.weights.sources import SourceEstimate, SourceProblem, estimate_source
+from engage.weights.sources import RESAMPLES, SourceEstimate, SourceProblem, estimate_source
 from engage.weights.versions import current_weight_set
 
 
@@ -185,10 +185,12 @@ def compute_preview(weight_set: WeightSet, priorities: list[Priority] | None = N
         preview.problems.append("The board has no active priorities")
     if preview.problems:
         return preview
-    for seed, source in enumerate(weight_set.sources):
+    # One bootstrap over people across every source: a person in two sources is resampled together in both.
+    draws = PersonDraws(RESAMPLES)
+    for source in weight_set.sources:
         try:
             preview.estimates.append(
-                estimate_source(source, priorities, channels, weight_set.population_weighting, seed)
+                estimate_source(source, priorities, channels, weight_set.population_weighting, draws)
             )
         except SourceProblem as problem:
             preview.problems.append(str(problem))
