@@ -207,6 +207,10 @@ class PersonDraws:
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.seed)
 
+    def __len__(self) -> int:
+        """How many different people have been named."""
+        return len(self._columns)
+
     def for_people(self, keys: Sequence[Hashable]) -> NDArray[np.float64]:
         """Replicates x people weights for the people ``keys`` (one key per person, in order)."""
         new = [key for key in dict.fromkeys(keys) if key not in self._columns]
