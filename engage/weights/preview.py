@@ -107,6 +107,18 @@ class Preview:
         return [row for row in self.rows if row.too_little_evidence]
 
     @property
+    def unlinked_sources(self) -> bool:
+        """Sources whose people cannot be linked (two exercises, or an exercise and a consultation): their
+        intervals assume different people answered them. The grids of one consultation are linked."""
+        groups = {
+            ("exercise", e.source.exercise_id)
+            if e.source.exercise_id is not None
+            else ("consultation", e.source.question.section.consultation_id)
+            for e in self.estimates
+        }
+        return len(groups) > 1
+
+    @property
     def influence(self) -> dict[int, float]:
         """{source id: measured share of the spread of the blended strengths}."""
         if self.blend is None:

@@ -24,3 +24,20 @@ def test_a_consultations_responses_are_linked_across_its_grids_and_exercises_are
     # An exercise's respondents are other people as far as Engage can tell: 30 new people.
     estimate_source(WeightSource(exercise=b["budget"], blend=50), priorities, channels, False, draws)
     assert len(draws) == 35 + 30
+
+
+def test_the_preview_states_the_assumption_where_people_cannot_be_linked(
+    board_with_answers, make_weight_set, client, analyst
+):
+    from engage.weights.preview import compute_preview
+    from tests.conftest import sign_in
+
+    b = board_with_answers
+    mixed = make_weight_set()  # two exercises and a grid: their people cannot be linked
+    assert compute_preview(mixed).unlinked_sources
+    alone = make_weight_set({f"question-{b['question'].id}": 100})
+    assert not compute_preview(alone).unlinked_sources
+    sign_in(client, analyst)
+    page = client.get(f"/manage/weights/{mixed.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "answered by different people" in text
