@@ -110,12 +110,13 @@ class Preview:
     def unlinked_sources(self) -> bool:
         """Sources whose people cannot be linked (two exercises, or an exercise and a consultation): their
         intervals assume different people answered them. The grids of one consultation are linked."""
-        groups = {
-            ("exercise", e.source.exercise_id)
-            if e.source.exercise_id is not None
-            else ("consultation", e.source.question.section.consultation_id)
-            for e in self.estimates
-        }
+        groups = set()
+        for estimate in self.estimates:
+            question = estimate.source.question
+            if question is None:
+                groups.add(("exercise", estimate.source.exercise_id))
+            else:
+                groups.add(("consultation", question.section.consultation_id))
         return len(groups) > 1
 
     @property
