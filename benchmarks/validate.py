@@ -10,6 +10,13 @@ value is what the same estimator gives for the whole population (for pairwise an
 Bradley-Terry fit to the population's expected wins, each person counting once; for budget shares, the
 population's mean share). The Monte Carlo standard error of a coverage p from R samples is sqrt(p(1-p)/R).
 
+Blended weights: three sources (pairwise votes, budget dots, a 1-5 importance grid) about five priorities,
+blended at thirds, each with the same number of respondents; either different people in each source, or the
+same people in all three and linked by the joint bootstrap (as two grids of one consultation are). The truth
+is the blend of the three sources' population values. A last table shows what the blend's stated assumption
+costs when the same people answer every source but cannot be linked, and what the intervals that are not
+shown (below MIN_INTERVAL_RESPONDENTS) would have covered.
+
 The chooser study runs exercises vote by vote, with the old chooser (pairs close in running rating) and the
 current one (exposure only), and compares the mean score of each item with the same study using uniformly
 random pairs; the bias is reported in simulation standard errors.
@@ -21,6 +28,7 @@ import argparse
 import math
 import platform
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +36,10 @@ import numpy as np
 from scipy.special import expit
 
 from benchmarks.sections import write_section
+from engage.stats import allocation
+from engage.stats import pairwise as pairwise_stats
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS, share_intervals
+from engage.stats.blend import PersonDraws, blend_sources, bradley_terry_strengths, rating_strengths
 from engage.stats.pairs import first_item_weights, partner_weights
 from engage.stats.pairwise import (
     DEFAULT_ALPHA,
@@ -42,6 +53,8 @@ from engage.stats.ranking import places_to_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10, 20, 50, 200)
+#: Sizes below the minimum for an interval (MIN_INTERVAL_RESPONDENTS), measured to show why none is shown.
+BELOW = (5, 8)
 N_ITEMS = 6
 #: Spread of residents' own log-strengths around the common ones (moderate disagreement).
 DISAGREEMENT = 1.0
@@ -61,13 +74,16 @@ class Coverage:
     def row(self) -> str:
         if self.shown == 0:
             return f"| {self.name} | {self.size} | no interval shown (too few responses) | | | |"
+        size = str(self.size)
+        if self.shown < self.runs:  # the others had too few (effective) respondents, or no common scale
+            size += f" (interval in {self.shown} of {self.runs} samples)"
         share = self.hits / self.shown
         mean = float(share.mean())
         se = math.sqrt(mean * (1 - mean) / self.shown)
         low = float(share.min())
         verdict = "yes" if 0.93 <= mean <= 0.97 and low >= 0.93 - 2 * se else "no"
         return (
-            f"| {self.name} | {self.size} | {100 * mean:.1f}% (±{100 * se:.1f}) | {100 * low:.1f}% | "
+            f"| {self.name} | {size} | {100 * mean:.1f}% (±{100 * se:.1f}) | {100 * low:.1f}% | "
             f"{self.width:.3g} | {verdict} |"
         )
 
@@ -156,8 +172,8 @@ def study_pairwise(rng, truth, size, runs, method, resamples, weighted=False) ->
         result = connected_scores(
             winners, losers, who, N_ITEMS, method, weights=weights, vote_weights=equal_voice(who), **options
         )
-        if not result.graph.connected or np.isnan(result.scores).any():
-            continue
+        if not result.graph.connected or np.isnan(result.scores).any() or np.isnan(result.score_low).any():
+            continue  # no common scale, or too few (effective) respondents for an interval: none shown
         shown += 1
         hits += (result.score_low <= truth) & (truth <= result.score_high)
         widths.append(np.mean(result.score_high - result.score_low))
@@ -171,7 +187,7 @@ def study_ranking(rng, truth, size, runs, resamples) -> Coverage:
     for _ in range(runs):
         winners, losers, who = places_to_pairs(ranking_sample(rng, size))
         result = connected_scores(winners, losers, who, N_ITEMS, "bootstrap", n_resamples=resamples)
-        if np.isnan(result.scores).any():
+        if np.isnan(result.scores).any() or np.isnan(result.score_low).any():
             continue
         shown += 1
         hits += (result.score_low <= truth) & (truth <= result.score_high)
@@ -204,6 +220,81 @@ def study_budget(rng, size, runs, weighted=False) -> Coverage:
         widths.append(np.mean(high - low))
     label = "Budget share" + (", population-weighted" if weighted else "")
     return Coverage(label, size, hits, runs, shown, float(np.mean(widths)) if widths else math.nan)
+
+
+# --- Blended weights ----------------------------------------------------------------------------------------
+
+#: Five priorities' common log-importance for the blend study.
+BLEND_COMMON = np.array([0.8, 0.4, 0.0, -0.3, -0.9])
+BLEND_PRIORITIES = len(BLEND_COMMON)
+
+
+def blend_people(rng: np.random.Generator, count: int) -> np.ndarray:
+    return BLEND_COMMON + DISAGREEMENT * rng.standard_normal((count, BLEND_PRIORITIES))
+
+
+def blend_source(kind: str, rng: np.random.Generator, people: np.ndarray, resamples: int, draws=None):
+    """One source's answers from these residents, on the common scale (engage.stats.blend)."""
+    count = len(people)
+    if kind == "pairwise":
+        who = np.repeat(np.arange(count), votes_each(rng, count))
+        left = rng.integers(0, BLEND_PRIORITIES, who.size)
+        right = (left + rng.integers(1, BLEND_PRIORITIES, who.size)) % BLEND_PRIORITIES
+        left_wins = rng.random(who.size) < expit(people[who, left] - people[who, right])
+        winners, losers = np.where(left_wins, left, right), np.where(left_wins, right, left)
+        items = list(range(BLEND_PRIORITIES))
+        n = BLEND_PRIORITIES
+        return bradley_terry_strengths(winners, losers, who, n, items, n, n_resamples=resamples, draws=draws)
+    if kind == "budget":
+        concentration = np.exp(people) * rng.uniform(0.5, 3, (count, 1))
+        dots = np.array([rng.multinomial(20, rng.dirichlet(c)) for c in concentration]) / 20
+        return rating_strengths(dots, n_resamples=resamples, draws=draws)
+    ratings = np.clip(np.round(3 + 0.8 * people + rng.normal(0, 0.8, people.shape)), 1, 5)
+    return rating_strengths(ratings, n_resamples=resamples, draws=draws)
+
+
+BLEND_KINDS = ("pairwise", "budget", "grid")
+
+
+def blend_truth(rng: np.random.Generator) -> np.ndarray:
+    sources = [blend_source(kind, rng, blend_people(rng, 40_000), 0) for kind in BLEND_KINDS]
+    return blend_sources(sources, [1, 1, 1]).weight
+
+
+def study_blend(rng, truth, size, runs, resamples, people: str) -> Coverage:
+    """``people``: "different" in each source, "linked" (the same people, one bootstrap across sources) or
+    "unlinked" (the same people, each source resampled on its own: the blend's assumption where people
+    cannot be linked)."""
+    hits = np.zeros(BLEND_PRIORITIES)
+    widths = []
+    for run in range(runs):
+        same = blend_people(rng, size)
+        bank = PersonDraws(resamples, seed=run)
+        sources = []
+        for kind in BLEND_KINDS:
+            residents_here = blend_people(rng, size) if people == "different" else same
+            draws = bank.for_people(list(range(size))) if people == "linked" else None
+            sources.append(blend_source(kind, rng, residents_here, resamples, draws))
+        result = blend_sources(sources, [1, 1, 1])
+        hits += (result.low <= truth) & (truth <= result.high)
+        widths.append(np.mean(result.high - result.low))
+    label = {
+        "different": "Blended weight (thirds), different people per source",
+        "linked": "Blended weight (thirds), the same people, linked",
+        "unlinked": "Blended weight (thirds), the same people, not linked",
+    }[people]
+    return Coverage(label, size, hits, runs, runs, float(np.mean(widths)))
+
+
+@contextmanager
+def thresholds_lifted():
+    """What the intervals that are not shown would have covered: the minimum respondents set to 2."""
+    saved = allocation.MIN_INTERVAL_RESPONDENTS, pairwise_stats.MIN_INTERVAL_RESPONDENTS
+    allocation.MIN_INTERVAL_RESPONDENTS = pairwise_stats.MIN_INTERVAL_RESPONDENTS = 2
+    try:
+        yield
+    finally:
+        allocation.MIN_INTERVAL_RESPONDENTS, pairwise_stats.MIN_INTERVAL_RESPONDENTS = saved
 
 
 def run_exercise(rng, chooser: str, people: int, spread: float, step: float = 0.2) -> np.ndarray:
@@ -287,6 +378,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="samples per interval and size")
     parser.add_argument("--resamples", type=int, default=200, help="bootstrap resamples per interval")
+    parser.add_argument("--blend-runs", type=int, default=200, help="samples per blended-weight row")
     parser.add_argument("--chooser-runs", type=int, default=400)
     parser.add_argument("--chooser-people", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2026)
@@ -297,8 +389,11 @@ def main() -> None:
     pair_truth = pairwise_truth(rng)
     mixed_truth = pairwise_truth(rng, mixed=True)
     rank_truth = ranking_truth(rng)
+    truth_of_blend = blend_truth(rng)
     rows: list[Coverage] = []
     for size in SIZES:
+        for people in ("different", "linked"):
+            rows.append(study_blend(rng, truth_of_blend, size, args.blend_runs, args.resamples, people))
         rows.append(study_pairwise(rng, pair_truth, size, args.runs, "bootstrap", args.resamples))
         rows.append(study_pairwise(rng, pair_truth, size, args.runs, "sandwich", 0))
         rows.append(
@@ -315,6 +410,16 @@ def main() -> None:
         f"{sum(m > 0.97 for m in means)} rows over 97% (wider than needed), "
         f"{sum(m < 0.93 for m in means)} under 93%."
     )
+    # What the blend's assumption costs, and what the intervals not shown below the minimum would cover.
+    blend_runs, resamples = args.blend_runs, args.resamples
+    extra = [study_blend(rng, truth_of_blend, n, blend_runs, resamples, "unlinked") for n in (20, 200)]
+    with thresholds_lifted():
+        for size in BELOW:
+            extra.append(study_pairwise(rng, pair_truth, size, args.runs, "bootstrap", args.resamples))
+            extra.append(study_pairwise(rng, pair_truth, size, args.runs, "sandwich", 0))
+            extra.append(study_ranking(rng, rank_truth, size, args.runs, args.resamples))
+            extra.append(study_budget(rng, size, args.runs * 2))
+    print(f"extra rows done, {time.time() - started:.0f} s", flush=True)
     chooser = study_chooser(rng, args.chooser_people, args.chooser_runs)
     elapsed = time.time() - started
     machine = platform.machine()
@@ -339,7 +444,27 @@ def main() -> None:
         "|---|---|---|---|---|---|",
         *[row.row() for row in rows],
         "",
-        summary + " Widths: budget shares as fractions of the pot, scores in points out of 100.",
+        summary + " Widths: budget shares as fractions of the pot, scores in points out of 100, "
+        "blended weights as fractions of 1.",
+        "",
+        "Blended weights: three sources (pairwise votes, budget dots, a 1-5 importance grid) about "
+        f"{BLEND_PRIORITIES} priorities",
+        f"at thirds, {args.blend_runs} samples per row, respondents per source as given; the same residents'",
+        'spread of tastes as above. "Linked": the same people answered all three sources and the bootstrap',
+        "over people runs across the sources together (as for two importance grids of one consultation).",
+        "",
+        "## Not shown: the blend's assumption, and intervals below the minimum",
+        "",
+        'Rows that no page shows, to say why. "Not linked": the same people answered all three sources but',
+        "the bootstrap takes them to be different people, which is what the blend must assume for sources",
+        "whose respondents cannot be linked (an exercise and a consultation). Below "
+        f"{MIN_INTERVAL_RESPONDENTS} respondents no interval",
+        "is shown for budget shares, pairwise or ranking scores; these rows measure what they would have",
+        "covered.",
+        "",
+        "| interval | respondents | coverage (±MC SE) | lowest item | mean width | meets |",
+        "|---|---|---|---|---|---|",
+        *[row.row() for row in extra],
         "",
         "## The pair chooser",
         "",

@@ -20,15 +20,24 @@ The method (docs/weights.md says it in plain words):
    the blended log-strengths, divided by the total of those chances, so the weights add up to 1.
 
 A source covering a single priority cannot say how important it is compared with anything: it is refused
-(:class:`BlendError`). Intervals come from blending replicate by replicate; the replicates of different
-sources are drawn independently, which assumes the sources' respondents are different people (Engage cannot
-tell: a respondent's identity is deliberately not linkable across exercises and consultations).
+(:class:`BlendError`).
+
+Intervals: Bayesian-bootstrap replicates of every source, blended replicate by replicate. The bootstrap is
+over people across all the sources together: :class:`PersonDraws` gives a person the same random weight in
+every source they answered, wherever the sources can tell it is the same person (two importance grids of one
+consultation share its responses). Where they cannot (a respondent's identity is deliberately not linkable
+across exercises and consultations), the people are assumed to be different. The interval is made on the
+log-odds scale of each priority's "chance preferred to a random other" (the weight times half the number of
+priorities), from the replicates' spread, with Student's t whose degrees of freedom combine the sources'
+respondents (Welch-Satterthwaite) and the usual sqrt(n / (n - 1)) per source: the percentile interval it
+replaces covered 84-91% with 10 to 50 respondents per source (docs/validation.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -59,6 +68,9 @@ class SourceStrengths:
     point: NDArray[np.float64]
     samples: NDArray[np.float64]
     evidence: NDArray[np.int64]
+    #: The (effective) number of respondents behind the replicates, for the interval's degrees of freedom;
+    #: infinite for a source given without one (no small-sample correction).
+    people: float = math.inf
 
     @property
     def covered(self) -> NDArray[np.bool_]:
@@ -70,7 +82,7 @@ class SourceStrengths:
         point, samples = self.point.copy(), self.samples.copy()
         point[drop] = np.nan
         samples[:, drop] = np.nan
-        return SourceStrengths(point, samples, np.where(drop, 0, self.evidence))
+        return SourceStrengths(point, samples, np.where(drop, 0, self.evidence), self.people)
 
 
 @dataclass(frozen=True)
@@ -180,15 +192,64 @@ def _exponential_draws(n_resamples: int, n_people: int, seed: int | None) -> NDA
     return np.random.default_rng(seed).standard_exponential((n_resamples, n_people))
 
 
+@dataclass
+class PersonDraws:
+    """One Bayesian bootstrap over people across several sources: each person, named by a key, gets one
+    standard exponential weight per replicate, the same in every source that names them, so the replicates of
+    sources that share people move together as the people do. Keys never seen before get fresh weights (in
+    the order they are first asked for, so the draws depend only on the seed and the order of the sources)."""
+
+    n_resamples: int
+    seed: int | None = 0
+    _columns: dict[Hashable, int] = field(default_factory=dict)
+    _blocks: list[NDArray[np.float64]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._rng = np.random.default_rng(self.seed)
+
+    def __len__(self) -> int:
+        """How many different people have been named."""
+        return len(self._columns)
+
+    def for_people(self, keys: Sequence[Hashable]) -> NDArray[np.float64]:
+        """Replicates x people weights for the people ``keys`` (one key per person, in order)."""
+        new = [key for key in dict.fromkeys(keys) if key not in self._columns]
+        if new:
+            start = len(self._columns)
+            self._columns.update({key: start + k for k, key in enumerate(new)})
+            self._blocks.append(self._rng.standard_exponential((self.n_resamples, len(new))))
+            self._blocks = [np.hstack(self._blocks)]
+        table = self._blocks[0] if self._blocks else np.zeros((self.n_resamples, 0))
+        return table[:, [self._columns[key] for key in keys]]
+
+
+def _effective_people(weights: NDArray[np.float64]) -> float:
+    """Kish's effective number of people with these (population) weights."""
+    return float(weights.sum() ** 2 / np.sum(weights**2)) if weights.size and np.any(weights) else 0.0
+
+
+def _bootstrap_weights(
+    draws: ArrayLike | None, n_resamples: int, n_people: int, seed: int | None
+) -> NDArray[np.float64]:
+    if draws is None:
+        return _exponential_draws(n_resamples, n_people, seed)
+    draws = np.asarray(draws, dtype=np.float64)
+    if draws.shape != (n_resamples, n_people):
+        raise ValueError("draws must be replicates x people")
+    return draws
+
+
 def rating_strengths(
     values: ArrayLike,
     weights: ArrayLike | None = None,
     n_resamples: int = 200,
     seed: int | None = 0,
+    draws: ArrayLike | None = None,
 ) -> SourceStrengths:
     """A budget or importance-grid source on the common scale: people x priorities answers (NaN where a person
     did not answer about a priority), an optional weight per person (population weighting, mean 1), and
-    Bayesian-bootstrap replicates over people."""
+    Bayesian-bootstrap replicates over people (``draws``, replicates x people, from :class:`PersonDraws` when
+    people are shared with other sources; else drawn from ``seed``)."""
     values = np.asarray(values, dtype=np.float64)
     n_people, n = values.shape
     w = np.ones(n_people) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -196,10 +257,13 @@ def rating_strengths(
         w = w * (n_people / w.sum())  # so the pseudo-respondent counts as one person against n
     evidence = (~np.isnan(values)).sum(axis=0).astype(np.int64)
     point = strengths_from_chances(preference_chances(values, w))
+    people = _effective_people(w)
     if n_people == 0 or n_resamples == 0:
-        return SourceStrengths(point, np.tile(point, (n_resamples, 1)), evidence)
-    draws = _exponential_draws(n_resamples, n_people, seed) * w
-    return SourceStrengths(point, strengths_from_chances(preference_chances(values, draws)), evidence)
+        return SourceStrengths(point, np.tile(point, (n_resamples, 1)), evidence, people)
+    replicate = _bootstrap_weights(draws, n_resamples, n_people, seed) * w
+    return SourceStrengths(
+        point, strengths_from_chances(preference_chances(values, replicate)), evidence, people
+    )
 
 
 def bradley_terry_strengths(
@@ -213,15 +277,21 @@ def bradley_terry_strengths(
     n_resamples: int = 200,
     seed: int | None = 0,
     alpha: float = DEFAULT_ALPHA,
+    draws: ArrayLike | None = None,
 ) -> SourceStrengths:
     """A pairwise or ranking source on the common scale: votes (item positions; ``people`` numbers each vote's
     respondent 0..R-1), each item's priority in ``groups``. Each person's votes carry the same total weight
     (times their population weight, when given), so a resident who votes 100 times counts as one; the
-    replicates are a Bayesian bootstrap over people, each refitted."""
+    replicates are a Bayesian bootstrap over people (``draws`` as for :func:`rating_strengths`), each
+    refitted."""
     winners = np.asarray(winners, dtype=np.int64)
     losers = np.asarray(losers, dtype=np.int64)
     people = np.asarray(people, dtype=np.int64)
-    n_people = max(int(people.max()) + 1 if people.size else 0, 0 if weights is None else len(weights))
+    n_people = max(
+        int(people.max()) + 1 if people.size else 0,
+        0 if weights is None else len(weights),
+        0 if draws is None else np.shape(draws)[1],
+    )
     person_weight = np.ones(n_people) if weights is None else np.asarray(weights, dtype=np.float64)
     per_person = np.bincount(people, minlength=n_people).astype(np.float64)
     # Each vote weighs 1/(that person's votes), scaled so the total stays the number of votes (the prior's
@@ -254,11 +324,12 @@ def bradley_terry_strengths(
     voted = [g if item_of[k] else None for k, g in enumerate(groups)]
     item_point = fit(person_weight) if n_people else np.zeros(n_items)
     point = priority_log_strengths(item_point, voted, n_priorities)
+    respondents = _effective_people(person_weight[per_person > 0])
     if n_people == 0 or n_resamples == 0:
-        return SourceStrengths(point, np.tile(point, (n_resamples, 1)), evidence)
-    draws = _exponential_draws(n_resamples, n_people, seed) * person_weight
-    items = np.array([fit(draw, initial=item_point) for draw in draws])
-    return SourceStrengths(point, priority_log_strengths(items, voted, n_priorities), evidence)
+        return SourceStrengths(point, np.tile(point, (n_resamples, 1)), evidence, respondents)
+    replicate = _bootstrap_weights(draws, n_resamples, n_people, seed) * person_weight
+    items = np.array([fit(draw, initial=item_point) for draw in replicate])
+    return SourceStrengths(point, priority_log_strengths(items, voted, n_priorities), evidence, respondents)
 
 
 def _standardise(stacked: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -341,17 +412,58 @@ def source_influence(sources: Sequence[SourceStrengths], blend: ArrayLike) -> ND
     return rms / rms.sum()
 
 
+def _log_odds(weight: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A weight as the log-odds of its "chance preferred to a random other" (weight x priorities / 2)."""
+    n = (~np.isnan(weight)).sum(axis=-1, keepdims=True)
+    chance = np.clip(weight * n / 2, 1e-9, 1 - 1e-9)
+    return np.log(chance / (1 - chance))
+
+
+def _interval(
+    sources: Sequence[SourceStrengths],
+    shares: NDArray[np.float64],
+    weight: NDArray[np.float64],
+    samples: NDArray[np.float64],
+    level: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Limits on the log-odds scale: weight's log-odds -/+ t x the replicates' spread, the spread corrected
+    by sqrt(n / (n - 1)) per source and t's degrees of freedom by Welch-Satterthwaite, each source's part
+    of the variance measured by blending its replicates with the other sources held at their points."""
+    columns = ~np.isnan(weight)
+    low, high = weight.copy(), weight.copy()
+    if len(samples) < 2 or not columns.any():
+        return low, high
+    centre = _log_odds(weight)
+    variance = _log_odds(samples).var(axis=0, ddof=1)
+    points = np.stack([s.point for s in sources])
+    parts, corrected, welch = np.zeros_like(weight), np.zeros_like(weight), np.zeros_like(weight)
+    for k, source in enumerate(sources):
+        alone = np.repeat(points[:, None, :], len(samples), axis=1)
+        alone[k] = source.samples
+        part = _log_odds(beat_random_weights(_blended_strengths(alone, shares)[0])).var(axis=0, ddof=1)
+        n = max(source.people, 2.0)
+        parts += part
+        corrected += part * (n / (n - 1) if math.isfinite(n) else 1.0)
+        welch += (part * (n / (n - 1) if math.isfinite(n) else 1.0)) ** 2 / (n - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inflation = np.where(parts > 0, corrected / parts, 1.0)
+        df = np.where(welch > 0, corrected**2 / welch, np.inf)
+    spread = np.sqrt(variance * inflation)
+    factor = stats.t.ppf(0.5 + level / 2, np.maximum(df, 1.0))
+    n = columns.sum() / 2
+    low[columns] = (expit(centre - factor * spread) / n)[columns]
+    high[columns] = (expit(centre + factor * spread) / n)[columns]
+    return low, high
+
+
 def blend_sources(sources: Sequence[SourceStrengths], blend: ArrayLike, level: float = 0.95) -> Blend:
-    """Blend sources with the given blend shares (positive; they are normalised)."""
+    """Blend sources with the given blend shares (positive; they are normalised). Intervals: see
+    :func:`_interval`."""
     shares = _check(sources, blend)
     weight = beat_random_weights(_blended_strengths(np.stack([s.point for s in sources]), shares)[0])
     stacked = np.stack([s.samples for s in sources])  # sources x replicates x priorities
     samples = beat_random_weights(_blended_strengths(stacked, shares)[0]) if stacked.shape[1] else stacked[0]
-    tail = (1 - level) / 2 * 100
-    low, high = weight.copy(), weight.copy()
-    columns = ~np.isnan(weight)
-    if len(samples) and columns.any():
-        low[columns], high[columns] = np.percentile(samples[:, columns], [tail, 100 - tail], axis=0)
+    low, high = _interval(sources, shares, weight, samples, level)
     return Blend(weight, low, high, ranks(weight), samples, source_influence(sources, shares))
 
 

@@ -14,6 +14,8 @@ from scipy import linalg, sparse, stats
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
 
+from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
+
 #: Prior precision on log-strengths: a N(0, 1/alpha) prior. Weak: 0.1 is a prior standard deviation of about
 #: 3.2 on the log-odds scale, enough to keep an item with only wins finite, negligible once items have votes.
 DEFAULT_ALPHA = 0.1
@@ -266,6 +268,17 @@ def logit_interval(
     return 100.0 * expit(centre - factor * spread), 100.0 * expit(centre + factor * spread)
 
 
+def _unless_too_few(
+    low: NDArray[np.float64], high: NDArray[np.float64], people: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """No interval (NaN: "too few responses for an interval") below MIN_INTERVAL_RESPONDENTS (effective)
+    respondents, as for budget shares: the simulation study (docs/validation.md) finds none that holds its
+    95% below it."""
+    if people < MIN_INTERVAL_RESPONDENTS - 1e-9:
+        return np.full_like(low, np.nan), np.full_like(high, np.nan)
+    return low, high
+
+
 def bootstrap_scores(
     winners: ArrayLike,
     losers: ArrayLike,
@@ -318,8 +331,9 @@ def bootstrap_scores(
         samples[b] = beat_random_scores(fit_bradley_terry(resampled, alpha=alpha, initial=point, tol=1e-6))
     p = np.clip(samples / 100.0, 1e-9, 1 - 1e-9)
     spread = np.log(p / (1 - p)).std(axis=0, ddof=1) if n_resamples > 1 else np.zeros(n_items)
-    low, high = logit_interval(scores, spread, _people(person_weight, respondents), level)
-    return PairwiseResult(point, scores, low, high, samples)
+    people = _people(person_weight, respondents)
+    low, high = logit_interval(scores, spread, people, level)
+    return PairwiseResult(point, scores, *_unless_too_few(low, high, people), samples)
 
 
 def _score_jacobian(s: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -365,7 +379,8 @@ def sandwich_scores(
     s = fit_bradley_terry(wins, alpha=alpha)
     scores = beat_random_scores(s)
     if n_respondents < 2:
-        return PairwiseResult(s, scores, scores.copy(), scores.copy(), np.empty((0, n)))
+        nan = np.full(n, np.nan)
+        return PairwiseResult(s, scores, nan, nan.copy(), np.empty((0, n)))
     # Each respondent's contribution to the gradient of the log-likelihood.
     surprise = vote_weight * expit(s[losers] - s[winners])
     rows = np.concatenate([respondents, respondents])
@@ -385,7 +400,9 @@ def sandwich_scores(
     p = np.clip(scores / 100.0, 1e-9, 1 - 1e-9)
     people = _people(person_weight, respondents)
     logit_spread = spread / (100.0 * p * (1 - p))
-    low, high = logit_interval(scores, logit_spread, people, level, cluster_correction=False)
+    low, high = _unless_too_few(
+        *logit_interval(scores, logit_spread, people, level, cluster_correction=False), people
+    )
     rng = np.random.default_rng(seed)
     draws = rng.multivariate_normal(s, (covariance + covariance.T) / 2, size=n_draws, method="eigh")
     samples = np.stack([beat_random_scores(draw) for draw in draws]) if n_draws else np.empty((0, n))
@@ -491,3 +508,25 @@ def connected_scores(
         return _expand(PairwiseResult(empty, empty, empty, empty, np.empty((0, 0))), keep, graph)
     inner = fit(position[winners], position[losers], respondents, int(keep.sum()), **options)
     return _expand(inner, keep, graph)
+
+
+def point_scores(
+    winners: ArrayLike,
+    losers: ArrayLike,
+    n_items: int,
+    vote_weights: ArrayLike | None = None,
+    alpha: float = DEFAULT_ALPHA,
+) -> NDArray[np.float64]:
+    """Scores without intervals, on one common scale as in :func:`connected_scores`: NaN for an item nobody
+    compared ("not enough comparisons"), and for every item when the comparisons split into separate groups.
+    For every table of point estimates (breakdowns by group, the workshop room's results), so that they say
+    what the main table says where there is nothing to score."""
+    winners = np.asarray(winners, dtype=np.int64)
+    losers = np.asarray(losers, dtype=np.int64)
+    wins = win_matrix(winners, losers, n_items, vote_weights)
+    graph = comparison_graph(win_matrix(winners, losers, n_items))
+    scores = np.full(n_items, np.nan)
+    if graph.connected and graph.compared.any():
+        keep = graph.compared
+        scores[keep] = beat_random_scores(fit_bradley_terry(wins[np.ix_(keep, keep)], alpha=alpha))
+    return scores

@@ -40,7 +40,9 @@ def method_parameters(weight_set, preview) -> dict[str, Any]:
         "blend_method_version": BLEND_METHOD_VERSION,
         "interval": {
             "level": 0.95,
-            "method": "percentile Bayesian bootstrap over each source's respondents, sources independent",
+            "method": "Bayesian bootstrap over people across the sources together (a consultation's "
+            "responses linked across its importance grids; exercises' respondents taken to be different "
+            "people), log-odds scale, Student's t with Welch-Satterthwaite degrees of freedom",
             "replicates": RESAMPLES,
         },
         "minimum_respondents": {"value": preview.minimum, "reason": MINIMUM_REASON},
@@ -92,10 +94,12 @@ def method_statement(parameters: dict[str, Any]) -> str:
         "strength is the blend-weighted average over the sources that cover it, and its weight is the chance "
         "that it is preferred to another priority chosen at random, scaled so the weights add up to 1.",
         f"The range shown with each weight is a 95% interval from {parameters['interval']['replicates']} "
-        "bootstrap resamples of each source's respondents, carried through the blend. It assumes the "
-        "sources' respondents are different people: Engage cannot link one resident's answers across "
-        "exercises and consultations, so if many residents answered several sources the true range may be "
-        "wider.",
+        "bootstrap resamples of the respondents, carried through the blend: each resample gives every "
+        "respondent a random weight, the same in every source where Engage can tell it is the same person "
+        "(the importance grids of one consultation), and the range allows for the number of respondents "
+        "behind each source. Engage cannot link one resident's answers across exercises, or between an "
+        "exercise and a consultation, so there it assumes the respondents are different people: if many "
+        "residents answered several of these sources, the true range may be wider.",
     ]
     minimum = parameters.get("minimum_respondents")
     if minimum:

@@ -14,9 +14,9 @@ import numpy as np
 from flask import current_app
 
 from engage.boards.models import Priority
-from engage.stats.blend import Blend, BlendError, blend_sources, rank_agreement
+from engage.stats.blend import Blend, BlendError, PersonDraws, blend_sources, rank_agreement
 from engage.weights.models import WeightSet
-from engage.weights.sources import SourceEstimate, SourceProblem, estimate_source
+from engage.weights.sources import RESAMPLES, SourceEstimate, SourceProblem, estimate_source
 from engage.weights.versions import current_weight_set
 
 
@@ -107,6 +107,19 @@ class Preview:
         return [row for row in self.rows if row.too_little_evidence]
 
     @property
+    def unlinked_sources(self) -> bool:
+        """Sources whose people cannot be linked (two exercises, or an exercise and a consultation): their
+        intervals assume different people answered them. The grids of one consultation are linked."""
+        groups = set()
+        for estimate in self.estimates:
+            question = estimate.source.question
+            if question is None:
+                groups.add(("exercise", estimate.source.exercise_id))
+            else:
+                groups.add(("consultation", question.section.consultation_id))
+        return len(groups) > 1
+
+    @property
     def influence(self) -> dict[int, float]:
         """{source id: measured share of the spread of the blended strengths}."""
         if self.blend is None:
@@ -185,10 +198,12 @@ def compute_preview(weight_set: WeightSet, priorities: list[Priority] | None = N
         preview.problems.append("The board has no active priorities")
     if preview.problems:
         return preview
-    for seed, source in enumerate(weight_set.sources):
+    # One bootstrap over people across every source: a person in two sources is resampled together in both.
+    draws = PersonDraws(RESAMPLES)
+    for source in weight_set.sources:
         try:
             preview.estimates.append(
-                estimate_source(source, priorities, channels, weight_set.population_weighting, seed)
+                estimate_source(source, priorities, channels, weight_set.population_weighting, draws)
             )
         except SourceProblem as problem:
             preview.problems.append(str(problem))

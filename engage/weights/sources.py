@@ -7,6 +7,12 @@
   gave one priority more than another, ties counting half.
 - Importance grid: the same with the ratings, so only their order within each person's answers counts.
 
+The replicates are one Bayesian bootstrap over people across every source of the weight set
+(engage.stats.blend.PersonDraws): a person is named by their respondent id in an exercise and by their
+response in a consultation, so two importance grids of one consultation give each response the same random
+weight. People cannot be linked across exercises and consultations (by design, see docs/privacy.md), so
+there the bootstrap takes them to be different people; docs/weights.md states that assumption.
+
 Only items linked to a board priority count (an approved suggestion that never became a priority is left
 out). Only the chosen channels count. With population weighting, each source's respondents are raked to the
 area's population figures when enough of them answered the questions about themselves; when not, the source
@@ -28,7 +34,13 @@ from engage.prioritise.pairwise.results import load_decisive_votes
 from engage.prioritise.submissions.matrix import load_answer_matrix
 from engage.prioritise.weighting import population_weights
 from engage.stats.allocation import row_shares
-from engage.stats.blend import SourceStrengths, bradley_terry_strengths, pool_columns, rating_strengths
+from engage.stats.blend import (
+    PersonDraws,
+    SourceStrengths,
+    bradley_terry_strengths,
+    pool_columns,
+    rating_strengths,
+)
 from engage.stats.ranking import places_to_pairs
 from engage.surveys.models import Answer, ConsultationResponse, Question
 from engage.surveys.weighting import response_weights
@@ -36,6 +48,11 @@ from engage.weights.models import WeightSource
 
 #: Bootstrap replicates per source (the same for every source, so the blend can go replicate by replicate).
 RESAMPLES = 200
+
+
+def _respondent_keys(ids) -> list[tuple[str, int]]:
+    """How the joint bootstrap names an exercise's respondents (their ids are unique across exercises)."""
+    return [("respondent", int(i)) for i in ids]
 
 
 class SourceProblem(ValueError):
@@ -97,7 +114,7 @@ def _weights(exercise: Exercise, respondent_ids: np.ndarray, wanted: bool):
     return weighting.weights, f"Population weighted (effective sample size {ess:,.0f})", ess
 
 
-def _pairwise(source, exercise, priorities, channels, weighted, seed) -> SourceEstimate:
+def _pairwise(source, exercise, priorities, channels, weighted, draws) -> SourceEstimate:
     items = list(exercise.items)
     votes = load_decisive_votes(exercise, {item.id: k for k, item in enumerate(items)})
     keep = np.isin(votes.channels, channels)
@@ -109,11 +126,12 @@ def _pairwise(source, exercise, priorities, channels, weighted, seed) -> SourceE
     )
     weights, note, ess = _weights(exercise, ids, weighted)
     pairs = (votes.winners, votes.losers, votes.respondents)
-    return _bradley_terry(source, pairs, items, priorities, weights, seed, len(ids), note, ess)
+    return _bradley_terry(source, pairs, items, priorities, weights, draws, ids, note, ess)
 
 
-def _bradley_terry(source, pairs, items, priorities, weights, seed, respondents, note, ess) -> SourceEstimate:
-    """A pairwise or ranking source from its (winners, losers, people) pairs."""
+def _bradley_terry(source, pairs, items, priorities, weights, draws, ids, note, ess) -> SourceEstimate:
+    """A pairwise or ranking source from its (winners, losers, people) pairs; ``ids`` are the people's
+    respondent ids (people numbered by position in it)."""
     winners, losers, people = pairs
     strengths = bradley_terry_strengths(
         winners,
@@ -124,9 +142,9 @@ def _bradley_terry(source, pairs, items, priorities, weights, seed, respondents,
         len(priorities),
         weights=weights,
         n_resamples=RESAMPLES,
-        seed=seed,
+        draws=draws.for_people(_respondent_keys(ids)),
     )
-    return _finish(source, strengths, respondents, note, ess)
+    return _finish(source, strengths, len(ids), note, ess)
 
 
 def _answers(source, exercise, channels):
@@ -138,27 +156,28 @@ def _answers(source, exercise, channels):
     return items, answers.values[keep], answers.respondent_ids[keep]
 
 
-def _budget(source, exercise, priorities, channels, weighted, seed) -> SourceEstimate:
+def _budget(source, exercise, priorities, channels, weighted, draws) -> SourceEstimate:
     items, values, ids = _answers(source, exercise, channels)
     shares, kept = row_shares(np.nan_to_num(values))
     weights, note, ess = _weights(exercise, ids, weighted)
     # Each person's points per priority (its items added up); people who gave nothing are left out.
     amounts = pool_columns(shares[kept], _columns(items, priorities), len(priorities))
     strengths = rating_strengths(
-        amounts, None if weights is None else weights[kept], n_resamples=RESAMPLES, seed=seed
+        amounts,
+        None if weights is None else weights[kept],
+        n_resamples=RESAMPLES,
+        draws=draws.for_people(_respondent_keys(ids[kept])),
     )
     return _finish(source, strengths, int(kept.sum()), note, ess)
 
 
-def _ranking(source, exercise, priorities, channels, weighted, seed) -> SourceEstimate:
+def _ranking(source, exercise, priorities, channels, weighted, draws) -> SourceEstimate:
     items, places, ids = _answers(source, exercise, channels)
     weights, note, ess = _weights(exercise, ids, weighted)
-    return _bradley_terry(
-        source, places_to_pairs(places), items, priorities, weights, seed, len(ids), note, ess
-    )
+    return _bradley_terry(source, places_to_pairs(places), items, priorities, weights, draws, ids, note, ess)
 
 
-def _importance_grid(source, question: Question, priorities, channels, weighted, seed) -> SourceEstimate:
+def _importance_grid(source, question: Question, priorities, channels, weighted, draws) -> SourceEstimate:
     rows = db.session.execute(
         select(Answer.response_id, Answer.priority_id, Answer.number)
         .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
@@ -186,7 +205,9 @@ def _importance_grid(source, question: Question, priorities, channels, weighted,
             weights = np.array([weighting.weights[rid] for rid in response_ids])
             ess = weighting.effective_sample_size
             note = f"Population weighted (effective sample size {ess:,.0f})"
-    strengths = rating_strengths(ratings, weights, n_resamples=RESAMPLES, seed=seed)
+    # A response is the same person in every grid of its consultation: the joint bootstrap links them.
+    keys = [("response", rid) for rid in response_ids]
+    strengths = rating_strengths(ratings, weights, n_resamples=RESAMPLES, draws=draws.for_people(keys))
     return _finish(source, strengths, len(response_ids), note, ess)
 
 
@@ -198,11 +219,17 @@ SOURCE_KINDS = {
 
 
 def estimate_source(
-    source: WeightSource, priorities: list[Priority], channels: list[str], weighted: bool, seed: int
+    source: WeightSource,
+    priorities: list[Priority],
+    channels: list[str],
+    weighted: bool,
+    draws: PersonDraws | None = None,
 ) -> SourceEstimate:
-    """The source's share per priority (in ``priorities`` order), replicates, respondents and weighting."""
+    """The source's share per priority (in ``priorities`` order), replicates, respondents and weighting.
+    ``draws`` is the weight set's one bootstrap over people (a new one when not given)."""
+    draws = draws if draws is not None else PersonDraws(RESAMPLES)
     if source.exercise is not None:
         estimate = SOURCE_KINDS[source.exercise.kind]
-        return estimate(source, source.exercise, priorities, channels, weighted, seed)
+        return estimate(source, source.exercise, priorities, channels, weighted, draws)
     assert source.question is not None
-    return _importance_grid(source, source.question, priorities, channels, weighted, seed)
+    return _importance_grid(source, source.question, priorities, channels, weighted, draws)

@@ -1,5 +1,7 @@
 """The room's results for a round, beside the online results so far: point estimates only (they refresh
-every two seconds on the projector; the exercise's own results page has the intervals)."""
+every two seconds on the projector; the exercise's own results page has the intervals). Pairwise and ranking
+scores are the results pages' own (engage.stats.pairwise.point_scores: one person one voice, and no score
+for an item nobody compared)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from engage.extensions import db
 from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Respondent, Submission
 from engage.prioritise.submissions.matrix import load_answer_matrix
 from engage.stats.allocation import row_shares
-from engage.stats.pairwise import DEFAULT_ALPHA, beat_random_scores, fit_bradley_terry, win_matrix
+from engage.stats.pairwise import equal_voice, point_scores
 from engage.stats.ranking import places_to_pairs
 from engage.surveys.models import Answer, ConsultationResponse
 from engage.surveys.questions import closed_choices
@@ -27,9 +29,9 @@ class RoundResult:
     """Figures only mean something where someone answered: ``respondents`` 0 gives neutral values (0 shares,
     scores of 50) that must be shown as no figure."""
 
-    #: [(item title, value)], highest first: a 0-100 score (pairwise, ranking) or a share 0-1 (budget,
-    #: a question's answers, in choice order).
-    items: list[tuple[str, float]]
+    #: [(item title, value)], highest first: a 0-100 score (pairwise, ranking; None for an item nobody
+    #: compared, last) or a share 0-1 (budget, a question's answers, in choice order).
+    items: list[tuple[str, float | None]]
     respondents: int
     answers: int
     #: "score" (0-100: pairwise, ranking), "share" (of the budget: dot votes), "answers" (a question:
@@ -58,16 +60,16 @@ def _pairwise(round_: WorkshopRound, room: bool) -> RoundResult:
         PairwiseVote.respondent_id,
     ).where(PairwiseVote.exercise_id == round_.exercise_id)
     rows = db.session.execute(_scope(query, PairwiseVote, round_, room)).all()
-    winners, losers = [], []
-    for left, right, outcome, _respondent in rows:
+    winners, losers, voters = [], [], []
+    for left, right, outcome, respondent in rows:
         if outcome is Outcome.SKIP or left not in index or right not in index:
             continue
         won, lost = (left, right) if outcome is Outcome.LEFT else (right, left)
         winners.append(index[won])
         losers.append(index[lost])
-    scores = beat_random_scores(
-        fit_bradley_terry(win_matrix(winners, losers, len(items)), alpha=DEFAULT_ALPHA)
-    )
+        voters.append(respondent)
+    who = np.unique(np.asarray(voters, dtype=np.int64), return_inverse=True)[1]
+    scores = point_scores(winners, losers, len(items), equal_voice(who))
     people = len({row[3] for row in rows})
     return _ranked(items, scores, people, len(rows), "score")
 
@@ -95,15 +97,20 @@ def _budget(round_: WorkshopRound, room: bool) -> RoundResult:
 def _ranking(round_: WorkshopRound, room: bool) -> RoundResult:
     items, places = _matrix(round_, room)
     winners, losers, _people = places_to_pairs(places) if len(places) else ([], [], [])
-    scores = beat_random_scores(
-        fit_bradley_terry(win_matrix(winners, losers, len(items)), alpha=DEFAULT_ALPHA)
-    )
+    scores = point_scores(winners, losers, len(items))
     return _ranked(items, scores, len(places), len(places), "score")
 
 
 def _ranked(items: list, values: np.ndarray, people: int, answers: int, measure: str) -> RoundResult:
-    order = np.argsort(-np.asarray(values), kind="stable")
-    return RoundResult([(items[k].title, float(values[k])) for k in order], people, answers, measure)
+    """Highest first; an item with no score (NaN) last, as None."""
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(np.where(np.isnan(values), np.inf, -values), kind="stable")
+    return RoundResult(
+        [(items[k].title, None if np.isnan(values[k]) else float(values[k])) for k in order],
+        people,
+        answers,
+        measure,
+    )
 
 
 def _question(round_: WorkshopRound, room: bool) -> RoundResult:

@@ -136,3 +136,21 @@ def test_weighted_interval_uses_the_residuals_from_the_weighting_groups():
     # Without the groups the between-group difference counts as noise: a wider interval.
     wide_low, wide_high = share_intervals(shares, weights)
     assert wide_high[0] - wide_low[0] > high[0] - low[0]
+
+
+def test_students_t_takes_the_pooled_factors_degrees_of_freedom():
+    # By hand for three items and ten people, unweighted: the pooled over-dispersion factor has
+    # (10 - 1) x (3 - 1) = 18 degrees of freedom, so Wilson's interval takes t(0.975, 18), not t(0.975, 9).
+    shares = np.array(
+        [[0.5, 0.3, 0.2], [0.6, 0.2, 0.2], [0.4, 0.4, 0.2], [0.5, 0.5, 0.0], [0.7, 0.1, 0.2]] * 2
+    )
+    low, high = share_intervals(shares)
+    m = shares.mean(axis=0)
+    variance = (10 / 9) * np.sum((shares - m) ** 2, axis=0) / 100
+    model = np.sum(m * (1 - m) * np.ones((10, 3)), axis=0) / 100
+    factor = variance.sum() / model.sum()
+    n_eff = np.minimum(m * (1 - m) / (factor * model), 10 * 10)  # 145 each, capped at n squared
+    z = stats.t.ppf(0.975, 18)
+    centre = (m + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z / (1 + z * z / n_eff) * np.sqrt(m * (1 - m) / n_eff + z * z / (4 * n_eff**2))
+    assert low == pytest.approx(centre - half) and high == pytest.approx(centre + half)

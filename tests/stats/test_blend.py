@@ -9,6 +9,7 @@ from scipy.special import expit, logit
 from engage.stats.blend import (
     PSEUDO_RESPONDENTS,
     BlendError,
+    PersonDraws,
     SourceStrengths,
     beat_random_weights,
     blend_sources,
@@ -107,11 +108,50 @@ def test_a_priority_no_source_covers_has_no_weight_and_no_rank():
 
 
 def test_intervals_come_from_blending_replicate_by_replicate():
+    # Two priorities: a weight is the chance of beating the other, so on the log-odds scale the replicates are
+    # 2, 1 and 4 (the difference of log-strengths) and the point 2.
     a = fixed([1.0, -1.0], [[1.0, -1.0], [0.5, -0.5], [2.0, -2.0]])
-    result = blend_sources([a], [1], level=1.0)
+    a = SourceStrengths(a.point, a.samples, a.evidence, people=12)
+    result = blend_sources([a], [1])
     expected = [expit(2), expit(1), expit(4)]  # the first priority's chance of beating the second
     assert result.samples[:, 0] == pytest.approx(expected)
-    assert result.low[0] == pytest.approx(expit(1)) and result.high[0] == pytest.approx(expit(4))
+    # By hand: spread of (2, 1, 4) is sqrt(7/3); times sqrt(12/11); Student's t on 11 degrees of freedom.
+    spread = np.sqrt(7 / 3) * np.sqrt(12 / 11)
+    t = stats.t.ppf(0.975, 11)
+    assert result.low[0] == pytest.approx(expit(2 - t * spread))
+    assert result.high[0] == pytest.approx(expit(2 + t * spread))
+    assert result.low[1] == pytest.approx(expit(-2 - t * spread))
+
+
+def test_welch_degrees_of_freedom_combine_the_sources():
+    # Two sources at halves whose replicates move only one priority's log-strength each: each source's part
+    # of the variance is measured with the other held at its point, and t's degrees of freedom are
+    # (v1 + v2)^2 / (v1^2 / (n1 - 1) + v2^2 / (n2 - 1)) with v = part x n / (n - 1).
+    rng = np.random.default_rng(3)
+    point = np.array([0.5, 0.0, -0.5])
+    a = SourceStrengths(point, point + rng.normal(0, 0.2, (400, 3)), np.full(3, 10), people=10)
+    b = SourceStrengths(point, point + rng.normal(0, 0.1, (400, 3)), np.full(3, 50), people=50)
+    result = blend_sources([a, b], [1, 1])
+
+    def log_odds(w):
+        return logit(w * 3 / 2)
+
+    def part(samples_a, samples_b):
+        sources = [
+            SourceStrengths(point, samples_a, a.evidence),
+            SourceStrengths(point, samples_b, b.evidence),
+        ]
+        return log_odds(blend_sources(sources, [1, 1]).samples).var(axis=0, ddof=1)
+
+    fixed_point = np.tile(point, (400, 1))
+    va, vb = part(a.samples, fixed_point) * 10 / 9, part(fixed_point, b.samples) * 50 / 49
+    df = (va + vb) ** 2 / (va**2 / 9 + vb**2 / 49)
+    total = log_odds(result.samples).var(axis=0, ddof=1)
+    raw = part(a.samples, fixed_point) + part(fixed_point, b.samples)
+    spread = np.sqrt(total * (va + vb) / raw)
+    expected = expit(log_odds(result.weight) + stats.t.ppf(0.975, df) * spread) / 1.5
+    assert result.high == pytest.approx(expected)
+    assert np.all(df > 9) and np.all(df < 9 + 49 + 1)
 
 
 # --- Invariance ---------------------------------------------------------------------------------------------
@@ -283,3 +323,53 @@ def test_ranks_and_agreement():
     assert rank_agreement(a, a) == pytest.approx(1.0)
     assert rank_agreement(a, b) == pytest.approx(stats.kendalltau(a, b).statistic)
     assert rank_agreement([0.5, NAN], [0.5, 0.5]) is None
+
+
+# --- One bootstrap over people across sources ---------------------------------------------------------------
+
+
+def test_person_draws_give_a_person_the_same_weight_in_every_source():
+    bank = PersonDraws(50, seed=1)
+    first = bank.for_people(["a", "b", "c"])
+    second = bank.for_people(["c", "d", "a"])
+    assert first.shape == (50, 3) and second.shape == (50, 3)
+    assert second[:, 0] == pytest.approx(first[:, 2]) and second[:, 2] == pytest.approx(first[:, 0])
+    assert not np.allclose(second[:, 1], first[:, 1])  # a new person gets weights of their own
+    # The draws depend only on the seed and the order in which people are first named.
+    again = PersonDraws(50, seed=1)
+    assert again.for_people(["a", "b", "c"]) == pytest.approx(first)
+    # Standard exponential weights: mean 1, variance 1.
+    many = PersonDraws(2000, seed=2).for_people(list(range(100)))
+    assert many.mean() == pytest.approx(1, abs=0.02) and many.var() == pytest.approx(1, abs=0.05)
+
+
+def test_given_draws_are_the_bootstrap_weights():
+    rng = np.random.default_rng(9)
+    ratings = rng.integers(1, 6, (30, 3)).astype(float)
+    draws = rng.standard_exponential((5, 30))
+    source = rating_strengths(ratings, n_resamples=5, draws=draws)
+    for b in range(5):
+        by_hand = strengths_from_chances(preference_chances(ratings, draws[b]))
+        assert source.samples[b] == pytest.approx(by_hand)
+    assert source.people == 30
+    with pytest.raises(ValueError, match="replicates x people"):
+        rating_strengths(ratings, n_resamples=4, draws=draws)
+
+
+def test_the_same_people_in_two_sources_move_together_and_widen_the_interval():
+    # Two grids answered by the same 60 people (one consultation): with the people linked, the replicates of
+    # the two sources are strongly correlated and the blend's interval is wider than if they were treated as
+    # different people (the independence the blend must assume where people cannot be linked).
+    rng = np.random.default_rng(4)
+    taste = np.array([0.6, 0.0, -0.6]) + rng.normal(0, 1, (60, 3))
+    grid_one = np.clip(np.round(3 + taste + rng.normal(0, 0.3, (60, 3))), 1, 5)
+    grid_two = np.clip(np.round(3 + taste + rng.normal(0, 0.3, (60, 3))), 1, 5)
+    bank = PersonDraws(400, seed=5)
+    keys = [("response", k) for k in range(60)]
+    linked = [rating_strengths(g, n_resamples=400, draws=bank.for_people(keys)) for g in (grid_one, grid_two)]
+    apart = [rating_strengths(g, n_resamples=400, seed=s) for s, g in enumerate((grid_one, grid_two))]
+    together = np.corrcoef(linked[0].samples[:, 0], linked[1].samples[:, 0])[0, 1]
+    separate = np.corrcoef(apart[0].samples[:, 0], apart[1].samples[:, 0])[0, 1]
+    assert together > 0.7 and abs(separate) < 0.15
+    width = lambda r: r.high - r.low  # noqa: E731
+    assert np.all(width(blend_sources(linked, [1, 1])) > 1.15 * width(blend_sources(apart, [1, 1])))

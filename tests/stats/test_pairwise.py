@@ -11,6 +11,7 @@ from engage.stats.pairwise import (
     equal_voice,
     fit_bradley_terry,
     logit_interval,
+    point_scores,
     sandwich_scores,
     simulate_votes,
     top_k_stability,
@@ -298,3 +299,52 @@ def test_logit_interval_by_hand():
     # Never beyond 0-100, and asymmetric towards the middle near an end.
     low, high = logit_interval([97.0], [1.0], 10)
     assert 0 < low[0] < 97 < high[0] < 100 and 97 - low[0] > high[0] - 97
+
+
+# --- Point scores for breakdowns and the workshop room; no interval below the minimum ----------------------
+
+
+def test_point_scores_leave_out_items_nobody_compared():
+    # Items 0-2 compared, item 3 never: its score is NaN, and the others are scored among themselves exactly
+    # as the main table scores them (beat a random *compared* other).
+    winners, losers = [0, 0, 1, 2, 0], [1, 2, 2, 1, 1]
+    scores = point_scores(winners, losers, 4)
+    assert np.isnan(scores[3])
+    expected = beat_random_scores(fit_bradley_terry(win_matrix(winners, losers, 3)))
+    assert scores[:3] == pytest.approx(expected)
+    assert scores[:3] == pytest.approx(
+        connected_scores(winners, losers, [0] * 5, 4, n_resamples=0).scores[:3]
+    )
+
+
+def test_point_scores_publish_nothing_when_comparisons_split():
+    # {0, 1} and {2, 3} were never compared across: no common scale, so no scores at all.
+    assert np.isnan(point_scores([0, 2], [1, 3], 4)).all()
+
+
+def test_point_scores_take_vote_weights():
+    winners, losers = [0, 0, 1], [1, 1, 0]
+    weights = [0.5, 0.5, 1.0]  # one person's two votes against another's one: even
+    assert point_scores(winners, losers, 2, weights) == pytest.approx([50.0, 50.0])
+
+
+@pytest.mark.parametrize("method", ["bootstrap", "sandwich"])
+def test_no_interval_below_the_minimum_respondents(method):
+    from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
+
+    rng = np.random.default_rng(2)
+    options = {"n_resamples": 50} if method == "bootstrap" else {"n_draws": 0}
+    for people, shown in ((MIN_INTERVAL_RESPONDENTS - 1, False), (MIN_INTERVAL_RESPONDENTS, True)):
+        winners, losers, _ = simulate_votes(np.array([1.0, 0.0, -1.0]), 20 * people, people, rng)
+        respondents = np.repeat(np.arange(people), 20)
+        result = connected_scores(winners, losers, respondents, 3, method, **options)
+        assert not np.isnan(result.scores).any()
+        assert np.isnan(result.score_low).all() != shown and np.isnan(result.score_high).all() != shown
+    # Weighted: an effective number of people under the minimum gives none either (Kish: 12 people, one
+    # with weight 10 -> (11 + 10)^2 / (11 + 100) = 3.97).
+    weights = np.r_[np.ones(11), 10.0]
+    winners, losers, _ = simulate_votes(np.array([1.0, 0.0, -1.0]), 240, 12, rng)
+    result = connected_scores(
+        winners, losers, np.repeat(np.arange(12), 20), 3, method, weights=weights, **options
+    )
+    assert np.isnan(result.score_low).all()

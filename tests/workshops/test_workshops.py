@@ -781,3 +781,25 @@ def test_presenter_bars_keep_their_ids_and_widths_follow_the_results(client, wor
     bars = re.findall(r'class="app-bar app-bar--(\d+)" id="bar-(\d+)"', live)
     assert [bar_id for _width, bar_id in bars] == ["1", "2", "3", "4"]
     assert all(0 <= int(width) <= 100 for width, _id in bars) and len({w for w, _ in bars}) > 1
+
+
+def test_room_scores_are_the_results_pages_own(workshop):
+    # One piece of code (engage.stats.pairwise.point_scores) scores the room and the results pages: items
+    # nobody in the room compared have no score ("Not enough comparisons", listed last), not 50, and each
+    # person's votes carry the same total weight.
+    from engage.stats.pairwise import point_scores
+
+    current = service.start_next_round(workshop)
+    items = list(current.exercise.active_items)
+    service.record_room_vote(current, "heavy", items[0].id, items[1].id, Outcome.LEFT, "a" * 32)
+    service.record_room_vote(current, "heavy", items[1].id, items[0].id, Outcome.LEFT, "b" * 32)
+    service.record_room_vote(current, "heavy", items[0].id, items[1].id, Outcome.LEFT, "c" * 32)
+    service.record_room_vote(current, "light", items[1].id, items[0].id, Outcome.LEFT, "d" * 32)
+    room = round_result(current)
+    scores = dict(room.items)
+    assert all(scores[item.title] is None for item in items[2:])
+    assert [title for title, _ in room.items[2:]] == [item.title for item in items[2:]]
+    # heavy: 2 of 3 for item 0 (each vote 1/3 of a person's voice x the median 2 votes), light: 1 for item 1.
+    expected = point_scores([0, 1, 0, 1], [1, 0, 1, 0], 2, [2 / 3, 2 / 3, 2 / 3, 2.0])
+    assert scores[items[0].title] == pytest.approx(expected[0])
+    assert scores[items[0].title] < 50  # one person each way, the heavy voter's split keeps item 0 below

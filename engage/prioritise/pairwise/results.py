@@ -12,13 +12,12 @@ from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
 from engage.prioritise.weighting import breakdown_figures, population_weights
 from engage.stats.pairwise import (
-    DEFAULT_ALPHA,
     PairwiseResult,
     Stability,
-    beat_random_scores,
     connected_scores,
     equal_voice,
     fit_bradley_terry,
+    point_scores,
     top_k_stability,
     win_matrix,
 )
@@ -84,7 +83,7 @@ class PairwiseResults:
     weighted: WeightedScores | None = None
     #: Why there are no weighted scores: "no-margins" or "too-few" (None when there are)
     unweighted_reason: str | None = None
-    #: {channel value: (respondents, {item id: score})} (point estimates; small groups hidden)
+    #: {channel value: (respondents, {item id: score, None if nobody in it compared the item})}
     by_channel: dict[str, tuple[int, dict[int, float]]] = field(default_factory=dict)
     #: {dimension: {category: (respondents, {item id: score})}}
     by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
@@ -159,9 +158,9 @@ def counts_matrix(exercise: Exercise, index: dict[int, int]) -> np.ndarray:
 
 
 def _point_scores(votes: DecisiveVotes, mask: np.ndarray, n: int) -> np.ndarray:
-    """A group's scores, each person's votes carrying the same total weight as in the main table."""
-    wins = win_matrix(votes.winners[mask], votes.losers[mask], n, equal_voice(votes.respondents[mask]))
-    return beat_random_scores(fit_bradley_terry(wins, alpha=DEFAULT_ALPHA))
+    """A group's scores, each person's votes carrying the same total weight as in the main table; NaN for an
+    item nobody in the group compared (and for all when the group's comparisons split)."""
+    return point_scores(votes.winners[mask], votes.losers[mask], n, equal_voice(votes.respondents[mask]))
 
 
 def pairwise_results(
@@ -298,7 +297,7 @@ def _add_breakdowns(
 
     def figures(rows: np.ndarray, people: set[int]) -> tuple[int, dict[int, float]]:
         scores = _point_scores(votes, rows, n)
-        return len(people), {item.id: float(scores[index[item.id]]) for item in items}
+        return len(people), {item.id: _optional(scores[index[item.id]]) for item in items}
 
     results.by_channel, results.by_dimension = breakdown_figures(
         exercise, vote_people, votes.respondent_ids, channels, threshold, figures

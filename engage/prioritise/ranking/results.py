@@ -14,6 +14,7 @@ from engage.stats.pairwise import (
     beat_random_scores,
     bootstrap_scores,
     fit_bradley_terry,
+    point_scores,
     win_matrix,
 )
 from engage.stats.ranking import borda_points, places_to_pairs, rank_summary
@@ -25,10 +26,11 @@ RESAMPLES = 200
 @dataclass(frozen=True)
 class ItemRank:
     item: ExerciseItem
-    #: 0-100: the chance it is ranked above a randomly chosen other item, with a 95% interval.
+    #: 0-100: the chance it is ranked above a randomly chosen other item, with a 95% interval (None: too few
+    #: responses for an interval).
     score: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
     #: Mean place among the people who ranked it (None if nobody did), and how many did.
     mean_rank: float | None
     ranked_by: int
@@ -58,15 +60,6 @@ class RankingResults:
     by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
 
 
-def _point_scores(places: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    winners, losers, people = places_to_pairs(places)
-    vote_weights = None if weights is None else weights[people]
-    n = places.shape[1]
-    return beat_random_scores(
-        fit_bradley_terry(win_matrix(winners, losers, n, vote_weights), alpha=DEFAULT_ALPHA)
-    )
-
-
 def _item_ranks(
     items: list[ExerciseItem], places: np.ndarray, weights: np.ndarray | None, resamples: int
 ) -> list[ItemRank]:
@@ -89,8 +82,8 @@ def _item_ranks(
         ItemRank(
             item=items[k],
             score=float(point[k]),
-            low=float(boot.score_low[k]),
-            high=float(boot.score_high[k]),
+            low=None if np.isnan(boot.score_low[k]) else float(boot.score_low[k]),
+            high=None if np.isnan(boot.score_high[k]) else float(boot.score_high[k]),
             mean_rank=None if np.isnan(mean_rank[k]) else float(mean_rank[k]),
             ranked_by=int(ranked_by[k]),
             first=float(first[k]),
@@ -102,8 +95,12 @@ def _item_ranks(
 
 
 def _group_scores(places: np.ndarray, mask: np.ndarray, items: list[ExerciseItem]):
-    scores = _point_scores(places[mask])
-    return int(mask.sum()), {item.id: float(scores[k]) for k, item in enumerate(items)}
+    """A group's scores (None: "not enough comparisons", as in the main table)."""
+    winners, losers, _people = places_to_pairs(places[mask])
+    scores = point_scores(winners, losers, len(items))
+    return int(mask.sum()), {
+        item.id: None if np.isnan(scores[k]) else float(scores[k]) for k, item in enumerate(items)
+    }
 
 
 def ranking_results(
