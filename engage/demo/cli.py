@@ -20,6 +20,7 @@ from engage.demo.data import (
     BUDGET_ITEMS,
     EXERCISES,
     INDICATOR_COMMENTARY,
+    INDICATOR_OWNER_EXCEPTIONS,
     INDICATOR_OWNERS,
     INTRODUCTION,
     ORGANISATIONS,
@@ -111,6 +112,8 @@ WELSH = {
 #: The demo area's population (a copy of the sample partners' systems produce), for weighting results.
 POPULATION = Path(__file__).resolve().parent.parent / "demo_data" / "population.csv"
 INDICATORS = Path(__file__).resolve().parent.parent / "demo_data" / "indicators.csv"
+#: The same indicators' earlier quarters.
+INDICATOR_HISTORY = INDICATORS.with_name("indicators_history.csv")
 
 
 def database_is_empty() -> bool:
@@ -156,9 +159,12 @@ def load_demo() -> tuple[dict[str, str], DemoTwoFactor]:
     load_demo_workshop(
         users["officer@aldermoor.example"], users["facilitator@aldermoor.example"], hwb_pairwise
     )
-    import_rows(IndicatorImport(filename=INDICATORS.name), preview_rows(INDICATORS.read_bytes(), None, None))
+    # The earlier quarters first (a trend to report), then the latest figures.
+    for export in (INDICATOR_HISTORY, INDICATORS):
+        import_rows(IndicatorImport(filename=export.name), preview_rows(export.read_bytes(), None, None))
     for indicator in db.session.scalars(select(Indicator)):
-        indicator.owner = orgs[INDICATOR_OWNERS[indicator.priority.board.short_code]]
+        owner = INDICATOR_OWNER_EXCEPTIONS.get(indicator.reference)
+        indicator.owner = orgs[owner or INDICATOR_OWNERS[indicator.priority.board.short_code]]
     _add_commentary(users)
     return passwords, admin_two_factor
 

@@ -175,6 +175,10 @@ BOARDS = [
 
 #: Which organisation enters each board's indicator values (by the board's short code).
 INDICATOR_OWNERS = {"HWB": NHS, "SSC": POLICE, "CYP": COUNCIL, "EE": COUNCIL}
+#: Indicators another partner owns, so every partner's report has figures of its own: road casualties (fire
+#: and rescue lead on road safety), people getting on well together (the voluntary sector), people out of
+#: work (the college's adult skills).
+INDICATOR_OWNER_EXCEPTIONS = {"NI 47": FIRE, "NI 1": CVS, "NI 152": COLLEGE}
 
 #: Commentary two partners added to their latest figures on the entry form: (user, indicator reference, text)
 INDICATOR_COMMENTARY = [

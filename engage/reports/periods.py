@@ -41,11 +41,8 @@ def period_dates(label: str) -> tuple[date, date] | None:
         start_year = year if first_month <= 12 else year + 1
         first_month = (first_month - 1) % 12 + 1
         return date(start_year, first_month, 1), _month_end(start_year, first_month + 2)
-    if match := _FY.fullmatch(text):
-        year = int(match[1])
-        if not _follows(year, match[2]):
-            return None
-        return date(year, 4, 1), date(year + 1, 3, 31)
+    if (match := _FY.fullmatch(text)) and _follows(int(match[1]), match[2]):  # "2025-02" is a month
+        return date(int(match[1]), 4, 1), date(int(match[1]) + 1, 3, 31)
     if match := _MONTH.fullmatch(text):
         year, month = int(match[1]), int(match[2])
         return (date(year, month, 1), _month_end(year, month)) if 1 <= month <= 12 else None
