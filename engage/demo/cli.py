@@ -18,6 +18,7 @@ from engage.demo.data import (
     BOARDS,
     BUDGET_EXERCISE,
     BUDGET_ITEMS,
+    EXERCISE_RUNNERS,
     EXERCISES,
     INDICATOR_COMMENTARY,
     INDICATOR_OWNER_EXCEPTIONS,
@@ -209,10 +210,11 @@ def _load_exercises(orgs: dict, users: dict) -> None:
     officer = users["officer@aldermoor.example"]
     for slug, title, question, status in EXERCISES:
         board = boards.get_board(slug)
+        runner = orgs[EXERCISE_RUNNERS[slug]] if slug in EXERCISE_RUNNERS else officer.organisation
         exercise = exercises.save_exercise(
             None,
             board=board,
-            organisation_id=officer.organisation_id,
+            organisation_id=runner.id,
             user=officer,
             title=title,
             question=question,

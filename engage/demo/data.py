@@ -216,6 +216,10 @@ EXERCISES = [
     ),
 ]
 
+#: Exercises another partner runs (the others are the council's): the police ran last year's community
+#: safety exercise, so their report has residents' answers of their own.
+EXERCISE_RUNNERS = {"safer-and-stronger-communities": POLICE}
+
 #: The demo budget exercise: residents rebalance the economy and environment budget.
 #: (board slug, title, question, lowest total, highest total, band D equivalent households, step)
 BUDGET_EXERCISE = (

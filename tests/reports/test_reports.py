@@ -80,6 +80,9 @@ def test_every_partner_has_a_report_with_something_of_its_own(demo, app):
         assert report.indicators, name
         assert all(line.owner == name for line in report.indicators)
         assert any(len(line.values) >= 2 and line.direction for line in report.indicators), name  # a trend
+    police = organisation_report(organisation("Westmarch Police"), PERIOD)
+    assert [a.title for a in police.activities] == ["Safer communities: your priorities for 2026"]
+    assert police.participation["online"] > 0 and police.activities[0].headlines
     council = organisation_report(organisation("Aldermoor Borough Council"), PERIOD)
     assert council.activities and council.participants > 0
     assert set(council.participation) == {"online", "workshop", "paper"}
