@@ -314,7 +314,7 @@ def exercise_lines(exercises: Sequence[Exercise], period: Period) -> list[Activi
         )
     )
     totals = dict(
-        db.session.execute(  # type: ignore[arg-type]
+        db.session.execute(
             select(Respondent.exercise_id, func.count())
             .where(Respondent.exercise_id.in_(ids), counting)
             .group_by(Respondent.exercise_id)

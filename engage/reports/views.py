@@ -4,6 +4,7 @@ period as a printable page, and the same as a PDF or an XLSX."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
@@ -37,13 +38,17 @@ def _period_form() -> tuple[PeriodForm, Period | None]:
     return form, Period(form.start.data, form.end.data)
 
 
-def _page(report_of, endpoint: str, title_args: dict, subject, kind: str):
+def _page(report_of, endpoint: str, title_args: dict[str, Any], subject, kind: str):
     form, period = _period_form()
     report: Report | None = report_of(subject, period) if period else None
-    links = {}
+    links: dict[str, str] = {}
     if period:
-        dates = {"start": period.start.isoformat(), "end": period.end.isoformat()}
-        links = {fmt: url_for(endpoint, fmt=fmt, **title_args, **dates) for fmt in ("pdf", "xlsx")}
+        values: dict[str, Any] = {
+            **title_args,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        }
+        links = {fmt: url_for(endpoint, **values, fmt=fmt) for fmt in ("pdf", "xlsx")}
     return (
         render_template(
             "reports/report.html", form=form, report=report, links=links, kind=kind, subject=subject
