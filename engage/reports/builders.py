@@ -4,7 +4,8 @@ make them. Each needs an application context (the templates, the translations, t
 
 For a job: ``build_report(subject, key, start, end, fmt)`` gathers and builds in one call and returns the file
 name and bytes; ``subject`` is "organisation" (``key`` its id) or "board" (``key`` its slug), ``fmt`` "pdf"
-or "xlsx". Access is the caller's to check (``engage.reports.access``) before it queues the job.
+or "xlsx". Access is the caller's to check (``engage.reports.access``) before it queues the job; run it
+inside ``engage.transactions.unit_of_work`` (consultation results may rebuild their derived counts).
 """
 
 from __future__ import annotations

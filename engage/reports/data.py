@@ -397,6 +397,18 @@ def _report(
     )
 
 
+def _held(model: type[Exercise] | type[Consultation], column: str, key: int, period: Period) -> list:
+    """Exercises (or consultations) whose ``column`` is ``key``, open in the period (no drafts)."""
+    draft = ExerciseStatus.DRAFT if model is Exercise else ConsultationStatus.DRAFT
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(getattr(model, column) == key, model.status != draft, *_open_in(model, period))
+            .order_by(model.id)
+        )
+    )
+
+
 def organisation_report(organisation: Organisation, period: Period) -> Report:
     """The boards the organisation sits on, the indicators it owns, and its exercises and consultations."""
     boards = list(organisation.boards)
@@ -406,45 +418,13 @@ def organisation_report(organisation: Organisation, period: Period) -> Report:
         for indicator in board_indicators(board)
         if indicator.owner_organisation_id == organisation.id
     ]
-    exercises = db.session.scalars(
-        select(Exercise)
-        .where(
-            Exercise.organisation_id == organisation.id,
-            Exercise.status != ExerciseStatus.DRAFT,
-            *_open_in(Exercise, period),
-        )
-        .order_by(Exercise.id)
-    ).all()
-    consultations = db.session.scalars(
-        select(Consultation)
-        .where(
-            Consultation.organisation_id == organisation.id,
-            Consultation.status != ConsultationStatus.DRAFT,
-            *_open_in(Consultation, period),
-        )
-        .order_by(Consultation.id)
-    ).all()
+    exercises = _held(Exercise, "organisation_id", organisation.id, period)
+    consultations = _held(Consultation, "organisation_id", organisation.id, period)
     return _report("organisation", organisation.name, period, boards, indicators, exercises, consultations)
 
 
 def board_pack(board: Board, period: Period) -> Report:
     """For the board's meeting: its weights, every indicator on it, and its exercises and consultations."""
-    exercises = db.session.scalars(
-        select(Exercise)
-        .where(
-            Exercise.board_id == board.id,
-            Exercise.status != ExerciseStatus.DRAFT,
-            *_open_in(Exercise, period),
-        )
-        .order_by(Exercise.id)
-    ).all()
-    consultations = db.session.scalars(
-        select(Consultation)
-        .where(
-            Consultation.board_id == board.id,
-            Consultation.status != ConsultationStatus.DRAFT,
-            *_open_in(Consultation, period),
-        )
-        .order_by(Consultation.id)
-    ).all()
+    exercises = _held(Exercise, "board_id", board.id, period)
+    consultations = _held(Consultation, "board_id", board.id, period)
     return _report("board", board.name, period, [board], board_indicators(board), exercises, consultations)
