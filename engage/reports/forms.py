@@ -21,6 +21,15 @@ def default_period(today: date) -> tuple[date, date]:
     return today - DEFAULT_SPAN, today
 
 
+#: The years a report's dates may fall in (the far future would overflow the day after the last day).
+YEARS = (1990, 2100)
+
+
+def _sensible_year(form: EngageForm, field: DateField) -> None:
+    if field.data and not YEARS[0] <= field.data.year <= YEARS[1]:
+        raise ValidationError(_l("Enter a date between 1990 and 2100"))
+
+
 def _not_too_long(form: EngageForm, field: DateField) -> None:
     start = form["start"].data
     if field.data and start and field.data - start > LONGEST:
@@ -33,7 +42,7 @@ class PeriodForm(EngageForm):
 
     start = DateField(
         _l("From"),
-        validators=[InputRequired(_l("Enter the first day of the period"))],
+        validators=[InputRequired(_l("Enter the first day of the period")), _sensible_year],
         format=["%d %m %Y", "%Y-%m-%d"],
         description=_l("For example, 1 4 2025"),
     )
@@ -41,6 +50,7 @@ class PeriodForm(EngageForm):
         _l("To"),
         validators=[
             InputRequired(_l("Enter the last day of the period")),
+            _sensible_year,
             OnOrAfter("start", _l("The last day must be on or after the first day")),
             _not_too_long,
         ],

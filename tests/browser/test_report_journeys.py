@@ -63,7 +63,8 @@ def test_a_partner_downloads_its_report_and_a_board_pack(make_page, demo, make_u
     page.screenshot(path="/tmp/report_page.png", full_page=True)
     page.emulate_media(media="print")
     expect(page.locator("form.app-no-print")).to_be_hidden()
-    expect(page.locator(".govuk-header")).to_be_hidden()
+    expect(page.locator(".govuk-template__header")).to_be_hidden()
+    expect(page.locator(".app-language-switcher")).to_be_hidden()
     page.screenshot(path="/tmp/report_print.png", full_page=True)
     page.emulate_media(media="screen")
 

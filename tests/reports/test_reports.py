@@ -201,6 +201,10 @@ def test_the_period_form_shows_its_errors(client, demo):
     )
     huge = client.get(f"/manage/reports/organisations/{own}?start=1900-01-01&end=2100-01-01")
     assert huge.status_code == 400 and "ten years or shorter" in huge.get_data(as_text=True)
+    far = client.get(f"/manage/reports/organisations/{own}/report.xlsx?start=9999-01-01&end=9999-12-31")
+    assert far.status_code == 400 and "between 1990 and 2100" in far.get_data(as_text=True)
+    silly = client.get(f"/manage/reports/organisations/{own}?start={'9' * 5000}&end=%00")
+    assert silly.status_code == 400
     typed = client.get(
         f"/manage/reports/organisations/{own}?start=1&start=4&start=2025&end=31&end=3&end=2026"
     )
