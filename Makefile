@@ -17,14 +17,26 @@ run migrate demo serve: export ENGAGE_BASE_URL ?= http://$(HOST):$(PORT)
 #: Plain log lines on a developer's terminal (production's default is JSON, for a log store).
 run migrate demo serve: export ENGAGE_LOG_FORMAT ?= text
 
-.PHONY: run install install-test assets translations migrate demo serve test test-fast lint typecheck lock \
+.PHONY: run install install-test pdf-deps assets translations migrate demo serve test test-fast lint typecheck lock \
 	browser-deps extract-messages bench validate load clean
 
 ## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000
 run: install migrate demo serve
 
 ## make install: the virtualenv, Engage and its front-end assets (idempotent)
-install: $(VENV)/.installed assets translations instance/secret_key
+install: $(VENV)/.installed assets translations instance/secret_key pdf-deps
+
+## Pango, which WeasyPrint (the PDF reports) draws text with: installed with apt-get when we are root and it
+## is missing; otherwise say how (everything but the PDF downloads works without it).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-ui-core
+pdf-deps:
+	@if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's Pango for the PDF reports..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+	else \
+		echo "Pango is missing: the PDF reports will not work. Install it with: sudo apt-get install $(PDF_PACKAGES)"; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -116,6 +116,7 @@ ROUTE_MODULES = {
     "indicators": ["views", "views_matrix", "views_entry"],
     "workshops": ["views_participant", "views_facilitator", "views_paper", "views_report"],
     "audit": ["views"],
+    "reports": ["views"],
 }
 
 

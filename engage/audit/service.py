@@ -28,6 +28,8 @@ EXPORTS = {
     "prioritise.download",
     "surveys.responses_download",
     "workshops.report_download",
+    "reports.organisation_download",
+    "reports.board_download",
 }
 
 #: POSTs by signed-in staff that change nothing, or are recorded with more detail by their view.

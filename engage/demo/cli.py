@@ -18,8 +18,10 @@ from engage.demo.data import (
     BOARDS,
     BUDGET_EXERCISE,
     BUDGET_ITEMS,
+    EXERCISE_RUNNERS,
     EXERCISES,
     INDICATOR_COMMENTARY,
+    INDICATOR_OWNER_EXCEPTIONS,
     INDICATOR_OWNERS,
     INTRODUCTION,
     ORGANISATIONS,
@@ -111,6 +113,8 @@ WELSH = {
 #: The demo area's population (a copy of the sample partners' systems produce), for weighting results.
 POPULATION = Path(__file__).resolve().parent.parent / "demo_data" / "population.csv"
 INDICATORS = Path(__file__).resolve().parent.parent / "demo_data" / "indicators.csv"
+#: The same indicators' earlier quarters.
+INDICATOR_HISTORY = INDICATORS.with_name("indicators_history.csv")
 
 
 def database_is_empty() -> bool:
@@ -156,9 +160,12 @@ def load_demo() -> tuple[dict[str, str], DemoTwoFactor]:
     load_demo_workshop(
         users["officer@aldermoor.example"], users["facilitator@aldermoor.example"], hwb_pairwise
     )
-    import_rows(IndicatorImport(filename=INDICATORS.name), preview_rows(INDICATORS.read_bytes(), None, None))
+    # The earlier quarters first (a trend to report), then the latest figures.
+    for export in (INDICATOR_HISTORY, INDICATORS):
+        import_rows(IndicatorImport(filename=export.name), preview_rows(export.read_bytes(), None, None))
     for indicator in db.session.scalars(select(Indicator)):
-        indicator.owner = orgs[INDICATOR_OWNERS[indicator.priority.board.short_code]]
+        owner = INDICATOR_OWNER_EXCEPTIONS.get(indicator.reference)
+        indicator.owner = orgs[owner or INDICATOR_OWNERS[indicator.priority.board.short_code]]
     _add_commentary(users)
     return passwords, admin_two_factor
 
@@ -203,10 +210,11 @@ def _load_exercises(orgs: dict, users: dict) -> None:
     officer = users["officer@aldermoor.example"]
     for slug, title, question, status in EXERCISES:
         board = boards.get_board(slug)
+        runner = orgs[EXERCISE_RUNNERS[slug]] if slug in EXERCISE_RUNNERS else officer.organisation
         exercise = exercises.save_exercise(
             None,
             board=board,
-            organisation_id=officer.organisation_id,
+            organisation_id=runner.id,
             user=officer,
             title=title,
             question=question,

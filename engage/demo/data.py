@@ -175,6 +175,10 @@ BOARDS = [
 
 #: Which organisation enters each board's indicator values (by the board's short code).
 INDICATOR_OWNERS = {"HWB": NHS, "SSC": POLICE, "CYP": COUNCIL, "EE": COUNCIL}
+#: Indicators another partner owns, so every partner's report has figures of its own: road casualties (fire
+#: and rescue lead on road safety), people getting on well together (the voluntary sector), people out of
+#: work (the college's adult skills).
+INDICATOR_OWNER_EXCEPTIONS = {"NI 47": FIRE, "NI 1": CVS, "NI 152": COLLEGE}
 
 #: Commentary two partners added to their latest figures on the entry form: (user, indicator reference, text)
 INDICATOR_COMMENTARY = [
@@ -211,6 +215,10 @@ EXERCISES = [
         ExerciseStatus.CLOSED,
     ),
 ]
+
+#: Exercises another partner runs (the others are the council's): the police ran last year's community
+#: safety exercise, so their report has residents' answers of their own.
+EXERCISE_RUNNERS = {"safer-and-stronger-communities": POLICE}
 
 #: The demo budget exercise: residents rebalance the economy and environment budget.
 #: (board slug, title, question, lowest total, highest total, band D equivalent households, step)

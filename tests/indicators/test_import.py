@@ -224,7 +224,7 @@ def test_an_unreadable_upload_is_an_error_on_the_form(client, demo_boards, make_
     )
     assert response.status_code == 400
     assert "The file is empty" in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(IndicatorImport)) == 1  # the demo's own
+    assert db.session.scalar(select(func.count()).select_from(IndicatorImport)) == 2  # the demo's own two
 
 
 def test_analysts_only_import_for_boards_their_organisation_sits_on(client, demo_boards, make_user):

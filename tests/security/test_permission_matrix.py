@@ -154,6 +154,11 @@ GET  /manage/consultations/<consultation_id>/paper/sheets               302 302 
 GET  /manage/questions/<question_id>/written-answers                    302 302 403 200 200 200 200
 POST /manage/questions/<question_id>/themes                             302 302 403 403 403 302 302
 POST /manage/questions/<question_id>/written-answers/tag                302 302 403 403 403 302 302
+GET  /manage/reports                                                    302 302 200 200 200 200 200
+GET  /manage/reports/boards/<slug>                                      302 302 403 200 200 200 200
+GET  /manage/reports/boards/<slug>/pack.<fmt>                           302 302 403 200 200 200 200
+GET  /manage/reports/organisations/<organisation_id>                    302 302 403 403 403 200 200
+GET  /manage/reports/organisations/<organisation_id>/report.<fmt>       302 302 403 403 403 200 200
 POST /manage/sections/<section_id>/move/<direction>                     302 302 403 403 403 302 302
 GET  /manage/exercises/<exercise_id>                                    302 302 403 200 200 200 200
 POST /manage/exercises/<exercise_id>/<action>                           302 302 403 403 403 302 302

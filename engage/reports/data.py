@@ -1,0 +1,430 @@
+"""What a report says: gathered once from the database into plain values, which every format (the page, the
+PDF, the XLSX) writes out. An organisation's report covers the boards it sits on, the indicators it owns and
+the exercises and consultations it runs; a board pack covers one board, its indicators whoever owns them, and
+the exercises and consultations held for it.
+
+The period (first and last day, UK dates) chooses:
+- the weights: each board's newest published version by the end of the period;
+- indicator values: those whose period label falls in it (see ``periods.py``); the latest of them is the
+  performance against target, all of them the trend;
+- exercises and consultations: those open at some time in it (opened, not draft; no dates means always);
+  their responses counted are those made in the period, by channel. Headline results are the results as they
+  stand (every counted answer, as on the results pages), so they match what the board has seen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+
+from engage.accounts.models import Organisation
+from engage.boards.models import Board, BoardKind
+from engage.channels import Channel
+from engage.database import utcnow
+from engage.dates import end_of_day, start_of_day
+from engage.extensions import db
+from engage.indicators.entry import board_indicators
+from engage.indicators.matrix import target_gap
+from engage.indicators.models import Indicator, IndicatorValue, Polarity
+from engage.prioritise.budget.results import budget_results
+from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Respondent
+from engage.prioritise.pairwise.results import pairwise_results
+from engage.prioritise.ranking.results import ranking_results
+from engage.reports.periods import overlaps, period_dates
+from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus, QuestionKind
+from engage.surveys.results import QuestionResult, published_results
+from engage.weights.models import WeightSet, WeightSetStatus
+
+#: Items or answers shown as an exercise's or a question's headline.
+TOP_ITEMS = 3
+#: Closed questions of a consultation shown in its headline.
+TOP_QUESTIONS = 5
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class WeightLine:
+    rank: int | None
+    code: str
+    title: str
+    #: Share of the whole (0 to 1); None when no source covered the priority.
+    weight: float | None
+
+
+@dataclass
+class BoardWeights:
+    board: Board
+    version: int | None = None
+    published_at: datetime | None = None
+    #: "decided" (a partnership's signed-off decision), "advisory" (a network's) or "published" (a
+    #: partnership's weights with no sign-off recorded); "none": nothing published by the period's end.
+    status: str = "none"
+    #: The decision's details where they are recorded (who, when, the minute reference), else "".
+    decision: str = ""
+    lines: list[WeightLine] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    board: str
+    priority: str
+    owner: str
+    #: (period, actual, target) in the report's period, oldest first.
+    values: list[tuple[str, float, float | None]]
+    #: The latest of them (None when the indicator has none in the period).
+    latest: IndicatorValue | None
+    #: How far better (positive) or worse than target the latest value is, as a fraction of the target.
+    gap: float | None
+    #: "better", "worse" or "same": the latest actual against the one before it, in the indicator's
+    #: direction; None with fewer than two values.
+    direction: str | None
+
+
+@dataclass
+class ActivityLine:
+    """An exercise or a consultation with its headline results."""
+
+    kind: str  # "pairwise", "budget", "ranking" or "consultation"
+    title: str
+    board: str
+    organisation: str
+    status: str
+    #: Responses made in the report's period, by channel value, and in all.
+    in_period: dict[str, int]
+    total: int
+    #: [(what, figure as shown)]: an exercise's top items, a consultation's top answer per question.
+    headlines: list[tuple[str, str]]
+
+    @property
+    def responses_in_period(self) -> int:
+        return sum(self.in_period.values())
+
+
+@dataclass
+class Report:
+    #: "organisation" or "board"
+    subject: str
+    name: str
+    period: Period
+    made_at: datetime
+    boards: list[BoardWeights]
+    indicators: list[IndicatorLine]
+    activities: list[ActivityLine]
+    #: Responses made in the period, by channel value (online, workshop, paper), every exercise and
+    #: consultation of the report together.
+    participation: dict[str, int]
+    #: Period labels the report could not date (kept in, and listed so readers know).
+    undated_periods: list[str] = field(default_factory=list)
+
+    @property
+    def participants(self) -> int:
+        return sum(self.participation.values())
+
+    @property
+    def slug(self) -> str:
+        """For file names: lower-case letters, digits and hyphens."""
+        words = "".join(c.lower() if c.isalnum() else " " for c in self.name).split()
+        return "-".join(words)[:60] or "report"
+
+
+# -- weights --------------------------------------------------------------------------------------------
+
+
+def publication_status(weight_set: WeightSet) -> tuple[str, str]:
+    """("decided" | "advisory" | "published", the decision's details). A network's weights are advice; a
+    partnership's are a decision once one is recorded on the weight set (``decided_at``, with who decided
+    and the minute reference where the model keeps them), otherwise plainly published."""
+    if weight_set.board.kind is BoardKind.NETWORK:
+        return "advisory", ""
+    decided_at = getattr(weight_set, "decided_at", None)
+    if decided_at is None:
+        return "published", ""
+    details = [decided_at.date().isoformat()]
+    for name in ("decided_by", "minute_reference", "meeting_reference"):
+        value = getattr(weight_set, name, None)
+        if value:
+            details.append(str(getattr(value, "name", value)))
+    return "decided", ", ".join(details)
+
+
+def board_weights(board: Board, period: Period) -> BoardWeights:
+    """The board's newest version published by the end of the period (withdrawn ones left out)."""
+    weight_set = db.session.scalars(
+        select(WeightSet)
+        .where(
+            WeightSet.board_id == board.id,
+            WeightSet.status == WeightSetStatus.PUBLISHED,
+            WeightSet.published_at < end_of_day(period.end),
+        )
+        .order_by(WeightSet.version.desc())
+        .limit(1)
+    ).first()
+    result = BoardWeights(board)
+    if weight_set is None:
+        return result
+    result.version, result.published_at = weight_set.version, weight_set.published_at
+    result.status, result.decision = publication_status(weight_set)
+    result.lines = [
+        WeightLine(e.rank, e.priority_code, e.priority_title, e.weight) for e in weight_set.entries
+    ]
+    return result
+
+
+# -- indicators -----------------------------------------------------------------------------------------
+
+
+def _direction(indicator: Indicator, values: Sequence[tuple[str, float, float | None]]) -> str | None:
+    if len(values) < 2:
+        return None
+    change = values[-1][1] - values[-2][1]
+    if change == 0:
+        return "same"
+    better = change > 0 if indicator.polarity is Polarity.HIGHER else change < 0
+    return "better" if better else "worse"
+
+
+def indicator_lines(indicators: Sequence[Indicator], period: Period) -> tuple[list[IndicatorLine], list[str]]:
+    """Each indicator's values in the period (one query), its latest against target and its direction; and
+    the period labels that could not be dated."""
+    held: dict[int, list[IndicatorValue]] = {i.id: [] for i in indicators}
+    undated: set[str] = set()
+    if indicators:
+        for value in db.session.scalars(
+            select(IndicatorValue)
+            .where(IndicatorValue.indicator_id.in_(list(held)))
+            .order_by(IndicatorValue.period)
+        ):
+            if overlaps(value.period, period.start, period.end):
+                held[value.indicator_id].append(value)
+                if period_dates(value.period) is None:
+                    undated.add(value.period)
+    lines = []
+    for indicator in indicators:
+        values = held[indicator.id]
+        latest = values[-1] if values else None
+        figures = [(v.period, v.actual, v.target) for v in values]
+        lines.append(
+            IndicatorLine(
+                indicator,
+                indicator.priority.board.short_code,
+                f"{indicator.priority.code}: {indicator.priority.title}",
+                indicator.owner.name if indicator.owner else "",
+                figures,
+                latest,
+                target_gap(latest.actual, latest.target, indicator.polarity) if latest else None,
+                _direction(indicator, figures),
+            )
+        )
+    return lines, sorted(undated)
+
+
+# -- exercises and consultations ------------------------------------------------------------------------
+
+
+def _open_in(model: type[Exercise] | type[Consultation], period: Period):
+    return (
+        or_(model.opens_at.is_(None), model.opens_at < end_of_day(period.end)),
+        or_(model.closes_at.is_(None), model.closes_at > start_of_day(period.start)),
+    )
+
+
+def _exercise_headlines(exercise: Exercise) -> list[tuple[str, str]]:
+    """The top items as the results pages rank them (point estimates; the intervals are on those pages)."""
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        pairwise = pairwise_results(exercise, resamples=0, breakdowns=False)
+        scored = sorted((s for s in pairwise.items if s.rank is not None), key=lambda s: s.rank or 0)
+        return [(s.item.title, f"{s.score:.0f} / 100") for s in scored[:TOP_ITEMS] if s.score is not None]
+    if exercise.kind is ExerciseKind.BUDGET:
+        budget = budget_results(exercise, resamples=0, breakdowns=False)
+        shares = sorted(budget.items, key=lambda s: s.rank)
+        return [(s.item.title, f"{s.mean:.0%} of the budget") for s in shares[:TOP_ITEMS]]
+    ranking = ranking_results(exercise, resamples=0, breakdowns=False)
+    ranks = sorted(ranking.items, key=lambda r: r.rank)
+    return [(r.item.title, f"{r.score:.0f} / 100") for r in ranks[:TOP_ITEMS]]
+
+
+def _question_headline(result: QuestionResult) -> tuple[str, str] | None:
+    """A closed question's most given answer (small counts stay hidden), as label and share."""
+    label = result.question.label
+    if result.question.kind is QuestionKind.IMPORTANCE and result.priorities:
+        priority, _people, _mean, share = max(result.priorities, key=lambda p: p[3])
+        return label, f"{getattr(priority, 'title', priority)}: {share:.0%} say important"
+    if result.question.kind is QuestionKind.RANKING and result.ranks:
+        first, mean_place, _share = result.ranks[0]
+        return label, f"{first} (mean place {mean_place:.1f})"
+    shown = [
+        (answer, count, share)
+        for k, (answer, count, share) in enumerate(result.counts)
+        if count is not None and not (result.hidden and result.hidden[k])
+    ]
+    if not shown or not result.answered:
+        return None
+    answer, _count, share = max(shown, key=lambda c: c[1])
+    return label, f"{answer}: {share:.0%}"
+
+
+def _consultation_headlines(consultation: Consultation) -> tuple[int, list[tuple[str, str]]]:
+    results = published_results(consultation)
+    headlines = []
+    for result in results.questions:
+        line = _question_headline(result)
+        if line is not None:
+            headlines.append(line)
+        if len(headlines) == TOP_QUESTIONS:
+            break
+    return results.responses, headlines
+
+
+def _per_channel(rows) -> dict[int, dict[str, int]]:
+    counted: dict[int, dict[str, int]] = {}
+    for owner_id, channel, n in rows:
+        counted.setdefault(owner_id, {})[channel.value] = n
+    return counted
+
+
+def exercise_lines(exercises: Sequence[Exercise], period: Period) -> list[ActivityLine]:
+    """Each exercise's people in the period by channel (one query; excluded respondents left out), all its
+    people, and its top items."""
+    ids = [e.id for e in exercises]
+    counting = Respondent.excluded_at.is_(None)
+    in_period = _per_channel(
+        db.session.execute(
+            select(Respondent.exercise_id, Respondent.channel, func.count())
+            .where(
+                Respondent.exercise_id.in_(ids),
+                counting,
+                Respondent.created_at >= start_of_day(period.start),
+                Respondent.created_at < end_of_day(period.end),
+            )
+            .group_by(Respondent.exercise_id, Respondent.channel)
+        )
+    )
+    totals = dict(
+        db.session.execute(
+            select(Respondent.exercise_id, func.count())
+            .where(Respondent.exercise_id.in_(ids), counting)
+            .group_by(Respondent.exercise_id)
+        ).all()
+    )
+    return [
+        ActivityLine(
+            exercise.kind.value,
+            exercise.title,
+            exercise.board.name,
+            exercise.organisation.name,
+            exercise.status.value,
+            in_period.get(exercise.id, {}),
+            totals.get(exercise.id, 0),
+            _exercise_headlines(exercise),
+        )
+        for exercise in exercises
+    ]
+
+
+def consultation_lines(consultations: Sequence[Consultation], period: Period) -> list[ActivityLine]:
+    ids = [c.id for c in consultations]
+    in_period = _per_channel(
+        db.session.execute(
+            select(ConsultationResponse.consultation_id, ConsultationResponse.channel, func.count())
+            .where(
+                ConsultationResponse.consultation_id.in_(ids),
+                ConsultationResponse.submitted_at >= start_of_day(period.start),
+                ConsultationResponse.submitted_at < end_of_day(period.end),
+            )
+            .group_by(ConsultationResponse.consultation_id, ConsultationResponse.channel)
+        )
+    )
+    lines = []
+    for consultation in consultations:
+        total, headlines = _consultation_headlines(consultation)
+        lines.append(
+            ActivityLine(
+                "consultation",
+                consultation.title,
+                consultation.board.name if consultation.board else "Whole partnership",
+                consultation.organisation.name,
+                consultation.status.value,
+                in_period.get(consultation.id, {}),
+                total,
+                headlines,
+            )
+        )
+    return lines
+
+
+def _participation(activities: Sequence[ActivityLine]) -> dict[str, int]:
+    counts: Counter = Counter()
+    for line in activities:
+        counts.update(line.in_period)
+    return {channel.value: counts.get(channel.value, 0) for channel in Channel}
+
+
+def _report(
+    subject: str,
+    name: str,
+    period: Period,
+    boards: Sequence[Board],
+    indicators: Sequence[Indicator],
+    exercises: Sequence[Exercise],
+    consultations: Sequence[Consultation],
+) -> Report:
+    lines, undated = indicator_lines(indicators, period)
+    activities = exercise_lines(exercises, period) + consultation_lines(consultations, period)
+    return Report(
+        subject,
+        name,
+        period,
+        utcnow(),
+        [board_weights(board, period) for board in boards],
+        lines,
+        activities,
+        _participation(activities),
+        undated,
+    )
+
+
+def _held(model: type[Exercise] | type[Consultation], column: str, key: int, period: Period) -> list:
+    """Exercises (or consultations) whose ``column`` is ``key``, open in the period (no drafts)."""
+    draft = ExerciseStatus.DRAFT if model is Exercise else ConsultationStatus.DRAFT
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(getattr(model, column) == key, model.status != draft, *_open_in(model, period))
+            .order_by(model.id)
+        )
+    )
+
+
+def organisation_report(organisation: Organisation, period: Period) -> Report:
+    """The boards the organisation sits on, the indicators it owns, and its exercises and consultations."""
+    boards = list(organisation.boards)
+    indicators = [
+        indicator
+        for board in boards
+        for indicator in board_indicators(board)
+        if indicator.owner_organisation_id == organisation.id
+    ]
+    exercises = _held(Exercise, "organisation_id", organisation.id, period)
+    consultations = _held(Consultation, "organisation_id", organisation.id, period)
+    return _report("organisation", organisation.name, period, boards, indicators, exercises, consultations)
+
+
+def board_pack(board: Board, period: Period) -> Report:
+    """For the board's meeting: its weights, every indicator on it, and its exercises and consultations."""
+    exercises = _held(Exercise, "board_id", board.id, period)
+    consultations = _held(Consultation, "board_id", board.id, period)
+    return _report("board", board.name, period, [board], board_indicators(board), exercises, consultations)
