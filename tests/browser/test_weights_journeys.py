@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from engage.extensions import db
-from engage.weights import service
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
+from tests.factories_weights import publish_weights
 
 
 def test_analyst_builds_previews_and_publishes_weights(page, board_with_answers, analyst):
@@ -64,7 +64,7 @@ def test_analyst_builds_previews_and_publishes_weights(page, board_with_answers,
 def test_residents_read_published_weights_on_a_phone(
     make_page, make_weight_set, analyst, lang, heading, caption
 ):
-    service.publish(make_weight_set(), analyst)
+    publish_weights(make_weight_set(), analyst)
     db.session.commit()  # the live server reads it on its own connection
     page = make_page(viewport={"width": 320, "height": 640})
     page.goto(f"/boards/health-and-wellbeing?lang={lang}")
