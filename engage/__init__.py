@@ -111,7 +111,7 @@ ROUTE_MODULES = {
         "views_translate",
         "views_activity",
     ],
-    "weights": ["views_manage", "views_public"],
+    "weights": ["views_manage", "views_sign_off", "views_public"],
     "api": ["views", "views_tokens"],
     "indicators": ["views", "views_matrix", "views_entry"],
     "workshops": ["views_participant", "views_facilitator", "views_paper", "views_report"],

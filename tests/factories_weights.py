@@ -6,15 +6,45 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from sqlalchemy import select
 
-from engage.accounts.models import Role
+from engage.accounts.models import Role, User
+from engage.boards.models import AccountableMember
 from engage.extensions import db
 from engage.prioritise.models import Outcome
 from engage.surveys.models import Answer, ConsultationResponse, QuestionKind
 from engage.surveys.responses import new_reference
-from engage.weights import service
+from engage.weights import service, sign_off
 from engage.weights.preview import compute_preview
 from tests import bulk
+from tests.conftest import _password_hash
+
+
+def councillor_for(board) -> User:
+    """The board's accountable member, made on first use (a councillor from its first partner)."""
+    member = db.session.scalar(select(AccountableMember).where(AccountableMember.board_id == board.id))
+    if member is not None:
+        return member.user
+    councillor = User(
+        email=f"councillor-{board.slug}@partner.example",
+        name="Cllr Test Member",
+        password_hash=_password_hash(),
+        organisation_id=board.members[0].id,
+    )
+    db.session.add(councillor)
+    db.session.add(AccountableMember(board=board, user=councillor, title="Chair of the board"))
+    db.session.flush()
+    return councillor
+
+
+def publish_weights(weight_set, user, confirmed: str | None = None):
+    """Publish as the board's kind asks: a network's set at once (advisory); a partnership board's set is
+    submitted by ``user`` and approved by the board's accountable member (decided)."""
+    if not weight_set.board.needs_political_oversight:
+        return service.publish(weight_set, user, confirmed)
+    submitted = sign_off.submit(weight_set, user, confirmed)
+    sign_off.approve(submitted, councillor_for(weight_set.board), "Minute 1", "", None)
+    return None
 
 
 def confirmation(weight_set) -> dict[str, str]:

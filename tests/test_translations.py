@@ -39,6 +39,7 @@ RESIDENT_TEMPLATES = [
     "weights/published_weights.html",
     "weights/_partials/_versions.html",
     "weights/_partials/_status_tag.html",
+    "weights/_partials/_standing.html",
     "weights/_partials/_weights_table.html",
     "weights/_partials/_weights_chart.html",
     "weights/_partials/_downloads.html",
@@ -309,6 +310,9 @@ STAFF_TEMPLATES = {
     "weights/_partials/_sources_table.html",
     "weights/confirm_publish.html",
     "weights/weight_set.html",
+    "weights/sign_off.html",
+    "weights/oversight.html",
+    "boards/accountable_members.html",
     "workshops/_partials/_sheet_fields.html",
     "workshops/_partials/_projector_live.html",
 }

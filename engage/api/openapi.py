@@ -7,12 +7,19 @@ from typing import Any
 
 from engage.api.values import MAX_ITEMS
 from engage.indicators.rows import MAX_COMMENTARY, MAX_PERIOD
-from engage.weights.exports import CSV_COLUMNS
+from engage.weights.exports import CSV_COLUMNS, VERSION_COLUMNS
 
 #: Text with something in it besides white space.
 TEXT = {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 STRING_OR_NULL = {"type": ["string", "null"]}
+STANDING = {
+    "type": "string",
+    "enum": ["decided", "advisory"],
+    "description": "decided: a partnership board's decision, signed off by an accountable member; "
+    "advisory: a network's advice (or published before sign-off existed). Kept as published when a "
+    "board's kind changes.",
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -41,7 +48,7 @@ SLUG = {
     "description": "The board's slug, e.g. health-and-wellbeing",
 }
 
-WEIGHT_FIELDS = [c for c in CSV_COLUMNS if c not in {"board", "version", "published_at", "method"}]
+WEIGHT_FIELDS = [c for c in CSV_COLUMNS if c not in VERSION_COLUMNS]
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
@@ -158,6 +165,14 @@ SCHEMAS: dict[str, Any] = {
         },
         WEIGHT_FIELDS,
     ),
+    "Decision": _object(
+        {
+            "decided_at": {"type": "string", "format": "date-time"},
+            "decided_by": {"type": "string", "description": "The accountable member's name"},
+            "decided_by_role": {"type": "string", "description": "Their role on the board, e.g. Chair"},
+            "minute_reference": {"type": "string", "description": "The meeting or minute reference"},
+        }
+    ),
     "WeightSet": _object(
         {
             "board": _object(
@@ -165,6 +180,11 @@ SCHEMAS: dict[str, Any] = {
             ),
             "version": {"type": "integer"},
             "status": {"type": "string", "enum": ["published", "withdrawn"]},
+            "standing": STANDING,
+            "decision": {
+                "oneOf": [{"type": "null"}, _ref("Decision")],
+                "description": "Who decided, when and the minute; null for advisory weights",
+            },
             "published_at": {"type": "string", "format": "date-time"},
             "withdrawn_at": STRING_OR_NULL,
             "withdrawn_reason": STRING_OR_NULL,
@@ -265,6 +285,7 @@ def openapi_document() -> dict[str, Any]:
                                                     "type": "string",
                                                     "enum": ["published", "withdrawn"],
                                                 },
+                                                "standing": STANDING,
                                                 "published_at": STRING_OR_NULL,
                                                 "link": {"type": "string"},
                                             }

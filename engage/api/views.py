@@ -161,6 +161,7 @@ def weight_versions(slug: str):
                 {
                     "version": ws.version,
                     "status": ws.status.value,
+                    "standing": ws.standing.value if ws.standing else None,
                     "published_at": ws.published_at.isoformat(timespec="seconds")
                     if ws.published_at
                     else None,

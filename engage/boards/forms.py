@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from engage.accounts.models import Organisation
@@ -112,3 +120,40 @@ class PriorityForm(EngageForm):
         exclude = self._priority.id if self._priority else None
         if service.priority_code_taken(self._board, field.data, exclude_id=exclude):
             raise ValidationError(_l("This board already has a priority with this code"))
+
+
+class AccountableMemberForm(EngageForm):
+    """An administrator gives someone from an organisation on the board the accountable member role."""
+
+    user = SelectField(
+        _l("Person"),
+        coerce=int,
+        validate_choice=False,
+        description=_l("People from the organisations on this board"),
+    )
+    title = StringField(
+        _l("Their role on the board"),
+        description=_l(
+            "As the public should read it, for example: Chair of the board, Cabinet member for health"
+        ),
+        validators=[
+            DataRequired(message=_l("Enter their role on the board")),
+            Length(max=120, message=_l("The role must be 120 characters or fewer")),
+        ],
+    )
+    submit = SubmitField(_l("Add accountable member"))
+
+    def __init__(self, *args, people: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user.choices = [
+            SelectChoice(person.id, f"{person.name} ({person.organisation.name})") for person in people
+        ]
+        self._allowed = {person.id for person in people}
+
+    def validate_user(self, field) -> None:
+        if field.data not in self._allowed:
+            raise ValidationError(_l("Choose a person from the organisations on this board"))
+
+
+class RemoveAccountableMemberForm(EngageForm):
+    submit = SubmitField(_l("Remove"))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.accounts.models import Organisation
+from engage.accounts.models import Organisation, User
 from engage.database import UTCDateTime, enum_column, utcnow
 from engage.extensions import Model, db
 
@@ -98,3 +98,27 @@ class Priority(Model):
 
     def __repr__(self) -> str:
         return f"<Priority {self.code!r}>"
+
+
+class AccountableMember(Model):
+    """A board's accountable member (an elected member or the board's chair), given by an administrator
+    for one board: on a partnership board they sign off its weight sets, making them the board's decisions."""
+
+    __tablename__ = "board_accountable_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The role as the public sees it, e.g. "Chair of the board" or "Cabinet member for health".
+    title: Mapped[str] = mapped_column(String(120))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board: Mapped[Board] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+
+    __table_args__ = (
+        UniqueConstraint("board_id", "user_id"),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from engage.accounts.models import Organisation, User
+from engage.audit import service as audit
 from engage.boards import logger
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus, board_members
 from engage.extensions import db
@@ -90,6 +91,7 @@ def save_board(
 ) -> Board:
     """Create a board (``board`` None) or change one. Refuses a slug or short code another board uses."""
     exclude = board.id if board else None
+    old_kind = board.kind if board else None
     if slug_taken(slug, exclude):
         raise FieldConflict("slug", str(_l("Another board already uses this web address")))
     if short_code_taken(short_code, exclude):
@@ -106,6 +108,11 @@ def save_board(
             db.session.flush()
     except IntegrityError as error:
         raise FieldConflict("slug", str(_l("Another board already uses this web address"))) from error
+    if old_kind is not None and old_kind is not kind:
+        # Audited in its own words; published weight sets keep the standing they were published with (it is
+        # read from their sign-off, not from the board's kind).
+        audit.record("board_kind_changed", board.slug, f"{old_kind.value} -> {kind.value}")
+        logger.info("board %s changed from %s to %s", board.slug, old_kind.value, kind.value)
     logger.info("saved board %s (%s)", board.id, board.slug)
     return board
 

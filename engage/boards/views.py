@@ -6,17 +6,23 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.accounts.models import Role
+from engage.accounts.models import Role, User
 from engage.accounts.permissions import (
     admin_required,
     can_manage_owned,
     can_manage_priorities,
 )
 from engage.accounts.service import list_organisations
-from engage.boards import bp, service
+from engage.boards import accountable, bp, service
 from engage.boards.access import board_for
-from engage.boards.forms import BOARD_KIND_LABELS, BoardForm, PriorityForm
-from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
+from engage.boards.forms import (
+    BOARD_KIND_LABELS,
+    AccountableMemberForm,
+    BoardForm,
+    PriorityForm,
+    RemoveAccountableMemberForm,
+)
+from engage.boards.models import AccountableMember, Board, BoardKind, Priority, PriorityStatus
 from engage.extensions import db
 from engage.forms import form_page
 from engage.indicators.charts import matrix_chart, quadrant_labels
@@ -25,6 +31,7 @@ from engage.prioritise.service import exercises_for_board
 from engage.service_errors import FieldConflict
 from engage.surveys.authoring import consultations_for_board
 from engage.web import allow_inline_styles
+from engage.weights.versions import current_weight_set
 from engage.workshops.service import workshops_for_board
 
 
@@ -50,6 +57,7 @@ def board(slug: str):
         matrix=matrix,
         matrix_chart=chart,
         quadrant_labels=quadrant_labels(),
+        current_weights=current_weight_set(board),
     )
 
 
@@ -107,6 +115,7 @@ def manage_board(slug: str):
             current_user, board, current_user.organisation_id, Role.BOARD_OFFICER
         ),
         workshops=workshops_for_board(board),
+        accountable_members=accountable.accountable_members(board),
         can_run_workshop=can_manage_owned(
             current_user, board, current_user.organisation_id, Role.FACILITATOR, Role.BOARD_OFFICER
         ),
@@ -158,3 +167,45 @@ def change_priority_status(slug: str, priority_id: int, action: str):
     else:
         flash(_("Restored %(code)s.", code=priority.code), "success")
     return redirect(url_for("boards.manage_board", slug=board.slug))
+
+
+@bp.route("/manage/boards/<slug>/accountable-members", methods=["GET", "POST"])
+@form_page
+@admin_required
+def accountable_members(slug: str):
+    """Administrators give the accountable member role (elected member, board chair) per board."""
+    board = service.get_board_or_404(slug)
+    form = AccountableMemberForm(people=accountable.candidates(board))
+    if form.validate_on_submit():
+        try:
+            member = accountable.grant(
+                board, db.get_or_404(User, form.user.data), form.title.data, current_user
+            )
+        except FieldConflict as conflict:
+            form.add_error("user", conflict.message)
+        else:
+            flash(_("%(name)s is now an accountable member of this board.", name=member.user.name), "success")
+            return redirect(url_for("boards.accountable_members", slug=board.slug))
+    return render_template(
+        "boards/accountable_members.html",
+        board=board,
+        form=form,
+        members=accountable.accountable_members(board),
+        remove_form=RemoveAccountableMemberForm(formdata=None),
+        kind_labels=BOARD_KIND_LABELS,
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/manage/boards/<slug>/accountable-members/<int:member_id>/remove")
+@admin_required
+def remove_accountable_member(slug: str, member_id: int):
+    board = service.get_board_or_404(slug)
+    member = db.get_or_404(AccountableMember, member_id)
+    if member.board_id != board.id:
+        abort(404)
+    if not RemoveAccountableMemberForm().validate_on_submit():
+        abort(400)
+    name = member.user.name
+    accountable.remove(member)
+    flash(_("%(name)s is no longer an accountable member of this board.", name=name), "success")
+    return redirect(url_for("boards.accountable_members", slug=board.slug))

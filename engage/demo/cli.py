@@ -153,7 +153,11 @@ def load_demo() -> tuple[dict[str, str], DemoTwoFactor]:
     admin_two_factor = _enrol_two_factor(users["admin@aldermoor.example"])
     import_population(POPULATION.read_text(encoding="utf-8"))
     _load_exercises(orgs, users)
-    publish_demo_weights(users["analyst@aldermoor.example"], users["admin@aldermoor.example"])
+    publish_demo_weights(
+        users["analyst@aldermoor.example"],
+        users["admin@aldermoor.example"],
+        users["councillor@aldermoor.example"],
+    )
     hwb_pairwise = db.session.scalar(
         select(Exercise).where(Exercise.kind == ExerciseKind.PAIRWISE, Exercise.status == ExerciseStatus.OPEN)
     )

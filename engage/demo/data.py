@@ -192,7 +192,18 @@ USERS = [
     ("officer@aldermoor.example", "Bina Officer", COUNCIL, [Role.BOARD_OFFICER]),
     ("facilitator@aldermoor.example", "Chris Facilitator", CVS, [Role.FACILITATOR]),
     ("analyst@aldermoor.example", "Dee Analyst", NHS, [Role.ANALYST]),
+    # An elected member: no staff role, an accountable member of the partnership boards (ACCOUNTABLE).
+    ("councillor@aldermoor.example", "Cllr Evan Morgan", COUNCIL, []),
 ]
+
+#: The councillor's role on each partnership board: they sign off its weights, which makes them decisions.
+ACCOUNTABLE = {
+    "children-and-young-people": "Cabinet member for children and families",
+    "health-and-wellbeing": "Chair of the board",
+    "safer-and-stronger-communities": "Chair of the board",
+}
+#: The meeting at which each partnership board's demo weights were approved.
+DEMO_MINUTE = "Board meeting 14 January 2027, minute 6"
 
 INTRODUCTION = (
     "The board has to decide where to put its effort over the next three years. Tell us which of its "

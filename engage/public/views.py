@@ -14,6 +14,7 @@ from engage.prioritise.service import open_exercises
 from engage.public import bp
 from engage.surveys.authoring import open_consultations, partnership_consultations
 from engage.urls import safe_next
+from engage.weights.sign_off import can_see_oversight
 
 
 @bp.get("/")
@@ -58,4 +59,5 @@ def manage_home():
         consultations=partnership_consultations(),
         can_create_consultation=current_user.is_admin or current_user.has_role(Role.BOARD_OFFICER),
         ROLE_ANALYST=Role.ANALYST,
+        can_see_oversight=can_see_oversight(current_user),
     )

@@ -45,3 +45,8 @@ def chart_rows(weight_set: WeightSet) -> list[tuple[str, float, float, float]]:
         for entry in weight_set.entries
         if entry.weight is not None
     ]
+
+
+def preview_chart_rows(preview) -> list[tuple[str, float, float, float]]:
+    """(priority, weight, low, high) for each ranked row of a preview, as ``weights_chart`` takes them."""
+    return [(r.title, r.weight, r.low, r.high) for r in preview.ranked]

@@ -2,9 +2,13 @@
 the downloads and the API cannot disagree.
 
 CSV columns (stable; documented in docs/weights.md): board, priority_code, priority_title, weight,
-weight_low, weight_high, rank, respondents, version, published_at, method. Weights are fractions that add up
-to 1, rounded to 6 decimal places by the largest-remainder method so that the rounded weights still add up
-to exactly 1; a priority no source covered has empty weight, interval and rank.
+weight_low, weight_high, rank, respondents, version, published_at, method, standing, decided_at, decided_by,
+minute_reference. ``standing`` is "decided" (a partnership board's decision, signed off by an accountable
+member: the decision columns say who, by name and role on the board, when and the minute) or "advisory" (a
+network's advice, or a version published before sign-off existed: the decision columns are empty).
+Weights are fractions that add up to 1, rounded to 6 decimal places by the largest-remainder method so that
+the rounded weights still add up to exactly 1; a priority no source covered has empty weight, interval and
+rank.
 """
 
 from __future__ import annotations
@@ -31,7 +35,22 @@ CSV_COLUMNS = [
     "version",
     "published_at",
     "method",
+    "standing",
+    "decided_at",
+    "decided_by",
+    "minute_reference",
 ]
+#: The columns every row of a version shares (the JSON document gives them once, not per priority).
+VERSION_COLUMNS = {
+    "board",
+    "version",
+    "published_at",
+    "method",
+    "standing",
+    "decided_at",
+    "decided_by",
+    "minute_reference",
+}
 DECIMALS = 6
 
 
@@ -52,19 +71,42 @@ def method_summary(weight_set: WeightSet) -> str:
     return f"{blend}; {', '.join(parameters['channels'])}; {weighting}"
 
 
+def decision_document(weight_set: WeightSet) -> dict[str, Any] | None:
+    """Who decided (name and role on the board), when, and the minute; None for advisory weights."""
+    decision = weight_set.decision
+    if decision is None:
+        return None
+    return {
+        "decided_at": _iso(decision.decided_at),
+        "decided_by": decision.decided_by_name,
+        "decided_by_role": decision.decided_by_title,
+        "minute_reference": decision.minute_reference,
+    }
+
+
+def _decided_by(decision: dict[str, Any] | None) -> str | None:
+    return f"{decision['decided_by']} ({decision['decided_by_role']})" if decision else None
+
+
 def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
     """One dict per priority with the CSV columns, in published order."""
+    decision = decision_document(weight_set)
+    standing = weight_set.standing
     common = {
         "board": weight_set.board.short_code,
         "version": weight_set.version,
         "published_at": _iso(weight_set.published_at),
         "method": method_summary(weight_set),
+        "standing": standing.value if standing else None,
+        "decided_at": decision["decided_at"] if decision else None,
+        "decided_by": _decided_by(decision),
+        "minute_reference": decision["minute_reference"] if decision else None,
     }
     entries = list(weight_set.entries)
     weights = round_to_total([np.nan if e.weight is None else e.weight for e in entries], DECIMALS)
     return [
         {
-            "board": common["board"],
+            **common,
             "priority_code": entry.priority_code,
             "priority_title": entry.priority_title,
             "weight": None if np.isnan(weight) else float(weight),
@@ -72,9 +114,6 @@ def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
             "weight_high": _round(entry.weight_high),
             "rank": entry.rank,
             "respondents": entry.respondents,
-            "version": common["version"],
-            "published_at": common["published_at"],
-            "method": common["method"],
         }
         for entry, weight in zip(entries, weights, strict=True)
     ]
@@ -90,6 +129,8 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
         },
         "version": weight_set.version,
         "status": weight_set.status.value,
+        "standing": weight_set.standing.value if weight_set.standing else None,
+        "decision": decision_document(weight_set),
         "published_at": _iso(weight_set.published_at),
         "withdrawn_at": _iso(weight_set.withdrawn_at),
         "withdrawn_reason": weight_set.withdrawn_reason or None,
@@ -106,11 +147,7 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
             for source in weight_set.sources
         ],
         "weights": [
-            {
-                key: row[key]
-                for key in CSV_COLUMNS
-                if key not in {"board", "version", "published_at", "method"}
-            }
+            {key: row[key] for key in CSV_COLUMNS if key not in VERSION_COLUMNS}
             for row in weight_rows(weight_set)
         ],
     }
@@ -135,8 +172,16 @@ def weight_set_xlsx(weight_set: WeightSet) -> bytes:
         ["Version", weight_set.version],
         ["Status", weight_set.status.value],
         ["Published", _iso(weight_set.published_at)],
-        [],
     ]
+    decision = decision_document(weight_set)
+    method += [["Standing", weight_set.standing.value if weight_set.standing else None]]
+    if decision:
+        method += [
+            ["Decided", decision["decided_at"]],
+            ["Decided by", _decided_by(decision)],
+            ["Minute reference", decision["minute_reference"]],
+        ]
+    method += [[]]
     method += [[paragraph] for paragraph in weight_set.method_statement.split("\n\n")]
     method += [[], ["Source", "Blend (%)", "Respondents"]]
     method += [[source.title, source.blend, source.respondents] for source in weight_set.sources]

@@ -115,6 +115,42 @@ class PublishForm(EngageForm):
     submit = SubmitField(_l("Publish this version"))
 
 
+class ApproveForm(EngageForm):
+    """An accountable member's approval: it carries the fingerprint of the weights they were shown."""
+
+    fingerprint = HiddenField()
+    minute_reference = StringField(
+        _l("Meeting or minute reference"),
+        description=_l("For example: Board meeting 12 March 2027, minute 7"),
+        validators=[
+            DataRequired(message=_l("Enter the meeting or minute reference of the decision")),
+            Length(max=200, message=_l("The reference must be 200 characters or fewer")),
+        ],
+    )
+    comment = TextAreaField(
+        _l("Comment (optional)"),
+        description=_l("Seen by the board's staff, not published."),
+        validators=[Length(max=4000)],
+    )
+    submit = SubmitField(_l("Approve and publish as the board's decision"))
+
+
+class SendBackForm(EngageForm):
+    comment = TextAreaField(
+        _l("What needs to change?"),
+        description=_l("The analysts see this with the draft."),
+        validators=[
+            DataRequired(message=_l("Say why you are sending the weights back")),
+            Length(max=4000, message=_l("The comment must be 4000 characters or fewer")),
+        ],
+    )
+    submit = SubmitField(_l("Send back"))
+
+
+class TakeBackForm(EngageForm):
+    submit = SubmitField(_l("Take the submission back"))
+
+
 class DeleteDraftForm(EngageForm):
     submit = SubmitField(_l("Delete this draft"))
 

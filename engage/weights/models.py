@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.accounts.models import User
@@ -24,6 +34,26 @@ class WeightSetStatus(enum.Enum):
     PUBLISHED = "published"
     #: Was published, then withdrawn: still shown (as withdrawn), never served as current.
     WITHDRAWN = "withdrawn"
+
+
+class SignOffOutcome(enum.Enum):
+    #: Submitted on a partnership board: waiting for an accountable member; the draft cannot change.
+    PENDING = "pending"
+    #: Approved: the set was published as the board's decision in the same transaction.
+    APPROVED = "approved"
+    #: Sent back with a comment: the draft can change and be submitted again.
+    SENT_BACK = "sent_back"
+    #: Taken back by the analysts, or closed because the set was published as advisory (the board became a
+    #: network).
+    WITHDRAWN = "withdrawn"
+
+
+class WeightStanding(enum.Enum):
+    """What a published set is: a partnership board's decision, or a network's advice. It is read from the
+    sign-off, never from the board's kind today, so changing a board's kind does not rewrite history."""
+
+    DECIDED = "decided"
+    ADVISORY = "advisory"
 
 
 class WeightSet(Model):
@@ -61,6 +91,9 @@ class WeightSet(Model):
     entries: Mapped[list[WeightEntry]] = relationship(
         back_populates="weight_set", order_by="WeightEntry.position", cascade="all, delete-orphan"
     )
+    sign_offs: Mapped[list[SignOff]] = relationship(
+        back_populates="weight_set", order_by="SignOff.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         UniqueConstraint("board_id", "version"),
@@ -74,6 +107,76 @@ class WeightSet(Model):
     @property
     def is_draft(self) -> bool:
         return self.status is WeightSetStatus.DRAFT
+
+    @property
+    def decision(self) -> SignOff | None:
+        """The approved sign-off that made this set a decision, if any."""
+        return next((s for s in self.sign_offs if s.outcome is SignOffOutcome.APPROVED), None)
+
+    @property
+    def pending_sign_off(self) -> SignOff | None:
+        return next((s for s in self.sign_offs if s.outcome is SignOffOutcome.PENDING), None)
+
+    @property
+    def last_sign_off(self) -> SignOff | None:
+        return self.sign_offs[-1] if self.sign_offs else None
+
+    @property
+    def standing(self) -> WeightStanding | None:
+        """Decided or advisory once published (None for a draft)."""
+        if self.is_draft:
+            return None
+        return WeightStanding.DECIDED if self.decision is not None else WeightStanding.ADVISORY
+
+
+class SignOff(Model):
+    """One submission of a partnership board's draft for sign-off, and what the accountable member did."""
+
+    __tablename__ = "weight_sign_offs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weight_set_id: Mapped[int] = mapped_column(ForeignKey("weight_sets.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[SignOffOutcome] = mapped_column(
+        enum_column(SignOffOutcome, "sign_off_outcome"), default=SignOffOutcome.PENDING
+    )
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The preview's fingerprint when it was submitted (the sign-off page says when it has changed since).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Copied when decided, so the record reads the same after the person's role or name changes.
+    decided_by_name: Mapped[str] = mapped_column(String(200), default="")
+    decided_by_title: Mapped[str] = mapped_column(String(120), default="")
+    #: The meeting or minute reference of an approval.
+    minute_reference: Mapped[str] = mapped_column(String(200), default="")
+    #: Why it was sent back (required then), or a note with an approval (staff only).
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    weight_set: Mapped[WeightSet] = relationship(back_populates="sign_offs")
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        # At most one submission waiting and one decision per set, even when two requests race.
+        Index(
+            "uq_weight_sign_offs_one_pending",
+            "weight_set_id",
+            unique=True,
+            sqlite_where=text("outcome = 'pending'"),
+            postgresql_where=text("outcome = 'pending'"),
+        ),
+        Index(
+            "uq_weight_sign_offs_one_decision",
+            "weight_set_id",
+            unique=True,
+            sqlite_where=text("outcome = 'approved'"),
+            postgresql_where=text("outcome = 'approved'"),
+        ),
+        CheckConstraint(
+            "(outcome = 'approved') = (length(trim(minute_reference)) > 0)", name="minute_when_approved"
+        ),
+    )
 
 
 class WeightSource(Model):

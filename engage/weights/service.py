@@ -24,7 +24,7 @@ from engage.surveys.models import (
 from engage.transactions import atomic
 from engage.weights import logger
 from engage.weights.method import method_parameters, method_statement
-from engage.weights.models import WeightEntry, WeightSet, WeightSetStatus, WeightSource
+from engage.weights.models import SignOffOutcome, WeightEntry, WeightSet, WeightSetStatus, WeightSource
 from engage.weights.preview import Preview, compute_preview, source_share_table
 
 PRIORITISATION_KINDS = (ExerciseKind.PAIRWISE, ExerciseKind.BUDGET, ExerciseKind.RANKING)
@@ -115,6 +115,15 @@ def _require_draft(weight_set: WeightSet) -> None:
         raise StateError("A published weight set never changes. Build a new version instead.")
 
 
+def require_changeable(weight_set: WeightSet) -> None:
+    """A draft waiting for sign-off stays as the accountable members are reading it."""
+    _require_draft(weight_set)
+    if weight_set.pending_sign_off is not None:
+        raise StateError(
+            "This draft is waiting for sign-off, so it cannot change. Take the submission back first."
+        )
+
+
 def save_draft(
     board: Board,
     user: User,
@@ -129,7 +138,7 @@ def save_draft(
     if unknown:
         raise StateError("A chosen source is not one of this board's exercises or importance grids.")
     if weight_set is not None:
-        _require_draft(weight_set)
+        require_changeable(weight_set)
     with atomic():  # an edit replaces the sources: the old ones stay unless the new ones are all stored
         if weight_set is None:
             weight_set = WeightSet(board=board, created_by=user)
@@ -152,7 +161,7 @@ def save_draft(
 
 def delete_draft(weight_set: WeightSet) -> None:
     """Delete a draft and its sources (a published version is never deleted)."""
-    _require_draft(weight_set)
+    require_changeable(weight_set)
     db.session.delete(weight_set)
     db.session.flush()
 
@@ -161,17 +170,20 @@ class ChangedSinceChecked(StateError):
     """The weights computed now differ from the ones the analyst confirmed."""
 
 
-def publish(weight_set: WeightSet, user: User, confirmed: str | None = None) -> Preview:
-    """Compute the weights, freeze them as the board's next version, and record how they were made.
+class NeedsSignOff(StateError):
+    """A partnership board's weights are published only when an accountable member signs them off."""
 
-    ``confirmed`` is the fingerprint of the preview the analyst confirmed (the pages always give it): when the
-    weights computed now differ (the draft was edited, or answers arrived, since), nothing is published and
-    ChangedSinceChecked is raised. Raises StateError when the set is not a draft or its sources cannot give
-    weights (the preview says why).
+
+def checked_preview(weight_set: WeightSet, confirmed: str | None) -> Preview:
+    """The preview to publish, after the checks every way of publishing makes.
+
+    ``confirmed`` is the fingerprint of the preview the person confirmed (the pages always give it): when the
+    weights computed now differ (the draft was edited, or answers arrived, since), ChangedSinceChecked is
+    raised. Raises StateError when the set is not a draft or its sources cannot give weights (the preview
+    says why).
     """
     _require_draft(weight_set)
-    priorities = weight_set.board.active_priorities
-    preview = compute_preview(weight_set, priorities)
+    preview = compute_preview(weight_set, weight_set.board.active_priorities)
     if not preview.can_publish:
         raise StateError("These weights cannot be published yet: " + "; ".join(preview.problems))
     if confirmed is not None and confirmed != preview.fingerprint():
@@ -179,44 +191,70 @@ def publish(weight_set: WeightSet, user: User, confirmed: str | None = None) -> 
             "The weights have changed since you checked them (the draft was edited or new answers arrived). "
             "Check them again before publishing."
         )
-    # Numbered as the next version (so superseding the last), its method recorded, its entries frozen:
-    # all of it, or (when a step fails) none of it.
-    with atomic():
-        latest = db.session.scalar(
-            select(func.max(WeightSet.version)).where(WeightSet.board_id == weight_set.board_id)
-        )
-        parameters = method_parameters(weight_set, preview)
-        weight_set.version = (latest or 0) + 1
-        weight_set.status = WeightSetStatus.PUBLISHED
-        weight_set.published_by = user
-        weight_set.published_at = utcnow()
-        weight_set.parameters = json.dumps(parameters, sort_keys=True)
-        weight_set.method_statement = method_statement(parameters)
-        for estimate in preview.estimates:
-            estimate.source.respondents = estimate.respondents
-            estimate.source.snapshot = json.dumps(source_share_table(estimate, priorities), sort_keys=True)
-        for position, row in enumerate(preview.rows):
-            weight_set.entries.append(
-                WeightEntry(
-                    priority=row.priority,
-                    position=position,
-                    priority_code=row.priority.code,
-                    priority_title=row.priority.title,
-                    weight=row.weight,
-                    weight_low=row.low,
-                    weight_high=row.high,
-                    rank=row.rank,
-                    respondents=row.respondents,
-                )
+    return preview
+
+
+def freeze(weight_set: WeightSet, user: User | None, preview: Preview) -> None:
+    """Number the set as the board's next version (so superseding the last), record its method and freeze
+    its entries. Call it inside the caller's ``atomic()``: all of it, or (when a step fails) none of it."""
+    priorities = weight_set.board.active_priorities
+    latest = db.session.scalar(
+        select(func.max(WeightSet.version)).where(WeightSet.board_id == weight_set.board_id)
+    )
+    parameters = method_parameters(weight_set, preview)
+    weight_set.version = (latest or 0) + 1
+    weight_set.status = WeightSetStatus.PUBLISHED
+    weight_set.published_by = user
+    weight_set.published_at = utcnow()
+    weight_set.parameters = json.dumps(parameters, sort_keys=True)
+    weight_set.method_statement = method_statement(parameters)
+    for estimate in preview.estimates:
+        estimate.source.respondents = estimate.respondents
+        estimate.source.snapshot = json.dumps(source_share_table(estimate, priorities), sort_keys=True)
+    for position, row in enumerate(preview.rows):
+        weight_set.entries.append(
+            WeightEntry(
+                priority=row.priority,
+                position=position,
+                priority_code=row.priority.code,
+                priority_title=row.priority.title,
+                weight=row.weight,
+                weight_low=row.low,
+                weight_high=row.high,
+                rank=row.rank,
+                respondents=row.respondents,
             )
-        db.session.flush()
+        )
+    db.session.flush()
     logger.info(
-        "weight set %s published as version %s of board %s by user %s",
+        "weight set %s published as version %s of board %s",
         weight_set.id,
         weight_set.version,
         weight_set.board.slug,
-        user.id,
     )
+
+
+def publish(weight_set: WeightSet, user: User, confirmed: str | None = None) -> Preview:
+    """Publish a network board's set as advisory: compute the weights, freeze them as the board's next
+    version, and record how they were made.
+
+    A partnership board's set is refused (NeedsSignOff): it is submitted for sign-off instead
+    (``sign_off.submit``). A submission still waiting from when the board was a partnership is closed as
+    withdrawn in the same transaction. See ``checked_preview`` for ``confirmed`` and the other refusals.
+    """
+    if weight_set.board.needs_political_oversight:
+        raise NeedsSignOff(
+            "This is a partnership board: its weights are a decision, published when an accountable member "
+            "signs them off. Submit them for sign-off."
+        )
+    preview = checked_preview(weight_set, confirmed)
+    with atomic():
+        waiting = weight_set.pending_sign_off
+        if waiting is not None:
+            waiting.outcome = SignOffOutcome.WITHDRAWN
+            waiting.comment = "Published as advisory: the board is now a network."
+        freeze(weight_set, user, preview)
+    logger.info("weight set %s published as advisory by user %s", weight_set.id, user.id)
     return preview
 
 

@@ -10,14 +10,22 @@ from flask_login import current_user, login_required
 
 from engage.accounts.permissions import can_build_weights
 from engage.boards.access import board_for
+from engage.boards.accountable import is_accountable_member
 from engage.boards.service import get_board_or_404
 from engage.forms import form_page
 from engage.service_errors import StateError
 from engage.web import allow_inline_styles
-from engage.weights import bp, service
+from engage.weights import bp, service, sign_off
 from engage.weights.access import require_builder, weight_set_for
-from engage.weights.charts import chart_rows, weights_chart
-from engage.weights.forms import CHANNEL_LABELS, DeleteDraftForm, PublishForm, WithdrawForm, weight_set_form
+from engage.weights.charts import chart_rows, preview_chart_rows, weights_chart
+from engage.weights.forms import (
+    CHANNEL_LABELS,
+    DeleteDraftForm,
+    PublishForm,
+    TakeBackForm,
+    WithdrawForm,
+    weight_set_form,
+)
 from engage.weights.models import WeightSet
 from engage.weights.preview import compute_preview, source_share_table
 from engage.weights.versions import draft_weight_sets, is_superseded, published_weight_sets
@@ -46,6 +54,12 @@ def edit_weight_set(slug: str | None = None, weight_set_id: int | None = None):
     require_builder(board)
     if weight_set is not None and not weight_set.is_draft:
         flash(_("A published weight set never changes. Build a new version instead."), "error")
+        return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    if weight_set is not None and weight_set.pending_sign_off is not None:
+        flash(
+            _("This draft is waiting for sign-off, so it cannot change. Take the submission back first."),
+            "error",
+        )
         return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
     candidates = service.candidate_sources(board)
     chosen = {service.source_key(s): s.blend for s in weight_set.sources} if weight_set else {}
@@ -118,7 +132,7 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
     if preview is None:
         chart = weights_chart(chart_rows(weight_set))
     elif preview.blend is not None:
-        chart = weights_chart([(r.title, r.weight, r.low, r.high) for r in preview.ranked])
+        chart = weights_chart(preview_chart_rows(preview))
     else:
         chart = None
     if chart:
@@ -137,6 +151,8 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
         source_priorities=source_priorities,
         channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
         delete_form=DeleteDraftForm(formdata=None),
+        take_back_form=TakeBackForm(formdata=None),
+        can_decide=is_accountable_member(current_user, weight_set.board),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
         form=withdraw_form,  # base.html puts a failed form's error summary at the top of the page
         can_build=can_build_weights(current_user, weight_set.board),
@@ -148,21 +164,34 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
 @form_page
 @login_required
 def publish_weight_set(weight_set_id: int):
-    """The confirmation step: what would be published, the warnings, a box to tick; then publish."""
+    """The confirmation step: what would be published, the warnings, a box to tick; then publish (a
+    network's advisory weights) or submit for sign-off (a partnership board's decision)."""
     weight_set = weight_set_for(weight_set_id, build=True)
     if not weight_set.is_draft:
         flash(_("A published weight set never changes. Build a new version instead."), "error")
+        return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    if weight_set.pending_sign_off is not None:
+        flash(_("This draft is already waiting for sign-off."), "error")
         return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
     preview = compute_preview(weight_set)
     if not preview.can_publish:
         flash(_("These weights cannot be published yet: the preview says why."), "error")
         return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+    decision = weight_set.board.needs_political_oversight
     form = PublishForm()
+    if decision:
+        form.confirm.label.text = _(
+            "I have checked these weights and the warnings above, and they can go for sign-off"
+        )
+        form.submit.label.text = _("Submit for sign-off")
     if not form.is_submitted():
         form.fingerprint.data = preview.fingerprint()
     elif form.validate():
         try:
-            service.publish(weight_set, current_user, confirmed=form.fingerprint.data or "")
+            if decision:
+                sign_off.submit(weight_set, current_user, confirmed=form.fingerprint.data or "")
+            else:
+                service.publish(weight_set, current_user, confirmed=form.fingerprint.data or "")
         except service.ChangedSinceChecked as problem:
             form.add_error("confirm", problem.message)
             form.fingerprint.data = preview.fingerprint()
@@ -171,9 +200,15 @@ def publish_weight_set(weight_set_id: int):
             flash(problem.message, "error")
             return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
         else:
+            if decision:
+                flash(
+                    _("Submitted for sign-off. The board's accountable members have been asked to decide."),
+                    "success",
+                )
+                return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
             flash(
                 _(
-                    "Published version %(version)s of the %(board)s weights.",
+                    "Published version %(version)s of the %(board)s weights as advisory.",
                     version=weight_set.version,
                     board=weight_set.board.name,
                 ),
@@ -186,6 +221,7 @@ def publish_weight_set(weight_set_id: int):
         board=weight_set.board,
         preview=preview,
         form=form,
+        decision=decision,
         channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
     ), (400 if form.errors else 200)
 

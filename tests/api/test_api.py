@@ -12,6 +12,7 @@ from engage.api.tokens import issue_token
 from engage.extensions import db
 from engage.weights import service
 from tests.conftest import sign_in
+from tests.factories_weights import publish_weights
 
 
 @pytest.fixture
@@ -35,9 +36,9 @@ def get(client, url, token=None, **headers):
 @pytest.fixture
 def two_versions(make_weight_set, analyst):
     first = make_weight_set()
-    service.publish(first, analyst)
+    publish_weights(first, analyst)
     second = make_weight_set({f"exercise-{first.sources[1].exercise_id}": 100})
-    service.publish(second, analyst)
+    publish_weights(second, analyst)
     db.session.commit()
     return first, second
 

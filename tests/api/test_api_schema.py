@@ -15,12 +15,12 @@ from engage.api.models import TokenScope
 from engage.api.tokens import issue_token
 from engage.extensions import db
 from engage.indicators.models import Indicator, Polarity
-from engage.weights import service
+from tests.factories_weights import publish_weights
 
 
 @pytest.fixture
 def operations(app, make_weight_set, analyst):
-    service.publish(make_weight_set(), analyst)
+    publish_weights(make_weight_set(), analyst)
     db.session.commit()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     found = [result.ok() for result in schema.get_all_operations()]

@@ -9,7 +9,7 @@ from werkzeug.routing.converters import AnyConverter
 
 from engage.accounts.models import Organisation, User
 from engage.api.models import ApiToken
-from engage.boards.models import Board, Priority
+from engage.boards.models import AccountableMember, Board, Priority
 from engage.extensions import db
 from engage.indicators.models import Indicator, IndicatorImport
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Respondent
@@ -54,6 +54,12 @@ def demo_values() -> dict[str, object]:
         "token": "1.not-a-projector-link",  # workshops.screen answers 404
         "suggestion_id": suggestion,
         "weight_set_id": db.session.scalar(select(WeightSet.id)),
+        # The demo councillor's role on the Health and Wellbeing Board.
+        "member_id": db.session.scalar(
+            select(AccountableMember.id)
+            .join(Board, Board.id == AccountableMember.board_id)
+            .where(Board.slug == "health-and-wellbeing")
+        ),
         "import_id": db.session.scalar(select(IndicatorImport.id)),
         # Not the administrator: a walk must not reset the two-factor of the person walking.
         "user_id": db.session.scalar(select(User.id).where(User.email == "officer@aldermoor.example")),

@@ -18,6 +18,7 @@ import pyotp
 from sqlalchemy import func, select
 
 from engage.api.models import ApiToken
+from engage.boards.models import AccountableMember
 from engage.extensions import db
 from engage.prioritise.models import Respondent
 from engage.workshops.models import PaperSheet
@@ -204,6 +205,21 @@ def stage_an_upload(sweep: Sweep) -> None:
 def draft_weights(sweep: Sweep) -> None:
     draft = sweep.submit("admin", "/manage/boards/{slug}/weights/new", fill=PAIRWISE_ONLY)
     sweep.made["new_draft_id"] = _location_id(draft)
+
+
+def submitted_weights(sweep: Sweep) -> None:
+    """A partnership board's draft, submitted for sign-off (the demo councillor is its accountable member)."""
+    draft_weights(sweep)
+    sweep.submit("admin", WEIGHTS + "/publish", fill={"confirm": "y"})
+
+
+COUNCILLOR = "councillor@aldermoor.example"
+
+
+def grant_the_role(sweep: Sweep) -> None:
+    """Someone made an accountable member of the board (not the demo councillor, who signs off in a case)."""
+    sweep.submit("admin", "/manage/boards/{slug}/accountable-members", fill={"title": "Vice-chair"})
+    sweep.made["new_member_id"] = _last_id(AccountableMember)
 
 
 def start_round(number: int):
@@ -531,6 +547,31 @@ CASES: dict[str, Case] = {
         WEIGHTS + "/publish", steps=draft_weights, fill={"confirm": "y"}
     ),
     "/manage/weights/<int:weight_set_id>/delete": Case(WEIGHTS, WEIGHTS + "/delete", steps=draft_weights),
+    "/manage/weights/<int:weight_set_id>/sign-off/approve": Case(
+        WEIGHTS + "/sign-off",
+        WEIGHTS + "/sign-off/approve",
+        who=COUNCILLOR,
+        steps=submitted_weights,
+        fill={"minute_reference": "Board meeting, minute 3"},
+    ),
+    "/manage/weights/<int:weight_set_id>/sign-off/send-back": Case(
+        WEIGHTS + "/sign-off",
+        WEIGHTS + "/sign-off/send-back",
+        who=COUNCILLOR,
+        steps=submitted_weights,
+        fill={"comment": "Leave the workshop answers out"},
+    ),
+    "/manage/weights/<int:weight_set_id>/sign-off/take-back": Case(
+        WEIGHTS, WEIGHTS + "/sign-off/take-back", steps=submitted_weights
+    ),
+    "/manage/boards/<slug>/accountable-members": Case(
+        "/manage/boards/{slug}/accountable-members", fill={"title": "Cabinet member for health"}
+    ),
+    "/manage/boards/<slug>/accountable-members/<int:member_id>/remove": Case(
+        "/manage/boards/{slug}/accountable-members",
+        "/manage/boards/{slug}/accountable-members/{new_member_id}/remove",
+        steps=grant_the_role,
+    ),
     "/manage/weights/<int:weight_set_id>/withdraw": Case(
         "/manage/weights/{weight_set_id}",
         "/manage/weights/{weight_set_id}/withdraw",

@@ -106,6 +106,9 @@ POST /manage/api-tokens/<token_id>/revoke                               302 302 
 GET  /manage/audit                                                      302 302 403 403 403 403 200
 GET  /manage/boards                                                     302 302 200 200 200 200 200
 GET  /manage/boards/<slug>                                              302 302 403 200 200 200 200
+GET  /manage/boards/<slug>/accountable-members                          302 302 403 403 403 403 200
+POST /manage/boards/<slug>/accountable-members                          302 302 403 403 403 403 400
+POST /manage/boards/<slug>/accountable-members/<member_id>/remove       302 302 403 403 403 403 302
 GET  /manage/boards/<slug>/consultations/new                            302 302 403 403 403 200 200
 POST /manage/boards/<slug>/consultations/new                            302 302 403 403 403 400 400
 GET  /manage/consultations/new                                          302 302 200 403 403 200 200
@@ -211,6 +214,11 @@ POST /manage/weights/<weight_set_id>/edit                               302 302 
 GET  /manage/weights/<weight_set_id>/publish                            302 302 403 403 302 403 302
 POST /manage/weights/<weight_set_id>/publish                            302 302 403 403 302 403 302
 POST /manage/weights/<weight_set_id>/withdraw                           302 302 403 403 400 403 400
+GET  /manage/oversight                                                  302 302 403 403 403 403 200
+GET  /manage/weights/<weight_set_id>/sign-off                           302 302 403 302 302 302 302
+POST /manage/weights/<weight_set_id>/sign-off/approve                   302 302 403 403 403 403 403
+POST /manage/weights/<weight_set_id>/sign-off/send-back                 302 302 403 403 403 403 403
+POST /manage/weights/<weight_set_id>/sign-off/take-back                 302 302 403 403 302 403 302
 GET  /manage/workshops/<session_id>                                     302 302 403 200 403 403 200
 POST /manage/workshops/<session_id>/<action>                            302 302 403 302 403 403 302
 GET  /manage/workshops/<session_id>/paper                               302 302 403 403 403 403 200

@@ -7,12 +7,12 @@ request's session when a later step raised, and the request committed them.
 from engage.audit import service as audit
 from engage.extensions import db
 from engage.service_errors import StateError
-from engage.weights import service
-from engage.weights.models import WeightEntry, WeightSet, WeightSetStatus
+from engage.weights import service, sign_off
+from engage.weights.models import SignOff, SignOffOutcome, WeightEntry, WeightSet, WeightSetStatus
 from engage.weights.versions import current_weight_set, is_superseded
 from tests.all_or_nothing import count, errors_as_in_production
 from tests.conftest import sign_in
-from tests.factories_weights import confirmation
+from tests.factories_weights import confirmation, councillor_for, publish_weights
 
 
 def refused_on_call(monkeypatch, name: str, number: int, message: str) -> list[dict]:
@@ -30,18 +30,21 @@ def refused_on_call(monkeypatch, name: str, number: int, message: str) -> list[d
     return made
 
 
-def test_a_publication_failing_while_freezing_its_entries_publishes_nothing(
+def test_an_approval_failing_while_freezing_its_entries_decides_and_publishes_nothing(
     client, make_weight_set, analyst, monkeypatch
 ):
     current = make_weight_set()
-    service.publish(current, analyst)
+    publish_weights(current, analyst)
     draft = make_weight_set()
+    submitted = sign_off.submit(draft, analyst)
+    councillor = councillor_for(draft.board)
     db.session.commit()
     frozen = refused_on_call(monkeypatch, "WeightEntry", 3, "The third entry could not be frozen.")
-    sign_in(client, analyst)
+    sign_in(client, councillor)
+    approval = {"minute_reference": "Minute 9", "fingerprint": confirmation(draft)["fingerprint"]}
 
     response = client.post(
-        f"/manage/weights/{draft.id}/publish", data=confirmation(draft), follow_redirects=True
+        f"/manage/weights/{draft.id}/sign-off/approve", data=approval, follow_redirects=True
     )
 
     assert "The third entry could not be frozen." in response.get_data(as_text=True)
@@ -53,14 +56,18 @@ def test_a_publication_failing_while_freezing_its_entries_publishes_nothing(
     assert draft.parameters == "" and draft.method_statement == ""
     assert all(source.respondents is None and source.snapshot == "" for source in draft.sources)
     assert count(WeightEntry, WeightEntry.weight_set_id == draft.id) == 0
-    # Version 1 is still the board's current weights: nothing superseded it.
+    # No decision was recorded: the submission is still waiting, and version 1 is still current.
+    waiting = db.session.get(SignOff, submitted.id)
+    assert waiting.outcome is SignOffOutcome.PENDING and waiting.decided_at is None
+    assert waiting.minute_reference == "" and draft.standing is None
     assert current_weight_set(draft.board) == current and not is_superseded(current)
 
     monkeypatch.undo()
-    client.post(f"/manage/weights/{draft.id}/publish", data=confirmation(draft))
+    client.post(f"/manage/weights/{draft.id}/sign-off/approve", data=approval)
     db.session.expire_all()
     assert db.session.get(WeightSet, draft.id).version == 2 and is_superseded(current)
     assert count(WeightEntry, WeightEntry.weight_set_id == draft.id) == 4
+    assert db.session.get(SignOff, submitted.id).outcome is SignOffOutcome.APPROVED
 
 
 def test_an_edit_of_a_draft_failing_part_way_keeps_the_draft_as_it_was(
@@ -92,7 +99,7 @@ def test_an_edit_of_a_draft_failing_part_way_keeps_the_draft_as_it_was(
 
 def test_a_withdrawal_is_kept_only_with_its_audit_record(app, client, make_weight_set, analyst, monkeypatch):
     published = make_weight_set()
-    service.publish(published, analyst)
+    publish_weights(published, analyst)
     db.session.commit()
     sign_in(client, analyst)  # signing in is audited too: before the audit log breaks
     errors_as_in_production(app)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from engage.weights.exports import weight_rows
+from engage.weights.models import WeightStanding
 
 
 def _weight_set(weights):
@@ -28,6 +29,8 @@ def _weight_set(weights):
         published_at=None,
         parameters=json.dumps(parameters),
         entries=entries,
+        decision=None,
+        standing=WeightStanding.ADVISORY,
     )
 
 

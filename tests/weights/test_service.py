@@ -16,6 +16,7 @@ from engage.weights import service
 from engage.weights.models import WeightEntry, WeightSet, WeightSetStatus
 from engage.weights.preview import compute_preview
 from engage.weights.versions import current_weight_set, is_superseded, weight_set_version
+from tests.factories_weights import publish_weights
 
 
 def weights_by_code(preview):
@@ -102,7 +103,7 @@ def test_a_source_without_answers_from_the_chosen_channels_is_a_problem(board_wi
     assert not preview.can_publish
     assert any("no votes from the chosen channels" in p for p in preview.problems)
     with pytest.raises(StateError, match="cannot be published"):
-        service.publish(weight_set, weight_set.created_by)
+        publish_weights(weight_set, weight_set.created_by)
     assert weight_set.status is WeightSetStatus.DRAFT
     assert db.session.scalar(select(func.count()).select_from(WeightEntry)) == 0
 
@@ -115,7 +116,7 @@ def test_population_weighting_without_figures_is_used_unweighted_and_said(make_w
 
 def test_publish_freezes_a_numbered_version_with_its_method(make_weight_set, analyst):
     weight_set = make_weight_set()
-    service.publish(weight_set, analyst)
+    publish_weights(weight_set, analyst)
     assert weight_set.version == 1
     assert weight_set.status is WeightSetStatus.PUBLISHED
     assert weight_set.published_by == analyst
@@ -129,7 +130,7 @@ def test_publish_freezes_a_numbered_version_with_its_method(make_weight_set, ana
     with pytest.raises(StateError, match="never changes"):
         service.save_draft(weight_set.board, analyst, {}, ["online"], False, weight_set)
     with pytest.raises(StateError):
-        service.publish(weight_set, analyst)
+        publish_weights(weight_set, analyst)
 
 
 def test_published_weights_do_not_move_when_new_answers_arrive(
@@ -137,7 +138,7 @@ def test_published_weights_do_not_move_when_new_answers_arrive(
 ):
     b = board_with_answers
     weight_set = make_weight_set({f"exercise-{b['budget'].id}": 100})
-    service.publish(weight_set, analyst)
+    publish_weights(weight_set, analyst)
     before = [e.weight for e in weight_set.entries]
     items = {item.priority_id: item for item in b["budget"].active_items}
     for _ in range(20):
@@ -148,11 +149,11 @@ def test_published_weights_do_not_move_when_new_answers_arrive(
 
 def test_a_new_version_supersedes_and_withdrawing_keeps_it_visible(make_weight_set, analyst):
     first = make_weight_set()
-    service.publish(first, analyst)
+    publish_weights(first, analyst)
     second = make_weight_set()
     preview = compute_preview(second)
     assert all(row.previous is not None and row.change is not None for row in preview.rows)
-    service.publish(second, analyst)
+    publish_weights(second, analyst)
     board = first.board
     assert second.version == 2
     assert current_weight_set(board) == second
@@ -193,7 +194,7 @@ def test_a_priority_four_people_rated_gets_no_weight_and_the_preview_says_why(fo
     assert [(s.priority.code, s.respondents) for s in preview.shortfalls] == [("HWB-NEW", 4)]
     assert sum(r.weight for r in preview.ranked) == pytest.approx(1.0)
 
-    service.publish(weight_set, weight_set.created_by)
+    publish_weights(weight_set, weight_set.created_by)
     entry = next(e for e in weight_set.entries if e.priority_id == new.id)
     assert entry.weight is None and entry.rank is None
     parameters = json.loads(weight_set.parameters)
@@ -232,9 +233,9 @@ def test_publishing_what_was_not_confirmed_publishes_nothing(
     items = {item.priority_id: item for item in b["budget"].active_items}
     submit(b["budget"], {items[p.id].id: v for p, v in zip(b["order"], (10, 20, 30, 40), strict=True)})
     with pytest.raises(service.ChangedSinceChecked, match="changed since you checked"):
-        service.publish(weight_set, analyst, confirmed=checked)
+        publish_weights(weight_set, analyst, confirmed=checked)
     assert weight_set.is_draft and weight_set.entries == []
-    service.publish(weight_set, analyst, confirmed=compute_preview(weight_set).fingerprint())
+    publish_weights(weight_set, analyst, confirmed=compute_preview(weight_set).fingerprint())
     assert weight_set.version == 1
 
 

@@ -9,11 +9,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from engage.accounts.models import Role
+from engage.boards.models import BoardKind
 from engage.extensions import db
-from engage.weights import service
-from engage.weights.models import WeightSet, WeightSetStatus
+from engage.weights.models import WeightSet, WeightSetStatus, WeightStanding
 from tests.conftest import sign_in
-from tests.factories_weights import confirmation
+from tests.factories_weights import confirmation, publish_weights
 
 
 def count(model):
@@ -37,13 +37,17 @@ def form_data(
 @pytest.fixture
 def published(make_weight_set, analyst):
     weight_set = make_weight_set()
-    service.publish(weight_set, analyst)
+    publish_weights(weight_set, analyst)
     db.session.commit()
     return weight_set
 
 
-def test_analyst_builds_previews_and_publishes(client, board_with_answers, analyst):
+def test_analyst_builds_previews_and_publishes_a_networks_weights_as_advisory(
+    client, board_with_answers, analyst
+):
     b = board_with_answers
+    b["board"].kind = BoardKind.NETWORK
+    db.session.commit()
     sign_in(client, analyst)
     page = client.get("/manage/boards/health-and-wellbeing/weights/new")
     assert page.status_code == 200
@@ -55,7 +59,7 @@ def test_analyst_builds_previews_and_publishes(client, board_with_answers, analy
     assert "Weights if published now" in preview
     assert "How robust is the order?" in preview
     assert "Helping people stop smoking" in preview
-    assert "Check and publish" in preview and "Minimum evidence" in preview
+    assert "Check and publish as advisory" in preview and "Minimum evidence" in preview
     confirm = client.get(f"/manage/weights/{weight_set.id}/publish").get_data(as_text=True)
     assert "Check before publishing" in confirm and "Publish this version" in confirm
     # Publishing without ticking the box publishes nothing and says why.
@@ -69,10 +73,11 @@ def test_analyst_builds_previews_and_publishes(client, board_with_answers, analy
         f"/manage/weights/{weight_set.id}/publish", data=confirmation(weight_set), follow_redirects=True
     )
     text = response.get_data(as_text=True)
-    assert "Published version 1 of the Health and Wellbeing weights." in text
+    assert "Published version 1 of the Health and Wellbeing weights as advisory." in text
     assert "How these weights were made" in text
     db.session.refresh(weight_set)
     assert weight_set.status is WeightSetStatus.PUBLISHED
+    assert weight_set.standing is WeightStanding.ADVISORY and weight_set.decision is None
 
 
 @pytest.mark.parametrize(
@@ -232,6 +237,10 @@ def test_csv_json_and_xlsx_say_the_same(client, published):
         "version",
         "published_at",
         "method",
+        "standing",
+        "decided_at",
+        "decided_by",
+        "minute_reference",
     ]
     assert rows[0]["board"] == "HWB" and rows[0]["priority_code"] == "HWB-SMOKING"
     assert (
@@ -282,6 +291,7 @@ def test_the_confirmation_warns_of_priorities_with_too_little_evidence(client, f
 def test_publishing_twice_or_after_a_change_publishes_once(
     client, make_weight_set, analyst, board_with_answers
 ):
+    board_with_answers["board"].kind = BoardKind.NETWORK
     weight_set = make_weight_set()
     sign_in(client, analyst)
     stale = confirmation(weight_set)
