@@ -132,8 +132,8 @@ def result_rows(exercise: Exercise) -> list[list]:
                 item_code(row.item),
                 row.item.title,
                 round(row.score, 2),
-                round(row.low, 2),
-                round(row.high, 2),
+                "" if row.low is None else round(row.low, 2),  # too few responses for an interval
+                "" if row.high is None else round(row.high, 2),
                 "" if row.mean_rank is None else round(row.mean_rank, 2),
                 round(row.first, 4),
                 round(row.borda, 3),

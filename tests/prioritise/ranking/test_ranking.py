@@ -1,5 +1,7 @@
 """Ranking exercises: the rules for places, the resident's journey without JavaScript, and the results."""
 
+import csv
+import io
 import re
 
 import numpy as np
@@ -207,3 +209,22 @@ def test_top_n_results_show_how_many_ranked_each_item_beside_its_mean_place(
     row_d = row_d[: row_d.index("</tr>")]
     assert "1.0" in row_d and "1 of 5" in row_d
     assert table.index(a.title) < table.index(d.title)
+
+
+def test_ranking_intervals_need_the_minimum_respondents(client, make_ranking, submit, officer, app):
+    # Five people: scores, but "too few responses for an interval", as for budget shares; the download has
+    # empty limits rather than failing.
+    exercise = make_ranking()
+    items = list(exercise.active_items)
+    with app.test_request_context("/"):
+        for shift in range(5):
+            order = items[shift % 4 :] + items[: shift % 4]
+            submit(exercise, {item.id: place for place, item in enumerate(order, start=1)})
+    outcome = ranking_results(exercise, resamples=20)
+    assert all(row.low is None and row.high is None for row in outcome.items)
+    sign_in(client, officer)
+    html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "Too few responses for an interval" in html
+    rows = list(csv.reader(io.StringIO(client.get(f"/manage/exercises/{exercise.id}/results.csv").text)))
+    header = rows[0]
+    assert all(row[header.index("score_low")] == "" and row[header.index("score")] for row in rows[1:])
