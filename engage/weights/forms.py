@@ -136,7 +136,7 @@ class ApproveForm(EngageForm):
 
 
 class SendBackForm(EngageForm):
-    comment = TextAreaField(
+    reason = TextAreaField(
         _l("What needs to change?"),
         description=_l("The analysts see this with the draft."),
         validators=[

@@ -122,7 +122,7 @@ def send_back_weight_set(weight_set_id: int):
     if not form.validate_on_submit():
         return _render_sign_off(weight_set, send_back_form=form, status=400)
     try:
-        sign_off.send_back(waiting, current_user, form.comment.data)
+        sign_off.send_back(waiting, current_user, form.reason.data)
     except StateError as problem:
         flash(problem.message, "error")
     else:

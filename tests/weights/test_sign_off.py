@@ -356,7 +356,7 @@ def test_others_can_read_but_not_approve_or_send_back(
         assert "Only the board" in page.text and "Approve and publish" not in page.text
     url = f"/manage/weights/{weight_set.id}/sign-off"
     assert client.post(url + "/approve", data=approval(weight_set)).status_code == 403
-    assert client.post(url + "/send-back", data={"comment": "No"}).status_code == 403
+    assert client.post(url + "/send-back", data={"reason": "No"}).status_code == 403
     db.session.expire_all()
     assert db.session.get(SignOff, submitted.id).outcome is SignOffOutcome.PENDING
     oversight = client.get("/manage/oversight").status_code
