@@ -28,6 +28,11 @@ CHANNEL_LABELS = {
 }
 
 
+def channel_words(weight_set) -> str:
+    """The channels a weight set counts, as the pages say them: "Online, At workshops"."""
+    return ", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list)
+
+
 class WeightSetForm(EngageForm):
     """The fixed fields; :func:`weight_set_form` adds one blend box per candidate source."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 
 import pytest
@@ -301,6 +302,8 @@ def test_the_councillor_reads_what_they_sign_off_and_approves_it(client, submitt
     assert "How robust is the order?" in page  # the sensitivity view
     assert "How these weights were made" in page and "These weights blend 3 sources" in page
     assert "Approve and publish as the board" in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # two forms on one page: each field its own id and label
     oversight = client.get("/manage/oversight").text
     assert "Waiting for sign-off" in oversight and f"/manage/weights/{weight_set.id}/sign-off" in oversight
 
