@@ -149,7 +149,7 @@ class SendBackForm(EngageForm):
             Length(max=4000, message=_l("The comment must be 4000 characters or fewer")),
         ],
     )
-    submit = SubmitField(_l("Send back"))
+    send_back = SubmitField(_l("Send back"))  # not "submit": the approval's button on the page has that id
 
 
 class TakeBackForm(EngageForm):

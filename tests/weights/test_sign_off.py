@@ -275,7 +275,8 @@ def test_every_download_states_decided_with_the_decision_or_advisory(client, mak
     cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert cells["Standing"] == "decided" and cells["Minute reference"] == "Minute 1"
     page = client.get("/boards/health-and-wellbeing/weights/1").text
-    assert "Decided" in page and "Cllr Test Member (Chair of the board)" in page and "Minute 1" in page
+    assert "Decided" in page and "Minute 1" in page
+    assert '<bdi lang="en">Cllr Test Member</bdi> (<bdi lang="en">Chair of the board</bdi>)' in page
     assert "Minute 1" in client.get("/boards/health-and-wellbeing").text
 
     decided.board.kind = BoardKind.NETWORK
@@ -303,7 +304,7 @@ def test_the_councillor_reads_what_they_sign_off_and_approves_it(client, submitt
     assert "How these weights were made" in page and "These weights blend 3 sources" in page
     assert "Approve and publish as the board" in page
     ids = re.findall(r'\bid="([^"]+)"', page)
-    assert len(ids) == len(set(ids))  # two forms on one page: each field its own id and label
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []  # two forms: each field its own id and label
     oversight = client.get("/manage/oversight").text
     assert "Waiting for sign-off" in oversight and f"/manage/weights/{weight_set.id}/sign-off" in oversight
 
