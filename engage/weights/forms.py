@@ -28,6 +28,11 @@ CHANNEL_LABELS = {
 }
 
 
+def channel_words(weight_set) -> str:
+    """The channels a weight set counts, as the pages say them: "Online, At workshops"."""
+    return ", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list)
+
+
 class WeightSetForm(EngageForm):
     """The fixed fields; :func:`weight_set_form` adds one blend box per candidate source."""
 
@@ -136,7 +141,7 @@ class ApproveForm(EngageForm):
 
 
 class SendBackForm(EngageForm):
-    comment = TextAreaField(
+    reason = TextAreaField(
         _l("What needs to change?"),
         description=_l("The analysts see this with the draft."),
         validators=[
@@ -144,7 +149,7 @@ class SendBackForm(EngageForm):
             Length(max=4000, message=_l("The comment must be 4000 characters or fewer")),
         ],
     )
-    submit = SubmitField(_l("Send back"))
+    send_back = SubmitField(_l("Send back"))  # not "submit": the approval's button on the page has that id
 
 
 class TakeBackForm(EngageForm):

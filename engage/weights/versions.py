@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from engage.boards.models import Board
 from engage.extensions import db
@@ -15,6 +16,7 @@ def published_weight_sets(board: Board) -> list[WeightSet]:
         db.session.scalars(
             select(WeightSet)
             .where(WeightSet.board_id == board.id, WeightSet.status != WeightSetStatus.DRAFT)
+            .options(selectinload(WeightSet.sign_offs))  # each version's standing, in one more query
             .order_by(WeightSet.version.desc())
         )
     )

@@ -19,11 +19,11 @@ from engage.weights import bp, service, sign_off
 from engage.weights.access import require_builder, weight_set_for
 from engage.weights.charts import chart_rows, preview_chart_rows, weights_chart
 from engage.weights.forms import (
-    CHANNEL_LABELS,
     DeleteDraftForm,
     PublishForm,
     TakeBackForm,
     WithdrawForm,
+    channel_words,
     weight_set_form,
 )
 from engage.weights.models import WeightSet
@@ -149,7 +149,7 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
         chart=chart,
         source_columns=columns,
         source_priorities=source_priorities,
-        channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
+        channel_words=channel_words(weight_set),
         delete_form=DeleteDraftForm(formdata=None),
         take_back_form=TakeBackForm(formdata=None),
         can_decide=is_accountable_member(current_user, weight_set.board),
@@ -222,7 +222,7 @@ def publish_weight_set(weight_set_id: int):
         preview=preview,
         form=form,
         decision=decision,
-        channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
+        channel_words=channel_words(weight_set),
     ), (400 if form.errors else 200)
 
 

@@ -16,7 +16,7 @@ from engage.web import allow_inline_styles
 from engage.weights import bp, sign_off
 from engage.weights.access import weight_set_for
 from engage.weights.charts import preview_chart_rows, weights_chart
-from engage.weights.forms import CHANNEL_LABELS, ApproveForm, SendBackForm, TakeBackForm
+from engage.weights.forms import ApproveForm, SendBackForm, TakeBackForm, channel_words
 from engage.weights.method import method_parameters, method_statement
 from engage.weights.models import SignOff, WeightSet
 from engage.weights.preview import compute_preview
@@ -56,7 +56,7 @@ def _render_sign_off(
         chart=chart,
         statement=method_statement(method_parameters(weight_set, preview)),
         changed_since_submitted=waiting.fingerprint != preview.fingerprint(),
-        channel_words=", ".join(str(CHANNEL_LABELS[c]) for c in weight_set.channel_list),
+        channel_words=channel_words(weight_set),
         can_decide=is_accountable_member(current_user, weight_set.board),
         approve_form=approve_form,
         send_back_form=send_back_form or SendBackForm(formdata=None),
@@ -122,7 +122,7 @@ def send_back_weight_set(weight_set_id: int):
     if not form.validate_on_submit():
         return _render_sign_off(weight_set, send_back_form=form, status=400)
     try:
-        sign_off.send_back(waiting, current_user, form.comment.data)
+        sign_off.send_back(waiting, current_user, form.reason.data)
     except StateError as problem:
         flash(problem.message, "error")
     else:

@@ -107,6 +107,8 @@ STAFF_PAGES = {
     "weights.manage_weights",
     "weights.weight_set",
     "weights.edit_weight_set",
+    "weights.oversight",
+    "boards.accountable_members",
     "indicators.upload",
     "indicators.preview",
     "indicators.indicator_list",
@@ -152,6 +154,7 @@ NOT_PAGES = {
     "reports.board_download": "PDF and XLSX downloads: read back by test_report_journeys",
     "workshops.correct_paper": "needs an entered paper sheet: checked by test_workshop_journeys",
     "weights.publish_weight_set": "confirming needs a draft: checked by test_weights_journeys",
+    "weights.sign_off_weight_set": "needs a submission waiting: checked by test_weights_journeys",
     "accounts.two_factor_setup": "the demo administrator has two-factor on: see test_two_factor_journeys",
 }
 
@@ -470,6 +473,8 @@ def _staff_paths(demo: Demo) -> list[str]:
         f"/manage/boards/{board}",
         f"/manage/boards/{board}/edit",
         f"/manage/boards/{board}/priorities/new",
+        f"/manage/boards/{board}/accountable-members",
+        "/manage/oversight",
         f"/manage/exercises/{demo.pairwise.id}",
         f"/manage/exercises/{demo.pairwise.id}/edit",
         f"/manage/exercises/{demo.budget.id}/items",

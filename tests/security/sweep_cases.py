@@ -559,7 +559,7 @@ CASES: dict[str, Case] = {
         WEIGHTS + "/sign-off/send-back",
         who=COUNCILLOR,
         steps=submitted_weights,
-        fill={"comment": "Leave the workshop answers out"},
+        fill={"reason": "Leave the workshop answers out"},
     ),
     "/manage/weights/<int:weight_set_id>/sign-off/take-back": Case(
         WEIGHTS, WEIGHTS + "/sign-off/take-back", steps=submitted_weights
