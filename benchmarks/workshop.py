@@ -42,7 +42,7 @@ def _free_port() -> int:
 def _wait_for(base: str) -> None:
     import requests
 
-    for _ in range(100):
+    for _ in range(600):  # a minute: on a busy machine the app takes a while to load
         try:
             requests.get(f"{base}/join", timeout=5)
             return

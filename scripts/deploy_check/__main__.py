@@ -48,6 +48,8 @@ class Report:
         started = time.perf_counter()
         try:
             detail = check(*args, **kwargs)
+        except checks.Skipped as reason:
+            outcome = Outcome(name, None, f"skipped: {reason}", 0)
         except Exception as problem:  # a check that breaks is a failed check, with what broke
             outcome = Outcome(name, False, f"{type(problem).__name__}: {problem}", 0)
         else:
@@ -55,7 +57,11 @@ class Report:
             outcome = Outcome(name, passed, detail or "not yet: " + (check.__doc__ or "").split("\n")[0], 0)
         outcome.seconds = time.perf_counter() - started
         self.outcomes.append(outcome)
-        mark = {True: "ok  ", False: "FAIL", None: "NOT YET"}[outcome.passed]
+        mark = {
+            True: "ok  ",
+            False: "FAIL",
+            None: "SKIP" if outcome.detail.startswith("skipped") else "NOT YET",
+        }[outcome.passed]
         print(f"  {mark} {name} ({outcome.seconds:.1f} s): {outcome.detail}", flush=True)
 
     @property
@@ -120,6 +126,7 @@ def _checks(stack: Stack, report: Report) -> None:
     report.run("rate limits per client", checks.rate_limits_per_client, stack)
     report.run("links use ENGAGE_BASE_URL", checks.links_use_base_url, stack, facilitator, session_id, code)
     report.run("oversized upload", checks.oversized_upload, stack, facilitator)
+    report.run("systemd units", checks.units_verify, stack)
     report.run("50,000-response export as a job", checks.export_completes_as_job, stack)
 
     print("deploy-check: two app hosts behind nginx's upstream, static files from the app", flush=True)
@@ -152,7 +159,7 @@ def main() -> int:
     failed = sum(o.passed is False for o in report.outcomes)
     not_yet = sum(o.passed is None for o in report.outcomes)
     print(
-        f"deploy-check: {passed} passed, {failed} failed, {not_yet} not yet built "
+        f"deploy-check: {passed} passed, {failed} failed, {not_yet} not yet built or skipped "
         f"({time.perf_counter() - began:.0f} s)",
         flush=True,
     )

@@ -257,10 +257,15 @@ worker_processes 1;
 pid {self.work}/nginx.pid;
 events {{ worker_connections 1024; }}
 http {{
+    # What Debian's /etc/nginx/nginx.conf sets around the sites it includes.
+    sendfile on;
+    tcp_nopush on;
+    types_hash_max_size 2048;
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    sendfile on;
-    server_tokens off;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;
+    ssl_prefer_server_ciphers on;
+    gzip on;
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;
