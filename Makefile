@@ -18,7 +18,7 @@ run migrate demo serve: export ENGAGE_BASE_URL ?= http://$(HOST):$(PORT)
 run migrate demo serve: export ENGAGE_LOG_FORMAT ?= text
 
 .PHONY: run install install-test pdf-deps assets translations migrate demo serve test test-fast lint typecheck lock \
-	browser-deps extract-messages bench validate load clean
+	browser-deps extract-messages bench validate load deploy-check deploy-deps clean
 
 ## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000
 run: install migrate demo serve
@@ -178,6 +178,23 @@ validate: install $(VENV)/.installed-test
 ## mid-run, and an audit of every answer; writes the "load" section of docs/benchmarks.md (about 15 minutes)
 load: install $(VENV)/.installed-test $(VENV)/.installed-load
 	$(BIN)/python -m benchmarks.load
+
+## make deploy-check: the deployment recipe in deploy/ proved on this machine (docs/deploy.md): nginx with a
+## self-signed certificate in front of one, then two, gunicorn hosts on PostgreSQL and Redis, every check made
+## through nginx. Its own database and Redis number (ENGAGE_DEPLOY_CHECK_DATABASE_URL, _REDIS_URL), removed
+## at the end; about 2 minutes.
+deploy-check: install $(VENV)/.installed-test deploy-deps
+	$(BIN)/python -m scripts.deploy_check
+
+## Debian's nginx for make deploy-check, installed with apt-get when it is missing and we are root.
+deploy-deps:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's nginx for make deploy-check..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null; \
+	else \
+		echo "make deploy-check needs nginx: sudo apt-get install nginx"; exit 1; \
+	fi
 
 $(VENV)/.installed-load: pyproject.toml $(LOCK) $(VENV)/.installed
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[load]'

@@ -35,11 +35,11 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.postgres import reset_postgres
 from benchmarks.sections import write_section
 from benchmarks.workshop import _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("ENGAGE_LOAD_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_URL = os.environ.get("ENGAGE_LOAD_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/engage_load")
 REDIS_URL = os.environ.get("ENGAGE_LOAD_REDIS_URL", "redis://127.0.0.1:6379/14")
 CROWDS = [int(n) for n in os.environ.get("ENGAGE_LOAD_CROWDS", "50,200,500").split(",")]
@@ -132,20 +132,6 @@ def _seed(url: str) -> Target:
         target = Target(pairwise.id, budget.id, consultation.id, len(pages))
         db.engine.dispose()
     return target
-
-
-def _reset_postgres() -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = PG_URL.rsplit("/", 1)[1]
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 # -------------------------------------------------------------------------------------------- the server
@@ -448,7 +434,7 @@ def _database(kind: str):
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/load.sqlite", {}
     else:
-        _reset_postgres()
+        reset_postgres(PG_URL, REDIS_URL)
         yield PG_URL, {"ENGAGE_REDIS_URL": REDIS_URL}
 
 
