@@ -23,7 +23,7 @@ def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, s
     if exercise.show_standings:
         # The results page's own figures (the same fit, intervals and small-numbers rules), so far.
         standings = results.pairwise_results(exercise, breakdowns=False)
-        if standings.votes:
+        if standings.has_scores:
             chart = scores_chart(standings)
             allow_inline_styles()  # Plotly.js writes a <style> element
     return render_template(

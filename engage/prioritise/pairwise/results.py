@@ -100,6 +100,11 @@ class PairwiseResults:
     #: head_to_head[i][j] = share of i-vs-j comparisons i won (None when never compared)
     head_to_head: list[list[float | None]] = field(default_factory=list)
 
+    @property
+    def has_scores(self) -> bool:
+        """Whether any item has a score on the common scale (something for a chart to show)."""
+        return any(row.score is not None for row in self.items)
+
 
 @dataclass(frozen=True)
 class DecisiveVotes:
