@@ -198,7 +198,7 @@ def test_resident_finds_past_results_from_the_home_page(make_page, closed_pairwi
 
 
 def test_standings_after_finishing(make_page, make_exercise, long_board, cast):
-    """The officer allows it: after their choices a resident sees everyone's scores so far, chart and table."""
+    """Where the officer allows it, a resident who finishes sees everyone's scores so far: chart and table."""
     exercise = make_exercise(
         board=long_board,
         priorities=long_board.active_priorities,

@@ -65,40 +65,53 @@ function wrapTitle(axis, width, font) {
   return lines.length;
 }
 
-// A chart of rows: names above the rows, bars as thick as BAR, the height from the rows and their lines.
+// A chart of rows: each name above its row, each row as tall as its name's lines and a bar of BAR px. The y
+// axis is laid out in pixels (a row's position is where its bar is drawn, from the bottom), so a row with a
+// long name takes more room without spreading the others apart; the traces' category names become those
+// positions, and hover labels keep the names.
 function fitRows(layout, data, plotWidth) {
   const rows = layout.meta.rows;
   const labels = rows.map((row) => wrap(row, plotWidth - 4)); // an annotation's own padding
-  const lines = Math.max(1, ...labels.map((label) => label.length));
-  const band = lines * LINE + BAR + 10; // px per row: its name, then its bar
-  const below = (BAR / 2 + 4) / band; // how far (in rows) a row's bar sits above the bottom of its band
-  const reversed = layout.yaxis.autorange === "reversed";
-  const n = rows.length;
+  // meta.rows are in Plotly's order, bottom first, unless the axis is reversed (first at the top).
+  const order = rows.map((_row, k) => k);
+  if (layout.yaxis.autorange === "reversed") order.reverse();
+  const position = new Map();
+  let height = 0;
+  for (const k of order) {
+    position.set(rows[k], height + BAR / 2 + 4);
+    height += labels[k].length * LINE + BAR + 10;
+  }
   layout.yaxis = {
     ...layout.yaxis,
     showticklabels: false,
+    showgrid: false,
+    zeroline: false,
     autorange: false,
-    range: reversed ? [n - 1 + below, below - 1] : [-below, n - below],
+    range: [0, height],
     fixedrange: true,
   };
-  layout.annotations = labels.map((label, k) => ({
-    text: label.join("<br>"),
+  layout.annotations = rows.map((row, k) => ({
+    text: labels[k].join("<br>"),
     x: 0,
     xref: "paper",
     xanchor: "left",
     align: "left",
-    y: k,
+    y: position.get(row),
     yref: "y",
     yanchor: "bottom",
     yshift: BAR / 2,
     showarrow: false,
     font: { size: FONT },
   }));
-  layout.bargap = Math.max(0, 1 - BAR / band);
   for (const trace of data) {
-    if (trace.type === "box") trace.width = (BAR * 0.8) / band;
+    if (!Array.isArray(trace.y)) continue;
+    trace.customdata = trace.y;
+    trace.y = trace.y.map((name) => position.get(name));
+    if (trace.hovertemplate) trace.hovertemplate = trace.hovertemplate.replace("%{y}", "%{customdata}");
+    if (trace.type === "box") trace.width = BAR * 0.8;
+    if (trace.type === "bar") trace.width = BAR;
   }
-  return n * band;
+  return height;
 }
 
 function fitted(figure, width) {
