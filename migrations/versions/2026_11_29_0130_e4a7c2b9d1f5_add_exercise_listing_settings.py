@@ -22,7 +22,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column("show_standings", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-        batch_op.add_column(sa.Column("workshop_only", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column("workshop_only", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.add_column(sa.Column("minutes_to_answer", sa.Integer(), nullable=True))
         batch_op.create_check_constraint(
             "minutes_to_answer_range", "minutes_to_answer IS NULL OR (minutes_to_answer BETWEEN 1 AND 120)"
