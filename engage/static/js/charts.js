@@ -145,9 +145,15 @@ function fitted(figure, width) {
   return { data, layout };
 }
 
+// The width inside an element's padding (a grid column has 15 px each side): what a chart may take.
+function contentWidth(element) {
+  const style = getComputedStyle(element);
+  return Math.floor(element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
+}
+
 function draw(element) {
   const figureElement = element.closest("figure") || element;
-  const width = figureElement.parentElement ? figureElement.parentElement.clientWidth : element.clientWidth;
+  const width = contentWidth(figureElement.parentElement || element);
   // Too narrow to read: the table beside it has the same figures.
   figureElement.hidden = width < MIN_WIDTH;
   if (figureElement.hidden) return;
