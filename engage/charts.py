@@ -37,13 +37,22 @@ def _escape_traces(figure: go.Figure) -> None:
                 trace[name] = escape_text(value)
 
 
-def laid_out(figure: go.Figure, **layout) -> str:
+def laid_out(figure: go.Figure, rows: Sequence[str] | None = None, **layout) -> str:
     """The house style (white, the page's font, labels never cut off), as Plotly JSON.
+
+    ``rows``: a chart of one row per item (horizontal bars or points, the items on the y axis) names its
+    items in the order Plotly draws them, bottom first. charts.js then fits the chart to the width it gets:
+    each item's name wrapped above its row across the chart's whole width (not squeezed beside it), the
+    height grown to hold the rows and their lines, the axis titles wrapped, and below MIN_WIDTH in charts.js
+    the chart gives way to the table beside it.
 
     No Plotly theme: the default one would add 6 KB of settings to every chart on the page and colour the
     plot area pale blue; Plotly.js's own defaults with these few settings are all a chart needs.
     """
     _escape_traces(figure)
+    if rows is not None:
+        layout["meta"] = {"rows": escape_text(list(rows))}
+    layout["xaxis"] = {"automargin": True, **layout.get("xaxis", {})}
     layout["yaxis"] = {"automargin": True, **layout.get("yaxis", {})}
     figure.update_layout(
         template="none",

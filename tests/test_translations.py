@@ -32,6 +32,8 @@ RESIDENT_TEMPLATES = [
     "prioritise/_partials/_weighting_note.html",
     "prioritise/_partials/_breakdown_table.html",
     "public/home.html",
+    "public/results_archive.html",
+    "public/_partials/_results_list.html",
     "public/privacy.html",
     "public/accessibility.html",
     "boards/board.html",

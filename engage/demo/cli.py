@@ -209,8 +209,9 @@ def _enrol_two_factor(user) -> DemoTwoFactor:
 
 
 def _load_exercises(orgs: dict, users: dict) -> None:
-    """Open pairwise, budget and ranking exercises and a closed pairwise one with public results, each with
-    synthetic answers; an open consultation and a published one."""
+    """Open pairwise (showing the standings after finishing), budget and ranking exercises and a closed
+    pairwise one with public results, each with synthetic answers; an open consultation and a published
+    one."""
     officer = users["officer@aldermoor.example"]
     for slug, title, question, status in EXERCISES:
         board = boards.get_board(slug)
@@ -228,6 +229,7 @@ def _load_exercises(orgs: dict, users: dict) -> None:
             closes_at=None,
             allow_suggestions=True,
             results_public=True,
+            show_standings=status is ExerciseStatus.OPEN,
         )
         exercises.set_status(exercise, ExerciseStatus.OPEN)
         add_synthetic_votes(exercise, respondents=250 if status is ExerciseStatus.OPEN else 120)

@@ -28,6 +28,7 @@ def _exercise(board, officer: User, title: str, question: str, **settings):
         closes_at=None,
         allow_suggestions=False,
         results_public=False,
+        workshop_only=True,
         **settings,
     )
     exercises.set_status(exercise, ExerciseStatus.OPEN)

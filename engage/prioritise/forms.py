@@ -48,6 +48,22 @@ class ExerciseForm(EngageForm):
     opens_on, closes_on = opening_dates()
     allow_suggestions = BooleanField(_l("Residents may suggest priorities of their own"))
     results_public = BooleanField(_l("Publish the results once the exercise closes"))
+    workshop_only = BooleanField(
+        _l("Workshops only"),
+        description=_l("Kept off the home page, the board's page and the results archive"),
+    )
+    minutes_to_answer = IntegerField(
+        _l("Minutes it takes (optional)"),
+        description=_l("The home page says 'about N minutes'. Leave it empty for an estimate from the items"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=120, message=_l("Enter a number of minutes from 1 to 120")),
+        ],
+    )
+    show_standings = BooleanField(
+        _l("Show the current standings after a resident finishes"),
+        description=_l("Everyone's scores so far, as on the results page"),
+    )
     max_votes_per_respondent = IntegerField(
         _l("Most choices one person can make"),
         default=200,

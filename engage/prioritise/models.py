@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from datetime import datetime
 
 from sqlalchemy import (
@@ -77,6 +78,18 @@ class SuggestionStatus(enum.Enum):
     REJECTED = "rejected"
 
 
+#: Rough seconds to read the start page, and per item (per choice for pairwise): reading two titles and
+#: choosing about 8 s, setting an item's amount about 45 s, placing an item about 30 s. For four items this
+#: gives the start pages' "about 2, 5 and 3 minutes" (pairwise, budget, ranking).
+SECONDS_TO_ANSWER = {
+    ExerciseKind.PAIRWISE: (60, 8),
+    ExerciseKind.BUDGET: (90, 45),
+    ExerciseKind.RANKING: (60, 30),
+}
+#: Choices a resident typically makes before finishing a pairwise exercise (they may make more).
+PAIRWISE_TYPICAL_CHOICES = 20
+
+
 class Exercise(DatedWindow, Model):
     __tablename__ = "exercises"
 
@@ -99,6 +112,12 @@ class Exercise(DatedWindow, Model):
     #: Residents may see the results once the exercise has closed.
     results_public: Mapped[bool] = mapped_column(Boolean, default=True)
     max_votes_per_respondent: Mapped[int] = mapped_column(Integer, default=200)
+    #: Pairwise: after finishing, residents see the current standings (scores so far), as All Our Ideas does.
+    show_standings: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Run only in workshops: never listed on the home page, a board's page or the results archive.
+    workshop_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: "About N minutes" on the home page as the officer set it (NULL: estimated from the kind and size).
+    minutes_to_answer: Mapped[int | None] = mapped_column(Integer)
     # -- budget exercises (NULL for the other kinds) --
     budget_mode: Mapped[BudgetMode | None] = mapped_column(enum_column(BudgetMode, "budget_mode"))
     unit: Mapped[BudgetUnit | None] = mapped_column(enum_column(BudgetUnit, "budget_unit"))
@@ -134,6 +153,10 @@ class Exercise(DatedWindow, Model):
             "total_min IS NULL OR total_max IS NULL OR total_min <= total_max", name="total_range_order"
         ),
         CheckConstraint("rank_top_n IS NULL OR rank_top_n > 0", name="top_n_positive"),
+        CheckConstraint(
+            "minutes_to_answer IS NULL OR (minutes_to_answer BETWEEN 1 AND 120)",
+            name="minutes_to_answer_range",
+        ),
     )
 
     @property
@@ -169,6 +192,18 @@ class Exercise(DatedWindow, Model):
     @property
     def active_items(self) -> list[ExerciseItem]:
         return [item for item in self.items if item.active]
+
+    @property
+    def minutes_estimate(self) -> int:
+        """ "About N minutes" for the home page: the officer's figure, or an estimate from the kind and the
+        number of items (see SECONDS_TO_ANSWER)."""
+        if self.minutes_to_answer:
+            return self.minutes_to_answer
+        n = len(self.active_items)
+        start, per_item = SECONDS_TO_ANSWER[self.kind]
+        if self.kind is ExerciseKind.PAIRWISE:
+            n = min(n * (n - 1) // 2, PAIRWISE_TYPICAL_CHOICES)  # choices, not items
+        return max(1, math.ceil((start + per_item * n) / 60))
 
 
 class ExerciseItem(Model):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from engage.accounts.models import User
 from engage.boards.models import Board, Priority
@@ -45,7 +46,8 @@ def open_exercises(now: datetime | None = None) -> list[Exercise]:
     """Exercises residents can take part in now, for the home page."""
     candidates = db.session.scalars(
         select(Exercise)
-        .where(Exercise.status == ExerciseStatus.OPEN)
+        .where(Exercise.status == ExerciseStatus.OPEN, Exercise.workshop_only.is_(False))
+        .options(selectinload(Exercise.items), selectinload(Exercise.board))
         .order_by(Exercise.closes_at, Exercise.id)
     )
     return [exercise for exercise in candidates if exercise.accepting_votes(now)]
@@ -71,6 +73,9 @@ def save_exercise(
     closes_at: datetime | None,
     allow_suggestions: bool,
     results_public: bool,
+    workshop_only: bool = False,
+    minutes_to_answer: int | None = None,
+    show_standings: bool = False,
     max_votes_per_respondent: int = 200,
     kind: ExerciseKind = ExerciseKind.PAIRWISE,
     **kind_settings,
@@ -116,6 +121,8 @@ def save_exercise(
         )
         exercise.opens_at, exercise.closes_at = opens_at, closes_at
         exercise.allow_suggestions, exercise.results_public = allow_suggestions, results_public
+        exercise.workshop_only, exercise.minutes_to_answer = workshop_only, minutes_to_answer
+        exercise.show_standings = show_standings and kind is ExerciseKind.PAIRWISE
         exercise.max_votes_per_respondent = max_votes_per_respondent
         if kind_settings and has_submissions(exercise) and _changes(exercise, kind_settings, BUDGET_LOCKED):
             raise FieldConflict(

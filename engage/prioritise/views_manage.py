@@ -82,6 +82,8 @@ def edit_exercise(slug: str | None = None, exercise_id: int | None = None, kind:
                 closes_at=end_of_day(form.closes_on.data),
                 allow_suggestions=form.allow_suggestions.data,
                 results_public=form.results_public.data,
+                workshop_only=bool(form.workshop_only.data),
+                minutes_to_answer=form.minutes_to_answer.data,
                 kind=kind,
                 **_kind_settings(form),
             )
@@ -102,7 +104,10 @@ def _kind_settings(form) -> dict:
     """The settings only some kinds have; a pairwise exercise's vote cap rides along here too."""
     if isinstance(form, BudgetExerciseForm | RankingExerciseForm):
         return form.settings()
-    return {"max_votes_per_respondent": form.max_votes_per_respondent.data}
+    return {
+        "max_votes_per_respondent": form.max_votes_per_respondent.data,
+        "show_standings": bool(form.show_standings.data),
+    }
 
 
 @bp.route("/manage/exercises/<int:exercise_id>/items", methods=["GET", "POST"])

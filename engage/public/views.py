@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 
 from engage.accounts.models import Role
 from engage.boards.forms import BOARD_KIND_LABELS
-from engage.boards.service import boards_for, list_boards
+from engage.boards.service import boards_for, get_board_or_404, list_boards
 from engage.prioritise.service import open_exercises
 from engage.public import bp
+from engage.public.archive import results_archive
 from engage.surveys.authoring import open_consultations, partnership_consultations
 from engage.urls import safe_next
 from engage.weights.sign_off import can_see_oversight
@@ -25,7 +26,25 @@ def home():
         open_exercises=open_exercises(),
         open_consultations=open_consultations(),
         kind_labels=BOARD_KIND_LABELS,
+        recent_results=results_archive()[:HOME_RECENT_RESULTS],
     )
+
+
+#: How many past results the home page lists before "All past results".
+HOME_RECENT_RESULTS = 3
+
+
+@bp.get("/results")
+def results_archive_page():
+    """Past results of every board: closed exercises with public results, published consultations."""
+    return render_template("public/results_archive.html", entries=results_archive(), board=None)
+
+
+@bp.get("/boards/<slug>/results")
+def board_results(slug: str):
+    """One board's past results."""
+    board = get_board_or_404(slug)
+    return render_template("public/results_archive.html", entries=results_archive(board), board=board)
 
 
 @bp.get("/language/<code>")

@@ -43,6 +43,7 @@ def option_chart(result: QuestionResult) -> str:
     )
     return laid_out(
         figure,
+        rows=[label for label, _count, _share in rows],
         xaxis={"title": {"text": _("People choosing it (%)")}, "range": [0, 100]},
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         height=max(200, 40 * len(rows) + 80),
@@ -70,6 +71,7 @@ def agreement_chart(result: QuestionResult) -> str:
     reach = max([*shares, 10])
     return laid_out(
         figure,
+        rows=labels,
         xaxis={
             "title": {"text": _("Disagree (left) and agree (right), % of those with a view")},
             "range": [-reach - 5, reach + 5],

@@ -31,6 +31,7 @@ def weights_chart(rows: list[tuple[str, float, float, float]]) -> str:
     )
     return laid_out(
         figure,
+        rows=[title for title, *_rest in rows],
         xaxis={"title": {"text": _("Weight (%)")}, "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         height=max(240, 48 * len(rows) + 80),

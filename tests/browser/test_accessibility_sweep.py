@@ -39,6 +39,8 @@ RESIDENT_PAGES = {
     "public.home",
     "public.accessibility",
     "public.privacy",
+    "public.results_archive_page",
+    "public.board_results",
     "boards.board",
     "weights.board_weights",
     "weights.published_weights",
@@ -262,11 +264,11 @@ def test_every_resident_page_in_every_language(make_page, demo, served, language
     sweep = Sweep(page, language, served)
     page.goto(f"/language/{language}?next=/")
     sweep.check("home")
-    for path in ("/accessibility", "/privacy", "/no-such-page"):
+    for path in ("/accessibility", "/privacy", "/results", "/no-such-page"):
         page.goto(path)
         sweep.check(path)
     board = f"/boards/{demo.board.slug}"
-    for path in (board, f"{board}/weights", f"{board}/weights/1"):
+    for path in (board, f"{board}/results", f"{board}/weights", f"{board}/weights/1"):
         page.goto(path)
         sweep.check(path)
 

@@ -51,6 +51,7 @@ GET  /api/v1/boards/<slug>/weights/<version>                            401 401 
 POST /api/v1/indicators/values                                          401 401 401 401 401 401 401
 GET  /api/v1/openapi.json                                               200 200 200 200 200 200 200
 GET  /boards/<slug>                                                     200 200 200 200 200 200 200
+GET  /boards/<slug>/results                                             200 200 200 200 200 200 200
 GET  /boards/<slug>/priority-matrix.csv                                 200 200 200 200 200 200 200
 GET  /boards/<slug>/weights                                             200 200 200 200 200 200 200
 GET  /boards/<slug>/weights/<version>                                   200 200 200 200 200 200 200
@@ -242,6 +243,7 @@ GET  /screen/<token>/live                                               404 404 
 POST /manage/workshops/<session_id>/rounds/<round_id>/<change>          302 302 403 302 403 403 302
 POST /manage/workshops/<session_id>/screen-link/<change>                302 302 403 302 403 403 302
 GET  /privacy                                                           200 200 200 200 200 200 200
+GET  /results                                                           200 200 200 200 200 200 200
 GET  /sign-in                                                           200 200 302 302 302 302 302
 POST /sign-in                                                           400 400 302 302 302 302 302
 GET  /sign-in/code                                                      302 302 302 302 302 302 302

@@ -51,6 +51,7 @@ def shares_chart(rows: list) -> str:
     )
     return laid_out(
         figure,
+        rows=titles,
         xaxis={"title": {"text": _("Share of the budget (%)")}, "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 10, "b": 80},

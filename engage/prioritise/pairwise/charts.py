@@ -39,6 +39,7 @@ def scores_chart(results: PairwiseResults) -> str:
     )
     return laid_out(
         figure,
+        rows=[row.item.title for row in rows],
         xaxis={
             "title": {"text": _("Score: chance of beating a random other priority (%)")},
             "range": [0, 100],

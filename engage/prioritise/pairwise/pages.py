@@ -1,5 +1,6 @@
-"""The pairwise page more than one view renders: the finish page (their top priorities, a suggestion box
-and the questions about themselves), also shown again when a form on it is sent back with errors."""
+"""The pairwise page more than one view renders: the finish page (their top priorities, the current
+standings where the officer allows, a suggestion box and the questions about themselves), also shown again
+when a form on it is sent back with errors."""
 
 from __future__ import annotations
 
@@ -10,17 +11,28 @@ from engage.prioritise.access import respondent_here
 from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import Exercise
 from engage.prioritise.pairwise import results, voting
+from engage.prioritise.pairwise.charts import scores_chart
+from engage.web import allow_inline_styles
 
 
 def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, status: int = 200):
     """The finish page of a pairwise exercise (with the error summary of the form sent back, if any)."""
     respondent = respondent_here(exercise)
     failed = suggestion_form if suggestion_form is not None else profile_form
+    standings = chart = None
+    if exercise.show_standings:
+        # The results page's own figures (the same fit, intervals and small-numbers rules), so far.
+        standings = results.pairwise_results(exercise, breakdowns=False)
+        if standings.has_scores:
+            chart = scores_chart(standings)
+            allow_inline_styles()  # Plotly.js writes a <style> element
     return render_template(
         "prioritise/finish.html",
         exercise=exercise,
         top=results.respondent_top_items(exercise, respondent),
         made=voting.count_votes(exercise, respondent),
+        standings=standings,
+        chart=chart,
         suggestion_form=suggestion_form or SuggestionForm(formdata=None),
         profile_form=profile_form or ProfileForm.build(formdata=None),
         form=failed,  # the base layout shows this form's error summary

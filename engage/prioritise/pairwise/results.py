@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import numpy as np
 from sqlalchemy import case, func, select
@@ -11,6 +12,7 @@ from sqlalchemy import case, func, select
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
 from engage.prioritise.weighting import breakdown_figures, population_weights
+from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
 from engage.stats.pairwise import (
     PairwiseResult,
     Stability,
@@ -62,6 +64,9 @@ class WeightedScores:
 
 @dataclass
 class PairwiseResults:
+    #: People an interval needs (fewer: scores without intervals).
+    min_interval: ClassVar[int] = MIN_INTERVAL_RESPONDENTS
+
     exercise: Exercise
     items: list[ItemScore]
     votes: int
@@ -69,12 +74,14 @@ class PairwiseResults:
     respondents: int
     stability: Stability | None
     stability_k: int
-    #: "bootstrap" or "sandwich": how the intervals were made
+    #: "bootstrap" or "sandwich": how the intervals were made (none below MIN_INTERVAL_RESPONDENTS people)
     interval_method: str = "bootstrap"
     #: How many separate groups the comparisons split into (more than 1: no common scale is published).
     groups: int = 1
     #: Items nobody has compared yet ("not enough comparisons").
     uncompared: int = 0
+    #: Fewer people voted than an interval needs (MIN_INTERVAL_RESPONDENTS): scores have no interval.
+    too_few_for_intervals: bool = False
     #: The per-vote view, for comparison: {item id: score (None off the common scale)} when every vote counts
     #: the same, so a resident who votes 100 times counts ten times one who votes 10 times. The scores above
     #: give each person's votes the same total weight.
@@ -91,6 +98,11 @@ class PairwiseResults:
     per_day: list[tuple[str, int]] = field(default_factory=list)
     #: head_to_head[i][j] = share of i-vs-j comparisons i won (None when never compared)
     head_to_head: list[list[float | None]] = field(default_factory=list)
+
+    @property
+    def has_scores(self) -> bool:
+        """Whether any item has a score on the common scale (something for a chart to show)."""
+        return any(row.score is not None for row in self.items)
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,10 @@ def pairwise_results(
     votes = load_decisive_votes(exercise, index)
     method, boot = score_intervals(votes, n, resamples)
     scored = _item_scores(items, boot, votes, n)
+    too_few = len(votes.respondent_ids) < MIN_INTERVAL_RESPONDENTS
+    if too_few:
+        # Resampling a handful of people gives no interval worth publishing (the budget shares' rule).
+        scored = [replace(row, low=None, high=None) for row in scored]
     on_scale = boot.scored
     k = min(STABILITY_K, max(int(on_scale.sum()) - 1, 1))
     stability = (
@@ -194,6 +210,7 @@ def pairwise_results(
     )
     results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
     results.groups = boot.graph.n_groups
+    results.too_few_for_intervals = too_few and len(votes.winners) > 0
     results.uncompared = int((~boot.graph.compared).sum())
     _, by_vote = score_intervals(votes, n, 0, per_person=False)
     results.per_vote = {item.id: _optional(by_vote.scores[k]) for k, item in enumerate(items)}

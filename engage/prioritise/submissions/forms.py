@@ -69,7 +69,7 @@ class AmountField(StringField):
 class BudgetExerciseForm(ExerciseForm):
     """A budget exercise's settings (the items' amounts are a second page)."""
 
-    max_votes_per_respondent = None
+    max_votes_per_respondent = show_standings = None
     budget_mode = RadioField(
         _l("How residents allocate"),
         choices=enum_choices(BUDGET_MODES),
@@ -127,7 +127,7 @@ class BudgetExerciseForm(ExerciseForm):
 
 
 class RankingExerciseForm(ExerciseForm):
-    max_votes_per_respondent = None
+    max_votes_per_respondent = show_standings = None
     rank_top_n = IntegerField(
         _l("Residents rank only their top (optional)"),
         description=_l("Leave blank for residents to put every priority in order"),

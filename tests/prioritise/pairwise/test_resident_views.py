@@ -47,8 +47,11 @@ def test_home_page_lists_open_exercises_only(client, make_exercise):
     make_exercise(ExerciseStatus.DRAFT, title="Draft one")
     make_exercise(ExerciseStatus.CLOSED, title="Closed one")
     html = client.get("/").get_data(as_text=True)
-    assert "Open one" in html and "Draft one" not in html and "Closed one" not in html
+    open_list = re.search(r'<ul class="govuk-list app-exercise-list">(.*?)</ul>', html, re.S).group(1)
+    assert "Open one" in open_list and "Draft one" not in html and "Closed one" not in open_list
     assert "There are no open exercises" not in html
+    # The closed one (its results public) is under past results instead.
+    assert "Closed one" in html.split('id="all-past-results"')[0].split("Past results")[1]
 
 
 def test_vote_page_shows_two_priorities_and_cant_decide_and_sets_a_cookie(client, make_exercise):
