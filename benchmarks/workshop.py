@@ -300,7 +300,11 @@ def bench_workshop(rows: list[tuple[str, str, str, str]]) -> None:
             screen.join()
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=40)  # gunicorn lets its workers finish what they are serving
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         lost, duplicated = audit_votes(app, session_id, exercise_id, tally)
     delays = visibility_delays(tally.acks, polls)
     latencies = sorted(tally.latencies)
