@@ -22,7 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from engage.accounts.models import Organisation
-from engage.boards.models import Board, BoardKind
+from engage.boards.models import Board
 from engage.channels import Channel
 from engage.database import utcnow
 from engage.dates import end_of_day, start_of_day
@@ -69,8 +69,8 @@ class BoardWeights:
     board: Board
     version: int | None = None
     published_at: datetime | None = None
-    #: "decided" (a partnership's signed-off decision), "advisory" (a network's) or "published" (a
-    #: partnership's weights with no sign-off recorded); "none": nothing published by the period's end.
+    #: "decided" (a partnership's signed-off decision) or "advisory" (a network's, or a set published
+    #: before sign-off existed); "none": nothing published by the period's end.
     status: str = "none"
     #: The decision's details where they are recorded (who, when, the minute reference), else "".
     decision: str = ""
@@ -145,20 +145,16 @@ class Report:
 
 
 def publication_status(weight_set: WeightSet) -> tuple[str, str]:
-    """("decided" | "advisory" | "published", the decision's details). A network's weights are advice; a
-    partnership's are a decision once one is recorded on the weight set (``decided_at``, with who decided
-    and the minute reference where the model keeps them), otherwise plainly published."""
-    if weight_set.board.kind is BoardKind.NETWORK:
-        return "advisory", ""
-    decided_at = getattr(weight_set, "decided_at", None)
-    if decided_at is None:
-        return "published", ""
-    details = [decided_at.date().isoformat()]
-    for name in ("decided_by", "minute_reference", "meeting_reference"):
-        value = getattr(weight_set, name, None)
-        if value:
-            details.append(str(getattr(value, "name", value)))
-    return "decided", ", ".join(details)
+    """("decided" | "advisory", the decision's details): the standing the weights, the API and the public
+    board page give (engage.weights: a partnership's set is a decision once its accountable member signed
+    it off; a network's, or one published before sign-off existed, is advice)."""
+    decision = weight_set.decision
+    standing = weight_set.standing
+    if standing is None or decision is None or decision.decided_at is None:
+        return (standing.value if standing else "advisory"), ""
+    who = decision.decided_by_name + (f" ({decision.decided_by_title})" if decision.decided_by_title else "")
+    details = [decision.decided_at.date().isoformat(), who, decision.minute_reference]
+    return standing.value, ", ".join(part for part in details if part)
 
 
 def board_weights(board: Board, period: Period) -> BoardWeights:

@@ -2,7 +2,7 @@
 the public lists and the results archive) and an officer-set "about N minutes"
 
 Revision ID: e4a7c2b9d1f5
-Revises: 7c3e91d4a2b6
+Revises: e4a7c2b9d815
 Create Date: 2026-11-29 01:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e4a7c2b9d1f5"
-down_revision = "7c3e91d4a2b6"
+down_revision = "e4a7c2b9d815"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 projector (workshop_wall_entries); and the facilitator's notes per round
 
 Revision ID: d2f6a8c4e1b9
-Revises: 7c3e91d4a2b6
+Revises: e4a7c2b9d1f5
 Create Date: 2026-11-29 01:40:00
 
 """
@@ -14,7 +14,7 @@ import engage.database  # custom column types such as engage.database.UTCDateTim
 
 # revision identifiers, used by Alembic.
 revision = "d2f6a8c4e1b9"
-down_revision = "7c3e91d4a2b6"
+down_revision = "e4a7c2b9d1f5"
 branch_labels = None
 depends_on = None
 

@@ -105,11 +105,13 @@ def test_the_period_chooses_values_and_responses(demo, app):
     assert all(b.status == "none" for b in before.boards)  # nothing published by 2001
 
 
-def test_network_weights_are_advisory_and_partnerships_published(demo, app):
+def test_network_weights_are_advisory_and_partnerships_decided_with_who_and_the_minute(demo, app):
     report = organisation_report(organisation("Aldermoor College"), PERIOD)
     status = {b.board.slug: b.status for b in report.boards}
     assert status["economy-and-environment"] == "advisory"
-    assert status["children-and-young-people"] in ("published", "decided")
+    assert status["children-and-young-people"] == "decided"
+    decision = next(b for b in report.boards if b.board.slug == "children-and-young-people").decision
+    assert "Cllr Evan Morgan" in decision and "6" in decision
 
 
 def test_a_board_pack_as_pdf_and_xlsx(demo, app):
