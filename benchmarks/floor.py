@@ -246,7 +246,8 @@ def bench_floor(rows: list[tuple[str, ...]]) -> None:
 def floor_table(rows: list[tuple[str, ...]]) -> list[str]:
     return [
         f"`wrk`, {CONNECTIONS} connections for {SECONDS} s per row; gunicorn (gunicorn.conf.py) with",
-        f'{WORKERS} workers x {THREADS} threads; PostgreSQL runs use Redis for the rate limits. "failed" counts',
+        f"{WORKERS} workers x {THREADS} threads; PostgreSQL runs use Redis for the rate limits.",
+        '"failed" counts '
         "answers other than 2xx/3xx and socket errors. A repeated key (residents reused) is answered but",
         "stores nothing.",
         "",
