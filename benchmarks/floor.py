@@ -32,6 +32,7 @@ from benchmarks.load import (
     _inputs,
     _seed,
 )
+from benchmarks.sections import write_section
 
 HERE = Path(__file__).resolve().parent
 WORKERS, THREADS, CONNECTIONS, SECONDS = 2, 4, 16, 8
@@ -244,7 +245,11 @@ def bench_floor(rows: list[tuple[str, ...]]) -> None:
 
 
 def floor_table(rows: list[tuple[str, ...]]) -> list[str]:
+    """The "floor" section of docs/benchmarks.md."""
     return [
+        "## The floor: answers against a bare INSERT (`make bench`, wrk)",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, on the shared 2-core machine.",
         f"`wrk`, {CONNECTIONS} connections for {SECONDS} s per row; gunicorn (gunicorn.conf.py) with",
         f"{WORKERS} workers x {THREADS} threads; PostgreSQL runs use Redis for the rate limits.",
         '"failed" counts '
@@ -254,10 +259,12 @@ def floor_table(rows: list[tuple[str, ...]]) -> list[str]:
         "| database | request | requests/s | of the floor | goal | failed/sent |",
         "|---|---|---|---|---|---|",
         *["| " + " | ".join(row) + " |" for row in rows],
+        "",
     ]
 
 
 if __name__ == "__main__":
     found: list[tuple[str, ...]] = []
     bench_floor(found)
+    write_section(HERE.parent / "docs" / "benchmarks.md", "floor", floor_table(found))
     print("\n".join(floor_table(found)))
