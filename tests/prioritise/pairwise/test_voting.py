@@ -188,6 +188,20 @@ def test_rebuild_counts_finds_and_fixes_a_wrong_total(make_exercise, cast):
     assert counts.low_wins + counts.high_wins == 1
 
 
+def test_rebuild_counts_sets_the_choice_counters_from_the_votes(make_exercise, cast):
+    exercise = make_exercise(max_votes_per_respondent=3)
+    a, b, c = exercise.items[:3]
+    for left, right in ((a, b), (b, c)):
+        cast(exercise, left, right, token=TOKEN)
+    assert voting.recount_choices(exercise.id) == 0  # the counter moved with each vote
+    db.session.execute(update(Respondent).values(choices=3))  # wrong: the cap would refuse the third
+    with pytest.raises(voting.VoteRefused):
+        cast(exercise, a, c, token=TOKEN)
+    rebuild_counts(exercise)
+    assert db.session.scalar(select(Respondent.choices)) == 2
+    assert cast(exercise, a, c, token=TOKEN).respondent_votes == 3
+
+
 def test_rebuild_counts_cli(runner, make_exercise, cast):
     exercise = make_exercise()
     cast(exercise, *exercise.items[:2])
