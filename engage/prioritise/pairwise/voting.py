@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from collections import Counter
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.channels import Channel
 from engage.database import upsert_insert
@@ -135,24 +137,40 @@ def count_votes(exercise: Exercise, respondent: Respondent | None) -> int:
     )
 
 
+_COUNTED = ("low_wins", "high_wins", "skips")
+
+
+@functools.cache
+def _pair_count_upsert(dialect: str):
+    """The pair-count upsert, built once per dialect with its values as parameters (building it for
+    every vote cost more than sending it)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = PairCount.__table__
+    statement = insert(table).values(
+        {name: bindparam(name) for name in ("exercise_id", "low_item_id", "high_item_id", *_COUNTED)}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["exercise_id", "low_item_id", "high_item_id"],
+        set_={name: table.c[name] + statement.excluded[name] for name in _COUNTED},
+    )
+
+
 def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome, sign: int = 1) -> None:
     """Add one answer to its pair's counts (``sign=-1`` takes an undone one away)."""
     low, high = sorted((left, right))
     winner = {Outcome.LEFT: left, Outcome.RIGHT: right}.get(outcome)
-    values = {
-        "low_wins": sign * int(winner == low),
-        "high_wins": sign * int(winner == high),
-        "skips": sign * int(outcome is Outcome.SKIP),
-    }
-    insert = upsert_insert(db.session)
-    statement = insert(PairCount).values(
-        exercise_id=exercise_id, low_item_id=low, high_item_id=high, **values
+    statement = _pair_count_upsert(db.session.get_bind().dialect.name)
+    db.session.execute(
+        statement,
+        {
+            "exercise_id": exercise_id,
+            "low_item_id": low,
+            "high_item_id": high,
+            "low_wins": sign * int(winner == low),
+            "high_wins": sign * int(winner == high),
+            "skips": sign * int(outcome is Outcome.SKIP),
+        },
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["exercise_id", "low_item_id", "high_item_id"],
-        set_={name: getattr(PairCount, name) + statement.excluded[name] for name in values},
-    )
-    db.session.execute(statement)
 
 
 def _vote_with_key(exercise: Exercise, respondent_id: int | None, stored_key: str) -> PairwiseVote | None:
