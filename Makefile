@@ -165,7 +165,11 @@ browser-deps:
 	fi
 
 ## make bench: performance figures (not part of make test), written to docs/benchmarks.md
-bench: install $(VENV)/.installed-test
+bench: install $(VENV)/.installed-test $(VENV)/.installed-load
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's wrk for the floor benchmark..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk is missing: install it with sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python -m benchmarks.run
 
 ## make validate: a simulation study of every published interval's coverage at 10, 20, 50 and 200

@@ -13,6 +13,7 @@ import scipy
 
 from benchmarks.allocation import bench_allocation, bench_budget_requests
 from benchmarks.consultation import bench_consultation
+from benchmarks.floor import bench_floor, floor_table
 from benchmarks.page_weight import bench_page_weight
 from benchmarks.pairwise import bench_requests, bench_statistics
 from benchmarks.sections import write_section
@@ -51,6 +52,8 @@ def main() -> None:
     bench_uploads(uploads)
     weight: list[tuple[str, str, str, str]] = []
     bench_page_weight(weight)
+    floor: list[tuple[str, ...]] = []
+    bench_floor(floor)
     lines = [
         "Written by `make bench` (benchmarks/). Figures are from one run on the machine named below; targets",
         "come from the issues. Memory is the peak traced by tracemalloc during one run (NumPy included).",
@@ -97,6 +100,7 @@ def main() -> None:
     if not out.exists():
         out.write_text("# Benchmarks\n", encoding="utf-8")
     write_section(out, "bench", lines)
+    write_section(out, "floor", floor_table(floor))
     sys.stdout.write("\n".join(lines) + f"\nwritten to {out.relative_to(ROOT)}\n")
 
 

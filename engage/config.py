@@ -119,6 +119,11 @@ def load_config(
         #: people, a brake on scripts.
         "ENGAGE_VOTE_LIMIT": env.get("ENGAGE_VOTE_LIMIT", "60 per minute"),
         "ENGAGE_VOTE_ADDRESS_LIMIT": env.get("ENGAGE_VOTE_ADDRESS_LIMIT", "600 per minute"),
+        #: How old (seconds) each worker lets its copy of an exercise's items and pair counts get before the
+        #: pair chooser reads them again (engage/prioritise/pairwise/chooser.py); 0 reads them every time.
+        "ENGAGE_PAIR_STATE_SECONDS": float(
+            env.get("ENGAGE_PAIR_STATE_SECONDS", "0" if environment == "testing" else "2")
+        ),
         #: API calls per token, and per address (every call, with a token or not).
         "ENGAGE_API_LIMIT": env.get("ENGAGE_API_LIMIT", "60 per minute;1000 per hour"),
         "ENGAGE_API_ADDRESS_LIMIT": env.get("ENGAGE_API_ADDRESS_LIMIT", "300 per minute"),

@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -218,10 +217,6 @@ class ExerciseItem(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: Draft exercises may drop items; once open, items are only ever added.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: Decisive comparisons so far (derived; rebuilt by `rebuild-counts`).
-    comparisons: Mapped[int] = mapped_column(Integer, default=0)
-    #: An Elo-style running rating used only to choose informative pairs; results use the Bradley-Terry fit.
-    selection_rating: Mapped[float] = mapped_column(Float, default=0.0)
     # -- budget exercises: amounts in the exercise's unit --
     #: What residents start from in rebalance mode (the current budget).
     current_amount: Mapped[int | None] = mapped_column(BigInteger)
@@ -285,6 +280,9 @@ class Respondent(Model):
     excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     excluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     excluded_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Pairwise choices (skips too) they have made: the per-person cap reads this one row, locked, rather
+    #: than counting their votes (kept with the votes; `rebuild-counts` checks it).
+    choices: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("exercise_id", "token_hash"),

@@ -151,7 +151,14 @@ def _remove_rows(sheet: PaperSheet) -> None:
     next row inserted, and the replacement's rows are inserted next."""
     vote_ids = json.loads(sheet.vote_ids or "[]")
     if vote_ids:
+        voters = db.session.execute(
+            select(PairwiseVote.exercise_id, PairwiseVote.respondent_id)
+            .where(PairwiseVote.id.in_(vote_ids))
+            .distinct()
+        ).all()
         db.session.execute(delete(PairwiseVote).where(PairwiseVote.id.in_(vote_ids)))
+        for exercise_id, respondent_id in voters:  # the per-person cap counts what is left
+            voting.recount_choices(exercise_id, [respondent_id])
     if sheet.submission_id is not None:
         db.session.execute(
             delete(SubmissionEntry).where(SubmissionEntry.submission_id == sheet.submission_id)

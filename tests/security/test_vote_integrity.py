@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.extensions import db
-from engage.prioritise.models import Exercise, Outcome, PairwiseVote, Respondent
+from engage.prioritise.models import Exercise, Outcome, PairCount, PairwiseVote, Respondent
 from engage.prioritise.pairwise import voting
 from engage.respondents import COOKIE_NAME
 from engage.transactions import unit_of_work
@@ -183,3 +183,49 @@ def test_guessing_workshop_codes_is_stopped_after_a_few_wrong_ones(app_factory, 
     assert refused.status_code == 429
     assert "You have tried this too many times" in refused.get_data(as_text=True)
     assert client.get(f"/join/{workshop.join_code}").status_code == 429
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_the_same_vote_sent_four_times_at_once_is_stored_once(app, make_exercise):
+    """The fast path has no lookup before the insert: the vote's unique key is the idempotency check. Four
+    copies of one vote at the same moment store one vote, count once in the pair counts and the person's
+    counter, and every copy is answered with that vote."""
+    exercise = make_exercise()
+    exercise_id = exercise.id
+    a, b = exercise.items[2:4]
+    token, start, receipts = "d" * 43, threading.Barrier(4), []
+    voting_first = make_first_vote(app, exercise_id, token)
+
+    def send() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                with unit_of_work():
+                    receipts.append(
+                        voting.record_pairwise_vote(
+                            db.session.get(Exercise, exercise_id),
+                            token,
+                            left_item_id=a.id,
+                            right_item_id=b.id,
+                            outcome=Outcome.RIGHT,
+                            idempotency_key="same-" + "y" * 16,
+                        )
+                    )
+            except Exception as error:  # reported below
+                receipts.append(repr(error))
+            db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert voting_first and all(isinstance(receipt, voting.VoteReceipt) for receipt in receipts), receipts
+    assert sorted(receipt.created for receipt in receipts) == [False, False, False, True]
+    assert len({receipt.vote_id for receipt in receipts}) == 1
+    db.session.expire_all()
+    assert votes() == 2
+    assert db.session.scalar(select(Respondent.choices)) == 2
+    low, high = sorted((a.id, b.id))
+    counts = db.session.get(PairCount, (exercise_id, low, high))
+    assert counts.low_wins + counts.high_wins + counts.skips == 1

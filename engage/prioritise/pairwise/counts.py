@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select
 
 from engage.extensions import db
 from engage.prioritise import logger
-from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
-from engage.stats.pairwise import fit_bradley_terry, win_matrix
+from engage.prioritise.models import Exercise, Outcome, PairCount, PairwiseVote, Respondent
+from engage.prioritise.pairwise import chooser, voting
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ def counts_from_votes(exercise: Exercise) -> dict[tuple[int, int], tuple[int, in
 
 
 def rebuild_counts(exercise: Exercise) -> RebuildReport:
-    """Replace the pair counts, item comparisons and selection ratings with values derived from the votes."""
+    """Replace the pair counts with values derived from the votes, and set every respondent's choice
+    counter (the per-person cap) from their votes."""
     fresh = counts_from_votes(exercise)
     stored = {
         (row.low_item_id, row.high_item_id): (row.low_wins, row.high_wins, row.skips)
@@ -70,24 +71,12 @@ def rebuild_counts(exercise: Exercise) -> RebuildReport:
         )
         for (low, high), (lw, hw, s) in fresh.items()
     )
-    items = list(exercise.items)
-    index = {item.id: k for k, item in enumerate(items)}
-    winners, losers = [], []
-    comparisons = dict.fromkeys(index, 0)
-    for (low, high), (lw, hw, _) in fresh.items():
-        winners += [index[low]] * lw + [index[high]] * hw
-        losers += [index[high]] * lw + [index[low]] * hw
-        comparisons[low] += lw + hw
-        comparisons[high] += lw + hw
-    strengths = fit_bradley_terry(win_matrix(winners, losers, len(items))) if items else []
-    for item in items:
-        db.session.execute(
-            update(ExerciseItem)
-            .where(ExerciseItem.id == item.id)
-            .values(comparisons=comparisons[item.id], selection_rating=float(strengths[index[item.id]]))
-        )
+    wrong_counters = voting.recount_choices(exercise.id)
+    chooser.forget(exercise.id)
     if differences:
         logger.info(
             "exercise %s: rebuilt %d pair counts that differed from the votes", exercise.id, len(differences)
         )
+    if wrong_counters:
+        logger.info("exercise %s: %d choice counters differed from the votes", exercise.id, wrong_counters)
     return RebuildReport(exercise.id, len(fresh), differences)

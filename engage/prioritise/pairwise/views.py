@@ -11,7 +11,7 @@ from engage.extensions import db, htmx, limiter
 from engage.forms import form_page
 from engage.prioritise import bp
 from engage.prioritise.access import public_exercise_or_404
-from engage.prioritise.forms import VoteForm
+from engage.prioritise.forms import SKIP_REASONS, VoteForm
 from engage.prioritise.models import Exercise, ExerciseKind, Outcome, Respondent, SkipReason
 from engage.prioritise.pairwise import voting
 from engage.prioritise.pairwise.pages import render_finish
@@ -27,27 +27,33 @@ def _vote_address_limit() -> str:
 
 
 def _pair_context(
-    exercise: Exercise, respondent, token: str, message: str | None = None, made: int | None = None
+    exercise: Exercise,
+    respondent_id: int | None,
+    token: str,
+    message: str | None = None,
+    made: int | None = None,
 ) -> dict:
-    pair = voting.choose_pair(exercise, respondent)
-    form = VoteForm(formdata=None)
-    if pair:
-        form.left.data, form.right.data = str(pair[0].id), str(pair[1].id)
-        # Signed for this respondent and this pair: a vote on any other pair is refused.
-        form.key.data = voting.offer_pair(exercise, token, pair[0].id, pair[1].id)
+    pair = voting.choose_pair(exercise, None, respondent_id=respondent_id)
     return {
         "exercise": exercise,
         "pair": pair,
-        "form": form,
-        "made": voting.count_votes(exercise, respondent) if made is None else made,
+        # Signed for this respondent and this pair: a vote on any other pair is refused.
+        "offer": voting.offer_pair(exercise, token, pair[0].id, pair[1].id) if pair else None,
+        "skip_reasons": SKIP_REASONS,
+        "made": _votes_made(exercise, respondent_id) if made is None else made,
         "message": message,
     }
+
+
+def _votes_made(exercise: Exercise, respondent_id: int | None) -> int:
+    respondent = db.session.get(Respondent, respondent_id) if respondent_id is not None else None
+    return voting.count_votes(exercise, respondent)
 
 
 def _record_posted_vote(exercise: Exercise, token: str):
     """Record the vote in the posted form.
 
-    Returns (respondent, their vote count or None, message for the page, redirect or None).
+    Returns (respondent id, their vote count or None, message for the page, redirect or None).
     """
     form = VoteForm()
     ids = form.item_ids() if form.validate_on_submit() else None
@@ -71,10 +77,9 @@ def _record_posted_vote(exercise: Exercise, token: str):
             flash(refused.message, "important")
             return None, None, None, redirect(url_for(".finish", exercise_id=exercise.id))
         return None, None, refused.message, None
-    respondent = db.session.get(Respondent, receipt.vote.respondent_id)
     # Without htmx: post, then redirect to a fresh pair (so a reload never re-posts).
     next_page = None if htmx else redirect(url_for(".vote", exercise_id=exercise.id))
-    return respondent, receipt.respondent_votes, None, next_page
+    return receipt.respondent_id, receipt.respondent_votes, None, next_page
 
 
 @bp.route("/exercises/<int:exercise_id>/vote", methods=["GET", "POST"])
@@ -86,14 +91,15 @@ def vote(exercise_id: int):
     if not exercise.accepting_votes():
         return render_template("prioritise/not_open.html", exercise=exercise), 200
     token, new_token = token_or_new()
-    respondent = None if new_token else voting.find_respondent(exercise, token)
-    message = made = None
+    respondent_id = message = made = None
     if request.method == "POST":
-        recorded, made, message, next_page = _record_posted_vote(exercise, token)
+        respondent_id, made, message, next_page = _record_posted_vote(exercise, token)
         if next_page is not None:
             return set_token_cookie(next_page, token)
-        respondent = recorded or respondent
-    context = _pair_context(exercise, respondent, token, message, made)
+    if respondent_id is None and not new_token:
+        found = voting.find_respondent(exercise, token)
+        respondent_id = found.id if found is not None else None
+    context = _pair_context(exercise, respondent_id, token, message, made)
     template = "prioritise/_partials/_pair.html" if htmx else "prioritise/vote.html"
     response = make_response(render_template(template, **context))
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response

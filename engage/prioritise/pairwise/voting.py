@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import functools
 import random
 import secrets
 from collections import Counter
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.channels import Channel
 from engage.database import upsert_insert
@@ -28,11 +28,10 @@ from engage.prioritise.models import (
     Respondent,
     SkipReason,
 )
+from engage.prioritise.pairwise import chooser
+from engage.prioritise.pairwise.chooser import PairItem
 from engage.respondents import address_hash, respondent_hash
 from engage.stats.pairs import first_item_weights, partner_weights
-
-#: How far one vote moves the selection ratings (log-odds scale).
-RATING_STEP = 0.2
 
 
 class VoteRefused(Exception):
@@ -46,11 +45,19 @@ class VoteRefused(Exception):
 
 @dataclass(frozen=True)
 class VoteReceipt:
-    vote: PairwiseVote
+    vote_id: int
+    respondent_id: int
     #: False when the same idempotency key had already been recorded (a retry or double click).
     created: bool
     #: Votes (including skips) this respondent has now made in the exercise.
     respondent_votes: int
+
+    @property
+    def vote(self) -> PairwiseVote:
+        """The stored vote (read when asked for: the resident's page does not need it)."""
+        vote = db.session.get(PairwiseVote, self.vote_id)
+        assert vote is not None
+        return vote
 
 
 #: How long a pair offered on a page can be voted on (seconds).
@@ -130,56 +137,50 @@ def count_votes(exercise: Exercise, respondent: Respondent | None) -> int:
     )
 
 
+_COUNTED = ("low_wins", "high_wins", "skips")
+
+
+@functools.cache
+def _pair_count_upsert(dialect: str):
+    """The pair-count upsert, built once per dialect with its values as parameters (building it for
+    every vote cost more than sending it)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = PairCount.__table__
+    statement = insert(table).values(
+        {name: bindparam(name) for name in ("exercise_id", "low_item_id", "high_item_id", *_COUNTED)}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["exercise_id", "low_item_id", "high_item_id"],
+        set_={name: table.c[name] + statement.excluded[name] for name in _COUNTED},
+    )
+
+
 def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome, sign: int = 1) -> None:
     """Add one answer to its pair's counts (``sign=-1`` takes an undone one away)."""
     low, high = sorted((left, right))
     winner = {Outcome.LEFT: left, Outcome.RIGHT: right}.get(outcome)
-    values = {
-        "low_wins": sign * int(winner == low),
-        "high_wins": sign * int(winner == high),
-        "skips": sign * int(outcome is Outcome.SKIP),
-    }
-    insert = upsert_insert(db.session)
-    statement = insert(PairCount).values(
-        exercise_id=exercise_id, low_item_id=low, high_item_id=high, **values
+    statement = _pair_count_upsert(db.session.get_bind().dialect.name)
+    db.session.execute(
+        statement,
+        {
+            "exercise_id": exercise_id,
+            "low_item_id": low,
+            "high_item_id": high,
+            "low_wins": sign * int(winner == low),
+            "high_wins": sign * int(winner == high),
+            "skips": sign * int(outcome is Outcome.SKIP),
+        },
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["exercise_id", "low_item_id", "high_item_id"],
-        set_={name: getattr(PairCount, name) + statement.excluded[name] for name in values},
-    )
-    db.session.execute(statement)
 
 
-def _move_ratings(winner_id: int, loser_id: int) -> None:
-    ratings = dict(
-        db.session.execute(
-            select(ExerciseItem.id, ExerciseItem.selection_rating).where(
-                ExerciseItem.id.in_([winner_id, loser_id])
-            )
-        ).all()
-    )
-    surprise = 1.0 / (1.0 + math.exp(ratings[winner_id] - ratings[loser_id]))
-    # Lowest id first, always: concurrent votes on pairs that share items (1-2, 2-3, 3-1) could otherwise
-    # lock the item rows in a cycle and deadlock on PostgreSQL (found by `make load`: a 503 for one vote).
-    for item_id, sign in sorted(((winner_id, 1), (loser_id, -1))):
-        db.session.execute(
-            update(ExerciseItem)
-            .where(ExerciseItem.id == item_id)
-            .values(
-                comparisons=ExerciseItem.comparisons + 1,
-                selection_rating=ExerciseItem.selection_rating + sign * RATING_STEP * surprise,
-            )
-        )
-
-
-def _vote_with_key(exercise: Exercise, respondent: Respondent | None, stored_key: str) -> PairwiseVote | None:
+def _vote_with_key(exercise: Exercise, respondent_id: int | None, stored_key: str) -> PairwiseVote | None:
     """This respondent's vote stored under this (scoped) key: never anyone else's."""
-    if respondent is None:
+    if respondent_id is None:
         return None
     return db.session.scalar(
         select(PairwiseVote).where(
             PairwiseVote.exercise_id == exercise.id,
-            PairwiseVote.respondent_id == respondent.id,
+            PairwiseVote.respondent_id == respondent_id,
             PairwiseVote.idempotency_key == stored_key,
         )
     )
@@ -191,28 +192,85 @@ def stored_key(exercise: Exercise, token: str, idempotency_key: str) -> str:
     return submitter_key(respondent_scope(exercise), token, idempotency_key)
 
 
-def _locked_respondent(exercise: Exercise, token: str, channel: Channel) -> Respondent:
-    """The respondent for this token, created if need be, with their row locked to the end of the
-    transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already runs one writer at a time), so that their
-    concurrent requests are counted one after another and a cap cannot be overrun. Two first requests at
-    once (a double click) find the same respondent: the loser of the insert finds the winner's row."""
-    digest = respondent_hash(token, respondent_scope(exercise))
-    query = (
-        select(Respondent)
-        .where(Respondent.exercise_id == exercise.id, Respondent.token_hash == digest)
-        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: votes' foreign keys still insert
+@dataclass(frozen=True)
+class _LockedRespondent:
+    id: int
+    excluded: bool
+    #: Choices made before this one (the row's counter, read under the lock).
+    choices: int
+
+
+def _lock_respondent(exercise: Exercise, token: str, channel: Channel) -> _LockedRespondent:
+    """Find or create the respondent for this token in ONE statement (an insert that, when the row is
+    there, updates nothing but locks it: ``ON CONFLICT DO UPDATE``), holding their row to the end of the
+    transaction, so that their concurrent requests are counted one after another and a cap cannot be
+    overrun. Two first requests at once (a double click) find the same row: PostgreSQL makes the second
+    wait for the first; SQLite's BEGIN IMMEDIATE already runs one writer at a time."""
+    insert = upsert_insert(db.session)
+    table = Respondent.__table__
+    statement = insert(table).values(
+        exercise_id=exercise.id,
+        token_hash=respondent_hash(token, respondent_scope(exercise)),
+        channel=channel,
+        address_hash=address_hash(request.remote_addr) if has_request_context() else None,
     )
-    found = db.session.scalar(query)
-    if found is not None:
-        return found
-    try:
-        with db.session.begin_nested():  # a clash undoes this insert only
-            return _new_respondent(exercise, token, channel)
-    except IntegrityError:
-        found = db.session.scalar(query.execution_options(populate_existing=True))
-        if found is None:
-            raise
-        return found
+    statement = statement.on_conflict_do_update(
+        index_elements=["exercise_id", "token_hash"], set_={"choices": table.c.choices}
+    ).returning(table.c.id, table.c.excluded_at, table.c.choices)
+    row = db.session.execute(statement).one()
+    return _LockedRespondent(row.id, row.excluded_at is not None, row.choices)
+
+
+def _locked_respondent(exercise: Exercise, token: str, channel: Channel) -> Respondent:
+    """The respondent (an ORM object) for this token, created if need be, with their row locked."""
+    locked = _lock_respondent(exercise, token, channel)
+    respondent = db.session.get(Respondent, locked.id, populate_existing=True)
+    assert respondent is not None
+    return respondent
+
+
+def _pair_is_in_exercise(exercise: Exercise, left_item_id: int, right_item_id: int) -> bool:
+    """Two different active items of this exercise. Once open, an exercise only ever gains items, so the
+    chooser's copy answers "yes"; an id it does not know (an item added since) is looked up."""
+    if left_item_id == right_item_id:
+        return False
+    if {left_item_id, right_item_id} <= chooser.active_item_ids(exercise.id):
+        return True
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ExerciseItem)
+            .where(
+                ExerciseItem.exercise_id == exercise.id,
+                ExerciseItem.active.is_(True),
+                ExerciseItem.id.in_([left_item_id, right_item_id]),
+            )
+        )
+        == 2
+    )
+
+
+def _insert_vote(values: dict) -> int | None:
+    """Insert a vote; None when this exercise already has a vote with its key (the unique key is the
+    idempotency check: no lookup first)."""
+    insert = upsert_insert(db.session)
+    table = PairwiseVote.__table__
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
+        .returning(table.c.id)
+    )
+    return db.session.execute(statement).scalar()
+
+
+def _earlier_vote(exercise: Exercise, respondent_id: int, key: str) -> VoteReceipt:
+    """The receipt for a vote this respondent already stored under this key (a retry or double click)."""
+    existing = _vote_with_key(exercise, respondent_id, key)
+    if existing is None:  # the key is scoped to the token: only an HMAC collision gets here
+        raise VoteRefused("pair", str(_l("That pair is not part of this exercise. Here is a new pair.")))
+    respondent = db.session.get(Respondent, respondent_id)
+    return VoteReceipt(existing.id, respondent_id, False, count_votes(exercise, respondent))
 
 
 def record_pairwise_vote(
@@ -230,124 +288,132 @@ def record_pairwise_vote(
     workshop_limit: int | None = None,
 ) -> VoteReceipt:
     """Store one vote and update the pair counts, in the caller's unit of work. The same person re-sending
-    a key stores nothing and gets their own vote back; a refusal writes nothing.
+    a key stores nothing and gets their own vote back; a refusal writes nothing (but the respondent).
+
+    A few statements: the respondent found or created and locked (one), the vote inserted with its key's
+    uniqueness as the idempotency check (one), the pair count upserted (one) and the respondent's counter,
+    which the per-person cap reads, moved on (one).
 
     ``workshop_limit``: the most choices one person may make during the workshop ``workshop_session_id``.
     """
     key = stored_key(exercise, token, idempotency_key)
-    existing = _vote_with_key(exercise, find_respondent(exercise, token), key)
-    if existing is not None:
-        respondent = db.session.get(Respondent, existing.respondent_id)
-        return VoteReceipt(existing, False, count_votes(exercise, respondent))
     if not exercise.accepting_votes():
+        found = find_respondent(exercise, token)
+        if found is not None and _vote_with_key(exercise, found.id, key) is not None:
+            return _earlier_vote(exercise, found.id, key)
         raise VoteRefused("closed", str(_l("This exercise is not taking votes at the moment.")))
-    in_exercise = db.session.scalar(
-        select(func.count())
-        .select_from(ExerciseItem)
-        .where(
-            ExerciseItem.exercise_id == exercise.id,
-            ExerciseItem.active.is_(True),
-            ExerciseItem.id.in_([left_item_id, right_item_id]),
-        )
-    )
-    if left_item_id == right_item_id or in_exercise != 2:
+    if not _pair_is_in_exercise(exercise, left_item_id, right_item_id):
         raise VoteRefused("pair", str(_l("That pair is not part of this exercise. Here is a new pair.")))
     if outcome is not Outcome.SKIP:
         skip_reason = None
 
-    # From here on this respondent's row is locked: their other requests wait, so the count is true.
-    respondent = _locked_respondent(exercise, token, channel)
-    existing = _vote_with_key(exercise, respondent, key)
-    if existing is not None:  # a double click whose first copy finished while this one waited
-        return VoteReceipt(existing, False, count_votes(exercise, respondent))
-    made = count_votes(exercise, respondent)
-    if made >= exercise.max_votes_per_respondent:
-        raise VoteRefused(
+    # From here on this respondent's row is locked: their other requests wait, so the counter is true.
+    respondent = _lock_respondent(exercise, token, channel)
+    refusal = None
+    if respondent.choices >= exercise.max_votes_per_respondent:
+        refusal = VoteRefused(
             "cap",
             str(_l("You have made the most choices this exercise takes. Thank you: you can finish now.")),
         )
-    if workshop_limit and workshop_votes(respondent, workshop_session_id) >= workshop_limit:
-        raise VoteRefused("round", str(_l("Thank you: you have finished this round")))
-    vote = PairwiseVote(
-        exercise_id=exercise.id,
-        respondent_id=respondent.id,
-        left_item_id=left_item_id,
-        right_item_id=right_item_id,
-        outcome=outcome,
-        skip_reason=skip_reason,
-        channel=channel,
-        locale=locale,
-        workshop_session_id=workshop_session_id,
-        idempotency_key=key,
+    elif workshop_limit and workshop_votes(respondent.id, workshop_session_id) >= workshop_limit:
+        refusal = VoteRefused("round", str(_l("Thank you: you have finished this round")))
+    if refusal is not None:
+        if _vote_with_key(exercise, respondent.id, key) is not None:  # the last one allowed, sent again
+            return _earlier_vote(exercise, respondent.id, key)
+        raise refusal
+    vote_id = _insert_vote(
+        {
+            "exercise_id": exercise.id,
+            "respondent_id": respondent.id,
+            "left_item_id": left_item_id,
+            "right_item_id": right_item_id,
+            "outcome": outcome,
+            "skip_reason": skip_reason,
+            "channel": channel,
+            "locale": locale,
+            "workshop_session_id": workshop_session_id,
+            "idempotency_key": key,
+        }
     )
-    db.session.add(vote)
-    db.session.flush()
-    if respondent.excluded_at is None:  # an excluded respondent's votes are kept but count for nothing
+    if vote_id is None:  # a double click whose first copy finished while this one waited
+        return _earlier_vote(exercise, respondent.id, key)
+    if not respondent.excluded:  # an excluded respondent's votes are kept but count for nothing
         _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
-        if vote.winner_id is not None:
-            _move_ratings(vote.winner_id, vote.loser_id)
-    logger.debug("vote %s in exercise %s", vote.id, exercise.id)
-    return VoteReceipt(vote, True, made + 1)
+    db.session.execute(
+        update(Respondent.__table__)
+        .where(Respondent.__table__.c.id == respondent.id)
+        .values(choices=Respondent.__table__.c.choices + 1)
+    )
+    if not respondent.excluded:
+        chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
+    logger.debug("vote %s in exercise %s", vote_id, exercise.id)
+    return VoteReceipt(vote_id, respondent.id, True, respondent.choices + 1)
 
 
-def workshop_votes(respondent: Respondent | None, workshop_session_id: int | None) -> int:
+def recount_choices(exercise_id: int, respondent_ids: list[int] | None = None) -> int:
+    """Set respondents' choice counters from their votes (after votes were removed by a paper correction,
+    or by `rebuild-counts`); returns how many counters were wrong."""
+    votes = (
+        select(func.count())
+        .select_from(PairwiseVote)
+        .where(PairwiseVote.respondent_id == Respondent.id)
+        .scalar_subquery()
+    )
+    where = [Respondent.exercise_id == exercise_id]
+    if respondent_ids is not None:
+        where.append(Respondent.id.in_(respondent_ids))
+    wrong = db.session.scalar(
+        select(func.count()).select_from(Respondent).where(*where, Respondent.choices != votes)
+    )
+    if wrong:
+        db.session.execute(
+            update(Respondent)
+            .where(*where)
+            .values(choices=votes)
+            .execution_options(synchronize_session=False)
+        )
+    return wrong or 0
+
+
+def workshop_votes(respondent_id: int | None, workshop_session_id: int | None) -> int:
     """Choices (skips too) this respondent has made during one workshop."""
-    if respondent is None or workshop_session_id is None:
+    if respondent_id is None or workshop_session_id is None:
         return 0
     return db.session.scalar(
         select(func.count())
         .select_from(PairwiseVote)
         .where(
-            PairwiseVote.respondent_id == respondent.id,
+            PairwiseVote.respondent_id == respondent_id,
             PairwiseVote.workshop_session_id == workshop_session_id,
         )
     )
 
 
-def _comparisons_with(exercise_id: int, item_id: int) -> dict[int, int]:
-    """How often each other item has been shown with ``item_id``: two index seeks, one per side of the pair.
-
-    SQLite without table statistics may scan the exercise's pairs for the higher-item side, so that query
-    names its index (the hint is ignored by PostgreSQL).
-    """
-    shown = PairCount.low_wins + PairCount.high_wins + PairCount.skips
-    as_low = select(PairCount.high_item_id, shown).where(
-        PairCount.exercise_id == exercise_id, PairCount.low_item_id == item_id
-    )
-    as_high = (
-        select(PairCount.low_item_id, shown)
-        .where(PairCount.exercise_id == exercise_id, PairCount.high_item_id == item_id)
-        .with_hint(PairCount, "INDEXED BY ix_pair_counts_high_item", "sqlite")
-    )
-    return dict(db.session.execute(as_low).all()) | dict(db.session.execute(as_high).all())
-
-
 def choose_pair(
-    exercise: Exercise, respondent: Respondent | None, rng: random.Random | None = None
-) -> tuple[ExerciseItem, ExerciseItem] | None:
+    exercise: Exercise,
+    respondent: Respondent | None,
+    rng: random.Random | None = None,
+    *,
+    respondent_id: int | None = None,
+) -> tuple[PairItem, PairItem] | None:
     """The next pair to show: a rarely compared item, against one rarely paired with it.
 
-    Reads one row per item and one per pair that includes the first item, never the votes; the respondent's
+    Reads the worker's copy of the items and pair counts (chooser.py) and the pairs this respondent has
+    answered (one query; ``respondent`` or ``respondent_id``), never anyone's votes; the respondent's
     previous pair is never shown again straight away. The choice depends on how often items and pairs were
     shown, not on who won (engage.stats.pairs explains why: choosing by rating biased scores towards 50).
     """
     rng = rng or random.Random()  # not for security
-    # Plain rows, not ORM objects: an exercise may have hundreds of items and this runs on every vote.
-    # In a fixed order (by id): PostgreSQL returns updated rows in a new order, and the random draws below
-    # must pick the same items for the same counts.
-    items = db.session.execute(
-        select(ExerciseItem.id, ExerciseItem.comparisons)
-        .where(ExerciseItem.exercise_id == exercise.id, ExerciseItem.active.is_(True))
-        .order_by(ExerciseItem.id)
-    ).all()
+    state = chooser.exercise_state(exercise.id)
     # Not again to the same person until they have seen the others: only pairs they have answered least.
-    shown = _pairs_answered_by(exercise, respondent)
+    shown = _pairs_answered_by(exercise, respondent.id if respondent is not None else respondent_id)
     times = Counter(shown)
-    items, fewest = _items_with_fresh_pairs(items, times)
+    items, fewest = _items_with_fresh_pairs(list(state.items), times)
     if len(items) < 2:
         return None
-    first = rng.choices(items, weights=list(first_item_weights([item.comparisons for item in items])))[0]
-    seen = _comparisons_with(exercise.id, first.id)
+    exposure = [state.decisive.get(item.id, 0) for item in items]
+    first = rng.choices(items, weights=list(first_item_weights(exposure)))[0]
+    seen = state.together.get(first.id, {})
     last_pair = set(shown[-1]) if shown else set()
     others = [
         item
@@ -360,18 +426,18 @@ def choose_pair(
         others = [item for item in items if item.id != first.id]
     weights = partner_weights([seen.get(item.id, 0) for item in others])
     second = rng.choices(others, weights=list(weights))[0]
-    pair = [db.session.get(ExerciseItem, first.id), db.session.get(ExerciseItem, second.id)]
+    pair = [first, second]
     rng.shuffle(pair)
     return pair[0], pair[1]
 
 
-def _pairs_answered_by(exercise: Exercise, respondent: Respondent | None) -> list[frozenset[int]]:
+def _pairs_answered_by(exercise: Exercise, respondent_id: int | None) -> list[frozenset[int]]:
     """The pairs one respondent has answered (skips too), oldest first: their own votes and no one else's."""
-    if respondent is None:
+    if respondent_id is None:
         return []
     rows = db.session.execute(
         select(PairwiseVote.left_item_id, PairwiseVote.right_item_id)
-        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent.id)
+        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent_id)
         .order_by(PairwiseVote.id)
     ).all()
     return [frozenset(row) for row in rows]
@@ -390,9 +456,9 @@ def _items_with_fresh_pairs(items: list, times: Counter) -> tuple[list, int]:
 
 
 def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
-    """Delete this respondent's last choice made on the resident pages, with its share of the pair counts,
-    the items' comparisons and ratings, in the caller's unit of work. Only the holder of the token can undo,
-    and only their own latest choice; workshop choices stay. Returns the deleted vote, or None."""
+    """Delete this respondent's last choice made on the resident pages, with its share of the pair counts
+    and of their choice counter, in the caller's unit of work. Only the holder of the token can undo, and
+    only their own latest choice; workshop choices stay. Returns the deleted vote, or None."""
     respondent = find_respondent(exercise, token)
     if respondent is None or not exercise.accepting_votes():
         return None
@@ -407,35 +473,9 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
         return None
     if respondent.excluded_at is None:  # only counted votes were added to the counts
         _add_to_pair_count(exercise.id, vote.left_item_id, vote.right_item_id, vote.outcome, sign=-1)
-        if vote.winner_id is not None:
-            _unmove_ratings(vote.winner_id, vote.loser_id)
     db.session.execute(delete(PairwiseVote).where(PairwiseVote.id == vote.id))
+    respondent.choices -= 1
     db.session.flush()
+    chooser.forget(exercise.id)
     logger.debug("vote %s in exercise %s undone", vote.id, exercise.id)
     return vote
-
-
-def _unmove_ratings(winner_id: int, loser_id: int) -> None:
-    """The reverse of _move_ratings: the step it took is found from the ratings it left (a few rounds of
-    fixed-point iteration; the step changes slowly with the gap, so they converge at once)."""
-    ratings = dict(
-        db.session.execute(
-            select(ExerciseItem.id, ExerciseItem.selection_rating).where(
-                ExerciseItem.id.in_([winner_id, loser_id])
-            )
-        ).all()
-    )
-    gap_after = ratings[winner_id] - ratings[loser_id]
-    gap = gap_after
-    for _ in range(20):
-        gap = gap_after - 2 * RATING_STEP / (1.0 + math.exp(gap))
-    moved = RATING_STEP / (1.0 + math.exp(gap))
-    for item_id, sign in sorted(((winner_id, 1), (loser_id, -1))):
-        db.session.execute(
-            update(ExerciseItem)
-            .where(ExerciseItem.id == item_id)
-            .values(
-                comparisons=ExerciseItem.comparisons - 1,
-                selection_rating=ExerciseItem.selection_rating - sign * moved,
-            )
-        )

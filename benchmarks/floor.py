@@ -1,0 +1,270 @@
+"""`make bench`: how close the resident's answers come to the floor, measured with `wrk` (a C load generator).
+
+The floor is benchmarks/bare_app.py: Flask and SQLAlchemy doing one INSERT and a commit per request on the
+same database, served by the same gunicorn settings. Against it, in the same run and with the same `wrk`
+settings: a pairwise vote (htmx POST, next pair rendered), a budget sent from "check your answers" and a
+consultation response sent from "check your answers". Every Engage request is a real form with its CSRF
+token and its resident's cookies; residents are prepared beforehand over HTTP (their pages, tokens and, for
+votes, pairs signed for them as the vote page signs them) and handed to wrk's Lua script in a file. Every
+rule stays on: scoped keys, offered pairs, caps, idempotency, rate limits (the per-respondent limit is
+raised so one resident can vote flat out, as `make load` does; it is still counted).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from benchmarks.load import (
+    SERVER_ENV,
+    Server,
+    _csrf,
+    _database,
+    _field,
+    _inputs,
+    _seed,
+)
+from benchmarks.sections import write_section
+
+HERE = Path(__file__).resolve().parent
+WORKERS, THREADS, CONNECTIONS, SECONDS = 2, 4, 16, 8
+VOTERS, VOTES_EACH = 160, 60
+SUBMITTERS = int(os.environ.get("ENGAGE_BENCH_SUBMITTERS", "600"))
+GOALS = {"vote": 0.5, "budget": 0.3, "consultation": 0.3}
+
+
+def ensure_wrk() -> str:
+    """wrk from Debian's packages, installed when missing and we are root (as `make browser-deps` does)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)  # noqa: S607
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)  # noqa: S607
+        return shutil.which("wrk") or "wrk"
+    raise SystemExit("wrk is missing: install it with `sudo apt-get install wrk`")
+
+
+def _cookie_header(client: httpx.Client) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def _voters(base: str, exercise_id: int) -> list[str]:
+    """Lines for wrk: residents who have opened the vote page, each with VOTES_EACH pairs signed for them
+    (as the page signs the pair it shows), interleaved so one resident's posts are spread out."""
+    from itsdangerous import URLSafeSerializer
+
+    from engage import create_app
+    from engage.prioritise.pairwise import voting
+    from engage.respondents import COOKIE_NAME
+
+    app = create_app({"ENGAGE_ENV": "testing", "SECRET_KEY": SERVER_ENV["ENGAGE_SECRET_KEY"]})
+    residents = []
+    for _ in range(VOTERS):
+        with httpx.Client(base_url=base) as client:
+            page = client.get(f"/exercises/{exercise_id}/vote").text
+            items = sorted({int(_field(page, "left")), int(_field(page, "right"))})
+            residents.append((_cookie_header(client), _csrf(page), client.cookies[COOKIE_NAME], items))
+    lines: list[list[str]] = [[] for _ in range(VOTES_EACH)]
+    with app.app_context():
+        tokens = URLSafeSerializer(app.config["SECRET_KEY"], salt="engage-respondent")
+        item_ids = _item_ids(exercise_id)
+        exercise = type("Offered", (), {"id": exercise_id})()
+        for n, (cookie, csrf, raw, _) in enumerate(residents):
+            token = tokens.loads(raw)
+            for k in range(VOTES_EACH):
+                left = item_ids[(n + k) % len(item_ids)]
+                right = item_ids[(n + 2 * k + 1) % len(item_ids)]
+                if left == right:
+                    right = item_ids[(n + 2 * k + 2) % len(item_ids)]
+                form = {
+                    "csrf_token": csrf,
+                    "left": left,
+                    "right": right,
+                    "key": voting.offer_pair(exercise, token, left, right),  # type: ignore[arg-type]
+                    "choice": "left" if k % 3 else "right",
+                }
+                lines[k].append(f"{cookie}\t{urlencode(form)}")
+    return [line for batch in lines for line in batch]
+
+
+def _item_ids(exercise_id: int) -> list[int]:
+    from sqlalchemy import create_engine, select
+
+    from engage.prioritise.models import ExerciseItem
+
+    engine = create_engine(os.environ["ENGAGE_DATABASE_URL"])
+    with engine.connect() as connection:
+        ids = list(
+            connection.execute(
+                select(ExerciseItem.id).where(
+                    ExerciseItem.exercise_id == exercise_id, ExerciseItem.active.is_(True)
+                )
+            ).scalars()
+        )
+    engine.dispose()
+    return sorted(ids)
+
+
+def _budget_submitters(base: str, exercise_id: int) -> list[str]:
+    """Lines for wrk: residents who have shared out the budget and opened "check your answers"."""
+    lines = []
+    for _ in range(SUBMITTERS):
+        with httpx.Client(base_url=base) as client:
+            page = client.get(f"/exercises/{exercise_id}/allocate").text
+            form = {"csrf_token": _csrf(page)}
+            for attrs in _inputs(page):
+                if attrs.get("name", "").startswith("item-"):
+                    form[attrs["name"]] = attrs.get("value", "0")
+            client.post(f"/exercises/{exercise_id}/allocate", data=form)
+            check = client.get(f"/exercises/{exercise_id}/check").text
+            body = urlencode({"csrf_token": _csrf(check), "key": _field(check, "key")})
+            lines.append(f"{_cookie_header(client)}\t{body}")
+    return lines
+
+
+def _consultation_senders(base: str, consultation_id: int, sections: int) -> list[str]:
+    """Lines for wrk: residents who have answered every page and opened "check your answers"."""
+    lines = []
+    for _ in range(SUBMITTERS):
+        with httpx.Client(base_url=base) as client:
+            for number in range(1, sections + 1):
+                path = f"/consultations/{consultation_id}/sections/{number}"
+                page = client.get(path).text
+                form = {"csrf_token": _csrf(page)}
+                for attrs in _inputs(page):
+                    name = attrs.get("name", "")
+                    if not re.fullmatch(r"q\d+", name):
+                        continue
+                    if attrs.get("type") == "radio":
+                        form.setdefault(name, attrs["value"])
+                    elif attrs["tag"] == "textarea":
+                        form[name] = "More evening appointments, please."
+                    elif attrs.get("type") == "text":
+                        form[name] = "7"
+                client.post(path, data=form)
+            check = client.get(f"/consultations/{consultation_id}/check").text
+            body = urlencode({"csrf_token": _csrf(check), "key": _field(check, "key")})
+            lines.append(f"{_cookie_header(client)}\t{body}")
+    return lines
+
+
+def run_wrk(base: str, path: str, lines: list[str], htmx: bool = False) -> tuple[float, int, int]:
+    """(requests per second, requests, failed: non-2xx/3xx or socket errors) for one wrk run."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(lines) + "\n")
+    threads = 2
+    try:
+        out = subprocess.run(  # noqa: S603
+            [
+                ensure_wrk(),
+                f"-t{threads}",
+                f"-c{CONNECTIONS}",
+                f"-d{SECONDS}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(HERE / "floor.lua"),
+                base + path,
+                "--",
+                path,
+                handle.name,
+                str(threads),
+                "htmx" if htmx else "plain",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        Path(handle.name).unlink()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    failed += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return rate, total, failed
+
+
+def floor_rows(kind: str) -> list[tuple[str, ...]]:
+    """One database: the floor, then vote, budget and consultation, each a row with its ratio."""
+    with _database(kind) as (url, extra):
+        target = _seed(url)
+        os.environ["ENGAGE_DATABASE_URL"] = url
+        env = {**extra, "ENGAGE_VOTE_LIMIT": "100000 per minute"}
+        bare = Server(url, WORKERS, app="benchmarks.bare_app:app")
+        bare.start()
+        try:
+            inserts = [f"\tkey=bench-{n}" for n in range(1000)]
+            floor, total, failed = run_wrk(bare.base, "/insert", inserts)
+        finally:
+            bare.stop()
+        rows = [(kind, "bare INSERT + commit (the floor)", f"{floor:.0f}", "100%", "", f"{failed}/{total}")]
+        engage = Server(url, WORKERS, extra_env=env)
+        engage.start()
+        try:
+            runs = [
+                ("vote", f"/exercises/{target.pairwise}/vote", _voters(engage.base, target.pairwise), True),
+                (
+                    "budget",
+                    f"/exercises/{target.budget}/check",
+                    _budget_submitters(engage.base, target.budget),
+                ),
+                (
+                    "consultation",
+                    f"/consultations/{target.consultation}/check",
+                    _consultation_senders(engage.base, target.consultation, target.sections),
+                ),
+            ]
+            for name, path, lines, *htmx in runs:
+                rate, total, failed = run_wrk(engage.base, path, lines, htmx=bool(htmx))
+                note = f"{failed}/{total}" + (" (residents reused)" if total > len(lines) else "")
+                what = {
+                    "vote": "pairwise vote, htmx, next pair rendered",
+                    "budget": "budget sent from check your answers",
+                    "consultation": "10-question consultation sent from check your answers",
+                }[name]
+                rows.append((kind, what, f"{rate:.0f}", f"{rate / floor:.0%}", f">= {GOALS[name]:.0%}", note))
+        finally:
+            engage.stop()
+    return rows
+
+
+def bench_floor(rows: list[tuple[str, ...]]) -> None:
+    for kind in os.environ.get("ENGAGE_BENCH_DATABASES", "SQLite,PostgreSQL").split(","):
+        started = time.perf_counter()
+        rows += floor_rows(kind)
+        print(f"{kind}: floor runs took {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def floor_table(rows: list[tuple[str, ...]]) -> list[str]:
+    """The "floor" section of docs/benchmarks.md."""
+    return [
+        "## The floor: answers against a bare INSERT (`make bench`, wrk)",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, on the shared 2-core machine.",
+        f"`wrk`, {CONNECTIONS} connections for {SECONDS} s per row; gunicorn (gunicorn.conf.py) with",
+        f"{WORKERS} workers x {THREADS} threads; PostgreSQL runs use Redis for the rate limits.",
+        '"failed" counts '
+        "answers other than 2xx/3xx and socket errors. A repeated key (residents reused) is answered but",
+        "stores nothing.",
+        "",
+        "| database | request | requests/s | of the floor | goal | failed/sent |",
+        "|---|---|---|---|---|---|",
+        *["| " + " | ".join(row) + " |" for row in rows],
+        "",
+    ]
+
+
+if __name__ == "__main__":
+    found: list[tuple[str, ...]] = []
+    bench_floor(found)
+    write_section(HERE.parent / "docs" / "benchmarks.md", "floor", floor_table(found))
+    print("\n".join(floor_table(found)))
