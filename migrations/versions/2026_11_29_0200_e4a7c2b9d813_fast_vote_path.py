@@ -3,7 +3,7 @@ not a COUNT of their votes), and items no longer carry running comparisons and r
 vote (the pair chooser reads the pair counts instead)
 
 Revision ID: e4a7c2b9d813
-Revises: 7c3e91d4a2b6
+Revises: d2f6a8c4e1b9
 Create Date: 2026-11-29 02:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e4a7c2b9d813"
-down_revision = "7c3e91d4a2b6"
+down_revision = "d2f6a8c4e1b9"
 branch_labels = None
 depends_on = None
 
