@@ -23,8 +23,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from engage.content import local
 from engage.i18n import format_date
-from engage.surveys.content import local
 from engage.surveys.models import Question, QuestionKind
 
 #: The agreement scale, most to least, then "don't know" (stored as the code).

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from engage.extensions import db
-from engage.surveys.models import ContentTranslation
+from engage.content.models import ContentTranslation
 from tests.conftest import sign_in
 
 
