@@ -93,7 +93,8 @@ def downgrade():
     # Only a consultation's texts had a table before; the rest are lost on the way down.
     op.execute(
         "INSERT INTO consultation_translations (consultation_id, locale, key, text) "
-        "SELECT consultation_id, locale, key, text FROM content_translations WHERE consultation_id IS NOT NULL"
+        "SELECT consultation_id, locale, key, text FROM content_translations "
+        "WHERE consultation_id IS NOT NULL"
     )
     with op.batch_alter_table("content_translations", schema=None) as batch_op:
         for column, _table in OWNERS:
