@@ -167,7 +167,9 @@ def local(thing: Any, field: str, locale: str | None = None) -> LocalText:
     locale = locale or page_locale()
     if locale == "en" or not english:
         return LocalText(english, True)
-    kind = KINDS[type(thing)]
+    kind = KINDS.get(type(thing))
+    if kind is None:  # a text no one translates (a preview row): the English, marked
+        return LocalText(english, False)
     text = translations(kind.owner(thing), locale).get(key_for(thing, field))
     if not text and kind.fallback is not None and (other := kind.fallback(thing, field)) is not None:
         return local(*other, locale=locale)
@@ -189,11 +191,13 @@ def local_text(thing: Any, field: str) -> str:
     return str(local(thing, field))
 
 
-def save(screen_thing: Any, locale: str, given: dict[str, str]) -> int:
+def save(
+    screen_thing: Any, locale: str, given: dict[str, str], only: Callable[[Text], bool] | None = None
+) -> int:
     """Set a screen's translations into ``locale`` from ``given`` ({key: text}): a blank text removes one; a
-    text not posted is left as it was; keys the screen does not hold are ignored. Returns how many of its
-    texts are now shown in ``locale``."""
-    keys = {text.key for text in texts(screen_thing)}
+    text not posted is left as it was; keys the screen does not hold (or ``only`` leaves out: texts the
+    person may not change) are ignored. Returns how many of its texts are now shown in ``locale``."""
+    keys = {text.key for text in texts(screen_thing) if only is None or only(text)}
     posted = {key: text.strip()[:10_000] for key, text in given.items() if key in keys}
     column, owner_id = owner_of(screen_thing)
     db.session.execute(

@@ -12,7 +12,7 @@ from engage.boards.models import Board, Priority
 from engage.content import register, register_screen
 from engage.prioritise.models import Exercise, ExerciseItem, ItemConsequence
 from engage.surveys.models import Consultation, Question, QuestionOption, Section
-from engage.weights.models import WeightSet
+from engage.weights.models import WeightEntry, WeightSet
 
 # -- consultations: their title, pages, questions and options, and "we did" --
 register(
@@ -129,3 +129,15 @@ register(
     lambda w: ("weight_set_id", w.id),
 )
 register_screen(WeightSet, "weight_set_id", lambda weight_set: [(weight_set, "Weights")])
+
+
+def _priority_title(entry: WeightEntry, field: str) -> tuple[Any, str] | None:
+    """A published priority title (frozen) still in the priority's words borrows the priority's
+    translation."""
+    return (entry.priority, "title") if entry.priority.title == entry.priority_title else None
+
+
+# Entries are on no screen of their own: their titles are the priorities' (translated on the board's screen).
+register(
+    WeightEntry, "entry", {"title": "title"}, lambda e: ("weight_set_id", e.weight_set_id), _priority_title
+)

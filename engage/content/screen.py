@@ -41,18 +41,25 @@ class TranslationsForm(EngageForm):
 
 
 def translation_screen(
-    thing: Any, locale: str, *, title: str, back_url: str, url: Callable[[str], str]
+    thing: Any,
+    locale: str,
+    *,
+    title: str,
+    back_url: str,
+    url: Callable[[str], str],
+    only: Callable[[content.Text], bool] | None = None,
 ) -> Any:
     """Show (GET) or save (POST) the translations into ``locale`` of everything ``thing``'s screen holds
     (``url(locale)`` is the screen's address). The caller has loaded ``thing`` and checked the person may
-    change it."""
+    change it; ``only`` leaves out texts the person may not change."""
     if locale not in content.other_locales():
         abort(404)
-    held = content.texts(thing)
+    held = [text for text in content.texts(thing) if only is None or only(text)]
     form = TranslationsForm({text.key for text in held})
     language = LANGUAGE_NAMES[locale]
     if form.validate_on_submit():
-        done = content.save(thing, locale, request.form.to_dict())
+        content.save(thing, locale, request.form.to_dict(), only)
+        done = sum(content.local(text.thing, text.field, locale).translated for text in held)
         flash(
             _(
                 "Saved: %(done)s of %(total)s texts are in %(language)s.",
