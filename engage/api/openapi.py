@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engage.api.values import MAX_ITEMS
+from engage.config import SUPPORTED_LOCALES
 from engage.indicators.rows import MAX_COMMENTARY, MAX_PERIOD
 from engage.weights.exports import CSV_COLUMNS
 
@@ -41,7 +42,23 @@ SLUG = {
     "description": "The board's slug, e.g. health-and-wellbeing",
 }
 
-WEIGHT_FIELDS = [c for c in CSV_COLUMNS if c not in {"board", "version", "published_at", "method"}]
+#: The languages besides English that officers translate into (the weights carry each priority title's).
+OTHER_LOCALES = [code for code in SUPPORTED_LOCALES if code != "en"]
+TRANSLATED_TITLES = [f"priority_title_{code}" for code in OTHER_LOCALES]
+WEIGHT_FIELDS = [
+    c for c in CSV_COLUMNS if c not in {"board", "version", "published_at", "method"}
+] + TRANSLATED_TITLES
+
+
+def _translations(fields: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Officers' translations beside the English, per language code (cy, ur, pl): only "
+        "the texts translated so far",
+        "properties": {code: _object({f: {"type": "string"} for f in fields}, []) for code in OTHER_LOCALES},
+        "required": [],
+    }
+
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
@@ -126,6 +143,7 @@ SCHEMAS: dict[str, Any] = {
             "code": {"type": "string"},
             "name": {"type": "string"},
             "kind": {"type": "string", "enum": ["partnership", "network"]},
+            "translations": _translations(["name", "remit"]),
             "links": _object(
                 {
                     "priorities": {"type": "string"},
@@ -141,6 +159,7 @@ SCHEMAS: dict[str, Any] = {
             "title": {"type": "string"},
             "description": {"type": "string"},
             "status": {"type": "string", "enum": ["active", "archived"]},
+            "translations": _translations(["title", "description"]),
         }
     ),
     "Weight": _object(
@@ -155,6 +174,13 @@ SCHEMAS: dict[str, Any] = {
             "weight_high": NUMBER_OR_NULL,
             "rank": {"type": ["integer", "null"]},
             "respondents": {"type": "integer"},
+            **{
+                name: {
+                    **STRING_OR_NULL,
+                    "description": "The priority title in that language; null when untranslated",
+                }
+                for name in TRANSLATED_TITLES
+            },
         },
         WEIGHT_FIELDS,
     ),
@@ -170,6 +196,11 @@ SCHEMAS: dict[str, Any] = {
             "withdrawn_reason": STRING_OR_NULL,
             "method": {"type": "string"},
             "method_statement": {"type": "string"},
+            "method_statement_translations": {
+                "type": "object",
+                "description": "The method statement per language code, where translated",
+                "additionalProperties": {"type": "string"},
+            },
             "parameters": {"type": "object"},
             "sources": {
                 "type": "array",

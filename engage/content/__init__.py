@@ -240,3 +240,14 @@ def init_app(app: Any) -> None:
     import_module("engage.content.kinds")
     app.add_template_global(local)
     app.add_template_global(complete, "translations_complete")
+
+
+def locale_columns(name: str) -> list[str]:
+    """Export columns for a text's translations, after its English: ``title_cy``, ``title_ur``..."""
+    return [f"{name}_{locale}" for locale in other_locales()]
+
+
+def locale_values(thing: Any, field: str) -> list[str | None]:
+    """The text in each of ``locale_columns``' languages (None where it has no translation)."""
+    shown = [local(thing, field, locale) for locale in other_locales()]
+    return [text.text if text.translated and text.text else None for text in shown]

@@ -2,7 +2,9 @@
 the downloads and the API cannot disagree.
 
 CSV columns (stable; documented in docs/weights.md): board, priority_code, priority_title, weight,
-weight_low, weight_high, rank, respondents, version, published_at, method. Weights are fractions that add up
+weight_low, weight_high, rank, respondents, version, published_at, method, then the priority's title in each
+other language residents can choose (priority_title_cy, priority_title_ur, priority_title_pl; empty where it
+has no translation). Weights are fractions that add up
 to 1, rounded to 6 decimal places by the largest-remainder method so that the rounded weights still add up
 to exactly 1; a priority no source covered has empty weight, interval and rank.
 """
@@ -15,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from engage.content import locale_columns, locale_values, translations_of
 from engage.spreadsheets import csv_text, xlsx_bytes
 from engage.stats.rounding import round_to_total
 from engage.weights.models import WeightSet
@@ -52,8 +55,14 @@ def method_summary(weight_set: WeightSet) -> str:
     return f"{blend}; {', '.join(parameters['channels'])}; {weighting}"
 
 
+def csv_columns() -> list[str]:
+    """``CSV_COLUMNS``, then the priority title's translations."""
+    return CSV_COLUMNS + locale_columns("priority_title")
+
+
 def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
     """One dict per priority with the CSV columns, in published order."""
+    translated = locale_columns("priority_title")
     common = {
         "board": weight_set.board.short_code,
         "version": weight_set.version,
@@ -75,6 +84,7 @@ def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
             "version": common["version"],
             "published_at": common["published_at"],
             "method": common["method"],
+            **dict(zip(translated, locale_values(entry, "title"), strict=True)),
         }
         for entry, weight in zip(entries, weights, strict=True)
     ]
@@ -95,6 +105,11 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
         "withdrawn_reason": weight_set.withdrawn_reason or None,
         "method": method_summary(weight_set),
         "method_statement": weight_set.method_statement,
+        "method_statement_translations": {
+            locale: texts["method_statement"]
+            for locale, texts in translations_of(weight_set).items()
+            if "method_statement" in texts
+        },
         "parameters": json.loads(weight_set.parameters),
         "sources": [
             {
@@ -108,7 +123,7 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
         "weights": [
             {
                 key: row[key]
-                for key in CSV_COLUMNS
+                for key in csv_columns()
                 if key not in {"board", "version", "published_at", "method"}
             }
             for row in weight_rows(weight_set)
@@ -117,7 +132,8 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
 
 
 def _table(weight_set: WeightSet) -> list[list]:
-    return [CSV_COLUMNS, *([row[column] for column in CSV_COLUMNS] for row in weight_rows(weight_set))]
+    columns = csv_columns()
+    return [columns, *([row[column] for column in columns] for row in weight_rows(weight_set))]
 
 
 def weight_set_csv(weight_set: WeightSet) -> str:
