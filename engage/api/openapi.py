@@ -55,8 +55,11 @@ def _translations(fields: list[str]) -> dict[str, Any]:
         "type": "object",
         "description": "Officers' translations beside the English, per language code (cy, ur, pl): only "
         "the texts translated so far",
-        "properties": {code: _object({f: {"type": "string"} for f in fields}, []) for code in OTHER_LOCALES},
-        "required": [],
+        "properties": {
+            code: {"type": "object", "properties": {f: {"type": "string"} for f in fields}, "required": []}
+            for code in OTHER_LOCALES
+        },
+        "required": OTHER_LOCALES,
     }
 
 

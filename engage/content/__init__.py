@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import delete, select
 
+from engage.config import SUPPORTED_LOCALES
 from engage.content.models import ContentTranslation
 from engage.extensions import db
 from engage.web import content_lang
@@ -217,7 +218,8 @@ def save(
 
 def other_locales() -> list[str]:
     """The languages besides English that residents can choose."""
-    return [code for code in current_app.config["ENGAGE_LOCALES"] if code != "en"]
+    codes = current_app.config["ENGAGE_LOCALES"] if has_app_context() else SUPPORTED_LOCALES
+    return [code for code in codes if code != "en"]
 
 
 def progress(screen_thing: Any, locales: list[str] | None = None) -> dict[str, tuple[int, int]]:

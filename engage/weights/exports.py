@@ -84,7 +84,7 @@ def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
             "version": common["version"],
             "published_at": common["published_at"],
             "method": common["method"],
-            **dict(zip(translated, locale_values(entry, "title"), strict=True)),
+            **dict(zip(translated, locale_values(entry, "priority_title"), strict=True)),
         }
         for entry, weight in zip(entries, weights, strict=True)
     ]

@@ -232,6 +232,9 @@ def test_csv_json_and_xlsx_say_the_same(client, published):
         "version",
         "published_at",
         "method",
+        "priority_title_cy",
+        "priority_title_ur",
+        "priority_title_pl",
     ]
     assert rows[0]["board"] == "HWB" and rows[0]["priority_code"] == "HWB-SMOKING"
     assert (
