@@ -89,7 +89,7 @@ def translation_screen(
         rows=rows,
         missing=missing,
         other_languages=[
-            (url(code), LANGUAGE_NAMES[code]) for code in content.other_locales() if code != locale
+            (url(code), code, LANGUAGE_NAMES[code]) for code in content.other_locales() if code != locale
         ],
         form=form,
     ), (400 if form.errors else 200)

@@ -17,7 +17,7 @@ from engage.surveys.models import Consultation, ConsultationStatus
 from engage.weights.models import WeightSet
 from engage.workshops import service as workshops
 from engage.workshops.models import WorkshopSession
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 PHONE = {"width": 375, "height": 800}
@@ -260,3 +260,28 @@ def test_screenshots_in_welsh_and_urdu(make_page, demo, app):
                 page.screenshot(
                     path=ARTEFACTS / f"content-{name}-{width}px-{locale}.png", full_page=True, caret="initial"
                 )
+
+
+def test_an_officer_translates_an_exercise_before_opening_it(make_page, officer, make_exercise):
+    """At 1280 px: the exercise's page says its translations are not complete, the Welsh screen shows each
+    English text beside its box with what is missing tagged, and saving updates both."""
+    exercise = make_exercise(ExerciseStatus.DRAFT)
+    page = make_page(viewport={"width": 1280, "height": 900})
+    sign_in_as(page, officer)
+    page.goto(f"/manage/exercises/{exercise.id}")
+    expect(page.locator("#translations-heading")).to_contain_text("Not complete")
+    expect(page.locator(".app-translations .govuk-warning-text")).to_be_visible()
+    _check(page, "exercise page with translations not complete")
+    page.get_by_role("link", name="Cymraeg text (0 of").click()
+    expect(page.locator(".govuk-tag", has_text="Missing").first).to_be_visible()
+    missing = page.locator(".app-translation--missing").count()
+    _check(page, "Welsh translation screen")
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "content-translation-screen-1280px.png", full_page=True, caret="initial")
+    page.get_by_label("Cymraeg").first.fill("Blaenoriaethau iechyd")
+    page.get_by_role("button", name="Save translations").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Saved: 1 of")
+    expect(page.locator(".app-translation--missing")).to_have_count(missing - 1)
+    expect(page.get_by_label("Cymraeg").first).to_have_value("Blaenoriaethau iechyd")
+    page.goto(f"/manage/exercises/{exercise.id}")
+    expect(page.locator(".app-translations")).to_contain_text("Cymraeg text (1 of")
