@@ -19,6 +19,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from engage.config import SUPPORTED_LOCALES
 from engage.content.models import ContentTranslation
@@ -201,17 +202,28 @@ def save(
     keys = {text.key for text in texts(screen_thing) if only is None or only(text)}
     posted = {key: text.strip()[:10_000] for key, text in given.items() if key in keys}
     column, owner_id = owner_of(screen_thing)
-    db.session.execute(
-        delete(ContentTranslation).where(
-            ContentTranslation.locale == locale, ContentTranslation.key.in_(list(posted))
+
+    def replace() -> None:
+        db.session.execute(
+            delete(ContentTranslation).where(
+                ContentTranslation.locale == locale, ContentTranslation.key.in_(list(posted))
+            )
         )
-    )
-    db.session.add_all(
-        ContentTranslation(**{column: owner_id}, locale=locale, key=key, text=text)
-        for key, text in posted.items()
-        if text
-    )
-    db.session.flush()
+        db.session.add_all(
+            ContentTranslation(**{column: owner_id}, locale=locale, key=key, text=text)
+            for key, text in posted.items()
+            if text
+        )
+        db.session.flush()
+
+    # Two saves of the same screen at once: the later insert meets the earlier one's rows (unique per
+    # language and key); only that attempt is undone, and the second sees and replaces them (last one wins).
+    try:
+        with db.session.begin_nested():
+            replace()
+    except IntegrityError:
+        with db.session.begin_nested():
+            replace()
     g.pop("content_texts", None)
     return progress(screen_thing, [locale])[locale][0]
 
