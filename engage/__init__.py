@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def configure_templates(app: Flask) -> None:
     """The app's templates first, then the GOV.UK Frontend macros under their package prefixes."""
-    from engage import web
+    from engage import content, web
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -58,6 +58,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     web.init_app(app)
+    content.init_app(app)
 
 
 def configure_extensions(app: Flask) -> None:

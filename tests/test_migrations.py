@@ -100,3 +100,48 @@ def test_rebuilding_api_tokens_keeps_which_token_made_each_call(scratch_database
         downgrade(revision="da4be255583b")
         assert token_of_the_call() == 7
         db.engine.dispose()
+
+
+def test_consultation_translations_move_to_content_translations_and_back(scratch_database_url):
+    """content_translations takes over consultation_translations: a consultation's translations survive the
+    upgrade and the downgrade."""
+    from engage.extensions import db
+
+    app = create_app({"ENGAGE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision="7c3e91d4a2b6")  # before content_translations
+        now = datetime(2026, 11, 1, 10, 0)
+        columns = inspect(db.engine).get_columns("consultations")
+        values: dict = {"id": 5, "organisation_id": 1, "status": "draft"}
+        for column in columns:
+            if column["name"] in values or column["nullable"] or column.get("default") is not None:
+                continue
+            kind = str(column["type"]).upper()
+            values[column["name"]] = (
+                now if "DATE" in kind or "TIME" in kind else 0 if "INT" in kind or "BOOL" in kind else ""
+            )
+        names = ", ".join(values)
+        with db.engine.begin() as c:
+            c.execute(text("INSERT INTO organisations VALUES (1, 'Council', 'council', :now)"), {"now": now})
+            c.execute(
+                # the column names come from the schema itself, the values are bound
+                text(f"INSERT INTO consultations ({names}) VALUES ({', '.join(':' + n for n in values)})"),  # noqa: S608
+                values,
+            )
+            c.execute(
+                text(
+                    "INSERT INTO consultation_translations (consultation_id, locale, key, text) "
+                    "VALUES (5, 'cy', 'consultation:5:title', 'Eich gwasanaethau')"
+                )
+            )
+
+        def rows(table: str) -> list:
+            with db.engine.connect() as c:
+                query = f"SELECT consultation_id, locale, key, text FROM {table}"  # noqa: S608 (our two tables)
+                return c.execute(text(query)).all()
+
+        upgrade()
+        assert rows("content_translations") == [(5, "cy", "consultation:5:title", "Eich gwasanaethau")]
+        downgrade(revision="7c3e91d4a2b6")
+        assert rows("consultation_translations") == [(5, "cy", "consultation:5:title", "Eich gwasanaethau")]
+        db.engine.dispose()

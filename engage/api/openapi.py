@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engage.api.values import MAX_ITEMS
+from engage.config import SUPPORTED_LOCALES
 from engage.indicators.rows import MAX_COMMENTARY, MAX_PERIOD
 from engage.weights.exports import CSV_COLUMNS, VERSION_COLUMNS
 
@@ -48,7 +49,24 @@ SLUG = {
     "description": "The board's slug, e.g. health-and-wellbeing",
 }
 
-WEIGHT_FIELDS = [c for c in CSV_COLUMNS if c not in VERSION_COLUMNS]
+#: The languages besides English that officers translate into (the weights carry each priority title's).
+OTHER_LOCALES = [code for code in SUPPORTED_LOCALES if code != "en"]
+TRANSLATED_TITLES = [f"priority_title_{code}" for code in OTHER_LOCALES]
+WEIGHT_FIELDS = [c for c in CSV_COLUMNS if c not in VERSION_COLUMNS] + TRANSLATED_TITLES
+
+
+def _translations(fields: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Officers' translations beside the English, per language code (cy, ur, pl): only "
+        "the texts translated so far",
+        "properties": {
+            code: {"type": "object", "properties": {f: {"type": "string"} for f in fields}, "required": []}
+            for code in OTHER_LOCALES
+        },
+        "required": OTHER_LOCALES,
+    }
+
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
@@ -133,6 +151,7 @@ SCHEMAS: dict[str, Any] = {
             "code": {"type": "string"},
             "name": {"type": "string"},
             "kind": {"type": "string", "enum": ["partnership", "network"]},
+            "translations": _translations(["name", "remit"]),
             "links": _object(
                 {
                     "priorities": {"type": "string"},
@@ -148,6 +167,7 @@ SCHEMAS: dict[str, Any] = {
             "title": {"type": "string"},
             "description": {"type": "string"},
             "status": {"type": "string", "enum": ["active", "archived"]},
+            "translations": _translations(["title", "description"]),
         }
     ),
     "Weight": _object(
@@ -162,6 +182,13 @@ SCHEMAS: dict[str, Any] = {
             "weight_high": NUMBER_OR_NULL,
             "rank": {"type": ["integer", "null"]},
             "respondents": {"type": "integer"},
+            **{
+                name: {
+                    **STRING_OR_NULL,
+                    "description": "The priority title in that language; null when untranslated",
+                }
+                for name in TRANSLATED_TITLES
+            },
         },
         WEIGHT_FIELDS,
     ),
@@ -190,6 +217,11 @@ SCHEMAS: dict[str, Any] = {
             "withdrawn_reason": STRING_OR_NULL,
             "method": {"type": "string"},
             "method_statement": {"type": "string"},
+            "method_statement_translations": {
+                "type": "object",
+                "description": "The method statement per language code, where translated",
+                "additionalProperties": {"type": "string"},
+            },
             "parameters": {"type": "object"},
             "sources": {
                 "type": "array",

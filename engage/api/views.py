@@ -18,6 +18,7 @@ from engage.api.tokens import authenticate, log_call
 from engage.api.values import Refused, push_values
 from engage.audit.service import record
 from engage.boards.models import Board
+from engage.content import translations_of
 from engage.extensions import csrf, db, limiter
 from engage.transactions import abandon, atomic, unit_of_work
 from engage.weights.exports import weight_set_document
@@ -114,6 +115,7 @@ def _board_summary(board: Board) -> dict[str, Any]:
         "code": board.short_code,
         "name": board.name,
         "kind": board.kind.value,
+        "translations": translations_of(board),
         "links": {
             "priorities": url_for(".priorities", slug=board.slug),
             "weights": url_for(".weight_versions", slug=board.slug),
@@ -143,7 +145,13 @@ def priorities(slug: str):
         {
             "board": _board_summary(board),
             "priorities": [
-                {"code": p.code, "title": p.title, "description": p.description, "status": p.status.value}
+                {
+                    "code": p.code,
+                    "title": p.title,
+                    "description": p.description,
+                    "status": p.status.value,
+                    "translations": translations_of(p),
+                }
                 for p in board.priorities
             ],
         }

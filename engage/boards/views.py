@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage import content
 from engage.accounts.models import Role, User
 from engage.accounts.permissions import (
     admin_required,
@@ -23,8 +24,10 @@ from engage.boards.forms import (
     RemoveAccountableMemberForm,
 )
 from engage.boards.models import AccountableMember, Board, BoardKind, Priority, PriorityStatus
+from engage.content.screen import translation_screen
 from engage.extensions import db
 from engage.forms import form_page
+from engage.i18n import LANGUAGE_NAMES
 from engage.indicators.charts import matrix_chart, quadrant_labels
 from engage.indicators.matrix import priority_matrix
 from engage.prioritise.service import exercises_for_board
@@ -119,6 +122,8 @@ def manage_board(slug: str):
         can_run_workshop=can_manage_owned(
             current_user, board, current_user.organisation_id, Role.FACILITATOR, Role.BOARD_OFFICER
         ),
+        translated=content.progress(board),
+        language_names=LANGUAGE_NAMES,
     )
 
 
@@ -209,3 +214,21 @@ def remove_accountable_member(slug: str, member_id: int):
     accountable.remove(member)
     flash(_("%(name)s is no longer an accountable member of this board.", name=name), "success")
     return redirect(url_for("boards.accountable_members", slug=board.slug))
+
+
+@bp.route("/manage/boards/<slug>/translations/<locale>", methods=["GET", "POST"])
+@form_page
+@login_required
+def translate_board(slug: str, locale: str):
+    """The board's name and remit (administrators, who change them) and its priorities (their officers)."""
+    board = board_for(slug)
+    if not can_manage_priorities(current_user, board):
+        abort(403)
+    return translation_screen(
+        board,
+        locale,
+        title=board.name,
+        back_url=url_for(".manage_board", slug=board.slug),
+        url=lambda code: url_for(".translate_board", slug=board.slug, locale=code),
+        only=None if current_user.is_admin else lambda text: not isinstance(text.thing, Board),
+    )

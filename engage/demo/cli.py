@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from engage import content
 from engage.accounts import service as accounts
 from engage.accounts import two_factor
 from engage.accounts.models import Organisation, User
@@ -27,6 +28,7 @@ from engage.demo.data import (
     ORGANISATIONS,
     RANKING_EXERCISE,
     USERS,
+    WELSH_EXERCISE_TEXT,
 )
 from engage.demo.responses import add_synthetic_responses, tag_demo_themes
 from engage.demo.submissions import add_synthetic_submissions
@@ -49,7 +51,7 @@ from engage.prioritise.models import (
     ExerciseStatus,
     Threshold,
 )
-from engage.surveys import authoring, content
+from engage.surveys import authoring
 from engage.surveys.models import ConsultationStatus, QuestionKind
 
 #: The demo consultation's three pages: (kind, question, options, asked only of those who chose this option
@@ -231,6 +233,9 @@ def _load_exercises(orgs: dict, users: dict) -> None:
             results_public=True,
             show_standings=status is ExerciseStatus.OPEN,
         )
+        if slug == "health-and-wellbeing":
+            _translate(board, "cy", WELSH_EXERCISE_TEXT)
+            _translate(exercise, "cy", WELSH_EXERCISE_TEXT)
         exercises.set_status(exercise, ExerciseStatus.OPEN)
         add_synthetic_votes(exercise, respondents=250 if status is ExerciseStatus.OPEN else 120)
         if status is ExerciseStatus.CLOSED:
@@ -238,6 +243,15 @@ def _load_exercises(orgs: dict, users: dict) -> None:
     _load_budget_exercise(officer)
     _load_ranking_exercise(officer)
     _load_consultations(officer)
+
+
+def _translate(thing, locale: str, known: dict[str, str]) -> None:
+    """Translate each of the thing's texts that ``known`` has ({English: translation})."""
+    content.save(
+        thing,
+        locale,
+        {text.key: known[text.english] for text in content.texts(thing) if text.english in known},
+    )
 
 
 def _common(board, officer, title: str, question: str) -> dict:
@@ -339,11 +353,7 @@ def _load_consultations(officer) -> None:
         "Tell us how you use health and wellbeing services in Aldermoor and what matters to you.",
     )
     authoring.set_status(current, ConsultationStatus.OPEN)
-    content.save(
-        current,
-        "cy",
-        {key: WELSH[english] for key, _what, english in content.texts(current) if english in WELSH},
-    )
+    _translate(current, "cy", WELSH)
     last_year = _build_consultation(
         officer,
         "Health and wellbeing services 2025",

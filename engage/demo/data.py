@@ -211,6 +211,50 @@ INTRODUCTION = (
     "set the board's priorities for 2027 to 2030."
 )
 
+#: Welsh for the Health and Wellbeing board, its priorities and its open exercise, as their officers would
+#: enter it, so a Welsh resident sees that exercise whole (the exercise's items borrow the priorities' Welsh).
+WELSH_EXERCISE_TEXT = {
+    "Health and Wellbeing": "Iechyd a Lles",
+    "The statutory Health and Wellbeing Board: improves the health of Aldermoor's residents and "
+    "reduces the gaps in health between neighbourhoods.": (
+        "Y Bwrdd Iechyd a Lles statudol: yn gwella iechyd trigolion Aldermoor ac yn lleihau’r bylchau "
+        "iechyd rhwng cymdogaethau."
+    ),
+    "Reducing alcohol harm": "Lleihau niwed alcohol",
+    "Fewer people admitted to hospital because of alcohol.": (
+        "Llai o bobl yn cael eu derbyn i’r ysbyty oherwydd alcohol."
+    ),
+    "Helping people stop smoking": "Helpu pobl i roi’r gorau i ysmygu",
+    "Free support for anyone who wants to quit smoking or vaping.": (
+        "Cymorth am ddim i unrhyw un sydd am roi’r gorau i ysmygu neu fepio."
+    ),
+    "More people active": "Mwy o bobl yn egnïol",
+    "Make it easier for adults to take part in sport and everyday exercise.": (
+        "Ei gwneud yn haws i oedolion gymryd rhan mewn chwaraeon ac ymarfer corff bob dydd."
+    ),
+    "Independence for older people": "Annibyniaeth i bobl hŷn",
+    "Help older people return home and stay independent after a stay in hospital.": (
+        "Helpu pobl hŷn i ddychwelyd adref ac aros yn annibynnol ar ôl cyfnod yn yr ysbyty."
+    ),
+    "Adult mental wellbeing": "Lles meddyliol oedolion",
+    "Quicker access to talking therapies and community support.": (
+        "Mynediad cyflymach at therapïau siarad a chymorth yn y gymuned."
+    ),
+    "Tackling loneliness": "Mynd i’r afael ag unigrwydd",
+    "Befriending, community groups and transport so fewer people are cut off.": (
+        "Cyfeillio, grwpiau cymunedol a thrafnidiaeth fel bod llai o bobl wedi’u hynysu."
+    ),
+    "Health and wellbeing: what matters most to you?": "Iechyd a lles: beth sydd bwysicaf i chi?",
+    "Which should the Health and Wellbeing Board focus on first?": (
+        "Ar ba un ddylai’r Bwrdd Iechyd a Lles ganolbwyntio yn gyntaf?"
+    ),
+    INTRODUCTION: (
+        "Mae’n rhaid i’r bwrdd benderfynu ble i roi ei ymdrech dros y tair blynedd nesaf. Dywedwch wrthym pa "
+        "rai o’i flaenoriaethau sydd bwysicaf i chi.\n\nByddwn yn cyhoeddi’r canlyniadau ac yn eu defnyddio, "
+        "gyda thystiolaeth arall, i osod blaenoriaethau’r bwrdd ar gyfer 2027 i 2030."
+    ),
+}
+
 #: (board slug, title, question, final status)
 EXERCISES = [
     (

@@ -6,11 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage import content
 from engage.boards.models import PriorityStatus
 from engage.boards.service import get_board_or_404
+from engage.content.screen import translation_screen
 from engage.dates import end_of_day, start_of_day
 from engage.extensions import db
 from engage.forms import form_page
+from engage.i18n import LANGUAGE_NAMES
 from engage.prioritise import bp, service
 from engage.prioritise.access import can_manage, exercise_for, may_create_on
 from engage.prioritise.budget.setup import budget_not_ready, save_item_budgets
@@ -144,6 +147,8 @@ def manage_exercise(exercise_id: int):
         totals=service.exercise_totals(exercise),
         can_manage=can_manage(exercise),
         not_ready=budget_not_ready(exercise) if exercise.kind is ExerciseKind.BUDGET else None,
+        translated=content.progress(exercise),
+        language_names=LANGUAGE_NAMES,
     )
 
 
@@ -243,3 +248,18 @@ def download(exercise_id: int, what: str, fmt: str):
         abort(404)
     outcome = results.pairwise_results(exercise, breakdowns=False)
     return exports.scores_csv_response(outcome) if fmt == "csv" else exports.scores_xlsx_response(outcome)
+
+
+@bp.route("/manage/exercises/<int:exercise_id>/translations/<locale>", methods=["GET", "POST"])
+@form_page
+@login_required
+def translate_exercise(exercise_id: int, locale: str):
+    """The exercise's own texts and its items' in one language."""
+    exercise = exercise_for(exercise_id, manage=True)
+    return translation_screen(
+        exercise,
+        locale,
+        title=exercise.title,
+        back_url=url_for(".manage_exercise", exercise_id=exercise.id),
+        url=lambda code: url_for(".translate_exercise", exercise_id=exercise.id, locale=code),
+    )

@@ -322,27 +322,6 @@ class AnswerTheme(Model):
     )
 
 
-class ContentTranslation(Model):
-    """An officer's translation of one resident-facing text of a consultation into one language.
-
-    ``key`` names the text: ``consultation:<id>:title``, ``section:<id>:introduction``,
-    ``question:<id>:hint``, ``option:<id>:label``. A text with no translation is shown in English, marked
-    ``lang="en"``.
-    """
-
-    __tablename__ = "consultation_translations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
-    )
-    locale: Mapped[str] = mapped_column(String(10))
-    key: Mapped[str] = mapped_column(String(60))
-    text: Mapped[str] = mapped_column(Text)
-
-    __table_args__ = (UniqueConstraint("consultation_id", "locale", "key"),)
-
-
 # Derived counts: kept up to date as responses are stored, deleted or given equality answers, and rebuilt from
 # the rows by ``flask rebuild-answer-counts`` (engage.surveys.counts). ``cell`` is a response's answers to the
 # population's weighting questions (JSON, e.g. {"age_band": "25-34", "sex": "Female"}; {} for none), so

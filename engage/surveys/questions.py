@@ -23,8 +23,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from engage.content import local, local_text
 from engage.i18n import format_date
-from engage.surveys.content import local
 from engage.surveys.models import Question, QuestionKind
 
 #: The agreement scale, most to least, then "don't know" (stored as the code).
@@ -274,11 +274,11 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
     levels = [(str(level), text) for level, text in IMPORTANCE]
     return {
         field_name(question, f"p{priority.id}"): _radios(
-            priority.title,
+            local_text(priority, "title"),
             "",
             levels,
             question,
-            _l("Select how important ‘%(priority)s’ is", priority=priority.title),
+            _l("Select how important ‘%(priority)s’ is", priority=local_text(priority, "title")),
             required,
         )
         for priority in priorities
@@ -395,7 +395,7 @@ def display(question: Question, form, priorities: list) -> list[str]:
         for p in priorities:
             value = form[field_name(question, f"p{p.id}")].data
             if value:
-                lines.append(f"{p.title}: {levels.get(str(value), value)}")
+                lines.append(f"{local_text(p, 'title')}: {levels.get(str(value), value)}")
         return lines
     if question.kind is QuestionKind.RANKING:
         return [f"{place}. {local(option, 'label')}" for option, place in ranked_places(question, form)]

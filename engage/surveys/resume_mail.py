@@ -11,7 +11,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from engage import mail, quotas
-from engage.surveys.content import local
+from engage.content import local
 from engage.surveys.models import Consultation
 
 

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from engage import content
 from engage.boards.service import get_board_or_404
 from engage.dates import end_of_day, start_of_day
 from engage.extensions import db
 from engage.forms import form_page
 from engage.i18n import LANGUAGE_NAMES
 from engage.service_errors import StateError
-from engage.surveys import authoring, bp, content, exports
+from engage.surveys import authoring, bp, exports
 from engage.surveys.access import can_create_on, can_manage, consultation_for
 from engage.surveys.forms import ConsultationForm, QuestionForm, SectionForm, WeDidForm
 from engage.surveys.models import Consultation, ConsultationStatus, Question, QuestionKind, Section
@@ -71,7 +72,7 @@ def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = N
         consultation=consultation,
         can_manage=can_manage(consultation),
         can_duplicate=can_create_on(consultation.board),
-        translated=content.progress(consultation, content.other_locales()),
+        translated=content.progress(consultation),
         language_names=LANGUAGE_NAMES,
         responses=authoring.response_count(consultation),
         locked=authoring.has_responses(consultation),

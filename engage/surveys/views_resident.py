@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engage import mail
+from engage.content import local
 from engage.equality.forms import ProfileForm
 from engage.extensions import htmx, limiter
 from engage.forms import form_page
@@ -16,13 +17,10 @@ from engage.respondents import current_token, respondent_key, set_token_cookie, 
 from engage.service_errors import StateError
 from engage.surveys import authoring, bp, drafts, responses, results, resume_mail
 from engage.surveys.access import public_consultation_or_404
-from engage.surveys.content import local
 from engage.surveys.forms import DeleteResponseForm, EmailLinkForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
 from engage.surveys.questions import display, is_shown
 from engage.urls import external_url
-
-bp.add_app_template_global(local)
 
 
 def _page_forms(consultation: Consultation, formdata) -> list[PageForm]:

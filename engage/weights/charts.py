@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from engage.charts import MARKER_COLOUR, laid_out
+from engage.content import local_text
 from engage.weights.models import WeightSet
 
 
@@ -42,7 +43,7 @@ def chart_rows(weight_set: WeightSet) -> list[tuple[str, float, float, float]]:
     """(priority, weight, low, high) for each weighted entry of a weight set, as ``weights_chart`` takes
     them."""
     return [
-        (entry.priority_title, entry.weight, entry.weight_low, entry.weight_high)
+        (local_text(entry, "title"), entry.weight, entry.weight_low, entry.weight_high)
         for entry in weight_set.entries
         if entry.weight is not None
     ]

@@ -1,14 +1,15 @@
 """A published weight set as CSV, JSON and XLSX. One function builds the rows; every format writes them, so
 the downloads and the API cannot disagree.
 
-CSV columns (stable; documented in docs/weights.md): board, priority_code, priority_title, weight,
-weight_low, weight_high, rank, respondents, version, published_at, method, standing, decided_at, decided_by,
-minute_reference. ``standing`` is "decided" (a partnership board's decision, signed off by an accountable
-member: the decision columns say who, by name and role on the board, when and the minute) or "advisory" (a
-network's advice, or a version published before sign-off existed: the decision columns are empty).
-Weights are fractions that add up to 1, rounded to 6 decimal places by the largest-remainder method so that
-the rounded weights still add up to exactly 1; a priority no source covered has empty weight, interval and
-rank.
+CSV columns (stable; documented in docs/weights.md): board, priority_code, priority_title, weight, weight_low,
+weight_high, rank, respondents, version, published_at, method, standing, decided_at, decided_by,
+minute_reference, then the priority's title in each other language residents can choose (priority_title_cy,
+priority_title_ur, priority_title_pl; empty where it has no translation). ``standing`` is "decided" (a
+partnership board's decision, signed off by an accountable member: the decision columns say who, by name and
+role on the board, when and the minute) or "advisory" (a network's advice, or a version published before
+sign-off existed: the decision columns are empty). Weights are fractions that add up to 1, rounded to 6
+decimal places by the largest-remainder method so that the rounded weights still add up to exactly 1; a
+priority no source covered has empty weight, interval and rank.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from engage.content import locale_columns, locale_values, translations_of
 from engage.spreadsheets import csv_text, xlsx_bytes
 from engage.stats.rounding import round_to_total
 from engage.weights.models import WeightSet
@@ -71,6 +73,11 @@ def method_summary(weight_set: WeightSet) -> str:
     return f"{blend}; {', '.join(parameters['channels'])}; {weighting}"
 
 
+def csv_columns() -> list[str]:
+    """``CSV_COLUMNS``, then the priority title's translations."""
+    return CSV_COLUMNS + locale_columns("priority_title")
+
+
 def decision_document(weight_set: WeightSet) -> dict[str, Any] | None:
     """Who decided (name and role on the board), when, and the minute; None for advisory weights."""
     decision = weight_set.decision
@@ -92,6 +99,7 @@ def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
     """One dict per priority with the CSV columns, in published order."""
     decision = decision_document(weight_set)
     standing = weight_set.standing
+    translated = locale_columns("priority_title")
     common = {
         "board": weight_set.board.short_code,
         "version": weight_set.version,
@@ -114,6 +122,7 @@ def weight_rows(weight_set: WeightSet) -> list[dict[str, Any]]:
             "weight_high": _round(entry.weight_high),
             "rank": entry.rank,
             "respondents": entry.respondents,
+            **dict(zip(translated, locale_values(entry, "priority_title"), strict=True)),
         }
         for entry, weight in zip(entries, weights, strict=True)
     ]
@@ -136,6 +145,11 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
         "withdrawn_reason": weight_set.withdrawn_reason or None,
         "method": method_summary(weight_set),
         "method_statement": weight_set.method_statement,
+        "method_statement_translations": {
+            locale: texts["method_statement"]
+            for locale, texts in translations_of(weight_set).items()
+            if "method_statement" in texts
+        },
         "parameters": json.loads(weight_set.parameters),
         "sources": [
             {
@@ -147,14 +161,15 @@ def weight_set_document(weight_set: WeightSet) -> dict[str, Any]:
             for source in weight_set.sources
         ],
         "weights": [
-            {key: row[key] for key in CSV_COLUMNS if key not in VERSION_COLUMNS}
+            {key: row[key] for key in csv_columns() if key not in VERSION_COLUMNS}
             for row in weight_rows(weight_set)
         ],
     }
 
 
 def _table(weight_set: WeightSet) -> list[list]:
-    return [CSV_COLUMNS, *([row[column] for column in CSV_COLUMNS] for row in weight_rows(weight_set))]
+    columns = csv_columns()
+    return [columns, *([row[column] for column in columns] for row in weight_rows(weight_set))]
 
 
 def weight_set_csv(weight_set: WeightSet) -> str:

@@ -8,11 +8,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage import content
 from engage.accounts.permissions import can_build_weights
 from engage.boards.access import board_for
 from engage.boards.accountable import is_accountable_member
 from engage.boards.service import get_board_or_404
+from engage.content.screen import translation_screen
 from engage.forms import form_page
+from engage.i18n import LANGUAGE_NAMES
 from engage.service_errors import StateError
 from engage.web import allow_inline_styles
 from engage.weights import bp, service, sign_off
@@ -157,6 +160,8 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
         form=withdraw_form,  # base.html puts a failed form's error summary at the top of the page
         can_build=can_build_weights(current_user, weight_set.board),
         superseded=is_superseded(weight_set),
+        translated=content.progress(weight_set),
+        language_names=LANGUAGE_NAMES,
     ), status
 
 
@@ -257,3 +262,20 @@ def withdraw_weight_set(weight_set_id: int):
     else:
         flash(_("Withdrew version %(version)s.", version=weight_set.version), "success")
     return redirect(url_for(".weight_set", weight_set_id=weight_set.id))
+
+
+@bp.route("/manage/weights/<int:weight_set_id>/translations/<locale>", methods=["GET", "POST"])
+@form_page
+@login_required
+def translate_weight_set(weight_set_id: int, locale: str):
+    """The method statement (and the reason, once withdrawn) in one language."""
+    weight_set = weight_set_for(weight_set_id, build=True)
+    return translation_screen(
+        weight_set,
+        locale,
+        title=f"{weight_set.board.name}: {_('version %(number)s', number=weight_set.version)}"
+        if weight_set.version
+        else weight_set.board.name,
+        back_url=url_for(".weight_set", weight_set_id=weight_set.id),
+        url=lambda code: url_for(".translate_weight_set", weight_set_id=weight_set.id, locale=code),
+    )

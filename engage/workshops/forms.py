@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from engage.content import local_text
 from engage.forms import EngageForm, optional_date
 from engage.surveys.questions import TEXT_LIMITS, closed_choices
 
@@ -112,7 +113,7 @@ def answer_form(items: list, ranking: bool, correcting: bool = False, **kwargs: 
             Form,
             f"item_{item.id}",
             IntegerField(
-                item.title,
+                local_text(item, "title"),
                 validators=[Optional(), NumberRange(min=0, message=_l("Enter a whole number, 0 or more"))],
             ),
         )

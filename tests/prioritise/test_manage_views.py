@@ -229,7 +229,9 @@ def test_downloads(client, officer, make_exercise, cast):
     )
     assert len(votes) == 3 and f",{a.priority.code},{a.title}," in votes[1] and ",skip," in votes[2]
     scores = client.get(f"/manage/exercises/{exercise.id}/scores.csv").get_data(as_text=True).splitlines()
-    assert scores[0] == "rank,code,title,score,score_low,score_high,wins,comparisons"
+    assert (
+        scores[0] == "rank,code,title,score,score_low,score_high,wins,comparisons,title_cy,title_ur,title_pl"
+    )
     assert len(scores) == 5
     xlsx = client.get(f"/manage/exercises/{exercise.id}/scores.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active

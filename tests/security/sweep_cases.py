@@ -514,6 +514,15 @@ CASES: dict[str, Case] = {
         steps=close_the_consultation,
         fill={"we_did": "We have funded a call-back service."},
     ),
+    "/manage/exercises/<int:exercise_id>/translations/<locale>": Case(
+        "/manage/exercises/{exercise_id}/translations/pl", fill=_one_more_translation
+    ),
+    "/manage/boards/<slug>/translations/<locale>": Case(
+        "/manage/boards/{slug}/translations/pl", fill=_one_more_translation
+    ),
+    "/manage/weights/<int:weight_set_id>/translations/<locale>": Case(
+        "/manage/weights/{weight_set_id}/translations/cy", fill=_one_more_translation
+    ),
     "/manage/consultations/<int:consultation_id>/translations/<locale>": Case(
         CONSULTATION + "/translations/cy", fill=_one_more_translation
     ),

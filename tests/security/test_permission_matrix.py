@@ -126,6 +126,8 @@ GET  /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 
 POST /manage/boards/<slug>/priorities/<priority_id>/edit                302 302 403 403 403 302 302
 GET  /manage/boards/<slug>/priorities/new                               302 302 403 403 403 200 200
 POST /manage/boards/<slug>/priorities/new                               302 302 403 403 403 400 400
+GET  /manage/boards/<slug>/translations/<locale>                       302 302 403 403 403 200 200
+POST /manage/boards/<slug>/translations/<locale>                       302 302 403 403 403 302 302
 GET  /manage/boards/<slug>/trend                                        302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/weights                                      302 302 403 200 200 200 200
 GET  /manage/boards/<slug>/weights/new                                  302 302 403 403 200 403 200
@@ -176,6 +178,8 @@ GET  /manage/exercises/<exercise_id>/items                              302 302 
 POST /manage/exercises/<exercise_id>/items                              302 302 403 403 403 400 400
 GET  /manage/exercises/<exercise_id>/results                            302 302 403 200 200 200 200
 GET  /manage/exercises/<exercise_id>/suggestions                        302 302 403 403 403 200 200
+GET  /manage/exercises/<exercise_id>/translations/<locale>             302 302 403 403 403 200 200
+POST /manage/exercises/<exercise_id>/translations/<locale>             302 302 403 403 403 302 302
 GET  /manage/indicators                                                 302 302 403 403 200 403 200
 POST /manage/indicators                                                 302 302 403 403 400 403 400
 GET  /manage/indicators/all                                             302 302 200 200 200 200 200
@@ -220,6 +224,8 @@ GET  /manage/weights/<weight_set_id>/sign-off                           302 302 
 POST /manage/weights/<weight_set_id>/sign-off/approve                   302 302 403 403 403 403 403
 POST /manage/weights/<weight_set_id>/sign-off/send-back                 302 302 403 403 403 403 403
 POST /manage/weights/<weight_set_id>/sign-off/take-back                 302 302 403 403 302 403 302
+GET  /manage/weights/<weight_set_id>/translations/<locale>             302 302 403 403 200 403 200
+POST /manage/weights/<weight_set_id>/translations/<locale>             302 302 403 403 302 403 302
 GET  /manage/workshops/<session_id>                                     302 302 403 200 403 403 200
 POST /manage/workshops/<session_id>/<action>                            302 302 403 302 403 403 302
 GET  /manage/workshops/<session_id>/paper                               302 302 403 403 403 403 200

@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
+from engage.content.models import ContentTranslation
 from engage.extensions import db
-from engage.surveys.models import ContentTranslation
 from tests.conftest import sign_in
 
 

@@ -241,6 +241,9 @@ def test_csv_json_and_xlsx_say_the_same(client, published):
         "decided_at",
         "decided_by",
         "minute_reference",
+        "priority_title_cy",
+        "priority_title_ur",
+        "priority_title_pl",
     ]
     assert rows[0]["board"] == "HWB" and rows[0]["priority_code"] == "HWB-SMOKING"
     assert (

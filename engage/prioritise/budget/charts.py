@@ -6,13 +6,14 @@ import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from engage.charts import MARKER_COLOUR, laid_out
+from engage.content import local_text
 
 
 def shares_chart(rows: list) -> str:
     """Budget shares: each item's spread of people's shares (box: middle half; whiskers: 5th to 95th
     percentile) with the mean share and its 95% interval as a diamond, largest mean first. In % of the pot."""
     rows = list(reversed(rows))
-    titles = [row.item.title for row in rows]
+    titles = [local_text(row.item, "title") for row in rows]
     figure = go.Figure()
     figure.add_trace(
         go.Box(

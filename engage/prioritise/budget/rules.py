@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from engage.prioritise.budget.amounts import format_amount
-from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem
+from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ItemConsequence
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,8 @@ class AllocationSummary:
     change: int = 0
     #: The change in a band D household's yearly council tax, in pounds, when the exercise shows it.
     band_d_change: float | None = None
-    #: {item id: consequence texts that apply at the amount entered}
-    consequences: dict[int, list[str]] = field(default_factory=dict)
+    #: {item id: the consequences that apply at the amount entered}
+    consequences: dict[int, list[ItemConsequence]] = field(default_factory=dict)
 
 
 def field_name(item: ExerciseItem) -> str:
@@ -50,7 +50,7 @@ def summarise(exercise: Exercise, amounts: Mapping[int, int | None]) -> Allocati
         if exercise.band_d_households:
             summary.band_d_change = summary.change / exercise.band_d_households
     for item in exercise.active_items:
-        applying = [c.text for c in item.consequences if c.applies(values[item.id])]
+        applying = [c for c in item.consequences if c.applies(values[item.id])]
         if applying:
             summary.consequences[item.id] = applying
     return summary

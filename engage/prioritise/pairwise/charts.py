@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from engage.charts import MARKER_COLOUR, laid_out
+from engage.content import local_text
 from engage.prioritise.pairwise.results import PairwiseResults
 
 
@@ -23,7 +24,7 @@ def scores_chart(results: PairwiseResults) -> str:
     figure = go.Figure(
         go.Scatter(
             x=[row.score for row in rows],
-            y=[row.item.title for row in rows],
+            y=[local_text(row.item, "title") for row in rows],
             mode="markers",
             marker={"color": MARKER_COLOUR, "size": 10, "symbol": "diamond"},
             error_x={

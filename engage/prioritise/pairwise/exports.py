@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from flask import Response, stream_with_context
 from sqlalchemy import select
 
+from engage.content import locale_columns, locale_values
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, PairwiseVote
 from engage.prioritise.pairwise.results import PairwiseResults
@@ -26,6 +27,7 @@ VOTE_COLUMNS = [
     "workshop_session",
     "locale",
 ]
+#: Then the title in each other language (``title_cy``...), empty where it has no translation.
 SCORE_COLUMNS = ["rank", "code", "title", "score", "score_low", "score_high", "wins", "comparisons"]
 
 
@@ -74,6 +76,7 @@ def _score_rows(results: PairwiseResults) -> list[list]:
             *("" if value is None else round(value, 2) for value in (row.score, row.low, row.high)),
             row.wins,
             row.comparisons,
+            *(text or "" for text in locale_values(row.item, "title")),
         ]
         for row in results.items
     ]
@@ -81,11 +84,11 @@ def _score_rows(results: PairwiseResults) -> list[list]:
 
 def scores_csv_response(results: PairwiseResults) -> Response:
     """Scores (0-100) with their 95% interval, wins and comparisons, best first."""
-    body = csv_text([SCORE_COLUMNS, *_score_rows(results)])
+    body = csv_text([SCORE_COLUMNS + locale_columns("title"), *_score_rows(results)])
     return download(body, _filename(results.exercise, "scores", "csv"))
 
 
 def scores_xlsx_response(results: PairwiseResults) -> Response:
     """The same scores as a spreadsheet."""
-    body = xlsx_bytes({"Scores": [SCORE_COLUMNS, *_score_rows(results)]})
+    body = xlsx_bytes({"Scores": [SCORE_COLUMNS + locale_columns("title"), *_score_rows(results)]})
     return download(body, _filename(results.exercise, "scores", "xlsx"))

@@ -7,6 +7,7 @@ import random
 from flask import make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engage.content import local_text
 from engage.extensions import htmx
 from engage.forms import form_page
 from engage.prioritise import bp
@@ -93,9 +94,9 @@ def _render(
         item_id = int(focus.partition("-")[2])
         place = form.places().get(item_id)
         moved = (
-            _("%(item)s is now in place %(place)s", item=items[item_id].title, place=place)
+            _("%(item)s is now in place %(place)s", item=local_text(items[item_id], "title"), place=place)
             if place
-            else _("%(item)s has no place now", item=items[item_id].title)
+            else _("%(item)s has no place now", item=local_text(items[item_id], "title"))
         )
     context = {
         "exercise": exercise,

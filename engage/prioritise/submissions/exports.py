@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engage import spreadsheets
+from engage.content import locale_columns, locale_values
 from engage.extensions import db
 from engage.prioritise.budget.results import budget_results
 from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ExerciseKind, Submission
@@ -103,10 +104,10 @@ def codebook_rows(exercise: Exercise) -> list[list]:
 
 
 def result_rows(exercise: Exercise) -> list[list]:
-    """The results table, one row per item, best first."""
+    """The results table, one row per item, best first; the English title, then its translations."""
     if exercise.kind is ExerciseKind.BUDGET:
         outcome = budget_results(exercise, breakdowns=False)
-        rows = [BUDGET_RESULT_COLUMNS]
+        rows = [BUDGET_RESULT_COLUMNS + locale_columns("title")]
         for row in outcome.items:
             rows.append(
                 [
@@ -120,11 +121,12 @@ def result_rows(exercise: Exercise) -> list[list]:
                     round(row.mean_amount, 2),
                     "" if row.change is None else round(row.change, 2),
                     outcome.respondents,
+                    *(text or "" for text in locale_values(row.item, "title")),
                 ]
             )
         return rows
     outcome = ranking_results(exercise, breakdowns=False)
-    rows = [RANKING_RESULT_COLUMNS]
+    rows = [RANKING_RESULT_COLUMNS + locale_columns("title")]
     for row in outcome.items:
         rows.append(
             [
@@ -139,6 +141,7 @@ def result_rows(exercise: Exercise) -> list[list]:
                 round(row.borda, 3),
                 row.ranked_by,
                 outcome.respondents,
+                *(text or "" for text in locale_values(row.item, "title")),
             ]
         )
     return rows

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from engage.content import local_text
 from engage.forms import EngageForm, enum_choices
 from engage.prioritise.budget.amounts import format_number, parse_amount
 from engage.prioritise.budget.rules import field_name
@@ -213,7 +214,7 @@ class AllocationForm(EngageForm):
 
     @classmethod
     def build(cls, exercise: Exercise, *args, **kwargs) -> AllocationForm:
-        fields = {field_name(item): AmountField(item.title) for item in exercise.active_items}
+        fields = {field_name(item): AmountField(local_text(item, "title")) for item in exercise.active_items}
         return form_with_fields(cls, exercise, fields, *args, **kwargs)
 
     def fill(self, amounts: dict[int, int]) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.channels import Channel
+from engage.content import local_text
 from engage.extensions import db
 from engage.prioritise import logger
 from engage.prioritise.budget.rules import Problem, check_allocation
@@ -62,7 +63,7 @@ def check_ranking(exercise: Exercise, places: Mapping[int, int | None]) -> list[
             by_place.setdefault(place, []).append(item_id)
     for place, ids in sorted(by_place.items()):
         if len(ids) > 1:
-            titles = [items[i].title for i in ids]
+            titles = [local_text(items[i], "title") for i in ids]
             problems.append(
                 Problem(
                     place_field(ids[1]),
