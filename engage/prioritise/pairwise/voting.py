@@ -18,6 +18,7 @@ from engage.channels import Channel
 from engage.database import upsert_insert
 from engage.extensions import db
 from engage.idempotency import submitter_key
+from engage.jobs.cache import forget, results_changed
 from engage.prioritise import logger
 from engage.prioritise.models import (
     Exercise,
@@ -286,6 +287,7 @@ def record_pairwise_vote(
         _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
         if vote.winner_id is not None:
             _move_ratings(vote.winner_id, vote.loser_id)
+    results_changed("exercise", exercise.id)
     logger.debug("vote %s in exercise %s", vote.id, exercise.id)
     return VoteReceipt(vote, True, made + 1)
 
@@ -410,6 +412,8 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
         if vote.winner_id is not None:
             _unmove_ratings(vote.winner_id, vote.loser_id)
     db.session.execute(delete(PairwiseVote).where(PairwiseVote.id == vote.id))
+    forget("exercise", exercise.id)  # the next vote may be given this vote's id (SQLite)
+    results_changed("exercise", exercise.id)
     db.session.flush()
     logger.debug("vote %s in exercise %s undone", vote.id, exercise.id)
     return vote
