@@ -223,6 +223,8 @@ def load_config(
         #: default; also for a laptop with no worker running). Otherwise a worker takes them from the queue:
         #: Redis when ENGAGE_REDIS_URL is set, else instance/jobs.sqlite.
         "ENGAGE_JOBS_IMMEDIATE": _flag(env.get("ENGAGE_JOBS_IMMEDIATE"), environment == "testing"),
+        #: The queue's SQLite file when there is no Redis (every web process and the worker share it).
+        "ENGAGE_JOBS_SQLITE": env.get("ENGAGE_JOBS_SQLITE") or str(instance / "jobs.sqlite"),
         #: Where prepared downloads are kept (tests: a folder of their own under the system's temporary
         #: folder), and after how many days they (and their jobs) are deleted.
         "ENGAGE_JOB_FILES_DIR": env.get("ENGAGE_JOB_FILES_DIR")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -40,8 +39,8 @@ def configure(app: Flask) -> None:
     if redis_url:
         huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": redis_url}
     else:
-        path = Path(app.instance_path) / "jobs.sqlite"
-        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": str(path)}
+        huey.storage_class = SqliteStorage
+        huey.storage_kwargs = {"filename": app.config["ENGAGE_JOBS_SQLITE"]}
     huey._immediate = immediate  # the setter would build the storage before it is chosen
     huey.storage = huey.create_storage()
     if not event.contains(Session, "after_commit", _queue_after_commit):
