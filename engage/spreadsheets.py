@@ -53,10 +53,6 @@ class SafeWriter:
         return getattr(self._writer, name)
 
 
-def safe_append(sheet: Any, row: Iterable) -> None:  # an openpyxl worksheet
-    sheet.append(safe_row(row))
-
-
 #: The content type of each kind of file Engage offers to download, by its extension.
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -104,7 +100,8 @@ def write_xlsx(sheets: Mapping[str, Iterable[Iterable]], out: str | Path | IO[by
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         for row in rows:
-            safe_append(sheet, row)
+            # A blank cell is left out of the file (openpyxl writes nothing for None), not written as "".
+            sheet.append([None if value == "" else value for value in safe_row(row)])
     workbook.save(out)
 
 
