@@ -74,6 +74,7 @@ def _budget_exercise(app, kind: str, items: int):
             **settings,
         )
         service.set_status(exercise, ExerciseStatus.OPEN)
+        db.session.commit()  # services only flush
         return exercise.id, [item.id for item in exercise.items]
 
 
@@ -225,7 +226,7 @@ def _results_page_views(app, exercise_id: int) -> tuple[str, str, str, str]:
     from engage.extensions import db
     from engage.prioritise.models import Exercise
 
-    password = "a long benchmark passphrase"
+    password = "a long benchmark passphrase"  # noqa: S105  (a throwaway user in a temporary database)
     with app.app_context():
         exercise = db.session.get(Exercise, exercise_id)
         email = "bench.officer@example.org"
