@@ -82,10 +82,11 @@ def download_file(job_id: int):
     path = files_dir() / job.file_path
     if not path.is_file():
         abort(404)
-    return send_file(
+    response = send_file(
         path,
         mimetype=CONTENT_TYPES[job.file_name.rsplit(".", 1)[-1]],
         as_attachment=True,
         download_name=job.file_name,
-        max_age=0,
     )
+    response.headers["Cache-Control"] = "no-store"  # residents' answers: never kept by a browser or proxy
+    return response
