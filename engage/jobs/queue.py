@@ -12,7 +12,6 @@ on another host must find the rows it is given.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -44,23 +43,16 @@ def configure(app: Flask) -> None:
         huey.storage_kwargs = {"filename": app.config["ENGAGE_JOBS_SQLITE"]}
     huey._immediate = immediate  # the setter would build the storage before it is chosen
     huey.storage = huey.create_storage()
-    global _fork_hook
-    if not _fork_hook:
-        # gunicorn loads the app once and forks its workers: a queue connection (an SQLite file's) made
-        # before the fork must not be shared by the children, so each opens its own.
-        os.register_at_fork(after_in_child=_reopen_storage)
-        _fork_hook = True
-
-
-_fork_hook = False
-
-
-def _reopen_storage() -> None:
-    if not huey.immediate:
-        huey.storage = huey.create_storage()
     if not event.contains(Session, "after_commit", _queue_after_commit):
         event.listen(Session, "after_commit", _queue_after_commit)
         event.listen(Session, "after_rollback", _forget_after_rollback)
+
+
+def reopen_storage() -> None:
+    """In a process forked from the one that configured the queue (gunicorn's workers, after the app was
+    preloaded): open its own queue connection, never share the parent's (an SQLite queue's hung)."""
+    if not huey.immediate:
+        huey.storage = huey.create_storage()
 
 
 def immediate() -> bool:

@@ -72,17 +72,11 @@ def _wait_until_done(job_ids: list[int], seconds: float = 60) -> dict[int, Job]:
 
 
 @pytest.mark.real_commits
-@pytest.mark.skipif(
-    "postgresql" in os.environ.get("ENGAGE_TEST_DATABASE_URL", ""),
-    reason="not yet: on PostgreSQL the session's after_commit hook did not queue the job in this test (not "
-    "understood by the deadline; the worker's minute sweep still starts a job left waiting for 2 minutes)",
-)
 def test_a_job_survives_a_worker_restart(queued_app, client, make_consultation, hwb, officer):
     real, settings = queued_app
     consultation = make_consultation()
     respond(client, consultation, hwb)
     assert db.session.scalar(select(ConsultationResponse.id)) is not None
-    queue.configure(real)  # the queue is one per process: the last app built (by any fixture) set it
     with real.test_request_context("/"):
         # One taken by a worker that was killed half-way: its queue message is gone, its row says
         # "running" and its heartbeat has stopped.
