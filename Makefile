@@ -20,7 +20,8 @@ run migrate demo serve: export ENGAGE_LOG_FORMAT ?= text
 .PHONY: run install install-test pdf-deps assets translations migrate demo serve test test-fast lint typecheck lock \
 	browser-deps extract-messages bench validate load deploy-check deploy-deps clean
 
-## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000
+## make run: install, migrate, load the demo (only into an empty database) and serve on http://127.0.0.1:5000,
+## with the job worker beside it
 run: install migrate demo serve
 
 ## make install: the virtualenv, Engage and its front-end assets (idempotent)
@@ -130,7 +131,11 @@ migrate: install
 demo: migrate
 	$(FLASK) demo --if-empty
 
+# The job worker (exports, emails, results, the nightly schedule) runs beside the dev server, on the queue in
+# instance/jobs.sqlite, and stops with it. ENGAGE_JOBS_IMMEDIATE=1 runs jobs inside the requests instead.
 serve:
+	@if [ -z "$$ENGAGE_JOBS_IMMEDIATE" ]; then $(FLASK) jobs worker & fi; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install the test extras, lint, then run every test (browser tests included)

@@ -50,3 +50,11 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def post_fork(server, worker):
+    """Each worker opens its own job-queue connection (the app was loaded, and the queue opened, before the
+    fork)."""
+    from engage.jobs.queue import reopen_storage
+
+    reopen_storage()

@@ -36,7 +36,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
+    configure_jobs(app)
     return app
+
+
+def configure_jobs(app: Flask) -> None:
+    """The job queue's storage for this app, and its tasks (a worker finds them by name)."""
+    from engage.jobs import queue, tasks  # noqa: F401  (tasks: registered with the queue on import)
+
+    queue.configure(app)
 
 
 def configure_templates(app: Flask) -> None:
@@ -118,6 +126,7 @@ ROUTE_MODULES = {
     "workshops": ["views_participant", "views_facilitator", "views_paper", "views_report"],
     "audit": ["views"],
     "reports": ["views"],
+    "jobs": ["views"],
 }
 
 
@@ -146,6 +155,7 @@ def register_cli(app: Flask) -> None:
     from engage.backup.cli import backup_command, restore_command
     from engage.demo import demo
     from engage.indicators.cli import import_indicators_command
+    from engage.jobs.cli import jobs_cli
     from engage.population.cli import import_population_command
     from engage.prioritise.cli import rebuild_counts_command
     from engage.privacy.cli import delete_response_command, export_response_command, retention_command
@@ -169,3 +179,4 @@ def register_cli(app: Flask) -> None:
         delete_response_command,
     ):
         app.cli.add_command(transactions.one_unit_of_work(command))
+    app.cli.add_command(jobs_cli)  # each job command runs its own units of work, as the worker's tasks do

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,24 @@ def load_config(
             env.get("ENGAGE_UPLOAD_MAX_UNZIPPED_BYTES", str(50 * 1024 * 1024))
         ),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        #: Background jobs (engage/jobs/): run in the asking process when queued, with no worker (tests'
+        #: default; also for a laptop with no worker running). Otherwise a worker takes them from the queue:
+        #: Redis when ENGAGE_REDIS_URL is set, else instance/jobs.sqlite.
+        "ENGAGE_JOBS_IMMEDIATE": _flag(env.get("ENGAGE_JOBS_IMMEDIATE"), environment == "testing"),
+        #: The queue's SQLite file when there is no Redis (every web process and the worker share it).
+        "ENGAGE_JOBS_SQLITE": env.get("ENGAGE_JOBS_SQLITE") or str(instance / "jobs.sqlite"),
+        #: Where prepared downloads are kept (tests: a folder of their own under the system's temporary
+        #: folder), and after how many days they (and their jobs) are deleted.
+        "ENGAGE_JOB_FILES_DIR": env.get("ENGAGE_JOB_FILES_DIR")
+        or str(
+            Path(tempfile.gettempdir()) / "engage-test-jobs"
+            if environment == "testing"
+            else instance / "jobs"
+        ),
+        "ENGAGE_JOB_FILE_DAYS": int(env.get("ENGAGE_JOB_FILE_DAYS", "7")),
+        #: The worker's nightly backup: where (a folder), and how many to keep.
+        "ENGAGE_BACKUP_DIR": env.get("ENGAGE_BACKUP_DIR") or str(instance / "backups"),
+        "ENGAGE_BACKUP_KEEP": int(env.get("ENGAGE_BACKUP_KEEP", "14")),
     }
     if environment == "testing":
         config.update({"TESTING": True, "RATELIMIT_ENABLED": False, "SECRET_KEY": "testing-only-secret"})

@@ -1,5 +1,5 @@
-"""Outgoing email through the council's SMTP relay (settings ENGAGE_SMTP_*). Nothing is queued or kept: a
-message is sent while the resident waits, or the page says it could not be."""
+"""Outgoing email through the council's SMTP relay (settings ENGAGE_SMTP_*). A job sends it
+(engage.jobs.tasks.send_mail), so nobody waits for the relay; a refusal is tried again by the job."""
 
 from __future__ import annotations
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
 
-from flask import Response
+from flask import Response, stream_with_context
 from openpyxl import Workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,10 +53,6 @@ class SafeWriter:
         return getattr(self._writer, name)
 
 
-def safe_append(sheet: Any, row: Iterable) -> None:  # an openpyxl worksheet
-    sheet.append(safe_row(row))
-
-
 #: The content type of each kind of file Engage offers to download, by its extension.
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -80,29 +77,52 @@ def _splittable(row: list) -> bool:
     return any(isinstance(value, str) and any(s in value for s in OTHER_SEPARATORS) for value in row)
 
 
-def csv_text(rows: Iterable[Iterable]) -> str:
-    """Rows as CSV text (CRLF line ends), every cell made safe; a row with a cell that another separator
-    could split has its text quoted, so that every spreadsheet reads the cell whole."""
-    buffer = io.StringIO()
-    plain = SafeWriter(csv.writer(buffer))
-    quoted = SafeWriter(csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC))
+def write_csv(rows: Iterable[Iterable], out: IO[str]) -> None:
+    """Write rows as CSV (CRLF line ends) to ``out`` as they come, every cell made safe; a row with a cell
+    that another separator could split has its text quoted, so that every spreadsheet reads the cell whole."""
+    plain = SafeWriter(csv.writer(out))
+    quoted = SafeWriter(csv.writer(out, quoting=csv.QUOTE_NONNUMERIC))
     for row in rows:
         cells = list(row)
         (quoted if _splittable(cells) else plain).writerow(cells)
+
+
+def csv_text(rows: Iterable[Iterable]) -> str:
+    """Rows as CSV text (see :func:`write_csv`)."""
+    buffer = io.StringIO()
+    write_csv(rows, buffer)
     return buffer.getvalue()
 
 
-def xlsx_bytes(sheets: Mapping[str, Iterable[Iterable]]) -> bytes:
-    """An Excel workbook with one sheet per entry ({title: rows}), in order, every cell made safe. Written
-    as it goes (openpyxl's write-only mode), so a long export never holds a whole sheet of cells."""
+def write_xlsx(sheets: Mapping[str, Iterable[Iterable]], out: str | Path | IO[bytes]) -> None:
+    """An Excel workbook with one sheet per entry ({title: rows}), in order, every cell made safe, written
+    to ``out`` as it goes (openpyxl's write-only mode), so a long export never holds a sheet of cells."""
     workbook = Workbook(write_only=True)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         for row in rows:
-            safe_append(sheet, row)
+            # A blank cell is left out of the file (openpyxl writes nothing for None), not written as "".
+            sheet.append([None if value == "" else value for value in safe_row(row)])
+    workbook.save(out)
+
+
+def xlsx_bytes(sheets: Mapping[str, Iterable[Iterable]]) -> bytes:
+    """The workbook of :func:`write_xlsx` as bytes (for small files)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(sheets, buffer)
     return buffer.getvalue()
+
+
+def streamed_csv(rows: Callable[[], Iterable[Iterable]], filename: str) -> Response:
+    """A CSV download sent a row at a time as ``rows()`` makes them. ``rows`` is called only once the
+    response is being sent: by then the view's database session has ended, so it must load what it
+    needs again (by id), never use rows the view loaded."""
+
+    def lines() -> Iterator[str]:
+        for row in rows():
+            yield csv_line(row)
+
+    return download(stream_with_context(lines()), filename)
 
 
 def download(body: str | bytes | Iterable[str], filename: str) -> Response:

@@ -10,6 +10,7 @@ import pytest
 
 from engage.spreadsheets import safe_cell
 from tests.conftest import sign_in
+from tests.downloads import prepared_file
 from tests.surveys.test_consultations import first_page, second_page
 
 
@@ -52,7 +53,7 @@ def test_a_residents_formula_stays_text_in_the_csv_and_excel_downloads(
     column = rows[0].index(f"q{anything.id}")
     assert rows[1][column] == '\'=HYPERLINK("http://evil.example","x")'
     book = load_workbook(
-        io.BytesIO(client.get(f"/manage/consultations/{consultation.id}/responses.xlsx").data)
+        io.BytesIO(prepared_file(client, f"/manage/consultations/{consultation.id}/responses.xlsx"))
     )
     cell = book["Responses"].cell(row=2, column=column + 1)
     assert cell.data_type == "s" and cell.value.startswith("'=")

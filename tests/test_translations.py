@@ -278,7 +278,7 @@ def test_every_resident_template_is_listed():
     """A template residents see must be in RESIDENT_TEMPLATES, so the checks above cover it."""
     staff_or_projector = {
         p.relative_to(TEMPLATES).as_posix()
-        for folder in ("accounts", "api", "audit", "indicators", "population")
+        for folder in ("accounts", "api", "audit", "indicators", "jobs", "population")
         for p in (TEMPLATES / folder).rglob("*.html")
     }
     staff_or_projector |= {

@@ -15,6 +15,7 @@ from engage.boards.service import save_priority
 from engage.database import utcnow
 from engage.equality.questions import store_answers
 from engage.extensions import db
+from engage.jobs.cache import forget
 from engage.prioritise import logger
 from engage.prioritise.budget.setup import budget_not_ready, has_submissions
 from engage.prioritise.models import (
@@ -284,3 +285,4 @@ def reject_suggestion(suggestion: Suggestion, user: User, reason: str) -> None:
 def save_profile(respondent: Respondent, answers: Mapping[str, str]) -> None:
     """Store (or replace) a respondent's optional equality answers; blank answers are not stored."""
     store_answers(RespondentProfile, "respondent_id", respondent.id, answers)
+    forget("exercise", respondent.exercise_id)  # an answer may have changed in place

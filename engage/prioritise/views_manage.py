@@ -14,12 +14,12 @@ from engage.dates import end_of_day, start_of_day
 from engage.extensions import db
 from engage.forms import form_page
 from engage.i18n import LANGUAGE_NAMES
-from engage.prioritise import bp, service
+from engage.prioritise import bp, results_cache, service
 from engage.prioritise.access import can_manage, exercise_for, may_create_on
 from engage.prioritise.budget.setup import budget_not_ready, save_item_budgets
 from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, RejectForm
 from engage.prioritise.models import ExerciseItem, ExerciseKind, ExerciseStatus, Suggestion
-from engage.prioritise.pairwise import exports, results
+from engage.prioritise.pairwise import exports
 from engage.prioritise.pairwise.charts import scores_chart
 from engage.prioritise.submissions import exports as submission_exports
 from engage.prioritise.submissions.forms import BudgetExerciseForm, ItemBudgetsForm, RankingExerciseForm
@@ -225,7 +225,7 @@ def exercise_results(exercise_id: int):
     allow_inline_styles()
     if exercise.kind is not ExerciseKind.PAIRWISE:
         return render_answer_results(exercise, public=False)
-    outcome = results.pairwise_results(exercise)
+    outcome = results_cache.pairwise(exercise)
     return render_template(
         "prioritise/results.html", exercise=exercise, results=outcome, chart=scores_chart(outcome)
     )
@@ -246,7 +246,7 @@ def download(exercise_id: int, what: str, fmt: str):
         return exports.votes_csv_response(exercise)
     if what != "scores" or fmt == "pb":
         abort(404)
-    outcome = results.pairwise_results(exercise, breakdowns=False)
+    outcome = results_cache.pairwise(exercise, breakdowns=False)
     return exports.scores_csv_response(outcome) if fmt == "csv" else exports.scores_xlsx_response(outcome)
 
 

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from engage.equality.forms import ProfileForm
 from engage.extensions import limiter
 from engage.forms import form_page
-from engage.prioritise import bp, service
+from engage.prioritise import bp, results_cache, service
 from engage.prioritise.access import FIRST_STEP, public_exercise_or_404, respondent_here
 from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import ExerciseKind, ExerciseStatus
-from engage.prioritise.pairwise import results
 from engage.prioritise.pairwise.charts import scores_chart
 from engage.prioritise.pairwise.pages import render_finish
 from engage.prioritise.submissions.pages import render_answer_results, render_answered
@@ -64,7 +63,7 @@ def public_results(exercise_id: int):
     allow_inline_styles()
     if exercise.kind is not ExerciseKind.PAIRWISE:
         return render_answer_results(exercise, public=True)
-    outcome = results.pairwise_results(exercise, breakdowns=False)
+    outcome = results_cache.pairwise(exercise, breakdowns=False)
     return render_template(
         "prioritise/public_results.html",
         exercise=exercise,

@@ -11,7 +11,7 @@ from flask import Response
 from sqlalchemy import Select, select
 
 from engage.extensions import db
-from engage.spreadsheets import csv_text, download, xlsx_bytes
+from engage.spreadsheets import streamed_csv
 from engage.surveys.authoring import priorities_for
 from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
@@ -159,20 +159,15 @@ def codebook_rows(consultation: Consultation) -> list[list]:
 
 
 def responses_csv_response(consultation: Consultation) -> Response:
-    """Every response as CSV."""
-    body = csv_text(iter_response_rows(consultation))
-    return download(body, f"consultation-{consultation.id}-responses.csv")
+    """Every response as CSV, streamed a row at a time."""
+    consultation_id = consultation.id
+    return streamed_csv(
+        lambda: iter_response_rows(db.session.get_one(Consultation, consultation_id)),
+        f"consultation-{consultation_id}-responses.csv",
+    )
 
 
-def responses_xlsx_response(consultation: Consultation) -> Response:
-    """Every response as a spreadsheet, with a codebook sheet saying what each column and code means."""
-    sheets = {
-        "Responses": _as_cells(iter_response_rows(consultation)),
-        "Codebook": _as_cells(codebook_rows(consultation)),
-    }
-    return download(xlsx_bytes(sheets), f"consultation-{consultation.id}-responses.xlsx")
-
-
-def _as_cells(rows: Iterable[list]) -> Iterator[list]:
+def as_cells(rows: Iterable[list]) -> Iterator[list]:
+    """Rows with every value a number or text, as a spreadsheet cell needs."""
     for row in rows:
         yield [str(v) if not isinstance(v, int | float | str) else v for v in row]

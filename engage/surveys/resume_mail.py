@@ -10,8 +10,10 @@ import hashlib
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from engage import mail, quotas
+from engage import quotas
 from engage.content import local
+from engage.jobs import queue
+from engage.jobs.tasks import send_mail
 from engage.surveys.models import Consultation
 
 
@@ -29,15 +31,14 @@ def _counts(consultation: Consultation, email: str) -> list[tuple[str, tuple[str
 
 
 def send_resume_link(consultation: Consultation, email: str, link: str) -> None:
-    """Send ``link`` to ``email``; TooManyEmails when any limit is reached (nothing is sent or counted then),
-    mail.MailError when the relay refuses. Each email sent counts against every limit."""
+    """Send ``link`` to ``email`` by a job, once the request commits (the relay refusing is retried by the
+    job, never waited for here); TooManyEmails when any limit is reached (nothing is sent or counted then).
+    Each email sent counts against every limit."""
     counts = _counts(consultation, email)
     if not all(quotas.allows(setting, *key) for setting, key in counts):
         raise TooManyEmails
-    mail.send(
-        email,
-        _("Your link to finish: %(title)s", title=local(consultation, "title")),
-        render_template("surveys/resume_email.txt", consultation=consultation, link=link),
-    )
+    subject = _("Your link to finish: %(title)s", title=local(consultation, "title"))
+    body = render_template("surveys/resume_email.txt", consultation=consultation, link=link)
+    queue.after_commit(lambda: send_mail(email, subject, body))
     for setting, key in counts:
         quotas.count(setting, *key)

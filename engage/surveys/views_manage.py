@@ -247,6 +247,6 @@ def publish(consultation_id: int):
 @login_required
 def responses_download(consultation_id: int, fmt: str):
     consultation = consultation_for(consultation_id, manage=False)
-    if fmt == "csv":
+    if fmt == "csv":  # streamed a row at a time; the workbook is prepared as a job
         return exports.responses_csv_response(consultation)
-    return exports.responses_xlsx_response(consultation)
+    return redirect(url_for("jobs.prepare", kind="consultation_responses", target=consultation.id, fmt=fmt))

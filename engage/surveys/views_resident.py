@@ -316,8 +316,6 @@ def saved(consultation_id: int):
         except resume_mail.TooManyEmails:
             form.add_error("email", _("Too many emails have been sent. Copy the link on this page instead."))
             status = 429
-        except mail.MailError:
-            form.add_error("email", _("The email could not be sent. Copy the link on this page instead."))
         else:
             sent_to = form.email.data
     if form.errors and status == 200:

@@ -15,6 +15,7 @@ from engage.channels import Channel
 from engage.database import utcnow
 from engage.extensions import db
 from engage.idempotency import server_key
+from engage.jobs.cache import forget
 from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission, SubmissionEntry
 from engage.prioritise.pairwise import voting
 from engage.prioritise.pairwise.counts import rebuild_counts
@@ -150,6 +151,11 @@ def _remove_rows(sheet: PaperSheet) -> None:
     left to the database's cascade, so the session forgets them too: SQLite hands a deleted row's id to the
     next row inserted, and the replacement's rows are inserted next."""
     vote_ids = json.loads(sheet.vote_ids or "[]")
+    exercise_ids = set(
+        db.session.scalars(select(PairwiseVote.exercise_id).where(PairwiseVote.id.in_(vote_ids)))
+    ) | set(db.session.scalars(select(Submission.exercise_id).where(Submission.id == sheet.submission_id)))
+    for exercise_id in exercise_ids:  # their replacements may be given these rows' ids (SQLite)
+        forget("exercise", exercise_id)
     if vote_ids:
         voters = db.session.execute(
             select(PairwiseVote.exercise_id, PairwiseVote.respondent_id)

@@ -83,6 +83,10 @@ def demo_values() -> dict[str, object]:
         "text_question_id": next(q.id for q in published.questions if q.kind is QuestionKind.LONG_TEXT),
         "fmt": "csv",
         "what": "scores",
+        # A download prepared as a job: the open consultation's responses; job 1 is nobody's here.
+        "kind": "consultation_responses",
+        "target": consultation.id,
+        "job_id": 1,
         # A Health and Wellbeing indicator (the demo analyst's organisation owns them) and its value.
         "indicator_id": _hwb_indicator().id,
         "value_id": _hwb_indicator().values[0].id,

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from engage.api.models import ApiToken
 from engage.boards.models import AccountableMember
 from engage.extensions import db
+from engage.jobs.models import Job, JobStatus
 from engage.prioritise.models import Respondent
 from engage.workshops.models import PaperSheet
 from tests.security.csrf_sweep import Case, Sweep
@@ -142,6 +143,15 @@ def exclude_the_machine(sweep: Sweep) -> None:
     )
     query = select(Respondent.id).where(Respondent.excluded_at.is_not(None))
     sweep.made["new_respondent_id"] = db.session.scalar(query.order_by(Respondent.id.desc()))
+
+
+def a_failed_download(sweep: Sweep) -> None:
+    """The administrator asks for a download, and it fails (so "Try again" is offered)."""
+    sweep.submit("admin", "/manage/downloads/new/consultation_responses/{consultation_id}.csv")
+    job = db.session.get(Job, _last_id(Job))
+    job.status = JobStatus.FAILED
+    db.session.commit()
+    sweep.made["new_job_id"] = job.id
 
 
 def allocate(sweep: Sweep) -> None:
@@ -329,6 +339,13 @@ CASES: dict[str, Case] = {
         "/manage/users/{user_id}/edit", fill={"name": "Alex Admin-Jones"}
     ),
     "/manage/api-tokens": Case("/manage/api-tokens", fill={"name": "Police data warehouse"}),
+    # Downloads prepared as jobs
+    "/manage/downloads/new/<kind>/<int:target>.<fmt>": Case(
+        "/manage/downloads/new/consultation_responses/{consultation_id}.xlsx"
+    ),
+    "/manage/downloads/<int:job_id>/retry": Case(
+        "/manage/downloads", "/manage/downloads/{new_job_id}/retry", steps=a_failed_download
+    ),
     "/manage/api-tokens/<int:token_id>/revoke": Case(
         "/manage/api-tokens", "/manage/api-tokens/{new_token_id}/revoke", steps=issue_a_token
     ),

@@ -166,6 +166,12 @@ GET  /manage/reports/boards/<slug>/pack.<fmt>                           302 302 
 GET  /manage/reports/organisations/<organisation_id>                    302 302 403 403 403 200 200
 GET  /manage/reports/organisations/<organisation_id>/report.<fmt>       302 302 403 403 403 200 200
 POST /manage/sections/<section_id>/move/<direction>                     302 302 403 403 403 302 302
+GET  /manage/downloads                                                   302 302 200 200 200 200 200
+GET  /manage/downloads/<job_id>/file                                    302 302 404 404 404 404 404
+GET  /manage/downloads/<job_id>/progress                                302 302 404 404 404 404 404
+POST /manage/downloads/<job_id>/retry                                   302 302 404 404 404 404 404
+GET  /manage/downloads/new/<kind>/<target>.<fmt>                        302 302 403 200 200 200 200
+POST /manage/downloads/new/<kind>/<target>.<fmt>                        302 302 403 302 302 302 302
 GET  /manage/exercises/<exercise_id>                                    302 302 403 200 200 200 200
 POST /manage/exercises/<exercise_id>/<action>                           302 302 403 403 403 302 302
 GET  /manage/exercises/<exercise_id>/<what>.<fmt>                       302 302 403 200 200 200 200

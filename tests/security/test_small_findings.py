@@ -37,9 +37,14 @@ def test_staff_downloads_are_never_cached(client, make_consultation, hwb, office
     consultation = make_consultation()
     respond(client, consultation, hwb)
     sign_in(client, officer)
-    for kind in ("csv", "xlsx"):
-        response = client.get(f"/manage/consultations/{consultation.id}/responses.{kind}")
-        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    response = client.get(f"/manage/consultations/{consultation.id}/responses.csv")
+    response.close()
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    # The workbook is prepared as a job and saved from "Downloads and jobs": never cached either.
+    asked = client.post(f"/manage/downloads/new/consultation_responses/{consultation.id}.xlsx")
+    saved = client.get(f"/manage/downloads/{asked.location.rsplit('job-', 1)[1]}/file")
+    saved.close()
+    assert saved.status_code == 200 and saved.headers["Cache-Control"] == "no-store"
     assert client.get("/manage").headers.get("Cache-Control") == "no-store"
 
 

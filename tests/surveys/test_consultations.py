@@ -19,6 +19,7 @@ from engage.surveys.models import (
 )
 from engage.surveys.results import consultation_results
 from tests.conftest import sign_in
+from tests.downloads import prepared_file
 
 
 def count(model):
@@ -322,7 +323,7 @@ def test_excel_export_has_the_responses_and_a_codebook(client, make_consultation
     respond(client, consultation, hwb)
     sign_in(client, officer)
     book = load_workbook(
-        io.BytesIO(client.get(f"/manage/consultations/{consultation.id}/responses.xlsx").data)
+        io.BytesIO(prepared_file(client, f"/manage/consultations/{consultation.id}/responses.xlsx"))
     )
     assert book.sheetnames == ["Responses", "Codebook"]
     header = [cell.value for cell in next(book["Responses"].iter_rows())]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from engage.extensions import db
 from engage.surveys.models import ConsultationResponse
 from tests.conftest import sign_in
+from tests.downloads import prepared_file
 from tests.surveys.test_consultations import respond
 
 
@@ -18,7 +19,7 @@ def test_no_download_holds_a_reference_that_could_delete_a_response(client, make
     assert references
     sign_in(client, officer)
     csv_text = client.get(f"/manage/consultations/{consultation.id}/responses.csv").get_data(as_text=True)
-    xlsx = client.get(f"/manage/consultations/{consultation.id}/responses.xlsx").data
+    xlsx = prepared_file(client, f"/manage/consultations/{consultation.id}/responses.xlsx")
     book = load_workbook(io.BytesIO(xlsx))
     cells = " ".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row)
     for reference in references:

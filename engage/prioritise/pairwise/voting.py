@@ -18,6 +18,7 @@ from engage.channels import Channel
 from engage.database import upsert_insert
 from engage.extensions import db
 from engage.idempotency import submitter_key
+from engage.jobs.cache import forget, results_changed
 from engage.prioritise import logger
 from engage.prioritise.models import (
     Exercise,
@@ -346,6 +347,7 @@ def record_pairwise_vote(
     )
     if not respondent.excluded:
         chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
+    results_changed("exercise", exercise.id)
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
     return VoteReceipt(vote_id, respondent.id, True, respondent.choices + 1)
 
@@ -475,6 +477,8 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
         _add_to_pair_count(exercise.id, vote.left_item_id, vote.right_item_id, vote.outcome, sign=-1)
     db.session.execute(delete(PairwiseVote).where(PairwiseVote.id == vote.id))
     respondent.choices -= 1
+    forget("exercise", exercise.id)  # the next vote may be given this vote's id (SQLite)
+    results_changed("exercise", exercise.id)
     db.session.flush()
     chooser.forget(exercise.id)
     logger.debug("vote %s in exercise %s undone", vote.id, exercise.id)

@@ -6,18 +6,26 @@ so a spreadsheet made from one exercise lines up with the board's indicators.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from itertools import groupby
 
-from flask import Response, abort, current_app
+from flask import Response, abort, current_app, redirect, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engage import spreadsheets
 from engage.content import locale_columns, locale_values
 from engage.extensions import db
-from engage.prioritise.budget.results import budget_results
-from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ExerciseKind, Submission
-from engage.prioritise.ranking.results import ranking_results
+from engage.prioritise import results_cache
+from engage.prioritise.models import (
+    BudgetMode,
+    Exercise,
+    ExerciseItem,
+    ExerciseKind,
+    Submission,
+    SubmissionEntry,
+)
 
 RESPONSE_COLUMNS = ["response_id", "recorded_at", "respondent", "channel", "workshop_session", "locale"]
 BUDGET_RESULT_COLUMNS = [
@@ -62,25 +70,52 @@ def _submissions(exercise: Exercise) -> list[Submission]:
     )
 
 
-def response_rows(exercise: Exercise) -> list[list]:
+def iter_response_rows(exercise: Exercise) -> Iterator[list]:
     """A header, then one row per response: its facts, then one column per item (amount, or place; blank
-    where a top-N ranking left the item out)."""
+    where a top-N ranking left the item out). Entries are read as plain rows in response order and
+    streamed a response at a time, so a large exercise is exported without an object per entry."""
     items = exercise.active_items
-    rows = [RESPONSE_COLUMNS + [item_code(item) for item in items]]
-    for submission in _submissions(exercise):
-        values = {entry.item_id: entry.value for entry in submission.entries}
-        rows.append(
-            [
-                submission.id,
-                submission.created_at.isoformat(),
-                submission.respondent_id,
-                submission.channel.value,
-                submission.workshop_session_id or "",
-                submission.locale,
-                *[values.get(item.id, "") for item in items],
-            ]
+    yield RESPONSE_COLUMNS + [item_code(item) for item in items]
+    submissions = db.session.execute(
+        select(
+            Submission.id,
+            Submission.created_at,
+            Submission.respondent_id,
+            Submission.channel,
+            Submission.workshop_session_id,
+            Submission.locale,
         )
-    return rows
+        .where(Submission.exercise_id == exercise.id)
+        .order_by(Submission.id)
+    ).all()
+    entries = db.session.execute(
+        select(SubmissionEntry.submission_id, SubmissionEntry.item_id, SubmissionEntry.value)
+        .join(Submission, Submission.id == SubmissionEntry.submission_id)
+        .where(Submission.exercise_id == exercise.id)
+        .order_by(SubmissionEntry.submission_id)
+        .execution_options(yield_per=20_000)
+    )
+    grouped = groupby(entries, key=lambda row: row.submission_id)
+    pending = next(grouped, None)
+    for submission in submissions:
+        values: dict[int, int] = {}
+        while pending is not None and pending[0] <= submission.id:
+            if pending[0] == submission.id:
+                values = {row.item_id: row.value for row in pending[1]}
+            pending = next(grouped, None)
+        yield [
+            submission.id,
+            submission.created_at.isoformat(),
+            submission.respondent_id,
+            submission.channel.value,
+            submission.workshop_session_id or "",
+            submission.locale,
+            *[values.get(item.id, "") for item in items],
+        ]
+
+
+def response_rows(exercise: Exercise) -> list[list]:
+    return list(iter_response_rows(exercise))
 
 
 def codebook_rows(exercise: Exercise) -> list[list]:
@@ -106,7 +141,7 @@ def codebook_rows(exercise: Exercise) -> list[list]:
 def result_rows(exercise: Exercise) -> list[list]:
     """The results table, one row per item, best first; the English title, then its translations."""
     if exercise.kind is ExerciseKind.BUDGET:
-        outcome = budget_results(exercise, breakdowns=False)
+        outcome = results_cache.budget(exercise, breakdowns=False)
         rows = [BUDGET_RESULT_COLUMNS + locale_columns("title")]
         for row in outcome.items:
             rows.append(
@@ -125,7 +160,7 @@ def result_rows(exercise: Exercise) -> list[list]:
                 ]
             )
         return rows
-    outcome = ranking_results(exercise, breakdowns=False)
+    outcome = results_cache.ranking(exercise, breakdowns=False)
     rows = [RANKING_RESULT_COLUMNS + locale_columns("title")]
     for row in outcome.items:
         rows.append(
@@ -206,15 +241,16 @@ def pabulib_text(exercise: Exercise) -> str:
 
 
 def download(exercise: Exercise, what: str, fmt: str) -> Response:
-    """The download named by the URL: responses (csv, xlsx, pb) or results (csv, xlsx)."""
+    """The download named by the URL: responses (CSV streamed; Excel and Pabulib prepared as a job) or
+    results (csv, xlsx)."""
     filename = f"exercise-{exercise.id}-{what}.{fmt}"
     if what == "responses":
-        if fmt == "csv":
-            return spreadsheets.download(spreadsheets.csv_text(response_rows(exercise)), filename)
-        if fmt == "xlsx":
-            sheets = {"Responses": response_rows(exercise), "Codebook": codebook_rows(exercise)}
-            return spreadsheets.download(spreadsheets.xlsx_bytes(sheets), filename)
-        return spreadsheets.download(pabulib_text(exercise), filename)
+        if fmt == "csv":  # streamed a row at a time; the Excel and Pabulib files are prepared as jobs
+            exercise_id = exercise.id
+            return spreadsheets.streamed_csv(
+                lambda: iter_response_rows(db.session.get_one(Exercise, exercise_id)), filename
+            )
+        return redirect(url_for("jobs.prepare", kind="exercise_responses", target=exercise.id, fmt=fmt))
     if what == "results" and fmt in {"csv", "xlsx"}:
         rows = result_rows(exercise)
         if fmt == "csv":

@@ -7,13 +7,13 @@ from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from engage.equality.forms import ProfileForm
+from engage.prioritise import results_cache
 from engage.prioritise.access import respondent_here
 from engage.prioritise.budget.charts import shares_chart
-from engage.prioritise.budget.results import budget_results, respondent_shares
+from engage.prioritise.budget.results import respondent_shares
 from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import Exercise, ExerciseKind
 from engage.prioritise.pairwise.charts import scores_chart
-from engage.prioritise.ranking.results import ranking_results
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
@@ -22,10 +22,10 @@ from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
 def render_answer_results(exercise: Exercise, public: bool):
     """The results page of a budget or ranking exercise (the public page leaves out breakdowns)."""
     if exercise.kind is ExerciseKind.BUDGET:
-        outcome = budget_results(exercise, breakdowns=not public)
+        outcome = results_cache.budget(exercise, breakdowns=not public)
         chart = shares_chart(outcome.items)
     else:
-        outcome = ranking_results(exercise, breakdowns=not public)
+        outcome = results_cache.ranking(exercise, breakdowns=not public)
         chart = scores_chart(outcome)
     breakdowns = []
     if len(outcome.by_channel) > 1:
@@ -55,11 +55,11 @@ def render_answered(
     comparison = None
     if exercise.show_comparison:
         if exercise.kind is ExerciseKind.BUDGET:
-            everyone = budget_results(exercise, resamples=0, breakdowns=False)
+            everyone = results_cache.budget(exercise, breakdowns=False, resamples=0)
             mine = respondent_shares(exercise, submission)
             comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
         else:
-            everyone = ranking_results(exercise, resamples=0, breakdowns=False)
+            everyone = results_cache.ranking(exercise, breakdowns=False, resamples=0)
             mine = {entry.item_id: entry.value for entry in submission.entries}
             comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
         comparison = {"rows": comparison, "respondents": everyone.respondents}

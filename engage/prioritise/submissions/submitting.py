@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from engage.channels import Channel
 from engage.content import local_text
 from engage.extensions import db
+from engage.jobs.cache import results_changed
 from engage.prioritise import logger
 from engage.prioritise.budget.rules import Problem, check_allocation
 from engage.prioritise.models import Comment, Exercise, ExerciseKind, Respondent, Submission, SubmissionEntry
@@ -166,6 +167,7 @@ def record_submission(
         if winner is None:
             raise
         return SubmissionReceipt(winner, False)
+    results_changed("exercise", exercise.id)
     logger.debug("submission %s in exercise %s", submission.id, exercise.id)
     return SubmissionReceipt(submission, True)
 

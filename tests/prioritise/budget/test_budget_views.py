@@ -12,6 +12,7 @@ from engage.extensions import db
 from engage.prioritise.budget.results import budget_results
 from engage.prioritise.models import BudgetMode, Comment, ExerciseStatus, Submission
 from tests.conftest import sign_in
+from tests.downloads import prepared_file
 
 
 def submissions():
@@ -184,7 +185,7 @@ def test_officer_results_page_and_downloads(client, make_budget, submit, officer
     assert rows[0][6:] == [item.priority.code for item in exercise.active_items]
     assert sorted(r[6] for r in rows[1:]) == ["360000", "400000"]
 
-    book = load_workbook(io.BytesIO(client.get(f"/manage/exercises/{exercise.id}/responses.xlsx").data))
+    book = load_workbook(io.BytesIO(prepared_file(client, f"/manage/exercises/{exercise.id}/responses.xlsx")))
     assert book.sheetnames == ["Responses", "Codebook"]
     assert ["HWB-ACTIVE", "More people active: amount allocated (money)"] in [
         [cell.value for cell in row] for row in book["Codebook"].iter_rows()
@@ -219,7 +220,7 @@ def test_pabulib_export_round_trips_the_allocations(client, make_budget, submit,
     with app.test_request_context("/"):
         submit(exercise, {a.id: 360_000, b.id: 300_000, c.id: 200_000, d.id: 140_000})
     sign_in(client, officer)
-    text = client.get(f"/manage/exercises/{exercise.id}/responses.pb").get_data(as_text=True)
+    text = prepared_file(client, f"/manage/exercises/{exercise.id}/responses.pb").decode()
     pb = parse_pabulib(text)
     meta = {row["key"]: row["value"] for row in pb["META"]}
     assert meta["vote_type"] == "cumulative" and meta["budget"] == "1000000" and meta["num_votes"] == "1"

@@ -15,6 +15,7 @@ from engage.prioritise.ranking.views import apply_move, button_to_focus, order_f
 from engage.prioritise.submissions.submitting import check_ranking
 from engage.stats.pairwise import beat_random_scores, fit_bradley_terry, win_matrix
 from tests.conftest import sign_in
+from tests.downloads import prepared_file
 
 
 def places(exercise, *values):
@@ -168,7 +169,7 @@ def test_officer_sees_ranking_results_and_ordinal_pabulib(client, make_ranking, 
     sign_in(client, officer)
     html = client.get(f"/manage/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "Mean place" in html and "Ranked first by" in html
-    text = client.get(f"/manage/exercises/{exercise.id}/responses.pb").get_data(as_text=True)
+    text = prepared_file(client, f"/manage/exercises/{exercise.id}/responses.pb").decode()
     assert "vote_type;ordinal" in text and "max_length;2" in text
     votes = text.split("VOTES\n")[1].splitlines()
     assert votes[0] == "voter_id;vote" and [v.split(";")[1] for v in votes[1:]] == [

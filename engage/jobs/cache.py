@@ -1,0 +1,225 @@
+"""Results kept per exercise, so a view need not recompute them (issue 19 item 5).
+
+A view asks :func:`exercise_results` for, say, an exercise's budget results: when a kept copy was computed
+from the data as it is now (the same *version*), it is used; otherwise the results are computed, kept and
+returned. So a cold view computes and stores, and a kept copy is never used once the data has moved on.
+
+The version is a digest of what the results read, each from an indexed aggregate: the votes' or
+submissions' count and last id, the excluded respondents (count, id sum, latest exclusion), the equality
+answers (count, last id), the population figures, every column of the exercise and its items, and the
+small-cell setting. What changes rows in place or removes the newest row (an undone vote, a corrected paper
+sheet, a changed equality answer) also drops the kept copy (:func:`forget`), because on SQLite a removed
+newest id can be given again and leave the count and last id as they were.
+
+When answers arrive a job computes the results again a little later (:func:`results_changed`), so the
+officers' next view finds them ready. Kept results are pickled with every database row in them replaced by
+its model and id (loaded again, from the session, when read) and signed with the app's secret key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import logging
+import pickle
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import delete, func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from engage.database import upsert_insert, utcnow
+from engage.extensions import db
+from engage.jobs import queue
+from engage.jobs.models import CachedResult
+from engage.population.models import PopulationMargin
+from engage.prioritise.models import (
+    Exercise,
+    ExerciseKind,
+    PairwiseVote,
+    Respondent,
+    RespondentProfile,
+    Submission,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Bump when the results' classes change shape, so copies pickled by older code are not read.
+FORMAT = "1"
+#: Answers arriving within this many seconds share one recomputation.
+REFRESH_DELAY = 20
+
+
+class _Pickler(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> Any:
+        state = inspect(obj, raiseerr=False) if hasattr(obj, "_sa_instance_state") else None
+        if state is not None and state.identity is not None:
+            return (type(obj).__name__, state.identity)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        name, identity = pid
+        model = _models()[name]
+        row = db.session.get(model, identity)
+        if row is None:
+            raise LookupError(f"{name} {identity} is gone")
+        return row
+
+
+def _models() -> dict[str, type]:
+    registry = db.Model.registry  # type: ignore[attr-defined]
+    return {mapper.class_.__name__: mapper.class_ for mapper in registry.mappers}
+
+
+def _sign(data: bytes) -> bytes:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), data, hashlib.sha256).digest()
+
+
+def dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    data = buffer.getvalue()
+    return _sign(data) + data
+
+
+def loads(payload: bytes) -> Any:
+    """The kept value, or None when its signature does not match (another key) or a row in it is gone."""
+    signature, data = payload[:32], payload[32:]
+    if not hmac.compare_digest(signature, _sign(data)):
+        return None
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    except (LookupError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
+
+
+def _columns(row: Any) -> tuple:
+    return tuple(getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs)
+
+
+def exercise_version(exercise: Exercise) -> str:
+    """A digest of everything an exercise's results are computed from (see the module's docstring)."""
+    answers = PairwiseVote if exercise.kind is ExerciseKind.PAIRWISE else Submission
+    excluded = Respondent.excluded_at.is_not(None)
+    parts: list[Any] = [
+        FORMAT,
+        current_app.config["ENGAGE_SMALL_CELL"],
+        _columns(exercise),
+        [_columns(item) for item in exercise.items],
+        db.session.execute(
+            select(func.count(), func.max(answers.id)).where(answers.exercise_id == exercise.id)
+        ).one(),
+        db.session.execute(
+            select(func.count(), func.sum(Respondent.id), func.max(Respondent.excluded_at)).where(
+                Respondent.exercise_id == exercise.id, excluded
+            )
+        ).one(),
+        db.session.execute(
+            select(func.count(), func.max(RespondentProfile.id))
+            .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
+            .where(Respondent.exercise_id == exercise.id)
+        ).one(),
+        db.session.execute(
+            select(
+                func.count(),
+                func.max(PopulationMargin.id),
+                func.sum(PopulationMargin.population),
+                func.max(PopulationMargin.imported_at),
+            )
+        ).one(),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _kept(subject: str, subject_id: int, name: str) -> CachedResult | None:
+    return db.session.scalar(
+        select(CachedResult).where(
+            CachedResult.subject == subject, CachedResult.subject_id == subject_id, CachedResult.name == name
+        )
+    )
+
+
+def _store(subject: str, subject_id: int, name: str, version: str, value: Any, seconds: float) -> None:
+    """Keep the value (insert or replace). A failure to keep it (two views storing at once on SQLite) only
+    means the next view computes again: it never fails the view."""
+    values = {
+        "subject": subject,
+        "subject_id": subject_id,
+        "name": name,
+        "version": version,
+        "payload": dumps(value),
+        "computed_at": utcnow(),
+        "seconds": seconds,
+    }
+    statement = upsert_insert(db.session())(CachedResult).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["subject", "subject_id", "name"],
+        set_={key: values[key] for key in ("version", "payload", "computed_at", "seconds")},
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.execute(statement)
+    except SQLAlchemyError:
+        logger.warning("results for %s %s (%s) not kept", subject, subject_id, name, exc_info=True)
+
+
+def exercise_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> T:
+    """The exercise's results called ``name`` (one per way of computing them, e.g. "budget-public"):
+    kept ones if computed from the data as it is now, else computed by ``compute`` and kept."""
+    version = exercise_version(exercise)
+    kept = _kept("exercise", exercise.id, name)
+    if kept is not None and kept.version == version:
+        value = loads(kept.payload)
+        if value is not None:
+            return value
+    started = time.perf_counter()
+    value = compute()
+    _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
+    return value
+
+
+def forget(subject: str, subject_id: int) -> None:
+    """Drop the kept results of one exercise or consultation (part of the caller's unit of work)."""
+    db.session.execute(
+        delete(CachedResult).where(CachedResult.subject == subject, CachedResult.subject_id == subject_id)
+    )
+
+
+#: When this process last queued a recomputation of each exercise (monotonic seconds).
+_queued: dict[tuple[str, int], float] = {}
+
+
+def results_changed(subject: str, subject_id: int) -> None:
+    """Answers arrived: once this transaction commits, queue a recomputation a little later (one per
+    ``REFRESH_DELAY`` seconds per exercise from this process). Nothing is queued in immediate mode: there a
+    view computes for itself."""
+    if queue.immediate():
+        return
+    key = (subject, subject_id)
+    now = time.monotonic()
+    if now - _queued.get(key, -REFRESH_DELAY) < REFRESH_DELAY:
+        return
+    _queued[key] = now
+
+    def send() -> None:
+        from engage.jobs.tasks import refresh_results
+
+        refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY)
+
+    queue.after_commit(send)
+
+
+def refresh(subject: str, subject_id: int) -> None:
+    """Compute every kind of results kept for this exercise again, if its data moved on."""
+    from engage.prioritise import results_cache
+
+    if subject == "exercise":
+        exercise = db.session.get(Exercise, subject_id)
+        if exercise is not None:
+            results_cache.warm(exercise)

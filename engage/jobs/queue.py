@@ -1,0 +1,99 @@
+"""The job queue: one Huey instance, given its storage by the app that starts.
+
+- on one machine (no ``ENGAGE_REDIS_URL``): ``instance/jobs.sqlite``, so ``make run`` needs nothing else;
+- with ``ENGAGE_REDIS_URL``: Redis, shared by every host's web and worker processes;
+- ``ENGAGE_JOBS_IMMEDIATE`` (the default in tests): a task runs in the caller's process when it is queued,
+  and nothing needs a worker.
+
+A task is queued only once the transaction that asked for it has committed (:func:`after_commit`): a worker
+on another host must find the rows it is given.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from engage.extensions import db
+
+#: Results are kept in the database (jobs, cached_results), not in the queue.
+huey = Huey("engage", results=False, immediate=True, storage_class=MemoryStorage)
+
+#: The app a worker runs its tasks in (the one ``flask jobs worker`` loaded).
+_worker_app: Flask | None = None
+
+
+def configure(app: Flask) -> None:
+    """Point the queue at this app's storage; a worker's tasks then run in this app."""
+    global _worker_app
+    _worker_app = app
+    immediate = app.config["ENGAGE_JOBS_IMMEDIATE"]
+    redis_url = app.config["ENGAGE_REDIS_URL"]
+    if redis_url:
+        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": redis_url}
+    else:
+        huey.storage_class = SqliteStorage
+        huey.storage_kwargs = {"filename": app.config["ENGAGE_JOBS_SQLITE"]}
+    huey._immediate = immediate  # the setter would build the storage before it is chosen
+    huey.storage = huey.create_storage()
+    if not event.contains(Session, "after_commit", _queue_after_commit):
+        event.listen(Session, "after_commit", _queue_after_commit)
+        event.listen(Session, "after_rollback", _forget_after_rollback)
+
+
+def reopen_storage() -> None:
+    """In a process forked from the one that configured the queue (gunicorn's workers, after the app was
+    preloaded): open its own queue connection, never share the parent's (an SQLite queue's hung)."""
+    if not huey.immediate:
+        huey.storage = huey.create_storage()
+
+
+def immediate() -> bool:
+    return bool(huey.immediate)
+
+
+def in_app(task: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a task's body inside the app: the worker's app, or the caller's when it runs in-process."""
+
+    @functools.wraps(task)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            return task(*args, **kwargs)
+        if _worker_app is None:
+            raise RuntimeError("the job queue was not configured by create_app")
+        with _worker_app.app_context():
+            try:
+                return task(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+    return run
+
+
+def after_commit(send: Callable[[], Any]) -> None:
+    """Queue a task once the current transaction commits (nothing is queued if it rolls back). In
+    immediate mode the task runs now, inside this unit of work, so tests and ``ENGAGE_JOBS_IMMEDIATE``
+    see its effect at once."""
+    if immediate():
+        send()
+        return
+    db.session().info.setdefault("engage_after_commit", []).append(send)
+
+
+def _queue_after_commit(session: Session) -> None:
+    for send in session.info.pop("engage_after_commit", []):
+        try:
+            send()
+        except Exception:  # a queue that cannot be reached must not fail the request that committed
+            current_app.logger.exception("could not queue a background task")
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("engage_after_commit", None)
