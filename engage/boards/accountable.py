@@ -52,8 +52,20 @@ def accountable_board_ids(user: User) -> set[int]:
     )
 
 
+def acting_board_ids(user: User) -> set[int]:
+    """The boards where the user's role counts now: they hold it and their organisation still sits on the
+    board (what the Oversight page lists; approving checks the same)."""
+    ids = accountable_board_ids(user)
+    return {
+        board.id
+        for board in db.session.scalars(select(Board).where(Board.id.in_(ids)))
+        if sits_on(user, board)
+    }
+
+
 def candidates(board: Board) -> list[User]:
-    """Active people from the organisations on the board who do not hold the role yet."""
+    """Active people from the organisations on the board who do not hold the role yet (administrators
+    cannot: they give the role)."""
     holding = select(AccountableMember.user_id).where(AccountableMember.board_id == board.id)
     return list(
         db.session.scalars(
@@ -72,6 +84,9 @@ def grant(board: Board, user: User, title: str, granted_by: User) -> Accountable
     """Make ``user`` an accountable member of ``board`` with a public title ("Chair of the board")."""
     if not sits_on(user, board):
         raise FieldConflict("user", "This person's organisation does not sit on the board.")
+    if user.is_admin:
+        # Administrators give the role: one who gave it to themselves could then decide alone.
+        raise FieldConflict("user", "An administrator cannot be an accountable member. Choose someone else.")
     member = AccountableMember(board=board, user=user, title=title.strip(), granted_by=granted_by)
     try:
         with atomic():  # the same person given the role twice at once: one row, the form says so

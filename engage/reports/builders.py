@@ -144,6 +144,8 @@ def _headline_rows(report: Report) -> Iterable[list]:
     for line in report.activities:
         for place, (what, figure) in enumerate(line.headlines, start=1):
             yield [line.title, line.kind, place, what, figure]
+        if line.withheld_below:
+            yield [line.title, line.kind, None, None, f"not shown: fewer than {line.withheld_below} people"]
 
 
 def report_xlsx(report: Report) -> bytes:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from engage.accounts.models import Organisation
@@ -108,6 +109,8 @@ class ActivityLine:
     total: int
     #: [(what, figure as shown)]: an exercise's top items, a consultation's top answer per question.
     headlines: list[tuple[str, str]]
+    #: Too few people for headline results (they could give away one person's answer): the fewest needed.
+    withheld_below: int | None = None
 
     @property
     def responses_in_period(self) -> int:
@@ -238,6 +241,17 @@ def _open_in(model: type[Exercise] | type[Consultation], period: Period):
     )
 
 
+#: The fewest people an exercise's headline results are shown for: with fewer, the top items can give away
+#: one person's answer (one budget response is that person's whole allocation). The results pages show no
+#: interval below the same number.
+HEADLINE_PEOPLE = 10
+
+
+def headline_minimum() -> int:
+    """People an exercise needs before a report shows its headline results (at least the small-cell size)."""
+    return max(HEADLINE_PEOPLE, int(current_app.config.get("ENGAGE_SMALL_CELL", 5)))
+
+
 def _exercise_headlines(exercise: Exercise) -> list[tuple[str, str]]:
     """The top items as the results pages rank them (point estimates; the intervals are on those pages)."""
     if exercise.kind is ExerciseKind.PAIRWISE:
@@ -325,7 +339,8 @@ def exercise_lines(exercises: Sequence[Exercise], period: Period) -> list[Activi
             exercise.status.value,
             in_period.get(exercise.id, {}),
             totals.get(exercise.id, 0),
-            _exercise_headlines(exercise),
+            _exercise_headlines(exercise) if totals.get(exercise.id, 0) >= headline_minimum() else [],
+            None if totals.get(exercise.id, 0) >= headline_minimum() else headline_minimum(),
         )
         for exercise in exercises
     ]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from engage.accounts.models import User
-from engage.boards.accountable import accountable_board_ids, is_accountable_member
+from engage.boards.accountable import accountable_board_ids, acting_board_ids, is_accountable_member
 from engage.boards.models import AccountableMember, Board, BoardKind
 from engage.database import utcnow
 from engage.extensions import db
@@ -94,6 +94,9 @@ def approve(sign_off: SignOff, user: User, minute_reference: str, comment: str, 
         )
     if sign_off.outcome is not SignOffOutcome.PENDING:
         raise StateError(ALREADY_DECIDED)
+    if sign_off.submitted_by_id == user.id:
+        # Four eyes: whoever submitted the weights never signs them off too.
+        raise StateError("You submitted these weights, so another accountable member must sign them off.")
     if not minute_reference.strip():
         raise StateError("Enter the meeting or minute reference of the decision.")
     preview = checked_preview(weight_set, seen)
@@ -154,7 +157,7 @@ def oversight_for(user: User) -> Oversight:
         .order_by(SignOff.submitted_at.desc(), SignOff.id.desc())
     )
     if not user.is_admin:
-        query = query.where(WeightSet.board_id.in_(accountable_board_ids(user)))
+        query = query.where(WeightSet.board_id.in_(acting_board_ids(user)))
     rows = list(db.session.scalars(query))
     return Oversight(
         pending=[s for s in rows if s.outcome is SignOffOutcome.PENDING],

@@ -298,7 +298,8 @@ def revoke_screen_link(session: WorkshopSession) -> None:
 def session_for_screen(token: str) -> WorkshopSession | None:
     """The session whose projector link this is, or None (a wrong, old or revoked token)."""
     number, _sep, _mac = (token or "").partition(".")
-    if not number.isdigit():
+    # ASCII digits only ("²" and "١" are digits to str.isdigit but not to int), and no longer than any id.
+    if not (number.isascii() and number.isdigit()) or len(number) > 18:
         return None
     session = db.session.get(WorkshopSession, int(number))
     expected = screen_token(session) if session is not None else None
@@ -375,7 +376,12 @@ def _mark_answered(round_: WorkshopRound, participant: Participant | None) -> No
         return
     try:
         with atomic():
-            db.session.add(RoundAnswer(round_id=round_.id, participant_id=participant.id))
+            # To the minute only: an exact time would sit beside the answer's own and tie a named person to
+            # what they answered (the facilitator needs to know that someone answered, not when).
+            answered_at = utcnow().replace(second=0, microsecond=0)
+            db.session.add(
+                RoundAnswer(round_id=round_.id, participant_id=participant.id, answered_at=answered_at)
+            )
             db.session.flush()
     except IntegrityError:
         pass  # the other request noted it

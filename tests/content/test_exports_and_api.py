@@ -7,8 +7,8 @@ from engage import content
 from engage.accounts.models import Role
 from engage.api.tokens import issue_token
 from engage.extensions import db
-from engage.weights import service
 from tests.conftest import sign_in
+from tests.factories_weights import publish_weights
 
 
 def _translate_priority(app, board, priority, locale, text):
@@ -36,7 +36,7 @@ def test_weights_downloads_and_api_carry_translated_titles(
 ):
     board = board_with_answers["board"]
     weight_set = make_weight_set()
-    service.publish(weight_set, analyst)
+    publish_weights(weight_set, analyst)  # a partnership board's weights are signed off first
     db.session.commit()
     entry = weight_set.entries[0]
     priority = entry.priority

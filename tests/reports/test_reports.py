@@ -237,3 +237,21 @@ def test_an_admin_pulls_any_report(client, demo, make_user):
 def test_signed_out_people_are_sent_to_sign_in(client, demo):
     response = client.get("/manage/reports/boards/health-and-wellbeing")
     assert response.status_code == 302 and "sign-in" in response.headers["Location"]
+
+
+def test_an_exercise_with_few_people_shows_no_headline_results(app, make_budget, submit):
+    """One budget response is that person's whole allocation: below the minimum a report shows none."""
+    from engage.reports.data import exercise_lines, headline_minimum
+
+    exercise = make_budget()
+    items = list(exercise.active_items)
+    total = exercise.budget_total
+    submit(exercise, {items[0].id: total, **{item.id: 0 for item in items[1:]}})
+    period = Period(date(2000, 1, 1), date(2100, 12, 31))
+    with app.test_request_context("/"):
+        (line,) = exercise_lines([exercise], period)
+        assert line.total == 1 and line.headlines == [] and line.withheld_below == headline_minimum() == 10
+        for _person in range(9):
+            submit(exercise, {items[1].id: total, **{item.id: 0 for item in items if item != items[1]}})
+        (line,) = exercise_lines([exercise], period)
+        assert line.total == 10 and line.headlines and line.withheld_below is None

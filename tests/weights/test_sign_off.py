@@ -113,14 +113,28 @@ def test_only_the_boards_accountable_members_approve(
     assert submitted.outcome is SignOffOutcome.PENDING and submitted.weight_set.is_draft
 
 
-def test_an_accountable_member_may_approve_what_they_submitted(make_weight_set, analyst):
+def test_whoever_submitted_the_weights_never_signs_them_off_too(make_weight_set, analyst, make_user):
+    """Four eyes: an analyst who is also the board's chair submits, and another member decides."""
     weight_set = make_weight_set()
+    councillor = councillor_for(weight_set.board)
     analyst_chair = analyst
-    accountable.grant(weight_set.board, analyst_chair, "Chair of the board", analyst)
+    accountable.grant(weight_set.board, analyst_chair, "Vice-chair of the board", analyst)
     waiting = sign_off.submit(weight_set, analyst_chair)
-    sign_off.approve(waiting, analyst_chair, "Minute 2", "", None)
+    with pytest.raises(StateError, match="another accountable member"):
+        sign_off.approve(waiting, analyst_chair, "Minute 2", "", None)
+    assert weight_set.is_draft and waiting.outcome is SignOffOutcome.PENDING
+    sign_off.approve(waiting, councillor, "Minute 2", "", None)
     assert weight_set.standing is WeightStanding.DECIDED
-    assert waiting.submitted_by_id == waiting.decided_by_id
+
+
+def test_an_administrator_cannot_be_given_the_accountable_role(make_weight_set, make_user):
+    from engage.accounts.models import Role
+    from engage.service_errors import FieldConflict
+
+    board = make_weight_set().board
+    admin = make_user(Role.ADMIN, organisation=board.members[0])
+    with pytest.raises(FieldConflict, match="administrator cannot be an accountable member"):
+        accountable.grant(board, admin, "Chair of the board", admin)
 
 
 def test_sending_back_needs_a_comment_and_lets_the_draft_change(submitted):

@@ -271,3 +271,19 @@ def test_notes_per_round_show_on_the_control_page_only(app, client, text_round, 
     assert "back tables" not in phone.get(f"/join/{session.join_code}").get_data(as_text=True)
     assert "back tables" not in client.get(f"/manage/workshops/{session.id}/report").get_data(as_text=True)
     assert client.get(f"/manage/workshops/{session.id}/rounds/999999/notes").status_code == 404
+
+
+def test_a_projector_link_that_is_not_a_number_is_not_found(client):
+    for token in ("99999999999999999999999.aa", "%C2%B2.aa", "%D9%A1.aa", "1.", "."):
+        assert client.get(f"/screen/{token}").status_code == 404, token
+        assert client.get(f"/screen/{token}/live").status_code == 404, token
+
+
+def test_who_answered_is_kept_to_the_minute_not_beside_the_answers_own_time(app, text_round):
+    """The facilitator sees that a named person answered; the exact moment would tie them to the answer."""
+    from engage.workshops.models import RoundAnswer
+
+    session = text_round.session
+    _send(_phone(app, session.join_code, "Alice"), session.join_code, "An idea of Alice's")
+    (mark,) = db.session.scalars(select(RoundAnswer)).all()
+    assert mark.answered_at.second == 0 and mark.answered_at.microsecond == 0

@@ -15,12 +15,19 @@ from engage.prioritise.pairwise.charts import scores_chart
 from engage.web import allow_inline_styles
 
 
+def standings_shown(exercise: Exercise) -> bool:
+    """Standings show where the officer chose them and the results are public (never for a workshop-only
+    exercise): the finish page is open to anyone with its address, so it must not show what the results
+    page would refuse."""
+    return bool(exercise.show_standings and exercise.results_public and not exercise.workshop_only)
+
+
 def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, status: int = 200):
     """The finish page of a pairwise exercise (with the error summary of the form sent back, if any)."""
     respondent = respondent_here(exercise)
     failed = suggestion_form if suggestion_form is not None else profile_form
     standings = chart = None
-    if exercise.show_standings:
+    if standings_shown(exercise):
         # The results page's own figures (the same fit, intervals and small-numbers rules), so far.
         standings = results.pairwise_results(exercise, breakdowns=False)
         if standings.has_scores:

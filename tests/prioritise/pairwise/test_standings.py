@@ -88,3 +88,16 @@ def test_a_respondent_cookie_is_not_needed(client, make_exercise, cast):
     cast(exercise, first, second)
     client.delete_cookie(COOKIE_NAME)
     assert "How everyone has chosen so far" in _finish(client, exercise)
+
+
+def test_no_standings_where_the_results_are_private_or_the_exercise_is_for_workshops(
+    client, make_exercise, cast
+):
+    """The finish page is open to anyone with its address: it never shows what the results page refuses."""
+    for settings in ({"results_public": False}, {"workshop_only": True}):
+        exercise = make_exercise(show_standings=True, **settings)
+        first, second, *_rest = exercise.active_items
+        cast(exercise, first, second)
+        html = _finish(client, exercise)
+        assert "How everyone has chosen so far" not in html, settings
+        assert client.get(f"/exercises/{exercise.id}/results").status_code == 404
