@@ -67,17 +67,16 @@ def candidates(board: Board) -> list[User]:
     """Active people from the organisations on the board who do not hold the role yet (administrators
     cannot: they give the role)."""
     holding = select(AccountableMember.user_id).where(AccountableMember.board_id == board.id)
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.organisation_id.in_([org.id for org in board.members]),
-                User.active.is_(True),
-                User.id.not_in(holding),
-            )
-            .order_by(User.name)
+    people = db.session.scalars(
+        select(User)
+        .where(
+            User.organisation_id.in_([org.id for org in board.members]),
+            User.active.is_(True),
+            User.id.not_in(holding),
         )
+        .order_by(User.name)
     )
+    return [person for person in people if not person.is_admin]
 
 
 def grant(board: Board, user: User, title: str, granted_by: User) -> AccountableMember:

@@ -10,7 +10,9 @@ from typing import Any
 
 from engage.boards.models import Board, Priority
 from engage.content import register, register_screen
+from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, ItemConsequence
+from engage.prioritise.pairwise.chooser import PairItem
 from engage.surveys.models import Consultation, Question, QuestionOption, Section
 from engage.weights.models import WeightEntry, WeightSet
 
@@ -90,6 +92,29 @@ register(
     {"title": "title", "description": "description", "buys": "what this buys"},
     lambda i: ("exercise_id", i.exercise_id),
     fallback=_priority_words,
+)
+
+
+def _pair_item_priority_words(item: PairItem, field: str) -> tuple[Any, str] | None:
+    """The same borrowing for one side of a pair as the pair chooser keeps it (not an ORM row): its
+    priority is loaded only when a translation is asked for and the item has none of its own."""
+    priority = db.session.get(Priority, item.priority_id) if item.priority_id is not None else None
+    if (
+        priority is not None
+        and field in ("title", "description")
+        and getattr(priority, field) == getattr(item, field)
+    ):
+        return priority, field
+    return None
+
+
+#: One side of a pair as the pair chooser keeps it: the item's own texts, under the item's keys.
+register(
+    PairItem,
+    "item",
+    {"title": "title", "description": "description"},
+    lambda i: ("exercise_id", i.exercise_id),
+    fallback=_pair_item_priority_words,
 )
 register(
     ItemConsequence, "consequence", {"text": "consequence"}, lambda c: ("exercise_id", c.item.exercise_id)

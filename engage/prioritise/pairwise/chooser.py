@@ -29,6 +29,10 @@ class PairItem:
     id: int
     title: str
     description: str
+    #: For its translations (engage.content: the same texts as the item's own, keyed by the item's id, and
+    #: the priority's while the item keeps the priority's words).
+    exercise_id: int
+    priority_id: int | None
 
 
 @dataclass
@@ -61,7 +65,13 @@ def _load(exercise_id: int) -> ExerciseState:
     items = tuple(
         PairItem(*row)
         for row in db.session.execute(
-            select(ExerciseItem.id, ExerciseItem.title, ExerciseItem.description)
+            select(
+                ExerciseItem.id,
+                ExerciseItem.title,
+                ExerciseItem.description,
+                ExerciseItem.exercise_id,
+                ExerciseItem.priority_id,
+            )
             .where(ExerciseItem.exercise_id == exercise_id, ExerciseItem.active.is_(True))
             .order_by(ExerciseItem.id)
         )
