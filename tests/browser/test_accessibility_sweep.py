@@ -128,6 +128,8 @@ STAFF_PAGES = {
     "workshops.projector",
     "workshops.paper",
     "workshops.report",
+    "workshops.round_notes",
+    "jobs.downloads",
 }
 
 #: GET routes that are not pages of their own, and why.
@@ -151,6 +153,10 @@ NOT_PAGES = {
     "workshops.room_now": "htmx fragment of workshops.room (swept through the room)",
     "workshops.projector_live": "htmx fragment of workshops.projector (swept through the projector)",
     "workshops.control_live": "htmx fragment of workshops.control (swept through the control page)",
+    "workshops.control_wall": "htmx fragment of workshops.control: checked with axe by test_workshop_wall",
+    "jobs.prepare": "needs an export to ask for: checked with axe by test_downloads_journey",
+    "jobs.progress": "htmx fragment of jobs.downloads (swept through that page)",
+    "jobs.download_file": "a file download",
     "workshops.confirm_action": "needs a running round: checked by test_workshop_journeys",
     "workshops.screen": "the presenter view by a projector-only link: checked by test_workshop_presenter",
     "workshops.screen_live": "htmx fragment of workshops.screen",
@@ -522,6 +528,8 @@ def _staff_paths(demo: Demo) -> list[str]:
         f"/manage/workshops/{demo.workshop.id}/projector",
         f"/manage/workshops/{demo.workshop.id}/paper",
         f"/manage/workshops/{demo.workshop.id}/report",
+        f"/manage/workshops/{demo.workshop.id}/rounds/{demo.workshop.rounds[0].id}/notes",
+        "/manage/downloads",
     ]
 
 
