@@ -31,6 +31,7 @@ from benchmarks.load import (
     _field,
     _inputs,
     _seed,
+    section_answers,
 )
 from benchmarks.sections import write_section
 
@@ -139,17 +140,7 @@ def _consultation_senders(base: str, consultation_id: int, sections: int) -> lis
             for number in range(1, sections + 1):
                 path = f"/consultations/{consultation_id}/sections/{number}"
                 page = client.get(path).text
-                form = {"csrf_token": _csrf(page)}
-                for attrs in _inputs(page):
-                    name = attrs.get("name", "")
-                    if not re.fullmatch(r"q\d+", name):
-                        continue
-                    if attrs.get("type") == "radio":
-                        form.setdefault(name, attrs["value"])
-                    elif attrs["tag"] == "textarea":
-                        form[name] = "More evening appointments, please."
-                    elif attrs.get("type") == "text":
-                        form[name] = "7"
+                form = section_answers(page)
                 client.post(path, data=form)
             check = client.get(f"/consultations/{consultation_id}/check").text
             body = urlencode({"csrf_token": _csrf(check), "key": _field(check, "key")})

@@ -248,6 +248,23 @@ def _inputs(html: str) -> list[dict[str, str]]:
     return found
 
 
+def section_answers(page: str) -> dict[str, str]:
+    """A resident's answers to one consultation page: its CSRF token, the first option of every choice
+    question, a sentence for a long text and "7" for a short one (the benchmarks' questions are numbers)."""
+    form = {"csrf_token": _csrf(page)}
+    for attrs in _inputs(page):
+        name = attrs.get("name", "")
+        if not re.fullmatch(r"q\d+", name):
+            continue
+        if attrs.get("type") == "radio":
+            form.setdefault(name, attrs["value"])
+        elif attrs["tag"] == "textarea":
+            form[name] = "More evening appointments, please."
+        elif attrs.get("type") == "text":
+            form[name] = "7"
+    return form
+
+
 def _field(html: str, name: str) -> str:
     for attrs in _inputs(html):
         if attrs.get("name") == name and "value" in attrs:
@@ -334,17 +351,7 @@ class Resident:
             page = (
                 await self.request("GET", f"/consultations/{consultation}/sections/{number}", ok=(200,))
             ).text
-            form = {"csrf_token": _csrf(page)}
-            for attrs in _inputs(page):
-                name = attrs.get("name", "")
-                if not re.fullmatch(r"q\d+", name):
-                    continue
-                if attrs.get("type") == "radio":
-                    form.setdefault(name, attrs["value"])
-                elif attrs["tag"] == "textarea":
-                    form[name] = "More evening appointments, please."
-                elif attrs.get("type") == "text":
-                    form[name] = "7"
+            form = section_answers(page)
             await self.think()
             await self.request(
                 "POST", f"/consultations/{consultation}/sections/{number}", data=form, ok=(302,)

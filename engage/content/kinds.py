@@ -74,9 +74,8 @@ register(
 )
 
 
-def _priority_words(item: ExerciseItem, field: str) -> tuple[Any, str] | None:
+def _borrowed_words(priority: Priority | None, item: Any, field: str) -> tuple[Any, str] | None:
     """An item taken from a priority, still in the priority's words, borrows the priority's translation."""
-    priority = item.priority
     if (
         priority is not None
         and field in ("title", "description")
@@ -84,6 +83,10 @@ def _priority_words(item: ExerciseItem, field: str) -> tuple[Any, str] | None:
     ):
         return priority, field
     return None
+
+
+def _priority_words(item: ExerciseItem, field: str) -> tuple[Any, str] | None:
+    return _borrowed_words(item.priority, item, field)
 
 
 register(
@@ -99,13 +102,7 @@ def _pair_item_priority_words(item: PairItem, field: str) -> tuple[Any, str] | N
     """The same borrowing for one side of a pair as the pair chooser keeps it (not an ORM row): its
     priority is loaded only when a translation is asked for and the item has none of its own."""
     priority = db.session.get(Priority, item.priority_id) if item.priority_id is not None else None
-    if (
-        priority is not None
-        and field in ("title", "description")
-        and getattr(priority, field) == getattr(item, field)
-    ):
-        return priority, field
-    return None
+    return _borrowed_words(priority, item, field)
 
 
 #: One side of a pair as the pair chooser keeps it: the item's own texts, under the item's keys.

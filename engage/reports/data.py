@@ -330,20 +330,25 @@ def exercise_lines(exercises: Sequence[Exercise], period: Period) -> list[Activi
             .group_by(Respondent.exercise_id)
         ).all()
     )
-    return [
-        ActivityLine(
-            exercise.kind.value,
-            exercise.title,
-            exercise.board.name,
-            exercise.organisation.name,
-            exercise.status.value,
-            in_period.get(exercise.id, {}),
-            totals.get(exercise.id, 0),
-            _exercise_headlines(exercise) if totals.get(exercise.id, 0) >= headline_minimum() else [],
-            None if totals.get(exercise.id, 0) >= headline_minimum() else headline_minimum(),
+    minimum = headline_minimum()
+    lines = []
+    for exercise in exercises:
+        total = totals.get(exercise.id, 0)
+        shown = total >= minimum
+        lines.append(
+            ActivityLine(
+                exercise.kind.value,
+                exercise.title,
+                exercise.board.name,
+                exercise.organisation.name,
+                exercise.status.value,
+                in_period.get(exercise.id, {}),
+                total,
+                _exercise_headlines(exercise) if shown else [],
+                None if shown else minimum,
+            )
         )
-        for exercise in exercises
-    ]
+    return lines
 
 
 def consultation_lines(consultations: Sequence[Consultation], period: Period) -> list[ActivityLine]:

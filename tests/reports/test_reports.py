@@ -255,3 +255,15 @@ def test_an_exercise_with_few_people_shows_no_headline_results(app, make_budget,
             submit(exercise, {items[1].id: total, **{item.id: 0 for item in items if item != items[1]}})
         (line,) = exercise_lines([exercise], period)
         assert line.total == 10 and line.headlines and line.withheld_below is None
+
+
+def test_one_response_is_counted_in_the_singular(app, make_budget, submit):
+    from flask import render_template
+
+    exercise = make_budget()
+    items = list(exercise.active_items)
+    submit(exercise, {items[0].id: exercise.budget_total, **{item.id: 0 for item in items[1:]}})
+    with app.test_request_context("/"):
+        report = board_pack(exercise.board, Period(date(2000, 1, 1), date(2100, 12, 31)))
+        html = " ".join(render_template("reports/report_pdf.html", report=report).split())
+    assert "1 response in the period (1 in all)" in html and "1 responses" not in html

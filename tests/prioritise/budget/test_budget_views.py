@@ -31,6 +31,7 @@ def test_start_page_leads_to_the_allocation(client, make_budget):
     exercise = make_budget()
     html = client.get(f"/exercises/{exercise.id}").get_data(as_text=True)
     assert "budget to share" in html and f'href="/exercises/{exercise.id}/allocate"' in html
+    assert f"It takes about {exercise.minutes_estimate} minutes." in html
 
 
 def test_rebalance_page_starts_from_current_budgets_with_hints(client, make_budget):

@@ -36,6 +36,21 @@ def test_start_page_explains_the_exercise(client, make_exercise):
     assert f'href="/exercises/{exercise.id}/vote"' in html
 
 
+def test_start_page_gives_the_same_time_as_the_home_page(client, make_exercise):
+    """The officer's own estimate, not a fixed "about 2 minutes", on the start page as on the home page."""
+    exercise = make_exercise()
+    exercise.minutes_to_answer = 12
+    db.session.commit()
+    start = client.get(f"/exercises/{exercise.id}").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "Most people take about 12 minutes." in start and "about 2 minutes" not in start
+    assert "about 12 minutes" in home
+    exercise.minutes_to_answer = 1
+    db.session.commit()
+    start = client.get(f"/exercises/{exercise.id}").get_data(as_text=True)
+    assert "Most people take about 1 minute." in start
+
+
 def test_draft_exercises_are_not_public(client, make_exercise):
     exercise = make_exercise(ExerciseStatus.DRAFT)
     assert client.get(f"/exercises/{exercise.id}").status_code == 404
