@@ -387,12 +387,17 @@ def _mark_answered(round_: WorkshopRound, participant: Participant | None) -> No
         pass  # the other request noted it
 
 
-def room_people(session: WorkshopSession) -> list[tuple[Participant, bool]]:
-    """Everyone who joined, in the order they joined, and whether they have answered the current round."""
+def room_people(session: WorkshopSession) -> list[tuple[Participant, bool | None]]:
+    """Everyone who joined, in the order they joined, and whether they have answered the current round.
+
+    None (not said) in a free-text round: the facilitator moderates each answer as it arrives, so a name
+    turning to "Answered" in the same poll would tell them who wrote it. The round's count still shows."""
     people = db.session.scalars(
         select(Participant).where(Participant.session_id == session.id).order_by(Participant.id)
     ).all()
     current = session.current_round
+    if current is not None and current.open_text:
+        return [(person, None) for person in people]
     answered = (
         set(db.session.scalars(select(RoundAnswer.participant_id).where(RoundAnswer.round_id == current.id)))
         if current is not None

@@ -1,6 +1,7 @@
 """Open-text rounds: phones send free text, the facilitator lets each answer onto the projector (a word
 cloud and a list) or keeps it off; and the facilitator's own notes per round, on the control page only."""
 
+import re
 from datetime import date
 
 import pytest
@@ -287,3 +288,21 @@ def test_who_answered_is_kept_to_the_minute_not_beside_the_answers_own_time(app,
     _send(_phone(app, session.join_code, "Alice"), session.join_code, "An idea of Alice's")
     (mark,) = db.session.scalars(select(RoundAnswer)).all()
     assert mark.answered_at.second == 0 and mark.answered_at.microsecond == 0
+
+
+def test_in_a_free_text_round_the_control_page_does_not_say_who_answered(
+    app, client, text_round, facilitator
+):
+    """The facilitator reads each answer as it arrives: a name turning to "Answered" in the same poll would
+    tie the two. The table says nobody's status in a free-text round; the count says how many answered."""
+    session = text_round.session
+    writer = _phone(app, session.join_code, "Amira")
+    _phone(app, session.join_code, "Table 2")
+    _send(writer, session.join_code, "Longer library opening hours")
+    sign_in(client, facilitator)
+    live = client.get(f"/manage/workshops/{session.id}/live").get_data(as_text=True)
+    rows = re.findall(r"<tr class=\"govuk-table__row\" data-person>(.*?)</tr>", live, re.S)
+    assert len(rows) == 2 and "Amira" in rows[0] and "Table 2" in rows[1]
+    assert not any("Answered" in row or "Not yet" in row for row in rows)
+    assert "does not say who has answered" in live
+    assert [e.text for e in wall.entries(text_round)] == ["Longer library opening hours"]
