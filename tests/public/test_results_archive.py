@@ -121,3 +121,22 @@ def test_workshop_only_exercises_stay_off_the_home_page(client, make_exercise):
     make_exercise(title="For everyone")
     html = client.get("/").get_data(as_text=True)
     assert "For everyone" in html and "For the room" not in html
+
+
+def test_archive_gives_exercise_titles_and_board_names_in_the_residents_language(app, hwb, make_exercise):
+    from engage import content
+
+    translated = make_exercise(status=ExerciseStatus.CLOSED, title="Health priorities 2025")
+    make_exercise(status=ExerciseStatus.CLOSED, title="Untranslated exercise")
+    with app.test_request_context("/"):
+        content.save(translated, "cy", {f"exercise:{translated.id}:title": "Blaenoriaethau iechyd 2025"})
+        content.save(hwb, "cy", {f"board:{hwb.id}:name": "Bwrdd Iechyd a Lles"})
+    db.session.commit()
+    welsh = app.test_client()
+    welsh.get("/language/cy?next=/")
+    html = welsh.get("/results").get_data(as_text=True)
+    assert '<h2 class="govuk-heading-m">Blaenoriaethau iechyd 2025</h2>' in html
+    assert '<h2 class="govuk-heading-m" lang="en">Untranslated exercise</h2>' in html
+    assert "<span>Bwrdd Iechyd a Lles</span>" in html and "Health priorities 2025" not in html
+    board_page = welsh.get(f"/boards/{hwb.slug}/results").get_data(as_text=True)
+    assert '<span class="govuk-caption-l">Bwrdd Iechyd a Lles</span>' in board_page
