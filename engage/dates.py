@@ -16,3 +16,9 @@ def start_of_day(day: date | None) -> datetime | None:
 def end_of_day(day: date | None) -> datetime | None:
     """Midnight at the end of a day, UK time: an exercise 'closing on' a day takes votes all that day."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LONDON) if day else None
+
+
+def last_whole_day(moment: datetime) -> date:
+    """The last whole day, UK time, before ``moment``: something that stops working at 05:00 on the 29th
+    works all of the 28th, so people are told it works until the 28th."""
+    return moment.astimezone(LONDON).date() - timedelta(days=1)

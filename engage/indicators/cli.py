@@ -33,6 +33,10 @@ def import_indicators_command(path: Path, strict: bool) -> None:
         click.echo(f"Columns: {message}", err=True)
     for row in preview.bad_rows:
         click.echo(f"Line {row.line}: " + "; ".join(row.problems), err=True)
+    if preview.kept_targets:
+        click.echo(
+            f"{preview.kept_targets} rows have no target: the target already held for their period is kept."
+        )
     try:
         record = import_rows(IndicatorImport(filename=path.name), preview, strict=strict)
     except StateError as problem:

@@ -47,11 +47,13 @@ def write_value(
     actor: str,
     user: User | None = None,
     keep_commentary: bool = False,
+    keep_target: bool = False,
 ) -> tuple[IndicatorValue, str]:
     """Store ``figures`` (already checked: no problems) as the indicator's value for their period, adding it
     or correcting the one held; the same figures again change nothing (no history row). The indicator takes
-    the figures' polarity. ``keep_commentary``: an import without a commentary column leaves the one held.
-    Only flushes."""
+    the figures' polarity. ``keep_commentary``: an import without a commentary column leaves the one held;
+    ``keep_target``: an import row with no target leaves the one held (blank means unchanged, never a silent
+    deletion; the correction form, which shows the target held, may still clear it). Only flushes."""
     assert not figures.problems and figures.actual is not None and figures.polarity is not None
     value = db.session.scalar(
         select(IndicatorValue).where(
@@ -63,7 +65,9 @@ def write_value(
         value = IndicatorValue(indicator=indicator, period=figures.period, commentary="")
         db.session.add(value)
     indicator.polarity = figures.polarity
-    value.actual, value.target, value.status = figures.actual, figures.target, figures.status
+    value.actual, value.status = figures.actual, figures.status
+    if figures.target is not None or not keep_target:
+        value.target = figures.target
     if not keep_commentary:
         value.commentary = figures.commentary
     after = snapshot(value)

@@ -102,6 +102,14 @@ def parse_number(text: str) -> float | None:
     return float(cleaned.replace(",", ""))
 
 
+def plain_number(figure: float | None) -> str:
+    """A stored figure as a person would type it (no exponent, no trailing .0); "" for none."""
+    if figure is None:
+        return ""
+    figure = float(figure)
+    return str(int(figure)) if figure.is_integer() else repr(figure)
+
+
 def _word(text: str, words: dict) -> object | None:
     key = normalise(text)
     return next((value for value, spellings in words.items() if key in spellings), None)
@@ -169,10 +177,23 @@ class IndicatorRow:
     priority: Priority | None = None
     figures: Figures = field(default_factory=Figures)
     problems: list[str] = field(default_factory=list)
+    #: For a row with no target: the target already held for its indicator and period, which the import
+    #: keeps (blank means unchanged). Looked up by the preview.
+    held_target: float | None = None
 
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    @property
+    def note(self) -> str:
+        """What the import does with a valid row's blank target (nothing to say when it has one)."""
+        if not self.valid or self.target is not None:
+            return ""
+        if self.held_target is not None:
+            held = plain_number(self.held_target)
+            return f"No target: the target already held for this period ({held}) is kept."
+        return "No target given."
 
     @property
     def actual(self) -> float | None:

@@ -20,6 +20,7 @@ from engage.indicators.models import (
     ImportStatus,
     Indicator,
     IndicatorImport,
+    IndicatorValue,
     ValueSource,
 )
 from engage.indicators.reading import Table, read_table
@@ -45,6 +46,11 @@ class Preview:
     @property
     def bad_rows(self) -> list[IndicatorRow]:
         return [row for row in self.rows if not row.valid]
+
+    @property
+    def kept_targets(self) -> int:
+        """Valid rows with no target whose indicator already holds one for the period (kept)."""
+        return sum(1 for row in self.valid_rows if row.target is None and row.held_target is not None)
 
     @property
     def shown_rows(self) -> list[IndicatorRow]:
@@ -132,6 +138,7 @@ def preview_table(table: Table, mapping: dict[str, str] | None, user: User | Non
     boards = list(db.session.scalars(select(Board)))
     rows = [] if problems else check_rows(table, mapping, boards, _allowed_boards(user))
     _refuse_others_indicators(rows, user)
+    _find_held_targets(rows)
     return Preview(table, mapping, problems, rows)
 
 
@@ -155,6 +162,27 @@ def _refuse_others_indicators(rows: list[IndicatorRow], user: User | None) -> No
                 f"Indicator “{key[1]}” is entered by another organisation, so your organisation cannot "
                 "import its values"
             )
+
+
+def _find_held_targets(rows: list[IndicatorRow]) -> None:
+    """For each valid row with no target, the target already held for its indicator and period (the import
+    keeps it), so the preview can say so. One query for the file."""
+    blank = [row for row in rows if row.valid and row.target is None and row.priority is not None]
+    if not blank:
+        return
+    priority_ids = sorted({row.priority.id for row in blank if row.priority is not None})
+    held = {
+        (priority_id, reference, period): target
+        for priority_id, reference, period, target in db.session.execute(
+            select(Indicator.priority_id, Indicator.reference, IndicatorValue.period, IndicatorValue.target)
+            .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
+            .where(Indicator.priority_id.in_(priority_ids), IndicatorValue.target.is_not(None))
+        )
+    }
+    for row in blank:
+        assert row.priority is not None
+        key = (row.priority.id, row.values.get("reference", "").strip(), row.figures.period)
+        row.held_target = held.get(key)
 
 
 def _write(rows: list[IndicatorRow], record: IndicatorImport) -> tuple[int, int]:
@@ -183,6 +211,7 @@ def _write(rows: list[IndicatorRow], record: IndicatorImport) -> tuple[int, int]
             actor=actor,
             user=record.user,
             keep_commentary="commentary" not in row.values,
+            keep_target=True,
         )
         if outcome == ADDED:
             added += 1

@@ -20,6 +20,7 @@ from engage.indicators.access import can_enter_values, can_see_values
 from engage.indicators.charts import trend_charts
 from engage.indicators.forms import CorrectionForm, OwnerForm, ValueForm
 from engage.indicators.models import Indicator, IndicatorValue, ValueSource
+from engage.indicators.rows import plain_number
 from engage.indicators.trend import board_trend
 from engage.web import allow_inline_styles
 
@@ -30,14 +31,6 @@ def _indicator(indicator_id: int, *, entering: bool = False) -> Indicator:
     if not allowed(current_user, indicator):
         abort(403)
     return indicator
-
-
-def _number(figure: float | None) -> str:
-    """A stored figure as a person would type it (no exponent, no trailing .0)."""
-    if figure is None:
-        return ""
-    figure = float(figure)
-    return str(int(figure)) if figure.is_integer() else repr(figure)
 
 
 def _owner_form(indicator: Indicator, *, shown: bool = False) -> OwnerForm:
@@ -76,7 +69,7 @@ def indicator(indicator_id: int):
         values=[(value, entry.history(value)) for value in values],
         can_enter=can_enter_values(current_user, record),
         owner_form=_owner_form(record, shown=True) if current_user.is_admin else None,
-        number=_number,
+        number=plain_number,
     )
 
 
@@ -151,8 +144,8 @@ def correct_value(indicator_id: int, value_id: int):
     form = CorrectionForm()
     form.fixed_period = value.period
     if not form.is_submitted():
-        form.actual.data = _number(value.actual)
-        form.target.data = _number(value.target)
+        form.actual.data = plain_number(value.actual)
+        form.target.data = plain_number(value.target)
         form.polarity.data = record.polarity.value
         form.status.data = value.status.value if value.status else ""
         form.commentary.data = value.commentary
@@ -188,5 +181,5 @@ def trend(slug: str):
         trend=result,
         weights_chart=weights_chart,
         gaps_chart=gaps_chart,
-        number=_number,
+        number=plain_number,
     )

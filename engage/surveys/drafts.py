@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -21,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from engage import quotas
 from engage.database import utcnow
+from engage.dates import last_whole_day
 from engage.extensions import db
 from engage.respondents import respondent_hash
 from engage.surveys.models import Consultation, Question, QuestionKind, ResponseDraft, Section
@@ -168,14 +170,52 @@ def page_field_names(question: Question, priorities: list) -> list[str]:
     return [field_name(question), field_name(question, "other")]
 
 
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 def save_for_later(consultation: Consultation, token: str) -> str:
     """A new private "come back later" secret for the resident's draft (an earlier link stops working).
-    Only its hash is stored; the link lasts as long as the draft (until they send it, or the retention
-    job deletes an unsent draft)."""
+    Only its hash is stored; the link lasts as long as the draft: ``ENGAGE_DRAFT_DAYS`` from this save (each
+    save starts them again), until they send it, or the consultation closes."""
     draft = _draft_or_new(consultation, token)
     secret = secrets.token_urlsafe(24)
-    draft.resume_hash = hashlib.sha256(secret.encode()).hexdigest()
+    draft.resume_hash = _secret_hash(secret)
+    draft.updated_at = utcnow()
     return secret
+
+
+@dataclass(frozen=True)
+class LinkLife:
+    """How long a "come back later" link works, as the resident is told."""
+
+    #: The last whole day, UK time, the link works.
+    last_day: date
+    #: True when that is the consultation's closing day (it closes before the draft would expire).
+    until_closing: bool
+    #: How many days each save gives the link again (``ENGAGE_DRAFT_DAYS``).
+    days: int
+
+
+def link_life(consultation: Consultation, secret: str) -> LinkLife | None:
+    """How long the link holding ``secret`` works: until ``ENGAGE_DRAFT_DAYS`` after its draft was last saved,
+    or until the consultation closes when that is sooner (a closed consultation opens no link). None when no
+    unexpired draft holds it (sent, deleted, or replaced by a newer link)."""
+    saved_at = db.session.scalar(
+        select(ResponseDraft.updated_at).where(
+            ResponseDraft.consultation_id == consultation.id,
+            ResponseDraft.resume_hash == _secret_hash(secret),
+            _live(),
+        )
+    )
+    if saved_at is None:
+        return None
+    days = current_app.config["ENGAGE_DRAFT_DAYS"]
+    expires = last_whole_day(saved_at + timedelta(days=days))
+    closing = consultation.last_day
+    if closing is not None and closing <= expires:
+        return LinkLife(closing, True, days)
+    return LinkLife(expires, False, days)
 
 
 def resume(consultation: Consultation, secret: str, token: str) -> bool:
@@ -184,7 +224,7 @@ def resume(consultation: Consultation, secret: str, token: str) -> bool:
     draft = db.session.scalar(
         select(ResponseDraft).where(
             ResponseDraft.consultation_id == consultation.id,
-            ResponseDraft.resume_hash == hashlib.sha256(secret.encode()).hexdigest(),
+            ResponseDraft.resume_hash == _secret_hash(secret),
             _live(),
         )
     )

@@ -30,15 +30,17 @@ def _counts(consultation: Consultation, email: str) -> list[tuple[str, tuple[str
     ]
 
 
-def send_resume_link(consultation: Consultation, email: str, link: str) -> None:
-    """Send ``link`` to ``email`` by a job, once the request commits (the relay refusing is retried by the
-    job, never waited for here); TooManyEmails when any limit is reached (nothing is sent or counted then).
-    Each email sent counts against every limit."""
+def send_resume_link(consultation: Consultation, email: str, link: str, how_long: list[str]) -> None:
+    """Send ``link`` to ``email``, with ``how_long`` it works (as the page says), by a job once the request
+    commits (the relay refusing is retried by the job, never waited for here); TooManyEmails when any limit
+    is reached (nothing is sent or counted then). Each email sent counts against every limit."""
     counts = _counts(consultation, email)
     if not all(quotas.allows(setting, *key) for setting, key in counts):
         raise TooManyEmails
     subject = _("Your link to finish: %(title)s", title=local(consultation, "title"))
-    body = render_template("surveys/resume_email.txt", consultation=consultation, link=link)
+    body = render_template(
+        "surveys/resume_email.txt", consultation=consultation, link=link, how_long=how_long
+    )
     queue.after_commit(lambda: send_mail(email, subject, body))
     for setting, key in counts:
         quotas.count(setting, *key)

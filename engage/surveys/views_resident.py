@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from engage import mail
@@ -13,6 +13,7 @@ from engage.content import local
 from engage.equality.forms import ProfileForm
 from engage.extensions import htmx, limiter
 from engage.forms import form_page
+from engage.i18n import format_date
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.service_errors import StateError
 from engage.surveys import authoring, bp, drafts, responses, results, resume_mail
@@ -290,29 +291,59 @@ def delete_response(consultation_id: int):
     return render_template("surveys/delete_response.html", consultation=consultation, form=form), status
 
 
-def _resume_link(consultation: Consultation) -> str | None:
+def _saved_secret(consultation: Consultation) -> str | None:
+    """The secret of the "come back later" link this browser was last given for the consultation."""
     saved = session.get("resume_link") or {}
-    if saved.get("id") != consultation.id:
-        return None
-    # Built from ENGAGE_BASE_URL: this link is emailed, so it must never follow the request's Host header.
-    return external_url("surveys.resume", consultation_id=consultation.id, secret=saved["secret"])
+    return saved["secret"] if saved.get("id") == consultation.id else None
+
+
+def _how_long(consultation: Consultation, life: drafts.LinkLife) -> list[str]:
+    """What the resident is told about how long their link works, paragraph by paragraph (page and email)."""
+    day = format_date(life.last_day, "long")
+    if life.until_closing:
+        return [_("The link works until the consultation closes on %(date)s.", date=day)]
+    told = [
+        _("The link works until %(date)s.", date=day)
+        + " "
+        + ngettext(
+            "Each time you save your answers, it works for another %(num)s day.",
+            "Each time you save your answers, it works for another %(num)s days.",
+            life.days,
+        )
+    ]
+    if consultation.last_day:
+        told.append(
+            _(
+                "Send your response by %(date)s, when the consultation closes. Unsent answers are deleted "
+                "after that.",
+                date=format_date(consultation.last_day, "long"),
+            )
+        )
+    return told
 
 
 @bp.route("/consultations/<int:consultation_id>/saved", methods=["GET", "POST"])
 @form_page
 @limiter.limit("5 per hour", methods=["POST"], key_func=respondent_key)
 def saved(consultation_id: int):
-    """The private link to come back to a saved response, and (if email is set up) sending it."""
+    """The private link to come back to a saved response, how long it works, and (if email is set up)
+    sending it."""
     consultation = public_consultation_or_404(consultation_id)
-    link = _resume_link(consultation)
-    if link is None:
+    secret = _saved_secret(consultation)
+    if secret is None:
         return redirect(url_for(".start", consultation_id=consultation.id))
+    life = drafts.link_life(consultation, secret)
+    if life is None:  # sent since, expired, or a newer link was made on another device
+        return render_template("surveys/resume_expired.html", consultation=consultation), 404
+    # Built from ENGAGE_BASE_URL: this link is emailed, so it must never follow the request's Host header.
+    link = external_url("surveys.resume", consultation_id=consultation.id, secret=secret)
+    how_long = _how_long(consultation, life)
     form = EmailLinkForm()
     sent_to = None
     status = 200
     if mail.enabled() and form.validate_on_submit():
         try:
-            resume_mail.send_resume_link(consultation, form.email.data, link)
+            resume_mail.send_resume_link(consultation, form.email.data, link, how_long)
         except resume_mail.TooManyEmails:
             form.add_error("email", _("Too many emails have been sent. Copy the link on this page instead."))
             status = 429
@@ -324,6 +355,7 @@ def saved(consultation_id: int):
         "surveys/saved.html",
         consultation=consultation,
         link=link,
+        how_long=how_long,
         form=form if mail.enabled() else None,
         email_form=form,
         sent_to=sent_to,

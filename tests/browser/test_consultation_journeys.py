@@ -81,3 +81,42 @@ def test_delete_your_response_page_is_accessible_and_explains_a_wrong_reference(
     page.get_by_role("button", name="Delete my response").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("No response has that reference number")
     assert_accessible(page, "delete your response with an error")
+
+
+def _save_for_later(page, consultation) -> None:
+    page.goto(f"/consultations/{consultation.id}/sections/1")
+    page.get_by_label("By phone").check()
+    page.locator("main button[name=later]").click()
+    page.wait_for_url(f"**/consultations/{consultation.id}/saved")
+
+
+def test_a_resident_copies_the_come_back_later_link_on_a_phone(make_page, make_consultation):
+    """Issue 21, item 9: on a 375 px phone the page says until when the link works, and "Copy the link" puts
+    it on the clipboard and says so in a status message (read out by screen readers)."""
+    consultation = make_consultation()
+    page = make_page(viewport={"width": 375, "height": 800})
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _save_for_later(page, consultation)
+    expect(page.locator("main")).to_contain_text(
+        "Each time you save your answers, it works for another 30 days."
+    )
+    expect(page.locator("main")).to_contain_text("The link works until ")
+    status = page.get_by_role("status")
+    expect(status).to_be_empty()
+    assert_accessible(page, "saved, before copying")
+    page.get_by_role("button", name="Copy the link").click()
+    expect(status).to_have_text("Link copied")
+    link = page.locator(".app-resume-link").get_attribute("href")
+    assert "/resume/" in link
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert_accessible(page, "saved, link copied")
+    assert_no_horizontal_scroll(page)
+
+
+def test_without_javascript_the_link_is_shown_with_no_copy_button(make_page, make_consultation):
+    consultation = make_consultation()
+    page = make_page(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    _save_for_later(page, consultation)
+    expect(page.locator(".app-resume-link")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy the link")).to_be_hidden()
+    assert_no_horizontal_scroll(page)

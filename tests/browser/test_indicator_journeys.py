@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engage.accounts.models import Role, User
+from engage.accounts.models import Organisation, Role, User
 from engage.extensions import db
+from engage.indicators.models import Indicator, IndicatorValue
 from tests import hostile_files
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
@@ -30,6 +31,48 @@ def test_analyst_imports_a_messy_export(page, demo, make_user):
     page.get_by_role("button", name="Import the valid rows").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Imported 1 new and 2 updated figures")
     assert_accessible(page, "indicator imported")
+
+
+def test_a_blank_target_on_reimport_keeps_the_target_held(make_page, demo, make_user, tmp_path):
+    """Issue 21, item 14: an analyst at 1280 px re-imports last quarter's file with NI 56's target left blank;
+    the preview says the target already held is kept, and after the import the indicator still has it."""
+    council = db.session.scalar(select(Organisation).where(Organisation.name == "Aldermoor Borough Council"))
+    analyst = make_user(Role.ANALYST, organisation=council)
+    obesity = db.session.scalar(
+        select(IndicatorValue)
+        .join(IndicatorValue.indicator)
+        .where(Indicator.reference == "NI 56", IndicatorValue.period == "2025/26 Q2")
+    )
+    held, indicator_id = obesity.target, obesity.indicator_id
+    assert held is not None
+    lines = (DATA / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()
+    blank = [lines[0]] + [
+        line.replace(",20.0,", ",,") if line.startswith("NI 56,") else line for line in lines[1:5]
+    ]
+    again = tmp_path / "cyp-again.csv"
+    again.write_text("\n".join(blank) + "\n", encoding="utf-8")
+
+    page = make_page(viewport={"width": 1280, "height": 900})
+    sign_in_as(page, analyst)
+    page.get_by_role("link", name="Import indicators").click()
+    page.get_by_label("Indicator export (CSV or Excel)").set_input_files(str(again))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("heading", name="Check the import")).to_be_visible()
+    rows = page.get_by_role("table", name="Rows in the file")
+    obesity_row = rows.get_by_role("row").filter(has_text="NI 56")
+    expect(obesity_row).to_contain_text(
+        f"No target: the target already held for this period ({held:g}) is kept."
+    )
+    expect(rows.get_by_role("row").filter(has_text="NI 111")).not_to_contain_text("No target")
+    assert_accessible(page, "indicator preview with a blank target")
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Import the valid rows").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Imported 0 new and 4 updated figures")
+
+    page.goto(f"/manage/indicators/{indicator_id}")
+    period = page.locator("h3", has_text="2025/26 Q2").locator("xpath=following-sibling::dl[1]")
+    expect(period.locator(".govuk-summary-list__row", has_text="Target")).to_contain_text(f"{held:g}")
+    assert_accessible(page, "indicator page after the import")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engage.accounts.models import Role
 from engage.extensions import db
-from engage.indicators.models import IndicatorImport, IndicatorValue, Polarity, Rag
+from engage.indicators.models import Indicator, IndicatorImport, IndicatorValue, Polarity, Rag
 from engage.indicators.reading import FileProblem, read_table
 from engage.indicators.rows import guess_mapping, parse_number
 from engage.indicators.service import import_rows, preview_rows
@@ -235,3 +235,76 @@ def test_analysts_only_import_for_boards_their_organisation_sits_on(client, demo
     text = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "0 of 18 rows can be imported." in text
     assert "Your organisation does not sit on board “CYP”" in text
+
+
+def _sample_with_blank_targets(*references: str, period: str | None = None) -> bytes:
+    """The sample with the target cell of the named indicators' rows emptied (and the period changed)."""
+    lines = SAMPLE.decode("utf-8-sig").splitlines()
+    out = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if cells[0] in references:
+            cells[6] = ""
+        if period:
+            cells[4] = period
+        out.append(",".join(cells))
+    return "\n".join(out).encode()
+
+
+def test_a_blank_target_on_reimport_keeps_the_target_held(client, demo_boards, make_user):
+    """Issue 21, item 14: re-importing a row with a blank target once deleted the stored target while the
+    preview called the row "OK". Blank means unchanged, and the preview says so."""
+    from engage.accounts.models import Organisation
+
+    council = db.session.scalar(select(Organisation).where(Organisation.name == "Aldermoor Borough Council"))
+    import_rows(IndicatorImport(filename="indicators.csv"), preview_rows(SAMPLE, None, None))
+    db.session.commit()
+    sign_in(client, make_user(Role.ANALYST, organisation=council))
+    raw = _sample_with_blank_targets("NI 56")
+    staged = client.post(
+        "/manage/indicators",
+        data={"file": (io.BytesIO(raw), "again.csv")},
+        content_type="multipart/form-data",
+    )
+    text = client.get(staged.headers["Location"]).get_data(as_text=True)
+    assert "No target: the target already held for this period (20) is kept." in text
+    assert text.count("already held for this period") == 1  # the other rows have targets of their own
+    fields = {f"column_{name}": header for name, header in guess_mapping(read_table(raw).headers).items()}
+    done = client.post(staged.headers["Location"], data={**fields, "submit": "Import"}, follow_redirects=True)
+    assert "Imported 0 new and 8 updated figures" in done.get_data(as_text=True)  # the council's boards' rows
+    obesity = db.session.scalar(
+        select(IndicatorValue).join(IndicatorValue.indicator).where(Indicator.reference == "NI 56")
+    )
+    assert (obesity.actual, obesity.target) == (21.4, 20.0)  # kept, not deleted
+
+
+def test_a_blank_target_with_none_held_says_no_target_given(demo_boards):
+    import_rows(IndicatorImport(filename="indicators.csv"), preview_rows(SAMPLE, None, None))
+    raw = _sample_with_blank_targets("NI 56", period="2025/26 Q3")  # a period with nothing held yet
+    preview = preview_rows(raw, None, None)
+    (blank,) = [row for row in preview.valid_rows if row.target is None]
+    assert blank.note == "No target given." and preview.kept_targets == 0
+    import_rows(IndicatorImport(filename="q3.csv"), preview)
+    value = db.session.scalar(
+        select(IndicatorValue)
+        .join(IndicatorValue.indicator)
+        .where(Indicator.reference == "NI 56", IndicatorValue.period == "2025/26 Q3")
+    )
+    assert value.target is None
+
+
+def test_the_command_line_says_how_many_targets_it_kept(runner, demo_boards, tmp_path):
+    assert runner.invoke(args=["import-indicators", str(DATA / "indicators.csv")]).exit_code == 0
+    again = tmp_path / "again.csv"
+    again.write_bytes(_sample_with_blank_targets("NI 56", "NI 8"))
+    result = runner.invoke(args=["import-indicators", str(again)])
+    assert result.exit_code == 0, result.output
+    assert "2 rows have no target: the target already held for their period is kept." in result.output
+    targets = dict(
+        db.session.execute(
+            select(Indicator.reference, IndicatorValue.target)
+            .join(IndicatorValue.indicator)
+            .where(Indicator.reference.in_(["NI 56", "NI 8"]))
+        ).all()
+    )
+    assert targets == {"NI 56": 20.0, "NI 8": 25.0}

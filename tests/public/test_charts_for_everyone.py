@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from engage import content
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseStatus
 
@@ -88,3 +89,26 @@ def test_matrix_quadrants_differ_by_shape_not_only_colour(client, resident_chart
     data = json.loads(html.unescape(plot.group(1)))
     symbols = {s for trace in data["data"] for s in (trace.get("marker", {}).get("symbol") or [])}
     assert len(symbols) >= 2
+
+
+def test_a_translated_chart_names_its_rows_as_it_names_its_marks(client, app, resident_chart_pages):
+    """charts.js draws each mark on the row of the same name (the layout's meta.rows): the scores chart once
+    named its rows in English and its marks in Welsh, so in Welsh only untranslated items had a mark."""
+    closed = db.session.scalar(select(Exercise).where(Exercise.status == ExerciseStatus.CLOSED))
+    with app.test_request_context("/"):
+        content.save(
+            closed, "cy", {f"item:{item.id}:title": f"{item.title} (cy)" for item in closed.active_items}
+        )
+    db.session.commit()
+    client.get("/language/cy?next=/")
+    translated = 0
+    for path in resident_chart_pages:
+        for figure in CHART.findall(client.get(path).get_data(as_text=True)):
+            data = json.loads(html.unescape(re.search(r'data-plotly="([^"]*)"', figure).group(1)))
+            rows = data["layout"].get("meta", {}).get("rows")
+            if rows is None:
+                continue
+            names = {name for trace in data["data"] for name in trace.get("y", [])}
+            assert names <= set(rows), f"marks with no row of their name on {path}: {names - set(rows)}"
+            translated += sum(name.endswith("(cy)") for name in rows)
+    assert translated >= 2  # the closed exercise's scores chart, in Welsh

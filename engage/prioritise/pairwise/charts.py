@@ -21,10 +21,12 @@ def scores_chart(results: PairwiseResults) -> str:
     """Scores with 95% intervals, highest first, as Plotly JSON."""
     # Plotly draws the first category at the bottom; items with no score on the common scale are left out.
     rows = [row for row in reversed(results.items) if row.score is not None]
+    # The same names for the marks and for charts.js's rows (which places each mark on the row of its name).
+    titles = [local_text(row.item, "title") for row in rows]
     figure = go.Figure(
         go.Scatter(
             x=[row.score for row in rows],
-            y=[local_text(row.item, "title") for row in rows],
+            y=titles,
             mode="markers",
             marker={"color": MARKER_COLOUR, "size": 10, "symbol": "diamond"},
             error_x={
@@ -40,7 +42,7 @@ def scores_chart(results: PairwiseResults) -> str:
     )
     return laid_out(
         figure,
-        rows=[row.item.title for row in rows],
+        rows=titles,
         xaxis={
             "title": {"text": _("Score: chance of beating a random other priority (%)")},
             "range": [0, 100],

@@ -24,3 +24,23 @@ document.body.addEventListener("htmx:afterSettle", () => {
     target.focus();
   }
 });
+
+// A "copy" button (data-copy names what to copy, data-copy-status the live region that says it worked): it
+// stays hidden without scripts or where the browser has no clipboard, and the text is on the page anyway.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const source = document.getElementById(button.dataset.copy);
+  const status = document.getElementById(button.dataset.copyStatus);
+  if (!source || !status || !navigator.clipboard) {
+    continue;
+  }
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    status.textContent = "";
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      status.textContent = button.dataset.copied;
+    } catch {
+      status.textContent = button.dataset.notCopied;
+    }
+  });
+}
