@@ -191,7 +191,7 @@ def bench_budget_requests(rows: list[tuple[str, str, str, str]]) -> None:
                     "",
                 )
             )
-        rows.append(_results_page_views(app, exercise_id))
+        rows.extend(_results_page_views(app, exercise_id, tmp))
         rows.append((f"(set-up: bulk-loading {STORED:,} allocations)", f"{load_seconds:.0f} s", "", ""))
 
         ranking_id, ranking_items = _budget_exercise(app, "ranking", 8)
@@ -215,10 +215,12 @@ def bench_budget_requests(rows: list[tuple[str, str, str, str]]) -> None:
             )
 
 
-def _results_page_views(app, exercise_id: int) -> tuple[str, str, str, str]:
+def _results_page_views(app, exercise_id: int, folder: str) -> list[tuple[str, str, str, str]]:
     """The officers' results page of the 100,000-allocation exercise, rendered as its view does (signed in
-    as a board officer): the first view computes and keeps the results (engage/jobs/cache.py), later
-    views read them."""
+    as a board officer), with a real queue (an SQLite file, no worker): the first view finds no kept results
+    and, the exercise being large, queues the refresh job and answers "being worked out"; the job (run here
+    as a worker would) computes and keeps the results; later views read them (engage/jobs/cache.py).
+    Times are wall and processor (this process) seconds."""
     import statistics
     import time
 
@@ -226,9 +228,14 @@ def _results_page_views(app, exercise_id: int) -> tuple[str, str, str, str]:
 
     from engage.accounts.models import Role, User, UserRole
     from engage.extensions import db
+    from engage.jobs import queue
+    from engage.jobs.tasks import refresh_results
     from engage.prioritise.models import Exercise
     from engage.prioritise.submissions.pages import render_answer_results
 
+    app.config["ENGAGE_JOBS_IMMEDIATE"] = False
+    app.config["ENGAGE_JOBS_SQLITE"] = f"{folder}/queue.sqlite"
+    queue.configure(app)
     with app.app_context():
         exercise = db.session.get(Exercise, exercise_id)
         officer = User(
@@ -242,23 +249,45 @@ def _results_page_views(app, exercise_id: int) -> tuple[str, str, str, str]:
         db.session.commit()
         user_id = officer.id
 
-    def view() -> float:
+    def view(expect: str) -> tuple[float, float]:
         with app.test_request_context(f"/manage/exercises/{exercise_id}/results"):
             login_user(db.session.get(User, user_id))
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             html = render_answer_results(db.session.get(Exercise, exercise_id), public=False)
-            took = time.perf_counter() - started
-            db.session.commit()  # what the request does at its end (keeping the results)
-            assert "Results" in html
-            return took
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            db.session.commit()  # what the request does at its end (queueing the job after the commit)
+            assert expect in html, html[:300]
+            return took, cpu
 
-    cold = view()
-    warm = [view() for _ in range(10)]
-    return (
-        "Officers' budget results page, same exercise, rendered by its view: first view (computes and "
-        "keeps the results), then 10 views reading the kept results",
-        f"first {cold:.2f} s; then median {statistics.median(warm) * 1000:.0f} ms, max "
-        f"{max(warm) * 1000:.0f} ms",
-        "",
-        "warm < 300 ms: " + ("met" if max(warm) < 0.3 else "NOT met"),
-    )
+    cold, cold_cpu = view("Results are being worked out")
+    queued = len(queue.huey)
+    with app.app_context():
+        started, cpu = time.perf_counter(), time.process_time()
+        refresh_results.call_local("exercise", exercise_id)  # what the worker runs
+        job, job_cpu = time.perf_counter() - started, time.process_time() - cpu
+    warm = [view("people took part") for _ in range(10)]
+    app.config["ENGAGE_JOBS_IMMEDIATE"] = True
+    queue.configure(app)
+    walls = [w for w, _ in warm]
+    return [
+        (
+            "Officers' budget results page, same exercise, no kept results (cold): the view queues the "
+            f"refresh job ({queued} queued) and answers 'being worked out'",
+            f"{cold * 1000:.0f} ms wall, {cold_cpu * 1000:.0f} ms processor",
+            "",
+            "no request over 2 s: " + ("met" if cold < 2 else "NOT met"),
+        ),
+        (
+            "The refresh job (a worker): officers' and public results computed and kept",
+            f"{job:.2f} s wall, {job_cpu:.2f} s processor",
+            "",
+            "",
+        ),
+        (
+            "The same page, 10 views reading the kept results (warm)",
+            f"median {statistics.median(walls) * 1000:.0f} ms, max {max(walls) * 1000:.0f} ms wall; "
+            f"median {statistics.median(c for _, c in warm) * 1000:.0f} ms processor",
+            "",
+            "warm < 300 ms: " + ("met" if max(walls) < 0.3 else "NOT met"),
+        ),
+    ]

@@ -15,7 +15,7 @@ from engage.transactions import abandon
 logger = logging.getLogger(__name__)
 
 #: Status codes with a page of their own; others use the generic page.
-PAGES = {400, 403, 404, 405, 429, 500, 503}
+PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
 
 #: Seconds a client should wait before trying again when the database cannot be reached.
 RETRY_AFTER = 30

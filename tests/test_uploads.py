@@ -231,3 +231,41 @@ def test_the_limits_are_settings_and_a_request_has_room_for_the_largest_upload(t
     assert (limits.max_bytes, limits.max_rows, limits.max_columns) == (20 * 1024 * 1024, 50_000, 30)
     assert config["MAX_CONTENT_LENGTH"] > limits.max_bytes
     assert load_config(str(tmp_path), env={"ENGAGE_ENV": "testing"})["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
+
+
+def _multipart(name: str, content: bytes) -> tuple[bytes, str]:
+    """A form with one file, encoded by hand: the test client would spool a large one to a temporary file it
+    never closes."""
+    boundary = "engage-test-boundary"
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+    head += "Content-Type: text/csv\r\n\r\n"
+    body = head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_request_over_the_apps_limit_gets_a_page_saying_the_limit(app, client, signed_in, monkeypatch):
+    # Without nginx in front, the app itself refuses a body over MAX_CONTENT_LENGTH: a page of its own (413),
+    # saying the largest file it takes and what to do, and nothing stored.
+    from sqlalchemy import func, select
+
+    from engage.accounts.models import Role
+    from engage.extensions import db
+    from engage.population.models import PopulationMargin
+
+    signed_in(Role.ANALYST)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "ENGAGE_UPLOAD_MAX_BYTES", 1024 * 1024)
+    body, content_type = _multipart(
+        "people.csv", b"dimension,category,population\n" + b"age_band,16-24,100\n" * 200_000
+    )  # about 3.8 MB
+    response = client.post("/manage/population", data=body, content_type=content_type)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "The file is too large" in page and "govuk-heading-xl" in page
+    assert "The largest file you can send is 1 MB." in page
+    assert "choose a smaller file" in page
+    assert db.session.scalar(select(func.count()).select_from(PopulationMargin)) == 0
+
+    welsh = client.post("/manage/population?lang=cy", data=body, content_type=content_type)
+    assert welsh.status_code == 413 and "The file is too large" not in welsh.get_data(as_text=True)
+    assert "Mae'r ffeil yn rhy fawr" in welsh.get_data(as_text=True).replace("&#39;", "'")

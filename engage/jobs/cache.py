@@ -12,8 +12,14 @@ sheet, a changed equality answer) also drops the kept copy (:func:`forget`), bec
 newest id can be given again and leave the count and last id as they were.
 
 When answers arrive a job computes the results again a little later (:func:`results_changed`), so the
-officers' next view finds them ready. Kept results are pickled with every database row in them replaced by
-its model and id (loaded again, from the session, when read) and signed with the app's secret key.
+officers' next view finds them ready. Results pages go through :func:`shown_results`: a large exercise (past
+``IN_REQUEST_ANSWERS``, or whose last computation was slow) is never computed in the request; the page queues
+the job and shows the last kept copy with its time, or "being worked out"
+(engage/prioritise/results_waiting.py). Downloads and the comparison after answering still use
+:func:`exercise_results`.
+
+Kept results are pickled with every database row in them replaced by its model and id (loaded again, from
+the session, when read) and signed with the app's secret key.
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ import logging
 import pickle
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from flask import current_app
 from sqlalchemy import delete, func, inspect, select
@@ -105,16 +113,22 @@ def _columns(row: Any) -> tuple:
 
 def exercise_version(exercise: Exercise) -> str:
     """A digest of everything an exercise's results are computed from (see the module's docstring)."""
+    return _version_and_answers(exercise)[0]
+
+
+def _version_and_answers(exercise: Exercise) -> tuple[str, int]:
+    """The exercise's data version, and how many answers (votes or submissions) it has."""
     answers = PairwiseVote if exercise.kind is ExerciseKind.PAIRWISE else Submission
     excluded = Respondent.excluded_at.is_not(None)
+    count_and_last = db.session.execute(
+        select(func.count(), func.max(answers.id)).where(answers.exercise_id == exercise.id)
+    ).one()
     parts: list[Any] = [
         FORMAT,
         current_app.config["ENGAGE_SMALL_CELL"],
         _columns(exercise),
         [_columns(item) for item in exercise.items],
-        db.session.execute(
-            select(func.count(), func.max(answers.id)).where(answers.exercise_id == exercise.id)
-        ).one(),
+        tuple(count_and_last),
         db.session.execute(
             select(func.count(), func.sum(Respondent.id), func.max(Respondent.excluded_at)).where(
                 Respondent.exercise_id == exercise.id, excluded
@@ -134,7 +148,7 @@ def exercise_version(exercise: Exercise) -> str:
             )
         ).one(),
     ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    return hashlib.sha256(repr(parts).encode()).hexdigest(), count_and_last[0]
 
 
 def _kept(subject: str, subject_id: int, name: str) -> CachedResult | None:
@@ -182,6 +196,79 @@ def exercise_results(exercise: Exercise, name: str, compute: Callable[[], T]) ->
     value = compute()
     _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
     return value
+
+
+@dataclass(frozen=True)
+class Shown(Generic[T]):
+    """What a results page shows: the results, or None while they are being worked out in the background;
+    ``computed_at`` is set when they are a kept copy from older data (newer answers are being added)."""
+
+    value: T | None
+    computed_at: datetime | None = None
+
+    @property
+    def current(self) -> bool:
+        """The results of the data as it is now (no newer answers are waiting to be added)."""
+        return self.value is not None and self.computed_at is None
+
+
+#: A page computes results in its request only up to this many answers (votes of a pairwise exercise,
+#: submissions otherwise); beyond it the refresh job computes them and the page shows the last kept copy or
+#: "being worked out". Measured (docs/benchmarks.md, issue 19) in processor time: budget results about 0.55 s
+#: per 20,000 allocations x 20 items, pairwise results with breakdowns and bootstrap intervals about 0.14 s
+#: per 4,000 votes, so 20,000 answers stay well under 2 s even on a loaded machine (wall about 5 times that).
+IN_REQUEST_ANSWERS = 20_000
+#: ... and only while the last computation took less than this (seconds): wide exercises (many items,
+#: breakdowns) can be slow below the answer count.
+IN_REQUEST_SECONDS = 1.0
+#: A page queues at most one recomputation per exercise this often (seconds) from one process: pages that
+#: poll while it runs do not queue more.
+ASK_AGAIN_AFTER = 30
+
+#: When this process last asked for an exercise's results to be computed at once (monotonic seconds).
+_asked: dict[tuple[str, int], float] = {}
+
+
+def _too_heavy_for_a_request(answers: int, kept: CachedResult | None) -> bool:
+    return answers > IN_REQUEST_ANSWERS or (kept is not None and kept.seconds > IN_REQUEST_SECONDS)
+
+
+def refresh_now(subject: str, subject_id: int) -> bool:
+    """Queue a recomputation to start at once (after this request commits); False when there is no worker
+    to run it (immediate mode: the caller computes for itself)."""
+    if queue.immediate():
+        return False
+    key = (subject, subject_id)
+    now = time.monotonic()
+    if now - _asked.get(key, -ASK_AGAIN_AFTER) >= ASK_AGAIN_AFTER:
+        _asked[key] = now
+
+        def send() -> None:
+            from engage.jobs.tasks import refresh_results
+
+            refresh_results(subject, subject_id)
+
+        queue.after_commit(send)
+    return True
+
+
+def shown_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> Shown[T]:
+    """What a results page shows (issue 19: no request over 2 s). Kept results of the data as it is now are
+    used; a small exercise is computed in the request (and kept); a large one is left to the refresh job,
+    queued now, and the page gets the last kept copy, marked with its time, or nothing yet."""
+    version, answers = _version_and_answers(exercise)
+    kept = _kept("exercise", exercise.id, name)
+    value = loads(kept.payload) if kept is not None else None
+    if value is not None and kept is not None and kept.version == version:
+        return Shown(value)
+    if not (_too_heavy_for_a_request(answers, kept) and refresh_now("exercise", exercise.id)):
+        started = time.perf_counter()
+        value = compute()
+        _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
+        return Shown(value)
+    if value is None or kept is None:
+        return Shown(None)
+    return Shown(value, computed_at=kept.computed_at)
 
 
 def forget(subject: str, subject_id: int) -> None:

@@ -19,19 +19,20 @@ def _queue(job: Job) -> None:
     queue.after_commit(lambda: run_export(job_id))
 
 
-def start_export(user: User, kind: str, subject: object, fmt: str) -> Job:
-    """A new export job for ``user``, queued when the request commits."""
-    export = EXPORTS[kind]
-    job = Job(
-        user_id=user.id,
-        kind=kind,
-        params={"target": subject.id, "fmt": fmt},  # type: ignore[attr-defined]
-        title=export.describe(subject, fmt),
-    )
+def start_job(user: User, kind: str, params: dict, title: str) -> Job:
+    """A new job for ``user`` (an export, or a report: engage/reports/jobs.py), queued when the request
+    commits."""
+    job = Job(user_id=user.id, kind=kind, params=params, title=title)
     db.session.add(job)
     db.session.flush()
     _queue(job)
     return job
+
+
+def start_export(user: User, kind: str, subject: object, fmt: str) -> Job:
+    """A new export job for ``user``, queued when the request commits."""
+    params = {"target": subject.id, "fmt": fmt}  # type: ignore[attr-defined]
+    return start_job(user, kind, params, EXPORTS[kind].describe(subject, fmt))
 
 
 def retry(job: Job) -> None:

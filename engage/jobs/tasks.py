@@ -29,9 +29,13 @@ logger = logging.getLogger(__name__)
 @huey.task()
 @in_app
 def run_export(job_id: int) -> None:
-    """Write a person's export (see engage/jobs/exports.py)."""
+    """Write a person's export (see engage/jobs/exports.py) or report (engage/reports/jobs.py)."""
 
     def work(job: Job, progress: running.Progress, path: Path) -> str:
+        from engage.reports import jobs as report_jobs
+
+        if job.kind == report_jobs.KIND:
+            return report_jobs.write(job.params, progress, path)
         return exports.write(job.kind, job.params["target"], job.params["fmt"], progress, path)
 
     running.run(job_id, work)

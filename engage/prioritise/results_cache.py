@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from engage.jobs.cache import exercise_results
+from typing import Any
+
+from engage.jobs.cache import Shown, exercise_results, shown_results
 from engage.prioritise.budget.results import BudgetResults, budget_results
 from engage.prioritise.models import Exercise, ExerciseKind
 from engage.prioritise.pairwise.results import PairwiseResults, pairwise_results
@@ -29,9 +31,26 @@ def ranking(exercise: Exercise, breakdowns: bool = True, resamples: int | None =
     return exercise_results(exercise, name, lambda: ranking_results(exercise, breakdowns=breakdowns, **extra))
 
 
+def _pairwise_name(breakdowns: bool) -> str:
+    return f"pairwise-{'breakdowns' if breakdowns else 'plain'}"
+
+
 def pairwise(exercise: Exercise, breakdowns: bool = True) -> PairwiseResults:
-    name = f"pairwise-{'breakdowns' if breakdowns else 'plain'}"
+    name = _pairwise_name(breakdowns)
     return exercise_results(exercise, name, lambda: pairwise_results(exercise, breakdowns=breakdowns))
+
+
+def for_page(exercise: Exercise, breakdowns: bool) -> Shown[Any]:
+    """What the officers' (with breakdowns) or the public results page shows, never computed in the request
+    when the exercise is large (engage/jobs/cache.py, :func:`shown_results`)."""
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        name = _pairwise_name(breakdowns)
+        return shown_results(exercise, name, lambda: pairwise_results(exercise, breakdowns=breakdowns))
+    if exercise.kind is ExerciseKind.BUDGET:
+        name = _name("budget", breakdowns, None)
+        return shown_results(exercise, name, lambda: budget_results(exercise, breakdowns=breakdowns))
+    name = _name("ranking", breakdowns, None)
+    return shown_results(exercise, name, lambda: ranking_results(exercise, breakdowns=breakdowns))
 
 
 def warm(exercise: Exercise) -> None:

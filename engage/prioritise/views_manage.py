@@ -21,6 +21,7 @@ from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, Reject
 from engage.prioritise.models import ExerciseItem, ExerciseKind, ExerciseStatus, Suggestion
 from engage.prioritise.pairwise import exports
 from engage.prioritise.pairwise.charts import scores_chart
+from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.submissions import exports as submission_exports
 from engage.prioritise.submissions.forms import BudgetExerciseForm, ItemBudgetsForm, RankingExerciseForm
 from engage.prioritise.submissions.pages import render_answer_results
@@ -225,9 +226,16 @@ def exercise_results(exercise_id: int):
     allow_inline_styles()
     if exercise.kind is not ExerciseKind.PAIRWISE:
         return render_answer_results(exercise, public=False)
-    outcome = results_cache.pairwise(exercise)
+    shown = results_cache.for_page(exercise, breakdowns=True)
+    waiting = instead_of_results(exercise, shown, public=False)
+    if waiting is not None:
+        return waiting
     return render_template(
-        "prioritise/results.html", exercise=exercise, results=outcome, chart=scores_chart(outcome)
+        "prioritise/results.html",
+        exercise=exercise,
+        results=shown.value,
+        chart=scores_chart(shown.value),
+        computed_at=shown.computed_at,
     )
 
 

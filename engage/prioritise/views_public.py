@@ -3,6 +3,8 @@ themselves, the thank-you page and the public results."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -15,6 +17,8 @@ from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import ExerciseKind, ExerciseStatus
 from engage.prioritise.pairwise.charts import scores_chart
 from engage.prioritise.pairwise.pages import render_finish
+from engage.prioritise.pairwise.results import PairwiseResults
+from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.submissions.pages import render_answer_results, render_answered
 from engage.respondents import respondent_key
 from engage.web import allow_inline_styles
@@ -63,12 +67,17 @@ def public_results(exercise_id: int):
     allow_inline_styles()
     if exercise.kind is not ExerciseKind.PAIRWISE:
         return render_answer_results(exercise, public=True)
-    outcome = results_cache.pairwise(exercise, breakdowns=False)
+    shown = results_cache.for_page(exercise, breakdowns=False)
+    waiting = instead_of_results(exercise, shown, public=True)
+    if waiting is not None:
+        return waiting
+    outcome = cast(PairwiseResults, shown.value)  # instead_of_results answered when there is none
     return render_template(
         "prioritise/public_results.html",
         exercise=exercise,
         results=outcome,
         chart_json=scores_chart(outcome),
+        computed_at=shown.computed_at,
     )
 
 

@@ -1,12 +1,12 @@
 """The reports pages: which reports a person may pull, an organisation's report and a board pack for a chosen
-period as a printable page, and the same as a PDF or an XLSX."""
+period as a printable page, and the same as a PDF or an XLSX, prepared as a job (Downloads and jobs)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,12 +15,13 @@ from engage.boards.models import Board
 from engage.database import utcnow
 from engage.dates import LONDON
 from engage.extensions import db
-from engage.reports import bp, logger
+from engage.forms import form_page
+from engage.jobs.forms import ConfirmForm
+from engage.reports import bp
 from engage.reports.access import organisation_for, pack_board_for
-from engage.reports.builders import report_file
 from engage.reports.data import Period, Report, board_pack, organisation_report
 from engage.reports.forms import PeriodForm, default_period
-from engage.spreadsheets import download
+from engage.reports.jobs import describe, start_report
 
 
 def _today() -> date:
@@ -57,7 +58,9 @@ def _page(report_of, endpoint: str, title_args: dict[str, Any], subject, kind: s
     )
 
 
-def _file(report_of, subject, fmt: str):
+def _prepare(subject, fmt: str):
+    """Ask for the report as a file: the page says what it will be, and its button queues a job (engage/
+    reports/jobs.py) whose file is offered on Downloads and jobs."""
     form, period = _period_form()
     if period is None:
         return (
@@ -66,10 +69,12 @@ def _file(report_of, subject, fmt: str):
             ),
             400,
         )
-    report = report_of(subject, period)
-    name, body = report_file(report, fmt)
-    logger.info("report %s made (%d bytes)", name, len(body))
-    return download(body, name)
+    confirm = ConfirmForm()
+    if confirm.validate_on_submit():
+        job = start_report(current_user, subject, period, fmt)
+        return redirect(url_for("jobs.downloads", _anchor=f"job-{job.id}"))
+    title = describe(subject, period, fmt)
+    return render_template("jobs/prepare.html", title=title, form=confirm), 400 if confirm.errors else 200
 
 
 @bp.get("/manage/reports")
@@ -98,10 +103,13 @@ def organisation(organisation_id: int):
     )
 
 
-@bp.get("/manage/reports/organisations/<int:organisation_id>/report.<any(pdf, xlsx):fmt>")
+@bp.route(
+    "/manage/reports/organisations/<int:organisation_id>/report.<any(pdf, xlsx):fmt>", methods=["GET", "POST"]
+)
 @login_required
+@form_page
 def organisation_download(organisation_id: int, fmt: str):
-    return _file(organisation_report, organisation_for(organisation_id), fmt)
+    return _prepare(organisation_for(organisation_id), fmt)
 
 
 @bp.get("/manage/reports/boards/<slug>")
@@ -111,7 +119,8 @@ def board(slug: str):
     return _page(board_pack, "reports.board_download", {"slug": slug}, subject, "board")
 
 
-@bp.get("/manage/reports/boards/<slug>/pack.<any(pdf, xlsx):fmt>")
+@bp.route("/manage/reports/boards/<slug>/pack.<any(pdf, xlsx):fmt>", methods=["GET", "POST"])
 @login_required
+@form_page
 def board_download(slug: str, fmt: str):
-    return _file(board_pack, pack_board_for(slug), fmt)
+    return _prepare(pack_board_for(slug), fmt)

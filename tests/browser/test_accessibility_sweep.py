@@ -130,6 +130,8 @@ STAFF_PAGES = {
     "workshops.report",
     "workshops.round_notes",
     "jobs.downloads",
+    "reports.organisation_download",  # the page asking for the report as a job (the file: Downloads and jobs)
+    "reports.board_download",
 }
 
 #: GET routes that are not pages of their own, and why.
@@ -161,8 +163,6 @@ NOT_PAGES = {
     "workshops.screen": "the presenter view by a projector-only link: checked by test_workshop_presenter",
     "workshops.screen_live": "htmx fragment of workshops.screen",
     "workshops.report_download": "CSV download",
-    "reports.organisation_download": "PDF and XLSX downloads: read back by test_report_journeys",
-    "reports.board_download": "PDF and XLSX downloads: read back by test_report_journeys",
     "workshops.correct_paper": "needs an entered paper sheet: checked by test_workshop_journeys",
     "weights.publish_weight_set": "confirming needs a draft: checked by test_weights_journeys",
     "weights.sign_off_weight_set": "needs a submission waiting: checked by test_weights_journeys",
@@ -480,6 +480,8 @@ def _staff_paths(demo: Demo) -> list[str]:
         f"/manage/reports/organisations/{db.session.scalar(select(Organisation.id))}",
         "/manage/reports/organisations/1?start=1&start=13&start=2026&end=&end=&end=",  # with errors
         f"/manage/reports/boards/{board}",
+        f"/manage/reports/boards/{board}/pack.pdf",
+        f"/manage/reports/organisations/{db.session.scalar(select(Organisation.id))}/report.xlsx",
         "/manage/boards",
         f"/manage/boards/{board}",
         f"/manage/boards/{board}/edit",

@@ -343,6 +343,12 @@ CASES: dict[str, Case] = {
     "/manage/downloads/new/<kind>/<int:target>.<fmt>": Case(
         "/manage/downloads/new/consultation_responses/{consultation_id}.xlsx"
     ),
+    "/manage/reports/boards/<slug>/pack.<any(pdf, xlsx):fmt>": Case(
+        "/manage/reports/boards/{slug}/pack.xlsx"
+    ),
+    "/manage/reports/organisations/<int:organisation_id>/report.<any(pdf, xlsx):fmt>": Case(
+        "/manage/reports/organisations/{organisation_id}/report.xlsx"
+    ),
     "/manage/downloads/<int:job_id>/retry": Case(
         "/manage/downloads", "/manage/downloads/{new_job_id}/retry", steps=a_failed_download
     ),

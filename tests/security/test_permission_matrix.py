@@ -163,8 +163,10 @@ POST /manage/questions/<question_id>/written-answers/tag                302 302 
 GET  /manage/reports                                                    302 302 200 200 200 200 200
 GET  /manage/reports/boards/<slug>                                      302 302 403 200 200 200 200
 GET  /manage/reports/boards/<slug>/pack.<fmt>                           302 302 403 200 200 200 200
+POST /manage/reports/boards/<slug>/pack.<fmt>                           302 302 403 302 302 302 302
 GET  /manage/reports/organisations/<organisation_id>                    302 302 403 403 403 200 200
 GET  /manage/reports/organisations/<organisation_id>/report.<fmt>       302 302 403 403 403 200 200
+POST /manage/reports/organisations/<organisation_id>/report.<fmt>       302 302 403 403 403 302 302
 POST /manage/sections/<section_id>/move/<direction>                     302 302 403 403 403 302 302
 GET  /manage/downloads                                                   302 302 200 200 200 200 200
 GET  /manage/downloads/<job_id>/file                                    302 302 404 404 404 404 404

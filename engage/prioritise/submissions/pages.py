@@ -14,19 +14,21 @@ from engage.prioritise.budget.results import respondent_shares
 from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import Exercise, ExerciseKind
 from engage.prioritise.pairwise.charts import scores_chart
+from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
 
 
 def render_answer_results(exercise: Exercise, public: bool):
-    """The results page of a budget or ranking exercise (the public page leaves out breakdowns)."""
-    if exercise.kind is ExerciseKind.BUDGET:
-        outcome = results_cache.budget(exercise, breakdowns=not public)
-        chart = shares_chart(outcome.items)
-    else:
-        outcome = results_cache.ranking(exercise, breakdowns=not public)
-        chart = scores_chart(outcome)
+    """The results page of a budget or ranking exercise (the public page leaves out breakdowns); a large
+    exercise's results are never computed here (engage/prioritise/results_waiting.py)."""
+    shown = results_cache.for_page(exercise, breakdowns=not public)
+    waiting = instead_of_results(exercise, shown, public)
+    if waiting is not None:
+        return waiting
+    outcome = shown.value
+    chart = shares_chart(outcome.items) if exercise.kind is ExerciseKind.BUDGET else scores_chart(outcome)
     breakdowns = []
     if len(outcome.by_channel) > 1:
         breakdowns.append((_("By channel"), outcome.by_channel))
@@ -41,6 +43,7 @@ def render_answer_results(exercise: Exercise, public: bool):
         breakdowns=breakdowns,
         comments=None if public else recent_comments(exercise),
         min_interval=MIN_INTERVAL_RESPONDENTS,
+        computed_at=shown.computed_at,
     )
 
 
