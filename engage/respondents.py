@@ -47,7 +47,7 @@ def token_or_new() -> tuple[str, bool]:
 
 def set_token_cookie(response: Response, token: str) -> Response:
     """Give the browser its respondent cookie (HttpOnly, SameSite=Lax, Secure when the app says so)."""
-    app: Flask = current_app  # type: ignore[assignment]
+    app: Flask = current_app
     response.set_cookie(
         COOKIE_NAME,
         _serializer().dumps(token),
