@@ -93,5 +93,5 @@ def all_tokens() -> list[tuple[ApiToken, int]]:
         select(ApiToken, func.coalesce(calls.c.calls, 0))
         .outerjoin(calls, calls.c.token_id == ApiToken.id)
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    ).all()
+    ).tuples()
     return [(token, count) for token, count in rows]
