@@ -9,8 +9,9 @@ import hashlib
 import hmac
 import secrets
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 COOKIE_NAME = "engage_respondent"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365
