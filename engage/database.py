@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -159,3 +159,10 @@ class DatedWindow:
 def upsert_insert(session: Session):
     """The dialect's ``insert`` (PostgreSQL or SQLite), which has ``on_conflict_do_update``."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table, for Core statements (the declarative base types ``__table__`` as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

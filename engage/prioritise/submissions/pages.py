@@ -10,10 +10,11 @@ from engage.equality.forms import ProfileForm
 from engage.prioritise import results_cache
 from engage.prioritise.access import respondent_here
 from engage.prioritise.budget.charts import shares_chart
-from engage.prioritise.budget.results import respondent_shares
+from engage.prioritise.budget.results import BudgetResults, respondent_shares
 from engage.prioritise.forms import SuggestionForm
-from engage.prioritise.models import Exercise, ExerciseKind
+from engage.prioritise.models import Exercise, ExerciseItem, ExerciseKind
 from engage.prioritise.pairwise.charts import scores_chart
+from engage.prioritise.ranking.results import RankingResults
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
@@ -21,6 +22,7 @@ from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
 
 def render_answer_results(exercise: Exercise, public: bool):
     """The results page of a budget or ranking exercise (the public page leaves out breakdowns)."""
+    outcome: BudgetResults | RankingResults
     if exercise.kind is ExerciseKind.BUDGET:
         outcome = results_cache.budget(exercise, breakdowns=not public)
         chart = shares_chart(outcome.items)
@@ -54,15 +56,18 @@ def render_answered(
         return redirect(url_for(".start", exercise_id=exercise.id))
     comparison = None
     if exercise.show_comparison:
+        everyone: BudgetResults | RankingResults
+        #: (item, their share or place, everyone's mean share or the item's rank)
+        rows: list[tuple[ExerciseItem, float | None, float]]
         if exercise.kind is ExerciseKind.BUDGET:
             everyone = results_cache.budget(exercise, breakdowns=False, resamples=0)
             mine = respondent_shares(exercise, submission)
-            comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
+            rows = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
         else:
             everyone = results_cache.ranking(exercise, breakdowns=False, resamples=0)
-            mine = {entry.item_id: entry.value for entry in submission.entries}
-            comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
-        comparison = {"rows": comparison, "respondents": everyone.respondents}
+            places = {entry.item_id: entry.value for entry in submission.entries}
+            rows = [(row.item, places.get(row.item.id), row.rank) for row in everyone.items]
+        comparison = {"rows": rows, "respondents": everyone.respondents}
     failed = next((f for f in (comment_form, profile_form, suggestion_form) if f is not None), None)
     return render_template(
         "prioritise/answered.html",
