@@ -151,8 +151,7 @@ lint: $(VENV)/.installed-test typecheck
 	$(BIN)/ruff check engage tests migrations scripts benchmarks gunicorn.conf.py
 	$(BIN)/ruff format --check engage tests migrations scripts benchmarks gunicorn.conf.py
 
-## make typecheck: mypy over engage/ (settings in pyproject.toml): zero errors, except in the modules still
-## listed as not yet typed at the end of pyproject.toml (each comes off the list once it is clean)
+## make typecheck: mypy over engage/ (settings in pyproject.toml): zero errors in every module
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 

@@ -51,9 +51,11 @@ def configure_templates(app: Flask) -> None:
     """The app's templates first, then the GOV.UK Frontend macros under their package prefixes."""
     from engage import content, web
 
+    own_templates = app.jinja_loader
+    assert own_templates is not None, "the app has a templates folder"
     app.jinja_loader = ChoiceLoader(
         [
-            app.jinja_loader,
+            own_templates,
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),

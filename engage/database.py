@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -133,18 +134,23 @@ def _sqlite_begin(conn) -> None:
         conn.exec_driver_sql(mode or "BEGIN")
 
 
+class _Dated(Protocol):
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
 class DatedWindow:
     """For models with ``opens_at`` and ``closes_at`` (either may be NULL): whether a moment is inside them,
     and the last day, UK time, that is. ``closes_at`` is midnight at the end of the last day."""
 
-    def within_dates(self, now: datetime | None = None) -> bool:
+    def within_dates(self: _Dated, now: datetime | None = None) -> bool:
         now = now or utcnow()
         if self.opens_at is not None and now < self.opens_at:
             return False
         return self.closes_at is None or now < self.closes_at
 
     @property
-    def last_day(self) -> date | None:
+    def last_day(self: _Dated) -> date | None:
         if self.closes_at is None:
             return None
         return (self.closes_at - timedelta(microseconds=1)).astimezone(LONDON).date()
@@ -153,3 +159,10 @@ class DatedWindow:
 def upsert_insert(session: Session):
     """The dialect's ``insert`` (PostgreSQL or SQLite), which has ``on_conflict_do_update``."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table, for Core statements (the declarative base types ``__table__`` as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -49,11 +49,11 @@ def form_with_csrf_message():  # whatever the view returns
     is kept: the unit of work is abandoned and the visitor's session is put back as it was.
     """
     view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, "engage_form_page", False) or request.path.startswith("/api/"):
+    if view is None or not getattr(view, "engage_form_page", False) or request.path.startswith("/api/"):
         return None
     kept = dict(session)
     try:
-        result = view(**(request.view_args or {}))
+        result = current_app.ensure_sync(view)(**(request.view_args or {}))
     except HTTPException as error:
         result = render_error(error)
     finally:

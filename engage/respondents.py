@@ -9,8 +9,9 @@ import hashlib
 import hmac
 import secrets
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 COOKIE_NAME = "engage_respondent"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365
@@ -47,7 +48,7 @@ def token_or_new() -> tuple[str, bool]:
 
 def set_token_cookie(response: Response, token: str) -> Response:
     """Give the browser its respondent cookie (HttpOnly, SameSite=Lax, Secure when the app says so)."""
-    app: Flask = current_app  # type: ignore[assignment]
+    app: Flask = current_app
     response.set_cookie(
         COOKIE_NAME,
         _serializer().dumps(token),

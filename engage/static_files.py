@@ -57,7 +57,9 @@ def asset_url(path: str) -> str:
     hash so it can be cached for a year."""
     file = Path(current_app.static_folder or "") / "build" / path
     version = _content_hash.__wrapped__(file) if current_app.debug else _content_hash(file)
-    return url_for("static", filename=f"build/{path}", **({"v": version} if version else {}))
+    if version:
+        return url_for("static", filename=f"build/{path}", v=version)
+    return url_for("static", filename=f"build/{path}")
 
 
 def init_app(app: Flask) -> None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app, g, session
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from engage.accounts.models import StaffSession, User
@@ -89,7 +90,7 @@ def end_sessions(user: User, keep: StaffSession | None = None) -> int:
     query = delete(StaffSession).where(StaffSession.user_id == user.id)
     if keep is not None:
         query = query.where(StaffSession.id != keep.id)
-    result = db.session.execute(query.execution_options(synchronize_session="fetch"))
+    result = cast(CursorResult, db.session.execute(query.execution_options(synchronize_session="fetch")))
     db.session.expire(user, ["staff_sessions"])
     return result.rowcount
 

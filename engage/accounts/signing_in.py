@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
-from flask import Response, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from werkzeug.wrappers import Response
 
 from engage.accounts import service, sessions, throttle, two_factor
 from engage.accounts.models import User

@@ -60,7 +60,7 @@ def account_key(email: str) -> str:
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="engage-device")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="engage-device")
 
 
 def device_cookie(user: User) -> str:

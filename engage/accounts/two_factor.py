@@ -19,6 +19,7 @@ import io
 import re
 import secrets
 import time
+from typing import cast
 
 import pyotp
 import segno
@@ -26,7 +27,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from engage.accounts.models import RecoveryCode, User
 from engage.database import utcnow
@@ -46,7 +47,7 @@ _NOT_CODE = re.compile(r"[\s-]+")
 
 def _fernet() -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"engage totp secrets").derive(
-        current_app.secret_key.encode()
+        current_app.config["SECRET_KEY"].encode()
     )
     return Fernet(base64.urlsafe_b64encode(key))
 
@@ -159,7 +160,7 @@ def use_totp_code(user: User, code: str, now: float | None = None) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(user, ["totp_last_step"])
-    return claimed.rowcount == 1
+    return cast(CursorResult, claimed).rowcount == 1
 
 
 def _hash_recovery_code(code: str, salt: str) -> str:
@@ -202,16 +203,16 @@ def use_recovery_code(user: User, code: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(match)
-    return burnt.rowcount == 1
+    return cast(CursorResult, burnt).rowcount == 1
 
 
 def recovery_codes_left(user: User) -> int:
     """How many unused recovery codes the user has."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def required_for(user: User) -> bool:

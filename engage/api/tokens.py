@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select, type_coerce
 
 from engage.accounts.models import Organisation, User
 from engage.api import logger
@@ -90,7 +90,7 @@ def all_tokens() -> list[tuple[ApiToken, int]]:
     """Every token, newest first, with the number of calls made with it."""
     calls = select(ApiCall.token_id, func.count().label("calls")).group_by(ApiCall.token_id).subquery()
     rows = db.session.execute(
-        select(ApiToken, func.coalesce(calls.c.calls, 0))
+        select(ApiToken, func.coalesce(type_coerce(calls.c.calls, Integer), 0))
         .outerjoin(calls, calls.c.token_id == ApiToken.id)
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ).all()

@@ -29,7 +29,7 @@ def api_tokens():
     form.organisation.choices = [SelectChoice(org.id, org.name) for org in organisations]
     new_token = new_row = None
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, form.organisation.data)
+        organisation = db.get_or_404(Organisation, form.organisation.data)
         new_row, new_token = issue_token(
             organisation, form.name.data, current_user, form.days.data, TokenScope(form.scope.data)
         )

@@ -16,7 +16,7 @@ from engage.extensions import db
 
 def _counts() -> dict[str, int]:
     return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
+        table.name: db.session.execute(select(func.count()).select_from(table)).scalar_one()
         for table in db.metadata.sorted_tables
     }
 

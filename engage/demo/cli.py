@@ -52,11 +52,12 @@ from engage.prioritise.models import (
     Threshold,
 )
 from engage.surveys import authoring
-from engage.surveys.models import ConsultationStatus, QuestionKind
+from engage.surveys.models import Consultation, ConsultationStatus, Question, QuestionKind
 
 #: The demo consultation's three pages: (kind, question, options, asked only of those who chose this option
 #: of the first question, or None). Every kind of question is here.
-CONSULTATION_QUESTIONS = [
+#: Each page's questions: (kind, label, options, the first question's answer it is shown after).
+CONSULTATION_QUESTIONS: list[list[tuple[QuestionKind, str, list[str] | None, str | None]]] = [
     [
         (
             QuestionKind.SINGLE,
@@ -180,7 +181,7 @@ def _add_commentary(users: dict) -> None:
     """Two partners' staff explain their latest figures, as on the entry form (each value's history shows
     the import, then their correction)."""
     for email, reference, text in INDICATOR_COMMENTARY:
-        indicator = db.session.scalar(select(Indicator).where(Indicator.reference == reference))
+        indicator = db.session.execute(select(Indicator).where(Indicator.reference == reference)).scalar_one()
         value = indicator.values[-1]
         figures = check_figures(
             {
@@ -217,6 +218,7 @@ def _load_exercises(orgs: dict, users: dict) -> None:
     officer = users["officer@aldermoor.example"]
     for slug, title, question, status in EXERCISES:
         board = boards.get_board(slug)
+        assert board is not None, f"the demo loads board {slug} first"
         runner = orgs[EXERCISE_RUNNERS[slug]] if slug in EXERCISE_RUNNERS else officer.organisation
         exercise = exercises.save_exercise(
             None,
@@ -287,6 +289,7 @@ def _load_budget_exercise(officer) -> None:
     )
     budgets = {}
     for item in exercise.active_items:
+        assert item.priority is not None, "every demo budget item is one of the board's priorities"
         current, least, buys, consequences = BUDGET_ITEMS[item.priority.code]
         budgets[item.id] = ItemBudget(
             current_amount=current,
@@ -311,7 +314,7 @@ def _load_ranking_exercise(officer) -> None:
     add_synthetic_submissions(exercise, respondents=300)
 
 
-def _build_consultation(officer, title: str, summary: str) -> object:
+def _build_consultation(officer, title: str, summary: str) -> Consultation:
     """The demo consultation's details, two pages and their questions (a question of most kinds)."""
     board = boards.get_board("health-and-wellbeing")
     consultation = authoring.save_consultation(
@@ -324,11 +327,13 @@ def _build_consultation(officer, title: str, summary: str) -> object:
         audience="Anyone who lives, works or studies in Aldermoor.",
         purpose="The Health and Wellbeing Board will use your answers to plan next year's services.",
     )
-    first = None
+    first: Question | None = None
     for page, section_title in enumerate(PAGE_TITLES):
         section = authoring.save_section(consultation, None, title=section_title)
         for kind, label, options, condition in CONSULTATION_QUESTIONS[page]:
-            shown_if = next(o.id for o in first.options if o.label == condition) if condition else None
+            shown_if = (
+                next(o.id for o in first.options if o.label == condition) if condition and first else None
+            )
             question = authoring.save_question(
                 section,
                 None,
@@ -397,7 +402,7 @@ def demo(if_empty: bool) -> None:
     click.echo(f'  No app? The current code: .venv/bin/python -c "{one_liner}"')
     from engage.workshops.models import WorkshopSession
 
-    workshop = db.session.scalar(select(WorkshopSession))
+    workshop = db.session.execute(select(WorkshopSession)).scalar_one()
     click.echo(
         f"Demo workshop '{workshop.name}' (code {workshop.join_code}): sign in as the facilitator and open "
         "Manage > Health and Wellbeing; residents join at /join."

@@ -37,7 +37,7 @@ def _allocation(exercise: Exercise, rng: np.random.Generator, strengths: np.ndar
             continue
         amounts[items[giver].id] -= step
         amounts[items[taker].id] += step
-    if exercise.total_min is not None and rng.random() < 0.3:
+    if exercise.total_min is not None and exercise.total_max is not None and rng.random() < 0.3:
         # Some people would raise or lower the total: through their favourite or least favourite item.
         favourite, least = items[int(np.argmax(taste))], items[int(np.argmin(taste))]
         for _ in range(int(rng.integers(1, 4))):

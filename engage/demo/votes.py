@@ -25,7 +25,7 @@ WARDS = ["Central", "North", "South", "East", "West"]
 
 def synthetic_respondent(exercise: Exercise, rng: np.random.Generator) -> Respondent:
     """A made-up person in a channel (mostly online), six in ten of them answering the equality questions."""
-    channel = rng.choice([Channel.ONLINE, Channel.WORKSHOP, Channel.PAPER], p=[0.8, 0.15, 0.05])
+    channel = [Channel.ONLINE, Channel.WORKSHOP, Channel.PAPER][rng.choice(3, p=[0.8, 0.15, 0.05])]
     respondent = Respondent(
         exercise_id=exercise.id,
         token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),

@@ -37,6 +37,7 @@ def _exercise(board, officer: User, title: str, question: str, **settings):
 
 def load_demo_workshop(officer: User, facilitator: User, pairwise) -> WorkshopSession:
     board = boards.get_board("health-and-wellbeing")
+    assert board is not None, "the demo loads its boards first"
     dots = _exercise(
         board,
         officer,

@@ -6,7 +6,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
-from engage.equality.questions import PREFER_NOT_TO_SAY, dimensions, district_category, postcode_district
+from engage.equality.questions import (
+    ELSEWHERE,
+    PREFER_NOT_TO_SAY,
+    dimensions,
+    district_category,
+    postcode_district,
+)
 from engage.forms import EngageForm
 
 
@@ -40,7 +46,8 @@ class ProfileForm(EngageForm):
         for dimension in dimensions():
             value = self[dimension.key].data
             if value and dimension.typed:
-                value = district_category(postcode_district(value))
+                district = postcode_district(value)
+                value = district_category(district) if district else ELSEWHERE
             if value:
                 given[dimension.key] = value
         return given

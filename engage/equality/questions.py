@@ -9,12 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from engage.extensions import db
+
+if TYPE_CHECKING:
+    from engage.prioritise.models import RespondentProfile
+    from engage.surveys.models import ConsultationProfile
+
+#: Where equality answers are stored: an exercise respondent's or a consultation response's.
+ProfileRow = TypeVar("ProfileRow", "RespondentProfile", "ConsultationProfile")
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 #: The postcode district category of someone living outside the partnership's districts.
@@ -134,7 +142,12 @@ def dimensions() -> list[Dimension]:
     ]
 
 
-def store_answers(model: type, owner: str, owner_id: int, answers: Mapping[str, str]) -> None:
+def store_answers(
+    model: type[ProfileRow],
+    owner: str,
+    owner_id: int,
+    answers: Mapping[str, str],
+) -> None:
     """Store (or replace) one person's equality answers as rows of ``model`` (``owner`` names its column
     for the person's respondent or response); blank answers are not stored. Part of the caller's unit of
     work."""

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from engage.charts import MARKER_COLOUR, laid_out
-from engage.indicators.matrix import Matrix
+from engage.indicators.matrix import Matrix, MatrixRow
 from engage.indicators.trend import Trend
 
 #: A different marker shape per quadrant, so colour is never the only cue.
@@ -22,12 +22,19 @@ def quadrant_labels() -> dict[str, str]:
     }
 
 
+def _point(row: MatrixRow) -> tuple[float, float, str]:
+    """A plotted row's weight, gap and quadrant (a row has a quadrant only when it has the other two)."""
+    assert row.weight is not None and row.gap is not None and row.quadrant is not None
+    return row.weight, row.gap, row.quadrant
+
+
 def matrix_chart(matrix: Matrix) -> str | None:
     rows = matrix.plotted
     if not rows or matrix.average_weight is None:
         return None
-    x = [row.weight * 100 for row in rows]
-    y = [row.gap * 100 for row in rows]
+    points = [_point(row) for row in rows]
+    x = [weight * 100 for weight, _gap, _quadrant in points]
+    y = [gap * 100 for _weight, gap, _quadrant in points]
     figure = go.Figure(
         go.Scatter(
             x=x,
@@ -35,7 +42,7 @@ def matrix_chart(matrix: Matrix) -> str | None:
             mode="markers+text",
             text=[row.priority.code for row in rows],
             textposition="top center",
-            marker={"color": MARKER_COLOUR, "size": 12, "symbol": [SYMBOLS[row.quadrant] for row in rows]},
+            marker={"color": MARKER_COLOUR, "size": 12, "symbol": [SYMBOLS[q] for _w, _g, q in points]},
             hovertext=[row.priority.title for row in rows],
             hovertemplate="%{hovertext}: %{x:.1f}%, %{y:+.0f}%<extra></extra>",
         )

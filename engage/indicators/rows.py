@@ -4,7 +4,9 @@ organisation mapped it last time), then each row checked, every problem named wi
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from engage.boards.models import Board, Priority
 from engage.indicators.models import Polarity, Rag
@@ -110,7 +112,11 @@ def plain_number(figure: float | None) -> str:
     return str(int(figure)) if figure.is_integer() else repr(figure)
 
 
-def _word(text: str, words: dict) -> object | None:
+#: What a word names: a polarity or a RAG status.
+WordT = TypeVar("WordT")
+
+
+def _word(text: str, words: Mapping[WordT, set[str]]) -> WordT | None:
     key = normalise(text)
     return next((value for value, spellings in words.items() if key in spellings), None)
 
@@ -149,7 +155,7 @@ def check_figures(values: dict[str, str]) -> Figures:
         except ValueError:
             figures.problems.append((name, f"{LABELS[name]} “{values[name]}” is not a number"))
     if values.get("polarity", "").strip():
-        figures.polarity = _word(values["polarity"], POLARITY_WORDS)  # type: ignore[assignment]
+        figures.polarity = _word(values["polarity"], POLARITY_WORDS)
         if figures.polarity is None:
             figures.problems.append(
                 (
@@ -158,7 +164,7 @@ def check_figures(values: dict[str, str]) -> Figures:
                 )
             )
     if values.get("status", "").strip():
-        figures.status = _word(values["status"], RAG_WORDS)  # type: ignore[assignment]
+        figures.status = _word(values["status"], RAG_WORDS)
         if figures.status is None:
             figures.problems.append(
                 ("status", f"Unknown status “{values['status']}” (use Red, Amber or Green)")

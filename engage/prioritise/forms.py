@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -71,7 +73,7 @@ class ExerciseForm(EngageForm):
     )
     submit = SubmitField(_l("Save exercise"))
 
-    def __init__(self, *args, priorities: list[Priority], locked: set[int] = frozenset(), **kwargs) -> None:
+    def __init__(self, *args, priorities: list[Priority], locked: Set[int] = frozenset(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.priorities.choices = [SelectChoice(p.id, f"{p.title} ({p.code})") for p in priorities]
         self._locked = locked

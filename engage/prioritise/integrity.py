@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from engage.accounts.models import User
 from engage.database import utcnow
@@ -124,17 +125,17 @@ def _answer_rows(exercise: Exercise, respondent_ids: list[int]) -> tuple[np.ndar
             shown[row, column] += 1
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(shown > 0, sums / shown, np.nan), 2
-    columns = {item_id: k for k, item_id in enumerate(items)}
+    column_of = {item_id: k for k, item_id in enumerate(items)}
     values = np.full((len(respondent_ids), len(items)), np.nan)
-    rows = db.session.execute(
+    entries = db.session.execute(
         select(Submission.respondent_id, SubmissionEntry.item_id, SubmissionEntry.value)
         .join(SubmissionEntry, SubmissionEntry.submission_id == Submission.id)
         .where(Submission.exercise_id == exercise.id)
     )
-    for respondent_id, item_id, value in rows:
+    for respondent_id, item_id, value in entries:
         row = position.get(respondent_id)
-        if row is not None and item_id in columns:
-            values[row, columns[item_id]] = value
+        if row is not None and item_id in column_of:
+            values[row, column_of[item_id]] = value
     if exercise.kind is ExerciseKind.RANKING:
         answered = ~np.isnan(values).all(axis=1)
         last = max(len(items) - 1, 1)
@@ -206,6 +207,7 @@ def address_bursts(exercise: Exercise) -> list[AddressBurst]:
     ).all()
     by_address: dict[str, list[tuple[int, datetime]]] = {}
     for address, respondent_id, created in rows:
+        assert address is not None  # the query keeps only respondents with one
         by_address.setdefault(address, []).append((respondent_id, created))
     answers = _answers_per_respondent(exercise)
     bursts = []
@@ -240,7 +242,7 @@ def machine_rhythms(exercise: Exercise) -> list[MachineRhythm]:
         if len(stamps) < MIN_CHOICES:
             continue
         beat = rhythm(stamps)
-        if beat.median_gap < FASTEST_HUMAN_GAP or beat.variation < MOST_REGULAR_HUMAN:
+        if beat is not None and (beat.median_gap < FASTEST_HUMAN_GAP or beat.variation < MOST_REGULAR_HUMAN):
             found.append(MachineRhythm(respondent_id, len(stamps), beat.median_gap, beat.variation))
     return sorted(found, key=lambda r: r.median_gap)
 
@@ -262,7 +264,7 @@ def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: s
 
     All or nothing: the flags and the pair counts rebuilt without them stand together.
     """
-    changed = db.session.execute(
+    result = db.session.execute(
         update(Respondent)
         .where(
             Respondent.exercise_id == exercise.id,
@@ -271,7 +273,8 @@ def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: s
         )
         .values(excluded_at=utcnow(), excluded_by_id=user.id, excluded_reason=reason.strip())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    changed = cast(CursorResult, result).rowcount
     _recount(exercise)
     return changed
 
@@ -279,12 +282,13 @@ def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: s
 @atomic()
 def include_again(exercise: Exercise, respondent_id: int) -> bool:
     """Count a respondent's answers again (and rebuild the pair counts with them), all or nothing."""
-    changed = db.session.execute(
+    result = db.session.execute(
         update(Respondent)
         .where(Respondent.exercise_id == exercise.id, Respondent.id == respondent_id)
         .values(excluded_at=None, excluded_by_id=None, excluded_reason="")
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    changed = cast(CursorResult, result).rowcount
     _recount(exercise)
     return bool(changed)
 

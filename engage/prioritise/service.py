@@ -177,17 +177,17 @@ def set_status(exercise: Exercise, status: ExerciseStatus) -> Exercise:
 def exercise_totals(exercise: Exercise) -> dict[str, int]:
     """Votes (or submissions) and respondents so far, and suggestions waiting for moderation."""
     answers = PairwiseVote if exercise.kind is ExerciseKind.PAIRWISE else Submission
-    votes = db.session.scalar(
+    votes = db.session.execute(
         select(func.count()).select_from(answers).where(answers.exercise_id == exercise.id)
-    )
-    respondents = db.session.scalar(
+    ).scalar_one()
+    respondents = db.session.execute(
         select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)
-    )
-    pending = db.session.scalar(
+    ).scalar_one()
+    pending = db.session.execute(
         select(func.count())
         .select_from(Suggestion)
         .where(Suggestion.exercise_id == exercise.id, Suggestion.status == SuggestionStatus.PENDING)
-    )
+    ).scalar_one()
     return {"votes": votes, "respondents": respondents, "pending_suggestions": pending}
 
 
@@ -234,7 +234,7 @@ def approve_suggestion(
     Every refusal (answered already, moderated already, the board code taken) comes before anything is
     written, so a refused approval leaves the suggestion waiting.
     """
-    exercise = db.session.get(Exercise, suggestion.exercise_id)
+    exercise = db.session.get_one(Exercise, suggestion.exercise_id)
     if exercise.kind is not ExerciseKind.PAIRWISE and has_submissions(exercise):
         # A new item would change the question under everyone who has already shared out or ordered.
         raise StateError(

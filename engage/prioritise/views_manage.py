@@ -40,10 +40,12 @@ FORMS = {
 @bp.route("/manage/exercises/<int:exercise_id>/edit", methods=["GET", "POST"])
 @form_page
 @login_required
-def edit_exercise(slug: str | None = None, exercise_id: int | None = None, kind: str = "pairwise"):
+def edit_exercise(
+    slug: str | None = None, exercise_id: int | None = None, kind: str | ExerciseKind = "pairwise"
+):
     exercise = exercise_for(exercise_id, manage=True) if exercise_id else None
     kind = exercise.kind if exercise else ExerciseKind(kind)
-    board = exercise.board if exercise else get_board_or_404(slug)
+    board = exercise.board if exercise else get_board_or_404(slug or abort(404))
     if exercise is None and not may_create_on(board):
         abort(403)
     available = [
@@ -65,6 +67,9 @@ def edit_exercise(slug: str | None = None, exercise_id: int | None = None, kind:
             if kind is ExerciseKind.BUDGET:
                 form.require_full.data = True
         elif kind is ExerciseKind.BUDGET:
+            assert exercise.budget_mode is not None and exercise.unit is not None, (
+                "a budget exercise has both"
+            )
             form.budget_mode.data, form.unit.data = exercise.budget_mode.value, exercise.unit.value
         else:
             form.priorities.data = [i.priority_id for i in exercise.active_items if i.priority_id]

@@ -55,7 +55,7 @@ def _profiles(exercise: Exercise, dimensions: list[str] | None = None) -> list[t
     )
     if dimensions is not None:
         query = query.where(RespondentProfile.dimension.in_(dimensions))
-    return [tuple(row) for row in db.session.execute(query).all()]
+    return [(rid, dimension, category) for rid, dimension, category in db.session.execute(query).all()]
 
 
 def population_weights(

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from engage.extensions import db
 from engage.surveys import responses
 from engage.surveys.models import (
-    Consultation,
     ConsultationProfile,
     ConsultationResponse,
     Question,
@@ -42,20 +41,19 @@ def response_record(response: ConsultationResponse) -> dict[str, Any]:
     }
     answers = []
     for answer in sorted(response.answers, key=lambda a: (questions[a.question_id].position, a.id)):
-        value = options.get(answer.option_id) if answer.option_id else answer.text
+        value: str | float | None = options.get(answer.option_id) if answer.option_id else answer.text
         if value is None and answer.number is not None:
             value = answer.number
-        row = {"question": questions[answer.question_id].label, "answer": value}
+        row: dict[str, object] = {"question": questions[answer.question_id].label, "answer": value}
         if answer.priority is not None:
             row["priority"] = answer.priority.title
         answers.append(row)
     profile = db.session.scalars(
         select(ConsultationProfile).where(ConsultationProfile.response_id == response.id)
     )
-    consultation = db.session.get(Consultation, response.consultation_id)
     return {
         "reference": response.reference,
-        "consultation": consultation.title,
+        "consultation": response.consultation.title,
         "submitted_at": response.submitted_at.isoformat(),
         "channel": response.channel.value,
         "language": response.locale,
@@ -69,5 +67,4 @@ def delete_by_reference(reference: str) -> bool:
     response = find_response(reference)
     if response is None:
         return False
-    consultation = db.session.get(Consultation, response.consultation_id)
-    return responses.delete_response(consultation, response.reference)
+    return responses.delete_response(response.consultation, response.reference)

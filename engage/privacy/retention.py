@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast as typed
 
 from flask import current_app
-from sqlalchemy import String, cast, delete, literal, select, update
+from sqlalchemy import CursorResult, String, cast, delete, literal, select, update
 
 from engage.database import utcnow
 from engage.extensions import db
@@ -157,7 +158,10 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
             setattr(
                 report,
                 name,
-                db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount,
+                typed(
+                    CursorResult,
+                    db.session.execute(statement, execution_options={"synchronize_session": False}),
+                ).rowcount,
             )
         if dry_run:
             savepoint.rollback()

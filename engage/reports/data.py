@@ -279,7 +279,7 @@ def _question_headline(result: QuestionResult) -> tuple[str, str] | None:
     shown = [
         (answer, count, share)
         for k, (answer, count, share) in enumerate(result.counts)
-        if count is not None and not (result.hidden and result.hidden[k])
+        if count is not None and share is not None and not (result.hidden and result.hidden[k])
     ]
     if not shown or not result.answered:
         return None

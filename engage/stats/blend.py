@@ -289,7 +289,7 @@ def bradley_terry_strengths(
     people = np.asarray(people, dtype=np.int64)
     n_people = max(
         int(people.max()) + 1 if people.size else 0,
-        0 if weights is None else len(weights),
+        0 if weights is None else np.shape(weights)[0],
         0 if draws is None else np.shape(draws)[1],
     )
     person_weight = np.ones(n_people) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -328,8 +328,8 @@ def bradley_terry_strengths(
     if n_people == 0 or n_resamples == 0:
         return SourceStrengths(point, np.tile(point, (n_resamples, 1)), evidence, respondents)
     replicate = _bootstrap_weights(draws, n_resamples, n_people, seed) * person_weight
-    items = np.array([fit(draw, initial=item_point) for draw in replicate])
-    return SourceStrengths(point, priority_log_strengths(items, voted, n_priorities), evidence, respondents)
+    refits = np.array([fit(draw, initial=item_point) for draw in replicate])
+    return SourceStrengths(point, priority_log_strengths(refits, voted, n_priorities), evidence, respondents)
 
 
 def _standardise(stacked: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -54,7 +54,7 @@ def near_identical_groups(
     def root(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
-            i = parent[i]
+            i = int(parent[i])
         return i
 
     flagged = np.zeros(n, dtype=bool)
@@ -69,6 +69,6 @@ def near_identical_groups(
             for member in members[1:]:
                 parent[root(int(member))] = first
     groups: dict[int, list[int]] = {}
-    for i in np.flatnonzero(flagged):
-        groups.setdefault(root(int(i)), []).append(int(order[i]))
+    for k in np.flatnonzero(flagged):
+        groups.setdefault(root(int(k)), []).append(int(order[k]))
     return sorted((np.array(sorted(g)) for g in groups.values()), key=lambda g: -g.size)

@@ -57,9 +57,9 @@ def _rows(consultation: Consultation, response_ids: list[int]) -> np.ndarray:
         given.setdefault((position[response_id], question_id), set()).add(value)
         columns_of.setdefault(question_id, {}).setdefault(value, len(columns_of.get(question_id, {})))
     offsets, width = {}, 0
-    for question_id, values in columns_of.items():
+    for question_id, column_values in columns_of.items():
         offsets[question_id] = width
-        width += len(values)
+        width += len(column_values)
     rows = np.full((len(response_ids), width), np.nan)
     for (row, question_id), values in given.items():
         start, columns = offsets[question_id], columns_of[question_id]

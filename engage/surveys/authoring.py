@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from engage.accounts.models import User
-from engage.boards.models import Board, PriorityStatus
+from engage.boards.models import Board, Priority, PriorityStatus
 from engage.extensions import db
 from engage.service_errors import StateError
 from engage.surveys import logger
@@ -53,7 +53,7 @@ def open_consultations(now: datetime | None = None) -> list[Consultation]:
     return [c for c in candidates if c.accepting_responses(now)]
 
 
-def priorities_for(consultation: Consultation) -> list:
+def priorities_for(consultation: Consultation) -> list[Priority]:
     """The priorities an importance grid asks about: the board's active ones (none when partnership-wide)."""
     if consultation.board is None:
         return []
@@ -72,11 +72,11 @@ def has_responses(consultation: Consultation) -> bool:
 
 
 def response_count(consultation: Consultation) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(ConsultationResponse)
         .where(ConsultationResponse.consultation_id == consultation.id)
-    )
+    ).scalar_one()
 
 
 def _refuse_changes_once_answered(consultation: Consultation) -> None:

@@ -31,11 +31,12 @@ def chart_for(result: QuestionResult) -> str | None:
 
 def option_chart(result: QuestionResult) -> str:
     """Share of people choosing each option, as horizontal bars in the question's order."""
-    rows = [row for row in reversed(result.counts) if row[2] is not None]  # hidden answers have no bar
+    # hidden answers have no bar
+    rows = [(label, share) for label, _count, share in reversed(result.counts) if share is not None]
     figure = go.Figure(
         go.Bar(
-            x=[100 * share for _label, _count, share in rows],
-            y=[label for label, _count, _share in rows],
+            x=[100 * share for _label, share in rows],
+            y=[label for label, _share in rows],
             orientation="h",
             marker={"color": MARKER_COLOUR},
             hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
@@ -43,7 +44,7 @@ def option_chart(result: QuestionResult) -> str:
     )
     return laid_out(
         figure,
-        rows=[label for label, _count, _share in rows],
+        rows=[label for label, _share in rows],
         xaxis={"title": {"text": _("People choosing it (%)")}, "range": [0, 100]},
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         height=max(200, 40 * len(rows) + 80),

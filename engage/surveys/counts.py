@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.sql import ColumnElement
 
 from engage.database import upsert_insert
 from engage.equality.questions import PREFER_NOT_TO_SAY
@@ -52,6 +53,8 @@ from engage.surveys.models import (
 )
 from engage.surveys.weighting import profiles
 
+#: The three tables of counts.
+CountModel = type[ResponseCount] | type[QuestionCount] | type[AnswerCount]
 #: Kinds whose answers are counted one by one (the rest only by who answered).
 COUNTED = {
     QuestionKind.SINGLE,
@@ -78,7 +81,7 @@ class Tally:
     #: (question id, cell, option id, priority id, number, code) -> how many gave that answer
     answers: Counter = field(default_factory=Counter)
 
-    def rows(self, consultation_id: int) -> dict[type, list[dict]]:
+    def rows(self, consultation_id: int) -> dict[CountModel, list[dict]]:
         return {
             ResponseCount: [
                 {"consultation_id": consultation_id, "cell": cell, "channel": channel, "responses": n}
@@ -155,10 +158,10 @@ def ensure(consultation: Consultation) -> bool:
     """Rebuild the counts (not committed: the caller commits) when they were kept by other population
     categories or hold a different number of responses from the rows; True if it did."""
     key, _ = basis()
-    held = select(func.coalesce(func.sum(ResponseCount.responses), 0)).where(
+    held_query = select(func.coalesce(func.sum(ResponseCount.responses), 0)).where(
         ResponseCount.consultation_id == consultation.id
     )
-    rows = (
+    rows_query = (
         select(func.count())
         .select_from(ConsultationResponse)
         .where(ConsultationResponse.consultation_id == consultation.id)
@@ -166,7 +169,7 @@ def ensure(consultation: Consultation) -> bool:
     kept_by = select(Consultation.counted_basis).where(Consultation.id == consultation.id)
     # One statement, so one snapshot: a response stored meanwhile is in both numbers or neither.
     stored_key, held, rows = db.session.execute(
-        select(kept_by.scalar_subquery(), held.scalar_subquery(), rows.scalar_subquery())
+        select(kept_by.scalar_subquery(), held_query.scalar_subquery(), rows_query.scalar_subquery())
     ).one()
     if stored_key == key and held == rows:
         return False
@@ -206,7 +209,7 @@ def rebuild(consultation: Consultation) -> RebuildReport:
     return RebuildReport(consultation.id, len(ids), differences)
 
 
-def _added(row: dict, model: type) -> tuple:
+def _added(row: Mapping, model: CountModel) -> tuple:
     return tuple(round(row[name], 6) for name in _ADDED[model])
 
 
@@ -229,7 +232,7 @@ def _change(consultation: Consultation, response_ids: list[int], sign: int) -> N
         # Taking rows out of counts kept by other categories: the next rebuild (due anyway) will do.
         return
     tally = _tally(consultation, response_ids, categories)
-    insert_ = upsert_insert(db.session)
+    insert_ = upsert_insert(db.session())
     for model, rows in tally.rows(consultation.id).items():
         if not rows:
             continue
@@ -274,7 +277,7 @@ def _cells_table(cells: dict[int, str]) -> Iterator[Table]:
         connection.execute(text("DROP TABLE IF EXISTS engage_response_cells"))
 
 
-def _tally(consultation: Consultation, response_ids: list[int], categories: dict[str, set[str]]) -> Tally:
+def _tally(consultation: Consultation, response_ids: Sequence[int], categories: dict[str, set[str]]) -> Tally:
     """What the rows of these responses add to the counts (three GROUP BY queries)."""
     tally = Tally()
     if not response_ids:
@@ -289,7 +292,7 @@ def _tally(consultation: Consultation, response_ids: list[int], categories: dict
     these = Answer.response_id.in_(response_ids) if few else true()
     connection = db.session.connection()
     with _cells_table(cells) as table:
-        cell = table.c.cell
+        cell: ColumnElement[str] = table.c.cell
         for cell_value, channel, n in connection.execute(
             select(cell, ConsultationResponse.channel, func.count())
             .join(ConsultationResponse, ConsultationResponse.id == table.c.response_id)
@@ -297,7 +300,9 @@ def _tally(consultation: Consultation, response_ids: list[int], categories: dict
             .group_by(cell, ConsultationResponse.channel)
         ):
             tally.responses[(cell_value, channel.value)] += n
-        number = case((Answer.question_id.in_(numbers), Answer.number), else_=None)
+        number: ColumnElement[float | None] = case(
+            (Answer.question_id.in_(numbers), Answer.number), else_=None
+        )
         for qid, cell_value, people, total in connection.execute(
             select(Answer.question_id, cell, func.count(func.distinct(Answer.response_id)), func.sum(number))
             .join(table, table.c.response_id == Answer.response_id)
@@ -307,11 +312,14 @@ def _tally(consultation: Consultation, response_ids: list[int], categories: dict
             tally.people[(qid, cell_value)] += people
             tally.totals[(qid, cell_value)] += float(total or 0.0)
         if counted:
+            agreed: ColumnElement[str | None] = case(
+                (Answer.question_id.in_(agreement), Answer.text), else_=""
+            )
             answer = (
                 func.coalesce(Answer.option_id, 0),
                 func.coalesce(Answer.priority_id, 0),
                 func.coalesce(Answer.number, 0),
-                func.coalesce(case((Answer.question_id.in_(agreement), Answer.text), else_=""), ""),
+                func.coalesce(agreed, ""),
             )
             for qid, cell_value, option, priority, value, code, n in connection.execute(
                 select(Answer.question_id, cell, *answer, func.count())

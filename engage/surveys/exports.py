@@ -10,14 +10,24 @@ from itertools import groupby
 from flask import Response
 from sqlalchemy import Select, select
 
+from engage.boards.models import Priority
 from engage.extensions import db
 from engage.spreadsheets import streamed_csv
 from engage.surveys.authoring import priorities_for
-from engage.surveys.models import Answer, Consultation, ConsultationResponse, Question, QuestionKind
+from engage.surveys.models import (
+    Answer,
+    Consultation,
+    ConsultationResponse,
+    Question,
+    QuestionKind,
+    QuestionOption,
+)
 from engage.surveys.questions import AGREEMENT, IMPORTANCE
 
 
-def answers_query(consultation: Consultation) -> Select:
+def answers_query(
+    consultation: Consultation,
+) -> Select[int, int, int | None, int | None, str | None, float | None]:
     """Every answer to the consultation, one row each: (response_id, question_id, option_id, priority_id,
     text, number). Callers add their own filters and order."""
     return (
@@ -34,9 +44,14 @@ def answers_query(consultation: Consultation) -> Select:
     )
 
 
-def columns(consultation: Consultation) -> list[tuple[str, Question, object]]:
+#: What an answer column is about besides its question: an option, a priority, "other" (the "Other" text)
+#: or nothing.
+ColumnTarget = QuestionOption | Priority | str | None
+
+
+def columns(consultation: Consultation) -> list[tuple[str, Question, ColumnTarget]]:
     """(column name, question, option or priority or None) for every answer column, in question order."""
-    out = []
+    out: list[tuple[str, Question, ColumnTarget]] = []
     priorities = priorities_for(consultation)
     for number, question in enumerate(consultation.questions, start=1):
         if question.kind in {QuestionKind.MULTIPLE, QuestionKind.RANKING}:
@@ -126,12 +141,15 @@ def codebook_rows(consultation: Consultation) -> list[list]:
     for name, question, target in columns(consultation):
         kind = question.kind
         if kind is QuestionKind.MULTIPLE:
+            assert isinstance(target, QuestionOption)
             values = f"1 = ticked '{target.label}', 0 = not ticked, blank = question not answered"
         elif kind is QuestionKind.IMPORTANCE:
+            assert isinstance(target, Priority)
             values = f"importance of {target.code} '{target.title}': " + ", ".join(
                 f"{level} = {label}" for level, label in IMPORTANCE
             )
         elif kind is QuestionKind.RANKING:
+            assert isinstance(target, QuestionOption)
             values = f"place given to '{target.label}': 1 = first, {len(question.options)} = last"
         elif kind is QuestionKind.SINGLE and target == "other":
             values = "the 'Other' answer's text"

@@ -101,13 +101,15 @@ def paper_responses(consultation: Consultation) -> list[tuple[ConsultationRespon
 
 def stored_formdata(question: Question, answers: list[Answer]) -> MultiDict:
     """The form data that would give these stored answers (so they can be shown and compared as words)."""
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     mine = [a for a in answers if a.question_id == question.id]
     kind = question.kind
     for answer in mine:
         if kind is QuestionKind.IMPORTANCE:
+            assert answer.number is not None, "an importance answer is its level"
             data.add(field_name(question, f"p{answer.priority_id}"), str(int(answer.number)))
         elif kind is QuestionKind.RANKING:
+            assert answer.number is not None, "a ranking answer is its place"
             data.add(field_name(question, f"o{answer.option_id}"), str(int(answer.number)))
         elif kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE} and answer.option_id is not None:
             data.add(field_name(question), str(answer.option_id))
@@ -126,11 +128,10 @@ def differences(response: ConsultationResponse, pages: list) -> list[dict[str, o
     as the words each typing gives."""
     from engage.surveys.forms import PageForm
 
-    consultation = db.session.get(Consultation, response.consultation_id)
-    priorities = priorities_for(consultation)
+    priorities = priorities_for(response.consultation)
     found = []
     for second in pages:
-        stored = MultiDict()
+        stored: MultiDict[str, str] = MultiDict()
         for question in second.questions:
             stored.update(stored_formdata(question, response.answers))
         first = PageForm.build(second.section, priorities, formdata=stored, meta={"csrf": False})

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from engage.content import local, local_text
 from engage.i18n import format_date
-from engage.surveys.models import Question, QuestionKind
+from engage.surveys.models import Question, QuestionKind, QuestionOption
 
 #: The agreement scale, most to least, then "don't know" (stored as the code).
 AGREEMENT = [
@@ -203,7 +203,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
             for option in question.options
         }
     if kind is QuestionKind.SINGLE:
-        choices = [(str(o.id), str(local(o, "label"))) for o in question.options]
+        choices: list[tuple[str, object]] = [(str(o.id), str(local(o, "label"))) for o in question.options]
         if question.allow_other:
             choices.append((OTHER, _l("Other")))
         fields = {name: _radios(label, hint, choices, question, choose, required)}
@@ -228,7 +228,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         agreement = [(code, text) for code, text in AGREEMENT]
         return {name: _radios(label, hint, agreement, question, choose, required)}
     if kind is QuestionKind.RATING:
-        scale = [(str(n), str(n)) for n in range(11)]
+        scale: list[tuple[str, object]] = [(str(n), str(n)) for n in range(11)]
         hint = hint or _l("0 is the lowest, 10 the highest")
         return {name: _radios(label, hint, scale, question, choose, required)}
     if kind in {QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT}:
@@ -331,7 +331,7 @@ def answers_from(question: Question, form, priorities: list) -> list[AnswerValue
     return [AnswerValue(text=value)]
 
 
-def ranked_places(question: Question, form) -> list[tuple[object, int]]:
+def ranked_places(question: Question, form) -> list[tuple[QuestionOption, int]]:
     """(option, place) for each option given a place, first place first."""
     placed = [
         (option, int(form[field_name(question, f"o{option.id}")].data))

@@ -8,6 +8,7 @@ weighting rakes cells (with how many are in each) and sums weight times count ce
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +46,7 @@ class QuestionResult:
     #: People who answered this question.
     answered: int
     #: [(label, count, share of those who answered)] in the question's order.
-    counts: list[tuple[str, int, float]] = field(default_factory=list)
+    counts: list[tuple[str, int | None, float | None]] = field(default_factory=list)
     mean: float | None = None
     #: Number questions: (lower quartile, median, upper quartile) of the answers given.
     quartiles: tuple[float, float, float] | None = None
@@ -95,7 +96,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
         cells[cell] += n
         channels[channel] += n
     people: dict[int, Counter] = defaultdict(Counter)  # question id -> {cell: people who answered}
-    totals: Counter = Counter()
+    totals: defaultdict[int, float] = defaultdict(float)
     for qid, cell, n, total in db.session.execute(
         select(
             QuestionCount.question_id, QuestionCount.cell, QuestionCount.people, QuestionCount.total
@@ -125,7 +126,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
             (option or None, priority or None, number, n)
             for _, option, priority, number, _, n in given[question.id]
         ]
-        agreement = Counter()
+        agreement: Counter[str] = Counter()
         for _cell, _option, _priority, _number, code, n in given[question.id]:
             agreement[code] += n
         mean = totals[question.id] / answered if answered else None
@@ -229,7 +230,7 @@ def _share(count: int, total: int) -> float:
 def _fill(result: QuestionResult, counted: list, agreement: Counter, mean, priorities: list) -> None:
     question, people, kind = result.question, result.answered, result.question.kind
     if kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
-        counts = Counter()
+        counts: Counter[int | None] = Counter()
         for option_id, _priority, _number, n in counted:
             counts[option_id] += n
         result.counts = [(o.label, counts[o.id], _share(counts[o.id], people)) for o in question.options]
@@ -240,16 +241,16 @@ def _fill(result: QuestionResult, counted: list, agreement: Counter, mean, prior
             (str(label), agreement[code], _share(agreement[code], people)) for code, label in AGREEMENT
         ]
     elif kind is QuestionKind.RATING:
-        counts = Counter()
+        scores: Counter[int] = Counter()
         for _option, _priority, number, n in counted:
-            counts[int(number)] += n
-        result.counts = [(str(k), counts[k], _share(counts[k], people)) for k in range(11)]
-        result.mean = sum(k * n for k, n in counts.items()) / people if people else None
+            scores[int(number)] += n
+        result.counts = [(str(k), scores[k], _share(scores[k], people)) for k in range(11)]
+        result.mean = sum(k * n for k, n in scores.items()) / people if people else None
     elif kind is QuestionKind.NUMBER:
         result.mean = float(mean) if mean is not None else None
     elif kind is QuestionKind.IMPORTANCE:
-        by_priority = defaultdict(Counter)
-        levels = Counter()
+        by_priority: defaultdict[int, Counter[int]] = defaultdict(Counter)
+        levels: Counter[int] = Counter()
         for _option, priority_id, number, n in counted:
             by_priority[priority_id][int(number)] += n
             levels[int(number)] += n
@@ -266,7 +267,7 @@ def _fill(result: QuestionResult, counted: list, agreement: Counter, mean, prior
             (str(label), levels[level], _share(levels[level], rows)) for level, label in IMPORTANCE
         ]
     elif kind is QuestionKind.RANKING:
-        places = defaultdict(Counter)
+        places: defaultdict[int, Counter[int]] = defaultdict(Counter)
         for option_id, _priority, number, n in counted:
             places[option_id][int(number)] += n
         for option in question.options:
@@ -294,6 +295,7 @@ def _add_weighted(
         for cell, option, _priority, _number, code, n in given[question.id]:
             key = code if question.kind is QuestionKind.AGREEMENT else option
             sums[key] += weights.get(cell, 0.0) * n
+        keys: Sequence[str | int]
         if question.kind is QuestionKind.AGREEMENT:
             keys = [code for code, _ in AGREEMENT]
         else:
@@ -304,7 +306,9 @@ def _add_weighted(
 def agreement_shares(result: QuestionResult) -> list[float]:
     """Strongly agree .. strongly disagree as shares of those who gave a view ("don't know" left out);
     all zero when nobody did."""
-    counts = [count for _label, count, _share in result.counts[:5]]
+    counts = [count for _label, count, _share in result.counts[:5] if count is not None]
+    if len(counts) < len(result.counts[:5]):
+        raise ValueError("a hidden agreement count has no share (callers check result.hidden first)")
     total = sum(counts)
     return [count / total if total else 0.0 for count in counts]
 

@@ -95,7 +95,7 @@ def _matching(question: Question, words: str, theme_id: int | None = None, untag
 
 
 def _described(answers: list[Answer]) -> list[WrittenAnswer]:
-    names = {}
+    names: dict[int, list[str]] = {}
     if answers:
         for answer_id, name in db.session.execute(
             select(AnswerTheme.answer_id, TextTheme.name)
@@ -111,7 +111,9 @@ def _described(answers: list[Answer]) -> list[WrittenAnswer]:
             )
         ).all()
     )
-    return [WrittenAnswer(a.id, a.text, channels[a.response_id].value, names.get(a.id, [])) for a in answers]
+    return [
+        WrittenAnswer(a.id, a.text or "", channels[a.response_id].value, names.get(a.id, [])) for a in answers
+    ]
 
 
 def tag(question: Question, theme: TextTheme, answer_ids: list[int], *, remove: bool = False) -> int:

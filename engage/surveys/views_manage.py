@@ -87,7 +87,9 @@ def _render_manage(consultation: Consultation, we_did_form: WeDidForm | None = N
 @login_required
 def edit_section(consultation_id: int | None = None, section_id: int | None = None):
     section = db.get_or_404(Section, section_id) if section_id else None
-    consultation = consultation_for(section.consultation_id if section else consultation_id, manage=True)
+    consultation = consultation_for(
+        section.consultation_id if section else (consultation_id or abort(404)), manage=True
+    )
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:

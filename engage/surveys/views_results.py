@@ -54,8 +54,8 @@ def written_answers(question_id: int):
     theme_arg = request.args.get("theme", "")
     theme_id = int(theme_arg) if theme_arg.isdigit() else None
     untagged = theme_arg == "none"
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page_arg = request.args.get("page", "1")
+    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100_000 else 1
     found = themes.find(question, words=words, theme_id=theme_id, untagged=untagged, page=page)
     return render_template(
         "surveys/written_answers.html",
@@ -71,7 +71,17 @@ def written_answers(question_id: int):
 
 
 def _back_to_answers(question: Question):
-    return redirect(url_for(".written_answers", question_id=question.id, **request.args.to_dict()))
+    # Only the page's own arguments: any other (question_id, _external ...) would reach url_for as its own.
+    args = request.args
+    return redirect(
+        url_for(
+            ".written_answers",
+            question_id=question.id,
+            words=args.get("words"),
+            theme=args.get("theme"),
+            page=args.get("page"),
+        )
+    )
 
 
 @bp.post("/manage/questions/<int:question_id>/themes")

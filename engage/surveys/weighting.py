@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -56,7 +57,7 @@ class Weighting:
 IDS_PER_QUERY = 10_000
 
 
-def profiles(response_ids: list[int]) -> dict[int, dict[str, str]]:
+def profiles(response_ids: Sequence[int]) -> dict[int, dict[str, str]]:
     """{response id: {dimension: category}} of these responses' equality answers ("prefer not to say" left
     out; ``{}`` for a response that gave none)."""
     people: dict[int, dict[str, str]] = {rid: {} for rid in response_ids}

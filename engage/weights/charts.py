@@ -45,7 +45,7 @@ def chart_rows(weight_set: WeightSet) -> list[tuple[str, float, float, float]]:
     return [
         (local_text(entry, "title"), entry.weight, entry.weight_low, entry.weight_high)
         for entry in weight_set.entries
-        if entry.weight is not None
+        if entry.weight is not None and entry.weight_low is not None and entry.weight_high is not None
     ]
 
 

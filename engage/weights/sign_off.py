@@ -10,8 +10,9 @@ approve it, because the decision is theirs to make either way (the oversight pag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -63,7 +64,7 @@ def _close(sign_off: SignOff, outcome: SignOffOutcome, user: User, **values: str
         .values(outcome=outcome, decided_by_id=user.id, decided_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
-    if closed.rowcount != 1:  # type: ignore[attr-defined]
+    if cast(CursorResult, closed).rowcount != 1:
         raise StateError(ALREADY_DECIDED)
     db.session.expire(sign_off)
     db.session.expire(sign_off.weight_set, ["sign_offs"])

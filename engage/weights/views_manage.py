@@ -53,7 +53,7 @@ def manage_weights(slug: str):
 @login_required
 def edit_weight_set(slug: str | None = None, weight_set_id: int | None = None):
     weight_set = weight_set_for(weight_set_id, build=True) if weight_set_id else None
-    board = weight_set.board if weight_set else get_board_or_404(slug)
+    board = weight_set.board if weight_set else get_board_or_404(slug or abort(404))
     require_builder(board)
     if weight_set is not None and not weight_set.is_draft:
         flash(_("A published weight set never changes. Build a new version instead."), "error")
@@ -140,6 +140,8 @@ def _render_weight_set(weight_set: WeightSet, withdraw_form: WithdrawForm | None
         chart = None
     if chart:
         allow_inline_styles()  # Plotly.js writes a <style> element
+    columns: list
+    source_priorities: list
     if preview is not None and preview.problems:
         columns, source_priorities = [], []
     else:

@@ -33,7 +33,7 @@ def round_owner(round_: WorkshopRound):
     """The organisation that runs the exercise or consultation the round asks about."""
     if round_.exercise is not None:
         return round_.exercise.organisation
-    return round_.question.section.consultation.organisation
+    return round_.asked_question.section.consultation.organisation
 
 
 def may_enter_paper(round_: WorkshopRound) -> bool:

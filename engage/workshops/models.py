@@ -123,18 +123,32 @@ class WorkshopRound(Model):
     )
 
     @property
+    def voting_exercise(self) -> Exercise:
+        """The exercise a vote round is about (a round has an exercise or a question, never both)."""
+        if self.exercise is None:
+            raise ValueError(f"workshop round {self.id} asks a question, not an exercise")
+        return self.exercise
+
+    @property
+    def asked_question(self) -> Question:
+        """The consultation question a question round asks (a round has an exercise or a question)."""
+        if self.question is None:
+            raise ValueError(f"workshop round {self.id} is about an exercise, not a question")
+        return self.question
+
+    @property
     def kind(self) -> str:
         """ "pairwise", "budget", "ranking" or "question"."""
         return self.exercise.kind.value if self.exercise is not None else "question"
 
     @property
     def title(self) -> str:
-        return self.exercise.title if self.exercise is not None else self.question.label
+        return self.exercise.title if self.exercise is not None else self.asked_question.label
 
     @property
     def prompt(self) -> str:
         """What the room is asked."""
-        return self.exercise.question if self.exercise is not None else self.question.label
+        return self.exercise.question if self.exercise is not None else self.asked_question.label
 
     @property
     def open_text(self) -> bool:
@@ -146,7 +160,7 @@ class WorkshopRound(Model):
         """The exercise or consultation behind the round is taking answers."""
         if self.exercise is not None:
             return self.exercise.accepting_votes()
-        return self.question.section.consultation.accepting_responses()
+        return self.asked_question.section.consultation.accepting_responses()
 
     def time_up(self, now: datetime | None = None) -> bool:
         return self.ends_at is not None and (now or utcnow()) >= self.ends_at

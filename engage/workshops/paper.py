@@ -38,7 +38,7 @@ def _record_hands(round_: WorkshopRound, hands: Mapping[str, int | None], keys) 
         raise StateError("Enter how many hands went up for at least one answer")
     responses = [
         record_one_answer(
-            round_.question,
+            round_.asked_question,
             value,
             idempotency_key=next(keys),
             channel=Channel.PAPER,
@@ -73,12 +73,12 @@ def _record(
     keys = _row_keys(sheet_key or secrets.token_hex(32))
     if round_.question is not None:
         return _record_hands(round_, hands or {}, keys)
-    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+    if round_.voting_exercise.kind is ExerciseKind.PAIRWISE:
         if not pairs:
             raise StateError("Choose at least one answer from the sheet")
         votes = [
             voting.record_pairwise_vote(
-                round_.exercise,
+                round_.voting_exercise,
                 token,
                 left_item_id=left,
                 right_item_id=right,
@@ -92,15 +92,15 @@ def _record(
         payload = {"pairs": [[left, right, outcome.value] for left, right, outcome in pairs]}
         return PaperSheet(round_id=round_.id, payload=json.dumps(payload), vote_ids=json.dumps(votes))
     receipt = submitting.record_submission(
-        round_.exercise,
+        round_.voting_exercise,
         token,
         dict(values or {}),
         idempotency_key=next(keys),
         channel=Channel.PAPER,
         workshop_session_id=round_.session_id,
     )
-    payload = {"values": {str(k): v for k, v in (values or {}).items()}}
-    return PaperSheet(round_id=round_.id, payload=json.dumps(payload), submission_id=receipt.submission.id)
+    entered = {"values": {str(k): v for k, v in (values or {}).items()}}
+    return PaperSheet(round_id=round_.id, payload=json.dumps(entered), submission_id=receipt.submission.id)
 
 
 def sheet_key(round_: WorkshopRound, user: User, form_key: str) -> str:

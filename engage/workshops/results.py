@@ -6,9 +6,10 @@ for an item nobody compared)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from engage.channels import Channel
 from engage.extensions import db
@@ -44,14 +45,18 @@ class RoundResult:
         return self.measure in ("share", "answers")
 
 
-def _scope(query, model, round_: WorkshopRound, room: bool):
+#: A query being cut to the room or to online answers (it comes back with the same columns).
+QueryT = TypeVar("QueryT", bound=Select)
+
+
+def _scope(query: QueryT, model, round_: WorkshopRound, room: bool) -> QueryT:
     if room:
         return query.where(model.workshop_session_id == round_.session_id, model.channel.in_(ROOM))
     return query.where(model.channel == Channel.ONLINE)
 
 
 def _pairwise(round_: WorkshopRound, room: bool) -> RoundResult:
-    items = list(round_.exercise.active_items)
+    items = list(round_.voting_exercise.active_items)
     index = {item.id: k for k, item in enumerate(items)}
     query = select(
         PairwiseVote.left_item_id,
@@ -76,8 +81,8 @@ def _pairwise(round_: WorkshopRound, room: bool) -> RoundResult:
 
 def _matrix(round_: WorkshopRound, room: bool) -> tuple[list, np.ndarray]:
     """The exercise's answers (one query, as on the results pages), cut to the room or to online."""
-    items = list(round_.exercise.active_items)
-    answers = load_answer_matrix(round_.exercise, items)
+    items = list(round_.voting_exercise.active_items)
+    answers = load_answer_matrix(round_.voting_exercise, items)
     if room:
         keep = (answers.workshop_sessions == round_.session_id) & np.isin(
             answers.channels, [c.value for c in ROOM]
@@ -96,7 +101,8 @@ def _budget(round_: WorkshopRound, room: bool) -> RoundResult:
 
 def _ranking(round_: WorkshopRound, room: bool) -> RoundResult:
     items, places = _matrix(round_, room)
-    winners, losers, _people = places_to_pairs(places) if len(places) else ([], [], [])
+    none = np.zeros(0, dtype=np.int64)
+    winners, losers, _people = places_to_pairs(places) if len(places) else (none, none, none)
     scores = point_scores(winners, losers, len(items))
     return _ranked(items, scores, len(places), len(places), "score")
 
@@ -115,7 +121,7 @@ def _ranked(items: list, values: np.ndarray, people: int, answers: int, measure:
 
 def _question(round_: WorkshopRound, room: bool) -> RoundResult:
     """Each answer's share of the people who answered the question (in choice order, not sorted)."""
-    question = round_.question
+    question = round_.asked_question
     query = (
         select(Answer.option_id, Answer.text, Answer.number)
         .join(ConsultationResponse, ConsultationResponse.id == Answer.response_id)
@@ -129,7 +135,7 @@ def _question(round_: WorkshopRound, room: bool) -> RoundResult:
         value = str(option_id) if option_id is not None else (text if text is not None else f"{number:g}")
         counts[value] = counts.get(value, 0) + 1
     total = sum(counts.values())
-    items = [
+    items: list[tuple[str, float | None]] = [
         (str(label), counts.get(value, 0) / total if total else 0.0)
         for value, label in closed_choices(question)
     ]
@@ -144,7 +150,7 @@ def round_result(round_: WorkshopRound, room: bool = True) -> RoundResult:
     False."""
     if round_.question is not None:
         return _question(round_, room)
-    return KINDS[round_.exercise.kind](round_, room)
+    return KINDS[round_.voting_exercise.kind](round_, room)
 
 
 def round_turnout(round_: WorkshopRound) -> dict[str, int]:
@@ -160,7 +166,7 @@ def round_turnout(round_: WorkshopRound) -> dict[str, int]:
             .group_by(ConsultationResponse.channel)
         ).all()
         return {channel.value: count for channel, count in rows}
-    model = PairwiseVote if round_.exercise.kind is ExerciseKind.PAIRWISE else Submission
+    model = PairwiseVote if round_.voting_exercise.kind is ExerciseKind.PAIRWISE else Submission
     rows = db.session.execute(
         select(model.channel, func.count(func.distinct(model.respondent_id)))
         .join(Respondent, Respondent.id == model.respondent_id)

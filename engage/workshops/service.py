@@ -338,9 +338,9 @@ def join(session: WorkshopSession, token: str, label: str = "") -> Participant:
 
 
 def participant_count(session: WorkshopSession) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(Participant).where(Participant.session_id == session.id)
-    )
+    ).scalar_one()
 
 
 def _require_open(round_: WorkshopRound) -> None:
@@ -356,13 +356,13 @@ def pairs_done(round_: WorkshopRound, respondent) -> int:
     """Choices (skips too) this respondent has made in this round's exercise during this workshop."""
     if respondent is None:
         return 0
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(PairwiseVote)
         .where(
             PairwiseVote.respondent_id == respondent.id, PairwiseVote.workshop_session_id == round_.session_id
         )
-    )
+    ).scalar_one()
 
 
 def _mark_answered(round_: WorkshopRound, participant: Participant | None) -> None:
@@ -412,7 +412,7 @@ def record_room_vote(
     """A participant's pairwise choice in the current round (a retry with the same key is stored once)."""
     _require_open(round_)
     receipt = voting.record_pairwise_vote(
-        round_.exercise,
+        round_.voting_exercise,
         token,
         left_item_id=left,
         right_item_id=right,
@@ -439,7 +439,7 @@ def record_room_answer(
     if channel is Channel.WORKSHOP:
         _require_open(round_)
     receipt = submitting.record_submission(
-        round_.exercise,
+        round_.voting_exercise,
         token,
         values,
         idempotency_key=key,
@@ -461,7 +461,7 @@ def participant_key(round_: WorkshopRound, participant: Participant) -> str:
 
 def has_answered_question(round_: WorkshopRound, participant: Participant) -> bool:
     key = participant_key(round_, participant)
-    return response_with_key(round_.question.section.consultation_id, key) is not None
+    return response_with_key(round_.asked_question.section.consultation_id, key) is not None
 
 
 @atomic()
@@ -471,7 +471,7 @@ def record_room_question(round_: WorkshopRound, participant: Participant, value:
     stored together or not at all."""
     _require_open(round_)
     response = record_one_answer(
-        round_.question,
+        round_.asked_question,
         value,
         idempotency_key=participant_key(round_, participant),
         channel=Channel.WORKSHOP,

@@ -124,12 +124,12 @@ def add_round(session_id: int):
     form = _round_form(session, request.form)
     if form.validate_on_submit():
         kind, _sep, number = form.exercise.data.partition("-")
-        chosen = {
-            "exercise": lambda: {"exercise": db.session.get(Exercise, int(number))},
-            "question": lambda: {"question": db.session.get(Question, int(number))},
-        }[kind]()
+        exercise = db.session.get(Exercise, int(number)) if kind == "exercise" else None
+        question = db.session.get(Question, int(number)) if kind == "question" else None
         try:
-            service.add_round(session, pairs_per_person=form.pairs_per_person.data, **chosen)
+            service.add_round(
+                session, pairs_per_person=form.pairs_per_person.data, exercise=exercise, question=question
+            )
         except StateError as problem:
             form.add_error("exercise", problem.message)
         else:
@@ -228,7 +228,9 @@ def qr_code(code: str):
 def _projector_context(session: WorkshopSession) -> dict:
     current = session.current_round
     result = round_result(current) if current is not None and current.results_shown else None
-    shown = wall.shown_texts(current) if result is not None and current.open_text else []
+    shown = (
+        wall.shown_texts(current) if current is not None and result is not None and current.open_text else []
+    )
     return {
         "session": session,
         "join_url": join_url(session),

@@ -41,8 +41,8 @@ def _sheet_form_of_kind(round_: WorkshopRound, correcting: bool, sheet: PaperShe
             for number, value in enumerate(form.hand_values):
                 form[f"hands_{number}"].data = hands.get(value)
         return form
-    items = list(round_.exercise.active_items)
-    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+    items = list(round_.voting_exercise.active_items)
+    if round_.voting_exercise.kind is ExerciseKind.PAIRWISE:
         form = paper_pairs_form(
             [(a, b) for k, a in enumerate(items) for b in items[k + 1 :]], correcting, **kwargs
         )
@@ -50,7 +50,7 @@ def _sheet_form_of_kind(round_: WorkshopRound, correcting: bool, sheet: PaperShe
             for left, right, outcome in json.loads(sheet.payload)["pairs"]:
                 form[f"pair_{left}_{right}"].data = outcome
         return form
-    form = answer_form(items, round_.exercise.kind is ExerciseKind.RANKING, correcting, **kwargs)
+    form = answer_form(items, round_.voting_exercise.kind is ExerciseKind.RANKING, correcting, **kwargs)
     if sheet is not None and request.method != "POST":
         for item_id, value in json.loads(sheet.payload)["values"].items():
             form[f"item_{item_id}"].data = value
@@ -60,7 +60,7 @@ def _sheet_form_of_kind(round_: WorkshopRound, correcting: bool, sheet: PaperShe
 def _answers(round_: WorkshopRound, form) -> dict:
     if round_.question is not None:
         return {"hands": {value: form[f"hands_{n}"].data for n, value in enumerate(form.hand_values)}}
-    if round_.exercise.kind is ExerciseKind.PAIRWISE:
+    if round_.voting_exercise.kind is ExerciseKind.PAIRWISE:
         choices = [
             (left, right, Outcome.LEFT if form[f"pair_{left}_{right}"].data == "left" else Outcome.RIGHT)
             for left, right in form.pairs
@@ -127,9 +127,14 @@ def paper(session_id: int):
     # Written answers to a free-text round are typed in as the consultation's paper responses instead.
     form = _sheet_form(chosen) if chosen is not None and not chosen.open_text else None
     submitted = form is not None and form.validate_on_submit()
-    if submitted and _save(
-        form,
-        lambda: enter_sheet(chosen, current_user, **_answers(chosen, form), form_key=form.key.data),
+    if (
+        submitted
+        and chosen is not None
+        and form is not None
+        and _save(
+            form,
+            lambda: enter_sheet(chosen, current_user, **_answers(chosen, form), form_key=form.key.data),
+        )
     ):
         _audit("paper_sheet_entered", chosen, form)
         flash(_("Saved the paper sheet. Enter the next one, or go back to the workshop."), "success")

@@ -87,7 +87,7 @@ def _round_context(session: WorkshopSession, token: str | None, message: str | N
         context["view"] = "waiting"
     elif current.question is not None:
         context.update(_question_context(current, token))
-    elif current.exercise.kind is ExerciseKind.PAIRWISE:
+    elif current.voting_exercise.kind is ExerciseKind.PAIRWISE:
         context.update(_pair_context(current, token))
     else:
         context.update(_answer_context(current, token))
@@ -95,16 +95,16 @@ def _round_context(session: WorkshopSession, token: str | None, message: str | N
 
 
 def _pair_context(current: WorkshopRound, token: str | None) -> dict:
-    respondent = voting.find_respondent(current.exercise, token) if token else None
+    respondent = voting.find_respondent(current.voting_exercise, token) if token else None
     done = service.pairs_done(current, respondent)
     if current.pairs_per_person and done >= current.pairs_per_person:
         return {"view": "round-done", "done": done}
-    pair = voting.choose_pair(current.exercise, respondent)
+    pair = voting.choose_pair(current.voting_exercise, respondent)
     form = RoomVoteForm(formdata=None)
     if pair and token:
         form.left.data, form.right.data = str(pair[0].id), str(pair[1].id)
         # Signed for this participant and this pair: a vote on any other pair is refused.
-        form.key.data = voting.offer_pair(current.exercise, token, pair[0].id, pair[1].id)
+        form.key.data = voting.offer_pair(current.voting_exercise, token, pair[0].id, pair[1].id)
     return {"view": "pair", "pair": pair, "vote_form": form, "done": done}
 
 
@@ -116,18 +116,20 @@ def _question_context(current: WorkshopRound, token: str | None, form=None) -> d
 
 
 def _answer_context(current: WorkshopRound, token: str | None, form=None) -> dict:
-    respondent = voting.find_respondent(current.exercise, token) if token else None
-    if respondent is not None and find_submission(current.exercise, respondent) is not None:
+    respondent = voting.find_respondent(current.voting_exercise, token) if token else None
+    if respondent is not None and find_submission(current.voting_exercise, respondent) is not None:
         return {"view": "round-done"}
     if form is None:
         form = answer_form(
-            list(current.exercise.active_items), current.exercise.kind is ExerciseKind.RANKING, formdata=None
+            list(current.voting_exercise.active_items),
+            current.voting_exercise.kind is ExerciseKind.RANKING,
+            formdata=None,
         )
         form.key.data = secrets.token_hex(16)
     return {"view": "answer", "answer_form": form}
 
 
-def _room_response(session: WorkshopSession, token: str, context: dict, status: int = 200):
+def _room_response(session: WorkshopSession, token: str | None, context: dict, status: int = 200):
     template = "workshops/_partials/_room.html" if htmx else "workshops/room.html"
     return make_response(render_template(template, **context), status)
 
@@ -253,6 +255,7 @@ def room_question(code: str):
     form = question_form(current.question)
     if form.validate_on_submit():
         participant = service.find_participant(session, token)
+        assert participant is not None  # _joined_or_redirect found them
         try:
             service.record_room_question(current, participant, form.answer.data, _locale())
         except StateError as problem:

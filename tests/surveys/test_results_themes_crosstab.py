@@ -235,3 +235,19 @@ def test_the_standard_equality_questions_are_asked_and_can_break_results_down(cl
     )
     rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(body))}
     assert rows["No religion"] == ["6", "0", "6"] and rows["Muslim"] == ["0", "0", "0"]
+
+
+def test_written_answers_keep_only_their_own_arguments_in_their_links(client, survey, officer):
+    """A stray ``question_id`` (or ``_external``) in the query string once reached url_for as its own
+    argument: the page and every theme post answered 500. Only words, theme and page are carried."""
+    _store(survey, True, "agree", 7, "Open on Sundays please")
+    text_q = survey.questions[3]
+    sign_in(client, officer)
+    stray = {"words": "sunday", "question_id": "999", "_external": "1"}
+    page = client.get(f"/manage/questions/{text_q.id}/written-answers", query_string=stray)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'action="/manage/questions/{text_q.id}/themes?words=sunday"' in html
+    response = client.post(f"/manage/questions/{text_q.id}/themes", query_string=stray, data={"name": "Hours"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/manage/questions/{text_q.id}/written-answers?words=sunday"

@@ -61,12 +61,12 @@ class BudgetResults:
     def biggest_cut(self) -> ItemShare | None:
         """Rebalance mode: the item residents took most from, as a share of its budget."""
         moved = [row for row in self.items if (row.change_fraction or 0) < 0]
-        return min(moved, key=lambda row: row.change_fraction) if moved else None
+        return min(moved, key=lambda row: row.change_fraction or 0.0) if moved else None
 
     @property
     def biggest_rise(self) -> ItemShare | None:
         moved = [row for row in self.items if (row.change_fraction or 0) > 0]
-        return max(moved, key=lambda row: row.change_fraction) if moved else None
+        return max(moved, key=lambda row: row.change_fraction or 0.0) if moved else None
 
 
 def _item_shares(
@@ -100,7 +100,7 @@ def _item_shares(
             low=None if np.isnan(summary.low[k]) else float(summary.low[k]),
             high=None if np.isnan(summary.high[k]) else float(summary.high[k]),
             median=float(summary.median[k]),
-            spread=tuple(float(v) for v in spread[:, k]),
+            spread=(float(spread[0, k]), float(spread[1, k]), float(spread[2, k]), float(spread[3, k])),
             mean_amount=float(mean_amount[k]),
             change=float(mean_amount[k] - (items[k].current_amount or 0)) if rebalance else None,
             rank=int(rank[k]),

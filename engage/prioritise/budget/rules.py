@@ -91,16 +91,19 @@ def _item_problems(exercise: Exercise, item: ExerciseItem, amount: int | None) -
 def _total_problem(exercise: Exercise, summary: AllocationSummary) -> str | None:
     unit = exercise.unit
     allocated = format_amount(summary.allocated, unit)
-    if exercise.budget_mode is BudgetMode.REBALANCE and exercise.total_min is not None:
-        if not exercise.total_min <= summary.allocated <= (exercise.total_max or summary.allocated):
+    low, high = exercise.total_min, exercise.total_max
+    if exercise.budget_mode is BudgetMode.REBALANCE and low is not None and high is not None:
+        if not low <= summary.allocated <= high:
             return _(
                 "Your total is %(allocated)s. It must be between %(low)s and %(high)s",
                 allocated=allocated,
-                low=format_amount(exercise.total_min, unit),
-                high=format_amount(exercise.total_max, unit),
+                low=format_amount(low, unit),
+                high=format_amount(high, unit),
             )
         return None
     target = format_amount(exercise.starting_total, unit)
+    if summary.left is None:  # a range with one end only: the exercise form asks for both or neither
+        return None
     if summary.left < 0:
         return _(
             "You have allocated %(allocated)s, which is %(over)s more than the %(total)s available. "

@@ -103,6 +103,7 @@ def budget_not_ready(exercise: Exercise) -> str | None:
         outside = [
             item.title
             for item in items
+            if item.current_amount is not None
             if (item.minimum is not None and item.current_amount < item.minimum)
             or (item.maximum is not None and item.current_amount > item.maximum)
         ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from engage.charts import MARKER_COLOUR, laid_out
 from engage.content import local_text
-from engage.prioritise.pairwise.results import PairwiseResults
+from engage.prioritise.pairwise.results import ItemScore, PairwiseResults
+from engage.prioritise.ranking.results import ItemRank, RankingResults
 
 
 def _below_above(row) -> tuple[float, float]:
@@ -17,10 +20,11 @@ def _below_above(row) -> tuple[float, float]:
     return row.score - row.low, row.high - row.score
 
 
-def scores_chart(results: PairwiseResults) -> str:
+def scores_chart(results: PairwiseResults | RankingResults) -> str:
     """Scores with 95% intervals, highest first, as Plotly JSON."""
     # Plotly draws the first category at the bottom; items with no score on the common scale are left out.
-    rows = [row for row in reversed(results.items) if row.score is not None]
+    items: Sequence[ItemScore | ItemRank] = results.items
+    rows = [row for row in reversed(items) if row.score is not None]
     # The same names for the marks and for charts.js's rows (which places each mark on the row of its name).
     titles = [local_text(row.item, "title") for row in rows]
     figure = go.Figure(

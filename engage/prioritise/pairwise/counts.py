@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, select
@@ -36,7 +37,8 @@ def counts_from_votes(exercise: Exercise) -> dict[tuple[int, int], tuple[int, in
         (PairwiseVote.outcome == Outcome.RIGHT, PairwiseVote.right_item_id),
         else_=None,
     )
-    rows = db.session.execute(
+    # (lower item id, higher item id, wins of the lower, wins of the higher, skips)
+    rows: Sequence[tuple[int, int, int, int, int]] = db.session.execute(
         select(
             low,
             high,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import ClassVar
 
 import numpy as np
 from sqlalchemy import case, func, select
+from sqlalchemy.sql import ColumnElement
 
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, Outcome, PairCount, PairwiseVote, Respondent
@@ -91,9 +93,9 @@ class PairwiseResults:
     #: Why there are no weighted scores: "no-margins" or "too-few" (None when there are)
     unweighted_reason: str | None = None
     #: {channel value: (respondents, {item id: score, None if nobody in it compared the item})}
-    by_channel: dict[str, tuple[int, dict[int, float]]] = field(default_factory=dict)
+    by_channel: dict[str, tuple[int, dict[int, float | None]]] = field(default_factory=dict)
     #: {dimension: {category: (respondents, {item id: score})}}
-    by_dimension: dict[str, dict[str, tuple[int, dict[int, float]]]] = field(default_factory=dict)
+    by_dimension: dict[str, dict[str, tuple[int, dict[int, float | None]]]] = field(default_factory=dict)
     #: [(ISO date, votes)]
     per_day: list[tuple[str, int]] = field(default_factory=list)
     #: head_to_head[i][j] = share of i-vs-j comparisons i won (None when never compared)
@@ -199,19 +201,21 @@ def pairwise_results(
         else None
     )
     counting = Respondent.excluded_at.is_(None)
-    skips = db.session.scalar(
+    skips = db.session.execute(
         select(func.count())
         .select_from(PairwiseVote)
         .join(Respondent, Respondent.id == PairwiseVote.respondent_id)
         .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.outcome == Outcome.SKIP, counting)
-    )
-    respondents = db.session.scalar(
+    ).scalar_one()
+    respondents = db.session.execute(
         select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id, counting)
-    )
+    ).scalar_one()
     results = PairwiseResults(exercise, scored, len(votes.winners), skips, respondents, stability, k, method)
-    results.groups = boot.graph.n_groups
+    graph = boot.graph
+    assert graph is not None, "connected_scores always says how the items are connected"
+    results.groups = graph.n_groups
     results.too_few_for_intervals = too_few and len(votes.winners) > 0
-    results.uncompared = int((~boot.graph.compared).sum())
+    results.uncompared = int((~graph.compared).sum())
     _, by_vote = score_intervals(votes, n, 0, per_person=False)
     results.per_vote = {item.id: _optional(by_vote.scores[k]) for k, item in enumerate(items)}
     if breakdowns:
@@ -261,6 +265,7 @@ def _item_scores(items: list, boot: PairwiseResult, votes: DecisiveVotes, n: int
     wins = np.bincount(votes.winners, minlength=n)
     comparisons = wins + np.bincount(votes.losers, minlength=n)
     point = boot.scores
+    assert boot.graph is not None, "connected_scores always says how the items are connected"
     groups = boot.graph.groups if not boot.graph.connected else np.full(n, -1)
     order = np.lexsort((np.arange(n), np.where(groups < 0, n, groups), -np.nan_to_num(point, nan=-1.0)))
     scored = order[~np.isnan(point[order])]
@@ -309,17 +314,17 @@ def _add_breakdowns(
     n = len(items)
     vote_people = votes.respondent_ids[votes.respondents] if len(votes.respondents) else votes.respondents
     # Each respondent's channel: that of their first vote (a person votes through one channel).
-    first = np.unique(votes.respondents, return_index=True)[1] if len(votes.respondents) else []
+    first = np.unique(votes.respondents, return_index=True)[1] if len(votes.respondents) else np.zeros(0, int)
     channels = votes.channels[first] if len(first) else np.zeros(0, dtype=object)
 
-    def figures(rows: np.ndarray, people: set[int]) -> tuple[int, dict[int, float]]:
+    def figures(rows: np.ndarray, people: set[int]) -> tuple[int, dict[int, float | None]]:
         scores = _point_scores(votes, rows, n)
         return len(people), {item.id: _optional(scores[index[item.id]]) for item in items}
 
     results.by_channel, results.by_dimension = breakdown_figures(
         exercise, vote_people, votes.respondent_ids, channels, threshold, figures
     )
-    day = func.date(PairwiseVote.created_at)
+    day: ColumnElement[str | date] = func.date(PairwiseVote.created_at)  # text on SQLite
     results.per_day = [
         (str(d), c)
         for d, c in db.session.execute(

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.channels import Channel
-from engage.database import upsert_insert
+from engage.database import table_of, upsert_insert
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.jobs.cache import forget, results_changed
@@ -131,11 +131,11 @@ def count_votes(exercise: Exercise, respondent: Respondent | None) -> int:
     """How many votes (including skips) a respondent has made in an exercise."""
     if respondent is None:
         return 0
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(PairwiseVote)
         .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent.id)
-    )
+    ).scalar_one()
 
 
 _COUNTED = ("low_wins", "high_wins", "skips")
@@ -146,7 +146,7 @@ def _pair_count_upsert(dialect: str):
     """The pair-count upsert, built once per dialect with its values as parameters (building it for
     every vote cost more than sending it)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = PairCount.__table__
+    table = table_of(PairCount)
     statement = insert(table).values(
         {name: bindparam(name) for name in ("exercise_id", "low_item_id", "high_item_id", *_COUNTED)}
     )
@@ -207,8 +207,8 @@ def _lock_respondent(exercise: Exercise, token: str, channel: Channel) -> _Locke
     transaction, so that their concurrent requests are counted one after another and a cap cannot be
     overrun. Two first requests at once (a double click) find the same row: PostgreSQL makes the second
     wait for the first; SQLite's BEGIN IMMEDIATE already runs one writer at a time."""
-    insert = upsert_insert(db.session)
-    table = Respondent.__table__
+    insert = upsert_insert(db.session())
+    table = table_of(Respondent)
     statement = insert(table).values(
         exercise_id=exercise.id,
         token_hash=respondent_hash(token, respondent_scope(exercise)),
@@ -254,8 +254,8 @@ def _pair_is_in_exercise(exercise: Exercise, left_item_id: int, right_item_id: i
 def _insert_vote(values: dict) -> int | None:
     """Insert a vote; None when this exercise already has a vote with its key (the unique key is the
     idempotency check: no lookup first)."""
-    insert = upsert_insert(db.session)
-    table = PairwiseVote.__table__
+    insert = upsert_insert(db.session())
+    table = table_of(PairwiseVote)
     statement = (
         insert(table)
         .values(**values)
@@ -341,9 +341,9 @@ def record_pairwise_vote(
     if not respondent.excluded:  # an excluded respondent's votes are kept but count for nothing
         _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
     db.session.execute(
-        update(Respondent.__table__)
-        .where(Respondent.__table__.c.id == respondent.id)
-        .values(choices=Respondent.__table__.c.choices + 1)
+        update(table_of(Respondent))
+        .where(table_of(Respondent).c.id == respondent.id)
+        .values(choices=table_of(Respondent).c.choices + 1)
     )
     if not respondent.excluded:
         chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
@@ -381,14 +381,14 @@ def workshop_votes(respondent_id: int | None, workshop_session_id: int | None) -
     """Choices (skips too) this respondent has made during one workshop."""
     if respondent_id is None or workshop_session_id is None:
         return 0
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(PairwiseVote)
         .where(
             PairwiseVote.respondent_id == respondent_id,
             PairwiseVote.workshop_session_id == workshop_session_id,
         )
-    )
+    ).scalar_one()
 
 
 def choose_pair(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 
 from flask import make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,7 +29,7 @@ def personal_order(exercise: Exercise, token: str) -> list[int]:
 
 
 def order_from_places(
-    exercise: Exercise, places: dict[int, int | None], base: list[int] | None = None
+    exercise: Exercise, places: Mapping[int, int | None], base: list[int] | None = None
 ) -> list[int]:
     """Item ids in the order the places say: placed items by place, then the rest in ``base`` order (the
     person's own order; the listed order if none)."""

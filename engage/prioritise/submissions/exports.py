@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import groupby
 
-from flask import Response, abort, current_app, redirect, url_for
+from flask import abort, current_app, redirect, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from engage import spreadsheets
 from engage.content import locale_columns, locale_values
@@ -120,11 +121,11 @@ def response_rows(exercise: Exercise) -> list[list]:
 
 def codebook_rows(exercise: Exercise) -> list[list]:
     """What each column of the responses means."""
-    value = (
-        f"amount allocated ({exercise.unit.value})"
-        if exercise.kind is ExerciseKind.BUDGET
-        else "place given (1 = first; blank = not ranked)"
-    )
+    if exercise.kind is ExerciseKind.BUDGET:
+        assert exercise.unit is not None, "a budget exercise has a unit"
+        value = f"amount allocated ({exercise.unit.value})"
+    else:
+        value = "place given (1 = first; blank = not ranked)"
     rows = [["column", "meaning"]]
     rows += [
         ["response_id", "number of the response"],
@@ -142,7 +143,7 @@ def result_rows(exercise: Exercise) -> list[list]:
     """The results table, one row per item, best first; the English title, then its translations."""
     if exercise.kind is ExerciseKind.BUDGET:
         outcome = results_cache.budget(exercise, breakdowns=False)
-        rows = [BUDGET_RESULT_COLUMNS + locale_columns("title")]
+        rows: list[list] = [BUDGET_RESULT_COLUMNS + locale_columns("title")]
         for row in outcome.items:
             rows.append(
                 [
@@ -160,23 +161,23 @@ def result_rows(exercise: Exercise) -> list[list]:
                 ]
             )
         return rows
-    outcome = results_cache.ranking(exercise, breakdowns=False)
+    ranked = results_cache.ranking(exercise, breakdowns=False)
     rows = [RANKING_RESULT_COLUMNS + locale_columns("title")]
-    for row in outcome.items:
+    for entry in ranked.items:
         rows.append(
             [
-                row.rank,
-                item_code(row.item),
-                row.item.title,
-                round(row.score, 2),
-                "" if row.low is None else round(row.low, 2),  # too few responses for an interval
-                "" if row.high is None else round(row.high, 2),
-                "" if row.mean_rank is None else round(row.mean_rank, 2),
-                round(row.first, 4),
-                round(row.borda, 3),
-                row.ranked_by,
-                outcome.respondents,
-                *(text or "" for text in locale_values(row.item, "title")),
+                entry.rank,
+                item_code(entry.item),
+                entry.item.title,
+                round(entry.score, 2),
+                "" if entry.low is None else round(entry.low, 2),  # too few responses for an interval
+                "" if entry.high is None else round(entry.high, 2),
+                "" if entry.mean_rank is None else round(entry.mean_rank, 2),
+                round(entry.first, 4),
+                round(entry.borda, 3),
+                entry.ranked_by,
+                ranked.respondents,
+                *(text or "" for text in locale_values(entry.item, "title")),
             ]
         )
     return rows
@@ -214,6 +215,7 @@ def pabulib_text(exercise: Exercise) -> str:
         "edition": "1",
     }
     if budget:
+        assert exercise.unit is not None, "a budget exercise has a unit"
         meta["currency"] = "GBP" if exercise.unit.value == "money" else exercise.unit.value
         meta["max_sum_points"] = str(exercise.total_max or exercise.starting_total)
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import (
@@ -258,7 +260,7 @@ class RankingForm(EngageForm):
             values[item.id] = int(raw) if raw and str(raw).isdigit() else None
         return values
 
-    def set_places(self, places: dict[int, int | None]) -> None:
+    def set_places(self, places: Mapping[int, int | None]) -> None:
         """Set the selects to these places; an item without one shows as not placed."""
         for item in self.exercise.active_items:
             place = places.get(item.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ class AnswerMatrix:
         return len(self.respondent_ids)
 
 
-def _plain_rows(query) -> list[tuple]:
+def _plain_rows(query) -> Sequence[tuple]:
     """Rows as plain tuples straight from the DBAPI cursor: 100,000 submissions of 20 items are two million
     entries, and building a SQLAlchemy row for each costs more than the statistics."""
     result = db.session.connection().execute(query)

@@ -10,11 +10,12 @@ from engage.equality.forms import ProfileForm
 from engage.prioritise import results_cache
 from engage.prioritise.access import respondent_here
 from engage.prioritise.budget.charts import shares_chart
-from engage.prioritise.budget.results import respondent_shares
+from engage.prioritise.budget.results import BudgetResults, respondent_shares
 from engage.prioritise.forms import SuggestionForm
-from engage.prioritise.models import Exercise, ExerciseKind
+from engage.prioritise.models import Exercise, ExerciseItem, ExerciseKind
 from engage.prioritise.pairwise.charts import scores_chart
 from engage.prioritise.results_waiting import instead_of_results
+from engage.prioritise.ranking.results import RankingResults
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
@@ -57,15 +58,18 @@ def render_answered(
         return redirect(url_for(".start", exercise_id=exercise.id))
     comparison = None
     if exercise.show_comparison:
+        everyone: BudgetResults | RankingResults
+        #: (item, their share or place, everyone's mean share or the item's rank)
+        rows: list[tuple[ExerciseItem, float | None, float]]
         if exercise.kind is ExerciseKind.BUDGET:
             everyone = results_cache.budget(exercise, breakdowns=False, resamples=0)
             mine = respondent_shares(exercise, submission)
-            comparison = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
+            rows = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
         else:
             everyone = results_cache.ranking(exercise, breakdowns=False, resamples=0)
-            mine = {entry.item_id: entry.value for entry in submission.entries}
-            comparison = [(row.item, mine.get(row.item.id), row.rank) for row in everyone.items]
-        comparison = {"rows": comparison, "respondents": everyone.respondents}
+            places = {entry.item_id: entry.value for entry in submission.entries}
+            rows = [(row.item, places.get(row.item.id), row.rank) for row in everyone.items]
+        comparison = {"rows": rows, "respondents": everyone.respondents}
     failed = next((f for f in (comment_form, profile_form, suggestion_form) if f is not None), None)
     return render_template(
         "prioritise/answered.html",

@@ -184,9 +184,9 @@ def add_comment(exercise: Exercise, respondent: Respondent | None, text: str) ->
 
 def recent_comments(exercise: Exercise, limit: int = 100) -> tuple[int, list[Comment]]:
     """How many comments an exercise has, and the newest ``limit`` of them."""
-    total = db.session.scalar(
+    total = db.session.execute(
         select(func.count()).select_from(Comment).where(Comment.exercise_id == exercise.id)
-    )
+    ).scalar_one()
     newest = db.session.scalars(
         select(Comment).where(Comment.exercise_id == exercise.id).order_by(Comment.id.desc()).limit(limit)
     )
