@@ -248,6 +248,8 @@ def test_written_answers_keep_only_their_own_arguments_in_their_links(client, su
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f'action="/manage/questions/{text_q.id}/themes?words=sunday"' in html
-    response = client.post(f"/manage/questions/{text_q.id}/themes", query_string=stray, data={"name": "Hours"})
+    response = client.post(
+        f"/manage/questions/{text_q.id}/themes", query_string=stray, data={"name": "Hours"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/manage/questions/{text_q.id}/written-answers?words=sunday"
