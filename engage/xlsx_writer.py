@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
@@ -109,13 +111,11 @@ def sheet_title(title: str, taken: set[str]) -> str:
     return candidate
 
 
-def _write_sheet(out: IO[bytes], rows: Iterable[Iterable]) -> None:
-    out.write(
-        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    )
+def _write_rows(out: IO[bytes], rows: Iterable[Iterable]) -> tuple[int, int]:
+    """The rows' XML (what goes in <sheetData>); returns how many rows and columns there were."""
     letters: list[str] = []
     buffer: list[str] = []
+    number = 0
     for number, row in enumerate(rows, start=1):
         cells = []
         for index, value in enumerate(row):
@@ -129,6 +129,23 @@ def _write_sheet(out: IO[bytes], rows: Iterable[Iterable]) -> None:
             out.write("".join(buffer).encode("utf-8", "replace"))
             buffer.clear()
     out.write("".join(buffer).encode("utf-8", "replace"))
+    return number, len(letters)
+
+
+def _write_sheet(out: IO[bytes], rows: Iterable[Iterable]) -> None:
+    """The sheet's XML. Its rows go to a temporary file first, so that the sheet can start with its size
+    (<dimension>): without it, readers such as openpyxl's read-only mode (and pandas) read the whole sheet
+    once more to find it (6 s for 50,000 responses)."""
+    with tempfile.TemporaryFile() as body:
+        count, width = _write_rows(body, rows)
+        size = f"A1:{column_letters(width - 1)}{count}" if count and width else "A1"
+        out.write(
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + f'<dimension ref="{size}"/><sheetData>'.encode()
+        )
+        body.seek(0)
+        shutil.copyfileobj(body, out, 1 << 20)
     out.write(b"</sheetData></worksheet>")
 
 

@@ -149,3 +149,12 @@ def test_a_workbook_with_no_sheets_still_opens():
 def test_aware_utc_datetimes_are_written_as_they_are():
     sheet = _read({"When": [[datetime(2026, 11, 29, 6, 0, tzinfo=UTC)]]})["When"]
     assert sheet["A1"].value == datetime(2026, 11, 29, 6, 0)
+
+
+def test_each_sheet_says_its_size_so_a_reader_need_not_read_it_twice():
+    out = io.BytesIO()
+    write_workbook({"Sized": [["a", 1, None], ["b"]], "Empty": []}, out)
+    book = load_workbook(io.BytesIO(out.getvalue()), read_only=True)
+    assert book["Sized"].calculate_dimension() == "A1:C2"
+    assert book["Empty"].calculate_dimension() == "A1:A1"
+    assert list(book["Sized"].iter_rows(values_only=True)) == [("a", 1, None), ("b", None, None)]
