@@ -5,16 +5,18 @@ openpyxl's write-only mode builds an object and an XML element per cell, which m
 take about 15 s of processor time in the writer alone; this writes the same cells in about a tenth of that
 (docs/benchmarks.md). Reading workbooks stays with openpyxl (engage/uploads.py).
 
-Cells: ``None`` and ``""`` are left out (an empty cell); ``bool`` is a boolean; ``int``, ``float`` and
-``Decimal`` are numbers (NaN and infinities, which Excel has no number for, are written as text); a
-``datetime`` or ``date`` is a date number with a date format (a datetime with a time zone is given in UTC);
-anything else is text, its XML escaped and the characters XML 1.0 cannot hold removed. Making text safe from
-formula injection is the caller's job (engage/spreadsheets.py does it for every download).
+Cells: ``None`` and ``""`` are left out (an empty cell); ``bool`` is a boolean; ``int``, ``float``,
+``Decimal`` and NumPy's numbers are numbers (NaN and infinities, which Excel has no number for, are written
+as text); a ``datetime`` or ``date`` is a date number with a date format (a datetime with a time zone is
+given in UTC); anything else is text, its XML escaped and the characters XML 1.0 cannot hold removed.
+Making text safe from formula injection is the caller's job (engage/spreadsheets.py does it for every
+download).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import shutil
 import tempfile
@@ -93,8 +95,10 @@ def cell_xml(ref: str, value: Any) -> str:
         return f'<c r="{ref}" s="{DATE_STYLE}"><v>{_serial(value)!r}</v></c>'
     if isinstance(value, time):
         return _text_cell(ref, value.isoformat())
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return cell_xml(ref, float(value) if not isinstance(value, int) else int(value))
+    if isinstance(value, numbers.Integral):  # IntEnum, NumPy's integers
+        return cell_xml(ref, int(value))
+    if isinstance(value, numbers.Real | Decimal):  # NumPy's floats, Fraction, Decimal
+        return cell_xml(ref, float(value))
     text = str(value)
     return _text_cell(ref, clean_text(text)) if text else ""
 

@@ -158,3 +158,11 @@ def test_each_sheet_says_its_size_so_a_reader_need_not_read_it_twice():
     assert book["Sized"].calculate_dimension() == "A1:C2"
     assert book["Empty"].calculate_dimension() == "A1:A1"
     assert list(book["Sized"].iter_rows(values_only=True)) == [("a", 1, None), ("b", None, None)]
+
+
+def test_numpy_numbers_are_numbers():
+    import numpy as np
+
+    sheet = _read({"NumPy": [[np.int64(7), np.float64(2.5), np.float32(0.5), np.bool_(True)]]})["NumPy"]
+    assert [cell.value for cell in sheet[1]][:3] == [7, 2.5, 0.5]
+    assert isinstance(sheet["A1"].value, int)
