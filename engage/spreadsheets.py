@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import Response, stream_with_context
-from openpyxl import Workbook
+
+from engage.xlsx_writer import write_workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?%?")
@@ -96,14 +97,9 @@ def csv_text(rows: Iterable[Iterable]) -> str:
 
 def write_xlsx(sheets: Mapping[str, Iterable[Iterable]], out: str | Path | IO[bytes]) -> None:
     """An Excel workbook with one sheet per entry ({title: rows}), in order, every cell made safe, written
-    to ``out`` as it goes (openpyxl's write-only mode), so a long export never holds a sheet of cells."""
-    workbook = Workbook(write_only=True)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            # A blank cell is left out of the file (openpyxl writes nothing for None), not written as "".
-            sheet.append([None if value == "" else value for value in safe_row(row)])
-    workbook.save(out)
+    to ``out`` as it goes (engage/xlsx_writer.py), so a long export never holds a sheet of cells. A blank
+    cell ("" or None) is left out of the file."""
+    write_workbook({title: map(safe_row, rows) for title, rows in sheets.items()}, out)
 
 
 def xlsx_bytes(sheets: Mapping[str, Iterable[Iterable]]) -> bytes:

@@ -22,7 +22,7 @@ from scripts.deploy_check.stack import (
     unit_command,
 )
 
-UNITS = ("engage.service", "engage-worker.service", "engage-retention.service", "engage-backup.service")
+UNITS = ("engage.service", "engage-worker.service")
 
 
 def _example_settings() -> dict[str, str]:
@@ -59,14 +59,13 @@ def test_each_unit_runs_a_command_from_this_checkout(unit):
     assert RECIPE_ROOT not in " ".join(command)
 
 
-def test_the_timers_run_commands_the_app_has():
+def test_the_units_run_commands_the_app_has():
+    """The web app, and the worker (which also runs retention and backups: the recipe has no timers)."""
     app = create_app({"ENGAGE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    for unit, name in (("engage-retention.service", "retention"), ("engage-backup.service", "backup")):
-        assert unit_command(unit)[-1] == name
-        assert name in app.cli.list_commands(None)
+    assert unit_command("engage-worker.service")[-2:] == ["jobs", "worker"]
+    assert "jobs" in app.cli.list_commands(None)
     assert unit_command("engage.service")[-1] == str(ROOT / "gunicorn.conf.py")
-    for timer in ("engage-retention.timer", "engage-backup.timer"):
-        assert "Persistent=true" in (DEPLOY / "systemd" / timer).read_text()
+    assert sorted(path.name for path in (DEPLOY / "systemd").iterdir()) == sorted(UNITS)
 
 
 def test_the_site_renders_for_the_check_with_every_value_replaced(tmp_path):

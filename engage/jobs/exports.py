@@ -1,5 +1,5 @@
 """The downloads that run as jobs: what each is, who may ask for it, how many rows it has and how its file
-is written (a CSV a row at a time, an XLSX by openpyxl's write-only mode)."""
+is written (a CSV a row at a time, an XLSX streamed by engage/xlsx_writer.py)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ one unit of work (engage/transactions.py); an export's row is changed apart from
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -65,14 +65,26 @@ def _once_today(name: str) -> bool:
     return bool(huey.put_if_empty(f"ran:{name}:{utcnow():%Y-%m-%d}", "1"))
 
 
-@huey.periodic_task(crontab(minute="15", hour="2"))
+#: When the nightly jobs run (UTC). This schedule is the only one: the deploy recipe has no systemd timers
+#: (docs/deploy.md, "Retention and backups").
+RETENTION_AT, BACKUP_AT = time(2, 15), time(2, 45)
+
+
+def _due(name: str, at: time, now: datetime | None = None) -> bool:
+    """Whether a nightly job should run now: it is past its time today and no worker has run it today.
+    Each is asked every hour, so a night missed while the worker was stopped runs within the hour of the
+    worker starting again (what systemd's Persistent= timers gave)."""
+    return (now or utcnow()).time() >= at and _once_today(name)
+
+
+@huey.periodic_task(crontab(minute=str(RETENTION_AT.minute)))
 @in_app
 def scheduled_retention() -> None:
-    """Delete personal data past its retention period (docs/privacy.md), every night at 02:15 UTC."""
+    """Delete personal data past its retention period (docs/privacy.md), every night from 02:15 UTC."""
     from engage.audit import service as audit
     from engage.privacy.retention import apply_retention
 
-    if not _once_today("retention"):
+    if not _due("retention", RETENTION_AT):
         return
     with unit_of_work():
         report = apply_retention()
@@ -81,12 +93,12 @@ def scheduled_retention() -> None:
     logger.info("scheduled retention: %r", report)
 
 
-@huey.periodic_task(crontab(minute="45", hour="2"))
+@huey.periodic_task(crontab(minute=str(BACKUP_AT.minute)))
 @in_app
 def scheduled_backup() -> None:
-    """A backup of the database every night at 02:45 UTC into ``ENGAGE_BACKUP_DIR``, keeping the newest
+    """A backup of the database every night from 02:45 UTC into ``ENGAGE_BACKUP_DIR``, keeping the newest
     ``ENGAGE_BACKUP_KEEP``."""
-    if not _once_today("backup"):
+    if not _due("backup", BACKUP_AT):
         return
     make_backup()
 

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from itertools import groupby
 
 from flask import Response
 from sqlalchemy import Select, select
@@ -65,27 +63,72 @@ def columns(consultation: Consultation) -> list[tuple[str, Question, ColumnTarge
     return out
 
 
-def _cell(question: Question, target, mine: list) -> str | int | float:
-    """One column's value from the response's answers to ``question`` (``mine``)."""
-    kind = question.kind
-    if kind is QuestionKind.MULTIPLE:
-        return int(any(a.option_id == target.id for a in mine)) if mine else ""
-    if kind is QuestionKind.IMPORTANCE:
-        level = next((a.number for a in mine if a.priority_id == target.id), None)
-        return "" if level is None else int(level)
-    if kind is QuestionKind.RANKING:
-        place = next((a.number for a in mine if a.option_id == target.id), None)
-        return "" if place is None else int(place)
-    if not mine:
-        return ""
-    answer = mine[0]
-    if kind is QuestionKind.SINGLE:
-        if target == "other":
-            return answer.text if answer.option_id is None else ""
-        return next((o.code for o in question.options if o.id == answer.option_id), "other")
-    if kind in {QuestionKind.RATING, QuestionKind.NUMBER}:
-        return answer.number if kind is QuestionKind.NUMBER else int(answer.number)
-    return answer.text or ""
+#: How each answer row fills its response's row: (question_id, option_id or None, priority_id or None) -> a
+#: (column, what) pair, what saying how the value is read from the row.
+_TICK, _PLACE, _LEVEL, _CODE, _OTHER, _RATING, _NUMBER, _TEXT = range(8)
+
+
+def _layout(cols: list[tuple[str, Question, object]]) -> tuple[dict, dict]:
+    """Where each answer goes: ``by_target`` for answers that name an option or a priority (ticks, places,
+    levels), ``by_question`` for the rest (a question's first answer). Plain ids and small tuples, so a row
+    of 50 cells is filled by a dictionary look-up per answer instead of reading ORM attributes per cell."""
+    by_target: dict[tuple[int, int | None, int | None], tuple[int, int]] = {}
+    by_question: dict[int, list] = {}
+    for index, (_name, question, target) in enumerate(cols, start=4):
+        kind = question.kind
+        if kind is QuestionKind.MULTIPLE:
+            by_target[(question.id, target.id, None)] = (index, _TICK)  # type: ignore[attr-defined]
+            by_question.setdefault(question.id, [_TICK, []])[1].append(index)
+        elif kind is QuestionKind.RANKING:
+            by_target[(question.id, target.id, None)] = (index, _PLACE)  # type: ignore[attr-defined]
+        elif kind is QuestionKind.IMPORTANCE:
+            by_target[(question.id, None, target.id)] = (index, _LEVEL)  # type: ignore[attr-defined]
+        elif kind is QuestionKind.SINGLE and target == "other":
+            by_question[question.id][2] = index
+        elif kind is QuestionKind.SINGLE:
+            codes = {option.id: option.code for option in question.options}
+            by_question[question.id] = [_CODE, index, None, codes]
+        elif kind is QuestionKind.RATING:
+            by_question[question.id] = [_RATING, index]
+        elif kind is QuestionKind.NUMBER:
+            by_question[question.id] = [_NUMBER, index]
+        else:
+            by_question[question.id] = [_TEXT, index]
+    return by_target, by_question
+
+
+def _fill(row: list, answers: list, by_target: dict, by_question: dict) -> None:
+    """Put one response's answers (``(question_id, option_id, priority_id, text, number)`` in the order
+    they were given) into its row of blanks. A multiple-choice question answered at all has 0 in the
+    options not ticked; a single-valued question takes its first answer."""
+    seen: set[int] = set()
+    for question_id, option_id, priority_id, text, number in answers:
+        place = by_target.get((question_id, option_id, priority_id))
+        if place is not None:
+            index, what = place
+            if what == _TICK:
+                row[index] = 1
+            elif number is not None and row[index] == "":  # the first place or level given
+                row[index] = int(number)
+        how = by_question.get(question_id)
+        if how is None or question_id in seen:
+            continue
+        seen.add(question_id)
+        what = how[0]
+        if what == _TICK:
+            for index in how[1]:
+                if row[index] == "":
+                    row[index] = 0
+        elif what == _CODE:
+            row[how[1]] = how[3].get(option_id, "other")
+            if how[2] is not None and option_id is None:
+                row[how[2]] = text
+        elif what == _RATING:
+            row[how[1]] = int(number)
+        elif what == _NUMBER:
+            row[how[1]] = number
+        else:
+            row[how[1]] = text or ""
 
 
 def iter_response_rows(consultation: Consultation) -> Iterator[list]:
@@ -93,12 +136,14 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
     no reference: the reference is the secret that lets its resident delete the response, so whoever holds a
     download must not be able to delete (or ask for) anyone's answers with it.
 
-    Answers are read as plain rows in response order and streamed a response at a time, so a large
-    consultation is exported without holding every answer (or an object per answer) in memory.
+    Answers are read as plain rows (Core, not ORM objects) in response order and streamed a response at a
+    time, so a large consultation is exported without holding every answer in memory.
     """
     cols = columns(consultation)
     yield ["response", "submitted_at", "channel", "locale", *[name for name, _, _ in cols]]
-    responses = db.session.execute(
+    by_target, by_question = _layout(cols)
+    connection = db.session.connection()
+    responses = connection.execute(
         select(
             ConsultationResponse.id,
             ConsultationResponse.submitted_at,
@@ -108,27 +153,25 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
         .where(ConsultationResponse.consultation_id == consultation.id)
         .order_by(ConsultationResponse.id)
     ).all()
-    answers = db.session.execute(
-        answers_query(consultation)
-        .order_by(Answer.response_id, Answer.id)
-        .execution_options(yield_per=20_000)
+    answers = iter(
+        connection.execute(
+            answers_query(consultation)
+            .order_by(Answer.response_id, Answer.id)
+            .execution_options(yield_per=20_000)
+        )
     )
-    grouped = groupby(answers, key=lambda row: row.response_id)
-    pending = next(grouped, None)
-    for number, response in enumerate(responses, start=1):
-        by_question: dict[int, list] = defaultdict(list)
-        while pending is not None and pending[0] <= response.id:
-            if pending[0] == response.id:
-                for row in pending[1]:
-                    by_question[row.question_id].append(row)
-            pending = next(grouped, None)
-        yield [
-            number,
-            response.submitted_at.isoformat(),
-            response.channel.value,
-            response.locale,
-            *[_cell(question, target, by_question.get(question.id, [])) for _, question, target in cols],
-        ]
+    blank = [""] * (4 + len(cols))
+    pending = next(answers, None)
+    for number, (response_id, submitted_at, channel, locale) in enumerate(responses, start=1):
+        mine = []
+        while pending is not None and pending[0] <= response_id:
+            if pending[0] == response_id:
+                mine.append(pending[1:])
+            pending = next(answers, None)
+        row = blank.copy()
+        row[0:4] = number, submitted_at.isoformat(), channel.value, locale
+        _fill(row, mine, by_target, by_question)
+        yield row
 
 
 def response_rows(consultation: Consultation) -> list[list]:

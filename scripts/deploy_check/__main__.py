@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.deploy_check import checks
+from scripts.deploy_check.export import export_completes_as_job
 from scripts.deploy_check.room import workshop_room
 from scripts.deploy_check.stack import SECRET_KEY, CheckError, Stack
 
@@ -104,7 +105,7 @@ def _show_logs(stack: Stack) -> None:
     errors = stack.logs / "engage.error.log"
     if errors.exists():
         print("---- nginx's error log:\n" + "\n".join(errors.read_text().splitlines()[-15:]), flush=True)
-    for process in [stack.nginx, *stack.hosts.values()]:
+    for process in [stack.nginx, *stack.hosts.values(), *stack.workers.values()]:
         if process is not None:
             print(f"---- {process.name}, last lines:\n{process.tail(10)}", flush=True)
 
@@ -115,10 +116,11 @@ def _checks(stack: Stack, report: Report) -> None:
     stack.make_database()
     stack.start_hosts(2)  # both load the app while the schema is made; the second waits for part two
     app = _migrate()
+    stack.start_workers(2)  # one beside each app host, started once the schema is there
     stack.wait_for_hosts()
     stack.start_nginx(static=True, hosts=1)
     facilitator, session_id, code, exercise_id = _seed(stack, app)
-    timers = checks.start_timer_commands(stack)  # beside everything else; collected last
+    scheduled = checks.start_schedule_commands(stack)  # beside everything else; collected last
     report.run("ready", checks.ready, stack)
     report.run("HTTPS only", checks.https_only, stack)
     report.run("compression, caching, HSTS", checks.compression_and_caching, stack, nginx_serves_static=True)
@@ -127,7 +129,6 @@ def _checks(stack: Stack, report: Report) -> None:
     report.run("links use ENGAGE_BASE_URL", checks.links_use_base_url, stack, facilitator, session_id, code)
     report.run("oversized upload", checks.oversized_upload, stack, facilitator)
     report.run("systemd units", checks.units_verify, stack)
-    report.run("50,000-response export as a job", checks.export_completes_as_job, stack)
 
     print("deploy-check: two app hosts behind nginx's upstream, static files from the app", flush=True)
     stack.start_nginx(static=False, hosts=2)
@@ -136,7 +137,8 @@ def _checks(stack: Stack, report: Report) -> None:
     report.run("rate limits shared", checks.rate_limits_shared, stack)
     room = (stack, app, facilitator, session_id, code, exercise_id)
     report.run("workshop room of 60 phones", workshop_room, *room)
-    report.run("retention and backup timers", checks.timer_commands, stack, timers)
+    report.run("50,000-response export as a job", export_completes_as_job, stack, app, exercise_id)
+    report.run("retention and backup (the worker's schedule)", checks.schedule_commands, stack, scheduled)
 
 
 def main() -> int:

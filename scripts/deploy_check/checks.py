@@ -211,7 +211,7 @@ def oversized_upload(stack: Stack, http: requests.Session) -> str:
 
 
 def units_verify(stack: Stack) -> str:
-    """systemd's own check of every unit and timer (syntax, settings, the commands exist), with the recipe's
+    """systemd's own check of every unit (syntax, settings, the commands exist), with the recipe's
     paths pointing at this checkout."""
     import shutil
 
@@ -225,49 +225,45 @@ def units_verify(stack: Stack) -> str:
     names = sorted(str(path) for path in units.iterdir())
     done = subprocess.run([analyze, "verify", "--man=no", *names], capture_output=True, text=True)  # noqa: S603
     expect(done.returncode == 0 and not done.stderr.strip(), f"systemd-analyze verify: {done.stderr[-800:]}")
-    return f"systemd-analyze verify: {len(names)} units and timers, no complaints"
+    return f"systemd-analyze verify: {len(names)} units, no complaints"
 
 
-def start_timer_commands(stack: Stack) -> list[tuple[str, subprocess.Popen]]:
-    """Start the commands engage-retention.service and engage-backup.service run (side by side, while the
-    other checks go on: each loads the app, which takes a few seconds)."""
-    home = stack.work / "backups-home"
-    home.mkdir()
+def start_schedule_commands(stack: Stack) -> list[tuple[str, subprocess.Popen]]:
+    """Start, by hand, what the jobs worker runs every night (its schedule is the only one: the recipe has no
+    timers): retention, and the backup into ``ENGAGE_BACKUP_DIR``, each with the worker unit's command but
+    for its last words (side by side, while the other checks go on: each loads the app)."""
+    flask = unit_command("engage-worker.service")[:-2]  # .../flask --app engage
     return [
         (
-            unit,
+            " ".join(words),
             subprocess.Popen(  # noqa: S603 - the recipe's own command
-                unit_command(unit),
+                [*flask, *words],
                 env=stack.app_env(),
-                cwd=home,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
             ),
         )
-        for unit in ("engage-retention.service", "engage-backup.service")
+        for words in (["retention"], ["jobs", "backup"])
     ]
 
 
-def timer_commands(stack: Stack, started: list[tuple[str, subprocess.Popen]]) -> str:
-    """They finished without error, and the backup is a file of pg_dump's."""
-    for unit, process in started:
+def schedule_commands(stack: Stack, started: list[tuple[str, subprocess.Popen]]) -> str:
+    """They finished without error, the backup is a file of pg_dump's, and every worker holds the nightly
+    schedule (huey lists its periodic tasks when it starts)."""
+    for command, process in started:
         output, _ = process.communicate(timeout=120)
-        expect(process.returncode == 0, f"{unit} failed: {output[-800:]}")
-    written = list((stack.work / "backups-home" / "backups").glob("engage-*.backup"))
+        expect(process.returncode == 0, f"{command} failed: {output[-800:]}")
+    written = list((stack.work / "backups").glob("engage-*.backup"))
     expect(len(written) == 1 and written[0].read_bytes()[:5] == b"PGDMP", f"the backup wrote {written}")
+    for name, worker in stack.workers.items():
+        log = worker.log.read_text(errors="replace")
+        expect(
+            "scheduled_retention" in log and "scheduled_backup" in log,
+            f"{name} does not list the nightly jobs: {worker.tail(10)}",
+        )
     size = written[0].stat().st_size
-    return f"retention ran; backup wrote {written[0].name} ({size:,} bytes, pg_dump's format)"
-
-
-def export_completes_as_job(stack: Stack) -> str | None:
-    """the check of a 50,000-response export as a job (issue 19, item 7) is not written yet.
-
-    engage/jobs, the job queue it needs, is in the code.
-    What it must do: start deploy/systemd/engage-worker.service's command
-    (``unit_command("engage-worker.service")``, ``flask --app engage jobs worker``) beside each host, load
-    50,000 consultation responses, ask for the XLSX export through nginx as an officer, follow the job's
-    progress page until the file is offered, download it and count its rows; with two hosts, check that
-    jobs were taken by either worker. Until it does, this step reports "not yet" and proves nothing.
-    """
-    return None
+    return (
+        f"retention ran; backup wrote {written[0].name} ({size:,} bytes, pg_dump's format); "
+        f"{len(stack.workers)} workers hold the nightly schedule"
+    )

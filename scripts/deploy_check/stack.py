@@ -139,6 +139,8 @@ class Stack:
         self.base = f"https://127.0.0.1:{self.https_port}"
         self.base_url = f"https://{HOST}:{self.https_port}"
         self.hosts: dict[int, Process] = {}
+        #: The jobs workers, one beside each app host, by name.
+        self.workers: dict[str, Process] = {}
         #: The app hosts' ports nginx sends requests to.
         self.upstreams: list[int] = []
         self.nginx: Process | None = None
@@ -159,6 +161,9 @@ class Stack:
             "ENGAGE_JOIN_CODE_LIMIT": "5 per minute",
             # Two cores shared with the simulated phones: two workers of four threads per host.
             "ENGAGE_WORKERS": "2",
+            # The folders docs/deploy.md says the hosts share (one machine here: one folder each).
+            "ENGAGE_JOB_FILES_DIR": str(self.work / "job-files"),
+            "ENGAGE_BACKUP_DIR": str(self.work / "backups"),
         }
         return env | extra
 
@@ -205,6 +210,12 @@ class Stack:
                 self.logs / f"gunicorn-{port}.log",
                 self.app_env(ENGAGE_BIND=f"127.0.0.1:{port}"),
             )
+
+    def start_workers(self, count: int) -> None:
+        """``count`` jobs workers as deploy/systemd/engage-worker.service starts them."""
+        for number in range(1, count + 1):
+            name, log = f"worker {number}", self.logs / f"worker-{number}.log"
+            self.workers[name] = Process(name, unit_command("engage-worker.service"), log, self.app_env())
 
     def wait_for_hosts(self) -> None:
         for port, host in self.hosts.items():
@@ -334,7 +345,7 @@ http {{
 
     def close(self) -> None:
         """Stop nginx and every gunicorn; drop the database; empty the Redis database."""
-        for process in [self.nginx, *self.hosts.values()]:
+        for process in [self.nginx, *self.hosts.values(), *self.workers.values()]:
             if process is not None:
                 process.stop()
         if self.database_made:

@@ -56,3 +56,30 @@ def test_the_nightly_backup_keeps_the_newest(app, tmp_path, make_board):
 def test_each_scheduled_job_runs_once_a_day(app):
     name = f"test-{utcnow().timestamp()}"
     assert tasks._once_today(name) and not tasks._once_today(name)
+
+
+def test_a_nightly_job_waits_for_its_time_then_runs_once_that_day(app):
+    """Asked every hour: not before 02:15, then once (a worker started late still runs that night's)."""
+    name = f"test-due-{utcnow().timestamp()}"
+    today = utcnow().replace(hour=1, minute=15)
+    assert not tasks._due(name, tasks.RETENTION_AT, today)
+    assert tasks._due(name, tasks.RETENTION_AT, today.replace(hour=9))
+    assert not tasks._due(name, tasks.RETENTION_AT, today.replace(hour=10))
+
+
+def test_the_worker_holds_the_only_schedule_for_retention_and_backups():
+    """The jobs worker runs them (with `make run` too); the deploy recipe has no timers doing it again."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from engage.jobs.queue import huey
+
+    def due_at(hour: int, minute: int) -> set[str]:
+        due = huey.read_periodic(datetime(2026, 12, 3, hour, minute))
+        return {task.name.rsplit(".", 1)[-1] for task in due}
+
+    assert "scheduled_retention" in due_at(2, 15) and "scheduled_backup" in due_at(2, 45)
+    # Asked again every hour (each runs once a day: see above), so a stopped worker catches up.
+    assert "scheduled_retention" in due_at(9, 15) and "scheduled_backup" not in due_at(9, 15)
+    units = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
+    assert not list(units.glob("*.timer"))
