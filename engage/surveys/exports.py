@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from flask import Response
 from sqlalchemy import Select, select
@@ -68,7 +68,7 @@ def columns(consultation: Consultation) -> list[tuple[str, Question, ColumnTarge
 _TICK, _PLACE, _LEVEL, _CODE, _OTHER, _RATING, _NUMBER, _TEXT = range(8)
 
 
-def _layout(cols: list[tuple[str, Question, object]]) -> tuple[dict, dict]:
+def _layout(cols: Sequence[tuple[str, Question, object]]) -> tuple[dict, dict]:
     """Where each answer goes: ``by_target`` for answers that name an option or a priority (ticks, places,
     levels), ``by_question`` for the rest (a question's first answer). Plain ids and small tuples, so a row
     of 50 cells is filled by a dictionary look-up per answer instead of reading ORM attributes per cell."""
@@ -168,8 +168,7 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
             if pending[0] == response_id:
                 mine.append(pending[1:])
             pending = next(answers, None)
-        row = blank.copy()
-        row[0:4] = number, submitted_at.isoformat(), channel.value, locale
+        row: list[object] = [number, submitted_at.isoformat(), channel.value, locale, *blank[4:]]
         _fill(row, mine, by_target, by_question)
         yield row
 
