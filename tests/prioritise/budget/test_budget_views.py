@@ -317,3 +317,14 @@ def test_running_total_warns_live_outside_the_allowed_range(client, make_budget)
     within = client.post(url, data=fields(exercise, 400_000, 300_000, 200_000, 100_000), headers=htmx)
     assert "allowed" not in within.get_data(as_text=True)
     assert "app-over-budget" not in within.get_data(as_text=True)
+
+
+def test_the_public_results_page_has_no_back_link_to_the_officers_pages(client, make_budget, submit):
+    exercise = make_budget()
+    a, b, c, d = exercise.active_items
+    submit(exercise, {a.id: 40, b.id: 30, c.id: 20, d.id: 10})
+    exercise.status = ExerciseStatus.CLOSED
+    db.session.commit()
+    html = client.get(f"/exercises/{exercise.id}/results").get_data(as_text=True)
+    assert "What residents told us" in html
+    assert "govuk-back-link" not in html and f"/manage/exercises/{exercise.id}" not in html
