@@ -235,6 +235,7 @@ def exercise_results(exercise_id: int):
     waiting = instead_of_results(exercise, shown, public=False)
     if waiting is not None:
         return waiting
+    assert shown.value is not None  # instead_of_results answers while there is nothing to show
     return render_template(
         "prioritise/results.html",
         exercise=exercise,

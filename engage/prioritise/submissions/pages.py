@@ -14,8 +14,8 @@ from engage.prioritise.budget.results import BudgetResults, respondent_shares
 from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import Exercise, ExerciseItem, ExerciseKind
 from engage.prioritise.pairwise.charts import scores_chart
-from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.ranking.results import RankingResults
+from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
@@ -29,6 +29,7 @@ def render_answer_results(exercise: Exercise, public: bool):
     if waiting is not None:
         return waiting
     outcome = shown.value
+    assert outcome is not None  # instead_of_results answers while there is nothing to show
     chart = shares_chart(outcome.items) if exercise.kind is ExerciseKind.BUDGET else scores_chart(outcome)
     breakdowns = []
     if len(outcome.by_channel) > 1:
