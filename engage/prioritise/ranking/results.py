@@ -69,7 +69,9 @@ def _item_ranks(
     point = beat_random_scores(
         fit_bradley_terry(win_matrix(winners, losers, n, w[people]), alpha=DEFAULT_ALPHA)
     )
-    boot = bootstrap_scores(winners, losers, people, n, n_resamples=resamples, weights=weights)
+    boot = bootstrap_scores(
+        winners, losers, people, n, n_resamples=resamples, weights=weights, interval="expanded percentile"
+    )
     # Every column follows the weights when there are any (issue 22 item 4): mean place, first places and
     # Borda points are weighted means; ``ranked_by`` stays a count of people and the table says so.
     mean_rank, first = rank_summary(places, n, w)
