@@ -40,6 +40,7 @@ from scipy.special import expit
 from benchmarks.sections import write_section
 from engage.stats import allocation
 from engage.stats import pairwise as pairwise_stats
+from engage.stats import ranking as ranking_stats
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS, share_intervals
 from engage.stats.blend import PersonDraws, blend_sources, bradley_terry_strengths, rating_strengths
 from engage.stats.pairs import first_item_weights, partner_weights
@@ -206,7 +207,14 @@ def study_ranking(rng, truth, size, runs, resamples) -> Coverage:
     for _ in range(runs):
         winners, losers, who = places_to_pairs(ranking_sample(rng, size))
         result = connected_scores(
-            winners, losers, who, N_ITEMS, "bootstrap", n_resamples=resamples, interval="expanded percentile"
+            winners,
+            losers,
+            who,
+            N_ITEMS,
+            "bootstrap",
+            n_resamples=resamples,
+            interval="expanded percentile",
+            min_respondents=ranking_stats.MIN_INTERVAL_RESPONDENTS,
         )
         if np.isnan(result.scores).any() or np.isnan(result.score_low).any():
             continue
@@ -318,12 +326,21 @@ def study_blend(rng, truth, size, runs, resamples, people: str) -> Coverage:
 @contextmanager
 def thresholds_lifted():
     """What the intervals that are not shown would have covered: the minimum respondents set to 2."""
-    saved = allocation.MIN_INTERVAL_RESPONDENTS, pairwise_stats.MIN_INTERVAL_RESPONDENTS
+    saved = (
+        allocation.MIN_INTERVAL_RESPONDENTS,
+        pairwise_stats.MIN_INTERVAL_RESPONDENTS,
+        ranking_stats.MIN_INTERVAL_RESPONDENTS,
+    )
     allocation.MIN_INTERVAL_RESPONDENTS = pairwise_stats.MIN_INTERVAL_RESPONDENTS = 2
+    ranking_stats.MIN_INTERVAL_RESPONDENTS = 2
     try:
         yield
     finally:
-        allocation.MIN_INTERVAL_RESPONDENTS, pairwise_stats.MIN_INTERVAL_RESPONDENTS = saved
+        (
+            allocation.MIN_INTERVAL_RESPONDENTS,
+            pairwise_stats.MIN_INTERVAL_RESPONDENTS,
+            ranking_stats.MIN_INTERVAL_RESPONDENTS,
+        ) = saved
 
 
 def run_exercise(rng, chooser: str, people: int, spread: float, step: float = 0.2) -> np.ndarray:
@@ -487,6 +504,8 @@ def main() -> None:
             extra.append(study_pairwise(rng, pair_truth, size, args.runs, "sandwich", 0))
             extra.append(study_ranking(rng, rank_truth, size, args.runs, args.resamples))
             extra.append(study_budget(rng, size, args.runs * 2))
+        # Rankings show no interval below their own, higher minimum (engage.stats.ranking).
+        extra.append(study_ranking(rng, rank_truth, 10, args.runs, args.resamples))
     print(f"extra rows done, {time.time() - started:.0f} s", flush=True)
     chooser = study_chooser(rng, args.chooser_people, args.chooser_runs)
     elapsed = time.time() - started
@@ -503,8 +522,9 @@ def main() -> None:
         f"each), {2 * args.runs} per budget row; seed {args.seed}; {elapsed / 60:.1f} minutes on {machine}.",
         f"{N_ITEMS} items; residents' own log-strengths spread with standard deviation {DISAGREEMENT}",
         f"around the common ones, each making a different number of choices; budget truth {truth_text}",
-        "of the pot, 20 dots each, every resident with a concentration of their own. Budget intervals are",
-        f"not shown below {MIN_INTERVAL_RESPONDENTS} respondents (effective, when weighted). Weighted rows:",
+        "of the pot, 20 dots each, every resident with a concentration of their own. Budget and pairwise",
+        f"intervals are not shown below {MIN_INTERVAL_RESPONDENTS} respondents (effective, when weighted),",
+        f"ranking intervals below {ranking_stats.MIN_INTERVAL_RESPONDENTS}. Weighted rows:",
         "each respondent is in the first half of the area with chance 0.7 where the area is 50:50, the",
         "halves want different things, and the weights make the halves 50:50 (raking on one margin); the",
         "truth is the whole area's.",
@@ -528,8 +548,9 @@ def main() -> None:
         "the bootstrap takes them to be different people, which is what the blend must assume for sources",
         "whose respondents cannot be linked (an exercise and a consultation). Below "
         f"{MIN_INTERVAL_RESPONDENTS} respondents no interval",
-        "is shown for budget shares, pairwise or ranking scores; these rows measure what they would have",
-        "covered.",
+        "is shown for budget shares or pairwise scores, and below "
+        f"{ranking_stats.MIN_INTERVAL_RESPONDENTS} for ranking scores; these rows",
+        "measure what they would have covered.",
         "",
         "| interval | respondents | coverage (±MC SE) | lowest item | mean width | meets |",
         "|---|---|---|---|---|---|",

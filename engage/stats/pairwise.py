@@ -292,12 +292,12 @@ INTERVALS = ("logit t", "expanded percentile")
 
 
 def _unless_too_few(
-    low: NDArray[np.float64], high: NDArray[np.float64], people: float
+    low: NDArray[np.float64], high: NDArray[np.float64], people: float, minimum: float | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """No interval (NaN: "too few responses for an interval") below MIN_INTERVAL_RESPONDENTS (effective)
     respondents, as for budget shares: the simulation study (docs/validation.md) finds none that holds its
     95% below it."""
-    if people < MIN_INTERVAL_RESPONDENTS - 1e-9:
+    if people < (MIN_INTERVAL_RESPONDENTS if minimum is None else minimum) - 1e-9:
         return np.full_like(low, np.nan), np.full_like(high, np.nan)
     return low, high
 
@@ -314,12 +314,14 @@ def bootstrap_scores(
     seed: int | None = 0,
     vote_weights: ArrayLike | None = None,
     interval: str = "logit t",
+    min_respondents: float | None = None,
 ) -> PairwiseResult:
     """Scores with intervals from a bootstrap over respondents (one resident's votes stay together).
 
     The interval (``interval``, one of :data:`INTERVALS`) uses the resamples' spread on the log-odds scale
     (``logit_interval``), not their plain percentiles, which covered too little with few respondents; or,
-    for rankings, their expanded percentiles (``expanded_percentile_interval``).
+    for rankings, their expanded percentiles (``expanded_percentile_interval``). No interval below
+    ``min_respondents`` (effective) respondents, MIN_INTERVAL_RESPONDENTS unless given.
 
     ``respondents`` gives each vote's respondent as an index 0..R-1; ``weights`` an optional weight per
     respondent (population weighting); ``vote_weights`` an optional weight per vote (``equal_voice``).
@@ -363,7 +365,7 @@ def bootstrap_scores(
         p = np.clip(samples / 100.0, 1e-9, 1 - 1e-9)
         spread = np.log(p / (1 - p)).std(axis=0, ddof=1) if n_resamples > 1 else np.zeros(n_items)
         low, high = logit_interval(scores, spread, people, level)
-    return PairwiseResult(point, scores, *_unless_too_few(low, high, people), samples)
+    return PairwiseResult(point, scores, *_unless_too_few(low, high, people, min_respondents), samples)
 
 
 def _score_jacobian(s: NDArray[np.float64]) -> NDArray[np.float64]:
