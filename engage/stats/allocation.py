@@ -74,9 +74,11 @@ def weighted_quantiles(
 
 def _residuals(
     x: NDArray[np.float64], w: NDArray[np.float64], groups: Sequence[ArrayLike]
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], int]:
     """What the weighting groups do not explain: x minus its weighted least-squares fit on an indicator per
-    category of each grouping (a missing answer, any negative code, is a category of its own)."""
+    category of each grouping (a missing answer, any negative code, is a category of its own), and how many
+    parameters that fit used (the rank of its design: the residuals have that many fewer degrees of
+    freedom)."""
     columns = [np.ones(len(x))]
     for codes in groups:
         codes = np.asarray(codes, dtype=np.int64)
@@ -84,8 +86,8 @@ def _residuals(
         columns += [(labels == k).astype(np.float64) for k in range(1, labels.max() + 1)]
     design = np.column_stack(columns)
     root = np.sqrt(w)[:, None]
-    coefficients, *_ = np.linalg.lstsq(design * root, x * root, rcond=None)
-    return x - design @ coefficients
+    coefficients, _, rank, _ = np.linalg.lstsq(design * root, x * root, rcond=None)
+    return x - design @ coefficients, int(rank)
 
 
 def share_intervals(
@@ -103,12 +105,13 @@ def share_intervals(
     sum of the items' observed variances of the mean over the sum of their model variances), so an item most
     people gave nothing borrows the spread of the others instead of claiming an interval of zero width. The
     interval is then Wilson's score interval for a proportion m out of n_eff, with Student's t on the pooled
-    factor's (effective sample size - 1) x (items - 1) degrees of freedom in place of the normal quantile. The
+    factor's (effective sample size - p) x (items - 1) degrees of freedom in place of the normal quantile. The
     observed variance of a weighted mean is the usual linearised (ratio) one; with ``groups`` (each
     respondent's category codes for each dimension the weights were raked on) it uses the residuals from those
     groups, as for any raked or post-stratified estimate: weighting to known population shares removes the
-    between-group part of the variance (without this the weighted intervals covered 98-100%). Intervals are
-    NaN below MIN_INTERVAL_RESPONDENTS (effective) respondents.
+    between-group part of the variance (without this the weighted intervals covered 98-100%). The residuals
+    come from p fitted parameters (1, the mean; with groups, the rank of the groups' design), so the spread
+    is scaled by n / (n - p). Intervals are NaN below MIN_INTERVAL_RESPONDENTS (effective) respondents.
 
     The percentile bootstrap it replaces covered 74-82% at 10 respondents and 41% for an item with small
     shares; this covers 94-98% from 10 to 200 respondents in the simulation study (docs/validation.md).
@@ -122,8 +125,12 @@ def share_intervals(
         return nan, nan.copy()
     total = w.sum()
     m = (w @ x) / total
-    residuals = x - m if not groups else _residuals(x, w, groups)
-    variance = (n / (n - 1)) * np.sum((w[:, None] * residuals) ** 2, axis=0) / total**2
+    residuals, fitted_parameters = (x - m, 1) if not groups else _residuals(x, w, groups)
+    # Residuals from p fitted parameters (the mean; with groups, one per category) have n - p degrees of
+    # freedom: n / (n - p) makes their spread unbiased. With n / (n - 1) for the raked residuals, the weighted
+    # intervals covered 92.5% at 20 respondents (docs/validation.md).
+    p = min(fitted_parameters, n - 1)
+    variance = (n / (n - p)) * np.sum((w[:, None] * residuals) ** 2, axis=0) / total**2
     binomial = m * (1 - m)
     # The model's variance of each mean share, up to the common over-dispersion factor: each person's share
     # as a proportion around its fitted mean (the group's, with groups), weighted. Without groups or
@@ -136,10 +143,10 @@ def share_intervals(
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = np.where(model * factor > 0, binomial / (factor * model), pooled)
     n_eff = np.clip(n_eff, 1.0, n * n)  # identical answers: as if n * n, not infinitely many
-    # Student's t on the degrees of freedom of the pooled over-dispersion factor: (ess - 1) per item, pooled
+    # Student's t on the degrees of freedom of the pooled over-dispersion factor: (ess - p) per item, pooled
     # over the k - 1 free items (shares add up to 1). With (ess - 1) alone the intervals covered 97-98% at 10
     # respondents, wider than needed (docs/validation.md).
-    z = stats.t.ppf(0.5 + level / 2, (ess - 1) * max(k - 1, 1))
+    z = stats.t.ppf(0.5 + level / 2, max(ess - p, 1.0) * max(k - 1, 1))
     z2 = z * z
     centre = (m + z2 / (2 * n_eff)) / (1 + z2 / n_eff)
     half = z / (1 + z2 / n_eff) * np.sqrt(binomial / n_eff + z2 / (4 * n_eff**2))

@@ -8,8 +8,10 @@ from engage.weights.preview import MINIMUM_REASON
 from engage.weights.sources import RESAMPLES
 
 #: The blend's method, recorded with every version published: 1 (before 2026-11) blended each source's own
-#: shares; 2 puts every source on the common scale first (docs/weights.md). The export columns did not change.
-BLEND_METHOD_VERSION = 2
+#: shares; 2 puts every source on the common scale first (docs/weights.md); 3 (2026-11) widens the
+#: intervals by the Bayesian bootstrap's own small-sample factor, (n + 1) / (n - 1) per source, where 2 used
+#: the ordinary bootstrap's n / (n - 1) (weights and ranks unchanged). The export columns did not change.
+BLEND_METHOD_VERSION = 3
 
 KIND_METHODS = {
     "pairwise": "a Bradley-Terry model of residents' 'which matters more?' choices, each resident's choices "

@@ -118,7 +118,8 @@ def test_coverage_at_ten_respondents_with_small_shares():
 def test_weighted_interval_uses_the_residuals_from_the_weighting_groups():
     # Post-stratification by hand: 12 people in two groups of 6 (weights 1 and 2). Within each group the
     # shares of item 0 are 0.2, 0.4, 0.6 twice over (group 0) and 0.5, 0.7, 0.9 (group 1); the group means
-    # explain the rest, so the residuals are -0.2, 0, 0.2 in both groups.
+    # explain the rest, so the residuals are -0.2, 0, 0.2 in both groups. Two fitted parameters (the two
+    # group means) leave the residuals 12 - 2 degrees of freedom: 12 / 10, not 12 / 11, and t on ess - 2.
     column = np.array([0.2, 0.4, 0.6] * 2 + [0.5, 0.7, 0.9] * 2)
     shares = np.column_stack([column, 1 - column])
     weights = np.r_[np.ones(6), np.full(6, 2.0)]
@@ -126,10 +127,10 @@ def test_weighted_interval_uses_the_residuals_from_the_weighting_groups():
     low, high = share_intervals(shares, weights, groups=groups)
     m = (weights @ column) / weights.sum()  # 0.6
     residuals = np.array([-0.2, 0.0, 0.2] * 4)
-    variance = (12 / 11) * np.sum((weights * residuals) ** 2) / weights.sum() ** 2
+    variance = (12 / 10) * np.sum((weights * residuals) ** 2) / weights.sum() ** 2
     n_eff = (2 * m * (1 - m)) / (2 * variance)
-    ess = weights.sum() ** 2 / np.sum(weights**2)
-    z = stats.t.ppf(0.975, ess - 1)
+    ess = weights.sum() ** 2 / np.sum(weights**2)  # 10.8
+    z = stats.t.ppf(0.975, ess - 2)
     centre = (m + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
     half = z / (1 + z * z / n_eff) * np.sqrt(m * (1 - m) / n_eff + z * z / (4 * n_eff**2))
     assert low[0] == pytest.approx(centre - half) and high[0] == pytest.approx(centre + half)
@@ -154,3 +155,26 @@ def test_students_t_takes_the_pooled_factors_degrees_of_freedom():
     centre = (m + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
     half = z / (1 + z * z / n_eff) * np.sqrt(m * (1 - m) / n_eff + z * z / (4 * n_eff**2))
     assert low == pytest.approx(centre - half) and high == pytest.approx(centre + half)
+
+
+def test_residual_degrees_of_freedom_make_the_post_stratified_variance_unbiased():
+    # Independent check of n / (n - p): with equal weights and two groups, the variance the interval uses
+    # is the textbook pooled within-group variance over n, sum((x - group mean)^2) / (n - 2) / n, whose
+    # expectation is the true variance of the mean when the groups share one spread. By hand from the
+    # interval: Wilson's n_eff is m(1 - m) / variance for two items, so the variance can be read back.
+    rng = np.random.default_rng(12)
+    group = np.r_[np.zeros(7), np.ones(5)]
+    column = np.clip(np.where(group == 0, 0.3, 0.6) + rng.normal(0, 0.2, 12), 0.01, 0.99)
+    shares = np.column_stack([column, 1 - column])
+    pooled = sum(np.sum((column[group == g] - column[group == g].mean()) ** 2) for g in (0, 1)) / (12 - 2)
+    expected = pooled / 12
+    within = column - np.where(group == 0, column[group == 0].mean(), column[group == 1].mean())
+    assert (12 / (12 - 2)) * np.sum(within**2) / 12**2 == pytest.approx(expected)
+    low, high = share_intervals(shares, groups=[group])
+    m = column.mean()
+    z = stats.t.ppf(0.975, 12 - 2)
+    n_eff = m * (1 - m) / expected
+    assert n_eff < 12**2  # under the cap of n squared
+    centre = (m + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z / (1 + z * z / n_eff) * np.sqrt(m * (1 - m) / n_eff + z * z / (4 * n_eff**2))
+    assert low[0] == pytest.approx(centre - half) and high[0] == pytest.approx(centre + half)

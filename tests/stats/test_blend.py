@@ -1,6 +1,8 @@
 """Blending sources into weights: hand-computed cases, and the properties docs/weights.md promises (recoding
 and splitting change nothing; a source's stated share is its influence)."""
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -11,6 +13,7 @@ from engage.stats.blend import (
     BlendError,
     PersonDraws,
     SourceStrengths,
+    bayesian_bootstrap_inflation,
     beat_random_weights,
     blend_sources,
     bradley_terry_strengths,
@@ -115,8 +118,9 @@ def test_intervals_come_from_blending_replicate_by_replicate():
     result = blend_sources([a], [1])
     expected = [expit(2), expit(1), expit(4)]  # the first priority's chance of beating the second
     assert result.samples[:, 0] == pytest.approx(expected)
-    # By hand: spread of (2, 1, 4) is sqrt(7/3); times sqrt(12/11); Student's t on 11 degrees of freedom.
-    spread = np.sqrt(7 / 3) * np.sqrt(12 / 11)
+    # By hand: spread of (2, 1, 4) is sqrt(7/3); times the Bayesian bootstrap's sqrt(13/11) for 12 people;
+    # Student's t on 11 degrees of freedom.
+    spread = np.sqrt(7 / 3) * np.sqrt(13 / 11)
     t = stats.t.ppf(0.975, 11)
     assert result.low[0] == pytest.approx(expit(2 - t * spread))
     assert result.high[0] == pytest.approx(expit(2 + t * spread))
@@ -126,7 +130,7 @@ def test_intervals_come_from_blending_replicate_by_replicate():
 def test_welch_degrees_of_freedom_combine_the_sources():
     # Two sources at halves whose replicates move only one priority's log-strength each: each source's part
     # of the variance is measured with the other held at its point, and t's degrees of freedom are
-    # (v1 + v2)^2 / (v1^2 / (n1 - 1) + v2^2 / (n2 - 1)) with v = part x n / (n - 1).
+    # (v1 + v2)^2 / (v1^2 / (n1 - 1) + v2^2 / (n2 - 1)) with v = part x (n + 1) / (n - 1).
     rng = np.random.default_rng(3)
     point = np.array([0.5, 0.0, -0.5])
     a = SourceStrengths(point, point + rng.normal(0, 0.2, (400, 3)), np.full(3, 10), people=10)
@@ -144,7 +148,7 @@ def test_welch_degrees_of_freedom_combine_the_sources():
         return log_odds(blend_sources(sources, [1, 1]).samples).var(axis=0, ddof=1)
 
     fixed_point = np.tile(point, (400, 1))
-    va, vb = part(a.samples, fixed_point) * 10 / 9, part(fixed_point, b.samples) * 50 / 49
+    va, vb = part(a.samples, fixed_point) * 11 / 9, part(fixed_point, b.samples) * 51 / 49
     df = (va + vb) ** 2 / (va**2 / 9 + vb**2 / 49)
     total = log_odds(result.samples).var(axis=0, ddof=1)
     raw = part(a.samples, fixed_point) + part(fixed_point, b.samples)
@@ -152,6 +156,27 @@ def test_welch_degrees_of_freedom_combine_the_sources():
     expected = expit(log_odds(result.weight) + stats.t.ppf(0.975, df) * spread) / 1.5
     assert result.high == pytest.approx(expected)
     assert np.all(df > 9) and np.all(df < 9 + 49 + 1)
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        # Two people answering 0 and 1: the Bayesian bootstrap's mean is a Uniform(0, 1) weight w, variance
+        # 1/12; the unbiased variance of the mean is (1/2) / 2 = 1/4: three times as much, (2 + 1) / (2 - 1).
+        ([0.0, 1.0], 3.0),
+        # 0, 0, 1: the mean is a Beta(1, 2) weight, variance 2 / (9 x 4) = 1/18; the unbiased variance of
+        # the mean is (1/3) / 3 = 1/9: twice as much, (3 + 1) / (3 - 1).
+        ([0.0, 0.0, 1.0], 2.0),
+    ],
+)
+def test_bayesian_bootstrap_inflation_by_hand(values, expected):
+    assert bayesian_bootstrap_inflation(len(values)) == pytest.approx(expected)
+    # Independently, by simulation: Dirichlet(1, ..., 1) weights (normalised exponential ones).
+    x = np.asarray(values)
+    draws = np.random.default_rng(4).standard_exponential((400_000, len(x)))
+    replicate_variance = ((draws @ x) / draws.sum(axis=1)).var()
+    assert x.var(ddof=1) / len(x) / replicate_variance == pytest.approx(expected, rel=0.01)
+    assert bayesian_bootstrap_inflation(math.inf) == 1.0
 
 
 # --- Invariance ---------------------------------------------------------------------------------------------

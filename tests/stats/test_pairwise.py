@@ -9,6 +9,7 @@ from engage.stats.pairwise import (
     comparison_graph,
     connected_scores,
     equal_voice,
+    expanded_percentile_interval,
     fit_bradley_terry,
     logit_interval,
     point_scores,
@@ -291,7 +292,7 @@ def test_heavy_voters_do_not_count_more_with_one_person_one_voice():
 
 def test_logit_interval_by_hand():
     # Score 80 (log-odds log 4), standard error 0.5 on that scale, 10 people: t(9) = 2.262157 times
-    # sqrt(10/9); limits 100 * expit(log 4 -/+ 2.384544 * 0.5).
+    # sqrt(10/9); limits 100 * expit(log 4 -/+ 2.384523 * 0.5).
     low, high = logit_interval([80.0], [0.5], 10)
     half = 2.2621571627982053 * np.sqrt(10 / 9) * 0.5
     assert low[0] == pytest.approx(100 / (1 + np.exp(-(np.log(4) - half))))
@@ -299,6 +300,34 @@ def test_logit_interval_by_hand():
     # Never beyond 0-100, and asymmetric towards the middle near an end.
     low, high = logit_interval([97.0], [1.0], 10)
     assert 0 < low[0] < 97 < high[0] < 100 and 97 - low[0] > high[0] - 97
+
+
+def test_expanded_percentile_interval_by_hand():
+    # Resamples 0, 1, ..., 1000 for one item. With 10 people the level is widened until the normal quantile
+    # is t(9) x sqrt(10/9) = 2.262157 x 1.054093 = 2.384523: a tail of Phi(-2.384523) = 0.0085506 each side,
+    # so the limits are the 0.85506th and 99.14494th percentiles, 8.5506 and 991.4494.
+    samples = np.arange(1001.0)[:, None]
+    low, high = expanded_percentile_interval(samples, 10)
+    assert low[0] == pytest.approx(8.5506, abs=1e-3) and high[0] == pytest.approx(991.4494, abs=1e-3)
+    # With very many people it is the plain 95% percentile interval (numpy's percentiles).
+    low, high = expanded_percentile_interval(samples, 1e9)
+    assert low[0] == pytest.approx(np.percentile(samples, 2.5)) and high[0] == pytest.approx(975.0)
+    # Skewed resamples give a skewed interval (a symmetric one could not).
+    skewed = np.exp(np.random.default_rng(3).normal(0, 1, (4000, 1)))
+    low, high = expanded_percentile_interval(skewed, 50)
+    assert high[0] - np.median(skewed) > 3 * (np.median(skewed) - low[0])
+
+
+def test_bootstrap_scores_take_the_interval_method():
+    rng = np.random.default_rng(8)
+    winners, losers, respondents = simulate_votes(np.array([1.0, 0.0, -1.0]), 300, 30, rng)
+    result = bootstrap_scores(
+        winners, losers, respondents, 3, n_resamples=100, interval="expanded percentile"
+    )
+    low, high = expanded_percentile_interval(result.samples, 30)
+    assert result.score_low == pytest.approx(low) and result.score_high == pytest.approx(high)
+    with pytest.raises(ValueError, match="interval must be one of"):
+        bootstrap_scores(winners, losers, respondents, 3, n_resamples=10, interval="percentile")
 
 
 # --- Point scores for breakdowns and the workshop room; no interval below the minimum ----------------------

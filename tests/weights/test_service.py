@@ -200,6 +200,10 @@ def test_a_priority_four_people_rated_gets_no_weight_and_the_preview_says_why(fo
     parameters = json.loads(weight_set.parameters)
     assert parameters["priorities_below_minimum"] == ["HWB-NEW"]
     assert parameters["minimum_respondents"]["value"] == 30
+    assert (
+        "10 percentage points wide with 10 respondents per source"
+        in parameters["minimum_respondents"]["reason"]
+    )
     assert "at least 30 of its respondents" in weight_set.method_statement
     assert "(4 respondents)" in weight_set.method_statement
 

@@ -60,6 +60,10 @@ def test_analyst_builds_previews_and_publishes_a_networks_weights_as_advisory(
     assert "How robust is the order?" in preview
     assert "Helping people stop smoking" in preview
     assert "Check and publish as advisory" in preview and "Minimum evidence" in preview
+    # The minimum's reason quotes the current method's simulation figures (docs/validation.md), not the
+    # 74% to 88% coverage of the percentile intervals the blend no longer uses.
+    assert "interval was about 10 percentage points wide with 10 respondents per source" in preview
+    assert "74%" not in preview
     confirm = client.get(f"/manage/weights/{weight_set.id}/publish").get_data(as_text=True)
     assert "Check before publishing" in confirm and "Publish this version" in confirm
     # Publishing without ticking the box publishes nothing and says why.

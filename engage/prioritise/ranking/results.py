@@ -17,7 +17,7 @@ from engage.stats.pairwise import (
     point_scores,
     win_matrix,
 )
-from engage.stats.ranking import borda_points, places_to_pairs, rank_summary
+from engage.stats.ranking import MIN_INTERVAL_RESPONDENTS, borda_points, places_to_pairs, rank_summary
 
 #: Bootstrap resamples over respondents for each interval.
 RESAMPLES = 200
@@ -69,7 +69,16 @@ def _item_ranks(
     point = beat_random_scores(
         fit_bradley_terry(win_matrix(winners, losers, n, w[people]), alpha=DEFAULT_ALPHA)
     )
-    boot = bootstrap_scores(winners, losers, people, n, n_resamples=resamples, weights=weights)
+    boot = bootstrap_scores(
+        winners,
+        losers,
+        people,
+        n,
+        n_resamples=resamples,
+        weights=weights,
+        interval="expanded percentile",
+        min_respondents=MIN_INTERVAL_RESPONDENTS,
+    )
     # Every column follows the weights when there are any (issue 22 item 4): mean place, first places and
     # Borda points are weighted means; ``ranked_by`` stays a count of people and the table says so.
     mean_rank, first = rank_summary(places, n, w)

@@ -19,6 +19,7 @@ from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
+from engage.stats.ranking import MIN_INTERVAL_RESPONDENTS as RANKING_MIN_INTERVAL_RESPONDENTS
 
 
 def render_answer_results(exercise: Exercise, public: bool):
@@ -44,7 +45,11 @@ def render_answer_results(exercise: Exercise, public: bool):
         public=public,
         breakdowns=breakdowns,
         comments=None if public else recent_comments(exercise),
-        min_interval=MIN_INTERVAL_RESPONDENTS,
+        min_interval=(
+            MIN_INTERVAL_RESPONDENTS
+            if exercise.kind is ExerciseKind.BUDGET
+            else RANKING_MIN_INTERVAL_RESPONDENTS
+        ),
         computed_at=shown.computed_at,
     )
 
