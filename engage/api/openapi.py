@@ -98,7 +98,12 @@ SCHEMAS: dict[str, Any] = {
                 "reference": {**TEXT, "description": "The indicator's reference, e.g. NI 8"},
                 "period": {**TEXT, "maxLength": MAX_PERIOD, "description": "As your system writes it"},
                 "actual": {"type": "number", "minimum": -1e15, "maximum": 1e15},
-                "target": {"type": ["number", "null"], "minimum": -1e15, "maximum": 1e15},
+                "target": {
+                    "type": ["number", "null"],
+                    "minimum": -1e15,
+                    "maximum": 1e15,
+                    "description": "Leave it out to keep the target held for the period; null clears it",
+                },
                 "polarity": {
                     "type": "string",
                     "enum": ["Higher is better", "Lower is better", "higher", "lower"],

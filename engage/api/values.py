@@ -94,7 +94,7 @@ def _indicator(values: dict[str, str], boards: dict[str, Board], problems: list[
     return indicator
 
 
-def check_items(token: ApiToken, payload: Any) -> list[tuple[Indicator, Figures]]:
+def check_items(token: ApiToken, payload: Any) -> list[tuple[Indicator, Figures, bool]]:
     """Every item with its indicator and checked figures, or Refused (400 for a body of the wrong shape,
     403 for a read-only token or another organisation's indicator, 404 for an indicator Engage does not hold,
     422 for items with other problems; each item's problems are listed)."""
@@ -112,7 +112,7 @@ def check_items(token: ApiToken, payload: Any) -> list[tuple[Indicator, Figures]
     if len(items) > MAX_ITEMS:
         raise Refused(400, f"Send at most {MAX_ITEMS:,} values in one request.")
     boards = {normalise(b.short_code): b for b in db.session.scalars(select(Board))}
-    checked: list[tuple[Indicator, Figures]] = []
+    checked: list[tuple[Indicator, Figures, bool]] = []
     problems: list[dict[str, Any]] = []
     not_owned: list[int] = []
     unknown: list[int] = []
@@ -136,7 +136,9 @@ def check_items(token: ApiToken, payload: Any) -> list[tuple[Indicator, Figures]
             if key in seen:
                 found.append(f"The same indicator and period are in item {seen[key]}")
             seen.setdefault(key, number)
-            checked.append((indicator, figures))
+            # No "target" at all keeps the target held for the period (as an import's blank does); an
+            # explicit null clears it.
+            checked.append((indicator, figures, "target" not in item))
         if found:
             problems.append({"item": number, "problems": found})
     if not_owned:
@@ -163,8 +165,10 @@ def push_values(token: ApiToken, payload: Any) -> list[dict[str, Any]]:
     results = []
     try:
         with atomic():
-            for indicator, figures in checked:
-                _value, outcome = write_value(indicator, figures, source=ValueSource.API, actor=actor)
+            for indicator, figures, keep_target in checked:
+                _value, outcome = write_value(
+                    indicator, figures, source=ValueSource.API, actor=actor, keep_target=keep_target
+                )
                 results.append(
                     {
                         "board": indicator.priority.board.short_code,

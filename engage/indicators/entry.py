@@ -52,8 +52,9 @@ def write_value(
     """Store ``figures`` (already checked: no problems) as the indicator's value for their period, adding it
     or correcting the one held; the same figures again change nothing (no history row). The indicator takes
     the figures' polarity. ``keep_commentary``: an import without a commentary column leaves the one held;
-    ``keep_target``: an import row with no target leaves the one held (blank means unchanged, never a silent
-    deletion; the correction form, which shows the target held, may still clear it). Only flushes."""
+    ``keep_target``: an import row with no target, or an API value with no "target" field, leaves the one
+    held (blank means unchanged, never a silent deletion; the correction form, which shows the target held,
+    and an API value whose target is null may still clear it). Only flushes."""
     assert not figures.problems and figures.actual is not None and figures.polarity is not None
     value = db.session.scalar(
         select(IndicatorValue).where(

@@ -88,6 +88,20 @@ def test_a_partners_system_pushes_values_then_the_same_again_changes_nothing(cli
     assert "Westmarch Police" in audits[0].actor
 
 
+def test_a_value_sent_without_a_target_keeps_the_target_held_and_null_clears_it(client, setting):
+    """Issue 21, item 14, for the API too: a partner's system that sends only its actuals must not wipe
+    the targets imported for the year; an explicit null is a deliberate clearing."""
+    push(client, setting["write"], {"values": [item(target=15)]})
+    without = item(actual=13.0)
+    del without["target"]
+    assert push(client, setting["write"], {"values": [without]}).json["updated"] == 1
+    value = db.session.scalar(select(IndicatorValue).where(IndicatorValue.period == "2025/26 Q3"))
+    assert (value.actual, value.target) == (13.0, 15)
+    assert push(client, setting["write"], {"values": [item(actual=13.0, target=None)]}).json["updated"] == 1
+    db.session.refresh(value)
+    assert value.target is None
+
+
 def test_a_read_only_token_is_refused(client, setting):
     response = push(client, setting["read"], {"values": [item()]})
     assert response.status_code == 403
