@@ -184,15 +184,8 @@ def _copy_of_demo(demo: Demo, tmp_path: Path) -> str:
             )
         admin.dispose()
         return copy
-    # One path for every copy (as on PostgreSQL, one name): the app made for it is made once and reused, and
-    # so is a browser test's server. A new file each time (a new inode: a connection somehow left open keeps
-    # the old one), and no write-ahead log of the last copy left beside it to be replayed into this one.
-    copy = Path(demo.url.removeprefix("sqlite:///")).with_name("engage-demo-copy.sqlite")
-    for leftover in (copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    fresh = tmp_path / copy.name
-    shutil.copyfile(demo.url.removeprefix("sqlite:///"), fresh)
-    fresh.replace(copy)
+    copy = tmp_path / "engage-demo-copy.sqlite"
+    shutil.copyfile(demo.url.removeprefix("sqlite:///"), copy)
     return f"sqlite:///{copy}"
 
 

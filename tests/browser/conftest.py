@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import _APPS, PASSWORD, TOTP_SECRET, totp_code
+from tests.conftest import PASSWORD, TOTP_SECRET, totp_code
 
 CHROMIUM = os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -30,8 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    # No host but this machine resolves: a page cannot reach another (make_page also reports any attempt).
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 AXE_FILE = Path(__file__).resolve().parents[2] / "engage" / "static" / "build" / "axe.min.js"
 
@@ -107,65 +105,24 @@ def app(app_factory):
         yield app
 
 
-#: A live server per shared app (tests.conftest._APPS), started by the first test that needs it and kept
-#: until the last browser test: the app is the same object, so the server is too (and the browser's HTTP
-#: cache, which is keyed by the server's address, holds across tests).
-_SERVERS: dict[int, LiveServer] = {}
-
-
-@pytest.fixture(scope="package")
-def _live_servers() -> Iterator[dict[int, LiveServer]]:
-    yield _SERVERS
-    for server in _SERVERS.values():
-        server.__exit__()
-    _SERVERS.clear()
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
+        yield server
 
 
 @pytest.fixture
-def live_server(app, _live_servers) -> Iterator[LiveServer]:
-    if any(app is shared for shared in _APPS.values()):
-        if id(app) not in _live_servers:
-            _live_servers[id(app)] = LiveServer(app).__enter__()
-        yield _live_servers[id(app)]
-    else:  # an app of this test's own (``fresh=True``): its own server, stopped with it
-        with LiveServer(app) as server:
-            yield server
-
-
-#: Browser contexts kept until the last browser test, by the server they were made for: a test's first,
-#: second... page take the first, second... of them (two pages of one test are two people, as with new
-#: contexts). Each is handed out as a new context would be: no cookies, no permissions, nothing stored for
-#: the site, no page open; only the HTTP cache is kept (what a returning resident's browser has anyway).
-_CONTEXTS: dict[tuple[str, int], object] = {}
-
-#: Options a kept context can take on a new page; any other (JavaScript off, a locale...) gets a new context.
-_PAGE_OPTIONS = {"viewport"}
-
-#: What a new context would not have: cleared for the site before a kept context is reused.
-_SITE_DATA = "cookies,local_storage,indexeddb,websql,service_workers,cache_storage,file_systems,shader_cache"
-
-
-@pytest.fixture(scope="package")
-def _kept_contexts(browser) -> Iterator[dict[tuple[str, int], object]]:
-    yield _CONTEXTS
-    for context in _CONTEXTS.values():
-        context.close()
-    _CONTEXTS.clear()
-
-
-def _other_host(request) -> str | None:
-    host = urlsplit(request.url).hostname
-    if request.url.startswith(("data:", "blob:", "about:")) or host in {"127.0.0.1", "localhost"}:
-        return None
-    return f"request to another host: {request.url}"
-
-
-@pytest.fixture
-def make_page(browser, live_server, _kept_contexts):
-    """Open pages in contexts with no cookies that reach no other host and fail on console errors."""
+def make_page(browser, live_server):
+    """Open pages in fresh contexts (no cookies) that reach no other host and fail on console errors."""
     contexts = []
-    kept = []
     errors: list[str] = []
+
+    def only_local(route):
+        if urlsplit(route.request.url).hostname in {"127.0.0.1", "localhost"}:
+            route.continue_()
+        else:
+            errors.append(f"request to another host: {route.request.url}")
+            route.abort()
 
     def console(msg):
         # A page that is itself a 4xx (a 404 page, a form with errors) logs "Failed to load resource";
@@ -178,40 +135,12 @@ def make_page(browser, live_server, _kept_contexts):
         if resp.status >= 400 and resp.request.resource_type != "document":
             errors.append(f"{resp.status} for {resp.request.resource_type} {resp.url}")
 
-    def request(req):
-        # Chromium cannot resolve any other host (CHROMIUM_ARGS): a request for one fails and is reported.
-        if message := _other_host(req):
-            errors.append(message)
-
-    def reused_context(viewport):
-        key = (live_server.url, len(kept))
-        context = _kept_contexts.get(key)
-        if context is None:
-            context = _kept_contexts[key] = browser.new_context(base_url=live_server.url, viewport=viewport)
-        else:
-            context.clear_cookies()
-            context.clear_permissions()
-        kept.append(context)
-        return context
-
-    def clear_site_data(page) -> None:
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Storage.clearDataForOrigin", {"origin": live_server.url, "storageTypes": _SITE_DATA})
-        cdp.detach()
-
     def make(**options):
         options.setdefault("viewport", {"width": 1024, "height": 768})
-        reuse = set(options) <= _PAGE_OPTIONS
-        if reuse:
-            context = reused_context(options["viewport"])
-        else:
-            context = browser.new_context(base_url=live_server.url, **options)
-            contexts.append(context)
-        context.on("request", request)  # every page of the context, pop-ups too
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        context.route("**/*", only_local)
         new_page = context.new_page()
-        if reuse:
-            new_page.set_viewport_size(options["viewport"])
-            clear_site_data(new_page)
         new_page.on("console", console)
         new_page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
         new_page.on("response", response)
@@ -221,10 +150,6 @@ def make_page(browser, live_server, _kept_contexts):
     yield make
     for context in contexts:
         context.close()
-    for context in kept:
-        context.remove_listener("request", request)
-        for open_page in context.pages:
-            open_page.close()
     assert errors == [], "\n".join(errors)
 
 
