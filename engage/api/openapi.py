@@ -10,8 +10,9 @@ from engage.config import SUPPORTED_LOCALES
 from engage.indicators.rows import MAX_COMMENTARY, MAX_PERIOD
 from engage.weights.exports import CSV_COLUMNS, VERSION_COLUMNS
 
-#: Text with something in it besides white space.
-TEXT = {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"}
+#: Text with something in it besides white space, as Python's str.strip() counts it (the API's own check).
+#: JSON Schema's \\s is ECMAScript's, which leaves out U+001C-U+001F and U+0085, so those are named too.
+TEXT = {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "[^\\s\\u001c-\\u001f\\u0085]"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 STRING_OR_NULL = {"type": ["string", "null"]}
 STANDING = {
