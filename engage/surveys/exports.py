@@ -160,7 +160,7 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
             .execution_options(yield_per=20_000)
         )
     )
-    blank = [""] * (4 + len(cols))
+    blank: list[object] = [""] * (4 + len(cols))
     pending = next(answers, None)
     for number, (response_id, submitted_at, channel, locale) in enumerate(responses, start=1):
         mine = []
@@ -168,7 +168,8 @@ def iter_response_rows(consultation: Consultation) -> Iterator[list]:
             if pending[0] == response_id:
                 mine.append(pending[1:])
             pending = next(answers, None)
-        row: list[object] = [number, submitted_at.isoformat(), channel.value, locale, *blank[4:]]
+        row = blank.copy()
+        row[0:4] = number, submitted_at.isoformat(), channel.value, locale
         _fill(row, mine, by_target, by_question)
         yield row
 
