@@ -48,14 +48,7 @@ def test_the_being_worked_out_page_turns_into_the_results(make_page, make_budget
 def test_without_javascript_the_link_shows_the_results_once_ready(
     make_page, make_budget, submit, monkeypatch
 ):
-    exercise = make_budget()
-    a, b, c, d = exercise.active_items
-    for _ in range(3):
-        submit(exercise, {a.id: 10, b.id: 20, c.id: 30, d.id: 40})
-    exercise.status = ExerciseStatus.CLOSED
-    db.session.commit()
-    monkeypatch.setattr(cache, "IN_REQUEST_ANSWERS", 2)
-    monkeypatch.setattr(cache, "refresh_now", lambda *key: True)
+    exercise = _closed_large_budget(make_budget, submit, monkeypatch, [])
     page = make_page(java_script_enabled=False)
     page.goto(f"/exercises/{exercise.id}/results")
     expect(page.get_by_role("heading", name="Results are being worked out")).to_be_visible()
