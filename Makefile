@@ -27,6 +27,9 @@ run: install migrate demo serve
 ## make install: the virtualenv, Engage and its front-end assets (idempotent)
 install: $(VENV)/.installed assets translations instance/secret_key pdf-deps
 
+## make install-test: the same, with the test and development tools (pytest, Playwright, ruff, mypy)
+install-test: install $(VENV)/.installed-test
+
 ## Pango, which WeasyPrint (the PDF reports) draws text with: installed with apt-get when we are root and it
 ## is missing; otherwise say how (everything but the PDF downloads works without it).
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-ui-core
