@@ -79,9 +79,6 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
     old_sessions = select(WorkshopSession.id).where(WorkshopSession.held_on < name_cutoff)
     old_respondents = select(Respondent.id).where(Respondent.created_at < answer_cutoff)
     past_consultations = select(Consultation.id).where(Consultation.retain_until < today)
-    past_responses = select(ConsultationResponse.id).where(
-        ConsultationResponse.consultation_id.in_(past_consultations)
-    )
     # Free text and references go at the consultation's retention date, or ENGAGE_FREE_TEXT_DAYS after
     # the response when the consultation has none.
     undated = select(Consultation.id).where(Consultation.retain_until.is_(None))
@@ -90,6 +87,15 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
         | (
             ConsultationResponse.consultation_id.in_(undated)
             & (ConsultationResponse.submitted_at < text_cutoff)
+        )
+    )
+    # Equality answers go at the consultation's retention date, or ENGAGE_EQUALITY_ANSWER_DAYS after the
+    # response when the consultation has none (as an exercise's do after taking part).
+    profiled_responses = select(ConsultationResponse.id).where(
+        ConsultationResponse.consultation_id.in_(past_consultations)
+        | (
+            ConsultationResponse.consultation_id.in_(undated)
+            & (ConsultationResponse.submitted_at < answer_cutoff)
         )
     )
     written_questions = select(Question.id).where(Question.kind.in_(WRITTEN))
@@ -102,7 +108,7 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
             RespondentProfile.respondent_id.in_(old_respondents)
         ),
         "consultation_equality_answers": delete(ConsultationProfile).where(
-            ConsultationProfile.response_id.in_(past_responses)
+            ConsultationProfile.response_id.in_(profiled_responses)
         ),
         "respondent_addresses": update(Respondent)
         .where(Respondent.created_at < address_cutoff, Respondent.address_hash.is_not(None))
@@ -141,7 +147,7 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
                 select(ConsultationResponse.consultation_id).where(
                     ConsultationResponse.id.in_(
                         select(ConsultationProfile.response_id).where(
-                            ConsultationProfile.response_id.in_(past_responses)
+                            ConsultationProfile.response_id.in_(profiled_responses)
                         )
                     )
                 )

@@ -64,9 +64,20 @@ def accessibility():
     return render_template("public/accessibility.html", statement_date=STATEMENT_REVIEWED)
 
 
+#: The retention settings the privacy notice states (engage/privacy/retention.py deletes by the same ones).
+RETENTION_SETTINGS = (
+    "ENGAGE_DRAFT_DAYS",
+    "ENGAGE_EQUALITY_ANSWER_DAYS",
+    "ENGAGE_FREE_TEXT_DAYS",
+    "ENGAGE_ADDRESS_DAYS",
+    "ENGAGE_WORKSHOP_NAME_DAYS",
+)
+
+
 @bp.get("/privacy")
 def privacy():
-    return render_template("public/privacy.html")
+    days = {name: current_app.config[name] for name in RETENTION_SETTINGS}
+    return render_template("public/privacy.html", days=days)
 
 
 @bp.get("/manage")

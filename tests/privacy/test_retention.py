@@ -81,3 +81,38 @@ def test_the_command_says_what_it_deleted(runner, personal_data):
     result = runner.invoke(args=["retention", "--dry-run"])
     assert result.exit_code == 0
     assert "Would delete: " in result.output and "unsent consultation drafts" in result.output
+
+
+def test_undated_consultations_lose_their_equality_answers_after_the_period(make_consultation):
+    """Without a retention date the officer set, equality answers went nowhere: kept for ever. Now they go
+    ENGAGE_EQUALITY_ANSWER_DAYS after the response, as an exercise's go after taking part."""
+    undated = make_consultation()
+    undated.retain_until = None
+    for reference, days in [("OLD", 800), ("NEW", 10)]:
+        response = ConsultationResponse(
+            consultation_id=undated.id,
+            reference=reference,
+            idempotency_key=reference,
+            submitted_at=NOW - timedelta(days=days),
+        )
+        db.session.add(response)
+        db.session.flush()
+        db.session.add(ConsultationProfile(response_id=response.id, dimension="sex", category="female"))
+    db.session.commit()
+
+    assert apply_retention(now=NOW).consultation_equality_answers == 1
+    kept = db.session.scalars(
+        select(ConsultationResponse.reference).join(ConsultationProfile).order_by(ConsultationResponse.id)
+    ).all()
+    assert kept == ["NEW"]
+    assert count(ConsultationResponse) == 2  # the answers themselves stay
+
+
+def test_the_privacy_notice_states_each_period_retention_applies(client, app):
+    app.config.update(ENGAGE_DRAFT_DAYS=14, ENGAGE_ADDRESS_DAYS=1)
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "How long we keep what you tell us" in page
+    assert "answers you save to finish later: 14 days after you last save them" in page
+    assert "internet address" in page and ": 1 day</li>" in page
+    assert "answers to questions about you: 730 days" in page
+    assert "names given at a workshop: 30 days after the workshop" in page
