@@ -54,8 +54,9 @@ class ConsultationForm(EngageForm):
         _l("Delete personal data after (optional)"),
         description=_l(
             "After this date the equality answers, unsent drafts, written answers and response reference "
-            "numbers are deleted (the other answers are kept, unnamed). Without a date, written answers and "
-            "references are deleted after the partnership's standard period (two years unless changed). "
+            "numbers are deleted (the other answers are kept, unnamed). Without a date, equality answers, written "
+            "answers and references are deleted after the partnership's standard periods (two years unless "
+            "changed). "
             "Email addresses are never stored."
         ),
     )
