@@ -184,8 +184,16 @@ def _copy_of_demo(demo: Demo, tmp_path: Path) -> str:
             )
         admin.dispose()
         return copy
-    copy = tmp_path / "engage-demo-copy.sqlite"
-    shutil.copyfile(demo.url.removeprefix("sqlite:///"), copy)
+    # One path for every copy (as on PostgreSQL, one name): the app made for it is made once and reused (its
+    # templates compiled once), its engine disposed after each test. A new file each time (a new inode: a
+    # connection somehow left open keeps the old one), and no write-ahead log of the last copy left beside it
+    # to be replayed into this one.
+    copy = Path(demo.url.removeprefix("sqlite:///")).with_name("engage-demo-copy.sqlite")
+    for leftover in (copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    fresh = tmp_path / copy.name
+    shutil.copyfile(demo.url.removeprefix("sqlite:///"), fresh)
+    fresh.replace(copy)
     return f"sqlite:///{copy}"
 
 
@@ -193,14 +201,21 @@ def _copy_of_demo(demo: Demo, tmp_path: Path) -> str:
 _APPS: dict[str, Flask] = {}
 
 
+#: Every sequence back to its start, as TRUNCATE ... RESTART IDENTITY would (ids start at 1 again, as SQLite's
+#: do in an emptied table): one statement, touching only the sequences used since.
+_RESTART_SEQUENCES = text(
+    "SELECT count(setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false))"
+    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
 def _empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Every table emptied, children first. A DELETE of the few rows a test left, not a TRUNCATE: on
+    PostgreSQL truncating the 56 tables took 1.5 s a time (a new file for each table), the DELETEs 0.1 s."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        db.session.execute(_RESTART_SEQUENCES)
     db.session.commit()
 
 
