@@ -149,10 +149,16 @@ test: install $(VENV)/.installed-test lint browser-deps
 test-fast: install $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-## make lint: ruff (style and bugs) and mypy (types)
-lint: $(VENV)/.installed-test typecheck
-	$(BIN)/ruff check engage tests migrations scripts benchmarks gunicorn.conf.py
-	$(BIN)/ruff format --check engage tests migrations scripts benchmarks gunicorn.conf.py
+## make lint: ruff (style and bugs) and mypy (types); once for a given set of sources (CI lints, then its two
+## make test runs find nothing to do)
+LINTED := engage tests migrations scripts benchmarks gunicorn.conf.py
+lint: $(VENV)/.linted
+
+$(VENV)/.linted: $(shell find $(LINTED) -name '*.py') pyproject.toml $(LOCK) $(VENV)/.installed-test
+	$(BIN)/mypy
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	@touch $@
 
 ## make typecheck: mypy over engage/ (settings in pyproject.toml): zero errors in every module
 typecheck: $(VENV)/.installed-test

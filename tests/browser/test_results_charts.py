@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from engage.extensions import db
 from engage.prioritise import service
 from engage.prioritise.models import ExerciseStatus, Outcome
+from tests import bulk
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
@@ -64,32 +65,43 @@ def long_board(make_board, make_priority, council):
 
 
 @pytest.fixture
-def closed_pairwise(make_exercise, long_board, cast):
-    """A closed pairwise exercise with public results, long item titles and 14 people (so intervals)."""
+def closed_pairwise(make_exercise, long_board):
+    """A closed pairwise exercise with public results, long item titles and 14 people (so intervals).
+
+    The votes are stored in bulk (tests/bulk.py): these tests are about the chart, not about voting."""
     exercise = make_exercise(
         board=long_board, priorities=long_board.active_priorities, title="Community priorities 2026"
     )
     items = exercise.active_items
     n = len(items)
-    for person in range(14):
-        token = secrets.token_urlsafe(32)
-        for k in range(6):
-            left, right = items[(person + k) % n], items[(person + 2 * k + 1) % n]
-            if left.id != right.id:
-                cast(exercise, left, right, Outcome.LEFT if (person + k) % 3 else Outcome.RIGHT, token=token)
+    ballots = [
+        [
+            (
+                items[(person + k) % n],
+                items[(person + 2 * k + 1) % n],
+                Outcome.LEFT if (person + k) % 3 else Outcome.RIGHT,
+            )
+            for k in range(6)
+            if (person + k) % n != (person + 2 * k + 1) % n
+        ]
+        for person in range(14)
+    ]
+    bulk.votes(exercise, ballots)
     service.set_status(exercise, ExerciseStatus.CLOSED)
     db.session.commit()
     return exercise
 
 
 @pytest.fixture
-def closed_budget(make_budget, submit):
+def closed_budget(make_budget):
     exercise = make_budget()
     items = exercise.active_items
-    for person in range(12):
-        shares = [40, 30, 20, 10]
-        rotated = shares[person % 4 :] + shares[: person % 4]
-        submit(exercise, {item.id: share for item, share in zip(items, rotated, strict=True)})
+    shares = [40, 30, 20, 10]
+    rotations = [shares[person % 4 :] + shares[: person % 4] for person in range(12)]
+    bulk.submissions(
+        exercise,
+        [{item.id: share for item, share in zip(items, rotated, strict=True)} for rotated in rotations],
+    )
     service.set_status(exercise, ExerciseStatus.CLOSED)
     db.session.commit()
     return exercise
@@ -197,7 +209,7 @@ def test_resident_finds_past_results_from_the_home_page(make_page, closed_pairwi
     _screenshot(page, "board-results-archive-375px-ur.png")
 
 
-def test_standings_after_finishing(make_page, make_exercise, long_board, cast):
+def test_standings_after_finishing(make_page, make_exercise, long_board):
     """Where the officer allows it, a resident who finishes sees everyone's scores so far: chart and table."""
     exercise = make_exercise(
         board=long_board,
@@ -206,10 +218,14 @@ def test_standings_after_finishing(make_page, make_exercise, long_board, cast):
         show_standings=True,
     )
     items = exercise.active_items
-    for person in range(11):
-        token = secrets.token_urlsafe(32)
-        for k in range(5):
-            cast(exercise, items[(person + k) % 6], items[(person + k + 1) % 6], token=token)
+    # Eleven people before them (stored in bulk: what they see is the point, not how those votes came in).
+    bulk.votes(
+        exercise,
+        [
+            [(items[(person + k) % 6], items[(person + k + 1) % 6], Outcome.LEFT) for k in range(5)]
+            for person in range(11)
+        ],
+    )
     page = make_page(viewport={"width": 375, "height": 800})
     page.goto(f"/language/ur?next=/exercises/{exercise.id}/vote")
     for _ in range(4):
