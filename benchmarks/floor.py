@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -184,8 +185,9 @@ def run_wrk(base: str, path: str, lines: list[str], htmx: bool = False) -> tuple
     return rate, total, failed
 
 
-def floor_rows(kind: str) -> list[tuple[str, ...]]:
-    """One database: the floor, then vote, budget and consultation, each a row with its ratio."""
+def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[str, ...]]:
+    """One database: the floor, then vote, budget and consultation (or those of them in ``kinds``), each a row
+    with its ratio."""
     with _database(kind) as (url, extra):
         target = _seed(url)
         os.environ["ENGAGE_DATABASE_URL"] = url
@@ -201,20 +203,23 @@ def floor_rows(kind: str) -> list[tuple[str, ...]]:
         engage = Server(url, WORKERS, extra_env=env)
         engage.start()
         try:
-            runs = [
-                ("vote", f"/exercises/{target.pairwise}/vote", _voters(engage.base, target.pairwise), True),
-                (
-                    "budget",
+            prepare = {
+                "vote": lambda: (
+                    f"/exercises/{target.pairwise}/vote",
+                    _voters(engage.base, target.pairwise),
+                    True,
+                ),
+                "budget": lambda: (
                     f"/exercises/{target.budget}/check",
                     _budget_submitters(engage.base, target.budget),
                 ),
-                (
-                    "consultation",
+                "consultation": lambda: (
                     f"/consultations/{target.consultation}/check",
                     _consultation_senders(engage.base, target.consultation, target.sections),
                 ),
-            ]
-            for name, path, lines, *htmx in runs:
+            }
+            for name in (name for name in GOALS if name in kinds):
+                path, lines, *htmx = prepare[name]()
                 rate, total, failed = run_wrk(engage.base, path, lines, htmx=bool(htmx))
                 note = f"{failed}/{total}" + (" (residents reused)" if total > len(lines) else "")
                 what = {
@@ -228,10 +233,10 @@ def floor_rows(kind: str) -> list[tuple[str, ...]]:
     return rows
 
 
-def bench_floor(rows: list[tuple[str, ...]]) -> None:
+def bench_floor(rows: list[tuple[str, ...]], kinds: tuple[str, ...] = tuple(GOALS)) -> None:
     for kind in os.environ.get("ENGAGE_BENCH_DATABASES", "SQLite,PostgreSQL").split(","):
         started = time.perf_counter()
-        rows += floor_rows(kind)
+        rows += floor_rows(kind, kinds)
         print(f"{kind}: floor runs took {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -255,7 +260,13 @@ def floor_table(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 if __name__ == "__main__":
+    # `python -m benchmarks.floor [vote] [budget] [consultation]`: the floor and the rows named (all when none
+    # is), written to docs/benchmarks.md only when every row was measured; otherwise printed.
+    asked = tuple(sys.argv[1:]) or tuple(GOALS)
+    if unknown := set(asked) - set(GOALS):
+        raise SystemExit(f"unknown rows {sorted(unknown)}: choose from {list(GOALS)}")
     found: list[tuple[str, ...]] = []
-    bench_floor(found)
-    write_section(HERE.parent / "docs" / "benchmarks.md", "floor", floor_table(found))
+    bench_floor(found, asked)
+    if set(asked) == set(GOALS):
+        write_section(HERE.parent / "docs" / "benchmarks.md", "floor", floor_table(found))
     print("\n".join(floor_table(found)))
