@@ -30,6 +30,7 @@ from engage.prioritise.pairwise import chooser, voting
 from engage.prioritise.pairwise.chooser import PairExercise
 from engage.prioritise.pairwise.pages import render_finish
 from engage.respondents import respondent_key, set_token_cookie, token_or_new
+from engage.transactions import commit_before_rendering
 
 
 def _vote_limit() -> str:
@@ -46,8 +47,9 @@ def _pair_context(
     token: str,
     message: str | None = None,
     made: int | None = None,
+    answered: list[frozenset[int]] | None = None,
 ) -> dict:
-    pair = voting.choose_pair(exercise, None, respondent_id=respondent_id)
+    pair = voting.choose_pair(exercise, None, respondent_id=respondent_id, answered=answered)
     return {
         "exercise": exercise,
         "pair": pair,
@@ -165,7 +167,10 @@ def vote(exercise_id: int):
             return set_token_cookie(next_page, token)
     if respondent_id is None and not new_token:
         respondent_id = voting.find_respondent_id(exercise, token)
-    context = _pair_context(exercise, respondent_id, token, message, made)
+    answered = voting.pairs_answered_by(exercise, respondent_id)
+    if made is not None:  # a vote was stored: what follows only reads what is already read
+        commit_before_rendering()
+    context = _pair_context(exercise, respondent_id, token, message, made, answered)
     template = "prioritise/_partials/_pair.html" if htmx else "prioritise/vote.html"
     response = make_response(render_template(template, **context))
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response

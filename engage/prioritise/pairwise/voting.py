@@ -518,18 +518,22 @@ def choose_pair(
     rng: random.Random | None = None,
     *,
     respondent_id: int | None = None,
+    answered: list[frozenset[int]] | None = None,
 ) -> tuple[PairItem, PairItem] | None:
     """The next pair to show: a rarely compared item, against one rarely paired with it.
 
     Reads the worker's copy of the items and pair counts (chooser.py) and the pairs this respondent has
-    answered (one query; ``respondent`` or ``respondent_id``), never anyone's votes; the respondent's
+    answered (one query; ``respondent`` or ``respondent_id``, or ``answered`` as ``pairs_answered_by`` read
+    them), never anyone's votes; the respondent's
     previous pair is never shown again straight away. The choice depends on how often items and pairs were
     shown, not on who won (engage.stats.pairs explains why: choosing by rating biased scores towards 50).
     """
     rng = rng or random.Random()  # not for security
     state = chooser.exercise_state(exercise.id)
     # Not again to the same person until they have seen the others: only pairs they have answered least.
-    shown = _pairs_answered_by(exercise, respondent.id if respondent is not None else respondent_id)
+    if answered is None:
+        answered = pairs_answered_by(exercise, respondent.id if respondent is not None else respondent_id)
+    shown = answered
     times = Counter(shown)
     items, fewest = _items_with_fresh_pairs(list(state.items), times)
     if len(items) < 2:
@@ -566,7 +570,7 @@ def _answered_query() -> Select[int, int]:
     )
 
 
-def _pairs_answered_by(exercise: VotingExercise, respondent_id: int | None) -> list[frozenset[int]]:
+def pairs_answered_by(exercise: VotingExercise, respondent_id: int | None) -> list[frozenset[int]]:
     """The pairs one respondent has answered (skips too), oldest first: their own votes and no one else's."""
     if respondent_id is None:
         return []
