@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -184,8 +185,9 @@ def run_wrk(base: str, path: str, lines: list[str], htmx: bool = False) -> tuple
     return rate, total, failed
 
 
-def floor_rows(kind: str) -> list[tuple[str, ...]]:
-    """One database: the floor, then vote, budget and consultation, each a row with its ratio."""
+def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[str, ...]]:
+    """One database: the floor, then vote, budget and consultation (or those of them in ``kinds``), each a row
+    with its ratio."""
     with _database(kind) as (url, extra):
         target = _seed(url)
         os.environ["ENGAGE_DATABASE_URL"] = url
@@ -201,41 +203,62 @@ def floor_rows(kind: str) -> list[tuple[str, ...]]:
         engage = Server(url, WORKERS, extra_env=env)
         engage.start()
         try:
-            runs = [
-                ("vote", f"/exercises/{target.pairwise}/vote", _voters(engage.base, target.pairwise), True),
-                (
-                    "budget",
+            prepare = {
+                "vote": lambda: (
+                    f"/exercises/{target.pairwise}/vote",
+                    _voters(engage.base, target.pairwise),
+                    True,
+                ),
+                "budget": lambda: (
                     f"/exercises/{target.budget}/check",
                     _budget_submitters(engage.base, target.budget),
                 ),
-                (
-                    "consultation",
+                "consultation": lambda: (
                     f"/consultations/{target.consultation}/check",
                     _consultation_senders(engage.base, target.consultation, target.sections),
                 ),
-            ]
-            for name, path, lines, *htmx in runs:
+            }
+            for name in (name for name in GOALS if name in kinds):
+                path, lines, *htmx = prepare[name]()
                 rate, total, failed = run_wrk(engage.base, path, lines, htmx=bool(htmx))
                 note = f"{failed}/{total}" + (" (residents reused)" if total > len(lines) else "")
-                what = {
-                    "vote": "pairwise vote, htmx, next pair rendered",
-                    "budget": "budget sent from check your answers",
-                    "consultation": "10-question consultation sent from check your answers",
-                }[name]
-                rows.append((kind, what, f"{rate:.0f}", f"{rate / floor:.0%}", f">= {GOALS[name]:.0%}", note))
+                rows.append(
+                    (kind, LABELS[name], f"{rate:.0f}", f"{rate / floor:.0%}", f">= {GOALS[name]:.0%}", note)
+                )
         finally:
             engage.stop()
     return rows
 
 
-def bench_floor(rows: list[tuple[str, ...]]) -> None:
+#: What a row's request is called in the table, by kind.
+LABELS = {
+    "vote": "pairwise vote, htmx, next pair rendered",
+    "budget": "budget sent from check your answers",
+    "consultation": "10-question consultation sent from check your answers",
+}
+#: One vote in process, per database (benchmarks.vote_profile): statements and the app's processor time.
+VOTE_PROFILE: list[tuple[str, str, str]] = []
+
+
+def _vote_profile(kind: str) -> tuple[str, str, str]:
+    from benchmarks.vote_profile import vote_statements
+
+    with _database(kind) as (url, extra):
+        per_vote, cpu_ms, _ = vote_statements(url, extra_env=extra)
+    statements = ", ".join(f"{word} {n:.1f}" for word, n in per_vote.items())
+    return kind, f"{sum(per_vote.values()):.1f} ({statements})", f"{cpu_ms:.1f}"
+
+
+def bench_floor(rows: list[tuple[str, ...]], kinds: tuple[str, ...] = tuple(GOALS)) -> None:
     for kind in os.environ.get("ENGAGE_BENCH_DATABASES", "SQLite,PostgreSQL").split(","):
         started = time.perf_counter()
-        rows += floor_rows(kind)
+        rows += floor_rows(kind, kinds)
+        if "vote" in kinds:
+            VOTE_PROFILE.append(_vote_profile(kind))
         print(f"{kind}: floor runs took {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def floor_table(rows: list[tuple[str, ...]]) -> list[str]:
+def floor_table(rows: list[tuple[str, ...]], note: str = "") -> list[str]:
     """The "floor" section of docs/benchmarks.md."""
     return [
         "## The floor: answers against a bare INSERT (`make bench`, wrk)",
@@ -251,11 +274,55 @@ def floor_table(rows: list[tuple[str, ...]]) -> list[str]:
         "|---|---|---|---|---|---|",
         *["| " + " | ".join(row) + " |" for row in rows],
         "",
+        *([note, ""] if note else []),
+        *_profile_table(),
     ]
 
 
+def _profile_table() -> list[str]:
+    if not VOTE_PROFILE:
+        return []
+    return [
+        "One vote in process (`python -m benchmarks.vote_profile`: the served settings, test client, 20",
+        "residents x 5 votes): SQL statements per vote (COMMIT not counted) and the app's processor time per",
+        "vote (the test client's own left out).",
+        "",
+        "| database | statements per vote | processor ms per vote |",
+        "|---|---|---|",
+        *["| " + " | ".join(row) + " |" for row in VOTE_PROFILE],
+        "",
+    ]
+
+
+def _earlier_rows(kinds: set[str]) -> tuple[str, list[tuple[str, ...]]]:
+    """The rows of ``kinds`` in the floor section now in docs/benchmarks.md, and the run they came from."""
+    text = (HERE.parent / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    section = text.split("<!-- begin floor -->", 1)[-1].split("<!-- end floor -->", 1)[0]
+    run = re.search(r"^Run (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", section, re.M)
+    wanted = {LABELS[kind] for kind in kinds}
+    rows = []
+    for line in section.splitlines():
+        cells = tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
+        if len(cells) == 6 and cells[1] in wanted:
+            rows.append(cells)
+    return (run.group(1) if run else "an earlier run"), rows
+
+
 if __name__ == "__main__":
+    # `python -m benchmarks.floor [vote] [budget] [consultation]`: the floor and the rows named (all when none
+    # is), written to docs/benchmarks.md with the other rows kept from the section as it was.
+    asked = tuple(sys.argv[1:]) or tuple(GOALS)
+    if unknown := set(asked) - set(GOALS):
+        raise SystemExit(f"unknown rows {sorted(unknown)}: choose from {list(GOALS)}")
     found: list[tuple[str, ...]] = []
-    bench_floor(found)
-    write_section(HERE.parent / "docs" / "benchmarks.md", "floor", floor_table(found))
-    print("\n".join(floor_table(found)))
+    bench_floor(found, asked)
+    lines = floor_table(found)
+    if missing := set(GOALS) - set(asked):
+        # The rows not measured now are kept from the section as it was, and said to be.
+        when, kept = _earlier_rows(missing)
+        kept = [(*row[:5], f"{row[5]} (from {when})") for row in kept]
+        databases = [row[0] for row in found]
+        every = sorted(found + kept, key=lambda row: databases.index(row[0]) if row[0] in databases else 99)
+        lines = floor_table(every, f"Rows marked 'from {when}' were not measured in this run.")
+    write_section(HERE.parent / "docs" / "benchmarks.md", "floor", lines)
+    print("\n".join(lines))

@@ -34,10 +34,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_templates(app)
     configure_extensions(app)
     register_blueprints(app)
+    configure_worker_copies()
     register_error_handlers(app)
     register_cli(app)
     configure_jobs(app)
     return app
+
+
+def configure_worker_copies() -> None:
+    """What each worker keeps in memory is dropped when this worker commits a change to it."""
+    from engage.prioritise.pairwise import chooser
+
+    chooser.init_app()
 
 
 def configure_jobs(app: Flask) -> None:

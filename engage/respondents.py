@@ -22,8 +22,18 @@ def _serializer() -> URLSafeSerializer:
 
 
 def current_token() -> str | None:
-    """The respondent token from this request's cookie, if it is there and untampered."""
-    raw = request.cookies.get(COOKIE_NAME)
+    """The respondent token from this request's cookie, if it is there and untampered (its signature
+    checked once per request: the rate limiter and the view both ask)."""
+    environ = request.environ
+    if _PARSED_COOKIE not in environ:
+        environ[_PARSED_COOKIE] = _token_from_cookie(request.cookies.get(COOKIE_NAME))
+    return environ[_PARSED_COOKIE]
+
+
+_PARSED_COOKIE = "engage.respondent_token"
+
+
+def _token_from_cookie(raw: str | None) -> str | None:
     if not raw:
         return None
     try:

@@ -50,6 +50,13 @@ def abandon() -> None:
     g.engage_abandoned = True
 
 
+def commit_before_rendering() -> None:
+    """End the request's unit of work now, once, before a page that only reads is rendered (its own commit
+    at the end then finds nothing to do). For a view that writes, then renders a page from what it has
+    already read: on SQLite the write lock is then held for the writes, not the rendering too."""
+    db.session.commit()
+
+
 def _commit_the_request(response: Response) -> Response:
     """Commit what the request did, once, after every other ``after_request`` hook has added its part.
 

@@ -12,7 +12,7 @@ from engage.boards.models import Board, Priority
 from engage.content import register, register_screen
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, ItemConsequence
-from engage.prioritise.pairwise.chooser import PairItem
+from engage.prioritise.pairwise.chooser import PairExercise, PairItem
 from engage.surveys.models import Consultation, Question, QuestionOption, Section
 from engage.weights.models import WeightEntry, WeightSet
 
@@ -71,6 +71,11 @@ register(
     "exercise",
     {"title": "title", "question": "question", "introduction": "description"},
     lambda e: ("exercise_id", e.id),
+)
+
+#: The exercise as the pair pages keep it (engage.prioritise.pairwise.chooser): the exercise's own keys.
+register(
+    PairExercise, "exercise", {"title": "title", "question": "question"}, lambda e: ("exercise_id", e.id)
 )
 
 

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -86,23 +85,6 @@ class ExerciseForm(EngageForm):
             raise ValidationError(
                 _l("An open or closed exercise cannot lose items: residents have compared them")
             )
-
-
-class VoteForm(EngageForm):
-    left = HiddenField(validators=[DataRequired()])
-    right = HiddenField(validators=[DataRequired()])
-    #: The signed offer of this pair to this respondent (voting.offer_pair), also the vote's idempotency key.
-    key = HiddenField(validators=[DataRequired(), Length(min=16, max=400)])
-    choice = RadioField(choices=["left", "right", "skip"], validators=[InputRequired()])
-    skip_reason = RadioField(
-        _l("Why can't you decide? (optional)"), choices=SKIP_REASONS, validators=[Optional()]
-    )
-
-    def item_ids(self) -> tuple[int, int] | None:
-        try:
-            return int(self.left.data), int(self.right.data)
-        except (TypeError, ValueError):
-            return None
 
 
 class SuggestionForm(EngageForm):

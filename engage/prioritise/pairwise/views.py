@@ -3,19 +3,34 @@ priorities when they finish."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 
 from engage.extensions import db, htmx, limiter
-from engage.forms import form_page
+from engage.forms import CSRF_EXPIRED, form_page
 from engage.prioritise import bp
 from engage.prioritise.access import public_exercise_or_404
-from engage.prioritise.forms import SKIP_REASONS, VoteForm
-from engage.prioritise.models import Exercise, ExerciseKind, Outcome, Respondent, SkipReason
-from engage.prioritise.pairwise import voting
+from engage.prioritise.forms import SKIP_REASONS
+from engage.prioritise.models import ExerciseKind, ExerciseStatus, Outcome, Respondent, SkipReason
+from engage.prioritise.pairwise import chooser, voting
+from engage.prioritise.pairwise.chooser import PairExercise
 from engage.prioritise.pairwise.pages import render_finish
 from engage.respondents import respondent_key, set_token_cookie, token_or_new
+from engage.transactions import commit_before_rendering
 
 
 def _vote_limit() -> str:
@@ -27,49 +42,90 @@ def _vote_address_limit() -> str:
 
 
 def _pair_context(
-    exercise: Exercise,
+    exercise: PairExercise,
     respondent_id: int | None,
     token: str,
     message: str | None = None,
     made: int | None = None,
+    answered: list[frozenset[int]] | None = None,
 ) -> dict:
-    pair = voting.choose_pair(exercise, None, respondent_id=respondent_id)
+    pair = voting.choose_pair(exercise, None, respondent_id=respondent_id, answered=answered)
     return {
         "exercise": exercise,
         "pair": pair,
         # Signed for this respondent and this pair: a vote on any other pair is refused.
         "offer": voting.offer_pair(exercise, token, pair[0].id, pair[1].id) if pair else None,
         "skip_reasons": SKIP_REASONS,
-        "made": _votes_made(exercise, respondent_id) if made is None else made,
+        "made": _votes_made(respondent_id) if made is None else made,
         "message": message,
     }
 
 
-def _votes_made(exercise: Exercise, respondent_id: int | None) -> int:
-    respondent = db.session.get(Respondent, respondent_id) if respondent_id is not None else None
-    return voting.count_votes(exercise, respondent)
+def _votes_made(respondent_id: int | None) -> int:
+    """Choices (skips too) this respondent has made: the counter on their row, which the cap reads."""
+    if respondent_id is None:
+        return 0
+    return db.session.execute(_CHOICES, {"id": respondent_id}).scalar() or 0
 
 
-def _record_posted_vote(exercise: Exercise, token: str):
-    """Record the vote in the posted form.
+_CHOICES = select(Respondent.choices).where(Respondent.id == bindparam("id"))
+
+
+@dataclass(frozen=True)
+class _Posted:
+    """A vote as the pair form sends it (two hidden item ids, the signed offer, the button pressed)."""
+
+    left: int
+    right: int
+    key: str
+    outcome: Outcome
+    skip_reason: SkipReason | None
+
+    @classmethod
+    def read(cls) -> _Posted | None:
+        """The posted vote, or None when the form was not one the pair page sends."""
+        form = request.form
+        try:
+            left, right = int(form["left"]), int(form["right"])
+            outcome = Outcome(form["choice"])
+            reason = form.get("skip_reason") or None
+            skip_reason = SkipReason(reason) if reason else None
+        except (KeyError, ValueError):
+            return None
+        key = form.get("key", "")
+        if not 16 <= len(key) <= 400:
+            return None
+        return cls(left, right, key, outcome, skip_reason)
+
+
+def _csrf_refused() -> bool:
+    """The form's token was refused (``engage.errors`` runs the view again to say so on the page):
+    CSRFProtect marks every post whose token it accepted."""
+    return current_app.config["WTF_CSRF_ENABLED"] and not g.get("csrf_valid", False)
+
+
+def _record_posted_vote(exercise: PairExercise, token: str):
+    """Record the vote in the posted form, read without building a form (the page is two buttons and
+    hidden fields; CSRFProtect has checked the token).
 
     Returns (respondent id, their vote count or None, message for the page, redirect or None).
     """
-    form = VoteForm()
-    ids = form.item_ids() if form.validate_on_submit() else None
-    if ids is None:
-        fallback = _("Something went wrong with that choice. Here is a new pair.")
-        return None, None, form.errors.get("csrf_token", [fallback])[0], None
+    if _csrf_refused():
+        g.engage_csrf_form_refused = True  # a page with the message, not the "session timed out" page
+        return None, None, str(CSRF_EXPIRED), None
+    posted = _Posted.read()
+    if posted is None:
+        return None, None, _("Something went wrong with that choice. Here is a new pair."), None
     try:
-        voting.check_offer(exercise, token, ids[0], ids[1], form.key.data)
+        voting.check_offer(exercise, token, posted.left, posted.right, posted.key)
         receipt = voting.record_pairwise_vote(
             exercise,
             token,
-            left_item_id=ids[0],
-            right_item_id=ids[1],
-            outcome=Outcome(form.choice.data),
-            idempotency_key=form.key.data,
-            skip_reason=SkipReason(form.skip_reason.data) if form.skip_reason.data else None,
+            left_item_id=posted.left,
+            right_item_id=posted.right,
+            outcome=posted.outcome,
+            idempotency_key=posted.key,
+            skip_reason=posted.skip_reason,
             locale=str(get_locale() or "en"),
         )
     except voting.VoteRefused as refused:
@@ -82,14 +138,27 @@ def _record_posted_vote(exercise: Exercise, token: str):
     return receipt.respondent_id, receipt.respondent_votes, None, next_page
 
 
+def _exercise_for_pairs(exercise_id: int) -> PairExercise | None:
+    """The exercise as this worker keeps it for the pair pages (404 for none or a draft); None when it is
+    not taking votes (read afresh first: the copy may be older than an officer's change)."""
+    state = chooser.current_state(exercise_id)
+    if state is not None and not state.exercise.accepting_votes():
+        chooser.forget(exercise_id)
+        state = chooser.current_state(exercise_id)
+    if state is None or state.exercise.status is ExerciseStatus.DRAFT:
+        abort(404)
+    return state.exercise if state.exercise.accepting_votes() else None
+
+
 @bp.route("/exercises/<int:exercise_id>/vote", methods=["GET", "POST"])
 @form_page
 @limiter.limit(_vote_address_limit, methods=["POST"])
 @limiter.limit(_vote_limit, methods=["POST"], key_func=respondent_key)
 def vote(exercise_id: int):
-    exercise = public_exercise_or_404(exercise_id)
-    if not exercise.accepting_votes():
-        return render_template("prioritise/not_open.html", exercise=exercise), 200
+    exercise = _exercise_for_pairs(exercise_id)
+    if exercise is None:
+        closed = public_exercise_or_404(exercise_id)
+        return render_template("prioritise/not_open.html", exercise=closed), 200
     token, new_token = token_or_new()
     respondent_id = message = made = None
     if request.method == "POST":
@@ -97,9 +166,11 @@ def vote(exercise_id: int):
         if next_page is not None:
             return set_token_cookie(next_page, token)
     if respondent_id is None and not new_token:
-        found = voting.find_respondent(exercise, token)
-        respondent_id = found.id if found is not None else None
-    context = _pair_context(exercise, respondent_id, token, message, made)
+        respondent_id = voting.find_respondent_id(exercise, token)
+    answered = voting.pairs_answered_by(exercise, respondent_id)
+    if made is not None:  # a vote was stored: what follows only reads what is already read
+        commit_before_rendering()
+    context = _pair_context(exercise, respondent_id, token, message, made, answered)
     template = "prioritise/_partials/_pair.html" if htmx else "prioritise/vote.html"
     response = make_response(render_template(template, **context))
     return set_token_cookie(response, token) if new_token or request.method == "POST" else response

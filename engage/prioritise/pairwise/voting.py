@@ -7,15 +7,16 @@ import random
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Integer, Select, String, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.channels import Channel
-from engage.database import table_of, upsert_insert
+from engage.database import UTCDateTime, table_of, upsert_insert, utcnow
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.jobs.cache import forget, results_changed
@@ -23,6 +24,7 @@ from engage.prioritise import logger
 from engage.prioritise.models import (
     Exercise,
     ExerciseItem,
+    ExerciseStatus,
     Outcome,
     PairCount,
     PairwiseVote,
@@ -33,6 +35,15 @@ from engage.prioritise.pairwise import chooser
 from engage.prioritise.pairwise.chooser import PairItem
 from engage.respondents import address_hash, respondent_hash
 from engage.stats.pairs import first_item_weights, partner_weights
+
+
+class VotingExercise(Protocol):
+    """What voting needs of an exercise: the ORM row, or the pair pages' copy (chooser.PairExercise)."""
+
+    @property
+    def id(self) -> int: ...
+
+    def accepting_votes(self) -> bool: ...
 
 
 class VoteRefused(Exception):
@@ -69,14 +80,16 @@ def _offers() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="engage-pair-offer")
 
 
-def offer_pair(exercise: Exercise, token: str, left_item_id: int, right_item_id: int) -> str:
+def offer_pair(exercise: VotingExercise, token: str, left_item_id: int, right_item_id: int) -> str:
     """The form's key for a pair shown to one respondent: signed, it names the exercise, the pair (in the
     order shown), the respondent (a hash of their token) and a random part that makes it a one-off key."""
     who = respondent_hash(token, respondent_scope(exercise))[:16]
     return _offers().dumps([exercise.id, left_item_id, right_item_id, who, secrets.token_hex(8)])
 
 
-def check_offer(exercise: Exercise, token: str, left_item_id: int, right_item_id: int, offer: str) -> None:
+def check_offer(
+    exercise: VotingExercise, token: str, left_item_id: int, right_item_id: int, offer: str
+) -> None:
     """Refuse a vote on a pair this respondent was not offered (or was offered too long ago)."""
     try:
         data = _offers().loads(
@@ -98,16 +111,32 @@ def check_offer(exercise: Exercise, token: str, left_item_id: int, right_item_id
         raise VoteRefused("offer", str(_l("Something went wrong with that choice. Here is a new pair.")))
 
 
-def respondent_scope(exercise: Exercise) -> str:
+def respondent_scope(exercise: VotingExercise) -> str:
     return f"exercise:{exercise.id}"
 
 
-def find_respondent(exercise: Exercise, token: str) -> Respondent | None:
+def find_respondent(exercise: VotingExercise, token: str) -> Respondent | None:
     """The respondent with this cookie token in this exercise, if they have taken part."""
     digest = respondent_hash(token, respondent_scope(exercise))
     return db.session.scalar(
         select(Respondent).where(Respondent.exercise_id == exercise.id, Respondent.token_hash == digest)
     )
+
+
+@functools.cache
+def _respondent_id_query():
+    table = table_of(Respondent)
+    return select(table.c.id).where(
+        table.c.exercise_id == bindparam("exercise_id"), table.c.token_hash == bindparam("token_hash")
+    )
+
+
+def find_respondent_id(exercise: VotingExercise, token: str) -> int | None:
+    """``find_respondent``'s id only (no ORM object): the pair page needs no more."""
+    return db.session.execute(
+        _respondent_id_query(),
+        {"exercise_id": exercise.id, "token_hash": respondent_hash(token, respondent_scope(exercise))},
+    ).scalar()
 
 
 def get_or_create_respondent(exercise: Exercise, token: str, channel: Channel = Channel.ONLINE) -> Respondent:
@@ -127,7 +156,7 @@ def _new_respondent(exercise: Exercise, token: str, channel: Channel) -> Respond
     return respondent
 
 
-def count_votes(exercise: Exercise, respondent: Respondent | None) -> int:
+def count_votes(exercise: VotingExercise, respondent: Respondent | None) -> int:
     """How many votes (including skips) a respondent has made in an exercise."""
     if respondent is None:
         return 0
@@ -174,7 +203,9 @@ def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome
     )
 
 
-def _vote_with_key(exercise: Exercise, respondent_id: int | None, stored_key: str) -> PairwiseVote | None:
+def _vote_with_key(
+    exercise: VotingExercise, respondent_id: int | None, stored_key: str
+) -> PairwiseVote | None:
     """This respondent's vote stored under this (scoped) key: never anyone else's."""
     if respondent_id is None:
         return None
@@ -187,7 +218,7 @@ def _vote_with_key(exercise: Exercise, respondent_id: int | None, stored_key: st
     )
 
 
-def stored_key(exercise: Exercise, token: str, idempotency_key: str) -> str:
+def stored_key(exercise: VotingExercise, token: str, idempotency_key: str) -> str:
     """What a vote's key is stored as: an HMAC of the key and the respondent's token, so a key only ever
     finds the same person's earlier vote."""
     return submitter_key(respondent_scope(exercise), token, idempotency_key)
@@ -230,7 +261,7 @@ def _locked_respondent(exercise: Exercise, token: str, channel: Channel) -> Resp
     return respondent
 
 
-def _pair_is_in_exercise(exercise: Exercise, left_item_id: int, right_item_id: int) -> bool:
+def _pair_is_in_exercise(exercise: VotingExercise, left_item_id: int, right_item_id: int) -> bool:
     """Two different active items of this exercise. Once open, an exercise only ever gains items, so the
     chooser's copy answers "yes"; an id it does not know (an item added since) is looked up."""
     if left_item_id == right_item_id:
@@ -251,21 +282,100 @@ def _pair_is_in_exercise(exercise: Exercise, left_item_id: int, right_item_id: i
     )
 
 
-def _insert_vote(values: dict) -> int | None:
-    """Insert a vote; None when this exercise already has a vote with its key (the unique key is the
-    idempotency check: no lookup first)."""
-    insert = upsert_insert(db.session())
+@functools.cache
+def _vote_insert(dialect: str):
+    """The vote's insert, built once per dialect with its values as parameters; it stores nothing (and
+    returns no id) when the exercise already has a vote with its key: the unique key is the idempotency
+    check, with no lookup first."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = table_of(PairwiseVote)
-    statement = (
+    names = (
+        "exercise_id",
+        "respondent_id",
+        "left_item_id",
+        "right_item_id",
+        "outcome",
+        "skip_reason",
+        "channel",
+        "locale",
+        "workshop_session_id",
+        "idempotency_key",
+        "created_at",
+    )
+    return (
         insert(table)
-        .values(**values)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in names})
         .on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
         .returning(table.c.id)
     )
-    return db.session.execute(statement).scalar()
 
 
-def _earlier_vote(exercise: Exercise, respondent_id: int, key: str) -> VoteReceipt:
+@functools.cache
+def _counting_in(dialect: str):
+    """One statement that finds or creates the respondent, locks their row and counts this choice on it,
+    but only while the exercise takes votes (open, inside its dates) and the person is under its cap.
+
+    ``INSERT ... SELECT ... FROM exercises WHERE <taking votes> ON CONFLICT DO UPDATE SET choices = choices
+    + 1 WHERE choices < <the cap>``: no row comes back when the exercise is not taking votes or the person
+    is at the cap. PostgreSQL locks the conflicting row either way, to the end of the transaction (SQLite's
+    BEGIN IMMEDIATE already lets one writer in at a time), so the same person's requests are counted one
+    after another and the cap cannot be overrun."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    people, exercises = table_of(Respondent), table_of(Exercise)
+    exercise_id = bindparam("exercise_id", type_=Integer)
+    now = bindparam("now", type_=UTCDateTime())
+    taking_votes = select(
+        exercise_id,
+        bindparam("token_hash", type_=String),
+        bindparam("channel", type_=people.c.channel.type),
+        now,
+        bindparam("address_hash", type_=String),
+        literal("", String),
+        literal(1, Integer),
+    ).where(
+        exercises.c.id == exercise_id,
+        exercises.c.status == ExerciseStatus.OPEN,
+        or_(exercises.c.opens_at.is_(None), exercises.c.opens_at <= now),
+        or_(exercises.c.closes_at.is_(None), exercises.c.closes_at > now),
+    )
+    statement = insert(people).from_select(
+        ["exercise_id", "token_hash", "channel", "created_at", "address_hash", "excluded_reason", "choices"],
+        taking_votes,
+        include_defaults=False,
+    )
+    cap = select(exercises.c.max_votes_per_respondent).where(exercises.c.id == exercise_id).scalar_subquery()
+    return statement.on_conflict_do_update(
+        index_elements=["exercise_id", "token_hash"],
+        set_={"choices": people.c.choices + 1},
+        where=people.c.choices < cap,
+    ).returning(people.c.id, people.c.excluded_at, people.c.choices)
+
+
+def _count_in(exercise: VotingExercise, token: str, channel: Channel) -> _LockedRespondent | None:
+    """The respondent, locked, with this choice counted (``choices`` includes it); None when the exercise
+    is not taking votes or the person has made as many choices as it takes (nothing counted)."""
+    row = db.session.execute(
+        _counting_in(db.session.get_bind().dialect.name),
+        {
+            "exercise_id": exercise.id,
+            "token_hash": respondent_hash(token, respondent_scope(exercise)),
+            "channel": channel,
+            "now": utcnow(),
+            "address_hash": address_hash(request.remote_addr) if has_request_context() else None,
+        },
+    ).one_or_none()
+    return None if row is None else _LockedRespondent(row.id, row.excluded_at is not None, row.choices)
+
+
+def _uncount(respondent_id: int) -> None:
+    """Take back a choice counted by ``_count_in`` that was not stored after all (a refusal or a repeat)."""
+    people = table_of(Respondent)
+    db.session.execute(
+        update(people).where(people.c.id == respondent_id).values(choices=people.c.choices - 1)
+    )
+
+
+def _earlier_vote(exercise: VotingExercise, respondent_id: int, key: str) -> VoteReceipt:
     """The receipt for a vote this respondent already stored under this key (a retry or double click)."""
     existing = _vote_with_key(exercise, respondent_id, key)
     if existing is None:  # the key is scoped to the token: only an HMAC collision gets here
@@ -274,8 +384,21 @@ def _earlier_vote(exercise: Exercise, respondent_id: int, key: str) -> VoteRecei
     return VoteReceipt(existing.id, respondent_id, False, count_votes(exercise, respondent))
 
 
+def _closed() -> VoteRefused:
+    return VoteRefused("closed", str(_l("This exercise is not taking votes at the moment.")))
+
+
+def _refused_or_earlier(exercise: VotingExercise, token: str, key: str, refusal: VoteRefused) -> VoteReceipt:
+    """A refused vote that this person had already stored under this key (the last one allowed, or one
+    made just before the exercise closed, sent again) gets its receipt; any other is refused."""
+    found = find_respondent_id(exercise, token)
+    if found is not None and _vote_with_key(exercise, found, key) is not None:
+        return _earlier_vote(exercise, found, key)
+    raise refusal
+
+
 def record_pairwise_vote(
-    exercise: Exercise,
+    exercise: VotingExercise,
     token: str,
     *,
     left_item_id: int,
@@ -291,38 +414,40 @@ def record_pairwise_vote(
     """Store one vote and update the pair counts, in the caller's unit of work. The same person re-sending
     a key stores nothing and gets their own vote back; a refusal writes nothing (but the respondent).
 
-    A few statements: the respondent found or created and locked (one), the vote inserted with its key's
-    uniqueness as the idempotency check (one), the pair count upserted (one) and the respondent's counter,
-    which the per-person cap reads, moved on (one).
+    Three statements: the respondent found or created, locked and their choice counted, only while the
+    exercise takes votes and they are under its cap (one, ``_counting_in``); the vote inserted with its
+    key's uniqueness as the idempotency check (one); the pair count upserted (one). A repeat or a refusal
+    takes the count back.
 
-    ``workshop_limit``: the most choices one person may make during the workshop ``workshop_session_id``.
+    ``exercise``: the ORM row or the pair pages' copy (its word that the exercise takes votes is checked
+    again by the counting statement). ``workshop_limit``: the most choices one person may make during the
+    workshop ``workshop_session_id``.
     """
     key = stored_key(exercise, token, idempotency_key)
     if not exercise.accepting_votes():
-        found = find_respondent(exercise, token)
-        if found is not None and _vote_with_key(exercise, found.id, key) is not None:
-            return _earlier_vote(exercise, found.id, key)
-        raise VoteRefused("closed", str(_l("This exercise is not taking votes at the moment.")))
+        return _refused_or_earlier(exercise, token, key, _closed())
     if not _pair_is_in_exercise(exercise, left_item_id, right_item_id):
         raise VoteRefused("pair", str(_l("That pair is not part of this exercise. Here is a new pair.")))
     if outcome is not Outcome.SKIP:
         skip_reason = None
 
     # From here on this respondent's row is locked: their other requests wait, so the counter is true.
-    respondent = _lock_respondent(exercise, token, channel)
-    refusal = None
-    if respondent.choices >= exercise.max_votes_per_respondent:
-        refusal = VoteRefused(
+    respondent = _count_in(exercise, token, channel)
+    if respondent is None:
+        fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
+        if fresh is None or not fresh.accepting_votes():
+            return _refused_or_earlier(exercise, token, key, _closed())
+        cap = VoteRefused(
             "cap",
             str(_l("You have made the most choices this exercise takes. Thank you: you can finish now.")),
         )
-    elif workshop_limit and workshop_votes(respondent.id, workshop_session_id) >= workshop_limit:
+        return _refused_or_earlier(exercise, token, key, cap)
+    if workshop_limit and workshop_votes(respondent.id, workshop_session_id) >= workshop_limit:
+        _uncount(respondent.id)
         refusal = VoteRefused("round", str(_l("Thank you: you have finished this round")))
-    if refusal is not None:
-        if _vote_with_key(exercise, respondent.id, key) is not None:  # the last one allowed, sent again
-            return _earlier_vote(exercise, respondent.id, key)
-        raise refusal
-    vote_id = _insert_vote(
+        return _refused_or_earlier(exercise, token, key, refusal)
+    vote_id = db.session.execute(
+        _vote_insert(db.session.get_bind().dialect.name),
         {
             "exercise_id": exercise.id,
             "respondent_id": respondent.id,
@@ -334,22 +459,18 @@ def record_pairwise_vote(
             "locale": locale,
             "workshop_session_id": workshop_session_id,
             "idempotency_key": key,
-        }
-    )
+            "created_at": utcnow(),
+        },
+    ).scalar()
     if vote_id is None:  # a double click whose first copy finished while this one waited
+        _uncount(respondent.id)
         return _earlier_vote(exercise, respondent.id, key)
     if not respondent.excluded:  # an excluded respondent's votes are kept but count for nothing
         _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
-    db.session.execute(
-        update(table_of(Respondent))
-        .where(table_of(Respondent).c.id == respondent.id)
-        .values(choices=table_of(Respondent).c.choices + 1)
-    )
-    if not respondent.excluded:
         chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
     results_changed("exercise", exercise.id)
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
-    return VoteReceipt(vote_id, respondent.id, True, respondent.choices + 1)
+    return VoteReceipt(vote_id, respondent.id, True, respondent.choices)
 
 
 def recount_choices(exercise_id: int, respondent_ids: list[int] | None = None) -> int:
@@ -392,23 +513,27 @@ def workshop_votes(respondent_id: int | None, workshop_session_id: int | None) -
 
 
 def choose_pair(
-    exercise: Exercise,
+    exercise: VotingExercise,
     respondent: Respondent | None,
     rng: random.Random | None = None,
     *,
     respondent_id: int | None = None,
+    answered: list[frozenset[int]] | None = None,
 ) -> tuple[PairItem, PairItem] | None:
     """The next pair to show: a rarely compared item, against one rarely paired with it.
 
     Reads the worker's copy of the items and pair counts (chooser.py) and the pairs this respondent has
-    answered (one query; ``respondent`` or ``respondent_id``), never anyone's votes; the respondent's
+    answered (one query; ``respondent`` or ``respondent_id``, or ``answered`` as ``pairs_answered_by`` read
+    them), never anyone's votes; the respondent's
     previous pair is never shown again straight away. The choice depends on how often items and pairs were
     shown, not on who won (engage.stats.pairs explains why: choosing by rating biased scores towards 50).
     """
     rng = rng or random.Random()  # not for security
     state = chooser.exercise_state(exercise.id)
     # Not again to the same person until they have seen the others: only pairs they have answered least.
-    shown = _pairs_answered_by(exercise, respondent.id if respondent is not None else respondent_id)
+    if answered is None:
+        answered = pairs_answered_by(exercise, respondent.id if respondent is not None else respondent_id)
+    shown = answered
     times = Counter(shown)
     items, fewest = _items_with_fresh_pairs(list(state.items), times)
     if len(items) < 2:
@@ -433,16 +558,24 @@ def choose_pair(
     return pair[0], pair[1]
 
 
-def _pairs_answered_by(exercise: Exercise, respondent_id: int | None) -> list[frozenset[int]]:
+@functools.cache
+def _answered_query() -> Select[int, int]:
+    return (
+        select(PairwiseVote.left_item_id, PairwiseVote.right_item_id)
+        .where(
+            PairwiseVote.exercise_id == bindparam("exercise_id"),
+            PairwiseVote.respondent_id == bindparam("respondent"),
+        )
+        .order_by(PairwiseVote.id)
+    )
+
+
+def pairs_answered_by(exercise: VotingExercise, respondent_id: int | None) -> list[frozenset[int]]:
     """The pairs one respondent has answered (skips too), oldest first: their own votes and no one else's."""
     if respondent_id is None:
         return []
-    rows = db.session.execute(
-        select(PairwiseVote.left_item_id, PairwiseVote.right_item_id)
-        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent_id)
-        .order_by(PairwiseVote.id)
-    ).all()
-    return [frozenset(row) for row in rows]
+    rows = db.session.execute(_answered_query(), {"exercise_id": exercise.id, "respondent": respondent_id})
+    return [frozenset((left, right)) for left, right in rows]
 
 
 def _items_with_fresh_pairs(items: list, times: Counter) -> tuple[list, int]:
