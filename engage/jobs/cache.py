@@ -12,11 +12,12 @@ sheet, a changed equality answer) also drops the kept copy (:func:`forget`), bec
 newest id can be given again and leave the count and last id as they were.
 
 When answers arrive a job computes the results again a little later (:func:`results_changed`), so the
-officers' next view finds them ready. Results pages go through :func:`shown_results`: a large exercise (past
-``IN_REQUEST_ANSWERS``, or whose last computation was slow) is never computed in the request; the page queues
-the job and shows the last kept copy with its time, or "being worked out"
-(engage/prioritise/results_waiting.py). Downloads and the comparison after answering still use
-:func:`exercise_results`.
+officers' next view finds them ready. Every request goes through :func:`shown_results` (results pages, results
+downloads, the comparison after answering, the pairwise finish page, the reports page): a large exercise
+(past ``IN_REQUEST_ANSWERS``, or whose last computation was slow) is never computed in the request; the
+request queues the job and shows the last kept copy with its time, or "being worked out"
+(engage/prioritise/results_waiting.py), or a download is prepared as a job. Jobs and commands use
+:func:`exercise_results`, which computes whatever it takes.
 
 Kept results are pickled with every database row in them replaced by its model and id (loaded again, from
 the session, when read) and signed with the app's secret key.
@@ -31,8 +32,8 @@ import logging
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from flask import current_app
@@ -183,33 +184,52 @@ def _store(subject: str, subject_id: int, name: str, version: str, value: Any, s
         logger.warning("results for %s %s (%s) not kept", subject, subject_id, name, exc_info=True)
 
 
-def exercise_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> T:
-    """The exercise's results called ``name`` (one per way of computing them, e.g. "budget-public"):
-    kept ones if computed from the data as it is now, else computed by ``compute`` and kept."""
-    version = exercise_version(exercise)
-    kept = _kept("exercise", exercise.id, name)
-    if kept is not None and kept.version == version:
-        value = loads(kept.payload)
-        if value is not None:
-            return value
+def _compute_and_keep(exercise: Exercise, name: str, version: str, compute: Callable[[], T]) -> T:
+    """Compute the results, keep them with the data version they were computed from and how long it took."""
     started = time.perf_counter()
     value = compute()
     _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
     return value
 
 
-@dataclass(frozen=True)
+def _current(kept: CachedResult | None, version: str) -> Any:
+    """The kept value if it was computed from this version of the data (unpickled only then), else None."""
+    if kept is None or kept.version != version:
+        return None
+    return loads(kept.payload)
+
+
+def exercise_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> T:
+    """The exercise's results called ``name`` (one per way of computing them, e.g. "budget-public"):
+    kept ones if computed from the data as it is now, else computed by ``compute`` and kept."""
+    version = exercise_version(exercise)
+    value = _current(_kept("exercise", exercise.id, name), version)
+    if value is not None:
+        return value
+    return _compute_and_keep(exercise, name, version, compute)
+
+
 class Shown(Generic[T]):
     """What a results page shows: the results, or None while they are being worked out in the background;
-    ``computed_at`` is set when they are a kept copy from older data (newer answers are being added)."""
+    ``computed_at`` is set when they are a kept copy from older data (newer answers are being added). An
+    older copy is unpickled only when ``value`` is read: a page's poll asks only whether they are current."""
 
-    value: T | None
-    computed_at: datetime | None = None
+    def __init__(
+        self,
+        value: T | None,
+        computed_at: datetime | None = None,
+        load: Callable[[], T | None] | None = None,
+    ) -> None:
+        self._value, self.computed_at, self._load = value, computed_at, load
+
+    @cached_property
+    def value(self) -> T | None:
+        return self._load() if self._load is not None else self._value
 
     @property
     def current(self) -> bool:
         """The results of the data as it is now (no newer answers are waiting to be added)."""
-        return self.value is not None and self.computed_at is None
+        return self.computed_at is None and self.value is not None
 
 
 #: A page computes results in its request only up to this many answers (votes of a pairwise exercise,
@@ -258,17 +278,15 @@ def shown_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> Sh
     queued now, and the page gets the last kept copy, marked with its time, or nothing yet."""
     version, answers = _version_and_answers(exercise)
     kept = _kept("exercise", exercise.id, name)
-    value = loads(kept.payload) if kept is not None else None
-    if value is not None and kept is not None and kept.version == version:
+    value = _current(kept, version)
+    if value is not None:
         return Shown(value)
     if not (_too_heavy_for_a_request(answers, kept) and refresh_now("exercise", exercise.id)):
-        started = time.perf_counter()
-        value = compute()
-        _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
-        return Shown(value)
-    if value is None or kept is None:
+        return Shown(_compute_and_keep(exercise, name, version, compute))
+    if kept is None:
         return Shown(None)
-    return Shown(value, computed_at=kept.computed_at)
+    payload = kept.payload
+    return Shown(None, computed_at=kept.computed_at, load=lambda: loads(payload))
 
 
 def forget(subject: str, subject_id: int) -> None:
