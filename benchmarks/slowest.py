@@ -16,11 +16,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +36,8 @@ OFFICER = "officer@aldermoor.example"
 #: What "the benchmark data" is; the kept database is rebuilt when this changes.
 DATA_VERSION = "1"
 LIMIT_SECONDS = 2.0
+#: A request still running after this many seconds is stopped (and counted as taking that long).
+CUT_OFF = float(os.environ.get("ENGAGE_BENCH_CUT_OFF", "120"))
 
 
 @dataclass(frozen=True)
@@ -150,17 +156,49 @@ def _data(folder: Path) -> tuple[Path, dict[str, str], int, int]:
     return path, passwords, exercise_id, consultation_id
 
 
-def _get(client, what: str, url: str, out: list[Timed], **kwargs) -> str:
-    """GET ``url``; a streamed body is timed to its first bytes."""
+class CutOff(Exception):
+    """A request stopped after ``CUT_OFF`` seconds (recorded as that, and stopped, so a run ends)."""
+
+
+@contextmanager
+def _cut_off(seconds: float) -> Iterator[None]:
+    def stop(_signal: int, _frame: object) -> None:
+        raise CutOff
+
+    before = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+
+def _timed(what: str, url: str, out: list[Timed], request: Callable[[], Any]) -> Any:
+    """Make the request (stopped after ``CUT_OFF`` seconds, recorded with status 0) and record its times."""
     started, cpu = time.perf_counter(), time.process_time()
-    response = client.get(url, buffered=False, **kwargs)
-    body = next(iter(response.response), b"")
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    if not response.is_streamed:
-        body = response.get_data()
-    response.close()
-    out.append(Timed(what, url, response.status_code, wall, cpu))
-    return body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    try:
+        with _cut_off(CUT_OFF):
+            status, body = request()
+    except CutOff:
+        status, body = 0, ""
+    out.append(Timed(what, url, status, time.perf_counter() - started, time.process_time() - cpu))
+    return body
+
+
+def _get(client, what: str, url: str, out: list[Timed]) -> str:
+    """GET ``url``; a streamed body is timed to its first bytes."""
+
+    def request() -> tuple[int, str]:
+        response = client.get(url, buffered=False)
+        try:
+            body = next(iter(response.response), b"") if response.is_streamed else response.get_data()
+        finally:
+            response.close()
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        return response.status_code, text
+
+    return _timed(what, url, out, request)
 
 
 def _officer_pages(client, exercise_id: int, consultation_id: int, out: list[Timed], when: str) -> None:
@@ -195,16 +233,12 @@ def _resident(client, exercise_id: int, item_ids: list[int], out: list[Timed]) -
     client.post(f"/exercises/{exercise_id}/allocate", data=form)
     html = client.get(f"/exercises/{exercise_id}/check").get_data(as_text=True)
     key = re.search(r'name="key"[^>]*value="([^"]+)"', html).group(1)
-    started, cpu = time.perf_counter(), time.process_time()
-    sent = client.post(f"/exercises/{exercise_id}/check", data={"key": key})
-    out.append(
-        Timed(
-            "resident sends an allocation",
-            f"/exercises/{exercise_id}/check",
-            sent.status_code,
-            time.perf_counter() - started,
-            time.process_time() - cpu,
-        )
+    url = f"/exercises/{exercise_id}/check"
+    _timed(
+        "resident sends an allocation",
+        url,
+        out,
+        lambda: (client.post(url, data={"key": key}).status_code, ""),
     )
     _get(client, "resident's answer and how it compares", f"/exercises/{exercise_id}/your-answer", out)
 
@@ -269,7 +303,8 @@ def slowest_lines(timed: list[Timed], before: str | None) -> list[str]:
     worst = max(timed, key=lambda t: t.wall)
     load = os.getloadavg()[0]
     summary = (
-        f"{worst.what} ({worst.url}): {worst.wall:.2f} s wall, {worst.cpu:.2f} s processor, "
+        f"{worst.what} ({worst.url}): {worst.wall:.2f} s wall{' (stopped)' if not worst.status else ''}, "
+        f"{worst.cpu:.2f} s processor, "
         f"commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load:.1f}"
     )
     over = [t for t in timed if t.wall > LIMIT_SECONDS]
@@ -291,7 +326,8 @@ def slowest_lines(timed: list[Timed], before: str | None) -> list[str]:
         "| request | answer | wall | processor |",
         "|---|---|---|---|",
         *[
-            f"| {t.what} | {t.status} | {t.wall * 1000:.0f} ms | {t.cpu * 1000:.0f} ms |"
+            f"| {t.what} | {t.status or f'stopped after {CUT_OFF:.0f} s'} | {t.wall * 1000:.0f} ms "
+            f"| {t.cpu * 1000:.0f} ms |"
             for t in sorted(timed, key=lambda t: -t.wall)
         ],
     ]

@@ -40,6 +40,7 @@ from flask import current_app
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from engage.channels import Channel
 from engage.database import upsert_insert, utcnow
 from engage.extensions import db
 from engage.jobs import queue
@@ -53,6 +54,7 @@ from engage.prioritise.models import (
     RespondentProfile,
     Submission,
 )
+from engage.surveys.models import Consultation, ConsultationResponse
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -184,11 +186,11 @@ def _store(subject: str, subject_id: int, name: str, version: str, value: Any, s
         logger.warning("results for %s %s (%s) not kept", subject, subject_id, name, exc_info=True)
 
 
-def _compute_and_keep(exercise: Exercise, name: str, version: str, compute: Callable[[], T]) -> T:
+def _compute_and_keep(subject: str, subject_id: int, name: str, version: str, compute: Callable[[], T]) -> T:
     """Compute the results, keep them with the data version they were computed from and how long it took."""
     started = time.perf_counter()
     value = compute()
-    _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
+    _store(subject, subject_id, name, version, value, time.perf_counter() - started)
     return value
 
 
@@ -206,7 +208,7 @@ def exercise_results(exercise: Exercise, name: str, compute: Callable[[], T]) ->
     value = _current(_kept("exercise", exercise.id, name), version)
     if value is not None:
         return value
-    return _compute_and_keep(exercise, name, version, compute)
+    return _compute_and_keep("exercise", exercise.id, name, version, compute)
 
 
 class Shown(Generic[T]):
@@ -249,8 +251,8 @@ ASK_AGAIN_AFTER = 30
 _asked: dict[tuple[str, int], float] = {}
 
 
-def _too_heavy_for_a_request(answers: int, kept: CachedResult | None) -> bool:
-    return answers > IN_REQUEST_ANSWERS or (kept is not None and kept.seconds > IN_REQUEST_SECONDS)
+def _too_heavy_for_a_request(answers: int, kept: CachedResult | None, most: int = IN_REQUEST_ANSWERS) -> bool:
+    return answers > most or (kept is not None and kept.seconds > IN_REQUEST_SECONDS)
 
 
 def refresh_now(subject: str, subject_id: int) -> bool:
@@ -277,16 +279,65 @@ def shown_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> Sh
     used; a small exercise is computed in the request (and kept); a large one is left to the refresh job,
     queued now, and the page gets the last kept copy, marked with its time, or nothing yet."""
     version, answers = _version_and_answers(exercise)
-    kept = _kept("exercise", exercise.id, name)
+    return _shown("exercise", exercise.id, name, version, (answers, IN_REQUEST_ANSWERS), compute)
+
+
+def _shown(
+    subject: str, subject_id: int, name: str, version: str, size: tuple[int, int], compute: Callable[[], T]
+) -> Shown[T]:
+    """:func:`shown_results` for any subject, told its data version and (its answers, the most computed in
+    a request)."""
+    kept = _kept(subject, subject_id, name)
     value = _current(kept, version)
     if value is not None:
         return Shown(value)
-    if not (_too_heavy_for_a_request(answers, kept) and refresh_now("exercise", exercise.id)):
-        return Shown(_compute_and_keep(exercise, name, version, compute))
+    answers, most = size
+    if not (_too_heavy_for_a_request(answers, kept, most) and refresh_now(subject, subject_id)):
+        return Shown(_compute_and_keep(subject, subject_id, name, version, compute))
     if kept is None:
         return Shown(None)
     payload = kept.payload
     return Shown(None, computed_at=kept.computed_at, load=lambda: loads(payload))
+
+
+#: The consultation's "Unusual activity" page compares responses in its request only up to this many online
+#: responses (measured, docs/benchmarks.md: about 5 s of processor time for 20,000 arriving at once, and
+#: reading 50,000 responses' answers about 7 s); beyond it the refresh job compares them.
+IN_REQUEST_RESPONSES = 2_000
+
+
+def consultation_version(consultation: Consultation, *parts: Any) -> tuple[str, int]:
+    """A digest of the consultation's online responses (count, last id, latest sent) and ``parts`` (the
+    settings the computation reads), and how many online responses it has. A deleted response changes the
+    count; one sent after it, even with the same id again, is later."""
+    count, last, latest = db.session.execute(
+        select(
+            func.count(), func.max(ConsultationResponse.id), func.max(ConsultationResponse.submitted_at)
+        ).where(
+            ConsultationResponse.consultation_id == consultation.id,
+            ConsultationResponse.channel == Channel.ONLINE,
+        )
+    ).one()
+    digest = hashlib.sha256(repr([FORMAT, count, last, latest, *parts]).encode()).hexdigest()
+    return digest, count
+
+
+def shown_consultation(
+    consultation: Consultation, name: str, parts: tuple, compute: Callable[[], T]
+) -> Shown[T]:
+    """What a consultation's page computed from every online response shows (its "Unusual activity"): as
+    :func:`shown_results`, large past ``IN_REQUEST_RESPONSES`` online responses."""
+    version, responses = consultation_version(consultation, *parts)
+    return _shown("consultation", consultation.id, name, version, (responses, IN_REQUEST_RESPONSES), compute)
+
+
+def consultation_results(consultation: Consultation, name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """As :func:`exercise_results`, for a consultation (the refresh job)."""
+    version, _responses = consultation_version(consultation, *parts)
+    value = _current(_kept("consultation", consultation.id, name), version)
+    if value is not None:
+        return value
+    return _compute_and_keep("consultation", consultation.id, name, version, compute)
 
 
 def forget(subject: str, subject_id: int) -> None:
@@ -328,3 +379,9 @@ def refresh(subject: str, subject_id: int) -> None:
         exercise = db.session.get(Exercise, subject_id)
         if exercise is not None:
             results_cache.warm(exercise)
+    elif subject == "consultation":
+        from engage.surveys import activity
+
+        consultation = db.session.get(Consultation, subject_id)
+        if consultation is not None:
+            activity.warm(consultation)

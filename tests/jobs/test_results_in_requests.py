@@ -271,3 +271,64 @@ def test_a_report_job_whose_asker_lost_access_fails_with_a_reason_and_no_file(
     assert job.status is JobStatus.FAILED and job.file_path is None and job.file_name is None
     assert job.error == "You can no longer pull this report: your access was changed after you asked for it."
     assert set(files_dir().iterdir()) == kept_before
+
+
+# -- item 4: a large consultation's "Unusual activity" is compared by the refresh job ----------------------
+
+
+def test_a_large_consultations_activity_is_compared_by_the_job_then_shown(
+    app, client, make_consultation, hwb, officer, make_user, make_organisation, monkeypatch, large
+):
+    from engage.surveys import activity
+    from tests.surveys.test_consultations import respond
+
+    consultation = make_consultation()
+    for _ in range(3):  # a script: fresh cookies, the same answers
+        assert respond(app.test_client(), consultation, hwb)[0].status_code == 302
+    monkeypatch.setattr(cache, "IN_REQUEST_RESPONSES", 2)
+    monkeypatch.setitem(app.config, "ENGAGE_COORDINATED_THRESHOLD", 3)
+    compared = []
+    real = activity.coordinated_responses
+    monkeypatch.setattr(activity, "coordinated_responses", lambda c: compared.append(1) or real(c))
+    url = f"/manage/consultations/{consultation.id}/activity"
+    assert "/sign-in" in client.get(url).location
+    sign_in(client, officer)
+
+    cold = client.get(url).get_data(as_text=True)
+    assert compared == [] and "The responses are being compared" in cold and 'hx-trigger="every 3s"' in cold
+    assert large == [("consultation", consultation.id)]
+    assert client.get(url, headers=POLL).status_code == 204
+
+    refresh_results("consultation", consultation.id)  # the worker
+    db.session.commit()
+    assert compared == [1] and client.get(url, headers=POLL).headers["HX-Refresh"] == "true"
+    warm = client.get(url).get_data(as_text=True)
+    assert "3 responses" in warm and "being compared" not in warm and compared == [1]
+
+    assert respond(app.test_client(), consultation, hwb)[0].status_code == 302  # a newer response
+    stale = client.get(url).get_data(as_text=True)
+    assert "3 responses" in stale and "newer answers are being added" in stale and compared == [1]
+
+    outsider = app.test_client()
+    sign_in(outsider, make_user(Role.BOARD_OFFICER, organisation=make_organisation("Elsewhere")))
+    assert outsider.get(url).status_code == 403
+    assert client.get(f"/manage/consultations/{consultation.id + 999}/activity").status_code == 404
+
+
+def test_a_small_consultations_activity_is_compared_in_the_request_and_kept(
+    app, client, make_consultation, hwb, officer, monkeypatch
+):
+    from engage.surveys import activity
+    from tests.surveys.test_consultations import respond
+
+    consultation = make_consultation()
+    assert respond(app.test_client(), consultation, hwb)[0].status_code == 302
+    compared = []
+    real = activity.coordinated_responses
+    monkeypatch.setattr(activity, "coordinated_responses", lambda c: compared.append(1) or real(c))
+    sign_in(client, officer)
+    url = f"/manage/consultations/{consultation.id}/activity"
+    assert "None: no 20 or more online responses" in client.get(url).get_data(as_text=True)
+    assert "None: no 20" in client.get(url).get_data(as_text=True) and compared == [1]  # kept
+    monkeypatch.setitem(app.config, "ENGAGE_COORDINATED_THRESHOLD", 19)  # another setting: compared again
+    assert "None: no 19 or more" in client.get(url).get_data(as_text=True) and compared == [1, 1]
