@@ -70,6 +70,8 @@ RESIDENT_TEMPLATES = [
     "prioritise/public_results.html",
     "prioritise/results_pending.html",
     "prioritise/_partials/_results_age.html",
+    "prioritise/_partials/_everyone_pending.html",
+    "prioritise/_partials/_everyone_age.html",
     "prioritise/_partials/_pair.html",
     "prioritise/_partials/_choices.html",
     "prioritise/_partials/_vote_status.html",

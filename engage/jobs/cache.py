@@ -12,11 +12,12 @@ sheet, a changed equality answer) also drops the kept copy (:func:`forget`), bec
 newest id can be given again and leave the count and last id as they were.
 
 When answers arrive a job computes the results again a little later (:func:`results_changed`), so the
-officers' next view finds them ready. Results pages go through :func:`shown_results`: a large exercise (past
-``IN_REQUEST_ANSWERS``, or whose last computation was slow) is never computed in the request; the page queues
-the job and shows the last kept copy with its time, or "being worked out"
-(engage/prioritise/results_waiting.py). Downloads and the comparison after answering still use
-:func:`exercise_results`.
+officers' next view finds them ready. Every request goes through :func:`shown_results` (results pages, results
+downloads, the comparison after answering, the pairwise finish page, the reports page): a large exercise
+(past ``IN_REQUEST_ANSWERS``, or whose last computation was slow) is never computed in the request; the
+request queues the job and shows the last kept copy with its time, or "being worked out"
+(engage/prioritise/results_waiting.py), or a download is prepared as a job. Jobs and commands use
+:func:`exercise_results`, which computes whatever it takes.
 
 Kept results are pickled with every database row in them replaced by its model and id (loaded again, from
 the session, when read) and signed with the app's secret key.
@@ -31,14 +32,15 @@ import logging
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from flask import current_app
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from engage.channels import Channel
 from engage.database import upsert_insert, utcnow
 from engage.extensions import db
 from engage.jobs import queue
@@ -52,6 +54,7 @@ from engage.prioritise.models import (
     RespondentProfile,
     Submission,
 )
+from engage.surveys.models import Consultation, ConsultationResponse
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -183,33 +186,52 @@ def _store(subject: str, subject_id: int, name: str, version: str, value: Any, s
         logger.warning("results for %s %s (%s) not kept", subject, subject_id, name, exc_info=True)
 
 
+def _compute_and_keep(subject: str, subject_id: int, name: str, version: str, compute: Callable[[], T]) -> T:
+    """Compute the results, keep them with the data version they were computed from and how long it took."""
+    started = time.perf_counter()
+    value = compute()
+    _store(subject, subject_id, name, version, value, time.perf_counter() - started)
+    return value
+
+
+def _current(kept: CachedResult | None, version: str) -> Any:
+    """The kept value if it was computed from this version of the data (unpickled only then), else None."""
+    if kept is None or kept.version != version:
+        return None
+    return loads(kept.payload)
+
+
 def exercise_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> T:
     """The exercise's results called ``name`` (one per way of computing them, e.g. "budget-public"):
     kept ones if computed from the data as it is now, else computed by ``compute`` and kept."""
     version = exercise_version(exercise)
-    kept = _kept("exercise", exercise.id, name)
-    if kept is not None and kept.version == version:
-        value = loads(kept.payload)
-        if value is not None:
-            return value
-    started = time.perf_counter()
-    value = compute()
-    _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
-    return value
+    value = _current(_kept("exercise", exercise.id, name), version)
+    if value is not None:
+        return value
+    return _compute_and_keep("exercise", exercise.id, name, version, compute)
 
 
-@dataclass(frozen=True)
 class Shown(Generic[T]):
     """What a results page shows: the results, or None while they are being worked out in the background;
-    ``computed_at`` is set when they are a kept copy from older data (newer answers are being added)."""
+    ``computed_at`` is set when they are a kept copy from older data (newer answers are being added). An
+    older copy is unpickled only when ``value`` is read: a page's poll asks only whether they are current."""
 
-    value: T | None
-    computed_at: datetime | None = None
+    def __init__(
+        self,
+        value: T | None,
+        computed_at: datetime | None = None,
+        load: Callable[[], T | None] | None = None,
+    ) -> None:
+        self._value, self.computed_at, self._load = value, computed_at, load
+
+    @cached_property
+    def value(self) -> T | None:
+        return self._load() if self._load is not None else self._value
 
     @property
     def current(self) -> bool:
         """The results of the data as it is now (no newer answers are waiting to be added)."""
-        return self.value is not None and self.computed_at is None
+        return self.computed_at is None and self.value is not None
 
 
 #: A page computes results in its request only up to this many answers (votes of a pairwise exercise,
@@ -229,8 +251,8 @@ ASK_AGAIN_AFTER = 30
 _asked: dict[tuple[str, int], float] = {}
 
 
-def _too_heavy_for_a_request(answers: int, kept: CachedResult | None) -> bool:
-    return answers > IN_REQUEST_ANSWERS or (kept is not None and kept.seconds > IN_REQUEST_SECONDS)
+def _too_heavy_for_a_request(answers: int, kept: CachedResult | None, most: int = IN_REQUEST_ANSWERS) -> bool:
+    return answers > most or (kept is not None and kept.seconds > IN_REQUEST_SECONDS)
 
 
 def refresh_now(subject: str, subject_id: int) -> bool:
@@ -257,18 +279,65 @@ def shown_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> Sh
     used; a small exercise is computed in the request (and kept); a large one is left to the refresh job,
     queued now, and the page gets the last kept copy, marked with its time, or nothing yet."""
     version, answers = _version_and_answers(exercise)
-    kept = _kept("exercise", exercise.id, name)
-    value = loads(kept.payload) if kept is not None else None
-    if value is not None and kept is not None and kept.version == version:
+    return _shown("exercise", exercise.id, name, version, (answers, IN_REQUEST_ANSWERS), compute)
+
+
+def _shown(
+    subject: str, subject_id: int, name: str, version: str, size: tuple[int, int], compute: Callable[[], T]
+) -> Shown[T]:
+    """:func:`shown_results` for any subject, told its data version and (its answers, the most computed in
+    a request)."""
+    kept = _kept(subject, subject_id, name)
+    value = _current(kept, version)
+    if value is not None:
         return Shown(value)
-    if not (_too_heavy_for_a_request(answers, kept) and refresh_now("exercise", exercise.id)):
-        started = time.perf_counter()
-        value = compute()
-        _store("exercise", exercise.id, name, version, value, time.perf_counter() - started)
-        return Shown(value)
-    if value is None or kept is None:
+    answers, most = size
+    if not (_too_heavy_for_a_request(answers, kept, most) and refresh_now(subject, subject_id)):
+        return Shown(_compute_and_keep(subject, subject_id, name, version, compute))
+    if kept is None:
         return Shown(None)
-    return Shown(value, computed_at=kept.computed_at)
+    payload = kept.payload
+    return Shown(None, computed_at=kept.computed_at, load=lambda: loads(payload))
+
+
+#: The consultation's "Unusual activity" page compares responses in its request only up to this many online
+#: responses (measured, docs/benchmarks.md: about 5 s of processor time for 20,000 arriving at once, and
+#: reading 50,000 responses' answers about 7 s); beyond it the refresh job compares them.
+IN_REQUEST_RESPONSES = 2_000
+
+
+def consultation_version(consultation: Consultation, *parts: Any) -> tuple[str, int]:
+    """A digest of the consultation's online responses (count, last id, latest sent) and ``parts`` (the
+    settings the computation reads), and how many online responses it has. A deleted response changes the
+    count; one sent after it, even with the same id again, is later."""
+    count, last, latest = db.session.execute(
+        select(
+            func.count(), func.max(ConsultationResponse.id), func.max(ConsultationResponse.submitted_at)
+        ).where(
+            ConsultationResponse.consultation_id == consultation.id,
+            ConsultationResponse.channel == Channel.ONLINE,
+        )
+    ).one()
+    digest = hashlib.sha256(repr([FORMAT, count, last, latest, *parts]).encode()).hexdigest()
+    return digest, count
+
+
+def shown_consultation(
+    consultation: Consultation, name: str, parts: tuple, compute: Callable[[], T]
+) -> Shown[T]:
+    """What a consultation's page computed from every online response shows (its "Unusual activity"): as
+    :func:`shown_results`, large past ``IN_REQUEST_RESPONSES`` online responses."""
+    version, responses = consultation_version(consultation, *parts)
+    return _shown("consultation", consultation.id, name, version, (responses, IN_REQUEST_RESPONSES), compute)
+
+
+def consultation_results(consultation: Consultation, name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """As :func:`exercise_results`, for a consultation (the refresh job)."""
+    version, _responses = consultation_version(consultation, *parts)
+    value = _current(_kept("consultation", consultation.id, name), version)
+    if value is not None:
+        return value
+    return _compute_and_keep("consultation", consultation.id, name, version, compute)
 
 
 def forget(subject: str, subject_id: int) -> None:
@@ -310,3 +379,9 @@ def refresh(subject: str, subject_id: int) -> None:
         exercise = db.session.get(Exercise, subject_id)
         if exercise is not None:
             results_cache.warm(exercise)
+    elif subject == "consultation":
+        from engage.surveys import activity
+
+        consultation = db.session.get(Consultation, subject_id)
+        if consultation is not None:
+            activity.warm(consultation)

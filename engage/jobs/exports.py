@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from engage.extensions import db
 from engage.jobs.running import JobFailed, Progress
+from engage.prioritise import results_cache, results_downloads
 from engage.prioritise.access import exercise_for
 from engage.prioritise.models import Exercise, ExerciseKind, PairwiseVote, Submission
 from engage.prioritise.pairwise.exports import vote_rows
@@ -83,6 +84,17 @@ EXPORTS: dict[str, Export] = {
             "Codebook": submission_exports.codebook_rows(e),
         },
         lambda e: e.kind is not ExerciseKind.PAIRWISE,
+    ),
+    # Results as a file when a large exercise's kept results are not current (engage/prioritise/
+    # results_downloads.py): computed here, and kept for the pages, if the refresh job has not done it.
+    results_downloads.KIND: Export(
+        Exercise,
+        ("csv", "xlsx"),
+        lambda target: exercise_for(target, manage=False),
+        lambda e, fmt: _("Results of %(title)s (%(format)s)", title=e.title, format=FORMAT_NAMES[fmt]),
+        results_downloads.file_name,
+        lambda e: len(e.items),
+        lambda e, fmt: results_downloads.result_sheets(e, results_cache.results(e, breakdowns=False)),
     ),
 }
 

@@ -35,7 +35,7 @@ def run_export(job_id: int) -> None:
         from engage.reports import jobs as report_jobs
 
         if job.kind == report_jobs.KIND:
-            return report_jobs.write(job.params, progress, path)
+            return report_jobs.write(job, progress, path)
         return exports.write(job.kind, job.params["target"], job.params["fmt"], progress, path)
 
     running.run(job_id, work)

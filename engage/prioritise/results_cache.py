@@ -1,8 +1,10 @@
-"""Each way an exercise's results are shown, kept between views (engage/jobs/cache.py): the officers' page
-(with breakdowns), the public page, the comparison after answering, and the results downloads."""
+"""Each way an exercise's results are computed, kept between views (engage/jobs/cache.py): with breakdowns
+(the officers' page) and without (the public page, the results downloads, the comparison after answering,
+the pairwise finish page's standings and the reports' headlines, which all read the same kept copy)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engage.jobs.cache import Shown, exercise_results, shown_results
@@ -12,55 +14,46 @@ from engage.prioritise.pairwise.results import PairwiseResults, pairwise_results
 from engage.prioritise.ranking.results import RankingResults, ranking_results
 
 
-def _name(kind: str, breakdowns: bool, resamples: int | None) -> str:
-    """One name per way of computing: with or without breakdowns, with or without intervals."""
-    intervals = "no-intervals" if resamples == 0 else "intervals"
-    return f"{kind}-{'breakdowns' if breakdowns else 'plain'}-{intervals}"
+def _computation(exercise: Exercise, breakdowns: bool) -> tuple[str, Callable[[], Any]]:
+    """The kept results' name (one per way of computing) and how to compute them."""
+    detail = "breakdowns" if breakdowns else "plain"
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        return f"pairwise-{detail}", lambda: pairwise_results(exercise, breakdowns=breakdowns)
+    if exercise.kind is ExerciseKind.BUDGET:
+        return f"budget-{detail}-intervals", lambda: budget_results(exercise, breakdowns=breakdowns)
+    return f"ranking-{detail}-intervals", lambda: ranking_results(exercise, breakdowns=breakdowns)
 
 
-def budget(exercise: Exercise, breakdowns: bool = True, resamples: int | None = None) -> BudgetResults:
-    """Budget results (``resamples=0``: shares without intervals, for the comparison after answering)."""
-    name = _name("budget", breakdowns, resamples)
-    extra = {} if resamples is None else {"resamples": resamples}
-    return exercise_results(exercise, name, lambda: budget_results(exercise, breakdowns=breakdowns, **extra))
+def results(exercise: Exercise, breakdowns: bool = True) -> Any:
+    """The exercise's results, kept or computed now whatever it takes (a job, a command, a test)."""
+    name, compute = _computation(exercise, breakdowns)
+    return exercise_results(exercise, name, compute)
 
 
-def ranking(exercise: Exercise, breakdowns: bool = True, resamples: int | None = None) -> RankingResults:
-    name = _name("ranking", breakdowns, resamples)
-    extra = {} if resamples is None else {"resamples": resamples}
-    return exercise_results(exercise, name, lambda: ranking_results(exercise, breakdowns=breakdowns, **extra))
+def budget(exercise: Exercise, breakdowns: bool = True) -> BudgetResults:
+    assert exercise.kind is ExerciseKind.BUDGET
+    return results(exercise, breakdowns)
 
 
-def _pairwise_name(breakdowns: bool) -> str:
-    return f"pairwise-{'breakdowns' if breakdowns else 'plain'}"
+def ranking(exercise: Exercise, breakdowns: bool = True) -> RankingResults:
+    assert exercise.kind is ExerciseKind.RANKING
+    return results(exercise, breakdowns)
 
 
 def pairwise(exercise: Exercise, breakdowns: bool = True) -> PairwiseResults:
-    name = _pairwise_name(breakdowns)
-    return exercise_results(exercise, name, lambda: pairwise_results(exercise, breakdowns=breakdowns))
+    assert exercise.kind is ExerciseKind.PAIRWISE
+    return results(exercise, breakdowns)
 
 
 def for_page(exercise: Exercise, breakdowns: bool) -> Shown[Any]:
-    """What the officers' (with breakdowns) or the public results page shows, never computed in the request
-    when the exercise is large (engage/jobs/cache.py, :func:`shown_results`)."""
-    if exercise.kind is ExerciseKind.PAIRWISE:
-        name = _pairwise_name(breakdowns)
-        return shown_results(exercise, name, lambda: pairwise_results(exercise, breakdowns=breakdowns))
-    if exercise.kind is ExerciseKind.BUDGET:
-        name = _name("budget", breakdowns, None)
-        return shown_results(exercise, name, lambda: budget_results(exercise, breakdowns=breakdowns))
-    name = _name("ranking", breakdowns, None)
-    return shown_results(exercise, name, lambda: ranking_results(exercise, breakdowns=breakdowns))
+    """What a request shows: the officers' page (with breakdowns), or the results without them (the public
+    page, downloads, the comparison after answering, the finish page, the reports page), never computed in
+    the request when the exercise is large (engage/jobs/cache.py, :func:`shown_results`)."""
+    name, compute = _computation(exercise, breakdowns)
+    return shown_results(exercise, name, compute)
 
 
 def warm(exercise: Exercise) -> None:
-    """Compute again what the officers' and public pages show (the refresh job after answers arrive)."""
-    if exercise.kind is ExerciseKind.PAIRWISE:
-        pairwise(exercise)
-        pairwise(exercise, breakdowns=False)
-    elif exercise.kind is ExerciseKind.BUDGET:
-        budget(exercise)
-        budget(exercise, breakdowns=False)
-    else:
-        ranking(exercise)
-        ranking(exercise, breakdowns=False)
+    """Compute again what the pages show (the refresh job after answers arrive)."""
+    results(exercise, breakdowns=True)
+    results(exercise, breakdowns=False)

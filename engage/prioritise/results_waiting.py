@@ -22,10 +22,19 @@ def instead_of_results(exercise: Exercise, shown: Shown[Any], public: bool) -> A
 
     The page's own poll gets 204 (nothing changes) until the results are current, then an ``HX-Refresh``
     (htmx reloads the page, which now shows them)."""
-    if htmx and htmx.trigger == POLL_ID:
-        if shown.current:
-            return Response(status=200, headers={"HX-Refresh": "true"})
-        return Response(status=204)
+    polled = poll_answer(shown)
+    if polled is not None:
+        return polled
     if shown.value is None:
         return render_template("prioritise/results_pending.html", exercise=exercise, public=public)
     return None
+
+
+def poll_answer(shown: Shown[Any]) -> Response | None:
+    """The answer to a waiting page's own poll (204 until the results are current, then ``HX-Refresh``), or
+    None when the request is not that poll."""
+    if not (htmx and htmx.trigger == POLL_ID):
+        return None
+    if shown.current:
+        return Response(status=200, headers={"HX-Refresh": "true"})
+    return Response(status=204)

@@ -21,6 +21,7 @@ from engage.prioritise.forms import ApproveForm, ExerciseForm, MergeForm, Reject
 from engage.prioritise.models import ExerciseItem, ExerciseKind, ExerciseStatus, Suggestion
 from engage.prioritise.pairwise import exports
 from engage.prioritise.pairwise.charts import scores_chart
+from engage.prioritise.results_downloads import results_download
 from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.submissions import exports as submission_exports
 from engage.prioritise.submissions.forms import BudgetExerciseForm, ItemBudgetsForm, RankingExerciseForm
@@ -251,17 +252,16 @@ DOWNLOADS = "<any(votes, scores, responses, results):what>.<any(csv, xlsx, pb):f
 @bp.get(f"/manage/exercises/<int:exercise_id>/{DOWNLOADS}")
 @login_required
 def download(exercise_id: int, what: str, fmt: str):
+    """Votes (pairwise) or responses (budget, ranking), and the results: pairwise "scores", else "results"."""
     exercise = exercise_for(exercise_id, manage=False)
-    if exercise.kind is not ExerciseKind.PAIRWISE:
-        return submission_exports.download(exercise, what, fmt)
-    if what == "votes":
-        if fmt != "csv":
-            abort(404)
+    pairwise = exercise.kind is ExerciseKind.PAIRWISE
+    if what == ("scores" if pairwise else "results") and fmt in {"csv", "xlsx"}:
+        return results_download(exercise, fmt)
+    if pairwise and what == "votes" and fmt == "csv":
         return exports.votes_csv_response(exercise)
-    if what != "scores" or fmt == "pb":
-        abort(404)
-    outcome = results_cache.pairwise(exercise, breakdowns=False)
-    return exports.scores_csv_response(outcome) if fmt == "csv" else exports.scores_xlsx_response(outcome)
+    if not pairwise and what == "responses":
+        return submission_exports.responses_download(exercise, fmt)
+    return abort(404)
 
 
 @bp.route("/manage/exercises/<int:exercise_id>/translations/<locale>", methods=["GET", "POST"])

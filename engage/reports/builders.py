@@ -182,11 +182,11 @@ def gather(subject: str, key: int | str, period: Period) -> Report:
         organisation = db.session.get(Organisation, int(key))
         if organisation is None:
             abort(404)
-        return organisation_report(organisation, period)
+        return organisation_report(organisation, period, compute_all=True)
     board = db.session.scalar(db.select(Board).where(Board.slug == str(key)))
     if board is None:
         abort(404)
-    return board_pack(board, period)
+    return board_pack(board, period, compute_all=True)
 
 
 def build_report(subject: str, key: int | str, start: date, end: date, fmt: str) -> tuple[str, bytes]:

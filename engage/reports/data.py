@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -31,10 +32,12 @@ from engage.extensions import db
 from engage.indicators.entry import board_indicators
 from engage.indicators.matrix import target_gap
 from engage.indicators.models import Indicator, IndicatorValue, Polarity
-from engage.prioritise.budget.results import budget_results
-from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Respondent
-from engage.prioritise.pairwise.results import pairwise_results
-from engage.prioritise.ranking.results import ranking_results
+from engage.jobs.cache import Shown
+from engage.prioritise import results_cache
+from engage.prioritise.budget.results import BudgetResults
+from engage.prioritise.models import Exercise, ExerciseStatus, Respondent
+from engage.prioritise.pairwise.results import PairwiseResults
+from engage.prioritise.ranking.results import RankingResults
 from engage.reports.periods import overlaps, period_dates
 from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus, QuestionKind
 from engage.surveys.results import QuestionResult, published_results
@@ -111,6 +114,10 @@ class ActivityLine:
     headlines: list[tuple[str, str]]
     #: Too few people for headline results (they could give away one person's answer): the fewest needed.
     withheld_below: int | None = None
+    #: The page only: a large exercise's results are being worked out in the background (no headlines yet),
+    #: or the headlines are the last kept results, from this time, while newer answers are added.
+    results_pending: bool = False
+    results_from: datetime | None = None
 
     @property
     def responses_in_period(self) -> int:
@@ -252,19 +259,24 @@ def headline_minimum() -> int:
     return max(HEADLINE_PEOPLE, int(current_app.config.get("ENGAGE_SMALL_CELL", 5)))
 
 
-def _exercise_headlines(exercise: Exercise) -> list[tuple[str, str]]:
+def _exercise_headlines(outcome: PairwiseResults | BudgetResults | RankingResults) -> list[tuple[str, str]]:
     """The top items as the results pages rank them (point estimates; the intervals are on those pages)."""
-    if exercise.kind is ExerciseKind.PAIRWISE:
-        pairwise = pairwise_results(exercise, resamples=0, breakdowns=False)
-        scored = sorted((s for s in pairwise.items if s.rank is not None), key=lambda s: s.rank or 0)
+    if isinstance(outcome, PairwiseResults):
+        scored = sorted((s for s in outcome.items if s.rank is not None), key=lambda s: s.rank or 0)
         return [(s.item.title, f"{s.score:.0f} / 100") for s in scored[:TOP_ITEMS] if s.score is not None]
-    if exercise.kind is ExerciseKind.BUDGET:
-        budget = budget_results(exercise, resamples=0, breakdowns=False)
-        shares = sorted(budget.items, key=lambda s: s.rank)
+    if isinstance(outcome, BudgetResults):
+        shares = sorted(outcome.items, key=lambda s: s.rank)
         return [(s.item.title, f"{s.mean:.0%} of the budget") for s in shares[:TOP_ITEMS]]
-    ranking = ranking_results(exercise, resamples=0, breakdowns=False)
-    ranks = sorted(ranking.items, key=lambda r: r.rank)
+    ranks = sorted(outcome.items, key=lambda r: r.rank)
     return [(r.item.title, f"{r.score:.0f} / 100") for r in ranks[:TOP_ITEMS]]
+
+
+def _exercise_results(exercise: Exercise, compute_all: bool) -> Shown[Any]:
+    """The public page's results (kept between views): computed whatever it takes for a report's file (a
+    job), and on the page only as a results page would (a large exercise's never in the request)."""
+    if compute_all:
+        return Shown(results_cache.results(exercise, breakdowns=False))
+    return results_cache.for_page(exercise, breakdowns=False)
 
 
 def _question_headline(result: QuestionResult) -> tuple[str, str] | None:
@@ -306,9 +318,11 @@ def _per_channel(rows) -> dict[int, dict[str, int]]:
     return counted
 
 
-def exercise_lines(exercises: Sequence[Exercise], period: Period) -> list[ActivityLine]:
+def exercise_lines(
+    exercises: Sequence[Exercise], period: Period, compute_all: bool = False
+) -> list[ActivityLine]:
     """Each exercise's people in the period by channel (one query; excluded respondents left out), all its
-    people, and its top items."""
+    people, and its top items (see :func:`_exercise_results` for ``compute_all``)."""
     ids = [e.id for e in exercises]
     counting = Respondent.excluded_at.is_(None)
     in_period = _per_channel(
@@ -334,7 +348,8 @@ def exercise_lines(exercises: Sequence[Exercise], period: Period) -> list[Activi
     lines = []
     for exercise in exercises:
         total = totals.get(exercise.id, 0)
-        shown = total >= minimum
+        results = _exercise_results(exercise, compute_all) if total >= minimum else None
+        outcome = results.value if results is not None else None
         lines.append(
             ActivityLine(
                 exercise.kind.value,
@@ -344,8 +359,10 @@ def exercise_lines(exercises: Sequence[Exercise], period: Period) -> list[Activi
                 exercise.status.value,
                 in_period.get(exercise.id, {}),
                 total,
-                _exercise_headlines(exercise) if shown else [],
-                None if shown else minimum,
+                _exercise_headlines(outcome) if outcome is not None else [],
+                None if results is not None else minimum,
+                results_pending=results is not None and outcome is None,
+                results_from=results.computed_at if results is not None else None,
             )
         )
     return lines
@@ -397,9 +414,10 @@ def _report(
     indicators: Sequence[Indicator],
     exercises: Sequence[Exercise],
     consultations: Sequence[Consultation],
+    compute_all: bool,
 ) -> Report:
     lines, undated = indicator_lines(indicators, period)
-    activities = exercise_lines(exercises, period) + consultation_lines(consultations, period)
+    activities = exercise_lines(exercises, period, compute_all) + consultation_lines(consultations, period)
     return Report(
         subject,
         name,
@@ -425,8 +443,10 @@ def _held(model: type[Exercise] | type[Consultation], column: str, key: int, per
     )
 
 
-def organisation_report(organisation: Organisation, period: Period) -> Report:
-    """The boards the organisation sits on, the indicators it owns, and its exercises and consultations."""
+def organisation_report(organisation: Organisation, period: Period, compute_all: bool = False) -> Report:
+    """The boards the organisation sits on, the indicators it owns, and its exercises and consultations.
+    ``compute_all``: every exercise's results computed whatever it takes (a report's file, made by a job);
+    otherwise a large exercise's are those kept, or marked as being worked out (the page)."""
     boards = list(organisation.boards)
     indicators = [
         indicator
@@ -436,11 +456,15 @@ def organisation_report(organisation: Organisation, period: Period) -> Report:
     ]
     exercises = _held(Exercise, "organisation_id", organisation.id, period)
     consultations = _held(Consultation, "organisation_id", organisation.id, period)
-    return _report("organisation", organisation.name, period, boards, indicators, exercises, consultations)
+    return _report(
+        "organisation", organisation.name, period, boards, indicators, exercises, consultations, compute_all
+    )
 
 
-def board_pack(board: Board, period: Period) -> Report:
-    """For the board's meeting: its weights, every indicator on it, and its exercises and consultations."""
+def board_pack(board: Board, period: Period, compute_all: bool = False) -> Report:
+    """For the board's meeting: its weights, every indicator on it, and its exercises and consultations
+    (``compute_all`` as for :func:`organisation_report`)."""
     exercises = _held(Exercise, "board_id", board.id, period)
     consultations = _held(Consultation, "board_id", board.id, period)
-    return _report("board", board.name, period, [board], board_indicators(board), exercises, consultations)
+    indicators = board_indicators(board)
+    return _report("board", board.name, period, [board], indicators, exercises, consultations, compute_all)

@@ -2,7 +2,8 @@
 PDF or an XLSX, built by a worker and offered on the asker's "Downloads and jobs" page.
 
 The job keeps what the report is (subject, key, period, format) in its params; access is checked by the
-view that asks for it (engage/reports/access.py) and only the job's owner can save the file
+view that asks for it (engage/reports/access.py) and again when the job runs (access taken away meanwhile:
+the job fails, no file), and only the job's owner can save the file
 (engage/jobs/views.py). The file is written whole once it is built: a build that fails leaves no file and
 the job marked failed (engage/jobs/running.py).
 """
@@ -23,6 +24,7 @@ from engage.jobs import queue
 from engage.jobs.models import Job
 from engage.jobs.running import JobFailed, Progress
 from engage.jobs.service import start_job
+from engage.reports.access import may_pull
 from engage.reports.builders import build_report
 from engage.reports.data import Period
 
@@ -57,16 +59,23 @@ def start_report(user: User, subject: Organisation | Board, period: Period, fmt:
     return start_job(user, KIND, params, describe(subject, period, fmt))
 
 
-def _exists(subject: str, key: Any) -> bool:
+def _subject(subject: str, key: Any) -> Organisation | Board | None:
     if subject == "organisation":
-        return db.session.get(Organisation, int(key)) is not None
-    return db.session.scalar(db.select(Board.id).where(Board.slug == str(key))) is not None
+        return db.session.get(Organisation, int(key))
+    return db.session.scalar(db.select(Board).where(Board.slug == str(key)))
 
 
-def write(params: dict, progress: Progress, path: Path) -> str:
-    """Build the report and write its file at ``path``; return the name it is saved as."""
-    if not _exists(params["subject"], params["key"]):
+def write(job: Job, progress: Progress, path: Path) -> str:
+    """Build the report and write its file at ``path``; return the name it is saved as. The asker's access
+    is checked again first: it may have been taken away since they asked."""
+    params = job.params
+    subject = _subject(params["subject"], params["key"])
+    if subject is None:
         raise JobFailed(_("What this report was for has been deleted."))
+    if not may_pull(job.user, subject):
+        raise JobFailed(
+            _("You can no longer pull this report: your access was changed after you asked for it.")
+        )
     progress.expect(1)
     name, body = build_report(
         params["subject"],

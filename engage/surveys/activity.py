@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from engage.channels import Channel
 from engage.extensions import db
+from engage.jobs.cache import Shown, consultation_results, shown_consultation
 from engage.prioritise.integrity import coordination_settings
-from engage.stats.coordination import near_identical_groups
+from engage.stats.coordination import near_identical_binary_groups
 from engage.surveys.exports import answers_query
 from engage.surveys.models import Consultation, ConsultationResponse, Question, QuestionKind, Section
 
@@ -83,7 +84,7 @@ def coordinated_responses(consultation: Consultation) -> list[CoordinatedRespons
     if len(sent) < settings["min_group"]:
         return []
     ids = [row.id for row in sent]
-    groups = near_identical_groups(
+    groups = near_identical_binary_groups(
         [row.submitted_at.timestamp() for row in sent],
         _rows(consultation, ids),
         window=settings["window"],
@@ -99,3 +100,26 @@ def coordinated_responses(consultation: Consultation) -> list[CoordinatedRespons
         )
         for group in groups
     ]
+
+
+#: The name its groups are kept under (engage/jobs/cache.py).
+KEPT_AS = "coordinated-responses"
+
+
+def _kept_with() -> tuple:
+    """What the groups depend on besides the responses: the settings."""
+    return tuple(sorted(coordination_settings().items()))
+
+
+def shown_coordinated(consultation: Consultation) -> Shown[list[CoordinatedResponses]]:
+    """What the "Unusual activity" page shows: the groups kept for the responses as they are now, computed in
+    the request for a small consultation; for a large one the refresh job compares them (issue 19: no request
+    over 2 s) and the page shows the last kept groups with their time, or that they are being worked out."""
+    return shown_consultation(
+        consultation, KEPT_AS, _kept_with(), lambda: coordinated_responses(consultation)
+    )
+
+
+def warm(consultation: Consultation) -> None:
+    """Compare the responses again if they changed (the refresh job)."""
+    consultation_results(consultation, KEPT_AS, _kept_with(), lambda: coordinated_responses(consultation))

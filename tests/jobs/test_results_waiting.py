@@ -4,7 +4,6 @@ kept results are shown with their time while newer answers are added; warm, the 
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from engage.extensions import db
@@ -29,21 +28,6 @@ def _counting(monkeypatch, name, real):
 
     monkeypatch.setattr(results_cache, name, counted)
     return calls
-
-
-@pytest.fixture
-def large(monkeypatch):
-    """Every exercise counts as large (over 2 answers), and a queued recomputation is recorded, not run:
-    what a worker would be asked to do."""
-    queued = []
-    monkeypatch.setattr(cache, "IN_REQUEST_ANSWERS", 2)
-
-    def refresh_now(subject, subject_id):
-        queued.append((subject, subject_id))
-        return True
-
-    monkeypatch.setattr(cache, "refresh_now", refresh_now)
-    return queued
 
 
 def _share(exercise, submit, people):

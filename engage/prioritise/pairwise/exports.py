@@ -1,4 +1,5 @@
-"""Downloads: raw votes (no personal data) and scores, as CSV and XLSX, with stable documented columns."""
+"""Downloads: raw votes (no personal data) and scores, with stable documented columns (the scores are sent
+by engage/prioritise/results_downloads.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from engage.content import locale_columns, locale_values
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, PairwiseVote
 from engage.prioritise.pairwise.results import PairwiseResults
-from engage.spreadsheets import csv_text, download, streamed_csv, xlsx_bytes
+from engage.spreadsheets import streamed_csv
 
 VOTE_COLUMNS = [
     "vote_id",
@@ -83,29 +84,21 @@ def votes_csv_response(exercise: Exercise) -> Response:
     )
 
 
-def _score_rows(results: PairwiseResults) -> list[list]:
-    """Empty rank, score and interval for an item with no score on the common scale."""
+def score_rows(results: PairwiseResults) -> list[list]:
+    """A header, then scores (0-100) with their 95% interval, wins and comparisons, best first; empty rank,
+    score and interval for an item with no score on the common scale."""
     return [
-        [
-            "" if row.rank is None else row.rank,
-            row.item.priority.code if row.item.priority else "",
-            row.item.title,
-            *("" if value is None else round(value, 2) for value in (row.score, row.low, row.high)),
-            row.wins,
-            row.comparisons,
-            *(text or "" for text in locale_values(row.item, "title")),
-        ]
-        for row in results.items
+        SCORE_COLUMNS + locale_columns("title"),
+        *(
+            [
+                "" if row.rank is None else row.rank,
+                row.item.priority.code if row.item.priority else "",
+                row.item.title,
+                *("" if value is None else round(value, 2) for value in (row.score, row.low, row.high)),
+                row.wins,
+                row.comparisons,
+                *(text or "" for text in locale_values(row.item, "title")),
+            ]
+            for row in results.items
+        ),
     ]
-
-
-def scores_csv_response(results: PairwiseResults) -> Response:
-    """Scores (0-100) with their 95% interval, wins and comparisons, best first."""
-    body = csv_text([SCORE_COLUMNS + locale_columns("title"), *_score_rows(results)])
-    return download(body, _filename(results.exercise, "scores", "csv"))
-
-
-def scores_xlsx_response(results: PairwiseResults) -> Response:
-    """The same scores as a spreadsheet."""
-    body = xlsx_bytes({"Scores": [SCORE_COLUMNS + locale_columns("title"), *_score_rows(results)]})
-    return download(body, _filename(results.exercise, "scores", "xlsx"))

@@ -4,9 +4,10 @@ when a form on it is sent back with errors."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, url_for
 
 from engage.equality.forms import ProfileForm
+from engage.prioritise import results_cache
 from engage.prioritise.access import respondent_here
 from engage.prioritise.forms import SuggestionForm
 from engage.prioritise.models import Exercise
@@ -26,11 +27,14 @@ def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, s
     """The finish page of a pairwise exercise (with the error summary of the form sent back, if any)."""
     respondent = respondent_here(exercise)
     failed = suggestion_form if suggestion_form is not None else profile_form
-    standings = chart = None
+    standings = chart = shown = None
     if standings_shown(exercise):
-        # The results page's own figures (the same fit, intervals and small-numbers rules), so far.
-        standings = results.pairwise_results(exercise, breakdowns=False)
-        if standings.has_scores:
+        # The public results page's own kept figures (the same fit, intervals and small-numbers rules), so
+        # far: a large exercise's are never computed here (engage/jobs/cache.py), the page says they are
+        # being worked out, or shows the last kept standings with their time.
+        shown = results_cache.for_page(exercise, breakdowns=False)
+        standings = shown.value
+        if standings is not None and standings.has_scores:
             chart = scores_chart(standings)
             allow_inline_styles()  # Plotly.js writes a <style> element
     return render_template(
@@ -39,6 +43,9 @@ def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, s
         top=results.respondent_top_items(exercise, respondent),
         made=voting.count_votes(exercise, respondent),
         standings=standings,
+        standings_pending=shown is not None and standings is None,
+        computed_at=shown.computed_at if shown is not None else None,
+        look_again=url_for(".finish", exercise_id=exercise.id),
         chart=chart,
         suggestion_form=suggestion_form or SuggestionForm(formdata=None),
         profile_form=profile_form or ProfileForm.build(formdata=None),

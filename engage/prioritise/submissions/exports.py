@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import groupby
 
-from flask import abort, current_app, redirect, url_for
+from flask import current_app, redirect, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from engage import spreadsheets
 from engage.content import locale_columns, locale_values
 from engage.extensions import db
-from engage.prioritise import results_cache
+from engage.prioritise.budget.results import BudgetResults
 from engage.prioritise.models import (
     BudgetMode,
     Exercise,
@@ -27,6 +27,7 @@ from engage.prioritise.models import (
     Submission,
     SubmissionEntry,
 )
+from engage.prioritise.ranking.results import RankingResults
 
 RESPONSE_COLUMNS = ["response_id", "recorded_at", "respondent", "channel", "workshop_session", "locale"]
 BUDGET_RESULT_COLUMNS = [
@@ -139,10 +140,9 @@ def codebook_rows(exercise: Exercise) -> list[list]:
     return rows
 
 
-def result_rows(exercise: Exercise) -> list[list]:
+def result_rows(outcome: BudgetResults | RankingResults) -> list[list]:
     """The results table, one row per item, best first; the English title, then its translations."""
-    if exercise.kind is ExerciseKind.BUDGET:
-        outcome = results_cache.budget(exercise, breakdowns=False)
+    if isinstance(outcome, BudgetResults):
         rows: list[list] = [BUDGET_RESULT_COLUMNS + locale_columns("title")]
         for row in outcome.items:
             rows.append(
@@ -161,9 +161,8 @@ def result_rows(exercise: Exercise) -> list[list]:
                 ]
             )
         return rows
-    ranked = results_cache.ranking(exercise, breakdowns=False)
     rows = [RANKING_RESULT_COLUMNS + locale_columns("title")]
-    for entry in ranked.items:
+    for entry in outcome.items:
         rows.append(
             [
                 entry.rank,
@@ -176,7 +175,7 @@ def result_rows(exercise: Exercise) -> list[list]:
                 round(entry.first, 4),
                 round(entry.borda, 3),
                 entry.ranked_by,
-                ranked.respondents,
+                outcome.respondents,
                 *(text or "" for text in locale_values(entry.item, "title")),
             ]
         )
@@ -242,20 +241,12 @@ def pabulib_text(exercise: Exercise) -> str:
     return "\n".join(lines) + "\n"
 
 
-def download(exercise: Exercise, what: str, fmt: str) -> Response:
-    """The download named by the URL: responses (CSV streamed; Excel and Pabulib prepared as a job) or
-    results (csv, xlsx)."""
-    filename = f"exercise-{exercise.id}-{what}.{fmt}"
-    if what == "responses":
-        if fmt == "csv":  # streamed a row at a time; the Excel and Pabulib files are prepared as jobs
-            exercise_id = exercise.id
-            return spreadsheets.streamed_csv(
-                lambda: iter_response_rows(db.session.get_one(Exercise, exercise_id)), filename
-            )
-        return redirect(url_for("jobs.prepare", kind="exercise_responses", target=exercise.id, fmt=fmt))
-    if what == "results" and fmt in {"csv", "xlsx"}:
-        rows = result_rows(exercise)
-        if fmt == "csv":
-            return spreadsheets.download(spreadsheets.csv_text(rows), filename)
-        return spreadsheets.download(spreadsheets.xlsx_bytes({"Results": rows}), filename)
-    return abort(404)
+def responses_download(exercise: Exercise, fmt: str) -> Response:
+    """Every response: the CSV streamed a row at a time; the Excel and Pabulib files prepared as jobs."""
+    if fmt == "csv":
+        exercise_id = exercise.id
+        return spreadsheets.streamed_csv(
+            lambda: iter_response_rows(db.session.get_one(Exercise, exercise_id)),
+            f"exercise-{exercise.id}-responses.csv",
+        )
+    return redirect(url_for("jobs.prepare", kind="exercise_responses", target=exercise.id, fmt=fmt))

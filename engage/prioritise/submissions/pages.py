@@ -64,24 +64,31 @@ def render_answered(
         return redirect(url_for(".start", exercise_id=exercise.id))
     comparison = None
     if exercise.show_comparison:
-        everyone: BudgetResults | RankingResults
+        # The public page's kept results: a large exercise's are never computed here; while they are worked
+        # out the page says so, or compares with the last kept results and says when they are from.
+        shown = results_cache.for_page(exercise, breakdowns=False)
+        everyone: BudgetResults | RankingResults | None = shown.value
         #: (item, their share or place, everyone's mean share or the item's rank)
-        rows: list[tuple[ExerciseItem, float | None, float]]
-        if exercise.kind is ExerciseKind.BUDGET:
-            everyone = results_cache.budget(exercise, breakdowns=False, resamples=0)
+        rows: list[tuple[ExerciseItem, float | None, float]] = []
+        if isinstance(everyone, BudgetResults):
             mine = respondent_shares(exercise, submission)
             rows = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
-        else:
-            everyone = results_cache.ranking(exercise, breakdowns=False, resamples=0)
+        elif isinstance(everyone, RankingResults):
             places = {entry.item_id: entry.value for entry in submission.entries}
             rows = [(row.item, places.get(row.item.id), row.rank) for row in everyone.items]
-        comparison = {"rows": rows, "respondents": everyone.respondents}
+        comparison = {
+            "rows": rows,
+            "respondents": everyone.respondents if everyone is not None else None,
+            "computed_at": shown.computed_at,
+        }
+    look_again = url_for(".answered", exercise_id=exercise.id)
     failed = next((f for f in (comment_form, profile_form, suggestion_form) if f is not None), None)
     return render_template(
         "prioritise/answered.html",
         exercise=exercise,
         submission=submission,
         comparison=comparison,
+        look_again=look_again,
         comment_form=comment_form or CommentForm(formdata=None),
         suggestion_form=suggestion_form or SuggestionForm(formdata=None),
         profile_form=profile_form or ProfileForm.build(formdata=None),
