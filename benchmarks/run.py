@@ -17,6 +17,7 @@ from benchmarks.floor import bench_floor, floor_table
 from benchmarks.page_weight import bench_page_weight
 from benchmarks.pairwise import bench_requests, bench_statistics
 from benchmarks.sections import write_section
+from benchmarks.slowest import bench_slowest
 from benchmarks.uploads import bench_uploads
 from benchmarks.weighting import bench_weighting
 from benchmarks.weights import bench_weights
@@ -54,6 +55,7 @@ def main() -> None:
     bench_page_weight(weight)
     floor: list[tuple[str, ...]] = []
     bench_floor(floor)
+    slowest = bench_slowest()  # the figure of the run before it is kept as "before"
     lines = [
         "Written by `make bench` (benchmarks/). Figures are from one run on the machine named below; targets",
         "come from the issues. Memory is the peak traced by tracemalloc during one run (NumPy included).",
@@ -101,6 +103,7 @@ def main() -> None:
         out.write_text("# Benchmarks\n", encoding="utf-8")
     write_section(out, "bench", lines)
     write_section(out, "floor", floor_table(floor))
+    write_section(out, "slowest", slowest)
     sys.stdout.write("\n".join(lines) + f"\nwritten to {out.relative_to(ROOT)}\n")
 
 
