@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from engage.accounts.models import User
+from engage.accounts.permissions import can_read_results
 from engage.extensions import db
 from engage.jobs.running import JobFailed, Progress
 from engage.prioritise import results_cache, results_downloads
@@ -99,12 +102,25 @@ EXPORTS: dict[str, Export] = {
 }
 
 
-def write(kind: str, target: int, fmt: str, progress: Progress, path: Path) -> str:
-    """Write the export's file at ``path``; return the name it is downloaded as."""
+#: Said when the asker's access was taken away between asking and the file being written.
+ACCESS_CHANGED = _l("You can no longer have this download: your access was changed after you asked for it.")
+
+
+def may_have(user: User, subject: Any) -> bool:
+    """Whether ``user`` may still have an export of ``subject``: the rule its pages use (every export reads
+    results, as their ``load_for_user`` checks), asked again by the job when it runs and by the file's
+    download, since the account may have been closed or moved, or its organisation taken off the board."""
+    return user.is_active and can_read_results(user, subject.board)
+
+
+def write(kind: str, target: int, fmt: str, progress: Progress, path: Path, user: User) -> str:
+    """Write the export's file at ``path`` for ``user`` (who asked); return the name it is downloaded as."""
     export = EXPORTS[kind]
     subject = db.session.get(export.model, target)
     if subject is None:
         raise JobFailed(_("What this download was for has been deleted."))
+    if not may_have(user, subject):
+        raise JobFailed(str(ACCESS_CHANGED))
     progress.expect(export.count(subject) + 1)  # and the header
     if fmt == "pb":  # Pabulib is one text block, written whole (it is a few bytes per response)
         path.write_text(submission_exports.pabulib_text(subject), encoding="utf-8")

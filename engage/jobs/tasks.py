@@ -36,7 +36,7 @@ def run_export(job_id: int) -> None:
 
         if job.kind == report_jobs.KIND:
             return report_jobs.write(job, progress, path)
-        return exports.write(job.kind, job.params["target"], job.params["fmt"], progress, path)
+        return exports.write(job.kind, job.params["target"], job.params["fmt"], progress, path, job.user)
 
     running.run(job_id, work)
 

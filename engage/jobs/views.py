@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from engage.extensions import db, htmx
 from engage.forms import form_page
-from engage.jobs import bp, service
+from engage.jobs import bp, exports, service
 from engage.jobs.exports import EXPORTS
 from engage.jobs.forms import ConfirmForm
 from engage.jobs.models import Job, JobStatus
@@ -21,6 +21,18 @@ def own_job_or_404(job_id: int) -> Job:
     if job is None or job.user_id != current_user.id:
         abort(404)
     return job
+
+
+def _may_have(job: Job) -> bool:
+    """Whether the signed-in owner may still have the job's file: access is asked again at download, as it
+    was when the job ran (the account may have moved, or its organisation left the board, since)."""
+    from engage.reports import jobs as report_jobs
+
+    if job.kind == report_jobs.KIND:
+        return report_jobs.may_have(current_user, job)
+    export = EXPORTS.get(job.kind)
+    subject = db.session.get(export.model, job.params["target"]) if export else None
+    return subject is not None and exports.may_have(current_user, subject)
 
 
 def _export_or_404(kind: str, target: int, fmt: str):
@@ -79,6 +91,8 @@ def download_file(job_id: int):
     job = own_job_or_404(job_id)
     if job.status is not JobStatus.DONE or not job.file_path or not job.file_name:
         abort(404)
+    if not _may_have(job):
+        abort(403)  # theirs, but their access has changed since it was written
     path = files_dir() / job.file_path
     if not path.is_file():
         abort(404)

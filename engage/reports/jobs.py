@@ -65,6 +65,12 @@ def _subject(subject: str, key: Any) -> Organisation | Board | None:
     return db.session.scalar(db.select(Board).where(Board.slug == str(key)))
 
 
+def may_have(user: User, job: Job) -> bool:
+    """Whether ``user`` may still have this report's file (asked again when it is downloaded)."""
+    subject = _subject(job.params["subject"], job.params["key"])
+    return subject is not None and may_pull(user, subject)
+
+
 def write(job: Job, progress: Progress, path: Path) -> str:
     """Build the report and write its file at ``path``; return the name it is saved as. The asker's access
     is checked again first: it may have been taken away since they asked."""

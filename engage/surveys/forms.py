@@ -54,10 +54,9 @@ class ConsultationForm(EngageForm):
         _l("Delete personal data after (optional)"),
         description=_l(
             "After this date the equality answers, unsent drafts, written answers and response reference "
-            "numbers are deleted (the other answers are kept, unnamed). Without a date, equality answers, written "
-            "answers and references are deleted after the partnership's standard periods (two years unless "
-            "changed). "
-            "Email addresses are never stored."
+            "numbers are deleted (the other answers are kept, unnamed). Without a date, equality answers, "
+            "written answers and references are deleted after the partnership's standard periods (two years "
+            "unless changed). Email addresses are never stored."
         ),
     )
     privacy_notice = TextAreaField(_l("Privacy notice"), validators=[Length(max=8000)])

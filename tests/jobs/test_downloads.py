@@ -192,3 +192,37 @@ def test_the_same_job_queued_twice_runs_once(client, make_consultation, hwb, off
     run_export(job.id)  # a second message for a job already done: nothing happens
     db.session.refresh(job)
     assert job.file_path == first_file and job.attempts == 1
+
+
+def test_an_export_whose_asker_lost_access_fails_and_a_written_file_is_refused(
+    client, make_consultation, hwb, officer, make_organisation, monkeypatch
+):
+    """Access is asked again when the job runs and when the file is fetched, not only when it was asked for:
+    an officer whose organisation leaves the board meanwhile gets neither the answers nor the file."""
+    from engage.jobs import queue
+    from engage.jobs.running import files_dir
+
+    consultation = make_consultation()
+    respond(client, consultation, hwb)
+    sign_in(client, officer)
+    ready = _ask(client, "consultation_responses", consultation.id, "csv")  # runs at once in tests
+    assert ready.status is JobStatus.DONE
+    queued = []
+    monkeypatch.setattr(queue, "after_commit", lambda send: queued.append(send))  # asked, not yet run
+    waiting = _ask(client, "consultation_responses", consultation.id, "xlsx")
+    assert waiting.status is JobStatus.QUEUED and len(queued) == 1
+    kept_before = set(files_dir().iterdir())
+
+    hwb.members = [make_organisation("Another partner")]
+    db.session.commit()
+    monkeypatch.undo()
+    queued[0]()  # the worker takes the job
+
+    db.session.refresh(waiting)
+    assert waiting.status is JobStatus.FAILED and waiting.file_path is None
+    assert waiting.error == (
+        "You can no longer have this download: your access was changed after you asked for it."
+    )
+    assert set(files_dir().iterdir()) == kept_before
+    refused = client.get(f"/manage/downloads/{ready.id}/file")
+    assert refused.status_code == 403 and "response," not in refused.get_data(as_text=True)
