@@ -4,8 +4,9 @@ profile, through the test client on a seeded database (the demo partnership and 
 consultation). Only the "send" from check your answers is measured: every resident has already shared out
 the budget or answered every page and opened check your answers, as `make bench`'s floor run prepares them.
 
-`python -m benchmarks.submission_profile [sqlite|postgresql] [budget|consultation]` prints both kinds (or the
-one named) with their profiles.
+`python -m benchmarks.submission_profile [sqlite|postgresql] [budget|consultation] [--cpu]` prints both kinds
+(or the one named) with their profiles; with ``--cpu``, no profiler runs (it costs time of its own), so the
+processor time per send is the figure to compare between runs.
 """
 
 from __future__ import annotations
@@ -110,17 +111,19 @@ def submission_statements(
 
 
 def main() -> None:
-    database = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
-    kinds = tuple(sys.argv[2:]) or ("budget", "consultation")
+    words = [word for word in sys.argv[1:] if word != "--cpu"]
+    profile = "--cpu" not in sys.argv
+    database = words[0] if words else "sqlite"
+    kinds = tuple(words[1:]) or ("budget", "consultation")
     if database == "postgresql":
         from benchmarks.load import PG_URL, REDIS_URL
         from benchmarks.postgres import reset_postgres
 
         reset_postgres(PG_URL, REDIS_URL)
-        found = submission_statements(PG_URL, kinds, profile=True)
+        found = submission_statements(PG_URL, kinds, profile=profile)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            found = submission_statements(f"sqlite:///{tmp}/profile.sqlite", kinds, profile=True)
+            found = submission_statements(f"sqlite:///{tmp}/profile.sqlite", kinds, profile=profile)
     for kind, (per, cpu, text) in found.items():
         print(text)
         print(f"{kind}: statements per submission {sum(per.values()):.1f} {per}; {cpu:.1f} ms processor each")

@@ -271,3 +271,20 @@ def test_the_same_response_sent_three_times_at_once_is_stored_once(app, make_con
     reference = db.session.scalar(select(ConsultationResponse.reference))
     for client, answer in answers:
         assert reference in client.get(answer.location).get_data(as_text=True)
+
+
+def test_another_resident_sending_my_key_is_not_shown_my_reference(app, client, make_consultation, hwb):
+    """The key is scoped to its sender's token: someone else posting it (with nothing answered) is sent to
+    page 1, never to a confirmation with my reference; sending it with their own answers stores theirs."""
+    consultation = make_consultation()
+    _sent, key = respond(client, consultation, hwb)
+    mine = db.session.scalar(select(ConsultationResponse.reference))
+    stranger = app.test_client()
+    tried = stranger.post(f"/consultations/{consultation.id}/check", data={"key": key})
+    assert tried.status_code == 302 and tried.location.endswith("/sections/1")
+    assert mine not in stranger.get(f"/consultations/{consultation.id}/confirmation").get_data(as_text=True)
+    _ready(stranger, consultation, hwb)
+    theirs = stranger.post(f"/consultations/{consultation.id}/check", data={"key": key})
+    assert theirs.location.endswith("/confirmation")
+    assert count(ConsultationResponse) == 2
+    assert mine not in stranger.get(theirs.location).get_data(as_text=True)
