@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, Enum, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -127,11 +128,47 @@ def _sqlite_begin(conn) -> None:
     if conn.dialect.name != "sqlite":
         return
     if has_request_context():
-        conn.exec_driver_sql("BEGIN" if request.method in SAFE_METHODS else "BEGIN IMMEDIATE")
-        return
+        if request.method in SAFE_METHODS:
+            conn.exec_driver_sql("BEGIN")
+        elif not g.get(READS_FIRST):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return  # reads first: no transaction until the first write (``_sqlite_write_begins``)
     mode = _sqlite_begin_mode.get()
     if mode != "":
         conn.exec_driver_sql(mode or "BEGIN")
+
+
+#: Set on ``g`` by :func:`reads_first`.
+READS_FIRST = "engage_reads_first"
+
+
+def reads_first(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For a view that posts but reads and checks a good deal before it writes a little (sending an answer):
+    on SQLite its reads run outside any transaction, each seeing what is committed (as every statement does
+    under PostgreSQL's READ COMMITTED), and its transaction, holding the write lock, begins with its first
+    write (``BEGIN IMMEDIATE``, waiting its turn) and ends with the request's commit. Other posts hold the
+    lock from their first statement, and on SQLite only one transaction writes at a time: a view that held it
+    while it read, checked and built its forms would make every other post wait for all of that."""
+
+    @functools.wraps(view)
+    def reading_first(*args: Any, **kwargs: Any) -> Any:
+        g.setdefault(READS_FIRST, True)
+        return view(*args, **kwargs)
+
+    return reading_first
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_write_begins(conn, cursor, statement, parameters, context, executemany) -> None:
+    """SQLite, in a :func:`reads_first` request: before the first statement that is not a read, begin the
+    transaction, taking the write lock (every write from there on is in it, savepoints included)."""
+    if conn.dialect.name != "sqlite" or not has_request_context() or not g.get(READS_FIRST):
+        return
+    connection = conn.connection.dbapi_connection
+    if connection.in_transaction or request.method in SAFE_METHODS:
+        return
+    if statement.lstrip()[:6].upper() not in {"SELECT", "BEGIN"}:
+        connection.execute("BEGIN IMMEDIATE")
 
 
 class _Dated(Protocol):

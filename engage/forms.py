@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import g
+from babel import support
+from flask import current_app, g, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -39,6 +42,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Optional
 
 CSRF_EXPIRED = _l(
@@ -53,6 +57,12 @@ def drop_nul(value: Any) -> Any:  # any field's data
     if isinstance(value, list):
         return [drop_nul(item) for item in value]
     return value
+
+
+@functools.cache
+def wtforms_messages(locale: str) -> support.NullTranslations:
+    """WTForms' catalogue of its own messages ("Not a valid choice") in one language."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def form_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -92,6 +102,13 @@ class EngageForm(FlaskForm):
                 filters = (strip_filter,)
             field.filters = (drop_nul, *filters)
             return field
+
+        def get_translations(self, form: Any) -> Any:
+            """WTForms' own messages in the page's language, read once per language by each process (Flask-WTF
+            reads the catalogue from disk again in every request that binds a field without a label)."""
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_messages(str(get_locale() or "en"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators=extra_validators)

@@ -56,3 +56,15 @@ def another_writer_stores(
         yield fired
     finally:
         event.remove(session, "before_flush", before_flush)
+
+
+def fails_after(monkeypatch: Any, owner: Any, name: str, message: str) -> None:
+    """Make ``owner.name`` do its work and then raise ``RuntimeError(message)``: a step of an action fails
+    after it has written."""
+    real = getattr(owner, name)
+
+    def fails(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(owner, name, fails)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from engage.accounts.models import Role
 from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.models import Board
 from engage.extensions import db
-from engage.surveys.models import Consultation, ConsultationStatus
+from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 
 
 def can_manage(consultation: Consultation) -> bool:
@@ -36,9 +37,21 @@ def consultation_for(consultation_id: int, manage: bool) -> Consultation:
     return consultation
 
 
-def public_consultation_or_404(consultation_id: int) -> Consultation:
-    """Residents see anything but a draft; board members may preview a draft."""
-    consultation = db.get_or_404(Consultation, consultation_id)
+#: A consultation with every page, question and option, and its board's priorities (an importance grid's
+#: rows): one statement each, rather than one per page and per question as each is first read.
+WITH_QUESTIONS = (
+    selectinload(Consultation.sections).selectinload(Section.questions).selectinload(Question.options),
+    joinedload(Consultation.board).selectinload(Board.priorities),
+)
+
+
+def public_consultation_or_404(consultation_id: int, with_questions: bool = False) -> Consultation:
+    """Residents see anything but a draft; board members may preview a draft. ``with_questions`` loads its
+    pages, questions and options with it (WITH_QUESTIONS)."""
+    loading = WITH_QUESTIONS if with_questions else ()
+    consultation = db.get_or_404(
+        Consultation, consultation_id, options=loading, populate_existing=with_questions
+    )
     if consultation.status is ConsultationStatus.DRAFT and not (
         current_user.is_authenticated and can_read_results(current_user, consultation.board)
     ):

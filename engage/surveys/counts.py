@@ -14,6 +14,7 @@ reports what differed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter, defaultdict
@@ -27,6 +28,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     case,
     delete,
     func,
@@ -35,12 +37,14 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
-from engage.database import upsert_insert
+from engage.channels import Channel
+from engage.database import table_of
 from engage.equality.questions import PREFER_NOT_TO_SAY
 from engage.extensions import db
-from engage.population.service import population_margins
+from engage.population.models import PopulationMargin
 from engage.surveys import logger
 from engage.surveys.models import (
     Answer,
@@ -133,7 +137,11 @@ _KEYS = {
 
 def basis() -> tuple[str, dict[str, set[str]]]:
     """(A hash naming the population's dimensions and categories, {dimension: categories})."""
-    categories = {dimension: sorted(values) for dimension, values in population_margins().items()}
+    found: dict[str, set[str]] = {}
+    margins = select(PopulationMargin.dimension, PopulationMargin.category)
+    for dimension, category in db.session.execute(margins):
+        found.setdefault(dimension, set()).add(category)
+    categories = {dimension: sorted(values) for dimension, values in found.items()}
     key = hashlib.sha256(json.dumps(categories, sort_keys=True).encode()).hexdigest()
     return key, {dimension: set(values) for dimension, values in categories.items()}
 
@@ -223,6 +231,34 @@ def _lock(consultation: Consultation) -> str | None:
     )
 
 
+def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapping]) -> None:
+    """Count one response just stored with these answer rows (column values) and no equality answers yet,
+    tallied from the rows in hand rather than read back: the same counts :func:`add` makes from the table."""
+    key, _ = basis()
+    if _lock(consultation) != key:
+        rebuild(consultation)  # counts the new rows too
+        return
+    _upsert(consultation, _tally_rows(consultation, channel, answers), +1)
+
+
+def _tally_rows(consultation: Consultation, channel: Channel, answers: Sequence[Mapping]) -> Tally:
+    """What one response without equality answers (so in NO_CELL) adds: as :func:`_tally`'s queries count."""
+    kinds = {q.id: q.kind for q in consultation.questions}
+    tally = Tally()
+    tally.responses[(NO_CELL, channel.value)] += 1
+    for qid in {row["question_id"] for row in answers}:
+        tally.people[(qid, NO_CELL)] += 1
+    for row in answers:
+        qid, kind = row["question_id"], kinds[row["question_id"]]
+        if kind is QuestionKind.NUMBER:
+            tally.totals[(qid, NO_CELL)] += float(row["number"] or 0.0)
+        if kind in COUNTED:
+            code = (row["text"] or "") if kind is QuestionKind.AGREEMENT else ""
+            value = int(round(row["number"] or 0))
+            tally.answers[(qid, NO_CELL, row["option_id"] or 0, row["priority_id"] or 0, value, code)] += 1
+    return tally
+
+
 def _change(consultation: Consultation, response_ids: list[int], sign: int) -> None:
     db.session.flush()
     key, categories = basis()
@@ -231,8 +267,26 @@ def _change(consultation: Consultation, response_ids: list[int], sign: int) -> N
             rebuild(consultation)  # counts the new rows too
         # Taking rows out of counts kept by other categories: the next rebuild (due anyway) will do.
         return
-    tally = _tally(consultation, response_ids, categories)
-    insert_ = upsert_insert(db.session())
+    _upsert(consultation, _tally(consultation, response_ids, categories), sign)
+
+
+@functools.cache
+def _count_upsert(dialect: str, model: CountModel):
+    """A count table's upsert (add to the row, or insert it), built once per dialect with its values as
+    parameters, so any number of rows go in one executemany."""
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = table_of(model)
+    names = ("consultation_id", *_KEYS[model], *_ADDED[model])
+    statement = insert_(table).values({name: bindparam(name) for name in dict.fromkeys(names)})
+    return statement.on_conflict_do_update(
+        index_elements=list(_KEYS[model]),
+        set_={name: table.c[name] + statement.excluded[name] for name in _ADDED[model]},
+    )
+
+
+def _upsert(consultation: Consultation, tally: Tally, sign: int) -> None:
+    """Add ``sign`` times the tally to the stored counts (taking rows that reach zero away)."""
+    dialect = db.session.get_bind().dialect.name
     for model, rows in tally.rows(consultation.id).items():
         if not rows:
             continue
@@ -240,13 +294,9 @@ def _change(consultation: Consultation, response_ids: list[int], sign: int) -> N
         for row in rows:
             for name in added:
                 row[name] *= sign
+        statement = _count_upsert(dialect, model)
         for start in range(0, len(rows), CHUNK):
-            statement = insert_(model).values(rows[start : start + CHUNK])
-            statement = statement.on_conflict_do_update(
-                index_elements=list(_KEYS[model]),
-                set_={name: getattr(model, name) + statement.excluded[name] for name in added},
-            )
-            db.session.execute(statement)
+            db.session.execute(statement, rows[start : start + CHUNK])
         if sign < 0:
             db.session.execute(
                 delete(model).where(model.consultation_id == consultation.id, getattr(model, added[0]) <= 0)

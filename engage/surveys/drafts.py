@@ -54,6 +54,16 @@ def find_draft(consultation: Consultation, token: str) -> ResponseDraft | None:
     )
 
 
+def forget_draft(consultation: Consultation, token: str) -> None:
+    """Delete the unsent answers this browser's token kept in the consultation (just sent): one statement."""
+    db.session.execute(
+        delete(ResponseDraft).where(
+            ResponseDraft.consultation_id == consultation.id,
+            ResponseDraft.token_hash == respondent_hash(token, _scope(consultation)),
+        )
+    )
+
+
 def _draft_or_new(consultation: Consultation, token: str, address: str | None = None) -> ResponseDraft:
     draft = find_draft(consultation, token)
     if draft is None:

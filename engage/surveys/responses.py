@@ -4,19 +4,20 @@ hands), finding it by its reference, its equality answers, and deleting it."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
 
 from engage.audit import service as audit
 from engage.channels import Channel
+from engage.database import table_of, upsert_insert
 from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
-from engage.surveys.drafts import find_draft
+from engage.surveys.drafts import forget_draft
 from engage.surveys.models import Answer, Consultation, ConsultationProfile, ConsultationResponse, Question
 from engage.surveys.questions import answers_from, single_answer
 from engage.transactions import atomic
@@ -40,6 +41,14 @@ def response_with_key(consultation_id: int, idempotency_key: str) -> Consultatio
     )
 
 
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response as stored: enough to show the resident their reference, without loading it again."""
+
+    id: int
+    reference: str
+
+
 def submit_response(
     consultation: Consultation,
     token: str,
@@ -48,70 +57,83 @@ def submit_response(
     idempotency_key: str,
     locale: str = "en",
     channel: Channel = Channel.ONLINE,
-) -> ConsultationResponse:
+) -> StoredResponse:
     """Store a response from validated page forms (one per section), count it, and forget the draft: all
     or nothing. A retry with the same key (even at the same moment) returns the response already stored.
 
     The key is stored as an HMAC of it and the resident's cookie token, so it only ever finds the same
     resident's response: another person sending my key stores their own and is never shown mine.
     """
-    idempotency_key = submitter_key(f"consultation:{consultation.id}", token, idempotency_key)
-    earlier = response_with_key(consultation.id, idempotency_key)
-    if earlier is not None:
-        return earlier
     if not consultation.accepting_responses():
         raise StateError(_("This consultation is not taking responses at the moment."))
-    response = ConsultationResponse(
-        consultation_id=consultation.id,
-        reference=new_reference(),
-        channel=channel,
-        locale=locale,
-        idempotency_key=idempotency_key,
-        answers=answer_rows(pages),
-    )
-    stored = _store(consultation, response, draft_token=token)
+    response = {
+        "consultation_id": consultation.id,
+        "reference": new_reference(),
+        "channel": channel,
+        "locale": locale,
+        "idempotency_key": _scoped_key(consultation, token, idempotency_key),
+    }
+    stored = _store(consultation, response, answer_values(pages), draft_token=token)
     logger.info("response %s to consultation %s", stored.id, consultation.id)
     return stored
 
 
-def _store(
-    consultation: Consultation, response: ConsultationResponse, draft_token: str | None = None
-) -> ConsultationResponse:
-    """Insert a response with its answers, count it and forget the resident's draft: all or nothing.
+def _scoped_key(consultation: Consultation, token: str, client_key: str) -> str:
+    return submitter_key(f"consultation:{consultation.id}", token, client_key)
 
-    When the same post was sent twice at once and the other copy's key is stored first, only this insert
-    is undone and the response stored first is returned.
+
+def sent_with_key(consultation: Consultation, token: str, client_key: str) -> ConsultationResponse | None:
+    """The response this resident (their cookie token) sent with this key, if any: never anyone else's."""
+    return response_with_key(consultation.id, _scoped_key(consultation, token, client_key))
+
+
+def _store(
+    consultation: Consultation, response: dict, answers: list[dict], draft_token: str | None = None
+) -> StoredResponse:
+    """Insert a response (its columns in ``response``) with its answers, count it and forget the resident's
+    draft: all or nothing. A few statements: the response (its key's uniqueness is the idempotency check:
+    no lookup first), every answer in one, the draft deleted, and the counts (engage.surveys.counts.add_new).
+
+    When the same key is already stored (sent twice, even at the same moment), nothing is written and the
+    response stored first is returned.
     """
     with atomic():
-        try:
-            with db.session.begin_nested():  # a clash undoes this insert only
-                db.session.add(response)
-        except IntegrityError:
-            winner = response_with_key(consultation.id, response.idempotency_key)
-            if winner is None:
-                raise
-            return winner
-        draft = find_draft(consultation, draft_token) if draft_token else None
-        if draft is not None:
-            db.session.delete(draft)
-        counts.add(consultation, [response.id])
-    return response
+        table = table_of(ConsultationResponse)
+        statement = upsert_insert(db.session())(table).values(**response).on_conflict_do_nothing()
+        response_id = db.session.execute(statement.returning(table.c.id)).scalar()
+        if response_id is None:
+            earlier = response_with_key(consultation.id, response["idempotency_key"])
+            if earlier is None:  # another unique column clashed (a reference drawn twice): nothing stored
+                raise RuntimeError(f"a response to consultation {consultation.id} could not be stored")
+            return StoredResponse(earlier.id, earlier.reference)
+        if answers:
+            rows = [{**row, "response_id": response_id} for row in answers]
+            db.session.execute(insert(table_of(Answer)), rows)
+        if draft_token:
+            forget_draft(consultation, draft_token)
+        counts.add_new(consultation, response["channel"], answers)
+    return StoredResponse(response_id, response["reference"])
 
 
-def answer_rows(pages: list) -> list[Answer]:
-    """The answer rows validated page forms hold (one per section)."""
+def answer_values(pages: list) -> list[dict]:
+    """The answer rows validated page forms hold (one per section), as column values."""
     return [
-        Answer(
-            question_id=question.id,
-            option_id=value.option_id,
-            priority_id=value.priority_id,
-            text=value.text,
-            number=value.number,
-        )
+        {
+            "question_id": question.id,
+            "option_id": value.option_id,
+            "priority_id": value.priority_id,
+            "text": value.text,
+            "number": value.number,
+        }
         for form in pages
         for question in form.questions
         for value in answers_from(question, form, form.priorities)
     ]
+
+
+def answer_rows(pages: list) -> list[Answer]:
+    """The answer rows validated page forms hold (one per section)."""
+    return [Answer(**values) for values in answer_values(pages)]
 
 
 def record_one_answer(
@@ -134,20 +156,19 @@ def record_one_answer(
     if not consultation.accepting_responses():
         raise StateError(_("This consultation is not taking responses at the moment."))
     answer = single_answer(question, value)
-    response = ConsultationResponse(
-        consultation_id=consultation.id,
-        reference=new_reference(),
-        channel=channel,
-        locale=locale,
-        idempotency_key=idempotency_key,
-        workshop_session_id=workshop_session_id,
-        answers=[
-            Answer(
-                question_id=question.id, option_id=answer.option_id, text=answer.text, number=answer.number
-            )
-        ],
-    )
-    return _store(consultation, response)
+    response = {
+        "consultation_id": consultation.id,
+        "reference": new_reference(),
+        "channel": channel,
+        "locale": locale,
+        "idempotency_key": idempotency_key,
+        "workshop_session_id": workshop_session_id,
+    }
+    row = {"question_id": question.id, "option_id": answer.option_id, "priority_id": None}
+    stored = _store(consultation, response, [{**row, "text": answer.text, "number": answer.number}])
+    found = db.session.get(ConsultationResponse, stored.id)
+    assert found is not None
+    return found
 
 
 def response_by_reference(consultation: Consultation, reference: str) -> ConsultationResponse | None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from engage import mail
 from engage.content import local
+from engage.database import reads_first
 from engage.equality.forms import ProfileForm
 from engage.extensions import htmx, limiter
 from engage.forms import form_page
@@ -194,30 +195,50 @@ def _depends_on(question, changed) -> bool:
 @bp.route("/consultations/<int:consultation_id>/check", methods=["GET", "POST"])
 @form_page
 @limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
+@reads_first
 def check(consultation_id: int):
-    consultation = public_consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id, with_questions=True)
     if not consultation.accepting_responses():
         return render_template("surveys/not_open.html", consultation=consultation)
     token = current_token()
     pages = _page_forms(consultation, drafts.draft_answers(consultation, token))
     for number, page in enumerate(pages, start=1):
         if not page.validate():  # a page skipped or changed since: go back to it
+            reference = _sent_before(consultation, token)
+            if reference is not None:
+                return _confirmed(consultation, reference)
             return redirect(url_for(".section", consultation_id=consultation.id, number=number))
     form = SubmitResponseForm()
     if request.method == "POST" and form.validate() and token:
         try:
-            response = responses.submit_response(
+            sent = responses.submit_response(
                 consultation, token, pages, idempotency_key=form.key.data, locale=str(get_locale() or "en")
             )
         except StateError:
             return render_template("surveys/not_open.html", consultation=consultation)
-        session["consultation_reference"] = {"id": consultation.id, "reference": response.reference}
-        return redirect(url_for(".confirmation", consultation_id=consultation.id))
+        return _confirmed(consultation, sent.reference)
     if not form.is_submitted():
         form.key.data = secrets.token_hex(16)
     return render_template(
         "surveys/check.html", consultation=consultation, pages=pages, form=form, display=display
     )
+
+
+def _sent_before(consultation: Consultation, token: str | None) -> str | None:
+    """On a post whose draft has gone, the reference of the response this resident already sent with the
+    posted key (a double click whose first copy finished first), else None. Only their own: keys are scoped
+    to the sender's token."""
+    key = request.form.get("key", "")
+    if request.method != "POST" or not token or not 16 <= len(key) <= 64:
+        return None
+    sent = responses.sent_with_key(consultation, token, key)
+    return sent.reference if sent is not None else None
+
+
+def _confirmed(consultation: Consultation, reference: str):
+    """On to the confirmation page, which shows the response's reference."""
+    session["consultation_reference"] = {"id": consultation.id, "reference": reference}
+    return redirect(url_for(".confirmation", consultation_id=consultation.id))
 
 
 @bp.get("/consultations/<int:consultation_id>/confirmation")

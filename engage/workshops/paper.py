@@ -100,7 +100,7 @@ def _record(
         workshop_session_id=round_.session_id,
     )
     entered = {"values": {str(k): v for k, v in (values or {}).items()}}
-    return PaperSheet(round_id=round_.id, payload=json.dumps(entered), submission_id=receipt.submission.id)
+    return PaperSheet(round_id=round_.id, payload=json.dumps(entered), submission_id=receipt.submission_id)
 
 
 def sheet_key(round_: WorkshopRound, user: User, form_key: str) -> str:

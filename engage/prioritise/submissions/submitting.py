@@ -10,22 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select
 
 from engage.channels import Channel
 from engage.content import local_text
+from engage.database import table_of, upsert_insert
 from engage.extensions import db
 from engage.jobs.cache import results_changed
 from engage.prioritise import logger
 from engage.prioritise.budget.rules import Problem, check_allocation
 from engage.prioritise.models import Comment, Exercise, ExerciseKind, Respondent, Submission, SubmissionEntry
-from engage.prioritise.pairwise.voting import (
-    VoteRefused,
-    find_respondent,
-    get_or_create_respondent,
-    stored_key,
-)
+from engage.prioritise.pairwise.voting import VoteRefused, _lock_respondent, find_respondent, stored_key
+from engage.transactions import atomic
 
 
 class SubmissionInvalid(Exception):
@@ -38,9 +34,16 @@ class SubmissionInvalid(Exception):
 
 @dataclass(frozen=True)
 class SubmissionReceipt:
-    submission: Submission
+    submission_id: int
     #: False when this key (a retry) or this person (a second go) had already been stored.
     created: bool
+
+    @property
+    def submission(self) -> Submission:
+        """The stored submission (loaded when asked for: the resident's path never needs it)."""
+        submission = db.session.get(Submission, self.submission_id)
+        assert submission is not None
+        return submission
 
 
 def place_field(item_id: int) -> str:
@@ -109,6 +112,32 @@ def _with_key(exercise: Exercise, token: str, key: str) -> Submission | None:
     )
 
 
+def _checked_entries(exercise: Exercise, values: Mapping[int, int | None]) -> dict[int, int]:
+    """{item id: value} to store for an answer that meets the exercise's rules; VoteRefused when it takes no
+    answers (or none of this kind), SubmissionInvalid when the answer breaks a rule. Reads nothing."""
+    if not exercise.accepting_votes():
+        raise VoteRefused("closed", _("This exercise is not taking answers at the moment."))
+    if exercise.kind is ExerciseKind.BUDGET:
+        problems = check_allocation(exercise, values)
+        entries = {item.id: values.get(item.id) or 0 for item in exercise.active_items}
+    elif exercise.kind is ExerciseKind.RANKING:
+        problems = check_ranking(exercise, values)
+        entries = {item_id: place for item_id, place in values.items() if place is not None}
+    else:
+        raise VoteRefused("kind", _("This exercise does not take that kind of answer."))
+    if problems:
+        raise SubmissionInvalid(problems)
+    return entries
+
+
+def _insert_submission(values: dict) -> int | None:
+    """Insert a submission; None when the exercise already holds one with its key or from its respondent
+    (either unique key refuses it: no lookup first, and nothing to undo)."""
+    table = table_of(Submission)
+    statement = upsert_insert(db.session())(table).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.returning(table.c.id)).scalar()
+
+
 def record_submission(
     exercise: Exercise,
     token: str,
@@ -124,52 +153,49 @@ def record_submission(
     A retry with the same key, or a second submission from the same person, stores nothing and returns
     what was stored first. The key is stored as an HMAC of it and the respondent's token: another person
     sending my key stores their own answer and never sees mine.
+
+    A few statements: the respondent found or created and locked (one: their copies sent at once wait for
+    each other), the submission inserted with its unique keys as the idempotency check (one) and its entries
+    (one, every row at once). The rules are checked first from the exercise as loaded; a refused answer
+    looks for an earlier one under its key (a retry after the exercise closed or changed) and writes nothing.
     """
-    idempotency_key = stored_key(exercise, token, idempotency_key)
-    earlier = _with_key(exercise, token, idempotency_key)
-    if earlier is not None:
-        return SubmissionReceipt(earlier, False)
-    if not exercise.accepting_votes():
-        raise VoteRefused("closed", _("This exercise is not taking answers at the moment."))
-    if exercise.kind is ExerciseKind.BUDGET:
-        problems = check_allocation(exercise, values)
-        entries = {item.id: values.get(item.id) or 0 for item in exercise.active_items}
-    elif exercise.kind is ExerciseKind.RANKING:
-        problems = check_ranking(exercise, values)
-        entries = {item_id: place for item_id, place in values.items() if place is not None}
-    else:
-        raise VoteRefused("kind", _("This exercise does not take that kind of answer."))
-    if problems:
-        raise SubmissionInvalid(problems)
+    key = stored_key(exercise, token, idempotency_key)
     try:
-        # A savepoint: when the same person's answer posted twice at once clashes with the copy that won,
-        # this answer (and the respondent it may have made) is undone and nothing else.
-        with db.session.begin_nested():
-            respondent = get_or_create_respondent(exercise, token, channel)
-            already = find_submission(exercise, respondent)
-            if already is not None:
-                return SubmissionReceipt(already, False)
-            submission = Submission(
-                exercise_id=exercise.id,
-                respondent_id=respondent.id,
-                channel=channel,
-                locale=locale,
-                workshop_session_id=workshop_session_id,
-                idempotency_key=idempotency_key,
-                entries=[SubmissionEntry(item_id=item_id, value=value) for item_id, value in entries.items()],
-            )
-            db.session.add(submission)
-    except IntegrityError:
-        # The other copy won: return that one.
-        winner = _with_key(exercise, token, idempotency_key) or find_submission(
-            exercise, find_respondent(exercise, token)
-        )
-        if winner is None:
+        entries = _checked_entries(exercise, values)
+    except (VoteRefused, SubmissionInvalid):
+        earlier = _with_key(exercise, token, key)
+        if earlier is None:
             raise
-        return SubmissionReceipt(winner, False)
+        return SubmissionReceipt(earlier.id, False)
+    with atomic():  # the respondent, the submission and its entries stand together, or none of them
+        # From here this respondent's row is locked to the end of the transaction: a copy of this answer sent
+        # at the same moment waits, then finds this one stored.
+        respondent_id = _lock_respondent(exercise, token, channel).id
+        submission_id = _insert_submission(
+            {
+                "exercise_id": exercise.id,
+                "respondent_id": respondent_id,
+                "channel": channel,
+                "locale": locale,
+                "workshop_session_id": workshop_session_id,
+                "idempotency_key": key,
+            }
+        )
+        if submission_id is None:
+            # Their answer is already stored: this one sent again, or a second go (one person, one answer).
+            earlier_id = db.session.scalar(
+                select(Submission.id).where(
+                    Submission.exercise_id == exercise.id, Submission.respondent_id == respondent_id
+                )
+            )
+            if earlier_id is None:  # the key clashed with another person's: only an HMAC collision gets here
+                raise RuntimeError(f"a submission key in exercise {exercise.id} clashed with another's")
+            return SubmissionReceipt(earlier_id, False)
+        rows = [{"submission_id": submission_id, "item_id": i, "value": v} for i, v in entries.items()]
+        db.session.execute(insert(table_of(SubmissionEntry)), rows)
     results_changed("exercise", exercise.id)
-    logger.debug("submission %s in exercise %s", submission.id, exercise.id)
-    return SubmissionReceipt(submission, True)
+    logger.debug("submission %s in exercise %s", submission_id, exercise.id)
+    return SubmissionReceipt(submission_id, True)
 
 
 def add_comment(exercise: Exercise, respondent: Respondent | None, text: str) -> Comment:

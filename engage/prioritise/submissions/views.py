@@ -8,6 +8,7 @@ from flask import abort, flash, make_response, redirect, render_template, url_fo
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from engage.database import reads_first
 from engage.extensions import db, limiter
 from engage.forms import form_page
 from engage.prioritise import bp
@@ -44,21 +45,20 @@ def _check_page(exercise: Exercise, draft: dict[int, int], form: SubmitAnswerFor
 @bp.route("/exercises/<int:exercise_id>/check", methods=["GET", "POST"])
 @form_page
 @limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
+@reads_first
 def check_answers(exercise_id: int):
-    exercise = db.get_or_404(Exercise, exercise_id)
-    if exercise.kind is ExerciseKind.PAIRWISE:
-        abort(404)
-    exercise, closed = answering_exercise_or_404(exercise_id, exercise.kind)
+    exercise, closed = answering_exercise_or_404(exercise_id)
     if closed is not None:
         return closed
     first_step = url_for(FIRST_STEP[exercise.kind], exercise_id=exercise.id)
     draft = load_draft(exercise)
-    if already_answered(exercise):
-        return redirect(url_for(".answered", exercise_id=exercise.id))
-    if draft is None:
-        return redirect(first_step)
     form = SubmitAnswerForm()
-    if not form.is_submitted():
+    # Sending: an answer already stored is found by the insert itself (its unique keys), not looked up first.
+    if not form.is_submitted() or draft is None:
+        if already_answered(exercise):
+            return redirect(url_for(".answered", exercise_id=exercise.id))
+        if draft is None:
+            return redirect(first_step)
         form.key.data = secrets.token_hex(16)
         # The respondent's cookie comes with this page, so a double click on "Submit" sends one token and
         # the second copy finds the first (keys are scoped to the person who sent them).
@@ -73,6 +73,8 @@ def check_answers(exercise_id: int):
             exercise, token, draft, idempotency_key=form.key.data, locale=str(get_locale() or "en")
         )
     except SubmissionInvalid:
+        if already_answered(exercise):
+            return redirect(url_for(".answered", exercise_id=exercise.id))
         # The exercise changed under the draft (an item was added): send them back to look again.
         flash(_("The exercise has changed since you started. Check your answers again."), "important")
         return redirect(first_step)

@@ -1,0 +1,192 @@
+"""Issue 23, budget submission: "send" from check your answers is a few statements (the respondent found or
+made and locked in one, the submission inserted with its unique keys as the idempotency check, every entry in
+one more) and stores exactly what it stored before: each item's amount, the scoped key, the channel and
+the language; equality answers apart; sent twice (even at once) it stores one; a failure part-way leaves
+nothing."""
+
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import event, func, select
+
+from engage.extensions import db
+from engage.idempotency import submitter_key
+from engage.prioritise.models import (
+    Respondent,
+    RespondentProfile,
+    Submission,
+    SubmissionEntry,
+)
+from engage.prioritise.pairwise.voting import respondent_scope
+from engage.prioritise.submissions import submitting
+from engage.respondents import COOKIE_NAME, current_token
+from tests.all_or_nothing import fails_after
+from tests.prioritise.budget.test_budget_views import fields, key_of
+from tests.prioritise.test_all_or_nothing import a_comment, count, earlier_write, still_there
+
+
+def _ready(client, exercise, *amounts) -> str:
+    """Share out the budget and open check your answers; the key its form sends."""
+    assert (
+        client.post(f"/exercises/{exercise.id}/allocate", data=fields(exercise, *amounts)).status_code == 302
+    )
+    return key_of(client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True))
+
+
+def _entries() -> dict[int, int]:
+    return dict(db.session.execute(select(SubmissionEntry.item_id, SubmissionEntry.value)).all())
+
+
+def _statements(engine):
+    """Count the statements sent on ``engine`` by their first word, while the block runs."""
+    counts: Counter[str] = Counter()
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        counts[statement.split(None, 1)[0].upper()] += 1
+
+    event.listen(engine, "before_cursor_execute", note)
+    return counts, lambda: event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_budget_is_stored_exactly_as_sent(app, client, make_budget):
+    exercise = make_budget()
+    key = _ready(client, exercise, 40, 30, 30, 0)
+    sent = client.post(
+        f"/exercises/{exercise.id}/check", data={"key": key}, headers={"Accept-Language": "cy"}
+    )
+    assert sent.status_code == 302 and sent.location.endswith(f"/exercises/{exercise.id}/your-answer")
+    # Every active item has its entry, the one left at nothing too.
+    assert _entries() == dict(zip([i.id for i in exercise.active_items], [40, 30, 30, 0], strict=True))
+    stored = db.session.scalar(select(Submission))
+    cookie = client.get_cookie(COOKIE_NAME).value
+    with app.test_request_context("/", headers={"Cookie": f"{COOKIE_NAME}={cookie}"}):
+        token = current_token()
+        assert stored.idempotency_key == submitter_key(respondent_scope(exercise), token, key) != key
+    assert (stored.channel.value, stored.locale, stored.workshop_session_id) == ("online", "cy", None)
+    respondent = db.session.get(Respondent, stored.respondent_id)
+    assert respondent.exercise_id == exercise.id and respondent.address_hash
+    assert count(RespondentProfile) == 0
+    # The draft is gone with the sending: the check page now sends them to their answer.
+    assert client.get(f"/exercises/{exercise.id}/check").location.endswith("/your-answer")
+
+
+def test_equality_answers_are_kept_apart_from_the_budget(client, make_budget):
+    exercise = make_budget()
+    client.post(f"/exercises/{exercise.id}/check", data={"key": _ready(client, exercise, 25, 25, 25, 25)})
+    before = _entries()
+    answered = client.post(f"/exercises/{exercise.id}/about-you", data={"sex": "Female", "age_band": "25-34"})
+    assert answered.status_code == 302
+    respondent_id = db.session.scalar(select(Submission.respondent_id))
+    profile = dict(
+        db.session.execute(
+            select(RespondentProfile.dimension, RespondentProfile.category).where(
+                RespondentProfile.respondent_id == respondent_id
+            )
+        ).all()
+    )
+    assert profile == {"sex": "Female", "age_band": "25-34"}
+    assert _entries() == before and count(Submission) == 1
+
+
+def test_sent_again_or_a_second_go_stores_one_budget(client, make_budget):
+    exercise = make_budget()
+    key = _ready(client, exercise, 40, 30, 20, 10)
+    for _ in range(2):  # a double click: the insert's unique key finds the first
+        again = client.post(f"/exercises/{exercise.id}/check", data={"key": key})
+        assert again.location.endswith("/your-answer")
+    # A second go from another tab, with another key: one person, one answer.
+    with client.session_transaction() as kept:
+        kept["answer_drafts"] = {str(exercise.id): {str(i.id): 25 for i in exercise.active_items}}
+    other = client.post(f"/exercises/{exercise.id}/check", data={"key": "b" * 32})
+    assert other.location.endswith("/your-answer")
+    assert count(Submission) == 1 and count(Respondent) == 1
+    assert sorted(_entries().values()) == [10, 20, 30, 40]
+
+
+def test_a_budget_send_is_a_few_statements(app, client, make_budget):
+    """The exercise with its items and their consequences (three), the respondent (one), the submission
+    (one) and its entries (one), in a savepoint: no lookups before the insert, none per item."""
+    exercise = make_budget()
+    key, url = _ready(client, exercise, 40, 30, 20, 10), f"/exercises/{exercise.id}/check"
+    counts, stop = _statements(db.engine)
+    try:
+        assert client.post(url, data={"key": key}).status_code == 302
+    finally:
+        stop()
+    assert counts["SELECT"] == 3 and counts["INSERT"] == 3 and counts["UPDATE"] == counts["DELETE"] == 0
+    assert sum(counts.values()) <= 9, counts  # and BEGIN, SAVEPOINT, RELEASE
+
+
+@pytest.mark.parametrize("step", ["respondent", "submission", "entries"])
+def test_a_budget_refused_at_any_step_leaves_nothing(app, make_budget, monkeypatch, step):
+    """The respondent, the submission and its entries stand together: a failure at any of them leaves
+    none of them, and undoes nothing else the unit of work did."""
+    exercise = make_budget()
+    before = earlier_write(a_comment(exercise))
+    if step == "entries":  # an item that is not there: the entries' insert itself is refused
+        monkeypatch.setattr(submitting, "_checked_entries", lambda exercise, values: {10**9: 1})
+        failure = "FOREIGN KEY|foreign key"
+    else:
+        name = {"respondent": "_lock_respondent", "submission": "_insert_submission"}[step]
+        failure = f"{step} failed"
+        fails_after(monkeypatch, submitting, name, failure)
+    values = {item.id: 25 for item in exercise.active_items}
+    with pytest.raises(Exception, match=failure):
+        submitting.record_submission(exercise, "t" * 43, values, idempotency_key="k" * 32)
+    assert still_there(before)
+    assert count(Respondent) == 0 and count(Submission) == 0 and count(SubmissionEntry) == 0
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_the_same_budget_sent_three_times_at_once_is_stored_once(app, make_budget):
+    """Three copies of one "send" at the same moment (a triple click on a slow line): one submission, one
+    respondent, and every copy is sent on to the answer page."""
+    exercise = make_budget()
+    first = app.test_client()
+    key = _ready(first, exercise, 40, 30, 20, 10)
+    clients = [first, app.test_client(), app.test_client()]
+    for other in clients[1:]:
+        for name in (COOKIE_NAME, app.config["SESSION_COOKIE_NAME"]):
+            other.set_cookie(name, first.get_cookie(name).value)
+    start, answers, url = threading.Barrier(len(clients)), [], f"/exercises/{exercise.id}/check"
+
+    def send(client) -> None:
+        start.wait()
+        answers.append(client.post(url, data={"key": key}))
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert all(a.location.endswith("/your-answer") for a in answers)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Respondent)) == 1
+    assert sorted(_entries().values()) == [10, 20, 30, 40]
+
+
+@pytest.mark.real_commits  # a thread with its own session and connection, as a server's
+def test_check_your_answers_opened_and_sent_on_a_connection_of_its_own(app, make_budget):
+    """On SQLite the page (a read) begins a plain transaction and the send's reads run outside one until its
+    first write takes the write lock: both on a fresh connection, as under a server, not the test's own."""
+    exercise = make_budget()
+    base, amounts = f"/exercises/{exercise.id}", fields(exercise, 40, 30, 20, 10)
+    seen = []
+
+    def journey() -> None:
+        client = app.test_client()
+        seen.append(client.post(f"{base}/allocate", data=amounts).status_code)
+        page = client.get(f"{base}/check")
+        seen.append(page.status_code)
+        sent = client.post(f"{base}/check", data={"key": key_of(page.get_data(as_text=True))})
+        seen.append((sent.status_code, sent.location))
+
+    thread = threading.Thread(target=journey)
+    thread.start()
+    thread.join(timeout=60)
+    assert seen == [302, 200, (302, f"{base}/your-answer")]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
