@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,11 +54,27 @@ db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"
 pytest_plugins = ["tests.factories_prioritise", "tests.factories_surveys", "tests.factories_weights"]
 
 
+#: The prepared-downloads folder this run made for itself (deleted at the end).
+_OWN_JOB_FILES = pytest.StashKey[str]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "real_commits: the test needs commits that other connections see (tables are emptied afterwards)",
     )
+    # Prepared downloads go to a folder of this run's own: CI runs the suite on SQLite and PostgreSQL side by
+    # side, and tests that check "no file was left" must not see the other run's files.
+    if "ENGAGE_JOB_FILES_DIR" not in os.environ:
+        os.environ["ENGAGE_JOB_FILES_DIR"] = tempfile.mkdtemp(prefix="engage-test-jobs-")
+        config.stash[_OWN_JOB_FILES] = os.environ["ENGAGE_JOB_FILES_DIR"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_OWN_JOB_FILES, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("ENGAGE_JOB_FILES_DIR", None)
 
 
 def database_name(url: str) -> str:
