@@ -516,3 +516,31 @@ def protect_table(
         result.low,
         result.high,
     )
+
+
+#: Rounding steps a mean share shown live may take (fractions of the whole), finest first.
+SHARE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+#: How uncertain one newcomer's share must stay to someone who reads a live mean before and after they
+#: answered: a range at least this wide (a share runs from 0 to 1).
+DIFFERENCING_SPREAD = 0.5
+
+
+def differencing_step(respondents: int, spread: float = DIFFERENCING_SPREAD) -> float:
+    """The step to round a live mean share of ``respondents`` people to, so that two readings of it, before
+    and after one more person answered, leave that person's share within a range at least ``spread`` wide.
+
+    With the means shown rounded to a step ``s``, the newcomer's share ``(n + 1) m' - n m`` is known only to
+    within ``(2n + 1) s``: the step is the finest of :data:`SHARE_STEPS` with ``(2n + 1) s >= spread``.
+    (That shares run from 0 to 1 can narrow the range for a newcomer who gave all or nothing, to no less
+    than half of it.)
+    """
+    if respondents < 1:
+        raise ValueError("a mean needs at least one respondent")
+    wanted = spread / (2 * respondents + 1)
+    return next((step for step in SHARE_STEPS if step >= wanted), SHARE_STEPS[-1])
+
+
+def round_to_step(values, step: float) -> np.ndarray:
+    """Each value rounded to the nearest multiple of ``step`` (half away from zero, as people round)."""
+    values = np.asarray(values, dtype=float)
+    return np.sign(values) * np.floor(np.abs(values) / step + 0.5) * step

@@ -168,6 +168,7 @@ def test_the_comparison_says_it_is_being_worked_out_then_shows_the_kept_results(
     app, client, make_budget, submit, monkeypatch, large
 ):
     exercise = make_budget()
+    monkeypatch.setitem(app.config, "ENGAGE_SMALL_CELL", 2)  # four people are enough to compare with here
     _share(exercise, submit, 3)
     calls = _counting(monkeypatch, "budget_results", budget_module.budget_results)
     html = _answered_as_resident(client, exercise, 40, 30, 20, 10)

@@ -9,11 +9,13 @@ from engage.stats.disclosure import (
     Relations,
     TableLayout,
     counts_relations,
+    differencing_step,
     feasible_ranges,
     protect,
     protect_breakdowns,
     protect_counts,
     protect_table,
+    round_to_step,
     suppress_groups,
     table_relations,
 )
@@ -309,3 +311,44 @@ def test_a_ratings_mean_is_part_of_what_protects_a_breakdown_of_it():
     relations = table_relations(layout, scores=scores, mean=mean)
     low, high = feasible_ranges(values, hidden, relations)
     assert ((high - low)[hidden] >= T - 1e-6).all()
+
+
+# -- a live mean, read before and after one more person answered ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("respondents", "step"),
+    # (2n + 1) x step must reach 0.5: n = 1 needs 0.5/3 = 0.167, so 0.2; n = 5: 0.5/11 = 0.045, so 0.05;
+    # n = 50: 0.5/101 = 0.00495, so 0.005; n = 250: 0.5/501 = 0.000998, so 0.001 (the finest).
+    [
+        (1, 0.2),
+        (2, 0.1),
+        (5, 0.05),
+        (12, 0.02),
+        (24, 0.02),
+        (25, 0.01),
+        (50, 0.005),
+        (250, 0.001),
+        (10**6, 0.001),
+    ],
+)
+def test_the_differencing_step_by_hand(respondents, step):
+    assert differencing_step(respondents) == pytest.approx(step)
+
+
+def test_reading_a_rounded_mean_before_and_after_leaves_the_newcomer_unknown():
+    """Whatever the newcomer gave, every share from 0 to 1 in a range 0.5 wide fits the two readings."""
+    rng = np.random.default_rng(7)
+    for n in (5, 9, 30, 200):
+        before = rng.uniform(0, 1, n)
+        for newcomer in (0.0, 0.3, 1.0):
+            step_before, step_after = differencing_step(n), differencing_step(n + 1)
+            shown_before = round_to_step(before.mean(), step_before)
+            shown_after = round_to_step((before.sum() + newcomer) / (n + 1), step_after)
+            low = (n + 1) * (shown_after - step_after / 2) - n * (shown_before + step_before / 2)
+            high = (n + 1) * (shown_after + step_after / 2) - n * (shown_before - step_before / 2)
+            assert low <= newcomer <= high and high - low >= 0.5 - 1e-9
+
+
+def test_round_to_step_rounds_half_away_from_zero():
+    assert round_to_step([0.275, 0.274, 0.025], 0.05).tolist() == pytest.approx([0.3, 0.25, 0.05])

@@ -3,7 +3,7 @@ the results (officers' and public)."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from engage.equality.forms import ProfileForm
@@ -19,6 +19,7 @@ from engage.prioritise.results_waiting import instead_of_results
 from engage.prioritise.submissions.forms import CommentForm
 from engage.prioritise.submissions.submitting import find_submission, recent_comments
 from engage.stats.allocation import MIN_INTERVAL_RESPONDENTS
+from engage.stats.disclosure import differencing_step, round_to_step
 from engage.stats.ranking import MIN_INTERVAL_RESPONDENTS as RANKING_MIN_INTERVAL_RESPONDENTS
 
 
@@ -70,15 +71,29 @@ def render_answered(
         everyone: BudgetResults | RankingResults | None = shown.value
         #: (item, their share or place, everyone's mean share or the item's rank)
         rows: list[tuple[ExerciseItem, float | None, float]] = []
-        if isinstance(everyone, BudgetResults):
+        # Never beside fewer than the small-cell threshold: with two people, the second would read the
+        # first's answer. Shares are rounded so finely only as reading them before and after one more
+        # person answered cannot tell what that person gave (engage.stats.disclosure.differencing_step).
+        minimum = current_app.config["ENGAGE_SMALL_CELL"]
+        respondents = everyone.respondents if everyone is not None else None
+        too_few = respondents is not None and respondents < minimum
+        if isinstance(everyone, BudgetResults) and not too_few:
             mine = respondent_shares(exercise, submission)
-            rows = [(row.item, mine.get(row.item.id, 0.0), row.mean) for row in everyone.items]
-        elif isinstance(everyone, RankingResults):
+            means = round_to_step(
+                [row.mean for row in everyone.items], differencing_step(everyone.respondents)
+            )
+            rows = [
+                (row.item, mine.get(row.item.id, 0.0), float(mean))
+                for row, mean in zip(everyone.items, means, strict=True)
+            ]
+        elif isinstance(everyone, RankingResults) and not too_few:
             places = {entry.item_id: entry.value for entry in submission.entries}
             rows = [(row.item, places.get(row.item.id), row.rank) for row in everyone.items]
         comparison = {
             "rows": rows,
-            "respondents": everyone.respondents if everyone is not None else None,
+            "respondents": respondents,
+            "too_few": too_few,
+            "minimum": minimum,
             "computed_at": shown.computed_at,
         }
     look_again = url_for(".answered", exercise_id=exercise.id)

@@ -88,7 +88,8 @@ def test_running_total_for_htmx_with_consequences_out_of_band(client, make_budge
 
 def test_whole_journey_check_submit_once_compare_and_comment(client, make_budget, submit):
     exercise = make_budget()
-    submit(exercise, {item.id: 25 for item in exercise.active_items})  # someone before
+    for _ in range(4):  # four people before: with them, five, the small-cell threshold
+        submit(exercise, {item.id: 25 for item in exercise.active_items})
     response = client.post(f"/exercises/{exercise.id}/allocate", data=fields(exercise, 40, 30, 20, 10))
     assert response.status_code == 302 and response.location.endswith(f"/exercises/{exercise.id}/check")
     html = client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True)
@@ -99,17 +100,33 @@ def test_whole_journey_check_submit_once_compare_and_comment(client, make_budget
     first = client.post(f"/exercises/{exercise.id}/check", data={"key": key})
     assert first.status_code == 302 and first.location.endswith("/your-answer")
     client.post(f"/exercises/{exercise.id}/check", data={"key": key})  # a double click
-    assert submissions() == 2
+    assert submissions() == 5
     html = client.get(f"/exercises/{exercise.id}/your-answer").get_data(as_text=True)
-    assert "How your choices compare" in html and "2 people have taken part" in html
+    assert "How your choices compare" in html and "5 people have taken part" in html
     table = html[html.index("How your choices compare") : html.index("Anything else")]
-    # Their 40% beside everyone's mean of 32.5% ((25% + 40%) / 2) for the first priority.
-    assert re.search(r"More people active</th>\s*<td[^>]*>40.0%</td>\s*<td[^>]*>32\.5%</td>", table), table
+    # Their 40% beside everyone's mean for the first priority, (4 x 25% + 40%) / 5 = 28%, rounded to the 5%
+    # step that five people's mean is shown to: 30%.
+    assert re.search(r"More people active</th>\s*<td[^>]*>40.0%</td>\s*<td[^>]*>30\.0%</td>", table), table
     # Coming back to the allocation after submitting shows what they sent, not a fresh form.
     assert client.get(f"/exercises/{exercise.id}/allocate").location.endswith("/your-answer")
     response = client.post(f"/exercises/{exercise.id}/comment", data={"text": "Fund buses <too>"})
     assert response.status_code == 302
     assert db.session.scalar(select(Comment.text)) == "Fund buses <too>"
+
+
+def test_the_comparison_waits_for_enough_people_so_no_one_s_answer_can_be_read(client, make_budget, submit):
+    """With two people, "everyone's share" would have told the second exactly what the first gave (the
+    reviewer's finding): below the small-cell threshold the page says why it shows no comparison yet."""
+    exercise = make_budget()
+    submit(exercise, {item.id: 100 if k == 0 else 0 for k, item in enumerate(exercise.active_items)})
+    client.post(f"/exercises/{exercise.id}/allocate", data=fields(exercise, 40, 30, 20, 10))
+    key = key_of(client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True))
+    client.post(f"/exercises/{exercise.id}/check", data={"key": key})
+    html = client.get(f"/exercises/{exercise.id}/your-answer").get_data(as_text=True)
+    section = html[html.index("How your choices compare") : html.index("Anything else")]
+    assert "once at least 5 people have taken part, so that no one" in section
+    assert "answers can be worked out" in section
+    assert "share</th>" not in section and "70.0%" not in section and "2 people" not in section
 
 
 def test_officers_read_residents_comments_on_the_results_page(client, make_budget, submit, officer, app):
