@@ -96,11 +96,9 @@ def download_file(job_id: int):
     path = files_dir() / job.file_path
     if not path.is_file():
         abort(404)
-    response = send_file(
-        path,
-        mimetype=CONTENT_TYPES[job.file_name.rsplit(".", 1)[-1]],
-        as_attachment=True,
-        download_name=job.file_name,
-    )
+    response = send_file(path, as_attachment=True, download_name=job.file_name)
+    # Set whole, as the direct downloads send it: given as send_file's mimetype, Werkzeug added a second
+    # "; charset=utf-8" to the text types.
+    response.content_type = CONTENT_TYPES[job.file_name.rsplit(".", 1)[-1]]
     response.headers["Cache-Control"] = "no-store"  # residents' answers: never kept by a browser or proxy
     return response

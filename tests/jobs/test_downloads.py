@@ -47,6 +47,9 @@ def test_a_consultation_export_is_prepared_as_a_job_and_offered_to_its_owner(
     assert saved.headers["Content-Disposition"] == (
         f"attachment; filename=consultation-{consultation.id}-responses.xlsx"
     )
+    assert (
+        saved.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     book = load_workbook(io.BytesIO(saved.data))
     saved.close()
     assert book.sheetnames == ["Responses", "Codebook"]
@@ -226,3 +229,15 @@ def test_an_export_whose_asker_lost_access_fails_and_a_written_file_is_refused(
     assert set(files_dir().iterdir()) == kept_before
     refused = client.get(f"/manage/downloads/{ready.id}/file")
     assert refused.status_code == 403 and "response," not in refused.get_data(as_text=True)
+
+
+def test_a_prepared_csv_says_its_character_set_once(client, make_consultation, hwb, officer):
+    consultation = make_consultation()
+    respond(client, consultation, hwb)
+    sign_in(client, officer)
+    job = _ask(client, "consultation_responses", consultation.id, "csv")
+    saved = client.get(f"/manage/downloads/{job.id}/file")
+    saved.close()
+    assert (
+        saved.headers["Content-Type"] == "text/csv; charset=utf-8"
+    )  # was "...; charset=utf-8; charset=utf-8"
