@@ -169,6 +169,11 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--timeout",
                 "60",
+                # No restart every 2,000 requests (production's guard against a slow leak): a restart in the
+                # middle of a measurement is not what is measured, and it closed the preparing client's
+                # kept-alive connection mid-request ("Server disconnected without sending a response").
+                "--max-requests",
+                "0",
                 "--log-level",
                 "warning",
                 self.app,

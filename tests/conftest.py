@@ -92,7 +92,7 @@ def _commits_do_not_wait_for_the_disk(connection: Connection, url: str) -> None:
     commits, and no test crashes it. A commit that writes took 4-6 ms here (0.9 ms without the wait); the
     browser tests' server and the tests marked ``real_commits`` commit a few thousand times a run (5,395
     transactions on the test database in one run of the browser tests, not all of them writes)."""
-    connection.execute(text(f"ALTER DATABASE {database_name(url)} SET synchronous_commit = off"))
+    connection.execute(text(f'ALTER DATABASE "{database_name(url)}" SET synchronous_commit = off'))
 
 
 def _reset_postgres(url: str) -> None:
@@ -171,8 +171,8 @@ def demo_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -
         url = sibling_database(database_url, "demo")
         admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {database_name(url)} WITH (FORCE)"))
-            connection.execute(text(f"CREATE DATABASE {database_name(url)}"))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{database_name(url)}"'))
             _commits_do_not_wait_for_the_disk(connection, url)
         admin.dispose()
     else:
@@ -206,9 +206,9 @@ def _copy_of_demo(demo: Demo, tmp_path: Path) -> str:
         copy = sibling_database(demo.url, "copy")
         admin = create_engine(demo.url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {database_name(copy)} WITH (FORCE)"))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database_name(copy)}" WITH (FORCE)'))
             connection.execute(
-                text(f"CREATE DATABASE {database_name(copy)} TEMPLATE {database_name(demo.url)}")
+                text(f'CREATE DATABASE "{database_name(copy)}" TEMPLATE "{database_name(demo.url)}"')
             )
             _commits_do_not_wait_for_the_disk(connection, copy)  # a template's settings are not copied
         admin.dispose()
