@@ -46,7 +46,8 @@ def form_with_csrf_message():  # whatever the view returns
     view once more with the token still refused: its ``EngageForm`` fails validation with the friendly
     message. The page is used only if a form did refuse the post that way and the view answered with a page
     (a redirect would lose the message: the "session timed out" page is shown instead). Nothing the view did
-    is kept: the unit of work is abandoned and the visitor's session is put back as it was.
+    is kept: the unit of work is abandoned and the visitor's session is put back as it was, but for the CSRF
+    secret the page's new token is signed with.
     """
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or not getattr(view, "engage_form_page", False) or request.path.startswith("/api/"):
@@ -58,8 +59,14 @@ def form_with_csrf_message():  # whatever the view returns
         result = render_error(error)
     finally:
         abandon()
+        # The page's new token is signed with the session's CSRF secret: one made now (the session cookie
+        # was lost) stays, or every later post would be refused in turn.
+        secret_name = current_app.config["WTF_CSRF_FIELD_NAME"]
+        secret = session.get(secret_name)
         session.clear()
         session.update(kept)
+        if secret is not None:
+            session[secret_name] = secret
     if not g.pop("engage_csrf_form_refused", False):
         return None
     response = current_app.make_response(result)

@@ -114,16 +114,24 @@ def test_expired_csrf_token_is_a_message_on_the_form_with_the_email_kept(app_fac
     assert 'value="kept@x.example"' in html
 
 
-def test_sign_in_works_with_a_real_csrf_token(app_factory, make_user):
+def form_token(html):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("session_lost", [False, True], ids=["session-kept", "session-cookie-lost"])
+def test_sign_in_works_with_a_real_csrf_token(app_factory, make_user, session_lost):
     app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with app.app_context():
         user = make_user(Role.ADMIN)
         html = client.get("/sign-in").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        response = client.post(
-            "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
-        )
+        credentials = {"email": user.email, "password": PASSWORD}
+        if session_lost:  # a browser restoring its tabs: refused once, then the form that came back works
+            client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+            refused = client.post("/sign-in", data={**credentials, "csrf_token": form_token(html)})
+            html = refused.get_data(as_text=True)
+            assert refused.status_code == 400 and "This form was open too long" in html
+        response = client.post("/sign-in", data={**credentials, "csrf_token": form_token(html)})
     assert response.status_code == 302
 
 

@@ -105,6 +105,41 @@ def test_phone_sized_screen_in_welsh(make_page, make_exercise):
     assert_accessible(page, "pair in Welsh at 320px")
 
 
+def test_phone_vote_after_the_exercise_closed_shows_the_closed_page_alone(make_page, make_exercise):
+    from engage.prioritise.service import set_status
+
+    exercise = make_exercise()
+    page = make_page(viewport={"width": 375, "height": 740})
+    page.goto(f"/exercises/{exercise.id}/vote")
+    page.locator(".app-choice").first.click()
+    status_says(page, "You've made 1 choice.")
+    set_status(exercise, ExerciseStatus.CLOSED)  # as an officer would, while the resident has a pair open
+    db.session.commit()  # services only flush: the live server reads what this test committed
+    page.locator(".app-choice").first.click()
+    closed = "This exercise is not taking votes at the moment"
+    expect(page.get_by_role("heading", level=1)).to_have_text(closed)
+    # The page itself, loaded whole: not a second header, main and footer swapped into the pair area.
+    for landmark in ("header", "main", "footer"):
+        assert page.locator(landmark).count() == 1, landmark
+    assert page.locator("#pair").count() == 0
+    assert_no_horizontal_scroll(page)
+    assert votes() == 1
+
+
+def test_phone_last_choice_allowed_goes_to_the_finish_page(make_page, make_exercise):
+    exercise = make_exercise(max_votes_per_respondent=2)
+    page = make_page(viewport={"width": 375, "height": 740})
+    page.goto(f"/exercises/{exercise.id}/vote")
+    page.locator(".app-choice").first.click()
+    status_says(page, "You've made 1 choice.")
+    page.locator(".app-choice").first.click()
+    page.wait_for_url(f"**/exercises/{exercise.id}/finish")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your top priorities")
+    assert page.locator("main").count() == 1
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("the most choices this exercise takes")
+    assert votes() == 2
+
+
 def test_public_results_page_draws_the_chart_beside_a_table(page, make_exercise, cast):
     exercise = make_exercise()
     items = exercise.items

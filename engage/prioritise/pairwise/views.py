@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
+from werkzeug.wrappers import Response
 
 from engage.extensions import db, htmx, limiter
 from engage.forms import CSRF_EXPIRED, form_page
@@ -98,6 +99,14 @@ class _Posted:
         return cls(left, right, key, outcome, skip_reason)
 
 
+def _go_to(url: str) -> Response:
+    """Send the person to another page: a redirect, or for htmx an ``HX-Redirect`` (htmx would follow a
+    302 itself and swap the whole page into the pair area)."""
+    if htmx:
+        return Response(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
 def _csrf_refused() -> bool:
     """The form's token was refused (``engage.errors`` runs the view again to say so on the page):
     CSRFProtect marks every post whose token it accepted."""
@@ -131,8 +140,15 @@ def _record_posted_vote(exercise: PairExercise, token: str):
     except voting.VoteRefused as refused:
         if refused.code == "cap":
             flash(refused.message, "important")
-            return None, None, None, redirect(url_for(".finish", exercise_id=exercise.id))
+            return None, None, None, _go_to(url_for(".finish", exercise_id=exercise.id))
+        if refused.code == "closed":  # closed since this worker's copy was read: the page that says so
+            chooser.forget(exercise.id)
+            return None, None, None, _go_to(url_for(".vote", exercise_id=exercise.id))
         return None, None, refused.message, None
+    if receipt.respondent_votes >= exercise.max_votes_per_respondent:
+        # The last choice allowed: a new pair could only be refused, so on to their top priorities.
+        flash(str(voting.CAP_REACHED), "important")
+        return None, None, None, _go_to(url_for(".finish", exercise_id=exercise.id))
     # Without htmx: post, then redirect to a fresh pair (so a reload never re-posts).
     next_page = None if htmx else redirect(url_for(".vote", exercise_id=exercise.id))
     return receipt.respondent_id, receipt.respondent_votes, None, next_page
@@ -158,6 +174,8 @@ def vote(exercise_id: int):
     exercise = _exercise_for_pairs(exercise_id)
     if exercise is None:
         closed = public_exercise_or_404(exercise_id)
+        if htmx:  # a whole page, not a pair: the browser loads it (a GET without htmx shows this page)
+            return _go_to(url_for(".vote", exercise_id=closed.id))
         return render_template("prioritise/not_open.html", exercise=closed), 200
     token, new_token = token_or_new()
     respondent_id = message = made = None

@@ -72,6 +72,9 @@ class VoteReceipt:
         return vote
 
 
+#: Said to a person whose choices have reached the exercise's cap.
+CAP_REACHED = _l("You have made the most choices this exercise takes. Thank you: you can finish now.")
+
 #: How long a pair offered on a page can be voted on (seconds).
 OFFER_MAX_AGE = 12 * 60 * 60
 
@@ -437,10 +440,7 @@ def record_pairwise_vote(
         fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
         if fresh is None or not fresh.accepting_votes():
             return _refused_or_earlier(exercise, token, key, _closed())
-        cap = VoteRefused(
-            "cap",
-            str(_l("You have made the most choices this exercise takes. Thank you: you can finish now.")),
-        )
+        cap = VoteRefused("cap", str(CAP_REACHED))
         return _refused_or_earlier(exercise, token, key, cap)
     if workshop_limit and workshop_votes(respondent.id, workshop_session_id) >= workshop_limit:
         _uncount(respondent.id)

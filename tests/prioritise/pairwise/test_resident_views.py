@@ -24,6 +24,10 @@ def pair_form(html):
     return fields
 
 
+def csrf_token(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
 def votes():
     return db.session.scalar(select(func.count()).select_from(PairwiseVote))
 
@@ -153,6 +157,80 @@ def test_reaching_the_cap_goes_to_the_finish_page(client, make_exercise):
     response = client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
     assert response.headers["Location"] == f"/exercises/{exercise.id}/finish"
     assert votes() == 10
+
+
+def test_htmx_vote_after_the_exercise_closed_loads_the_closed_page(client, make_exercise):
+    from engage.prioritise.service import set_status
+
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(client.get(url).get_data(as_text=True))
+    set_status(exercise, ExerciseStatus.CLOSED)
+    db.session.flush()
+    response = client.post(url, data={**form, "choice": "left"}, headers={"HX-Request": "true"})
+    # The browser loads the page the form would have shown without JavaScript, instead of htmx swapping a
+    # whole page (a second header, main and footer) into the pair area.
+    assert response.headers["HX-Redirect"] == url
+    html = response.get_data(as_text=True)
+    assert "<main" not in html and 'id="pair"' not in html
+    assert "This exercise is not taking votes at the moment" in client.get(url).get_data(as_text=True)
+    assert votes() == 0
+
+
+def test_htmx_vote_at_the_cap_sends_the_browser_to_the_finish_page(client, make_exercise):
+    exercise = make_exercise(max_votes_per_respondent=2)
+    url, finish = f"/exercises/{exercise.id}/vote", f"/exercises/{exercise.id}/finish"
+    htmx = {"HX-Request": "true"}
+    html = client.get(url).get_data(as_text=True)
+    response = client.post(url, data={**pair_form(html), "choice": "left"}, headers=htmx)
+    assert "HX-Redirect" not in response.headers and "made 1 choice" in response.get_data(as_text=True)
+    # The last choice allowed: no pair that could only be refused, the finish page instead.
+    fragment = response.get_data(as_text=True)
+    last = client.post(url, data={**pair_form(fragment), "choice": "left"}, headers=htmx)
+    assert last.headers["HX-Redirect"] == finish and "<main" not in last.get_data(as_text=True)
+    assert votes() == 2
+    # One more (a pair from an older page): refused, and the browser sent to the finish page, not shown it.
+    refused = client.post(url, data={**pair_form(html), "choice": "right"}, headers=htmx)
+    assert refused.status_code == 204 and refused.headers["HX-Redirect"] == finish
+    assert refused.get_data(as_text=True) == ""
+    assert votes() == 2
+    page = client.get(finish).get_data(as_text=True).replace("&#39;", "'")
+    assert "You have made the most choices this exercise takes" in page
+
+
+def test_the_last_choice_allowed_goes_to_the_finish_page_without_javascript(client, make_exercise):
+    exercise = make_exercise(max_votes_per_respondent=1)
+    url = f"/exercises/{exercise.id}/vote"
+    response = client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    assert response.headers["Location"] == f"/exercises/{exercise.id}/finish"
+    assert votes() == 1
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["no-javascript", "htmx"])
+def test_after_a_lost_session_cookie_the_refreshed_form_is_accepted(app_factory, make_exercise, headers):
+    exercise = make_exercise()
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    url = f"/exercises/{exercise.id}/vote"
+    html = client.get(url).get_data(as_text=True)
+    vote = {**pair_form(html), "csrf_token": csrf_token(html), "choice": "left"}
+    client.post(url, data=vote, headers=headers)
+    html = client.get(url).get_data(as_text=True)
+    # A browser restoring its tabs keeps the long-lived respondent cookie but not the session cookie.
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert client.get_cookie(app.config["SESSION_COOKIE_NAME"]) is None
+    assert client.get_cookie(COOKIE_NAME) is not None
+    refused = client.post(
+        url, data={**pair_form(html), "csrf_token": csrf_token(html), "choice": "left"}, headers=headers
+    )
+    html = refused.get_data(as_text=True)
+    assert "This form was open too long" in html and votes() == 1
+    again = client.post(
+        url, data={**pair_form(html), "csrf_token": csrf_token(html), "choice": "right"}, headers=headers
+    )
+    assert "This form was open too long" not in again.get_data(as_text=True)
+    assert again.status_code == (200 if headers else 302)
+    assert votes() == 2
 
 
 def test_votes_are_rate_limited_per_respondent(app_factory, make_exercise):

@@ -70,10 +70,26 @@ def test_a_stale_copy_never_lets_a_vote_into_a_closed_exercise(app_factory, make
     # Closed by another worker (this one's copy still says open):
     db.session.execute(update(Exercise).where(Exercise.id == exercise.id).values(status="closed"))
     db.session.commit()
-    html = resident.post(url, data={**form, "choice": "left"}, headers=HTMX).get_data(as_text=True)
-    assert "This exercise is not taking votes at the moment" in html
+    response = resident.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    assert response.headers["HX-Redirect"] == url  # the browser loads the page that says so, whole
+    html = resident.get(url).get_data(as_text=True)
+    assert "This exercise is not taking votes at the moment" in html and 'name="key"' not in html
     assert votes() == 0
     assert db.session.scalar(select(func.count()).select_from(PairCount)) == 0
+
+
+def test_a_stale_copy_without_javascript_shows_the_closed_page(app_factory, make_exercise):
+    exercise = make_exercise()
+    resident = keeping_copies(app_factory).test_client()
+    url = f"/exercises/{exercise.id}/vote"
+    form = pair_form(resident.get(url).get_data(as_text=True))
+    db.session.execute(update(Exercise).where(Exercise.id == exercise.id).values(status="closed"))
+    db.session.commit()
+    response = resident.post(url, data={**form, "choice": "left"})
+    assert response.headers["Location"] == url  # not a message above a new pair that can only be refused
+    html = resident.get(url).get_data(as_text=True)
+    assert "This exercise is not taking votes at the moment" in html and 'name="key"' not in html
+    assert votes() == 0
 
 
 def test_a_stale_copy_never_lets_a_person_past_a_lowered_cap(app_factory, make_exercise):
@@ -86,7 +102,7 @@ def test_a_stale_copy_never_lets_a_person_past_a_lowered_cap(app_factory, make_e
     db.session.commit()
     page = resident.post(url, data={**pair_form(page), "choice": "left"}, headers=HTMX).get_data(as_text=True)
     refused = resident.post(url, data={**pair_form(page), "choice": "right"}, headers=HTMX)
-    assert refused.status_code == 302 and refused.headers["Location"] == f"/exercises/{exercise.id}/finish"
+    assert refused.status_code == 204 and refused.headers["HX-Redirect"] == f"/exercises/{exercise.id}/finish"
     assert votes() == 1
     assert db.session.scalar(select(Respondent.choices)) == 1  # the refused choice was not counted
 
