@@ -261,6 +261,6 @@ class DeleteResponseForm(EngageForm):
     reference = StringField(
         _l("Your reference number"),
         description=_l("It was on the page after you sent your response, like K7QD-3MWX"),
-        validators=[DataRequired(message=_l("Enter your reference number")), Length(max=20)],
+        validators=[DataRequired(message=_l("Enter your reference number")), Length(max=40)],
     )
     submit = SubmitField(_l("Delete my response"))

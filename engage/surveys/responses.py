@@ -171,6 +171,18 @@ def record_one_answer(
     return found
 
 
+#: Dashes a phone or a word processor may put in place of the hyphen.
+_DASHES = str.maketrans("", "", "-\u2010\u2011\u2012\u2013\u2014\u2212")
+
+
+def as_reference(typed: str) -> str:
+    """A reference as the resident may type or read it out (any case, spaces anywhere, the hyphen left out)
+    as it is stored, like ``K7QD-3MWX``; what is not 8 letters and digits comes back without a hyphen and so
+    matches no reference."""
+    code = "".join(typed.split()).translate(_DASHES).upper()
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+
+
 def response_by_reference(consultation: Consultation, reference: str) -> ConsultationResponse | None:
     return db.session.scalar(
         select(ConsultationResponse).where(
@@ -190,12 +202,13 @@ def save_profile(response: ConsultationResponse, answers: dict[str, str]) -> Non
 
 
 def delete_response(consultation: Consultation, reference: str) -> bool:
-    """Delete a response (its answers and equality answers go with it) by its reference; False if none.
+    """Delete a response (its answers and equality answers go with it) by its reference, as typed (see
+    ``as_reference``); False if none.
 
     The reference is the resident's proof: it is shown once, on the confirmation page, and has about 8.5 *
     10^11 possible values, so it cannot be guessed at the rate the page allows.
     """
-    response = response_by_reference(consultation, reference.strip().upper())
+    response = response_by_reference(consultation, as_reference(reference))
     if response is None:
         return False
     counts.remove(consultation, [response.id])

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -201,13 +211,28 @@ def check(consultation_id: int):
     if not consultation.accepting_responses():
         return render_template("surveys/not_open.html", consultation=consultation)
     token = current_token()
-    pages = _page_forms(consultation, drafts.draft_answers(consultation, token))
-    for number, page in enumerate(pages, start=1):
-        if not page.validate():  # a page skipped or changed since: go back to it
-            reference = _sent_before(consultation, token)
-            if reference is not None:
-                return _confirmed(consultation, reference)
-            return redirect(url_for(".section", consultation_id=consultation.id, number=number))
+    answers = drafts.draft_answers(consultation, token)
+    pages = _page_forms(consultation, answers)
+    # A page skipped or changed since: go back to it.
+    invalid = next((number for number, page in enumerate(pages, start=1) if not page.validate()), None)
+    # Nothing to send: no draft in this browser (never started, already sent, or moved to another device by
+    # its "come back later" link), or one holding no answers. A blank response is never stored.
+    nothing = invalid is None and not responses.answer_values(pages)
+    if invalid is not None or nothing:
+        reference = _sent_before(consultation, token)
+        if reference is not None:  # a second copy of a send already stored: its confirmation
+            return _confirmed(consultation, reference)
+        back_to = invalid
+        if back_to is None:
+            flash(
+                _(
+                    "There are no answers to send from this device. Answer at least one question, or if you "
+                    "saved your answers to finish later, open the link you were given."
+                ),
+                "important",
+            )
+            back_to = next(iter(_pages_asked(consultation, answers)), 1)
+        return redirect(url_for(".section", consultation_id=consultation.id, number=back_to))
     form = SubmitResponseForm()
     if request.method == "POST" and form.validate() and token:
         try:

@@ -59,8 +59,8 @@ GET  /boards/<slug>/weights/<version>.<fmt>                             200 200 
 GET  /boards/<slug>/weights/latest.<fmt>                                302 302 302 302 302 302 302
 GET  /consultations/<consultation_id>                                   200 200 200 200 200 200 200
 POST /consultations/<consultation_id>/about-you                         302 302 302 302 302 302 302
-GET  /consultations/<consultation_id>/check                             200 200 200 200 200 200 200
-POST /consultations/<consultation_id>/check                             200 200 200 200 200 200 200
+GET  /consultations/<consultation_id>/check                             302 302 302 302 302 302 302
+POST /consultations/<consultation_id>/check                             302 302 302 302 302 302 200
 GET  /consultations/<consultation_id>/confirmation                      302 302 302 302 302 302 302
 GET  /consultations/<consultation_id>/delete-response                   200 200 200 200 200 200 200
 POST /consultations/<consultation_id>/delete-response                   400 400 400 400 400 400 400
