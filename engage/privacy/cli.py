@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from engage.audit import service as audit
 from engage.privacy.requests import delete_by_reference, find_response, response_record
 from engage.privacy.retention import apply_retention
+from engage.surveys.responses import as_reference
 
 
 @click.command("retention")
@@ -40,7 +41,7 @@ def export_response_command(reference: str) -> None:
     """Print everything stored with a consultation response, as JSON (a subject access request)."""
     response = find_response(reference)
     if response is None:
-        raise click.ClickException(f"No response has the reference {reference.strip().upper()}.")
+        raise click.ClickException(f"No response has the reference {as_reference(reference)}.")
     audit.record("response_exported", response.reference)
     click.echo(json.dumps(response_record(response), ensure_ascii=False, indent=2))
 
@@ -52,10 +53,8 @@ def export_response_command(reference: str) -> None:
 def delete_response_command(reference: str, yes: bool) -> None:
     """Delete a consultation response and its equality answers by its reference (an erasure request)."""
     if find_response(reference) is None:
-        raise click.ClickException(f"No response has the reference {reference.strip().upper()}.")
+        raise click.ClickException(f"No response has the reference {as_reference(reference)}.")
     if not yes:
-        click.confirm(
-            f"Delete response {reference.strip().upper()} and everything stored with it?", abort=True
-        )
+        click.confirm(f"Delete response {as_reference(reference)} and everything stored with it?", abort=True)
     delete_by_reference(reference)
-    click.echo(f"Deleted response {reference.strip().upper()}.")
+    click.echo(f"Deleted response {as_reference(reference)}.")

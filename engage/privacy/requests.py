@@ -18,8 +18,9 @@ from engage.surveys.models import (
 
 
 def find_response(reference: str) -> ConsultationResponse | None:
-    """The response with this reference (as the resident may type it: any case, spaces around)."""
-    wanted = reference.strip().upper()
+    """The response with this reference as the resident may read it out (any case, spaces anywhere, the
+    hyphen left out): the same reading as deleting it from the consultation's page."""
+    wanted = responses.as_reference(reference)
     return db.session.scalar(select(ConsultationResponse).where(ConsultationResponse.reference == wanted))
 
 

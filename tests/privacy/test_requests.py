@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from engage.extensions import db
@@ -38,6 +39,16 @@ def test_export_shows_everything_stored_with_the_response(runner, make_consultat
         {"question": "Rate your GP", "answer": 7.0},
     ]
     assert record["about_you"] == {"age_band": "35-44"}
+
+
+@pytest.mark.parametrize("typed", ["k7qd3mwx", "K7QD 3MWX", "k7qd \u2013 3mwx"])
+def test_export_reads_the_reference_as_the_delete_page_does(runner, make_consultation, typed):
+    """Read out on the phone, without the hyphen or with a dash: the same reading as the resident's own
+    delete page (engage.surveys.responses.as_reference)."""
+    _response(make_consultation())
+    result = runner.invoke(args=["export-response", typed])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["reference"] == "K7QD-3MWX"
 
 
 def test_delete_removes_the_response_and_its_equality_answers(runner, make_consultation):
