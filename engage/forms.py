@@ -6,12 +6,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from babel import support
+from babel import Locale, support
 from flask import current_app, g, has_request_context
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
@@ -43,7 +44,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.i18n import messages_path
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 CSRF_EXPIRED = _l(
     "This form was open too long or was sent from another page. Check your answers and submit it again."
@@ -184,6 +185,55 @@ class CheckboxesInput(GovCheckboxesInput):
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         return _with_legend(super().map_gov_params(field, **kwargs), field)
+
+
+class CharacterCount(GovCharacterCount):
+    """GOV.UK's character count with its messages in the page's language, the limit read from the field's
+    ``Length`` validator. The component's JavaScript picks the live count's message by the number's plural
+    category (``Intl.PluralRules``), so each category the language has gets its own form."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        limit = params.get("maxlength") or next(
+            (v.max for v in field.validators if isinstance(v, Length) and v.max and v.max > 0), None
+        )
+        if limit:
+            params.setdefault("maxlength", limit)
+            params.setdefault(
+                "textareaDescriptionText",
+                ngettext(
+                    "You can enter up to %(num)s character", "You can enter up to %(num)s characters", limit
+                ),
+            )
+        t = get_translations()
+        under = plural_messages(
+            lambda n: t.ngettext(
+                "You have %(num)s character remaining", "You have %(num)s characters remaining", n
+            )
+        )
+        over = plural_messages(
+            lambda n: t.ngettext(
+                "You have %(num)s character too many", "You have %(num)s characters too many", n
+            )
+        )
+        params.setdefault("charactersUnderLimitText", under)
+        params.setdefault("charactersAtLimitText", gettext("You have 0 characters remaining"))
+        params.setdefault("charactersOverLimitText", over)
+        return params
+
+
+def plural_messages(translate: Callable[[int], str]) -> dict[str, str]:
+    """``{plural category: text with %{count}}`` in the page's language, for GOV.UK Frontend's JavaScript
+    (which fills in ``%{count}``): each category's text is ``translate``'s for a whole number in it, its
+    ``%(num)s`` left for the script."""
+    rule = Locale.parse(str(get_locale() or "en")).plural_form
+    samples: dict[str, int] = {}
+    for number in range(200):
+        samples.setdefault(rule(number), number)
+    samples.setdefault("other", 100)  # Polish: only fractions are "other"; its nearest whole form is "many"
+    return {
+        category: translate(number).replace("%(num)s", "%{count}") for category, number in samples.items()
+    }
 
 
 #: The GOV.UK widget for each type of field that names none. The nearest type in a field class's ancestry

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -20,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from engage.content import local_text
-from engage.forms import EngageForm, enum_choices
+from engage.forms import CharacterCount, EngageForm, enum_choices
 from engage.prioritise.budget.amounts import format_number, parse_amount
 from engage.prioritise.budget.rules import field_name
 from engage.prioritise.budget.setup import ItemBudget, consequences_text, parse_consequences
@@ -281,6 +280,6 @@ class CommentForm(EngageForm):
             DataRequired(message=_l("Enter your comment")),
             Length(max=2000, message=_l("Comment must be 2000 characters or fewer")),
         ],
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
     )
     submit = SubmitField(_l("Send comment"))

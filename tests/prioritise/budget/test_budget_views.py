@@ -345,3 +345,31 @@ def test_the_public_results_page_has_no_back_link_to_the_officers_pages(client, 
     html = client.get(f"/exercises/{exercise.id}/results").get_data(as_text=True)
     assert "What residents told us" in html
     assert "govuk-back-link" not in html and f"/manage/exercises/{exercise.id}" not in html
+
+
+def test_the_comment_box_counts_characters_in_the_resident_s_language(client, make_budget):
+    """The character count under the comment box (its description and the messages its script shows as the
+    resident types) was English on a Welsh, Urdu or Polish page."""
+    exercise = make_budget()
+    client.post(f"/exercises/{exercise.id}/allocate", data=fields(exercise, 40, 30, 20, 10))
+    key = key_of(client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True))
+    client.post(f"/exercises/{exercise.id}/check", data={"key": key})
+    html = client.get(f"/exercises/{exercise.id}/your-answer", headers={"Accept-Language": "cy"}).get_data(
+        as_text=True
+    )
+    assert 'maxlength="2000"' in html and "Gallwch ddefnyddio hyd at 2000 nod" in html
+    # One message for each of Welsh's six plural categories, the count left for the script to fill in.
+    for category in ("zero", "one", "two", "few", "many", "other"):
+        assert f'data-i18n.characters-under-limit.{category}="Mae gennych %{{count}} nod yn weddill"' in html
+        assert f'data-i18n.characters-over-limit.{category}="Mae gennych %{{count}} nod yn ormod"' in html
+    assert "You can enter up to" not in html and "characters remaining" not in html
+    html = client.get(f"/exercises/{exercise.id}/your-answer", headers={"Accept-Language": "pl"}).get_data(
+        as_text=True
+    )
+    assert 'data-i18n.characters-under-limit.one="Pozostał %{count} znak"' in html
+    assert 'data-i18n.characters-under-limit.few="Pozostały %{count} znaki"' in html
+    assert 'data-i18n.characters-under-limit.many="Pozostało %{count} znaków"' in html
+    assert "Możesz wpisać najwyżej 2000 znaków" in html
+    html = client.get(f"/exercises/{exercise.id}/your-answer").get_data(as_text=True)
+    assert "You can enter up to 2000 characters" in html
+    assert 'data-i18n.characters-over-limit.one="You have %{count} character too many"' in html
