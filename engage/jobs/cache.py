@@ -259,21 +259,34 @@ def _too_heavy_for_a_request(answers: int, kept: CachedResult | None, most: int 
 
 
 def refresh_now(subject: str, subject_id: int, name: str = "") -> bool:
-    """Queue a recomputation to start at once (after this request commits), unless one queued for the same
-    results still waits or runs: however many views of however many processes and hosts ask at once, one
-    job is queued (its mark is released when it ends). False when there is no worker to run it (immediate
-    mode: the caller computes for itself)."""
+    """Queue a recomputation to start at once once this request commits (a request undone claims and queues
+    nothing), unless one queued for the same results still waits or runs: however many views of however
+    many processes and hosts ask at once, one job is queued (its mark is released when it ends). False when
+    there is no worker to run it (immediate mode: the caller computes for itself)."""
     if queue.immediate():
         return False
-    if queue.claim(refresh_mark(subject, subject_id, name), CLAIM_STALE_AFTER):
 
-        def send() -> None:
-            from engage.jobs.tasks import refresh_results
+    def send() -> None:
+        from engage.jobs.tasks import refresh_results
 
-            refresh_results(subject, subject_id, name)
+        _queue_once(
+            refresh_mark(subject, subject_id, name), lambda: refresh_results(subject, subject_id, name)
+        )
 
-        queue.after_commit(send)
+    queue.after_commit(send)
     return True
+
+
+def _queue_once(mark: str, enqueue: Callable[[], Any]) -> None:
+    """Queue a task (after the commit) if this process is the first to claim ``mark``; a task that could
+    not be queued gives its claim back."""
+    if not queue.claim(mark, CLAIM_STALE_AFTER):
+        return
+    try:
+        enqueue()
+    except Exception:
+        queue.release(mark)
+        raise
 
 
 def shown_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> Shown[T]:
@@ -388,13 +401,16 @@ def results_changed(subject: str, subject_id: int) -> None:
     queued so is still waiting (one per exercise across every process and host: the job releases its mark
     when it starts, so answers arriving while it runs queue the next). Nothing is queued in immediate mode:
     there a view computes for itself."""
-    if queue.immediate() or not queue.claim(refresh_mark(subject, subject_id), CLAIM_STALE_AFTER):
+    if queue.immediate():
         return
 
     def send() -> None:
         from engage.jobs.tasks import refresh_results
 
-        refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY)
+        _queue_once(
+            refresh_mark(subject, subject_id),
+            lambda: refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY),
+        )
 
     queue.after_commit(send)
 

@@ -145,3 +145,17 @@ def test_answers_arriving_together_schedule_one_refresh(queued_app, make_budget,
         refresh_results.call_local("exercise", exercise.id)  # it starts: answers from now need another
     _script(exercise, submit, 2)
     assert len(queue.huey) == 2
+
+
+@pytest.mark.real_commits
+def test_a_request_undone_claims_nothing(queued_app, make_budget):
+    """The claim is made after the commit: a view whose request is undone leaves no mark to stop the next."""
+    exercise = make_budget()
+    queue.huey.flush()
+    with queued_app.test_request_context("/"):
+        assert cache.refresh_now("exercise", exercise.id, integrity.KEPT_AS) is True
+        db.session.rollback()
+        assert len(queue.huey) == 0
+        assert cache.refresh_now("exercise", exercise.id, integrity.KEPT_AS) is True
+        db.session.commit()
+    assert len(queue.huey) == 1
