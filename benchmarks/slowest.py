@@ -243,8 +243,8 @@ def _resident(client, exercise_id: int, item_ids: list[int], out: list[Timed]) -
     _get(client, "resident's answer and how it compares", f"/exercises/{exercise_id}/your-answer", out)
 
 
-def measure_requests(folder: Path) -> list[Timed]:
-    """Every heavy request on the benchmark data, cold then warm."""
+def measure_requests(folder: Path) -> tuple[list[Timed], list[Timed]]:
+    """Every heavy request on the benchmark data, cold then warm, and the jobs the cold ones queued."""
     from engage import create_app
     from engage.extensions import db
     from engage.jobs import queue
@@ -271,13 +271,28 @@ def measure_requests(folder: Path) -> list[Timed]:
         assert signed.status_code == 302, signed.status_code
         _officer_pages(officer, exercise_id, consultation_id, out, "nothing kept")
         with app.app_context():
-            refresh_results.call_local("exercise", exercise_id)  # what the worker runs
+            jobs = _run_queued_jobs()
+            refresh_results.call_local("exercise", exercise_id)  # anything the queue did not hold
             refresh_results.call_local("consultation", consultation_id)
         _officer_pages(officer, exercise_id, consultation_id, out, "kept results")
     finally:
         app.config["ENGAGE_JOBS_IMMEDIATE"] = True
         queue.configure(app)
-    return out
+    return out, jobs
+
+
+def _run_queued_jobs() -> list[Timed]:
+    """Run every job the cold pages queued, one after another, as a worker would (one queued to run a
+    little later runs now), each timed."""
+    from engage.jobs import queue
+
+    jobs = []
+    while (task := queue.huey.dequeue()) is not None:
+        what = f"{task.name}{tuple(task.args)}"
+        started, cpu = time.perf_counter(), time.process_time()
+        queue.huey.execute(task, timestamp=task.eta)
+        jobs.append(Timed(what, "", 1, time.perf_counter() - started, time.process_time() - cpu))
+    return jobs
 
 
 def _commit() -> str:
@@ -302,7 +317,7 @@ def _last_run(out: Path) -> str | None:
     return found.group(1) if found else None
 
 
-def slowest_lines(timed: list[Timed], before: str | None) -> list[str]:
+def slowest_lines(timed: list[Timed], before: str | None, jobs: list[Timed]) -> list[str]:
     worst = max(timed, key=lambda t: t.wall)
     load = os.getloadavg()[0]
     summary = (
@@ -333,6 +348,12 @@ def slowest_lines(timed: list[Timed], before: str | None) -> list[str]:
             f"| {t.cpu * 1000:.0f} ms |"
             for t in sorted(timed, key=lambda t: -t.wall)
         ],
+        "",
+        "The jobs the cold pages queued, run one after another as a worker would (after the cold pass):",
+        "",
+        "| job | wall | processor |",
+        "|---|---|---|",
+        *[f"| `{t.what}` | {t.wall:.1f} s | {t.cpu:.1f} s |" for t in jobs],
     ]
     return lines
 
@@ -341,8 +362,8 @@ def bench_slowest() -> list[str]:
     """Measure, and return the section's lines (the previous run's figure kept as "before")."""
     out = ROOT / "docs" / "benchmarks.md"
     with tempfile.TemporaryDirectory() as tmp:
-        timed = measure_requests(Path(tmp))
-    return slowest_lines(timed, _last_run(out))
+        timed, jobs = measure_requests(Path(tmp))
+    return slowest_lines(timed, _last_run(out), jobs)
 
 
 def main() -> None:

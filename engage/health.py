@@ -1,9 +1,12 @@
 """``/healthz``: the process answers (for the load balancer's liveness check; touches nothing).
-``/readyz``: it can do its work: the database answers and, when one is configured, Redis does. A 503 with
-what failed, so the load balancer stops sending residents to a host that would only show errors."""
+``/readyz``: it can do its work: the database answers, when one is configured Redis does, and the folder of
+prepared downloads (``ENGAGE_JOB_FILES_DIR``: shared storage when there are several hosts, docs/deploy.md)
+takes a file. A 503 with what failed, so the load balancer stops sending residents to a host that would only
+show errors."""
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import suppress
 
 from flask import Blueprint, current_app, jsonify
@@ -45,10 +48,22 @@ def _redis() -> str | None:
     return None
 
 
+def _job_files() -> str | None:
+    """A file can be written to and removed from the prepared downloads' folder."""
+    from engage.jobs.running import files_dir
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=files_dir(), prefix=".readyz-"):
+            pass
+    except OSError as error:
+        return type(error).__name__
+    return None
+
+
 @bp.get("/readyz")
 @limiter.exempt
 def ready():
-    checks = {"database": _database(), "redis": _redis()}
+    checks = {"database": _database(), "redis": _redis(), "job_files": _job_files()}
     failed = {name: problem for name, problem in checks.items() if problem}
     body = {"status": "unavailable" if failed else "ok", "failed": failed}
     return jsonify(body), 503 if failed else 200

@@ -202,3 +202,13 @@ def test_gunicorn_runs_from_its_config_with_json_access_logs(tmp_path):
     requests = [line for line in lines if line.get("message") == "request"]
     assert requests and requests[-1]["path"] == "/readyz" and requests[-1]["request_id"] == "from-nginx-1"
     assert requests[-1]["status"] == "200"
+
+
+def test_not_ready_when_the_job_files_folder_cannot_be_written(app_factory, tmp_path):
+    """A host whose prepared-downloads folder (shared storage on several hosts) is missing or read-only."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    app = app_factory(fresh=True, ENGAGE_JOB_FILES_DIR=str(blocked / "jobs"))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["failed"] == {"job_files": "NotADirectoryError"}

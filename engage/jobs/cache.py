@@ -243,35 +243,50 @@ IN_REQUEST_ANSWERS = 20_000
 #: ... and only while the last computation took less than this (seconds): wide exercises (many items,
 #: breakdowns) can be slow below the answer count.
 IN_REQUEST_SECONDS = 1.0
-#: A page queues at most one recomputation per exercise this often (seconds) from one process: pages that
-#: poll while it runs do not queue more.
-ASK_AGAIN_AFTER = 30
+#: A claim to queue a recomputation (engage/jobs/queue.py, :func:`claim`) is taken over after this many
+#: seconds: the job that held it was lost (a worker stopped mid-job). Longer than the longest job.
+CLAIM_STALE_AFTER = 30 * 60
 
-#: When this process last asked for an exercise's results to be computed at once (monotonic seconds).
-_asked: dict[tuple[str, int], float] = {}
+
+def refresh_mark(subject: str, subject_id: int, name: str = "") -> str:
+    """What a queued recomputation is known by in the queue's storage while it waits or runs: ``name``
+    (the results a page asked for), or empty for the one queued because answers arrived."""
+    return f"refresh:{subject}:{subject_id}:{name}"
 
 
 def _too_heavy_for_a_request(answers: int, kept: CachedResult | None, most: int = IN_REQUEST_ANSWERS) -> bool:
     return answers > most or (kept is not None and kept.seconds > IN_REQUEST_SECONDS)
 
 
-def refresh_now(subject: str, subject_id: int) -> bool:
-    """Queue a recomputation to start at once (after this request commits); False when there is no worker
-    to run it (immediate mode: the caller computes for itself)."""
+def refresh_now(subject: str, subject_id: int, name: str = "") -> bool:
+    """Queue a recomputation to start at once once this request commits (a request undone claims and queues
+    nothing), unless one queued for the same results still waits or runs: however many views of however
+    many processes and hosts ask at once, one job is queued (its mark is released when it ends). False when
+    there is no worker to run it (immediate mode: the caller computes for itself)."""
     if queue.immediate():
         return False
-    key = (subject, subject_id)
-    now = time.monotonic()
-    if now - _asked.get(key, -ASK_AGAIN_AFTER) >= ASK_AGAIN_AFTER:
-        _asked[key] = now
 
-        def send() -> None:
-            from engage.jobs.tasks import refresh_results
+    def send() -> None:
+        from engage.jobs.tasks import refresh_results
 
-            refresh_results(subject, subject_id)
+        _queue_once(
+            refresh_mark(subject, subject_id, name), lambda: refresh_results(subject, subject_id, name)
+        )
 
-        queue.after_commit(send)
+    queue.after_commit(send)
     return True
+
+
+def _queue_once(mark: str, enqueue: Callable[[], Any]) -> None:
+    """Queue a task (after the commit) if this process is the first to claim ``mark``; a task that could
+    not be queued gives its claim back."""
+    if not queue.claim(mark, CLAIM_STALE_AFTER):
+        return
+    try:
+        enqueue()
+    except Exception:
+        queue.release(mark)
+        raise
 
 
 def shown_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> Shown[T]:
@@ -280,6 +295,40 @@ def shown_results(exercise: Exercise, name: str, compute: Callable[[], T]) -> Sh
     queued now, and the page gets the last kept copy, marked with its time, or nothing yet."""
     version, answers = _version_and_answers(exercise)
     return _shown("exercise", exercise.id, name, version, (answers, IN_REQUEST_ANSWERS), compute)
+
+
+#: An exercise's "Unusual activity" page compares respondents in its request only up to this many (as a
+#: consultation's, below); beyond it the refresh job compares them (docs/benchmarks.md, issue 19).
+IN_REQUEST_RESPONDENTS = 2_000
+
+
+def _exercise_version_with(exercise: Exercise, parts: tuple) -> str:
+    return hashlib.sha256(repr([exercise_version(exercise), *parts]).encode()).hexdigest()
+
+
+def shown_exercise_check(exercise: Exercise, name: str, parts: tuple, compute: Callable[[], T]) -> Shown[T]:
+    """What an exercise's page computed from every respondent shows (its "Unusual activity"): as
+    :func:`shown_results`, with ``parts`` (the settings it reads) in the version, large past
+    ``IN_REQUEST_RESPONDENTS`` respondents."""
+    respondents = db.session.scalar(
+        select(func.count()).select_from(Respondent).where(Respondent.exercise_id == exercise.id)
+    )
+    version = _exercise_version_with(exercise, parts)
+    return _shown("exercise", exercise.id, name, version, (respondents or 0, IN_REQUEST_RESPONDENTS), compute)
+
+
+def exercise_check(exercise: Exercise, name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """As :func:`exercise_results`, for :func:`shown_exercise_check` (the refresh job)."""
+    version = _exercise_version_with(exercise, parts)
+    value = _current(_kept("exercise", exercise.id, name), version)
+    if value is not None:
+        return value
+    return _compute_and_keep("exercise", exercise.id, name, version, compute)
+
+
+def is_kept(subject: str, subject_id: int, name: str) -> bool:
+    """Whether results called ``name`` were ever kept for this exercise or consultation."""
+    return _kept(subject, subject_id, name) is not None
 
 
 def _shown(
@@ -292,7 +341,7 @@ def _shown(
     if value is not None:
         return Shown(value)
     answers, most = size
-    if not (_too_heavy_for_a_request(answers, kept, most) and refresh_now(subject, subject_id)):
+    if not (_too_heavy_for_a_request(answers, kept, most) and refresh_now(subject, subject_id, name)):
         return Shown(_compute_and_keep(subject, subject_id, name, version, compute))
     if kept is None:
         return Shown(None)
@@ -347,38 +396,36 @@ def forget(subject: str, subject_id: int) -> None:
     )
 
 
-#: When this process last queued a recomputation of each exercise (monotonic seconds).
-_queued: dict[tuple[str, int], float] = {}
-
-
 def results_changed(subject: str, subject_id: int) -> None:
-    """Answers arrived: once this transaction commits, queue a recomputation a little later (one per
-    ``REFRESH_DELAY`` seconds per exercise from this process). Nothing is queued in immediate mode: there a
-    view computes for itself."""
+    """Answers arrived: once this transaction commits, queue a recomputation a little later, unless one
+    queued so is still waiting (one per exercise across every process and host: the job releases its mark
+    when it starts, so answers arriving while it runs queue the next). Nothing is queued in immediate mode:
+    there a view computes for itself."""
     if queue.immediate():
         return
-    key = (subject, subject_id)
-    now = time.monotonic()
-    if now - _queued.get(key, -REFRESH_DELAY) < REFRESH_DELAY:
-        return
-    _queued[key] = now
 
     def send() -> None:
         from engage.jobs.tasks import refresh_results
 
-        refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY)
+        _queue_once(
+            refresh_mark(subject, subject_id),
+            lambda: refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY),
+        )
 
     queue.after_commit(send)
 
 
-def refresh(subject: str, subject_id: int) -> None:
-    """Compute every kind of results kept for this exercise again, if its data moved on."""
-    from engage.prioritise import results_cache
+def refresh(subject: str, subject_id: int, name: str = "") -> None:
+    """Compute every kind of results kept for this exercise again, if its data moved on; its unusual
+    activity too when a page asked for it (``name``) or it was kept before."""
+    from engage.prioritise import integrity, results_cache
 
     if subject == "exercise":
         exercise = db.session.get(Exercise, subject_id)
         if exercise is not None:
             results_cache.warm(exercise)
+            if name == integrity.KEPT_AS or is_kept(subject, subject_id, integrity.KEPT_AS):
+                integrity.warm(exercise)
     elif subject == "consultation":
         from engage.surveys import activity
 

@@ -12,6 +12,8 @@ on another host must find the rows it is given.
 from __future__ import annotations
 
 import functools
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +24,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from engage.extensions import db
+
+logger = logging.getLogger(__name__)
 
 #: Results are kept in the database (jobs, cached_results), not in the queue.
 huey = Huey("engage", results=False, immediate=True, storage_class=MemoryStorage)
@@ -97,3 +101,28 @@ def _queue_after_commit(session: Session) -> None:
 
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop("engage_after_commit", None)
+
+
+def claim(mark: str, stale_after: float) -> bool:
+    """True for the first of all web processes and hosts to claim ``mark`` (in the queue's storage, which
+    they share: Redis, or the SQLite file on one machine), until :func:`release` or, if that never comes
+    (a job lost with a stopped worker), until the mark is ``stale_after`` seconds old. Two processes can
+    both take over one stale mark; never two a fresh one. A queue that cannot be reached says True (the
+    task then fails to queue, and that is logged)."""
+    now = time.time()
+    try:
+        if huey.put_if_empty(mark, now):
+            return True
+        since = huey.get(mark, peek=True)
+        if since is not None and now - float(since) < stale_after:
+            return False
+        huey.delete(mark)
+        return bool(huey.put_if_empty(mark, now))
+    except Exception:
+        logger.exception("could not reach the job queue to claim %s", mark)
+        return True
+
+
+def release(mark: str) -> None:
+    """Let the next :func:`claim` of ``mark`` succeed."""
+    huey.delete(mark)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engage import mail
 from engage.database import utcnow
 from engage.extensions import db
-from engage.jobs import exports, running
+from engage.jobs import exports, queue, running
 from engage.jobs.models import Job, JobStatus
 from engage.jobs.queue import huey, in_app
 from engage.transactions import unit_of_work
@@ -50,13 +50,22 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
 @huey.task()
 @in_app
-def refresh_results(subject: str, subject_id: int) -> None:
-    """Compute an exercise's or consultation's results again after answers arrived, so the next view
-    finds them ready (engage/jobs/cache.py)."""
-    from engage.jobs.cache import refresh
+def refresh_results(subject: str, subject_id: int, name: str = "") -> None:
+    """Compute an exercise's or consultation's results again after answers arrived (``name`` empty), or
+    the results a page asked for (engage/jobs/cache.py). The mark that stops a second copy being queued is
+    released as the one queued for new answers starts (answers arriving during it queue the next) and as
+    one a page asked for ends (pages polling meanwhile queue nothing)."""
+    from engage.jobs.cache import refresh, refresh_mark
 
-    with unit_of_work():
-        refresh(subject, subject_id)
+    mark = refresh_mark(subject, subject_id, name)
+    if not name:
+        queue.release(mark)
+    try:
+        with unit_of_work():
+            refresh(subject, subject_id, name)
+    finally:
+        if name:
+            queue.release(mark)
 
 
 def _once_today(name: str) -> bool:

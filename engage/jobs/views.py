@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import abort, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
@@ -13,6 +15,8 @@ from engage.jobs.forms import ConfirmForm
 from engage.jobs.models import Job, JobStatus
 from engage.jobs.running import files_dir
 from engage.spreadsheets import CONTENT_TYPES
+
+logger = logging.getLogger(__name__)
 
 
 def own_job_or_404(job_id: int) -> Job:
@@ -95,7 +99,10 @@ def download_file(job_id: int):
         abort(403)  # theirs, but their access has changed since it was written
     path = files_dir() / job.file_path
     if not path.is_file():
-        abort(404)
+        # Written by a worker on another host whose folder this one cannot read (it must be shared
+        # storage: docs/deploy.md), or removed by hand: say so to the person and to the IT team.
+        logger.error("job %s's file %s is not in ENGAGE_JOB_FILES_DIR on this host", job.id, path)
+        return render_template("jobs/file_missing.html", job=job), 404
     response = send_file(path, as_attachment=True, download_name=job.file_name)
     # Set whole, as the direct downloads send it: given as send_file's mimetype, Werkzeug added a second
     # "; charset=utf-8" to the text types.

@@ -27,6 +27,7 @@ from sqlalchemy import CursorResult, func, select, update
 from engage.accounts.models import User
 from engage.database import utcnow
 from engage.extensions import db
+from engage.jobs.cache import Shown, exercise_check, shown_exercise_check
 from engage.prioritise.models import (
     Exercise,
     ExerciseKind,
@@ -247,15 +248,60 @@ def machine_rhythms(exercise: Exercise) -> list[MachineRhythm]:
     return sorted(found, key=lambda r: r.median_gap)
 
 
-def signals(exercise: Exercise) -> Signals:
-    excluded = db.session.scalars(
-        select(Respondent)
-        .where(Respondent.exercise_id == exercise.id, Respondent.excluded_at.is_not(None))
-        .order_by(Respondent.excluded_at.desc())
-    ).all()
-    return Signals(
-        address_bursts(exercise), machine_rhythms(exercise), list(excluded), coordinated_groups(exercise)
+@dataclass(frozen=True)
+class Found:
+    """What the three signals found (kept between views: engage/jobs/cache.py)."""
+
+    bursts: list[AddressBurst]
+    rhythms: list[MachineRhythm]
+    coordinated: list[CoordinatedGroup]
+
+
+def found(exercise: Exercise) -> Found:
+    return Found(address_bursts(exercise), machine_rhythms(exercise), coordinated_groups(exercise))
+
+
+def excluded(exercise: Exercise) -> list[Respondent]:
+    """The respondents left out of the exercise's results, the latest first."""
+    return list(
+        db.session.scalars(
+            select(Respondent)
+            .where(Respondent.exercise_id == exercise.id, Respondent.excluded_at.is_not(None))
+            .order_by(Respondent.excluded_at.desc())
+        )
     )
+
+
+def signals(exercise: Exercise) -> Signals:
+    """Every signal, computed now, and who is left out."""
+    now = found(exercise)
+    return Signals(now.bursts, now.rhythms, excluded(exercise), now.coordinated)
+
+
+#: The name the signals are kept under (engage/jobs/cache.py).
+KEPT_AS = "unusual-activity"
+
+
+def _kept_with() -> tuple:
+    """What the signals depend on besides the answers and respondents: the settings."""
+    config = current_app.config
+    return (
+        tuple(sorted(coordination_settings().items())),
+        config["ENGAGE_SAME_ADDRESS_THRESHOLD"],
+        config["ENGAGE_SAME_ADDRESS_MINUTES"],
+    )
+
+
+def shown_signals(exercise: Exercise) -> Shown[Found]:
+    """What the "Unusual activity" page shows: the signals kept for the answers as they are now, computed in
+    the request for a small exercise; for a large one the refresh job looks for them (issue 19: no request
+    over 2 s) and the page shows the last kept ones with their time, or that they are being worked out."""
+    return shown_exercise_check(exercise, KEPT_AS, _kept_with(), lambda: found(exercise))
+
+
+def warm(exercise: Exercise) -> None:
+    """Look for the signals again if the answers changed (the refresh job)."""
+    exercise_check(exercise, KEPT_AS, _kept_with(), lambda: found(exercise))
 
 
 @atomic()

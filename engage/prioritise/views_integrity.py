@@ -8,23 +8,33 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engage.forms import form_page
+from engage.jobs.cache import Shown
 from engage.prioritise import bp, integrity
 from engage.prioritise.access import exercise_for
 from engage.prioritise.forms import ExcludeForm
+from engage.prioritise.results_waiting import poll_answer
 
 
 @bp.get("/manage/exercises/<int:exercise_id>/activity")
 @login_required
 def activity(exercise_id: int):
-    return _activity_page(exercise_for(exercise_id, manage=True), ExcludeForm(formdata=None))
+    """A large exercise's signals are looked for by the refresh job: the page polls until they are current
+    (engage/prioritise/results_waiting.py)."""
+    exercise = exercise_for(exercise_id, manage=True)
+    shown = integrity.shown_signals(exercise)
+    return poll_answer(shown) or _activity_page(exercise, ExcludeForm(formdata=None), shown)
 
 
-def _activity_page(exercise, form: ExcludeForm, status: int = 200):
-    """The signals, the excluded respondents and the exclusion form (with its errors, when sent back)."""
+def _activity_page(exercise, form: ExcludeForm, shown: Shown[integrity.Found], status: int = 200):
+    """The signals (or that they are being worked out), the excluded respondents and the exclusion form
+    (with its errors, when sent back)."""
+    found = shown.value
     page = render_template(
         "prioritise/activity.html",
         exercise=exercise,
-        signals=integrity.signals(exercise),
+        found=found,
+        computed_at=shown.computed_at,
+        excluded=integrity.excluded(exercise),
         coordination=integrity.coordination_settings(),
         form=form,
     )
@@ -50,7 +60,7 @@ def exclude(exercise_id: int):
         return redirect(url_for(".activity", exercise_id=exercise.id))
     if not form.ids():
         form.respondent_ids.errors.append(_("Choose who to leave out"))
-    return _activity_page(exercise, form, 400)
+    return _activity_page(exercise, form, integrity.shown_signals(exercise), 400)
 
 
 @bp.post("/manage/exercises/<int:exercise_id>/exclusions/<int:respondent_id>/include")

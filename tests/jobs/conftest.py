@@ -14,7 +14,7 @@ def large(monkeypatch):
     queued = []
     monkeypatch.setattr(cache, "IN_REQUEST_ANSWERS", 2)
 
-    def refresh_now(subject, subject_id):
+    def refresh_now(subject, subject_id, name=""):
         queued.append((subject, subject_id))
         return True
 

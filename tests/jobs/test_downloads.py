@@ -241,3 +241,27 @@ def test_a_prepared_csv_says_its_character_set_once(client, make_consultation, h
     assert (
         saved.headers["Content-Type"] == "text/csv; charset=utf-8"
     )  # was "...; charset=utf-8; charset=utf-8"
+
+
+def test_a_file_another_host_wrote_is_explained_not_an_error(
+    client, make_consultation, hwb, officer, app, caplog, tmp_path
+):
+    """Two app hosts whose job folders are not shared: the download is asked of the host that did not
+    write it. The person is told what happened and what to do; the log says which file is missing."""
+    consultation = make_consultation()
+    respond(client, consultation, hwb)
+    sign_in(client, officer)
+    job = _ask(client, "consultation_responses", consultation.id, "csv")
+    written = app.config["ENGAGE_JOB_FILES_DIR"]
+    try:
+        app.config["ENGAGE_JOB_FILES_DIR"] = str(tmp_path / "other-host")  # this host's own, unshared folder
+        refused = client.get(f"/manage/downloads/{job.id}/file")
+    finally:
+        app.config["ENGAGE_JOB_FILES_DIR"] = written
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 404 and "The file cannot be found" in page
+    assert "prepared by another of the service" in page and "Your downloads and jobs" in page
+    assert f"job {job.id}'s file" in caplog.text and "ENGAGE_JOB_FILES_DIR" in caplog.text
+    saved = client.get(f"/manage/downloads/{job.id}/file")  # on the host that wrote it
+    saved.close()
+    assert saved.status_code == 200

@@ -1,13 +1,14 @@
 """The matrix-product search for near-identical respondents (0/1 answers) finds exactly the groups the
-one-respondent-at-a-time search finds, on random data with skipped questions, multi-select questions, ties in
-time and every block size."""
+one-respondent-at-a-time search (tests/stats/coordination_reference.py) finds, on random data with skipped
+questions, multi-select questions, ties in time and every block size."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from engage.stats.coordination import near_identical_binary_groups, near_identical_groups
+from engage.stats.coordination import near_identical_binary_groups
+from tests.stats.coordination_reference import reference_groups
 
 
 def _answers(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -37,7 +38,7 @@ def test_the_same_groups_as_the_plain_search(seed):
         "max_distance": float(rng.choice([0.0, 0.05, 0.2, 0.4])),
         "min_shared": int(rng.integers(1, 3)),
     }
-    plain = sorted(map(list, near_identical_groups(times, answers, **settings)))
+    plain = sorted(reference_groups(times, answers, **settings))
     fast = near_identical_binary_groups(times, answers, block=int(rng.integers(1, 40)), **settings)
     assert sorted(map(list, fast)) == plain
     assert [g.size for g in fast] == sorted((g.size for g in fast), reverse=True)  # largest first

@@ -1,0 +1,161 @@
+"""An exercise's "Unusual activity" page never compares a large exercise's respondents in the request
+(issue 19: no request over 2 s): cold, it says the answers are being compared and polls; the refresh job
+keeps what it found; stale, the last kept signals are shown with their time; and however many views ask at
+once, from however many threads, one job is queued."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from engage.accounts.models import Role
+from engage.extensions import db
+from engage.jobs import cache, queue
+from engage.jobs.tasks import refresh_results
+from engage.prioritise import integrity
+from tests.conftest import sign_in
+from tests.jobs.test_results_waiting import POLL
+
+WAITING = "The answers are being compared"
+
+
+def _script(exercise, submit, people: int = 22) -> None:
+    """``people`` fresh "residents" giving the same allocation within a minute: a coordinated group."""
+    items = [item.id for item in exercise.active_items]
+    for _ in range(people):
+        submit(exercise, dict(zip(items, [85, 5, 5, 5], strict=True)))
+
+
+@pytest.fixture
+def large_activity(monkeypatch):
+    """Every exercise counts as large (over 2 respondents); queued recomputations are recorded, not run."""
+    queued = []
+    monkeypatch.setattr(cache, "IN_REQUEST_RESPONDENTS", 2)
+    monkeypatch.setattr(cache, "refresh_now", lambda *key: queued.append(key) or True)
+    return queued
+
+
+def test_a_large_exercise_is_compared_by_the_job_then_shown(
+    app, client, officer, make_budget, submit, large_activity
+):
+    exercise = make_budget()
+    _script(exercise, submit)
+    sign_in(client, officer)
+    url = f"/manage/exercises/{exercise.id}/activity"
+    cold = client.get(url).get_data(as_text=True)
+    assert WAITING in cold and "22 respondents" not in cold and 'hx-trigger="every 3s"' in cold
+    assert large_activity == [("exercise", exercise.id, integrity.KEPT_AS)]
+    assert "Left out of the results" in cold  # who is left out is read now, always
+    assert client.get(url, headers=POLL).status_code == 204
+
+    refresh_results("exercise", exercise.id, integrity.KEPT_AS)  # what the worker runs
+    db.session.commit()
+    assert client.get(url, headers=POLL).headers["HX-Refresh"] == "true"
+    shown = client.get(url).get_data(as_text=True)
+    assert "22 respondents" in shown and WAITING not in shown and "newer answers" not in shown
+
+
+def test_newer_answers_show_the_last_kept_signals_with_their_time(
+    app, client, officer, make_budget, submit, large_activity
+):
+    exercise = make_budget()
+    _script(exercise, submit)
+    refresh_results("exercise", exercise.id, integrity.KEPT_AS)
+    db.session.commit()
+    _script(exercise, submit, 3)  # three more, not yet compared
+    sign_in(client, officer)
+    page = client.get(f"/manage/exercises/{exercise.id}/activity").get_data(as_text=True)
+    assert "22 respondents" in page and "These results are from" in page and WAITING not in page
+    assert large_activity == [("exercise", exercise.id, integrity.KEPT_AS)]
+
+    refresh_results("exercise", exercise.id)  # the job queued for new answers looks again, as kept before
+    db.session.commit()
+    assert "25 respondents" in client.get(f"/manage/exercises/{exercise.id}/activity").get_data(as_text=True)
+
+
+def test_a_small_exercise_is_compared_in_the_request(app, client, officer, make_budget, submit):
+    exercise = make_budget()
+    _script(exercise, submit)
+    sign_in(client, officer)
+    page = client.get(f"/manage/exercises/{exercise.id}/activity").get_data(as_text=True)
+    assert "22 respondents" in page and WAITING not in page
+
+
+def test_an_officer_of_another_organisation_is_refused(
+    app, client, make_user, make_organisation, make_budget, submit, large_activity
+):
+    exercise = make_budget()
+    _script(exercise, submit)
+    sign_in(client, make_user(Role.BOARD_OFFICER, organisation=make_organisation("Elsewhere Council")))
+    assert client.get(f"/manage/exercises/{exercise.id}/activity").status_code == 403
+    assert large_activity == []  # nothing queued for them either
+
+
+@pytest.fixture
+def queued_app(app_factory, app, tmp_path):
+    """An app whose jobs go to a real queue (an SQLite file) with no worker; the in-process queue is put
+    back afterwards for the other tests."""
+    real = app_factory(
+        fresh=True, ENGAGE_JOBS_IMMEDIATE=False, ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite")
+    )
+    yield real
+    queue.configure(app)
+
+
+@pytest.mark.real_commits  # twenty threads, each with its own connection, as a server's
+def test_twenty_views_at_once_queue_one_job(queued_app, officer, make_budget, submit, monkeypatch):
+    monkeypatch.setattr(cache, "IN_REQUEST_RESPONDENTS", 2)
+    exercise = make_budget()
+    _script(exercise, submit)
+    url = f"/manage/exercises/{exercise.id}/activity"
+    clients = [queued_app.test_client() for _ in range(20)]
+    for client in clients:
+        sign_in(client, officer)
+    queue.huey.flush()  # what the sign-ins queued (none yet; a fresh queue file)
+    start, pages = threading.Barrier(len(clients)), []
+
+    def view(client) -> None:
+        start.wait()
+        pages.append(client.get(url).get_data(as_text=True))
+
+    threads = [threading.Thread(target=view, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(pages) == 20 and all(WAITING in page for page in pages)
+    assert len(queue.huey) == 1  # one job, not twenty
+    assert all(clients[0].get(url).status_code == 200 for _ in range(3)) and len(queue.huey) == 1
+
+    task = queue.huey.dequeue()
+    with queued_app.app_context():
+        queue.huey.execute(task)  # the worker runs it: the mark is released, the signals kept
+    page = clients[0].get(url).get_data(as_text=True)
+    assert "22 respondents" in page and len(queue.huey) == 0
+
+
+@pytest.mark.real_commits  # the answers commit as a resident's request does
+def test_answers_arriving_together_schedule_one_refresh(queued_app, make_budget, submit):
+    exercise = make_budget()
+    queue.huey.flush()
+    _script(exercise, submit, 5)
+    assert len(queue.huey) == 1  # five answers, one recomputation (to run a little later)
+    with queued_app.app_context():
+        refresh_results.call_local("exercise", exercise.id)  # it starts: answers from now need another
+    _script(exercise, submit, 2)
+    assert len(queue.huey) == 2
+
+
+@pytest.mark.real_commits
+def test_a_request_undone_claims_nothing(queued_app, make_budget):
+    """The claim is made after the commit: a view whose request is undone leaves no mark to stop the next."""
+    exercise = make_budget()
+    queue.huey.flush()
+    with queued_app.test_request_context("/"):
+        assert cache.refresh_now("exercise", exercise.id, integrity.KEPT_AS) is True
+        db.session.rollback()
+        assert len(queue.huey) == 0
+        assert cache.refresh_now("exercise", exercise.id, integrity.KEPT_AS) is True
+        db.session.commit()
+    assert len(queue.huey) == 1
