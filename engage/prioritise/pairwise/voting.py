@@ -578,6 +578,29 @@ def pairs_answered_by(exercise: VotingExercise, respondent_id: int | None) -> li
     return [frozenset((left, right)) for left, right in rows]
 
 
+@functools.cache
+def _answered_with_token_query() -> Select[int, int]:
+    votes, people = table_of(PairwiseVote), table_of(Respondent)
+    return (
+        select(votes.c.left_item_id, votes.c.right_item_id)
+        .join(people, people.c.id == votes.c.respondent_id)
+        .where(
+            people.c.exercise_id == bindparam("exercise_id"),
+            people.c.token_hash == bindparam("token_hash"),
+            votes.c.exercise_id == bindparam("exercise_id"),
+        )
+        .order_by(votes.c.id)
+    )
+
+
+def pairs_answered_with(exercise: VotingExercise, token: str) -> list[frozenset[int]]:
+    """``pairs_answered_by`` for the holder of this token, in one query (no respondent id needed first)."""
+    digest = respondent_hash(token, respondent_scope(exercise))
+    values = {"exercise_id": exercise.id, "token_hash": digest}
+    rows = db.session.execute(_answered_with_token_query(), values)
+    return [frozenset((left, right)) for left, right in rows]
+
+
 def _items_with_fresh_pairs(items: list, times: Counter) -> tuple[list, int]:
     """The items that still have a partner in a pair this person has answered the fewest times, and that
     number (0 until they have answered every pair once, then 1, ...). An item's fresh partner has it as a
