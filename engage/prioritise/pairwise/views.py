@@ -194,6 +194,10 @@ def vote(exercise_id: int):
         respondent_id = voting.find_respondent_id(exercise, token)
     if made is not None:  # a vote was stored: what follows only reads what is already read
         commit_before_rendering()
+    elif (made := _votes_made(respondent_id)) >= exercise.max_votes_per_respondent:
+        # At the cap: a pair could only be refused, so their top priorities instead.
+        flash(str(voting.CAP_REACHED), "important")
+        return set_token_cookie(_go_to(url_for(".finish", exercise_id=exercise.id)), token)
     context = _pair_context(exercise, respondent_id, token, message, made, answered)
     template = "prioritise/_partials/_pair.html" if htmx else "prioritise/vote.html"
     response = make_response(render_template(template, **context))
