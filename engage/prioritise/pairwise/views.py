@@ -75,7 +75,10 @@ _CHOICES = select(Respondent.choices).where(Respondent.id == bindparam("id"))
 
 @dataclass(frozen=True)
 class _Posted:
-    """A vote as the pair form sends it (two hidden item ids, the signed offer, the button pressed)."""
+    """A vote as the pair form sends it (two hidden item ids, the signed offer, the button pressed), read
+    without WTForms: building and validating a FlaskForm of these five fields costs about 0.26 ms more per
+    vote than this (measured with WTForms' catalogue already cached per language, engage.forms), a tenth of
+    the vote's own processor time, for checks that come down to two integers, a choice and a key length."""
 
     left: int
     right: int
