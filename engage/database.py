@@ -185,6 +185,9 @@ class SQLiteConnection(sqlite3.Connection):
         finally:
             self._let_go()
 
+    def __del__(self) -> None:  # a connection dropped without being closed must not keep the lock
+        self._let_go()
+
 
 @event.listens_for(Engine, "do_connect")
 def _sqlite_connection_class(dialect, connection_record, cargs, cparams) -> None:
