@@ -110,9 +110,12 @@ def load_config(
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ENGAGE_REDIS_URL": redis_url,
         # Rate limits are shared between workers only through Redis; memory is per process.
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_URI": redis_url or "engage-memory://",  # engage.extensions.SweptMemoryStorage
         "RATELIMIT_ENABLED": _flag(env.get("ENGAGE_RATELIMIT_ENABLED"), True),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers on every answer: working them out reads the limit's window again (two
+        # more Redis round trips per limited request); a refusal (429) still says when to try again
+        # (Retry-After, engage/errors.py).
+        "RATELIMIT_HEADERS_ENABLED": False,
         #: Proxies in front whose X-Forwarded-* headers are believed (engage/proxy.py). 0: none.
         "ENGAGE_PROXY_HOPS": _proxy_hops(env.get("ENGAGE_PROXY_HOPS", "0")),
         **_log_settings(env, environment),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
-from engage.extensions import login_manager
+from engage.extensions import limiter, login_manager
 from engage.transactions import abandon
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,16 @@ def render_error(error: HTTPException):
         return {"error": {"status": code, "message": error.description}}, code, headers
     template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
     return render_template(template, error=error), code
+
+
+def _retry_after() -> int:
+    """Seconds until the rate limit that refused this request lets it through again (a minute when no limit
+    of Flask-Limiter's did). Only refusals say it: the rate-limit headers on every answer cost the limiter's
+    storage two more reads per request (config.py, ``RATELIMIT_HEADERS_ENABLED``)."""
+    refused = limiter.current_limit
+    if refused is None:
+        return 60
+    return max(1, refused.reset_at - int(time.time()))
 
 
 def form_with_csrf_message():  # whatever the view returns
@@ -87,6 +98,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         abandon()
+        if error.code == 429:
+            response = app.make_response(render_error(error))
+            response.headers.setdefault("Retry-After", str(_retry_after()))
+            return response
         return render_error(error)
 
     @app.errorhandler(DBAPIError)

@@ -1,6 +1,8 @@
 """Anonymous respondents: a random token in a signed cookie, stored only as a hash.
 
 The stored hash is of the token *and* the exercise, so one person's rows in two exercises cannot be linked.
+What every kind of exercise's answers share is here too: finding a respondent, finding or creating them with
+their row locked, the key an answer is stored under, and the refusal a resident is shown.
 """
 
 from __future__ import annotations
@@ -8,10 +10,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from typing import Protocol
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 from werkzeug.wrappers import Response
+
+from engage.channels import Channel
+from engage.database import table_of, upsert_insert
+from engage.extensions import db
+from engage.idempotency import submitter_key
+from engage.prioritise.models import Respondent
 
 COOKIE_NAME = "engage_respondent"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365
@@ -82,3 +93,67 @@ def address_hash(address: str | None) -> str | None:
         return None
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"engage-address:{address}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+class AnsweredExercise(Protocol):
+    """What these need of an exercise: its id (the ORM row, or the pair pages' copy)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class VoteRefused(Exception):
+    """The answer (a vote, a budget, a ranking) was not recorded; ``message`` says why in words a resident
+    understands, ``code`` which rule refused it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def respondent_scope(exercise: AnsweredExercise) -> str:
+    return f"exercise:{exercise.id}"
+
+
+def find_respondent(exercise: AnsweredExercise, token: str) -> Respondent | None:
+    """The respondent with this cookie token in this exercise, if they have taken part."""
+    digest = respondent_hash(token, respondent_scope(exercise))
+    return db.session.scalar(
+        select(Respondent).where(Respondent.exercise_id == exercise.id, Respondent.token_hash == digest)
+    )
+
+
+def stored_key(exercise: AnsweredExercise, token: str, idempotency_key: str) -> str:
+    """What an answer's key is stored as: an HMAC of the key and the respondent's token, so a key only ever
+    finds the same person's earlier answer."""
+    return submitter_key(respondent_scope(exercise), token, idempotency_key)
+
+
+@dataclass(frozen=True)
+class LockedRespondent:
+    id: int
+    excluded: bool
+    #: Choices made before this one (the row's counter, read under the lock).
+    choices: int
+
+
+def lock_respondent(exercise: AnsweredExercise, token: str, channel: Channel) -> LockedRespondent:
+    """Find or create the respondent for this token in ONE statement (an insert that, when the row is
+    there, updates nothing but locks it: ``ON CONFLICT DO UPDATE``), holding their row to the end of the
+    transaction, so that their concurrent requests are counted one after another and a cap cannot be
+    overrun. Two first requests at once (a double click) find the same row: PostgreSQL makes the second
+    wait for the first; SQLite's BEGIN IMMEDIATE already runs one writer at a time."""
+    insert = upsert_insert(db.session())
+    table = table_of(Respondent)
+    statement = insert(table).values(
+        exercise_id=exercise.id,
+        token_hash=respondent_hash(token, respondent_scope(exercise)),
+        channel=channel,
+        address_hash=address_hash(request.remote_addr) if has_request_context() else None,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["exercise_id", "token_hash"], set_={"choices": table.c.choices}
+    ).returning(table.c.id, table.c.excluded_at, table.c.choices)
+    row = db.session.execute(statement).one()
+    return LockedRespondent(row.id, row.excluded_at is not None, row.choices)

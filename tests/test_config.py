@@ -41,7 +41,7 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path):
         str(tmp_path), env={"ENGAGE_SECRET_KEY": "x", "ENGAGE_BASE_URL": "https://e.example"}
     )
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'engage.sqlite'}"
-    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["RATELIMIT_STORAGE_URI"] == "engage-memory://"
 
 
 def test_database_and_redis_urls_come_from_the_environment(tmp_path: Path):

@@ -37,11 +37,14 @@ def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, s
         if standings is not None and standings.has_scores:
             chart = scores_chart(standings)
             allow_inline_styles()  # Plotly.js writes a <style> element
+    made = voting.count_votes(exercise, respondent)
     return render_template(
         "prioritise/finish.html",
         exercise=exercise,
         top=results.respondent_top_items(exercise, respondent),
-        made=voting.count_votes(exercise, respondent),
+        made=made,
+        # Not at the cap: a pair there could only be refused.
+        more_choices=exercise.accepting_votes() and made < exercise.max_votes_per_respondent,
         standings=standings,
         standings_pending=shown is not None and standings is None,
         computed_at=shown.computed_at if shown is not None else None,

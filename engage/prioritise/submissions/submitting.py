@@ -20,7 +20,8 @@ from engage.jobs.cache import results_changed
 from engage.prioritise import logger
 from engage.prioritise.budget.rules import Problem, check_allocation
 from engage.prioritise.models import Comment, Exercise, ExerciseKind, Respondent, Submission, SubmissionEntry
-from engage.prioritise.pairwise.voting import VoteRefused, _lock_respondent, find_respondent, stored_key
+from engage.respondents import VoteRefused, find_respondent, stored_key
+from engage.respondents import lock_respondent as _lock_respondent
 from engage.transactions import atomic
 
 

@@ -16,7 +16,6 @@ from engage.prioritise.access import FIRST_STEP, respondent_here
 from engage.prioritise.budget.amounts import format_amount, format_pounds, format_share
 from engage.prioritise.budget.rules import summarise
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
-from engage.prioritise.pairwise.voting import VoteRefused
 from engage.prioritise.submissions.access import already_answered, answering_exercise_or_404
 from engage.prioritise.submissions.drafts import clear_draft, load_draft
 from engage.prioritise.submissions.forms import CommentForm, SubmitAnswerForm
@@ -27,7 +26,7 @@ from engage.prioritise.submissions.submitting import (
     find_submission,
     record_submission,
 )
-from engage.respondents import respondent_key, set_token_cookie, token_or_new
+from engage.respondents import VoteRefused, respondent_key, set_token_cookie, token_or_new
 
 
 def _check_page(exercise: Exercise, draft: dict[int, int], form: SubmitAnswerForm, status: int = 200):

@@ -152,11 +152,38 @@ def test_closed_exercise_says_it_is_not_taking_votes(client, make_exercise):
 def test_reaching_the_cap_goes_to_the_finish_page(client, make_exercise):
     exercise = make_exercise(max_votes_per_respondent=10)
     url = f"/exercises/{exercise.id}/vote"
-    for _ in range(10):
+    for _ in range(9):
         client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
-    response = client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    last_page = client.get(url).get_data(as_text=True)
+    client.post(url, data={**pair_form(last_page), "choice": "left"})
+    # A pair from a page opened before the last choice: refused, and on to the finish page.
+    response = client.post(url, data={**pair_form(last_page), "choice": "right"})
     assert response.headers["Location"] == f"/exercises/{exercise.id}/finish"
     assert votes() == 10
+
+
+def test_the_vote_page_at_the_cap_shows_the_finish_page_not_a_pair(client, make_exercise):
+    exercise = make_exercise(max_votes_per_respondent=1)
+    url, finish = f"/exercises/{exercise.id}/vote", f"/exercises/{exercise.id}/finish"
+    client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    opened = client.get(url, follow_redirects=True)
+    assert opened.request.path == finish
+    html = opened.get_data(as_text=True).replace("&#39;", "'")
+    assert "You have made the most choices this exercise takes" in html
+    assert "Your top priorities" in html and 'name="left"' not in html
+    htmx = client.get(url, headers={"HX-Request": "true"})
+    assert htmx.headers["HX-Redirect"] == finish and 'name="left"' not in htmx.get_data(as_text=True)
+    assert votes() == 1
+
+
+def test_the_finish_page_offers_more_choices_only_below_the_cap(client, make_exercise):
+    exercise = make_exercise(max_votes_per_respondent=2)
+    url, finish = f"/exercises/{exercise.id}/vote", f"/exercises/{exercise.id}/finish"
+    client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    assert "Make more choices" in client.get(finish).get_data(as_text=True)
+    client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+    html = client.get(finish).get_data(as_text=True)
+    assert "From your 2 choices" in html and "Make more choices" not in html
 
 
 def test_htmx_vote_after_the_exercise_closed_loads_the_closed_page(client, make_exercise):
