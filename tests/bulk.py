@@ -26,8 +26,7 @@ from engage.prioritise.models import (
     SubmissionEntry,
 )
 from engage.prioritise.pairwise.counts import rebuild_counts
-from engage.prioritise.pairwise.voting import respondent_scope
-from engage.respondents import respondent_hash
+from engage.respondents import respondent_hash, respondent_scope
 
 #: One vote: (left item, right item, outcome).
 Vote = tuple[ExerciseItem, ExerciseItem, Outcome]

@@ -11,8 +11,7 @@ from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.models import Board
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus, Respondent
-from engage.prioritise.pairwise.voting import find_respondent
-from engage.respondents import current_token
+from engage.respondents import current_token, find_respondent
 
 #: Where each kind of exercise starts once a resident presses "Start now".
 FIRST_STEP = {

@@ -13,8 +13,8 @@ from engage.audit import service as audit
 from engage.extensions import db
 from engage.forms import form_page
 from engage.prioritise.models import ExerciseKind, Outcome
-from engage.prioritise.pairwise.voting import VoteRefused
 from engage.prioritise.submissions.submitting import SubmissionInvalid
+from engage.respondents import VoteRefused
 from engage.service_errors import StateError
 from engage.workshops import bp
 from engage.workshops.access import may_enter_paper, round_owner, session_for

@@ -14,9 +14,8 @@ from engage.extensions import htmx, limiter
 from engage.forms import form_page
 from engage.prioritise.models import ExerciseKind, Outcome
 from engage.prioritise.pairwise import voting
-from engage.prioritise.pairwise.voting import VoteRefused
 from engage.prioritise.submissions.submitting import SubmissionInvalid, find_submission
-from engage.respondents import current_token, set_token_cookie, token_or_new
+from engage.respondents import VoteRefused, current_token, set_token_cookie, token_or_new
 from engage.service_errors import StateError
 from engage.workshops import bp, service
 from engage.workshops.forms import (

@@ -4,7 +4,7 @@ import secrets
 
 from engage.extensions import db
 from engage.prioritise.models import Outcome, RespondentProfile
-from engage.prioritise.pairwise.voting import find_respondent
+from engage.respondents import find_respondent
 from tests.browser.conftest import assert_accessible, sign_in_as
 from tests.surveys.test_results_themes_crosstab import _store, survey  # noqa: F401 (a fixture)
 

@@ -9,9 +9,9 @@ from engage.extensions import db
 from engage.prioritise.budget.results import budget_results
 from engage.prioritise.models import Outcome, RespondentProfile
 from engage.prioritise.pairwise.results import pairwise_results
-from engage.prioritise.pairwise.voting import find_respondent
 from engage.prioritise.ranking.results import ranking_results
 from engage.prioritise.weighting import NOT_SAID_GROUP
+from engage.respondents import find_respondent
 from engage.stats.disclosure import OTHER_GROUP
 from tests.conftest import sign_in
 

@@ -271,7 +271,7 @@ def _people_with_profiles(exercise, cast, count, women_share):
     import secrets
 
     from engage.prioritise.models import Respondent, RespondentProfile
-    from engage.prioritise.pairwise.voting import find_respondent
+    from engage.respondents import find_respondent
 
     a, b, c = exercise.items[:3]
     for person in range(count):

@@ -18,9 +18,8 @@ from engage.prioritise.models import (
     Submission,
     SubmissionEntry,
 )
-from engage.prioritise.pairwise.voting import respondent_scope
 from engage.prioritise.submissions import submitting
-from engage.respondents import COOKIE_NAME, current_token
+from engage.respondents import COOKIE_NAME, current_token, respondent_scope
 from tests.all_or_nothing import fails_after
 from tests.prioritise.budget.test_budget_views import fields, key_of
 from tests.prioritise.test_all_or_nothing import a_comment, count, earlier_write, still_there

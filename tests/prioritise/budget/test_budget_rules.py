@@ -15,8 +15,8 @@ from engage.prioritise.models import (
     SubmissionEntry,
     Threshold,
 )
-from engage.prioritise.pairwise.voting import VoteRefused
 from engage.prioritise.submissions.submitting import SubmissionInvalid
+from engage.respondents import VoteRefused
 
 
 def count(model):
