@@ -231,11 +231,15 @@ def _lock(consultation: Consultation) -> str | None:
     )
 
 
-def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapping]) -> None:
+def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapping], basis_key: str) -> None:
     """Count one response just stored with these answer rows (column values) and no equality answers yet,
-    tallied from the rows in hand rather than read back: the same counts :func:`add` makes from the table."""
-    key, _ = basis()
-    if _lock(consultation) != key:
+    tallied from the rows in hand rather than read back: the same counts :func:`add` makes from the table.
+
+    ``basis_key`` is ``basis()[0]``, read by the caller before its first write, so that on SQLite the
+    population's categories are not read while the write lock is held. A population changed in between
+    does no harm: a new response has no equality answers, so its cell (NO_CELL) is the same under any
+    categories, and counts kept by other categories are rebuilt when next read (:func:`ensure`)."""
+    if _lock(consultation) != basis_key:
         rebuild(consultation)  # counts the new rows too
         return
     _upsert(consultation, _tally_rows(consultation, channel, answers), +1)

@@ -96,7 +96,11 @@ def _store(
 
     When the same key is already stored (sent twice, even at the same moment), nothing is written and the
     response stored first is returned.
+
+    What can be read before the first write is (the population's categories, for the counts), so that on
+    SQLite the write lock is held for as few statements as possible.
     """
+    basis_key, _ = counts.basis()
     with atomic():
         table = table_of(ConsultationResponse)
         statement = upsert_insert(db.session())(table).values(**response).on_conflict_do_nothing()
@@ -111,7 +115,7 @@ def _store(
             db.session.execute(insert(table_of(Answer)), rows)
         if draft_token:
             forget_draft(consultation, draft_token)
-        counts.add_new(consultation, response["channel"], answers)
+        counts.add_new(consultation, response["channel"], answers, basis_key)
     return StoredResponse(response_id, response["reference"])
 
 

@@ -186,8 +186,9 @@ def test_sent_again_stores_one_response_and_shows_its_reference(client, make_con
 
 def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb):
     """The consultation with its pages, questions, options and priorities (five), the draft (one), the
-    response, its answers, the draft deleted, and the counts (population categories, the consultation's
-    lock, three upserts): none per question or per answer, nothing read back."""
+    population categories (read before the first write, so not while SQLite's write lock is held), then the
+    response, its answers, the draft deleted, and the counts (the consultation's lock, three upserts): none
+    per question or per answer, nothing read back."""
     consultation = make_consultation()
     client.post(f"/consultations/{consultation.id}/check", data={"key": _ready(client, consultation, hwb)})
     other = app.test_client()  # the first response made the counts; this one adds to them
@@ -196,6 +197,8 @@ def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb
 
     def note(conn, cursor, statement, parameters, context, executemany) -> None:
         seen.append(statement.split(None, 1)[0].upper())
+        if "population_margins" in statement:
+            seen.append("CATEGORIES")
 
     event.listen(db.engine, "before_cursor_execute", note)
     try:
@@ -204,6 +207,8 @@ def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb
         event.remove(db.engine, "before_cursor_execute", note)
     assert seen.count("INSERT") == 5 and seen.count("DELETE") == 1 and seen.count("SELECT") <= 9, seen
     assert "CREATE" not in seen and "DROP" not in seen and "UPDATE" not in seen
+    first_write = next(n for n, word in enumerate(seen) if word not in {"SELECT", "CATEGORIES"})
+    assert seen.count("CATEGORIES") == 1 and seen.index("CATEGORIES") < first_write, seen
 
 
 @pytest.mark.parametrize("step", ["answers", "draft", "counts"])

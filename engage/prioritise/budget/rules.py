@@ -89,34 +89,34 @@ def _item_problems(exercise: Exercise, item: ExerciseItem, amount: int | None) -
 
 
 def _total_problem(exercise: Exercise, summary: AllocationSummary) -> str | None:
+    """The total's problem, if any; amounts are written out (a locale's currency pattern each) only for a
+    message that is shown, not for every allocation that meets the rules."""
     unit = exercise.unit
-    allocated = format_amount(summary.allocated, unit)
     low, high = exercise.total_min, exercise.total_max
     if exercise.budget_mode is BudgetMode.REBALANCE and low is not None and high is not None:
         if not low <= summary.allocated <= high:
             return _(
                 "Your total is %(allocated)s. It must be between %(low)s and %(high)s",
-                allocated=allocated,
+                allocated=format_amount(summary.allocated, unit),
                 low=format_amount(low, unit),
                 high=format_amount(high, unit),
             )
         return None
-    target = format_amount(exercise.starting_total, unit)
     if summary.left is None:  # a range with one end only: the exercise form asks for both or neither
         return None
     if summary.left < 0:
         return _(
             "You have allocated %(allocated)s, which is %(over)s more than the %(total)s available. "
             "Take some away from other items",
-            allocated=allocated,
+            allocated=format_amount(summary.allocated, unit),
             over=format_amount(-summary.left, unit),
-            total=target,
+            total=format_amount(exercise.starting_total, unit),
         )
     if summary.left > 0 and (exercise.require_full or exercise.budget_mode is BudgetMode.REBALANCE):
         return _(
             "You have %(left)s left to allocate. Share out all %(total)s before you continue",
             left=format_amount(summary.left, unit),
-            total=target,
+            total=format_amount(exercise.starting_total, unit),
         )
     return None
 
