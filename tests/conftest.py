@@ -64,6 +64,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "real_commits: the test needs commits that other connections see (tables are emptied afterwards)",
     )
+    config.addinivalue_line(
+        "markers",
+        "production_polling: a browser test whose workshop pages poll at the production intervals (2 s, 1 s)",
+    )
     # Prepared downloads go to a folder of this run's own: CI runs the suite on SQLite and PostgreSQL side by
     # side, and tests that check "no file was left" must not see the other run's files.
     if "ENGAGE_JOB_FILES_DIR" not in os.environ:
