@@ -42,16 +42,22 @@ pdf-deps:
 		echo "Pango is missing: the PDF reports will not work. Install it with: sudo apt-get install $(PDF_PACKAGES)"; \
 	fi
 
+# A new virtualenv gets uv (its version from the lock) first, and every install after goes through it: the app
+# and its test extras in about 11 s, where pip took about 50 s. A virtualenv made before, without uv, keeps
+# using pip until its test extras (which include uv) are installed.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c $(LOCK) uv
+PIP_INSTALL = $(if $(wildcard $(BIN)/uv),$(BIN)/uv pip install --python $(BIN)/python,$(BIN)/pip install) \
+	--quiet -c $(LOCK)
 
 $(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
-	$(BIN)/pip install --quiet -c $(LOCK) -e .
+	$(PIP_INSTALL) -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(LOCK) $(VENV)/.installed
-	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,dev]'
+	$(PIP_INSTALL) -e '.[test,dev]'
 	@touch $@
 
 ## make lock: resolve requirements.lock again from pyproject.toml, keeping every pin that still fits;
@@ -214,7 +220,7 @@ deploy-deps:
 	fi
 
 $(VENV)/.installed-load: pyproject.toml $(LOCK) $(VENV)/.installed
-	$(BIN)/pip install --quiet -c $(LOCK) -e '.[load]'
+	$(PIP_INSTALL) -e '.[load]'
 	@touch $@
 
 clean:

@@ -189,6 +189,11 @@ def load_config(
         #: How long a pair shown to a respondent can be voted on (seconds), and wrong workshop codes per
         #: address.
         "ENGAGE_PAIR_OFFER_MAX_AGE": int(env.get("ENGAGE_PAIR_OFFER_MAX_AGE", str(12 * 60 * 60))),
+        #: How often (milliseconds) a workshop's pages ask the server what changed: participants' phones,
+        #: the facilitator's control page and its wall, and the projector (which follows the room more
+        #: closely). Each poll is a request per open page: a room of 60 phones at 2 s is 30 requests a second.
+        "ENGAGE_WORKSHOP_POLL_MS": int(env.get("ENGAGE_WORKSHOP_POLL_MS", "2000")),
+        "ENGAGE_PROJECTOR_POLL_MS": int(env.get("ENGAGE_PROJECTOR_POLL_MS", "1000")),
         "ENGAGE_JOIN_CODE_LIMIT": env.get("ENGAGE_JOIN_CODE_LIMIT", "10 per minute;30 per hour"),
         #: Outgoing email (a resident's "come back later" link). Blank host: email is not offered.
         "ENGAGE_SMTP_HOST": env.get("ENGAGE_SMTP_HOST", ""),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from engage.accounts.models import Role, User
 from engage.boards.models import AccountableMember
@@ -59,22 +59,34 @@ def analyst(make_user, council):
 
 @pytest.fixture
 def grid_answers():
-    """Store importance-grid responses directly: ``ratings`` is a list of {priority: level 1-5}."""
+    """Store importance-grid responses directly, in bulk: ``ratings`` is a list of {priority: level 1-5}."""
 
     def store(consultation, ratings, channel=None):
         question = next(q for q in consultation.questions if q.kind is QuestionKind.IMPORTANCE)
-        for person in ratings:
-            response = ConsultationResponse(
-                consultation_id=consultation.id,
-                reference=new_reference(),
-                idempotency_key=secrets.token_hex(16),
-                **({"channel": channel} if channel else {}),
-            )
-            response.answers = [
-                Answer(question_id=question.id, priority_id=priority.id, number=level)
-                for priority, level in person.items()
-            ]
-            db.session.add(response)
+        responses = bulk.inserted(
+            ConsultationResponse,
+            [
+                {
+                    "consultation_id": consultation.id,
+                    "reference": new_reference(),
+                    "idempotency_key": secrets.token_hex(16),
+                    **({"channel": channel} if channel else {}),
+                }
+                for _ in ratings
+            ],
+        )
+        answers = [
+            {
+                "response_id": response.id,
+                "question_id": question.id,
+                "priority_id": priority.id,
+                "number": level,
+            }
+            for response, person in zip(responses, ratings, strict=True)
+            for priority, level in person.items()
+        ]
+        if answers:
+            db.session.execute(insert(Answer), answers)
         db.session.commit()
         return question
 

@@ -102,11 +102,18 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
+#: Workshop pages ask the server what changed every 2 s (the projector every second) in production: here
+#: every half second, so a test waits a quarter as long (half, on the projector) for each change to reach a
+#: phone, the control page or the screen. Tests marked ``production_polling`` keep the production intervals.
+FAST_POLLING = {"ENGAGE_WORKSHOP_POLL_MS": 500, "ENGAGE_PROJECTOR_POLL_MS": 500}
+
+
 @pytest.fixture
-def app(app_factory):
+def app(app_factory, request):
     """Browser tests run with CSRF protection on, as in production: every form and htmx request must carry
     its token (the rest of the suite turns it off to keep test-client code short)."""
-    app = app_factory(WTF_CSRF_ENABLED=True)
+    polling = {} if request.node.get_closest_marker("production_polling") else FAST_POLLING
+    app = app_factory(WTF_CSRF_ENABLED=True, **polling)
     with app.app_context():
         yield app
 

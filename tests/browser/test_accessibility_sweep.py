@@ -212,9 +212,12 @@ class Sweep:
             assert_accessible(page, where)
             size = page.viewport_size
             for width in self.widths:
-                page.set_viewport_size({"width": width, "height": 800})
+                # Resized only when the width differs (each resize lays the page out again).
+                if page.viewport_size != {"width": width, "height": 800}:
+                    page.set_viewport_size({"width": width, "height": 800})
                 assert_no_horizontal_scroll(page)
-            page.set_viewport_size(size)
+            if page.viewport_size != size:
+                page.set_viewport_size(size)
         except AssertionError as problem:
             self.problems.append(f"{where}: {problem}")
 
@@ -611,3 +614,41 @@ def _screenshot(page, name: str) -> None:
     """
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTEFACTS / name, full_page=True, caret="initial")
+
+
+#: A page with what axe must find: an image with no text alternative and a text box with no label.
+NOT_ACCESSIBLE = """<!doctype html><html lang="en" dir="ltr"><head><title>Broken</title>
+<link rel="icon" href="/static/favicon.svg"></head><body><main><h1>Broken</h1>
+<img src="/static/favicon.svg"><input type="text" name="q"></main></body></html>"""
+#: A page axe finds nothing on, but 900 px wide: it scrolls sideways at 320 px.
+TOO_WIDE = """<!doctype html><html lang="en" dir="ltr"><head><title>Wide</title>
+<link rel="icon" href="/static/favicon.svg"></head><body><main><h1>Wide</h1>
+<p style="width: 900px">A table someone forgot to let wrap.</p></main></body></html>"""
+
+
+def _serve(html: str):
+    """A route handler answering with ``html``."""
+    return lambda route: route.fulfill(content_type="text/html", body=html)
+
+
+def test_the_sweep_fails_on_a_page_with_a_problem(make_page, served):
+    """The sweep's checks can fail: axe's findings and a page wider than the screen each become a problem
+    (pages served by the browser itself, at addresses of the test's server, so axe loads as it does there)."""
+    page = make_page(viewport={"width": 320, "height": 800})
+    for path, html in (("/not-accessible", NOT_ACCESSIBLE), ("/too-wide", TOO_WIDE)):
+        page.route(f"**{path}", _serve(html))
+    sweep = Sweep(page, "en", served)
+
+    page.goto("/not-accessible")
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(page)
+    sweep.check("no text alternative, no label")
+    page.goto("/too-wide")
+    assert_accessible(page)
+    sweep.check("too wide")
+
+    assert len(sweep.problems) == 2, sweep.problems
+    assert "image-alt" in sweep.problems[0] and "label" in sweep.problems[0]
+    assert "scrolls sideways" in sweep.problems[1]
+    with pytest.raises(AssertionError, match="image-alt"):
+        sweep.finish(set())

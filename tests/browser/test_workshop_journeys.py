@@ -13,7 +13,7 @@ from engage.prioritise.models import PairwiseVote, Submission
 from engage.workshops import service
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
-FOLLOW = 6_000  # ms: the room asks every 2 s; allow for a slow machine
+FOLLOW = 6_000  # ms: the room asks every 2 s in production (FAST_POLLING here); allow for a slow machine
 
 
 def sign_in_page(page, user):

@@ -14,7 +14,7 @@ from engage.prioritise.models import Submission
 from engage.workshops import service
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
 
-FOLLOW = 6_000  # ms: the phones ask every 2 s
+FOLLOW = 6_000  # ms: the phones ask every 2 s in production (FAST_POLLING here)
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 PHONES = 8
 

@@ -14,7 +14,7 @@ from engage.workshops import service
 from tests.browser.conftest import assert_accessible
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
-FOLLOW = 5_000  # ms: the screen asks every second
+FOLLOW = 5_000  # ms: the screen asks every second in production (FAST_POLLING here, but for one case)
 
 
 def fits_the_screen(page, results: str = ".app-presenter__results") -> None:
@@ -34,7 +34,14 @@ def fits_the_screen(page, results: str = ".app-presenter__results") -> None:
         assert box and box["y"] + box["height"] <= size["height"] + 1, f"{selector} is below the screen"
 
 
-@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+@pytest.mark.parametrize(
+    "width,height",
+    [
+        # The production intervals once: the screen follows the room at the pace a real one asks.
+        pytest.param(1920, 1080, marks=pytest.mark.production_polling),
+        (1280, 720),
+    ],
+)
 def test_presenter_view_fits_the_screen_and_updates_in_place(
     make_page, hwb, make_user, council, make_exercise, width, height
 ):

@@ -15,7 +15,7 @@ from tests.browser.conftest import assert_accessible, sign_in_as
 from tests.browser.test_workshop_presenter import fits_the_screen
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
-FOLLOW = 6_000  # ms: the screen asks every second, the control page every two
+FOLLOW = 6_000  # ms: in production the screen asks every second, the control page every 2 s (FAST_POLLING)
 
 
 def test_a_free_text_round_goes_on_the_wall_only_once_the_facilitator_lets_it(

@@ -231,6 +231,35 @@ def test_participant_joins_votes_and_follows_the_rounds(client, workshop):
     assert "you have finished this round" in client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
 
 
+def poll_interval(html: str, element_id: str) -> str:
+    """The interval in the hx-trigger of the element with this id."""
+    return re.search(rf'id="{element_id}"[^>]*?hx-trigger="every ([^"]+)"', html, re.S).group(1)
+
+
+def test_pages_ask_what_changed_every_two_seconds_and_the_projector_every_second(
+    app, client, workshop, facilitator
+):
+    """The production intervals (a room of 60 phones at 2 s is 30 requests a second); a setting changes them
+    (the browser tests ask every half second, so they wait less for each change to arrive)."""
+    client.post(f"/join/{workshop.join_code}", data={"label": ""})
+    phone = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert poll_interval(phone, "room-poll") == "2000ms"
+    staff = app.test_client()
+    sign_in(staff, facilitator)
+    control = staff.get(f"/manage/workshops/{workshop.id}").get_data(as_text=True)
+    assert poll_interval(control, "control-live") == poll_interval(control, "control-wall") == "2000ms"
+    projector = staff.get(f"/manage/workshops/{workshop.id}/projector").get_data(as_text=True)
+    assert poll_interval(projector, "projector-live") == "1000ms"
+
+    app.config.update(ENGAGE_WORKSHOP_POLL_MS=250, ENGAGE_PROJECTOR_POLL_MS=100)
+    assert (
+        poll_interval(client.get(f"/join/{workshop.join_code}").get_data(as_text=True), "room-poll")
+        == "250ms"
+    )
+    projector = staff.get(f"/manage/workshops/{workshop.id}/projector").get_data(as_text=True)
+    assert poll_interval(projector, "projector-live") == "100ms"
+
+
 def test_facilitator_actions_change_the_status_line_not_the_form(client, workshop):
     """Pause, resume, the timer, a minute more and results shown redraw no phone's form (what is typed there
     would be lost): the poll answers with the status line alone; only the next round replaces the form."""
