@@ -10,6 +10,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -129,6 +130,24 @@ def _writer_lock(path: str) -> _WriterLock:
         return lock
 
 
+def _take_file_lock(fd: int, deadline: float) -> bool:
+    """The file lock, if another process lets it go before ``deadline`` (``time.monotonic``): tried without
+    blocking, again after 0.2 ms, doubling to 2 ms between tries. A blocking ``flock`` would have no time
+    limit: a command holding a long transaction in another process would hold this request for as long."""
+    pause = 0.0002
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+        except OSError:
+            return False
+
+
 class SQLiteConnection(sqlite3.Connection):
     """sqlite3's connection, taking its database's writer lock before ``BEGIN IMMEDIATE`` and letting it go
     when the transaction ends (commit, rollback or close).
@@ -148,13 +167,12 @@ class SQLiteConnection(sqlite3.Connection):
         """BEGIN IMMEDIATE, after the writers before this one have finished."""
         if self.engage_path and self._writer is None:
             lock = _writer_lock(self.engage_path)
+            deadline = time.monotonic() + WRITER_WAIT
             if lock.threads.acquire(timeout=WRITER_WAIT):
-                try:
-                    fcntl.flock(lock.fd, fcntl.LOCK_EX)
-                except OSError:
-                    lock.threads.release()
-                else:
+                if _take_file_lock(lock.fd, deadline):
                     self._writer = lock
+                else:
+                    lock.threads.release()
         try:
             self.execute("BEGIN IMMEDIATE")
         except BaseException:

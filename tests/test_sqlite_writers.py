@@ -4,10 +4,14 @@ written is lost."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
 
 from sqlalchemy import create_engine, text
 
+from engage import database
 from engage.database import SQLiteConnection, intend_to_write
 
 
@@ -64,4 +68,29 @@ def test_a_rolled_back_writer_lets_the_next_one_in(tmp_path):
     thread.join(5)
     assert done.is_set()
     assert _notes(engine) == ["next"]
+    engine.dispose()
+
+
+def test_a_writer_waits_for_another_process_s_lock_no_longer_than_writer_wait(tmp_path, monkeypatch):
+    """Another process holding the file lock (a command in a long transaction, say) kept a request waiting
+    with no time limit (the reviewer's 20 s vote): after ``WRITER_WAIT`` the writer goes on without the lock,
+    to SQLite's own waiting, and the write is stored."""
+    monkeypatch.setattr(database, "WRITER_WAIT", 0.3)
+    engine = _engine(tmp_path)
+    other = os.open(f"{tmp_path / 'writers.sqlite'}-writer", os.O_RDWR | os.O_CREAT)  # its own open file
+    fcntl.flock(other, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        with intend_to_write(), engine.begin() as connection:
+            connection.execute(text("INSERT INTO notes (who) VALUES ('went on')"))
+        waited = time.monotonic() - started
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
+    assert 0.3 <= waited < 3
+    assert _notes(engine) == ["went on"]
+    # The lock let go is taken at once by the next writer.
+    with intend_to_write(), engine.begin() as connection:
+        connection.execute(text("INSERT INTO notes (who) VALUES ('next')"))
+    assert _notes(engine) == ["went on", "next"]
     engine.dispose()
