@@ -1,4 +1,4 @@
-"""Helpers for URLs taken from the request (redirect targets)."""
+"""Helpers for what comes in a request's URL or form: redirect targets and row ids."""
 
 from __future__ import annotations
 
@@ -9,6 +9,17 @@ from werkzeug.routing import IntegerConverter
 
 #: The largest id a row can have (the columns are 32-bit integers on PostgreSQL).
 LARGEST_ID = 2**31 - 1
+
+
+def row_id(text: str | None) -> int | None:
+    """``text`` (a form field or query argument) as a row's id: ASCII digits naming a number an id can be,
+    else None. ``str.isdigit`` alone let "²" through to ``int()`` (a ValueError) and any length of digits
+    through to the database (SQLite cannot bind past 2**63): both were 500s."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(LARGEST_ID))):
+        return None
+    number = int(text)
+    return number if number <= LARGEST_ID else None
 
 
 class RowIdConverter(IntegerConverter):

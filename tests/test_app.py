@@ -3,7 +3,7 @@
 import pytest
 from flask import abort
 
-from engage.urls import safe_next
+from engage.urls import LARGEST_ID, row_id, safe_next
 
 
 def test_pages_send_security_headers(client):
@@ -115,3 +115,23 @@ def test_safe_next_never_leaves_the_site(target, expected):
 
 def test_health_check_answers_when_the_database_does(client):
     assert client.get("/readyz").get_json() == {"status": "ok", "failed": {}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        (str(LARGEST_ID), LARGEST_ID),
+        (str(LARGEST_ID + 1), None),  # no row can have it: PostgreSQL's columns are 32-bit
+        ("9" * 40, None),  # SQLite cannot even bind it
+        ("²", None),  # str.isdigit() says yes, int() says no
+        ("٣", None),  # an Arabic-Indic three: int() reads it, but no form of ours writes one
+        ("-1", None),
+        ("1e3", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_row_id_from_a_form_or_address_is_plain_digits_an_id_can_be(text, expected):
+    assert row_id(text) == expected

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from engage.boards.models import Priority
 from engage.forms import EngageForm, opening_dates
 from engage.prioritise.models import ExerciseItem
+from engage.urls import row_id
 
 SKIP_REASONS = [
     SelectChoice("equal", _l("They are equally important")),
@@ -144,4 +145,8 @@ class ExcludeForm(EngageForm):
     submit = SubmitField(_l("Leave out of the results"))
 
     def ids(self) -> list[int]:
-        return [int(part) for part in (self.respondent_ids.data or "").split(",") if part.strip().isdigit()]
+        return [
+            number
+            for part in (self.respondent_ids.data or "").split(",")
+            if (number := row_id(part)) is not None
+        ]

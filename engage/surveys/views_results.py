@@ -15,6 +15,7 @@ from engage.surveys import bp, charts, crosstab, results, themes
 from engage.surveys.access import can_manage, consultation_for
 from engage.surveys.models import Question, TextTheme
 from engage.surveys.results import WRITTEN, agreement_balance
+from engage.urls import row_id
 from engage.web import allow_inline_styles
 
 
@@ -52,10 +53,10 @@ def written_answers(question_id: int):
     consultation = question.section.consultation
     words = request.args.get("words", "")[:200]
     theme_arg = request.args.get("theme", "")
-    theme_id = int(theme_arg) if theme_arg.isdigit() else None
+    theme_id = row_id(theme_arg)
     untagged = theme_arg == "none"
     page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100_000 else 1
+    page = number if (number := row_id(page_arg)) and number < 100_000 else 1
     found = themes.find(question, words=words, theme_id=theme_id, untagged=untagged, page=page)
     return render_template(
         "surveys/written_answers.html",
@@ -106,8 +107,8 @@ def tag_answers(question_id: int):
     if not can_manage(question.section.consultation):
         abort(403)
     theme_id = request.form.get("theme", "")
-    theme = db.session.get(TextTheme, int(theme_id)) if theme_id.isdigit() else None
-    ids = [int(v) for v in request.form.getlist("answer") if v.isdigit()]
+    theme = db.session.get(TextTheme, number) if (number := row_id(theme_id)) is not None else None
+    ids = [number for v in request.form.getlist("answer") if (number := row_id(v)) is not None]
     if theme is None or not ids:
         flash(_("Tick at least one answer and choose a theme"), "important")
         return _back_to_answers(question)

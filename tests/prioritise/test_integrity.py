@@ -126,6 +126,12 @@ def test_an_officer_reviews_and_excludes_with_a_reason(client, officer, stuffed)
     refused = client.post(f"/manage/exercises/{stuffed.id}/exclusions", data={"respondent_ids": bots})
     assert refused.status_code == 400 and "Say why these respondents are being left out" in refused.text
     assert all(r.excluded_at is None for r in respondents())
+    for strange in ("²", "99999999999999999999", "1e3, -4, ٣"):  # each was a 500 (int() or the database)
+        refused = client.post(
+            f"/manage/exercises/{stuffed.id}/exclusions", data={"respondent_ids": strange, "reason": "bots"}
+        )
+        assert refused.status_code == 400 and "Choose who to leave out" in refused.text
+    assert all(r.excluded_at is None for r in respondents())
     done = client.post(
         f"/manage/exercises/{stuffed.id}/exclusions", data={"respondent_ids": bots, "reason": "a class set"}
     )

@@ -126,6 +126,13 @@ def test_written_answers_are_searched_tagged_and_counted(client, app, survey, of
         follow_redirects=True,
     )
     assert "Tagged 3 answers with Opening hours." in response.get_data(as_text=True)
+    for strange in ("²", "99999999999999999999999"):  # each was a 500: int("²"), or a number no row can have
+        assert client.get(page, query_string={"theme": strange, "page": strange}).status_code == 200
+        refused = client.post(
+            f"/manage/questions/{text_q.id}/written-answers/tag",
+            data={"theme": strange, "answer": [strange], "action": "add"},
+        )
+        assert refused.status_code == 302
     html = client.get(page, query_string={"theme": "none"}).get_data(as_text=True)
     assert "1 answer found" in html and "More computers" in html
     results = client.get(f"/manage/consultations/{survey.id}/results").get_data(as_text=True)

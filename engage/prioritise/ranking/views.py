@@ -18,6 +18,7 @@ from engage.prioritise.submissions.drafts import load_draft, save_draft
 from engage.prioritise.submissions.forms import RankingForm
 from engage.prioritise.submissions.submitting import check_ranking
 from engage.respondents import respondent_hash, set_token_cookie, token_or_new
+from engage.urls import row_id
 
 
 def personal_order(exercise: Exercise, token: str) -> list[int]:
@@ -46,9 +47,9 @@ def apply_move(
     "up" on an unplaced item gives it the first free place (or the last place, whose item leaves). Returns the
     new places and the item moved (None for a button that does not exist)."""
     direction, _sep, raw_id = move.partition("-")
-    if direction not in {"up", "down"} or not raw_id.isdigit() or int(raw_id) not in order:
+    item_id = row_id(raw_id)
+    if direction not in {"up", "down"} or item_id not in order:
         return places, None
-    item_id = int(raw_id)
     places = dict(places)
     ranked = [other for other in order if places.get(other)]
     if places.get(item_id):

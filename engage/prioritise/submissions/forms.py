@@ -26,6 +26,7 @@ from engage.prioritise.budget.setup import ItemBudget, consequences_text, parse_
 from engage.prioritise.forms import ExerciseForm
 from engage.prioritise.models import BudgetMode, BudgetUnit, Exercise
 from engage.prioritise.submissions.submitting import place_field
+from engage.urls import row_id
 
 BUDGET_MODES = {
     BudgetMode.SHARE: _l("Share a fixed pot: residents start from nothing and share out the total"),
@@ -256,7 +257,7 @@ class RankingForm(EngageForm):
         values = {}
         for item in self.exercise.active_items:
             raw = self[place_field(item.id)].data
-            values[item.id] = int(raw) if raw and str(raw).isdigit() else None
+            values[item.id] = row_id(str(raw)) if raw else None
         return values
 
     def set_places(self, places: Mapping[int, int | None]) -> None:

@@ -104,6 +104,14 @@ def test_resident_ranks_with_move_buttons_and_without_javascript(client, make_ra
     )
     assert re.search(rf'name="place-{a.id}".*?<option value="1" selected', html, re.S)
     assert len(re.findall(r'<option value="\d" selected', html)) == 1
+    for strange in ("²", "99999999999999999999999"):  # "²" passes str.isdigit but not int(): it was a 500
+        odd = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, strange, 1, 3, 4))
+        assert odd.status_code == 400
+        odd = client.post(
+            f"/exercises/{exercise.id}/rank",
+            data={f"place-{i.id}": "" for i in exercise.active_items} | {"move_item": f"up-{strange}"},
+        )
+        assert odd.status_code == 200
     duplicate = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, 1, 1, 3, 4))
     assert duplicate.status_code == 400 and "are both in place 1" in duplicate.get_data(as_text=True)
     ok = client.post(f"/exercises/{exercise.id}/rank", data=places_form(exercise, 2, 1, 4, 3))
