@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
@@ -28,7 +29,7 @@ def _wants_json() -> bool:
     )
 
 
-def render_error(error: HTTPException):
+def render_error(error: HTTPException, **context: Any):
     """Render an HTTP error as a page (or JSON for API clients) with its status code."""
     code = error.code or 500
     if _wants_json():
@@ -36,13 +37,21 @@ def render_error(error: HTTPException):
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return {"error": {"status": code, "message": error.description}}, code, headers
     template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
-    return render_template(template, error=error), code
+    return render_template(template, error=error, **context), code
+
+
+def refuse_for(seconds: int) -> None:
+    """A view that answers 429 itself (a sign-in locked for a while, an email limit) says when to try again:
+    ``Retry-After`` is added to its answer from this."""
+    g.engage_retry_after = max(1, int(seconds))
 
 
 def _retry_after() -> int:
     """Seconds until the rate limit that refused this request lets it through again (a minute when no limit
     of Flask-Limiter's did). Only refusals say it: the rate-limit headers on every answer cost the limiter's
     storage two more reads per request (config.py, ``RATELIMIT_HEADERS_ENABLED``)."""
+    if g.get("engage_retry_after"):
+        return int(g.engage_retry_after)
     refused = limiter.current_limit
     if refused is None:
         return 60
@@ -99,10 +108,18 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         abandon()
         if error.code == 429:
-            response = app.make_response(render_error(error))
-            response.headers.setdefault("Retry-After", str(_retry_after()))
+            seconds = _retry_after()
+            response = app.make_response(render_error(error, wait=seconds))
+            response.headers.setdefault("Retry-After", str(seconds))
             return response
         return render_error(error)
+
+    @app.after_request
+    def say_when_to_try_again(response):
+        """Every 429 says when to try again, also one a view answered itself (``refuse_for``)."""
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(_retry_after())
+        return response
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):

@@ -19,6 +19,7 @@ from engage.accounts.signing_in import (
     require_two_factor,
 )
 from engage.audit import service as audit
+from engage.errors import refuse_for
 from engage.extensions import limiter
 from engage.forms import form_page
 from engage.urls import safe_next
@@ -55,6 +56,7 @@ def sign_in():
         user = None if wait else service.authenticate(email, form.password.data)
         if wait:
             refused = True
+            refuse_for(wait)
             record_attempt("sign_in_refused", email, "too many failed attempts for this account")
             form.add_error("email", _too_many(wait))
         elif user is None:
@@ -92,6 +94,7 @@ def sign_in_code():
         code = two_factor.normalise_code(form.code.data)
         if wait:
             refused = True
+            refuse_for(wait)
             record_attempt("sign_in_code_refused", user.email, "too many wrong codes")
             form.add_error(
                 "code",

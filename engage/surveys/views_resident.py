@@ -22,6 +22,7 @@ from engage import mail
 from engage.content import local
 from engage.database import reads_first
 from engage.equality.forms import ProfileForm
+from engage.errors import refuse_for
 from engage.extensions import htmx, limiter
 from engage.forms import form_page
 from engage.i18n import format_date
@@ -61,6 +62,7 @@ def _save_page(consultation: Consultation, token: str, page, priorities: list) -
     try:
         drafts.save_page(consultation, token, page, request.form, priorities, request.remote_addr)
     except drafts.TooManyDrafts:
+        refuse_for(3600)  # the shortest of the limits' periods (ENGAGE_DRAFT_ADDRESS_LIMIT)
         abort(429)
 
 
@@ -393,6 +395,7 @@ def saved(consultation_id: int):
         except resume_mail.TooManyEmails:
             form.add_error("email", _("Too many emails have been sent. Copy the link on this page instead."))
             status = 429
+            refuse_for(3600)  # the shortest of the mail limits' periods
         else:
             sent_to = form.email.data
     if form.errors and status == 200:

@@ -96,6 +96,8 @@ def test_sign_in_attempts_are_rate_limited(app_factory, make_user):
         response = client.post("/sign-in", data={"email": "a@b.example", "password": "x"})
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= 61
+    assert "Wait 1 minute, then try again." in response.get_data(as_text=True)
     # Reading the page is not limited
     assert client.get("/sign-in").status_code == 200
 
@@ -166,3 +168,19 @@ def test_sign_in_limit_is_shared_between_workers_through_redis(app_factory):
     attempt = {"email": "a@b.example", "password": "x"}
     statuses = [workers[i % 2].post("/sign-in", data=attempt).status_code for i in range(4)]
     assert statuses == [400, 400, 400, 429]
+
+
+def test_the_too_many_attempts_page_says_how_long_to_wait_from_the_limit(app_factory):
+    """It said "Wait a minute" whatever the limit: an hourly one answered Retry-After: 3600 beside it."""
+    app = app_factory(RATELIMIT_ENABLED=True, ENGAGE_SIGN_IN_LIMIT="1 per hour")
+    client = app.test_client()
+    with app.app_context():
+        client.post("/sign-in", data={"email": "a@b.example", "password": "x"})
+        response = client.post("/sign-in", data={"email": "a@b.example", "password": "x"})
+        welsh = client.post(
+            "/sign-in", data={"email": "a@b.example", "password": "x"}, headers={"Accept-Language": "cy"}
+        )
+    assert response.status_code == 429 and 3500 < int(response.headers["Retry-After"]) <= 3601
+    html = response.get_data(as_text=True)
+    assert "Wait 60 minutes, then try again." in html and "Wait a minute" not in html
+    assert "Arhoswch 60 munud, yna rhowch gynnig arall arni." in welsh.get_data(as_text=True)

@@ -42,6 +42,8 @@ def test_failures_from_many_addresses_lock_the_account_for_strangers(app_factory
     assert refused.status_code == 429
     message = refused.get_data(as_text=True)
     assert "Too many attempts to sign in with this email address. Wait 15 minutes" in message
+    # The answer says when to try again, as every 429 must (the view answers it itself, not the limiter).
+    assert 14 * 60 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert refused.headers.get("Location") is None
     # Another account is not affected.
     other = make_user(Role.BOARD_OFFICER)

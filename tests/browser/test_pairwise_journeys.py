@@ -190,3 +190,33 @@ def test_other_resident_pages_are_accessible(page, make_exercise, path):
     exercise = make_exercise()
     page.goto(path.format(id=exercise.id))
     assert_accessible(page, path)
+
+
+def test_phone_vote_refused_as_too_many_shows_the_refusal_instead_of_nothing(make_page, make_exercise, app):
+    """htmx drops an error answer: a choice refused by the rate limit (429) left the pair as it was and said
+    nothing (the reviewer's finding). The refusal page's main content now takes the page's place."""
+    from flask import render_template
+    from werkzeug.exceptions import TooManyRequests
+
+    exercise = make_exercise()
+    page = make_page(viewport={"width": 375, "height": 740})
+    page.goto(f"/exercises/{exercise.id}/vote")
+    with app.test_request_context("/"):
+        refusal = render_template("errors/429.html", error=TooManyRequests(), wait=60)
+
+    def refuse(route):  # as the live server answers past ENGAGE_VOTE_LIMIT (limits are off in tests)
+        if route.request.method != "POST":
+            return route.continue_()
+        headers = {"Retry-After": "60", "Content-Type": "text/html; charset=utf-8"}
+        return route.fulfill(status=429, headers=headers, body=refusal)
+
+    page.route("**/exercises/*/vote", refuse)
+    make_page.expect(429, f"/exercises/{exercise.id}/vote")
+    page.locator(".app-choice").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
+    expect(page.locator("main h1")).to_be_focused()
+    expect(page.locator("main")).to_contain_text("Wait 1 minute, then try again.")
+    assert page.locator("main").count() == 1 and page.locator("#pair").count() == 0
+    assert page.title().startswith("Too many attempts")
+    assert_no_horizontal_scroll(page)
+    assert votes() == 0

@@ -25,6 +25,37 @@ document.body.addEventListener("htmx:afterSettle", () => {
   }
 });
 
+// A refused action (a choice sent too often, a form open too long, the service unavailable) answers with a
+// whole error page, which htmx would drop, leaving the button doing nothing. For a post, the error page's
+// <main> takes the place of this one (its title too) and its heading gets the focus, so everyone is told
+// what happened and what to do, as without scripts. A poll that fails keeps the page and tries again.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const detail = event.detail;
+  const main = document.querySelector("main");
+  if (detail.xhr.status < 400 || detail.requestConfig.verb !== "post" || !main) {
+    return;
+  }
+  if (!/<main[\s>]/.test(detail.serverResponse || "")) {
+    return;
+  }
+  detail.shouldSwap = true;
+  detail.isError = false;
+  detail.target = main;
+  detail.selectOverride = "main";
+  detail.swapOverride = "outerHTML";
+  document.body.addEventListener(
+    "htmx:afterSettle",
+    () => {
+      const heading = document.querySelector("main h1");
+      if (heading) {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+      }
+    },
+    { once: true },
+  );
+});
+
 // A "copy" button (data-copy names what to copy, data-copy-status the live region that says it worked): it
 // stays hidden without scripts or where the browser has no clipboard, and the text is on the page anyway.
 for (const button of document.querySelectorAll("button[data-copy]")) {
