@@ -46,6 +46,8 @@ from wtforms import (
 from wtforms.i18n import messages_path
 from wtforms.validators import Length, Optional
 
+from engage.web import english_attributes
+
 CSRF_EXPIRED = _l(
     "This form was open too long or was sent from another page. Check your answers and submit it again."
 )
@@ -173,18 +175,27 @@ def _with_legend(params: dict[str, Any], field: Any) -> dict[str, Any]:
     return params
 
 
+def _mark_english_labels(params: dict[str, Any]) -> dict[str, Any]:
+    """Each choice whose label is officers' English on another language's page (a ``LocalText`` not
+    translated) says so on its label, for screen readers' voice and, in Urdu, the text's direction."""
+    for item in params.get("items") or []:
+        if getattr(item.get("text"), "translated", True) is False:
+            item.setdefault("label", {}).setdefault("attributes", {}).update(english_attributes())
+    return params
+
+
 class RadioInput(GovRadioInput):
     """GOV.UK radios whose legend is always the question."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        return _with_legend(super().map_gov_params(field, **kwargs), field)
+        return _mark_english_labels(_with_legend(super().map_gov_params(field, **kwargs), field))
 
 
 class CheckboxesInput(GovCheckboxesInput):
     """GOV.UK checkboxes whose legend is always the question."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        return _with_legend(super().map_gov_params(field, **kwargs), field)
+        return _mark_english_labels(_with_legend(super().map_gov_params(field, **kwargs), field))
 
 
 class CharacterCount(GovCharacterCount):

@@ -98,10 +98,16 @@ def content_lang() -> Markup:
     (Urdu) the English also gets ` dir="ltr"`, or its full stops and question marks land at the wrong end.
     Content translation will replace this with the language each text was actually written in.
     """
+    attributes = english_attributes().items()
+    return Markup("").join(Markup(' {}="{}"').format(name, value) for name, value in attributes)
+
+
+def english_attributes() -> dict[str, str]:
+    """:func:`content_lang` as attributes for a GOV.UK macro's ``attributes`` (a radio's label, say)."""
     locale = get_locale()
     if locale is None or locale.language == "en":
-        return Markup("")
-    return Markup(' lang="en" dir="ltr"') if locale.text_direction == "rtl" else Markup(' lang="en"')
+        return {}
+    return {"lang": "en", "dir": "ltr"} if locale.text_direction == "rtl" else {"lang": "en"}
 
 
 def init_app(app: Flask) -> None:

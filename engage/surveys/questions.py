@@ -203,7 +203,8 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
             for option in question.options
         }
     if kind is QuestionKind.SINGLE:
-        choices: list[tuple[str, object]] = [(str(o.id), str(local(o, "label"))) for o in question.options]
+        # The label itself (a LocalText), so a label still in English on another language's page says so.
+        choices: list[tuple[str, object]] = [(str(o.id), local(o, "label")) for o in question.options]
         if question.allow_other:
             choices.append((OTHER, _l("Other")))
         fields = {name: _radios(label, hint, choices, question, choose, required)}
@@ -213,7 +214,7 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
             )
         return fields
     if kind is QuestionKind.MULTIPLE:
-        choices = [SelectChoice(str(o.id), str(local(o, "label"))) for o in question.options]
+        choices = [SelectChoice(str(o.id), local(o, "label")) for o in question.options]
         message = _l("Select at least one option for ‘%(question)s’", question=label)
         return {
             name: LimitedCheckboxes(

@@ -260,3 +260,16 @@ def test_written_answers_keep_only_their_own_arguments_in_their_links(client, su
     )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/manage/questions/{text_q.id}/written-answers?words=sunday"
+
+
+def test_options_still_in_english_on_an_urdu_page_say_so(client, survey):
+    """The question carried lang="en" but its options did not: a screen reader read "Yes" and "No" with
+    the Urdu voice, and they sat at the wrong end (the reviewer's finding). Our own labels (the agreement
+    scale) are translated and carry no lang."""
+    html = client.get(f"/consultations/{survey.id}/sections/1", headers={"Accept-Language": "ur"}).text
+    labels = re.findall(r'<label class="govuk-label govuk-radios__label"([^>]*)>\s*([^<]+?)\s*</label>', html)
+    marked = {text: attributes for attributes, text in labels}
+    assert ' lang="en" dir="ltr"' in marked["Yes"] and ' lang="en" dir="ltr"' in marked["No"]
+    assert all("lang=" not in attributes for text, attributes in marked.items() if text not in {"Yes", "No"})
+    english = client.get(f"/consultations/{survey.id}/sections/1", headers={"Accept-Language": "en"}).text
+    assert "lang=" not in re.search(r'<label class="govuk-label govuk-radios__label"[^>]*>', english).group(0)
