@@ -139,7 +139,7 @@ class ExcludeForm(EngageForm):
         description=_l("Kept with the exclusion and in the audit log, for whoever reviews it later."),
         validators=[
             DataRequired(message=_l("Say why these respondents are being left out")),
-            Length(max=500),
+            Length(max=500, message=_l("The reason must be 500 characters or fewer")),
         ],
     )
     submit = SubmitField(_l("Leave out of the results"))

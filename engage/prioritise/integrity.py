@@ -330,12 +330,17 @@ def include_again(exercise: Exercise, respondent_id: int) -> bool:
     """Count a respondent's answers again (and rebuild the pair counts with them), all or nothing."""
     result = db.session.execute(
         update(Respondent)
-        .where(Respondent.exercise_id == exercise.id, Respondent.id == respondent_id)
+        .where(
+            Respondent.exercise_id == exercise.id,
+            Respondent.id == respondent_id,
+            Respondent.excluded_at.is_not(None),  # someone never left out is not "counted again"
+        )
         .values(excluded_at=None, excluded_by_id=None, excluded_reason="")
         .execution_options(synchronize_session=False)
     )
     changed = cast(CursorResult, result).rowcount
-    _recount(exercise)
+    if changed:
+        _recount(exercise)
     return bool(changed)
 
 

@@ -49,14 +49,15 @@ def exclude(exercise_id: int):
     form = ExcludeForm()
     if form.validate_on_submit() and form.ids():
         count = integrity.exclude(exercise, form.ids(), current_user, form.reason.data)
-        flash(
-            ngettext(
+        if count:
+            message = ngettext(
                 "%(num)d respondent left out of the results.",
                 "%(num)d respondents left out of the results.",
                 count,
-            ),
-            "success",
-        )
+            )
+            flash(message, "success")
+        else:
+            flash(_("No one was left out: they are already left out, or not in this exercise."), "important")
         return redirect(url_for(".activity", exercise_id=exercise.id))
     if not form.ids():
         form.respondent_ids.errors.append(_("Choose who to leave out"))
@@ -69,4 +70,6 @@ def include_again(exercise_id: int, respondent_id: int):
     exercise = exercise_for(exercise_id, manage=True)
     if integrity.include_again(exercise, respondent_id):
         flash(_("Their answers count in the results again."), "success")
+    else:
+        flash(_("That respondent is not left out of this exercise's results."), "important")
     return redirect(url_for(".activity", exercise_id=exercise.id))

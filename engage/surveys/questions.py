@@ -210,7 +210,8 @@ def fields_for(question: Question, priorities: list, required: bool | None = Non
         fields = {name: _radios(label, hint, choices, question, choose, required)}
         if question.allow_other:
             fields[field_name(question, "other")] = StringField(
-                _l("If other, please specify"), validators=[Length(max=500)]
+                _l("If other, please specify"),
+                validators=[Length(max=500, message=_l("Your answer must be 500 characters or fewer"))],
             )
         return fields
     if kind is QuestionKind.MULTIPLE:

@@ -139,3 +139,20 @@ def test_an_officer_reviews_and_excludes_with_a_reason(client, officer, stuffed)
     page = client.get(done.location).get_data(as_text=True)
     assert "12 respondents left out of the results." in page and "a class set" in page
     assert sum(r.excluded_at is not None for r in respondents()) == 12
+    # The same people again (or another exercise's) change nothing, and the page says so, not "0 left out".
+    again = client.post(
+        f"/manage/exercises/{stuffed.id}/exclusions", data={"respondent_ids": bots, "reason": "again"}
+    )
+    page = client.get(again.location).get_data(as_text=True)
+    assert "No one was left out: they are already left out, or not in this exercise." in page
+    assert "0 respondents left out" not in page
+    # Counting again someone who was never left out does not claim to.
+    kept = next(r for r in respondents() if r.excluded_at is None)
+    response = client.post(f"/manage/exercises/{stuffed.id}/exclusions/{kept.id}/include")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "That respondent is not left out of this exercise" in page
+    assert "count in the results again" not in page
+    too_long = client.post(
+        f"/manage/exercises/{stuffed.id}/exclusions", data={"respondent_ids": bots, "reason": "x" * 501}
+    )
+    assert too_long.status_code == 400 and "The reason must be 500 characters or fewer" in too_long.text
