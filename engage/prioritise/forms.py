@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 
 from flask_babel import lazy_gettext as _l
@@ -134,6 +135,9 @@ class ExcludeForm(EngageForm):
     """Leave a group of respondents out of the results (the ids come from the signal shown)."""
 
     respondent_ids = HiddenField()
+    #: Which signal's form this is ("burst-2", "coordinated-1", "rhythm"): the page sent back shows the errors
+    #: and what was typed in that one only.
+    signal = HiddenField()
     reason = StringField(
         _l("Why are these respondents being left out?"),
         description=_l("Kept with the exclusion and in the audit log, for whoever reviews it later."),
@@ -143,6 +147,11 @@ class ExcludeForm(EngageForm):
         ],
     )
     submit = SubmitField(_l("Leave out of the results"))
+
+    def sent_from(self) -> str | None:
+        """The signal the post came from, when it names one the page can have (None for a page not sent)."""
+        signal = self.signal.data or ""
+        return signal if re.fullmatch(r"(burst|coordinated)-\d{1,4}|rhythm", signal) else None
 
     def ids(self) -> list[int]:
         return [

@@ -29,6 +29,15 @@ def _activity_page(exercise, form: ExcludeForm, shown: Shown[integrity.Found], s
     """The signals (or that they are being worked out), the excluded respondents and the exclusion form
     (with its errors, when sent back)."""
     found = shown.value
+    sent = form.sent_from()
+    if sent is not None:  # the error summary links to the box that was sent, not to "#reason"
+        form.error_anchors = {"reason": f"#reason-{sent}", "respondent_ids": f"#reason-{sent}"}
+    blank = ExcludeForm(formdata=None)
+
+    def sent_form(signal: str) -> ExcludeForm:
+        """The form sent back (its errors, what was typed) for the signal it came from; blank for others."""
+        return form if signal == sent else blank
+
     page = render_template(
         "prioritise/activity.html",
         exercise=exercise,
@@ -37,6 +46,7 @@ def _activity_page(exercise, form: ExcludeForm, shown: Shown[integrity.Found], s
         excluded=integrity.excluded(exercise),
         coordination=integrity.coordination_settings(),
         form=form,
+        sent_form=sent_form,
     )
     return page, status
 

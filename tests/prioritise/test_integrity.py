@@ -123,8 +123,13 @@ def test_an_officer_reviews_and_excludes_with_a_reason(client, officer, stuffed)
     page = client.get(f"/manage/exercises/{stuffed.id}/activity").get_data(as_text=True)
     assert "12 respondents · address a1b2c3d4" in page and "Choices at a machine" in page
     bots = ",".join(str(i) for i in integrity.address_bursts(stuffed)[0].respondent_ids)
-    refused = client.post(f"/manage/exercises/{stuffed.id}/exclusions", data={"respondent_ids": bots})
+    refused = client.post(
+        f"/manage/exercises/{stuffed.id}/exclusions", data={"respondent_ids": bots, "signal": "burst-1"}
+    )
     assert refused.status_code == 400 and "Say why these respondents are being left out" in refused.text
+    # The error summary links to the box of the form that was sent, and only that form shows the error.
+    assert 'href="#reason-burst-1"' in refused.text and 'id="reason-burst-1"' in refused.text
+    assert refused.text.count('class="govuk-error-message"') == 1
     assert all(r.excluded_at is None for r in respondents())
     for strange in ("²", "99999999999999999999", "1e3, -4, ٣"):  # each was a 500 (int() or the database)
         refused = client.post(
