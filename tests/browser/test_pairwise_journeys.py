@@ -138,6 +138,13 @@ def test_phone_last_choice_allowed_goes_to_the_finish_page(make_page, make_exerc
     assert page.locator("main").count() == 1
     expect(page.locator(".govuk-notification-banner")).to_contain_text("the most choices this exercise takes")
     assert votes() == 2
+    # The last choice can still be taken back from here (the pair page, which had the button, is passed by).
+    assert page.get_by_role("link", name="Make more choices").count() == 0
+    page.get_by_role("button", name="Undo my last choice").click()
+    page.wait_for_url(f"**/exercises/{exercise.id}/vote")
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("Your last choice has been taken back.")
+    assert votes() == 1 and page.locator(".app-choice").count() == 2
 
 
 def test_public_results_page_draws_the_chart_beside_a_table(page, make_exercise, cast):

@@ -45,6 +45,8 @@ def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, s
         made=made,
         # Not at the cap: a pair there could only be refused.
         more_choices=exercise.accepting_votes() and made < exercise.max_votes_per_respondent,
+        # At the cap the last choice brought them here, where it can still be taken back.
+        take_back=exercise.accepting_votes() and made > 0,
         standings=standings,
         standings_pending=shown is not None and standings is None,
         computed_at=shown.computed_at if shown is not None else None,
