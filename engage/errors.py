@@ -109,9 +109,8 @@ def init_app(app: Flask) -> None:
         abandon()
         if error.code == 429:
             seconds = _retry_after()
-            response = app.make_response(render_error(error, wait=seconds))
-            response.headers.setdefault("Retry-After", str(seconds))
-            return response
+            refuse_for(seconds)  # say_when_to_try_again puts it in Retry-After, as for a view's own 429
+            return render_error(error, wait=seconds)
         return render_error(error)
 
     @app.after_request
