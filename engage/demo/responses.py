@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from itertools import count
 
 import numpy as np
+from sqlalchemy import insert
 
 from engage.channels import Channel
 from engage.demo.votes import AGE_BANDS, WARDS
@@ -26,14 +27,18 @@ from engage.surveys.questions import AGREEMENT
 from engage.surveys.responses import new_reference
 
 
-def _answers(question: Question, rng: np.random.Generator, priorities: list, taste: dict) -> list[Answer]:
-    """One made-up person's answer rows to ``question``."""
+def _answer(**columns) -> dict:
+    return {"option_id": None, "priority_id": None, "text": None, "number": None} | columns
+
+
+def _answers(question: Question, rng: np.random.Generator, priorities: list, taste: dict) -> list[dict]:
+    """One made-up person's answer rows to ``question`` (the columns of ``Answer``, without the response)."""
     kind = question.kind
     if rng.random() < (0.05 if question.required else 0.15):
         return []  # skipped
     if kind is QuestionKind.SINGLE:
         return [
-            Answer(
+            _answer(
                 question_id=question.id,
                 option_id=int(rng.choice([o.id for o in question.options], p=taste["options"][question.id])),
             )
@@ -44,15 +49,15 @@ def _answers(question: Question, rng: np.random.Generator, priorities: list, tas
             for o, p in zip(question.options, taste["options"][question.id], strict=True)
             if rng.random() < p * 2
         ]
-        return [Answer(question_id=question.id, option_id=int(option)) for option in ticked]
+        return [_answer(question_id=question.id, option_id=int(option)) for option in ticked]
     if kind is QuestionKind.AGREEMENT:
         code = rng.choice([code for code, _ in AGREEMENT], p=[0.2, 0.35, 0.2, 0.12, 0.08, 0.05])
-        return [Answer(question_id=question.id, text=str(code))]
+        return [_answer(question_id=question.id, text=str(code))]
     if kind is QuestionKind.RATING:
-        return [Answer(question_id=question.id, number=float(np.clip(round(rng.normal(6.5, 2)), 0, 10)))]
+        return [_answer(question_id=question.id, number=float(np.clip(round(rng.normal(6.5, 2)), 0, 10)))]
     if kind is QuestionKind.IMPORTANCE:
         return [
-            Answer(
+            _answer(
                 question_id=question.id,
                 priority_id=p.id,
                 number=float(np.clip(round(rng.normal(taste["priorities"][p.id], 1)), 1, 5)),
@@ -62,22 +67,22 @@ def _answers(question: Question, rng: np.random.Generator, priorities: list, tas
     if kind is QuestionKind.RANKING:
         order = rng.permutation(len(question.options))
         return [
-            Answer(question_id=question.id, option_id=question.options[k].id, number=float(place))
+            _answer(question_id=question.id, option_id=question.options[k].id, number=float(place))
             for place, k in enumerate(order, start=1)
         ]
     if kind is QuestionKind.NUMBER:
-        return [Answer(question_id=question.id, number=float(min(365, rng.poisson(4))))]
+        return [_answer(question_id=question.id, number=float(min(365, rng.poisson(4))))]
     if kind is QuestionKind.DATE:
         return [
-            Answer(
+            _answer(
                 question_id=question.id,
                 text=(date(2025, 12, 31) - timedelta(days=int(rng.integers(0, 365)))).isoformat(),
             )
         ]
     if kind is QuestionKind.SHORT_TEXT and rng.random() < 0.5:
-        return [Answer(question_id=question.id, text=str(rng.choice(PHONE_IDEAS)))]
+        return [_answer(question_id=question.id, text=str(rng.choice(PHONE_IDEAS)))]
     if kind is QuestionKind.LONG_TEXT and rng.random() < 0.2:
-        return [Answer(question_id=question.id, text=str(rng.choice(COMMENTS)))]
+        return [_answer(question_id=question.id, text=str(rng.choice(COMMENTS)))]
     return []
 
 
@@ -117,40 +122,49 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
         "priorities": {p.id: float(rng.uniform(2.5, 4.5)) for p in priorities},
     }
     sheets = count(1)
+    responses: list[dict] = []
+    answers: list[list[dict]] = []
+    profiles: list[list[dict]] = []
     for _ in range(respondents):
-        response = ConsultationResponse(
-            consultation_id=consultation.id,
-            reference=new_reference(),
-            channel=Channel.ONLINE,
-            idempotency_key=secrets.token_hex(16),
-        )
+        response = {
+            "consultation_id": consultation.id,
+            "reference": new_reference(),
+            "channel": Channel.ONLINE,
+            "idempotency_key": secrets.token_hex(16),
+            "paper_sheet": None,
+        }
         if rng.random() < 0.1:
-            response.channel = Channel.PAPER
-            response.paper_sheet = f"{next(sheets):04d}"
+            response["channel"] = Channel.PAPER
+            response["paper_sheet"] = f"{next(sheets):04d}"
         given: dict[int, set[int]] = {}
+        rows: list[dict] = []
         for question in consultation.questions:
             condition = question.show_if_option
             if condition is not None and condition.id not in given.get(condition.question_id, set()):
                 continue  # not asked: they did not choose the answer it follows
-            answers = _answers(question, rng, priorities, taste)
-            given[question.id] = {a.option_id for a in answers if a.option_id is not None}
-            response.answers.extend(answers)
-        db.session.add(response)
+            asked = _answers(question, rng, priorities, taste)
+            given[question.id] = {a["option_id"] for a in asked if a.get("option_id") is not None}
+            rows.extend(asked)
+        person: list[dict] = []
         if rng.random() < 0.6:
-            db.session.flush()
-            db.session.add_all(
-                [
-                    ConsultationProfile(
-                        response_id=response.id, dimension="age_band", category=str(rng.choice(AGE_BANDS))
-                    ),
-                    ConsultationProfile(
-                        response_id=response.id, dimension="sex", category=str(rng.choice(["Female", "Male"]))
-                    ),
-                    ConsultationProfile(
-                        response_id=response.id, dimension="ward", category=str(rng.choice(WARDS))
-                    ),
-                ]
-            )
+            person = [
+                {"dimension": "age_band", "category": str(rng.choice(AGE_BANDS))},
+                {"dimension": "sex", "category": str(rng.choice(["Female", "Male"]))},
+                {"dimension": "ward", "category": str(rng.choice(WARDS))},
+            ]
+        responses.append(response)
+        answers.append(rows)
+        profiles.append(person)
+    # Written in bulk (the rows of a thousand people in a few statements, not one flush per person): the demo
+    # is loaded once per test run on each database.
+    returning_ids = insert(ConsultationResponse).returning(
+        ConsultationResponse.id, sort_by_parameter_order=True
+    )
+    ids = db.session.scalars(returning_ids, responses).all()
+    for model, per_person in ((Answer, answers), (ConsultationProfile, profiles)):
+        rows = [row | {"response_id": i} for i, person in zip(ids, per_person, strict=True) for row in person]
+        for start in range(0, len(rows), 5000):
+            db.session.execute(insert(model), rows[start : start + 5000])
     counts.rebuild(consultation)  # the rows were written directly: count them once
     return respondents
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
+from sqlalchemy import insert
 
 from engage.database import utcnow
-from engage.demo.votes import synthetic_respondent
+from engage.demo.votes import synthetic_person, write_people
 from engage.extensions import db
 from engage.prioritise.budget.rules import check_allocation
 from engage.prioritise.models import Exercise, ExerciseKind, Submission, SubmissionEntry
@@ -65,23 +66,34 @@ def add_synthetic_submissions(exercise: Exercise, respondents: int = 300, seed: 
     strengths = rng.normal(0, 0.8, len(exercise.active_items))
     make = _allocation if exercise.kind is ExerciseKind.BUDGET else _ranking
     now = utcnow()
-    written = 0
+    people, submissions = [], []
     for person in range(respondents):
         values = make(exercise, rng, strengths)
         if exercise.kind is ExerciseKind.BUDGET and check_allocation(exercise, values):
             continue  # cannot happen with the moves above; never store what the rules refuse
-        respondent = synthetic_respondent(exercise, rng)
-        db.session.add(
-            Submission(
-                exercise_id=exercise.id,
-                respondent_id=respondent.id,
-                channel=respondent.channel,
-                locale="cy" if person % 12 == 0 else "en",
-                created_at=now - timedelta(days=float(rng.uniform(0, 14))),
-                idempotency_key=f"demo-{person}",
-                entries=[SubmissionEntry(item_id=item_id, value=value) for item_id, value in values.items()],
+        people.append(synthetic_person(rng))
+        submissions.append(
+            (
+                {
+                    "exercise_id": exercise.id,
+                    "channel": people[-1].channel,
+                    "locale": "cy" if person % 12 == 0 else "en",
+                    "created_at": now - timedelta(days=float(rng.uniform(0, 14))),
+                    "idempotency_key": f"demo-{person}",
+                },
+                values,
             )
         )
-        written += 1
-    db.session.flush()
-    return written
+    # In bulk, as the votes are: a few statements for the 300 people, not a flush for each.
+    respondent_ids = write_people(exercise, people)
+    rows = [row | {"respondent_id": id_} for (row, _), id_ in zip(submissions, respondent_ids, strict=True)]
+    returning_ids = insert(Submission).returning(Submission.id, sort_by_parameter_order=True)
+    submission_ids = db.session.scalars(returning_ids, rows).all() if rows else []
+    entries = [
+        {"submission_id": id_, "item_id": item_id, "value": value}
+        for id_, (_, values) in zip(submission_ids, submissions, strict=True)
+        for item_id, value in values.items()
+    ]
+    if entries:
+        db.session.execute(insert(SubmissionEntry), entries)
+    return len(rows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -23,29 +24,49 @@ AGE_BANDS = ["16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"]
 WARDS = ["Central", "North", "South", "East", "West"]
 
 
-def synthetic_respondent(exercise: Exercise, rng: np.random.Generator) -> Respondent:
-    """A made-up person in a channel (mostly online), six in ten of them answering the equality questions."""
+@dataclass
+class Person:
+    """A made-up person in a channel (mostly online), six in ten of them answering the equality questions;
+    written with the others in bulk by ``write_people``."""
+
+    channel: Channel
+    profile: dict[str, str] = field(default_factory=dict)
+
+
+def synthetic_person(rng: np.random.Generator) -> Person:
     channel = [Channel.ONLINE, Channel.WORKSHOP, Channel.PAPER][rng.choice(3, p=[0.8, 0.15, 0.05])]
-    respondent = Respondent(
-        exercise_id=exercise.id,
-        token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-        channel=channel,
-    )
-    db.session.add(respondent)
-    db.session.flush()
+    person = Person(channel)
     if rng.random() < 0.6:
-        db.session.add_all(
-            [
-                RespondentProfile(
-                    respondent_id=respondent.id, dimension="age_band", category=rng.choice(AGE_BANDS)
-                ),
-                RespondentProfile(
-                    respondent_id=respondent.id, dimension="sex", category=rng.choice(["Female", "Male"])
-                ),
-                RespondentProfile(respondent_id=respondent.id, dimension="ward", category=rng.choice(WARDS)),
-            ]
-        )
-    return respondent
+        person.profile = {
+            "age_band": str(rng.choice(AGE_BANDS)),
+            "sex": str(rng.choice(["Female", "Male"])),
+            "ward": str(rng.choice(WARDS)),
+        }
+    return person
+
+
+def write_people(exercise: Exercise, people: list[Person]) -> list[int]:
+    """The people as respondents of ``exercise`` (and their equality answers), in a few statements; their ids
+    in the same order. The demo is loaded once per test run on each database: one flush per person was most
+    of its time."""
+    rows = [
+        {
+            "exercise_id": exercise.id,
+            "token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            "channel": person.channel,
+        }
+        for person in people
+    ]
+    returning_ids = insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True)
+    ids = list(db.session.scalars(returning_ids, rows).all())
+    profiles = [
+        {"respondent_id": id_, "dimension": dimension, "category": category}
+        for id_, person in zip(ids, people, strict=True)
+        for dimension, category in person.profile.items()
+    ]
+    if profiles:
+        db.session.execute(insert(RespondentProfile), profiles)
+    return ids
 
 
 def add_synthetic_votes(exercise: Exercise, respondents: int = 250, seed: int = 2026) -> int:
@@ -55,9 +76,10 @@ def add_synthetic_votes(exercise: Exercise, respondents: int = 250, seed: int = 
     strengths = rng.normal(0, 0.8, len(items))
     now = utcnow()
     votes = []
+    people = []
     for person in range(respondents):
-        respondent = synthetic_respondent(exercise, rng)
-        channel = respondent.channel
+        people.append(synthetic_person(rng))
+        channel = people[-1].channel
         started = now - timedelta(days=float(rng.uniform(0, 14)))
         for n in range(int(rng.integers(8, 25))):
             left, right = rng.choice(len(items), 2, replace=False)
@@ -69,7 +91,7 @@ def add_synthetic_votes(exercise: Exercise, respondents: int = 250, seed: int = 
             votes.append(
                 {
                     "exercise_id": exercise.id,
-                    "respondent_id": respondent.id,
+                    "respondent_id": person,  # the person's place: their id once written
                     "left_item_id": items[left],
                     "right_item_id": items[right],
                     "outcome": outcome,
@@ -80,6 +102,9 @@ def add_synthetic_votes(exercise: Exercise, respondents: int = 250, seed: int = 
                     "idempotency_key": f"demo-{person}-{n}",
                 }
             )
+    ids = write_people(exercise, people)
+    for vote in votes:
+        vote["respondent_id"] = ids[vote["respondent_id"]]
     db.session.execute(insert(PairwiseVote), votes)
     rebuild_counts(exercise)
     return len(votes)
