@@ -177,6 +177,22 @@ def test_every_page_is_swept_or_says_why_not(app):
     assert sorted(listed - routes) == [], "the sweep lists routes the app no longer has"
 
 
+def test_the_stylesheet_does_not_lock_the_orientation(page):
+    """WCAG 1.3.4 (orientation), which axe checks from the page's stylesheets: every page has the same one
+    stylesheet and no other styles, so the rule runs here, once, with the stylesheet loaded (``preload``), and
+    the other axe runs skip loading it (conftest's AXE_OPTIONS)."""
+    page.goto("/")
+    page.add_script_tag(url="/static/build/axe.min.js")
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'rule', values: ['css-orientation-lock']}, preload: true})"
+    )
+    outcomes = {kind: [r["id"] for r in result[kind]] for kind in ("passes", "violations", "incomplete")}
+    # Passed, not merely "incomplete" (what axe says when it could not read the stylesheet).
+    assert outcomes == {"passes": ["css-orientation-lock"], "violations": [], "incomplete": []}
+    sheets = page.evaluate("[...document.styleSheets].map(s => s.href && new URL(s.href).pathname)")
+    assert len(sheets) == 1 and "engage" in sheets[0] and sheets[0].endswith(".css"), sheets
+
+
 @dataclass
 class Demo:
     board: Board
