@@ -194,6 +194,9 @@ def load_config(
         #: closely). Each poll is a request per open page: a room of 60 phones at 2 s is 30 requests a second.
         "ENGAGE_WORKSHOP_POLL_MS": int(env.get("ENGAGE_WORKSHOP_POLL_MS", "2000")),
         "ENGAGE_PROJECTOR_POLL_MS": int(env.get("ENGAGE_PROJECTOR_POLL_MS", "1000")),
+        #: How often (milliseconds) a page waiting for results being worked out (results, "Unusual
+        #: activity") asks whether they are ready.
+        "ENGAGE_RESULTS_POLL_MS": int(env.get("ENGAGE_RESULTS_POLL_MS", "3000")),
         "ENGAGE_JOIN_CODE_LIMIT": env.get("ENGAGE_JOIN_CODE_LIMIT", "10 per minute;30 per hour"),
         #: Outgoing email (a resident's "come back later" link). Blank host: email is not offered.
         "ENGAGE_SMTP_HOST": env.get("ENGAGE_SMTP_HOST", ""),

@@ -39,6 +39,7 @@ from engage.accounts.passwords import hash_password
 from engage.boards.models import Board, BoardKind, Priority, PriorityStatus
 from engage.database import sqlite_begin_mode, utcnow
 from engage.extensions import db, limiter
+from engage.jobs import queue
 
 # The deployment's address is the machine's setting, not the tests': a test that needs one sets it itself
 # (a shell or make target exporting ENGAGE_BASE_URL once sent every test's links to that host).
@@ -66,7 +67,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "production_polling: a browser test whose workshop pages poll at the production intervals (2 s, 1 s)",
+        "production_polling: a browser test whose pages poll at the production intervals (workshops 2 s,"
+        " projector 1 s, results 3 s)",
     )
     # Prepared downloads go to a folder of this run's own: CI runs the suite on SQLite and PostgreSQL side by
     # side, and tests that check "no file was left" must not see the other run's files.
@@ -373,6 +375,20 @@ def runner(app: Flask):
 
 
 _PASSWORD_HASH: dict[str, str] = {}
+
+
+@pytest.fixture
+def queued_app(app_factory, app, tmp_path) -> Iterator[tuple[Flask, dict[str, Any]]]:
+    """An app whose jobs go to a real queue (an SQLite file of this test's), as in production, and its
+    settings (for a worker the test starts); no worker runs unless the test starts one. The in-process queue
+    is put back afterwards for the other tests."""
+    settings = {
+        "ENGAGE_JOBS_IMMEDIATE": False,
+        "ENGAGE_JOBS_SQLITE": str(tmp_path / "queue.sqlite"),
+        "ENGAGE_JOB_FILES_DIR": str(tmp_path / "files"),
+    }
+    yield app_factory(fresh=True, **settings), settings
+    queue.configure(app)
 
 
 def _password_hash() -> str:

@@ -58,7 +58,9 @@ def test_a_large_exercises_activity_is_worked_out_then_shown(
     expect(page.get_by_role("link", name="Look again")).to_be_visible()
     expect(page.get_by_text("22 respondents")).to_have_count(0)
     assert_accessible(page, "exercise activity being compared")
-    assert queued == [("exercise", exercise.id, integrity.KEPT_AS)]
+    # Asked for this exercise's signals only (each poll of the page asks again: the real refresh_now, patched
+    # out here, queues one job for them however often it is asked).
+    assert queued and set(queued) == {("exercise", exercise.id, integrity.KEPT_AS)}
 
     refresh_results("exercise", exercise.id, integrity.KEPT_AS)  # the worker looks and keeps what it found
     db.session.commit()

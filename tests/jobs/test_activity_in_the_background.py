@@ -44,7 +44,7 @@ def test_a_large_exercise_is_compared_by_the_job_then_shown(
     sign_in(client, officer)
     url = f"/manage/exercises/{exercise.id}/activity"
     cold = client.get(url).get_data(as_text=True)
-    assert WAITING in cold and "22 respondents" not in cold and 'hx-trigger="every 3s"' in cold
+    assert WAITING in cold and "22 respondents" not in cold and 'hx-trigger="every 3000ms"' in cold
     assert large_activity == [("exercise", exercise.id, integrity.KEPT_AS)]
     assert "Left out of the results" in cold  # who is left out is read now, always
     assert client.get(url, headers=POLL).status_code == 204
@@ -92,24 +92,14 @@ def test_an_officer_of_another_organisation_is_refused(
     assert large_activity == []  # nothing queued for them either
 
 
-@pytest.fixture
-def queued_app(app_factory, app, tmp_path):
-    """An app whose jobs go to a real queue (an SQLite file) with no worker; the in-process queue is put
-    back afterwards for the other tests."""
-    real = app_factory(
-        fresh=True, ENGAGE_JOBS_IMMEDIATE=False, ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite")
-    )
-    yield real
-    queue.configure(app)
-
-
 @pytest.mark.real_commits  # twenty threads, each with its own connection, as a server's
 def test_twenty_views_at_once_queue_one_job(queued_app, officer, make_budget, submit, monkeypatch):
+    real, _settings = queued_app
     monkeypatch.setattr(cache, "IN_REQUEST_RESPONDENTS", 2)
     exercise = make_budget()
     _script(exercise, submit)
     url = f"/manage/exercises/{exercise.id}/activity"
-    clients = [queued_app.test_client() for _ in range(20)]
+    clients = [real.test_client() for _ in range(20)]
     for client in clients:
         sign_in(client, officer)
     queue.huey.flush()  # what the sign-ins queued (none yet; a fresh queue file)
@@ -129,7 +119,7 @@ def test_twenty_views_at_once_queue_one_job(queued_app, officer, make_budget, su
     assert all(clients[0].get(url).status_code == 200 for _ in range(3)) and len(queue.huey) == 1
 
     task = queue.huey.dequeue()
-    with queued_app.app_context():
+    with real.app_context():
         queue.huey.execute(task)  # the worker runs it: the mark is released, the signals kept
     page = clients[0].get(url).get_data(as_text=True)
     assert "22 respondents" in page and len(queue.huey) == 0
@@ -137,11 +127,12 @@ def test_twenty_views_at_once_queue_one_job(queued_app, officer, make_budget, su
 
 @pytest.mark.real_commits  # the answers commit as a resident's request does
 def test_answers_arriving_together_schedule_one_refresh(queued_app, make_budget, submit):
+    real, _settings = queued_app
     exercise = make_budget()
     queue.huey.flush()
     _script(exercise, submit, 5)
     assert len(queue.huey) == 1  # five answers, one recomputation (to run a little later)
-    with queued_app.app_context():
+    with real.app_context():
         refresh_results.call_local("exercise", exercise.id)  # it starts: answers from now need another
     _script(exercise, submit, 2)
     assert len(queue.huey) == 2
@@ -150,9 +141,10 @@ def test_answers_arriving_together_schedule_one_refresh(queued_app, make_budget,
 @pytest.mark.real_commits
 def test_a_request_undone_claims_nothing(queued_app, make_budget):
     """The claim is made after the commit: a view whose request is undone leaves no mark to stop the next."""
+    real, _settings = queued_app
     exercise = make_budget()
     queue.huey.flush()
-    with queued_app.test_request_context("/"):
+    with real.test_request_context("/"):
         assert cache.refresh_now("exercise", exercise.id, integrity.KEPT_AS) is True
         db.session.rollback()
         assert len(queue.huey) == 0

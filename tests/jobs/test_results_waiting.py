@@ -48,7 +48,7 @@ def test_a_cold_large_budget_is_worked_out_by_the_job_then_shown(
     cold = client.get(url)
     page = cold.get_data(as_text=True)
     assert cold.status_code == 200 and calls == []  # nothing computed in the request
-    assert "Results are being worked out" in page and 'hx-trigger="every 3s"' in page
+    assert "Results are being worked out" in page and 'hx-trigger="every 3000ms"' in page
     assert f'href="{url}">Look again for the results</a>' in page  # without JavaScript
     assert large == [("exercise", exercise.id)]
     assert client.get(url, headers=POLL).status_code == 204  # the poll: nothing yet
@@ -101,7 +101,7 @@ def test_a_cold_large_public_pairwise_page_is_worked_out_by_the_job(
     cold = client.get(url).get_data(as_text=True)
     assert calls == [] and "Results are being worked out" in cold and "Back" not in cold
     welsh = client.get(url + "?lang=cy").get_data(as_text=True)
-    assert "Results are being worked out" not in welsh and 'hx-trigger="every 3s"' in welsh
+    assert "Results are being worked out" not in welsh and 'hx-trigger="every 3000ms"' in welsh
 
     refresh_results("exercise", exercise.id)
     db.session.commit()

@@ -23,20 +23,6 @@ from tests.surveys.test_consultations import respond
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def queued_app(app_factory, app, tmp_path):
-    """An app whose jobs go to a real queue (an SQLite file), as in production; the in-process queue is
-    put back afterwards for the other tests."""
-    settings = {
-        "ENGAGE_JOBS_IMMEDIATE": False,
-        "ENGAGE_JOBS_SQLITE": str(tmp_path / "queue.sqlite"),
-        "ENGAGE_JOB_FILES_DIR": str(tmp_path / "files"),
-    }
-    real = app_factory(fresh=True, **settings)
-    yield real, settings
-    queue.configure(app)
-
-
 def _worker(settings: dict, database_url: str) -> subprocess.Popen:
     env = {
         **os.environ,

@@ -279,8 +279,10 @@ def expected() -> dict[tuple[str, str], list[int]]:
     return rows
 
 
-def test_every_route_answers_every_visitor_as_the_matrix_says(app_factory, demo):
-    app = app_factory()
+def test_every_route_answers_every_visitor_as_the_matrix_says(queued_app, demo):
+    # Downloads asked for are queued, as in production, not built in the request (they are tested in
+    # tests/reports and tests/jobs): this test is about who may ask (it spent about 8 s building PDFs).
+    app, _settings = queued_app
     with app.app_context():  # set-up only: each request below gets its own context, as in production
         passwords = demo.passwords
         elsewhere = accounts.save_organisation(
