@@ -268,11 +268,17 @@ _RESTART_SEQUENCES = text(
 
 def _empty_all_tables() -> None:
     """Every table emptied, children first. A DELETE of the few rows a test left, not a TRUNCATE: on
-    PostgreSQL truncating the 56 tables took 1.5 s a time (a new file for each table), the DELETEs 0.1 s."""
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    PostgreSQL truncating the 56 tables took 1.5 s a time (a new file for each table), the DELETEs 3 ms."""
+    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
+        # The DELETEs in one round trip (psycopg sends several statements without parameters at once), then
+        # the sequences: one statement at a time took about 20 ms after each test that commits, this 3 ms.
+        deletes = [str(table.delete().compile(dialect=db.engine.dialect)) for table in tables]
+        db.session.connection().exec_driver_sql("; ".join(deletes))
         db.session.execute(_RESTART_SEQUENCES)
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
     db.session.commit()
 
 
