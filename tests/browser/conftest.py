@@ -230,6 +230,24 @@ def _govuk_conditional_radio(violation: dict, node: dict) -> bool:
     )
 
 
+#: Screenshots for people to look at, written only when ENGAGE_SCREENSHOTS names a folder (for example
+#: `ENGAGE_SCREENSHOTS=test-artefacts make test`): a full-page PNG costs the machine a fraction of a second
+#: each, and a run that nobody looks at (CI's) keeps none. Tests never read them back.
+SCREENSHOTS = os.environ.get("ENGAGE_SCREENSHOTS")
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """Save a screenshot of the page as ``name`` in the ENGAGE_SCREENSHOTS folder, when there is one.
+
+    caret="initial": hiding the caret makes Playwright inject a <style>, which the CSP rightly blocks.
+    """
+    if not SCREENSHOTS:
+        return
+    folder = Path(SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / name, full_page=full_page, caret="initial")
+
+
 def assert_no_horizontal_scroll(page) -> None:
     """Reflow: the page must fit the viewport's width (WCAG 1.4.10)."""
     scroll_width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from flask import request, request_finished
@@ -29,10 +28,8 @@ from engage.prioritise.models import Exercise, ExerciseKind, ExerciseStatus
 from engage.surveys.models import Consultation, ConsultationResponse, ConsultationStatus
 from engage.workshops import service as workshops
 from engage.workshops.models import WorkshopSession
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_as
 from tests.test_translations import RESIDENT_LANGUAGES
-
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 
 #: Pages residents see; the sweep visits each in every language.
 RESIDENT_PAGES = {
@@ -312,7 +309,7 @@ def _pairwise(page, sweep: Sweep, demo: Demo) -> None:
     exercise = demo.pairwise.id
     _start(page, sweep, f"/exercises/{exercise}", "/vote", "pairwise")
     if sweep.language == "ur":
-        _screenshot(page, "pairwise-320px-ur.png")
+        screenshot(page, "pairwise-320px-ur.png")
     for _ in range(3):
         counter = page.locator("#vote-status").inner_text()
         page.locator("button.app-choice").first.click()
@@ -332,7 +329,7 @@ def _budget(page, sweep: Sweep, demo: Demo) -> None:
     exercise = demo.budget.id
     _start(page, sweep, f"/exercises/{exercise}", "/allocate", "budget")
     if sweep.language == "ur":
-        _screenshot(page, "budget-320px-ur.png")
+        screenshot(page, "budget-320px-ur.png")
     first = page.locator("input.app-amount").first
     amount = first.input_value()
     first.fill("a lot")
@@ -531,6 +528,7 @@ def _staff_paths(demo: Demo) -> list[str]:
         f"/manage/weights/{weight_set.id}/translations/pl",
         f"/manage/consultations/{demo.closed_consultation.id}/paper",
         f"/manage/consultations/{demo.closed_consultation.id}/paper/sheets",
+        f"/manage/consultations/{demo.closed_consultation.id}/paper/sheets?page=2",
         f"/manage/consultation-responses/{sheet}/check",
         f"/manage/boards/{board}/weights",
         f"/manage/weights/{weight_set.id}",
@@ -588,7 +586,7 @@ def test_urdu_at_desktop_width(make_page, demo):
     assert home[0] - sign_in[1] >= 15, "Home and Sign in run together"
     exercise = page.locator(".app-exercise-list li").first.bounding_box()
     assert abs(right - 15 - (exercise["x"] + exercise["width"])) < 2, "the list is indented from the right"
-    _screenshot(page, "home-1280px-ur.png")
+    screenshot(page, "home-1280px-ur.png")
 
     page.goto(f"/exercises/{demo.budget.id}/allocate")
     total = page.locator("#allocation-summary p").first
@@ -596,9 +594,9 @@ def test_urdu_at_desktop_width(make_page, demo):
     assert pound < digit, f"the pound sign is not before the amount: {total.inner_text()!r}"
     english = page.locator(".app-allocation-item .govuk-hint [lang=en]").first
     assert english.evaluate("el => getComputedStyle(el).fontFamily").startswith('"Engage Latin"')
-    _screenshot(page, "budget-1280px-ur.png")
+    screenshot(page, "budget-1280px-ur.png")
     page.goto(f"/exercises/{demo.pairwise.id}/vote")
-    _screenshot(page, "pairwise-1280px-ur.png")
+    screenshot(page, "pairwise-1280px-ur.png")
 
 
 #: Where on screen the first of each character is drawn, in an element's text.
@@ -621,15 +619,6 @@ TEXT_EDGES = """el => {
   const box = range.getBoundingClientRect();
   return [box.left, box.right];
 }"""
-
-
-def _screenshot(page, name: str) -> None:
-    """Save a full-page screenshot under test-artefacts/ (kept by CI, not by git).
-
-    caret="initial": hiding the caret makes Playwright inject a <style>, which the CSP rightly blocks.
-    """
-    ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTEFACTS / name, full_page=True, caret="initial")
 
 
 #: A page with what axe must find: an image with no text alternative and a text box with no label.

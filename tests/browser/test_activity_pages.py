@@ -3,8 +3,6 @@ means to leave it out (exercises), and the pages are accessible. A large exercis
 are being compared and turns into what the refresh job found by itself; another organisation's officer is
 refused."""
 
-import os
-
 from playwright.sync_api import expect
 from werkzeug.datastructures import MultiDict
 
@@ -16,10 +14,8 @@ from engage.prioritise import integrity
 from engage.surveys.authoring import priorities_for
 from engage.surveys.forms import PageForm
 from engage.surveys.responses import submit_response
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.surveys.test_consultations import first_page, second_page
-
-SHOTS = os.environ.get("ENGAGE_SCREENSHOTS")
 
 
 def test_an_officer_sees_and_leaves_out_a_coordinated_group(page, officer, make_budget, submit):
@@ -33,8 +29,7 @@ def test_an_officer_sees_and_leaves_out_a_coordinated_group(page, officer, make_
     assert "Many new respondents giving near-identical answers" in page.content()
     assert group.count() == 1
     assert_accessible(page, "exercise activity")
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/exercise-activity.png", full_page=True)
+    screenshot(page, "exercise-activity.png")
     group.get_by_label("Why are these respondents being left out?").fill("Identical answers within minutes")
     group.get_by_role("button").click()
     page.locator(".govuk-notification-banner").wait_for()
@@ -67,8 +62,7 @@ def test_a_large_exercises_activity_is_worked_out_then_shown(
     group = page.locator("section", has_text="22 respondents")
     expect(group).to_have_count(1, timeout=15_000)  # the page reloaded itself
     expect(page.get_by_role("status")).to_have_count(0)
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/exercise-activity-large.png", full_page=True)
+    screenshot(page, "exercise-activity-large.png")
 
     stranger = make_page(viewport={"width": 1280, "height": 900})
     sign_in_as(stranger, make_user(Role.BOARD_OFFICER, organisation=make_organisation("Elsewhere Council")))
@@ -97,5 +91,4 @@ def test_an_officer_sees_coordinated_consultation_responses(app, page, officer, 
     assert "Many online responses with near-identical answers" in page.content()
     assert "21 responses" in page.content()
     assert_accessible(page, "consultation activity")
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/consultation-activity.png", full_page=True)
+    screenshot(page, "consultation-activity.png")

@@ -1,17 +1,13 @@
 """A resident answers a consultation in a real browser (every question kind, errors, check answers,
 confirmation), and on a 320px phone in Welsh, with axe on every page."""
 
-from pathlib import Path
-
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from engage.extensions import db
 from engage.surveys import authoring
 from engage.surveys.models import ConsultationResponse
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot
 
 
 def test_resident_answers_a_consultation(page, make_consultation, hwb):
@@ -115,8 +111,7 @@ def test_a_resident_copies_the_come_back_later_link_on_a_phone(make_page, make_c
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert_accessible(page, "saved, link copied")
     assert_no_horizontal_scroll(page)
-    ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTEFACTS / "consultation-saved-375px.png", full_page=True, caret="initial")
+    screenshot(page, "consultation-saved-375px.png")
 
 
 def test_without_javascript_the_link_is_shown_with_no_copy_button(make_page, make_consultation):

@@ -4,8 +4,6 @@ Also the screenshots of the pairwise, budget and results pages in Welsh and Urdu
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -17,9 +15,8 @@ from engage.surveys.models import Consultation, ConsultationStatus
 from engage.weights.models import WeightSet
 from engage.workshops import service as workshops
 from engage.workshops.models import WorkshopSession
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_as
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 PHONE = {"width": 375, "height": 800}
 
 #: Welsh and Urdu for the demo's budget exercise and its board, and for last year's closed pairwise
@@ -237,14 +234,14 @@ def test_we_did_in_welsh(make_page, demo, app):
 
 
 def test_screenshots_in_welsh_and_urdu(make_page, demo, app):
-    """The pairwise, budget and results pages in Welsh and Urdu at 375 and 1280 px, for people to look at."""
+    """The pairwise, budget and results pages in Welsh and Urdu at 375 and 1280 px: in the page's language,
+    no sideways scrolling, and screenshots for people to look at (with ENGAGE_SCREENSHOTS)."""
     budget = _exercise(ExerciseKind.BUDGET)
     pairwise = _exercise(ExerciseKind.PAIRWISE)
     closed = _exercise(ExerciseKind.PAIRWISE, ExerciseStatus.CLOSED)
     for locale, known in TEXTS.items():
         for thing in (budget, budget.board, pairwise, pairwise.board, closed, closed.board):
             _translate(thing, locale, known)
-    ARTEFACTS.mkdir(exist_ok=True)
     for locale in TEXTS:
         for width in (375, 1280):
             page = make_page(viewport={"width": width, "height": 900})
@@ -257,9 +254,7 @@ def test_screenshots_in_welsh_and_urdu(make_page, demo, app):
                 page.goto(path)
                 expect(page.locator("html")).to_have_attribute("lang", locale)
                 assert_no_horizontal_scroll(page)
-                page.screenshot(
-                    path=ARTEFACTS / f"content-{name}-{width}px-{locale}.png", full_page=True, caret="initial"
-                )
+                screenshot(page, f"content-{name}-{width}px-{locale}.png")
 
 
 def test_an_officer_translates_an_exercise_before_opening_it(make_page, officer, make_exercise):
@@ -276,8 +271,7 @@ def test_an_officer_translates_an_exercise_before_opening_it(make_page, officer,
     expect(page.locator(".govuk-tag", has_text="Missing").first).to_be_visible()
     missing = page.locator(".app-translation--missing").count()
     _check(page, "Welsh translation screen")
-    ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTEFACTS / "content-translation-screen-1280px.png", full_page=True, caret="initial")
+    screenshot(page, "content-translation-screen-1280px.png")
     page.get_by_label("Cymraeg").first.fill("Blaenoriaethau iechyd")
     page.get_by_role("button", name="Save translations").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Saved: 1 of")

@@ -5,7 +5,7 @@ import secrets
 from engage.extensions import db
 from engage.prioritise.models import Outcome, RespondentProfile
 from engage.respondents import find_respondent
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.surveys.test_results_themes_crosstab import _store, survey  # noqa: F401 (a fixture)
 
 
@@ -21,7 +21,7 @@ def test_a_breakdown_with_hidden_cells_reads_hidden_with_its_note(page, survey, 
     assert "hidden" in table.inner_text() and "<5" not in table.inner_text()
     assert "A hidden figure can be any size" in page.locator("main").inner_text()
     assert_accessible(page, "breakdown with hidden cells")
-    page.screenshot(path="/tmp/disclosure-crosstab.png", full_page=True)
+    screenshot(page, "disclosure-crosstab.png")
 
 
 def test_exercise_breakdowns_show_other_not_shown(page, officer, make_exercise, cast):
@@ -40,4 +40,4 @@ def test_exercise_breakdowns_show_other_not_shown(page, officer, make_exercise, 
     main = page.locator("main").inner_text()
     assert "Other / not shown" in main and "1 person" not in main
     assert_accessible(page, "exercise results with a hidden group")
-    page.screenshot(path="/tmp/disclosure-exercise.png", full_page=True)
+    screenshot(page, "disclosure-exercise.png")

@@ -4,7 +4,6 @@ file; a job still running updates itself on the page (htmx, with CSRF and the st
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -12,10 +11,8 @@ from playwright.sync_api import expect
 
 from engage.extensions import db
 from engage.jobs.models import Job, JobStatus
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.surveys.test_consultations import respond
-
-SHOTS = os.environ.get("ENGAGE_SCREENSHOTS")
 
 
 def test_an_officer_prepares_and_saves_a_workbook(make_page, app, make_consultation, hwb, officer):
@@ -33,8 +30,7 @@ def test_an_officer_prepares_and_saves_a_workbook(make_page, app, make_consultat
     expect(page.get_by_role("heading", name="Downloads and jobs", level=1)).to_be_visible()
     expect(page.get_by_text("Ready")).to_be_visible()
     assert_accessible(page, "downloads and jobs")
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/downloads-ready.png", full_page=True)
+    screenshot(page, "downloads-ready.png")
     with page.expect_download() as info:
         page.get_by_role("link", name=f"Save consultation-{consultation.id}-responses.xlsx").click()
     book = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
@@ -59,8 +55,7 @@ def test_a_running_job_updates_itself_on_the_page(make_page, app, make_consultat
     sign_in_as(page, officer)
     page.goto("/manage/downloads")
     expect(page.get_by_text("40% done")).to_be_visible()
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/downloads-running.png", full_page=True)
+    screenshot(page, "downloads-running.png")
     job.done = 900
     db.session.commit()
     expect(page.get_by_text("90% done")).to_be_visible()
@@ -68,7 +63,6 @@ def test_a_running_job_updates_itself_on_the_page(make_page, app, make_consultat
     db.session.commit()
     expect(page.get_by_role("button", name="Try again")).to_be_visible()
     assert_accessible(page, "a failed download")
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/downloads-failed.png", full_page=True)
+    screenshot(page, "downloads-failed.png")
     page.get_by_role("button", name="Try again").click()  # runs at once here (no worker in tests)
     expect(page.get_by_text("Ready")).to_be_visible()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engage.accounts.models import Organisation, Role, User
 from engage.extensions import db
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 
 
 def test_a_police_analyst_enters_and_corrects_a_value_and_the_council_sees_the_history(
@@ -29,7 +29,7 @@ def test_a_police_analyst_enters_and_corrects_a_value_and_the_council_sees_the_h
     expect(summary).to_contain_text("Actual value “lots” is not a number")
     expect(summary).to_be_focused()
     assert_accessible(page, "value entry form with an error")
-    page.screenshot(path="/tmp/partners_form.png", full_page=True)
+    screenshot(page, "partners_form.png")
     summary.get_by_role("link").click()
     expect(page.get_by_label("Actual value")).to_be_focused()
     page.get_by_label("Actual value").fill("31.5")
@@ -59,11 +59,11 @@ def test_a_police_analyst_enters_and_corrects_a_value_and_the_council_sees_the_h
     expect(history).to_contain_text(f"{analyst.name} (Westmarch Police)")
     expect(council_page.get_by_role("link", name="Correct the figures for 2025/26 Q3")).to_have_count(0)
     assert_accessible(council_page, "indicator page with a value's history")
-    council_page.screenshot(path="/tmp/partners_history.png", full_page=True)
+    screenshot(council_page, "partners_history.png")
     council_page.goto("/manage/boards/safer-and-stronger-communities/missing-returns")
     expect(council_page.get_by_role("heading", name="Missing returns")).to_be_visible()
     assert_accessible(council_page, "missing returns")
-    council_page.screenshot(path="/tmp/partners_missing.png", full_page=True)
+    screenshot(council_page, "partners_missing.png")
     council_page.goto("/manage/boards/safer-and-stronger-communities/trend")
     table = council_page.get_by_role(
         "table", name="Indicators of SSC-ASB in each period (actual, with the target)"
@@ -71,4 +71,4 @@ def test_a_police_analyst_enters_and_corrects_a_value_and_the_council_sees_the_h
     expect(table).to_contain_text("29.5 (30)")
     expect(council_page.locator(".app-chart__plot .main-svg").first).to_be_attached()
     assert_accessible(council_page, "trend")
-    council_page.screenshot(path="/tmp/partners_trend.png", full_page=True)
+    screenshot(council_page, "partners_trend.png")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from engage.accounts.models import Organisation, Role
 from engage.extensions import db
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 
 
 def pdf_text(path: Path) -> str:
@@ -70,12 +70,12 @@ def test_a_partner_downloads_its_report_and_a_board_pack(make_page, demo, make_u
     expect(page.get_by_role("heading", name="Organisation report")).to_be_visible()
     expect(page.locator("main")).to_contain_text("NI 15: Serious violent crime rate")
     assert_accessible(page, "organisation report")
-    page.screenshot(path="/tmp/report_page.png", full_page=True)
+    screenshot(page, "report_page.png")
     page.emulate_media(media="print")
     expect(page.locator("form.app-no-print")).to_be_hidden()
     expect(page.locator(".govuk-template__header")).to_be_hidden()
     expect(page.locator(".app-language-switcher")).to_be_hidden()
-    page.screenshot(path="/tmp/report_print.png", full_page=True)
+    screenshot(page, "report_print.png")
     page.emulate_media(media="screen")
 
     pdf = download(page, "Download as PDF", tmp_path)
@@ -93,7 +93,7 @@ def test_a_partner_downloads_its_report_and_a_board_pack(make_page, demo, make_u
     fill_period(page, ("1", "4", "2024"), ("31", "3", "2027"))
     expect(page.get_by_role("heading", name="Board pack")).to_be_visible()
     assert_accessible(page, "board pack")
-    page.screenshot(path="/tmp/report_pack.png", full_page=True)
+    screenshot(page, "report_pack.png")
     pack = pdf_text(download(page, "Download as PDF", tmp_path))
     assert "Board pack: Safer and Stronger Communities" in pack
     assert "Safer communities: your priorities for 2026" in pack  # the board's exercise (the police ran it)

@@ -9,7 +9,6 @@ there). Screenshots in Welsh and Urdu at 375 and 1280 px go to test-artefacts/.
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,9 +17,7 @@ from engage.extensions import db
 from engage.prioritise import service
 from engage.prioritise.models import ExerciseStatus, Outcome
 from tests import bulk
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot
 
 LONG_TITLES = [
     "Helping people stop smoking",
@@ -147,7 +144,7 @@ def test_pairwise_results_chart_reads_on_a_phone(make_page, closed_pairwise, wid
     expect(page.locator("table.app-scores-table")).to_be_visible()
     assert_no_horizontal_scroll(page)
     if width == 375 and language in {"cy", "ur"}:
-        _screenshot(page, f"pairwise-results-375px-{language}.png")
+        screenshot(page, f"pairwise-results-375px-{language}.png")
 
 
 @pytest.mark.parametrize("width", [320, 375])
@@ -164,7 +161,7 @@ def test_budget_results_chart_reads_on_a_phone(make_page, closed_budget, width):
         assert min(r["width"] for r in chart["intervals"]) >= 2, f"{where}: an interval cannot be seen"
         assert_no_horizontal_scroll(page)
         if width == 375:
-            _screenshot(page, f"budget-results-375px-{language}.png")
+            screenshot(page, f"budget-results-375px-{language}.png")
 
 
 def test_a_chart_too_narrow_to_read_gives_way_to_the_table(make_page, closed_pairwise):
@@ -184,11 +181,11 @@ def test_results_at_desktop_width(make_page, closed_pairwise, closed_budget, lan
     page.goto(f"/language/{language}?next=/exercises/{closed_pairwise.id}/results")
     expect(page.locator(".app-chart__plot svg.main-svg").first).to_be_visible()
     _assert_readable(page.evaluate(MEASURE), len(LONG_TITLES), f"pairwise results at 1280px [{language}]")
-    _screenshot(page, f"pairwise-results-1280px-{language}.png")
+    screenshot(page, f"pairwise-results-1280px-{language}.png")
     page.goto(f"/exercises/{closed_budget.id}/results")
     expect(page.locator(".app-chart__plot svg.main-svg").first).to_be_visible()
     _assert_readable(page.evaluate(MEASURE), 4, f"budget results at 1280px [{language}]")
-    _screenshot(page, f"budget-results-1280px-{language}.png")
+    screenshot(page, f"budget-results-1280px-{language}.png")
 
 
 def test_resident_finds_past_results_from_the_home_page(make_page, closed_pairwise):
@@ -197,7 +194,7 @@ def test_resident_finds_past_results_from_the_home_page(make_page, closed_pairwi
     page.locator("#all-past-results").click()
     page.wait_for_url("**/results")
     assert_accessible(page, "results archive [cy]")
-    _screenshot(page, "results-archive-375px-cy.png")
+    screenshot(page, "results-archive-375px-cy.png")
     page.locator(f"a[href='/exercises/{closed_pairwise.id}/results']").click()
     page.wait_for_url(f"**/exercises/{closed_pairwise.id}/results")
     expect(page.locator(".app-chart__plot svg.main-svg").first).to_be_visible()
@@ -206,7 +203,7 @@ def test_resident_finds_past_results_from_the_home_page(make_page, closed_pairwi
     page.wait_for_url(f"**/boards/{closed_pairwise.board.slug}/results")
     expect(page.locator(f"a[href='/exercises/{closed_pairwise.id}/results']")).to_be_visible()
     assert_accessible(page, "board results archive [ur]")
-    _screenshot(page, "board-results-archive-375px-ur.png")
+    screenshot(page, "board-results-archive-375px-ur.png")
 
 
 def test_standings_after_finishing(make_page, make_exercise, long_board):
@@ -243,8 +240,7 @@ def test_standings_after_finishing(make_page, make_exercise, long_board):
     assert_no_horizontal_scroll(page)
     page.locator("#standings").scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, document.querySelector('#standings').getBoundingClientRect().top)")
-    ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTEFACTS / "pairwise-standings-375px-ur.png", caret="initial")
+    screenshot(page, "pairwise-standings-375px-ur.png", full_page=False)
 
 
 def test_no_chart_without_a_common_scale(make_page, make_exercise, long_board, cast):
@@ -261,9 +257,3 @@ def test_no_chart_without_a_common_scale(make_page, make_exercise, long_board, c
     expect(page.locator("#standings")).to_be_visible()
     expect(page.locator("figure.app-chart")).to_have_count(0)
     expect(page.locator("table.app-scores-table")).to_be_visible()
-
-
-def _screenshot(page, name: str) -> None:
-    """A full-page screenshot under test-artefacts/ (not kept by git); caret="initial" (see the sweep)."""
-    ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTEFACTS / name, full_page=True, caret="initial")

@@ -2,7 +2,6 @@
 keyboard, and the count is saved (issue 18, finding 9). Every state checked with axe-core."""
 
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -10,9 +9,7 @@ from engage.accounts.models import Role
 from engage.extensions import db
 from engage.surveys.models import ConsultationResponse
 from engage.workshops import service
-from tests.browser.conftest import assert_accessible, sign_in_as
-
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 
 
 def test_more_hands_than_people_is_confirmed_before_it_is_saved(
@@ -34,8 +31,7 @@ def test_more_hands_than_people_is_confirmed_before_it_is_saved(
     summary = page.locator(".govuk-error-summary")
     assert "There are 20 hands but 14 people in the room" in summary.inner_text()
     assert_accessible(page, "more hands than people")
-    ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / "show-of-hands-confirm.png"), full_page=True)
+    screenshot(page, "show-of-hands-confirm.png")
     page.get_by_label("Yes, there were more hands than people: save these counts").check()
     page.get_by_role("button", name="Save this count").press("Enter")
     assert "Saved the paper sheet" in page.locator(".govuk-notification-banner").inner_text()

@@ -1,18 +1,12 @@
 """What the results pages now say about the numbers (issue 22): not enough comparisons, one person one voice,
 too few responses for an interval, how many ranked each item. Checked with axe; screenshots on request."""
 
-import os
-from pathlib import Path
-
 from engage.extensions import db
-from tests.browser.conftest import assert_accessible, sign_in_as
-
-SHOTS = os.environ.get("ENGAGE_SCREENSHOTS")
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 
 
 def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=Path(SHOTS) / f"{name}.png", full_page=True)
+    screenshot(page, f"{name}.png")
 
 
 def test_officer_results_pages_say_what_the_numbers_can_bear(

@@ -4,24 +4,16 @@ page is checked with axe and the keyboard, and screenshotted (``ENGAGE_SCREENSHO
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pyotp
 from playwright.sync_api import expect
 
 from engage.accounts.models import Role
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot
 from tests.conftest import PASSWORD
 
 STAFF_VIEWPORT = {"width": 1280, "height": 900}
-
-
-def shoot(page, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("ENGAGE_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"two-factor-{name}.png"), full_page=True)
 
 
 def tab_to(page, selector: str) -> None:
@@ -33,13 +25,13 @@ def tab_to(page, selector: str) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def check(page, label: str, tmp_path: Path) -> None:
+def check(page, label: str) -> None:
     assert_accessible(page, label)
     assert_no_horizontal_scroll(page)
-    shoot(page, label.replace(" ", "-"), tmp_path)
+    screenshot(page, f"two-factor-{label.replace(' ', '-')}.png")
 
 
-def test_administrator_sets_up_two_factor_and_signs_in_with_a_code(make_page, make_user, tmp_path):
+def test_administrator_sets_up_two_factor_and_signs_in_with_a_code(make_page, make_user):
     admin = make_user(Role.ADMIN, two_factor_on=False, email="sam.admin@council.example")
     page = make_page(viewport=STAFF_VIEWPORT)
 
@@ -56,7 +48,7 @@ def test_administrator_sets_up_two_factor_and_signs_in_with_a_code(make_page, ma
     expect(qr).to_have_attribute("role", "img")
     box = qr.bounding_box()
     assert box and box["width"] >= 150 and box["height"] >= 150  # drawn, at a size a phone can read
-    check(page, "set up", tmp_path)
+    check(page, "set up")
 
     # The key for typing in, behind "I cannot scan the QR code", opened with the keyboard.
     summary = page.locator("summary", has_text="I cannot scan the QR code")
@@ -64,21 +56,21 @@ def test_administrator_sets_up_two_factor_and_signs_in_with_a_code(make_page, ma
     page.keyboard.press("Enter")
     key = page.locator("#setup-key").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", key)
-    shoot(page, "set-up-key-shown", tmp_path)
+    screenshot(page, "two-factor-set-up-key-shown.png")
 
     # A wrong code first: the error summary, focused, and the field's message.
     page.locator("#code").fill("000000" if pyotp.TOTP(key).now() != "000000" else "111111")
     page.locator("#code").press("Enter")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     expect(page.locator("#code-error")).to_contain_text("The code is not right")
-    check(page, "set up wrong code", tmp_path)
+    check(page, "set up wrong code")
 
     page.locator("#code").fill(pyotp.TOTP(key).now())
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Your recovery codes")
     codes = page.locator(".app-recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", c) for c in codes)
-    check(page, "recovery codes", tmp_path)
+    check(page, "recovery codes")
     page.get_by_role("button", name="I have saved my recovery codes").click()
     page.wait_for_url("**/manage")
 
@@ -92,11 +84,11 @@ def test_administrator_sets_up_two_factor_and_signs_in_with_a_code(make_page, ma
     page.locator("#password").press("Enter")
     page.wait_for_url("**/sign-in/code")
     expect(page.locator("#code")).to_have_attribute("autocomplete", "one-time-code")
-    check(page, "enter code", tmp_path)
+    check(page, "enter code")
     page.locator("#code").fill("12345")
     page.locator("#code").press("Enter")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
-    check(page, "enter code wrong", tmp_path)
+    check(page, "enter code wrong")
     page.locator("#code").fill(codes[0].upper())
     page.locator("#code").press("Enter")
     page.wait_for_url("**/manage")
@@ -105,9 +97,9 @@ def test_administrator_sets_up_two_factor_and_signs_in_with_a_code(make_page, ma
     # Your account: two-factor on, then change the password with the keyboard alone.
     page.get_by_role("link", name="Your account").click()
     expect(page.locator("main")).to_contain_text("9 recovery codes left")
-    check(page, "your account", tmp_path)
+    check(page, "your account")
     page.get_by_role("link", name="Change your password").click()
-    check(page, "change password", tmp_path)
+    check(page, "change password")
     page.locator("#current_password").fill(PASSWORD)
     tab_to(page, "#new_password")  # past the password's "Show" button
     page.keyboard.type("password1234")
@@ -116,11 +108,11 @@ def test_administrator_sets_up_two_factor_and_signs_in_with_a_code(make_page, ma
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     expect(page.locator("#new_password-error")).to_contain_text("most common passwords")
-    check(page, "change password refused", tmp_path)
+    check(page, "change password refused")
     page.locator("#current_password").fill(PASSWORD)
     page.locator("#new_password").fill("violet kettle under moonlight")
     page.locator("#confirm_password").fill("violet kettle under moonlight")
     page.locator("#confirm_password").press("Enter")
     page.wait_for_url("**/account")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your password is changed")
-    shoot(page, "password-changed", tmp_path)
+    screenshot(page, "two-factor-password-changed.png")

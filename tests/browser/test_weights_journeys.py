@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from engage.boards.models import BoardKind
 from engage.extensions import db
 from engage.weights import sign_off
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_as
 from tests.factories_weights import councillor_for, publish_weights
 
 
@@ -52,7 +52,7 @@ def test_analyst_builds_previews_and_publishes_weights(page, board_with_answers,
     expect(summary).to_contain_text("Confirm that you have checked these weights before publishing")
     expect(summary).to_be_focused()
     page.get_by_label("I have checked these weights").check()
-    page.screenshot(path="/tmp/blend_confirm.png", full_page=True)
+    screenshot(page, "blend_confirm.png")
     page.get_by_role("button", name="Submit for sign-off").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Submitted for sign-off.")
     expect(page.get_by_text("Waiting for sign-off", exact=True)).to_be_visible()
@@ -87,7 +87,7 @@ def test_a_councillor_signs_off_a_partnership_decision(make_page, make_weight_se
     expect(summary).to_be_focused()
     assert_accessible(page, "sign-off page with an error")
     page.get_by_label("Meeting or minute reference").fill("Board meeting 3 March 2027, minute 4")
-    page.screenshot(path="/tmp/sign_off.png", full_page=True)
+    screenshot(page, "sign_off.png")
     page.get_by_role("button", name="Approve and publish as the board's decision").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Approved: version 1 is published as the board's decision."
@@ -99,7 +99,7 @@ def test_a_councillor_signs_off_a_partnership_decision(make_page, make_weight_se
     expect(phone.get_by_text("Decided", exact=True)).to_be_visible()
     expect(phone.locator("main")).to_contain_text("Cllr Test Member (Chair of the board)")
     expect(phone.locator("main")).to_contain_text("Board meeting 3 March 2027, minute 4")
-    phone.screenshot(path="/tmp/decided_public.png", full_page=True)
+    screenshot(phone, "decided_public.png")
     assert_accessible(phone, "decided weights (public)")
     assert_no_horizontal_scroll(phone)
 
@@ -122,7 +122,7 @@ def test_a_networks_weights_are_published_as_advisory(page, make_weight_set, ana
     assert_accessible(page, "advisory weight set (manage)")
     page.goto("/boards/health-and-wellbeing/weights/1?lang=cy")
     expect(page.locator("main .govuk-tag--purple")).to_be_visible()
-    page.screenshot(path="/tmp/advisory_cy.png", full_page=True)
+    screenshot(page, "advisory_cy.png")
     assert_accessible(page, "advisory weights (cy)")
 
 

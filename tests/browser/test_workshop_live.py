@@ -3,7 +3,6 @@ minute more and showing the results change a status line on each phone, never it
 
 import re
 from datetime import date
-from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -12,10 +11,9 @@ from engage.accounts.models import Role
 from engage.extensions import db
 from engage.prioritise.models import Submission
 from engage.workshops import service
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in_as
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_as
 
 FOLLOW = 6_000  # ms: the phones ask every 2 s in production (FAST_POLLING here)
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 PHONES = 8
 
 
@@ -67,8 +65,7 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
             expect(boxes.nth(0)).to_have_value("40")
             expect(boxes.nth(1)).to_have_value("3")
             expect(boxes.nth(1)).to_be_focused()
-    ARTEFACTS.mkdir(exist_ok=True)
-    phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-results-shown-320.png"), full_page=True)
+    screenshot(phones[0], "workshop-phone-results-shown-320.png")
     # The running count, as the boxes are typed in and the big + and − buttons tapped.
     count = phones[0].locator("[data-count]")
     expect(count).to_have_text("Left to share out: 57 of 100")
@@ -84,7 +81,7 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
     expect(count).to_have_text("Left to share out: 56 of 100")
     phones[0].locator("input.govuk-input").nth(3).fill("90")
     expect(count).to_have_text("Too many: 34 more than 100. Take some away.")
-    phones[0].screenshot(path=str(ARTEFACTS / "workshop-phone-dots-320.png"), full_page=True)
+    screenshot(phones[0], "workshop-phone-dots-320.png")
     assert_accessible(phones[0], "dot vote with its running count and buttons")
     assert_no_horizontal_scroll(phones[0])
     for phone in phones:
@@ -99,7 +96,7 @@ def test_facilitator_actions_leave_typed_answers_and_focus_alone(
     control.goto(f"/manage/workshops/{session.id}")
     expect(control.locator("[data-answered]")).to_have_text(str(PHONES))
     expect(control.locator("[data-person]")).to_have_count(PHONES)
-    control.screenshot(path=str(ARTEFACTS / "workshop-control-page.png"), full_page=True)
+    screenshot(control, "workshop-control-page.png")
     stored = db.session.scalar(
         select(func.count()).select_from(Submission).where(Submission.workshop_session_id == session.id)
     )

@@ -2,7 +2,6 @@
 1280x720 it fits without scrolling, with the code and the QR code in view, and the results update in place."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,9 +10,8 @@ from engage.accounts.models import Role
 from engage.extensions import db
 from engage.prioritise.models import Outcome
 from engage.workshops import service
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, screenshot
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 FOLLOW = 5_000  # ms: the screen asks every second in production (FAST_POLLING here, but for one case)
 
 
@@ -73,8 +71,7 @@ def test_presenter_view_fits_the_screen_and_updates_in_place(
     expect(screen.get_by_text("Table 1")).to_have_count(0)  # names stay on the control page
     fits_the_screen(screen)
     assert_accessible(screen, f"presenter view {width}x{height}")
-    ARTEFACTS.mkdir(exist_ok=True)
-    screen.screenshot(path=str(ARTEFACTS / f"workshop-presenter-{width}x{height}.png"))
+    screenshot(screen, f"workshop-presenter-{width}x{height}.png", full_page=False)
 
     # A new answer arrives: the count and the bars change where they are, with no reload.
     screen.evaluate("window.__notReloaded = true")

@@ -3,7 +3,6 @@
 the projector at 1920x1080 shows only what was let through, as a word cloud and a list, without scrolling."""
 
 from datetime import date
-from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -11,10 +10,9 @@ from engage.accounts.models import Role
 from engage.extensions import db
 from engage.workshops import service, wall
 from engage.workshops.models import WallState
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.browser.test_workshop_presenter import fits_the_screen
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 FOLLOW = 6_000  # ms: in production the screen asks every second, the control page every 2 s (FAST_POLLING)
 
 
@@ -45,14 +43,13 @@ def test_a_free_text_round_goes_on_the_wall_only_once_the_facilitator_lets_it(
         expect(box).to_be_visible()
         if number == 0:
             assert_accessible(phone, "free-text round on a phone")
-            ARTEFACTS.mkdir(exist_ok=True)
-            phone.screenshot(path=str(ARTEFACTS / "workshop-wall-phone-375.png"), full_page=True)
+            screenshot(phone, "workshop-wall-phone-375.png")
         box.fill(idea)
         phone.locator("#main-content form button[type=submit]").click()
         done = "Bydd yr hwylusydd yn darllen eich ateb" if welsh else "The facilitator will read your answer"
         expect(phone.get_by_text(done)).to_be_visible()
         if welsh:
-            phone.screenshot(path=str(ARTEFACTS / "workshop-wall-phone-375-cy.png"), full_page=True)
+            screenshot(phone, "workshop-wall-phone-375-cy.png")
         phone.close()
     # Nothing has been read yet: nothing on the screen.
     expect(screen.locator("[data-wall]")).to_have_count(0)
@@ -69,7 +66,7 @@ def test_a_free_text_round_goes_on_the_wall_only_once_the_facilitator_lets_it(
     control.get_by_role("button", name="Show all 3 waiting answers").click()
     expect(control.locator('[data-wall="shown"] li')).to_have_count(3, timeout=FOLLOW)
     assert_accessible(control, "control page with the wall")
-    control.screenshot(path=str(ARTEFACTS / "workshop-wall-control-1280.png"), full_page=True)
+    screenshot(control, "workshop-wall-control-1280.png")
 
     expect(screen.locator("[data-cloud]")).to_contain_text("buses", timeout=FOLLOW)
     expect(screen.locator("[data-wall]")).to_contain_text("Safer parks")
@@ -79,7 +76,7 @@ def test_a_free_text_round_goes_on_the_wall_only_once_the_facilitator_lets_it(
     expect(screen.locator(".app-cloud__word--5")).to_have_text(["buses", "night"])
     fits_the_screen(screen, results="[data-wall]")
     assert_accessible(screen, "presenter view with the wall")
-    screen.screenshot(path=str(ARTEFACTS / "workshop-wall-presenter-1920x1080.png"))
+    screenshot(screen, "workshop-wall-presenter-1920x1080.png", full_page=False)
 
     # A late answer waits; "show all" earlier did not let it through unseen.
     late = make_page(viewport={"width": 375, "height": 740})
