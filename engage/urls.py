@@ -22,6 +22,17 @@ def row_id(text: str | None) -> int | None:
     return number if number <= LARGEST_ID else None
 
 
+#: The last page number a list takes: past it (or for anything but a page number) the first page is shown.
+LAST_PAGE = 99_999
+
+
+def page_number(text: str | None) -> int:
+    """A list's ``?page=`` argument as a page number from 1, or 1 for anything else: a huge number would
+    reach the database as an offset it cannot bind."""
+    number = row_id(text)
+    return number if number and number <= LAST_PAGE else 1
+
+
 class RowIdConverter(IntegerConverter):
     """``<int:...>`` in every route: a number too large to be any row's id does not match the route (a 404),
     instead of reaching the database, which refuses it (SQLite cannot even bind it): that was a 500."""

@@ -4,9 +4,11 @@ board wants the assurance, typed again by a second person and compared question 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -79,9 +81,23 @@ def sheet_response(consultation: Consultation, sheet: str) -> ConsultationRespon
     )
 
 
-def paper_responses(consultation: Consultation) -> list[tuple[ConsultationResponse, PaperCheck | None]]:
-    """Every paper sheet typed in, newest first, with its second-person check if it has one."""
-    responses = db.session.scalars(
+#: Paper sheets listed on a page: a large consultation has hundreds typed in.
+SHEETS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class SheetTally:
+    """How many sheets are typed in, how many a second person has checked, and how many of those differ."""
+
+    typed: int
+    checked: int
+    differ: int
+
+
+def paper_sheets(consultation: Consultation, page: int = 1) -> tuple[Pagination, SheetTally]:
+    """One page of the paper sheets typed in, newest first, each with its second-person check if it has one
+    (``items``: (response, check or None)), and the tally of all of them."""
+    sheets = (
         select(ConsultationResponse)
         .where(
             ConsultationResponse.consultation_id == consultation.id,
@@ -89,14 +105,24 @@ def paper_responses(consultation: Consultation) -> list[tuple[ConsultationRespon
             ConsultationResponse.paper_sheet.is_not(None),
         )
         .order_by(ConsultationResponse.id.desc())
-    ).all()
+    )
+    found = db.paginate(sheets, page=page, per_page=SHEETS_PER_PAGE, error_out=False)
+    if found.pages and page > found.pages:  # past the end (an old link after sheets were deleted): the last
+        found = db.paginate(sheets, page=found.pages, per_page=SHEETS_PER_PAGE, error_out=False)
     checks = {
         check.response_id: check
         for check in db.session.scalars(
-            select(PaperCheck).where(PaperCheck.response_id.in_([r.id for r in responses]))
+            select(PaperCheck).where(PaperCheck.response_id.in_([r.id for r in found.items]))
         )
     }
-    return [(response, checks.get(response.id)) for response in responses]
+    found.items = [(response, checks.get(response.id)) for response in found.items]
+    checked = (
+        select(func.count(), func.count().filter(PaperCheck.differences != "[]"))
+        .select_from(PaperCheck)
+        .where(PaperCheck.response_id.in_(sheets.with_only_columns(ConsultationResponse.id).order_by(None)))
+    )
+    checked_count, differ = db.session.execute(checked).one()
+    return found, SheetTally(typed=found.total or 0, checked=checked_count, differ=differ)
 
 
 def stored_formdata(question: Question, answers: list[Answer]) -> MultiDict:

@@ -15,6 +15,7 @@ from engage.surveys import authoring, bp, paper
 from engage.surveys.access import consultation_for
 from engage.surveys.forms import FormGroup, PageForm, SheetForm
 from engage.surveys.models import Consultation, ConsultationResponse
+from engage.urls import page_number
 
 
 def _sheet_pages(consultation: Consultation, formdata) -> list[PageForm]:
@@ -77,11 +78,13 @@ def _sheet_page(consultation: Consultation, sheet_form: SheetForm, pages: list, 
 @login_required
 def paper_responses(consultation_id: int):
     consultation = consultation_for(consultation_id, manage=True)
+    found, tally = paper.paper_sheets(consultation, page_number(request.args.get("page")))
     sheets = [
-        (response, check, json.loads(check.differences) if check else None)
-        for response, check in paper.paper_responses(consultation)
+        (response, check, json.loads(check.differences) if check else None) for response, check in found.items
     ]
-    return render_template("surveys/paper_responses.html", consultation=consultation, sheets=sheets)
+    return render_template(
+        "surveys/paper_responses.html", consultation=consultation, sheets=sheets, found=found, tally=tally
+    )
 
 
 @bp.route("/manage/consultation-responses/<int:response_id>/check", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from engage.surveys import bp, charts, crosstab, results, themes
 from engage.surveys.access import can_manage, consultation_for
 from engage.surveys.models import Question, TextTheme
 from engage.surveys.results import WRITTEN, agreement_balance
-from engage.urls import row_id
+from engage.urls import page_number, row_id
 from engage.web import allow_inline_styles
 
 
@@ -55,8 +55,7 @@ def written_answers(question_id: int):
     theme_arg = request.args.get("theme", "")
     theme_id = row_id(theme_arg)
     untagged = theme_arg == "none"
-    page_arg = request.args.get("page", "1")
-    page = number if (number := row_id(page_arg)) and number < 100_000 else 1
+    page = page_number(request.args.get("page"))
     found = themes.find(question, words=words, theme_id=theme_id, untagged=untagged, page=page)
     return render_template(
         "surveys/written_answers.html",

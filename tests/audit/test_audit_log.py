@@ -102,6 +102,9 @@ def test_only_administrators_read_the_log(client, signed_in, make_user, officer)
     assert page.index(admin.email) < page.index(officer.email)  # newest first
     filtered = client.get("/manage/audit?action=sign_out").get_data(as_text=True)
     assert officer.email in filtered and admin.email not in filtered.split("<tbody")[1]
+    for nonsense in ("99999999999999999999999", "²", "-3"):  # the first page, not a 500 from the database
+        response = client.get("/manage/audit", query_string={"page": nonsense})
+        assert response.status_code == 200 and admin.email in response.get_data(as_text=True), nonsense
 
 
 def test_a_step_refused_and_undone_part_way_is_not_recorded_as_a_change(app_factory, make_user):

@@ -362,3 +362,69 @@ def test_paper_entry_is_refused_for_a_draft(client, branching, officer):
     assert "Paper responses can be typed in while the consultation is open or closed" in response.get_data(
         as_text=True
     )
+
+
+def _typed_sheets(consultation, how_many: int) -> list[ConsultationResponse]:
+    """Paper sheets as typed in (the rows the entry form writes; their answers do not matter to the list)."""
+    sheets = [
+        ConsultationResponse(
+            consultation_id=consultation.id,
+            reference=f"P{k:05d}",
+            channel=Channel.PAPER,
+            paper_sheet=f"{k:04d}",
+            idempotency_key=f"sheet-{k}",
+        )
+        for k in range(1, how_many + 1)
+    ]
+    db.session.add_all(sheets)
+    db.session.flush()
+    return sheets
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', html)
+
+
+def test_the_paper_sheets_list_comes_in_pages_with_a_tally_of_them_all(client, app, branching, officer):
+    """A consultation with hundreds of sheets typed in lists 50 a page, newest first, and the tally above the
+    list counts every sheet, check and difference, not just the page's."""
+    sheets = _typed_sheets(branching, 53)
+    differs = '[{"question": "Q"}]'
+    db.session.add_all(
+        [
+            PaperCheck(response_id=sheets[0].id, checked_by_id=officer.id, differences="[]"),
+            PaperCheck(response_id=sheets[1].id, checked_by_id=officer.id, differences=differs),
+            PaperCheck(response_id=sheets[52].id, checked_by_id=officer.id, differences=differs),
+        ]
+    )
+    db.session.commit()
+    sign_in(client, officer)
+    url = f"/manage/consultations/{branching.id}/paper/sheets"
+
+    first = client.get(url).get_data(as_text=True)
+    assert "53 sheets typed in; 3 checked, 2 with differences." in first
+    assert _listed(first) == [f"{k:04d}" for k in range(53, 3, -1)]  # the newest 50
+    assert "Page 1 of 2" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert f'href="{url}?page=2"' in first
+
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert "53 sheets typed in; 3 checked, 2 with differences." in second
+    assert _listed(second) == ["0003", "0002", "0001"]
+    assert "Page 2 of 2" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert second.count("Differs") == 1 and second.count("Matches") == 1
+
+    # Anything but a page number that exists: the first page, never an error.
+    for page in ("abc", "0", "-1", "²", "99999999999999999999999"):
+        response = client.get(url, query_string={"page": page})
+        assert response.status_code == 200 and _listed(response.get_data(as_text=True))[0] == "0053", page
+    past_the_end = client.get(f"{url}?page=7").get_data(as_text=True)  # a link kept from before deletions
+    assert _listed(past_the_end) == ["0003", "0002", "0001"] and "Page 2 of 2" in past_the_end
+
+
+def test_a_consultation_with_one_page_of_sheets_has_no_page_links(client, branching, officer):
+    _typed_sheets(branching, 2)
+    db.session.commit()
+    sign_in(client, officer)
+    html = client.get(f"/manage/consultations/{branching.id}/paper/sheets").get_data(as_text=True)
+    assert _listed(html) == ["0002", "0001"] and "2 sheets typed in; 0 checked, 0 with differences." in html
+    assert "govuk-pagination" not in html
