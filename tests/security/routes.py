@@ -71,14 +71,15 @@ def demo_values() -> dict[str, object]:
         "version": 1,
         "locale": "cy",
         "secret": "not-a-saved-link",
-        # Last year's consultation: a paper sheet, and a question with written answers.
+        # Last year's consultation: a paper sheet (the newest, on the first page of its list), and a question
+        # with written answers.
         "response_id": db.session.scalar(
             select(ConsultationResponse.id)
             .where(
                 ConsultationResponse.consultation_id == published.id,
                 ConsultationResponse.paper_sheet.is_not(None),
             )
-            .order_by(ConsultationResponse.id)
+            .order_by(ConsultationResponse.id.desc())
         ),
         "text_question_id": next(q.id for q in published.questions if q.kind is QuestionKind.LONG_TEXT),
         "fmt": "csv",
