@@ -305,6 +305,7 @@ def test_every_resident_template_is_listed():
 #: Staff pages whose names do not say so.
 STAFF_TEMPLATES = {
     "_partials/_hidden_note.html",
+    "_partials/_pagination.html",  # the paper sheets and written answers lists
     "content/_partials/_translations_status.html",
     "prioritise/_partials/_breakdown_note.html",
     "surveys/_consultation_list.html",
