@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import insert
 
 from engage.channels import Channel
-from engage.demo.votes import AGE_BANDS, WARDS
+from engage.demo.votes import inserted_ids, synthetic_profile
 from engage.extensions import db
 from engage.surveys import counts
 from engage.surveys.authoring import priorities_for
@@ -147,20 +147,13 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
             rows.extend(asked)
         person: list[dict] = []
         if rng.random() < 0.6:
-            person = [
-                {"dimension": "age_band", "category": str(rng.choice(AGE_BANDS))},
-                {"dimension": "sex", "category": str(rng.choice(["Female", "Male"]))},
-                {"dimension": "ward", "category": str(rng.choice(WARDS))},
-            ]
+            person = [{"dimension": d, "category": c} for d, c in synthetic_profile(rng).items()]
         responses.append(response)
         answers.append(rows)
         profiles.append(person)
     # Written in bulk (the rows of a thousand people in a few statements, not one flush per person): the demo
     # is loaded once per test run on each database.
-    returning_ids = insert(ConsultationResponse).returning(
-        ConsultationResponse.id, sort_by_parameter_order=True
-    )
-    ids = db.session.scalars(returning_ids, responses).all()
+    ids = inserted_ids(ConsultationResponse, responses)
     for model, per_person in ((Answer, answers), (ConsultationProfile, profiles)):
         rows = [row | {"response_id": i} for i, person in zip(ids, per_person, strict=True) for row in person]
         for start in range(0, len(rows), 5000):

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import insert
 
 from engage.database import utcnow
-from engage.demo.votes import synthetic_person, write_people
+from engage.demo.votes import inserted_ids, synthetic_person, write_people
 from engage.extensions import db
 from engage.prioritise.budget.rules import check_allocation
 from engage.prioritise.models import Exercise, ExerciseKind, Submission, SubmissionEntry
@@ -87,8 +87,7 @@ def add_synthetic_submissions(exercise: Exercise, respondents: int = 300, seed: 
     # In bulk, as the votes are: a few statements for the 300 people, not a flush for each.
     respondent_ids = write_people(exercise, people)
     rows = [row | {"respondent_id": id_} for (row, _), id_ in zip(submissions, respondent_ids, strict=True)]
-    returning_ids = insert(Submission).returning(Submission.id, sort_by_parameter_order=True)
-    submission_ids = db.session.scalars(returning_ids, rows).all() if rows else []
+    submission_ids = inserted_ids(Submission, rows)
     entries = [
         {"submission_id": id_, "item_id": item_id, "value": value}
         for id_, (_, values) in zip(submission_ids, submissions, strict=True)

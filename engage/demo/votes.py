@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import insert
@@ -33,16 +34,26 @@ class Person:
     profile: dict[str, str] = field(default_factory=dict)
 
 
+def synthetic_profile(rng: np.random.Generator) -> dict[str, str]:
+    """A made-up person's equality answers (age band, sex, ward)."""
+    return {
+        "age_band": str(rng.choice(AGE_BANDS)),
+        "sex": str(rng.choice(["Female", "Male"])),
+        "ward": str(rng.choice(WARDS)),
+    }
+
+
 def synthetic_person(rng: np.random.Generator) -> Person:
     channel = [Channel.ONLINE, Channel.WORKSHOP, Channel.PAPER][rng.choice(3, p=[0.8, 0.15, 0.05])]
-    person = Person(channel)
-    if rng.random() < 0.6:
-        person.profile = {
-            "age_band": str(rng.choice(AGE_BANDS)),
-            "sex": str(rng.choice(["Female", "Male"])),
-            "ward": str(rng.choice(WARDS)),
-        }
-    return person
+    return Person(channel, synthetic_profile(rng) if rng.random() < 0.6 else {})
+
+
+def inserted_ids(model: Any, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` of ``model`` in bulk (INSERT ... RETURNING); their new ids, in the rows' order."""
+    if not rows:
+        return []
+    returning = insert(model).returning(model.__table__.c.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(returning, rows).all())
 
 
 def write_people(exercise: Exercise, people: list[Person]) -> list[int]:
@@ -57,8 +68,7 @@ def write_people(exercise: Exercise, people: list[Person]) -> list[int]:
         }
         for person in people
     ]
-    returning_ids = insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True)
-    ids = list(db.session.scalars(returning_ids, rows).all())
+    ids = inserted_ids(Respondent, rows)
     profiles = [
         {"respondent_id": id_, "dimension": dimension, "category": category}
         for id_, person in zip(ids, people, strict=True)
