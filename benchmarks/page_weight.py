@@ -87,7 +87,7 @@ def bench_page_weight(rows: list[tuple[str, str, str, str]]) -> None:
                 pages.insert(1, ("an exercise's first page", f"/exercises/{vote.group(1)}/vote", 150))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium")
+                    executable_path=os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium-headless-shell")
                 )
                 for name, path, target in pages:
                     size, count = _weigh(browser, base + path)
