@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}: install it with `sudo apt-get install chromium-headless-shell`"
+        message = f"No Chromium at {CHROMIUM}: `sudo apt-get install chromium-headless-shell` installs it"
         if os.environ.get("ENGAGE_REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
