@@ -65,43 +65,56 @@ def browser():
         browser.close()
 
 
-def closing_body(app):
-    """The app with each response body closed as soon as it has been sent.
+class LiveServer:
+    """The app on a random loopback port, served by Werkzeug's threaded server in this process.
 
-    Werkzeug's development server closes the body only after reading what is left of the request, and that
-    read raises when Chromium has already dropped the connection (it does for a favicon now and then): the
-    open static file was then left for the garbage collector, whose ResourceWarning failed whichever test
-    was running. Closing the body inside the iteration (or when the abandoned iteration is collected) does
-    not depend on that read.
+    Each response body is closed as soon as it has been sent. Werkzeug's development server closes it only
+    after reading what is left of the request, and that read raises when Chromium has already dropped the
+    connection (it does for a favicon now and then): the open static file was then left for the garbage
+    collector, whose ResourceWarning failed whichever test was running.
+
+    Leaving waits for the requests still being answered. Werkzeug's request threads are daemons that nobody
+    waits for: a poll answered just after the test ended gave its database connection back to a pool the
+    test's teardown had already thrown away (``engine.dispose()``), where the garbage collector found it
+    open, later, during another test (psycopg's ResourceWarning, seen on PostgreSQL in CI).
     """
 
-    def wrapped(environ, start_response):
-        body = app(environ, start_response)
-        try:
-            yield from body
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-
-    return wrapped
-
-
-class LiveServer:
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, closing_body(app), threaded=True)
+        self._answering = 0
+        self._idle = threading.Condition()
+        self.server = make_server("127.0.0.1", 0, self._serve, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         # shutdown() waits for the serving loop to look at its flag, which it does every poll_interval (half
         # a second by default: a quarter of a second lost per test on average).
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def _serve(self, environ, start_response):
+        with self._idle:
+            self._answering += 1
+        try:
+            body = self.app(environ, start_response)
+            try:
+                yield from body
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        finally:
+            with self._idle:
+                self._answering -= 1
+                self._idle.notify_all()
 
     def __enter__(self):
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
+        self.server.shutdown()  # no new connection is taken
+        with self._idle:
+            finished = self._idle.wait_for(lambda: self._answering == 0, timeout=10)
+        self.server.server_close()
         self.thread.join(timeout=5)
+        assert finished, f"{self._answering} request(s) still being answered 10 s after the test"
 
 
 #: Workshop pages ask the server what changed every 2 s (the projector every second) in production, and pages
