@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from engage.audit.models import AuditEvent
 from engage.extensions import db
+from engage.paging import one_page
 
 logger = logging.getLogger(__name__)
 
@@ -115,12 +116,12 @@ def _record_request(response: Response) -> Response:
 
 
 def events(page: int = 1, action: str | None = None, per_page: int = 100) -> Pagination:
-    """The newest events first, one page at a time (a page past the end is empty), with the total."""
+    """The newest events first, one page at a time (a page past the end is the last page), with the total."""
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return one_page(query, page, per_page)
 
 
 def actions() -> list[str]:

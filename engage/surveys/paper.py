@@ -16,6 +16,7 @@ from engage.accounts.models import User
 from engage.channels import Channel
 from engage.extensions import db
 from engage.idempotency import server_key
+from engage.paging import one_page
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
 from engage.surveys.authoring import priorities_for
@@ -106,9 +107,7 @@ def paper_sheets(consultation: Consultation, page: int = 1) -> tuple[Pagination,
         )
         .order_by(ConsultationResponse.id.desc())
     )
-    found = db.paginate(sheets, page=page, per_page=SHEETS_PER_PAGE, error_out=False)
-    if found.pages and page > found.pages:  # past the end (an old link after sheets were deleted): the last
-        found = db.paginate(sheets, page=found.pages, per_page=SHEETS_PER_PAGE, error_out=False)
+    found = one_page(sheets, page, SHEETS_PER_PAGE)
     checks = {
         check.response_id: check
         for check in db.session.scalars(

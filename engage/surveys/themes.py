@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.extensions import db
+from engage.paging import one_page
 from engage.service_errors import StateError
 from engage.surveys.models import (
     Answer,
@@ -67,9 +68,9 @@ def find(
     question: Question, *, words: str = "", theme_id: int | None = None, untagged: bool = False, page: int = 1
 ) -> Pagination:
     """Written answers containing ``words`` (any case), with a theme or with none, newest first: one page
-    of them (``items``, each a ``WrittenAnswer``) and the total."""
+    of them (``items``, each a ``WrittenAnswer``; past the end, the last page) and the total."""
     query = _matching(question, words, theme_id, untagged).order_by(Answer.id.desc())
-    found = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    found = one_page(query, page, PER_PAGE)
     found.items = _described(found.items)
     return found
 

@@ -105,6 +105,8 @@ def test_only_administrators_read_the_log(client, signed_in, make_user, officer)
     for nonsense in ("99999999999999999999999", "²", "-3"):  # the first page, not a 500 from the database
         response = client.get("/manage/audit", query_string={"page": nonsense})
         assert response.status_code == 200 and admin.email in response.get_data(as_text=True), nonsense
+    past_the_end = client.get("/manage/audit", query_string={"page": 5}).get_data(as_text=True)
+    assert admin.email in past_the_end  # the last page (here the only one), not an empty list
 
 
 def test_a_step_refused_and_undone_part_way_is_not_recorded_as_a_change(app_factory, make_user):

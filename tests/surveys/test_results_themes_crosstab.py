@@ -273,3 +273,20 @@ def test_options_still_in_english_on_an_urdu_page_say_so(client, survey):
     assert all("lang=" not in attributes for text, attributes in marked.items() if text not in {"Yes", "No"})
     english = client.get(f"/consultations/{survey.id}/sections/1", headers={"Accept-Language": "en"}).text
     assert "lang=" not in re.search(r'<label class="govuk-label govuk-radios__label"[^>]*>', english).group(0)
+
+
+def test_written_answers_come_fifty_to_a_page_and_a_page_past_the_end_is_the_last(client, survey, officer):
+    """An old link (answers since deleted) or a typed page number past the end shows the last page with
+    its place in the list, not an empty list."""
+    _store(survey, True, "agree", 7, "Newer", n=50)  # newest first: the 50 "Newer" fill page 1
+    _store(survey, True, "agree", 7, "Newest")
+    text_q = survey.questions[3]
+    sign_in(client, officer)
+    url = f"/manage/questions/{text_q.id}/written-answers"
+    first = client.get(url).get_data(as_text=True)
+    assert "Page 1 of 2" in first and first.count("Newest") == 1 and '&amp;page=2" rel="next"' in first
+    last = client.get(url, query_string={"page": 2}).get_data(as_text=True)
+    assert "Page 2 of 2" in last and last.count("Newer") == 1 and "Newest" not in last
+    for past in ("3", "99999"):
+        html = client.get(url, query_string={"page": past}).get_data(as_text=True)
+        assert "Page 2 of 2" in html and html.count("Newer") == 1 and "Newest" not in html, past
