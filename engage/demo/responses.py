@@ -8,11 +8,9 @@ from datetime import date, timedelta
 from itertools import count
 
 import numpy as np
-from sqlalchemy import insert
 
 from engage.channels import Channel
-from engage.demo.votes import inserted_ids, synthetic_profile
-from engage.extensions import db
+from engage.demo.votes import insert_rows, inserted_ids, synthetic_profile
 from engage.surveys import counts
 from engage.surveys.authoring import priorities_for
 from engage.surveys.models import (
@@ -156,8 +154,7 @@ def add_synthetic_responses(consultation: Consultation, respondents: int = 1000,
     ids = inserted_ids(ConsultationResponse, responses)
     for model, per_person in ((Answer, answers), (ConsultationProfile, profiles)):
         rows = [row | {"response_id": i} for i, person in zip(ids, per_person, strict=True) for row in person]
-        for start in range(0, len(rows), 5000):
-            db.session.execute(insert(model), rows[start : start + 5000])
+        insert_rows(model, rows)
     counts.rebuild(consultation)  # the rows were written directly: count them once
     return respondents
 

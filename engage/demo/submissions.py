@@ -12,11 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import insert
 
 from engage.database import utcnow
-from engage.demo.votes import inserted_ids, synthetic_person, write_people
-from engage.extensions import db
+from engage.demo.votes import insert_rows, inserted_ids, synthetic_person, write_people
 from engage.prioritise.budget.rules import check_allocation
 from engage.prioritise.models import Exercise, ExerciseKind, Submission, SubmissionEntry
 
@@ -93,6 +91,5 @@ def add_synthetic_submissions(exercise: Exercise, respondents: int = 300, seed: 
         for id_, (_, values) in zip(submission_ids, submissions, strict=True)
         for item_id, value in values.items()
     ]
-    if entries:
-        db.session.execute(insert(SubmissionEntry), entries)
+    insert_rows(SubmissionEntry, entries)
     return len(rows)
