@@ -67,7 +67,13 @@ def record(action: str, target: str = "", detail: str = "", *, actor: str | None
     )
 
 
-_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
+#: A statement that changes data: INSERT, UPDATE or DELETE, or a WITH whose parts do (PostgreSQL's
+#: data-modifying CTEs: the pairwise vote is one, engage/prioritise/pairwise/statements.py). A WITH that
+#: only reads is not a write.
+_WRITE = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE)\b|^\s*WITH\b.*?\b(INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b",
+    re.I | re.S,
+)
 
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
