@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Integer, String, bindparam, literal, or_, select, true
+from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.database import UTCDateTime, table_of
@@ -112,7 +112,8 @@ def vote_in_one_statement():
     data-modifying CTEs (``WITH counted AS (INSERT ... RETURNING), vote AS (INSERT ... SELECT ... FROM
     counted ON CONFLICT DO NOTHING RETURNING id), pair AS (INSERT ... SELECT ... FROM vote, counted WHERE
     <not excluded> ON CONFLICT DO UPDATE)``), answering the respondent's row (id, excluded_at, choices) and
-    the new vote's id (NULL for a key already stored). No row comes back when ``counting_in`` counted
+    the new vote's id (NULL for a key already stored), and the pairs the person had answered before it
+    (``lefts`` and ``rights``, oldest first; NULL for none). No row comes back when ``counting_in`` counted
     nothing (the exercise is not taking votes, or the person is at its cap): then nothing was written.
 
     Each part behaves as its own statement does: the respondent's row is locked first (their other requests
@@ -144,4 +145,22 @@ def vote_in_one_statement():
         set_={name: pairs.c[name] + added.excluded[name] for name in COUNTED},
     ).cte("pair")
     vote_id = select(vote.c.id).scalar_subquery().label("vote_id")
-    return select(counted.c.id, counted.c.excluded_at, counted.c.choices, vote_id).add_cte(pair)
+    # The pairs this person had answered before (the statement's snapshot has not the new vote), oldest
+    # first: what the pair page reads next, in this round trip instead of one of its own.
+    earlier = select(
+        func.array_agg(postgresql.aggregate_order_by(votes.c.left_item_id, votes.c.id)).label("lefts"),
+        func.array_agg(postgresql.aggregate_order_by(votes.c.right_item_id, votes.c.id)).label("rights"),
+    ).where(votes.c.exercise_id == bindparam("exercise_id"), votes.c.respondent_id == counted.c.id)
+    answered = earlier.lateral("answered")
+    return (
+        select(
+            counted.c.id,
+            counted.c.excluded_at,
+            counted.c.choices,
+            vote_id,
+            answered.c.lefts,
+            answered.c.rights,
+        )
+        .select_from(counted.join(answered, true()))
+        .add_cte(pair)
+    )

@@ -6,7 +6,7 @@ import functools
 import random
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from flask import current_app, has_request_context, request
@@ -59,6 +59,9 @@ class VoteReceipt:
     created: bool
     #: Votes (including skips) this respondent has now made in the exercise.
     respondent_votes: int
+    #: The pairs they had answered before this vote, oldest first, when the statement that stored it read
+    #: them too (PostgreSQL: ``statements.vote_in_one_statement``); None when it did not.
+    answered_before: list[frozenset[int]] | None = None
 
     @property
     def vote(self) -> PairwiseVote:
@@ -242,17 +245,21 @@ def _count_in(exercise: VotingExercise, token: str, channel: Channel) -> LockedR
 
 def _stored_in_one_statement(
     exercise: VotingExercise, token: str, vote: dict
-) -> tuple[LockedRespondent | None, int | None]:
+) -> tuple[LockedRespondent | None, int | None, list[frozenset[int]] | None]:
     """PostgreSQL: the respondent counted in, the vote stored and its pair counted in one statement
-    (``statements.vote_in_one_statement``): the respondent (None: nothing written) and the vote's id (None:
-    its key was already stored, and the choice is counted and must be taken back)."""
+    (``statements.vote_in_one_statement``): the respondent (None: nothing written), the vote's id (None:
+    its key was already stored, and the choice is counted and must be taken back) and the pairs they had
+    answered before."""
     values = {
         **_counting_values(exercise, token, vote["channel"]),
         **vote,
         **_pair_count_values(exercise.id, vote["left_item_id"], vote["right_item_id"], vote["outcome"]),
     }
     row = db.session.execute(statements.vote_in_one_statement(), values).one_or_none()
-    return _locked(row), None if row is None else row.vote_id
+    if row is None:
+        return None, None, None
+    pairs = zip(row.lefts or [], row.rights or [], strict=True)
+    return _locked(row), row.vote_id, [frozenset(pair) for pair in pairs]
 
 
 def _uncount(respondent_id: int) -> None:
@@ -336,9 +343,9 @@ def record_pairwise_vote(
     # From here on this respondent's row is locked: their other requests wait, so the counter is true.
     one_statement = not workshop_limit and db.session.get_bind().dialect.name == "postgresql"
     if one_statement:
-        respondent, vote_id = _stored_in_one_statement(exercise, token, vote)
+        respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote)
     else:
-        respondent, vote_id = _count_in(exercise, token, channel), None
+        respondent, vote_id, answered = _count_in(exercise, token, channel), None, None
     if respondent is None:
         fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
         if fresh is None or not fresh.accepting_votes():
@@ -354,14 +361,20 @@ def record_pairwise_vote(
         vote_id = db.session.execute(insert, {**vote, "respondent_id": respondent.id}).scalar()
     if vote_id is None:  # a double click whose first copy finished while this one waited
         _uncount(respondent.id)
-        return _earlier_vote(exercise, respondent.id, key)
+        return replace(_earlier_vote(exercise, respondent.id, key), answered_before=answered)
     if not respondent.excluded:  # an excluded respondent's votes are kept but count for nothing
         if not one_statement:
             _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
         chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
     results_changed("exercise", exercise.id)
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
-    return VoteReceipt(vote_id, respondent.id, True, respondent.choices)
+    return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
+
+
+def vote_reads_answered() -> bool:
+    """Whether storing a resident's vote also reads the pairs they had answered (``VoteReceipt.
+    answered_before``): on PostgreSQL, where the vote is one statement."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def recount_choices(exercise_id: int, respondent_ids: list[int] | None = None) -> int:
