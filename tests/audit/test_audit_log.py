@@ -143,10 +143,10 @@ def test_a_step_refused_and_undone_part_way_is_not_recorded_as_a_change(app_fact
 
 def test_a_with_statement_counts_as_a_write_only_when_it_changes_data():
     """PostgreSQL's data-modifying CTEs (the pairwise vote is one) are writes; a WITH that reads is not."""
-    from engage.audit.service import _WRITE
+    from engage.audit.service import WRITES
 
-    assert _WRITE.match("WITH counted AS \n(INSERT INTO respondents (exercise_id) SELECT 1) SELECT 1")
-    assert _WRITE.match("with gone as (delete from votes where id = 1 returning id) select id from gone")
-    assert _WRITE.match("  UPDATE exercises SET title = 'x'")
-    assert not _WRITE.match("WITH recent AS (SELECT id FROM pairwise_votes) SELECT inserted_at FROM recent")
-    assert not _WRITE.match("SELECT 1")
+    assert WRITES.match("WITH counted AS \n(INSERT INTO respondents (exercise_id) SELECT 1) SELECT 1")
+    assert WRITES.match("with gone as (delete from votes where id = 1 returning id) select id from gone")
+    assert WRITES.match("  UPDATE exercises SET title = 'x'")
+    assert not WRITES.match("WITH recent AS (SELECT id FROM pairwise_votes) SELECT inserted_at FROM recent")
+    assert not WRITES.match("SELECT 1")
