@@ -321,9 +321,10 @@ if __name__ == "__main__":
     if missing := set(GOALS) - set(asked):
         # The rows not measured now are kept from the section as it was, and said to be.
         when, kept = _earlier_rows(missing)
-        kept = [(*row[:5], f"{row[5]} (from {when})") for row in kept]
+        # A row already kept from an earlier run keeps the date it was measured on.
+        kept = [(*row[:5], row[5] if "(from " in row[5] else f"{row[5]} (from {when})") for row in kept]
         databases = [row[0] for row in found]
         every = sorted(found + kept, key=lambda row: databases.index(row[0]) if row[0] in databases else 99)
-        lines = floor_table(every, f"Rows marked 'from {when}' were not measured in this run.")
+        lines = floor_table(every, "Rows marked 'from' a date were measured then, not in this run.")
     write_section(HERE.parent / "docs" / "benchmarks.md", "floor", lines)
     print("\n".join(lines))

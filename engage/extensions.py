@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from flask import current_app, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login.config import COOKIE_NAME
@@ -17,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 from limits.storage import MemoryStorage
 
 from engage.database import Base
+from engage.rate_limits import EngageLimiter
 
 db = SQLAlchemy(model_class=Base)
 # Models subclass ``Model``: at run time Flask-SQLAlchemy's ``db.Model`` (made from Base), which a type
@@ -50,7 +50,7 @@ class StaffLoginManager(LoginManager):
 
 login_manager = StaffLoginManager()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address)
+limiter = EngageLimiter(key_func=get_remote_address)
 
 
 class SweptMemoryStorage(MemoryStorage):

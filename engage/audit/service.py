@@ -68,13 +68,19 @@ def record(action: str, target: str = "", detail: str = "", *, actor: str | None
     )
 
 
-_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
+#: A statement that changes data: INSERT, UPDATE or DELETE, or a WITH whose parts do (PostgreSQL's
+#: data-modifying CTEs: the pairwise vote is one, engage/prioritise/pairwise/statements.py). A WITH that
+#: only reads is not a write.
+WRITES = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE)\b|^\s*WITH\b.*?\b(INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b",
+    re.I | re.S,
+)
 
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
     """Count the request's changes to data (the audit row itself does not count)."""
     bookkeeping = any(table in statement[:40] for table in _BOOKKEEPING)
-    if has_request_context() and _WRITE.match(statement) and not bookkeeping:
+    if has_request_context() and WRITES.match(statement) and not bookkeeping:
         g.engage_wrote = g.get("engage_wrote", 0) + 1
 
 

@@ -407,12 +407,26 @@ def results_changed(subject: str, subject_id: int) -> None:
     def send() -> None:
         from engage.jobs.tasks import refresh_results
 
-        _queue_once(
-            refresh_mark(subject, subject_id),
-            lambda: refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY),
-        )
+        mark = refresh_mark(subject, subject_id)
+        if _still_waiting(mark):
+            return
+        _queue_once(mark, lambda: refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY))
 
     queue.after_commit(send)
+
+
+#: Seconds allowed between the clocks of the host that queued a refresh and the worker that runs it.
+CLOCK_MARGIN = 2.0
+
+
+def _still_waiting(mark: str) -> bool:
+    """Whether the refresh this process last knew queued for ``mark`` cannot have started yet, so that it
+    will read the answers just committed: it was queued when the mark was claimed, to start REFRESH_DELAY
+    seconds later (and only when it starts is the mark released for the next). A vote then asks nothing of
+    the queue's storage (on Redis two round trips, on one machine a write to the queue's SQLite file). The
+    mark of answers arriving is only ever claimed here (a page's refresh names its results)."""
+    since = queue.claimed_at(mark)
+    return since is not None and time.time() < since + REFRESH_DELAY - CLOCK_MARGIN
 
 
 def refresh(subject: str, subject_id: int, name: str = "") -> None:

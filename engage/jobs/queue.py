@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -103,6 +104,12 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop("engage_after_commit", None)
 
 
+#: Per queue storage (a new one per configure, and per forked worker): each mark this process claimed or
+#: found claimed, with when it was claimed (``time.time()`` of the process that claimed it), as it last
+#: learnt it. :func:`claimed_at` reads it without asking the storage.
+_claims: weakref.WeakKeyDictionary[Any, dict[str, float]] = weakref.WeakKeyDictionary()
+
+
 def claim(mark: str, stale_after: float) -> bool:
     """True for the first of all web processes and hosts to claim ``mark`` (in the queue's storage, which
     they share: Redis, or the SQLite file on one machine), until :func:`release` or, if that never comes
@@ -112,17 +119,29 @@ def claim(mark: str, stale_after: float) -> bool:
     now = time.time()
     try:
         if huey.put_if_empty(mark, now):
-            return True
+            return _noted(mark, now, True)
         since = huey.get(mark, peek=True)
         if since is not None and now - float(since) < stale_after:
-            return False
+            return _noted(mark, float(since), False)
         huey.delete(mark)
-        return bool(huey.put_if_empty(mark, now))
+        return _noted(mark, now, bool(huey.put_if_empty(mark, now)))
     except Exception:
         logger.exception("could not reach the job queue to claim %s", mark)
         return True
 
 
+def _noted(mark: str, since: float, claimed: bool) -> bool:
+    _claims.setdefault(huey.storage, {})[mark] = since
+    return claimed
+
+
+def claimed_at(mark: str) -> float | None:
+    """When ``mark`` was claimed, as this process last learnt it from :func:`claim` (it may have been
+    released since by another process), without asking the queue's storage; None when it has not."""
+    return _claims.get(huey.storage, {}).get(mark)
+
+
 def release(mark: str) -> None:
     """Let the next :func:`claim` of ``mark`` succeed."""
+    _claims.get(huey.storage, {}).pop(mark, None)
     huey.delete(mark)

@@ -141,3 +141,14 @@ def test_a_step_refused_and_undone_part_way_is_not_recorded_as_a_change(app_fact
         assert client.post("/manage/test-only/refused").status_code == 302
         assert len(events()) == before, [str(e) for e in events()]
         assert db.session.scalar(select(Board).where(Board.slug == "half-made")) is None
+
+
+def test_a_with_statement_counts_as_a_write_only_when_it_changes_data():
+    """PostgreSQL's data-modifying CTEs (the pairwise vote is one) are writes; a WITH that reads is not."""
+    from engage.audit.service import WRITES
+
+    assert WRITES.match("WITH counted AS \n(INSERT INTO respondents (exercise_id) SELECT 1) SELECT 1")
+    assert WRITES.match("with gone as (delete from votes where id = 1 returning id) select id from gone")
+    assert WRITES.match("  UPDATE exercises SET title = 'x'")
+    assert not WRITES.match("WITH recent AS (SELECT id FROM pairwise_votes) SELECT inserted_at FROM recent")
+    assert not WRITES.match("SELECT 1")

@@ -151,3 +151,28 @@ def test_a_request_undone_claims_nothing(queued_app, make_budget):
         assert cache.refresh_now("exercise", exercise.id, integrity.KEPT_AS) is True
         db.session.commit()
     assert len(queue.huey) == 1
+
+
+@pytest.mark.real_commits
+def test_answers_while_the_refresh_waits_do_not_ask_the_queue_again(
+    queued_app, make_budget, submit, monkeypatch
+):
+    """The refresh queued for arriving answers starts REFRESH_DELAY seconds later: until then this process
+    knows it will read them, and asks the queue's storage nothing (a vote saved two Redis round trips)."""
+    real, _settings = queued_app
+    exercise = make_budget()
+    queue.huey.flush()
+    asked = []
+    put_if_empty = queue.huey.put_if_empty
+
+    def counted(key, value):
+        asked.append(key)
+        return put_if_empty(key, value)
+
+    monkeypatch.setattr(queue.huey, "put_if_empty", counted)
+    _script(exercise, submit, 5)
+    assert len(asked) == 1 and len(queue.huey) == 1
+    mark = cache.refresh_mark("exercise", exercise.id)
+    queue._claims[queue.huey.storage][mark] -= cache.REFRESH_DELAY  # the wait is over: it may have started
+    _script(exercise, submit, 1)
+    assert asked == [mark, mark] and len(queue.huey) == 1  # asked, and found it still queued

@@ -15,7 +15,8 @@ success, never a form error. Posts 1 and 2 must write nothing, leave the session
 and answer with the "session has timed out" page (400), or, for a ``@form_page`` view, the form again with
 "This form was open too long..." and what was typed still in it.
 
-Writes are seen as SQL (every INSERT, UPDATE or DELETE sent), so a view that writes and then rolls back
+Writes are seen as SQL (every INSERT, UPDATE or DELETE sent, or WITH that does one: the audit log's rule,
+``engage.audit.service.WRITES``), so a view that writes and then rolls back
 (a ``@form_page`` view changing something before its form is valid, undone by the CSRF handler) is caught.
 """
 
@@ -36,11 +37,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from engage.accounts.models import User
+from engage.audit.service import WRITES
 from engage.extensions import csrf, db
 from engage.forms import CSRF_EXPIRED
 from tests.security.page_forms import Control, PageForm, forms_on
 
-WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 TIMED_OUT = "Your session has timed out"
 #: Form controls whose value a person does not type (or a page never sends back).
@@ -53,7 +54,7 @@ def writes_recorded() -> Iterator[list[str]]:
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if WRITE.match(statement):
+        if WRITES.match(statement):
             seen.append(" ".join(statement.split())[:90])
 
     event.listen(db.engine, "before_cursor_execute", record)

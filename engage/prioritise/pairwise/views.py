@@ -4,6 +4,7 @@ priorities when they finish."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import (
     abort,
@@ -117,18 +118,32 @@ def _csrf_refused() -> bool:
     return current_app.config["WTF_CSRF_ENABLED"] and not g.get("csrf_valid", False)
 
 
-def _record_posted_vote(exercise: PairExercise, token: str, answered: list[frozenset[int]]):
-    """Record the vote in the posted form, read without building a form (the page is two buttons and
-    hidden fields; CSRFProtect has checked the token); a stored vote's pair is added to ``answered``.
+class _Recorded(NamedTuple):
+    """What became of a posted vote, for the page that follows."""
 
-    Returns (respondent id, their vote count or None, message for the page, redirect or None).
-    """
+    respondent_id: int | None = None
+    #: Their choices so far, when a vote was stored (or found stored: a repeat).
+    made: int | None = None
+    message: str | None = None
+    next_page: Response | None = None
+    #: The pairs they have answered, the vote's included; None when not known (read them afresh).
+    answered: list[frozenset[int]] | None = None
+
+
+def _record_posted_vote(
+    exercise: PairExercise, token: str, answered: list[frozenset[int]] | None
+) -> _Recorded:
+    """Record the vote in the posted form, read without building a form (the page is two buttons and
+    hidden fields; CSRFProtect has checked the token). ``answered``: the pairs this person had answered,
+    read before the vote, or None (on PostgreSQL storing the vote reads them)."""
     if _csrf_refused():
         g.engage_csrf_form_refused = True  # a page with the message, not the "session timed out" page
-        return None, None, str(CSRF_EXPIRED), None
+        return _Recorded(message=str(CSRF_EXPIRED), answered=answered)
     posted = _Posted.read()
     if posted is None:
-        return None, None, _("Something went wrong with that choice. Here is a new pair."), None
+        return _Recorded(
+            message=_("Something went wrong with that choice. Here is a new pair."), answered=answered
+        )
     try:
         voting.check_offer(exercise, token, posted.left, posted.right, posted.key)
         receipt = voting.record_pairwise_vote(
@@ -144,20 +159,22 @@ def _record_posted_vote(exercise: PairExercise, token: str, answered: list[froze
     except voting.VoteRefused as refused:
         if refused.code == "cap":
             flash(refused.message, "important")
-            return None, None, None, _go_to(url_for(".finish", exercise_id=exercise.id))
+            return _Recorded(next_page=_go_to(url_for(".finish", exercise_id=exercise.id)))
         if refused.code == "closed":  # closed since this worker's copy was read: the page that says so
             chooser.forget(exercise.id)
-            return None, None, None, _go_to(url_for(".vote", exercise_id=exercise.id))
-        return None, None, refused.message, None
+            return _Recorded(next_page=_go_to(url_for(".vote", exercise_id=exercise.id)))
+        return _Recorded(message=refused.message, answered=answered)
     if receipt.respondent_votes >= exercise.max_votes_per_respondent:
         # The last choice allowed: a new pair could only be refused, so on to their top priorities.
         flash(str(voting.CAP_REACHED), "important")
-        return None, None, None, _go_to(url_for(".finish", exercise_id=exercise.id))
-    if receipt.created:
-        answered.append(frozenset((posted.left, posted.right)))
+        return _Recorded(next_page=_go_to(url_for(".finish", exercise_id=exercise.id)))
+    if receipt.answered_before is not None:
+        answered = receipt.answered_before
+    if receipt.created and answered is not None:
+        answered = [*answered, frozenset((posted.left, posted.right))]
     # Without htmx: post, then redirect to a fresh pair (so a reload never re-posts).
     next_page = None if htmx else redirect(url_for(".vote", exercise_id=exercise.id))
-    return receipt.respondent_id, receipt.respondent_votes, None, next_page
+    return _Recorded(receipt.respondent_id, receipt.respondent_votes, None, next_page, answered)
 
 
 def _exercise_for_pairs(exercise_id: int) -> PairExercise | None:
@@ -185,14 +202,20 @@ def vote(exercise_id: int):
             return _go_to(url_for(".vote", exercise_id=closed.id))
         return render_template("prioritise/not_open.html", exercise=closed), 200
     token, new_token = token_or_new()
-    # Read before the vote is written (on SQLite outside the write lock: ``reads_first``), with the vote
-    # added once it is stored.
-    answered = [] if new_token else voting.pairs_answered_with(exercise, token)
+    # The pairs this person has answered: read before the vote is written (on SQLite outside the write
+    # lock: ``reads_first``), with the vote added once it is stored; on PostgreSQL the statement that stores
+    # the vote reads them (read afresh here only when no vote was stored).
+    answered: list[frozenset[int]] | None = [] if new_token else None
+    posting = request.method == "POST"
+    if answered is None and not (posting and voting.vote_reads_answered()):
+        answered = voting.pairs_answered_with(exercise, token)
     respondent_id = message = made = None
-    if request.method == "POST":
-        respondent_id, made, message, next_page = _record_posted_vote(exercise, token, answered)
+    if posting:
+        respondent_id, made, message, next_page, answered = _record_posted_vote(exercise, token, answered)
         if next_page is not None:
             return set_token_cookie(next_page, token)
+    if answered is None:
+        answered = voting.pairs_answered_with(exercise, token)
     if respondent_id is None and not new_token:
         respondent_id = voting.find_respondent_id(exercise, token)
     if made is not None:  # a vote was stored: what follows only reads what is already read

@@ -6,31 +6,28 @@ import functools
 import random
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Integer, Select, String, bindparam, delete, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, bindparam, delete, func, select, update
 
 from engage.channels import Channel
-from engage.database import UTCDateTime, table_of, utcnow
+from engage.database import table_of, utcnow
 from engage.extensions import db
 from engage.jobs.cache import forget, results_changed
 from engage.prioritise import logger
 from engage.prioritise.models import (
     Exercise,
     ExerciseItem,
-    ExerciseStatus,
     Outcome,
-    PairCount,
     PairwiseVote,
     Respondent,
     SkipReason,
 )
-from engage.prioritise.pairwise import chooser
+from engage.prioritise.pairwise import chooser, statements
 from engage.prioritise.pairwise.chooser import PairItem
 from engage.respondents import (
     LockedRespondent,
@@ -62,6 +59,9 @@ class VoteReceipt:
     created: bool
     #: Votes (including skips) this respondent has now made in the exercise.
     respondent_votes: int
+    #: The pairs they had answered before this vote, oldest first, when the statement that stored it read
+    #: them too (PostgreSQL: ``statements.vote_in_one_statement``); None when it did not.
+    answered_before: list[frozenset[int]] | None = None
 
     @property
     def vote(self) -> PairwiseVote:
@@ -157,40 +157,24 @@ def count_votes(exercise: VotingExercise, respondent: Respondent | None) -> int:
     ).scalar_one()
 
 
-_COUNTED = ("low_wins", "high_wins", "skips")
-
-
-@functools.cache
-def _pair_count_upsert(dialect: str):
-    """The pair-count upsert, built once per dialect with its values as parameters (building it for
-    every vote cost more than sending it)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = table_of(PairCount)
-    statement = insert(table).values(
-        {name: bindparam(name) for name in ("exercise_id", "low_item_id", "high_item_id", *_COUNTED)}
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["exercise_id", "low_item_id", "high_item_id"],
-        set_={name: table.c[name] + statement.excluded[name] for name in _COUNTED},
-    )
+def _pair_count_values(exercise_id: int, left: int, right: int, outcome: Outcome, sign: int = 1) -> dict:
+    """The pair-count upsert's values for one answer (``sign=-1`` takes an undone one away)."""
+    low, high = sorted((left, right))
+    winner = {Outcome.LEFT: left, Outcome.RIGHT: right}.get(outcome)
+    return {
+        "exercise_id": exercise_id,
+        "low_item_id": low,
+        "high_item_id": high,
+        "low_wins": sign * int(winner == low),
+        "high_wins": sign * int(winner == high),
+        "skips": sign * int(outcome is Outcome.SKIP),
+    }
 
 
 def _add_to_pair_count(exercise_id: int, left: int, right: int, outcome: Outcome, sign: int = 1) -> None:
     """Add one answer to its pair's counts (``sign=-1`` takes an undone one away)."""
-    low, high = sorted((left, right))
-    winner = {Outcome.LEFT: left, Outcome.RIGHT: right}.get(outcome)
-    statement = _pair_count_upsert(db.session.get_bind().dialect.name)
-    db.session.execute(
-        statement,
-        {
-            "exercise_id": exercise_id,
-            "low_item_id": low,
-            "high_item_id": high,
-            "low_wins": sign * int(winner == low),
-            "high_wins": sign * int(winner == high),
-            "skips": sign * int(outcome is Outcome.SKIP),
-        },
-    )
+    statement = statements.pair_count_upsert(db.session.get_bind().dialect.name)
+    db.session.execute(statement, _pair_count_values(exercise_id, left, right, outcome, sign))
 
 
 def _vote_with_key(
@@ -237,89 +221,45 @@ def _pair_is_in_exercise(exercise: VotingExercise, left_item_id: int, right_item
     )
 
 
-@functools.cache
-def _vote_insert(dialect: str):
-    """The vote's insert, built once per dialect with its values as parameters; it stores nothing (and
-    returns no id) when the exercise already has a vote with its key: the unique key is the idempotency
-    check, with no lookup first."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = table_of(PairwiseVote)
-    names = (
-        "exercise_id",
-        "respondent_id",
-        "left_item_id",
-        "right_item_id",
-        "outcome",
-        "skip_reason",
-        "channel",
-        "locale",
-        "workshop_session_id",
-        "idempotency_key",
-        "created_at",
-    )
-    return (
-        insert(table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in names})
-        .on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
-        .returning(table.c.id)
-    )
+def _counting_values(exercise: VotingExercise, token: str, channel: Channel) -> dict:
+    """``statements.counting_in``'s values: who (their token's hash), by which channel, when, from where."""
+    return {
+        "exercise_id": exercise.id,
+        "token_hash": respondent_hash(token, respondent_scope(exercise)),
+        "channel": channel,
+        "now": utcnow(),
+        "address_hash": address_hash(request.remote_addr) if has_request_context() else None,
+    }
 
 
-@functools.cache
-def _counting_in(dialect: str):
-    """One statement that finds or creates the respondent, locks their row and counts this choice on it,
-    but only while the exercise takes votes (open, inside its dates) and the person is under its cap.
-
-    ``INSERT ... SELECT ... FROM exercises WHERE <taking votes> ON CONFLICT DO UPDATE SET choices = choices
-    + 1 WHERE choices < <the cap>``: no row comes back when the exercise is not taking votes or the person
-    is at the cap. PostgreSQL locks the conflicting row either way, to the end of the transaction (SQLite's
-    BEGIN IMMEDIATE already lets one writer in at a time), so the same person's requests are counted one
-    after another and the cap cannot be overrun."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    people, exercises = table_of(Respondent), table_of(Exercise)
-    exercise_id = bindparam("exercise_id", type_=Integer)
-    now = bindparam("now", type_=UTCDateTime())
-    taking_votes = select(
-        exercise_id,
-        bindparam("token_hash", type_=String),
-        bindparam("channel", type_=people.c.channel.type),
-        now,
-        bindparam("address_hash", type_=String),
-        literal("", String),
-        literal(1, Integer),
-    ).where(
-        exercises.c.id == exercise_id,
-        exercises.c.status == ExerciseStatus.OPEN,
-        or_(exercises.c.opens_at.is_(None), exercises.c.opens_at <= now),
-        or_(exercises.c.closes_at.is_(None), exercises.c.closes_at > now),
-    )
-    statement = insert(people).from_select(
-        ["exercise_id", "token_hash", "channel", "created_at", "address_hash", "excluded_reason", "choices"],
-        taking_votes,
-        include_defaults=False,
-    )
-    cap = select(exercises.c.max_votes_per_respondent).where(exercises.c.id == exercise_id).scalar_subquery()
-    return statement.on_conflict_do_update(
-        index_elements=["exercise_id", "token_hash"],
-        set_={"choices": people.c.choices + 1},
-        where=people.c.choices < cap,
-    ).returning(people.c.id, people.c.excluded_at, people.c.choices)
+def _locked(row) -> LockedRespondent | None:
+    return None if row is None else LockedRespondent(row.id, row.excluded_at is not None, row.choices)
 
 
 def _count_in(exercise: VotingExercise, token: str, channel: Channel) -> LockedRespondent | None:
     """The respondent, locked, with this choice counted (``choices`` includes it); None when the exercise
     is not taking votes or the person has made as many choices as it takes (nothing counted)."""
-    row = db.session.execute(
-        _counting_in(db.session.get_bind().dialect.name),
-        {
-            "exercise_id": exercise.id,
-            "token_hash": respondent_hash(token, respondent_scope(exercise)),
-            "channel": channel,
-            "now": utcnow(),
-            "address_hash": address_hash(request.remote_addr) if has_request_context() else None,
-        },
-    ).one_or_none()
-    return None if row is None else LockedRespondent(row.id, row.excluded_at is not None, row.choices)
+    statement = statements.counting_in(db.session.get_bind().dialect.name)
+    return _locked(db.session.execute(statement, _counting_values(exercise, token, channel)).one_or_none())
+
+
+def _stored_in_one_statement(
+    exercise: VotingExercise, token: str, vote: dict
+) -> tuple[LockedRespondent | None, int | None, list[frozenset[int]] | None]:
+    """PostgreSQL: the respondent counted in, the vote stored and its pair counted in one statement
+    (``statements.vote_in_one_statement``): the respondent (None: nothing written), the vote's id (None:
+    its key was already stored, and the choice is counted and must be taken back) and the pairs they had
+    answered before."""
+    values = {
+        **_counting_values(exercise, token, vote["channel"]),
+        **vote,
+        **_pair_count_values(exercise.id, vote["left_item_id"], vote["right_item_id"], vote["outcome"]),
+    }
+    row = db.session.execute(statements.vote_in_one_statement(), values).one_or_none()
+    if row is None:
+        return None, None, None
+    pairs = zip(row.lefts or [], row.rights or [], strict=True)
+    return _locked(row), row.vote_id, [frozenset(pair) for pair in pairs]
 
 
 def _uncount(respondent_id: int) -> None:
@@ -369,10 +309,12 @@ def record_pairwise_vote(
     """Store one vote and update the pair counts, in the caller's unit of work. The same person re-sending
     a key stores nothing and gets their own vote back; a refusal writes nothing (but the respondent).
 
-    Three statements: the respondent found or created, locked and their choice counted, only while the
-    exercise takes votes and they are under its cap (one, ``_counting_in``); the vote inserted with its
-    key's uniqueness as the idempotency check (one); the pair count upserted (one). A repeat or a refusal
-    takes the count back.
+    Three statements (``statements``): the respondent found or created, locked and their choice counted,
+    only while the exercise takes votes and they are under its cap (``counting_in``); the vote inserted
+    with its key's uniqueness as the idempotency check (``vote_insert``); the pair count upserted
+    (``pair_count_upsert``). On PostgreSQL the three are sent as one (``vote_in_one_statement``), but in a
+    workshop round with a per-person limit (checked between the first two). A repeat or a refusal takes the
+    count back.
 
     ``exercise``: the ORM row or the pair pages' copy (its word that the exercise takes votes is checked
     again by the counting statement). ``workshop_limit``: the most choices one person may make during the
@@ -386,8 +328,24 @@ def record_pairwise_vote(
     if outcome is not Outcome.SKIP:
         skip_reason = None
 
+    vote = {
+        "exercise_id": exercise.id,
+        "left_item_id": left_item_id,
+        "right_item_id": right_item_id,
+        "outcome": outcome,
+        "skip_reason": skip_reason,
+        "channel": channel,
+        "locale": locale,
+        "workshop_session_id": workshop_session_id,
+        "idempotency_key": key,
+        "created_at": utcnow(),
+    }
     # From here on this respondent's row is locked: their other requests wait, so the counter is true.
-    respondent = _count_in(exercise, token, channel)
+    one_statement = not workshop_limit and db.session.get_bind().dialect.name == "postgresql"
+    if one_statement:
+        respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote)
+    else:
+        respondent, vote_id, answered = _count_in(exercise, token, channel), None, None
     if respondent is None:
         fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
         if fresh is None or not fresh.accepting_votes():
@@ -398,31 +356,25 @@ def record_pairwise_vote(
         _uncount(respondent.id)
         refusal = VoteRefused("round", str(_l("Thank you: you have finished this round")))
         return _refused_or_earlier(exercise, token, key, refusal)
-    vote_id = db.session.execute(
-        _vote_insert(db.session.get_bind().dialect.name),
-        {
-            "exercise_id": exercise.id,
-            "respondent_id": respondent.id,
-            "left_item_id": left_item_id,
-            "right_item_id": right_item_id,
-            "outcome": outcome,
-            "skip_reason": skip_reason,
-            "channel": channel,
-            "locale": locale,
-            "workshop_session_id": workshop_session_id,
-            "idempotency_key": key,
-            "created_at": utcnow(),
-        },
-    ).scalar()
+    if not one_statement:
+        insert = statements.vote_insert(db.session.get_bind().dialect.name)
+        vote_id = db.session.execute(insert, {**vote, "respondent_id": respondent.id}).scalar()
     if vote_id is None:  # a double click whose first copy finished while this one waited
         _uncount(respondent.id)
-        return _earlier_vote(exercise, respondent.id, key)
+        return replace(_earlier_vote(exercise, respondent.id, key), answered_before=answered)
     if not respondent.excluded:  # an excluded respondent's votes are kept but count for nothing
-        _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
+        if not one_statement:
+            _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
         chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
     results_changed("exercise", exercise.id)
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
-    return VoteReceipt(vote_id, respondent.id, True, respondent.choices)
+    return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
+
+
+def vote_reads_answered() -> bool:
+    """Whether storing a resident's vote also reads the pairs they had answered (``VoteReceipt.
+    answered_before``): on PostgreSQL, where the vote is one statement."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def recount_choices(exercise_id: int, respondent_ids: list[int] | None = None) -> int:

@@ -121,6 +121,29 @@ def test_htmx_vote_returns_the_next_pair_and_an_out_of_band_status(client, make_
     assert vote.outcome is Outcome.SKIP and vote.skip_reason is SkipReason.EQUAL
 
 
+def test_with_htmx_each_next_pair_is_one_the_person_has_not_answered(client, make_exercise):
+    """The pairs answered are read with the vote on PostgreSQL (one statement) and before it on SQLite:
+    either way the next pair is a fresh one until every pair is answered, and a repeat changes nothing."""
+    exercise = make_exercise()
+    items = len(exercise.active_items)
+    url = f"/exercises/{exercise.id}/vote"
+    html = client.get(url).get_data(as_text=True)
+    answered = []
+    for n in range(min(items * (items - 1) // 2, exercise.max_votes_per_respondent - 1)):
+        form = pair_form(html)
+        pair = frozenset((int(form["left"]), int(form["right"])))
+        assert pair not in answered
+        answered.append(pair)
+        html = client.post(url, data={**form, "choice": "left"}, headers={"HX-Request": "true"}).get_data(
+            as_text=True
+        )
+        if n == 0:  # the same form again: stored once, and the next pair still a fresh one
+            html = client.post(url, data={**form, "choice": "left"}, headers={"HX-Request": "true"}).get_data(
+                as_text=True
+            )
+    assert votes() == len(answered)
+
+
 def test_tampered_pair_gets_a_message_and_a_new_pair(client, make_exercise):
     exercise = make_exercise()
     url = f"/exercises/{exercise.id}/vote"

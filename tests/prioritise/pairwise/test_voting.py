@@ -4,7 +4,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from engage.channels import Channel
 from engage.database import utcnow
@@ -239,6 +239,33 @@ def test_a_retry_is_found_by_the_unique_key_not_a_lookup_first(make_exercise, ca
     again = cast(exercise, a, b, token=TOKEN, key="r" * 32)
     assert not again.created and again.vote.id == first.vote.id
     assert calls == [1] and count(PairwiseVote) == 1
+
+
+def test_a_vote_is_one_statement_on_postgresql_and_three_on_sqlite(make_exercise, cast):
+    """The respondent counted in, the vote and its pair count: PostgreSQL takes them as one statement
+    (three data-modifying CTEs), SQLite (which has none) as three."""
+    exercise = make_exercise()
+    a, b = exercise.items[:2]
+    cast(exercise, a, b, token=TOKEN)
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement.split(None, 1)[0].upper())
+
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        receipt = cast(exercise, a, b, Outcome.RIGHT, token=TOKEN)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert receipt.created and receipt.respondent_votes == 2
+    postgresql = engine.dialect.name == "postgresql"
+    # Reads beside them (the worker's copy of the items, read afresh in tests) are not the vote's writes.
+    assert [word for word in sent if word in {"INSERT", "UPDATE", "DELETE", "WITH"}] == (
+        ["WITH"] if postgresql else ["INSERT", "INSERT", "INSERT"]
+    )
+    counts = pair_count(exercise, a, b)
+    assert counts.low_wins + counts.high_wins == 2
 
 
 def test_one_person_sees_every_pair_before_any_pair_again(make_exercise, cast):

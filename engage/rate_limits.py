@@ -1,0 +1,126 @@
+"""The rate limiter: Flask-Limiter, with every limit a request is under counted in one Redis call.
+
+Flask-Limiter counts each limit with its own Redis round trip: a vote, under a per-respondent and a
+per-address limit, made two before its view ran, and sign-in three. ``EngageLimiter`` sends them together
+as one Lua script that does what ``limits``' fixed-window counter does for each key in turn (INCRBY, and
+EXPIRE on the window's first hit), stopping at the first limit breached as Flask-Limiter does (so a refused
+request is not counted against the limits after it). The answer, the 429, its callbacks and the limits
+recorded for the request are Flask-Limiter's own. Any other case (in-process storage, another strategy,
+meta limits, limits counted only after the response, a single limit) is Flask-Limiter's path unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter._extension import RequestLimit
+from flask_limiter._limits import RuntimeLimit
+from limits.storage import RedisStorage
+from limits.strategies import FixedWindowRateLimiter
+
+#: KEYS: the limits' keys in the order they are checked; ARGV: 1 or 0 (stop at the first breach), then for
+#: each key its window in seconds, its limit and this request's cost. Returns each key's count, up to and
+#: including the first one over its limit when stopping there.
+HIT_ALL = """
+local stop = ARGV[1] == "1"
+local counts = {}
+for i, key in ipairs(KEYS) do
+    local expiry, limit, cost = ARGV[3 * i - 1], tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+    local current = redis.call("incrby", key, cost)
+    if current == cost then
+        redis.call("expire", key, expiry)
+    end
+    counts[i] = current
+    if stop and current > limit then
+        break
+    end
+end
+return counts
+"""
+
+
+class EngageLimiter(Limiter):
+    """Flask-Limiter, counting a request's limits in one round trip when they are kept in Redis."""
+
+    _hit_all: Any = None
+    _hit_all_storage: Any = None
+
+    def _batched(self) -> RedisStorage | None:
+        """The Redis storage, when this limiter's requests can be counted in one call."""
+        storage = self._storage
+        if (
+            type(storage) is not RedisStorage
+            or type(self._limiter) is not FixedWindowRateLimiter
+            or self._storage_dead
+            or self._meta_limits
+        ):
+            return None
+        return storage
+
+    def _script(self, storage: RedisStorage) -> Any:
+        if self._hit_all_storage is not storage:  # registered once per storage (init_app makes a new one)
+            self._hit_all = storage.get_connection().register_script(HIT_ALL.encode())
+            self._hit_all_storage = storage
+        return self._hit_all
+
+    def _Limiter__evaluate_limits(self, endpoint: str, limits: list[RuntimeLimit]) -> None:  # noqa: N802
+        storage = self._batched()
+        counted = [
+            lim for lim in sorted(limits, key=lambda x: x.limit) if not (lim.is_exempt or lim.method_exempt)
+        ]
+        if storage is None or len(counted) < 2 or any(lim.meta_limits or lim.deduct_when for lim in counted):
+            super()._Limiter__evaluate_limits(endpoint, limits)  # type: ignore[misc]
+            return
+        hits: list[tuple[RuntimeLimit, list[str]]] = []
+        for lim in counted:
+            args = [lim.key_func(), lim.scope_for(endpoint, flask.request.method)]
+            if not all(args):
+                self.logger.error(f"Skipping limit: {lim.limit}. Empty value found in parameters.")
+                continue
+            hits.append((lim, [self._key_prefix, *args] if self._key_prefix else args))
+        if not hits:
+            return
+        keys = [storage.prefixed_key(lim.limit.key_for(*args)) for lim, args in hits]
+        values: list[Any] = ["1" if self._fail_on_first_breach else "0"]
+        for lim, _ in hits:
+            values += [lim.limit.get_expiry(), lim.limit.amount, lim.deduction_amount]
+        counts = [int(n) for n in self._script(storage)(keys, values)]
+        self._after_counting(endpoint, hits, counts)
+
+    def _after_counting(
+        self, endpoint: str, hits: list[tuple[RuntimeLimit, list[str]]], counts: list[int]
+    ) -> None:
+        """What Flask-Limiter does once it has counted: the request's limits noted (for the 429 page and
+        headers), then, when one was breached, its callbacks and the 429."""
+        view_limits = []
+        failed: list[tuple[RuntimeLimit, list[str]]] = []
+        for (lim, args), count in zip(hits, counts, strict=False):
+            breached = count > lim.limit.amount
+            view_limits.append(RequestLimit(self, lim.limit, args, breached, lim.shared))
+            if breached:
+                self.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", lim.limit, args[-2], args[-1])
+                failed.append((lim, args))
+        breached_limits = [limit for limit in view_limits if limit.breached]
+        explicit = [limit for limit in view_limits if not limit.shared]
+        self.context.view_rate_limit = (
+            breached_limits[-1] if breached_limits else explicit[0] if explicit else view_limits[0]
+        )
+        self.context.view_rate_limits = view_limits
+        if not failed:
+            return
+        response = None
+        for lim, args in failed:
+            request_limit = RequestLimit(self, lim.limit, args, True, lim.shared)
+            for callback in dict.fromkeys([self._on_breach, lim.on_breach]):
+                if callback:
+                    try:
+                        answer = callback(request_limit)
+                        if isinstance(answer, flask.wrappers.Response):
+                            response = answer
+                    except Exception:
+                        if not self._swallow_errors:
+                            raise
+                        self.logger.exception("on_breach callback failed")
+        raise RateLimitExceeded(sorted(failed, key=lambda x: x[0].limit)[0][0], response=response)

@@ -1,0 +1,78 @@
+"""engage/rate_limits.py: a request's limits counted in one Redis call, with Flask-Limiter's answers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from engage.extensions import limiter
+from engage.rate_limits import EngageLimiter
+from tests.prioritise.pairwise.test_resident_views import pair_form
+
+
+@pytest.fixture
+def redis_limits(app_factory, monkeypatch):
+    """An app whose limits are kept in Redis (under a key prefix of the test's own), and a list that gets
+    one entry per call of the script that counts a request's limits."""
+    redis_url = os.environ.get("ENGAGE_TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("set ENGAGE_TEST_REDIS_URL (CI does) to test Redis-backed rate limits")
+    calls: list[list[str]] = []
+    script = EngageLimiter._script
+
+    def counted(self, storage):
+        run = script(self, storage)
+
+        def call(keys, values):
+            calls.append(keys)
+            return run(keys, values)
+
+        return call
+
+    monkeypatch.setattr(EngageLimiter, "_script", counted)
+
+    def make(**settings):
+        return app_factory(
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI=redis_url,
+            RATELIMIT_KEY_PREFIX=f"engage-test-{uuid.uuid4().hex}",
+            **settings,
+        )
+
+    return make, calls
+
+
+def test_a_votes_two_limits_are_counted_in_one_call_and_refuse_as_before(redis_limits, make_exercise):
+    make, calls = redis_limits
+    exercise = make_exercise()
+    client = make(ENGAGE_VOTE_LIMIT="3 per minute", ENGAGE_VOTE_ADDRESS_LIMIT="100 per minute").test_client()
+    url = f"/exercises/{exercise.id}/vote"
+    answers = [
+        client.post(url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"})
+        for _ in range(4)
+    ]
+    assert [answer.status_code for answer in answers] == [302, 302, 302, 429]
+    assert [len(keys) for keys in calls] == [2, 2, 2, 2]  # one call per vote, both limits in it
+    # The counters are limits' own (what the 429's Retry-After is read from): within the minute.
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 61
+    assert _counts(calls[-1])["3/1/minute"] == 4
+
+
+def test_the_first_limit_breached_stops_the_count_as_flask_limiter_does(redis_limits):
+    """Sign-in's two limits (per minute, then per hour): a refused attempt is not counted by the hour."""
+    make, calls = redis_limits
+    client = make(ENGAGE_SIGN_IN_LIMIT="2 per minute;50 per hour").test_client()
+    statuses = [
+        client.post("/sign-in", data={"email": "a@b.example", "password": "x"}).status_code for _ in range(4)
+    ]
+    assert statuses == [400, 400, 429, 429]
+    assert {len(keys) for keys in calls} == {2}
+    assert _counts(calls[-1]) == {"2/1/minute": 4, "50/1/hour": 2}
+
+
+def _counts(keys: list[str]) -> dict[str, int]:
+    """The counters stored under a call's keys, by the limit they belong to (``amount/multiples/unit``)."""
+    redis = limiter.storage.get_connection()  # type: ignore[attr-defined]
+    return {"/".join(key.rsplit("/", 3)[-3:]): int(redis.get(key)) for key in keys}
