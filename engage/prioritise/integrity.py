@@ -37,7 +37,7 @@ from engage.prioritise.models import (
     Submission,
     SubmissionEntry,
 )
-from engage.prioritise.pairwise.counts import rebuild_counts
+from engage.prioritise.pairwise.counts import hold_pair_counts, rebuild_counts
 from engage.stats.coordination import near_identical_groups
 from engage.stats.timing import densest_window, rhythm
 from engage.transactions import atomic
@@ -310,6 +310,7 @@ def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: s
 
     All or nothing: the flags and the pair counts rebuilt without them stand together.
     """
+    _hold_counts(exercise)
     result = db.session.execute(
         update(Respondent)
         .where(
@@ -328,6 +329,7 @@ def exclude(exercise: Exercise, respondent_ids: list[int], user: User, reason: s
 @atomic()
 def include_again(exercise: Exercise, respondent_id: int) -> bool:
     """Count a respondent's answers again (and rebuild the pair counts with them), all or nothing."""
+    _hold_counts(exercise)
     result = db.session.execute(
         update(Respondent)
         .where(
@@ -342,6 +344,13 @@ def include_again(exercise: Exercise, respondent_id: int) -> bool:
     if changed:
         _recount(exercise)
     return bool(changed)
+
+
+def _hold_counts(exercise: Exercise) -> None:
+    """Votes wait from here to the rebuild's commit, taken before any respondent's row (the order votes
+    take them in: see ``hold_pair_counts``)."""
+    if exercise.kind is ExerciseKind.PAIRWISE:
+        hold_pair_counts()
 
 
 def _recount(exercise: Exercise) -> None:

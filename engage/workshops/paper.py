@@ -18,7 +18,7 @@ from engage.idempotency import server_key
 from engage.jobs.cache import forget
 from engage.prioritise.models import ExerciseKind, Outcome, PairwiseVote, Submission, SubmissionEntry
 from engage.prioritise.pairwise import voting
-from engage.prioritise.pairwise.counts import rebuild_counts
+from engage.prioritise.pairwise.counts import hold_pair_counts, rebuild_counts
 from engage.prioritise.submissions import submitting
 from engage.service_errors import StateError
 from engage.surveys import counts
@@ -199,7 +199,11 @@ def correct_sheet(
     if not reason.strip():
         raise StateError("Say why the sheet is being corrected")
     round_ = sheet.round
+    exercise = round_.exercise
+    pairwise = exercise is not None and exercise.kind is ExerciseKind.PAIRWISE
     with atomic():
+        if pairwise:  # before the sheet's respondents' rows are written (see hold_pair_counts)
+            hold_pair_counts()
         _remove_rows(sheet)
         replacement = _record(round_, pairs, values, hands)
         replacement.entered_by_id = user.id
@@ -209,8 +213,8 @@ def correct_sheet(
         sheet.corrected_by_id = user.id
         sheet.corrected_at = utcnow()
         sheet.correction_reason = reason.strip()
-        if round_.exercise is not None and round_.exercise.kind is ExerciseKind.PAIRWISE:
-            rebuild_counts(round_.exercise)
+        if exercise is not None and pairwise:
+            rebuild_counts(exercise)
     logger.info("paper sheet %s corrected as %s by user %s", sheet.id, replacement.id, user.id)
     return replacement
 

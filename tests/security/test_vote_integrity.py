@@ -8,6 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from engage.accounts.models import User
 from engage.extensions import db
 from engage.prioritise.models import Exercise, Outcome, PairCount, PairwiseVote, Respondent
 from engage.prioritise.pairwise import voting
@@ -229,3 +230,82 @@ def test_the_same_vote_sent_four_times_at_once_is_stored_once(app, make_exercise
     low, high = sorted((a.id, b.id))
     counts = db.session.get(PairCount, (exercise_id, low, high))
     assert counts.low_wins + counts.high_wins + counts.skips == 1
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_a_vote_made_while_an_exclusion_rebuilds_the_counts_is_counted(
+    app, make_exercise, make_user, monkeypatch
+):
+    """A reviewer's finding: the rebuild after an exclusion read the votes, a resident's vote committed, and
+    the rebuild then replaced the pair counts with totals read before it: the vote was stored but not
+    counted. Now votes wait for the rebuild's transaction (on PostgreSQL a lock on the pair counts; on
+    SQLite its one writer at a time), and every stored vote of a counted respondent is in the counts."""
+    from engage.prioritise import integrity
+    from engage.prioritise.pairwise import counts
+
+    exercise = make_exercise()
+    exercise_id, officer_id = exercise.id, make_user().id
+    make_first_vote(app, exercise_id, "e" * 43)  # the respondent the officer leaves out
+    make_first_vote(app, exercise_id, "g" * 43)
+    a, b = exercise.items[1:3]
+    left_out = db.session.scalar(select(Respondent.id).order_by(Respondent.id))
+    read, go, voted = threading.Event(), threading.Event(), threading.Event()
+    reading = counts.counts_from_votes
+
+    def read_then_pause(exercise):
+        totals = reading(exercise)
+        read.set()
+        go.wait(timeout=10)
+        return totals
+
+    monkeypatch.setattr(counts, "counts_from_votes", read_then_pause)
+    errors: list[str] = []
+
+    def exclude() -> None:
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    excluded = db.session.get(Exercise, exercise_id)
+                    integrity.exclude(excluded, [left_out], db.session.get(User, officer_id), "a test")
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+            db.session.remove()
+
+    def vote() -> None:
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    voting.record_pairwise_vote(
+                        db.session.get(Exercise, exercise_id),
+                        "h" * 43,
+                        left_item_id=a.id,
+                        right_item_id=b.id,
+                        outcome=Outcome.LEFT,
+                        idempotency_key="during-" + "z" * 16,
+                    )
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+            voted.set()
+            db.session.remove()
+
+    officer_thread = threading.Thread(target=exclude)
+    officer_thread.start()
+    assert read.wait(timeout=30)
+    resident_thread = threading.Thread(target=vote)
+    resident_thread.start()
+    voted_while_rebuilding = voted.wait(timeout=0.5)
+    go.set()
+    officer_thread.join(timeout=30)
+    resident_thread.join(timeout=30)
+    assert errors == []
+    assert not voted_while_rebuilding  # the vote waited for the rebuild to finish
+    monkeypatch.setattr(counts, "counts_from_votes", reading)
+    db.session.expire_all()
+    stored = {
+        (row.low_item_id, row.high_item_id): (row.low_wins, row.high_wins, row.skips)
+        for row in db.session.scalars(select(PairCount).where(PairCount.exercise_id == exercise_id))
+        if (row.low_wins, row.high_wins, row.skips) != (0, 0, 0)
+    }
+    assert votes() == 3
+    assert stored == counts.counts_from_votes(db.session.get(Exercise, exercise_id))
+    assert sum(sum(totals) for totals in stored.values()) == 2  # two counted respondents, one vote each

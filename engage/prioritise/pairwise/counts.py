@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, select, text
 
 from engage.extensions import db
 from engage.prioritise import logger
@@ -53,9 +53,23 @@ def counts_from_votes(exercise: Exercise) -> dict[tuple[int, int], tuple[int, in
     return {(a, b): (int(lw), int(hw), int(s)) for a, b, lw, hw, s in rows}
 
 
+def hold_pair_counts() -> None:
+    """Make every vote's pair-count write wait until this transaction ends (PostgreSQL; SQLite lets one
+    writer in at a time anyway); reading them does not wait.
+
+    A rebuild reads the votes, then replaces the counts. Without this, a vote committed between the two
+    was stored but not counted: its count was replaced by totals read before it (a reviewer proved it with
+    an exclusion during voting). Held from the start of the action, before it writes a respondent's row:
+    a vote locks the pair counts before its respondent (``voting.record_pairwise_vote``), so the two always
+    wait in the same order and never for each other."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"LOCK TABLE {PairCount.__tablename__} IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def rebuild_counts(exercise: Exercise) -> RebuildReport:
     """Replace the pair counts with values derived from the votes, and set every respondent's choice
-    counter (the per-person cap) from their votes."""
+    counter (the per-person cap) from their votes. Votes wait while it runs (``hold_pair_counts``)."""
+    hold_pair_counts()
     fresh = counts_from_votes(exercise)
     stored = {
         (row.low_item_id, row.high_item_id): (row.low_wins, row.high_wins, row.skips)

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, true
+from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.database import UTCDateTime, table_of
 from engage.prioritise.models import Exercise, ExerciseStatus, PairCount, PairwiseVote, Respondent
 
 COUNTED = ("low_wins", "high_wins", "skips")
+
+#: PostgreSQL: the lock a vote's pair-count upsert takes anyway, taken first when the vote is several
+#: statements (a workshop round with a per-person limit), so that it waits for a rebuild of the counts
+#: (``counts.hold_pair_counts``) before it locks the respondent's row, not after.
+PAIR_COUNTS_FOR_A_VOTE = text(f"LOCK TABLE {PairCount.__tablename__} IN ROW EXCLUSIVE MODE")
 
 
 @functools.cache

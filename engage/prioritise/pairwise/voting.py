@@ -345,6 +345,10 @@ def record_pairwise_vote(
     if one_statement:
         respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote)
     else:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # The pair counts before the respondent's row, as the one statement takes them (relations are
+            # locked before rows): a rebuild holds them first too, so neither waits for the other in turn.
+            db.session.execute(statements.PAIR_COUNTS_FOR_A_VOTE)
         respondent, vote_id, answered = _count_in(exercise, token, channel), None, None
     if respondent is None:
         fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
