@@ -138,6 +138,27 @@ def make_first_vote(app, exercise_id: int, token: str) -> bool:
     return True
 
 
+def vote_in_a_thread(app, exercise_id: int, token: str, choice: tuple, key: str) -> voting.VoteReceipt | str:
+    """One vote (left item id, right item id, outcome) in its own app context and unit of work, as a
+    request on another thread would: its receipt, or what it raised."""
+    left, right, outcome = choice
+    with app.app_context():
+        try:
+            with unit_of_work():
+                return voting.record_pairwise_vote(
+                    db.session.get(Exercise, exercise_id),
+                    token,
+                    left_item_id=left,
+                    right_item_id=right,
+                    outcome=outcome,
+                    idempotency_key=key,
+                )
+        except Exception as error:  # the test reports it
+            return repr(error)
+        finally:
+            db.session.remove()
+
+
 @pytest.mark.real_commits  # threads with their own connections
 def test_a_double_click_on_a_first_vote_stores_it_once_without_an_error(app, make_exercise):
     """Before: both copies of a new respondent's first vote created the respondent; on PostgreSQL the
@@ -198,23 +219,10 @@ def test_the_same_vote_sent_four_times_at_once_is_stored_once(app, make_exercise
     voting_first = make_first_vote(app, exercise_id, token)
 
     def send() -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                with unit_of_work():
-                    receipts.append(
-                        voting.record_pairwise_vote(
-                            db.session.get(Exercise, exercise_id),
-                            token,
-                            left_item_id=a.id,
-                            right_item_id=b.id,
-                            outcome=Outcome.RIGHT,
-                            idempotency_key="same-" + "y" * 16,
-                        )
-                    )
-            except Exception as error:  # reported below
-                receipts.append(repr(error))
-            db.session.remove()
+        start.wait()
+        receipts.append(
+            vote_in_a_thread(app, exercise_id, token, (a.id, b.id, Outcome.RIGHT), "same-" + "y" * 16)
+        )
 
     threads = [threading.Thread(target=send) for _ in range(4)]
     for thread in threads:
@@ -272,21 +280,12 @@ def test_a_vote_made_while_an_exclusion_rebuilds_the_counts_is_counted(
             db.session.remove()
 
     def vote() -> None:
-        with app.app_context():
-            try:
-                with unit_of_work():
-                    voting.record_pairwise_vote(
-                        db.session.get(Exercise, exercise_id),
-                        "h" * 43,
-                        left_item_id=a.id,
-                        right_item_id=b.id,
-                        outcome=Outcome.LEFT,
-                        idempotency_key="during-" + "z" * 16,
-                    )
-            except Exception as error:  # reported below
-                errors.append(repr(error))
-            voted.set()
-            db.session.remove()
+        receipt = vote_in_a_thread(
+            app, exercise_id, "h" * 43, (a.id, b.id, Outcome.LEFT), "during-" + "z" * 16
+        )
+        if isinstance(receipt, str):
+            errors.append(receipt)
+        voted.set()
 
     officer_thread = threading.Thread(target=exclude)
     officer_thread.start()
