@@ -352,7 +352,9 @@ def xlsx_rows(raw: bytes, limits: UploadLimits) -> Iterator[tuple[int, list[str]
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+    # NotImplementedError: a member claims a zip version or compression method zipfile cannot read (one
+    # damaged byte in the central directory does it).
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
         raise unreadable from error
     if len(members) > MAX_PARTS or sum(m.file_size for m in members) > limits.max_unzipped:
         raise UploadProblem(
