@@ -95,24 +95,22 @@ class EngageLimiter(Limiter):
         """What Flask-Limiter does once it has counted: the request's limits noted (for the 429 page and
         headers), then, when one was breached, its callbacks and the 429."""
         view_limits = []
-        failed: list[tuple[RuntimeLimit, list[str]]] = []
+        failed: list[tuple[RuntimeLimit, RequestLimit]] = []
         for (lim, args), count in zip(hits, counts, strict=False):
-            breached = count > lim.limit.amount
-            view_limits.append(RequestLimit(self, lim.limit, args, breached, lim.shared))
-            if breached:
+            request_limit = RequestLimit(self, lim.limit, args, count > lim.limit.amount, lim.shared)
+            view_limits.append(request_limit)
+            if request_limit.breached:
                 self.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", lim.limit, args[-2], args[-1])
-                failed.append((lim, args))
-        breached_limits = [limit for limit in view_limits if limit.breached]
+                failed.append((lim, request_limit))
         explicit = [limit for limit in view_limits if not limit.shared]
         self.context.view_rate_limit = (
-            breached_limits[-1] if breached_limits else explicit[0] if explicit else view_limits[0]
+            failed[-1][1] if failed else explicit[0] if explicit else view_limits[0]
         )
         self.context.view_rate_limits = view_limits
         if not failed:
             return
         response = None
-        for lim, args in failed:
-            request_limit = RequestLimit(self, lim.limit, args, True, lim.shared)
+        for lim, request_limit in failed:
             for callback in dict.fromkeys([self._on_breach, lim.on_breach]):
                 if callback:
                     try:

@@ -341,11 +341,12 @@ def record_pairwise_vote(
         "created_at": utcnow(),
     }
     # From here on this respondent's row is locked: their other requests wait, so the counter is true.
-    one_statement = not workshop_limit and db.session.get_bind().dialect.name == "postgresql"
+    dialect = db.session.get_bind().dialect.name
+    one_statement = not workshop_limit and vote_reads_answered()
     if one_statement:
         respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote)
     else:
-        if db.session.get_bind().dialect.name == "postgresql":
+        if dialect == "postgresql":
             # The pair counts before the respondent's row, as the one statement takes them (relations are
             # locked before rows): a rebuild holds them first too, so neither waits for the other in turn.
             db.session.execute(statements.PAIR_COUNTS_FOR_A_VOTE)
@@ -361,7 +362,7 @@ def record_pairwise_vote(
         refusal = VoteRefused("round", str(_l("Thank you: you have finished this round")))
         return _refused_or_earlier(exercise, token, key, refusal)
     if not one_statement:
-        insert = statements.vote_insert(db.session.get_bind().dialect.name)
+        insert = statements.vote_insert(dialect)
         vote_id = db.session.execute(insert, {**vote, "respondent_id": respondent.id}).scalar()
     if vote_id is None:  # a double click whose first copy finished while this one waited
         _uncount(respondent.id)
