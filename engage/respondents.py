@@ -41,6 +41,14 @@ def current_token() -> str | None:
     return environ[_PARSED_COOKIE]
 
 
+def _signed(token: str) -> str:
+    """The cookie's value for ``token``: the one this request came with when it holds the same token (its
+    signature already checked), else signed now."""
+    if token == current_token():
+        return request.cookies[COOKIE_NAME]
+    return _serializer().dumps(token)
+
+
 _PARSED_COOKIE = "engage.respondent_token"
 
 
@@ -72,7 +80,7 @@ def set_token_cookie(response: Response, token: str) -> Response:
     app: Flask = current_app
     response.set_cookie(
         COOKIE_NAME,
-        _serializer().dumps(token),
+        _signed(token),
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",

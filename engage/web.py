@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
@@ -9,10 +10,11 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from engage import static_files
+from engage import kept_html, static_files
 from engage.i18n import LANGUAGE_NAMES, text_direction
 
 
+@functools.cache  # two values, sent with every response
 def content_security_policy(inline_styles: bool = False) -> str:
     """Strict: everything from this site, nothing inline. Scripts and styles are files the app serves.
 
@@ -115,4 +117,5 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_context)
     app.add_template_global(static_files.asset_url)
     app.add_template_global(content_lang)
+    app.add_template_global(kept_html.govuk_component)
     app.after_request(_security_headers)

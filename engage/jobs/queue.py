@@ -122,6 +122,7 @@ def claim(mark: str, stale_after: float) -> bool:
             return _noted(mark, now, True)
         since = huey.get(mark, peek=True)
         if since is not None and now - float(since) < stale_after:
+            _held.setdefault(huey.storage, {})[mark] = time.monotonic()
             return _noted(mark, float(since), False)
         huey.delete(mark)
         return _noted(mark, now, bool(huey.put_if_empty(mark, now)))
@@ -132,7 +133,21 @@ def claim(mark: str, stale_after: float) -> bool:
 
 def _noted(mark: str, since: float, claimed: bool) -> bool:
     _claims.setdefault(huey.storage, {})[mark] = since
+    if claimed:
+        _held.get(huey.storage, {}).pop(mark, None)
     return claimed
+
+
+#: Per queue storage: each mark this process last found held by another's claim, with when it found it
+#: (``time.monotonic()``).
+_held: weakref.WeakKeyDictionary[Any, dict[str, float]] = weakref.WeakKeyDictionary()
+
+
+def held_lately(mark: str, within: float) -> bool:
+    """Whether this process found ``mark`` held by another's claim less than ``within`` seconds ago (without
+    asking the queue's storage)."""
+    since = _held.get(huey.storage, {}).get(mark)
+    return since is not None and time.monotonic() < since + within
 
 
 def claimed_at(mark: str) -> float | None:

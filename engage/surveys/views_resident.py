@@ -75,7 +75,7 @@ def start(consultation_id: int):
 @bp.route("/consultations/<int:consultation_id>/sections/<int:number>", methods=["GET", "POST"])
 @form_page
 def section(consultation_id: int, number: int):
-    consultation = public_consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id, with_questions=True)
     if not 1 <= number <= len(consultation.sections):
         abort(404)
     preview = not consultation.accepting_responses()

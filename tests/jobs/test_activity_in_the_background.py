@@ -153,6 +153,19 @@ def test_a_request_undone_claims_nothing(queued_app, make_budget):
     assert len(queue.huey) == 1
 
 
+def _claims_asked(monkeypatch) -> list[str]:
+    """The marks this process asks the queue's storage to claim from now on, in order."""
+    asked: list[str] = []
+    put_if_empty = queue.huey.put_if_empty
+
+    def counted(key, value):
+        asked.append(key)
+        return put_if_empty(key, value)
+
+    monkeypatch.setattr(queue.huey, "put_if_empty", counted)
+    return asked
+
+
 @pytest.mark.real_commits
 def test_answers_while_the_refresh_waits_do_not_ask_the_queue_again(
     queued_app, make_budget, submit, monkeypatch
@@ -162,17 +175,33 @@ def test_answers_while_the_refresh_waits_do_not_ask_the_queue_again(
     real, _settings = queued_app
     exercise = make_budget()
     queue.huey.flush()
-    asked = []
-    put_if_empty = queue.huey.put_if_empty
-
-    def counted(key, value):
-        asked.append(key)
-        return put_if_empty(key, value)
-
-    monkeypatch.setattr(queue.huey, "put_if_empty", counted)
+    asked = _claims_asked(monkeypatch)
     _script(exercise, submit, 5)
     assert len(asked) == 1 and len(queue.huey) == 1
     mark = cache.refresh_mark("exercise", exercise.id)
     queue._claims[queue.huey.storage][mark] -= cache.REFRESH_DELAY  # the wait is over: it may have started
     _script(exercise, submit, 1)
     assert asked == [mark, mark] and len(queue.huey) == 1  # asked, and found it still queued
+
+
+@pytest.mark.real_commits
+def test_answers_after_finding_the_refresh_still_queued_ask_again_only_a_second_later(
+    queued_app, make_budget, submit, monkeypatch
+):
+    """Once the refresh's own wait has run out, a process that finds the mark still held (the worker has
+    not started it yet, or there is no worker) asks again only after HELD_RECHECK seconds, not on every
+    answer; an answer after that, once the refresh has started, queues the next."""
+    real, _settings = queued_app
+    exercise = make_budget()
+    queue.huey.flush()
+    asked = _claims_asked(monkeypatch)
+    _script(exercise, submit, 1)
+    mark = cache.refresh_mark("exercise", exercise.id)
+    queue._claims[queue.huey.storage][mark] -= cache.REFRESH_DELAY  # the wait is over; not started yet
+    _script(exercise, submit, 4)
+    assert asked == [mark, mark] and len(queue.huey) == 1  # found it held once, then asked no more
+    queue._held[queue.huey.storage][mark] -= cache.HELD_RECHECK  # a second later
+    with real.app_context():
+        refresh_results.call_local("exercise", exercise.id)  # meanwhile the worker started it
+    _script(exercise, submit, 1)
+    assert asked == [mark, mark, mark] and len(queue.huey) == 2  # the next refresh, for this answer
