@@ -1,7 +1,7 @@
 """`make load`: Engage under a crowd of residents, on gunicorn over loopback, and an audit of every answer.
 
 For each database (SQLite, the embedded default; PostgreSQL with Redis-backed rate limits), each number of
-gunicorn workers (1, 2, 4; 4 threads each) and each crowd (50, 200, 500 residents arriving over 10 s), every
+gunicorn workers (1, 2, 4; 2 threads each) and each crowd (50, 200, 500 residents arriving over 10 s), every
 simulated resident, with its own cookies: opens the pairwise exercise and makes 10-30 choices, shares out a
 budget (check answers, send), and answers a 10-question consultation (two pages, check answers, send),
 thinking 0.5-1.5 s between requests. Then:
@@ -52,7 +52,10 @@ DATABASES = os.environ.get("ENGAGE_LOAD_DATABASES", "SQLite,PostgreSQL").split("
 PARTS = set(os.environ.get("ENGAGE_LOAD_PARTS", "crowd,crash,floor").split(","))
 #: The issue's target (23): PostgreSQL, 4 workers, 200 residents, p95 under this many ms, no errors.
 P95_TARGET_MS = 250
-THREADS = 4
+#: Threads per worker. On this 2-core machine 2 answered the 200 residents with less processor time per
+#: request and a lower p95 than 4 (more threads in one process mostly wait for its interpreter lock), in
+#: runs alternated on 2026-11-29: p95 136 and 276 ms against 261 and 416 ms (docs/benchmarks.md).
+THREADS = int(os.environ.get("ENGAGE_LOAD_THREADS", "2"))
 ARRIVAL_SECONDS = 10
 THINK = (0.5, 1.5)
 TIMEOUT = 30.0
@@ -148,8 +151,10 @@ def _seed(url: str) -> Target:
 class Server:
     """gunicorn in its own process group, so a crash can take down the master and every worker at once."""
 
-    def __init__(self, url: str, workers: int, app: str = "engage:create_app()", extra_env=None) -> None:
-        self.url, self.workers, self.app = url, workers, app
+    def __init__(
+        self, url: str, workers: int, app: str = "engage:create_app()", extra_env=None, threads: int = THREADS
+    ) -> None:
+        self.url, self.workers, self.app, self.threads = url, workers, app, threads
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **SERVER_ENV, "ENGAGE_DATABASE_URL": url, **(extra_env or {})}
@@ -167,7 +172,7 @@ class Server:
                 "--workers",
                 str(self.workers),
                 "--threads",
-                str(THREADS),
+                str(self.threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
