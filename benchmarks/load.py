@@ -54,7 +54,7 @@ PARTS = set(os.environ.get("ENGAGE_LOAD_PARTS", "crowd,crash,floor").split(","))
 P95_TARGET_MS = 250
 #: Threads per worker. On this 2-core machine 2 answered the 200 residents with less processor time per
 #: request and a lower p95 than 4 (more threads in one process mostly wait for its interpreter lock), in
-#: runs alternated on 2026-11-29: p95 136 and 276 ms against 261 and 416 ms (docs/benchmarks.md).
+#: runs on 2026-11-29 (docs/benchmarks.md, issue 23 third round): p95 136, 276, 338 ms against 261, 416, 442.
 THREADS = int(os.environ.get("ENGAGE_LOAD_THREADS", "2"))
 ARRIVAL_SECONDS = 10
 THINK = (0.5, 1.5)
