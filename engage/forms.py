@@ -332,7 +332,9 @@ def _holds_an_answer(params: dict[str, Any]) -> bool:
     """True when the field shows a resident's own answer (a value typed, a choice made) or an error: such
     HTML is rendered each time and never kept."""
     value = params.get("value")
-    typed = value not in (None, "") and not (isinstance(value, (int, float)) or _a_number(str(value)))
+    numeric = isinstance(value, (int, float)) or _a_number(str(value))
+    amount = params.get("inputmode") == "numeric" and numeric
+    typed = value not in (None, "") and not amount
     chosen = any(
         isinstance(item, dict) and (item.get("checked") or item.get("selected"))
         for item in params.get("items") or ()
@@ -346,7 +348,8 @@ def _render_field(widget: Any, params: dict[str, Any]) -> Markup:
     The library renders each field through Flask's ``render_template``, which runs every context processor
     for a template that needs only ``params`` and the environment's globals. A field showing no answer of a
     resident's and no error renders the same HTML for the same params, so its HTML is kept per worker
-    (engage.kept_html); numbers are kept (a budget's amounts as first shown), typed text and choices are not.
+    (engage.kept_html); a number in a numeric box is kept (a budget's amounts as first shown), any other
+    typed text (a phone number in a text box too) and choices made are not.
     """
 
     def render() -> str:

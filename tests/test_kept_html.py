@@ -71,13 +71,22 @@ def test_a_residents_answer_or_an_error_is_never_kept(app):
         html = str(form.name()) + str(form.story()) + str(form.choice())
         form.name.errors = ["Enter a shorter name"]
         html += str(form.name())
+        html += str(_Question(MultiDict({"name": "07700900123"})).name())  # digits typed in a text box
     assert "Ada Lovelace" in html and "My street floods" in html and "Enter a shorter name" in html
+    assert "07700900123" in html
     kept = "".join(kept_html._copies.values())
     assert (
         "Ada Lovelace" not in kept and "My street floods" not in kept and "Enter a shorter name" not in kept
     )
-    assert "checked" not in kept
+    assert "checked" not in kept and "07700900123" not in kept
     assert kept_html._copies == {}
+
+
+def test_an_amount_in_a_numeric_box_is_kept(app):
+    with app.test_request_context("/", method="POST"):
+        html = str(_Question(MultiDict({"name": "25,000"})).name(params={"inputmode": "numeric"}))
+    assert 'value="25,000"' in html
+    assert any('value="25,000"' in kept for kept in kept_html._copies.values())
 
 
 def test_an_officers_new_words_are_shown_not_the_kept_ones(app):
