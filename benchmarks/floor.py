@@ -33,6 +33,7 @@ from benchmarks.load import (
     _field,
     _inputs,
     _seed,
+    _tls,
     section_answers,
 )
 from benchmarks.sections import write_section
@@ -76,7 +77,7 @@ def _voters(base: str, exercise_id: int) -> list[str]:
     app = create_app({"ENGAGE_ENV": "testing", "SECRET_KEY": SERVER_ENV["ENGAGE_SECRET_KEY"]})
     residents = []
     for _ in range(VOTERS):
-        with httpx.Client(base_url=base) as client:
+        with httpx.Client(base_url=base, verify=_tls()) as client:
             page = client.get(f"/exercises/{exercise_id}/vote").text
             items = sorted({int(_field(page, "left")), int(_field(page, "right"))})
             residents.append((_cookie_header(client), _csrf(page), client.cookies[COOKIE_NAME], items))
@@ -125,7 +126,7 @@ def _budget_submitters(base: str, exercise_id: int) -> list[str]:
     """Lines for wrk: residents who have shared out the budget and opened "check your answers"."""
     lines = []
     for _ in range(SUBMITTERS):
-        with httpx.Client(base_url=base) as client:
+        with httpx.Client(base_url=base, verify=_tls()) as client:
             page = client.get(f"/exercises/{exercise_id}/allocate").text
             form = {"csrf_token": _csrf(page)}
             for attrs in _inputs(page):
@@ -142,7 +143,7 @@ def _consultation_senders(base: str, consultation_id: int, sections: int) -> lis
     """Lines for wrk: residents who have answered every page and opened "check your answers"."""
     lines = []
     for _ in range(SUBMITTERS):
-        with httpx.Client(base_url=base) as client:
+        with httpx.Client(base_url=base, verify=_tls()) as client:
             for number in range(1, sections + 1):
                 path = f"/consultations/{consultation_id}/sections/{number}"
                 page = client.get(path).text

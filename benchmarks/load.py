@@ -291,6 +291,8 @@ def _csrf(html: str) -> str:
 
 @functools.cache
 def _tls() -> ssl.SSLContext:
+    """One TLS context for every simulated client (the server is plain HTTP): httpx otherwise builds one per
+    client, loading the CA bundle, 20-40 ms of processor time each, on the server's cores."""
     return ssl.create_default_context()
 
 
@@ -299,8 +301,6 @@ class Resident:
         self.base, self.target, self.tally = base, target, tally
         self.rng = random.Random(seed)
         self.retry_for = retry_for  # seconds to keep retrying a request the server did not answer
-        # One TLS context for every resident (the server is plain HTTP): httpx otherwise builds one per
-        # client, loading the CA bundle: 20-40 ms of processor time per resident, on the server's cores.
         self.http = httpx.AsyncClient(base_url=base, timeout=TIMEOUT, follow_redirects=False, verify=_tls())
 
     async def request(
@@ -572,7 +572,7 @@ async def _flat_out(base: str, make_request, clients: int) -> int:
 
     async def loop(n: int) -> None:
         nonlocal done
-        async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as http:
+        async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT, verify=_tls()) as http:
             state = await make_request(http, None, n)
             while time.perf_counter() < stop_at:
                 state = await make_request(http, state, n)
