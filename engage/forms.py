@@ -328,13 +328,16 @@ def _a_number(text: str) -> bool:
 _SEPARATORS = str.maketrans("", "", ",. '\u00a0\u202f\u066b\u066c")
 
 
+def _an_amount(params: dict[str, Any], value: Any) -> bool:
+    """A number in a numeric box (a budget's amount): kept, unlike other typed text."""
+    return params.get("inputmode") == "numeric" and (isinstance(value, (int, float)) or _a_number(str(value)))
+
+
 def _holds_an_answer(params: dict[str, Any]) -> bool:
     """True when the field shows a resident's own answer (a value typed, a choice made) or an error: such
     HTML is rendered each time and never kept."""
     value = params.get("value")
-    numeric = isinstance(value, (int, float)) or _a_number(str(value))
-    amount = params.get("inputmode") == "numeric" and numeric
-    typed = value not in (None, "") and not amount
+    typed = value not in (None, "") and not _an_amount(params, value)
     chosen = any(
         isinstance(item, dict) and (item.get("checked") or item.get("selected"))
         for item in params.get("items") or ()
