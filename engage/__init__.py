@@ -43,9 +43,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def configure_worker_copies() -> None:
     """What each worker keeps in memory is dropped when this worker commits a change to it."""
+    from engage import kept_structure
     from engage.prioritise.pairwise import chooser
 
     chooser.init_app()
+    kept_structure.init_app()
 
 
 def configure_jobs(app: Flask) -> None:

@@ -8,6 +8,7 @@ import enum
 import fcntl
 import functools
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -57,6 +58,12 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def new_stamp() -> int:
+    """A fresh structure stamp (see engage.kept_structure): random, not counted up, so a database restored
+    from a backup and edited again cannot reach a stamp a worker already holds a different copy under."""
+    return secrets.randbits(62)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

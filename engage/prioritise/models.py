@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.accounts.models import Organisation, User
 from engage.boards.models import Board, Priority
 from engage.channels import Channel
-from engage.database import DatedWindow, UTCDateTime, enum_column, utcnow
+from engage.database import DatedWindow, UTCDateTime, enum_column, new_stamp, utcnow
 from engage.extensions import Model
 
 
@@ -138,6 +138,10 @@ class Exercise(DatedWindow, Model):
     rank_top_n: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Changed in the same transaction as any change to the items or their consequences: a worker's copy of
+    #: them (engage.kept_structure) is used only while the exercise's row still shows the stamp it was
+    #: read with.
+    structure_version: Mapped[int] = mapped_column(BigInteger, default=new_stamp, server_default="0")
 
     board: Mapped[Board] = relationship()
     organisation: Mapped[Organisation] = relationship()

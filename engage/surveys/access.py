@@ -7,6 +7,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from engage import kept_structure
 from engage.accounts.models import Role
 from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.models import Board
@@ -46,14 +47,26 @@ WITH_QUESTIONS = (
 
 
 def public_consultation_or_404(consultation_id: int, with_questions: bool = False) -> Consultation:
-    """Residents see anything but a draft; board members may preview a draft. ``with_questions`` loads its
-    pages, questions and options with it (WITH_QUESTIONS)."""
-    loading = WITH_QUESTIONS if with_questions else ()
-    consultation = db.get_or_404(
-        Consultation, consultation_id, options=loading, populate_existing=with_questions
-    )
+    """Residents see anything but a draft; board members may preview a draft. ``with_questions`` gives it
+    its pages, questions and options and its board's priorities (WITH_QUESTIONS), from this worker's copy
+    while the consultation's stamp says it is current (engage.kept_structure)."""
+    if with_questions:
+        consultation = db.get_or_404(
+            Consultation, consultation_id, options=(joinedload(Consultation.board),), populate_existing=True
+        )
+    else:
+        consultation = db.get_or_404(Consultation, consultation_id)
     if consultation.status is ConsultationStatus.DRAFT and not (
         current_user.is_authenticated and can_read_results(current_user, consultation.board)
     ):
         abort(404)
+    if with_questions:
+        kept_structure.load(
+            consultation,
+            (consultation.structure_version, consultation.board_id),
+            ("sections", "board.priorities"),
+            lambda: db.session.get(
+                Consultation, consultation_id, options=WITH_QUESTIONS, populate_existing=True
+            ),
+        )
     return consultation

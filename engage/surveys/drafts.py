@@ -15,6 +15,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -64,8 +65,14 @@ def forget_draft(consultation: Consultation, token: str) -> None:
     )
 
 
-def _draft_or_new(consultation: Consultation, token: str, address: str | None = None) -> ResponseDraft:
-    draft = find_draft(consultation, token)
+#: ``found`` not given: the draft is looked up here.
+UNREAD: Any = object()
+
+
+def _draft_or_new(
+    consultation: Consultation, token: str, address: str | None = None, found: Any = UNREAD
+) -> ResponseDraft:
+    draft = find_draft(consultation, token) if found is UNREAD else found
     if draft is None:
         _check_room_for_a_new_draft(consultation, address)
         token_hash = respondent_hash(token, _scope(consultation))
@@ -98,7 +105,11 @@ def _check_room_for_a_new_draft(consultation: Consultation, address: str | None)
 
 def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
     """Everything the resident has posted so far, as form data."""
-    draft = find_draft(consultation, token) if token else None
+    return answers_of(find_draft(consultation, token) if token else None)
+
+
+def answers_of(draft: ResponseDraft | None) -> MultiDict:
+    """A draft's answers as form data (none for no draft)."""
     return MultiDict(json.loads(draft.data) if draft else {})
 
 
@@ -109,10 +120,13 @@ def save_page(
     posted: MultiDict,
     priorities: list,
     address: str | None = None,
-) -> None:
+    found: Any = UNREAD,
+) -> MultiDict:
     """Keep one page's answers (replacing what that page said before), bounded to what the page's form could
-    hold. ``address`` is the sender's network address, for the limit on new drafts (TooManyDrafts)."""
-    draft = _draft_or_new(consultation, token, address)
+    hold, and give the draft's answers as they now are. ``address`` is the sender's network address, for the
+    limit on new drafts (TooManyDrafts); ``found`` is what ``find_draft`` gave this request, when the caller
+    has already read it (None: no draft yet), so it is not read again."""
+    draft = _draft_or_new(consultation, token, address, found)
     data = json.loads(draft.data or "{}")
     for question in section.questions:
         # Seen with this page's answers so far (a question can depend on one earlier on the page).
@@ -124,6 +138,7 @@ def save_page(
                 data[name] = values
     data[SAVED_PAGES] = sorted({*data.get(SAVED_PAGES, []), str(section.id)})
     draft.data = json.dumps(data)
+    return MultiDict(data)
 
 
 #: The draft's note of the pages the resident has been through (section ids), for coming back later.

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.accounts.models import Organisation, User
 from engage.boards.models import Board, Priority
 from engage.channels import Channel
-from engage.database import DatedWindow, UTCDateTime, enum_column, utcnow
+from engage.database import DatedWindow, UTCDateTime, enum_column, new_stamp, utcnow
 from engage.extensions import Model
 
 
@@ -76,6 +77,10 @@ class Consultation(DatedWindow, Model):
     #: Which population categories the derived counts are kept by (a hash of them); NULL before the first
     #: count. When the population figures' categories change, the counts are rebuilt (engage.surveys.counts).
     counted_basis: Mapped[str | None] = mapped_column(String(64))
+    #: Changed in the same transaction as any change to the pages, questions and options, or to the board's
+    #: priorities: a worker's copy of them (engage.kept_structure) is used only while the consultation's row
+    #: still shows the stamp it was read with.
+    structure_version: Mapped[int] = mapped_column(BigInteger, default=new_stamp, server_default="0")
 
     board: Mapped[Board | None] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from engage import mail
 from engage.content import local
@@ -56,11 +57,14 @@ def _pages_asked(consultation: Consultation, answers) -> list[int]:
     ]
 
 
-def _save_page(consultation: Consultation, token: str, page, priorities: list) -> None:
-    """Keep the posted page in the resident's draft; the "too many attempts" page (429) when a new draft
-    would pass the limit for their address or the consultation."""
+def _save_page(consultation: Consultation, token: str, page, priorities: list, found) -> MultiDict:
+    """Keep the posted page in the resident's draft (``found``, as this request read it) and give its answers
+    now; the "too many attempts" page (429) when a new draft would pass the limit for their address or the
+    consultation."""
     try:
-        drafts.save_page(consultation, token, page, request.form, priorities, request.remote_addr)
+        return drafts.save_page(
+            consultation, token, page, request.form, priorities, request.remote_addr, found=found
+        )
     except drafts.TooManyDrafts:
         refuse_for(3600)  # the shortest of the limits' periods (ENGAGE_DRAFT_ADDRESS_LIMIT)
         abort(429)
@@ -84,7 +88,8 @@ def section(consultation_id: int, number: int):
     page = consultation.sections[number - 1]
     priorities = authoring.priorities_for(consultation)
     token, new_token = token_or_new()
-    draft = drafts.draft_answers(consultation, token)
+    found = drafts.find_draft(consultation, token)  # read once: saving the page and what follows use it
+    draft = drafts.answers_of(found)
     # A preview stores nothing, so it cannot follow answers: it shows every question, conditional ones too.
     answers = None if preview else draft
     asked = list(range(1, len(consultation.sections) + 1)) if preview else _pages_asked(consultation, draft)
@@ -97,7 +102,7 @@ def section(consultation_id: int, number: int):
         token_ok = "csrf_token" not in form._fields or form.csrf_token.validate(form)
         if request.form.get("later") and not preview and token_ok:
             # Save and come back later: keep what this page says as it is (it is checked when they go on).
-            _save_page(consultation, token, page, priorities)
+            _save_page(consultation, token, page, priorities, found)
             secret = drafts.save_for_later(consultation, token)
             session["resume_link"] = {"id": consultation.id, "secret": secret}
             return set_token_cookie(redirect(url_for(".saved", consultation_id=consultation.id)), token)
@@ -106,8 +111,7 @@ def section(consultation_id: int, number: int):
     go_on = form.validate() if request.method == "POST" else number not in asked
     if go_on:
         if not preview:  # a board member trying a draft goes through the pages; nothing is stored
-            _save_page(consultation, token, page, priorities)
-            asked = _pages_asked(consultation, drafts.draft_answers(consultation, token))
+            asked = _pages_asked(consultation, _save_page(consultation, token, page, priorities, found))
         following = next((n for n in asked if n > number), None)
         if following is not None:
             target = url_for(".section", consultation_id=consultation.id, number=following)
@@ -149,7 +153,7 @@ def section_changed(consultation_id: int, number: int):
     appearing or going, and the question itself when it has a problem to show (or had one). Nothing is
     stored; a blank answer is not complained about until they press Continue. A question is swapped only
     when it must be, so nothing the resident is typing elsewhere is replaced."""
-    consultation = public_consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id, with_questions=True)
     if not htmx or not consultation.accepting_responses() or not 1 <= number <= len(consultation.sections):
         abort(404)
     page = consultation.sections[number - 1]
@@ -415,7 +419,7 @@ def saved(consultation_id: int):
 @bp.get("/consultations/<int:consultation_id>/resume/<secret>")
 def resume(consultation_id: int, secret: str):
     """Open a saved response on this device, then carry on from the first page still to answer."""
-    consultation = public_consultation_or_404(consultation_id)
+    consultation = public_consultation_or_404(consultation_id, with_questions=True)
     if not consultation.accepting_responses():
         return render_template("surveys/not_open.html", consultation=consultation)
     token = secrets.token_urlsafe(32)

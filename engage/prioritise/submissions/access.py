@@ -6,25 +6,34 @@ from __future__ import annotations
 from flask import abort, render_template
 from sqlalchemy.orm import selectinload
 
+from engage import kept_structure
 from engage.extensions import db
 from engage.prioritise.access import respondent_here
 from engage.prioritise.models import Exercise, ExerciseItem, ExerciseKind, ExerciseStatus
 from engage.prioritise.submissions.submitting import find_submission
 
 #: What checking an answer reads: the items and their consequences, each in one statement (not one per item),
-#: loaded afresh even if the session already holds the exercise (so the options apply).
+#: loaded afresh even if the session already holds the exercise (so the options apply), when this worker
+#: holds no current copy of them.
 WITH_ITEMS = (selectinload(Exercise.items).selectinload(ExerciseItem.consequences),)
 
 
 def answering_exercise_or_404(exercise_id: int, kind: ExerciseKind | None = None):
     """(exercise, None) when it takes answers now; (exercise, the 'not open' page) when it does not. The
     exercise must be of ``kind`` (any budget or ranking exercise when None); its items and their
-    consequences come with it."""
-    exercise = db.session.get(Exercise, exercise_id, options=WITH_ITEMS, populate_existing=True)
+    consequences come with it, from this worker's copy while the exercise's stamp says it is current
+    (engage.kept_structure)."""
+    exercise = db.session.get(Exercise, exercise_id, populate_existing=True)
     if exercise is None or exercise.status is ExerciseStatus.DRAFT:
         abort(404)
     if exercise.kind is ExerciseKind.PAIRWISE if kind is None else exercise.kind is not kind:
         abort(404)
+    kept_structure.load(
+        exercise,
+        (exercise.structure_version,),
+        ("items",),
+        lambda: db.session.get(Exercise, exercise_id, options=WITH_ITEMS, populate_existing=True),
+    )
     if not exercise.accepting_votes():
         return exercise, render_template("prioritise/not_open.html", exercise=exercise)
     return exercise, None
