@@ -34,7 +34,7 @@ from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-from engage.boards.models import Priority
+from engage.boards.models import Board, Priority
 from engage.database import new_stamp, table_of
 from engage.extensions import db
 from engage.prioritise.models import Exercise, ExerciseItem, ItemConsequence
@@ -120,42 +120,47 @@ def load(parent: Any, stamp: tuple[Any, ...], paths: Sequence[str], load_fresh: 
 
 
 def _changed(session: Session) -> tuple[set[int], set[int], set[int]]:
-    """(exercise ids, consultation ids, board ids whose priorities changed) that this flush changes."""
-    exercises: set[int | None] = set()
-    consultations: set[int | None] = set()
-    boards: set[int | None] = set()
+    """(exercise ids, consultation ids, board ids whose priorities changed) that this flush changes: the
+    parents a changed row belongs to now, and any it was moved from."""
+    exercises: set[int] = set()
+    consultations: set[int] = set()
+    boards: set[int] = set()
     # A collection replaced counts (an item's consequences all taken away leaves only the item changed).
     modified = (thing for thing in session.dirty if session.is_modified(thing))
     for thing in (*session.new, *session.deleted, *modified):
         if isinstance(thing, ExerciseItem):
-            exercises.add(_parent_id(thing, "exercise"))
+            exercises |= _ids(_owners(session, thing, "exercise", Exercise))
         elif isinstance(thing, ItemConsequence):
-            exercises.add(_parent_id(thing.item, "exercise"))
+            for item in _owners(session, thing, "item", ExerciseItem):
+                exercises |= _ids(_owners(session, item, "exercise", Exercise))
         elif isinstance(thing, Section):
-            consultations.add(_parent_id(thing, "consultation"))
-        elif isinstance(thing, Question):
-            consultations.add(_parent_id(thing.section, "consultation"))
-        elif isinstance(thing, QuestionOption):
-            question = thing.question
-            consultations.add(_parent_id(question.section if question is not None else None, "consultation"))
+            consultations |= _ids(_owners(session, thing, "consultation", Consultation))
+        elif isinstance(thing, Question | QuestionOption):
+            asked = [thing] if isinstance(thing, Question) else _owners(session, thing, "question", Question)
+            for question in asked:
+                for section in _owners(session, question, "section", Section):
+                    consultations |= _ids(_owners(session, section, "consultation", Consultation))
         elif isinstance(thing, Priority):
-            boards.add(thing.board_id)
+            boards |= _ids(_owners(session, thing, "board", Board))
+    return exercises, consultations, boards
+
+
+def _owners(session: Session, thing: Any, name: str, model: type) -> list[Any]:
+    """What ``thing.<name>`` points at now (through the object, or its key when only the key was set) and
+    what it pointed at before this flush's change, when it was moved."""
+    state = inspect(thing)
+    found = [getattr(thing, name)]
+    key = getattr(thing, f"{name}_id")
+    if found[0] is None and key is not None:
+        found[0] = session.get(model, key)
+    found += state.attrs[name].history.deleted or ()
+    found += [session.get(model, old) for old in state.attrs[f"{name}_id"].history.deleted or () if old]
+    return [owner for owner in found if owner is not None]
+
+
+def _ids(owners: list[Any]) -> set[int]:
     # A parent without an id is new itself: no worker can hold a copy of it yet.
-    return (
-        {i for i in exercises if i is not None},
-        {i for i in consultations if i is not None},
-        {i for i in boards if i is not None},
-    )
-
-
-def _parent_id(thing: Any, parent: str) -> int | None:
-    """``thing``'s parent's id: its foreign key, or the parent object's id while the key is not yet set."""
-    if thing is None:
-        return None
-    found = getattr(thing, f"{parent}_id")
-    if found is None and (above := getattr(thing, parent)) is not None:
-        found = above.id
-    return found
+    return {owner.id for owner in owners if owner.id is not None}
 
 
 def _stamp_changes(session: Session, flush_context: Any, instances: Any) -> None:

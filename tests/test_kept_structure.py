@@ -9,13 +9,21 @@ import pytest
 from sqlalchemy import event, inspect, select
 
 from engage import kept_structure
+from engage.boards import service as boards_service
 from engage.boards.models import Priority
 from engage.extensions import db
 from engage.prioritise import service
 from engage.prioritise.budget.setup import ItemBudget, save_item_budgets
-from engage.prioritise.models import BudgetMode, Exercise, ExerciseItem, ExerciseStatus, Threshold
+from engage.prioritise.models import (
+    BudgetMode,
+    Exercise,
+    ExerciseItem,
+    ExerciseStatus,
+    ItemConsequence,
+    Threshold,
+)
 from engage.surveys import authoring
-from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
+from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind, QuestionOption
 from tests.prioritise.budget.test_budget_views import fields
 
 KEPT_TABLES = (
@@ -267,3 +275,39 @@ def test_an_answer_changed_on_a_page_reads_no_questions(app, client, open_consul
         changed = client.post(f"{path}/changed", data=ticked, headers=headers)
     assert changed.status_code == 200 and reads == {}
     assert "Choose up to 3 options" in changed.get_data(as_text=True)
+
+
+def test_a_new_board_priority_shows_in_the_importance_grid(app, client, open_consultation):
+    """Found by review: a priority made through its board (``Priority(board=...)``) has no board id until it
+    is stored, and its board's consultations must still be stamped."""
+    path = f"/consultations/{open_consultation.id}/sections/2"
+    assert "Cycle lanes everywhere" not in page(client, path)
+    boards_service.save_priority(
+        open_consultation.board, None, code="NEW-1", title="Cycle lanes everywhere", description=""
+    )
+    db.session.commit()
+    assert "Cycle lanes everywhere" in page(client, path)
+
+
+def test_rows_added_by_their_parents_id_alone_move_the_stamp(app, open_consultation, make_budget):
+    question = open_consultation.sections[0].questions[0]
+    before = stamp(Consultation, open_consultation.id)
+    db.session.add(QuestionOption(question_id=question.id, position=9, label="Extra", code="9"))
+    db.session.commit()
+    assert stamp(Consultation, open_consultation.id) != before
+    exercise = make_budget()
+    before = stamp(Exercise, exercise.id)
+    item_id = exercise.active_items[0].id
+    db.session.add(ItemConsequence(item_id=item_id, direction=Threshold.BELOW, threshold=1, text="Less"))
+    db.session.commit()
+    assert stamp(Exercise, exercise.id) != before
+
+
+def test_an_item_moved_to_another_exercise_stamps_both(app, make_budget):
+    first, second = make_budget(), make_budget()
+    before = stamp(Exercise, first.id), stamp(Exercise, second.id)
+    moved = db.session.get(ExerciseItem, first.active_items[0].id)
+    moved.exercise_id, moved.priority_id = second.id, None  # (an exercise takes a priority once)
+    db.session.commit()
+    after = stamp(Exercise, first.id), stamp(Exercise, second.id)
+    assert after[0] != before[0] and after[1] != before[1]
