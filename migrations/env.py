@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -89,11 +90,34 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:  # raised inside the transaction: the migration is undone
+                    raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:10]}")
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite: batch mode rebuilds a table by copying it, dropping the old one and renaming the copy, and
+    with foreign keys on (engage.database turns them on for every connection) the drop empties every
+    reference to the table (ON DELETE SET NULL) and deletes every row that cascades from it: a downgrade
+    past the two-factor migration lost every user's roles. So they are off while migrations run (SQLite
+    ignores the pragma inside a transaction, so it is set on the driver's connection before one begins),
+    every reference is checked before the migration commits, and they are on again after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -111,23 +111,9 @@ def test_consultation_translations_move_to_content_translations_and_back(scratch
     with app.app_context():
         upgrade(revision="7c3e91d4a2b6")  # before content_translations
         now = datetime(2026, 11, 1, 10, 0)
-        columns = inspect(db.engine).get_columns("consultations")
-        values: dict = {"id": 5, "organisation_id": 1, "status": "draft"}
-        for column in columns:
-            if column["name"] in values or column["nullable"] or column.get("default") is not None:
-                continue
-            kind = str(column["type"]).upper()
-            values[column["name"]] = (
-                now if "DATE" in kind or "TIME" in kind else 0 if "INT" in kind or "BOOL" in kind else ""
-            )
-        names = ", ".join(values)
         with db.engine.begin() as c:
             c.execute(text("INSERT INTO organisations VALUES (1, 'Council', 'council', :now)"), {"now": now})
-            c.execute(
-                # the column names come from the schema itself, the values are bound
-                text(f"INSERT INTO consultations ({names}) VALUES ({', '.join(':' + n for n in values)})"),  # noqa: S608
-                values,
-            )
+            _insert(c, "consultations", {"id": 5, "organisation_id": 1, "status": "draft"})
             c.execute(
                 text(
                     "INSERT INTO consultation_translations (consultation_id, locale, key, text) "
@@ -144,4 +130,55 @@ def test_consultation_translations_move_to_content_translations_and_back(scratch
         assert rows("content_translations") == [(5, "cy", "consultation:5:title", "Eich gwasanaethau")]
         downgrade(revision="7c3e91d4a2b6")
         assert rows("consultation_translations") == [(5, "cy", "consultation:5:title", "Eich gwasanaethau")]
+        db.engine.dispose()
+
+
+def _insert(connection, table: str, given: dict) -> None:
+    """A row of ``table`` with ``given`` and a plain value in every other column that needs one."""
+    now = datetime(2026, 11, 1, 10, 0)
+    values = dict(given)
+    for column in inspect(connection).get_columns(table):
+        if column["name"] in values or column["nullable"] or column.get("default") is not None:
+            continue
+        kind = str(column["type"]).upper()
+        plain = (
+            now
+            if "DATE" in kind or "TIME" in kind
+            else False
+            if "BOOL" in kind
+            else 0
+            if "INT" in kind
+            else "x"
+        )
+        values[column["name"]] = plain
+    names = ", ".join(values)
+    placeholders = ", ".join(":" + name for name in values)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({placeholders})"), values)  # noqa: S608
+
+
+def test_a_table_rebuilt_by_a_migration_keeps_the_rows_that_point_at_it(scratch_database_url):
+    """SQLite rebuilds a table in batch mode (copy, drop, rename); with foreign keys on, the drop emptied
+    every reference to it (ON DELETE SET NULL) and deleted the rows that cascade from it. The two-factor
+    migration rebuilds users: going down past it keeps who made a consultation and each person's roles."""
+    app = create_app({"ENGAGE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision="da4be255583b")
+        with db.engine.begin() as c:
+            _insert(c, "organisations", {"id": 1, "name": "Council", "kind": "council"})
+            _insert(c, "users", {"id": 3, "email": "officer@example.org", "organisation_id": 1})
+            _insert(c, "user_roles", {"user_id": 3, "role": "board_officer"})
+            _insert(
+                c, "consultations", {"id": 5, "organisation_id": 1, "status": "draft", "created_by_id": 3}
+            )
+
+        def kept() -> tuple:
+            with db.engine.connect() as c:
+                made_by = c.execute(text("SELECT created_by_id FROM consultations WHERE id = 5")).scalar()
+                roles = c.execute(text("SELECT count(*) FROM user_roles WHERE user_id = 3")).scalar()
+                return made_by, roles
+
+        downgrade(revision="034516ac0930")
+        assert kept() == (3, 1)
+        upgrade()
+        assert kept() == (3, 1)
         db.engine.dispose()
