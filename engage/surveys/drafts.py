@@ -15,7 +15,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -65,14 +64,10 @@ def forget_draft(consultation: Consultation, token: str) -> None:
     )
 
 
-#: ``found`` not given: the draft is looked up here.
-UNREAD: Any = object()
-
-
 def _draft_or_new(
-    consultation: Consultation, token: str, address: str | None = None, found: Any = UNREAD
+    consultation: Consultation, token: str, draft: ResponseDraft | None, address: str | None = None
 ) -> ResponseDraft:
-    draft = find_draft(consultation, token) if found is UNREAD else found
+    """``draft`` (what ``find_draft`` gave), or a new one when there is none."""
     if draft is None:
         _check_room_for_a_new_draft(consultation, address)
         token_hash = respondent_hash(token, _scope(consultation))
@@ -119,14 +114,14 @@ def save_page(
     section: Section,
     posted: MultiDict,
     priorities: list,
-    address: str | None = None,
-    found: Any = UNREAD,
+    address: str | None,
+    found: ResponseDraft | None,
 ) -> MultiDict:
     """Keep one page's answers (replacing what that page said before), bounded to what the page's form could
     hold, and give the draft's answers as they now are. ``address`` is the sender's network address, for the
-    limit on new drafts (TooManyDrafts); ``found`` is what ``find_draft`` gave this request, when the caller
-    has already read it (None: no draft yet), so it is not read again."""
-    draft = _draft_or_new(consultation, token, address, found)
+    limit on new drafts (TooManyDrafts); ``found`` is what ``find_draft`` gave this request (None: no draft
+    yet), read once by the caller for the page and its saving."""
+    draft = _draft_or_new(consultation, token, found, address)
     data = json.loads(draft.data or "{}")
     for question in section.questions:
         # Seen with this page's answers so far (a question can depend on one earlier on the page).
@@ -203,7 +198,7 @@ def save_for_later(consultation: Consultation, token: str) -> str:
     """A new private "come back later" secret for the resident's draft (an earlier link stops working).
     Only its hash is stored; the link lasts as long as the draft: ``ENGAGE_DRAFT_DAYS`` from this save (each
     save starts them again), until they send it, or the consultation closes."""
-    draft = _draft_or_new(consultation, token)
+    draft = _draft_or_new(consultation, token, find_draft(consultation, token))
     secret = secrets.token_urlsafe(24)
     draft.resume_hash = _secret_hash(secret)
     draft.updated_at = utcnow()
