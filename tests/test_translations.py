@@ -73,6 +73,7 @@ RESIDENT_TEMPLATES = [
     "prioritise/_partials/_everyone_pending.html",
     "prioritise/_partials/_everyone_age.html",
     "prioritise/_partials/_pair.html",
+    "prioritise/_partials/_pair_box.html",
     "prioritise/_partials/_choices.html",
     "prioritise/_partials/_vote_status.html",
     "prioritise/_partials/_scores_table.html",
