@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -43,10 +44,13 @@ HERE = Path(__file__).resolve().parent
 WORKERS, THREADS, CONNECTIONS, SECONDS = 2, 4, 16, 8
 #: Runs of each request, each after its own run of the floor (floor_rows).
 ROUNDS = int(os.environ.get("ENGAGE_BENCH_ROUNDS", "3"))
-#: Pairs signed for every round's votes without repeating a key, and each resident below the load run's
-#: cap of 100 choices (at 700 votes a second, 70 each).
-VOTERS, VOTES_EACH = 240, 30 * ROUNDS
-SUBMITTERS = int(os.environ.get("ENGAGE_BENCH_SUBMITTERS", "600"))
+#: Pairs signed for every round's votes without repeating a key (36,000: three rounds of 8 s at 1,500 votes a
+#: second), each resident below the load run's cap of 100 choices.
+VOTERS, VOTES_EACH = 400, 30 * ROUNDS
+#: Residents prepared for each kind of send, and how long a send run lasts: every send is a new one while
+#: they last (three rounds of 3 s at up to 500 sends a second; preparing them takes about a minute a kind).
+SUBMITTERS = int(os.environ.get("ENGAGE_BENCH_SUBMITTERS", "4500"))
+SEND_SECONDS = 3
 GOALS = {"vote": 0.5, "budget": 0.3, "consultation": 0.3}
 
 
@@ -123,10 +127,16 @@ def _item_ids(exercise_id: int) -> list[int]:
     return sorted(ids)
 
 
+def _prepared(prepare) -> list[str]:
+    """SUBMITTERS lines made by ``prepare()`` (one resident each), eight at a time (the server's threads)."""
+    with ThreadPoolExecutor(max_workers=WORKERS * THREADS) as pool:
+        return list(pool.map(lambda _: prepare(), range(SUBMITTERS)))
+
+
 def _budget_submitters(base: str, exercise_id: int) -> list[str]:
     """Lines for wrk: residents who have shared out the budget and opened "check your answers"."""
-    lines = []
-    for _ in range(SUBMITTERS):
+
+    def prepare() -> str:
         with httpx.Client(base_url=base, verify=_tls()) as client:
             page = client.get(f"/exercises/{exercise_id}/allocate").text
             form = {"csrf_token": _csrf(page)}
@@ -136,14 +146,15 @@ def _budget_submitters(base: str, exercise_id: int) -> list[str]:
             client.post(f"/exercises/{exercise_id}/allocate", data=form)
             check = client.get(f"/exercises/{exercise_id}/check").text
             body = urlencode({"csrf_token": _csrf(check), "key": _field(check, "key")})
-            lines.append(f"{_cookie_header(client)}\t{body}")
-    return lines
+            return f"{_cookie_header(client)}\t{body}"
+
+    return _prepared(prepare)
 
 
 def _consultation_senders(base: str, consultation_id: int, sections: int) -> list[str]:
     """Lines for wrk: residents who have answered every page and opened "check your answers"."""
-    lines = []
-    for _ in range(SUBMITTERS):
+
+    def prepare() -> str:
         with httpx.Client(base_url=base, verify=_tls()) as client:
             for number in range(1, sections + 1):
                 path = f"/consultations/{consultation_id}/sections/{number}"
@@ -152,8 +163,9 @@ def _consultation_senders(base: str, consultation_id: int, sections: int) -> lis
                 client.post(path, data=form)
             check = client.get(f"/consultations/{consultation_id}/check").text
             body = urlencode({"csrf_token": _csrf(check), "key": _field(check, "key")})
-            lines.append(f"{_cookie_header(client)}\t{body}")
-    return lines
+            return f"{_cookie_header(client)}\t{body}"
+
+    return _prepared(prepare)
 
 
 class Run(NamedTuple):
@@ -165,8 +177,11 @@ class Run(NamedTuple):
     next_line: int  # the first line no connection sent: where the next run starts
 
 
-def run_wrk(base: str, path: str, lines: list[str], htmx: bool = False, start: int = 0) -> Run:
-    """One wrk run sending the lines from ``start`` on (wrapping round to the top when they run out)."""
+def run_wrk(
+    base: str, path: str, lines: list[str], htmx: bool = False, start: int = 0, seconds: int = SECONDS
+) -> Run:
+    """One wrk run of ``seconds`` sending the lines from ``start`` on (wrapping round to the top when they
+    run out)."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(lines) + "\n")
     threads = 2
@@ -176,7 +191,7 @@ def run_wrk(base: str, path: str, lines: list[str], htmx: bool = False, start: i
                 ensure_wrk(),
                 f"-t{threads}",
                 f"-c{CONNECTIONS}",
-                f"-d{SECONDS}s",
+                f"-d{seconds}s",
                 "--timeout",
                 "10s",
                 "-s",
@@ -243,10 +258,13 @@ def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[s
                 path, lines, *htmx = prepare[name]()
                 rates, ratios, total, failed, start = [], [], 0, 0, 0
                 for _ in range(ROUNDS):
-                    floors.append(run_wrk(bare.base, "/insert", inserts))
+                    # Sends run for less time than votes (each needs a resident prepared beforehand); the
+                    # floor before each runs as long, so that both are measured alike.
+                    seconds = SECONDS if name == "vote" else SEND_SECONDS
+                    floors.append(run_wrk(bare.base, "/insert", inserts, seconds=seconds))
                     # Each round from where the last stopped: a round sends new votes and answers, not
                     # the last round's again (which would only be found stored).
-                    run = run_wrk(engage.base, path, lines, bool(htmx), start=start)
+                    run = run_wrk(engage.base, path, lines, bool(htmx), start=start, seconds=seconds)
                     rates.append(run.rate)
                     ratios.append(run.rate / floors[-1].rate)
                     total, failed, start = total + run.sent, failed + run.failed, run.next_line
@@ -314,7 +332,8 @@ def floor_table(rows: list[tuple[str, ...]], note: str = "") -> list[str]:
         "## The floor: answers against a bare INSERT (`make bench`, wrk)",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, on the shared 2-core machine.",
-        f"`wrk`, {CONNECTIONS} connections for {SECONDS} s a run; gunicorn (gunicorn.conf.py) with",
+        f"`wrk`, {CONNECTIONS} connections for {SECONDS} s a run ({SEND_SECONDS} s for sends and the floor",
+        "run before each); gunicorn (gunicorn.conf.py) with",
         f"{WORKERS} workers x {THREADS} threads; PostgreSQL runs use Redis for the rate limits. Each",
         f"request is run {ROUNDS} times, each right after a run of the floor, its ratio taken against that",
         "floor: the median of the rates and of the ratios, with the ratios' range in brackets (the floor",
