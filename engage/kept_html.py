@@ -21,8 +21,6 @@ from flask import current_app
 from markupsafe import Markup
 
 COPIES = 2048
-_copies: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
-_lock = threading.Lock()
 
 
 def rendered(html: str) -> Markup:
@@ -48,29 +46,52 @@ def frozen(value: Any) -> Any:
     raise NotKept
 
 
+class Kept:
+    """One bounded set of kept HTML: past ``limit`` copies the least recently used is dropped. Kinds that can
+    grow with what officers build (a box per pair of an exercise's items) get their own, so that they never
+    push out the page furniture every page needs."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.copies: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def html(self, name: str, params: dict[str, Any], render: Callable[[], Any]) -> Markup:
+        """The HTML ``render()`` gives for macro or template ``name`` with ``params``: kept from an earlier
+        call with equal params, or rendered now and kept."""
+        try:
+            key = (name, frozen(params))
+        except NotKept:
+            return rendered(render())
+        with self._lock:
+            html = self.copies.get(key)
+            if html is not None:
+                self.copies.move_to_end(key)
+                return html
+        html = rendered(render())
+        with self._lock:
+            self.copies[key] = html
+            while len(self.copies) > self.limit:
+                self.copies.popitem(last=False)
+        return html
+
+    def clear(self) -> None:
+        with self._lock:
+            self.copies.clear()
+
+
+#: Page furniture and form fields.
+_kept = Kept(COPIES)
+_copies = _kept.copies
+
+
 def kept(name: str, params: dict[str, Any], render: Callable[[], Any]) -> Markup:
-    """The HTML ``render()`` gives for macro or template ``name`` with ``params``: kept from an earlier call
-    with equal params, or rendered now and kept."""
-    try:
-        key = (name, frozen(params))
-    except NotKept:
-        return rendered(render())
-    with _lock:
-        html = _copies.get(key)
-        if html is not None:
-            _copies.move_to_end(key)
-            return html
-    html = rendered(render())
-    with _lock:
-        _copies[key] = html
-        while len(_copies) > COPIES:
-            _copies.popitem(last=False)
-    return html
+    """``Kept.html`` for page furniture and form fields."""
+    return _kept.html(name, params, render)
 
 
 def forget_all() -> None:
-    with _lock:
-        _copies.clear()
+    _kept.clear()
 
 
 def _macro(component: str) -> Callable[[dict[str, Any]], Any]:

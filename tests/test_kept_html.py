@@ -101,7 +101,7 @@ def test_an_officers_new_words_are_shown_not_the_kept_ones(app):
 
 
 def test_the_kept_copies_are_bounded(app, monkeypatch):
-    monkeypatch.setattr(kept_html, "COPIES", 3)
+    monkeypatch.setattr(kept_html._kept, "limit", 3)
     with app.test_request_context("/"):
         for n in range(10):
             kept_html.govuk_component("skip-link", {"href": f"#part-{n}", "text": "Skip"})

@@ -115,3 +115,20 @@ def test_a_translation_shows_on_the_next_pair_and_english_stays_marked(app, clie
     # After a choice (htmx), the same.
     html = client.post(url, data={**fields(html), "choice": "left"}, headers=HTMX).get_data(as_text=True)
     assert all(title.endswith("(cy)") for title in titles(html)) and "Beth ddylai ddod gyntaf?" in html
+
+
+def test_boxes_are_kept_apart_from_the_page_furniture_and_bounded(client, make_exercise, monkeypatch):
+    """An exercise with many items makes a box per pair: they have their own bounded set, so they never push
+    out the header and form fields every page keeps (engage.kept_html)."""
+    from engage import kept_html
+
+    monkeypatch.setattr(pair_box._boxes, "limit", 2)
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+    html = client.get(url).get_data(as_text=True)
+    furniture = dict(kept_html._copies)
+    for _ in range(4):
+        html = client.post(url, data={**fields(html), "choice": "left"}, headers=HTMX).get_data(as_text=True)
+    assert len(pair_box._boxes.copies) == 2
+    assert not any(name == "pair-box" for name, _ in kept_html._copies)
+    assert all(key in kept_html._copies for key in furniture)
