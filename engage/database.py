@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from flask import g, has_request_context, request
-from sqlalchemy import DateTime, Enum, MetaData, Table, event
+from sqlalchemy import DateTime, Enum, MetaData, Table, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -329,7 +329,20 @@ class DatedWindow:
 
 def upsert_insert(session: Session):
     """The dialect's ``insert`` (PostgreSQL or SQLite), which has ``on_conflict_do_update``."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(session.get_bind().dialect.name)
+
+
+def dialect_insert(dialect: str):
+    """The ``insert`` of the dialect named (PostgreSQL's or SQLite's), which has ``on_conflict_do_update``."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def insert_of(dialect: str, table: Table, names: Iterable[str]):
+    """An insert of the columns ``names`` into ``table``, each value a parameter of the same name typed as its
+    column: for a statement built once per dialect and sent with each request's values (building one for
+    every request costs more than sending it)."""
+    values = {name: bindparam(name, type_=table.c[name].type) for name in names}
+    return dialect_insert(dialect)(table).values(values)
 
 
 def table_of(model: type[Base]) -> Table:

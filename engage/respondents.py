@@ -7,6 +7,7 @@ their row locked, the key an answer is stored under, and the refusal a resident 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engage.channels import Channel
-from engage.database import table_of, upsert_insert
+from engage.database import insert_of, table_of
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.prioritise.models import Respondent
@@ -146,22 +147,28 @@ class LockedRespondent:
     choices: int
 
 
+@functools.cache
+def _locking_insert(dialect: str):
+    """``lock_respondent``'s statement, built once per dialect (``insert_of``)."""
+    table = table_of(Respondent)
+    statement = insert_of(dialect, table, ("exercise_id", "token_hash", "channel", "address_hash"))
+    return statement.on_conflict_do_update(
+        index_elements=["exercise_id", "token_hash"], set_={"choices": table.c.choices}
+    ).returning(table.c.id, table.c.excluded_at, table.c.choices)
+
+
 def lock_respondent(exercise: AnsweredExercise, token: str, channel: Channel) -> LockedRespondent:
     """Find or create the respondent for this token in ONE statement (an insert that, when the row is
     there, updates nothing but locks it: ``ON CONFLICT DO UPDATE``), holding their row to the end of the
     transaction, so that their concurrent requests are counted one after another and a cap cannot be
     overrun. Two first requests at once (a double click) find the same row: PostgreSQL makes the second
     wait for the first; SQLite's BEGIN IMMEDIATE already runs one writer at a time."""
-    insert = upsert_insert(db.session())
-    table = table_of(Respondent)
-    statement = insert(table).values(
-        exercise_id=exercise.id,
-        token_hash=respondent_hash(token, respondent_scope(exercise)),
-        channel=channel,
-        address_hash=address_hash(request.remote_addr) if has_request_context() else None,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["exercise_id", "token_hash"], set_={"choices": table.c.choices}
-    ).returning(table.c.id, table.c.excluded_at, table.c.choices)
-    row = db.session.execute(statement).one()
+    values = {
+        "exercise_id": exercise.id,
+        "token_hash": respondent_hash(token, respondent_scope(exercise)),
+        "channel": channel,
+        "address_hash": address_hash(request.remote_addr) if has_request_context() else None,
+    }
+    statement = _locking_insert(db.session.get_bind().dialect.name)
+    row = db.session.execute(statement, values).one()
     return LockedRespondent(row.id, row.excluded_at is not None, row.choices)

@@ -3,6 +3,7 @@ hands), finding it by its reference, its equality answers, and deleting it."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from sqlalchemy import insert, select
 
 from engage.audit import service as audit
 from engage.channels import Channel
-from engage.database import table_of, upsert_insert
+from engage.database import insert_of, table_of
 from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.idempotency import submitter_key
@@ -87,6 +88,14 @@ def sent_with_key(consultation: Consultation, token: str, client_key: str) -> Co
     return response_with_key(consultation.id, _scoped_key(consultation, token, client_key))
 
 
+@functools.cache
+def _response_insert(dialect: str, names: tuple[str, ...]):
+    """A response's insert of ``names``, storing nothing when its key (or reference) is already stored; built
+    once per dialect (``insert_of``)."""
+    table = table_of(ConsultationResponse)
+    return insert_of(dialect, table, names).on_conflict_do_nothing().returning(table.c.id)
+
+
 def _store(
     consultation: Consultation, response: dict, answers: list[dict], draft_token: str | None = None
 ) -> StoredResponse:
@@ -102,9 +111,8 @@ def _store(
     """
     basis_key, _ = counts.basis()
     with atomic():
-        table = table_of(ConsultationResponse)
-        statement = upsert_insert(db.session())(table).values(**response).on_conflict_do_nothing()
-        response_id = db.session.execute(statement.returning(table.c.id)).scalar()
+        statement = _response_insert(db.session.get_bind().dialect.name, tuple(response))
+        response_id = db.session.execute(statement, response).scalar()
         if response_id is None:
             earlier = response_with_key(consultation.id, response["idempotency_key"])
             if earlier is None:  # another unique column clashed (a reference drawn twice): nothing stored

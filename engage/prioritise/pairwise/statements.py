@@ -12,7 +12,7 @@ import functools
 from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engage.database import UTCDateTime, table_of
+from engage.database import UTCDateTime, insert_of, table_of
 from engage.prioritise.models import Exercise, ExerciseStatus, PairCount, PairwiseVote, Respondent
 
 COUNTED = ("low_wins", "high_wins", "skips")
@@ -43,12 +43,9 @@ def vote_insert(dialect: str):
     """The vote's insert, built once per dialect with its values as parameters; it stores nothing (and
     returns no id) when the exercise already has a vote with its key: the unique key is the idempotency
     check, with no lookup first."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = table_of(PairwiseVote)
-    names = VOTE_COLUMNS
     return (
-        insert(table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+        insert_of(dialect, table, VOTE_COLUMNS)
         .on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
         .returning(table.c.id)
     )

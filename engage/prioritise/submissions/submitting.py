@@ -6,6 +6,7 @@ no channel can store an allocation over budget or a ranking with two items in on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, insert, select
 
 from engage.channels import Channel
 from engage.content import local_text
-from engage.database import table_of, upsert_insert
+from engage.database import insert_of, table_of
 from engage.extensions import db
 from engage.jobs.cache import results_changed
 from engage.prioritise import logger
@@ -131,12 +132,18 @@ def _checked_entries(exercise: Exercise, values: Mapping[int, int | None]) -> di
     return entries
 
 
+@functools.cache
+def _submission_insert(dialect: str, names: tuple[str, ...]):
+    """The submission's insert of ``names``, built once per dialect (``insert_of``)."""
+    table = table_of(Submission)
+    return insert_of(dialect, table, names).on_conflict_do_nothing().returning(table.c.id)
+
+
 def _insert_submission(values: dict) -> int | None:
     """Insert a submission; None when the exercise already holds one with its key or from its respondent
     (either unique key refuses it: no lookup first, and nothing to undo)."""
-    table = table_of(Submission)
-    statement = upsert_insert(db.session())(table).values(**values).on_conflict_do_nothing()
-    return db.session.execute(statement.returning(table.c.id)).scalar()
+    statement = _submission_insert(db.session.get_bind().dialect.name, tuple(values))
+    return db.session.execute(statement, values).scalar()
 
 
 def record_submission(
