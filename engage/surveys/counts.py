@@ -37,11 +37,10 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
 from engage.channels import Channel
-from engage.database import table_of
+from engage.database import dialect_insert, table_of
 from engage.equality.questions import PREFER_NOT_TO_SAY
 from engage.extensions import db
 from engage.population.models import PopulationMargin
@@ -278,7 +277,7 @@ def _change(consultation: Consultation, response_ids: list[int], sign: int) -> N
 def _count_upsert(dialect: str, model: CountModel):
     """A count table's upsert (add to the row, or insert it), built once per dialect with its values as
     parameters, so any number of rows go in one executemany."""
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_ = dialect_insert(dialect)
     table = table_of(model)
     names = ("consultation_id", *_KEYS[model], *_ADDED[model])
     statement = insert_(table).values({name: bindparam(name) for name in dict.fromkeys(names)})

@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 
 from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, text, true
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
-from engage.database import UTCDateTime, insert_of, table_of
+from engage.database import UTCDateTime, dialect_insert, insert_of, table_of
 from engage.prioritise.models import Exercise, ExerciseStatus, PairCount, PairwiseVote, Respondent
 
 COUNTED = ("low_wins", "high_wins", "skips")
@@ -27,7 +27,7 @@ PAIR_COUNTS_FOR_A_VOTE = text(f"LOCK TABLE {PairCount.__tablename__} IN ROW EXCL
 def pair_count_upsert(dialect: str):
     """The pair-count upsert, built once per dialect with its values as parameters (building it for
     every vote cost more than sending it)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(dialect)
     table = table_of(PairCount)
     statement = insert(table).values(
         {name: bindparam(name) for name in ("exercise_id", "low_item_id", "high_item_id", *COUNTED)}
@@ -77,7 +77,7 @@ def counting_in(dialect: str):
     is at the cap. PostgreSQL locks the conflicting row either way, to the end of the transaction (SQLite's
     BEGIN IMMEDIATE already lets one writer in at a time), so the same person's requests are counted one
     after another and the cap cannot be overrun."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(dialect)
     people, exercises = table_of(Respondent), table_of(Exercise)
     exercise_id = bindparam("exercise_id", type_=Integer)
     now = bindparam("now", type_=UTCDateTime())
