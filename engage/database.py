@@ -305,6 +305,33 @@ def _sqlite_write_begins(conn, cursor, statement, parameters, context, executema
         _begin(connection, "BEGIN IMMEDIATE")
 
 
+#: Set in a connection's ``info`` by the first statement that may change data; cleared when a session's
+#: transaction begins on it (``engage.transactions.atomic`` needs no savepoint before that first write).
+WROTE = "engage_wrote_in_transaction"
+#: How statements that change nothing begin (a savepoint's own statements included). Anything else counts
+#: as a write, a WITH that only reads too: the mistake can only cost a savepoint, never leave a write.
+_NOT_WRITES = ("SELECT", "SAVEPO", "RELEAS", "ROLLBA", "BEGIN", "PRAGMA", "SHOW")
+
+
+@event.listens_for(Session, "after_begin")
+def _nothing_written_yet(session, transaction, conn) -> None:
+    """A session's own transaction begins (not a savepoint inside it): nothing of it is written yet. The
+    tests' sessions each begin as a savepoint of the test's transaction, and this runs for them alike."""
+    if not transaction.nested:
+        conn.info.pop(WROTE, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_a_write(conn, cursor, statement, parameters, context, executemany) -> None:
+    if WROTE not in conn.info and not statement.lstrip()[:6].upper().startswith(_NOT_WRITES):
+        conn.info[WROTE] = True
+
+
+def wrote_in_transaction(conn) -> bool:
+    """Whether the connection's transaction has sent a statement that may have changed data."""
+    return WROTE in conn.info
+
+
 class _Dated(Protocol):
     opens_at: datetime | None
     closes_at: datetime | None

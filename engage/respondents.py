@@ -16,11 +16,11 @@ from typing import Protocol
 
 from flask import Flask, current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from werkzeug.wrappers import Response
 
 from engage.channels import Channel
-from engage.database import insert_of, table_of
+from engage.database import insert_of, table_of, utcnow
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.prioritise.models import Respondent
@@ -148,13 +148,27 @@ class LockedRespondent:
 
 
 @functools.cache
-def _locking_insert(dialect: str):
-    """``lock_respondent``'s statement, built once per dialect (``insert_of``)."""
+def locking_insert(dialect: str):
+    """``lock_respondent``'s statement, built once per dialect (``insert_of``), sent with
+    ``locking_values``. Every column with a default is given (none is left to SQLAlchemy to fill in), so
+    the statement also works inside another (``submitting.submission_in_one_statement``)."""
     table = table_of(Respondent)
-    statement = insert_of(dialect, table, ("exercise_id", "token_hash", "channel", "address_hash"))
+    names = ("exercise_id", "token_hash", "channel", "address_hash", "created_at")
+    statement = insert_of(dialect, table, names).values(excluded_reason=literal(""), choices=literal(0))
     return statement.on_conflict_do_update(
         index_elements=["exercise_id", "token_hash"], set_={"choices": table.c.choices}
     ).returning(table.c.id, table.c.excluded_at, table.c.choices)
+
+
+def locking_values(exercise: AnsweredExercise, token: str, channel: Channel) -> dict:
+    """The parameters of ``locking_insert`` for this token's respondent in ``exercise``."""
+    return {
+        "exercise_id": exercise.id,
+        "token_hash": respondent_hash(token, respondent_scope(exercise)),
+        "channel": channel,
+        "address_hash": address_hash(request.remote_addr) if has_request_context() else None,
+        "created_at": utcnow(),
+    }
 
 
 def lock_respondent(exercise: AnsweredExercise, token: str, channel: Channel) -> LockedRespondent:
@@ -163,12 +177,6 @@ def lock_respondent(exercise: AnsweredExercise, token: str, channel: Channel) ->
     transaction, so that their concurrent requests are counted one after another and a cap cannot be
     overrun. Two first requests at once (a double click) find the same row: PostgreSQL makes the second
     wait for the first; SQLite's BEGIN IMMEDIATE already runs one writer at a time."""
-    values = {
-        "exercise_id": exercise.id,
-        "token_hash": respondent_hash(token, respondent_scope(exercise)),
-        "channel": channel,
-        "address_hash": address_hash(request.remote_addr) if has_request_context() else None,
-    }
-    statement = _locking_insert(db.session.get_bind().dialect.name)
-    row = db.session.execute(statement, values).one()
+    statement = locking_insert(db.session.get_bind().dialect.name)
+    row = db.session.execute(statement, locking_values(exercise, token, channel)).one()
     return LockedRespondent(row.id, row.excluded_at is not None, row.choices)

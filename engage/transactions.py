@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context
 from flask.cli import ScriptInfo
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engage.database import intend_to_write
+from engage.database import intend_to_write, wrote_in_transaction
 from engage.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -39,9 +39,28 @@ def atomic() -> Iterator[None]:
 
     A savepoint inside the action's transaction; the exception goes on to the caller. Usable as
     ``with atomic():`` or as a decorator, ``@atomic()``.
+
+    When the transaction has written nothing before the block (a resident's answer is usually the first and
+    only write of its request), a failure rolls the whole transaction back instead: that undoes exactly the
+    block, without the savepoint's two statements (two round trips on PostgreSQL) on every success. The
+    objects the session holds are then read again when next used, and the request's count of its changes
+    (for the audit log) goes back to what it was, as a savepoint's rollback leaves it.
     """
-    with db.session.begin_nested():
+    session = db.session()
+    session.flush()  # as a savepoint begins: objects added before the block are written before it
+    if wrote_in_transaction(session.connection()):
+        with session.begin_nested():
+            yield
+        return
+    counted = g.get("engage_wrote", 0) if has_request_context() else 0
+    try:
         yield
+        session.flush()  # as a savepoint ends: what the block added is written, inside it
+    except BaseException:
+        session.rollback()
+        if has_request_context():
+            g.engage_wrote = counted
+        raise
 
 
 def abandon() -> None:

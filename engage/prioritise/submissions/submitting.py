@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import BigInteger, Integer, bindparam, func, insert, select, true
+from sqlalchemy.dialects import postgresql
 
 from engage.channels import Channel
 from engage.content import local_text
@@ -21,7 +22,7 @@ from engage.jobs.cache import results_changed
 from engage.prioritise import logger
 from engage.prioritise.budget.rules import Problem, check_allocation
 from engage.prioritise.models import Comment, Exercise, ExerciseKind, Respondent, Submission, SubmissionEntry
-from engage.respondents import VoteRefused, find_respondent, stored_key
+from engage.respondents import VoteRefused, find_respondent, locking_insert, locking_values, stored_key
 from engage.respondents import lock_respondent as _lock_respondent
 from engage.transactions import atomic
 
@@ -146,6 +147,89 @@ def _insert_submission(values: dict) -> int | None:
     return db.session.execute(statement, values).scalar()
 
 
+#: The submission's columns in ``submission_in_one_statement``, each sent as a parameter of the same name
+#: (but the respondent's id, which the statement finds).
+SUBMISSION_COLUMNS = (
+    "exercise_id",
+    "respondent_id",
+    "channel",
+    "locale",
+    "workshop_session_id",
+    "idempotency_key",
+    "created_at",
+)
+
+
+@functools.cache
+def submission_in_one_statement():
+    """PostgreSQL: ``lock_respondent``'s upsert, the submission's insert and its entries' insert as one
+    statement, three data-modifying CTEs (``WITH locked AS (INSERT ... ON CONFLICT DO UPDATE RETURNING),
+    sub AS (INSERT ... SELECT ... FROM locked ON CONFLICT DO NOTHING RETURNING id), entries AS (INSERT ...
+    SELECT ... FROM sub, unnest(:item_ids, :entry_values))``), answering the respondent's id and the new
+    submission's id (NULL when either unique key refused it: then no entry is stored either).
+
+    Each part behaves as its own statement did: the respondent's row is locked first (their copy sent at the
+    same moment waits, then finds this one stored), and the submission's unique keys are the idempotency
+    check."""
+    submissions, entries = table_of(Submission), table_of(SubmissionEntry)
+    locked = locking_insert("postgresql").cte("locked")
+    values = [
+        locked.c.id if name == "respondent_id" else bindparam(name, type_=submissions.c[name].type)
+        for name in SUBMISSION_COLUMNS
+    ]
+    submission = (
+        postgresql.insert(submissions)
+        .from_select(list(SUBMISSION_COLUMNS), select(*values).select_from(locked))
+        .on_conflict_do_nothing()
+        .returning(submissions.c.id)
+        .cte("sub")
+    )
+    each = (
+        func.unnest(
+            bindparam("item_ids", type_=postgresql.ARRAY(Integer)),
+            bindparam("entry_values", type_=postgresql.ARRAY(BigInteger)),
+        )
+        .table_valued("item_id", "value")
+        .render_derived(name="each")
+    )
+    stored = (
+        postgresql.insert(entries)
+        .from_select(
+            ["submission_id", "item_id", "value"],
+            select(submission.c.id, each.c.item_id, each.c.value).select_from(submission).join(each, true()),
+        )
+        .cte("entries")
+    )
+    submission_id = select(submission.c.id).scalar_subquery().label("submission_id")
+    return select(locked.c.id, submission_id).add_cte(stored)
+
+
+def _store(
+    exercise: Exercise, token: str, channel: Channel, submission: dict, entries: dict[int, int]
+) -> tuple[int, int | None]:
+    """Lock (or create) the respondent and store the submission and its entries, all or nothing: (the
+    respondent's id, the submission's id, or None when either unique key refused it and nothing was
+    stored). One statement on PostgreSQL (``submission_in_one_statement``), three on SQLite. From here this
+    respondent's row is locked to the end of the transaction: a copy of this answer sent at the same moment
+    waits, then finds this one stored."""
+    with atomic():
+        if db.session.get_bind().dialect.name == "postgresql":
+            values = {
+                **locking_values(exercise, token, channel),
+                **submission,
+                "item_ids": list(entries),
+                "entry_values": list(entries.values()),
+            }
+            row = db.session.connection().execute(submission_in_one_statement(), values).one()
+            return row.id, row.submission_id
+        respondent_id = _lock_respondent(exercise, token, channel).id
+        submission_id = _insert_submission({**submission, "respondent_id": respondent_id})
+        if submission_id is not None:
+            rows = [{"submission_id": submission_id, "item_id": i, "value": v} for i, v in entries.items()]
+            db.session.execute(insert(table_of(SubmissionEntry)), rows)
+        return respondent_id, submission_id
+
+
 def record_submission(
     exercise: Exercise,
     token: str,
@@ -175,32 +259,29 @@ def record_submission(
         if earlier is None:
             raise
         return SubmissionReceipt(earlier.id, False)
-    with atomic():  # the respondent, the submission and its entries stand together, or none of them
-        # From here this respondent's row is locked to the end of the transaction: a copy of this answer sent
-        # at the same moment waits, then finds this one stored.
-        respondent_id = _lock_respondent(exercise, token, channel).id
-        submission_id = _insert_submission(
-            {
-                "exercise_id": exercise.id,
-                "respondent_id": respondent_id,
-                "channel": channel,
-                "locale": locale,
-                "workshop_session_id": workshop_session_id,
-                "idempotency_key": key,
-            }
-        )
-        if submission_id is None:
-            # Their answer is already stored: this one sent again, or a second go (one person, one answer).
-            earlier_id = db.session.scalar(
-                select(Submission.id).where(
-                    Submission.exercise_id == exercise.id, Submission.respondent_id == respondent_id
-                )
+    respondent_id, submission_id = _store(
+        exercise,
+        token,
+        channel,
+        {
+            "exercise_id": exercise.id,
+            "channel": channel,
+            "locale": locale,
+            "workshop_session_id": workshop_session_id,
+            "idempotency_key": key,
+        },
+        entries,
+    )
+    if submission_id is None:
+        # Their answer is already stored: this one sent again, or a second go (one person, one answer).
+        earlier_id = db.session.scalar(
+            select(Submission.id).where(
+                Submission.exercise_id == exercise.id, Submission.respondent_id == respondent_id
             )
-            if earlier_id is None:  # the key clashed with another person's: only an HMAC collision gets here
-                raise RuntimeError(f"a submission key in exercise {exercise.id} clashed with another's")
-            return SubmissionReceipt(earlier_id, False)
-        rows = [{"submission_id": submission_id, "item_id": i, "value": v} for i, v in entries.items()]
-        db.session.execute(insert(table_of(SubmissionEntry)), rows)
+        )
+        if earlier_id is None:  # the key clashed with another person's: only an HMAC collision gets here
+            raise RuntimeError(f"a submission key in exercise {exercise.id} clashed with another's")
+        return SubmissionReceipt(earlier_id, False)
     results_changed("exercise", exercise.id)
     logger.debug("submission %s in exercise %s", submission_id, exercise.id)
     return SubmissionReceipt(submission_id, True)
