@@ -25,7 +25,7 @@ from engage.database import reads_first
 from engage.equality.forms import ProfileForm
 from engage.errors import refuse_for
 from engage.extensions import htmx, limiter
-from engage.forms import form_page
+from engage.forms import form_page, posted_key
 from engage.i18n import format_date
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.service_errors import StateError
@@ -239,15 +239,21 @@ def check(consultation_id: int):
             )
             back_to = next(iter(_pages_asked(consultation, answers)), 1)
         return redirect(url_for(".section", consultation_id=consultation.id, number=back_to))
-    form = SubmitResponseForm()
-    if request.method == "POST" and form.validate() and token:
+    form = None
+    key = posted_key() if token else None  # the send's key, without building its form
+    if key is None:
+        form = SubmitResponseForm()
+        if request.method == "POST" and form.validate() and token:
+            key = form.key.data
+    if key is not None and token:
         try:
             sent = responses.submit_response(
-                consultation, token, pages, idempotency_key=form.key.data, locale=str(get_locale() or "en")
+                consultation, token, pages, idempotency_key=key, locale=str(get_locale() or "en")
             )
         except StateError:
             return render_template("surveys/not_open.html", consultation=consultation)
         return _confirmed(consultation, sent.reference)
+    assert form is not None
     if not form.is_submitted():
         form.key.data = secrets.token_hex(16)
     return render_template(

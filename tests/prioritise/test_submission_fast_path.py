@@ -4,6 +4,7 @@ one more) and stores exactly what it stored before: each item's amount, the scop
 the language; equality answers apart; sent twice (even at once) it stores one; a failure part-way leaves
 nothing."""
 
+import re
 import threading
 from collections import Counter
 
@@ -230,3 +231,37 @@ def test_check_your_answers_opened_and_sent_on_a_connection_of_its_own(app, make
     assert seen == [302, 200, (302, f"{base}/your-answer")]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+@pytest.mark.parametrize("key", ["", "short", " " * 20, "k" * 65])
+def test_a_send_whose_key_is_missing_or_malformed_shows_the_page_and_stores_nothing(
+    app, client, make_budget, key
+):
+    """The key is read without building the form only when it is as the form allows; anything else is
+    checked by the form, which says what is wrong on the page (and nothing is stored)."""
+    exercise = make_budget()
+    _ready(client, exercise, 40, 30, 20, 10)
+    sent = client.post(f"/exercises/{exercise.id}/check", data={"key": key})
+    assert sent.status_code == 400
+    assert "There is a problem" in sent.get_data(as_text=True)
+    assert count(Submission) == 0 and count(Respondent) == 0
+
+
+def test_a_send_with_a_stale_form_token_says_so_and_stores_nothing(app, make_budget):
+    """With CSRF on (as in production), a send whose token was refused is not read as a send: the page
+    comes back saying the form timed out; sent again with a good token, it is stored."""
+    app.config["WTF_CSRF_ENABLED"] = True  # read per request
+    exercise = make_budget()
+    client = app.test_client()
+    page = client.get(f"/exercises/{exercise.id}/allocate").get_data(as_text=True)
+    form = {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)}
+    form |= fields(exercise, 40, 30, 20, 10)
+    assert client.post(f"/exercises/{exercise.id}/allocate", data=form).status_code == 302
+    check = client.get(f"/exercises/{exercise.id}/check").get_data(as_text=True)
+    key = key_of(check)
+    stale = client.post(f"/exercises/{exercise.id}/check", data={"csrf_token": "stale", "key": key})
+    assert stale.status_code == 400 and "This form was open too long" in stale.get_data(as_text=True)
+    assert count(Submission) == 0
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', check).group(1)
+    sent = client.post(f"/exercises/{exercise.id}/check", data={"csrf_token": token, "key": key})
+    assert sent.status_code == 302 and count(Submission) == 1

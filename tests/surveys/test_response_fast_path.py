@@ -209,6 +209,7 @@ def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb
         event.remove(db.engine, "before_cursor_execute", note)
     assert seen.count("INSERT") == 5 and seen.count("DELETE") == 1 and seen.count("SELECT") <= 5, seen
     assert "CREATE" not in seen and "DROP" not in seen and "UPDATE" not in seen
+    assert "SAVEPOINT" not in seen, seen  # the send is the request's first write: no savepoint needed
     first_write = next(n for n, word in enumerate(seen) if word not in {"SELECT", "CATEGORIES"})
     assert seen.count("CATEGORIES") == 1 and seen.index("CATEGORIES") < first_write, seen
 
@@ -323,3 +324,14 @@ def test_a_page_reads_the_draft_once_and_stores_it_as_answered(app, client, make
     stored = json.loads(db.session.scalar(select(ResponseDraft.data)))
     for name, value in {**first_page(consultation), **second_page(consultation, hwb)}.items():
         assert stored[name] == (value if isinstance(value, list) else [value]), name
+
+
+@pytest.mark.parametrize("key", ["", "short", " " * 20, "k" * 65])
+def test_a_response_sent_with_a_missing_or_malformed_key_is_not_stored(client, make_consultation, hwb, key):
+    """The key is read without building the form only when it is as the form allows; anything else goes
+    through the form, and nothing is stored."""
+    consultation = make_consultation()
+    _ready(client, consultation, hwb)
+    sent = client.post(f"/consultations/{consultation.id}/check", data={"key": key})
+    assert sent.status_code == 200 and "Check your answers" in sent.get_data(as_text=True)
+    assert count(ConsultationResponse) == 0

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from engage.database import reads_first
 from engage.extensions import db, limiter
-from engage.forms import form_page
+from engage.forms import form_page, posted_key
 from engage.prioritise import bp
 from engage.prioritise.access import FIRST_STEP, respondent_here
 from engage.prioritise.budget.amounts import format_amount, format_pounds, format_share
@@ -51,26 +51,28 @@ def check_answers(exercise_id: int):
         return closed
     first_step = url_for(FIRST_STEP[exercise.kind], exercise_id=exercise.id)
     draft = load_draft(exercise)
-    form = SubmitAnswerForm()
     # Sending: an answer already stored is found by the insert itself (its unique keys), not looked up first.
-    if not form.is_submitted() or draft is None:
-        if already_answered(exercise):
-            return redirect(url_for(".answered", exercise_id=exercise.id))
-        if draft is None:
-            return redirect(first_step)
-        form.key.data = secrets.token_hex(16)
-        # The respondent's cookie comes with this page, so a double click on "Submit" sends one token and
-        # the second copy finds the first (keys are scoped to the person who sent them).
-        token, new_token = token_or_new()
-        page, status = _check_page(exercise, draft, form)
-        return set_token_cookie(make_response(page, status), token) if new_token else (page, status)
-    if not form.validate():
-        return _check_page(exercise, draft, form, 400)
+    key = posted_key() if draft is not None else None
+    if key is None:
+        form = SubmitAnswerForm()
+        if not form.is_submitted() or draft is None:
+            if already_answered(exercise):
+                return redirect(url_for(".answered", exercise_id=exercise.id))
+            if draft is None:
+                return redirect(first_step)
+            form.key.data = secrets.token_hex(16)
+            # The respondent's cookie comes with this page, so a double click on "Submit" sends one token
+            # and the second copy finds the first (keys are scoped to the person who sent them).
+            token, new_token = token_or_new()
+            page, status = _check_page(exercise, draft, form)
+            return set_token_cookie(make_response(page, status), token) if new_token else (page, status)
+        if not form.validate():
+            return _check_page(exercise, draft, form, 400)
+        key = form.key.data
+    assert draft is not None  # the key is read only with a draft to send
     token, _new = token_or_new()
     try:
-        record_submission(
-            exercise, token, draft, idempotency_key=form.key.data, locale=str(get_locale() or "en")
-        )
+        record_submission(exercise, token, draft, idempotency_key=key, locale=str(get_locale() or "en"))
     except SubmissionInvalid:
         if already_answered(exercise):
             return redirect(url_for(".answered", exercise_id=exercise.id))
