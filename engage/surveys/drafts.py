@@ -10,18 +10,20 @@ is gone (no longer found, and deleted by the retention job).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Delete, Integer, Select, String, bindparam, delete, func, select
 from werkzeug.datastructures import MultiDict
 
 from engage import quotas
-from engage.database import utcnow
+from engage.database import UTCDateTime, table_of, utcnow
 from engage.dates import last_whole_day
 from engage.extensions import db
 from engage.respondents import respondent_hash
@@ -37,10 +39,14 @@ def _scope(consultation: Consultation) -> str:
     return f"consultation:{consultation.id}"
 
 
+def _oldest_live() -> datetime:
+    """Drafts changed since this moment (within ``ENGAGE_DRAFT_DAYS``) are live: an older one has expired,
+    even before the retention job deletes it."""
+    return utcnow() - timedelta(days=current_app.config["ENGAGE_DRAFT_DAYS"])
+
+
 def _live():
-    """Drafts changed within ``ENGAGE_DRAFT_DAYS``: an older one has expired, even before the retention job
-    deletes it."""
-    return ResponseDraft.updated_at >= utcnow() - timedelta(days=current_app.config["ENGAGE_DRAFT_DAYS"])
+    return ResponseDraft.updated_at >= _oldest_live()
 
 
 def find_draft(consultation: Consultation, token: str) -> ResponseDraft | None:
@@ -55,13 +61,28 @@ def find_draft(consultation: Consultation, token: str) -> ResponseDraft | None:
 
 
 def forget_draft(consultation: Consultation, token: str) -> None:
-    """Delete the unsent answers this browser's token kept in the consultation (just sent): one statement."""
-    db.session.execute(
-        delete(ResponseDraft).where(
-            ResponseDraft.consultation_id == consultation.id,
-            ResponseDraft.token_hash == respondent_hash(token, _scope(consultation)),
-        )
+    """Delete the unsent answers this browser's token kept in the consultation (just sent): one statement,
+    built once."""
+    values = {"consultation_id": consultation.id, "token_hash": respondent_hash(token, _scope(consultation))}
+    db.session.connection().execute(_draft_statements().forget, values)
+
+
+class _DraftStatements(NamedTuple):
+    data: Select  # a live draft's answers (its data column), by consultation and token hash
+    forget: Delete  # a draft deleted, by consultation and token hash
+
+
+@functools.cache
+def _draft_statements() -> _DraftStatements:
+    """The statements a send reads and deletes its draft with, built once with their values as parameters
+    (building them for every send cost more than the ORM's reading of the draft)."""
+    table = table_of(ResponseDraft)
+    mine = (
+        table.c.consultation_id == bindparam("consultation_id", type_=Integer),
+        table.c.token_hash == bindparam("token_hash", type_=String),
     )
+    data = select(table.c.data).where(*mine, table.c.updated_at >= bindparam("since", type_=UTCDateTime()))
+    return _DraftStatements(data, delete(table).where(*mine))
 
 
 def _draft_or_new(
@@ -99,8 +120,17 @@ def _check_room_for_a_new_draft(consultation: Consultation, address: str | None)
 
 
 def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
-    """Everything the resident has posted so far, as form data."""
-    return answers_of(find_draft(consultation, token) if token else None)
+    """Everything the resident has posted so far, as form data: only the draft's answers are read (its
+    column, not the ORM object), with what ``find_draft`` finds (a live draft of this browser's token)."""
+    if not token:
+        return MultiDict()
+    values = {
+        "consultation_id": consultation.id,
+        "token_hash": respondent_hash(token, _scope(consultation)),
+        "since": _oldest_live(),
+    }
+    data = db.session.execute(_draft_statements().data, values).scalar()
+    return MultiDict(json.loads(data) if data else {})
 
 
 def answers_of(draft: ResponseDraft | None) -> MultiDict:
