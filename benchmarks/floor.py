@@ -12,6 +12,7 @@ raised so one resident can vote flat out, as `make load` does; it is still count
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -175,16 +176,54 @@ class Run(NamedTuple):
     sent: int
     failed: int  # answers other than 2xx/3xx, and socket errors
     next_line: int  # the first line no connection sent: where the next run starts
+    #: Processor milliseconds per request spent by the server (gunicorn's master and workers), the database
+    #: server (PostgreSQL's processes; SQLite runs inside the server) and Redis, during the run.
+    cpu_ms: dict[str, float] = {}
+
+
+#: What the processes on this machine are counted as, by the start of their command line.
+_PROCESS_KINDS = (("postgres", "database"), ("redis-server", "Redis"))
+
+
+def _cpu_seconds(server_pid: int | None) -> dict[str, float]:
+    """Processor seconds used so far by the server's process group (``server_pid`` and its children), and by
+    the database's and Redis's processes (read from /proc: Linux only; nothing elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used: dict[str, float] = {}
+    server = set()
+    if server_pid is not None:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
+        with contextlib.suppress(OSError):
+            server = {server_pid, *(int(pid) for pid in children.read_text().split())}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0", 1)[0].decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        pid = int(entry.name)
+        kind = "server" if pid in server else None
+        kind = kind or next((name for start, name in _PROCESS_KINDS if start in command.split("/")[-1]), None)
+        if kind is not None:
+            used[kind] = used.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 def run_wrk(
-    base: str, path: str, lines: list[str], htmx: bool = False, start: int = 0, seconds: int = SECONDS
+    base: str,
+    path: str,
+    lines: list[str],
+    htmx: bool = False,
+    start: int = 0,
+    seconds: int = SECONDS,
+    server_pid: int | None = None,
 ) -> Run:
     """One wrk run of ``seconds`` sending the lines from ``start`` on (wrapping round to the top when they
-    run out)."""
+    run out); with ``server_pid``, the processor time each request cost (``Run.cpu_ms``)."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(lines) + "\n")
     threads = 2
+    before = _cpu_seconds(server_pid)
     try:
         out = subprocess.run(  # noqa: S603
             [
@@ -215,7 +254,9 @@ def run_wrk(
     failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     failed += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     next_line = int(re.search(r"next line: (\d+)", out).group(1))  # type: ignore[union-attr]
-    return Run(rate, total, failed, next_line)
+    after = _cpu_seconds(server_pid)
+    cpu_ms = {kind: (after[kind] - before.get(kind, 0.0)) * 1000 / max(total, 1) for kind in after}
+    return Run(rate, total, failed, next_line, cpu_ms)
 
 
 def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[str, ...]]:
@@ -261,10 +302,21 @@ def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[s
                     # Sends run for less time than votes (each needs a resident prepared beforehand); the
                     # floor before each runs as long, so that both are measured alike.
                     seconds = SECONDS if name == "vote" else SEND_SECONDS
-                    floors.append(run_wrk(bare.base, "/insert", inserts, seconds=seconds))
+                    floors.append(
+                        run_wrk(bare.base, "/insert", inserts, seconds=seconds, server_pid=bare.pid)
+                    )
                     # Each round from where the last stopped: a round sends new votes and answers, not
                     # the last round's again (which would only be found stored).
-                    run = run_wrk(engage.base, path, lines, bool(htmx), start=start, seconds=seconds)
+                    run = run_wrk(
+                        engage.base,
+                        path,
+                        lines,
+                        bool(htmx),
+                        start=start,
+                        seconds=seconds,
+                        server_pid=engage.pid,
+                    )
+                    CPU.setdefault((kind, LABELS[name]), []).append(run.cpu_ms)
                     rates.append(run.rate)
                     ratios.append(run.rate / floors[-1].rate)
                     total, failed, start = total + run.sent, failed + run.failed, run.next_line
@@ -283,6 +335,7 @@ def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[s
         finally:
             engage.stop()
             bare.stop()
+        CPU[(kind, FLOOR_LABEL)] = [run.cpu_ms for run in floors]
         floor = statistics.median(run.rate for run in floors)
         spread = f"{min(run.rate for run in floors):.0f}-{max(run.rate for run in floors):.0f}"
         total, failed = sum(run.sent for run in floors), sum(run.failed for run in floors)
@@ -296,6 +349,36 @@ def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[s
                 f"{failed}/{total}",
             )
         ] + rows
+
+
+#: What the floor's runs are called in the processor-time table.
+FLOOR_LABEL = "bare INSERT + commit (the floor)"
+#: (database, request) -> each run's processor milliseconds per request, by process (``Run.cpu_ms``).
+CPU: dict[tuple[str, str], list[dict[str, float]]] = {}
+
+
+def _cpu_table() -> list[str]:
+    """Processor time per request: the median over a row's runs, by the process that spent it."""
+    if not CPU:
+        return []
+    rows = []
+    for (database, label), runs in CPU.items():
+        cells = [
+            statistics.median(run.get(part, 0.0) for run in runs) for part in ("server", "database", "Redis")
+        ]
+        rows.append(
+            f"| {database} | {label} | " + " | ".join(f"{ms:.2f}" for ms in cells) + f" | {sum(cells):.2f} |"
+        )
+    return [
+        "Processor time per request during the same runs (from /proc: the median of a row's runs): the",
+        "server (gunicorn's master and workers, with SQLite inside them), PostgreSQL's processes and",
+        "Redis's. The load generator's own time is not counted; it shares the two cores too.",
+        "",
+        "| database | request | server ms | database ms | Redis ms | all ms |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 #: What a row's request is called in the table, by kind.
@@ -347,6 +430,7 @@ def floor_table(rows: list[tuple[str, ...]], note: str = "") -> list[str]:
         *["| " + " | ".join(row) + " |" for row in rows],
         "",
         *([note, ""] if note else []),
+        *_cpu_table(),
         *_profile_table(),
     ]
 

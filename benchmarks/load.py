@@ -199,6 +199,11 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not start: {self.process.stderr.read(2000)!r}")
 
+    @property
+    def pid(self) -> int | None:
+        """gunicorn's master (its workers are its children), once started."""
+        return self.process.pid if self.process is not None else None
+
     def sample_memory(self) -> None:
         """Add up the peak resident memory (VmHWM) of the master and its workers."""
         if self.process is None:

@@ -1,0 +1,35 @@
+"""`make bench`'s processor time per request: read from /proc for the server's process group, the
+database's processes and Redis's, and tabled by the median of each row's runs."""
+
+import os
+import sys
+import time
+
+import pytest
+
+from benchmarks import floor
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def test_the_servers_processor_time_counts_its_own_work():
+    before = floor._cpu_seconds(os.getpid())["server"]
+    started = time.process_time()
+    while time.process_time() - started < 0.3:  # busy for 0.3 s of processor time
+        sum(range(10_000))
+    after = floor._cpu_seconds(os.getpid())["server"]
+    assert 0.2 <= after - before <= 1.0
+
+
+def test_the_database_and_redis_are_found_by_their_commands():
+    """The machine's PostgreSQL and Redis (CI runs both) are counted apart from the server."""
+    used = floor._cpu_seconds(None)
+    assert "server" not in used
+    assert {"database", "Redis"} <= set(used)
+
+
+def test_the_table_gives_each_rows_median_by_process(monkeypatch):
+    runs = [{"server": 2.0, "database": 0.5}, {"server": 3.0, "database": 0.7}, {"server": 9.0}]
+    monkeypatch.setattr(floor, "CPU", {("PostgreSQL", "pairwise vote"): runs})
+    row = next(line for line in floor._cpu_table() if line.startswith("| PostgreSQL"))
+    assert row == "| PostgreSQL | pairwise vote | 3.00 | 0.50 | 0.00 | 3.50 |"
