@@ -84,15 +84,15 @@ def form_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def posted_key(shortest: int = 16, longest: int = 64) -> str | None:
     """The key a "send" button posts (``key``: what makes a double submit store one answer), read without
-    building the form, as the form would clean it (NUL dropped, white space stripped), when the post's token
-    was accepted (CSRFProtect marks the request) and the key is as long as the form allows. None otherwise:
-    the view builds its form, whose checks say what is wrong. Building a FlaskForm for a hidden field and a
-    button cost about a twelfth of a budget send's processor time."""
+    building the form, as the form's hidden field takes it (NUL dropped, nothing stripped), when the post's
+    token was accepted (CSRFProtect marks the request) and the key passes the field's checks (not blank, as
+    long as it allows). None otherwise: the view builds its form, whose checks say what is wrong. Building a
+    FlaskForm for a hidden field and a button cost about a twelfth of a budget send's processor time."""
     refused = current_app.config["WTF_CSRF_ENABLED"] and not g.get("csrf_valid", False)
     if request.method != "POST" or refused:
         return None
-    key = drop_nul(request.form.get("key", "")).strip()
-    return key if shortest <= len(key) <= longest else None
+    key = drop_nul(request.form.get("key", ""))
+    return key if key.strip() and shortest <= len(key) <= longest else None
 
 
 class EngageForm(FlaskForm):

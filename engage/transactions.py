@@ -9,8 +9,10 @@ ends it once:
 - a background job does the same around the job (:func:`unit_of_work`).
 
 A multi-step action that may be refused part-way (a paper sheet whose 11th pair breaks the per-person cap,
-an import whose 40th row clashes) runs its steps inside :func:`atomic`: a savepoint, so when a step raises,
-nothing of the action remains even though the view catches the error and shows it on the form.
+an import whose 40th row clashes) runs its steps inside :func:`atomic`, so when a step raises, nothing of the
+action remains even though the view catches the error and shows it on the form: a savepoint, or on PostgreSQL,
+when the action is its transaction's first write, a rollback of the whole transaction (which then undoes
+exactly the action).
 """
 
 from __future__ import annotations
@@ -40,15 +42,24 @@ def atomic() -> Iterator[None]:
     A savepoint inside the action's transaction; the exception goes on to the caller. Usable as
     ``with atomic():`` or as a decorator, ``@atomic()``.
 
-    When the transaction has written nothing before the block (a resident's answer is usually the first and
-    only write of its request), a failure rolls the whole transaction back instead: that undoes exactly the
-    block, without the savepoint's two statements (two round trips on PostgreSQL) on every success. The
-    objects the session holds are then read again when next used, and the request's count of its changes
-    (for the audit log) goes back to what it was, as a savepoint's rollback leaves it.
+    On PostgreSQL, when the transaction has written nothing before the block (a resident's answer is the
+    first and only write of its request) and the block is not inside a savepoint of the caller's, a failure
+    rolls the whole transaction back instead: that undoes exactly the block, without the savepoint's two
+    round trips on every success. The objects the session holds are then read again when next used, and the
+    request's count of its changes (for the audit log) goes back to what it was, as a savepoint's rollback
+    leaves it. A lock taken by a read before the block (``SELECT ... FOR UPDATE``) would be let go by that
+    rollback: no caller takes one before its block. SQLite always takes the savepoint: it costs no round trip
+    there, and a connection outside a request may write without a transaction (each statement its own), which
+    only a savepoint would undo.
     """
     session = db.session()
     session.flush()  # as a savepoint begins: objects added before the block are written before it
-    if wrote_in_transaction(session.connection()):
+    connection = session.connection()
+    if (
+        connection.dialect.name != "postgresql"
+        or session.in_nested_transaction()
+        or wrote_in_transaction(connection)
+    ):
         with session.begin_nested():
             yield
         return

@@ -1,0 +1,96 @@
+"""engage.transactions.atomic: all or nothing, by a savepoint, or on PostgreSQL, when the block is its
+transaction's first write, by rolling the whole transaction back (which then holds nothing else)."""
+
+import pytest
+from sqlalchemy import event, select
+
+from engage.boards.models import Board, BoardKind
+from engage.extensions import db
+from engage.transactions import atomic
+
+
+def _board(slug: str) -> Board:
+    board = Board(name=slug, slug=slug, short_code=slug[:20], remit="", kind=BoardKind.NETWORK)
+    db.session.add(board)
+    db.session.flush()
+    return board
+
+
+def _slugs() -> list[str]:
+    return sorted(db.session.scalars(select(Board.slug).where(Board.slug.like("t-%"))))
+
+
+def _statements():
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _refused(slug: str) -> None:
+    with pytest.raises(ValueError), atomic():
+        _board(slug)
+        raise ValueError("the second step is refused")
+
+
+def test_a_first_write_refused_leaves_nothing_and_the_work_goes_on(app):
+    db.session.commit()
+    db.session.execute(select(Board.id).limit(1))  # the transaction begins (in tests, as a savepoint)
+    seen, stop = _statements()
+    try:
+        _refused("t-half")
+    finally:
+        stop()
+    # PostgreSQL: no savepoint for a first write; SQLite always takes one (no round trip there)
+    assert ("SAVEPOINT" in seen) is (db.engine.dialect.name != "postgresql"), seen
+    assert _slugs() == []
+    with atomic():
+        _board("t-after")
+    db.session.commit()
+    assert _slugs() == ["t-after"]
+
+
+def test_a_refusal_after_an_earlier_write_keeps_the_earlier_write(app):
+    db.session.commit()
+    _board("t-before")
+    seen, stop = _statements()
+    try:
+        _refused("t-half")
+    finally:
+        stop()
+    assert "SAVEPOINT" in seen
+    assert _slugs() == ["t-before"]
+
+
+def test_a_refused_first_write_inside_the_callers_savepoint_leaves_that_savepoint_usable(app):
+    """Found by review: inside a savepoint of the caller's, a first write must take its own savepoint, or
+    rolling back the whole transaction would close the caller's (a caught error, then "Can't operate on
+    closed transaction")."""
+    db.session.commit()
+    with db.session.begin_nested():
+        _refused("t-half")
+        _board("t-kept")
+    db.session.commit()
+    assert _slugs() == ["t-kept"]
+
+
+def test_a_successful_block_is_written_before_it_ends(app):
+    """As a savepoint's end flushes: what the block added has its id after it."""
+    db.session.commit()
+    with atomic():
+        board = Board(name="t-new", slug="t-new", short_code="t-new", remit="", kind=BoardKind.NETWORK)
+        db.session.add(board)
+    assert board.id is not None
+
+
+@pytest.mark.real_commits
+def test_outside_a_request_a_refused_block_leaves_nothing_on_a_connection_without_a_transaction(app):
+    """Found by review: on SQLite, a session outside a request may write with no transaction begun (each
+    statement its own); only a savepoint undoes such a block, and SQLite always takes one."""
+    with app.app_context():
+        _refused("t-half")
+        db.session.commit()
+        assert _slugs() == []
