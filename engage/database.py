@@ -332,6 +332,18 @@ def wrote_in_transaction(conn) -> bool:
     return WROTE in conn.info
 
 
+def rollback_undoes_writes(conn) -> bool:
+    """Whether a write sent now on this connection goes into a transaction that a rollback undoes. Always on
+    PostgreSQL. On SQLite, when the driver is in a transaction, or when its first write will begin one
+    (``_sqlite_write_begins``: a post to a :func:`reads_first` view); not otherwise (outside a request with
+    no begin mode set, each statement is its own transaction)."""
+    if conn.dialect.name != "sqlite":
+        return True
+    if conn.connection.dbapi_connection.in_transaction:
+        return True
+    return has_request_context() and bool(g.get(READS_FIRST)) and request.method not in SAFE_METHODS
+
+
 class _Dated(Protocol):
     opens_at: datetime | None
     closes_at: datetime | None

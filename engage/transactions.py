@@ -10,9 +10,9 @@ ends it once:
 
 A multi-step action that may be refused part-way (a paper sheet whose 11th pair breaks the per-person cap,
 an import whose 40th row clashes) runs its steps inside :func:`atomic`, so when a step raises, nothing of the
-action remains even though the view catches the error and shows it on the form: a savepoint, or on PostgreSQL,
-when the action is its transaction's first write, a rollback of the whole transaction (which then undoes
-exactly the action).
+action remains even though the view catches the error and shows it on the form: a savepoint, or, when the
+action is its transaction's first write, a rollback of the whole transaction (which then undoes exactly the
+action).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from flask.cli import ScriptInfo
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engage.database import intend_to_write, wrote_in_transaction
+from engage.database import intend_to_write, rollback_undoes_writes, wrote_in_transaction
 from engage.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -42,23 +42,23 @@ def atomic() -> Iterator[None]:
     A savepoint inside the action's transaction; the exception goes on to the caller. Usable as
     ``with atomic():`` or as a decorator, ``@atomic()``.
 
-    On PostgreSQL, when the transaction has written nothing before the block (a resident's answer is the
-    first and only write of its request) and the block is not inside a savepoint of the caller's, a failure
-    rolls the whole transaction back instead: that undoes exactly the block, without the savepoint's two
-    round trips on every success. The objects the session holds are then read again when next used, and the
-    request's count of its changes (for the audit log) goes back to what it was, as a savepoint's rollback
-    leaves it. A lock taken by a read before the block (``SELECT ... FOR UPDATE``) would be let go by that
-    rollback: no caller takes one before its block. SQLite always takes the savepoint: it costs no round trip
-    there, and a connection outside a request may write without a transaction (each statement its own), which
-    only a savepoint would undo.
+    When the transaction has written nothing before the block (a resident's answer is the first and only
+    write of its request) and the block is not inside a savepoint of the caller's, a failure rolls the whole
+    transaction back instead: that undoes exactly the block, without the savepoint's statements on every
+    success (two round trips on PostgreSQL). The objects the session holds are then read again when next
+    used, and the request's count of its changes (for the audit log) goes back to what it was, as a
+    savepoint's rollback leaves it. A lock taken by a read before the block (``SELECT ... FOR UPDATE``) would
+    be let go by that rollback: no caller takes one before its block. Only where a rollback undoes the
+    block's writes (``rollback_undoes_writes``): on SQLite outside a request, a session may write with no
+    transaction begun (each statement its own), which only a savepoint undoes.
     """
     session = db.session()
     session.flush()  # as a savepoint begins: objects added before the block are written before it
     connection = session.connection()
     if (
-        connection.dialect.name != "postgresql"
-        or session.in_nested_transaction()
+        session.in_nested_transaction()
         or wrote_in_transaction(connection)
+        or not rollback_undoes_writes(connection)
     ):
         with session.begin_nested():
             yield

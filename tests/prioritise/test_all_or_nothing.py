@@ -1,6 +1,6 @@
 """Exercise actions are all or nothing: a refusal part-way leaves nothing of the action, and undoes nothing
-else the unit of work did (a savepoint; on PostgreSQL, when the action is its transaction's first write, a
-rollback of the whole transaction, which then holds nothing else: engage.transactions.atomic)."""
+else the unit of work did (a savepoint, or, when the action is its transaction's first write, a rollback of
+the whole transaction, which then holds nothing else: engage.transactions.atomic)."""
 
 import secrets
 
