@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -357,11 +358,12 @@ FLOOR_LABEL = "bare INSERT + commit (the floor)"
 CPU: dict[tuple[str, str], list[dict[str, float]]] = {}
 
 
-def _cpu_table() -> list[str]:
-    """Processor time per request: the median over a row's runs, by the process that spent it."""
-    if not CPU:
+def _cpu_table(kept: Sequence[tuple[str, ...]] = ()) -> list[str]:
+    """Processor time per request: the median over a row's runs, by the process that spent it (and the
+    ``kept`` rows of an earlier run, as they were)."""
+    if not CPU and not kept:
         return []
-    rows = []
+    rows = ["| " + " | ".join(row) + " |" for row in kept]
     for (database, label), runs in CPU.items():
         cells = [
             statistics.median(run.get(part, 0.0) for run in runs) for part in ("server", "database", "Redis")
@@ -409,7 +411,9 @@ def bench_floor(rows: list[tuple[str, ...]], kinds: tuple[str, ...] = tuple(GOAL
         print(f"{kind}: floor runs took {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def floor_table(rows: list[tuple[str, ...]], note: str = "") -> list[str]:
+def floor_table(
+    rows: list[tuple[str, ...]], note: str = "", kept_cpu: Sequence[tuple[str, ...]] = ()
+) -> list[str]:
     """The "floor" section of docs/benchmarks.md."""
     return [
         "## The floor: answers against a bare INSERT (`make bench`, wrk)",
@@ -430,7 +434,7 @@ def floor_table(rows: list[tuple[str, ...]], note: str = "") -> list[str]:
         *["| " + " | ".join(row) + " |" for row in rows],
         "",
         *([note, ""] if note else []),
-        *_cpu_table(),
+        *_cpu_table(kept_cpu),
         *_profile_table(),
     ]
 
@@ -451,18 +455,20 @@ def _profile_table() -> list[str]:
     ]
 
 
-def _earlier_rows(kinds: set[str]) -> tuple[str, list[tuple[str, ...]]]:
-    """The rows of ``kinds`` in the floor section now in docs/benchmarks.md, and the run they came from."""
+def _earlier_rows(kinds: set[str]) -> tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The rows of ``kinds`` in the floor section now in docs/benchmarks.md: (the run they came from, the
+    ratio table's rows, the processor-time table's rows). Both tables have six columns: a ratio row's
+    fourth cell is a percentage."""
     text = (HERE.parent / "docs" / "benchmarks.md").read_text(encoding="utf-8")
     section = text.split("<!-- begin floor -->", 1)[-1].split("<!-- end floor -->", 1)[0]
     run = re.search(r"^Run (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", section, re.M)
     wanted = {LABELS[kind] for kind in kinds}
-    rows = []
+    ratios, cpu = [], []
     for line in section.splitlines():
         cells = tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
         if len(cells) == 6 and cells[1] in wanted:
-            rows.append(cells)
-    return (run.group(1) if run else "an earlier run"), rows
+            (ratios if "%" in cells[3] else cpu).append(cells)
+    return (run.group(1) if run else "an earlier run"), ratios, cpu
 
 
 if __name__ == "__main__":
@@ -476,11 +482,15 @@ if __name__ == "__main__":
     lines = floor_table(found)
     if missing := set(GOALS) - set(asked):
         # The rows not measured now are kept from the section as it was, and said to be.
-        when, kept = _earlier_rows(missing)
+        when, kept, kept_cpu = _earlier_rows(missing)
         # A row already kept from an earlier run keeps the date it was measured on.
-        kept = [(*row[:5], row[5] if "(from " in row[5] else f"{row[5]} (from {when})") for row in kept]
+        kept, kept_cpu = (
+            [(*row[:5], row[5] if "(from " in row[5] else f"{row[5]} (from {when})") for row in table]
+            for table in (kept, kept_cpu)
+        )
         databases = [row[0] for row in found]
         every = sorted(found + kept, key=lambda row: databases.index(row[0]) if row[0] in databases else 99)
-        lines = floor_table(every, "Rows marked 'from' a date were measured then, not in this run.")
+        note = "Rows marked 'from' a date were measured then, not in this run."
+        lines = floor_table(every, note, kept_cpu)
     write_section(HERE.parent / "docs" / "benchmarks.md", "floor", lines)
     print("\n".join(lines))

@@ -33,3 +33,27 @@ def test_the_table_gives_each_rows_median_by_process(monkeypatch):
     monkeypatch.setattr(floor, "CPU", {("PostgreSQL", "pairwise vote"): runs})
     row = next(line for line in floor._cpu_table() if line.startswith("| PostgreSQL"))
     assert row == "| PostgreSQL | pairwise vote | 3.00 | 0.50 | 0.00 | 3.50 |"
+
+
+def test_a_partial_run_keeps_the_other_rows_of_each_table_apart(tmp_path, monkeypatch):
+    """`python -m benchmarks.floor budget` keeps the vote's rows from the section as it was: its ratio row
+    in the ratio table, its processor-time row in that table (both have six columns)."""
+    vote = floor.LABELS["vote"]
+    section = "\n".join(
+        [
+            "<!-- begin floor -->",
+            "Run 2026-11-30 06:45 UTC, on the shared 2-core machine.",
+            "| database | request | requests/s | of the floor | goal | failed/sent |",
+            f"| SQLite | {vote} | 691 | 41% (39%-44%) | >= 50% | 0/17637 |",
+            "| database | request | server ms | database ms | Redis ms | all ms |",
+            f"| SQLite | {vote} | 2.51 | 0.00 | 0.00 | 2.51 |",
+            "<!-- end floor -->",
+        ]
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "benchmarks.md").write_text(section, encoding="utf-8")
+    monkeypatch.setattr(floor, "HERE", tmp_path / "benchmarks")
+    when, ratios, cpu = floor._earlier_rows({"vote"})
+    assert when == "2026-11-30 06:45 UTC"
+    assert ratios == [("SQLite", vote, "691", "41% (39%-44%)", ">= 50%", "0/17637")]
+    assert cpu == [("SQLite", vote, "2.51", "0.00", "0.00", "2.51")]
