@@ -62,7 +62,8 @@ def find_draft(consultation: Consultation, token: str) -> ResponseDraft | None:
 
 def forget_draft(consultation: Consultation, token: str) -> None:
     """Delete the unsent answers this browser's token kept in the consultation (just sent): one statement,
-    built once."""
+    built once. A Core statement: it does not touch an ORM copy of the draft, so it is for a request that
+    read the draft with ``draft_answers`` (the send), never one holding the draft from ``find_draft``."""
     values = {"consultation_id": consultation.id, "token_hash": respondent_hash(token, _scope(consultation))}
     db.session.connection().execute(_draft_statements().forget, values)
 
