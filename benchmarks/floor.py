@@ -12,7 +12,6 @@ raised so one resident can vote flat out, as `make load` does; it is still count
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from benchmarks.floor_tables import CPU, FLOOR_LABEL, LABELS, cpu_seconds, cpu_table, earlier_rows
 from benchmarks.load import (
     SERVER_ENV,
     Server,
@@ -182,34 +182,6 @@ class Run(NamedTuple):
     cpu_ms: dict[str, float] = {}
 
 
-#: What the processes on this machine are counted as, by the start of their command line.
-_PROCESS_KINDS = (("postgres", "database"), ("redis-server", "Redis"))
-
-
-def _cpu_seconds(server_pid: int | None) -> dict[str, float]:
-    """Processor seconds used so far by the server's process group (``server_pid`` and its children), and by
-    the database's and Redis's processes (read from /proc: Linux only; nothing elsewhere)."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    used: dict[str, float] = {}
-    server = set()
-    if server_pid is not None:
-        children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
-        with contextlib.suppress(OSError):
-            server = {server_pid, *(int(pid) for pid in children.read_text().split())}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            command = (entry / "cmdline").read_bytes().split(b"\0", 1)[0].decode(errors="replace")
-        except (OSError, IndexError):
-            continue
-        pid = int(entry.name)
-        kind = "server" if pid in server else None
-        kind = kind or next((name for start, name in _PROCESS_KINDS if start in command.split("/")[-1]), None)
-        if kind is not None:
-            used[kind] = used.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
-    return used
-
-
 def run_wrk(
     base: str,
     path: str,
@@ -224,7 +196,7 @@ def run_wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(lines) + "\n")
     threads = 2
-    before = _cpu_seconds(server_pid)
+    before = cpu_seconds(server_pid)
     try:
         out = subprocess.run(  # noqa: S603
             [
@@ -255,7 +227,7 @@ def run_wrk(
     failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     failed += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     next_line = int(re.search(r"next line: (\d+)", out).group(1))  # type: ignore[union-attr]
-    after = _cpu_seconds(server_pid)
+    after = cpu_seconds(server_pid)
     cpu_ms = {kind: (after[kind] - before.get(kind, 0.0)) * 1000 / max(total, 1) for kind in after}
     return Run(rate, total, failed, next_line, cpu_ms)
 
@@ -352,43 +324,6 @@ def floor_rows(kind: str, kinds: tuple[str, ...] = tuple(GOALS)) -> list[tuple[s
         ] + rows
 
 
-#: What the floor's runs are called in the processor-time table.
-FLOOR_LABEL = "bare INSERT + commit (the floor)"
-#: (database, request) -> each run's processor milliseconds per request, by process (``Run.cpu_ms``).
-CPU: dict[tuple[str, str], list[dict[str, float]]] = {}
-
-
-def _cpu_table(kept: Sequence[tuple[str, ...]] = ()) -> list[str]:
-    """Processor time per request: the median over a row's runs, by the process that spent it (and the
-    ``kept`` rows of an earlier run, as they were)."""
-    if not CPU and not kept:
-        return []
-    rows = ["| " + " | ".join(row) + " |" for row in kept]
-    for (database, label), runs in CPU.items():
-        cells = [
-            statistics.median(run.get(part, 0.0) for run in runs) for part in ("server", "database", "Redis")
-        ]
-        rows.append(
-            f"| {database} | {label} | " + " | ".join(f"{ms:.2f}" for ms in cells) + f" | {sum(cells):.2f} |"
-        )
-    return [
-        "Processor time per request during the same runs (from /proc: the median of a row's runs): the",
-        "server (gunicorn's master and workers, with SQLite inside them), PostgreSQL's processes and",
-        "Redis's. The load generator's own time is not counted; it shares the two cores too.",
-        "",
-        "| database | request | server ms | database ms | Redis ms | all ms |",
-        "|---|---|---|---|---|---|",
-        *rows,
-        "",
-    ]
-
-
-#: What a row's request is called in the table, by kind.
-LABELS = {
-    "vote": "pairwise vote, htmx, next pair rendered",
-    "budget": "budget sent from check your answers",
-    "consultation": "10-question consultation sent from check your answers",
-}
 #: One vote in process, per database (benchmarks.vote_profile): statements and the app's processor time.
 VOTE_PROFILE: list[tuple[str, str, str]] = []
 
@@ -434,7 +369,7 @@ def floor_table(
         *["| " + " | ".join(row) + " |" for row in rows],
         "",
         *([note, ""] if note else []),
-        *_cpu_table(kept_cpu),
+        *cpu_table(kept_cpu),
         *_profile_table(),
     ]
 
@@ -455,22 +390,6 @@ def _profile_table() -> list[str]:
     ]
 
 
-def _earlier_rows(kinds: set[str]) -> tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """The rows of ``kinds`` in the floor section now in docs/benchmarks.md: (the run they came from, the
-    ratio table's rows, the processor-time table's rows). Both tables have six columns: a ratio row's
-    fourth cell is a percentage."""
-    text = (HERE.parent / "docs" / "benchmarks.md").read_text(encoding="utf-8")
-    section = text.split("<!-- begin floor -->", 1)[-1].split("<!-- end floor -->", 1)[0]
-    run = re.search(r"^Run (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", section, re.M)
-    wanted = {LABELS[kind] for kind in kinds}
-    ratios, cpu = [], []
-    for line in section.splitlines():
-        cells = tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
-        if len(cells) == 6 and cells[1] in wanted:
-            (ratios if "%" in cells[3] else cpu).append(cells)
-    return (run.group(1) if run else "an earlier run"), ratios, cpu
-
-
 if __name__ == "__main__":
     # `python -m benchmarks.floor [vote] [budget] [consultation]`: the floor and the rows named (all when none
     # is), written to docs/benchmarks.md with the other rows kept from the section as it was.
@@ -482,7 +401,7 @@ if __name__ == "__main__":
     lines = floor_table(found)
     if missing := set(GOALS) - set(asked):
         # The rows not measured now are kept from the section as it was, and said to be.
-        when, kept, kept_cpu = _earlier_rows(missing)
+        when, kept, kept_cpu = earlier_rows(missing)
         # A row already kept from an earlier run keeps the date it was measured on.
         kept, kept_cpu = (
             [(*row[:5], row[5] if "(from " in row[5] else f"{row[5]} (from {when})") for row in table]

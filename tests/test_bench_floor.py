@@ -7,23 +7,23 @@ import time
 
 import pytest
 
-from benchmarks import floor
+from benchmarks import floor_tables as floor
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
 def test_the_servers_processor_time_counts_its_own_work():
-    before = floor._cpu_seconds(os.getpid())["server"]
+    before = floor.cpu_seconds(os.getpid())["server"]
     started = time.process_time()
     while time.process_time() - started < 0.3:  # busy for 0.3 s of processor time
         sum(range(10_000))
-    after = floor._cpu_seconds(os.getpid())["server"]
+    after = floor.cpu_seconds(os.getpid())["server"]
     assert 0.2 <= after - before <= 1.0
 
 
 def test_the_database_and_redis_are_found_by_their_commands():
     """The machine's PostgreSQL and Redis (CI runs both) are counted apart from the server."""
-    used = floor._cpu_seconds(None)
+    used = floor.cpu_seconds(None)
     assert "server" not in used
     assert {"database", "Redis"} <= set(used)
 
@@ -31,7 +31,7 @@ def test_the_database_and_redis_are_found_by_their_commands():
 def test_the_table_gives_each_rows_median_by_process(monkeypatch):
     runs = [{"server": 2.0, "database": 0.5}, {"server": 3.0, "database": 0.7}, {"server": 9.0}]
     monkeypatch.setattr(floor, "CPU", {("PostgreSQL", "pairwise vote"): runs})
-    row = next(line for line in floor._cpu_table() if line.startswith("| PostgreSQL"))
+    row = next(line for line in floor.cpu_table() if line.startswith("| PostgreSQL"))
     assert row == "| PostgreSQL | pairwise vote | 3.00 | 0.50 | 0.00 | 3.50 |"
 
 
@@ -53,7 +53,7 @@ def test_a_partial_run_keeps_the_other_rows_of_each_table_apart(tmp_path, monkey
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "benchmarks.md").write_text(section, encoding="utf-8")
     monkeypatch.setattr(floor, "HERE", tmp_path / "benchmarks")
-    when, ratios, cpu = floor._earlier_rows({"vote"})
+    when, ratios, cpu = floor.earlier_rows({"vote"})
     assert when == "2026-11-30 06:45 UTC"
     assert ratios == [("SQLite", vote, "691", "41% (39%-44%)", ">= 50%", "0/17637")]
     assert cpu == [("SQLite", vote, "2.51", "0.00", "0.00", "2.51")]
