@@ -18,7 +18,8 @@ LABELS = {
     "budget": "budget sent from check your answers",
     "consultation": "10-question consultation sent from check your answers",
 }
-#: What the processes on this machine are counted as, by the start of their command line.
+#: What the processes on this machine are counted as, by their program's name (PostgreSQL's backends and its
+#: background writers all show "postgres: ...").
 _PROCESS_KINDS = (("postgres", "database"), ("redis-server", "Redis"))
 
 
@@ -40,7 +41,8 @@ def cpu_seconds(server_pid: int | None) -> dict[str, float]:
             continue
         pid = int(entry.name)
         kind = "server" if pid in server else None
-        kind = kind or next((name for start, name in _PROCESS_KINDS if start in command.split("/")[-1]), None)
+        program = Path(command.split(" ", 1)[0]).name  # "postgres:" for a backend or a writer
+        kind = kind or next((name for start, name in _PROCESS_KINDS if program.startswith(start)), None)
         if kind is not None:
             used[kind] = used.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
     return used
