@@ -333,12 +333,13 @@ def wrote_in_transaction(conn) -> bool:
 
 
 def rollback_undoes_writes(conn) -> bool:
-    """Whether a write sent now on this connection goes into a transaction that a rollback undoes. Always on
-    PostgreSQL. On SQLite, when the driver is in a transaction, or when its first write will begin one
-    (``_sqlite_write_begins``: a post to a :func:`reads_first` view); not otherwise (outside a request with
-    no begin mode set, each statement is its own transaction)."""
+    """Whether a write sent now on this connection goes into a transaction that a rollback undoes. On
+    PostgreSQL, unless the driver was set to autocommit (``?autocommit=true`` in the database's address,
+    which nothing here does). On SQLite, when the driver is in a transaction, or when its first write will
+    begin one (``_sqlite_write_begins``: a post to a :func:`reads_first` view); not otherwise (outside a
+    request with no begin mode set, each statement is its own transaction)."""
     if conn.dialect.name != "sqlite":
-        return True
+        return not getattr(conn.connection.dbapi_connection, "autocommit", False)
     if conn.connection.dbapi_connection.in_transaction:
         return True
     return has_request_context() and bool(g.get(READS_FIRST)) and request.method not in SAFE_METHODS

@@ -118,3 +118,20 @@ def test_a_refused_send_in_a_request_that_reads_first_leaves_nothing(app):
         db.session.commit()
         assert _slugs() == ["t-after"]
         db.session.remove()
+
+
+def test_a_driver_set_to_autocommit_is_not_trusted_to_undo_a_block():
+    """Found by the second review: psycopg set to autocommit (an operator's ``?autocommit=true``) commits each
+    statement, so only a savepoint (which would fail loudly there) is taken, never a silent rollback."""
+    from types import SimpleNamespace
+
+    from engage.database import rollback_undoes_writes
+
+    def connection(autocommit: bool):
+        raw = SimpleNamespace(autocommit=autocommit)
+        return SimpleNamespace(
+            dialect=SimpleNamespace(name="postgresql"), connection=SimpleNamespace(dbapi_connection=raw)
+        )
+
+    assert rollback_undoes_writes(connection(False))
+    assert not rollback_undoes_writes(connection(True))
