@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from flask import g, has_request_context, request
-from sqlalchemy import DateTime, Enum, MetaData, Table, bindparam, event
+from sqlalchemy import DateTime, Enum, MetaData, Table, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -383,6 +383,14 @@ def insert_of(dialect: str, table: Table, names: Iterable[str]):
     every request costs more than sending it)."""
     values = {name: bindparam(name, type_=table.c[name].type) for name in names}
     return dialect_insert(dialect)(table).values(values)
+
+
+def insert_from_row(table: Table, names: Sequence[str], source: Any, taken: Mapping[str, Any]):
+    """PostgreSQL: an insert of the columns ``names`` into ``table`` from the one row of ``source`` (a CTE
+    of the same statement): each column in ``taken`` gets the expression given there (one of that row's
+    columns), every other a parameter of the same name typed as its column, as in ``insert_of``."""
+    values = [taken[name] if name in taken else bindparam(name, type_=table.c[name].type) for name in names]
+    return postgresql.insert(table).from_select(list(names), select(*values).select_from(source))
 
 
 def table_of(model: type[Base]) -> Table:

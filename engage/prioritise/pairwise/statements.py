@@ -12,7 +12,7 @@ import functools
 from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql
 
-from engage.database import UTCDateTime, dialect_insert, insert_of, table_of
+from engage.database import UTCDateTime, dialect_insert, insert_from_row, insert_of, table_of
 from engage.prioritise.models import Exercise, ExerciseStatus, PairCount, PairwiseVote, Respondent
 
 COUNTED = ("low_wins", "high_wins", "skips")
@@ -123,13 +123,8 @@ def vote_in_one_statement():
     is added), and the pair count is added only for a vote stored by a respondent not excluded."""
     votes, pairs = table_of(PairwiseVote), table_of(PairCount)
     counted = counting_in("postgresql").cte("counted")
-    vote_values = [
-        counted.c.id if name == "respondent_id" else bindparam(name, type_=votes.c[name].type)
-        for name in VOTE_COLUMNS
-    ]
     vote = (
-        postgresql.insert(votes)
-        .from_select(list(VOTE_COLUMNS), select(*vote_values).select_from(counted))
+        insert_from_row(votes, VOTE_COLUMNS, counted, {"respondent_id": counted.c.id})
         .on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
         .returning(votes.c.id)
         .cte("vote")

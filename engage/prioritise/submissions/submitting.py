@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 from engage.channels import Channel
 from engage.content import local_text
-from engage.database import insert_of, table_of
+from engage.database import insert_from_row, insert_of, table_of
 from engage.extensions import db
 from engage.jobs.cache import results_changed
 from engage.prioritise import logger
@@ -173,13 +173,8 @@ def submission_in_one_statement():
     check."""
     submissions, entries = table_of(Submission), table_of(SubmissionEntry)
     locked = locking_insert("postgresql").cte("locked")
-    values = [
-        locked.c.id if name == "respondent_id" else bindparam(name, type_=submissions.c[name].type)
-        for name in SUBMISSION_COLUMNS
-    ]
     submission = (
-        postgresql.insert(submissions)
-        .from_select(list(SUBMISSION_COLUMNS), select(*values).select_from(locked))
+        insert_from_row(submissions, SUBMISSION_COLUMNS, locked, {"respondent_id": locked.c.id})
         .on_conflict_do_nothing()
         .returning(submissions.c.id)
         .cte("sub")
