@@ -82,14 +82,19 @@ def form_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
+def csrf_refused() -> bool:
+    """Whether this post's form token was refused: CSRFProtect marks every post whose token it accepted
+    (``engage.errors`` then runs a ``form_page`` view again to say so on the page)."""
+    return current_app.config["WTF_CSRF_ENABLED"] and not g.get("csrf_valid", False)
+
+
 def posted_key(shortest: int = 16, longest: int = 64) -> str | None:
     """The key a "send" button posts (``key``: what makes a double submit store one answer), read without
     building the form, as the form's hidden field takes it (NUL dropped, nothing stripped), when the post's
     token was accepted (CSRFProtect marks the request) and the key passes the field's checks (not blank, as
     long as it allows). None otherwise: the view builds its form, whose checks say what is wrong. Building a
     FlaskForm for a hidden field and a button cost about a twelfth of a budget send's processor time."""
-    refused = current_app.config["WTF_CSRF_ENABLED"] and not g.get("csrf_valid", False)
-    if request.method != "POST" or refused:
+    if request.method != "POST" or csrf_refused():
         return None
     key = drop_nul(request.form.get("key", ""))
     return key if key.strip() and shortest <= len(key) <= longest else None

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from engage.database import reads_first
 from engage.extensions import db, htmx, limiter
-from engage.forms import CSRF_EXPIRED, form_page
+from engage.forms import CSRF_EXPIRED, csrf_refused, form_page
 from engage.prioritise import bp
 from engage.prioritise.access import public_exercise_or_404
 from engage.prioritise.models import ExerciseKind, ExerciseStatus, Outcome, Respondent, SkipReason
@@ -112,12 +112,6 @@ def _go_to(url: str) -> Response:
     return redirect(url)
 
 
-def _csrf_refused() -> bool:
-    """The form's token was refused (``engage.errors`` runs the view again to say so on the page):
-    CSRFProtect marks every post whose token it accepted."""
-    return current_app.config["WTF_CSRF_ENABLED"] and not g.get("csrf_valid", False)
-
-
 class _Recorded(NamedTuple):
     """What became of a posted vote, for the page that follows."""
 
@@ -136,7 +130,7 @@ def _record_posted_vote(
     """Record the vote in the posted form, read without building a form (the page is two buttons and
     hidden fields; CSRFProtect has checked the token). ``answered``: the pairs this person had answered,
     read before the vote, or None (on PostgreSQL storing the vote reads them)."""
-    if _csrf_refused():
+    if csrf_refused():
         g.engage_csrf_form_refused = True  # a page with the message, not the "session timed out" page
         return _Recorded(message=str(CSRF_EXPIRED), answered=answered)
     posted = _Posted.read()
