@@ -230,17 +230,26 @@ def _lock(consultation: Consultation) -> str | None:
     )
 
 
-def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapping], basis_key: str) -> None:
+def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapping]) -> None:
     """Count one response just stored with these answer rows (column values) and no equality answers yet,
     tallied from the rows in hand rather than read back: the same counts :func:`add` makes from the table.
 
-    ``basis_key`` is ``basis()[0]``, read by the caller before its first write, so that on SQLite the
-    population's categories are not read while the write lock is held. A population changed in between
-    does no harm: a new response has no equality answers, so its cell (NO_CELL) is the same under any
-    categories, and counts kept by other categories are rebuilt when next read (:func:`ensure`)."""
-    if _lock(consultation) != basis_key:
+    The population's categories (the basis) are not read: a response without equality answers is in
+    NO_CELL under any categories, so adding it is right whatever basis the counts are kept by. Counts kept
+    by other categories than the population's now are rebuilt when next read (:func:`ensure`), as they
+    would be without this response; a resident's send no longer rebuilds them (every response re-read
+    while the write lock is held) on the first send after a population import. Counts never kept (the
+    consultation's first response, or counts cleared by the retention job) are built from the rows at once,
+    as the consultation's row read at the start of the request shows.
+
+    On PostgreSQL the consultation's row lock keeps a rebuild from running at the same moment; SQLite needs
+    no statement for that, as the caller's transaction has written the response already and so holds the
+    database's one write lock until it commits."""
+    if consultation.counted_basis is None:
         rebuild(consultation)  # counts the new rows too
         return
+    if db.session.get_bind().dialect.name != "sqlite":
+        _lock(consultation)
     _upsert(consultation, _tally_rows(consultation, channel, answers), +1)
 
 

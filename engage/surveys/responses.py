@@ -105,11 +105,7 @@ def _store(
 
     When the same key is already stored (sent twice, even at the same moment), nothing is written and the
     response stored first is returned.
-
-    What can be read before the first write is (the population's categories, for the counts), so that on
-    SQLite the write lock is held for as few statements as possible.
     """
-    basis_key, _ = counts.basis()
     with atomic():
         statement = _response_insert(db.session.get_bind().dialect.name, tuple(response))
         response_id = db.session.execute(statement, response).scalar()
@@ -123,7 +119,7 @@ def _store(
             db.session.execute(insert(table_of(Answer)), rows)
         if draft_token:
             forget_draft(consultation, draft_token)
-        counts.add_new(consultation, response["channel"], answers, basis_key)
+        counts.add_new(consultation, response["channel"], answers)
     return StoredResponse(response_id, response["reference"])
 
 

@@ -139,6 +139,31 @@ def test_new_population_categories_rebuild_the_counts(app, make_consultation, hw
     assert ages == {"16-24": 1, "25+": 0}
 
 
+def test_a_send_after_a_population_import_is_counted_and_the_rebuild_waits_for_a_read(
+    app, make_consultation, hwb
+):
+    """A resident's send counts their response under the counts' own categories (a response without
+    equality answers is in the same cell under any): it neither reads the population nor rebuilds every
+    count while it holds the write lock. The first read of the results does, and counts both responses."""
+    import_population(SEX)
+    consultation = make_consultation()
+    first = app.test_client()
+    respond(first, consultation, hwb)
+    first.post(f"/consultations/{consultation.id}/about-you", data={"sex": "Male", "age_band": "16-24"})
+    kept_by = consultation.counted_basis
+    import_population(SEX + "age_band,16-24,300\nage_band,25+,700\n")
+    respond(app.test_client(), consultation, hwb)
+    db.session.expire_all()
+    assert consultation.counted_basis == kept_by  # the send did not rebuild
+    assert _cells(consultation) == {('{"sex": "Male"}', "online"): 1, ("{}", "online"): 1}
+    results = consultation_results(consultation)
+    assert consultation.counted_basis != kept_by
+    both = '{"age_band": "16-24", "sex": "Male"}'
+    assert _cells(consultation) == {(both, "online"): 1, ("{}", "online"): 1}
+    assert results.responses == 2
+    assert _matches_rows(consultation)
+
+
 def test_rows_written_another_way_are_counted_when_results_are_read(app, make_consultation, hwb, caplog):
     consultation = make_consultation()
     respond(app.test_client(), consultation, hwb)
