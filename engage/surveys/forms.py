@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from engage.forms import EngageForm, OnOrAfter, enum_choices, opening_dates, optional_date
 from engage.surveys.models import QuestionKind, Section
+from engage.surveys.page_classes import page_class, page_key
 from engage.surveys.questions import (
     OPTION_KINDS,
     check_other,
@@ -153,12 +154,18 @@ class PageForm(EngageForm):
         fields are then checked and its answers kept; otherwise neither.
         """
         asked = [q for q in section.questions if answers is None or _asked(q, section, answers)]
-        fields, names = {}, {}
-        for question in asked:
-            made = fields_for(question, priorities, required)
-            fields.update(made)
-            names[question.id] = list(made)
-        form = type("SectionPage", (cls,), fields)(*args, **kwargs)
+
+        def make() -> tuple[type, dict[int, list[str]]]:
+            fields, names = {}, {}
+            for question in asked:
+                made = fields_for(question, priorities, required)
+                fields.update(made)
+                names[question.id] = list(made)
+            return type("SectionPage", (cls,), fields), names
+
+        # Made once per worker for what decides the fields (engage.surveys.page_classes).
+        form_class, names = page_class(cls, page_key(section, priorities, asked, required), make)
+        form = form_class(*args, **kwargs)
         form.section, form.priorities, form.asked = section, priorities, asked
         form.follows_answers, form.field_names = answers is not None, names
         return form
