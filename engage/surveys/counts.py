@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -37,6 +38,8 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
 
 from engage.channels import Channel
@@ -248,9 +251,49 @@ def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapp
     if consultation.counted_basis is None:
         rebuild(consultation)  # counts the new rows too
         return
-    if db.session.get_bind().dialect.name != "sqlite":
-        _lock(consultation)
-    _upsert(consultation, _tally_rows(consultation, channel, answers), +1)
+    tally = _tally_rows(consultation, channel, answers)
+    if db.session.get_bind().dialect.name == "sqlite":
+        _upsert(consultation, tally, +1)
+        return
+    values: dict[str, Any] = {"consultation_id": consultation.id}
+    for model, rows in tally.rows(consultation.id).items():
+        for name in _ARRAYS[model]:
+            values[f"{model.__tablename__}_{name}"] = [row[name] for row in rows]
+    db.session.connection().execute(_counted_in_one_statement(), values)
+
+
+#: The columns of each count table sent to PostgreSQL as arrays (every one but the consultation's id).
+_ARRAYS = {
+    model: [name for name in dict.fromkeys((*_KEYS[model], *_ADDED[model])) if name != "consultation_id"]
+    for model in _KEYS
+}
+
+
+@functools.cache
+def _counted_in_one_statement():
+    """PostgreSQL: ``_lock`` and the three tables' upserts (``_count_upsert``) as one statement: the
+    consultation's row locked in a CTE that every upsert reads its rows through, so that no count is
+    written before the lock is held; each table's rows from ``unnest`` of one array per column."""
+    consultations = table_of(Consultation)
+    locked = (
+        select(consultations.c.id)
+        .where(consultations.c.id == bindparam("consultation_id", type_=Integer))
+        .with_for_update(key_share=True)
+        .cte("locked")
+    )
+    statement = select(locked.c.id)
+    for model, names in _ARRAYS.items():
+        table = table_of(model)
+        arrays = (bindparam(f"{table.name}_{name}", type_=ARRAY(table.c[name].type)) for name in names)
+        each = func.unnest(*arrays).table_valued(*names).render_derived(name=f"each_{table.name}")
+        rows = select(locked.c.id, *(each.c[name] for name in names)).select_from(locked).join(each, true())
+        upsert = postgresql.insert(table).from_select(["consultation_id", *names], rows)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=list(_KEYS[model]),
+            set_={name: table.c[name] + upsert.excluded[name] for name in _ADDED[model]},
+        )
+        statement = statement.add_cte(upsert.cte(f"counted_{table.name}"))
+    return statement
 
 
 def _tally_rows(consultation: Consultation, channel: Channel, answers: Sequence[Mapping]) -> Tally:

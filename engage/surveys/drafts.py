@@ -64,8 +64,18 @@ def forget_draft(consultation: Consultation, token: str) -> None:
     """Delete the unsent answers this browser's token kept in the consultation (just sent): one statement,
     built once. A Core statement: it does not touch an ORM copy of the draft, so it is for a request that
     read the draft with ``draft_answers`` (the send), never one holding the draft from ``find_draft``."""
-    values = {"consultation_id": consultation.id, "token_hash": respondent_hash(token, _scope(consultation))}
-    db.session.connection().execute(_draft_statements().forget, values)
+    db.session.connection().execute(_draft_statements().forget, draft_key(consultation, token))
+
+
+def draft_key(consultation: Consultation, token: str) -> dict[str, object]:
+    """The values that find this browser's draft of the consultation, for ``forgetting``'s statement."""
+    return {"consultation_id": consultation.id, "token_hash": respondent_hash(token, _scope(consultation))}
+
+
+def forgetting(*conditions) -> Delete:
+    """``forget_draft``'s statement with more ``conditions`` (another statement's part, on PostgreSQL), its
+    values from ``draft_key``."""
+    return _draft_statements().forget.where(*conditions)
 
 
 class _DraftStatements(NamedTuple):

@@ -8,17 +8,19 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import Float, Integer, Text, bindparam, exists, func, insert, select, true
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from engage.audit import service as audit
 from engage.channels import Channel
-from engage.database import insert_of, table_of
+from engage.database import insert_of, table_of, utcnow
 from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
-from engage.surveys.drafts import forget_draft
+from engage.surveys.drafts import draft_key, forget_draft, forgetting
 from engage.surveys.models import Answer, Consultation, ConsultationProfile, ConsultationResponse, Question
 from engage.surveys.questions import answers_from, single_answer
 from engage.transactions import atomic
@@ -102,25 +104,77 @@ def _store(
     """Insert a response (its columns in ``response``) with its answers, count it and forget the resident's
     draft: all or nothing. A few statements: the response (its key's uniqueness is the idempotency check:
     no lookup first), every answer in one, the draft deleted, and the counts (engage.surveys.counts.add_new).
+    On PostgreSQL the first three are one statement (``_stored_in_one_statement``).
 
     When the same key is already stored (sent twice, even at the same moment), nothing is written and the
     response stored first is returned.
     """
     with atomic():
-        statement = _response_insert(db.session.get_bind().dialect.name, tuple(response))
-        response_id = db.session.execute(statement, response).scalar()
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            # A column's Python default is not filled in for an insert inside a CTE: given here.
+            row = {"submitted_at": utcnow(), **response}
+            values = {**row, **_answer_arrays(answers)}
+            if draft_token:
+                values.update(draft_key(consultation, draft_token))
+            statement = _stored_in_one_statement(tuple(row), bool(draft_token))
+            response_id = db.session.connection().execute(statement, values).scalar()
+        else:
+            response_id = db.session.execute(_response_insert(dialect, tuple(response)), response).scalar()
+            if response_id is not None and answers:
+                rows = [{**row, "response_id": response_id} for row in answers]
+                db.session.execute(insert(table_of(Answer)), rows)
+            if response_id is not None and draft_token:
+                forget_draft(consultation, draft_token)
         if response_id is None:
             earlier = response_with_key(consultation.id, response["idempotency_key"])
             if earlier is None:  # another unique column clashed (a reference drawn twice): nothing stored
                 raise RuntimeError(f"a response to consultation {consultation.id} could not be stored")
             return StoredResponse(earlier.id, earlier.reference)
-        if answers:
-            rows = [{**row, "response_id": response_id} for row in answers]
-            db.session.execute(insert(table_of(Answer)), rows)
-        if draft_token:
-            forget_draft(consultation, draft_token)
         counts.add_new(consultation, response["channel"], answers)
     return StoredResponse(response_id, response["reference"])
+
+
+#: An answer's columns, each sent to PostgreSQL as one array of every answer's values.
+_ANSWER_ARRAYS = {
+    "question_id": ("question_ids", Integer),
+    "option_id": ("option_ids", Integer),
+    "priority_id": ("priority_ids", Integer),
+    "text": ("texts", Text),
+    "number": ("numbers", Float),
+}
+
+
+def _answer_arrays(answers: list[dict]) -> dict[str, list]:
+    return {array: [row[column] for row in answers] for column, (array, _) in _ANSWER_ARRAYS.items()}
+
+
+@functools.cache
+def _stored_in_one_statement(names: tuple[str, ...], forget: bool):
+    """PostgreSQL: the response's insert, its answers' insert (from ``unnest`` of one array per column) and,
+    with ``forget``, the draft's deletion as one statement of data-modifying CTEs, answering the new
+    response's id, or nothing when its key was already stored (then no answer is stored and the draft is
+    kept, as when they were three statements). Built once per set of response columns."""
+    response = _response_insert("postgresql", names).cte("stored")
+    each = (
+        func.unnest(*(bindparam(array, type_=ARRAY(kind)) for array, kind in _ANSWER_ARRAYS.values()))
+        .table_valued(*_ANSWER_ARRAYS)
+        .render_derived(name="each")
+    )
+    answers = (
+        postgresql.insert(table_of(Answer))
+        .from_select(
+            ["response_id", *_ANSWER_ARRAYS],
+            select(response.c.id, *(each.c[column] for column in _ANSWER_ARRAYS))
+            .select_from(response)
+            .join(each, true()),
+        )
+        .cte("answers")
+    )
+    statement = select(response.c.id).add_cte(answers)
+    if forget:
+        statement = statement.add_cte(forgetting(exists(select(response.c.id))).cte("forgotten"))
+    return statement
 
 
 def answer_values(pages: list) -> list[dict]:

@@ -4,24 +4,27 @@ response from the rows in hand (no temporary table, no reading back). What is st
 before: each answer row, the scoped key, the counts the rows give; equality answers apart; sent twice (even at
 once) it stores one; a failure at any step leaves nothing."""
 
+import contextlib
 import json
 import re
 import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text, update
 
-from engage.database import table_of
+from engage.database import intend_to_write, table_of
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.population.service import import_population
 from engage.respondents import COOKIE_NAME, current_token
 from engage.surveys import counts, responses
 from engage.surveys.drafts import draft_answers
+from engage.surveys.drafts import forgetting as real_forgetting
 from engage.surveys.models import (
     Answer,
     AnswerCount,
+    Consultation,
     ConsultationProfile,
     ConsultationResponse,
     QuestionCount,
@@ -188,9 +191,9 @@ def test_sent_again_stores_one_response_and_shows_its_reference(client, make_con
 def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb):
     """The consultation's row (one: its pages, questions, options and priorities come from the copy this
     worker kept while the resident answered, engage.kept_structure) and the draft (one), then the response,
-    its answers, the draft deleted, and the counts (three upserts, after the consultation's row lock on
-    PostgreSQL): none per question or per answer, nothing read back, and not the population's categories
-    (a new response is in the same cell under any)."""
+    its answers and the draft deleted, and the counts (three upserts): on PostgreSQL two statements, the
+    second taking the consultation's row lock first; on SQLite six. None per question or per answer, nothing
+    read back, and not the population's categories (a new response is in the same cell under any)."""
     consultation = make_consultation()
     client.post(f"/consultations/{consultation.id}/check", data={"key": _ready(client, consultation, hwb)})
     other = app.test_client()  # the first response made the counts; this one adds to them
@@ -207,8 +210,11 @@ def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb
         assert other.post(url, data={"key": key}).status_code == 302
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
-    locks = 0 if db.engine.dialect.name == "sqlite" else 1
-    assert seen.count("INSERT") == 5 and seen.count("DELETE") == 1 and seen.count("SELECT") == 2 + locks, seen
+    if db.engine.dialect.name == "sqlite":
+        assert seen.count("INSERT") == 5 and seen.count("DELETE") == 1 and seen.count("SELECT") == 2, seen
+    else:  # the response, its answers and the draft's deletion one statement; the lock and counts another
+        assert seen.count("WITH") == 2 and seen.count("SELECT") == 2, seen
+        assert "INSERT" not in seen and "DELETE" not in seen, seen
     assert "CREATE" not in seen and "DROP" not in seen and "UPDATE" not in seen
     assert "SAVEPOINT" not in seen, seen  # the send is the request's first write: no savepoint needed
     assert "CATEGORIES" not in seen, seen
@@ -231,6 +237,11 @@ def test_a_response_refused_at_any_step_leaves_nothing(client, make_consultation
 
         monkeypatch.setattr(responses, "answer_values", with_a_stranger)
         failure = "FOREIGN KEY|foreign key"
+    elif step == "draft" and db.engine.dialect.name == "postgresql":
+        # One statement with the response and its answers there: its draft's deletion made to fail in it.
+        monkeypatch.setattr(responses, "forgetting", lambda *when: real_forgetting(*when, text("1 / 0 = 1")))
+        responses._stored_in_one_statement.cache_clear()
+        failure = "division by zero"
     else:
         owner, name = (responses, "forget_draft") if step == "draft" else (responses.counts, "add_new")
         failure = f"{step} failed"
@@ -244,7 +255,10 @@ def test_a_response_refused_at_any_step_leaves_nothing(client, make_consultation
         token = current_token()
         pages = _page_forms(consultation, draft_answers(consultation, token))
         assert all(page.validate() for page in pages)
-        responses.submit_response(consultation, token, pages, idempotency_key="k" * 32)
+        try:
+            responses.submit_response(consultation, token, pages, idempotency_key="k" * 32)
+        finally:
+            responses._stored_in_one_statement.cache_clear()  # none built with the failing part kept
     assert still_there(before)
     assert count(ConsultationResponse) == 0 and count(Answer) == 0 and count(ResponseDraft) == 1
     assert stored_counts() == []
@@ -280,6 +294,47 @@ def test_the_same_response_sent_three_times_at_once_is_stored_once(app, make_con
     reference = db.session.scalar(select(ConsultationResponse.reference))
     for client, answer in answers:
         assert reference in client.get(answer.location).get_data(as_text=True)
+
+
+@pytest.mark.real_commits  # a second connection holds the lock
+def test_a_sends_counts_wait_for_the_consultations_lock(app, make_consultation, hwb):
+    """The counts never change under a rebuild of them. On PostgreSQL the statement that counts a send takes
+    the consultation's row lock (which a rebuild holds, counts._lock) before it writes a count; on SQLite the
+    send waits for the database's one writer. While another connection holds that lock the send waits with
+    nothing counted; once it is free the counts are what the rows give."""
+    consultation = make_consultation()
+    first = app.test_client()
+    url = f"/consultations/{consultation.id}/check"
+    first.post(url, data={"key": _ready(first, consultation, hwb)})  # the counts are made
+    other = app.test_client()
+    key = _ready(other, consultation, hwb)
+    its_counts = ResponseCount.consultation_id == consultation.id
+    counted = select(func.sum(ResponseCount.responses)).where(its_counts)
+    answers, done = [], threading.Event()
+
+    def send() -> None:
+        answers.append(other.post(url, data={"key": key}))
+        done.set()
+
+    mine = Consultation.id == consultation.id
+    with contextlib.ExitStack() as stack:
+        if db.engine.dialect.name == "sqlite":
+            stack.enter_context(intend_to_write())
+            holder = stack.enter_context(db.engine.connect())
+            holder.begin()
+            holder.execute(update(Consultation).where(mine).values(title=Consultation.title))
+        else:
+            holder = stack.enter_context(db.engine.connect())
+            holder.execute(select(Consultation.id).where(mine).with_for_update(key_share=True))
+        thread = threading.Thread(target=send)
+        thread.start()
+        waited = not done.wait(1.5)
+        assert holder.execute(counted).scalar() == 1
+        holder.commit()
+    thread.join(timeout=30)
+    assert waited and [answer.status_code for answer in answers] == [302]
+    db.session.expire_all()
+    assert db.session.scalar(counted) == 2 and _same_as_counting_every_row(consultation)
 
 
 def test_another_resident_sending_my_key_is_not_shown_my_reference(app, client, make_consultation, hwb):
