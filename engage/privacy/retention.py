@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, String, cast, delete, literal, select, upda
 from engage.database import utcnow
 from engage.extensions import db
 from engage.prioritise.models import Comment, Respondent, RespondentProfile, Suggestion, SuggestionStatus
+from engage.surveys import counts
 from engage.surveys.models import (
     Answer,
     Consultation,
@@ -139,27 +140,26 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
         )
         .values(text=""),
     }
-    # Their equality answers go, so their counts' cells do too: rebuilt when next read.
-    recount = (
-        update(Consultation)
+    # Their equality answers go, so their counts' cells go too, in the same transaction: the counts of
+    # their consultations are rebuilt from the rows once the answers are deleted. (Left to the next read of
+    # the results, a closed consultation that no one reads kept counts per equality cell that the deleted
+    # answers made.)
+    recounted = (
+        select(ConsultationResponse.consultation_id)
         .where(
-            Consultation.id.in_(
-                select(ConsultationResponse.consultation_id).where(
-                    ConsultationResponse.id.in_(
-                        select(ConsultationProfile.response_id).where(
-                            ConsultationProfile.response_id.in_(profiled_responses)
-                        )
-                    )
+            ConsultationResponse.id.in_(
+                select(ConsultationProfile.response_id).where(
+                    ConsultationProfile.response_id.in_(profiled_responses)
                 )
             )
         )
-        .values(counted_basis=None)
+        .distinct()
     )
     report = RetentionReport()
     # A savepoint, so that a dry run can undo exactly its own statements; a real run is kept or undone
     # with the rest of its unit of work (the command's, which also records it in the audit log).
     with db.session.begin_nested() as savepoint:
-        db.session.execute(recount, execution_options={"synchronize_session": False})
+        consultation_ids = db.session.scalars(recounted).all()
         for name, statement in statements.items():
             setattr(
                 report,
@@ -169,6 +169,10 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
                     db.session.execute(statement, execution_options={"synchronize_session": False}),
                 ).rowcount,
             )
+        for consultation in db.session.scalars(
+            select(Consultation).where(Consultation.id.in_(consultation_ids))
+        ):
+            counts.rebuild(consultation)
         if dry_run:
             savepoint.rollback()
     return report

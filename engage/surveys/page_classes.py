@@ -18,6 +18,8 @@ class. Bounded: past ``CLASSES`` the least recently used is dropped.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -48,7 +50,8 @@ def page_key(section: Section, priorities: list, asked: list, required: bool | N
         owners = [("consultation_id", consultation.id)]
         if consultation.board_id is not None and any(q.kind is QuestionKind.IMPORTANCE for q in asked):
             owners.append(("board_id", consultation.board_id))
-        texts = tuple(frozenset(translations(owner, locale).items()) for owner in owners)
+        # A digest, not the texts: a key stays small however long the translated texts are.
+        texts = tuple(_digest(translations(owner, locale)) for owner in owners)
     return (
         section.id,
         consultation.structure_version,
@@ -59,6 +62,10 @@ def page_key(section: Section, priorities: list, asked: list, required: bool | N
         locale,
         texts,
     )
+
+
+def _digest(texts: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sorted(texts.items())).encode()).hexdigest()
 
 
 def page_class(base: type, key: Hashable, make: Callable[[], tuple[type, Any]]) -> tuple[type, Any]:

@@ -212,11 +212,16 @@ def test_retention_deleting_equality_answers_empties_their_cells(app, make_consu
     resident.post(f"/consultations/{consultation.id}/about-you", data={"sex": "Female"})
     consultation.retain_until = date.today() - timedelta(days=1)
     db.session.commit()
+    assert apply_retention(dry_run=True).consultation_equality_answers == 1
+    assert _cells(consultation) == {('{"sex": "Female"}', "online"): 1}  # a dry run changes nothing
     report = apply_retention()
     assert report.consultation_equality_answers == 1
     assert db.session.scalar(select(ConsultationProfile.id)) is None
-    results = consultation_results(consultation)
+    # The cells went in the same transaction, before anyone reads the results (a closed consultation may
+    # never be read again): no count is left per equality category.
     assert _cells(consultation) == {("{}", "online"): 1}
+    assert db.session.scalars(select(AnswerCount.cell).distinct()).all() == ["{}"]
+    results = consultation_results(consultation)
     assert results.weighting is None and results.responses == 1
 
 
