@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from flask import g, has_request_context, request
-from sqlalchemy import DateTime, Enum, MetaData, Table, bindparam, event, select
+from sqlalchemy import DateTime, Enum, MetaData, Table, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -391,6 +391,13 @@ def insert_from_row(table: Table, names: Sequence[str], source: Any, taken: Mapp
     columns), every other a parameter of the same name typed as its column, as in ``insert_of``."""
     values = [taken[name] if name in taken else bindparam(name, type_=table.c[name].type) for name in names]
     return postgresql.insert(table).from_select(list(names), select(*values).select_from(source))
+
+
+def unnested(name: str, arrays: Mapping[str, tuple[str, Any]]):
+    """PostgreSQL: a table ``name`` whose rows come from ``unnest`` of one array parameter per column
+    (``{column: (parameter, element type)}``), for inserting any number of rows within one statement."""
+    parameters = (bindparam(parameter, type_=postgresql.ARRAY(kind)) for parameter, kind in arrays.values())
+    return func.unnest(*parameters).table_valued(*arrays).render_derived(name=name)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -39,11 +39,10 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
 
 from engage.channels import Channel
-from engage.database import dialect_insert, table_of
+from engage.database import dialect_insert, table_of, unnested
 from engage.equality.questions import PREFER_NOT_TO_SAY
 from engage.extensions import db
 from engage.population.models import PopulationMargin
@@ -242,8 +241,8 @@ def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapp
     by other categories than the population's now are rebuilt when next read (:func:`ensure`), as they
     would be without this response; a resident's send no longer rebuilds them (every response re-read
     while the write lock is held) on the first send after a population import. Counts never kept (the
-    consultation's first response, or counts cleared by the retention job) are built from the rows at once,
-    as the consultation's row read at the start of the request shows.
+    consultation's first response) are built from the rows at once, as the consultation's row read at the
+    start of the request shows.
 
     On PostgreSQL the consultation's row lock keeps a rebuild from running at the same moment; SQLite needs
     no statement for that, as the caller's transaction has written the response already and so holds the
@@ -284,8 +283,9 @@ def _counted_in_one_statement():
     statement = select(locked.c.id)
     for model, names in _ARRAYS.items():
         table = table_of(model)
-        arrays = (bindparam(f"{table.name}_{name}", type_=ARRAY(table.c[name].type)) for name in names)
-        each = func.unnest(*arrays).table_valued(*names).render_derived(name=f"each_{table.name}")
+        each = unnested(
+            f"each_{table.name}", {name: (f"{table.name}_{name}", table.c[name].type) for name in names}
+        )
         rows = select(locked.c.id, *(each.c[name] for name in names)).select_from(locked).join(each, true())
         upsert = postgresql.insert(table).from_select(["consultation_id", *names], rows)
         upsert = upsert.on_conflict_do_update(

@@ -8,13 +8,12 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Float, Integer, Text, bindparam, exists, func, insert, select, true
+from sqlalchemy import Float, Integer, Text, exists, insert, select, true
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from engage.audit import service as audit
 from engage.channels import Channel
-from engage.database import insert_of, table_of, utcnow
+from engage.database import insert_of, table_of, unnested, utcnow
 from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.idempotency import submitter_key
@@ -156,11 +155,7 @@ def _stored_in_one_statement(names: tuple[str, ...], forget: bool):
     response's id, or nothing when its key was already stored (then no answer is stored and the draft is
     kept, as when they were three statements). Built once per set of response columns."""
     response = _response_insert("postgresql", names).cte("stored")
-    each = (
-        func.unnest(*(bindparam(array, type_=ARRAY(kind)) for array, kind in _ANSWER_ARRAYS.values()))
-        .table_valued(*_ANSWER_ARRAYS)
-        .render_derived(name="each")
-    )
+    each = unnested("each", _ANSWER_ARRAYS)
     answers = (
         postgresql.insert(table_of(Answer))
         .from_select(

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Integer, bindparam, func, insert, select, true
+from sqlalchemy import BigInteger, Integer, func, insert, select, true
 from sqlalchemy.dialects import postgresql
 
 from engage.channels import Channel
 from engage.content import local_text
-from engage.database import insert_from_row, insert_of, table_of
+from engage.database import insert_from_row, insert_of, table_of, unnested
 from engage.extensions import db
 from engage.jobs.cache import results_changed
 from engage.prioritise import logger
@@ -179,14 +179,7 @@ def submission_in_one_statement():
         .returning(submissions.c.id)
         .cte("sub")
     )
-    each = (
-        func.unnest(
-            bindparam("item_ids", type_=postgresql.ARRAY(Integer)),
-            bindparam("entry_values", type_=postgresql.ARRAY(BigInteger)),
-        )
-        .table_valued("item_id", "value")
-        .render_derived(name="each")
-    )
+    each = unnested("each", {"item_id": ("item_ids", Integer), "value": ("entry_values", BigInteger)})
     stored = (
         postgresql.insert(entries)
         .from_select(
