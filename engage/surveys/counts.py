@@ -128,8 +128,12 @@ class RebuildReport:
 
 
 #: The value each count table adds up, for upserts and clearing out zeros.
-_ADDED = {ResponseCount: ("responses",), QuestionCount: ("people", "total"), AnswerCount: ("count",)}
-_KEYS = {
+_ADDED: dict[CountModel, tuple[str, ...]] = {
+    ResponseCount: ("responses",),
+    QuestionCount: ("people", "total"),
+    AnswerCount: ("count",),
+}
+_KEYS: dict[CountModel, tuple[str, ...]] = {
     ResponseCount: ("consultation_id", "cell", "channel"),
     QuestionCount: ("question_id", "cell"),
     AnswerCount: ("question_id", "cell", "option_id", "priority_id", "number", "code"),
@@ -262,7 +266,7 @@ def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapp
 
 
 #: The columns of each count table sent to PostgreSQL as arrays (every one but the consultation's id).
-_ARRAYS = {
+_ARRAYS: dict[CountModel, list[str]] = {
     model: [name for name in dict.fromkeys((*_KEYS[model], *_ADDED[model])) if name != "consultation_id"]
     for model in _KEYS
 }
@@ -287,11 +291,7 @@ def _counted_in_one_statement():
             f"each_{table.name}", {name: (f"{table.name}_{name}", table.c[name].type) for name in names}
         )
         rows = select(locked.c.id, *(each.c[name] for name in names)).select_from(locked).join(each, true())
-        upsert = postgresql.insert(table).from_select(["consultation_id", *names], rows)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=list(_KEYS[model]),
-            set_={name: table.c[name] + upsert.excluded[name] for name in _ADDED[model]},
-        )
+        upsert = _adding(postgresql.insert(table).from_select(["consultation_id", *names], rows), model)
         statement = statement.add_cte(upsert.cte(f"counted_{table.name}"))
     return statement
 
@@ -332,7 +332,13 @@ def _count_upsert(dialect: str, model: CountModel):
     insert_ = dialect_insert(dialect)
     table = table_of(model)
     names = ("consultation_id", *_KEYS[model], *_ADDED[model])
-    statement = insert_(table).values({name: bindparam(name) for name in dict.fromkeys(names)})
+    return _adding(insert_(table).values({name: bindparam(name) for name in dict.fromkeys(names)}), model)
+
+
+def _adding(statement, model: CountModel):
+    """``statement`` (an insert into ``model``'s table) adding its values to a row already there with the
+    same key, rather than failing on it."""
+    table = table_of(model)
     return statement.on_conflict_do_update(
         index_elements=list(_KEYS[model]),
         set_={name: table.c[name] + statement.excluded[name] for name in _ADDED[model]},
