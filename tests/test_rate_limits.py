@@ -76,3 +76,22 @@ def _counts(keys: list[str]) -> dict[str, int]:
     """The counters stored under a call's keys, by the limit they belong to (``amount/multiples/unit``)."""
     redis = limiter.storage.get_connection()  # type: ignore[attr-defined]
     return {"/".join(key.rsplit("/", 3)[-3:]): int(redis.get(key)) for key in keys}
+
+
+def test_nothing_is_counted_before_a_view_when_every_limit_is_on_a_route(app_factory):
+    """Engage's limits are all on routes: Flask-Limiter's check before every request is skipped. A limiter
+    given a default limit (for every route) still counts it there, and refuses past it."""
+    from flask import Flask
+
+    app = app_factory(RATELIMIT_ENABLED=True)
+    assert app.extensions["limiter"] == {limiter}
+    assert not limiter._counts_before_views()
+
+    other = Flask("with-defaults")
+    other.config.update(RATELIMIT_STORAGE_URI="memory://", RATELIMIT_HEADERS_ENABLED=False)
+    with_defaults = EngageLimiter(key_func=lambda: "someone", default_limits=["2 per minute"])
+    with_defaults.init_app(other)
+    other.add_url_rule("/page", "page", lambda: "ok")
+    assert with_defaults._counts_before_views()
+    client = other.test_client()
+    assert [client.get("/page").status_code for _ in range(3)] == [200, 200, 429]

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from engage.audit.models import AuditEvent
 from engage.extensions import db
 from engage.paging import one_page
+from engage.transactions import request_session
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,9 @@ def _record_request(response: Response) -> Response:
     endpoint = request.endpoint or ""
     if g.get("engage_abandoned"):
         return response  # an error: the request's writes are being undone, so it did nothing to record
-    db.session.flush()  # writes the view added but did not flush yet are part of what it did
+    session = request_session()
+    if session is not None:
+        session.flush()  # writes the view added but did not flush yet are part of what it did
     if not current_user.is_authenticated or response.status_code >= 400 or endpoint in NOT_RECORDED:
         return response
     if request.method == "POST" and request.path.startswith("/manage/") and g.get("engage_wrote"):
