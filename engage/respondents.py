@@ -24,13 +24,14 @@ from engage.database import insert_of, table_of, utcnow
 from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.prioritise.models import Respondent
+from engage.signing import serializer
 
 COOKIE_NAME = "engage_respondent"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="engage-respondent")
+    return serializer(URLSafeSerializer, "engage-respondent")
 
 
 def current_token() -> str | None:

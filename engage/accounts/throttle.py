@@ -32,6 +32,7 @@ from limits import RateLimitItem, parse_many
 
 from engage.accounts.models import User
 from engage.extensions import limiter
+from engage.signing import serializer
 
 #: The device cookie, and how long it is honoured after the sign-in that set it.
 DEVICE_COOKIE = "engage_device"
@@ -60,7 +61,7 @@ def account_key(email: str) -> str:
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="engage-device")
+    return serializer(URLSafeTimedSerializer, "engage-device")
 
 
 def device_cookie(user: User) -> str:

@@ -40,6 +40,7 @@ from engage.respondents import (
     respondent_scope,
     stored_key,
 )
+from engage.signing import serializer
 from engage.stats.pairs import first_item_weights, partner_weights
 
 
@@ -80,7 +81,7 @@ OFFER_MAX_AGE = 12 * 60 * 60
 
 
 def _offers() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="engage-pair-offer")
+    return serializer(URLSafeTimedSerializer, "engage-pair-offer")
 
 
 def offer_pair(exercise: VotingExercise, token: str, left_item_id: int, right_item_id: int) -> str:
