@@ -8,13 +8,14 @@ import random
 import secrets
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Executable, Result, Select, bindparam, delete, func, select, update
+from sqlalchemy import Executable, Select, bindparam, delete, func, select, update
 
+from engage import driver_sql
 from engage.channels import Channel
 from engage.database import table_of, utcnow
 from engage.extensions import db
@@ -115,11 +116,12 @@ def check_offer(
         raise VoteRefused("offer", str(_l("Something went wrong with that choice. Here is a new pair.")))
 
 
-def _run(statement: Executable, values: dict) -> Result[Any]:
-    """A Core statement (built on tables, not models) on the session's connection, in its transaction. The
-    session's own ``execute`` adds nothing to such a statement (no autoflush, no entities to load) but
-    about 7 microseconds each time, and a vote sends up to four."""
-    return db.session.connection().execute(statement, values)
+def _run(statement: Executable, values: dict) -> driver_sql.Rows:
+    """A Core statement (built once, on tables, not models) on the session's connection, in its
+    transaction, sent straight to the driver (engage.driver_sql): a vote sends up to four, and SQLAlchemy's
+    ``execute`` cost about 0.2 ms more per vote than this on either database (the session's own ``execute``
+    another 7 microseconds a statement, for no autoflush and no entities to load)."""
+    return driver_sql.run(db.session.connection(), statement, values)
 
 
 #: Chooses pairs (not for security): one per process, made afresh in each forked worker so that workers do
