@@ -67,6 +67,45 @@ class EngageLimiter(Limiter):
             or self._storage_dead
         )
 
+    #: Off only to measure the difference (benchmarks): the limits found for a route are kept per app.
+    keep_route_limits = True
+
+    def _Limiter__filter_limits(  # noqa: N802 - the parent's private method
+        self,
+        endpoint: str | None,
+        blueprint: str | None,
+        callable_name: str | None,
+        in_middleware: bool = False,
+    ) -> list[RuntimeLimit]:
+        """The limits a route is under, worked out once per app and route rather than on every request.
+
+        Flask-Limiter works them out afresh each time: it calls each limit's setting (Engage reads a
+        setting from the app's config), parses the string, makes the limit objects and looks up the route's
+        and its blueprint's exemptions, about 50 microseconds of a vote. All of that is fixed once the app
+        is made. The kept list is used only when nothing else could change it: no request filters (they
+        decide per request), the storage not found dead (Flask-Limiter then counts in memory instead), and
+        limits on routes only (default limits are counted once per request across routes). Kept per app and
+        per "limiting on or off", so an app made with other settings, or limiting switched, finds its own.
+        """
+        if (
+            in_middleware
+            or not self.keep_route_limits
+            or self._request_filters
+            or self._storage_dead
+            or self._counts_before_views()
+        ):
+            return super()._Limiter__filter_limits(  # type: ignore[misc]
+                endpoint, blueprint, callable_name, in_middleware
+            )
+        kept = flask.current_app.extensions.setdefault("engage_route_limits", {})
+        key = (endpoint, blueprint, callable_name, self.enabled, self.initialized)
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = super()._Limiter__filter_limits(  # type: ignore[misc]
+                endpoint, blueprint, callable_name, in_middleware
+            )
+        return found
+
     def _batched(self) -> RedisStorage | None:
         """The Redis storage, when this limiter's requests can be counted in one call."""
         storage = self._storage

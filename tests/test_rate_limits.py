@@ -95,3 +95,27 @@ def test_nothing_is_counted_before_a_view_when_every_limit_is_on_a_route(app_fac
     assert with_defaults._counts_before_views()
     client = other.test_client()
     assert [client.get("/page").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_routes_limits_are_kept_per_app_and_follow_each_apps_settings(app_factory, make_exercise):
+    """The limits found for a route are kept (EngageLimiter keeps them per app): an app made with another
+    setting counts by its own, and limiting switched off in between counts nothing."""
+    exercise = make_exercise()
+    url = f"/exercises/{exercise.id}/vote"
+
+    def statuses(client, tries: int) -> list[int]:
+        return [
+            client.post(
+                url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"}
+            ).status_code
+            for _ in range(tries)
+        ]
+
+    two = app_factory(RATELIMIT_ENABLED=True, ENGAGE_VOTE_LIMIT="2 per minute")
+    assert statuses(two.test_client(), 3) == [302, 302, 429]
+    kept = two.extensions["engage_route_limits"]
+    assert [limits for (endpoint, *_), limits in kept.items() if endpoint == "prioritise.vote"]
+    unlimited = app_factory(ENGAGE_VOTE_LIMIT="2 per minute")  # the suite's default: limiting off
+    assert statuses(unlimited.test_client(), 3) == [302, 302, 302]
+    four = app_factory(RATELIMIT_ENABLED=True, ENGAGE_VOTE_LIMIT="4 per minute")
+    assert statuses(four.test_client(), 5) == [302, 302, 302, 302, 429]
