@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from engage import health, logs, proxy, static_files, transactions
 from engage.config import load_config
 from engage.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from engage.templating import EngageEnvironment
 from engage.urls import RowIdConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -22,6 +23,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides settings (tests pass a mapping). No database work here."""
     app = Flask(__name__, instance_relative_config=True)
+    app.jinja_environment = EngageEnvironment  # before anything makes app.jinja_env
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
 
