@@ -53,3 +53,39 @@ def test_a_views_own_headers_are_kept_and_vary_keeps_what_it_had(app):
         plain = _security_headers(Response("x"))
         assert plain.headers.getlist("Vary") == ["Cookie"]
         assert plain.headers["X-Content-Type-Options"] == "nosniff"
+
+
+
+def test_a_change_made_after_the_unit_of_work_ended_is_still_committed(app):
+    """An object changed once its transaction has ended (nothing begun since) is still flushed and
+    committed at the end of the request, as before. (A session of its own: the tests' sessions are
+    savepoints of the test's transaction, which never ends inside a test.)"""
+    from sqlalchemy import Integer, String, create_engine
+    from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+    from engage.transactions import _commit_the_request
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Note(Base):
+        __tablename__ = "notes"
+        id = mapped_column(Integer, primary_key=True)
+        text = mapped_column(String)
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    session = Session(engine, expire_on_commit=False)
+    note = Note(id=1, text="before")
+    session.add(note)
+    session.commit()
+    note.text = "changed after the commit"  # begins a transaction (SQLAlchemy's autobegin)
+    assert session.dirty
+    with app.test_request_context("/healthz"):
+        db.session.registry.set(session)
+        try:
+            _commit_the_request(Response("ok"))
+        finally:
+            db.session.registry.clear()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT text FROM notes").scalar() == "changed after the commit"
