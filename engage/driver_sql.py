@@ -50,8 +50,9 @@ class Prepared(NamedTuple):
 def prepared(statement: Executable, dialect: Dialect) -> Prepared:
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     binds = compiled.binds
-    if any(getattr(bind, "expanding", False) for bind in binds.values()):
-        raise ValueError("driver_sql cannot send a statement with an IN list to expand")
+    if any(getattr(bind, "expanding", False) or bind.literal_execute for bind in binds.values()):
+        # SQLAlchemy writes these values into the SQL as it sends it: there is no one SQL text to keep.
+        raise ValueError("driver_sql cannot send a statement with an IN list or a value rendered into it")
     convert = {}
     for name, bind in binds.items():
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -61,7 +62,7 @@ def prepared(statement: Executable, dialect: Dialect) -> Prepared:
     exported = list(getattr(statement, "exported_columns", ()))
     columns = tuple(column.key for column in exported)
     results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in exported)
-    order = tuple(compiled.positiontup) if dialect.positional else None
+    order = tuple(compiled.positiontup or ()) if dialect.positional else None
     row = namedtuple("Row", columns, rename=True)  # type: ignore[misc]
     return Prepared(str(compiled), order, carried, convert, columns, results, row)
 

@@ -125,3 +125,6 @@ def test_more_rows_than_one_and_in_lists_are_refused(respondent):
     listed = select(VOTES.c.id).where(VOTES.c.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="IN list"):
         driver_sql.run(connection, listed, {"ids": [1]})
+    rendered = select(VOTES.c.id).where(VOTES.c.id == bindparam("id", literal_execute=True))
+    with pytest.raises(ValueError, match="rendered into it"):
+        driver_sql.run(connection, rendered, {"id": 1})
