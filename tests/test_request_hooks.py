@@ -55,7 +55,6 @@ def test_a_views_own_headers_are_kept_and_vary_keeps_what_it_had(app):
         assert plain.headers["X-Content-Type-Options"] == "nosniff"
 
 
-
 def test_a_change_made_after_the_unit_of_work_ended_is_still_committed(app):
     """An object changed once its transaction has ended (nothing begun since) is still flushed and
     committed at the end of the request, as before. (A session of its own: the tests' sessions are
