@@ -15,7 +15,9 @@ processor. What stays as SQLAlchemy does it:
 - a driver error is raised as SQLAlchemy's (``IntegrityError``, ``OperationalError``...), and a connection
   the driver says is lost is invalidated, so the pool does not hand it out again.
 
-Only for Core statements built once (module-level or ``functools.cache``), with no ``IN`` lists to expand.
+Only for Core statements built once (module-level or ``functools.cache``), with no ``IN`` lists to expand
+and no values SQLAlchemy writes into the SQL as it sends it (``literal_execute``): both are refused. Not for
+``executemany`` (one set of values a call).
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from engage.i18n import LANGUAGE_NAMES, text_direction
 
 
 @functools.cache  # two values, sent with every response
-@functools.cache
 def content_security_policy(inline_styles: bool = False) -> str:
     """Strict: everything from this site, nothing inline. Scripts and styles are files the app serves.
 
