@@ -42,9 +42,10 @@ class Prepared(NamedTuple):
     carried: Mapping[str, Any]
     #: Each value's conversion, by name (values with none are sent as they are).
     convert: Mapping[str, Callable[[Any], Any]]
-    #: The result's column names, and each column's conversion (None: as the driver gives it).
+    #: The result's column names, and each column's conversion (None: as the driver gives it; the whole
+    #: tuple None when no column has one).
     columns: tuple[str, ...]
-    results: tuple[Callable[[Any], Any] | None, ...]
+    results: tuple[Callable[[Any], Any] | None, ...] | None
     row: type
 
 
@@ -63,7 +64,10 @@ def prepared(statement: Executable, dialect: Dialect) -> Prepared:
     carried = {name: bind.value for name, bind in binds.items() if not bind.required}
     exported = list(getattr(statement, "exported_columns", ()))
     columns = tuple(column.key for column in exported)
-    results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in exported)
+    processors = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in exported
+    )
+    results = processors if any(processors) else None
     order = tuple(compiled.positiontup or ()) if dialect.positional else None
     row = namedtuple("Row", columns, rename=True)  # type: ignore[misc]
     return Prepared(str(compiled), order, carried, convert, columns, results, row)
@@ -125,7 +129,7 @@ def run(connection: Connection, statement: Executable, values: Mapping[str, Any]
     if not found:
         return Rows([])
     make, results = ready.row, ready.results
-    if any(results):
+    if results is not None:
         return Rows(
             [
                 make(

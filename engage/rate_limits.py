@@ -67,9 +67,6 @@ class EngageLimiter(Limiter):
             or self._storage_dead
         )
 
-    #: Off only to measure the difference (benchmarks): the limits found for a route are kept per app.
-    keep_route_limits = True
-
     def _Limiter__filter_limits(  # noqa: N802 - the parent's private method
         self,
         endpoint: str | None,
@@ -87,13 +84,7 @@ class EngageLimiter(Limiter):
         limits on routes only (default limits are counted once per request across routes). Kept per app and
         per "limiting on or off", so an app made with other settings, or limiting switched, finds its own.
         """
-        if (
-            in_middleware
-            or not self.keep_route_limits
-            or self._request_filters
-            or self._storage_dead
-            or self._counts_before_views()
-        ):
+        if in_middleware or self._request_filters or self._counts_before_views():  # dead storage included
             return super()._Limiter__filter_limits(  # type: ignore[misc]
                 endpoint, blueprint, callable_name, in_middleware
             )

@@ -122,7 +122,7 @@ def _uncommitted_writes_check(error: BaseException | None) -> None:
     if error is None and session is not None and session.info.pop("engage_flushed", False):
         message = "the request wrote to the database after its unit of work ended; those writes are lost"
         logger.error(message)
-        db.session.rollback()
+        session.rollback()
         if current_app.testing:
             raise AssertionError(message)
 
