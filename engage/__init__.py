@@ -87,9 +87,13 @@ def configure_extensions(app: Flask) -> None:
     """Bind each extension to the app."""
     from engage.accounts.models import User
     from engage.accounts.sessions import signed_in_user
+    from engage.database import ping_after_idle
     from engage.i18n import register_date_filters, select_locale
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_after_idle(engine, app.config["ENGAGE_DATABASE_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

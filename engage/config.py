@@ -107,7 +107,13 @@ def load_config(
     config: dict[str, Any] = {
         "ENGAGE_ENV": environment,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection is tested before use only when it has lain idle (engage.database.
+        # ping_after_idle): SQLAlchemy's pool_pre_ping tested it on every checkout, a round trip and about
+        # 0.1 ms of processor time of every request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+        #: Seconds a pooled connection may lie idle before it is tested with a round trip before use
+        #: (0: test on every use, as SQLAlchemy's pool_pre_ping does).
+        "ENGAGE_DATABASE_PING_AFTER_IDLE": float(env.get("ENGAGE_DATABASE_PING_AFTER_IDLE", "2")),
         "ENGAGE_REDIS_URL": redis_url,
         # Rate limits are shared between workers only through Redis; memory is per process.
         "RATELIMIT_STORAGE_URI": redis_url or "engage-memory://",  # engage.extensions.SweptMemoryStorage

@@ -109,8 +109,9 @@ def run(connection: Connection, statement: Executable, values: Mapping[str, Any]
     sql = ready.sql
     driver_connection = connection.connection.dbapi_connection
     assert driver_connection is not None
-    cursor = driver_connection.cursor()
+    cursor = None
     try:
+        cursor = driver_connection.cursor()  # inside: on a closed connection this raises too
         for listener in connection.dispatch.before_cursor_execute:
             sql, sent = listener(connection, cursor, sql, sent, None, False)
         cursor.execute(sql, sent)
@@ -119,13 +120,15 @@ def run(connection: Connection, statement: Executable, values: Mapping[str, Any]
         found = cursor.fetchall() if ready.columns and cursor.description else []
     except dialect.loaded_dbapi.Error as error:
         lost = dialect.is_disconnect(error, driver_connection, cursor)
-        if lost:
+        if lost:  # as SQLAlchemy does: this connection, and every other the pool held (probably gone too)
             connection.invalidate(error)
+            connection.engine.dispose(close=False)
         raise exc.DBAPIError.instance(
             sql, sent, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
         ) from error
     finally:
-        cursor.close()
+        if cursor is not None:
+            cursor.close()
     if not found:
         return Rows([])
     make, results = ready.row, ready.results

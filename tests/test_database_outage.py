@@ -3,8 +3,12 @@ the same running app serves again as soon as the database is back."""
 
 from __future__ import annotations
 
+import pytest
 from flask_migrate import upgrade
+from sqlalchemy import bindparam, create_engine, exc, select, text
+from sqlalchemy.pool import NullPool
 
+import engage.database
 from engage.extensions import db
 from tests.conftest import make_test_app
 
@@ -47,8 +51,6 @@ def test_the_app_recovers_without_a_restart_when_the_database_returns(tmp_path):
 
 
 def test_a_bug_in_a_query_is_still_a_500_not_a_503(app_factory):
-    from sqlalchemy import text
-
     app = app_factory(fresh=True, ENGAGE_RENDER_500_IN_TESTS=True)  # it adds a route
     client = app.test_client()
 
@@ -58,3 +60,142 @@ def test_a_bug_in_a_query_is_still_a_500_not_a_503(app_factory):
         return "unreachable"
 
     assert client.get("/broken-query").status_code == 500
+
+
+class _Clock:
+    """Stands in for the clock that says how long a pooled connection has lain idle."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    stand_in = _Clock()
+    monkeypatch.setattr(engage.database, "_idle_clock", stand_in)
+    return stand_in
+
+
+def _pings(app, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every connection test the app's pool makes from now on."""
+    with app.app_context():
+        dialect = db.engine.dialect
+    made: list[int] = []
+    real = dialect.do_ping
+
+    def counted(dbapi_connection) -> bool:
+        made.append(1)
+        return real(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return made
+
+
+@pytest.mark.real_commits
+def test_a_pooled_connection_is_tested_only_after_lying_idle(app_factory, clock, monkeypatch):
+    app = app_factory(fresh=True, ENGAGE_DATABASE_PING_AFTER_IDLE=2)
+    pings = _pings(app, monkeypatch)
+    client = app.test_client()
+    for _ in range(3):  # a busy worker: each request takes the connection the one before gave back
+        assert client.get("/readyz").status_code == 200
+        clock.now += 1.5
+    assert pings == []
+    clock.now += 1  # 2.5 s idle
+    assert client.get("/readyz").status_code == 200
+    assert pings == [1]
+
+
+@pytest.mark.real_commits
+def test_no_idle_time_means_a_test_before_every_use(app_factory, clock, monkeypatch):
+    app = app_factory(fresh=True, ENGAGE_DATABASE_PING_AFTER_IDLE=0)
+    pings = _pings(app, monkeypatch)
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/readyz").status_code == 200
+    assert pings == [1, 1]  # the first request made its connection: nothing to test
+
+
+def _pooled_driver_connection(app):
+    """The driver's connection the app's pool holds (a fresh app's pool holds one)."""
+    with app.app_context():
+        pooled = db.engine.raw_connection()
+        driver = pooled.dbapi_connection
+        pooled.close()  # back to the pool
+    return driver
+
+
+def _drop_the_pools_connection(app, database_url: str):
+    """End the connection the app's pool holds as a database restart or a firewall would (on SQLite, close
+    it), returning the driver's connection."""
+    driver = _pooled_driver_connection(app)
+    if database_url.startswith("postgresql"):
+        other = create_engine(database_url, poolclass=NullPool)
+        with other.begin() as connection:
+            ended = connection.execute(
+                text("SELECT pg_terminate_backend(:pid)"), {"pid": driver.info.backend_pid}
+            )
+            assert ended.scalar()
+        other.dispose()
+    else:
+        driver.close()
+    return driver
+
+
+@pytest.mark.real_commits
+def test_a_connection_dropped_while_idle_is_replaced_before_use(app_factory, database_url, clock):
+    app = app_factory(fresh=True, ENGAGE_DATABASE_PING_AFTER_IDLE=2)
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    dropped = _drop_the_pools_connection(app, database_url)
+    clock.now += 30  # idle since
+    page = client.get("/")
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    assert _pooled_driver_connection(app) is not dropped
+
+
+@pytest.mark.real_commits
+def test_a_connection_dropped_in_a_busy_moment_fails_one_request_then_the_pool_is_renewed(
+    app_factory, database_url, clock
+):
+    """What testing only idle connections gives up: a connection used again within the idle time of a
+    database restart fails its request (the "try again" page, nothing written); the next is served."""
+    app = app_factory(fresh=True, ENGAGE_DATABASE_PING_AFTER_IDLE=2)
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    dropped = _drop_the_pools_connection(app, database_url)
+    clock.now += 0.5
+    failed = client.get("/")
+    assert failed.status_code == 503
+    assert "Sorry, the service is unavailable" in failed.get_data(as_text=True)
+    assert client.get("/").status_code == 200
+    assert _pooled_driver_connection(app) is not dropped
+
+
+@pytest.mark.real_commits
+def test_a_statement_sent_straight_to_the_driver_on_a_dropped_connection_renews_the_pool(
+    app_factory, database_url, clock
+):
+    from engage import driver_sql
+    from engage.database import table_of
+    from engage.prioritise.models import Respondent
+
+    people = table_of(Respondent)
+    find = select(people.c.id).where(people.c.id == bindparam("id"))
+    app = app_factory(fresh=True, ENGAGE_DATABASE_PING_AFTER_IDLE=2)
+    with app.app_context():
+        other = db.engine.raw_connection()  # a second pooled connection, gone too after a restart
+        second = other.dbapi_connection
+        other.close()
+    dropped = _drop_the_pools_connection(app, database_url)
+    clock.now += 0.5
+    with app.app_context():
+        with pytest.raises(exc.DBAPIError) as raised:
+            driver_sql.run(db.session.connection(), find, {"id": 1})
+        assert raised.value.connection_invalidated
+        db.session.rollback()
+        assert driver_sql.run(db.session.connection(), find, {"id": -1}).one_or_none() is None
+        db.session.remove()
+    assert _pooled_driver_connection(app) not in (dropped, second)
