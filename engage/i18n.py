@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time
 from typing import TypeVar
 
 from babel import Locale, dates
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, to_user_timezone
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 #: Each language named in itself, as a language switcher should show it.
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو", "pl": "Polski"}
@@ -18,14 +21,23 @@ def select_locale() -> str:
     supported = current_app.config["ENGAGE_LOCALES"]
     if not has_request_context():  # the CLI and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    asked = request.args.get("lang")
+    asked = request.args.get("lang") if request.query_string else None
     if asked is not None and asked in supported:
         session["locale"] = asked
         return asked
     chosen = session.get("locale")
     if isinstance(chosen, str) and chosen in supported:
         return chosen
-    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    preferred = _preferred(request.headers.get("Accept-Language"), tuple(supported))
+    return preferred or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@functools.lru_cache(maxsize=256)
+def _preferred(accept_language: str | None, supported: tuple[str, ...]) -> str | None:
+    """The best of ``supported`` for a browser's Accept-Language header, worked out once per header: browsers
+    send a few dozen distinct ones, and parsing and matching one took about 20 microseconds of every request
+    of a visitor who has not chosen a language."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(supported)
 
 
 def text_direction() -> str:
