@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections import Counter
 
-RESIDENTS = 60
+RESIDENTS = int(__import__("os").environ.get("ENGAGE_PROFILE_RESIDENTS", "60"))
 
 
 def _app(url: str):

@@ -178,6 +178,9 @@ def test_questions_cannot_change_once_people_have_responded(client, make_consult
 def test_drafts_are_private_but_board_members_can_preview(client, make_consultation, officer):
     consultation = make_consultation(ConsultationStatus.DRAFT)
     assert client.get(f"/consultations/{consultation.id}").status_code == 404
+    for page in ("sections/1", "check"):  # the pages that read the questions too
+        assert client.get(f"/consultations/{consultation.id}/{page}").status_code == 404
+        assert client.get(f"/consultations/{consultation.id + 1000}/{page}").status_code == 404
     sign_in(client, officer)
     html = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert "This is a preview of a draft consultation" in html
