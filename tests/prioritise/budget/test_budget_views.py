@@ -34,6 +34,16 @@ def test_start_page_leads_to_the_allocation(client, make_budget):
     assert f"It takes about {exercise.minutes_estimate} minutes." in html
 
 
+def test_a_draft_an_unknown_or_another_kind_of_exercise_has_no_budget_pages(
+    client, make_budget, make_exercise
+):
+    draft = make_budget(status=ExerciseStatus.DRAFT)
+    pairwise = make_exercise()
+    for exercise_id in (draft.id, draft.id + 1000, pairwise.id):
+        for page in ("allocate", "check"):
+            assert client.get(f"/exercises/{exercise_id}/{page}").status_code == 404
+
+
 def test_rebalance_page_starts_from_current_budgets_with_hints(client, make_budget):
     exercise = make_budget(BudgetMode.REBALANCE)
     html = client.get(f"/exercises/{exercise.id}/allocate").get_data(as_text=True)
