@@ -8,10 +8,13 @@ import os
 from flask import Flask, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func
 
-import engage.database  # noqa: F401 - the same SQLite settings as Engage (WAL, busy timeout, synchronous)
+from engage.database import ping_after_idle  # and the same SQLite settings as Engage (WAL, busy timeout...)
 
 URL = os.environ["ENGAGE_DATABASE_URL"]
-engine = create_engine(URL, pool_pre_ping=True)
+# The pool as Engage's: a connection is tested before use only after lying idle (SQLAlchemy's pool_pre_ping
+# on every checkout, as Engage had, cost each insert a round trip that Engage no longer pays).
+engine = create_engine(URL, pool_pre_ping=False)
+ping_after_idle(engine, float(os.environ.get("ENGAGE_DATABASE_PING_AFTER_IDLE", "2")))
 metadata = MetaData()
 bare_votes = Table(
     "bare_votes",
