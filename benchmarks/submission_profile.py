@@ -12,12 +12,13 @@ processor time per send is the figure to compare between runs.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tempfile
 import time
 from collections import Counter
 
-RESIDENTS = int(__import__("os").environ.get("ENGAGE_PROFILE_RESIDENTS", "60"))
+RESIDENTS = int(os.environ.get("ENGAGE_PROFILE_RESIDENTS", "60"))
 
 
 def _app(url: str):

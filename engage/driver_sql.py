@@ -22,6 +22,7 @@ and no values SQLAlchemy writes into the SQL as it sends it (``literal_execute``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -120,9 +121,16 @@ def run(connection: Connection, statement: Executable, values: Mapping[str, Any]
         found = cursor.fetchall() if ready.columns and cursor.description else []
     except dialect.loaded_dbapi.Error as error:
         lost = dialect.is_disconnect(error, driver_connection, cursor)
-        if lost:  # as SQLAlchemy does: this connection, and every other the pool held (probably gone too)
+        if cursor is not None:
+            # Before the connection is invalidated: closing a cursor of a closed SQLite connection raises.
+            with contextlib.suppress(dialect.loaded_dbapi.Error):
+                cursor.close()
+            cursor = None
+        if lost:
+            # As SQLAlchemy's own execute does: every connection the pool made before this one is renewed
+            # at its next checkout (they are probably gone too), then this one is let go.
+            connection.engine.pool._invalidate(connection.connection, error)
             connection.invalidate(error)
-            connection.engine.dispose(close=False)
         raise exc.DBAPIError.instance(
             sql, sent, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
         ) from error

@@ -124,8 +124,9 @@ def init_app(app: Flask) -> None:
     def database_error(error: DBAPIError):
         """The database is down or restarting: "try again shortly" with a 503, never a stack trace.
 
-        Only connection failures count (an invalid statement is a bug, and a 500). The pool pings each
-        connection before use, so the app recovers by itself when the database is back.
+        Only connection failures count (an invalid statement is a bug, and a 500). The pool tests a
+        connection that lay idle before use and renews itself when one is found gone
+        (``database.ping_after_idle``), so the app recovers by itself when the database is back.
         """
         if isinstance(error, DataError):
             # A value the database cannot store (e.g. a NUL character a form did not filter): the request
