@@ -8,13 +8,14 @@ import os
 from flask import Flask, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func
 
+from engage.config import ping_after_idle_seconds
 from engage.database import ping_after_idle  # and the same SQLite settings as Engage (WAL, busy timeout...)
 
 URL = os.environ["ENGAGE_DATABASE_URL"]
 # The pool as Engage's: a connection is tested before use only after lying idle (SQLAlchemy's pool_pre_ping
 # on every checkout, as Engage had, cost each insert a round trip that Engage no longer pays).
 engine = create_engine(URL, pool_pre_ping=False)
-ping_after_idle(engine, float(os.environ.get("ENGAGE_DATABASE_PING_AFTER_IDLE", "2")))
+ping_after_idle(engine, ping_after_idle_seconds(os.environ))
 metadata = MetaData()
 bare_votes = Table(
     "bare_votes",

@@ -44,6 +44,12 @@ def _log_settings(env: Mapping[str, str], environment: str) -> dict[str, str]:
     return {"ENGAGE_LOG_LEVEL": level, "ENGAGE_LOG_FORMAT": fmt}
 
 
+def ping_after_idle_seconds(env: Mapping[str, str]) -> float:
+    """ENGAGE_DATABASE_PING_AFTER_IDLE: seconds a pooled connection may lie idle before it is tested (2). The
+    benchmarks' bare endpoint reads it here too, so that the floor's pool is always Engage's."""
+    return float(env.get("ENGAGE_DATABASE_PING_AFTER_IDLE", "2"))
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None:
         return default
@@ -113,7 +119,7 @@ def load_config(
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         #: Seconds a pooled connection may lie idle before it is tested with a round trip before use
         #: (0: test on every use, as SQLAlchemy's pool_pre_ping does).
-        "ENGAGE_DATABASE_PING_AFTER_IDLE": float(env.get("ENGAGE_DATABASE_PING_AFTER_IDLE", "2")),
+        "ENGAGE_DATABASE_PING_AFTER_IDLE": ping_after_idle_seconds(env),
         "ENGAGE_REDIS_URL": redis_url,
         # Rate limits are shared between workers only through Redis; memory is per process.
         "RATELIMIT_STORAGE_URI": redis_url or "engage-memory://",  # engage.extensions.SweptMemoryStorage

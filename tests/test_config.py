@@ -60,3 +60,10 @@ def test_create_app_takes_a_mapping_that_wins_over_everything(tmp_path: Path):
     app = create_app({"ENGAGE_ENV": "testing", "ENGAGE_SERVICE_NAME": "Have your say"})
     assert app.config["ENGAGE_SERVICE_NAME"] == "Have your say"
     assert app.testing
+
+
+def test_a_pooled_connection_is_tested_after_two_idle_seconds_unless_set(tmp_path: Path):
+    env = {"ENGAGE_ENV": "development"}
+    assert load_config(str(tmp_path), env=env)["ENGAGE_DATABASE_PING_AFTER_IDLE"] == 2.0
+    env["ENGAGE_DATABASE_PING_AFTER_IDLE"] = "0"
+    assert load_config(str(tmp_path), env=env)["ENGAGE_DATABASE_PING_AFTER_IDLE"] == 0.0
