@@ -108,8 +108,13 @@ def counting_in(dialect: str):
     ).returning(people.c.id, people.c.excluded_at, people.c.choices)
 
 
+#: The unique key a vote's idempotency key is checked by: a vote stored on its own (``vote_in_one_statement
+#: (on_its_own=True)``) that breaks it is a repeat.
+VOTE_KEY = "uq_pairwise_votes_exercise_id_idempotency_key"
+
+
 @functools.cache
-def vote_in_one_statement():
+def vote_in_one_statement(on_its_own: bool = False):
     """PostgreSQL: ``counting_in``, ``vote_insert`` and ``pair_count_upsert`` as one statement, three
     data-modifying CTEs (``WITH counted AS (INSERT ... RETURNING), vote AS (INSERT ... SELECT ... FROM
     counted ON CONFLICT DO NOTHING RETURNING id), pair AS (INSERT ... SELECT ... FROM vote, counted WHERE
@@ -120,15 +125,18 @@ def vote_in_one_statement():
 
     Each part behaves as its own statement does: the respondent's row is locked first (their other requests
     wait), the vote's unique key is the idempotency check (a repeat stores nothing, and then no pair count
-    is added), and the pair count is added only for a vote stored by a respondent not excluded."""
+    is added), and the pair count is added only for a vote stored by a respondent not excluded.
+
+    ``on_its_own``: for the statement as its own transaction (autocommit), where a repeat's count could not
+    be taken back afterwards. The key's uniqueness is then not caught (no ``ON CONFLICT``) but raised, so
+    PostgreSQL undoes the whole statement, the count included, and the caller answers the repeat from the
+    vote already stored."""
     votes, pairs = table_of(PairwiseVote), table_of(PairCount)
     counted = counting_in("postgresql").cte("counted")
-    vote = (
-        insert_from_row(votes, VOTE_COLUMNS, counted, {"respondent_id": counted.c.id})
-        .on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
-        .returning(votes.c.id)
-        .cte("vote")
-    )
+    stored = insert_from_row(votes, VOTE_COLUMNS, counted, {"respondent_id": counted.c.id})
+    if not on_its_own:
+        stored = stored.on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
+    vote = stored.returning(votes.c.id).cte("vote")
     pair_columns = ("exercise_id", "low_item_id", "high_item_id", *COUNTED)
     added = postgresql.insert(pairs).from_select(
         list(pair_columns),

@@ -149,6 +149,7 @@ def _record_posted_vote(
             idempotency_key=posted.key,
             skip_reason=posted.skip_reason,
             locale=str(get_locale() or "en"),
+            on_its_own=True,  # what follows only reads: the vote can be its own transaction
         )
     except voting.VoteRefused as refused:
         if refused.code == "cap":

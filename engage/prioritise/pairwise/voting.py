@@ -13,7 +13,8 @@ from typing import Protocol
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Executable, Select, bindparam, delete, func, select, update
+from sqlalchemy import Engine, Executable, Select, bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from engage import driver_sql
 from engage.channels import Channel
@@ -260,19 +261,39 @@ def _count_in(exercise: VotingExercise, token: str, channel: Channel) -> LockedR
     return _locked(_run(statement, _counting_values(exercise, token, channel)).one_or_none())
 
 
+class _Repeated(Exception):
+    """A vote stored on its own whose key was already stored: PostgreSQL undid the statement."""
+
+
+#: The session's connection for a vote stored on its own: no BEGIN or COMMIT, the statement is the
+#: transaction (SQLAlchemy sets psycopg's autocommit for this checkout only, and resets it on return).
+_ON_ITS_OWN = {"isolation_level": "AUTOCOMMIT"}
+
+
 def _stored_in_one_statement(
-    exercise: VotingExercise, token: str, vote: dict
+    exercise: VotingExercise, token: str, vote: dict, on_its_own: bool = False
 ) -> tuple[LockedRespondent | None, int | None, list[frozenset[int]] | None]:
     """PostgreSQL: the respondent counted in, the vote stored and its pair counted in one statement
     (``statements.vote_in_one_statement``): the respondent (None: nothing written), the vote's id (None:
     its key was already stored, and the choice is counted and must be taken back) and the pairs they had
-    answered before."""
+    answered before. ``on_its_own``: the statement is its own transaction, and a key already stored
+    raises ``_Repeated`` with nothing written."""
     values = {
         **_counting_values(exercise, token, vote["channel"]),
         **vote,
         **_pair_count_values(exercise.id, vote["left_item_id"], vote["right_item_id"], vote["outcome"]),
     }
-    row = _run(statements.vote_in_one_statement(), values).one_or_none()
+    statement = statements.vote_in_one_statement(on_its_own)
+    if on_its_own:
+        connection = db.session.connection(execution_options=_ON_ITS_OWN)
+        try:
+            row = driver_sql.run(connection, statement, values).one_or_none()
+        except IntegrityError as error:
+            if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != statements.VOTE_KEY:
+                raise
+            raise _Repeated from None
+    else:
+        row = _run(statement, values).one_or_none()
     if row is None:
         return None, None, None
     pairs = zip(row.lefts or [], row.rights or [], strict=True)
@@ -322,6 +343,7 @@ def record_pairwise_vote(
     locale: str = "en",
     workshop_session_id: int | None = None,
     workshop_limit: int | None = None,
+    on_its_own: bool = False,
 ) -> VoteReceipt:
     """Store one vote and update the pair counts, in the caller's unit of work. The same person re-sending
     a key stores nothing and gets their own vote back; a refusal writes nothing (but the respondent).
@@ -335,7 +357,11 @@ def record_pairwise_vote(
 
     ``exercise``: the ORM row or the pair pages' copy (its word that the exercise takes votes is checked
     again by the counting statement). ``workshop_limit``: the most choices one person may make during the
-    workshop ``workshop_session_id``.
+    workshop ``workshop_session_id``. ``on_its_own``: the caller's unit of work writes nothing else, before
+    or after the vote. On PostgreSQL, when its session has not begun a transaction, the one statement is
+    then a transaction by itself (autocommit): no BEGIN and COMMIT round trips, two of the vote's three. A
+    repeat is then refused by the key's uniqueness, which undoes the whole statement, and is answered from
+    the vote already stored.
     """
     key = stored_key(exercise, token, idempotency_key)
     if not exercise.accepting_votes():
@@ -358,10 +384,21 @@ def record_pairwise_vote(
         "created_at": utcnow(),
     }
     # From here on this respondent's row is locked: their other requests wait, so the counter is true.
-    dialect = db.session.get_bind().dialect.name
-    one_statement = not workshop_limit and vote_reads_answered()
+    session = db.session()
+    bind = session.get_bind()
+    dialect = bind.dialect.name
+    one_statement = not workshop_limit and dialect == "postgresql"  # as vote_reads_answered() says
     if one_statement:
-        respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote)
+        # Alone only on a connection of its own from the pool: nothing begun in this session yet, and the
+        # session not joined to a connection its caller holds in a transaction (as the tests' is).
+        alone = on_its_own and isinstance(bind, Engine) and not session.in_transaction()
+        try:
+            respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote, alone)
+        except _Repeated:
+            refusal = VoteRefused(
+                "offer", str(_l("Something went wrong with that choice. Here is a new pair."))
+            )
+            return _refused_or_earlier(exercise, token, key, refusal)
     else:
         if dialect == "postgresql":
             # The pair counts before the respondent's row, as the one statement takes them (relations are

@@ -1,0 +1,171 @@
+"""A resident's vote as its own transaction (PostgreSQL): the pair page's one statement sent in autocommit,
+with no BEGIN or COMMIT round trips, and a repeat refused by the vote key's uniqueness so that nothing of it
+stays. These need real commits: only a session on a connection of its own from the pool votes this way (the
+other tests' sessions share the test's connection, in its transaction, and vote as before). On SQLite a vote
+is several statements in one transaction either way: the same answers are asked of it.
+
+A worker that keeps its copy of the exercise (as a deployed one does, ``keeping_copies``): the tests' other
+apps read the exercise afresh on every request, which begins the request's transaction before the vote."""
+
+import threading
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+
+from engage.channels import Channel
+from engage.database import table_of, utcnow
+from engage.extensions import db
+from engage.prioritise.models import Outcome, PairCount, PairwiseVote, Respondent, SkipReason
+from engage.prioritise.pairwise import statements, voting
+from engage.respondents import COOKIE_NAME, stored_key
+from tests.prioritise.pairwise.test_worker_copy import keeping_copies
+from tests.security.test_vote_integrity import pair_form, votes
+
+HTMX = {"HX-Request": "true"}
+
+pytestmark = pytest.mark.real_commits
+
+
+def _status(html: str) -> str:
+    return html.replace("&#39;", "'")
+
+
+def _counted() -> tuple[int, int]:
+    """(choices on the respondents' counters, answers in the pair counts)."""
+    choices = db.session.scalar(select(func.coalesce(func.sum(Respondent.choices), 0)))
+    pairs = db.session.scalar(
+        select(func.coalesce(func.sum(PairCount.low_wins + PairCount.high_wins + PairCount.skips), 0))
+    )
+    return choices, pairs
+
+
+@pytest.fixture
+def worker(app_factory):
+    return keeping_copies(app_factory)
+
+
+@pytest.fixture
+def vote_statements(worker):
+    """The driver's autocommit setting each time a vote's statement is sent (a WITH on PostgreSQL, the
+    counting INSERT on SQLite)."""
+    seen: list[bool] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().startswith(("WITH", "INSERT INTO respondents")):
+            seen.append(getattr(conn.connection.dbapi_connection, "autocommit", False) is True)
+
+    with worker.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(engine, "before_cursor_execute", note)
+
+
+def _at_a_pair(worker, exercise) -> tuple:
+    """A resident's client with the pair page open: (client, the page's address, the pair's form)."""
+    client = worker.test_client()
+    url = f"/exercises/{exercise.id}/vote"
+    return client, url, pair_form(client.get(url).get_data(as_text=True))
+
+
+def test_a_vote_is_stored_and_the_next_pair_shown_in_one_transaction_of_its_own(
+    worker, make_exercise, vote_statements
+):
+    client, url, form = _at_a_pair(worker, make_exercise())
+    response = client.post(url, data={**form, "choice": "right"}, headers=HTMX)
+    html = _status(response.get_data(as_text=True))
+    assert response.status_code == 200 and "You've made 1 choice." in html and 'name="key"' in html
+    assert votes() == 1 and _counted() == (1, 1)
+    postgres = db.engine.dialect.name == "postgresql"
+    # PostgreSQL: the one statement, in autocommit. SQLite: its statements inside BEGIN IMMEDIATE.
+    assert vote_statements == [postgres]
+
+
+def test_a_vote_sent_again_is_answered_from_the_stored_one_and_counted_once(
+    worker, make_exercise, vote_statements
+):
+    client, url, form = _at_a_pair(worker, make_exercise())
+    first = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    again = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    for response in (first, again):
+        html = _status(response.get_data(as_text=True))
+        assert response.status_code == 200 and "You've made 1 choice." in html
+        assert "Something went wrong" not in html
+    assert votes() == 1 and _counted() == (1, 1)
+    # And the next vote counts on from there.
+    following = pair_form(first.get_data(as_text=True))
+    html = _status(
+        client.post(url, data={**following, "choice": "skip"}, headers=HTMX).get_data(as_text=True)
+    )
+    assert "You've made 2 choices." in html
+    assert votes() == 2 and _counted() == (2, 2)
+    assert vote_statements == [db.engine.dialect.name == "postgresql"] * 3
+
+
+def test_the_same_vote_sent_four_times_at_once_from_the_pair_page_is_stored_once(
+    worker, make_exercise, vote_statements
+):
+    """Four copies of one click at the same moment, each on its own connection: each is answered with the
+    next pair and the count of one choice; one vote is stored, counted once on the person's counter and
+    once in the pair counts."""
+    first, url, form = _at_a_pair(worker, make_exercise())
+    first.post(url, data=form | {"choice": "left"}, headers=HTMX)  # the person exists: only the vote races
+    form = pair_form(first.get(url).get_data(as_text=True))
+    cookie = first.get_cookie(COOKIE_NAME).value
+    clients = [worker.test_client() for _ in range(4)]
+    for client in clients:
+        client.set_cookie(COOKIE_NAME, cookie)
+    start, answers = threading.Barrier(4), []
+
+    def click(client) -> None:
+        start.wait()
+        response = client.post(url, data={**form, "choice": "right"}, headers=HTMX)
+        answers.append((response.status_code, _status(response.get_data(as_text=True))))
+
+    threads = [threading.Thread(target=click, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in answers] == [200] * 4
+    assert all("You've made 2 choices." in html for _, html in answers), [html[-400:] for _, html in answers]
+    db.session.expire_all()
+    assert votes() == 2 and _counted() == (2, 2)
+    assert vote_statements == [db.engine.dialect.name == "postgresql"] * 5
+
+
+def test_only_the_vote_keys_uniqueness_is_taken_for_a_repeat(app, make_exercise):
+    """Another broken rule in the statement is an error, not a repeat answered from a stored vote."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one statement is PostgreSQL's")
+    exercise = make_exercise()
+    a, b = exercise.items[:2]
+    token = "e" * 43
+    vote = {
+        "exercise_id": exercise.id,
+        "left_item_id": a.id,
+        "right_item_id": b.id,
+        "outcome": Outcome.LEFT,
+        "skip_reason": SkipReason.EQUAL,  # only a skip gives a reason: ck_pairwise_votes_reason_only_on_skip
+        "channel": Channel.ONLINE,
+        "locale": "en",
+        "workshop_session_id": None,
+        "idempotency_key": stored_key(exercise, token, "k" * 32),
+        "created_at": utcnow(),
+    }
+    db.session.remove()  # a session with nothing begun, as a request's is
+    with app.test_request_context(), pytest.raises(IntegrityError) as raised:
+        voting._stored_in_one_statement(exercise, token, vote, on_its_own=True)
+    assert "ck_pairwise_votes_reason_only_on_skip" in str(raised.value)
+    db.session.remove()
+    assert votes() == 0 and _counted() == (0, 0)
+    assert db.session.scalar(select(func.count()).select_from(Respondent)) == 0
+
+
+def test_the_key_named_for_a_repeat_is_the_votes_unique_key():
+    keys = {
+        constraint.name: {column.name for column in constraint.columns}
+        for constraint in table_of(PairwiseVote).constraints
+    }
+    assert keys[statements.VOTE_KEY] == {"exercise_id", "idempotency_key"}
