@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import random
 import re
 import sys
-import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
@@ -82,10 +83,20 @@ def configure(level: str, fmt: str) -> None:
     root.setLevel(level)
 
 
+#: Makes request ids: 128 random bits, one generator per process, reseeded in each forked worker. An id
+#: only has to be unique, not unguessable (it is shown on the error page to quote). ``uuid.uuid4`` read the
+#: system's randomness, and the system call let another thread take the interpreter: 3.5% of a served
+#: vote's samples, for 0.3 microseconds of work here.
+_IDS = random.Random()
+os.register_at_fork(after_in_child=_IDS.seed)
+
+
 def _assign_request_id() -> None:
     incoming = request.headers.get("X-Request-ID", "")
     trusted = request.environ.get("engage.behind_proxy", False)
-    g.engage_request_id = incoming if trusted and _SAFE_ID.match(incoming) else uuid.uuid4().hex
+    g.engage_request_id = (
+        incoming if trusted and _SAFE_ID.match(incoming) else f"{_IDS.getrandbits(128):032x}"
+    )
 
 
 def _send_request_id(response: Response) -> Response:
