@@ -72,6 +72,34 @@ def test_the_first_limit_breached_stops_the_count_as_flask_limiter_does(redis_li
     assert _counts(calls[-1]) == {"2/1/minute": 4, "50/1/hour": 2}
 
 
+def _vote(client, url: str) -> int:
+    return client.post(
+        url, data={**pair_form(client.get(url).get_data(as_text=True)), "choice": "left"}
+    ).status_code
+
+
+def test_the_count_goes_on_when_redis_forgets_the_script_or_drops_the_connection(redis_limits, make_exercise):
+    """The script is sent on a connection this thread keeps (engage.rate_limits._LeanScript). Redis
+    forgetting it (a restart) or the connection dropping each fall back to redis-py's own call, which loads
+    the script again or reconnects: every vote is still counted, and the limit still refuses."""
+    make, calls = redis_limits
+    exercise = make_exercise()
+    client = make(ENGAGE_VOTE_LIMIT="4 per minute", ENGAGE_VOTE_ADDRESS_LIMIT="100 per minute").test_client()
+    url = f"/exercises/{exercise.id}/vote"
+    redis = limiter.storage.get_connection()  # type: ignore[attr-defined]
+    statuses = [_vote(client, url)]
+    redis.script_flush()  # as after a restart: the script is unknown to Redis
+    statuses.append(_vote(client, url))
+    lean = limiter._hit_all  # type: ignore[attr-defined]
+    kept = lean._local.connection  # this thread's connection (the test client runs requests in this thread)
+    kept._sock.close()  # dropped under it
+    statuses += [_vote(client, url), _vote(client, url)]
+    assert lean._local.connection is not kept  # a new one made after the drop
+    statuses.append(_vote(client, url))
+    assert statuses == [302, 302, 302, 302, 429]
+    assert _counts(calls[-1])["4/1/minute"] == 5
+
+
 def _counts(keys: list[str]) -> dict[str, int]:
     """The counters stored under a call's keys, by the limit they belong to (``amount/multiples/unit``)."""
     redis = limiter.storage.get_connection()  # type: ignore[attr-defined]
