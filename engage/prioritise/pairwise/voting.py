@@ -388,17 +388,20 @@ def record_pairwise_vote(
     bind = session.get_bind()
     dialect = bind.dialect.name
     one_statement = not workshop_limit and dialect == "postgresql"  # as vote_reads_answered() says
+    # Alone only on a connection of its own from the pool: nothing begun in this session yet, and the
+    # session not joined to a connection its caller holds in a transaction (as the tests' is).
+    alone = one_statement and on_its_own and isinstance(bind, Engine) and not session.in_transaction()
     if one_statement:
-        # Alone only on a connection of its own from the pool: nothing begun in this session yet, and the
-        # session not joined to a connection its caller holds in a transaction (as the tests' is).
-        alone = on_its_own and isinstance(bind, Engine) and not session.in_transaction()
         try:
             respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote, alone)
         except _Repeated:
+            _hand_back(session)
             refusal = VoteRefused(
                 "offer", str(_l("Something went wrong with that choice. Here is a new pair."))
             )
             return _refused_or_earlier(exercise, token, key, refusal)
+        if alone and respondent is None:
+            _hand_back(session)
     else:
         if dialect == "postgresql":
             # The pair counts before the respondent's row, as the one statement takes them (relations are
@@ -419,6 +422,7 @@ def record_pairwise_vote(
         insert = statements.vote_insert(dialect)
         vote_id = _run(insert, {**vote, "respondent_id": respondent.id}).scalar()
     if vote_id is None:  # a double click whose first copy finished while this one waited
+        assert not alone, "a vote on its own is refused by its key's uniqueness, never taken back afterwards"
         _uncount(respondent.id)
         return replace(_earlier_vote(exercise, respondent.id, key), answered_before=answered)
     if not respondent.excluded:  # an excluded respondent's votes are kept but count for nothing
@@ -426,8 +430,18 @@ def record_pairwise_vote(
             _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
         chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
     results_changed("exercise", exercise.id)
+    if alone:
+        _hand_back(session)  # and the results' refresh, queued after a commit, is queued now
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
     return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
+
+
+def _hand_back(session) -> None:
+    """After a vote on its own: end the session's transaction, which sends nothing (the statement committed
+    itself) and gives the connection back to the pool, its autocommit undone. Whatever the request does next
+    with the database (a refusal's or a repeat's reads) is in a transaction of its own, as usual: a write
+    there can never be committed by itself, nor escape the error page's rollback."""
+    session.commit()
 
 
 def vote_reads_answered() -> bool:

@@ -46,20 +46,25 @@ def worker(app_factory):
 
 
 @pytest.fixture
-def vote_statements(worker):
-    """The driver's autocommit setting each time a vote's statement is sent (a WITH on PostgreSQL, the
-    counting INSERT on SQLite)."""
-    seen: list[bool] = []
+def sent(worker):
+    """Every statement the worker sends: (its first words, whether the driver was in autocommit)."""
+    seen: list[tuple[str, bool]] = []
 
     def note(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.lstrip().startswith(("WITH", "INSERT INTO respondents")):
-            seen.append(getattr(conn.connection.dbapi_connection, "autocommit", False) is True)
+        words = " ".join(statement.split()[:3])
+        seen.append((words, getattr(conn.connection.dbapi_connection, "autocommit", False) is True))
 
     with worker.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", note)
     yield seen
     event.remove(engine, "before_cursor_execute", note)
+
+
+def _vote_modes(sent) -> list[bool]:
+    """Whether the driver was in autocommit for each of the votes' statements (a WITH on PostgreSQL, the
+    counting INSERT on SQLite)."""
+    return [on for words, on in sent if words.startswith(("WITH", "INSERT INTO respondents"))]
 
 
 def _at_a_pair(worker, exercise) -> tuple:
@@ -69,9 +74,7 @@ def _at_a_pair(worker, exercise) -> tuple:
     return client, url, pair_form(client.get(url).get_data(as_text=True))
 
 
-def test_a_vote_is_stored_and_the_next_pair_shown_in_one_transaction_of_its_own(
-    worker, make_exercise, vote_statements
-):
+def test_a_vote_is_stored_and_the_next_pair_shown_in_one_transaction_of_its_own(worker, make_exercise, sent):
     client, url, form = _at_a_pair(worker, make_exercise())
     response = client.post(url, data={**form, "choice": "right"}, headers=HTMX)
     html = _status(response.get_data(as_text=True))
@@ -79,12 +82,10 @@ def test_a_vote_is_stored_and_the_next_pair_shown_in_one_transaction_of_its_own(
     assert votes() == 1 and _counted() == (1, 1)
     postgres = db.engine.dialect.name == "postgresql"
     # PostgreSQL: the one statement, in autocommit. SQLite: its statements inside BEGIN IMMEDIATE.
-    assert vote_statements == [postgres]
+    assert _vote_modes(sent) == [postgres]
 
 
-def test_a_vote_sent_again_is_answered_from_the_stored_one_and_counted_once(
-    worker, make_exercise, vote_statements
-):
+def test_a_vote_sent_again_is_answered_from_the_stored_one_and_counted_once(worker, make_exercise, sent):
     client, url, form = _at_a_pair(worker, make_exercise())
     first = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
     again = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
@@ -100,12 +101,25 @@ def test_a_vote_sent_again_is_answered_from_the_stored_one_and_counted_once(
     )
     assert "You've made 2 choices." in html
     assert votes() == 2 and _counted() == (2, 2)
-    assert vote_statements == [db.engine.dialect.name == "postgresql"] * 3
+    assert _vote_modes(sent) == [db.engine.dialect.name == "postgresql"] * 3
 
 
-def test_the_same_vote_sent_four_times_at_once_from_the_pair_page_is_stored_once(
-    worker, make_exercise, vote_statements
-):
+def test_a_repeat_takes_nothing_back_and_what_follows_reads_in_a_transaction(worker, make_exercise, sent):
+    """On PostgreSQL the repeat's own statement is undone by the database: nothing is taken back after it
+    (no UPDATE of the counter), and the reads that answer it are not sent in autocommit."""
+    client, url, form = _at_a_pair(worker, make_exercise())
+    client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    sent.clear()
+    again = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    assert again.status_code == 200 and "You've made 1 choice." in _status(again.get_data(as_text=True))
+    if db.engine.dialect.name == "postgresql":  # SQLite takes the count back in its one transaction
+        assert not [words for words, _ in sent if words.startswith("UPDATE")], sent
+        assert sent[0][0].startswith("WITH counted") and sent[0][1], sent
+        assert sent[1:] and not any(on for _, on in sent[1:]), sent
+    assert votes() == 1 and _counted() == (1, 1)
+
+
+def test_the_same_vote_sent_four_times_at_once_from_the_pair_page_is_stored_once(worker, make_exercise, sent):
     """Four copies of one click at the same moment, each on its own connection: each is answered with the
     next pair and the count of one choice; one vote is stored, counted once on the person's counter and
     once in the pair counts."""
@@ -132,7 +146,7 @@ def test_the_same_vote_sent_four_times_at_once_from_the_pair_page_is_stored_once
     assert all("You've made 2 choices." in html for _, html in answers), [html[-400:] for _, html in answers]
     db.session.expire_all()
     assert votes() == 2 and _counted() == (2, 2)
-    assert vote_statements == [db.engine.dialect.name == "postgresql"] * 5
+    assert _vote_modes(sent) == [db.engine.dialect.name == "postgresql"] * 5
 
 
 def test_only_the_vote_keys_uniqueness_is_taken_for_a_repeat(app, make_exercise):
