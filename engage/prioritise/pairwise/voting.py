@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, Executable, Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from engage import driver_sql
 from engage.channels import Channel
@@ -103,9 +104,7 @@ def check_offer(
         )
     except SignatureExpired:
         # Only a page left open for hours gets here: the usual words (already in every language) do.
-        raise VoteRefused(
-            "offer", str(_l("Something went wrong with that choice. Here is a new pair."))
-        ) from None
+        raise _offer_refused() from None
     except BadSignature:
         data = None
     who = respondent_hash(token, respondent_scope(exercise))[:16]
@@ -114,7 +113,14 @@ def check_offer(
         and len(data) == 5
         and data[:4] == [exercise.id, left_item_id, right_item_id, who]
     ):
-        raise VoteRefused("offer", str(_l("Something went wrong with that choice. Here is a new pair.")))
+        raise _offer_refused()
+
+
+def _offer_refused() -> VoteRefused:
+    """A vote refused with a new pair: an offer not signed for this person and pair, or expired (only a page
+    left open for hours: the usual words, already in every language, do), or a repeat whose stored vote has
+    gone since (undone)."""
+    return VoteRefused("offer", str(_l("Something went wrong with that choice. Here is a new pair.")))
 
 
 def _run(statement: Executable, values: dict) -> driver_sql.Rows:
@@ -345,7 +351,8 @@ def record_pairwise_vote(
     workshop_limit: int | None = None,
     on_its_own: bool = False,
 ) -> VoteReceipt:
-    """Store one vote and update the pair counts, in the caller's unit of work. The same person re-sending
+    """Store one vote and update the pair counts, in the caller's unit of work (or, ``on_its_own``, as a
+    transaction by itself: see below). The same person re-sending
     a key stores nothing and gets their own vote back; a refusal writes nothing (but the respondent).
 
     Three statements (``statements``): the respondent found or created, locked and their choice counted,
@@ -396,10 +403,7 @@ def record_pairwise_vote(
             respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote, alone)
         except _Repeated:
             _hand_back(session)
-            refusal = VoteRefused(
-                "offer", str(_l("Something went wrong with that choice. Here is a new pair."))
-            )
-            return _refused_or_earlier(exercise, token, key, refusal)
+            return _refused_or_earlier(exercise, token, key, _offer_refused())
         if alone and respondent is None:
             _hand_back(session)
     else:
@@ -436,7 +440,7 @@ def record_pairwise_vote(
     return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
 
 
-def _hand_back(session) -> None:
+def _hand_back(session: Session) -> None:
     """After a vote on its own: end the session's transaction, which sends nothing (the statement committed
     itself) and gives the connection back to the pool, its autocommit undone. Whatever the request does next
     with the database (a refusal's or a repeat's reads) is in a transaction of its own, as usual: a write
