@@ -13,7 +13,7 @@ from typing import Protocol
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Engine, Executable, Select, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, Executable, Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -394,7 +394,7 @@ def record_pairwise_vote(
     session = db.session()
     bind = session.get_bind()
     dialect = bind.dialect.name
-    one_statement = not workshop_limit and dialect == "postgresql"  # as vote_reads_answered() says
+    one_statement = not workshop_limit and vote_reads_answered(bind)
     # Alone only on a connection of its own from the pool: nothing begun in this session yet, and the
     # session not joined to a connection its caller holds in a transaction (as the tests' is).
     alone = one_statement and on_its_own and isinstance(bind, Engine) and not session.in_transaction()
@@ -448,10 +448,11 @@ def _hand_back(session: Session) -> None:
     session.commit()
 
 
-def vote_reads_answered() -> bool:
+def vote_reads_answered(bind: Engine | Connection | None = None) -> bool:
     """Whether storing a resident's vote also reads the pairs they had answered (``VoteReceipt.
-    answered_before``): on PostgreSQL, where the vote is one statement."""
-    return db.session.get_bind().dialect.name == "postgresql"
+    answered_before``): on PostgreSQL, where the vote is one statement. ``bind``: the session's, when the
+    caller has it already."""
+    return (bind if bind is not None else db.session.get_bind()).dialect.name == "postgresql"
 
 
 def recount_choices(exercise_id: int, respondent_ids: list[int] | None = None) -> int:
