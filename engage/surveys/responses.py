@@ -28,9 +28,22 @@ from engage.transactions import atomic
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
+#: Characters in a reference: 31 ** 8, about 8.5 x 10 ** 11 references.
+REFERENCE_LENGTH = 8
+
+
 def new_reference() -> str:
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{code[:4]}-{code[4:]}"
+    """A random reference such as ``K7QD-2MXH``. It lets its resident delete their response, so it comes
+    from the operating system's randomness (``secrets``), drawn as one number below 31 ** 8 whose base-31
+    digits are the characters: one read of that randomness, not one per character (each read is a system
+    call, and while it runs another thread takes the interpreter; eight of them were 4% of a served send).
+    Each character is still equally likely and independent of the others."""
+    number = secrets.randbelow(len(REFERENCE_ALPHABET) ** REFERENCE_LENGTH)
+    characters = []
+    for _place in range(REFERENCE_LENGTH):
+        number, digit = divmod(number, len(REFERENCE_ALPHABET))
+        characters.append(REFERENCE_ALPHABET[digit])
+    return f"{''.join(characters[:4])}-{''.join(characters[4:])}"
 
 
 def response_with_key(consultation_id: int, idempotency_key: str) -> ConsultationResponse | None:
