@@ -240,6 +240,40 @@ def test_the_same_vote_sent_four_times_at_once_is_stored_once(app, make_exercise
     assert counts.low_wins + counts.high_wins + counts.skips == 1
 
 
+def pause_after(monkeypatch, owner, name: str) -> tuple[threading.Event, threading.Event]:
+    """Make ``owner.name`` pause once it has done its work: (set when it has, set this to let it go on)."""
+    reached, go = threading.Event(), threading.Event()
+    real = getattr(owner, name)
+
+    def then_pause(*args):
+        done = real(*args)
+        reached.set()
+        go.wait(timeout=10)
+        return done
+
+    monkeypatch.setattr(owner, name, then_pause)
+    return reached, go
+
+
+def excluding(app, exercise_id: int, respondent_id: int, officer_id: int, errors: list[str]):
+    """An officer leaving one respondent out, in its own app context and unit of work (for a thread): what
+    it raised goes in ``errors``."""
+    from engage.prioritise import integrity
+
+    def exclude() -> None:
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    exercise = db.session.get(Exercise, exercise_id)
+                    officer = db.session.get(User, officer_id)
+                    integrity.exclude(exercise, [respondent_id], officer, "a test")
+            except Exception as error:  # the test reports it
+                errors.append(repr(error))
+            db.session.remove()
+
+    return exclude
+
+
 @pytest.mark.real_commits  # threads with their own connections
 def test_a_vote_made_while_an_exclusion_rebuilds_the_counts_is_counted(
     app, make_exercise, make_user, monkeypatch
@@ -248,7 +282,6 @@ def test_a_vote_made_while_an_exclusion_rebuilds_the_counts_is_counted(
     the rebuild then replaced the pair counts with totals read before it: the vote was stored but not
     counted. Now votes wait for the rebuild's transaction (on PostgreSQL a lock on the pair counts; on
     SQLite its one writer at a time), and every stored vote of a counted respondent is in the counts."""
-    from engage.prioritise import integrity
     from engage.prioritise.pairwise import counts
 
     exercise = make_exercise()
@@ -257,27 +290,10 @@ def test_a_vote_made_while_an_exclusion_rebuilds_the_counts_is_counted(
     make_first_vote(app, exercise_id, "g" * 43)
     a, b = exercise.items[1:3]
     left_out = db.session.scalar(select(Respondent.id).order_by(Respondent.id))
-    read, go, voted = threading.Event(), threading.Event(), threading.Event()
+    voted = threading.Event()
     reading = counts.counts_from_votes
-
-    def read_then_pause(exercise):
-        totals = reading(exercise)
-        read.set()
-        go.wait(timeout=10)
-        return totals
-
-    monkeypatch.setattr(counts, "counts_from_votes", read_then_pause)
+    read, go = pause_after(monkeypatch, counts, "counts_from_votes")
     errors: list[str] = []
-
-    def exclude() -> None:
-        with app.app_context():
-            try:
-                with unit_of_work():
-                    excluded = db.session.get(Exercise, exercise_id)
-                    integrity.exclude(excluded, [left_out], db.session.get(User, officer_id), "a test")
-            except Exception as error:  # reported below
-                errors.append(repr(error))
-            db.session.remove()
 
     def vote() -> None:
         receipt = vote_in_a_thread(
@@ -287,7 +303,7 @@ def test_a_vote_made_while_an_exclusion_rebuilds_the_counts_is_counted(
             errors.append(receipt)
         voted.set()
 
-    officer_thread = threading.Thread(target=exclude)
+    officer_thread = threading.Thread(target=excluding(app, exercise_id, left_out, officer_id, errors))
     officer_thread.start()
     assert read.wait(timeout=30)
     resident_thread = threading.Thread(target=vote)
@@ -308,3 +324,54 @@ def test_a_vote_made_while_an_exclusion_rebuilds_the_counts_is_counted(
     assert votes() == 3
     assert stored == counts.counts_from_votes(db.session.get(Exercise, exercise_id))
     assert sum(sum(totals) for totals in stored.values()) == 2  # two counted respondents, one vote each
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_an_undo_while_an_officer_excludes_the_same_person_finishes_both(
+    app, make_exercise, make_user, monkeypatch
+):
+    """A reviewer's finding: "undo my last choice" locked the person's row and then the pair counts, while
+    an exclusion takes the pair counts first and then the people's rows. On PostgreSQL each waited for the
+    other and one was ended with a deadlock error (the resident's undo or the officer's exclusion failed).
+    Now an undo takes the pair counts' lock first, as a vote does, so one waits for the other and both
+    finish; on SQLite one writer at a time gives the same."""
+    exercise = make_exercise()
+    exercise_id, officer_id = exercise.id, make_user().id
+    token = "u" * 43
+    make_first_vote(app, exercise_id, token)
+    make_first_vote(app, exercise_id, "w" * 43)
+    person = db.session.scalar(select(Respondent.id).order_by(Respondent.id))
+    locking = voting._locked_respondent
+    locked, go = pause_after(monkeypatch, voting, "_locked_respondent")
+    errors: list[str] = []
+
+    def undo() -> None:
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    undone = voting.undo_last_vote(db.session.get(Exercise, exercise_id), token)
+                    assert undone is not None
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+            db.session.remove()
+
+    resident = threading.Thread(target=undo)
+    resident.start()
+    assert locked.wait(timeout=30)
+    officer = threading.Thread(target=excluding(app, exercise_id, person, officer_id, errors))
+    officer.start()
+    officer.join(timeout=0.5)  # the exclusion now waits on the undo (before: holding the pair counts)
+    go.set()
+    resident.join(timeout=30)
+    officer.join(timeout=30)
+    assert errors == []
+    monkeypatch.setattr(voting, "_locked_respondent", locking)
+    db.session.expire_all()
+    assert votes() == 1  # the other person's; the undone one is gone
+    assert db.session.get(Respondent, person).excluded_at is not None
+    assert db.session.get(Respondent, person).choices == 0
+    stored = sum(
+        row.low_wins + row.high_wins + row.skips
+        for row in db.session.scalars(select(PairCount).where(PairCount.exercise_id == exercise_id))
+    )
+    assert stored == 1  # only the vote of the person still counted

@@ -18,8 +18,9 @@ from engage.prioritise.models import Exercise, ExerciseStatus, PairCount, Pairwi
 COUNTED = ("low_wins", "high_wins", "skips")
 
 #: PostgreSQL: the lock a vote's pair-count upsert takes anyway, taken first when the vote is several
-#: statements (a workshop round with a per-person limit), so that it waits for a rebuild of the counts
-#: (``counts.hold_pair_counts``) before it locks the respondent's row, not after.
+#: statements (a workshop round with a per-person limit) or is being undone, so that it waits for a rebuild
+#: of the counts (``counts.hold_pair_counts``) before it locks the respondent's row, not after
+#: (``voting._pair_counts_first``).
 PAIR_COUNTS_FOR_A_VOTE = text(f"LOCK TABLE {PairCount.__tablename__} IN ROW EXCLUSIVE MODE")
 
 

@@ -407,10 +407,7 @@ def record_pairwise_vote(
         if alone and respondent is None:
             _hand_back(session)
     else:
-        if dialect == "postgresql":
-            # The pair counts before the respondent's row, as the one statement takes them (relations are
-            # locked before rows): a rebuild holds them first too, so neither waits for the other in turn.
-            db.session.execute(statements.PAIR_COUNTS_FOR_A_VOTE)
+        _pair_counts_first(dialect)
         respondent, vote_id, answered = _count_in(exercise, token, channel), None, None
     if respondent is None:
         fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
@@ -438,6 +435,17 @@ def record_pairwise_vote(
         _hand_back(session)  # and the results' refresh, queued after a commit, is queued now
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
     return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
+
+
+def _pair_counts_first(dialect: str | None = None) -> None:
+    """PostgreSQL: lock the pair counts before a respondent's row, when the pair count is written by a
+    statement of its own after that row is locked (a vote in several statements, an undo). The one-statement
+    vote takes them in this order anyway (relations are locked before rows), and a rebuild of the counts
+    (``counts.hold_pair_counts``: an exclusion, say) holds them first too. So neither waits for the other in
+    turn: without it, an undo and an exclusion of the same person each waited for the other, and
+    PostgreSQL ended one of them with a deadlock error. ``dialect``: the session's, when the caller has it."""
+    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
+        db.session.execute(statements.PAIR_COUNTS_FOR_A_VOTE)
 
 
 def _hand_back(session: Session) -> None:
@@ -602,6 +610,7 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
     respondent = find_respondent(exercise, token)
     if respondent is None or not exercise.accepting_votes():
         return None
+    _pair_counts_first()  # the undo writes a pair count after locking the respondent's row
     respondent = _locked_respondent(exercise, token, respondent.channel)  # one undo or vote at a time
     vote = db.session.scalar(
         select(PairwiseVote)
