@@ -343,6 +343,22 @@ class PairwiseVote(Model):
         return {Outcome.LEFT: self.right_item_id, Outcome.RIGHT: self.left_item_id}.get(self.outcome)
 
 
+class UndoneVote(Model):
+    """The key of a vote its respondent took back (undo), so that a late copy of that vote (a double click
+    or a browser's retry arriving after the undo) is not stored again: ``statements.counting_in`` counts
+    nothing for a key found here. Holds the stored key (a keyed hash of the resident's token and the form's
+    key), not who sent it."""
+
+    __tablename__ = "undone_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    undone_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("exercise_id", "idempotency_key"),)
+
+
 class Submission(Model):
     """One respondent's whole answer to a budget or ranking exercise. Never edited or deleted.
 

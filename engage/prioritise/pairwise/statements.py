@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, text, true
+from sqlalchemy import Integer, String, bindparam, exists, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql
 
 from engage.database import UTCDateTime, dialect_insert, insert_from_row, insert_of, table_of
-from engage.prioritise.models import Exercise, ExerciseStatus, PairCount, PairwiseVote, Respondent
+from engage.prioritise.models import (
+    Exercise,
+    ExerciseStatus,
+    PairCount,
+    PairwiseVote,
+    Respondent,
+    UndoneVote,
+)
 
 COUNTED = ("low_wins", "high_wins", "skips")
 
@@ -52,6 +59,15 @@ def vote_insert(dialect: str):
     )
 
 
+@functools.cache
+def undone_insert(dialect: str):
+    """An undone vote's key kept (``UndoneVote``), built once per dialect; nothing more when it is kept
+    already."""
+    return insert_of(
+        dialect, table_of(UndoneVote), ("exercise_id", "idempotency_key", "undone_at")
+    ).on_conflict_do_nothing(index_elements=["exercise_id", "idempotency_key"])
+
+
 #: The vote's columns, each sent as a parameter of the same name.
 VOTE_COLUMNS = (
     "exercise_id",
@@ -71,15 +87,16 @@ VOTE_COLUMNS = (
 @functools.cache
 def counting_in(dialect: str):
     """One statement that finds or creates the respondent, locks their row and counts this choice on it,
-    but only while the exercise takes votes (open, inside its dates) and the person is under its cap.
+    but only while the exercise takes votes (open, inside its dates), the person is under its cap and the
+    vote's key (``idempotency_key``) is not one of a vote taken back (``UndoneVote``: a late copy of it).
 
     ``INSERT ... SELECT ... FROM exercises WHERE <taking votes> ON CONFLICT DO UPDATE SET choices = choices
-    + 1 WHERE choices < <the cap>``: no row comes back when the exercise is not taking votes or the person
-    is at the cap. PostgreSQL locks the conflicting row either way, to the end of the transaction (SQLite's
-    BEGIN IMMEDIATE already lets one writer in at a time), so the same person's requests are counted one
-    after another and the cap cannot be overrun."""
+    + 1 WHERE choices < <the cap>``: no row comes back when the exercise is not taking votes, the person
+    is at the cap or the vote was undone. PostgreSQL locks the conflicting row either way, to the end of the
+    transaction (SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so the same person's
+    requests are counted one after another and the cap cannot be overrun."""
     insert = dialect_insert(dialect)
-    people, exercises = table_of(Respondent), table_of(Exercise)
+    people, exercises, undone = table_of(Respondent), table_of(Exercise), table_of(UndoneVote)
     exercise_id = bindparam("exercise_id", type_=Integer)
     now = bindparam("now", type_=UTCDateTime())
     taking_votes = select(
@@ -95,6 +112,10 @@ def counting_in(dialect: str):
         exercises.c.status == ExerciseStatus.OPEN,
         or_(exercises.c.opens_at.is_(None), exercises.c.opens_at <= now),
         or_(exercises.c.closes_at.is_(None), exercises.c.closes_at > now),
+        ~exists().where(
+            undone.c.exercise_id == exercise_id,
+            undone.c.idempotency_key == bindparam("idempotency_key", type_=String),
+        ),
     )
     statement = insert(people).from_select(
         ["exercise_id", "token_hash", "channel", "created_at", "address_hash", "excluded_reason", "choices"],

@@ -30,6 +30,7 @@ from engage.prioritise.models import (
     PairwiseVote,
     Respondent,
     SkipReason,
+    UndoneVote,
 )
 from engage.prioritise.pairwise import chooser, statements
 from engage.prioritise.pairwise.chooser import PairItem
@@ -260,11 +261,13 @@ def _locked(row) -> LockedRespondent | None:
     return None if row is None else LockedRespondent(row.id, row.excluded_at is not None, row.choices)
 
 
-def _count_in(exercise: VotingExercise, token: str, channel: Channel) -> LockedRespondent | None:
-    """The respondent, locked, with this choice counted (``choices`` includes it); None when the exercise
-    is not taking votes or the person has made as many choices as it takes (nothing counted)."""
+def _count_in(exercise: VotingExercise, token: str, channel: Channel, key: str) -> LockedRespondent | None:
+    """The respondent, locked, with the choice stored under ``key`` counted (``choices`` includes it); None
+    when the exercise is not taking votes, the person has made as many choices as it takes or that choice
+    was undone (nothing counted)."""
     statement = statements.counting_in(db.session.get_bind().dialect.name)
-    return _locked(_run(statement, _counting_values(exercise, token, channel)).one_or_none())
+    values = {**_counting_values(exercise, token, channel), "idempotency_key": key}
+    return _locked(_run(statement, values).one_or_none())
 
 
 class _Repeated(Exception):
@@ -408,8 +411,10 @@ def record_pairwise_vote(
             _hand_back(session)
     else:
         _pair_counts_first(dialect)
-        respondent, vote_id, answered = _count_in(exercise, token, channel), None, None
+        respondent, vote_id, answered = _count_in(exercise, token, channel, key), None, None
     if respondent is None:
+        if _was_undone(exercise.id, key):  # a late copy of a vote its respondent has taken back since
+            raise _offer_refused()
         fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
         if fresh is None or not fresh.accepting_votes():
             return _refused_or_earlier(exercise, token, key, _closed())
@@ -435,6 +440,14 @@ def record_pairwise_vote(
         _hand_back(session)  # and the results' refresh, queued after a commit, is queued now
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
     return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
+
+
+def _was_undone(exercise_id: int, key: str) -> bool:
+    """Whether the vote stored under ``key`` was taken back by its respondent (``UndoneVote``)."""
+    found = select(UndoneVote.id).where(
+        UndoneVote.exercise_id == exercise_id, UndoneVote.idempotency_key == key
+    )
+    return db.session.scalar(found) is not None
 
 
 def _pair_counts_first(dialect: str | None = None) -> None:
@@ -623,6 +636,11 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
     if respondent.excluded_at is None:  # only counted votes were added to the counts
         _add_to_pair_count(exercise.id, vote.left_item_id, vote.right_item_id, vote.outcome, sign=-1)
     db.session.execute(delete(PairwiseVote).where(PairwiseVote.id == vote.id))
+    # Its key is kept, so that a copy of the vote still on its way is not stored again (``_was_undone``).
+    db.session.execute(
+        statements.undone_insert(db.session.get_bind().dialect.name),
+        {"exercise_id": exercise.id, "idempotency_key": vote.idempotency_key, "undone_at": utcnow()},
+    )
     respondent.choices -= 1
     forget("exercise", exercise.id)  # the next vote may be given this vote's id (SQLite)
     results_changed("exercise", exercise.id)

@@ -10,13 +10,21 @@ apps read the exercise afresh on every request, which begins the request's trans
 import threading
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.channels import Channel
 from engage.database import table_of, utcnow
 from engage.extensions import db
-from engage.prioritise.models import Outcome, PairCount, PairwiseVote, Respondent, SkipReason
+from engage.prioritise.models import (
+    Outcome,
+    PairCount,
+    PairwiseVote,
+    Respondent,
+    SkipReason,
+    UndoneVote,
+)
 from engage.prioritise.pairwise import statements, voting
 from engage.respondents import COOKIE_NAME, stored_key
 from tests.prioritise.pairwise.test_worker_copy import keeping_copies
@@ -183,3 +191,37 @@ def test_the_key_named_for_a_repeat_is_the_votes_unique_key():
         for constraint in table_of(PairwiseVote).constraints
     }
     assert keys[statements.VOTE_KEY] == {"exercise_id", "idempotency_key"}
+
+
+def test_a_late_copy_of_a_vote_taken_back_is_not_stored_again(worker, make_exercise, sent):
+    """Found in review: a copy of a vote that arrived after the resident had taken that vote back (a double
+    click or a browser's retry on a slow connection) was stored again, because undoing forgot its key. Now
+    the key is kept (``UndoneVote``), the copy is answered with a new pair, and nothing is counted."""
+    exercise = make_exercise()
+    client, url, form = _at_a_pair(worker, exercise)
+    client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    undone = client.post(f"/exercises/{exercise.id}/undo")
+    assert undone.status_code == 302
+    assert votes() == 0 and _counted() == (0, 0)
+
+    late = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    html = _status(late.get_data(as_text=True))
+    assert late.status_code == 200
+    assert "Something went wrong with that choice. Here is a new pair." in html
+    assert "You've made" not in html
+    assert votes() == 0 and _counted() == (0, 0)
+    # What is kept is the stored key (a keyed hash of the resident's token and the form's key): not who.
+    signed = client.get_cookie(COOKIE_NAME).value
+    with worker.app_context():
+        token = URLSafeSerializer(worker.config["SECRET_KEY"], salt="engage-respondent").loads(signed)
+        key = stored_key(exercise, token, form["key"])
+    kept = db.session.execute(select(UndoneVote.exercise_id, UndoneVote.idempotency_key)).all()
+    assert [tuple(row) for row in kept] == [(exercise.id, key)]
+    assert token not in key and form["key"] not in key
+
+    # The new pair it offered is stored as usual.
+    html = _status(
+        client.post(url, data={**pair_form(html), "choice": "right"}, headers=HTMX).get_data(as_text=True)
+    )
+    assert "You've made 1 choice." in html
+    assert votes() == 1 and _counted() == (1, 1)
