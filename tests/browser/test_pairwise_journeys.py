@@ -227,3 +227,44 @@ def test_phone_vote_refused_as_too_many_shows_the_refusal_instead_of_nothing(mak
     assert page.title().startswith("Too many attempts")
     assert_no_horizontal_scroll(page)
     assert votes() == 0
+
+
+def test_phone_late_copy_of_a_choice_taken_back_gets_a_new_pair_and_is_not_stored(make_page, make_exercise):
+    """A resident on a slow phone connection makes a choice and takes it back; then a copy of that choice
+    arrives late (a retry). The copy is answered with a new pair and a message, as htmx swaps it in, and
+    nothing of it is stored; the next choice counts as the first."""
+    exercise = make_exercise()
+    page = make_page(viewport={"width": 375, "height": 740})
+    vote_url = f"/exercises/{exercise.id}/vote"
+    page.goto(vote_url)
+    sent: list[str] = []
+
+    def keep_body(route):
+        if route.request.method == "POST":
+            sent.append(route.request.post_data or "")
+        route.continue_()
+
+    page.route(f"**{vote_url}", keep_body)
+    page.locator(".app-choice").first.click()
+    status_says(page, "You've made 1 choice.")
+    assert votes() == 1 and len(sent) == 1
+    page.get_by_role("button", name="Undo my last choice").click()
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("Your last choice has been taken back.")
+    assert votes() == 0
+
+    # The late copy, sent as htmx sends the pair's form, and swapped in where htmx puts the answer.
+    page.evaluate(
+        """([url, body]) => htmx.ajax("POST", url, {
+            target: "#pair", swap: "outerHTML", values: Object.fromEntries(new URLSearchParams(body))})""",
+        [vote_url, sent[0]],
+    )
+    status_says(page, "Something went wrong with that choice. Here is a new pair.")
+    assert page.locator(".app-choice").count() == 2
+    assert_accessible(page, "a late copy answered")
+    assert_no_horizontal_scroll(page)
+    assert votes() == 0
+
+    page.locator(".app-choice").first.click()
+    status_says(page, "You've made 1 choice.")
+    assert votes() == 1
