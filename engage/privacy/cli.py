@@ -30,7 +30,8 @@ def retention_command(dry_run: bool) -> None:
         f"{report.respondent_addresses} respondents' address hashes, "
         f"{report.consultation_free_text} written consultation answers (blanked), "
         f"{report.consultation_references} response references, {report.exercise_comments} exercise "
-        f"comments, {report.exercise_suggestions} moderated suggestions' text."
+        f"comments, {report.exercise_suggestions} moderated suggestions' text, "
+        f"{report.undone_vote_keys} keys of votes taken back."
     )
 
 

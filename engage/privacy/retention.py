@@ -15,7 +15,14 @@ from sqlalchemy import CursorResult, String, cast, delete, literal, select, upda
 
 from engage.database import utcnow
 from engage.extensions import db
-from engage.prioritise.models import Comment, Respondent, RespondentProfile, Suggestion, SuggestionStatus
+from engage.prioritise.models import (
+    Comment,
+    Respondent,
+    RespondentProfile,
+    Suggestion,
+    SuggestionStatus,
+    UndoneVote,
+)
 from engage.surveys import counts
 from engage.surveys.models import (
     Answer,
@@ -42,6 +49,7 @@ class RetentionReport:
     consultation_references: int = 0
     exercise_comments: int = 0
     exercise_suggestions: int = 0
+    undone_vote_keys: int = 0
 
     @property
     def total(self) -> int:
@@ -55,6 +63,7 @@ class RetentionReport:
             + self.consultation_references
             + self.exercise_comments
             + self.exercise_suggestions
+            + self.undone_vote_keys
         )
 
 
@@ -76,6 +85,9 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
     draft_cutoff = now - timedelta(days=config["ENGAGE_DRAFT_DAYS"])
     address_cutoff = now - timedelta(days=config["ENGAGE_ADDRESS_DAYS"])
     text_cutoff = now - timedelta(days=config["ENGAGE_FREE_TEXT_DAYS"])
+    # An undone vote's key only has to outlive the pair's offer: a copy of the vote sent later is refused
+    # as an expired offer anyway (voting.check_offer), and the offer was made before the undo.
+    undone_cutoff = now - timedelta(seconds=config["ENGAGE_PAIR_OFFER_MAX_AGE"])
 
     old_sessions = select(WorkshopSession.id).where(WorkshopSession.held_on < name_cutoff)
     old_respondents = select(Respondent.id).where(Respondent.created_at < answer_cutoff)
@@ -139,6 +151,7 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
             Suggestion.text != "",
         )
         .values(text=""),
+        "undone_vote_keys": delete(UndoneVote).where(UndoneVote.undone_at < undone_cutoff),
     }
     # Their equality answers go, so their counts' cells go too, in the same transaction: the counts of
     # their consultations are rebuilt from the rows once the answers are deleted. (Left to the next read of

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engage.accounts.models import Role
 from engage.extensions import db
-from engage.prioritise.models import Respondent, RespondentProfile
+from engage.prioritise.models import Respondent, RespondentProfile, UndoneVote
 from engage.privacy.retention import apply_retention
 from engage.surveys.models import ConsultationProfile, ConsultationResponse, ResponseDraft
 from engage.workshops import service as workshops
@@ -106,6 +106,19 @@ def test_undated_consultations_lose_their_equality_answers_after_the_period(make
     ).all()
     assert kept == ["NEW"]
     assert count(ConsultationResponse) == 2  # the answers themselves stay
+
+
+def test_keys_of_votes_taken_back_go_once_their_pair_offer_would_have_expired(app, make_exercise):
+    """An undone vote's key stops a late copy of that vote being stored again; after the pair's offer has
+    expired (ENGAGE_PAIR_OFFER_MAX_AGE, 12 hours) a copy is refused anyway, so the key goes."""
+    exercise = make_exercise()
+    for key, hours in [("old", 13), ("new", 11)]:
+        undone_at = NOW - timedelta(hours=hours)
+        db.session.add(UndoneVote(exercise_id=exercise.id, idempotency_key=key, undone_at=undone_at))
+    db.session.commit()
+    assert app.config["ENGAGE_PAIR_OFFER_MAX_AGE"] == 12 * 60 * 60
+    assert apply_retention(now=NOW).undone_vote_keys == 1
+    assert db.session.scalars(select(UndoneVote.idempotency_key)).all() == ["new"]
 
 
 def test_the_privacy_notice_states_each_period_retention_applies(client, app):
