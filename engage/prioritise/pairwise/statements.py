@@ -88,16 +88,20 @@ VOTE_COLUMNS = (
 def counting_in(dialect: str):
     """One statement that finds or creates the respondent, locks their row and counts this choice on it,
     but only while the exercise takes votes (open, inside its dates), the person is under its cap and the
-    vote's key (``idempotency_key``) is not one of a vote taken back (``UndoneVote``: a late copy of it).
+    vote's key (``idempotency_key``) is neither stored already (a repeat: a double click or a retry whose
+    first copy has been stored) nor one of a vote taken back (``UndoneVote``: a late copy of it).
 
     ``INSERT ... SELECT ... FROM exercises WHERE <taking votes> ON CONFLICT DO UPDATE SET choices = choices
     + 1 WHERE choices < <the cap>``: no row comes back when the exercise is not taking votes, the person
-    is at the cap or the vote was undone. PostgreSQL locks the conflicting row either way, to the end of the
-    transaction (SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so the same person's
-    requests are counted one after another and the cap cannot be overrun."""
+    is at the cap or the key is stored or undone. PostgreSQL locks the conflicting row either way, to the
+    end of the transaction (SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so the same
+    person's requests are counted one after another and the cap cannot be overrun. The keys are looked for
+    in the statement's snapshot: a copy sent at the same moment as its first (neither committed) is counted
+    here and then refused by the vote's unique key (``vote_insert``, ``VOTE_KEY``)."""
     insert = dialect_insert(dialect)
-    people, exercises, undone = table_of(Respondent), table_of(Exercise), table_of(UndoneVote)
+    people, exercises = table_of(Respondent), table_of(Exercise)
     exercise_id = bindparam("exercise_id", type_=Integer)
+    key = bindparam("idempotency_key", type_=String)
     now = bindparam("now", type_=UTCDateTime())
     taking_votes = select(
         exercise_id,
@@ -112,9 +116,9 @@ def counting_in(dialect: str):
         exercises.c.status == ExerciseStatus.OPEN,
         or_(exercises.c.opens_at.is_(None), exercises.c.opens_at <= now),
         or_(exercises.c.closes_at.is_(None), exercises.c.closes_at > now),
-        ~exists().where(
-            undone.c.exercise_id == exercise_id,
-            undone.c.idempotency_key == bindparam("idempotency_key", type_=String),
+        *(
+            ~exists().where(keys.c.exercise_id == exercise_id, keys.c.idempotency_key == key)
+            for keys in (table_of(PairwiseVote), table_of(UndoneVote))
         ),
     )
     statement = insert(people).from_select(
@@ -141,13 +145,16 @@ def vote_in_one_statement(on_its_own: bool = False):
     data-modifying CTEs (``WITH counted AS (INSERT ... RETURNING), vote AS (INSERT ... SELECT ... FROM
     counted ON CONFLICT DO NOTHING RETURNING id), pair AS (INSERT ... SELECT ... FROM vote, counted WHERE
     <not excluded> ON CONFLICT DO UPDATE)``), answering the respondent's row (id, excluded_at, choices) and
-    the new vote's id (NULL for a key already stored), and the pairs the person had answered before it
-    (``lefts`` and ``rights``, oldest first; NULL for none). No row comes back when ``counting_in`` counted
-    nothing (the exercise is not taking votes, or the person is at its cap): then nothing was written.
+    the new vote's id (NULL for a key stored by a copy sent at the same moment), and the pairs the person had
+    answered before it (``lefts`` and ``rights``, oldest first; NULL for none). No row comes back when
+    ``counting_in`` counted nothing (the exercise is not taking votes, the person is at its cap, or the key
+    is stored or undone already): then nothing was written.
 
     Each part behaves as its own statement does: the respondent's row is locked first (their other requests
-    wait), the vote's unique key is the idempotency check (a repeat stores nothing, and then no pair count
-    is added), and the pair count is added only for a vote stored by a respondent not excluded.
+    wait), the key is the idempotency check (a repeat stores nothing, and then no pair count is added:
+    ``counting_in`` finds a key stored before the statement began, the vote's unique key one stored by a
+    copy at the same moment), and the pair count is added only for a vote stored by a respondent not
+    excluded.
 
     ``on_its_own``: for the statement as its own transaction (autocommit), where a repeat's count could not
     be taken back afterwards. The key's uniqueness is then not caught (no ``ON CONFLICT``) but raised, so

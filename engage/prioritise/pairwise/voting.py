@@ -322,6 +322,11 @@ def _earlier_vote(exercise: VotingExercise, respondent_id: int, key: str) -> Vot
     existing = _vote_with_key(exercise, respondent_id, key)
     if existing is None:  # the key is scoped to the token: only an HMAC collision gets here
         raise VoteRefused("pair", str(_l("That pair is not part of this exercise. Here is a new pair.")))
+    return _receipt_for(exercise, respondent_id, existing)
+
+
+def _receipt_for(exercise: VotingExercise, respondent_id: int, existing: PairwiseVote) -> VoteReceipt:
+    """The receipt for a vote stored before, with the person's choices as they are now."""
     respondent = db.session.get(Respondent, respondent_id)
     return VoteReceipt(existing.id, respondent_id, False, count_votes(exercise, respondent))
 
@@ -330,13 +335,22 @@ def _closed() -> VoteRefused:
     return VoteRefused("closed", str(_l("This exercise is not taking votes at the moment.")))
 
 
+def _own_earlier_vote(exercise: VotingExercise, token: str, key: str) -> VoteReceipt | None:
+    """The receipt for the vote this person already stored under this key, or None."""
+    found = find_respondent_id(exercise, token)
+    existing = _vote_with_key(exercise, found, key)
+    if found is None or existing is None:
+        return None
+    return _receipt_for(exercise, found, existing)
+
+
 def _refused_or_earlier(exercise: VotingExercise, token: str, key: str, refusal: VoteRefused) -> VoteReceipt:
     """A refused vote that this person had already stored under this key (the last one allowed, or one
     made just before the exercise closed, sent again) gets its receipt; any other is refused."""
-    found = find_respondent_id(exercise, token)
-    if found is not None and _vote_with_key(exercise, found, key) is not None:
-        return _earlier_vote(exercise, found, key)
-    raise refusal
+    earlier = _own_earlier_vote(exercise, token, key)
+    if earlier is None:
+        raise refusal
+    return earlier
 
 
 def record_pairwise_vote(
@@ -359,19 +373,20 @@ def record_pairwise_vote(
     a key stores nothing and gets their own vote back; a refusal writes nothing (but the respondent).
 
     Three statements (``statements``): the respondent found or created, locked and their choice counted,
-    only while the exercise takes votes and they are under its cap (``counting_in``); the vote inserted
-    with its key's uniqueness as the idempotency check (``vote_insert``); the pair count upserted
-    (``pair_count_upsert``). On PostgreSQL the three are sent as one (``vote_in_one_statement``), but in a
-    workshop round with a per-person limit (checked between the first two). A repeat or a refusal takes the
-    count back.
+    only while the exercise takes votes, they are under its cap and the key is neither stored nor undone
+    (``counting_in``: a repeat or a late copy of an undone vote counts nothing); the vote inserted with its
+    key's uniqueness as the idempotency check for a copy sent at the same moment (``vote_insert``); the pair
+    count upserted (``pair_count_upsert``). On PostgreSQL the three are sent as one
+    (``vote_in_one_statement``), but in a workshop round with a per-person limit (checked between the first
+    two). Such a racing copy, or a refusal after counting, takes the count back.
 
     ``exercise``: the ORM row or the pair pages' copy (its word that the exercise takes votes is checked
     again by the counting statement). ``workshop_limit``: the most choices one person may make during the
     workshop ``workshop_session_id``. ``on_its_own``: the caller's unit of work writes nothing else, before
     or after the vote. On PostgreSQL, when its session has not begun a transaction, the one statement is
     then a transaction by itself (autocommit): no BEGIN and COMMIT round trips, two of the vote's three. A
-    repeat is then refused by the key's uniqueness, which undoes the whole statement, and is answered from
-    the vote already stored.
+    copy racing its first is then refused by the key's uniqueness, which undoes the whole statement, and is
+    answered from the vote already stored.
     """
     key = stored_key(exercise, token, idempotency_key)
     if not exercise.accepting_votes():
@@ -412,14 +427,16 @@ def record_pairwise_vote(
     else:
         _pair_counts_first(dialect)
         respondent, vote_id, answered = _count_in(exercise, token, channel, key), None, None
-    if respondent is None:
-        if _was_undone(exercise.id, key):  # a late copy of a vote its respondent has taken back since
-            raise _offer_refused()
+    if respondent is None:  # nothing counted: a copy of a vote stored, or of one taken back, or refused
+        earlier = _own_earlier_vote(exercise, token, key)
+        if earlier is not None:  # a double click or a retry whose first copy has been stored
+            return earlier
         fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
         if fresh is None or not fresh.accepting_votes():
-            return _refused_or_earlier(exercise, token, key, _closed())
-        cap = VoteRefused("cap", str(CAP_REACHED))
-        return _refused_or_earlier(exercise, token, key, cap)
+            raise _closed()
+        if _was_undone(exercise.id, key):  # a late copy of a vote its respondent has taken back since
+            raise _offer_refused()
+        raise VoteRefused("cap", str(CAP_REACHED))
     if workshop_limit and workshop_votes(respondent.id, workshop_session_id) >= workshop_limit:
         _uncount(respondent.id)
         refusal = VoteRefused("round", str(_l("Thank you: you have finished this round")))

@@ -222,9 +222,10 @@ def test_items_and_votes_are_never_deleted_with_an_item(make_exercise, cast):
     db.session.rollback()
 
 
-def test_a_retry_is_found_by_the_unique_key_not_a_lookup_first(make_exercise, cast, monkeypatch):
-    # Two copies of a post arriving together cannot both miss a lookup: there is none before the insert,
-    # whose unique key (exercise, stored key) refuses the second copy; only then is the first one read.
+def test_a_retry_is_found_by_the_vote_statement_not_a_lookup_first(make_exercise, cast, monkeypatch):
+    # No lookup before the vote's statement: the statement itself counts nothing for a key already stored,
+    # and two copies arriving together cannot both miss it, as the unique key (exercise, stored key)
+    # refuses the second (test_vote_integrity). Only then is the first one read, once.
     exercise = make_exercise()
     a, b = exercise.items[:2]
     first = cast(exercise, a, b, token=TOKEN, key="r" * 32)
