@@ -21,6 +21,25 @@ def status_says(page, text):
     expect(page.locator("#vote-status")).to_contain_text(text)
 
 
+#: Send a body again as the pair's form sends it (a browser's retry), and swap the answer in where htmx puts
+#: it.
+RESEND = """([url, body]) => htmx.ajax("POST", url, {
+    target: "#pair", swap: "outerHTML", values: Object.fromEntries(new URLSearchParams(body))})"""
+
+
+def posted_bodies(page, url: str) -> list[str]:
+    """The bodies of the posts the page sends to ``url`` from now on, in order."""
+    sent: list[str] = []
+
+    def keep_body(route) -> None:
+        if route.request.method == "POST":
+            sent.append(route.request.post_data or "")
+        route.continue_()
+
+    page.route(f"**{url}", keep_body)
+    return sent
+
+
 def test_keyboard_resident_votes_with_htmx_and_finishes(page, make_exercise):
     exercise = make_exercise()
     page.goto(f"/exercises/{exercise.id}")
@@ -237,14 +256,7 @@ def test_phone_late_copy_of_a_choice_taken_back_gets_a_new_pair_and_is_not_store
     page = make_page(viewport={"width": 375, "height": 740})
     vote_url = f"/exercises/{exercise.id}/vote"
     page.goto(vote_url)
-    sent: list[str] = []
-
-    def keep_body(route):
-        if route.request.method == "POST":
-            sent.append(route.request.post_data or "")
-        route.continue_()
-
-    page.route(f"**{vote_url}", keep_body)
+    sent = posted_bodies(page, vote_url)
     page.locator(".app-choice").first.click()
     status_says(page, "You've made 1 choice.")
     assert votes() == 1 and len(sent) == 1
@@ -254,11 +266,7 @@ def test_phone_late_copy_of_a_choice_taken_back_gets_a_new_pair_and_is_not_store
     assert votes() == 0
 
     # The late copy, sent as htmx sends the pair's form, and swapped in where htmx puts the answer.
-    page.evaluate(
-        """([url, body]) => htmx.ajax("POST", url, {
-            target: "#pair", swap: "outerHTML", values: Object.fromEntries(new URLSearchParams(body))})""",
-        [vote_url, sent[0]],
-    )
+    page.evaluate(RESEND, [vote_url, sent[0]])
     status_says(page, "Something went wrong with that choice. Here is a new pair.")
     assert page.locator(".app-choice").count() == 2
     assert_accessible(page, "a late copy answered")
