@@ -4,9 +4,10 @@ vote, and guessing workshop codes."""
 
 import re
 import threading
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engage.accounts.models import User
 from engage.extensions import db
@@ -421,3 +422,113 @@ def test_a_late_copy_sent_while_its_undo_is_being_stored_is_not_stored(app, make
         select(func.coalesce(func.sum(PairCount.low_wins + PairCount.high_wins + PairCount.skips), 0))
     )
     assert counted == 0
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_a_copy_racing_its_first_with_an_undo_between_them_is_not_stored(app, make_exercise, monkeypatch):
+    """A second reviewer's race: copy A of a vote holds the person's row, uncommitted; their undo waits for
+    the row; copy B of the same vote begins while A is still open, so its snapshot holds neither A's vote
+    nor the undone key, and reaches the row after the undo, when A's vote is gone and the unique key has
+    nothing to catch: B was stored and counted. The undo now leaves the key on the person's row too, which
+    the counting statement reads as the row is once it holds it: B counts nothing.
+
+    On PostgreSQL B is held between its snapshot and the row (a trigger that sleeps, for this session
+    only), so that the undo reaches the row first every time; SQLite runs one writer at a time."""
+    exercise = make_exercise()
+    exercise_id, token = exercise.id, "r" * 43
+    make_first_vote(app, exercise_id, token)  # their first choice: they are a respondent already
+    a, b = exercise.items[1:3]
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        db.session.execute(text(SLOW_RESPONDENTS))
+        db.session.execute(
+            text(
+                "CREATE TRIGGER test_slow BEFORE INSERT ON respondents FOR EACH ROW "
+                "EXECUTE FUNCTION test_slow_respondents()"
+            )
+        )
+        db.session.commit()
+    holding, go = pause_after(monkeypatch, voting, "results_changed")  # A counted and stored, open
+    answers: dict[str, object] = {}
+
+    def copy(name: str, slow: bool = False) -> None:
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    if slow and postgres:
+                        db.session.execute(text("SET LOCAL test.slow_respondents = 'on'"))
+                    answers[name] = voting.record_pairwise_vote(
+                        db.session.get(Exercise, exercise_id),
+                        token,
+                        left_item_id=a.id,
+                        right_item_id=b.id,
+                        outcome=Outcome.RIGHT,
+                        idempotency_key="c" * 32,
+                    )
+            except Exception as error:  # reported below
+                answers[name] = repr(error)
+            finally:
+                db.session.remove()
+
+    errors: list[str] = []
+    threads = [
+        threading.Thread(target=copy, args=("A",)),
+        threading.Thread(target=undoing(app, exercise_id, token, errors)),
+        threading.Thread(target=copy, args=("B", True)),
+    ]
+    try:
+        threads[0].start()
+        assert holding.wait(timeout=30)
+        threads[1].start()
+        threads[1].join(timeout=0.5)  # the undo waits for A's row
+        threads[2].start()
+        if postgres:  # B has its snapshot and sleeps before it asks for the row
+            assert wait_until(sleeping)
+        go.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        go.set()
+        if postgres:
+            db.session.rollback()
+            db.session.execute(text("DROP TRIGGER IF EXISTS test_slow ON respondents"))
+            db.session.execute(text("DROP FUNCTION IF EXISTS test_slow_respondents()"))
+            db.session.commit()
+    assert errors == []
+    assert isinstance(answers["A"], voting.VoteReceipt) and answers["A"].created
+    assert not (isinstance(answers["B"], voting.VoteReceipt) and answers["B"].created), answers
+    db.session.expire_all()
+    assert votes() == 1  # their first choice: A was taken back, and B never stored
+    assert db.session.scalar(select(Respondent.choices)) == 1
+    counted = db.session.scalar(
+        select(func.coalesce(func.sum(PairCount.low_wins + PairCount.high_wins + PairCount.skips), 0))
+    )
+    assert counted == 1
+
+
+#: A trigger function that sleeps 1.5 s before a respondent is inserted, in a session that asks for it.
+SLOW_RESPONDENTS = """
+CREATE OR REPLACE FUNCTION test_slow_respondents() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('test.slow_respondents', true) = 'on' THEN
+        PERFORM pg_sleep(1.5);
+    END IF;
+    RETURN NEW;
+END $$
+"""
+
+
+def sleeping() -> bool:
+    """Whether a session of this database sleeps in ``pg_sleep`` (each look in a transaction of its own:
+    PostgreSQL shows a transaction the sessions as they were when it first looked)."""
+    db.session.rollback()
+    return db.session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")) == 1
+
+
+def wait_until(check, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return False

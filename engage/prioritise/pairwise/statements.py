@@ -97,7 +97,10 @@ def counting_in(dialect: str):
     end of the transaction (SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so the same
     person's requests are counted one after another and the cap cannot be overrun. The keys are looked for
     in the statement's snapshot: a copy sent at the same moment as its first (neither committed) is counted
-    here and then refused by the vote's unique key (``vote_insert``, ``VOTE_KEY``)."""
+    here and then refused by the vote's unique key (``vote_insert``, ``VOTE_KEY``). A copy whose snapshot
+    came before an undo of its vote was committed, and which waited for the row behind that undo, finds
+    neither the vote (gone) nor the kept key (not in its snapshot): the person's row, read as it is once
+    locked, says which key was undone last (``Respondent.undone_key``)."""
     insert = dialect_insert(dialect)
     people, exercises = table_of(Respondent), table_of(Exercise)
     exercise_id = bindparam("exercise_id", type_=Integer)
@@ -130,7 +133,8 @@ def counting_in(dialect: str):
     return statement.on_conflict_do_update(
         index_elements=["exercise_id", "token_hash"],
         set_={"choices": people.c.choices + 1},
-        where=people.c.choices < cap,
+        # Read on the row as it is once locked: a copy that waited for an undo of its vote stops here.
+        where=(people.c.choices < cap) & people.c.undone_key.is_distinct_from(key),
     ).returning(people.c.id, people.c.excluded_at, people.c.choices)
 
 

@@ -659,6 +659,7 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
         {"exercise_id": exercise.id, "idempotency_key": vote.idempotency_key, "undone_at": utcnow()},
     )
     respondent.choices -= 1
+    respondent.undone_key = vote.idempotency_key  # for a copy already waiting for this row
     forget("exercise", exercise.id)  # the next vote may be given this vote's id (SQLite)
     results_changed("exercise", exercise.id)
     db.session.flush()
