@@ -287,11 +287,10 @@ class Respondent(Model):
     #: Pairwise choices (skips too) they have made: the per-person cap reads this one row, locked, rather
     #: than counting their votes (kept with the votes; `rebuild-counts` checks it).
     choices: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: The key of the last choice they took back (``UndoneVote`` keeps every one). A copy of that choice
-    #: that read the database before the undo was committed, and waited for this row, finds it here: the
-    #: counting statement reads this row as it is once it holds it. Cleared by the retention command with
-    #: its ``UndoneVote``.
-    undone_key: Mapped[str | None] = mapped_column(String(64))
+    #: How many choices they have taken back (undo). A vote's counting statement counts nothing when this
+    #: row, as it is once locked, has more than the statement's own snapshot showed: an undo committed in
+    #: between, which the snapshot's look for the vote's key missed (``statements.counting_in``).
+    undos: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("exercise_id", "token_hash"),

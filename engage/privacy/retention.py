@@ -153,20 +153,6 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
         .values(text=""),
         "undone_vote_keys": delete(UndoneVote).where(UndoneVote.undone_at < undone_cutoff),
     }
-    # The last undone key on a respondent's row goes with its UndoneVote (after the deletion above).
-    forgotten_keys = (
-        update(Respondent)
-        .where(
-            Respondent.undone_key.is_not(None),
-            ~select(UndoneVote.id)
-            .where(
-                UndoneVote.exercise_id == Respondent.exercise_id,
-                UndoneVote.idempotency_key == Respondent.undone_key,
-            )
-            .exists(),
-        )
-        .values(undone_key=None)
-    )
     # Their equality answers go, so their counts' cells go too, in the same transaction: the counts of
     # their consultations are rebuilt from the rows once the answers are deleted. (Left to the next read of
     # the results, a closed consultation that no one reads kept counts per equality cell that the deleted
@@ -196,7 +182,6 @@ def apply_retention(today: date | None = None, now: datetime | None = None, dry_
                     db.session.execute(statement, execution_options={"synchronize_session": False}),
                 ).rowcount,
             )
-        db.session.execute(forgotten_keys, execution_options={"synchronize_session": False})
         for consultation in db.session.scalars(
             select(Consultation).where(Consultation.id.in_(consultation_ids))
         ):

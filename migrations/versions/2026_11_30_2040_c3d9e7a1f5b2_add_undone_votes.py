@@ -1,5 +1,5 @@
-"""The keys of votes taken back (undo), so that a late copy of an undone vote is not stored again; the last
-one on the respondent's row too, for a copy already waiting for that row
+"""The keys of votes taken back (undo), so that a late copy of an undone vote is not stored again; and on
+each respondent's row how many choices they have taken back, for a copy already waiting for that row
 
 Revision ID: c3d9e7a1f5b2
 Revises: b7e2c4a91f30
@@ -41,9 +41,9 @@ def upgrade():
 
     # Plain ALTER TABLE on both databases (see b7e2c4a91f30): batch mode would copy respondents and drop the
     # old table, deleting every vote and profile that cascades from it.
-    op.add_column("respondents", sa.Column("undone_key", sa.String(length=64), nullable=True))
+    op.add_column("respondents", sa.Column("undos", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade():
-    op.drop_column("respondents", "undone_key")
+    op.drop_column("respondents", "undos")
     op.drop_table("undone_votes")

@@ -115,15 +115,10 @@ def test_keys_of_votes_taken_back_go_once_their_pair_offer_would_have_expired(ap
     for key, hours in [("old", 13), ("new", 11)]:
         undone_at = NOW - timedelta(hours=hours)
         db.session.add(UndoneVote(exercise_id=exercise.id, idempotency_key=key, undone_at=undone_at))
-        # The last key each took back, on their row as well.
-        db.session.add(Respondent(exercise_id=exercise.id, token_hash=f"person-{key}", undone_key=key))
     db.session.commit()
     assert app.config["ENGAGE_PAIR_OFFER_MAX_AGE"] == 12 * 60 * 60
     assert apply_retention(now=NOW).undone_vote_keys == 1
     assert db.session.scalars(select(UndoneVote.idempotency_key)).all() == ["new"]
-    db.session.expire_all()
-    left = db.session.execute(select(Respondent.token_hash, Respondent.undone_key).order_by(Respondent.id))
-    assert [tuple(row) for row in left] == [("person-old", None), ("person-new", "new")]
 
 
 def test_the_privacy_notice_states_each_period_retention_applies(client, app):

@@ -2,9 +2,11 @@
 that hold under concurrent requests, a workshop round's pairs-per-person limit, a double click on a first
 vote, and guessing workshop codes."""
 
+import contextlib
 import re
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select, text
@@ -424,94 +426,37 @@ def test_a_late_copy_sent_while_its_undo_is_being_stored_is_not_stored(app, make
     assert counted == 0
 
 
-@pytest.mark.real_commits  # threads with their own connections
-def test_a_copy_racing_its_first_with_an_undo_between_them_is_not_stored(app, make_exercise, monkeypatch):
-    """A second reviewer's race: copy A of a vote holds the person's row, uncommitted; their undo waits for
-    the row; copy B of the same vote begins while A is still open, so its snapshot holds neither A's vote
-    nor the undone key, and reaches the row after the undo, when A's vote is gone and the unique key has
-    nothing to catch: B was stored and counted. The undo now leaves the key on the person's row too, which
-    the counting statement reads as the row is once it holds it: B counts nothing.
-
-    On PostgreSQL B is held between its snapshot and the row (a trigger that sleeps, for this session
-    only), so that the undo reaches the row first every time; SQLite runs one writer at a time."""
-    exercise = make_exercise()
-    exercise_id, token = exercise.id, "r" * 43
-    make_first_vote(app, exercise_id, token)  # their first choice: they are a respondent already
-    a, b = exercise.items[1:3]
-    postgres = db.engine.dialect.name == "postgresql"
-    if postgres:
-        db.session.execute(text(SLOW_RESPONDENTS))
-        db.session.execute(
-            text(
-                "CREATE TRIGGER test_slow BEFORE INSERT ON respondents FOR EACH ROW "
-                "EXECUTE FUNCTION test_slow_respondents()"
-            )
+@contextlib.contextmanager
+def slow_respondent_inserts(postgres: bool) -> Iterator[None]:
+    """PostgreSQL: a trigger that sleeps 2 s before a respondent's row is inserted (before a conflict with
+    their row is looked for) in a session that sets test.slow_respondents, so that a vote's statement can
+    be held between its snapshot and the person's row. Dropped afterwards. Nothing on SQLite."""
+    if not postgres:
+        yield
+        return
+    db.session.execute(text(SLOW_RESPONDENTS))
+    db.session.execute(
+        text(
+            "CREATE TRIGGER test_slow BEFORE INSERT ON respondents FOR EACH ROW "
+            "EXECUTE FUNCTION test_slow_respondents()"
         )
-        db.session.commit()
-    holding, go = pause_after(monkeypatch, voting, "results_changed")  # A counted and stored, open
-    answers: dict[str, object] = {}
-
-    def copy(name: str, slow: bool = False) -> None:
-        with app.app_context():
-            try:
-                with unit_of_work():
-                    if slow and postgres:
-                        db.session.execute(text("SET LOCAL test.slow_respondents = 'on'"))
-                    answers[name] = voting.record_pairwise_vote(
-                        db.session.get(Exercise, exercise_id),
-                        token,
-                        left_item_id=a.id,
-                        right_item_id=b.id,
-                        outcome=Outcome.RIGHT,
-                        idempotency_key="c" * 32,
-                    )
-            except Exception as error:  # reported below
-                answers[name] = repr(error)
-            finally:
-                db.session.remove()
-
-    errors: list[str] = []
-    threads = [
-        threading.Thread(target=copy, args=("A",)),
-        threading.Thread(target=undoing(app, exercise_id, token, errors)),
-        threading.Thread(target=copy, args=("B", True)),
-    ]
-    try:
-        threads[0].start()
-        assert holding.wait(timeout=30)
-        threads[1].start()
-        threads[1].join(timeout=0.5)  # the undo waits for A's row
-        threads[2].start()
-        if postgres:  # B has its snapshot and sleeps before it asks for the row
-            assert wait_until(sleeping)
-        go.set()
-        for thread in threads:
-            thread.join(timeout=30)
-    finally:
-        go.set()
-        if postgres:
-            db.session.rollback()
-            db.session.execute(text("DROP TRIGGER IF EXISTS test_slow ON respondents"))
-            db.session.execute(text("DROP FUNCTION IF EXISTS test_slow_respondents()"))
-            db.session.commit()
-    assert errors == []
-    assert isinstance(answers["A"], voting.VoteReceipt) and answers["A"].created
-    assert not (isinstance(answers["B"], voting.VoteReceipt) and answers["B"].created), answers
-    db.session.expire_all()
-    assert votes() == 1  # their first choice: A was taken back, and B never stored
-    assert db.session.scalar(select(Respondent.choices)) == 1
-    counted = db.session.scalar(
-        select(func.coalesce(func.sum(PairCount.low_wins + PairCount.high_wins + PairCount.skips), 0))
     )
-    assert counted == 1
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        db.session.execute(text("DROP TRIGGER IF EXISTS test_slow ON respondents"))
+        db.session.execute(text("DROP FUNCTION IF EXISTS test_slow_respondents()"))
+        db.session.commit()
 
 
-#: A trigger function that sleeps 1.5 s before a respondent is inserted, in a session that asks for it.
+#: A trigger function that sleeps 2 s before a respondent is inserted, in a session that asks for it.
 SLOW_RESPONDENTS = """
 CREATE OR REPLACE FUNCTION test_slow_respondents() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('test.slow_respondents', true) = 'on' THEN
-        PERFORM pg_sleep(1.5);
+        PERFORM pg_sleep(2);
     END IF;
     RETURN NEW;
 END $$
@@ -519,10 +464,11 @@ END $$
 
 
 def sleeping() -> bool:
-    """Whether a session of this database sleeps in ``pg_sleep`` (each look in a transaction of its own:
-    PostgreSQL shows a transaction the sessions as they were when it first looked)."""
-    db.session.rollback()
-    return db.session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")) == 1
+    """Whether a session of this database sleeps in ``pg_sleep``, looked at on a connection of its own
+    (PostgreSQL shows a transaction the sessions as they were when it first looked)."""
+    with db.engine.connect() as connection:
+        found = connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"))
+    return found == 1
 
 
 def wait_until(check, seconds: float = 10) -> bool:
@@ -532,3 +478,126 @@ def wait_until(check, seconds: float = 10) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+class Race:
+    """Votes and undos of one person on threads, each in its own app context and unit of work."""
+
+    def __init__(self, app, exercise_id: int, token: str, items: tuple[int, int]) -> None:
+        self.app, self.exercise_id, self.token, self.items = app, exercise_id, token, items
+        self.postgres = db.engine.dialect.name == "postgresql"
+        self.answers: dict[str, object] = {}
+        self.errors: list[str] = []
+
+    def vote(self, name: str, key: str, slow: bool = False) -> threading.Thread:
+        """A vote (``slow``: held between its snapshot and the person's row, on PostgreSQL) sent now."""
+
+        def send() -> None:
+            with self.app.app_context():
+                try:
+                    with unit_of_work():
+                        if slow and self.postgres:
+                            db.session.execute(text("SET LOCAL test.slow_respondents = 'on'"))
+                        self.answers[name] = voting.record_pairwise_vote(
+                            db.session.get(Exercise, self.exercise_id),
+                            self.token,
+                            left_item_id=self.items[0],
+                            right_item_id=self.items[1],
+                            outcome=Outcome.RIGHT,
+                            idempotency_key=key,
+                        )
+                except Exception as error:  # the test reports it
+                    self.answers[name] = repr(error)
+                finally:
+                    db.session.remove()
+
+        return self._started(send)
+
+    def undo(self) -> threading.Thread:
+        return self._started(undoing(self.app, self.exercise_id, self.token, self.errors))
+
+    def held(self) -> None:
+        """Wait until a slow vote has its snapshot and sleeps (PostgreSQL)."""
+        if self.postgres:
+            assert wait_until(sleeping)
+
+    def stored(self, name: str) -> bool:
+        answer = self.answers[name]
+        return isinstance(answer, voting.VoteReceipt) and answer.created
+
+    @staticmethod
+    def _started(target) -> threading.Thread:
+        thread = threading.Thread(target=target)
+        thread.start()
+        return thread
+
+
+def counted_in_all() -> tuple[int, int, int]:
+    """(votes stored, choices on the respondents' counters, answers in the pair counts)."""
+    db.session.expire_all()
+    choices = db.session.scalar(select(func.coalesce(func.sum(Respondent.choices), 0)))
+    pairs = db.session.scalar(
+        select(func.coalesce(func.sum(PairCount.low_wins + PairCount.high_wins + PairCount.skips), 0))
+    )
+    return votes(), choices, pairs
+
+
+@pytest.mark.real_commits  # threads with their own connections
+@pytest.mark.parametrize("undos", [1, 2])
+def test_a_copy_racing_its_first_with_undos_between_them_is_not_stored(
+    app, make_exercise, monkeypatch, undos
+):
+    """Two reviewers' races. Copy A of a vote holds the person's row, uncommitted; their undo waits for the
+    row; copy B of the same vote begins while A is still open, so its snapshot holds neither A's vote nor
+    the undone key, and reaches the row after the undo, when A's vote is gone and the unique key has
+    nothing to catch: B was stored and counted. Keeping the last undone key on the row stopped that, but
+    not when a second undo came before B reached the row. Now the undo counts itself on the person's row,
+    and the counting statement counts nothing when the row, as it is once locked, shows an undo its
+    snapshot did not; read afresh, B is then a copy of a vote taken back.
+
+    On PostgreSQL B is held between its snapshot and the row, so that the undos reach the row first every
+    time; SQLite runs one writer at a time."""
+    exercise = make_exercise()
+    make_first_vote(app, exercise.id, "r" * 43)  # their first choice: they are a respondent already
+    race = Race(app, exercise.id, "r" * 43, (exercise.items[1].id, exercise.items[2].id))
+    holding, go = pause_after(monkeypatch, voting, "results_changed")  # A counted and stored, open
+    with slow_respondent_inserts(race.postgres):
+        first = race.vote("A", "c" * 32)
+        assert holding.wait(timeout=30)
+        undo = race.undo()
+        undo.join(timeout=0.5)  # the undo waits for A's row
+        second = race.vote("B", "c" * 32, slow=True)
+        race.held()
+        go.set()
+        first.join(timeout=30)
+        undo.join(timeout=30)
+        if undos == 2:  # their first choice taken back too, while B still sleeps
+            race.undo().join(timeout=30)
+        second.join(timeout=30)
+    assert race.errors == []
+    assert race.stored("A") and not race.stored("B"), race.answers
+    assert counted_in_all() == ((1, 1, 1) if undos == 1 else (0, 0, 0))
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_a_new_vote_that_meets_an_undo_of_another_is_stored(app, make_exercise, monkeypatch):
+    """The other side of that rule: a new vote (its own key) whose snapshot came before an undo of an
+    earlier vote, and which reached the person's row after it, is not a copy of anything. Its statement
+    counts nothing, the reasons read afresh find none, and it is tried once more and stored."""
+    exercise = make_exercise()
+    token = "n" * 43
+    make_first_vote(app, exercise.id, token)
+    race = Race(app, exercise.id, token, (exercise.items[1].id, exercise.items[2].id))
+    race.vote("earlier", "e" * 32).join(timeout=30)
+    holding, go = pause_after(monkeypatch, voting, "_locked_respondent")  # the undo holds the row
+    with slow_respondent_inserts(race.postgres):
+        undo = race.undo()
+        assert holding.wait(timeout=30)
+        new = race.vote("new", "n" * 32, slow=True)
+        race.held()
+        go.set()
+        undo.join(timeout=30)
+        new.join(timeout=30)
+    assert race.errors == []
+    assert race.stored("new"), race.answers
+    assert counted_in_all() == (2, 2, 2)  # the first choice and the new one; the earlier one taken back

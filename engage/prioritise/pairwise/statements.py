@@ -92,15 +92,18 @@ def counting_in(dialect: str):
     first copy has been stored) nor one of a vote taken back (``UndoneVote``: a late copy of it).
 
     ``INSERT ... SELECT ... FROM exercises WHERE <taking votes> ON CONFLICT DO UPDATE SET choices = choices
-    + 1 WHERE choices < <the cap>``: no row comes back when the exercise is not taking votes, the person
-    is at the cap or the key is stored or undone. PostgreSQL locks the conflicting row either way, to the
-    end of the transaction (SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so the same
-    person's requests are counted one after another and the cap cannot be overrun. The keys are looked for
+    + 1 WHERE choices < <the cap> AND <no undo since the snapshot>``: no row comes back when the exercise is
+    not taking votes, the person is at the cap, the key is stored or undone, or an undo came in between.
+    PostgreSQL locks the person's row whenever the statement reaches it, to the end of the transaction
+    (SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so the same person's requests are
+    counted one after another and the cap cannot be overrun. The keys are looked for
     in the statement's snapshot: a copy sent at the same moment as its first (neither committed) is counted
     here and then refused by the vote's unique key (``vote_insert``, ``VOTE_KEY``). A copy whose snapshot
-    came before an undo of its vote was committed, and which waited for the row behind that undo, finds
-    neither the vote (gone) nor the kept key (not in its snapshot): the person's row, read as it is once
-    locked, says which key was undone last (``Respondent.undone_key``)."""
+    came before an undo was committed, and which reached the row after it, would find neither its vote
+    (gone) nor the kept key (not in its snapshot): so nothing is counted when the person's row, as it is
+    once locked, shows more undos (``Respondent.undos``) than the snapshot did (or the snapshot had no row
+    for them). The caller then reads afresh why, and tries once more when none of the reasons holds (a new
+    vote that met an undo of another)."""
     insert = dialect_insert(dialect)
     people, exercises = table_of(Respondent), table_of(Exercise)
     exercise_id = bindparam("exercise_id", type_=Integer)
@@ -130,11 +133,17 @@ def counting_in(dialect: str):
         include_defaults=False,
     )
     cap = select(exercises.c.max_votes_per_respondent).where(exercises.c.id == exercise_id).scalar_subquery()
+    seen = people.alias("seen")
+    undos_seen = (
+        select(seen.c.undos)
+        .where(seen.c.exercise_id == exercise_id, seen.c.token_hash == bindparam("token_hash"))
+        .scalar_subquery()
+    )
     return statement.on_conflict_do_update(
         index_elements=["exercise_id", "token_hash"],
         set_={"choices": people.c.choices + 1},
-        # Read on the row as it is once locked: a copy that waited for an undo of its vote stops here.
-        where=(people.c.choices < cap) & people.c.undone_key.is_distinct_from(key),
+        # ``people`` is the row as it is once locked, ``undos_seen`` as the statement's snapshot showed it.
+        where=(people.c.choices < cap) & (people.c.undos == undos_seen),
     ).returning(people.c.id, people.c.excluded_at, people.c.choices)
 
 

@@ -413,30 +413,27 @@ def record_pairwise_vote(
     bind = session.get_bind()
     dialect = bind.dialect.name
     one_statement = not workshop_limit and vote_reads_answered(bind)
-    # Alone only on a connection of its own from the pool: nothing begun in this session yet, and the
-    # session not joined to a connection its caller holds in a transaction (as the tests' is).
-    alone = one_statement and on_its_own and isinstance(bind, Engine) and not session.in_transaction()
-    if one_statement:
-        try:
-            respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote, alone)
-        except _Repeated:
-            _hand_back(session)
-            return _refused_or_earlier(exercise, token, key, _offer_refused())
-        if alone and respondent is None:
-            _hand_back(session)
-    else:
-        _pair_counts_first(dialect)
-        respondent, vote_id, answered = _count_in(exercise, token, channel, key), None, None
-    if respondent is None:  # nothing counted: a copy of a vote stored, or of one taken back, or refused
-        earlier = _own_earlier_vote(exercise, token, key)
-        if earlier is not None:  # a double click or a retry whose first copy has been stored
+    for attempt in (1, 2):
+        # Alone only on a connection of its own from the pool: nothing begun in this session yet, and the
+        # session not joined to a connection its caller holds in a transaction (as the tests' is).
+        alone = one_statement and on_its_own and isinstance(bind, Engine) and not session.in_transaction()
+        if one_statement:
+            try:
+                respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote, alone)
+            except _Repeated:
+                _hand_back(session)
+                return _refused_or_earlier(exercise, token, key, _offer_refused())
+            if alone and respondent is None:
+                _hand_back(session)
+        else:
+            _pair_counts_first(dialect)
+            respondent, vote_id, answered = _count_in(exercise, token, channel, key), None, None
+        if respondent is not None:
+            break
+        earlier = _not_counted(exercise, token, key, last_try=attempt == 2)
+        if earlier is not None:
             return earlier
-        fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
-        if fresh is None or not fresh.accepting_votes():
-            raise _closed()
-        if _was_undone(exercise.id, key):  # a late copy of a vote its respondent has taken back since
-            raise _offer_refused()
-        raise VoteRefused("cap", str(CAP_REACHED))
+    assert respondent is not None, "the second try counts the vote, or refuses it"
     if workshop_limit and workshop_votes(respondent.id, workshop_session_id) >= workshop_limit:
         _uncount(respondent.id)
         refusal = VoteRefused("round", str(_l("Thank you: you have finished this round")))
@@ -457,6 +454,28 @@ def record_pairwise_vote(
         _hand_back(session)  # and the results' refresh, queued after a commit, is queued now
     logger.debug("vote %s in exercise %s", vote_id, exercise.id)
     return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
+
+
+def _not_counted(exercise: VotingExercise, token: str, key: str, last_try: bool) -> VoteReceipt | None:
+    """Why the counting statement counted nothing, read afresh: a copy of a vote stored (its receipt), the
+    exercise closed, a copy of a vote taken back, or the person at the cap (each refused as such). None:
+    none of those, so an undo came between the statement's snapshot and the person's row (or their row was
+    made meanwhile, by another of their first requests): the caller tries once more. On the ``last_try``
+    that is refused with a new pair."""
+    earlier = _own_earlier_vote(exercise, token, key)
+    if earlier is not None:  # a double click or a retry whose first copy has been stored
+        return earlier
+    fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
+    if fresh is None or not fresh.accepting_votes():
+        raise _closed()
+    if _was_undone(exercise.id, key):  # a late copy of a vote its respondent has taken back since
+        raise _offer_refused()
+    person = find_respondent(exercise, token)
+    if person is not None and person.choices >= fresh.max_votes_per_respondent:
+        raise VoteRefused("cap", str(CAP_REACHED))
+    if last_try:
+        raise _offer_refused()
+    return None
 
 
 def _was_undone(exercise_id: int, key: str) -> bool:
@@ -659,7 +678,7 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
         {"exercise_id": exercise.id, "idempotency_key": vote.idempotency_key, "undone_at": utcnow()},
     )
     respondent.choices -= 1
-    respondent.undone_key = vote.idempotency_key  # for a copy already waiting for this row
+    respondent.undos += 1  # for a vote already waiting for this row (``statements.counting_in``)
     forget("exercise", exercise.id)  # the next vote may be given this vote's id (SQLite)
     results_changed("exercise", exercise.id)
     db.session.flush()
