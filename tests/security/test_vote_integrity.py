@@ -464,10 +464,16 @@ END $$
 
 
 def sleeping() -> bool:
-    """Whether a session of this database sleeps in ``pg_sleep``, looked at on a connection of its own
-    (PostgreSQL shows a transaction the sessions as they were when it first looked)."""
+    """Whether a session of this test's database sleeps in ``pg_sleep`` (another run's on the same server
+    does not count), looked at on a connection of its own (PostgreSQL shows a transaction the sessions as
+    they were when it first looked)."""
     with db.engine.connect() as connection:
-        found = connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"))
+        found = connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event = 'PgSleep' AND datname = current_database()"
+            )
+        )
     return found == 1
 
 
