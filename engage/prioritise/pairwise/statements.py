@@ -96,9 +96,9 @@ def counting_in(dialect: str):
     not taking votes, the person is at the cap, the key is stored or undone, or an undo came in between.
     PostgreSQL locks the person's row whenever the statement reaches it, to the end of the transaction
     (SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so the same person's requests are
-    counted one after another and the cap cannot be overrun. The keys are looked for
-    in the statement's snapshot: a copy sent at the same moment as its first (neither committed) is counted
-    here and then refused by the vote's unique key (``vote_insert``, ``VOTE_KEY``). A copy whose snapshot
+    counted one after another and the cap cannot be overrun. The keys are looked for in the statement's
+    snapshot: a copy sent at the same moment as its first (neither committed) is counted here and then
+    refused by the vote's unique key (``vote_insert``, ``VOTE_KEY``). A copy whose snapshot
     came before an undo was committed, and which reached the row after it, would find neither its vote
     (gone) nor the kept key (not in its snapshot): so nothing is counted when the person's row, as it is
     once locked, shows more undos (``Respondent.undos``) than the snapshot did (or the snapshot had no row
@@ -160,8 +160,8 @@ def vote_in_one_statement(on_its_own: bool = False):
     <not excluded> ON CONFLICT DO UPDATE)``), answering the respondent's row (id, excluded_at, choices) and
     the new vote's id (NULL for a key stored by a copy sent at the same moment), and the pairs the person had
     answered before it (``lefts`` and ``rights``, oldest first; NULL for none). No row comes back when
-    ``counting_in`` counted nothing (the exercise is not taking votes, the person is at its cap, or the key
-    is stored or undone already): then nothing was written.
+    ``counting_in`` counted nothing (the exercise is not taking votes, the person is at its cap, the key is
+    stored or undone already, or an undo came in between): then nothing was written.
 
     Each part behaves as its own statement does: the respondent's row is locked first (their other requests
     wait), the key is the idempotency check (a repeat stores nothing, and then no pair count is added:

@@ -263,8 +263,8 @@ def _locked(row) -> LockedRespondent | None:
 
 def _count_in(exercise: VotingExercise, token: str, channel: Channel, key: str) -> LockedRespondent | None:
     """The respondent, locked, with the choice stored under ``key`` counted (``choices`` includes it); None
-    when the exercise is not taking votes, the person has made as many choices as it takes or that choice
-    was undone (nothing counted)."""
+    when nothing was counted: the exercise is not taking votes, the person has made as many choices as it
+    takes, that choice is stored or undone already, or an undo came in between (``_not_counted``)."""
     statement = statements.counting_in(db.session.get_bind().dialect.name)
     values = {**_counting_values(exercise, token, channel), "idempotency_key": key}
     return _locked(_run(statement, values).one_or_none())
