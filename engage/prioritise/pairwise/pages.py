@@ -37,7 +37,7 @@ def render_finish(exercise: Exercise, suggestion_form=None, profile_form=None, s
         if standings is not None and standings.has_scores:
             chart = scores_chart(standings)
             allow_inline_styles()  # Plotly.js writes a <style> element
-    made = voting.count_votes(exercise, respondent)
+    made = voting.count_votes(exercise, respondent.id if respondent is not None else None)
     return render_template(
         "prioritise/finish.html",
         exercise=exercise,

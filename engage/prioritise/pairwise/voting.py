@@ -171,14 +171,14 @@ def _new_respondent(exercise: Exercise, token: str, channel: Channel) -> Respond
     return respondent
 
 
-def count_votes(exercise: VotingExercise, respondent: Respondent | None) -> int:
-    """How many votes (including skips) a respondent has made in an exercise."""
-    if respondent is None:
+def count_votes(exercise: VotingExercise, respondent_id: int | None) -> int:
+    """How many votes (including skips) a respondent (their id; None: not one yet) has made in an exercise."""
+    if respondent_id is None:
         return 0
     return db.session.execute(
         select(func.count())
         .select_from(PairwiseVote)
-        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent.id)
+        .where(PairwiseVote.exercise_id == exercise.id, PairwiseVote.respondent_id == respondent_id)
     ).scalar_one()
 
 
@@ -284,9 +284,9 @@ def _stored_in_one_statement(
 ) -> tuple[LockedRespondent | None, int | None, list[frozenset[int]] | None]:
     """PostgreSQL: the respondent counted in, the vote stored and its pair counted in one statement
     (``statements.vote_in_one_statement``): the respondent (None: nothing written), the vote's id (None:
-    its key was already stored, and the choice is counted and must be taken back) and the pairs they had
-    answered before. ``on_its_own``: the statement is its own transaction, and a key already stored
-    raises ``_Repeated`` with nothing written."""
+    a copy sent at the same moment stored its key first, and the choice is counted and must be taken back)
+    and the pairs they had answered before. ``on_its_own``: the statement is its own transaction, and such
+    a copy raises ``_Repeated`` with nothing written."""
     values = {
         **_counting_values(exercise, token, vote["channel"]),
         **vote,
@@ -310,7 +310,8 @@ def _stored_in_one_statement(
 
 
 def _uncount(respondent_id: int) -> None:
-    """Take back a choice counted by ``_count_in`` that was not stored after all (a refusal or a repeat)."""
+    """Take back a choice counted that was not stored after all (a workshop round's refusal, or a copy
+    that raced its first)."""
     people = table_of(Respondent)
     db.session.execute(
         update(people).where(people.c.id == respondent_id).values(choices=people.c.choices - 1)
@@ -327,27 +328,26 @@ def _earlier_vote(exercise: VotingExercise, respondent_id: int, key: str) -> Vot
 
 def _receipt_for(exercise: VotingExercise, respondent_id: int, existing: PairwiseVote) -> VoteReceipt:
     """The receipt for a vote stored before, with the person's choices as they are now."""
-    respondent = db.session.get(Respondent, respondent_id)
-    return VoteReceipt(existing.id, respondent_id, False, count_votes(exercise, respondent))
+    return VoteReceipt(existing.id, respondent_id, False, count_votes(exercise, respondent_id))
 
 
 def _closed() -> VoteRefused:
     return VoteRefused("closed", str(_l("This exercise is not taking votes at the moment.")))
 
 
-def _own_earlier_vote(exercise: VotingExercise, token: str, key: str) -> VoteReceipt | None:
-    """The receipt for the vote this person already stored under this key, or None."""
-    found = find_respondent_id(exercise, token)
-    existing = _vote_with_key(exercise, found, key)
-    if found is None or existing is None:
+def _own_earlier_vote(exercise: VotingExercise, respondent_id: int | None, key: str) -> VoteReceipt | None:
+    """The receipt for the vote this person (their id; None: not one yet) already stored under this key, or
+    None."""
+    existing = _vote_with_key(exercise, respondent_id, key)
+    if respondent_id is None or existing is None:
         return None
-    return _receipt_for(exercise, found, existing)
+    return _receipt_for(exercise, respondent_id, existing)
 
 
 def _refused_or_earlier(exercise: VotingExercise, token: str, key: str, refusal: VoteRefused) -> VoteReceipt:
     """A refused vote that this person had already stored under this key (the last one allowed, or one
     made just before the exercise closed, sent again) gets its receipt; any other is refused."""
-    earlier = _own_earlier_vote(exercise, token, key)
+    earlier = _own_earlier_vote(exercise, find_respondent_id(exercise, token), key)
     if earlier is None:
         raise refusal
     return earlier
@@ -462,7 +462,8 @@ def _not_counted(exercise: VotingExercise, token: str, key: str, last_try: bool)
     none of those, so an undo came between the statement's snapshot and the person's row (or their row was
     made meanwhile, by another of their first requests): the caller tries once more. On the ``last_try``
     that is refused with a new pair."""
-    earlier = _own_earlier_vote(exercise, token, key)
+    person = find_respondent(exercise, token)
+    earlier = _own_earlier_vote(exercise, person.id if person is not None else None, key)
     if earlier is not None:  # a double click or a retry whose first copy has been stored
         return earlier
     fresh = db.session.get(Exercise, exercise.id, populate_existing=True)
@@ -470,7 +471,6 @@ def _not_counted(exercise: VotingExercise, token: str, key: str, last_try: bool)
         raise _closed()
     if _was_undone(exercise.id, key):  # a late copy of a vote its respondent has taken back since
         raise _offer_refused()
-    person = find_respondent(exercise, token)
     if person is not None and person.choices >= fresh.max_votes_per_respondent:
         raise VoteRefused("cap", str(CAP_REACHED))
     if last_try:
