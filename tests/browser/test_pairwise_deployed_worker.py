@@ -6,12 +6,12 @@ one sent again, an undo and a late copy of the choice taken back."""
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 
 from engage.extensions import db
-from engage.prioritise.models import PairCount, Respondent
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.browser.test_pairwise_journeys import RESEND, posted_bodies, status_says, votes
+from tests.browser.test_pairwise_journeys import RESEND, posted_bodies, status_says
+from tests.security.test_vote_integrity import counted_in_all
 
 
 @pytest.fixture
@@ -39,16 +39,6 @@ def vote_statements(app):
     event.remove(engine, "before_cursor_execute", note)
 
 
-def counted() -> tuple[int, int]:
-    """(choices on the respondents' counters, answers in the pair counts)."""
-    db.session.expire_all()
-    choices = db.session.scalar(select(func.coalesce(func.sum(Respondent.choices), 0)))
-    pairs = db.session.scalar(
-        select(func.coalesce(func.sum(PairCount.low_wins + PairCount.high_wins + PairCount.skips), 0))
-    )
-    return choices, pairs
-
-
 def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
     make_page, make_exercise, vote_statements
 ):
@@ -60,7 +50,7 @@ def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
     for made in ("1 choice", "2 choices", "3 choices"):
         page.locator(".app-choice").first.click()
         status_says(page, f"You've made {made}.")
-    assert votes() == 3 and counted() == (3, 3)
+    assert counted_in_all() == (3, 3, 3)
     postgres = db.engine.dialect.name == "postgresql"
     # PostgreSQL: each vote its one statement in a transaction of its own. SQLite: none of that.
     assert [on for one, on in vote_statements if one] == ([True] * 3 if postgres else [])
@@ -68,23 +58,23 @@ def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
     # The second choice sent again (a retry): answered with the count as it is, stored once.
     page.evaluate(RESEND, [vote_url, sent[1]])
     status_says(page, "You've made 3 choices.")
-    assert votes() == 3 and counted() == (3, 3)
+    assert counted_in_all() == (3, 3, 3)
 
     # The last choice taken back, then a late copy of it: a new pair, nothing stored.
     page.get_by_role("button", name="Undo my last choice").click()
     banner = page.locator(".govuk-notification-banner")
     expect(banner).to_contain_text("Your last choice has been taken back.")
-    assert votes() == 2 and counted() == (2, 2)
+    assert counted_in_all() == (2, 2, 2)
     page.evaluate(RESEND, [vote_url, sent[2]])
     status_says(page, "Something went wrong with that choice. Here is a new pair.")
     assert page.locator(".app-choice").count() == 2
     assert_accessible(page, "a late copy answered")
     assert_no_horizontal_scroll(page)
-    assert votes() == 2 and counted() == (2, 2)
+    assert counted_in_all() == (2, 2, 2)
 
     page.locator(".app-choice").first.click()
     status_says(page, "You've made 3 choices.")
-    assert votes() == 3 and counted() == (3, 3)
+    assert counted_in_all() == (3, 3, 3)
     # Six vote statements in all (three choices, the copy, the late copy, the last choice), each in
     # autocommit on PostgreSQL; nothing else in autocommit (the undo is an ordinary transaction).
     assert [on for one, on in vote_statements if one] == ([True] * 6 if postgres else [])

@@ -20,7 +20,6 @@ from engage.database import table_of, utcnow
 from engage.extensions import db
 from engage.prioritise.models import (
     Outcome,
-    PairCount,
     PairwiseVote,
     Respondent,
     SkipReason,
@@ -29,7 +28,7 @@ from engage.prioritise.models import (
 from engage.prioritise.pairwise import statements, voting
 from engage.respondents import COOKIE_NAME, stored_key
 from tests.prioritise.pairwise.test_worker_copy import keeping_copies
-from tests.security.test_vote_integrity import pair_form, votes
+from tests.security.test_vote_integrity import counted_in_all, pair_form
 
 HTMX = {"HX-Request": "true"}
 
@@ -38,15 +37,6 @@ pytestmark = pytest.mark.real_commits
 
 def _status(html: str) -> str:
     return html.replace("&#39;", "'")
-
-
-def _counted() -> tuple[int, int]:
-    """(choices on the respondents' counters, answers in the pair counts)."""
-    choices = db.session.scalar(select(func.coalesce(func.sum(Respondent.choices), 0)))
-    pairs = db.session.scalar(
-        select(func.coalesce(func.sum(PairCount.low_wins + PairCount.high_wins + PairCount.skips), 0))
-    )
-    return choices, pairs
 
 
 @pytest.fixture
@@ -88,7 +78,7 @@ def test_a_vote_is_stored_and_the_next_pair_shown_in_one_transaction_of_its_own(
     response = client.post(url, data={**form, "choice": "right"}, headers=HTMX)
     html = _status(response.get_data(as_text=True))
     assert response.status_code == 200 and "You've made 1 choice." in html and 'name="key"' in html
-    assert votes() == 1 and _counted() == (1, 1)
+    assert counted_in_all() == (1, 1, 1)
     postgres = db.engine.dialect.name == "postgresql"
     # PostgreSQL: the one statement, in autocommit. SQLite: its statements inside BEGIN IMMEDIATE.
     assert _vote_modes(sent) == [postgres]
@@ -102,14 +92,14 @@ def test_a_vote_sent_again_is_answered_from_the_stored_one_and_counted_once(work
         html = _status(response.get_data(as_text=True))
         assert response.status_code == 200 and "You've made 1 choice." in html
         assert "Something went wrong" not in html
-    assert votes() == 1 and _counted() == (1, 1)
+    assert counted_in_all() == (1, 1, 1)
     # And the next vote counts on from there.
     following = pair_form(first.get_data(as_text=True))
     html = _status(
         client.post(url, data={**following, "choice": "skip"}, headers=HTMX).get_data(as_text=True)
     )
     assert "You've made 2 choices." in html
-    assert votes() == 2 and _counted() == (2, 2)
+    assert counted_in_all() == (2, 2, 2)
     assert _vote_modes(sent) == [db.engine.dialect.name == "postgresql"] * 3
 
 
@@ -151,7 +141,7 @@ def test_a_repeat_counts_nothing_is_no_database_error_and_what_follows_reads_in_
     if db.engine.dialect.name == "postgresql":
         assert sent[0][0].startswith("WITH counted") and sent[0][1], sent
         assert sent[1:] and not any(on for _, on in sent[1:]), sent
-    assert votes() == 1 and _counted() == (1, 1)
+    assert counted_in_all() == (1, 1, 1)
 
 
 def test_the_same_vote_sent_four_times_at_once_from_the_pair_page_is_stored_once(worker, make_exercise, sent):
@@ -180,7 +170,7 @@ def test_the_same_vote_sent_four_times_at_once_from_the_pair_page_is_stored_once
     assert [status for status, _ in answers] == [200] * 4
     assert all("You've made 2 choices." in html for _, html in answers), [html[-400:] for _, html in answers]
     db.session.expire_all()
-    assert votes() == 2 and _counted() == (2, 2)
+    assert counted_in_all() == (2, 2, 2)
     assert _vote_modes(sent) == [db.engine.dialect.name == "postgresql"] * 5
 
 
@@ -208,7 +198,7 @@ def test_only_the_vote_keys_uniqueness_is_taken_for_a_repeat(app, make_exercise)
         voting._stored_in_one_statement(exercise, token, vote, on_its_own=True)
     assert "ck_pairwise_votes_reason_only_on_skip" in str(raised.value)
     db.session.remove()
-    assert votes() == 0 and _counted() == (0, 0)
+    assert counted_in_all() == (0, 0, 0)
     assert db.session.scalar(select(func.count()).select_from(Respondent)) == 0
 
 
@@ -229,14 +219,14 @@ def test_a_late_copy_of_a_vote_taken_back_is_not_stored_again(worker, make_exerc
     client.post(url, data={**form, "choice": "left"}, headers=HTMX)
     undone = client.post(f"/exercises/{exercise.id}/undo")
     assert undone.status_code == 302
-    assert votes() == 0 and _counted() == (0, 0)
+    assert counted_in_all() == (0, 0, 0)
 
     late = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
     html = _status(late.get_data(as_text=True))
     assert late.status_code == 200
     assert "Something went wrong with that choice. Here is a new pair." in html
     assert "You've made" not in html
-    assert votes() == 0 and _counted() == (0, 0)
+    assert counted_in_all() == (0, 0, 0)
     # What is kept is the stored key (a keyed hash of the resident's token and the form's key): not who.
     signed = client.get_cookie(COOKIE_NAME).value
     with worker.app_context():
@@ -251,4 +241,4 @@ def test_a_late_copy_of_a_vote_taken_back_is_not_stored_again(worker, make_exerc
         client.post(url, data={**pair_form(html), "choice": "right"}, headers=HTMX).get_data(as_text=True)
     )
     assert "You've made 1 choice." in html
-    assert votes() == 1 and _counted() == (1, 1)
+    assert counted_in_all() == (1, 1, 1)
