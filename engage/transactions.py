@@ -83,8 +83,12 @@ def abandon() -> None:
 def commit_before_rendering() -> None:
     """End the request's unit of work now, once, before a page that only reads is rendered (its own commit
     at the end then finds nothing to do). For a view that writes, then renders a page from what it has
-    already read: on SQLite the write lock is then held for the writes, not the rendering too."""
-    db.session.commit()
+    already read: on SQLite the write lock is then held for the writes, not the rendering too. Nothing to
+    end when the request has not begun a transaction (a vote stored on its own committed itself): then no
+    session is made for it."""
+    session = request_session()
+    if session is not None and session.in_transaction():
+        session.commit()
 
 
 def _commit_the_request(response: Response) -> Response:

@@ -396,11 +396,12 @@ def forget(subject: str, subject_id: int) -> None:
     )
 
 
-def results_changed(subject: str, subject_id: int) -> None:
+def results_changed(subject: str, subject_id: int, committed: bool = False) -> None:
     """Answers arrived: once this transaction commits, queue a recomputation a little later, unless one
     queued so is still waiting (one per exercise across every process and host: the job releases its mark
     when it starts, so answers arriving while it runs queue the next). Nothing is queued in immediate mode:
-    there a view computes for itself."""
+    there a view computes for itself. ``committed``: the answers were committed already, outside the
+    request's session (a vote that was a transaction by itself): queued now."""
     if queue.immediate():
         return
 
@@ -412,7 +413,7 @@ def results_changed(subject: str, subject_id: int) -> None:
             return
         _queue_once(mark, lambda: refresh_results.schedule(args=(subject, subject_id), delay=REFRESH_DELAY))
 
-    queue.after_commit(send)
+    queue.after_commit(send, committed=committed)
 
 
 #: After finding the mark of answers arriving held by another process's refresh, this process asks the

@@ -82,22 +82,29 @@ def in_app(task: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def after_commit(send: Callable[[], Any]) -> None:
+def after_commit(send: Callable[[], Any], committed: bool = False) -> None:
     """Queue a task once the current transaction commits (nothing is queued if it rolls back). In
     immediate mode the task runs now, inside this unit of work, so tests and ``ENGAGE_JOBS_IMMEDIATE``
-    see its effect at once."""
+    see its effect at once. ``committed``: what the task follows was committed already, outside the
+    request's session (a statement that was a transaction by itself): queued now."""
     if immediate():
         send()
-        return
-    db.session().info.setdefault("engage_after_commit", []).append(send)
+    elif committed:
+        _queue(send)
+    else:
+        db.session().info.setdefault("engage_after_commit", []).append(send)
+
+
+def _queue(send: Callable[[], Any]) -> None:
+    try:
+        send()
+    except Exception:  # a queue that cannot be reached must not fail the request that committed
+        current_app.logger.exception("could not queue a background task")
 
 
 def _queue_after_commit(session: Session) -> None:
     for send in session.info.pop("engage_after_commit", []):
-        try:
-            send()
-        except Exception:  # a queue that cannot be reached must not fail the request that committed
-            current_app.logger.exception("could not queue a background task")
+        _queue(send)
 
 
 def _forget_after_rollback(session: Session) -> None:

@@ -248,8 +248,8 @@ def pause_after(monkeypatch, owner, name: str) -> tuple[threading.Event, threadi
     reached, go = threading.Event(), threading.Event()
     real = getattr(owner, name)
 
-    def then_pause(*args):
-        done = real(*args)
+    def then_pause(*args, **kwargs):
+        done = real(*args, **kwargs)
         reached.set()
         go.wait(timeout=10)
         return done
