@@ -275,14 +275,14 @@ class _Repeated(Exception):
 
 
 def _stored_in_one_statement(
-    exercise: VotingExercise, token: str, vote: dict, on_its_own: Engine | None = None
+    exercise: VotingExercise, token: str, vote: dict, alone_on: Engine | None = None
 ) -> tuple[LockedRespondent | None, int | None, list[frozenset[int]] | None]:
     """PostgreSQL: the respondent counted in, the vote stored and its pair counted in one statement
     (``statements.vote_in_one_statement``): the respondent (None: nothing written), the vote's id (None:
     a copy sent at the same moment stored its key first, and the choice is counted and must be taken back)
     and the pairs they had answered before.
 
-    ``on_its_own``: the engine to send the statement on as a transaction by itself, on a connection of its
+    ``alone_on``: the engine to send the statement on as a transaction by itself, on a connection of its
     own from the pool in autocommit (no BEGIN or COMMIT: SQLAlchemy sets psycopg's autocommit for this
     checkout only, and resets it on return), without the request's session: a vote that needs nothing else
     from the database never makes one (making it, beginning it and ending it cost about 0.15 ms of a vote's
@@ -293,10 +293,10 @@ def _stored_in_one_statement(
         **vote,
         **_pair_count_values(exercise.id, vote["left_item_id"], vote["right_item_id"], vote["outcome"]),
     }
-    statement = statements.vote_in_one_statement(on_its_own is not None)
-    if on_its_own is not None:
+    statement = statements.vote_in_one_statement(alone_on is not None)
+    if alone_on is not None:
         try:
-            with on_its_own.connect() as connection:
+            with alone_on.connect() as connection:
                 connection.execution_options(isolation_level="AUTOCOMMIT")
                 row = driver_sql.run(connection, statement, values).one_or_none()
         except IntegrityError as error:

@@ -1,7 +1,8 @@
 """A resident's vote as its own transaction (PostgreSQL): the pair page's one statement sent in autocommit,
-with no BEGIN or COMMIT round trips, and a repeat refused by the vote key's uniqueness so that nothing of it
-stays. These need real commits: only a session on a connection of its own from the pool votes this way (the
-other tests' sessions share the test's connection, in its transaction, and vote as before). On SQLite a vote
+with no BEGIN or COMMIT round trips and without the request's session, and a repeat refused by the vote key's
+uniqueness so that nothing of it stays. These need real commits: only a request whose database is the engine
+(a pool of connections) votes this way (the other tests' requests share the test's connection, in its
+transaction, and vote as before). On SQLite a vote
 is several statements in one transaction either way: the same answers are asked of it.
 
 A worker that keeps its copy of the exercise (as a deployed one does, ``keeping_copies``): the tests' other
@@ -173,6 +174,46 @@ def test_the_same_vote_sent_four_times_at_once_from_the_pair_page_is_stored_once
     db.session.expire_all()
     assert counted_in_all() == (2, 2, 2)
     assert _vote_modes(sent) == [db.engine.dialect.name == "postgresql"] * 5
+    assert _pool_left(worker) == (0, [])
+
+
+def _pool_left(worker) -> tuple[int, list]:
+    """The worker's pool after its requests: (connections still checked out, the pooled connections left in
+    autocommit, as their driver says). (0, []) when every vote gave its connection back as it was."""
+    with worker.app_context():
+        pool = db.engine.pool
+    kept = [record.dbapi_connection for record in list(pool._pool.queue)]  # type: ignore[attr-defined]
+    return pool.checkedout(), [c for c in kept if c is not None and getattr(c, "autocommit", False)]
+
+
+def test_a_database_error_in_a_vote_on_its_own_leaves_nothing_and_gives_its_connection_back(
+    worker, make_exercise, sent, monkeypatch
+):
+    """The vote's statement fails in the database (here: a statement before it on its connection fails):
+    the resident gets an error page, nothing is stored or counted, no results refresh is queued, and the
+    connection goes back to the pool out of autocommit (a reviewer's check of the vote sent without the
+    request's session)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL sends a vote on its own (and SQLite's 1/0 is NULL, not an error)")
+    client, url, form = _at_a_pair(worker, make_exercise())
+    sending = driver_sql.run
+
+    def failing(connection, statement, values):
+        connection.exec_driver_sql("SELECT 1/0")  # division by zero, raised by the database
+        return sending(connection, statement, values)
+
+    monkeypatch.setattr(driver_sql, "run", failing)
+    queued = []
+    monkeypatch.setattr(voting, "results_changed", lambda *args, **kwargs: queued.append(args))
+    refused = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    assert refused.status_code == 400  # the database refused a value: engage.errors' page
+    monkeypatch.setattr(driver_sql, "run", sending)
+    assert counted_in_all() == (0, 0, 0) and queued == []
+    assert _pool_left(worker) == (0, [])
+    # And the next vote is stored as usual.
+    response = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
+    assert "You've made 1 choice." in _status(response.get_data(as_text=True))
+    assert counted_in_all() == (1, 1, 1) and len(queued) == 1
 
 
 def test_only_the_vote_keys_uniqueness_is_taken_for_a_repeat(app, make_exercise):
@@ -196,7 +237,7 @@ def test_only_the_vote_keys_uniqueness_is_taken_for_a_repeat(app, make_exercise)
     }
     db.session.remove()  # a session with nothing begun, as a request's is
     with app.test_request_context(), pytest.raises(IntegrityError) as raised:
-        voting._stored_in_one_statement(exercise, token, vote, on_its_own=db.engine)
+        voting._stored_in_one_statement(exercise, token, vote, alone_on=db.engine)
     assert "ck_pairwise_votes_reason_only_on_skip" in str(raised.value)
     db.session.remove()
     assert counted_in_all() == (0, 0, 0)
