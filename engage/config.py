@@ -124,6 +124,10 @@ def load_config(
         # Rate limits are shared between workers only through Redis; memory is per process.
         "RATELIMIT_STORAGE_URI": redis_url or "engage-memory://",  # engage.extensions.SweptMemoryStorage
         "RATELIMIT_ENABLED": _flag(env.get("ENGAGE_RATELIMIT_ENABLED"), True),
+        # A Redis that stops answering (a dropped network, not a refused connection) fails a limited request
+        # in seconds instead of holding its thread for ever: redis-py has no timeouts unless given them. The
+        # in-process storage ignores these.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         # No X-RateLimit-* headers on every answer: working them out reads the limit's window again (two
         # more Redis round trips per limited request); a refusal (429) still says when to try again
         # (Retry-After, engage/errors.py).

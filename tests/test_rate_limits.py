@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 import uuid
 
 import pytest
@@ -85,6 +88,56 @@ def test_a_single_limit_is_counted_by_the_same_call_and_refuses_as_before(redis_
     assert statuses[10] == 429
     assert [len(keys) for keys in calls] == [1] * 11
     assert _counts(calls[-1]) == {"10/1/hour": 11}
+
+
+def test_a_redis_that_stops_answering_fails_a_limited_request_in_seconds(redis_limits, make_consultation):
+    """Found in review: the limiter's Redis had no timeouts, so a Redis that accepted connections but never
+    answered (a dropped network) held every limited request's thread for ever. Now the connection has the
+    storage's timeouts (2 s each as configured; shortened here), the lean call's own connection included,
+    and the request fails (Flask-Limiter's error, or its in-memory fallback when that is switched on)."""
+    make, _calls = redis_limits
+    client = make(
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+    ).test_client()
+    url = f"/consultations/{make_consultation().id}/delete-response"
+    assert client.post(url, data={"reference": "NOT-A-REF"}).status_code == 400  # counted: Redis answers
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # connections are accepted by the kernel, and never answered
+    pool = limiter.storage.get_connection().connection_pool  # type: ignore[attr-defined]
+    answering = dict(pool.connection_kwargs)
+    pool.connection_kwargs.update(host="127.0.0.1", port=silent.getsockname()[1])
+    pool.reset()  # its connections forgotten: every one made from now on reaches the silent one
+    lean = limiter._hit_all  # type: ignore[attr-defined]
+    lean._local.connection.disconnect()
+    lean._local.connection = None
+    outcome: list[object] = []
+
+    def post() -> None:
+        try:
+            outcome.append(client.post(url, data={"reference": "NOT-A-REF"}).status_code)
+        except Exception as error:  # the tests' app raises what the served one answers with a 500
+            outcome.append(type(error).__name__)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=post, daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    try:
+        assert not thread.is_alive(), "the request was still waiting for Redis after 20 s"
+        assert outcome == ["TimeoutError"] and time.monotonic() - started < 10
+    finally:
+        pool.connection_kwargs.clear()
+        pool.connection_kwargs.update(answering)
+        pool.reset()
+        silent.close()
+
+
+def test_the_configured_limiter_storage_has_timeouts(redis_limits):
+    make, _calls = redis_limits
+    make()
+    kwargs = limiter.storage.get_connection().connection_pool.connection_kwargs  # type: ignore[attr-defined]
+    assert kwargs["socket_connect_timeout"] == 2 and kwargs["socket_timeout"] == 2
 
 
 def _vote(client, url: str) -> int:
