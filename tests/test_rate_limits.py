@@ -78,7 +78,7 @@ def test_the_first_limit_breached_stops_the_count_as_flask_limiter_does(redis_li
 def test_a_single_limit_is_counted_by_the_same_call_and_refuses_as_before(redis_limits, make_consultation):
     """A route under one limit (a resident deleting their response: 10 an hour from an address) is counted
     by the same script as a vote's two, with its one key: redis-py's own call, which Flask-Limiter makes for
-    a single limit, cost a budget or consultation send about 5% of its processor time served."""
+    a single limit, was about 5% of a served budget send's processor time."""
     make, calls = redis_limits
     consultation = make_consultation()
     client = make().test_client()

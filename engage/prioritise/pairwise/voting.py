@@ -387,9 +387,8 @@ def record_pairwise_vote(
     workshop ``workshop_session_id``. ``on_its_own``: the caller's unit of work writes nothing else, before
     or after the vote. On PostgreSQL, when its session has not begun a transaction, the one statement is
     then a transaction by itself (autocommit), sent without the session: no BEGIN and COMMIT round trips,
-    two of the vote's three. A
-    copy racing its first is then refused by the key's uniqueness, which undoes the whole statement, and is
-    answered from the vote already stored.
+    two of the vote's three. A copy racing its first is then refused by the key's uniqueness, which undoes
+    the whole statement, and is answered from the vote already stored.
     """
     key = stored_key(exercise, token, idempotency_key)
     if not exercise.accepting_votes():
