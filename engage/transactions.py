@@ -86,8 +86,8 @@ def commit_before_rendering() -> None:
     already read: on SQLite the write lock is then held for the writes, not the rendering too. Nothing to
     end when the request has not begun a transaction (a vote stored on its own committed itself): then no
     session is made for it."""
-    session = request_session()
-    if session is not None and session.in_transaction():
+    session = begun_session()
+    if session is not None:
         session.commit()
 
 
@@ -98,8 +98,8 @@ def _commit_the_request(response: Response) -> Response:
     row for the action is in the same transaction as the action.
     """
     abandoned = g.pop("engage_abandoned", False)
-    session = request_session()
-    if session is None or not session.in_transaction():
+    session = begun_session()
+    if session is None:
         # Nothing begun since the last commit or rollback (or no session at all: a request that never
         # used the database): nothing to end. A change to an object begins a transaction itself
         # (SQLAlchemy's autobegin), so none is left behind. Committing anyway began and ended an empty
@@ -118,6 +118,13 @@ def request_session() -> Session | None:
     making one: ``db.session`` itself would)."""
     registry = db.session.registry
     return registry() if registry.has() else None
+
+
+def begun_session() -> Session | None:
+    """The request's database session when it has begun a transaction (a read, a write, or an object added
+    begins one), else None: made by nothing here."""
+    session = request_session()
+    return session if session is not None and session.in_transaction() else None
 
 
 def _uncommitted_writes_check(error: BaseException | None) -> None:

@@ -45,7 +45,7 @@ from engage.respondents import (
 )
 from engage.signing import serializer
 from engage.stats.pairs import first_item_weights, partner_weights
-from engage.transactions import request_session
+from engage.transactions import begun_session
 
 
 class VotingExercise(Protocol):
@@ -414,12 +414,11 @@ def record_pairwise_vote(
     bind = _bind()
     dialect = bind.dialect.name
     one_statement = not workshop_limit and vote_reads_answered(bind)
+    # Alone only on a connection of its own from the pool: the database not a connection its caller holds in
+    # a transaction (as the tests' is), and (checked on each try) nothing begun in the request's session.
+    pool = bind if isinstance(bind, Engine) and one_statement and on_its_own else None
     for attempt in (1, 2):
-        # Alone only on a connection of its own from the pool: nothing begun in the request's session yet,
-        # and the database not a connection its caller holds in a transaction (as the tests' is).
-        alone = bind if isinstance(bind, Engine) and one_statement and on_its_own else None
-        if alone is not None and _session_begun():
-            alone = None
+        alone = pool if pool is not None and begun_session() is None else None
         if one_statement:
             try:
                 respondent, vote_id, answered = _stored_in_one_statement(exercise, token, vote, alone)
@@ -499,13 +498,6 @@ def _bind() -> Engine | Connection:
     """The database the request's session uses (its engine; in the tests, the connection each test holds in
     a transaction), found without making the session."""
     return db.engine
-
-
-def _session_begun() -> bool:
-    """Whether the request's session has begun a transaction (without making the session: ``db.session``
-    would)."""
-    session = request_session()
-    return session is not None and session.in_transaction()
 
 
 def vote_reads_answered(bind: Engine | Connection | None = None) -> bool:
