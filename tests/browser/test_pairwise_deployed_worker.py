@@ -6,11 +6,11 @@ one sent again, an undo and a late copy of the choice taken back."""
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import event
 
 from engage.extensions import db
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.browser.test_pairwise_journeys import RESEND, posted_bodies, status_says
+from tests.prioritise.pairwise.test_vote_on_its_own import statements_sent
 from tests.security.test_vote_integrity import counted_in_all
 
 
@@ -25,18 +25,14 @@ def app(app_factory):
 
 @pytest.fixture
 def vote_statements(app):
-    """For each statement the server sends: (whether it is PostgreSQL's one vote statement, whether the driver
-    was in autocommit)."""
-    seen: list[tuple[bool, bool]] = []
+    """Every statement the server sends: (its first words, whether the driver was in autocommit)."""
+    with statements_sent(app) as seen:
+        yield seen
 
-    def note(conn, cursor, statement, parameters, context, executemany) -> None:
-        autocommit = getattr(conn.connection.dbapi_connection, "autocommit", False) is True
-        seen.append((statement.lstrip().startswith("WITH counted"), autocommit))
 
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    yield seen
-    event.remove(engine, "before_cursor_execute", note)
+def _one_statement_modes(sent) -> list[bool]:
+    """Whether each of PostgreSQL's one vote statements was sent in autocommit."""
+    return [on for words, on in sent if words.startswith("WITH counted")]
 
 
 def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
@@ -53,7 +49,7 @@ def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
     assert counted_in_all() == (3, 3, 3)
     postgres = db.engine.dialect.name == "postgresql"
     # PostgreSQL: each vote its one statement in a transaction of its own. SQLite: none of that.
-    assert [on for one, on in vote_statements if one] == ([True] * 3 if postgres else [])
+    assert _one_statement_modes(vote_statements) == ([True] * 3 if postgres else [])
 
     # The second choice sent again (a retry): answered with the count as it is, stored once.
     page.evaluate(RESEND, [vote_url, sent[1]])
@@ -77,5 +73,5 @@ def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
     assert counted_in_all() == (3, 3, 3)
     # Six vote statements in all (three choices, the copy, the late copy, the last choice), each in
     # autocommit on PostgreSQL; nothing else in autocommit (the undo is an ordinary transaction).
-    assert [on for one, on in vote_statements if one] == ([True] * 6 if postgres else [])
-    assert not [on for one, on in vote_statements if on and not one]
+    assert _one_statement_modes(vote_statements) == ([True] * 6 if postgres else [])
+    assert not [words for words, on in vote_statements if on and not words.startswith("WITH counted")]

@@ -9,6 +9,8 @@ A worker that keeps its copy of the exercise (as a deployed one does, ``keeping_
 apps read the exercise afresh on every request, which begins the request's transaction before the vote."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -46,20 +48,30 @@ def worker(app_factory):
     return keeping_copies(app_factory)
 
 
-@pytest.fixture
-def sent(worker):
-    """Every statement the worker sends: (its first words, whether the driver was in autocommit)."""
+@contextmanager
+def statements_sent(app) -> Iterator[list[tuple[str, bool]]]:
+    """Every statement ``app`` sends inside the block: (its first three words, whether the driver was in
+    autocommit)."""
     seen: list[tuple[str, bool]] = []
 
     def note(conn, cursor, statement, parameters, context, executemany) -> None:
         words = " ".join(statement.split()[:3])
         seen.append((words, getattr(conn.connection.dbapi_connection, "autocommit", False) is True))
 
-    with worker.app_context():
+    with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", note)
-    yield seen
-    event.remove(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def sent(worker):
+    """Every statement the worker sends: (its first words, whether the driver was in autocommit)."""
+    with statements_sent(worker) as seen:
+        yield seen
 
 
 def _vote_modes(sent) -> list[bool]:
