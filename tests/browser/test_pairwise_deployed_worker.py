@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from engage.extensions import db
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.browser.test_pairwise_journeys import RESEND, posted_bodies, status_says
+from tests.browser.test_pairwise_journeys import posted_bodies, resend, status_says
 from tests.prioritise.pairwise.test_vote_on_its_own import statements_sent
 from tests.security.test_vote_integrity import counted_in_all
 
@@ -52,7 +52,7 @@ def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
     assert _one_statement_modes(vote_statements) == ([True] * 3 if postgres else [])
 
     # The second choice sent again (a retry): answered with the count as it is, stored once.
-    page.evaluate(RESEND, [vote_url, sent[1]])
+    resend(page, vote_url, sent[1])
     status_says(page, "You've made 3 choices.")
     assert counted_in_all() == (3, 3, 3)
 
@@ -61,7 +61,7 @@ def test_phone_votes_repeats_and_undo_through_a_deployed_workers_path(
     banner = page.locator(".govuk-notification-banner")
     expect(banner).to_contain_text("Your last choice has been taken back.")
     assert counted_in_all() == (2, 2, 2)
-    page.evaluate(RESEND, [vote_url, sent[2]])
+    resend(page, vote_url, sent[2])
     status_says(page, "Something went wrong with that choice. Here is a new pair.")
     assert page.locator(".app-choice").count() == 2
     assert_accessible(page, "a late copy answered")

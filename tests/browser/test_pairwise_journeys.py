@@ -27,6 +27,13 @@ RESEND = """([url, body]) => htmx.ajax("POST", url, {
     target: "#pair", swap: "outerHTML", values: Object.fromEntries(new URLSearchParams(body))})"""
 
 
+def resend(page, url: str, body: str) -> None:
+    """Send ``body`` to ``url`` again as the pair's form would, once htmx has loaded: after an undo the page
+    is drawn anew, and its text can show before its scripts have run."""
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate(RESEND, [url, body])
+
+
 def posted_bodies(page, url: str) -> list[str]:
     """The bodies of the posts the page sends to ``url`` from now on, in order."""
     sent: list[str] = []
@@ -266,7 +273,7 @@ def test_phone_late_copy_of_a_choice_taken_back_gets_a_new_pair_and_is_not_store
     assert votes() == 0
 
     # The late copy, sent as htmx sends the pair's form, and swapped in where htmx puts the answer.
-    page.evaluate(RESEND, [vote_url, sent[0]])
+    resend(page, vote_url, sent[0])
     status_says(page, "Something went wrong with that choice. Here is a new pair.")
     assert page.locator(".app-choice").count() == 2
     assert_accessible(page, "a late copy answered")
