@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,8 @@ def configure(app: Flask) -> None:
     immediate = app.config["ENGAGE_JOBS_IMMEDIATE"]
     redis_url = app.config["ENGAGE_REDIS_URL"]
     if redis_url:
-        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": redis_url}
+        options = app.config["ENGAGE_JOBS_REDIS_OPTIONS"]
+        huey.storage_class, huey.storage_kwargs = TimedRedisStorage, {"url": redis_url, "options": options}
     else:
         huey.storage_class = SqliteStorage
         huey.storage_kwargs = {"filename": app.config["ENGAGE_JOBS_SQLITE"]}
@@ -51,6 +53,15 @@ def configure(app: Flask) -> None:
     if not event.contains(Session, "after_commit", _queue_after_commit):
         event.listen(Session, "after_commit", _queue_after_commit)
         event.listen(Session, "after_rollback", _forget_after_rollback)
+
+
+class TimedRedisStorage(RedisStorage):
+    """Huey's Redis storage on connections with ``options`` (redis-py's: timeouts). Given a URL, huey makes
+    its pool with no options at all, so a Redis that accepted connections and never answered held every
+    caller for ever."""
+
+    def __init__(self, *args: Any, url: str, options: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, connection_pool=ConnectionPool.from_url(url, **options), **kwargs)
 
 
 def reopen_storage() -> None:

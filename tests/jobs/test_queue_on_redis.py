@@ -1,0 +1,95 @@
+"""The job queue on Redis (ENGAGE_REDIS_URL): its connections have timeouts, so a Redis that stops answering
+never holds a resident's request, and a worker still waits for jobs as huey does."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from engage.jobs import queue
+from tests.prioritise.pairwise.test_resident_views import pair_form
+from tests.security.test_vote_integrity import counted_in_all
+
+
+@pytest.fixture
+def silent_redis():
+    """A Redis URL whose connections the kernel accepts and nobody ever answers (a dropped network)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        yield f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    finally:
+        silent.close()
+
+
+def test_a_vote_is_answered_in_seconds_when_the_queues_redis_stops_answering(
+    app_factory, app, tmp_path, make_exercise, silent_redis, caplog
+):
+    """Found in review: huey makes its Redis pool from the URL with no timeouts, so queueing the officers'
+    results refresh after a vote waited for ever on a Redis that never answers, holding the resident's
+    request. Now the vote is stored, the refresh's failure is logged and the resident sees their count."""
+    voting = app_factory(
+        fresh=True,
+        ENGAGE_REDIS_URL=silent_redis,
+        ENGAGE_JOBS_IMMEDIATE=False,
+        ENGAGE_JOBS_REDIS_OPTIONS={"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
+    )
+    try:
+        exercise = make_exercise()
+        client = voting.test_client()
+        url = f"/exercises/{exercise.id}/vote"
+        form = pair_form(client.get(url).get_data(as_text=True))
+        answered: list[object] = []
+
+        def vote() -> None:
+            try:
+                response = client.post(url, data={**form, "choice": "left"}, follow_redirects=True)
+                answered.append(response.status_code)
+            except Exception as error:  # pragma: no cover - what the assertion below reports
+                answered.append(repr(error))
+
+        started = time.monotonic()
+        with caplog.at_level(logging.ERROR):
+            thread = threading.Thread(target=vote, daemon=True)
+            thread.start()
+            thread.join(timeout=20)
+        assert not thread.is_alive(), "the vote was still waiting for the queue's Redis after 20 s"
+        assert answered == [200] and time.monotonic() - started < 10
+        assert "could not queue a background task" in caplog.text
+    finally:
+        queue.configure(app)
+    assert counted_in_all() == (1, 1, 1)
+
+
+def test_the_served_queue_has_timeouts_and_a_worker_still_waits_for_jobs(app_factory, app, tmp_path):
+    """The configured timeouts reach huey's connections; the read timeout outlasts the worker's blocking
+    wait for a job (huey's read_timeout), so an empty queue answers "nothing yet" rather than failing."""
+    redis_url = os.environ.get("ENGAGE_TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("set ENGAGE_TEST_REDIS_URL (CI does) to test the queue on Redis")
+    app_factory(
+        fresh=True,
+        ENGAGE_REDIS_URL=redis_url,
+        ENGAGE_JOBS_IMMEDIATE=False,
+        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
+    )
+    try:
+        storage = queue.huey.storage
+        options = storage.pool.connection_kwargs
+        assert (options["socket_connect_timeout"], options["socket_timeout"]) == (2, 3)
+        assert options["socket_timeout"] > storage.read_timeout
+        storage.flush_queue()
+        started = time.monotonic()
+        assert storage.dequeue() is None  # a blocking wait of read_timeout, then nothing
+        assert time.monotonic() - started >= storage.read_timeout * 0.9
+        storage.enqueue(b"a job")
+        assert storage.dequeue() == b"a job"
+    finally:
+        queue.configure(app)
