@@ -42,7 +42,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ColumnElement
 
 from engage.channels import Channel
-from engage.database import dialect_insert, table_of, unnested
+from engage.database import dialect_insert, json_rows, table_of
 from engage.equality.questions import PREFER_NOT_TO_SAY
 from engage.extensions import db
 from engage.population.models import PopulationMargin
@@ -260,13 +260,12 @@ def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapp
         return
     values: dict[str, Any] = {"consultation_id": consultation.id}
     for model, rows in tally.rows(consultation.id).items():
-        for name in _ARRAYS[model]:
-            values[f"{model.__tablename__}_{name}"] = [row[name] for row in rows]
+        values[f"{model.__tablename__}_rows"] = rows
     db.session.connection().execute(_counted_in_one_statement(), values)
 
 
-#: The columns of each count table sent to PostgreSQL as arrays (every one but the consultation's id).
-_ARRAYS: dict[CountModel, list[str]] = {
+#: The columns of each count table's rows sent to PostgreSQL (every one but the consultation's id).
+_SENT: dict[CountModel, list[str]] = {
     model: [name for name in dict.fromkeys((*_KEYS[model], *_ADDED[model])) if name != "consultation_id"]
     for model in _KEYS
 }
@@ -276,7 +275,7 @@ _ARRAYS: dict[CountModel, list[str]] = {
 def _counted_in_one_statement():
     """PostgreSQL: ``_lock`` and the three tables' upserts (``_count_upsert``) as one statement: the
     consultation's row locked in a CTE that every upsert reads its rows through, so that no count is
-    written before the lock is held; each table's rows from ``unnest`` of one array per column."""
+    written before the lock is held; each table's rows from one JSON list of them (``json_rows``)."""
     consultations = table_of(Consultation)
     locked = (
         select(consultations.c.id)
@@ -285,10 +284,10 @@ def _counted_in_one_statement():
         .cte("locked")
     )
     statement = select(locked.c.id)
-    for model, names in _ARRAYS.items():
+    for model, names in _SENT.items():
         table = table_of(model)
-        each = unnested(
-            f"each_{table.name}", {name: (f"{table.name}_{name}", table.c[name].type) for name in names}
+        each = json_rows(
+            f"each_{table.name}", f"{table.name}_rows", {name: table.c[name].type for name in names}
         )
         rows = select(locked.c.id, *(each.c[name] for name in names)).select_from(locked).join(each, true())
         upsert = _adding(postgresql.insert(table).from_select(["consultation_id", *names], rows), model)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 from engage.audit import service as audit
 from engage.channels import Channel
-from engage.database import insert_of, table_of, unnested, utcnow
+from engage.database import insert_of, json_rows, table_of, utcnow
 from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.idempotency import submitter_key
@@ -126,7 +126,7 @@ def _store(
         if dialect == "postgresql":
             # A column's Python default is not filled in for an insert inside a CTE: given here.
             row = {"submitted_at": utcnow(), **response}
-            values = {**row, **_answer_arrays(answers)}
+            values = {**row, "answers": answers}
             if draft_token:
                 values.update(draft_key(consultation, draft_token))
             statement = _stored_in_one_statement(tuple(row), bool(draft_token))
@@ -147,33 +147,29 @@ def _store(
     return StoredResponse(response_id, response["reference"])
 
 
-#: An answer's columns, each sent to PostgreSQL as one array of every answer's values.
-_ANSWER_ARRAYS = {
-    "question_id": ("question_ids", Integer),
-    "option_id": ("option_ids", Integer),
-    "priority_id": ("priority_ids", Integer),
-    "text": ("texts", Text),
-    "number": ("numbers", Float),
+#: An answer's columns, sent to PostgreSQL as one JSON list of every answer (``json_rows``).
+_ANSWER_COLUMNS = {
+    "question_id": Integer,
+    "option_id": Integer,
+    "priority_id": Integer,
+    "text": Text,
+    "number": Float,
 }
-
-
-def _answer_arrays(answers: list[dict]) -> dict[str, list]:
-    return {array: [row[column] for row in answers] for column, (array, _) in _ANSWER_ARRAYS.items()}
 
 
 @functools.cache
 def _stored_in_one_statement(names: tuple[str, ...], forget: bool):
-    """PostgreSQL: the response's insert, its answers' insert (from ``unnest`` of one array per column) and,
+    """PostgreSQL: the response's insert, its answers' insert (from one JSON list of them) and,
     with ``forget``, the draft's deletion as one statement of data-modifying CTEs, answering the new
     response's id, or nothing when its key was already stored (then no answer is stored and the draft is
     kept, as when they were three statements). Built once per set of response columns."""
     response = _response_insert("postgresql", names).cte("stored")
-    each = unnested("each", _ANSWER_ARRAYS)
+    each = json_rows("each", "answers", _ANSWER_COLUMNS)
     answers = (
         postgresql.insert(table_of(Answer))
         .from_select(
-            ["response_id", *_ANSWER_ARRAYS],
-            select(response.c.id, *(each.c[column] for column in _ANSWER_ARRAYS))
+            ["response_id", *_ANSWER_COLUMNS],
+            select(response.c.id, *(each.c[column] for column in _ANSWER_COLUMNS))
             .select_from(response)
             .join(each, true()),
         )

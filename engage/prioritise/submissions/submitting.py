@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 from engage.channels import Channel
 from engage.content import local_text
-from engage.database import insert_from_row, insert_of, table_of, unnested
+from engage.database import insert_from_row, insert_of, json_rows, table_of
 from engage.extensions import db
 from engage.jobs.cache import results_changed
 from engage.prioritise import logger
@@ -165,7 +165,7 @@ def submission_in_one_statement():
     """PostgreSQL: ``lock_respondent``'s upsert, the submission's insert and its entries' insert as one
     statement, three data-modifying CTEs (``WITH locked AS (INSERT ... ON CONFLICT DO UPDATE RETURNING),
     sub AS (INSERT ... SELECT ... FROM locked ON CONFLICT DO NOTHING RETURNING id), entries AS (INSERT ...
-    SELECT ... FROM sub, unnest(:item_ids, :entry_values))``), answering the respondent's id and the new
+    SELECT ... FROM sub, jsonb_to_recordset(:entries))``), answering the respondent's id and the new
     submission's id (NULL when either unique key refused it: then no entry is stored either).
 
     Each part behaves as its own statement did: the respondent's row is locked first (their copy sent at the
@@ -179,7 +179,7 @@ def submission_in_one_statement():
         .returning(submissions.c.id)
         .cte("sub")
     )
-    each = unnested("each", {"item_id": ("item_ids", Integer), "value": ("entry_values", BigInteger)})
+    each = json_rows("each", "entries", {"item_id": Integer, "value": BigInteger})
     stored = (
         postgresql.insert(entries)
         .from_select(
@@ -205,8 +205,7 @@ def _store(
             values = {
                 **locking_values(exercise, token, channel),
                 **submission,
-                "item_ids": list(entries),
-                "entry_values": list(entries.values()),
+                "entries": [{"item_id": item, "value": value} for item, value in entries.items()],
             }
             row = db.session.connection().execute(submission_in_one_statement(), values).one()
             return row.id, row.submission_id
