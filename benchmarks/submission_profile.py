@@ -1,8 +1,9 @@
 """One budget submission and one consultation response under the microscope: SQL statements per submission
-(counted by the cursor event benchmarks.vote_profile uses), processor time per submission and a pyinstrument
-profile, through the test client on a seeded database (the demo partnership and the load run's 10-question
-consultation). Only the "send" from check your answers is measured: every resident has already shared out
-the budget or answered every page and opened check your answers, as `make bench`'s floor run prepares them.
+(counted by the cursor event benchmarks.vote_profile uses), the app's processor time per submission (its
+thread's, around each WSGI call: the test client's left out) and a pyinstrument profile, through the test
+client on a seeded database (the demo partnership and the load run's 10-question consultation). Only the
+"send" from check your answers is measured: every resident has already shared out the budget or answered
+every page and opened check your answers, as `make bench`'s floor run prepares them.
 
 `python -m benchmarks.submission_profile [sqlite|postgresql] [budget|consultation] [--cpu]` prints both kinds
 (or the one named) with their profiles; with ``--cpu``, no profiler runs (it costs time of its own), so the
@@ -15,7 +16,6 @@ import logging
 import os
 import sys
 import tempfile
-import time
 from collections import Counter
 
 RESIDENTS = int(os.environ.get("ENGAGE_PROFILE_RESIDENTS", "60"))
@@ -68,7 +68,7 @@ def submission_statements(
 ) -> dict[str, tuple[dict[str, float], float, str]]:
     """{kind: (statements per submission by first word, processor ms per submission, profile text)}."""
     from benchmarks.load import _seed
-    from benchmarks.vote_profile import counting
+    from benchmarks.vote_profile import app_time, counting
     from engage.extensions import db
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -90,8 +90,7 @@ def submission_statements(
             from pyinstrument import Profiler
 
             profiler = Profiler(interval=0.0005)
-        with counting(engine) as counts:
-            started = time.process_time()
+        with app_time(app) as spent, counting(engine) as counts:
             if profiler:
                 profiler.start()
             for client, form in zip(clients, forms, strict=True):
@@ -100,7 +99,7 @@ def submission_statements(
                 assert response.status_code == 302, (response.status_code, response.get_data(as_text=True))
             if profiler:
                 profiler.stop()
-            cpu = time.process_time() - started
+            cpu = spent[0]
         total: Counter[str] = Counter(counts)
         per = {word: n / len(clients) for word, n in sorted(total.items())}
         text = profiler.output_text(unicode=False, color=False, show_all=False) if profiler else ""

@@ -43,6 +43,27 @@ def counting(engine):
         event.remove(engine, "before_cursor_execute", note)
 
 
+@contextmanager
+def app_time(app):
+    """The app's own processor time inside the block, in seconds (``spent[0]``): its thread's time around
+    each WSGI call, the test client's left out."""
+    spent = [0.0]
+    serve = app.wsgi_app
+
+    def timed(environ, start_response):
+        started = time.thread_time()
+        try:
+            return list(serve(environ, start_response))
+        finally:
+            spent[0] += time.thread_time() - started
+
+    app.wsgi_app = timed
+    try:
+        yield spent
+    finally:
+        app.wsgi_app = serve
+
+
 def _served_app(url: str, extra_env: dict[str, str]):
     """The app as gunicorn serves it in `make bench` (production settings from the environment)."""
     from benchmarks.load import SERVER_ENV
@@ -101,22 +122,10 @@ def vote_statements(
                 made += 1
         return made
 
-    spent = [0.0]
-    serve = app.wsgi_app
-
-    def timed(environ, start_response):  # the app's own processor time, without the test client's
-        started = time.thread_time()
-        try:
-            return list(serve(environ, start_response))
-        finally:
-            spent[0] += time.thread_time() - started
-
-    app.wsgi_app = timed  # type: ignore[method-assign]
-    with counting(engine) as counts:
+    with app_time(app) as spent, counting(engine) as counts:
         made = votes(counts)
         cpu_ms = spent[0] * 1000 / made
         total: Counter[str] = Counter(counts)
-    app.wsgi_app = serve  # type: ignore[method-assign]
     text = ""
     if profile:
         from pyinstrument import Profiler
