@@ -22,6 +22,8 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from redis import ConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -36,10 +38,22 @@ huey = Huey("engage", results=False, immediate=True, storage_class=MemoryStorage
 _worker_app: Flask | None = None
 
 
+#: After the queue's Redis could not be reached (a connection refused, or no answer within the storage's
+#: timeouts), this process queues nothing for this many seconds. Each try would hold its request for the
+#: timeouts again: a vote's refresh tried three calls (claim, queue, give the claim back), 9 s in all with
+#: a Redis that never answers (found in review). What goes unqueued meanwhile is a results refresh (the
+#: next answer or page asks for it again) or a mail, each logged.
+PAUSE_AFTER_UNREACHABLE = 15.0
+
+#: ``time.monotonic()`` until which this process queues nothing (PAUSE_AFTER_UNREACHABLE).
+_paused_until = 0.0
+
+
 def configure(app: Flask) -> None:
     """Point the queue at this app's storage; a worker's tasks then run in this app."""
-    global _worker_app
+    global _worker_app, _paused_until
     _worker_app = app
+    _paused_until = 0.0
     immediate = app.config["ENGAGE_JOBS_IMMEDIATE"]
     redis_url = app.config["ENGAGE_REDIS_URL"]
     if redis_url:
@@ -106,10 +120,30 @@ def after_commit(send: Callable[[], Any], committed: bool = False) -> None:
         db.session().info.setdefault("engage_after_commit", []).append(send)
 
 
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the queue's Redis could not be reached (rather than refusing a command)."""
+    return isinstance(error, RedisConnectionError | RedisTimeoutError)
+
+
+def paused() -> bool:
+    """Whether this process found the queue unreachable less than PAUSE_AFTER_UNREACHABLE seconds ago."""
+    return time.monotonic() < _paused_until
+
+
+def _note_failure(error: BaseException) -> None:
+    global _paused_until
+    if unreachable(error):
+        _paused_until = time.monotonic() + PAUSE_AFTER_UNREACHABLE
+
+
 def _queue(send: Callable[[], Any]) -> None:
+    if paused():
+        logger.warning("a background task was not queued: the job queue could not be reached just now")
+        return
     try:
         send()
-    except Exception:  # a queue that cannot be reached must not fail the request that committed
+    except Exception as error:  # a queue that cannot be reached must not fail the request that committed
+        _note_failure(error)
         current_app.logger.exception("could not queue a background task")
 
 
@@ -133,7 +167,9 @@ def claim(mark: str, stale_after: float) -> bool:
     they share: Redis, or the SQLite file on one machine), until :func:`release` or, if that never comes
     (a job lost with a stopped worker), until the mark is ``stale_after`` seconds old. Two processes can
     both take over one stale mark; never two a fresh one. A queue that cannot be reached says True (the
-    task then fails to queue, and that is logged)."""
+    task is then not queued, and that is logged)."""
+    if paused():
+        return True
     now = time.time()
     try:
         if huey.put_if_empty(mark, now):
@@ -144,7 +180,8 @@ def claim(mark: str, stale_after: float) -> bool:
             return _noted(mark, float(since), False)
         huey.delete(mark)
         return _noted(mark, now, bool(huey.put_if_empty(mark, now)))
-    except Exception:
+    except Exception as error:
+        _note_failure(error)
         logger.exception("could not reach the job queue to claim %s", mark)
         return True
 
