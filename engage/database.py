@@ -438,10 +438,18 @@ def json_rows(name: str, parameter: str, columns: Mapping[str, Any]):
     It took an array per column (``unnest``): SQLAlchemy's ARRAY type and psycopg's list dumper then walked
     every element in Python, about a tenth of a consultation send's processor time (py-spy, 2026-12-01);
     psycopg hands the whole document to ``json.dumps``. Not for floats that are not finite (JSON has none):
-    answers are checked finite before they get here."""
+    answers are checked finite before they get here. JSON has no negative zero: -0.0 arrives as 0 (as SQLite
+    stores it too). Give the parameter as ``json_rows_of`` builds it."""
     rows = bindparam(parameter, type_=postgresql.JSONB)
     typed = (column(key, kind) for key, kind in columns.items())
     return func.jsonb_to_recordset(rows).table_valued(*typed).render_derived(name=name, with_types=True)
+
+
+def json_rows_of(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> list[dict[str, Any]]:
+    """``json_rows``' parameter: each row's value of every column named, and nothing else. A row without one
+    of them is a KeyError here, never a NULL stored by ``jsonb_to_recordset`` for a key left out."""
+    names = tuple(columns)
+    return [{name: row[name] for name in names} for row in rows]
 
 
 def table_of(model: type[Base]) -> Table:

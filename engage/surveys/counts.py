@@ -42,7 +42,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ColumnElement
 
 from engage.channels import Channel
-from engage.database import dialect_insert, json_rows, table_of
+from engage.database import dialect_insert, json_rows, json_rows_of, table_of
 from engage.equality.questions import PREFER_NOT_TO_SAY
 from engage.extensions import db
 from engage.population.models import PopulationMargin
@@ -260,7 +260,7 @@ def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapp
         return
     values: dict[str, Any] = {"consultation_id": consultation.id}
     for model, rows in tally.rows(consultation.id).items():
-        values[f"{model.__tablename__}_rows"] = rows
+        values[f"{model.__tablename__}_rows"] = json_rows_of(rows, _SENT[model])
     db.session.connection().execute(_counted_in_one_statement(), values)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 from engage.audit import service as audit
 from engage.channels import Channel
-from engage.database import insert_of, json_rows, table_of, utcnow
+from engage.database import insert_of, json_rows, json_rows_of, table_of, utcnow
 from engage.equality.questions import store_answers
 from engage.extensions import db
 from engage.idempotency import submitter_key
@@ -126,7 +126,7 @@ def _store(
         if dialect == "postgresql":
             # A column's Python default is not filled in for an insert inside a CTE: given here.
             row = {"submitted_at": utcnow(), **response}
-            values = {**row, "answers": answers}
+            values = {**row, "answers": json_rows_of(answers, _ANSWER_COLUMNS)}
             if draft_token:
                 values.update(draft_key(consultation, draft_token))
             statement = _stored_in_one_statement(tuple(row), bool(draft_token))
