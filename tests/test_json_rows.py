@@ -16,7 +16,7 @@ COLUMNS = {"whole": Integer, "big": BigInteger, "text": Text, "number": Float}
 ROWS = [
     {"whole": 1, "big": 999_999_999_999_999, "text": "plain", "number": 3.5},
     {"whole": None, "big": None, "text": None, "number": None},
-    {"whole": -7, "big": 2**53 + 1, "text": 'quotes " \' and \\ backslash', "number": 1e-310},
+    {"whole": -7, "big": 2**53 + 1, "text": "quotes \" ' and \\ backslash", "number": 1e-310},
     {"whole": 0, "big": -(2**62), "text": "عربی، اردو 👩‍👩‍👧 \U0010ffff \t\n", "number": -sys.float_info.max},
     {"whole": 2, "big": 0, "text": "x" * 5000, "number": 0.1 + 0.2},
 ]

@@ -97,9 +97,18 @@ def condition_choices(question: Question | None, section) -> list[tuple[str, str
     ]
 
 
+#: The largest number, either side of zero, any answer may be, whatever bounds the officer set (or none).
+#: Counts add every answer to a running total in a double: with answers near the largest double two of
+#: them overflowed it, so PostgreSQL refused the second resident's whole response and SQLite kept an
+#: infinite total (found in review). A quadrillion leaves room for any count or sum of money a
+#: consultation asks for, and no number of responses can take a total past the largest double.
+LARGEST_NUMBER = 10**15
+
+
 class NumberField(StringField):
-    """A number as typed ('1,200', '3.5'); the range check is the question's. Messages follow the GOV.UK
-    patterns and name the question, so the error summary says which answer is wrong."""
+    """A number as typed ('1,200', '3.5'); the range check is the question's, within ±LARGEST_NUMBER.
+    Messages follow the GOV.UK patterns and name the question, so the error summary says which answer is
+    wrong."""
 
     def __init__(self, *args, question: str = "", minimum=None, maximum=None, whole=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +134,14 @@ class NumberField(StringField):
         elif self.maximum is not None and value > self.maximum:
             self.errors.append(
                 str(_l("‘%(question)s’ must be %(n)s or less", n=f"{self.maximum:g}", **named))
+            )
+        elif value > LARGEST_NUMBER:
+            self.errors.append(
+                str(_l("‘%(question)s’ must be %(n)s or less", n=f"{LARGEST_NUMBER:,}", **named))
+            )
+        elif value < -LARGEST_NUMBER:
+            self.errors.append(
+                str(_l("‘%(question)s’ must be %(n)s or more", n=f"{-LARGEST_NUMBER:,}", **named))
             )
 
 
