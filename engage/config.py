@@ -257,7 +257,7 @@ def load_config(
         "ENGAGE_JOBS_IMMEDIATE": _flag(env.get("ENGAGE_JOBS_IMMEDIATE"), environment == "testing"),
         #: The queue's Redis connections (with ENGAGE_REDIS_URL): a Redis that stops answering fails the call
         #: in seconds, never holding a request's thread (queueing a job, claiming a recomputation) for ever;
-        #: the process then queues nothing for a while (engage.jobs.queue.PAUSE_AFTER_UNREACHABLE). The read
+        #: the process then queues no results refresh for a while (queue.PAUSE_AFTER_UNREACHABLE). The read
         #: timeout must outlast the worker's blocking wait for a job (huey's read_timeout, 1 s).
         "ENGAGE_JOBS_REDIS_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         #: The queue's SQLite file when there is no Redis (every web process and the worker share it).

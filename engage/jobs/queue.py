@@ -39,13 +39,14 @@ _worker_app: Flask | None = None
 
 
 #: After the queue's Redis could not be reached (a connection refused, or no answer within the storage's
-#: timeouts), this process queues nothing for this many seconds. Each try would hold its request for the
-#: timeouts again: a vote's refresh tried three calls (claim, queue, give the claim back), 9 s in all with
-#: a Redis that never answers (found in review). What goes unqueued meanwhile is a results refresh (the
-#: next answer or page asks for it again) or a mail, each logged.
+#: timeouts), this process queues no results refresh (engage.jobs.cache) for this many seconds. Every vote
+#: and send asks for one, and each try would hold its request for the timeouts again: three calls (claim,
+#: queue, give the claim back), 9 s in all with a Redis that never answers (found in review). A refresh
+#: not queued is asked for again by the next answer or page. What a person asked for (a download, a mail)
+#: is still tried each time: one timeout, for an action taken now and then.
 PAUSE_AFTER_UNREACHABLE = 15.0
 
-#: ``time.monotonic()`` until which this process queues nothing (PAUSE_AFTER_UNREACHABLE).
+#: ``time.monotonic()`` until which this process queues no refresh (PAUSE_AFTER_UNREACHABLE).
 _paused_until = 0.0
 
 
@@ -126,7 +127,8 @@ def unreachable(error: BaseException) -> bool:
 
 
 def paused() -> bool:
-    """Whether this process found the queue unreachable less than PAUSE_AFTER_UNREACHABLE seconds ago."""
+    """Whether this process found the queue unreachable less than PAUSE_AFTER_UNREACHABLE seconds ago (no
+    results refresh is queued meanwhile)."""
     return time.monotonic() < _paused_until
 
 
@@ -137,9 +139,6 @@ def _note_failure(error: BaseException) -> None:
 
 
 def _queue(send: Callable[[], Any]) -> None:
-    if paused():
-        logger.warning("a background task was not queued: the job queue could not be reached just now")
-        return
     try:
         send()
     except Exception as error:  # a queue that cannot be reached must not fail the request that committed
@@ -168,8 +167,6 @@ def claim(mark: str, stale_after: float) -> bool:
     (a job lost with a stopped worker), until the mark is ``stale_after`` seconds old. Two processes can
     both take over one stale mark; never two a fresh one. A queue that cannot be reached says True (the
     task is then not queued, and that is logged)."""
-    if paused():
-        return True
     now = time.time()
     try:
         if huey.put_if_empty(mark, now):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from engage.jobs import queue
+from engage.jobs import cache, queue
 from tests.prioritise.pairwise.test_resident_views import pair_form
 from tests.security.test_vote_integrity import counted_in_all
 
@@ -73,7 +73,7 @@ def test_with_the_served_timeouts_one_vote_waits_for_a_silent_redis_and_the_next
 ):
     """Found in review: with the served timeouts (2 s) each vote's refresh waited for three calls in turn
     (its claim, the task, the claim given back), about 6 s a vote for as long as Redis was silent. Now the
-    first finds the queue unreachable after one timeout, and the process queues nothing for a while: the
+    first finds the queue unreachable after one timeout, and the process queues no refresh for a while: the
     next votes are answered at once, each saying in the log what was not queued. Once the pause is over the
     queue is tried again."""
     voting = app_factory(
@@ -131,5 +131,26 @@ def test_the_served_queue_has_timeouts_and_a_worker_still_waits_for_jobs(app_fac
         assert time.monotonic() - started >= storage.read_timeout * 0.9
         storage.enqueue(b"a job")
         assert storage.dequeue() == b"a job"
+    finally:
+        queue.configure(app)
+
+
+def test_while_refreshes_are_paused_a_task_someone_asked_for_is_still_queued(
+    app_factory, app, tmp_path, monkeypatch
+):
+    """The pause is for results refreshes, which the next answer asks for again; a download or mail a person
+    asked for is still tried."""
+    app_factory(
+        fresh=True,
+        ENGAGE_JOBS_IMMEDIATE=False,
+        ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite"),
+        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
+    )
+    try:
+        monkeypatch.setattr(queue, "_paused_until", time.monotonic() + 60)
+        sent: list[str] = []
+        queue.after_commit(lambda: sent.append("mail"), committed=True)
+        cache._queue_once("refresh:exercise:0", lambda: sent.append("refresh"))
+        assert sent == ["mail"]
     finally:
         queue.configure(app)
