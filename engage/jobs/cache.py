@@ -279,18 +279,20 @@ def refresh_now(subject: str, subject_id: int, name: str = "") -> bool:
 
 def _queue_once(mark: str, enqueue: Callable[[], Any]) -> None:
     """Queue a task (after the commit) if this process is the first to claim ``mark``; a task that could
-    not be queued gives its claim back, unless the queue could not be reached at all (the claim then ages
-    out: CLAIM_STALE_AFTER). Nothing is tried while this process finds the queue unreachable lately
-    (``queue.paused``)."""
+    not be queued gives its claim back, or, when the queue could not be reached, leaves it for this
+    process's next claim to take over (``queue.abandon``). Nothing is tried while this process finds the
+    queue unreachable lately (``queue.paused``)."""
     if queue.paused():
         logger.warning("%s was not queued: the job queue could not be reached just now", mark)
         return
-    if not queue.claim(mark, CLAIM_STALE_AFTER) or queue.paused():
-        return  # another's claim; or the claim could not reach the queue, and neither would the task
+    if not queue.claim(mark, CLAIM_STALE_AFTER):
+        return  # another's claim (False), or the queue could not be reached (None: logged)
     try:
         enqueue()
     except Exception as error:
-        if not queue.unreachable(error):
+        if queue.unreachable(error):
+            queue.abandon(mark)  # taken back by this process's next claim
+        else:
             queue.release(mark)
         raise
 

@@ -161,33 +161,57 @@ def _forget_after_rollback(session: Session) -> None:
 _claims: weakref.WeakKeyDictionary[Any, dict[str, float]] = weakref.WeakKeyDictionary()
 
 
-def claim(mark: str, stale_after: float) -> bool:
+def claim(mark: str, stale_after: float) -> bool | None:
     """True for the first of all web processes and hosts to claim ``mark`` (in the queue's storage, which
     they share: Redis, or the SQLite file on one machine), until :func:`release` or, if that never comes
     (a job lost with a stopped worker), until the mark is ``stale_after`` seconds old. Two processes can
-    both take over one stale mark; never two a fresh one. A queue that cannot be reached says True (the
-    task is then not queued, and that is logged)."""
+    both take over one stale mark; never two a fresh one. False: another holds it. None: the queue could
+    not be reached (logged); whatever this try may have stored is this process's to take back
+    (:func:`abandon`)."""
     now = time.time()
     try:
         if huey.put_if_empty(mark, now):
             return _noted(mark, now, True)
         since = huey.get(mark, peek=True)
-        if since is not None and now - float(since) < stale_after:
+        mine = _abandoned.get(huey.storage, {}).get(mark)
+        if since is not None and now - float(since) < stale_after and float(since) != mine:
             _held.setdefault(huey.storage, {})[mark] = time.monotonic()
             return _noted(mark, float(since), False)
+        # Stale, gone meanwhile, or this process's own claim that queued nothing: taken over.
         huey.delete(mark)
         return _noted(mark, now, bool(huey.put_if_empty(mark, now)))
     except Exception as error:
         _note_failure(error)
         logger.exception("could not reach the job queue to claim %s", mark)
-        return True
+        if unreachable(error):
+            _abandon(mark, now)
+        return None
+
+
+def abandon(mark: str) -> None:
+    """This process claimed ``mark`` but could not queue its task, nor reach the queue to give the claim
+    back: its next :func:`claim` takes the mark over rather than waiting for it to go stale (found in
+    review: a refresh was then held back for CLAIM_STALE_AFTER, half an hour)."""
+    since = _claims.get(huey.storage, {}).pop(mark, None)
+    if since is not None:
+        _abandon(mark, since)
+
+
+def _abandon(mark: str, since: float) -> None:
+    _abandoned.setdefault(huey.storage, {})[mark] = since
 
 
 def _noted(mark: str, since: float, claimed: bool) -> bool:
     _claims.setdefault(huey.storage, {})[mark] = since
     if claimed:
         _held.get(huey.storage, {}).pop(mark, None)
+        _abandoned.get(huey.storage, {}).pop(mark, None)
     return claimed
+
+
+#: Per queue storage: each mark this process may have left claimed with nothing queued (:func:`abandon`),
+#: with the claim's time as it stored it.
+_abandoned: weakref.WeakKeyDictionary[Any, dict[str, float]] = weakref.WeakKeyDictionary()
 
 
 #: Per queue storage: each mark this process last found held by another's claim, with when it found it

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from engage.jobs import cache, queue
 from tests.prioritise.pairwise.test_resident_views import pair_form
@@ -152,5 +153,36 @@ def test_while_refreshes_are_paused_a_task_someone_asked_for_is_still_queued(
         queue.after_commit(lambda: sent.append("mail"), committed=True)
         cache._queue_once("refresh:exercise:0", lambda: sent.append("refresh"))
         assert sent == ["mail"]
+    finally:
+        queue.configure(app)
+
+
+def test_a_claim_left_with_nothing_queued_is_taken_back_by_the_next_refresh(app_factory, app, tmp_path):
+    """Found in review: when the claim was stored but the task could not reach Redis, the claim was kept (it
+    could not be given back either), and every later refresh of those results found it held for half an
+    hour (CLAIM_STALE_AFTER). Now this process's next claim takes its own abandoned one over; another's
+    fresh claim is still respected."""
+    app_factory(
+        fresh=True,
+        ENGAGE_JOBS_IMMEDIATE=False,
+        ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite"),
+        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
+    )
+    try:
+        queued: list[str] = []
+
+        def unreachable() -> None:
+            raise RedisConnectionError("Redis went away")
+
+        with pytest.raises(RedisConnectionError):
+            cache._queue_once("refresh:exercise:1", unreachable)
+        assert queue.huey.get("refresh:exercise:1", peek=True) is not None  # still stored
+        assert queue.claimed_at("refresh:exercise:1") is None  # nothing waits for a refresh that never was
+        cache._queue_once("refresh:exercise:1", lambda: queued.append("refresh"))
+        assert queued == ["refresh"]
+
+        queue.huey.put_if_empty("refresh:exercise:2", time.time())  # another process's claim
+        cache._queue_once("refresh:exercise:2", lambda: queued.append("another"))
+        assert queued == ["refresh"]
     finally:
         queue.configure(app)
