@@ -29,6 +29,19 @@ def silent_redis():
         silent.close()
 
 
+@pytest.fixture
+def queue_in_sqlite(app_factory, app, tmp_path):
+    """A queue that is not run in the asking process (a worker's to take), in an SQLite file."""
+    app_factory(
+        fresh=True,
+        ENGAGE_JOBS_IMMEDIATE=False,
+        ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite"),
+        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
+    )
+    yield
+    queue.configure(app)
+
+
 def test_a_vote_is_answered_in_seconds_when_the_queues_redis_stops_answering(
     app_factory, app, tmp_path, make_exercise, silent_redis, caplog
 ):
@@ -136,53 +149,33 @@ def test_the_served_queue_has_timeouts_and_a_worker_still_waits_for_jobs(app_fac
         queue.configure(app)
 
 
-def test_while_refreshes_are_paused_a_task_someone_asked_for_is_still_queued(
-    app_factory, app, tmp_path, monkeypatch
-):
+def test_while_refreshes_are_paused_a_task_someone_asked_for_is_still_queued(queue_in_sqlite, monkeypatch):
     """The pause is for results refreshes, which the next answer asks for again; a download or mail a person
     asked for is still tried."""
-    app_factory(
-        fresh=True,
-        ENGAGE_JOBS_IMMEDIATE=False,
-        ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite"),
-        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
-    )
-    try:
-        monkeypatch.setattr(queue, "_paused_until", time.monotonic() + 60)
-        sent: list[str] = []
-        queue.after_commit(lambda: sent.append("mail"), committed=True)
-        cache._queue_once("refresh:exercise:0", lambda: sent.append("refresh"))
-        assert sent == ["mail"]
-    finally:
-        queue.configure(app)
+    monkeypatch.setattr(queue, "_paused_until", time.monotonic() + 60)
+    sent: list[str] = []
+    queue.after_commit(lambda: sent.append("mail"), committed=True)
+    cache._queue_once("refresh:exercise:0", lambda: sent.append("refresh"))
+    assert sent == ["mail"]
 
 
-def test_a_claim_left_with_nothing_queued_is_taken_back_by_the_next_refresh(app_factory, app, tmp_path):
+def test_a_claim_left_with_nothing_queued_is_taken_back_by_the_next_refresh(queue_in_sqlite):
     """Found in review: when the claim was stored but the task could not reach Redis, the claim was kept (it
     could not be given back either), and every later refresh of those results found it held for half an
     hour (CLAIM_STALE_AFTER). Now this process's next claim takes its own abandoned one over; another's
     fresh claim is still respected."""
-    app_factory(
-        fresh=True,
-        ENGAGE_JOBS_IMMEDIATE=False,
-        ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite"),
-        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
-    )
-    try:
-        queued: list[str] = []
+    queued: list[str] = []
 
-        def unreachable() -> None:
-            raise RedisConnectionError("Redis went away")
+    def unreachable() -> None:
+        raise RedisConnectionError("Redis went away")
 
-        with pytest.raises(RedisConnectionError):
-            cache._queue_once("refresh:exercise:1", unreachable)
-        assert queue.huey.get("refresh:exercise:1", peek=True) is not None  # still stored
-        assert queue.claimed_at("refresh:exercise:1") is None  # nothing waits for a refresh that never was
-        cache._queue_once("refresh:exercise:1", lambda: queued.append("refresh"))
-        assert queued == ["refresh"]
+    with pytest.raises(RedisConnectionError):
+        cache._queue_once("refresh:exercise:1", unreachable)
+    assert queue.huey.get("refresh:exercise:1", peek=True) is not None  # still stored
+    assert queue.claimed_at("refresh:exercise:1") is None  # nothing waits for a refresh that never was
+    cache._queue_once("refresh:exercise:1", lambda: queued.append("refresh"))
+    assert queued == ["refresh"]
 
-        queue.huey.put_if_empty("refresh:exercise:2", time.time())  # another process's claim
-        cache._queue_once("refresh:exercise:2", lambda: queued.append("another"))
-        assert queued == ["refresh"]
-    finally:
-        queue.configure(app)
+    queue.huey.put_if_empty("refresh:exercise:2", time.time())  # another process's claim
+    cache._queue_once("refresh:exercise:2", lambda: queued.append("another"))
+    assert queued == ["refresh"]
