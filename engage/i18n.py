@@ -46,6 +46,13 @@ def text_direction() -> str:
     return locale.text_direction if locale is not None else "ltr"
 
 
+def isolate(text: str, locale: Locale) -> str:
+    """Text that reads left to right (an amount, a number with its sign), wrapped in Unicode's left-to-right
+    isolate when the locale reads right to left: after Urdu words the digits would otherwise count as Arabic
+    numbers, and a pound sign or minus sign would drift to their far side ('4,200,000£', '5-')."""
+    return f"\u2066{text}\u2069" if locale.text_direction == "rtl" else text
+
+
 def formatting_locale() -> Locale:
     """The locale for dates and numbers: British English for English (26 November 2026, not November 26)."""
     locale = get_locale()

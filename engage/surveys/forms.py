@@ -23,12 +23,14 @@ from engage.forms import EngageForm, OnOrAfter, enum_choices, opening_dates, opt
 from engage.surveys.models import QuestionKind, Section
 from engage.surveys.page_classes import page_class, page_key
 from engage.surveys.questions import (
+    LARGEST_NUMBER,
     OPTION_KINDS,
     check_other,
     check_ranking,
     field_name,
     fields_for,
     is_shown,
+    shown_number,
 )
 
 KIND_LABELS = {
@@ -126,9 +128,26 @@ class QuestionForm(EngageForm):
             if any(len(label) > 300 for label in labels):
                 raise ValidationError(_l("Each option must be 300 characters or fewer"))
 
+    def validate_min_value(self, field: FloatField) -> None:
+        _within_largest(field)
+
     def validate_max_value(self, field: FloatField) -> None:
+        _within_largest(field)
         if field.data is not None and self.min_value.data is not None and field.data < self.min_value.data:
             raise ValidationError(_l("The largest number must be at least the smallest"))
+
+
+def _within_largest(field: FloatField) -> None:
+    """A limit no answer can pass (LARGEST_NUMBER) would make a question nobody can answer (found in
+    review: a smallest number of 2e15 refused every answer, and a required question every response)."""
+    if field.data is not None and abs(field.data) > LARGEST_NUMBER:
+        raise ValidationError(
+            _l(
+                "Enter a number from %(low)s to %(high)s",
+                low=shown_number(-LARGEST_NUMBER),
+                high=shown_number(LARGEST_NUMBER),
+            )
+        )
 
 
 class PageForm(EngageForm):

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from werkzeug.datastructures import MultiDict
@@ -24,7 +25,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from engage.content import local, local_text
-from engage.i18n import format_date
+from engage.i18n import format_date, formatting_locale, isolate
 from engage.surveys.models import Question, QuestionKind, QuestionOption
 
 #: The agreement scale, most to least, then "don't know" (stored as the code).
@@ -105,6 +106,14 @@ def condition_choices(question: Question | None, section) -> list[tuple[str, str
 LARGEST_NUMBER = 10**15
 
 
+def shown_number(value: float) -> str:
+    """A number in a message as the page's language writes it ('1,000,000'; '1 000 000' in Polish), whole
+    and in order in a right-to-left sentence (Urdu put a minus sign after the digits: '5-'). It was written
+    with Python's ``:g``, so a largest number of a million read "1e+06" (found in review)."""
+    locale = formatting_locale()
+    return isolate(format_decimal(value, format="#,##0.######", locale=locale), locale)
+
+
 class NumberField(StringField):
     """A number as typed ('1,200', '3.5'); the range check is the question's, within ±LARGEST_NUMBER.
     Messages follow the GOV.UK patterns and name the question, so the error summary says which answer is
@@ -129,19 +138,19 @@ class NumberField(StringField):
             self.errors.append(str(_l("‘%(question)s’ must be a whole number, like 3", **named)))
         elif self.minimum is not None and value < self.minimum:
             self.errors.append(
-                str(_l("‘%(question)s’ must be %(n)s or more", n=f"{self.minimum:g}", **named))
+                str(_l("‘%(question)s’ must be %(n)s or more", n=shown_number(self.minimum), **named))
             )
         elif self.maximum is not None and value > self.maximum:
             self.errors.append(
-                str(_l("‘%(question)s’ must be %(n)s or less", n=f"{self.maximum:g}", **named))
+                str(_l("‘%(question)s’ must be %(n)s or less", n=shown_number(self.maximum), **named))
             )
         elif value > LARGEST_NUMBER:
             self.errors.append(
-                str(_l("‘%(question)s’ must be %(n)s or less", n=f"{LARGEST_NUMBER:,}", **named))
+                str(_l("‘%(question)s’ must be %(n)s or less", n=shown_number(LARGEST_NUMBER), **named))
             )
         elif value < -LARGEST_NUMBER:
             self.errors.append(
-                str(_l("‘%(question)s’ must be %(n)s or more", n=f"{-LARGEST_NUMBER:,}", **named))
+                str(_l("‘%(question)s’ must be %(n)s or more", n=shown_number(-LARGEST_NUMBER), **named))
             )
 
 

@@ -9,7 +9,7 @@ from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent, parse_pattern
 from flask_babel import ngettext
 
-from engage.i18n import formatting_locale
+from engage.i18n import formatting_locale, isolate
 from engage.prioritise.models import BudgetUnit
 
 #: Characters people type around a number that carry no value: currency signs and letters, spaces.
@@ -38,13 +38,6 @@ def format_pounds(value: float) -> str:
     """Pounds and pence ('£12.50') as the locale writes them, kept whole in a right-to-left sentence."""
     locale = _locale()
     return isolate(format_currency(value, "GBP", locale=locale), locale)
-
-
-def isolate(text: str, locale: Locale) -> str:
-    """Text that reads left to right (an amount), wrapped in Unicode's left-to-right isolate when the locale
-    reads right to left: after Urdu words the digits would otherwise count as Arabic numbers and the pound
-    sign would drift to their far side ('4,200,000£')."""
-    return f"\u2066{text}\u2069" if locale.text_direction == "rtl" else text
 
 
 def format_number(value: int | float) -> str:
