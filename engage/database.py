@@ -439,7 +439,8 @@ def json_rows(name: str, parameter: str, columns: Mapping[str, Any]):
     every element in Python, about a tenth of a consultation send's processor time (py-spy, 2026-12-01);
     psycopg hands the whole document to ``json.dumps``. Not for floats that are not finite (JSON has none):
     answers are checked finite before they get here. JSON has no negative zero: -0.0 arrives as 0 (as SQLite
-    stores it too). Give the parameter as ``json_rows_of`` builds it."""
+    stores it too). Give the parameter as ``json_rows_of`` builds it, or rows made with exactly these
+    keys."""
     rows = bindparam(parameter, type_=postgresql.JSONB)
     typed = (column(key, kind) for key, kind in columns.items())
     return func.jsonb_to_recordset(rows).table_valued(*typed).render_derived(name=name, with_types=True)
