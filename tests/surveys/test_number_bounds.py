@@ -83,7 +83,8 @@ def test_the_question_editor_refuses_limits_no_answer_could_meet(client, hwb, of
 
 def test_a_limit_is_written_as_the_pages_language_writes_numbers(app, hwb, officer):
     """Found in review: Python's ``:g`` wrote a largest number of a million as "1e+06"; Polish groups with a
-    space; on an Urdu page the minus sign drifted after the digits ("5-") unless the number is isolated."""
+    space; on an Urdu page the minus sign drifted after the digits ("5-") unless the number is isolated, in
+    the message and in the answer box."""
     consultation, question = _counting_question(hwb, officer, min_value=-5, max_value=1_000_000)
     url = f"/consultations/{consultation.id}/sections/1"
     expected = {
@@ -98,3 +99,5 @@ def test_a_limit_is_written_as_the_pages_language_writes_numbers(app, hwb, offic
         too_few = resident.post(url, data={f"q{question.id}": "-6"}).get_data(as_text=True)
         assert most in too_many and least in too_few, language
         assert "e+" not in too_many
+        # The box itself reads left to right, so "-6" is not shown as "6-" on an Urdu page.
+        assert re.search(rf'<input[^>]*id="q{question.id}"[^>]*dir="ltr"', too_few), language
