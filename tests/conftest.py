@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -381,6 +382,19 @@ def runner(app: Flask):
 
 
 _PASSWORD_HASH: dict[str, str] = {}
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A local port whose connections the kernel accepts and nobody ever answers: a server behind a dropped
+    network (for checking that a client's timeouts hold)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        yield silent.getsockname()[1]
+    finally:
+        silent.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 import uuid
@@ -90,7 +89,9 @@ def test_a_single_limit_is_counted_by_the_same_call_and_refuses_as_before(redis_
     assert _counts(calls[-1]) == {"10/1/hour": 11}
 
 
-def test_a_redis_that_stops_answering_fails_a_limited_request_in_seconds(redis_limits, make_consultation):
+def test_a_redis_that_stops_answering_fails_a_limited_request_in_seconds(
+    redis_limits, make_consultation, silent_port
+):
     """Found in review: the limiter's Redis had no timeouts, so a Redis that accepted connections but never
     answered (a dropped network) held every limited request's thread for ever. Now the connection has the
     storage's timeouts (2 s each as configured; shortened here), the lean call's own connection included,
@@ -101,12 +102,9 @@ def test_a_redis_that_stops_answering_fails_a_limited_request_in_seconds(redis_l
     ).test_client()
     url = f"/consultations/{make_consultation().id}/delete-response"
     assert client.post(url, data={"reference": "NOT-A-REF"}).status_code == 400  # counted: Redis answers
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(16)  # connections are accepted by the kernel, and never answered
     pool = limiter.storage.get_connection().connection_pool  # type: ignore[attr-defined]
     answering = dict(pool.connection_kwargs)
-    pool.connection_kwargs.update(host="127.0.0.1", port=silent.getsockname()[1])
+    pool.connection_kwargs.update(host="127.0.0.1", port=silent_port)
     pool.reset()  # its connections forgotten: every one made from now on reaches the silent one
     lean = limiter._hit_all  # type: ignore[attr-defined]
     lean._local.connection.disconnect()
@@ -130,7 +128,6 @@ def test_a_redis_that_stops_answering_fails_a_limited_request_in_seconds(redis_l
         pool.connection_kwargs.clear()
         pool.connection_kwargs.update(answering)
         pool.reset()
-        silent.close()
 
 
 def test_the_configured_limiter_storage_has_timeouts(redis_limits):

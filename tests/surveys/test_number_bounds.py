@@ -19,13 +19,7 @@ TOO_SMALL = "must be -1,000,000,000,000,000 or more"
 
 def _counting_question(hwb, officer, **limits):
     consultation = authoring.save_consultation(
-        None,
-        board=hwb,
-        organisation_id=officer.organisation_id,
-        user=officer,
-        title="Household costs",
-        summary="What your household spends.",
-        purpose="To plan support.",
+        None, board=hwb, organisation_id=officer.organisation_id, user=officer, title="Household costs"
     )
     page = authoring.save_section(consultation, None, title="Costs")
     question = authoring.save_question(

@@ -299,40 +299,32 @@ def test_a_late_copy_of_a_vote_taken_back_is_not_stored_again(worker, make_exerc
 
 
 def test_a_vote_on_its_own_makes_no_session_and_queues_the_results_refresh(
-    app_factory, app, tmp_path, make_exercise, sent
+    app_factory, queued_app, make_exercise, sent
 ):
     """PostgreSQL: a vote that needs nothing else from the database is sent on a connection of its own,
     without the request's session (making, beginning and ending one was about a seventh of a vote's
     processor time); the officers' results are still refreshed for it, queued as soon as it is stored.
     SQLite: the vote is the request's transaction, and the refresh is queued when it commits."""
-    worker = app_factory(
-        fresh=True,
-        ENGAGE_PAIR_STATE_SECONDS=3600,
-        ENGAGE_JOBS_IMMEDIATE=False,
-        ENGAGE_JOBS_SQLITE=str(tmp_path / "queue.sqlite"),
-        ENGAGE_JOB_FILES_DIR=str(tmp_path / "files"),
-    )
+    _, settings = queued_app
+    worker = app_factory(fresh=True, ENGAGE_PAIR_STATE_SECONDS=3600, **settings)
+    client, url, form = _at_a_pair(worker, make_exercise())
+    queue.huey.flush()
+    made = [0]
+    registry = db.session.registry
+    make = registry.createfunc
+
+    def counted(*args, **kwargs):
+        made[0] += 1
+        return make(*args, **kwargs)
+
+    registry.createfunc = counted
     try:
-        client, url, form = _at_a_pair(worker, make_exercise())
-        queue.huey.flush()
-        made = [0]
-        registry = db.session.registry
-        make = registry.createfunc
-
-        def counted(*args, **kwargs):
-            made[0] += 1
-            return make(*args, **kwargs)
-
-        registry.createfunc = counted
-        try:
-            response = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
-        finally:
-            registry.createfunc = make
-        assert response.status_code == 200
-        assert "You've made 1 choice." in _status(response.get_data(as_text=True))
-        postgres = db.engine.dialect.name == "postgresql"
-        assert made[0] == (0 if postgres else 1)
-        assert len(queue.huey) == 1  # the results' refresh, to run a little later
+        response = client.post(url, data={**form, "choice": "left"}, headers=HTMX)
     finally:
-        queue.configure(app)
+        registry.createfunc = make
+    assert response.status_code == 200
+    assert "You've made 1 choice." in _status(response.get_data(as_text=True))
+    postgres = db.engine.dialect.name == "postgresql"
+    assert made[0] == (0 if postgres else 1)
+    assert len(queue.huey) == 1  # the results' refresh, to run a little later
     assert counted_in_all() == (1, 1, 1)
