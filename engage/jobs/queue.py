@@ -6,7 +6,8 @@
   and nothing needs a worker.
 
 A task is queued only once the transaction that asked for it has committed (:func:`after_commit`): a worker
-on another host must find the rows it is given.
+on another host must find the rows it is given. A task needing nothing from this request's transaction
+(an email of a link stored earlier) is queued at once by :func:`queue_now`, which says whether it was.
 """
 
 from __future__ import annotations
@@ -121,6 +122,17 @@ def after_commit(send: Callable[[], Any], committed: bool = False) -> None:
         db.session().info.setdefault("engage_after_commit", []).append(send)
 
 
+def queue_now(send: Callable[[], Any]) -> bool:
+    """Queue a task at once, not after the request's transaction (what it needs was committed by an earlier
+    request), and say whether it was queued: False when the queue could not be taken (logged), so the person
+    who asked is told, never thanked for something that will not happen. Tried whatever :func:`paused`
+    says: a person asked for it. In immediate mode the task runs now."""
+    if immediate():
+        send()
+        return True
+    return _queue(send)
+
+
 def unreachable(error: BaseException) -> bool:
     """Whether ``error`` says the queue's Redis could not be reached (rather than refusing a command)."""
     return isinstance(error, RedisConnectionError | RedisTimeoutError)
@@ -138,12 +150,15 @@ def _note_failure(error: BaseException) -> None:
         _paused_until = time.monotonic() + PAUSE_AFTER_UNREACHABLE
 
 
-def _queue(send: Callable[[], Any]) -> None:
+def _queue(send: Callable[[], Any]) -> bool:
+    """Queue a task; False (logged) when the queue could not take it."""
     try:
         send()
     except Exception as error:  # a queue that cannot be reached must not fail the request that committed
         _note_failure(error)
         current_app.logger.exception("could not queue a background task")
+        return False
+    return True
 
 
 def _queue_after_commit(session: Session) -> None:

@@ -21,6 +21,10 @@ class TooManyEmails(Exception):
     """A limit on these emails has been reached; nothing was sent."""
 
 
+class NotQueued(Exception):
+    """The job queue could not take the email (its Redis down or silent); nothing was sent or counted."""
+
+
 def _counts(consultation: Consultation, email: str) -> list[tuple[str, tuple[str, ...]]]:
     recipient = hashlib.sha256(f"engage-resume-mail:{email.strip().lower()}".encode()).hexdigest()[:32]
     return [
@@ -31,9 +35,11 @@ def _counts(consultation: Consultation, email: str) -> list[tuple[str, tuple[str
 
 
 def send_resume_link(consultation: Consultation, email: str, link: str, how_long: list[str]) -> None:
-    """Send ``link`` to ``email``, with ``how_long`` it works (as the page says), by a job once the request
-    commits (the relay refusing is retried by the job, never waited for here); TooManyEmails when any limit
-    is reached (nothing is sent or counted then). Each email sent counts against every limit."""
+    """Send ``link`` to ``email``, with ``how_long`` it works (as the page says), by a job queued now: the
+    link was stored by the request that saved the answers (the relay refusing is retried by the job, never
+    waited for here). TooManyEmails when any limit is reached, NotQueued when the queue could not take the
+    job (nothing is sent or counted then: found in review, the page used to say the link was sent while the
+    job was lost with the queue). Each email sent counts against every limit."""
     counts = _counts(consultation, email)
     if not all(quotas.allows(setting, *key) for setting, key in counts):
         raise TooManyEmails
@@ -41,6 +47,7 @@ def send_resume_link(consultation: Consultation, email: str, link: str, how_long
     body = render_template(
         "surveys/resume_email.txt", consultation=consultation, link=link, how_long=how_long
     )
-    queue.after_commit(lambda: send_mail(email, subject, body))
+    if not queue.queue_now(lambda: send_mail(email, subject, body)):
+        raise NotQueued
     for setting, key in counts:
         quotas.count(setting, *key)

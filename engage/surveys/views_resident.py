@@ -406,6 +406,12 @@ def saved(consultation_id: int):
             form.add_error("email", _("Too many emails have been sent. Copy the link on this page instead."))
             status = 429
             refuse_for(3600)  # the shortest of the mail limits' periods
+        except resume_mail.NotQueued:
+            form.add_error(
+                "email",
+                _("The email could not be sent just now. Copy the link on this page, or try again later."),
+            )
+            status = 503
         else:
             sent_to = form.email.data
     if form.errors and status == 200:

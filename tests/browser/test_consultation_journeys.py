@@ -2,9 +2,11 @@
 confirmation), and on a 320px phone in Welsh, with axe on every page."""
 
 from playwright.sync_api import expect
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import func, select
 
 from engage.extensions import db
+from engage.jobs import queue
 from engage.surveys import authoring
 from engage.surveys.models import ConsultationResponse
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, screenshot
@@ -112,6 +114,40 @@ def test_a_resident_copies_the_come_back_later_link_on_a_phone(make_page, make_c
     assert_accessible(page, "saved, link copied")
     assert_no_horizontal_scroll(page)
     screenshot(page, "consultation-saved-375px.png")
+
+
+def test_a_resident_is_told_when_the_link_could_not_be_emailed(
+    make_page, make_consultation, app, monkeypatch
+):
+    """Found in review: with the job queue down the page said the link was sent, and the resident left
+    without it. On a 375 px phone (in English, then Urdu) they now see an error summary that says to copy
+    the link, which is still on the page."""
+    app.config["ENGAGE_SMTP_HOST"] = "smtp.example"
+    monkeypatch.setattr(queue, "immediate", lambda: False)  # queued, as when served
+
+    def unreachable(task):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(queue.huey, "enqueue", unreachable)
+    consultation = make_consultation()
+    told = {
+        "en": "The email could not be sent just now. Copy the link on this page, or try again later.",
+        "ur": "ابھی ای میل نہیں بھیجی جا سکی۔ اس صفحے پر موجود لنک کاپی کریں، یا بعد میں دوبارہ کوشش کریں۔",
+    }
+    for language, message in told.items():
+        page = make_page(viewport={"width": 375, "height": 800})
+        page.goto(f"/language/{language}?next=/")
+        _save_for_later(page, consultation)
+        page.locator("main input[type=email]").fill("sam@example.com")
+        page.locator("main form button").click()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_contain_text(message)
+        expect(page.locator(".govuk-notification-banner")).to_have_count(0)
+        expect(page.locator(".app-resume-link")).to_contain_text("/resume/")
+        assert_accessible(page, f"saved, email not queued ({language})")
+        assert_no_horizontal_scroll(page)
+        screenshot(page, f"consultation-saved-not-emailed-{language}-375px.png")
 
 
 def test_without_javascript_the_link_is_shown_with_no_copy_button(make_page, make_consultation):

@@ -2,14 +2,17 @@
 production will not start without it, and "come back later" emails are limited per recipient, per sender's
 address and per consultation, whatever cookies the sender uses."""
 
+import socket
 from datetime import date
 from pathlib import Path
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from engage import create_app, mail
 from engage.accounts.models import Role
 from engage.config import ConfigError, load_config
+from engage.jobs import queue
 from engage.workshops import service
 from tests.conftest import sign_in
 from tests.surveys.test_consultations import first_page
@@ -121,3 +124,68 @@ def test_a_consultation_sends_at_most_its_limit(limited, make_consultation, outb
         for n in range(7)
     ]
     assert codes == [200] * 6 + [429] and len(outbox) == 6
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (a Redis that is down: connections refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_page_says_so_when_the_queue_cannot_take_the_email(
+    app_factory, queued_app, make_consultation, outbox, caplog
+):
+    """Found in review: the email is a job, queued after the request, and a queue that could not be reached
+    was only logged: the page still said "We have sent the link", and the resident left without it. Now the
+    job is queued before the page answers, and when it cannot be the resident is told to copy the link."""
+    _, settings = queued_app
+    app = app_factory(
+        fresh=True,
+        **settings,
+        ENGAGE_REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0",
+        RATELIMIT_STORAGE_URI="memory://",
+        ENGAGE_SMTP_HOST="smtp.example",
+    )
+    consultation = make_consultation()
+    client = app.test_client()
+    _save_for_later(client, consultation)
+    answer = _email_link(client, consultation, "sam@example.com")
+    html = " ".join(answer.get_data(as_text=True).split())
+    assert answer.status_code == 503
+    assert "There is a problem" in html
+    assert "The email could not be sent just now. Copy the link on this page, or try again later." in html
+    assert "We have sent the link" not in html
+    assert f"/consultations/{consultation.id}/resume/" in html  # the link is still there to copy
+    assert "could not queue a background task" in caplog.text and outbox == []
+
+
+def test_an_email_the_queue_could_not_take_is_not_counted_against_the_limits(
+    app_factory, queued_app, make_consultation, monkeypatch
+):
+    """The resident who was told to try again can: the failed try used none of their emails."""
+    _, settings = queued_app
+    app = app_factory(
+        fresh=True,
+        **settings,
+        RATELIMIT_ENABLED=True,
+        ENGAGE_SMTP_HOST="smtp.example",
+        ENGAGE_MAIL_RECIPIENT_LIMIT="1 per hour",
+    )
+    consultation = make_consultation()
+    client = app.test_client()
+    _save_for_later(client, consultation)
+    enqueue = queue.huey.enqueue
+
+    def unreachable(task):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(queue.huey, "enqueue", unreachable)
+    assert _email_link(client, consultation, "sam@example.com").status_code == 503
+    monkeypatch.setattr(queue.huey, "enqueue", enqueue)
+    sent = _email_link(client, consultation, "sam@example.com")
+    assert sent.status_code == 200
+    assert "We have sent the link to sam@example.com" in sent.get_data(as_text=True)
+    assert queue.huey.pending_count() == 1  # the worker's to send
+    again = _email_link(client, consultation, "sam@example.com")
+    assert again.status_code == 429  # the limit of one counts the email that was queued, not the failed try
