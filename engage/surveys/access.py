@@ -58,11 +58,14 @@ _WITH_BOARD = (
 )
 
 
-def public_consultation_or_404(consultation_id: int, with_questions: bool = False) -> Consultation:
+def public_consultation_or_404(
+    consultation_id: int, with_questions: bool = False, *, fresh: bool = False
+) -> Consultation:
     """Residents see anything but a draft; board members may preview a draft. ``with_questions`` gives it
-    its pages, questions and options and its board's priorities (WITH_QUESTIONS), from this worker's copy
-    while the consultation's stamp says it is current (engage.kept_structure)."""
-    if with_questions:
+    its pages, questions and options and its board's priorities (:func:`load_questions`); it, or ``fresh``,
+    reads its row afresh with its board (its status and dates from the database even when the request's
+    session already holds it)."""
+    if with_questions or fresh:
         consultation = db.session.execute(_WITH_BOARD, {"id": consultation_id}).scalar_one_or_none()
         if consultation is None:
             abort(404)
@@ -73,12 +76,16 @@ def public_consultation_or_404(consultation_id: int, with_questions: bool = Fals
     ):
         abort(404)
     if with_questions:
-        kept_structure.load(
-            consultation,
-            (consultation.structure_version, consultation.board_id),
-            ("sections", "board.priorities"),
-            lambda: db.session.get(
-                Consultation, consultation_id, options=WITH_QUESTIONS, populate_existing=True
-            ),
-        )
+        load_questions(consultation)
     return consultation
+
+
+def load_questions(consultation: Consultation) -> None:
+    """Give the consultation its pages, questions and options and its board's priorities (WITH_QUESTIONS),
+    from this worker's copy while the consultation's stamp says it is current (engage.kept_structure)."""
+    kept_structure.load(
+        consultation,
+        (consultation.structure_version, consultation.board_id),
+        ("sections", "board.priorities"),
+        lambda: db.session.get(Consultation, consultation.id, options=WITH_QUESTIONS, populate_existing=True),
+    )

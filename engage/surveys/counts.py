@@ -236,9 +236,16 @@ def _lock(consultation: Consultation) -> str | None:
     )
 
 
-def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapping]) -> None:
+def add_new(
+    consultation: Consultation,
+    channel: Channel,
+    answers: Sequence[Mapping],
+    kinds: Mapping[int, QuestionKind] | None = None,
+) -> None:
     """Count one response just stored with these answer rows (column values) and no equality answers yet,
     tallied from the rows in hand rather than read back: the same counts :func:`add` makes from the table.
+    ``kinds``: the kind of each question answered, when the caller has them without the consultation's
+    questions (engage.surveys.checked); otherwise read from its questions.
 
     The population's categories (the basis) are not read: a response without equality answers is in
     NO_CELL under any categories, so adding it is right whatever basis the counts are kept by. Counts kept
@@ -254,7 +261,7 @@ def add_new(consultation: Consultation, channel: Channel, answers: Sequence[Mapp
     if consultation.counted_basis is None:
         rebuild(consultation)  # counts the new rows too
         return
-    tally = _tally_rows(consultation, channel, answers)
+    tally = _tally_rows(kinds or {q.id: q.kind for q in consultation.questions}, channel, answers)
     if db.session.get_bind().dialect.name == "sqlite":
         _upsert(consultation, tally, +1)
         return
@@ -295,9 +302,9 @@ def _counted_in_one_statement():
     return statement
 
 
-def _tally_rows(consultation: Consultation, channel: Channel, answers: Sequence[Mapping]) -> Tally:
-    """What one response without equality answers (so in NO_CELL) adds: as :func:`_tally`'s queries count."""
-    kinds = {q.id: q.kind for q in consultation.questions}
+def _tally_rows(kinds: Mapping[int, QuestionKind], channel: Channel, answers: Sequence[Mapping]) -> Tally:
+    """What one response without equality answers (so in NO_CELL) adds, its questions' kinds in ``kinds``:
+    as :func:`_tally`'s queries count."""
     tally = Tally()
     tally.responses[(NO_CELL, channel.value)] += 1
     for qid in {row["question_id"] for row in answers}:

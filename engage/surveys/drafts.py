@@ -27,6 +27,7 @@ from engage.database import UTCDateTime, table_of, utcnow
 from engage.dates import last_whole_day
 from engage.extensions import db
 from engage.respondents import respondent_hash
+from engage.surveys import checked
 from engage.surveys.models import Consultation, Question, QuestionKind, ResponseDraft, Section
 from engage.surveys.questions import AGREEMENT, IMPORTANCE, OTHER, field_name, is_shown
 
@@ -79,7 +80,7 @@ def forgetting(*conditions) -> Delete:
 
 
 class _DraftStatements(NamedTuple):
-    data: Select  # a live draft's answers (its data column), by consultation and token hash
+    data: Select  # a live draft's answers and checked rows (data, checked), by consultation and token hash
     forget: Delete  # a draft deleted, by consultation and token hash
 
 
@@ -92,7 +93,9 @@ def _draft_statements() -> _DraftStatements:
         table.c.consultation_id == bindparam("consultation_id", type_=Integer),
         table.c.token_hash == bindparam("token_hash", type_=String),
     )
-    data = select(table.c.data).where(*mine, table.c.updated_at >= bindparam("since", type_=UTCDateTime()))
+    data = select(table.c.data, table.c.checked).where(
+        *mine, table.c.updated_at >= bindparam("since", type_=UTCDateTime())
+    )
     return _DraftStatements(data, delete(table).where(*mine))
 
 
@@ -130,23 +133,46 @@ def _check_room_for_a_new_draft(consultation: Consultation, address: str | None)
         raise TooManyDrafts
 
 
-def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
-    """Everything the resident has posted so far, as form data: only the draft's answers are read (its
-    column, not the ORM object), with what ``find_draft`` finds (a live draft of this browser's token)."""
+class DraftColumns(NamedTuple):
+    """A draft's ``data`` (its answers as JSON) and ``checked`` (engage.surveys.checked) columns; both None
+    when there is no draft."""
+
+    data: str | None
+    checked: str | None
+
+    @property
+    def answers(self) -> MultiDict:
+        """Everything the resident has posted so far, as form data."""
+        return MultiDict(json.loads(self.data) if self.data else {})
+
+
+def read_draft(consultation: Consultation, token: str | None) -> DraftColumns:
+    """The columns of what ``find_draft`` finds (a live draft of this browser's token), read without the ORM
+    object (one statement, built once)."""
     if not token:
-        return MultiDict()
+        return DraftColumns(None, None)
     values = {
         "consultation_id": consultation.id,
         "token_hash": respondent_hash(token, _scope(consultation)),
         "since": _oldest_live(),
     }
-    data = db.session.execute(_draft_statements().data, values).scalar()
-    return MultiDict(json.loads(data) if data else {})
+    row = db.session.execute(_draft_statements().data, values).first()
+    return DraftColumns(row.data, row.checked) if row is not None else DraftColumns(None, None)
+
+
+def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:
+    """Everything the resident has posted so far, as form data (``read_draft``)."""
+    return read_draft(consultation, token).answers
 
 
 def answers_of(draft: ResponseDraft | None) -> MultiDict:
     """A draft's answers as form data (none for no draft)."""
     return MultiDict(json.loads(draft.data) if draft else {})
+
+
+class SavedPage(NamedTuple):
+    answers: MultiDict  # the draft's answers as they now are
+    draft: ResponseDraft
 
 
 def save_page(
@@ -157,11 +183,12 @@ def save_page(
     priorities: list,
     address: str | None,
     found: ResponseDraft | None,
-) -> MultiDict:
+) -> SavedPage:
     """Keep one page's answers (replacing what that page said before), bounded to what the page's form could
     hold, and give the draft's answers as they now are. ``address`` is the sender's network address, for the
     limit on new drafts (TooManyDrafts); ``found`` is what ``find_draft`` gave this request (None: no draft
-    yet), read once by the caller for the page and its saving."""
+    yet), read once by the caller for the page and its saving. Rows kept from checking the answers before
+    are dropped (``keep_checked`` keeps them again)."""
     draft = _draft_or_new(consultation, token, found, address)
     data = json.loads(draft.data or "{}")
     for question in section.questions:
@@ -174,7 +201,14 @@ def save_page(
                 data[name] = values
     data[SAVED_PAGES] = sorted({*data.get(SAVED_PAGES, []), str(section.id)})
     draft.data = json.dumps(data)
-    return MultiDict(data)
+    draft.checked = None
+    return SavedPage(MultiDict(data), draft)
+
+
+def keep_checked(consultation: Consultation, draft: ResponseDraft, rows: list[dict]) -> None:
+    """Keep the answer ``rows`` that the draft's answers, as saved, passed every page's checks with, for its
+    send (engage.surveys.checked)."""
+    draft.checked = checked.kept(consultation, draft.data, rows)
 
 
 #: The draft's note of the pages the resident has been through (section ids), for coming back later.

@@ -265,6 +265,9 @@ class ResponseDraft(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: SHA-256 of the secret in the resident's "come back later" link (NULL until they ask for one).
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The answer rows ``data`` was last checked into on its way to "check your answers", with what they were
+    #: checked against, as JSON (engage.surveys.checked); NULL when not checked since it last changed.
+    checked: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("consultation_id", "token_hash"),)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -20,7 +21,14 @@ from engage.idempotency import submitter_key
 from engage.service_errors import StateError
 from engage.surveys import counts, logger
 from engage.surveys.drafts import draft_key, forget_draft, forgetting
-from engage.surveys.models import Answer, Consultation, ConsultationProfile, ConsultationResponse, Question
+from engage.surveys.models import (
+    Answer,
+    Consultation,
+    ConsultationProfile,
+    ConsultationResponse,
+    Question,
+    QuestionKind,
+)
 from engage.surveys.questions import answers_from, single_answer
 from engage.transactions import atomic
 
@@ -79,6 +87,29 @@ def submit_response(
     The key is stored as an HMAC of it and the resident's cookie token, so it only ever finds the same
     resident's response: another person sending my key stores their own and is never shown mine.
     """
+    return submit_checked(
+        consultation,
+        token,
+        answer_values(pages),
+        idempotency_key=idempotency_key,
+        locale=locale,
+        channel=channel,
+    )
+
+
+def submit_checked(
+    consultation: Consultation,
+    token: str,
+    answers: list[dict],
+    *,
+    idempotency_key: str,
+    locale: str = "en",
+    channel: Channel = Channel.ONLINE,
+    kinds: Mapping[int, QuestionKind] | None = None,
+) -> StoredResponse:
+    """``submit_response`` for answer rows already checked (``answer_values`` of validated page forms, or
+    the rows engage.surveys.checked kept on the draft, with ``kinds``: the kind of each question they
+    answer, so the consultation's questions need not be loaded to count them)."""
     if not consultation.accepting_responses():
         raise StateError(_("This consultation is not taking responses at the moment."))
     response = {
@@ -88,7 +119,7 @@ def submit_response(
         "locale": locale,
         "idempotency_key": _scoped_key(consultation, token, idempotency_key),
     }
-    stored = _store(consultation, response, answer_values(pages), draft_token=token)
+    stored = _store(consultation, response, answers, draft_token=token, kinds=kinds)
     logger.info("response %s to consultation %s", stored.id, consultation.id)
     return stored
 
@@ -111,7 +142,11 @@ def _response_insert(dialect: str, names: tuple[str, ...]):
 
 
 def _store(
-    consultation: Consultation, response: dict, answers: list[dict], draft_token: str | None = None
+    consultation: Consultation,
+    response: dict,
+    answers: list[dict],
+    draft_token: str | None = None,
+    kinds: Mapping[int, QuestionKind] | None = None,
 ) -> StoredResponse:
     """Insert a response (its columns in ``response``) with its answers, count it and forget the resident's
     draft: all or nothing. A few statements: the response (its key's uniqueness is the idempotency check:
@@ -143,7 +178,7 @@ def _store(
             if earlier is None:  # another unique column clashed (a reference drawn twice): nothing stored
                 raise RuntimeError(f"a response to consultation {consultation.id} could not be stored")
             return StoredResponse(earlier.id, earlier.reference)
-        counts.add_new(consultation, response["channel"], answers)
+        counts.add_new(consultation, response["channel"], answers, kinds)
     return StoredResponse(response_id, response["reference"])
 
 

@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
 from engage import mail
 from engage.content import local
@@ -29,12 +28,19 @@ from engage.forms import form_page, posted_key
 from engage.i18n import format_date
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.service_errors import StateError
-from engage.surveys import authoring, bp, drafts, responses, results, resume_mail
-from engage.surveys.access import public_consultation_or_404
+from engage.surveys import authoring, bp, checked, drafts, responses, results, resume_mail
+from engage.surveys.access import load_questions, public_consultation_or_404
 from engage.surveys.forms import DeleteResponseForm, EmailLinkForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
 from engage.surveys.questions import display, is_shown
 from engage.urls import external_url
+
+
+def _checked_pages(consultation: Consultation, answers) -> tuple[list[PageForm], int | None]:
+    """Every page's form checked from the draft's ``answers``, and the number of the first page that fails
+    (None when none does)."""
+    pages = _page_forms(consultation, answers)
+    return pages, next((number for number, page in enumerate(pages, start=1) if not page.validate()), None)
 
 
 def _page_forms(consultation: Consultation, formdata) -> list[PageForm]:
@@ -57,7 +63,7 @@ def _pages_asked(consultation: Consultation, answers) -> list[int]:
     ]
 
 
-def _save_page(consultation: Consultation, token: str, page, priorities: list, found) -> MultiDict:
+def _save_page(consultation: Consultation, token: str, page, priorities: list, found) -> drafts.SavedPage:
     """Keep the posted page in the resident's draft (``found``, as this request read it) and give its answers
     now; the "too many attempts" page (429) when a new draft would pass the limit for their address or the
     consultation."""
@@ -110,15 +116,18 @@ def section(consultation_id: int, number: int):
     # (and so its token) is valid.
     go_on = form.validate() if request.method == "POST" else number not in asked
     if go_on:
+        saved = None
         if not preview:  # a board member trying a draft goes through the pages; nothing is stored
-            asked = _pages_asked(consultation, _save_page(consultation, token, page, priorities, found))
+            saved = _save_page(consultation, token, page, priorities, found)
+            asked = _pages_asked(consultation, saved.answers)
         following = next((n for n in asked if n > number), None)
         if following is not None:
             target = url_for(".section", consultation_id=consultation.id, number=following)
-        elif preview:
+        elif saved is None:
             target = url_for(".start", consultation_id=consultation.id)
         else:
             target = url_for(".check", consultation_id=consultation.id)
+            _keep_checked(consultation, saved)
         return set_token_cookie(redirect(target), token)
     if request.method == "POST":
         status = 400
@@ -135,6 +144,15 @@ def section(consultation_id: int, number: int):
     )
     response = make_response(html, status)
     return set_token_cookie(response, token) if new_token else response
+
+
+def _keep_checked(consultation: Consultation, saved: drafts.SavedPage) -> None:
+    """On to "check your answers": every page is checked as the send would check it, and when all pass,
+    their answer rows are kept on the draft for the send (engage.surveys.checked)."""
+    pages, invalid = _checked_pages(consultation, saved.answers)
+    rows = responses.answer_values(pages) if invalid is None else []
+    if rows:
+        drafts.keep_checked(consultation, saved.draft, rows)
 
 
 #: Kinds whose answer is checked as soon as it is given (a ranking, a grid, a choice with "Other" or a date
@@ -213,14 +231,20 @@ def _depends_on(question, changed) -> bool:
 @limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
 @reads_first
 def check(consultation_id: int):
-    consultation = public_consultation_or_404(consultation_id, with_questions=True)
+    consultation = public_consultation_or_404(consultation_id, fresh=True)
     if not consultation.accepting_responses():
         return render_template("surveys/not_open.html", consultation=consultation)
     token = current_token()
-    answers = drafts.draft_answers(consultation, token)
-    pages = _page_forms(consultation, answers)
+    draft = drafts.read_draft(consultation, token)
+    kept = checked.usable(consultation, draft.data, draft.checked)
+    key = posted_key() if token else None  # the send's key, without building its form
+    if kept is not None and key is not None and token:
+        # Checked on the way here, against the pages as they still are: stored without checking again.
+        return _send(consultation, token, kept.rows, key, kept.kinds)
+    load_questions(consultation)
+    answers = draft.answers
     # A page skipped or changed since: go back to it.
-    invalid = next((number for number, page in enumerate(pages, start=1) if not page.validate()), None)
+    pages, invalid = _checked_pages(consultation, answers)
     # Nothing to send: no draft in this browser (never started, already sent, or moved to another device by
     # its "come back later" link), or one holding no answers. A blank response is never stored.
     nothing = invalid is None and not responses.answer_values(pages)
@@ -240,25 +264,29 @@ def check(consultation_id: int):
             back_to = next(iter(_pages_asked(consultation, answers)), 1)
         return redirect(url_for(".section", consultation_id=consultation.id, number=back_to))
     form = None
-    key = posted_key() if token else None  # the send's key, without building its form
     if key is None:
         form = SubmitResponseForm()
         if request.method == "POST" and form.validate() and token:
             key = form.key.data
     if key is not None and token:
-        try:
-            sent = responses.submit_response(
-                consultation, token, pages, idempotency_key=key, locale=str(get_locale() or "en")
-            )
-        except StateError:
-            return render_template("surveys/not_open.html", consultation=consultation)
-        return _confirmed(consultation, sent.reference)
+        return _send(consultation, token, responses.answer_values(pages), key)
     assert form is not None
     if not form.is_submitted():
         form.key.data = secrets.token_hex(16)
     return render_template(
         "surveys/check.html", consultation=consultation, pages=pages, form=form, display=display
     )
+
+
+def _send(consultation: Consultation, token: str, rows: list[dict], key: str, kinds=None):
+    """Store the response of these checked answer rows and go on to its confirmation."""
+    try:
+        sent = responses.submit_checked(
+            consultation, token, rows, idempotency_key=key, locale=str(get_locale() or "en"), kinds=kinds
+        )
+    except StateError:
+        return render_template("surveys/not_open.html", consultation=consultation)
+    return _confirmed(consultation, sent.reference)
 
 
 def _sent_before(consultation: Consultation, token: str | None) -> str | None:

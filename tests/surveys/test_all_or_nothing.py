@@ -48,7 +48,7 @@ def counting_fails(monkeypatch, module, error: Exception | None = None):
         assert count(ConsultationResponse, ConsultationResponse.id.in_(response_ids)) == len(response_ids)
         raise error
 
-    def refuse_new(consultation, channel, answers):
+    def refuse_new(consultation, channel, answers, kinds=None):
         assert count(ConsultationResponse) >= 1 and count(Answer) >= len(answers)
         raise error
 
