@@ -221,8 +221,9 @@ def load_config(
         "ENGAGE_SMTP_PASSWORD": env.get("ENGAGE_SMTP_PASSWORD", ""),
         "ENGAGE_SMTP_STARTTLS": _flag(env.get("ENGAGE_SMTP_STARTTLS"), True),
         "ENGAGE_MAIL_FROM": env.get("ENGAGE_MAIL_FROM", "engage@localhost"),
-        #: "Come back later" emails: per recipient (a hash of the address), per sender's address and per
-        #: consultation, on top of the per-browser limit, so new cookies do not make a mail cannon.
+        #: "Come back later" emails: per browser (the resident's token), per recipient (a hash of the
+        #: address), per sender's address and per consultation, so new cookies do not make a mail cannon.
+        "ENGAGE_MAIL_BROWSER_LIMIT": env.get("ENGAGE_MAIL_BROWSER_LIMIT", "5 per hour"),
         "ENGAGE_MAIL_RECIPIENT_LIMIT": env.get("ENGAGE_MAIL_RECIPIENT_LIMIT", "3 per hour;10 per day"),
         "ENGAGE_MAIL_ADDRESS_LIMIT": env.get("ENGAGE_MAIL_ADDRESS_LIMIT", "10 per hour;30 per day"),
         "ENGAGE_MAIL_CONSULTATION_LIMIT": env.get("ENGAGE_MAIL_CONSULTATION_LIMIT", "200 per hour"),

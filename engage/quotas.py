@@ -5,10 +5,21 @@ nothing is counted when rate limiting is off (the test suite's app, unless a tes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app
 from limits import RateLimitItem, parse_many
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from engage.extensions import limiter
+
+#: Each (setting, key) of what :func:`take_all` counts.
+Wanted = Sequence[tuple[str, tuple[str, ...]]]
+
+
+class Unreachable(Exception):
+    """The rate limiter's storage (Redis) could not be reached: nothing could be counted."""
 
 
 def _enabled() -> bool:
@@ -29,6 +40,44 @@ def count(setting: str, *key: str) -> None:
     if _enabled():
         for item in _limits(setting):
             limiter.limiter.hit(item, "engage", *key)
+
+
+def take_all(wanted: Wanted) -> bool:
+    """Count one against every limit of each (setting, key) in ``wanted`` and say True; or, when any count
+    passes its limit, give back what this call counted and say False. Counted before the action rather than
+    checked first and counted after it: two requests at the same moment cannot both pass a limit that has
+    room for one more (found in review: five emails at once to one address passed a limit of one).
+    Unreachable when the storage cannot be reached (nothing is counted then)."""
+    if not _enabled():
+        return True
+    counted: list[tuple[RateLimitItem, tuple[str, ...]]] = []
+    try:
+        for setting, key in wanted:
+            for item in _limits(setting):
+                within = limiter.limiter.hit(item, "engage", *key)
+                counted.append((item, key))
+                if not within:
+                    _give_back(counted)
+                    return False
+    except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+        raise Unreachable from error
+    return True
+
+
+def give_back(wanted: Wanted) -> None:
+    """Take back one count that :func:`take_all` made for each (setting, key) in ``wanted``, when the action
+    it was counted for did not happen (logged and left when the storage cannot be reached)."""
+    if not _enabled():
+        return
+    try:
+        _give_back([(item, key) for setting, key in wanted for item in _limits(setting)])
+    except (RedisConnectionError, RedisTimeoutError, OSError):
+        current_app.logger.exception("could not give back a count to the rate limiter's storage")
+
+
+def _give_back(counted: list[tuple[RateLimitItem, tuple[str, ...]]]) -> None:
+    for item, key in counted:
+        limiter.limiter.hit(item, "engage", *key, cost=-1)  # the counter's INCRBY, by minus one
 
 
 def take(setting: str, *key: str) -> bool:

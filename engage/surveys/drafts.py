@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Delete, Integer, Select, String, bindparam, delete, func, select
+from sqlalchemy.orm import attributes
 from werkzeug.datastructures import MultiDict
 
 from engage import quotas
@@ -202,6 +203,9 @@ def save_page(
     data[SAVED_PAGES] = sorted({*data.get(SAVED_PAGES, []), str(section.id)})
     draft.data = json.dumps(data)
     draft.checked = None
+    # Written even when it was NULL as loaded: another request may have kept rows meanwhile, and rows of
+    # answers since replaced must not stay behind (found in review, two tabs saving at once).
+    attributes.flag_modified(draft, "checked")
     return SavedPage(MultiDict(data), draft)
 
 

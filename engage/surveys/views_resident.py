@@ -410,7 +410,6 @@ def _how_long(consultation: Consultation, life: drafts.LinkLife) -> list[str]:
 
 @bp.route("/consultations/<int:consultation_id>/saved", methods=["GET", "POST"])
 @form_page
-@limiter.limit("5 per hour", methods=["POST"], key_func=respondent_key)
 def saved(consultation_id: int):
     """The private link to come back to a saved response, how long it works, and (if email is set up)
     sending it."""

@@ -3,6 +3,8 @@ production will not start without it, and "come back later" emails are limited p
 address and per consultation, whatever cookies the sender uses."""
 
 import socket
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from engage import create_app, mail
 from engage.accounts.models import Role
 from engage.config import ConfigError, load_config
+from engage.extensions import limiter
 from engage.jobs import queue
 from engage.workshops import service
 from tests.conftest import sign_in
@@ -160,17 +163,90 @@ def test_the_page_says_so_when_the_queue_cannot_take_the_email(
     assert "could not queue a background task" in caplog.text and outbox == []
 
 
-def test_an_email_the_queue_could_not_take_is_not_counted_against_the_limits(
-    app_factory, queued_app, make_consultation, monkeypatch
+def test_the_page_says_so_when_redis_is_down_for_the_limits_and_the_queue(
+    app_factory, queued_app, make_consultation, outbox, caplog, monkeypatch
 ):
-    """The resident who was told to try again can: the failed try used none of their emails."""
+    """Found in review: as deployed, the limits and the queue share one Redis, and the limits are counted
+    first: with Redis down the post failed there (a 500, without the link) before the queue was tried. Now
+    the limits' failure is the same "could not be sent just now", with the link on the page."""
     _, settings = queued_app
     app = app_factory(
         fresh=True,
         **settings,
+        ENGAGE_REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0",
         RATELIMIT_ENABLED=True,
         ENGAGE_SMTP_HOST="smtp.example",
+    )
+    consultation = make_consultation()
+    client = app.test_client()
+    _save_for_later(client, consultation)  # while Redis was up
+
+    def refused(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1. Connection refused.")
+
+    monkeypatch.setattr(limiter.limiter, "hit", refused)  # the limits' storage, as deployed: the same Redis
+    answer = _email_link(client, consultation, "sam@example.com")
+    html = " ".join(answer.get_data(as_text=True).split())
+    assert answer.status_code == 503
+    assert "The email could not be sent just now. Copy the link on this page, or try again later." in html
+    assert f"/consultations/{consultation.id}/resume/" in html and outbox == []
+    assert "the rate limiter's storage could not be reached" in caplog.text
+
+
+def _limited_mail(app_factory, queued_app, **limits):
+    """An app whose emails go to a real queue (nothing sends them), with rate limiting on and these limits."""
+    _, settings = queued_app
+    return app_factory(
+        fresh=True, **settings, RATELIMIT_ENABLED=True, ENGAGE_SMTP_HOST="smtp.example", **limits
+    )
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_emails_asked_for_at_the_same_moment_cannot_pass_a_limit_together(
+    app_factory, queued_app, make_consultation, monkeypatch
+):
+    """Found in review: each try checked the limits, queued, then counted; five tries at once to one
+    address all passed a limit of one while the queue was slow (on PostgreSQL: SQLite runs these posts one
+    at a time, so there the test passes either way). Counting comes first now."""
+    app = _limited_mail(app_factory, queued_app, ENGAGE_MAIL_RECIPIENT_LIMIT="1 per hour")
+    consultation = make_consultation()
+    clients = []
+    for n in range(5):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"203.0.113.{n}"
+        _save_for_later(client, consultation)
+        clients.append(client)
+    queue_now = queue.queue_now
+
+    def slow_queue(send):
+        time.sleep(0.3)
+        return queue_now(send)
+
+    monkeypatch.setattr(queue, "queue_now", slow_queue)
+    codes: list[int] = []
+    threads = [
+        threading.Thread(
+            target=lambda c=client: codes.append(_email_link(c, consultation, "sam@example.com").status_code)
+        )
+        for client in clients
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(codes) == [200, 429, 429, 429, 429]
+    assert queue.huey.pending_count() == 1
+
+
+def test_an_email_the_queue_could_not_take_is_not_counted_against_the_limits(
+    app_factory, queued_app, make_consultation, monkeypatch
+):
+    """The resident who was told to try again can: the failed try used none of their emails."""
+    app = _limited_mail(
+        app_factory,
+        queued_app,
         ENGAGE_MAIL_RECIPIENT_LIMIT="1 per hour",
+        ENGAGE_MAIL_BROWSER_LIMIT="1 per hour",
     )
     consultation = make_consultation()
     client = app.test_client()
