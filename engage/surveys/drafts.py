@@ -62,11 +62,13 @@ def find_draft(consultation: Consultation, token: str) -> ResponseDraft | None:
     )
 
 
-def forget_draft(consultation: Consultation, token: str) -> None:
+def forget_draft(consultation: Consultation, token: str) -> int:
     """Delete the unsent answers this browser's token kept in the consultation (just sent): one statement,
-    built once. A Core statement: it does not touch an ORM copy of the draft, so it is for a request that
-    read the draft with ``draft_answers`` (the send), never one holding the draft from ``find_draft``."""
-    db.session.connection().execute(_draft_statements().forget, draft_key(consultation, token))
+    built once; how many were deleted (0: gone already). A Core statement: it does not touch an ORM copy of
+    the draft, so it is for a request that read the draft with ``draft_answers`` (the send), never one
+    holding the draft from ``find_draft``."""
+    found = db.session.connection().execute(_draft_statements().forget, draft_key(consultation, token))
+    return found.rowcount
 
 
 def draft_key(consultation: Consultation, token: str) -> dict[str, object]:

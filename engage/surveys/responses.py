@@ -7,10 +7,12 @@ import functools
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Float, Integer, Text, exists, insert, select, true
+from sqlalchemy import Float, Integer, Text, exists, func, insert, literal, select, true
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import ColumnElement
 
 from engage.audit import service as audit
 from engage.channels import Channel
@@ -62,6 +64,11 @@ def response_with_key(consultation_id: int, idempotency_key: str) -> Consultatio
             ConsultationResponse.idempotency_key == idempotency_key,
         )
     )
+
+
+class DraftGone(Exception):
+    """The resident's draft was no longer there when their response was to be stored (sent from another tab
+    at the same moment, or moved to another device by its link): nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +161,9 @@ def _store(
     On PostgreSQL the first three are one statement (``_stored_in_one_statement``).
 
     When the same key is already stored (sent twice, even at the same moment), nothing is written and the
-    response stored first is returned.
+    response stored first is returned. With ``draft_token``, a response is stored only with its draft's
+    deletion: when the draft has gone meanwhile (two tabs sending the same answers with their own keys at
+    the same moment, found in review: both were stored), DraftGone, and nothing remains.
     """
     with atomic():
         dialect = db.session.get_bind().dialect.name
@@ -165,14 +174,18 @@ def _store(
             if draft_token:
                 values.update(draft_key(consultation, draft_token))
             statement = _stored_in_one_statement(tuple(row), bool(draft_token))
-            response_id = db.session.connection().execute(statement, values).scalar()
+            found = db.session.connection().execute(statement, values).one()
+            response_id, forgotten = cast(int | None, found[0]), int(found[1])
         else:
             response_id = db.session.execute(_response_insert(dialect, tuple(response)), response).scalar()
             if response_id is not None and answers:
                 rows = [{**row, "response_id": response_id} for row in answers]
                 db.session.execute(insert(table_of(Answer)), rows)
-            if response_id is not None and draft_token:
-                forget_draft(consultation, draft_token)
+            forgotten = (
+                forget_draft(consultation, draft_token) if response_id is not None and draft_token else 0
+            )
+        if response_id is not None and draft_token and not forgotten:
+            raise DraftGone  # the savepoint (or the transaction) goes, the response and answers with it
         if response_id is None:
             earlier = response_with_key(consultation.id, response["idempotency_key"])
             if earlier is None:  # another unique column clashed (a reference drawn twice): nothing stored
@@ -197,7 +210,8 @@ def _stored_in_one_statement(names: tuple[str, ...], forget: bool):
     """PostgreSQL: the response's insert, its answers' insert (from one JSON list of them) and,
     with ``forget``, the draft's deletion as one statement of data-modifying CTEs, answering the new
     response's id, or nothing when its key was already stored (then no answer is stored and the draft is
-    kept, as when they were three statements). Built once per set of response columns."""
+    kept, as when they were three statements), with how many drafts it deleted (0 when the draft had gone
+    meanwhile: the caller then undoes it all). Built once per set of response columns."""
     response = _response_insert("postgresql", names).cte("stored")
     each = json_rows("each", "answers", _ANSWER_COLUMNS)
     answers = (
@@ -210,10 +224,14 @@ def _stored_in_one_statement(names: tuple[str, ...], forget: bool):
         )
         .cte("answers")
     )
-    statement = select(response.c.id).add_cte(answers)
+    # One row whether or not anything was stored: (the new response's id or NULL, drafts deleted).
+    deleted: ColumnElement[int] = literal(0)
     if forget:
-        statement = statement.add_cte(forgetting(exists(select(response.c.id))).cte("forgotten"))
-    return statement
+        forgotten = (
+            forgetting(exists(select(response.c.id))).returning(literal(1).label("one")).cte("forgotten")
+        )
+        deleted = select(func.count()).select_from(forgotten).scalar_subquery()
+    return select(select(response.c.id).scalar_subquery(), deleted).add_cte(answers)
 
 
 def answer_values(pages: list) -> list[dict]:

@@ -286,6 +286,8 @@ def _send(consultation: Consultation, token: str, rows: list[dict], key: str, ki
         )
     except StateError:
         return render_template("surveys/not_open.html", consultation=consultation)
+    except responses.DraftGone:  # sent from another tab at the same moment: check your answers says so
+        return redirect(url_for(".check", consultation_id=consultation.id))
     return _confirmed(consultation, sent.reference)
 
 

@@ -18,7 +18,7 @@ from engage.extensions import db
 from engage.idempotency import submitter_key
 from engage.population.service import import_population
 from engage.respondents import COOKIE_NAME, current_token
-from engage.surveys import counts, responses
+from engage.surveys import checked, counts, responses
 from engage.surveys.drafts import draft_answers
 from engage.surveys.drafts import forgetting as real_forgetting
 from engage.surveys.models import (
@@ -294,6 +294,48 @@ def test_the_same_response_sent_three_times_at_once_is_stored_once(app, make_con
     reference = db.session.scalar(select(ConsultationResponse.reference))
     for client, answer in answers:
         assert reference in client.get(answer.location).get_data(as_text=True)
+
+
+@pytest.mark.real_commits  # threads with their own connections
+def test_two_tabs_sending_the_same_answers_with_their_own_keys_at_once_store_one_response(
+    app, make_consultation, hwb, monkeypatch
+):
+    """Found in review: one browser, two tabs on check your answers (each with its own key), "send" pressed
+    in both at the same moment: both read the draft before either stored, and two responses were kept. A
+    response is now stored only with its draft's deletion: the second finds the draft gone, stores
+    nothing and goes back to check your answers."""
+    consultation = make_consultation()
+    first = app.test_client()
+    _ready(first, consultation, hwb)
+    second = app.test_client()
+    second.set_cookie(COOKIE_NAME, first.get_cookie(COOKIE_NAME).value)
+    url = f"/consultations/{consultation.id}/check"
+    keys = [_key(client.get(url).get_data(as_text=True)) for client in (first, second)]
+    assert keys[0] != keys[1]
+    both_read = threading.Barrier(2)
+    usable = checked.usable
+
+    def after_both_read(*args):
+        both_read.wait(timeout=30)  # each has read the draft before either stores
+        return usable(*args)
+
+    monkeypatch.setattr(checked, "usable", after_both_read)
+    answers: dict[int, object] = {}
+
+    def send(n: int, client) -> None:
+        answers[n] = client.post(url, data={"key": keys[n]})
+
+    threads = [threading.Thread(target=send, args=pair) for pair in enumerate((first, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    places = sorted(answer.location.rsplit("/", 1)[1] for answer in answers.values())
+    assert places == ["check", "confirmation"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ConsultationResponse)) == 1
+    assert db.session.scalar(select(func.sum(ResponseCount.responses))) == 1
+    assert count(Answer) == len(_answers()) and count(ResponseDraft) == 0
 
 
 @pytest.mark.real_commits  # a second connection holds the lock
