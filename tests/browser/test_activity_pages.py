@@ -12,7 +12,9 @@ from engage.jobs import cache
 from engage.jobs.tasks import refresh_results
 from engage.prioritise import integrity
 from engage.surveys.authoring import priorities_for
+from engage.surveys.drafts import draft_key
 from engage.surveys.forms import PageForm
+from engage.surveys.models import ResponseDraft
 from engage.surveys.responses import submit_response
 from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.surveys.test_consultations import first_page, second_page
@@ -82,7 +84,11 @@ def test_an_officer_sees_coordinated_consultation_responses(app, page, officer, 
                 form = PageForm.build(section, priorities, formdata=MultiDict(answers), meta={"csrf": False})
                 assert form.validate()
                 pages.append(form)
-            submit_response(consultation, f"token-{n}-" + "t" * 32, pages, idempotency_key="k" * 32)
+            token = f"token-{n}-" + "t" * 32
+            db.session.add(
+                ResponseDraft(**draft_key(consultation, token))
+            )  # a response is sent from its draft
+            submit_response(consultation, token, pages, idempotency_key="k" * 32)
             db.session.commit()
     sign_in_as(page, officer)
     page.goto(f"/manage/consultations/{consultation.id}")
