@@ -30,18 +30,6 @@ def _limits(setting: str) -> list[RateLimitItem]:
     return parse_many(current_app.config[setting])
 
 
-def allows(setting: str, *key: str) -> bool:
-    """Whether one more is within every limit of ``setting`` for ``key`` (nothing is counted)."""
-    return not _enabled() or all(limiter.limiter.test(item, "engage", *key) for item in _limits(setting))
-
-
-def count(setting: str, *key: str) -> None:
-    """Count one against every limit of ``setting`` for ``key``."""
-    if _enabled():
-        for item in _limits(setting):
-            limiter.limiter.hit(item, "engage", *key)
-
-
 def take_all(wanted: Wanted) -> bool:
     """Count one against every limit of each (setting, key) in ``wanted`` and say True; or, when any count
     passes its limit, give back what this call counted and say False. Counted before the action rather than
@@ -81,8 +69,6 @@ def _give_back(counted: list[tuple[RateLimitItem, tuple[str, ...]]]) -> None:
 
 
 def take(setting: str, *key: str) -> bool:
-    """Count one and say True, or say False (counting nothing) when a limit is already reached."""
-    if not allows(setting, *key):
-        return False
-    count(setting, *key)
-    return True
+    """Count one and say True, or say False (counting nothing) when a limit is already reached: counted
+    first, as :func:`take_all` counts."""
+    return take_all([(setting, key)])
