@@ -13,6 +13,7 @@ from engage.accounts.models import Role
 from engage.accounts.permissions import can_manage_owned, can_read_results
 from engage.boards.models import Board
 from engage.extensions import db
+from engage.surveys.drafts import DraftColumns, consultation_and_draft
 from engage.surveys.models import Consultation, ConsultationStatus, Question, Section
 
 
@@ -71,13 +72,31 @@ def public_consultation_or_404(
             abort(404)
     else:
         consultation = db.get_or_404(Consultation, consultation_id)
+    _shown_or_404(consultation)
+    if with_questions:
+        load_questions(consultation)
+    return consultation
+
+
+def public_consultation_and_draft_or_404(
+    consultation_id: int, token: str | None
+) -> tuple[Consultation, DraftColumns]:
+    """``public_consultation_or_404(consultation_id, fresh=True)`` and the draft of this browser's token
+    (``drafts.read_draft``), read in one statement: a send needs both before anything else. The board is
+    not read with it (loaded when asked for)."""
+    consultation, draft = consultation_and_draft(consultation_id, token)
+    if consultation is None:
+        abort(404)
+    _shown_or_404(consultation)
+    return consultation, draft
+
+
+def _shown_or_404(consultation: Consultation) -> None:
+    """Residents see anything but a draft; board members may preview a draft."""
     if consultation.status is ConsultationStatus.DRAFT and not (
         current_user.is_authenticated and can_read_results(current_user, consultation.board)
     ):
         abort(404)
-    if with_questions:
-        load_questions(consultation)
-    return consultation
 
 
 def load_questions(consultation: Consultation) -> None:

@@ -258,17 +258,53 @@ def add_new(
     On PostgreSQL the consultation's row lock keeps a rebuild from running at the same moment; SQLite needs
     no statement for that, as the caller's transaction has written the response already and so holds the
     database's one write lock until it commits."""
-    if consultation.counted_basis is None:
+    tally = _new_tally(consultation, channel, answers, kinds)
+    if tally is None:
         rebuild(consultation)  # counts the new rows too
         return
-    tally = _tally_rows(kinds or {q.id: q.kind for q in consultation.questions}, channel, answers)
     if db.session.get_bind().dialect.name == "sqlite":
         _upsert(consultation, tally, +1)
         return
+    db.session.connection().execute(_counted_in_one_statement(), _counting_values(consultation, tally))
+
+
+@functools.cache
+def _counted_in_one_statement():
+    """PostgreSQL: :func:`counting_ctes` as a statement of their own. Built once."""
+    locked, *upserts = counting_ctes()
+    return select(locked.c.id).add_cte(*upserts)
+
+
+def counting_values(
+    consultation: Consultation,
+    channel: Channel,
+    answers: Sequence[Mapping],
+    kinds: Mapping[int, QuestionKind] | None = None,
+) -> dict[str, Any] | None:
+    """PostgreSQL: the values of :func:`counting_ctes`' upserts for one response (as :func:`add_new` counts
+    it), for the statement that stores it to count it too; None when the consultation's counts were never
+    kept (its first response): then :func:`add_new`, after it is stored, builds them from the rows."""
+    tally = _new_tally(consultation, channel, answers, kinds)
+    return None if tally is None else _counting_values(consultation, tally)
+
+
+def _new_tally(
+    consultation: Consultation,
+    channel: Channel,
+    answers: Sequence[Mapping],
+    kinds: Mapping[int, QuestionKind] | None,
+) -> Tally | None:
+    """What one response adds to the counts (``_tally_rows``); None when they were never kept."""
+    if consultation.counted_basis is None:
+        return None
+    return _tally_rows(kinds or {q.id: q.kind for q in consultation.questions}, channel, answers)
+
+
+def _counting_values(consultation: Consultation, tally: Tally) -> dict[str, Any]:
     values: dict[str, Any] = {"consultation_id": consultation.id}
     for model, rows in tally.rows(consultation.id).items():
         values[f"{model.__tablename__}_rows"] = json_rows_of(rows, _SENT[model])
-    db.session.connection().execute(_counted_in_one_statement(), values)
+    return values
 
 
 #: The columns of each count table's rows sent to PostgreSQL (every one but the consultation's id).
@@ -278,11 +314,13 @@ _SENT: dict[CountModel, list[str]] = {
 }
 
 
-@functools.cache
-def _counted_in_one_statement():
-    """PostgreSQL: ``_lock`` and the three tables' upserts (``_count_upsert``) as one statement: the
-    consultation's row locked in a CTE that every upsert reads its rows through, so that no count is
-    written before the lock is held; each table's rows from one JSON list of them (``json_rows``)."""
+def counting_ctes(stored: Any = None) -> list[Any]:
+    """PostgreSQL: ``_lock`` and the three tables' upserts (``_count_upsert``) as CTEs of one statement (the
+    lock's, then the upserts', whose values :func:`counting_values` gives): the consultation's row locked in
+    a CTE that every upsert reads its rows through, so that no count is written before the lock is held;
+    each table's rows from one JSON list of them (``json_rows``). ``stored``: a CTE of the same statement
+    holding one row, or none (the response's insert, when its key was already stored): nothing is counted
+    without its row."""
     consultations = table_of(Consultation)
     locked = (
         select(consultations.c.id)
@@ -290,16 +328,19 @@ def _counted_in_one_statement():
         .with_for_update(key_share=True)
         .cte("locked")
     )
-    statement = select(locked.c.id)
+    found = [locked]
     for model, names in _SENT.items():
         table = table_of(model)
         each = json_rows(
             f"each_{table.name}", f"{table.name}_rows", {name: table.c[name].type for name in names}
         )
-        rows = select(locked.c.id, *(each.c[name] for name in names)).select_from(locked).join(each, true())
+        rows = select(locked.c.id, *(each.c[name] for name in names)).select_from(locked)
+        if stored is not None:
+            rows = rows.join(stored, true())
+        rows = rows.join(each, true())
         upsert = _adding(postgresql.insert(table).from_select(["consultation_id", *names], rows), model)
-        statement = statement.add_cte(upsert.cte(f"counted_{table.name}"))
-    return statement
+        found.append(upsert.cte(f"counted_{table.name}"))
+    return found
 
 
 def _tally_rows(kinds: Mapping[int, QuestionKind], channel: Channel, answers: Sequence[Mapping]) -> Tally:

@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Delete, Integer, Select, String, bindparam, delete, func, select
-from sqlalchemy.orm import attributes
+from sqlalchemy import Delete, Integer, Select, String, and_, bindparam, delete, func, select
+from sqlalchemy.orm import attributes, load_only
 from werkzeug.datastructures import MultiDict
 
 from engage import quotas
@@ -38,7 +38,12 @@ class TooManyDrafts(Exception):
 
 
 def _scope(consultation: Consultation) -> str:
-    return f"consultation:{consultation.id}"
+    return scope_of(consultation.id)
+
+
+def scope_of(consultation_id: int) -> str:
+    """The scope of a consultation's draft tokens' hashes (``respondent_hash``)."""
+    return f"consultation:{consultation_id}"
 
 
 def _oldest_live() -> datetime:
@@ -82,9 +87,27 @@ def forgetting(*conditions) -> Delete:
     return _draft_statements().forget.where(*conditions)
 
 
+#: The consultation's columns a send reads (its title for the pages that may answer it): its long texts
+#: (summary, purpose, privacy notice...) are loaded only if something asks for them.
+SENDING = (
+    Consultation.id,
+    Consultation.board_id,
+    Consultation.organisation_id,
+    Consultation.title,
+    Consultation.status,
+    Consultation.opens_at,
+    Consultation.closes_at,
+    Consultation.counted_basis,
+    Consultation.structure_version,
+)
+
+
 class _DraftStatements(NamedTuple):
     data: Select  # a live draft's answers and checked rows (data, checked), by consultation and token hash
     forget: Delete  # a draft deleted, by consultation and token hash
+    #: The consultation (read afresh) with its live draft's data and checked rows, outer joined: by the
+    #: consultation's id, the token hash and ``since``.
+    with_consultation: Select
 
 
 @functools.cache
@@ -92,14 +115,18 @@ def _draft_statements() -> _DraftStatements:
     """The statements a send reads and deletes its draft with, built once with their values as parameters
     (building them for every send cost more than the ORM's reading of the draft)."""
     table = table_of(ResponseDraft)
-    mine = (
-        table.c.consultation_id == bindparam("consultation_id", type_=Integer),
-        table.c.token_hash == bindparam("token_hash", type_=String),
+    token_hash = table.c.token_hash == bindparam("token_hash", type_=String)
+    live = table.c.updated_at >= bindparam("since", type_=UTCDateTime())
+    mine = (table.c.consultation_id == bindparam("consultation_id", type_=Integer), token_hash)
+    data = select(table.c.data, table.c.checked).where(*mine, live)
+    with_consultation = (
+        select(Consultation, table.c.data, table.c.checked)
+        .outerjoin(table, and_(table.c.consultation_id == Consultation.id, token_hash, live))
+        .where(Consultation.id == bindparam("consultation_id", type_=Integer))
+        .options(load_only(*SENDING))
+        .execution_options(populate_existing=True)
     )
-    data = select(table.c.data, table.c.checked).where(
-        *mine, table.c.updated_at >= bindparam("since", type_=UTCDateTime())
-    )
-    return _DraftStatements(data, delete(table).where(*mine))
+    return _DraftStatements(data, delete(table).where(*mine), with_consultation)
 
 
 def _draft_or_new(
@@ -161,6 +188,22 @@ def read_draft(consultation: Consultation, token: str | None) -> DraftColumns:
     }
     row = db.session.execute(_draft_statements().data, values).first()
     return DraftColumns(row.data, row.checked) if row is not None else DraftColumns(None, None)
+
+
+def consultation_and_draft(
+    consultation_id: int, token: str | None
+) -> tuple[Consultation | None, DraftColumns]:
+    """The consultation, read afresh (None when there is none), and what ``read_draft`` reads, in one
+    statement: a send needs both before anything else."""
+    values = {
+        "consultation_id": consultation_id,
+        "token_hash": respondent_hash(token, scope_of(consultation_id)) if token else "",
+        "since": _oldest_live(),
+    }
+    row = db.session.execute(_draft_statements().with_consultation, values).first()
+    if row is None:
+        return None, DraftColumns(None, None)
+    return row[0], DraftColumns(row.data, row.checked)
 
 
 def draft_answers(consultation: Consultation, token: str | None) -> MultiDict:

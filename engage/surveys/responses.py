@@ -158,7 +158,8 @@ def _store(
     """Insert a response (its columns in ``response``) with its answers, count it and forget the resident's
     draft: all or nothing. A few statements: the response (its key's uniqueness is the idempotency check:
     no lookup first), every answer in one, the draft deleted, and the counts (engage.surveys.counts.add_new).
-    On PostgreSQL the first three are one statement (``_stored_in_one_statement``).
+    On PostgreSQL they are one statement (``_stored_in_one_statement``), the counts but for a
+    consultation's first response (its counts are then built from the rows, after it is stored).
 
     When the same key is already stored (sent twice, even at the same moment), nothing is written and the
     response stored first is returned. With ``draft_token``, a response is stored only with its draft's
@@ -167,13 +168,16 @@ def _store(
     """
     with atomic():
         dialect = db.session.get_bind().dialect.name
+        counting = None  # the counts' values, when the statement storing the response counts it too
         if dialect == "postgresql":
             # A column's Python default is not filled in for an insert inside a CTE: given here.
             row = {"submitted_at": utcnow(), **response}
             values = {**row, "answers": json_rows_of(answers, _ANSWER_COLUMNS)}
             if draft_token:
                 values.update(draft_key(consultation, draft_token))
-            statement = _stored_in_one_statement(tuple(row), bool(draft_token))
+            counting = counts.counting_values(consultation, response["channel"], answers, kinds)
+            values.update(counting or {})
+            statement = _stored_in_one_statement(tuple(row), bool(draft_token), counting is not None)
             found = db.session.connection().execute(statement, values).one()
             response_id, forgotten = cast(int | None, found[0]), int(found[1])
         else:
@@ -191,7 +195,8 @@ def _store(
             if earlier is None:  # another unique column clashed (a reference drawn twice): nothing stored
                 raise RuntimeError(f"a response to consultation {consultation.id} could not be stored")
             return StoredResponse(earlier.id, earlier.reference)
-        counts.add_new(consultation, response["channel"], answers, kinds)
+        if counting is None:
+            counts.add_new(consultation, response["channel"], answers, kinds)
     return StoredResponse(response_id, response["reference"])
 
 
@@ -206,12 +211,13 @@ _ANSWER_COLUMNS = {
 
 
 @functools.cache
-def _stored_in_one_statement(names: tuple[str, ...], forget: bool):
-    """PostgreSQL: the response's insert, its answers' insert (from one JSON list of them) and,
-    with ``forget``, the draft's deletion as one statement of data-modifying CTEs, answering the new
-    response's id, or nothing when its key was already stored (then no answer is stored and the draft is
-    kept, as when they were three statements), with how many drafts it deleted (0 when the draft had gone
-    meanwhile: the caller then undoes it all). Built once per set of response columns."""
+def _stored_in_one_statement(names: tuple[str, ...], forget: bool, count: bool = False):
+    """PostgreSQL: the response's insert, its answers' insert (from one JSON list of them), with ``forget``
+    the draft's deletion, and with ``count`` its counts (engage.surveys.counts.counting_ctes) as one
+    statement of data-modifying CTEs, answering the new response's id, or nothing when its key was already
+    stored (then no answer is stored or counted and the draft is kept, as when they were separate
+    statements), with how many drafts it deleted (0 when the draft had gone meanwhile: the caller then
+    undoes it all). Built once per set of response columns."""
     response = _response_insert("postgresql", names).cte("stored")
     each = json_rows("each", "answers", _ANSWER_COLUMNS)
     answers = (
@@ -231,7 +237,8 @@ def _stored_in_one_statement(names: tuple[str, ...], forget: bool):
             forgetting(exists(select(response.c.id))).returning(literal(1).label("one")).cte("forgotten")
         )
         deleted = select(func.count()).select_from(forgotten).scalar_subquery()
-    return select(select(response.c.id).scalar_subquery(), deleted).add_cte(answers)
+    counted = counts.counting_ctes(response)[1:] if count else []
+    return select(select(response.c.id).scalar_subquery(), deleted).add_cte(answers, *counted)
 
 
 def answer_values(pages: list) -> list[dict]:

@@ -29,10 +29,15 @@ from engage.i18n import format_date
 from engage.respondents import current_token, respondent_key, set_token_cookie, token_or_new
 from engage.service_errors import StateError
 from engage.surveys import authoring, bp, checked, drafts, responses, results, resume_mail
-from engage.surveys.access import load_questions, public_consultation_or_404
+from engage.surveys.access import (
+    load_questions,
+    public_consultation_and_draft_or_404,
+    public_consultation_or_404,
+)
 from engage.surveys.forms import DeleteResponseForm, EmailLinkForm, PageForm, SubmitResponseForm
 from engage.surveys.models import Consultation, ConsultationStatus, QuestionKind
 from engage.surveys.questions import display, is_shown
+from engage.transactions import commit_before_rendering
 from engage.urls import external_url
 
 
@@ -231,11 +236,10 @@ def _depends_on(question, changed) -> bool:
 @limiter.limit("30 per hour", methods=["POST"], key_func=respondent_key)
 @reads_first
 def check(consultation_id: int):
-    consultation = public_consultation_or_404(consultation_id, fresh=True)
+    token = current_token()
+    consultation, draft = public_consultation_and_draft_or_404(consultation_id, token)
     if not consultation.accepting_responses():
         return render_template("surveys/not_open.html", consultation=consultation)
-    token = current_token()
-    draft = drafts.read_draft(consultation, token)
     kept = checked.usable(consultation, draft.data, draft.checked)
     key = posted_key() if token else None  # the send's key, without building its form
     if kept is not None and key is not None and token:
@@ -251,7 +255,7 @@ def check(consultation_id: int):
     if invalid is not None or nothing:
         reference = _sent_before(consultation, token)
         if reference is not None:  # a second copy of a send already stored: its confirmation
-            return _confirmed(consultation, reference)
+            return _confirmed(consultation.id, reference)
         back_to = invalid
         if back_to is None:
             flash(
@@ -288,7 +292,12 @@ def _send(consultation: Consultation, token: str, rows: list[dict], key: str, ki
         return render_template("surveys/not_open.html", consultation=consultation)
     except responses.DraftGone:  # sent from another tab at the same moment: check your answers says so
         return redirect(url_for(".check", consultation_id=consultation.id))
-    return _confirmed(consultation, sent.reference)
+    # Stored: committed now, not after the redirect is built. Every send adds to the same counts' rows, so
+    # each holds their locks (SQLite's write lock) until it commits, and the next waits for that. (The
+    # commit expires the consultation's row: its id is taken first, not read again.)
+    consultation_id = consultation.id
+    commit_before_rendering()
+    return _confirmed(consultation_id, sent.reference)
 
 
 def _sent_before(consultation: Consultation, token: str | None) -> str | None:
@@ -302,10 +311,10 @@ def _sent_before(consultation: Consultation, token: str | None) -> str | None:
     return sent.reference if sent is not None else None
 
 
-def _confirmed(consultation: Consultation, reference: str):
+def _confirmed(consultation_id: int, reference: str):
     """On to the confirmation page, which shows the response's reference."""
-    session["consultation_reference"] = {"id": consultation.id, "reference": reference}
-    return redirect(url_for(".confirmation", consultation_id=consultation.id))
+    session["consultation_reference"] = {"id": consultation_id, "reference": reference}
+    return redirect(url_for(".confirmation", consultation_id=consultation_id))
 
 
 @bp.get("/consultations/<int:consultation_id>/confirmation")

@@ -189,10 +189,10 @@ def test_sent_again_stores_one_response_and_shows_its_reference(client, make_con
 
 
 def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb):
-    """The consultation's row (one: its pages, questions, options and priorities come from the copy this
-    worker kept while the resident answered, engage.kept_structure) and the draft (one), then the response,
-    its answers and the draft deleted, and the counts (three upserts): on PostgreSQL two statements, the
-    second taking the consultation's row lock first; on SQLite six. None per question or per answer, nothing
+    """The consultation's row with the draft (one: its pages, questions, options and priorities come from
+    the copy this worker kept while the resident answered, engage.kept_structure), then the response,
+    its answers and the draft deleted, and the counts (three upserts, after the consultation's row lock): on
+    PostgreSQL one statement; on SQLite six. None per question or per answer, nothing
     read back, and not the population's categories (a new response is in the same cell under any)."""
     consultation = make_consultation()
     client.post(f"/consultations/{consultation.id}/check", data={"key": _ready(client, consultation, hwb)})
@@ -211,9 +211,9 @@ def test_a_response_send_is_a_few_statements(app, client, make_consultation, hwb
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
     if db.engine.dialect.name == "sqlite":
-        assert seen.count("INSERT") == 5 and seen.count("DELETE") == 1 and seen.count("SELECT") == 2, seen
-    else:  # the response, its answers and the draft's deletion one statement; the lock and counts another
-        assert seen.count("WITH") == 2 and seen.count("SELECT") == 2, seen
+        assert seen.count("INSERT") == 5 and seen.count("DELETE") == 1 and seen.count("SELECT") == 1, seen
+    else:  # the response, its answers, the draft's deletion, the lock and the counts: one statement
+        assert seen.count("WITH") == 1 and seen.count("SELECT") == 1, seen
         assert "INSERT" not in seen and "DELETE" not in seen, seen
     assert "CREATE" not in seen and "DROP" not in seen and "UPDATE" not in seen
     assert "SAVEPOINT" not in seen, seen  # the send is the request's first write: no savepoint needed
@@ -262,6 +262,38 @@ def test_a_response_refused_at_any_step_leaves_nothing(client, make_consultation
     assert still_there(before)
     assert count(ConsultationResponse) == 0 and count(Answer) == 0 and count(ResponseDraft) == 1
     assert stored_counts() == []
+
+
+def test_a_send_whose_counting_fails_leaves_nothing_of_it(app, client, make_consultation, hwb, monkeypatch):
+    """Once a consultation's counts are kept, PostgreSQL counts a send in the statement that stores it: a
+    count refused there takes the response, its answers and the draft's deletion with it (on SQLite the
+    counts are statements of their own, after the rest)."""
+    consultation = make_consultation()
+    url = f"/consultations/{consultation.id}/check"
+    first = app.test_client()
+    assert first.post(url, data={"key": _ready(first, consultation, hwb)}).status_code == 302  # counts made
+    kept, answered = _all_counts(consultation), _answers()
+    key = _ready(client, consultation, hwb)
+    real = counts.counting_values if db.engine.dialect.name == "postgresql" else None
+
+    def refused(*args, **kwargs):
+        values = real(*args, **kwargs)
+        values["consultation_question_counts_rows"][0]["people"] = "many"  # not a whole number
+        return values
+
+    if real is not None:  # the database refuses the value: a 400 page (engage.errors)
+        monkeypatch.setattr(counts, "counting_values", refused)
+        assert client.post(url, data={"key": key}).status_code == 400
+    else:
+        fails_after(monkeypatch, counts, "add_new", "counts failed")
+        with pytest.raises(Exception, match="counts failed"):
+            client.post(url, data={"key": key})
+    db.session.rollback()
+    assert count(ConsultationResponse) == 1 and count(ResponseDraft) == 1
+    assert _answers() == answered and _all_counts(consultation) == kept
+    monkeypatch.undo()
+    assert client.post(url, data={"key": key}).status_code == 302  # the draft was kept: sent again, stored
+    assert count(ConsultationResponse) == 2 and _same_as_counting_every_row(consultation)
 
 
 @pytest.mark.real_commits  # threads with their own connections
