@@ -9,10 +9,9 @@ from collections.abc import Sequence
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from engage.extensions import limiter
+from engage.redis_errors import UNREACHABLE
 
 #: Each (setting, key) of what :func:`take_all` counts.
 Wanted = Sequence[tuple[str, tuple[str, ...]]]
@@ -47,7 +46,7 @@ def take_all(wanted: Wanted) -> bool:
                 if not within:
                     _give_back(counted)
                     return False
-    except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+    except UNREACHABLE as error:
         raise Unreachable from error
     return True
 
@@ -59,7 +58,7 @@ def give_back(wanted: Wanted) -> None:
         return
     try:
         _give_back([(item, key) for setting, key in wanted for item in _limits(setting)])
-    except (RedisConnectionError, RedisTimeoutError, OSError):
+    except UNREACHABLE:
         current_app.logger.exception("could not give back a count to the rate limiter's storage")
 
 

@@ -26,9 +26,9 @@ from flask_limiter._extension import RequestLimit
 from flask_limiter._limits import RuntimeLimit
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from engage.redis_errors import UNREACHABLE
 
 #: KEYS: the limits' keys in the order they are checked; ARGV: 1 or 0 (stop at the first breach), then for
 #: each key its window in seconds, its limit and this request's cost. Returns each key's count, up to and
@@ -98,7 +98,7 @@ class _LeanScript:
             return connection.read_response()
         except NoScriptError:
             pass
-        except (RedisConnectionError, RedisTimeoutError, OSError):
+        except UNREACHABLE:
             connection.disconnect()
             self._local.connection = None
         return self.script(keys, values)

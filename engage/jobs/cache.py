@@ -54,6 +54,7 @@ from engage.prioritise.models import (
     RespondentProfile,
     Submission,
 )
+from engage.redis_errors import unreachable
 from engage.surveys.models import Consultation, ConsultationResponse
 
 logger = logging.getLogger(__name__)
@@ -290,7 +291,7 @@ def _queue_once(mark: str, enqueue: Callable[[], Any]) -> None:
     try:
         enqueue()
     except Exception as error:
-        if queue.unreachable(error):
+        if unreachable(error):
             queue.abandon(mark)  # taken back by this process's next claim
         else:
             queue.release(mark)

@@ -23,12 +23,11 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from redis import ConnectionPool
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from engage.extensions import db
+from engage.redis_errors import unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -131,11 +130,6 @@ def queue_now(send: Callable[[], Any]) -> bool:
         send()
         return True
     return _queue(send)
-
-
-def unreachable(error: BaseException) -> bool:
-    """Whether ``error`` says the queue's Redis could not be reached (rather than refusing a command)."""
-    return isinstance(error, RedisConnectionError | RedisTimeoutError)
 
 
 def paused() -> bool:
