@@ -251,8 +251,8 @@ def check(consultation_id: int):
     pages, invalid = _checked_pages(consultation, answers)
     # Nothing to send: no draft in this browser (never started, already sent, or moved to another device by
     # its "come back later" link), or one holding no answers. A blank response is never stored.
-    nothing = invalid is None and not responses.answer_values(pages)
-    if invalid is not None or nothing:
+    rows = responses.answer_values(pages) if invalid is None else []
+    if invalid is not None or not rows:
         reference = _sent_before(consultation, token)
         if reference is not None:  # a second copy of a send already stored: its confirmation
             return _confirmed(consultation.id, reference)
@@ -273,7 +273,7 @@ def check(consultation_id: int):
         if request.method == "POST" and form.validate() and token:
             key = form.key.data
     if key is not None and token:
-        return _send(consultation, token, responses.answer_values(pages), key)
+        return _send(consultation, token, rows, key)
     assert form is not None
     if not form.is_submitted():
         form.key.data = secrets.token_hex(16)
