@@ -12,6 +12,7 @@ developer's terminal (the default outside production).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -113,6 +114,23 @@ def init_app(app: Flask) -> None:
     app.after_request(_send_request_id)
 
 
+def network_of(address: str | None) -> str | None:
+    """An address as the access logs keep it: its network, not the address (IPv4 to 256 addresses, x.y.z.0;
+    IPv6 to its first 48 bits). Enough to see trouble from one place; not enough, with a logged request's
+    time, to tie a resident's answer to their household (docs/privacy.md). nginx's log keeps the same
+    (deploy/nginx/engage.conf). Anything that is not an address comes back as it was (a socket's path)."""
+    if not address:
+        return address
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        parsed = parsed.ipv4_mapped  # an IPv4 client on a dual-stack socket
+    prefix = 24 if parsed.version == 4 else 48
+    return str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False).network_address)
+
+
 class AccessFormatter(JsonFormatter):
     """gunicorn's access log in the app's shape; gunicorn passes the request's "atoms" as the args."""
 
@@ -120,7 +138,7 @@ class AccessFormatter(JsonFormatter):
         atoms = record.args if isinstance(record.args, dict) else {}
         record.msg, record.args = "request", ()
         record.request_id = atoms.get("{x-request-id}o") or None
-        record.client = atoms.get("h")
+        record.client = network_of(atoms.get("h"))
         record.method = atoms.get("m")
         record.path = atoms.get("U")
         record.status = atoms.get("s")

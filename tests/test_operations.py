@@ -125,6 +125,24 @@ def test_gunicorns_access_line_is_json_in_the_same_shape():
     assert line["duration_ms"] == 4 and line["message"] == "request"
 
 
+@pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("203.0.113.77", "203.0.113.0"),
+        ("2001:db8:85a3:8d3:1319:8a2e:370:7348", "2001:db8:85a3::"),
+        ("::ffff:203.0.113.77", "203.0.113.0"),
+        ("unix:/run/engage.sock", "unix:/run/engage.sock"),
+        (None, None),
+    ],
+)
+def test_access_logs_keep_a_network_not_an_address(address, kept):
+    """A resident's send is a logged request with its time: the log keeps which network it came from, not the
+    household's address (docs/privacy.md)."""
+    record = logging.makeLogRecord({"name": "gunicorn.access", "levelno": logging.INFO, "levelname": "INFO"})
+    record.msg, record.args = "%(h)s", {"h": address, "m": "POST", "U": "/consultations/1/check", "s": "302"}
+    assert json.loads(AccessFormatter().format(record))["client"] == kept
+
+
 def test_health_checks(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     assert client.get("/readyz").get_json() == {"status": "ok", "failed": {}}

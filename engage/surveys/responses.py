@@ -127,7 +127,8 @@ def submit_checked(
         "idempotency_key": _scoped_key(consultation, token, idempotency_key),
     }
     stored = _store(consultation, response, answers, draft_token=token, kinds=kinds)
-    logger.info("response %s to consultation %s", stored.id, consultation.id)
+    # Not the response's id: with the request id, nginx's log would tie it to an address (docs/privacy.md).
+    logger.info("a response to consultation %s", consultation.id)
     return stored
 
 

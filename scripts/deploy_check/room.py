@@ -66,6 +66,8 @@ def _phone(stack: Stack, code: str, phone: Phone, seed: int) -> None:
     rng = random.Random(seed)
     time.sleep(rng.uniform(0, JOIN_SECONDS))
     http = stack.client(phone.address)
+    # nginx logs a client's network, not its address: each phone's lines are told apart by its user agent.
+    http.headers["User-Agent"] = _agent(phone)
     try:
         token, page = join_room(http, stack.base, code, f"Phone {seed}")
         phone.joined = time.perf_counter()
@@ -155,11 +157,14 @@ def workshop_room(stack: Stack, app, facilitator, session_id: int, code: str, ex
 
     served: dict[str, set[str]] = defaultdict(set)
     by_host: dict[str, int] = defaultdict(int)
-    clients = {p.address for p in phones}
+    agents = {_agent(p) for p in phones}
+    logged = set()
     for line in stack.nginx_log()[since:]:
-        if line["client"] in clients and line["upstream"]:
-            served[line["client"]].add(line["upstream"])
+        if line["user_agent"] in agents and line["upstream"]:
+            served[line["user_agent"]].add(line["upstream"])
             by_host[line["upstream"]] += 1
+            logged.add(line["client"])
+    expect(not logged & {p.address for p in phones}, f"nginx's log kept phones' whole addresses: {logged}")
     expect(len(by_host) == len(stack.upstreams), f"the phones reached {dict(by_host)}, not every host")
     on_all = sum(1 for hosts in served.values() if len(hosts) == len(stack.upstreams))
     latencies = sorted(merged.latencies)
@@ -171,6 +176,10 @@ def workshop_room(stack: Stack, app, facilitator, session_id: int, code: str, ex
         f"end after {follow_end[PHONES // 2]:.1f} s ({follow_end[-1]:.1f}); {len(merged.acks)} votes (p95 "
         f"{p95:.0f} ms): 0 lost, 0 doubled, projector counted {counted}; {addresses}"
     )
+
+
+def _agent(phone: Phone) -> str:
+    return f"engage-deploy-check phone {phone.address}"
 
 
 def _addresses_match(app, exercise_id: int, phones: list[Phone]) -> str:

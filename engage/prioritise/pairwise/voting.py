@@ -449,7 +449,7 @@ def record_pairwise_vote(
             _add_to_pair_count(exercise.id, left_item_id, right_item_id, outcome)
         chooser.note_vote(exercise.id, left_item_id, right_item_id, outcome is not Outcome.SKIP)
     results_changed("exercise", exercise.id, committed=alone is not None)
-    logger.debug("vote %s in exercise %s", vote_id, exercise.id)
+    logger.debug("a vote in exercise %s", exercise.id)  # not its id (docs/privacy.md, logs)
     return VoteReceipt(vote_id, respondent.id, True, respondent.choices, answered)
 
 
@@ -678,5 +678,5 @@ def undo_last_vote(exercise: Exercise, token: str) -> PairwiseVote | None:
     results_changed("exercise", exercise.id)
     db.session.flush()
     chooser.forget(exercise.id)
-    logger.debug("vote %s in exercise %s undone", vote.id, exercise.id)
+    logger.debug("a vote in exercise %s undone", exercise.id)
     return vote
