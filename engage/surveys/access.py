@@ -59,14 +59,12 @@ _WITH_BOARD = (
 )
 
 
-def public_consultation_or_404(
-    consultation_id: int, with_questions: bool = False, *, fresh: bool = False
-) -> Consultation:
+def public_consultation_or_404(consultation_id: int, with_questions: bool = False) -> Consultation:
     """Residents see anything but a draft; board members may preview a draft. ``with_questions`` gives it
-    its pages, questions and options and its board's priorities (:func:`load_questions`); it, or ``fresh``,
-    reads its row afresh with its board (its status and dates from the database even when the request's
-    session already holds it)."""
-    if with_questions or fresh:
+    its pages, questions and options and its board's priorities (:func:`load_questions`), and reads its row
+    afresh with its board (its status and dates from the database even when the request's session already
+    holds it)."""
+    if with_questions:
         consultation = db.session.execute(_WITH_BOARD, {"id": consultation_id}).scalar_one_or_none()
         if consultation is None:
             abort(404)
@@ -81,7 +79,7 @@ def public_consultation_or_404(
 def public_consultation_and_draft_or_404(
     consultation_id: int, token: str | None
 ) -> tuple[Consultation, DraftColumns]:
-    """``public_consultation_or_404(consultation_id, fresh=True)`` and the draft of this browser's token
+    """``public_consultation_or_404``, its row read afresh, and the draft of this browser's token
     (``drafts.read_draft``), read in one statement: a send needs both before anything else. The board is
     not read with it (loaded when asked for)."""
     consultation, draft = consultation_and_draft(consultation_id, token)

@@ -37,13 +37,9 @@ class TooManyDrafts(Exception):
     """A new draft would pass the limit for this address or this consultation; nothing was kept."""
 
 
-def _scope(consultation: Consultation) -> str:
-    return scope_of(consultation.id)
-
-
-def scope_of(consultation_id: int) -> str:
-    """The scope of a consultation's draft tokens' hashes (``respondent_hash``)."""
-    return f"consultation:{consultation_id}"
+def _token_hash(consultation_id: int, token: str) -> str:
+    """What a draft stores of this browser's token: its hash within the consultation (``respondent_hash``)."""
+    return respondent_hash(token, f"consultation:{consultation_id}")
 
 
 def _oldest_live() -> datetime:
@@ -61,7 +57,7 @@ def find_draft(consultation: Consultation, token: str) -> ResponseDraft | None:
     return db.session.scalar(
         select(ResponseDraft).where(
             ResponseDraft.consultation_id == consultation.id,
-            ResponseDraft.token_hash == respondent_hash(token, _scope(consultation)),
+            ResponseDraft.token_hash == _token_hash(consultation.id, token),
             _live(),
         )
     )
@@ -78,7 +74,7 @@ def forget_draft(consultation: Consultation, token: str) -> int:
 
 def draft_key(consultation: Consultation, token: str) -> dict[str, object]:
     """The values that find this browser's draft of the consultation, for ``forgetting``'s statement."""
-    return {"consultation_id": consultation.id, "token_hash": respondent_hash(token, _scope(consultation))}
+    return {"consultation_id": consultation.id, "token_hash": _token_hash(consultation.id, token)}
 
 
 def forgetting(*conditions) -> Delete:
@@ -135,7 +131,7 @@ def _draft_or_new(
     """``draft`` (what ``find_draft`` gave), or a new one when there is none."""
     if draft is None:
         _check_room_for_a_new_draft(consultation, address)
-        token_hash = respondent_hash(token, _scope(consultation))
+        token_hash = _token_hash(consultation.id, token)
         # An expired draft under this token gives way (the pair is unique).
         db.session.execute(
             delete(ResponseDraft).where(
@@ -181,11 +177,7 @@ def read_draft(consultation: Consultation, token: str | None) -> DraftColumns:
     object (one statement, built once)."""
     if not token:
         return DraftColumns(None, None)
-    values = {
-        "consultation_id": consultation.id,
-        "token_hash": respondent_hash(token, _scope(consultation)),
-        "since": _oldest_live(),
-    }
+    values = {**draft_key(consultation, token), "since": _oldest_live()}
     row = db.session.execute(_draft_statements().data, values).first()
     return DraftColumns(row.data, row.checked) if row is not None else DraftColumns(None, None)
 
@@ -197,7 +189,7 @@ def consultation_and_draft(
     statement: a send needs both before anything else."""
     values = {
         "consultation_id": consultation_id,
-        "token_hash": respondent_hash(token, scope_of(consultation_id)) if token else "",
+        "token_hash": _token_hash(consultation_id, token) if token else "",
         "since": _oldest_live(),
     }
     row = db.session.execute(_draft_statements().with_consultation, values).first()
@@ -378,5 +370,5 @@ def resume(consultation: Consultation, secret: str, token: str) -> bool:
     if mine is not None and mine.id != draft.id:
         db.session.delete(mine)  # this browser's own unsent answers give way to the saved ones
         db.session.flush()
-    draft.token_hash = respondent_hash(token, _scope(consultation))
+    draft.token_hash = _token_hash(consultation.id, token)
     return True
