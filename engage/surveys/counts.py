@@ -271,7 +271,7 @@ def add_new(
 @functools.cache
 def _counted_in_one_statement():
     """PostgreSQL: :func:`counting_ctes` as a statement of their own. Built once."""
-    locked, *upserts = counting_ctes()
+    locked, upserts = counting_ctes()
     return select(locked.c.id).add_cte(*upserts)
 
 
@@ -314,9 +314,9 @@ _SENT: dict[CountModel, list[str]] = {
 }
 
 
-def counting_ctes(stored: Any = None) -> list[Any]:
+def counting_ctes(stored: Any = None) -> tuple[Any, list[Any]]:
     """PostgreSQL: ``_lock`` and the three tables' upserts (``_count_upsert``) as CTEs of one statement (the
-    lock's, then the upserts', whose values :func:`counting_values` gives): the consultation's row locked in
+    lock's, and the upserts', whose values :func:`counting_values` gives): the consultation's row locked in
     a CTE that every upsert reads its rows through, so that no count is written before the lock is held;
     each table's rows from one JSON list of them (``json_rows``). ``stored``: a CTE of the same statement
     holding one row, or none (the response's insert, when its key was already stored): nothing is counted
@@ -328,7 +328,7 @@ def counting_ctes(stored: Any = None) -> list[Any]:
         .with_for_update(key_share=True)
         .cte("locked")
     )
-    found = [locked]
+    upserts = []
     for model, names in _SENT.items():
         table = table_of(model)
         each = json_rows(
@@ -339,8 +339,8 @@ def counting_ctes(stored: Any = None) -> list[Any]:
             rows = rows.join(stored, true())
         rows = rows.join(each, true())
         upsert = _adding(postgresql.insert(table).from_select(["consultation_id", *names], rows), model)
-        found.append(upsert.cte(f"counted_{table.name}"))
-    return found
+        upserts.append(upsert.cte(f"counted_{table.name}"))
+    return locked, upserts
 
 
 def _tally_rows(kinds: Mapping[int, QuestionKind], channel: Channel, answers: Sequence[Mapping]) -> Tally:

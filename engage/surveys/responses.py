@@ -7,7 +7,7 @@ import functools
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import Float, Integer, Text, exists, func, insert, literal, select, true
@@ -238,7 +238,9 @@ def _stored_in_one_statement(names: tuple[str, ...], forget: bool, count: bool =
             forgetting(exists(select(response.c.id))).returning(literal(1).label("one")).cte("forgotten")
         )
         deleted = select(func.count()).select_from(forgotten).scalar_subquery()
-    counted = counts.counting_ctes(response)[1:] if count else []
+    counted: list[Any] = []
+    if count:
+        _lock, counted = counts.counting_ctes(response)  # the upserts read the lock's CTE: it comes with them
     return select(select(response.c.id).scalar_subquery(), deleted).add_cte(answers, *counted)
 
 
