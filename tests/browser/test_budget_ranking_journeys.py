@@ -106,6 +106,27 @@ def test_budget_on_a_phone_in_welsh(make_page, budget):
     assert_accessible(page, "allocation in Welsh at 320px")
 
 
+def test_a_move_button_pressed_the_moment_it_appears_is_sent_by_htmx(page, make_ranking):
+    """htmx wires up new content's buttons as it settles. With its default 20 ms settle delay, a button
+    pressed just after the list was swapped in posted the whole page instead (the status line empty, focus
+    lost): a fast double press, or a test that clicked as soon as the list changed."""
+    exercise = make_ranking()
+    a, b = exercise.active_items[:2]
+    page.goto(f"/exercises/{exercise.id}/rank")
+    page.evaluate("window.samePage = true")
+    # The moment the first move's list is in the page, press "Move up" on the second item.
+    page.evaluate(
+        """(title) => document.body.addEventListener("htmx:afterSwap", () => setTimeout(() => {
+            const buttons = [...document.querySelectorAll("#ranking-list button[value^=up-]")];
+            buttons.find((button) => button.textContent.includes(title)).click();
+        }, 0), { once: true })""",
+        b.title,
+    )
+    page.get_by_role("button", name=re.compile(rf"^Move up\W+{a.title}$")).click()
+    expect(page.locator("#ranking-status")).to_have_text(f"{b.title} is now in place 2")
+    assert page.evaluate("window.samePage === true"), "the second press reloaded the page"
+
+
 def test_keyboard_resident_ranks_with_move_buttons_and_htmx(page, make_ranking):
     exercise = make_ranking()
     a, b, c, d = exercise.active_items
